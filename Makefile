@@ -1,0 +1,24 @@
+# Mote: top-level build. Each directory's rules live in its mk/ fragment.
+#   make            build everything into build/ (installs missing Debian packages first)
+#   make demo       build, then boot the demo guest in motevm
+#   make test       run every test; ends with "N passed, N failed, N skipped"
+#   make lint       clang-format check + cppcheck      make format   reformat the tree
+#   make bench      run the benchmarks, write bench/RESULTS.md
+#   make SAN=1      host code with ASan+UBSan          make V=1      show full commands
+.DEFAULT_GOAL := all
+
+include mk/common.mk
+include mk/deps.mk
+include mk/vmm.mk
+include mk/kernel.mk
+include mk/tests.mk
+include mk/bench.mk
+include mk/lint.mk
+
+all: $(ALL_TARGETS)
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all clean
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,68 @@
+/* mote_abi.h: the versioned contract between motevm and the guests it boots. */
+#ifndef MOTE_ABI_MOTE_ABI_H
+#define MOTE_ABI_MOTE_ABI_H
+
+/*
+ * Both sides include this header: motevm (host C) and the Mote kernel and test guests
+ * (freestanding C and assembly). It therefore holds only constants, and nothing but
+ * #define lines outside the C-only block at the end.
+ *
+ * Compatibility rule: a guest checks MOTE_CPUID_INFO.eax (the host's ABI version) and uses
+ * only features whose bit is set in MOTE_CPUID_INFO.ebx. New features get new bits; a change
+ * that breaks an existing meaning bumps MOTE_ABI_VERSION.
+ */
+#define MOTE_ABI_VERSION 1
+
+/*
+ * Discovery: motevm adds two CPUID leaves in the hypervisor range.
+ *   MOTE_CPUID_SIGNATURE: eax = highest Mote leaf, ebx:ecx:edx = "MoteVMM\0\0\0\0\0".
+ *   MOTE_CPUID_INFO:      eax = MOTE_ABI_VERSION of the host, ebx = MOTE_FEAT_* bits,
+ *                         ecx = number of vCPUs, edx = 0 (reserved).
+ * A guest that does not find the signature is not on motevm (QEMU, Firecracker, ...).
+ */
+#define MOTE_CPUID_SIGNATURE 0x40000f00u
+#define MOTE_CPUID_INFO 0x40000f01u
+#define MOTE_CPUID_SIG_EBX 0x65746f4du /* "Mote" */
+#define MOTE_CPUID_SIG_ECX 0x004d4d56u /* "VMM\0" */
+#define MOTE_CPUID_SIG_EDX 0x00000000u
+
+/* Feature bits in MOTE_CPUID_INFO.ebx. */
+#define MOTE_FEAT_PVM (1u << 0)	 /* host KVM is kvm_pvm: use the PV interface (kvm-pvm-host.md) */
+#define MOTE_FEAT_EXIT (1u << 1) /* the exit device below is present */
+
+/*
+ * Exit device: a 32-bit (or 8-bit) OUT of a status to this port ends the VM at once;
+ * motevm then exits with (status & 0xff) as its own exit code.
+ */
+#define MOTE_EXIT_PORT 0x6d70u
+
+/*
+ * QEMU's isa-debug-exit, as QEMU is started by our tests (iobase=0xf4, iosize=4): an OUT of
+ * value v ends the VM and the VMM exits with (v << 1) | 1. motevm implements the same
+ * semantics so that one test guest runs on both.
+ */
+#define MOTE_DEBUG_EXIT_PORT 0xf4u
+
+/*
+ * Firecracker's boot-timer device: a byte write of MOTE_BOOT_TIMER_MAGIC to this guest-physical
+ * address makes motevm log "Guest-boot-time = N us" (time since motevm started).
+ */
+#define MOTE_BOOT_TIMER_ADDR 0xc0000000u
+#define MOTE_BOOT_TIMER_MAGIC 123u
+
+/*
+ * Exit statuses motevm uses for itself. A guest may exit with any status 0..255, so these
+ * only tell apart motevm's own endings (see docs/motevm.md). They follow Firecracker's
+ * numbering where it has one.
+ */
+#define MOTE_STATUS_OK 0
+#define MOTE_STATUS_ERROR 1		/* motevm failed (host set-up, I/O) */
+#define MOTE_STATUS_BAD_CONFIG 152	/* invalid --config-file or image */
+#define MOTE_STATUS_BAD_ARGS 153	/* invalid command line */
+#define MOTE_STATUS_GUEST_RESET 0	/* guest reset through the i8042: a clean stop */
+#define MOTE_STATUS_GUEST_CRASH 160	/* triple fault / KVM_EXIT_SHUTDOWN */
+#define MOTE_STATUS_GUEST_BAD_IO 161	/* guest MMIO to an address with nothing behind it */
+#define MOTE_STATUS_GUEST_UNKNOWN 162	/* a KVM exit motevm cannot handle (emulation failure...) */
+/* Stopped by SIGTERM/SIGINT: motevm stops the vCPUs cleanly and exits with 128 + signal number. */
+
+#endif /* MOTE_ABI_MOTE_ABI_H */

@@ -1,0 +1,31 @@
+#!/bin/sh
+# deps.sh: install the Debian packages Mote's build, tests and benchmarks need, if missing.
+# Run by `make` (through build/.deps-installed); safe to run again. Needs root or sudo.
+set -eu
+
+# build: compilers, the JSON library motevm links, lint tools
+BUILD_PKGS="gcc make binutils libc6-dev libjansson-dev clang-format cppcheck"
+# tests and benchmarks: the second platform, image tools, clients
+TEST_PKGS="qemu-system-x86 busybox-static e2fsprogs cpio xz-utils curl jq"
+
+missing=""
+for p in $BUILD_PKGS $TEST_PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing Debian packages:$missing"
+if [ "$(id -u)" -eq 0 ]; then
+	SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+	SUDO="sudo"
+else
+	echo "deps: need root (or sudo) to install:$missing" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing
