@@ -11,7 +11,11 @@ include mk/common.mk
 include mk/deps.mk
 include mk/vmm.mk
 include mk/kernel.mk
+include mk/mote.mk
 include mk/tests.mk
+include mk/tests_unit.mk
+include mk/tests_vmm.mk
+include mk/tests_e2e.mk
 include mk/bench.mk
 include mk/lint.mk
 

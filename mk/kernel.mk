@@ -1,0 +1,1 @@
+# kernel.mk: (empty until its part lands)

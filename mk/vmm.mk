@@ -1,0 +1,1 @@
+# vmm.mk: (empty until its part lands)

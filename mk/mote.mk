@@ -1,0 +1,1 @@
+# mote.mk: (empty until its part lands)

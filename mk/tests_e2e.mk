@@ -1,0 +1,1 @@
+# tests_e2e.mk: (empty until its part lands)

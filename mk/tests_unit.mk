@@ -1,0 +1,1 @@
+# tests_unit.mk: (empty until its part lands)

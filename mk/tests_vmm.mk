@@ -1,0 +1,1 @@
+# tests_vmm.mk: (empty until its part lands)
