@@ -1,1 +1,12 @@
-# mote.mk: (empty until its part lands)
+# mote.mk: the `mote` command (tools/mote/).
+MOTE_SRCS := $(addprefix tools/mote/, main.c cmd_run.c cmd_build.c cmd_inspect.c options.c \
+	recipe.c elfdeps.c elf.c ldcache.c fileset.c cpio.c image.c cache.c launch.c quote.c)
+MOTE_OBJS := $(MOTE_SRCS:%.c=$(BUILD)/%.o)
+
+$(BUILD)/mote: $(MOTE_OBJS)
+	$(call quiet,LD,$@)$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^ -ljansson
+
+ALL_TARGETS += $(BUILD)/mote
+
+TESTS += tests/e2e/mote_build.sh
+TESTS_BUILD += $(BUILD)/mote

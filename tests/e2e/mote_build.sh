@@ -1,0 +1,119 @@
+#!/bin/bash
+# mote_build.sh: `mote build` and `mote inspect` on real Debian programs. Each image is unpacked
+# with GNU cpio and run in a chroot: it must print what the program prints natively, which
+# shows the dependency resolution and the cpio format are right. Then the errors.
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib.sh
+MOTE=build/mote
+[ -x $MOTE ] || skip "build/mote not built"
+[ "$(id -u)" -eq 0 ] || skip "needs root for chroot"
+T=$TEST_TMP
+
+# run_in_image NAME -- mote-build-args... : build, unpack, run the program in a chroot
+# with the same arguments, compare with the native run.
+same_as_native() {
+	local name=$1
+	shift
+	local img=$T/$name.img root=$T/$name.root native guest
+	if ! $MOTE build "$@" -o "$img" >"$T/$name.build" 2>&1; then
+		not_ok "$name: mote build failed: $(cat "$T/$name.build")"
+		return
+	fi
+	mkdir -p "$root" && (cd "$root" && cpio -idm --quiet <"$img") || {
+		not_ok "$name: GNU cpio cannot unpack the image"
+		return
+	}
+	# the Mote kernel provides /dev (devfs); the chroot gets the part programs use at start
+	mkdir -p "$root/dev" && mknod -m 666 "$root/dev/null" c 1 3
+	# the program and its arguments: what follows the mote options
+	while [ "${1#-}" != "$1" ]; do shift 2; done
+	native=$(env -i "$@" 2>&1)
+	guest=$(env -i /usr/sbin/chroot "$root" "$@" 2>&1)
+	expect_eq "$name: same output in the image's root as natively" "$native" "$guest"
+}
+
+same_as_native ls /bin/ls -la /usr/bin/ls
+same_as_native bash /bin/bash -c 'echo $((6 * 7)) "$BASH_VERSION"'
+same_as_native perl /usr/bin/perl -e 'print 6 * 7, "\n"'
+same_as_native python3 --add /usr/lib/python3.11 /usr/bin/python3 -c 'import json; print(json.dumps([6 * 7]))'
+same_as_native sqlite3 /usr/bin/sqlite3 :memory: 'select 6 * 7;'
+same_as_native lua /usr/bin/lua5.4 -e 'print(6 * 7)'
+same_as_native busybox /bin/busybox sh -c 'echo busybox $((6 * 7))'
+
+# every library ldd finds is in the image (at the path ldd found it)
+$MOTE build /usr/bin/curl -o $T/curl.img >/dev/null
+listing=$($MOTE inspect $T/curl.img)
+missing=""
+for lib in $(ldd /usr/bin/curl | awk '/=>/ {print $3}'); do
+	real=$(readlink -f "$lib")
+	printf '%s\n' "$listing" | grep -q " ${real}\$" || missing="$missing $real"
+done
+expect_eq "curl: every library ldd lists is in the image" "" "$missing"
+
+# a script brings its interpreter; #!/usr/bin/env NAME brings NAME
+printf '#!/bin/sh\necho script\n' >$T/s.sh && chmod +x $T/s.sh
+$MOTE build $T/s.sh -o $T/s.img >/dev/null
+expect_match "#!/bin/sh script brings dash" " /usr/bin/dash$" "$($MOTE inspect $T/s.img)"
+printf '#!/usr/bin/env perl\nprint 1\n' >$T/e.pl && chmod +x $T/e.pl
+$MOTE build $T/e.pl -o $T/e.img >/dev/null
+expect_match "#!/usr/bin/env perl brings perl" " /usr/bin/perl$" "$($MOTE inspect $T/e.img)"
+expect_match "... and env" " /usr/bin/env$" "$($MOTE inspect $T/e.img)"
+
+# arguments with spaces and quotes survive into the command line, shell-split
+$MOTE build /bin/echo 'a b' "it's" '$HOME' '' -o $T/q.img >/dev/null
+cmdline=$($MOTE inspect $T/q.img | sed -n 's/^cmdline:  //p')
+eval "set -- $cmdline"
+expect_eq "quoted command line splits back into the arguments" \
+	"/bin/echo|a b|it's|\$HOME|" "$(IFS='|'; echo "$*")"
+$MOTE build -o $T/o.img --env A='x y' --cwd /tmp /bin/true >/dev/null
+expect_match "--env and --cwd are in the command line" "^cmdline:  '--env=A=x y' --cwd=/tmp /bin/true$" \
+	"$($MOTE inspect $T/o.img | grep ^cmdline)"
+
+# --add: a directory at its own path, and a file at another path
+mkdir -p $T/data/sub && echo hi >$T/data/sub/f && ln -s f $T/data/sub/l
+$MOTE build --add $T/data --add /etc/os-release:/info/release /bin/true -o $T/a.img >/dev/null
+listing=$($MOTE inspect $T/a.img)
+expect_match "--add DIR brings its files" " $T/data/sub/f$" "$listing"
+expect_match "--add DIR keeps symlinks" " $T/data/sub/l -> f$" "$listing"
+expect_match "--add HOST:GUEST puts the file at GUEST" " /info/release$" "$listing"
+
+# the same inputs give the same bytes (content hashes stay stable)
+$MOTE build /bin/ls -o $T/d1.img >/dev/null && $MOTE build /bin/ls -o $T/d2.img >/dev/null
+check "the same program gives a byte-identical image" cmp -s $T/d1.img $T/d2.img
+
+# errors: a clear message naming the problem, non-zero exit, nothing written
+expect_error() {
+	local what=$1 pattern=$2
+	shift 2
+	local out rc
+	out=$($MOTE build "$@" -o $T/bad.img 2>&1)
+	rc=$?
+	if [ $rc -ne 0 ] && printf '%s' "$out" | grep -Eq -- "$pattern" && [ ! -e $T/bad.img ] &&
+		[ -z "$(ls $T | grep 'bad.img.tmp')" ]; then
+		ok "$what: $out"
+	else
+		not_ok "$what: exit $rc, output [$out] (wanted /$pattern/ and no file)"
+	fi
+}
+expect_error "not ELF" "/etc/passwd: not an ELF file" /etc/passwd
+expect_error "no such program" "nonexistent-prog: no such program" nonexistent-prog
+cp /bin/true $T/arm && printf '\xb7\x00' | dd of=$T/arm bs=1 seek=18 conv=notrunc status=none
+expect_error "wrong architecture" "$T/arm: ELF for another architecture" $T/arm
+printf 'int foo(void) { return 0; }\n' >$T/foo.c
+printf 'int foo(void); int main(void) { return foo(); }\n' >$T/main.c
+gcc -shared -fPIC -o $T/libfoo.so $T/foo.c &&
+	gcc -o $T/needs-foo $T/main.c -L$T -lfoo -Wl,-rpath,'$ORIGIN' || not_ok "cannot compile the test program"
+$MOTE build $T/needs-foo -o $T/rpath.img >/dev/null
+expect_match "\$ORIGIN rpath finds the library" " $T/libfoo.so$" "$($MOTE inspect $T/rpath.img)"
+rm $T/libfoo.so
+expect_error "missing library" "missing library libfoo.so \(needed by $T/needs-foo\)" $T/needs-foo
+gcc -o $T/no-interp $T/main.c -x none $T/foo.c -Wl,--dynamic-linker=/nonexistent/ld.so
+expect_error "missing ELF interpreter" "missing ELF interpreter /nonexistent/ld.so" $T/no-interp
+printf '#!/nonexistent/interp\n' >$T/bad.sh && chmod +x $T/bad.sh
+expect_error "missing #! interpreter" "missing #! interpreter /nonexistent/interp" $T/bad.sh
+out=$($MOTE build /bin/true 2>&1)
+expect_match "build without -o is a usage error" "missing -o IMG" "$out"
+out=$($MOTE inspect /etc/passwd 2>&1)
+expect_match "inspect of a non-image says so" "not a Mote image" "$out"
+
+finish

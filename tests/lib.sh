@@ -1,0 +1,50 @@
+# lib.sh: helpers for shell tests (sourced). A test script calls `check`/`expect_*` for each
+# assertion, `skip REASON` to skip, and `finish` at the end: exit 0 if every check passed,
+# 1 otherwise (tests/run.sh protocol: 0 pass, 77 skip, else fail).
+# shellcheck shell=bash
+TEST_FAILS=0
+TEST_CHECKS=0
+TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/mote-test.XXXXXX")
+trap 'rm -rf "$TEST_TMP"' EXIT
+
+ok() { TEST_CHECKS=$((TEST_CHECKS + 1)); echo "ok   $*"; }
+not_ok() {
+	TEST_CHECKS=$((TEST_CHECKS + 1))
+	TEST_FAILS=$((TEST_FAILS + 1))
+	echo "FAIL $*"
+}
+
+# check DESCRIPTION COMMAND...: passes if COMMAND succeeds.
+check() {
+	local what=$1
+	shift
+	if "$@"; then ok "$what"; else not_ok "$what (command: $*)"; fi
+}
+
+# expect_eq DESCRIPTION EXPECTED ACTUAL
+expect_eq() {
+	if [ "$2" == "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1: expected [$2], got [$3]"
+	fi
+}
+
+# expect_match DESCRIPTION REGEX TEXT
+expect_match() {
+	if printf '%s' "$3" | grep -Eq -- "$2"; then
+		ok "$1"
+	else
+		not_ok "$1: [$3] does not match /$2/"
+	fi
+}
+
+skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+finish() {
+	echo "$((TEST_CHECKS - TEST_FAILS))/$TEST_CHECKS checks passed"
+	[ "$TEST_CHECKS" -gt 0 ] && [ "$TEST_FAILS" -eq 0 ]
+}

@@ -1,0 +1,118 @@
+/* cache.c: the on-disk image cache (~/.cache/mote/{images,keys}). */
+#include "cache.h"
+
+#include "image.h"
+#include "recipe.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+/* mkdir -p */
+static int make_dirs(const char *path)
+{
+	char buf[PATH_MAX];
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *s = buf + 1;; s++) {
+		if (*s != '/' && *s)
+			continue;
+		char c = *s;
+
+		*s = '\0';
+		if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		if (!c)
+			return 0;
+		*s = c;
+	}
+}
+
+int cache_dir(char *out, size_t len, char *err, size_t errlen)
+{
+	const char *env = getenv("MOTE_CACHE_DIR");
+	const char *xdg = getenv("XDG_CACHE_HOME");
+	const char *home = getenv("HOME");
+	int ret;
+
+	if (env && *env)
+		snprintf(out, len, "%s", env);
+	else if (xdg && *xdg == '/')
+		snprintf(out, len, "%s/mote", xdg);
+	else if (home && *home)
+		snprintf(out, len, "%s/.cache/mote", home);
+	else
+		return fail(err, errlen, -ENOENT, "no cache directory: set MOTE_CACHE_DIR or HOME");
+	ret = make_dirs(out);
+	if (ret < 0)
+		return fail(err, errlen, ret, "%s: %s", out, strerror(-ret));
+	return 0;
+}
+
+static void hex128(const uint64_t h[2], char out[33])
+{
+	snprintf(out, 33, "%016llx%016llx", (unsigned long long)h[0], (unsigned long long)h[1]);
+}
+
+int cache_get(const struct recipe *r, const struct mote_opts *o, char *image, size_t len,
+	      int *built, char *err, size_t errlen)
+{
+	char dir[PATH_MAX], key_path[PATH_MAX + 64], tmp[PATH_MAX + 64], key[33], hash[33];
+	struct image_manifest m;
+	struct stat st;
+	uint64_t content[2];
+	int ret = cache_dir(dir, sizeof(dir), err, errlen);
+
+	*built = 0;
+	if (ret < 0)
+		return ret;
+	hex128(r->key, key);
+	snprintf(key_path, sizeof(key_path), "%s/keys/%s", dir, key);
+	if (stat(key_path, &st) == 0 && S_ISREG(st.st_mode)) {
+		/* keys/<key> is a symlink into images/; return the resolved image path */
+		if (realpath(key_path, image))
+			return 0;
+	}
+
+	snprintf(tmp, sizeof(tmp), "%s/images", dir);
+	if (make_dirs(tmp) < 0 || (snprintf(tmp, sizeof(tmp), "%s/keys", dir), make_dirs(tmp) < 0))
+		return fail(err, errlen, -errno, "%s: %s", tmp, strerror(errno));
+	snprintf(tmp, sizeof(tmp), "%s/images/build-%s-%d.img", dir, key, (int)getpid());
+	recipe_manifest(r, o, &m);
+	ret = image_write(&r->fs, &m, tmp, false, content, err, errlen);
+	if (ret < 0)
+		return ret;
+	hex128(content, hash);
+	snprintf(image, len, "%s/images/%s.img", dir, hash);
+	if (rename(tmp, image) < 0) {
+		unlink(tmp);
+		return fail(err, errlen, -errno, "%s: %s", image, strerror(errno));
+	}
+	snprintf(tmp, sizeof(tmp), "%s/keys/.%s.new", dir, key);
+	unlink(tmp);
+	snprintf(dir, sizeof(dir), "../images/%s.img", hash);
+	if (symlink(dir, tmp) < 0 || rename(tmp, key_path) < 0) {
+		unlink(tmp);
+		return fail(err, errlen, -errno, "%s: %s", key_path, strerror(errno));
+	}
+	*built = 1;
+	return 0;
+}

@@ -1,0 +1,59 @@
+/* cmd_build.c: `mote build` — write a program's image without running it. */
+#include "cmd_build.h"
+
+#include "image.h"
+#include "options.h"
+#include "recipe.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+void cmd_build_help(void)
+{
+	printf("usage: mote build [options] PROGRAM [ARGS...] -o IMG\n"
+	       "\n"
+	       "Packs PROGRAM (a path, or a name found in $PATH), its ELF interpreter and shared\n"
+	       "libraries (found as ld.so finds them), its #! interpreter if it is a script, and\n"
+	       "glibc's run-time files into the Mote image IMG, with the kernel command line that\n"
+	       "runs it with ARGS. Run it with `mote run --image IMG`.\n"
+	       "\n"
+	       "options:\n%s",
+	       opts_help(OPTS_BUILD));
+}
+
+int cmd_build(int argc, char **argv)
+{
+	struct mote_opts o;
+	struct recipe r;
+	struct image_manifest m;
+	struct stat st;
+	uint64_t hash[2];
+	char err[1024];
+	int ret;
+
+	if (opts_parse(argc, argv, OPTS_BUILD, &o) < 0) {
+		fprintf(stderr, "usage: mote build [options] PROGRAM [ARGS...] -o IMG "
+				"(see `mote help build`)\n");
+		opts_free(&o);
+		return 2;
+	}
+	ret = recipe_make(&o, &r, err, sizeof(err));
+	if (ret < 0) {
+		fprintf(stderr, "mote build: %s\n", err);
+		opts_free(&o);
+		return 1;
+	}
+	recipe_manifest(&r, &o, &m);
+	ret = image_write(&r.fs, &m, o.output, true, hash, err, sizeof(err));
+	if (ret < 0) {
+		fprintf(stderr, "mote build: %s\n", err);
+	} else {
+		stat(o.output, &st);
+		printf("%s: %zu entries, %.1f KiB, %s\n", o.output, r.fs.n,
+		       (double)st.st_size / 1024, r.deps.dynamic ? "dynamic" : "static");
+	}
+	recipe_free(&r);
+	opts_free(&o);
+	return ret < 0 ? 1 : 0;
+}

@@ -1,0 +1,98 @@
+/* cmd_run.c: `mote run` — build (or find in the cache) a program's image and boot it. */
+#include "cmd_run.h"
+
+#include "cache.h"
+#include "image.h"
+#include "launch.h"
+#include "options.h"
+#include "recipe.h"
+
+#include <limits.h>
+#include <stdio.h>
+
+/* mote run's own failures, told apart from the program's statuses (as docker run does). */
+#define RUN_FAILED 125
+
+void cmd_run_help(void)
+{
+	printf("usage: mote run [options] PROGRAM [ARGS...]\n"
+	       "       mote run [options] --image IMG\n"
+	       "\n"
+	       "Runs PROGRAM (a path, or a name found in $PATH) with ARGS in a microVM: builds its\n"
+	       "image (or finds it in the cache, ~/.cache/mote) and boots it in motevm with the\n"
+	       "console attached. The program's stdout and stderr appear on mote's, stdin reaches\n"
+	       "it, and its exit status is mote's. Ctrl-C stops the VM.\n"
+	       "\n"
+	       "options:\n%s",
+	       opts_help(OPTS_RUN));
+}
+
+static int run_image(const struct mote_opts *o, struct launch *l)
+{
+	struct image im;
+	char err[1024];
+	int ret = image_open(o->image, &im, err, sizeof(err));
+
+	if (ret < 0) {
+		fprintf(stderr, "mote run: %s\n", err);
+		return RUN_FAILED;
+	}
+	l->image = o->image;
+	l->cmdline = im.manifest.cmdline;
+	l->cpus = o->cpus ? o->cpus : im.manifest.vcpu_count;
+	l->mem_mib = o->mem_mib ? o->mem_mib : im.manifest.mem_size_mib;
+	ret = launch_vm(l);
+	image_close(&im);
+	return ret < 0 ? RUN_FAILED : ret;
+}
+
+static int run_program(const struct mote_opts *o, struct launch *l)
+{
+	struct recipe r;
+	char err[1024], image[PATH_MAX];
+	int built, ret = recipe_make(o, &r, err, sizeof(err));
+
+	if (ret < 0) {
+		fprintf(stderr, "mote run: %s\n", err);
+		return RUN_FAILED;
+	}
+	if (o->verbose)
+		fprintf(stderr, "mote: %8.3f ms  resolved %s: %zu entries, %zu libraries\n",
+			launch_now_ms() - l->t0_ms, r.deps.program, r.fs.n, r.deps.n_libs);
+	ret = cache_get(&r, o, image, sizeof(image), &built, err, sizeof(err));
+	if (ret < 0) {
+		fprintf(stderr, "mote run: %s\n", err);
+		recipe_free(&r);
+		return RUN_FAILED;
+	}
+	if (o->verbose)
+		fprintf(stderr, "mote: %8.3f ms  image %s: %s\n", launch_now_ms() - l->t0_ms,
+			built ? "built" : "cached", image);
+	l->image = image;
+	l->cmdline = r.cmdline;
+	l->cpus = o->cpus ? o->cpus : 1;
+	l->mem_mib = o->mem_mib ? o->mem_mib : 128;
+	ret = launch_vm(l);
+	recipe_free(&r);
+	return ret < 0 ? RUN_FAILED : ret;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct launch l = {.t0_ms = launch_now_ms()};
+	struct mote_opts o;
+	int ret;
+
+	if (opts_parse(argc, argv, OPTS_RUN, &o) < 0) {
+		fprintf(stderr, "usage: mote run [options] PROGRAM [ARGS...] "
+				"(see `mote help run`)\n");
+		opts_free(&o);
+		return RUN_FAILED;
+	}
+	l.kernel = o.kernel;
+	l.qemu = o.qemu;
+	l.verbose = o.verbose;
+	ret = o.image ? run_image(&o, &l) : run_program(&o, &l);
+	opts_free(&o);
+	return ret;
+}

@@ -1,0 +1,251 @@
+/* elf.c: reading an ELF64 x86-64 file's type, interpreter and dynamic dependencies. */
+#include "elf.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* One mapped file with bounds-checked views into it. */
+struct image {
+	const uint8_t *data;
+	size_t size;
+};
+
+static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+static const void *at(const struct image *im, uint64_t off, uint64_t len)
+{
+	if (off > im->size || len > im->size - off)
+		return NULL;
+	return im->data + off;
+}
+
+/* Translates a virtual address to a file offset through the PT_LOAD segments. */
+static int vaddr_to_off(const struct image *im, const Elf64_Ehdr *eh, uint64_t vaddr, uint64_t *off)
+{
+	for (unsigned i = 0; i < eh->e_phnum; i++) {
+		const Elf64_Phdr *ph = at(im, eh->e_phoff + (uint64_t)i * sizeof(*ph), sizeof(*ph));
+
+		if (!ph || ph->p_type != PT_LOAD)
+			continue;
+		if (vaddr >= ph->p_vaddr && vaddr - ph->p_vaddr < ph->p_filesz) {
+			*off = ph->p_offset + (vaddr - ph->p_vaddr);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* A NUL-terminated string at off, or NULL if it runs past the end of the file. */
+static const char *str_at(const struct image *im, uint64_t off)
+{
+	if (off >= im->size)
+		return NULL;
+	if (!memchr(im->data + off, '\0', im->size - off))
+		return NULL;
+	return (const char *)im->data + off;
+}
+
+static int check_header(const struct image *im, const char *path, char *err, size_t errlen)
+{
+	const Elf64_Ehdr *eh = at(im, 0, sizeof(*eh));
+
+	if (!eh || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0)
+		return fail(err, errlen, -ENOEXEC, "%s: not an ELF file", path);
+	if (eh->e_ident[EI_CLASS] != ELFCLASS64)
+		return fail(err, errlen, -ENOEXEC, "%s: not a 64-bit ELF file (Mote runs x86-64)",
+			    path);
+	if (eh->e_ident[EI_DATA] != ELFDATA2LSB || eh->e_machine != EM_X86_64)
+		return fail(err, errlen, -ENOEXEC,
+			    "%s: ELF for another architecture (machine %u), "
+			    "not x86-64",
+			    path, eh->e_machine);
+	if (eh->e_type != ET_EXEC && eh->e_type != ET_DYN)
+		return fail(err, errlen, -ENOEXEC,
+			    "%s: ELF type %u is neither an executable nor a "
+			    "shared object",
+			    path, eh->e_type);
+	if (eh->e_phentsize != sizeof(Elf64_Phdr) ||
+	    !at(im, eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr)))
+		return fail(err, errlen, -ENOEXEC, "%s: truncated or malformed program headers",
+			    path);
+	return 0;
+}
+
+static int add_needed(struct elf_info *info, const char *name)
+{
+	char **v = realloc(info->needed, (info->n_needed + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	info->needed = v;
+	v[info->n_needed] = strdup(name);
+	if (!v[info->n_needed])
+		return -ENOMEM;
+	info->n_needed++;
+	return 0;
+}
+
+static int read_dynamic(const struct image *im, const Elf64_Ehdr *eh, const Elf64_Phdr *dyn_ph,
+			struct elf_info *info, const char *path, char *err, size_t errlen)
+{
+	const Elf64_Dyn *dyn = at(im, dyn_ph->p_offset, dyn_ph->p_filesz);
+	size_t n = dyn_ph->p_filesz / sizeof(*dyn);
+	uint64_t strtab = 0, stroff;
+	bool have_strtab = false;
+
+	if (!dyn)
+		return fail(err, errlen, -ENOEXEC, "%s: truncated dynamic section", path);
+	for (size_t i = 0; i < n && dyn[i].d_tag != DT_NULL; i++) {
+		if (dyn[i].d_tag == DT_STRTAB) {
+			strtab = dyn[i].d_un.d_ptr;
+			have_strtab = true;
+		} else if (dyn[i].d_tag == DT_FLAGS_1 && (dyn[i].d_un.d_val & DF_1_NODEFLIB)) {
+			info->nodeflib = true;
+		}
+	}
+	if (!have_strtab)
+		return 0;
+	if (vaddr_to_off(im, eh, strtab, &stroff) < 0)
+		return fail(err, errlen, -ENOEXEC, "%s: dynamic string table outside the file",
+			    path);
+
+	for (size_t i = 0; i < n && dyn[i].d_tag != DT_NULL; i++) {
+		int64_t tag = dyn[i].d_tag;
+		const char *s;
+		char **slot = NULL;
+
+		if (tag != DT_NEEDED && tag != DT_RPATH && tag != DT_RUNPATH && tag != DT_SONAME)
+			continue;
+		s = str_at(im, stroff + dyn[i].d_un.d_val);
+		if (!s)
+			return fail(err, errlen, -ENOEXEC, "%s: bad dynamic string", path);
+		if (tag == DT_NEEDED) {
+			if (add_needed(info, s) < 0)
+				return fail(err, errlen, -ENOMEM, "out of memory");
+			continue;
+		}
+		slot = tag == DT_RPATH	   ? &info->rpath
+		       : tag == DT_RUNPATH ? &info->runpath
+					   : &info->soname;
+		free(*slot);
+		*slot = strdup(s);
+		if (!*slot)
+			return fail(err, errlen, -ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+static int parse(const struct image *im, struct elf_info *info, const char *path, char *err,
+		 size_t errlen)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)im->data;
+	int ret = check_header(im, path, err, errlen);
+
+	if (ret < 0)
+		return ret;
+	info->kind = eh->e_type == ET_EXEC ? ELF_EXEC : ELF_DYN;
+	for (unsigned i = 0; i < eh->e_phnum; i++) {
+		const Elf64_Phdr *ph = at(im, eh->e_phoff + (uint64_t)i * sizeof(*ph), sizeof(*ph));
+
+		if (ph->p_type == PT_INTERP) {
+			const char *s = at(im, ph->p_offset, ph->p_filesz);
+
+			if (!s || ph->p_filesz == 0 || s[ph->p_filesz - 1] != '\0')
+				return fail(err, errlen, -ENOEXEC, "%s: malformed PT_INTERP", path);
+			info->interp = strdup(s);
+			if (!info->interp)
+				return fail(err, errlen, -ENOMEM, "out of memory");
+		} else if (ph->p_type == PT_DYNAMIC) {
+			ret = read_dynamic(im, eh, ph, info, path, err, errlen);
+			if (ret < 0)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+int elf_read(const char *path, struct elf_info *info, char *err, size_t errlen)
+{
+	struct image im;
+	struct stat st;
+	void *map;
+	int fd, ret;
+
+	memset(info, 0, sizeof(*info));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		ret = fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+		goto err_close;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ret = fail(err, errlen, -ENOEXEC, "%s: not a regular file", path);
+		goto err_close;
+	}
+	if (st.st_size < (off_t)sizeof(Elf64_Ehdr)) {
+		ret = fail(err, errlen, -ENOEXEC, "%s: not an ELF file (too short)", path);
+		goto err_close;
+	}
+	map = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED) {
+		ret = fail(err, errlen, -errno, "%s: mmap: %s", path, strerror(errno));
+		goto err_close;
+	}
+	im.data = map;
+	im.size = st.st_size;
+	ret = parse(&im, info, path, err, errlen);
+	munmap(map, st.st_size);
+	if (ret < 0)
+		elf_free(info);
+err_close:
+	close(fd);
+	return ret;
+}
+
+bool elf_is_x86_64(const char *path)
+{
+	Elf64_Ehdr eh;
+	bool ok = false;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	if (read(fd, &eh, sizeof(eh)) == (ssize_t)sizeof(eh))
+		ok = memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0 &&
+		     eh.e_ident[EI_CLASS] == ELFCLASS64 && eh.e_machine == EM_X86_64;
+	close(fd);
+	return ok;
+}
+
+void elf_free(struct elf_info *info)
+{
+	for (size_t i = 0; i < info->n_needed; i++)
+		free(info->needed[i]);
+	free(info->needed);
+	free(info->interp);
+	free(info->rpath);
+	free(info->runpath);
+	free(info->soname);
+	memset(info, 0, sizeof(*info));
+}

@@ -1,0 +1,36 @@
+/* elfdeps.h: finding everything a program needs to run, the way ld.so and execve find it. */
+#ifndef MOTE_TOOLS_ELFDEPS_H
+#define MOTE_TOOLS_ELFDEPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct fileset;
+
+struct elfdeps_opts {
+	const char *ldcache; /* ld.so.cache to consult (default /etc/ld.so.cache) */
+	bool verbose;	     /* print each resolution to stderr */
+};
+
+/* What elfdeps_add_program learnt about the program. */
+struct elfdeps_result {
+	char program[4096]; /* absolute path of the program as the guest will exec it */
+	bool dynamic;	    /* it (or its script interpreter) has a PT_INTERP */
+	size_t n_libs;	    /* shared objects added */
+};
+
+/*
+ * Resolves `program` (a path, or a name looked up in $PATH), then adds to fs: the program, its
+ * `#!` interpreter chain if it is a script, its ELF interpreter (PT_INTERP) and every DT_NEEDED
+ * object, recursively, found through DT_RPATH/DT_RUNPATH ($ORIGIN, $LIB, $PLATFORM expanded),
+ * the ld.so cache and the default directories, skipping non-x86-64 candidates as ld.so does.
+ * Returns 0, or -errno with a message naming what is missing or wrong in err.
+ */
+int elfdeps_add_program(struct fileset *fs, const char *program, const struct elfdeps_opts *opts,
+			struct elfdeps_result *res, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+
+/* Looks name up in $PATH (or returns it if it has a '/'); writes an absolute path to out. */
+int elfdeps_find_in_path(const char *name, char *out, size_t outlen);
+
+#endif /* MOTE_TOOLS_ELFDEPS_H */

@@ -1,0 +1,256 @@
+/* launch.c: starting motevm or qemu-system-x86_64 on an image, and reporting its status. */
+#include "launch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_ARGS 48
+
+double launch_now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+/* Directory holding the running mote binary (build/ in a source tree). */
+static int self_dir(char *out, size_t len)
+{
+	ssize_t n = readlink("/proc/self/exe", out, len - 1);
+	char *slash;
+
+	if (n < 0)
+		return -errno;
+	out[n] = '\0';
+	slash = strrchr(out, '/');
+	if (slash)
+		*slash = '\0';
+	return 0;
+}
+
+/* $env if set, else <dir of mote>/rel; checks that it exists. */
+static int locate(const char *env, const char *rel, const char *what, char *out, size_t len)
+{
+	const char *v = getenv(env);
+	char dir[PATH_MAX];
+
+	if (v && *v) {
+		snprintf(out, len, "%s", v);
+	} else {
+		if (self_dir(dir, sizeof(dir)) < 0) {
+			fprintf(stderr, "mote: cannot find my own directory: %s\n",
+				strerror(errno));
+			return -1;
+		}
+		if (snprintf(out, len, "%s/%s", dir, rel) >= (int)len) {
+			fprintf(stderr, "mote: %s: path too long\n", dir);
+			return -1;
+		}
+	}
+	if (access(out, F_OK) < 0) {
+		fprintf(stderr, "mote: %s not found at %s (set %s)\n", what, out, env);
+		return -1;
+	}
+	return 0;
+}
+
+/* Writes the motevm config into a pipe; returns its read end (to pass as /dev/fd/N). */
+static int config_pipe(const struct launch *l, const char *kernel)
+{
+	json_t *cfg = json_pack("{s:{s:s, s:s, s:s}, s:{s:i, s:i}}", "boot-source",
+				"kernel_image_path", kernel, "initrd_path", l->image, "boot_args",
+				l->cmdline, "machine-config", "vcpu_count", (int)l->cpus,
+				"mem_size_mib", (int)l->mem_mib);
+	char *text = cfg ? json_dumps(cfg, JSON_COMPACT) : NULL;
+	int fds[2], ret = -1;
+	size_t len;
+
+	json_decref(cfg);
+	if (!text || pipe(fds) < 0) {
+		fprintf(stderr, "mote: cannot prepare the VM configuration: %s\n", strerror(errno));
+		free(text);
+		return -1;
+	}
+	len = strlen(text);
+	if (len < 65536 && write(fds[1], text, len) == (ssize_t)len)
+		ret = fds[0];
+	else
+		close(fds[0]);
+	close(fds[1]);
+	free(text);
+	return ret;
+}
+
+static int exit_status_of(int wstatus)
+{
+	if (WIFEXITED(wstatus))
+		return WEXITSTATUS(wstatus);
+	if (WIFSIGNALED(wstatus))
+		return 128 + WTERMSIG(wstatus);
+	return 1;
+}
+
+static pid_t child;
+
+static void forward(int sig)
+{
+	if (child > 0)
+		kill(child, sig);
+}
+
+/* Runs argv as a child, console attached; returns its wait status, or -1. */
+static int run_child(char **argv)
+{
+	struct sigaction fwd = {.sa_handler = forward}, ign = {.sa_handler = SIG_IGN}, old[3];
+	int wstatus;
+
+	child = fork();
+	if (child < 0) {
+		fprintf(stderr, "mote: fork: %s\n", strerror(errno));
+		return -1;
+	}
+	if (child == 0) {
+		execv(argv[0], argv);
+		fprintf(stderr, "mote: %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	/* Ctrl-C reaches the VMM through the terminal: it stops the VM cleanly, we report. */
+	sigaction(SIGINT, &ign, &old[0]);
+	sigaction(SIGTERM, &fwd, &old[1]);
+	sigaction(SIGHUP, &fwd, &old[2]);
+	while (waitpid(child, &wstatus, 0) < 0) {
+		if (errno != EINTR) {
+			wstatus = -1;
+			break;
+		}
+	}
+	sigaction(SIGINT, &old[0], NULL);
+	sigaction(SIGTERM, &old[1], NULL);
+	sigaction(SIGHUP, &old[2], NULL);
+	return wstatus;
+}
+
+static int launch_motevm(const struct launch *l, const char *kernel)
+{
+	char vmm[PATH_MAX], cfg_path[32];
+	char *argv[MAX_ARGS];
+	int n = 0, fd, wstatus, status;
+
+	if (locate("MOTE_VMM", "motevm", "motevm", vmm, sizeof(vmm)) < 0)
+		return -1;
+	fd = config_pipe(l, kernel);
+	if (fd < 0)
+		return -1;
+	snprintf(cfg_path, sizeof(cfg_path), "/dev/fd/%d", fd);
+	argv[n++] = vmm;
+	argv[n++] = "--no-api";
+	argv[n++] = "--config-file";
+	argv[n++] = cfg_path;
+	if (l->verbose) {
+		argv[n++] = "--boot-timer";
+		argv[n++] = "--level";
+		argv[n++] = "Info";
+	}
+	argv[n] = NULL;
+	if (!l->verbose) {
+		execv(vmm, argv);
+		fprintf(stderr, "mote: %s: %s\n", vmm, strerror(errno));
+		return -1;
+	}
+	fprintf(stderr, "mote: %8.3f ms  starting motevm (%u vCPU, %u MiB)\n",
+		launch_now_ms() - l->t0_ms, l->cpus, l->mem_mib);
+	wstatus = run_child(argv);
+	close(fd);
+	if (wstatus < 0)
+		return -1;
+	status = exit_status_of(wstatus);
+	fprintf(stderr, "mote: %8.3f ms  VM ended, status %d\n", launch_now_ms() - l->t0_ms,
+		status);
+	return status;
+}
+
+static int launch_qemu(const struct launch *l, const char *kernel)
+{
+	char mem[32], smp[32];
+	char *argv[MAX_ARGS];
+	int n = 0, wstatus, rc;
+	int kvm = access("/dev/kvm", R_OK | W_OK) == 0;
+	const char *qemu = getenv("MOTE_QEMU");
+
+	snprintf(mem, sizeof(mem), "%u", l->mem_mib);
+	snprintf(smp, sizeof(smp), "%u", l->cpus);
+	argv[n++] = (char *)(qemu && *qemu ? qemu : "/usr/bin/qemu-system-x86_64");
+	argv[n++] = "-M";
+	argv[n++] = "microvm";
+	argv[n++] = "-accel";
+	argv[n++] = kvm ? "kvm" : "tcg";
+	argv[n++] = "-cpu";
+	argv[n++] = kvm ? "host" : "max";
+	argv[n++] = "-m";
+	argv[n++] = mem;
+	argv[n++] = "-smp";
+	argv[n++] = smp;
+	argv[n++] = "-nodefaults";
+	argv[n++] = "-no-user-config";
+	argv[n++] = "-display";
+	argv[n++] = "none";
+	argv[n++] = "-serial";
+	argv[n++] = "stdio";
+	argv[n++] = "-no-reboot";
+	argv[n++] = "-device";
+	argv[n++] = "isa-debug-exit,iobase=0xf4,iosize=4";
+	argv[n++] = "-kernel";
+	argv[n++] = (char *)kernel;
+	argv[n++] = "-initrd";
+	argv[n++] = (char *)l->image;
+	argv[n++] = "-append";
+	argv[n++] = (char *)l->cmdline;
+	argv[n] = NULL;
+	if (access(argv[0], X_OK) < 0) {
+		fprintf(stderr, "mote: --qemu needs %s (Debian package qemu-system-x86)\n",
+			argv[0]);
+		return -1;
+	}
+	if (l->verbose)
+		fprintf(stderr, "mote: %8.3f ms  starting QEMU microvm (%s, %u vCPU, %u MiB)\n",
+			launch_now_ms() - l->t0_ms, kvm ? "KVM" : "TCG", l->cpus, l->mem_mib);
+	wstatus = run_child(argv);
+	if (wstatus < 0)
+		return -1;
+	rc = exit_status_of(wstatus);
+	/* isa-debug-exit: QEMU exits with (status << 1) | 1; 0 means the guest reset */
+	if (WIFEXITED(wstatus) && (rc & 1))
+		rc >>= 1;
+	if (l->verbose)
+		fprintf(stderr, "mote: %8.3f ms  VM ended, status %d\n", launch_now_ms() - l->t0_ms,
+			rc);
+	return rc;
+}
+
+int launch_vm(const struct launch *l)
+{
+	char kernel[PATH_MAX];
+
+	if (l->kernel) {
+		snprintf(kernel, sizeof(kernel), "%s", l->kernel);
+		if (access(kernel, R_OK) < 0) {
+			fprintf(stderr, "mote: --kernel %s: %s\n", kernel, strerror(errno));
+			return -1;
+		}
+	} else if (locate("MOTE_KERNEL", "kernel/mote.elf", "the Mote kernel", kernel,
+			  sizeof(kernel)) < 0) {
+		return -1;
+	}
+	return l->qemu ? launch_qemu(l, kernel) : launch_motevm(l, kernel);
+}

@@ -1,0 +1,28 @@
+/* launch.h: booting an image under motevm (the default) or QEMU. */
+#ifndef MOTE_TOOLS_LAUNCH_H
+#define MOTE_TOOLS_LAUNCH_H
+
+#include <stdbool.h>
+
+struct launch {
+	const char *image;   /* the initrd: a Mote image */
+	const char *cmdline; /* kernel command line */
+	unsigned cpus;
+	unsigned mem_mib;
+	const char *kernel; /* NULL: $MOTE_KERNEL, else kernel/mote.elf beside mote */
+	bool qemu;
+	bool verbose; /* timeline on stderr; motevm's boot timer on */
+	double t0_ms; /* when mote started, for the timeline */
+};
+
+/*
+ * Boots the VM with the console attached and returns the guest's exit status (for mote to
+ * exit with), or -1 after printing why it could not start. Without --verbose and --qemu,
+ * mote execs motevm directly and this does not return on success.
+ */
+int launch_vm(const struct launch *l);
+
+/* Milliseconds on the monotonic clock. */
+double launch_now_ms(void);
+
+#endif /* MOTE_TOOLS_LAUNCH_H */

@@ -1,0 +1,89 @@
+/* main.c: `mote`, the command people type — its subcommand table and `mote help`. */
+#include "cmd_build.h"
+#include "cmd_inspect.h"
+#include "cmd_run.h"
+#include "version.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct command {
+	const char *name;
+	const char *summary;
+	int (*run)(int argc, char **argv);
+	void (*help)(void);
+};
+
+static const struct command commands[] = {
+	{"run", "run a program (or an image) in a microVM", cmd_run, cmd_run_help},
+	{"build", "write a program's image without running it", cmd_build, cmd_build_help},
+	{"inspect", "list what an image holds", cmd_inspect, cmd_inspect_help},
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const struct command *find(const char *name)
+{
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: mote COMMAND [ARGS...]\n\n"
+		"Runs Linux programs as microVMs: `mote run /usr/bin/redis-server --port 6380`.\n\n"
+		"commands:\n");
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "  %-9s %s\n", "help", "show help for mote or one command");
+	fprintf(f,
+		"\n`mote help COMMAND` shows a command's options; `mote --version` the version.\n");
+}
+
+static int help(int argc, char **argv)
+{
+	const struct command *c;
+
+	if (argc < 2) {
+		usage(stdout);
+		return 0;
+	}
+	c = find(argv[1]);
+	if (!c) {
+		fprintf(stderr, "mote help: no command '%s'\n", argv[1]);
+		usage(stderr);
+		return 2;
+	}
+	c->help();
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const struct command *c;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		return help(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "--version")) {
+		printf("mote %s\n", MOTE_VERSION);
+		return 0;
+	}
+	c = find(argv[1]);
+	if (!c) {
+		fprintf(stderr, "mote: no command '%s'\n", argv[1]);
+		usage(stderr);
+		return 2;
+	}
+	if (argc == 3 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
+		c->help();
+		return 0;
+	}
+	return c->run(argc - 1, argv + 1);
+}

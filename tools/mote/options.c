@@ -1,0 +1,190 @@
+/* options.c: parsing the options of `mote run` and `mote build`. */
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_VCPUS 32 /* motevm's limit, Firecracker's too */
+
+enum { OPT_LOCALE = 256 };
+
+static const struct option long_opts[] = {
+	{"mem", required_argument, NULL, 'm'},	   {"cpus", required_argument, NULL, 'c'},
+	{"env", required_argument, NULL, 'e'},	   {"cwd", required_argument, NULL, 'C'},
+	{"add", required_argument, NULL, 'a'},	   {"image", required_argument, NULL, 'i'},
+	{"kernel", required_argument, NULL, 'k'},  {"output", required_argument, NULL, 'o'},
+	{"verbose", no_argument, NULL, 'v'},	   {"qemu", no_argument, NULL, 'q'},
+	{"locale", no_argument, NULL, OPT_LOCALE}, {NULL, 0, NULL, 0},
+};
+
+const char *opts_help(enum opts_for which)
+{
+	if (which == OPTS_BUILD)
+		return "  -o, --output IMG     write the image to IMG (required; may also come last)\n"
+		       "  -m, --mem MIB        default guest memory for the image (default 128)\n"
+		       "  -c, --cpus N         default vCPU count for the image, 1-32 (default 1)\n"
+		       "  -e, --env K=V        set an environment variable (repeatable)\n"
+		       "  -C, --cwd DIR        the program's working directory (default /)\n"
+		       "  -a, --add HOST[:GUEST]  add a file or directory (repeatable; GUEST\n"
+		       "                       defaults to HOST's absolute path)\n"
+		       "      --locale         add the locale and gconv files glibc may load\n"
+		       "  -v, --verbose        show each file resolved\n";
+	return "  -m, --mem MIB        guest memory in MiB (default: the image's, 128)\n"
+	       "  -c, --cpus N         vCPUs, 1-32 (default: the image's, 1)\n"
+	       "  -e, --env K=V        set an environment variable (repeatable)\n"
+	       "  -C, --cwd DIR        the program's working directory (default /)\n"
+	       "  -a, --add HOST[:GUEST]  add a file or directory (repeatable)\n"
+	       "      --locale         add the locale and gconv files glibc may load\n"
+	       "  -i, --image IMG      run a prebuilt image (from `mote build`) instead\n"
+	       "  -k, --kernel ELF     boot this kernel instead of the one beside mote\n"
+	       "      --qemu           boot under qemu-system-x86_64 instead of motevm\n"
+	       "  -v, --verbose        print a boot timeline on stderr\n";
+}
+
+static int parse_uint(const char *opt, const char *s, unsigned lo, unsigned hi, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-' || v < lo || v > hi) {
+		fprintf(stderr, "mote: %s: '%s' is not a number from %u to %u\n", opt, s, lo, hi);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int push(const char ***v, size_t *n, const char *s)
+{
+	const char **nv = realloc(*v, (*n + 1) * sizeof(*nv));
+
+	if (!nv) {
+		fprintf(stderr, "mote: out of memory\n");
+		return -1;
+	}
+	nv[(*n)++] = s;
+	*v = nv;
+	return 0;
+}
+
+static int check_env(const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+
+	if (!eq || eq == kv) {
+		fprintf(stderr, "mote: --env: '%s' is not NAME=VALUE\n", kv);
+		return -1;
+	}
+	return 0;
+}
+
+static int one_option(int c, const char *arg, enum opts_for which, struct mote_opts *o)
+{
+	switch (c) {
+	case 'm':
+		return parse_uint("--mem", arg, 2, 1024 * 1024, &o->mem_mib);
+	case 'c':
+		return parse_uint("--cpus", arg, 1, MAX_VCPUS, &o->cpus);
+	case 'e':
+		return check_env(arg) < 0 ? -1 : push(&o->env, &o->n_env, arg);
+	case 'C':
+		if (arg[0] != '/') {
+			fprintf(stderr, "mote: --cwd: '%s' is not an absolute guest path\n", arg);
+			return -1;
+		}
+		o->cwd = arg;
+		return 0;
+	case 'a':
+		return push(&o->add, &o->n_add, arg);
+	case 'v':
+		o->verbose = true;
+		return 0;
+	case OPT_LOCALE:
+		o->locale = true;
+		return 0;
+	}
+	if (which == OPTS_RUN && (c == 'i' || c == 'k' || c == 'q')) {
+		if (c == 'i')
+			o->image = arg;
+		else if (c == 'k')
+			o->kernel = arg;
+		else
+			o->qemu = true;
+		return 0;
+	}
+	if (which == OPTS_BUILD && c == 'o') {
+		o->output = arg;
+		return 0;
+	}
+	return -2; /* not an option of this command */
+}
+
+int opts_parse(int argc, char **argv, enum opts_for which, struct mote_opts *o)
+{
+	const char *name = which == OPTS_RUN ? "run" : "build";
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+m:c:e:C:a:i:k:o:vq", long_opts, NULL)) != -1) {
+		int ret;
+
+		if (c == '?' || c == ':') {
+			if (optopt && optopt < 256)
+				fprintf(stderr, "mote %s: bad option -%c (or missing value)\n",
+					name, optopt);
+			else
+				fprintf(stderr, "mote %s: bad option %s (or missing value)\n", name,
+					argv[optind - 1]);
+			return -1;
+		}
+		ret = one_option(c, optarg, which, o);
+		if (ret == -2) {
+			fprintf(stderr, "mote %s: option %s is not one of `mote %s`'s\n", name,
+				argv[optind - 1], name);
+			return -1;
+		}
+		if (ret < 0)
+			return -1;
+	}
+	o->argv = argv + optind;
+	o->argc = argc - optind;
+	if (which == OPTS_BUILD && !o->output && o->argc >= 3 &&
+	    (!strcmp(o->argv[o->argc - 2], "-o") || !strcmp(o->argv[o->argc - 2], "--output"))) {
+		o->output = o->argv[o->argc - 1];
+		o->argc -= 2;
+	}
+	if (which == OPTS_BUILD && !o->output) {
+		fprintf(stderr, "mote build: missing -o IMG\n");
+		return -1;
+	}
+	if (o->image && o->argc) {
+		fprintf(stderr, "mote run: --image runs the image's own command line; "
+				"give no PROGRAM with it\n");
+		return -1;
+	}
+	if (o->image && (o->n_env || o->cwd || o->n_add || o->locale)) {
+		fprintf(stderr, "mote run: --env, --cwd, --add and --locale change an image; "
+				"use them with `mote build`, not with --image\n");
+		return -1;
+	}
+	if (!o->image && o->argc == 0) {
+		fprintf(stderr, "mote %s: missing PROGRAM\n", name);
+		return -1;
+	}
+	return 0;
+}
+
+void opts_free(struct mote_opts *o)
+{
+	free(o->env);
+	free(o->add);
+	memset(o, 0, sizeof(*o));
+}

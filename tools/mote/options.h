@@ -1,0 +1,39 @@
+/* options.h: the options `mote run` and `mote build` share, and their parser. */
+#ifndef MOTE_TOOLS_OPTIONS_H
+#define MOTE_TOOLS_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct mote_opts {
+	unsigned mem_mib; /* 0: the image's default */
+	unsigned cpus;	  /* 0: the image's default */
+	const char **env; /* "K=V" */
+	size_t n_env;
+	const char *cwd;
+	const char **add; /* "HOST[:GUEST]" */
+	size_t n_add;
+	const char *image; /* run: a prebuilt image */
+	const char *kernel;
+	const char *output; /* build: -o */
+	bool verbose;
+	bool qemu;
+	bool locale; /* add locale and gconv files */
+	char **argv; /* PROGRAM [ARGS...] */
+	int argc;
+};
+
+enum opts_for { OPTS_RUN, OPTS_BUILD };
+
+/*
+ * Parses argv (argv[0] is the command name) into o. Options come before PROGRAM; for build,
+ * "-o IMG" may also be the last two words. Prints a message naming the problem and returns -1
+ * on bad usage.
+ */
+int opts_parse(int argc, char **argv, enum opts_for which, struct mote_opts *o);
+void opts_free(struct mote_opts *o);
+
+/* The option lines of --help for run or build. */
+const char *opts_help(enum opts_for which);
+
+#endif /* MOTE_TOOLS_OPTIONS_H */

@@ -1,0 +1,240 @@
+/* recipe.c: turning `mote run/build` options into a file set, a command line and a cache key. */
+#include "recipe.h"
+
+#include "options.h"
+#include "quote.h"
+#include "version.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+/* glibc's run-time files, written fresh rather than copied so no host account leaks in. */
+static const struct {
+	const char *path;
+	const char *text;
+} generated[] = {
+	{"/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"
+			"nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"},
+	{"/etc/group", "root:x:0:\nnogroup:x:65534:\n"},
+	{"/etc/nsswitch.conf", "passwd: files\ngroup: files\nshadow: files\nhosts: files dns\n"
+			       "networks: files\nprotocols: files\nservices: files\n"},
+	{"/etc/hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"},
+};
+
+/* Host files copied when present; /etc/ld.so.cache only for dynamic programs. */
+static const char *const host_etc[] = {"/etc/resolv.conf"};
+static const char *const locale_dirs[] = {"/usr/lib/locale", "/usr/lib/x86_64-linux-gnu/gconv"};
+
+static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+static double now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
+}
+
+/* --add HOST[:GUEST]: the whole word if it exists on the host, else split at the last ':'. */
+static int add_one(struct fileset *fs, const char *spec, char *err, size_t errlen)
+{
+	char host[PATH_MAX], guest[PATH_MAX], abs[PATH_MAX];
+	const char *colon = strrchr(spec, ':');
+	struct stat st;
+	int ret;
+
+	snprintf(host, sizeof(host), "%s", spec);
+	guest[0] = '\0';
+	if (stat(spec, &st) < 0 && colon) {
+		snprintf(host, sizeof(host), "%.*s", (int)(colon - spec), spec);
+		snprintf(guest, sizeof(guest), "%s", colon + 1);
+	}
+	if (host[0] == '/') {
+		snprintf(abs, sizeof(abs), "%s", host);
+	} else {
+		char cwd[PATH_MAX];
+
+		if (!getcwd(cwd, sizeof(cwd)))
+			return fail(err, errlen, -errno, "getcwd: %s", strerror(errno));
+		if (snprintf(abs, sizeof(abs), "%s/%s", cwd, host) >= (int)sizeof(abs))
+			return fail(err, errlen, -ENAMETOOLONG, "--add %s: path too long", spec);
+	}
+	path_normalise(abs);
+	if (stat(abs, &st) < 0)
+		return fail(err, errlen, -errno, "--add %s: %s: %s", spec, host, strerror(errno));
+	ret = guest[0] ? fileset_add_as(fs, abs, guest) : fileset_add_mirror(fs, abs, 1);
+	if (ret < 0)
+		return fail(err, errlen, ret, "--add %s: %s", spec, fs->err);
+	return 0;
+}
+
+/* Adds host path p (mirrored) if it exists; a missing one is not an error. */
+static int add_if_present(struct fileset *fs, const char *p, int recursive, char *err,
+			  size_t errlen)
+{
+	struct stat st;
+	int ret;
+
+	if (stat(p, &st) < 0)
+		return 0;
+	ret = fileset_add_mirror(fs, p, recursive);
+	return ret < 0 ? fail(err, errlen, ret, "%s", fs->err) : 0;
+}
+
+static int add_runtime_files(struct recipe *r, const struct mote_opts *o, char *err, size_t errlen)
+{
+	int ret;
+
+	for (size_t i = 0; i < sizeof(generated) / sizeof(generated[0]); i++) {
+		ret = fileset_add_data(&r->fs, generated[i].path, generated[i].text,
+				       strlen(generated[i].text), 0644);
+		if (ret < 0)
+			return fail(err, errlen, ret, "%s", r->fs.err);
+	}
+	for (size_t i = 0; i < sizeof(host_etc) / sizeof(host_etc[0]); i++) {
+		ret = add_if_present(&r->fs, host_etc[i], 0, err, errlen);
+		if (ret < 0)
+			return ret;
+	}
+	if (r->deps.dynamic) {
+		ret = add_if_present(&r->fs, "/etc/ld.so.cache", 0, err, errlen);
+		if (ret < 0)
+			return ret;
+	}
+	for (size_t i = 0; o->locale && i < sizeof(locale_dirs) / sizeof(locale_dirs[0]); i++) {
+		ret = add_if_present(&r->fs, locale_dirs[i], 1, err, errlen);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static int make_cmdline(struct recipe *r, const struct mote_opts *o, char *err, size_t errlen)
+{
+	char word[RECIPE_CMDLINE_MAX];
+	long len = 0;
+
+	r->cmdline[0] = '\0';
+	for (size_t i = 0; i < o->n_env && len >= 0; i++) {
+		snprintf(word, sizeof(word), "--env=%s", o->env[i]);
+		len = quote_append(r->cmdline, len, sizeof(r->cmdline), word);
+	}
+	if (o->cwd && len >= 0) {
+		snprintf(word, sizeof(word), "--cwd=%s", o->cwd);
+		len = quote_append(r->cmdline, len, sizeof(r->cmdline), word);
+	}
+	if (len >= 0)
+		len = quote_append(r->cmdline, len, sizeof(r->cmdline), r->deps.program);
+	for (int i = 1; i < o->argc && len >= 0; i++)
+		len = quote_append(r->cmdline, len, sizeof(r->cmdline), o->argv[i]);
+	if (len < 0)
+		return fail(err, errlen, -E2BIG,
+			    "the program's arguments and environment exceed the %d-byte kernel "
+			    "command line",
+			    RECIPE_CMDLINE_MAX - 1);
+	return 0;
+}
+
+static void hash_entry(XXH3_state_t *h, const struct fs_entry *e)
+{
+	uint64_t f[8] = {e->type,
+			 e->mode,
+			 e->size,
+			 e->dev,
+			 e->ino,
+			 (uint64_t)e->mtime_ns,
+			 (uint64_t)e->ctime_ns,
+			 0};
+
+	XXH3_128bits_update(h, e->path, strlen(e->path) + 1);
+	XXH3_128bits_update(h, f, sizeof(f));
+	if (e->target)
+		XXH3_128bits_update(h, e->target, strlen(e->target) + 1);
+	if (e->data)
+		XXH3_128bits_update(h, e->data, e->size);
+}
+
+static int compute_key(struct recipe *r)
+{
+	static const char tag[] = "mote-image-key " MOTE_VERSION;
+	XXH3_state_t *h = XXH3_createState();
+	XXH128_hash_t d;
+
+	if (!h)
+		return -ENOMEM;
+	XXH3_128bits_reset(h);
+	XXH3_128bits_update(h, tag, sizeof(tag));
+	for (size_t i = 0; i < r->fs.n; i++)
+		hash_entry(h, &r->fs.v[i]);
+	d = XXH3_128bits_digest(h);
+	XXH3_freeState(h);
+	r->key[0] = d.high64;
+	r->key[1] = d.low64;
+	return 0;
+}
+
+int recipe_make(const struct mote_opts *o, struct recipe *r, char *err, size_t errlen)
+{
+	struct elfdeps_opts dopts = {.verbose = o->verbose};
+	double t0 = now_ms();
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	fileset_init(&r->fs);
+	ret = elfdeps_add_program(&r->fs, o->argv[0], &dopts, &r->deps, err, errlen);
+	for (size_t i = 0; ret == 0 && i < o->n_add; i++)
+		ret = add_one(&r->fs, o->add[i], err, errlen);
+	if (ret == 0)
+		ret = add_runtime_files(r, o, err, errlen);
+	if (ret == 0)
+		ret = make_cmdline(r, o, err, errlen);
+	if (ret == 0) {
+		fileset_sort(&r->fs);
+		ret = compute_key(r);
+		if (ret < 0)
+			fail(err, errlen, ret, "out of memory");
+	}
+	if (ret < 0) {
+		recipe_free(r);
+		return ret;
+	}
+	r->resolve_ms = now_ms() - t0;
+	return 0;
+}
+
+void recipe_manifest(const struct recipe *r, const struct mote_opts *o, struct image_manifest *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->version = IMAGE_VERSION;
+	m->cmdline = (char *)r->cmdline;
+	m->program = (char *)r->deps.program;
+	m->created_by = "mote " MOTE_VERSION;
+	m->vcpu_count = o->cpus ? o->cpus : 1;
+	m->mem_size_mib = o->mem_mib ? o->mem_mib : 128;
+}
+
+void recipe_free(struct recipe *r)
+{
+	fileset_free(&r->fs);
+}

@@ -1,0 +1,37 @@
+/* recipe.h: what goes into an image for a given program and options, and its cache key. */
+#ifndef MOTE_TOOLS_RECIPE_H
+#define MOTE_TOOLS_RECIPE_H
+
+#include "elfdeps.h"
+#include "fileset.h"
+#include "image.h"
+
+#include <stdint.h>
+
+/* Longest kernel command line mote writes (motevm's limit for the Mote kernel). */
+#define RECIPE_CMDLINE_MAX 4096
+
+struct mote_opts;
+
+struct recipe {
+	struct fileset fs;
+	struct elfdeps_result deps;
+	char cmdline[RECIPE_CMDLINE_MAX];
+	uint64_t key[2];   /* identity of the file set: a new key means a new image */
+	double resolve_ms; /* time spent finding the files */
+};
+
+/*
+ * Resolves the program in o->argv[0], its libraries, the --add paths and glibc's run-time files,
+ * and composes the kernel command line. Returns 0 or -errno with a message in err naming what is
+ * missing or wrong.
+ */
+int recipe_make(const struct mote_opts *o, struct recipe *r, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+
+/* The manifest for r's image, with machine defaults from o; strings point into r/o. */
+void recipe_manifest(const struct recipe *r, const struct mote_opts *o, struct image_manifest *m);
+
+void recipe_free(struct recipe *r);
+
+#endif /* MOTE_TOOLS_RECIPE_H */
