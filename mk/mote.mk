@@ -10,3 +10,12 @@ ALL_TARGETS += $(BUILD)/mote
 
 TESTS += tests/e2e/mote_build.sh
 TESTS_BUILD += $(BUILD)/mote
+
+# unit tests of mote's parts, linked with its objects (all but main.o)
+MOTE_LIB_OBJS := $(filter-out $(BUILD)/tools/mote/main.o, $(MOTE_OBJS))
+
+$(BUILD)/tests/unit/mote_cache_test: $(BUILD)/tests/unit/mote_cache_test.o $(MOTE_LIB_OBJS)
+	$(call quiet,LD,$@)$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^ -ljansson
+
+TESTS += $(BUILD)/tests/unit/mote_cache_test
+TESTS_BUILD += $(BUILD)/tests/unit/mote_cache_test

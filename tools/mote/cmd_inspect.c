@@ -65,7 +65,7 @@ static int list_entry(const struct cpio_entry *e, void *arg)
 int cmd_inspect(int argc, char **argv)
 {
 	struct image im;
-	struct totals t = {0};
+	struct totals t = { 0 };
 	char err[1024];
 	int ret;
 

@@ -79,7 +79,7 @@ static int run_program(const struct mote_opts *o, struct launch *l)
 
 int cmd_run(int argc, char **argv)
 {
-	struct launch l = {.t0_ms = launch_now_ms()};
+	struct launch l = { .t0_ms = launch_now_ms() };
 	struct mote_opts o;
 	int ret;
 

@@ -91,7 +91,7 @@ void cpio_end_data(struct cpio_writer *w, uint64_t size)
 
 int cpio_writer_finish(struct cpio_writer *w, uint64_t hash[2])
 {
-	struct cpio_meta m = {0};
+	struct cpio_meta m = { 0 };
 	XXH128_hash_t h;
 
 	cpio_write_header(w, CPIO_TRAILER, &m, 0);

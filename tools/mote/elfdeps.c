@@ -94,7 +94,9 @@ static void expand(const char *in, size_t len, const char *origin, char *out, si
 	static const struct {
 		const char *name;
 		const char *value;
-	} vars[] = {{"ORIGIN", NULL}, {"LIB", "lib/x86_64-linux-gnu"}, {"PLATFORM", "x86_64"}};
+	} vars[] = { { "ORIGIN", NULL },
+		     { "LIB", "lib/x86_64-linux-gnu" },
+		     { "PLATFORM", "x86_64" } };
 	size_t o = 0;
 
 	for (size_t i = 0; i < len && o + 1 < outlen;) {
@@ -174,7 +176,7 @@ static void on_cache_hit(const char *path, void *arg)
 static int search(struct resolver *r, const struct object *who, const char *name)
 {
 	const struct object *exe = &r->objs[0];
-	struct cache_hits hits = {.r = r};
+	struct cache_hits hits = { .r = r };
 
 	if (strchr(name, '/')) {
 		snprintf(r->found, sizeof(r->found), "%s", name);
@@ -377,7 +379,7 @@ static int add_executable(struct resolver *r, const char *path, struct elfdeps_r
 int elfdeps_add_program(struct fileset *fs, const char *program, const struct elfdeps_opts *opts,
 			struct elfdeps_result *res, char *err, size_t errlen)
 {
-	struct resolver r = {.fs = fs, .opts = opts, .err = err, .errlen = errlen};
+	struct resolver r = { .fs = fs, .opts = opts, .err = err, .errlen = errlen };
 	int ret;
 
 	memset(res, 0, sizeof(*res));

@@ -207,7 +207,7 @@ static int put_stat(struct fileset *fs, const char *guest, const char *host, con
 static int ensure_parents(struct fileset *fs, const char *path)
 {
 	char buf[PATH_MAX];
-	struct stat st = {.st_mode = S_IFDIR | 0755};
+	struct stat st = { .st_mode = S_IFDIR | 0755 };
 
 	snprintf(buf, sizeof(buf), "%s", path);
 	for (char *s = buf; (s = strchr(s + 1, '/')) != NULL;) {
@@ -372,7 +372,7 @@ int fileset_add_file(struct fileset *fs, const char *guest, const char *source)
 int fileset_add_data(struct fileset *fs, const char *guest, const void *data, size_t len,
 		     mode_t mode)
 {
-	struct fs_entry e = {.type = FS_FILE, .mode = mode & 07777, .size = len};
+	struct fs_entry e = { .type = FS_FILE, .mode = mode & 07777, .size = len };
 	int ret = ensure_parents(fs, guest);
 
 	if (ret < 0)

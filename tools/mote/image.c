@@ -49,7 +49,7 @@ static char *manifest_json(const struct image_manifest *m)
 static void write_blob(struct cpio_writer *w, const char *name, uint32_t mode, const void *data,
 		       size_t len)
 {
-	struct cpio_meta meta = {.mode = mode};
+	struct cpio_meta meta = { .mode = mode };
 
 	cpio_write_header(w, name, &meta, len);
 	cpio_write_data(w, data, len);
@@ -73,7 +73,7 @@ static bool is_elf(const char *path)
 static void align_next(struct cpio_writer *w, const char *name)
 {
 	uint64_t d = cpio_data_offset(w, name);
-	struct cpio_meta meta = {.mode = 0100000};
+	struct cpio_meta meta = { .mode = 0100000 };
 	uint64_t pad_hdr, fill;
 	static const char zeros[PAGE];
 	char pad[32];
@@ -115,7 +115,7 @@ static int copy_file(struct cpio_writer *w, const struct fs_entry *e, char *err,
 
 static int write_entry(struct cpio_writer *w, const struct fs_entry *e, char *err, size_t errlen)
 {
-	struct cpio_meta meta = {.mtime = e->mtime > 0 ? (uint32_t)e->mtime : 0};
+	struct cpio_meta meta = { .mtime = e->mtime > 0 ? (uint32_t)e->mtime : 0 };
 	const char *name = e->path[1] ? e->path + 1 : "."; /* cpio names are relative */
 
 	switch (e->type) {
@@ -156,8 +156,8 @@ static int write_all(FILE *f, const struct fileset *fs, const struct image_manif
 		return fail(err, errlen, ret, "out of memory");
 	}
 	/* directories first, so that a Linux initramfs unpacker can create what follows */
-	cpio_write_header(&w, ".mote", &(struct cpio_meta){.mode = 0040755}, 0);
-	cpio_write_header(&w, ".mote/pad", &(struct cpio_meta){.mode = 0040755}, 0);
+	cpio_write_header(&w, ".mote", &(struct cpio_meta){ .mode = 0040755 }, 0);
+	cpio_write_header(&w, ".mote/pad", &(struct cpio_meta){ .mode = 0040755 }, 0);
 	write_blob(&w, IMAGE_MANIFEST, 0100644, json, strlen(json));
 	free(json);
 	for (size_t i = 0; i < fs->n && ret == 0; i++)
@@ -278,7 +278,7 @@ static int take_first(const struct cpio_entry *e, void *arg)
 
 int image_open(const char *path, struct image *im, char *err, size_t errlen)
 {
-	struct first_entry first = {0};
+	struct first_entry first = { 0 };
 	struct stat st;
 	void *map;
 	int fd, ret;

@@ -112,7 +112,7 @@ static void forward(int sig)
 /* Runs argv as a child, console attached; returns its wait status, or -1. */
 static int run_child(char **argv)
 {
-	struct sigaction fwd = {.sa_handler = forward}, ign = {.sa_handler = SIG_IGN}, old[3];
+	struct sigaction fwd = { .sa_handler = forward }, ign = { .sa_handler = SIG_IGN }, old[3];
 	int wstatus;
 
 	child = fork();

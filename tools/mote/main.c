@@ -15,9 +15,9 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"run", "run a program (or an image) in a microVM", cmd_run, cmd_run_help},
-	{"build", "write a program's image without running it", cmd_build, cmd_build_help},
-	{"inspect", "list what an image holds", cmd_inspect, cmd_inspect_help},
+	{ "run", "run a program (or an image) in a microVM", cmd_run, cmd_run_help },
+	{ "build", "write a program's image without running it", cmd_build, cmd_build_help },
+	{ "inspect", "list what an image holds", cmd_inspect, cmd_inspect_help },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -13,12 +13,12 @@
 enum { OPT_LOCALE = 256 };
 
 static const struct option long_opts[] = {
-	{"mem", required_argument, NULL, 'm'},	   {"cpus", required_argument, NULL, 'c'},
-	{"env", required_argument, NULL, 'e'},	   {"cwd", required_argument, NULL, 'C'},
-	{"add", required_argument, NULL, 'a'},	   {"image", required_argument, NULL, 'i'},
-	{"kernel", required_argument, NULL, 'k'},  {"output", required_argument, NULL, 'o'},
-	{"verbose", no_argument, NULL, 'v'},	   {"qemu", no_argument, NULL, 'q'},
-	{"locale", no_argument, NULL, OPT_LOCALE}, {NULL, 0, NULL, 0},
+	{ "mem", required_argument, NULL, 'm' },     { "cpus", required_argument, NULL, 'c' },
+	{ "env", required_argument, NULL, 'e' },     { "cwd", required_argument, NULL, 'C' },
+	{ "add", required_argument, NULL, 'a' },     { "image", required_argument, NULL, 'i' },
+	{ "kernel", required_argument, NULL, 'k' },  { "output", required_argument, NULL, 'o' },
+	{ "verbose", no_argument, NULL, 'v' },	     { "qemu", no_argument, NULL, 'q' },
+	{ "locale", no_argument, NULL, OPT_LOCALE }, { NULL, 0, NULL, 0 },
 };
 
 const char *opts_help(enum opts_for which)

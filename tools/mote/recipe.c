@@ -23,17 +23,17 @@ static const struct {
 	const char *path;
 	const char *text;
 } generated[] = {
-	{"/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"
-			"nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"},
-	{"/etc/group", "root:x:0:\nnogroup:x:65534:\n"},
-	{"/etc/nsswitch.conf", "passwd: files\ngroup: files\nshadow: files\nhosts: files dns\n"
-			       "networks: files\nprotocols: files\nservices: files\n"},
-	{"/etc/hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"},
+	{ "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n"
+			 "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n" },
+	{ "/etc/group", "root:x:0:\nnogroup:x:65534:\n" },
+	{ "/etc/nsswitch.conf", "passwd: files\ngroup: files\nshadow: files\nhosts: files dns\n"
+				"networks: files\nprotocols: files\nservices: files\n" },
+	{ "/etc/hosts", "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n" },
 };
 
 /* Host files copied when present; /etc/ld.so.cache only for dynamic programs. */
-static const char *const host_etc[] = {"/etc/resolv.conf"};
-static const char *const locale_dirs[] = {"/usr/lib/locale", "/usr/lib/x86_64-linux-gnu/gconv"};
+static const char *const host_etc[] = { "/etc/resolv.conf" };
+static const char *const locale_dirs[] = { "/usr/lib/locale", "/usr/lib/x86_64-linux-gnu/gconv" };
 
 static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -156,16 +156,21 @@ static int make_cmdline(struct recipe *r, const struct mote_opts *o, char *err, 
 	return 0;
 }
 
+/*
+ * A file counts by its identity (device, inode, size, mtime, ctime): any change to its contents
+ * changes one of them. A directory counts by its path and mode only, since its timestamps move
+ * whenever anything beside what we take changes.
+ */
 static void hash_entry(XXH3_state_t *h, const struct fs_entry *e)
 {
-	uint64_t f[8] = {e->type,
-			 e->mode,
-			 e->size,
-			 e->dev,
-			 e->ino,
-			 (uint64_t)e->mtime_ns,
-			 (uint64_t)e->ctime_ns,
-			 0};
+	uint64_t f[8] = { e->type, e->mode, e->size };
+
+	if (e->type != FS_DIR) {
+		f[3] = e->dev;
+		f[4] = e->ino;
+		f[5] = (uint64_t)e->mtime_ns;
+		f[6] = (uint64_t)e->ctime_ns;
+	}
 
 	XXH3_128bits_update(h, e->path, strlen(e->path) + 1);
 	XXH3_128bits_update(h, f, sizeof(f));
@@ -196,7 +201,7 @@ static int compute_key(struct recipe *r)
 
 int recipe_make(const struct mote_opts *o, struct recipe *r, char *err, size_t errlen)
 {
-	struct elfdeps_opts dopts = {.verbose = o->verbose};
+	struct elfdeps_opts dopts = { .verbose = o->verbose };
 	double t0 = now_ms();
 	int ret;
 
