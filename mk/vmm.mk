@@ -1,1 +1,25 @@
-# vmm.mk: (empty until its part lands)
+# vmm.mk: motevm, the microVM monitor (vmm/).
+VMM_SRCS := \
+	vmm/main.c vmm/vmm.c vmm/log.c vmm/event.c vmm/metrics.c \
+	vmm/api/config.c \
+	vmm/kvm/vm.c vmm/kvm/vcpu.c vmm/kvm/memory.c vmm/kvm/irq.c \
+	vmm/arch/x86_64/cpu.c vmm/arch/x86_64/mptable.c vmm/arch/x86_64/e820.c \
+	vmm/boot/boot.c vmm/boot/elf.c vmm/boot/pvh.c vmm/boot/linux.c vmm/boot/initrd.c \
+	vmm/boot/cmdline.c \
+	vmm/devices/bus.c vmm/devices/devices.c \
+	vmm/devices/legacy/serial.c vmm/devices/legacy/i8042.c \
+	vmm/devices/legacy/boot_timer.c vmm/devices/legacy/exit.c
+VMM_OBJS := $(VMM_SRCS:%.c=$(BUILD)/%.o)
+MOTEVM := $(BUILD)/motevm
+
+$(VMM_OBJS): HOST_CFLAGS += -Ivmm
+# Static: no dynamic loader at start-up (faster, smaller RSS); sanitizers need dynamic.
+ifneq ($(SAN),1)
+MOTEVM_LDFLAGS := -static
+endif
+
+$(MOTEVM): $(VMM_OBJS)
+	$(call quiet,LD,$@)$(HOST_CC) $(HOST_LDFLAGS) $(MOTEVM_LDFLAGS) -o $@ $(VMM_OBJS) \
+		-ljansson -lpthread
+
+ALL_TARGETS += $(MOTEVM)

@@ -1,0 +1,350 @@
+/* cpu.c: x86-64 vCPU set-up (see cpu.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include <linux/kvm.h>
+
+#include "abi/mote_abi.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/layout.h"
+#include "kvm/memory.h"
+
+#define PVM_MSR_IDENT 0x4b564d11u
+#define PVM_IDENT_VALUE 0x4d5650u /* "PVM" */
+
+#define MSR_IA32_SYSENTER_CS 0x174
+#define MSR_IA32_SYSENTER_ESP 0x175
+#define MSR_IA32_SYSENTER_EIP 0x176
+#define MSR_IA32_MISC_ENABLE 0x1a0
+#define MSR_MTRR_DEF_TYPE 0x2ff
+#define MSR_STAR 0xc0000081
+#define MSR_LSTAR 0xc0000082
+#define MSR_CSTAR 0xc0000083
+#define MSR_SYSCALL_MASK 0xc0000084
+#define MSR_KERNEL_GS_BASE 0xc0000102
+
+#define CR0_PE (1u << 0)
+#define CR0_MP (1u << 1)
+#define CR0_ET (1u << 4)
+#define CR0_NE (1u << 5)
+#define CR0_WP (1u << 16)
+#define CR0_AM (1u << 18)
+#define CR0_PG (1u << 31)
+#define CR4_PAE (1u << 5)
+#define EFER_LME (1u << 8)
+#define EFER_LMA (1u << 10)
+
+#define PTE_P (1ull << 0)
+#define PTE_RW (1ull << 1)
+#define PTE_US (1ull << 2)
+#define PTE_PS (1ull << 7)
+
+/* GDT slots, the same for both boot modes (selector = slot * 8). */
+#define GDT_CODE 1
+#define GDT_DATA 2
+#define GDT_TSS 3
+#define GDT_ENTRIES 4
+
+struct msr_init {
+	uint32_t index;
+	uint64_t value;
+};
+
+static const struct msr_init boot_msrs[] = {
+	{ MSR_IA32_SYSENTER_CS, 0 },
+	{ MSR_IA32_SYSENTER_ESP, 0 },
+	{ MSR_IA32_SYSENTER_EIP, 0 },
+	{ MSR_STAR, 0 },
+	{ MSR_CSTAR, 0 },
+	{ MSR_KERNEL_GS_BASE, 0 },
+	{ MSR_SYSCALL_MASK, 0 },
+	{ MSR_LSTAR, 0 },
+	{ MSR_IA32_MISC_ENABLE, 1 },	       /* fast strings */
+	{ MSR_MTRR_DEF_TYPE, (1u << 11) | 6 }, /* MTRRs on, default write-back */
+};
+
+bool cpu_probe_pvm(int vcpu_fd)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e;
+	} m = { .hdr.nmsrs = 1, .e.index = PVM_MSR_IDENT };
+
+	return ioctl(vcpu_fd, KVM_GET_MSRS, &m) == 1 && m.e.data == PVM_IDENT_VALUE;
+}
+
+static struct kvm_cpuid_entry2 *find_leaf(struct kvm_cpuid2 *c, uint32_t fn, uint32_t index)
+{
+	for (uint32_t i = 0; i < c->nent; i++) {
+		struct kvm_cpuid_entry2 *e = &c->entries[i];
+
+		if (e->function == fn &&
+		    (!(e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) || e->index == index))
+			return e;
+	}
+	return NULL;
+}
+
+/* Replaces or appends leaf FN (no subleaves); C has room for it. */
+static void put_leaf(struct kvm_cpuid2 *c, uint32_t fn, uint32_t a, uint32_t b, uint32_t cx,
+		     uint32_t d)
+{
+	struct kvm_cpuid_entry2 *e = find_leaf(c, fn, 0);
+
+	if (!e)
+		e = &c->entries[c->nent++];
+	*e = (struct kvm_cpuid_entry2){ .function = fn, .eax = a, .ebx = b, .ecx = cx, .edx = d };
+}
+
+/* Bits needed to number N things (0 for 1). */
+static unsigned order(unsigned n)
+{
+	unsigned b = 0;
+
+	while ((1u << b) < n)
+		b++;
+	return b;
+}
+
+static void set_topology(struct kvm_cpuid2 *c, const struct cpu_topology *t)
+{
+	unsigned threads = t->smt ? 2 : 1;
+	unsigned thread_bits = order(threads), pkg_bits = order(t->nr);
+	struct kvm_cpuid_entry2 *e;
+
+	if (pkg_bits < thread_bits)
+		pkg_bits = thread_bits;
+	if ((e = find_leaf(c, 1, 0))) {
+		e->ebx = (e->ebx & 0x0000ffffu) | (t->id << 24) | ((1u << pkg_bits) << 16);
+		if (t->nr > 1)
+			e->edx |= 1u << 28; /* HTT: more than one logical CPU per package */
+		e->ecx |= 1u << 31;	    /* running under a hypervisor */
+	}
+	/* Intel deterministic cache parameters: cores per package in eax[31:26]. */
+	for (uint32_t i = 0; i < c->nent; i++) {
+		e = &c->entries[i];
+		if (e->function == 4 && (e->eax & 0x1f)) {
+			e->eax &= 0x03ffffffu;
+			e->eax |= ((1u << (pkg_bits - thread_bits)) - 1) << 26;
+			/* eax[25:14]: logical CPUs sharing the cache - 1 */
+			e->eax &= ~(0xfffu << 14);
+			e->eax |= ((((e->eax >> 5) & 7) <= 2 ? threads : (1u << pkg_bits)) - 1)
+				  << 14;
+		}
+	}
+	/* Extended topology (0xb, and its v2 0x1f): SMT level, then core level. */
+	for (uint32_t i = 0; i < c->nent; i++) {
+		e = &c->entries[i];
+		if (e->function != 0xb && e->function != 0x1f)
+			continue;
+		e->edx = t->id;
+		if (e->index == 0) {
+			e->eax = thread_bits;
+			e->ebx = threads;
+			e->ecx = 0 | (1u << 8);
+		} else if (e->index == 1) {
+			e->eax = pkg_bits;
+			e->ebx = t->nr;
+			e->ecx = 1 | (2u << 8);
+		} else {
+			e->eax = e->ebx = 0;
+			e->ecx = e->index;
+		}
+	}
+	/* AMD: legacy core count, NC / ApicIdSize, and the extended APIC ID leaf. */
+	if ((e = find_leaf(c, 0x80000001, 0)) && t->nr > 1)
+		e->ecx |= 1u << 1; /* CmpLegacy */
+	if ((e = find_leaf(c, 0x80000008, 0)))
+		e->ecx = (e->ecx & ~0xf0ffu) | (pkg_bits << 12) | (t->nr - 1);
+	if ((e = find_leaf(c, 0x8000001e, 0))) {
+		e->eax = t->id;
+		e->ebx = ((threads - 1) << 8) | (t->id >> thread_bits);
+		e->ecx = 0;
+	}
+}
+
+int cpu_setup_cpuid(int vcpu_fd, const struct kvm_cpuid2 *supported,
+		    const struct cpu_topology *topo, uint32_t features)
+{
+	size_t n = supported->nent + 2;
+	struct kvm_cpuid2 *c = malloc(sizeof(*c) + n * sizeof(c->entries[0]));
+	int r = 0;
+
+	if (!c)
+		return -ENOMEM;
+	memcpy(c, supported, sizeof(*c) + supported->nent * sizeof(c->entries[0]));
+	set_topology(c, topo);
+	put_leaf(c, MOTE_CPUID_SIGNATURE, MOTE_CPUID_INFO, MOTE_CPUID_SIG_EBX, MOTE_CPUID_SIG_ECX,
+		 MOTE_CPUID_SIG_EDX);
+	put_leaf(c, MOTE_CPUID_INFO, MOTE_ABI_VERSION, features, topo->nr, 0);
+	if (ioctl(vcpu_fd, KVM_SET_CPUID2, c) < 0) {
+		r = -errno;
+		log_err("vCPU %u: KVM_SET_CPUID2: %s", topo->id, strerror(-r));
+	}
+	free(c);
+	return r;
+}
+
+int cpu_setup_msrs(int vcpu_fd)
+{
+	enum { N = sizeof(boot_msrs) / sizeof(boot_msrs[0]) };
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e[N];
+	} m;
+	int r;
+
+	memset(&m, 0, sizeof(m));
+	m.hdr.nmsrs = N;
+	for (int i = 0; i < N; i++) {
+		m.e[i].index = boot_msrs[i].index;
+		m.e[i].data = boot_msrs[i].value;
+	}
+	r = ioctl(vcpu_fd, KVM_SET_MSRS, &m);
+	if (r < 0) {
+		r = -errno;
+		log_err("KVM_SET_MSRS: %s", strerror(-r));
+		return r;
+	}
+	/* KVM stops at the first MSR it refuses; a host may lack some. Not fatal for a boot. */
+	if (r < N)
+		log_debug("KVM_SET_MSRS: MSR %#x refused (%d of %d set)", m.e[r].index, r, N);
+	return 0;
+}
+
+int cpu_setup_fpu(int vcpu_fd)
+{
+	struct kvm_fpu fpu = { .fcw = 0x37f, .mxcsr = 0x1f80 };
+
+	if (ioctl(vcpu_fd, KVM_SET_FPU, &fpu) < 0) {
+		int r = -errno;
+
+		log_err("KVM_SET_FPU: %s", strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+/* A GDT descriptor from the access/flags word (as in Linux's GDT_ENTRY), base and limit. */
+static uint64_t gdt_entry(uint16_t flags, uint32_t base, uint32_t limit)
+{
+	return ((uint64_t)(base & 0xff000000u) << 32) | ((uint64_t)(flags & 0xf0ffu) << 40) |
+	       ((uint64_t)(limit & 0x000f0000u) << 32) | ((uint64_t)(base & 0x00ffffffu) << 16) |
+	       (limit & 0x0000ffffu);
+}
+
+static uint16_t code_flags(enum cpu_boot_mode mode)
+{
+	return mode == CPU_BOOT_LINUX ? 0xa09b /* 64-bit code */ : 0xc09b /* 32-bit code */;
+}
+
+int cpu_write_gdt(const struct guest_mem *mem, enum cpu_boot_mode mode)
+{
+	uint64_t gdt[GDT_ENTRIES] = {
+		[GDT_CODE] = gdt_entry(code_flags(mode), 0, 0xfffff),
+		[GDT_DATA] = gdt_entry(0xc093, 0, 0xfffff),
+		[GDT_TSS] = gdt_entry(0x808b, 0, 0xfffff),
+	};
+	uint64_t idt = 0;
+
+	if (mem_write(mem, GDT_ADDR, gdt, sizeof(gdt)) || mem_write(mem, IDT_ADDR, &idt, 8))
+		return -EFAULT;
+	return 0;
+}
+
+int cpu_write_page_tables(const struct guest_mem *mem, bool user_bit)
+{
+	uint64_t u = user_bit ? PTE_US : 0;
+	uint64_t *pml4 = mem_ptr(mem, PML4_ADDR, PAGE_SIZE_4K);
+	uint64_t *pdpt = mem_ptr(mem, PDPT_ADDR, PAGE_SIZE_4K);
+	uint64_t *pd = mem_ptr(mem, PD_ADDR, PD_COUNT * PAGE_SIZE_4K);
+
+	if (!pml4 || !pdpt || !pd)
+		return -EFAULT;
+	pml4[0] = PDPT_ADDR | PTE_P | PTE_RW | u;
+	for (int i = 0; i < PD_COUNT; i++)
+		pdpt[i] = (PD_ADDR + i * PAGE_SIZE_4K) | PTE_P | PTE_RW | u;
+	for (uint64_t i = 0; i < PD_COUNT * 512; i++)
+		pd[i] = (i * PAGE_SIZE_2M) | PTE_P | PTE_RW | PTE_PS | u;
+	return 0;
+}
+
+static struct kvm_segment segment(unsigned slot, uint16_t flags)
+{
+	return (struct kvm_segment){
+		.base = 0,
+		.limit = 0xffffffff, /* 0xfffff pages: the descriptor has G set */
+		.selector = (uint16_t)(slot * 8),
+		.type = flags & 0xf,
+		.present = (flags >> 7) & 1,
+		.dpl = (flags >> 5) & 3,
+		.db = (flags >> 14) & 1,
+		.s = (flags >> 4) & 1,
+		.l = (flags >> 13) & 1,
+		.g = (flags >> 15) & 1,
+	};
+}
+
+int cpu_set_boot_regs(int vcpu_fd, enum cpu_boot_mode mode, uint64_t entry)
+{
+	struct kvm_sregs s;
+	struct kvm_regs regs = { .rip = entry, .rflags = 2 };
+	int r;
+
+	if (ioctl(vcpu_fd, KVM_GET_SREGS, &s) < 0)
+		goto err;
+	s.cs = segment(GDT_CODE, code_flags(mode));
+	s.ds = s.es = s.fs = s.gs = s.ss = segment(GDT_DATA, 0xc093);
+	s.tr = segment(GDT_TSS, 0x808b);
+	s.gdt.base = GDT_ADDR;
+	s.gdt.limit = GDT_ENTRIES * 8 - 1;
+	s.idt.base = IDT_ADDR;
+	s.idt.limit = 7;
+	if (mode == CPU_BOOT_LINUX) {
+		s.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_PG;
+		s.cr3 = PML4_ADDR;
+		s.cr4 = CR4_PAE;
+		s.efer = EFER_LME | EFER_LMA;
+		regs.rsp = regs.rbp = BOOT_STACK_ADDR;
+		regs.rsi = ZERO_PAGE_ADDR;
+	} else {
+		/* PVH: protected mode, paging off (the PVH ABI, as Firecracker sets it). */
+		s.cr0 = CR0_PE | CR0_ET;
+		s.cr3 = 0;
+		s.cr4 = 0;
+		s.efer = 0;
+		regs.rbx = PVH_INFO_ADDR;
+	}
+	if (ioctl(vcpu_fd, KVM_SET_SREGS, &s) < 0 || ioctl(vcpu_fd, KVM_SET_REGS, &regs) < 0)
+		goto err;
+	return 0;
+err:
+	r = -errno;
+	log_err("setting boot registers: %s", strerror(-r));
+	return r;
+}
+
+void cpu_dump_regs(int vcpu_fd, enum log_level level)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+
+	if (ioctl(vcpu_fd, KVM_GET_REGS, &r) < 0 || ioctl(vcpu_fd, KVM_GET_SREGS, &s) < 0) {
+		log_msg(level, "  (registers unavailable: %s)", strerror(errno));
+		return;
+	}
+	log_msg(level, "  rip %016llx rsp %016llx rflags %08llx", r.rip, r.rsp, r.rflags);
+	log_msg(level, "  rax %016llx rbx %016llx rcx %016llx rdx %016llx", r.rax, r.rbx, r.rcx,
+		r.rdx);
+	log_msg(level, "  rsi %016llx rdi %016llx rbp %016llx r8  %016llx", r.rsi, r.rdi, r.rbp,
+		r.r8);
+	log_msg(level, "  r9  %016llx r10 %016llx r11 %016llx r12 %016llx", r.r9, r.r10, r.r11,
+		r.r12);
+	log_msg(level, "  r13 %016llx r14 %016llx r15 %016llx", r.r13, r.r14, r.r15);
+	log_msg(level, "  cs %04x (l=%u db=%u dpl=%u) ss %04x cr0 %08llx cr2 %016llx cr3 %016llx",
+		s.cs.selector, s.cs.l, s.cs.db, s.cs.dpl, s.ss.selector, s.cr0, s.cr2, s.cr3);
+	log_msg(level, "  cr4 %08llx efer %08llx gdt %llx/%x idt %llx/%x", s.cr4, s.efer,
+		s.gdt.base, s.gdt.limit, s.idt.base, s.idt.limit);
+}

@@ -1,0 +1,55 @@
+/* cpu.h: x86-64 vCPU set-up: CPUID, MSRs, FPU, boot registers, GDT and identity page tables. */
+#ifndef MOTE_X86_64_CPU_H
+#define MOTE_X86_64_CPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "log.h"
+
+struct kvm_cpuid2;
+struct guest_mem;
+
+/* The CPU state a kernel is entered in. */
+enum cpu_boot_mode {
+	CPU_BOOT_PVH,	/* 32-bit protected mode, paging off, ebx = hvm_start_info */
+	CPU_BOOT_LINUX, /* 64-bit mode, identity-mapped, rsi = zero page */
+};
+
+/* The topology a vCPU reports: vCPU ID of NR, SMT (two threads per core) or not. */
+struct cpu_topology {
+	unsigned id;
+	unsigned nr;
+	bool smt;
+};
+
+/*
+ * Asks KVM, from the host side, for the kvm_pvm identification MSR (0x4b564d11 = "PVM").
+ * Returns true on a kvm_pvm host, false elsewhere (the read simply fails there).
+ */
+bool cpu_probe_pvm(int vcpu_fd);
+
+/*
+ * Sets the vCPU's CPUID: KVM's supported leaves, the topology leaves for TOPO, and Mote's
+ * leaves (include/abi/mote_abi.h) announcing FEATURES. 0 or -errno after logging.
+ */
+int cpu_setup_cpuid(int vcpu_fd, const struct kvm_cpuid2 *supported,
+		    const struct cpu_topology *topo, uint32_t features);
+/* MSRs and FPU as a firmware would leave them. 0 or -errno after logging. */
+int cpu_setup_msrs(int vcpu_fd);
+int cpu_setup_fpu(int vcpu_fd);
+
+/* Writes the boot GDT and the (empty) IDT for MODE into guest memory. 0 or -EFAULT. */
+int cpu_write_gdt(const struct guest_mem *mem, enum cpu_boot_mode mode);
+/*
+ * Writes identity page tables for the first 4 GiB (2 MiB pages); with USER_BIT every entry
+ * also has the U bit, as kvm_pvm requires. 0 or -EFAULT.
+ */
+int cpu_write_page_tables(const struct guest_mem *mem, bool user_bit);
+/* Sets the boot vCPU's registers for MODE, entering at ENTRY. 0 or -errno after logging. */
+int cpu_set_boot_regs(int vcpu_fd, enum cpu_boot_mode mode, uint64_t entry);
+
+/* Logs the vCPU's registers at LEVEL (for crashes and bad exits). */
+void cpu_dump_regs(int vcpu_fd, enum log_level level);
+
+#endif /* MOTE_X86_64_CPU_H */

@@ -1,0 +1,24 @@
+/* i8042.h: the PS/2 controller, minimal: enough for Linux's probe and the guest's reset. */
+#ifndef MOTE_VMM_DEVICES_LEGACY_I8042_H
+#define MOTE_VMM_DEVICES_LEGACY_I8042_H
+
+#include <stdint.h>
+
+struct vmm;
+struct i8042;
+
+struct i8042_stats {
+	uint64_t reset_count; /* CPU reset requests (command 0xfe) */
+	uint64_t read_count;
+	uint64_t write_count;
+};
+
+/*
+ * Registers ports 0x60-0x64 (IRQ 1). Command 0xfe on port 0x64 (pulse the CPU reset line)
+ * stops the VM cleanly (MOTE_STATUS_GUEST_RESET), as Firecracker does. 0 or -errno.
+ */
+int i8042_init(struct vmm *vmm);
+void i8042_exit(struct vmm *vmm);
+struct i8042_stats i8042_get_stats(struct i8042 *d);
+
+#endif /* MOTE_VMM_DEVICES_LEGACY_I8042_H */

@@ -1,0 +1,429 @@
+/* serial.c: 16550A UART on COM1 (see serial.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "arch/x86_64/layout.h"
+#include "devices/bus.h"
+#include "devices/legacy/serial.h"
+#include "event.h"
+#include "kvm/irq.h"
+#include "log.h"
+#include "vmm.h"
+
+#define RX_FIFO_SIZE 64
+
+/* Register offsets. */
+#define UART_RX 0  /* RBR (read), THR (write); DLL with DLAB */
+#define UART_IER 1 /* DLM with DLAB */
+#define UART_IIR 2 /* IIR (read), FCR (write) */
+#define UART_LCR 3
+#define UART_MCR 4
+#define UART_LSR 5
+#define UART_MSR 6
+#define UART_SCR 7
+
+#define IER_RDI 0x01
+#define IER_THRI 0x02
+#define IIR_NO_INT 0x01
+#define IIR_THRI 0x02
+#define IIR_RDI 0x04
+#define IIR_FIFO_ON 0xc0
+#define FCR_ENABLE 0x01
+#define FCR_CLEAR_RX 0x02
+#define LCR_DLAB 0x80
+#define MCR_DTR 0x01
+#define MCR_RTS 0x02
+#define MCR_OUT1 0x04
+#define MCR_OUT2 0x08
+#define MCR_LOOP 0x10
+#define LSR_DR 0x01
+#define LSR_THRE 0x20
+#define LSR_TEMT 0x40
+#define MSR_CTS 0x10
+#define MSR_DSR 0x20
+#define MSR_RI 0x40
+#define MSR_DCD 0x80
+
+struct serial {
+	pthread_mutex_t lock;
+	struct vmm *vmm;
+	int in_fd;
+	int out_fd;
+	bool in_pollable; /* stdin is a pipe, socket or tty (else a file: read when room) */
+	bool in_eof;
+	bool want_room; /* input paused on a full FIFO; the next RBR read resumes it */
+	struct event_handler in_ev;
+	struct event_handler room_ev; /* eventfd: "the FIFO has room again" */
+
+	uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
+	bool thr_ipending;
+	bool irq_level;
+	uint8_t rx[RX_FIFO_SIZE];
+	unsigned rx_head, rx_count;
+	struct serial_stats stats;
+};
+
+static struct termios saved_tio;
+static bool tio_saved;
+
+static void restore_tty(void)
+{
+	if (tio_saved) {
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
+		tio_saved = false;
+	}
+}
+
+/* Raw input (no echo, no line editing, no CR mapping) but ISIG kept: Ctrl-C stops motevm. */
+static void raw_tty(int fd)
+{
+	struct termios t;
+
+	if (!isatty(fd) || tcgetattr(fd, &saved_tio) < 0)
+		return;
+	t = saved_tio;
+	t.c_iflag &= ~(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
+	t.c_lflag &= ~(ECHO | ECHONL | ICANON | IEXTEN);
+	t.c_cflag = (t.c_cflag & ~(CSIZE | PARENB)) | CS8;
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	if (tcsetattr(fd, TCSANOW, &t) == 0) {
+		tio_saved = true;
+		atexit(restore_tty);
+	}
+}
+
+static uint8_t iir(const struct serial *s)
+{
+	uint8_t fifo = (s->fcr & FCR_ENABLE) ? IIR_FIFO_ON : 0;
+
+	if ((s->ier & IER_RDI) && s->rx_count)
+		return fifo | IIR_RDI;
+	if ((s->ier & IER_THRI) && s->thr_ipending)
+		return fifo | IIR_THRI;
+	return fifo | IIR_NO_INT;
+}
+
+/* Drives IRQ 4 to match the pending interrupts; PULSE forces a new edge. Lock held. */
+static void update_irq(struct serial *s, bool pulse)
+{
+	bool level = !(iir(s) & IIR_NO_INT);
+	int vm_fd = s->vmm->vm.vm_fd;
+
+	if (pulse && level && s->irq_level)
+		irq_line(vm_fd, COM1_IRQ, false);
+	else if (level == s->irq_level)
+		return;
+	irq_line(vm_fd, COM1_IRQ, level);
+	s->irq_level = level;
+}
+
+static void rx_push(struct serial *s, const uint8_t *b, unsigned n)
+{
+	for (unsigned i = 0; i < n && s->rx_count < RX_FIFO_SIZE; i++)
+		s->rx[(s->rx_head + s->rx_count++) % RX_FIFO_SIZE] = b[i];
+}
+
+static uint8_t rx_pop(struct serial *s)
+{
+	uint8_t b;
+
+	if (!s->rx_count)
+		return 0;
+	b = s->rx[s->rx_head];
+	s->rx_head = (s->rx_head + 1) % RX_FIFO_SIZE;
+	s->rx_count--;
+	return b;
+}
+
+static uint8_t msr(const struct serial *s)
+{
+	uint8_t m = 0;
+
+	if (!(s->mcr & MCR_LOOP))
+		return MSR_DCD | MSR_DSR | MSR_CTS; /* a connected, ready line */
+	/* Loopback: modem outputs feed the inputs (Linux's probe checks this). */
+	if (s->mcr & MCR_RTS)
+		m |= MSR_CTS;
+	if (s->mcr & MCR_DTR)
+		m |= MSR_DSR;
+	if (s->mcr & MCR_OUT1)
+		m |= MSR_RI;
+	if (s->mcr & MCR_OUT2)
+		m |= MSR_DCD;
+	return m;
+}
+
+/* Writes one guest byte to the output, waiting (not dropping) if stdout is full. */
+static void emit(struct serial *s, uint8_t b)
+{
+	for (;;) {
+		ssize_t n = write(s->out_fd, &b, 1);
+		struct pollfd p = { .fd = s->out_fd, .events = POLLOUT };
+
+		if (n == 1)
+			return;
+		if (n < 0 && errno == EAGAIN && !atomic_load(&s->vmm->stopping)) {
+			poll(&p, 1, 100);
+			continue;
+		}
+		if (n < 0 && errno == EINTR && !atomic_load(&s->vmm->stopping))
+			continue;
+		pthread_mutex_lock(&s->lock);
+		s->stats.error_count++;
+		pthread_mutex_unlock(&s->lock);
+		return;
+	}
+}
+
+static void wake_reader(struct serial *s)
+{
+	uint64_t one = 1;
+
+	s->want_room = false;
+	if (write(s->room_ev.fd, &one, sizeof(one)) < 0)
+		log_debug("serial: eventfd write: %s", strerror(errno));
+}
+
+static void serial_read(void *dev, uint64_t off, uint8_t *data, unsigned len)
+{
+	struct serial *s = dev;
+	uint8_t v = 0;
+
+	pthread_mutex_lock(&s->lock);
+	switch (off) {
+	case UART_RX:
+		if (s->lcr & LCR_DLAB) {
+			v = s->dll;
+			break;
+		}
+		if (s->rx_count)
+			s->stats.read_count++;
+		v = rx_pop(s);
+		if (s->want_room)
+			wake_reader(s);
+		update_irq(s, false);
+		break;
+	case UART_IER:
+		v = (s->lcr & LCR_DLAB) ? s->dlm : s->ier;
+		break;
+	case UART_IIR:
+		v = iir(s);
+		if ((v & 0x0f) == IIR_THRI) {
+			s->thr_ipending = false; /* reading IIR acknowledges THRE */
+			update_irq(s, false);
+		}
+		break;
+	case UART_LCR:
+		v = s->lcr;
+		break;
+	case UART_MCR:
+		v = s->mcr;
+		break;
+	case UART_LSR:
+		v = LSR_THRE | LSR_TEMT | (s->rx_count ? LSR_DR : 0);
+		break;
+	case UART_MSR:
+		v = msr(s);
+		break;
+	case UART_SCR:
+		v = s->scr;
+		break;
+	}
+	pthread_mutex_unlock(&s->lock);
+	memset(data, 0, len);
+	data[0] = v;
+}
+
+static void serial_write(void *dev, uint64_t off, const uint8_t *data, unsigned len)
+{
+	struct serial *s = dev;
+	uint8_t v = data[0];
+	bool out = false;
+
+	pthread_mutex_lock(&s->lock);
+	switch (off) {
+	case UART_RX:
+		if (s->lcr & LCR_DLAB) {
+			s->dll = v;
+			break;
+		}
+		s->stats.write_count++;
+		if (s->mcr & MCR_LOOP)
+			rx_push(s, &v, 1);
+		else
+			out = true;
+		/* The byte leaves at once: THR is empty again, a fresh THRE interrupt. */
+		s->thr_ipending = true;
+		update_irq(s, true);
+		break;
+	case UART_IER:
+		if (s->lcr & LCR_DLAB) {
+			s->dlm = v;
+			break;
+		}
+		if (!(s->ier & IER_THRI) && (v & IER_THRI))
+			s->thr_ipending = true;
+		s->ier = v & 0x0f;
+		update_irq(s, false);
+		break;
+	case UART_IIR:
+		s->fcr = v & 0xc9;
+		if (v & FCR_CLEAR_RX) {
+			s->rx_count = 0;
+			if (s->want_room)
+				wake_reader(s);
+		}
+		update_irq(s, false);
+		break;
+	case UART_LCR:
+		s->lcr = v;
+		break;
+	case UART_MCR:
+		s->mcr = v & 0x1f;
+		break;
+	case UART_SCR:
+		s->scr = v;
+		break;
+	default: /* LSR and MSR are read-only */
+		break;
+	}
+	pthread_mutex_unlock(&s->lock);
+	/* Outside the lock: a slow stdout must not stall the event loop. */
+	if (out)
+		emit(s, v);
+}
+
+static const struct bus_ops serial_ops = {
+	.read = serial_read,
+	.write = serial_write,
+};
+
+/* Moves stdin bytes into the FIFO while it has room; pauses input when it is full. */
+static void fill_fifo(struct serial *s)
+{
+	uint8_t buf[RX_FIFO_SIZE];
+
+	while (!s->in_eof) {
+		unsigned room;
+		ssize_t n;
+
+		pthread_mutex_lock(&s->lock);
+		room = RX_FIFO_SIZE - s->rx_count;
+		if (!room)
+			s->want_room = true;
+		pthread_mutex_unlock(&s->lock);
+		if (!room) {
+			if (s->in_pollable)
+				event_mod(&s->vmm->loop, &s->in_ev, 0);
+			return;
+		}
+		/* Only the event loop adds to the FIFO, so ROOM can only grow meanwhile. */
+		n = read(s->in_fd, buf, room);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n <= 0) {
+			if (n < 0)
+				log_warn("serial: reading stdin: %s", strerror(errno));
+			s->in_eof = true;
+			if (s->in_pollable)
+				event_del(&s->vmm->loop, &s->in_ev);
+			return;
+		}
+		pthread_mutex_lock(&s->lock);
+		rx_push(s, buf, (unsigned)n);
+		update_irq(s, false);
+		pthread_mutex_unlock(&s->lock);
+		if (s->in_pollable)
+			return; /* epoll says when there is more */
+	}
+}
+
+static void on_input(struct event_handler *h, uint32_t events)
+{
+	fill_fifo(h->opaque);
+}
+
+static void on_room(struct event_handler *h, uint32_t events)
+{
+	struct serial *s = h->opaque;
+	uint64_t v;
+
+	if (read(h->fd, &v, sizeof(v)) < 0)
+		return;
+	if (s->in_eof)
+		return;
+	if (s->in_pollable)
+		event_mod(&s->vmm->loop, &s->in_ev, EPOLLIN);
+	else
+		fill_fifo(s);
+}
+
+int serial_init(struct vmm *vmm)
+{
+	struct serial *s = calloc(1, sizeof(*s));
+	int r;
+
+	if (!s)
+		return -ENOMEM;
+	pthread_mutex_init(&s->lock, NULL);
+	s->vmm = vmm;
+	s->in_fd = STDIN_FILENO;
+	s->out_fd = STDOUT_FILENO;
+	s->in_ev = (struct event_handler){ .fd = s->in_fd, .fn = on_input, .opaque = s };
+	s->room_ev = (struct event_handler){ .fd = -1, .fn = on_room, .opaque = s };
+	vmm->devices.serial = s;
+
+	s->room_ev.fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (s->room_ev.fd < 0)
+		return -errno;
+	r = event_add(&vmm->loop, &s->room_ev, EPOLLIN);
+	if (r)
+		return r;
+	r = event_add(&vmm->loop, &s->in_ev, EPOLLIN);
+	if (r == 0) {
+		s->in_pollable = true;
+		raw_tty(s->in_fd);
+	} else if (r == -EPERM) {
+		wake_reader(s); /* a regular file (or /dev/null): read it as the FIFO drains */
+	} else {
+		log_warn("serial: stdin cannot be watched (%s); no guest input", strerror(-r));
+		s->in_eof = true;
+	}
+	return bus_register(&vmm->pio, COM1_PORT, 8, "serial", &serial_ops, s);
+}
+
+void serial_exit(struct vmm *vmm)
+{
+	struct serial *s = vmm->devices.serial;
+
+	restore_tty();
+	if (!s)
+		return;
+	if (s->room_ev.fd >= 0)
+		close(s->room_ev.fd);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+	vmm->devices.serial = NULL;
+}
+
+struct serial_stats serial_get_stats(struct serial *s)
+{
+	struct serial_stats st = { 0 };
+
+	if (s) {
+		pthread_mutex_lock(&s->lock);
+		st = s->stats;
+		pthread_mutex_unlock(&s->lock);
+	}
+	return st;
+}

@@ -1,0 +1,27 @@
+/* serial.h: 16550A UART on COM1: guest output to stdout, stdin to the guest. */
+#ifndef MOTE_VMM_DEVICES_LEGACY_SERIAL_H
+#define MOTE_VMM_DEVICES_LEGACY_SERIAL_H
+
+#include <stdint.h>
+
+struct vmm;
+struct serial;
+
+struct serial_stats {
+	uint64_t write_count; /* bytes the guest sent (THR) */
+	uint64_t read_count;  /* bytes the guest received (RBR) */
+	uint64_t error_count; /* failed writes to stdout */
+};
+
+/*
+ * Registers COM1 (ports 0x3f8-0x3ff, IRQ 4) on VMM's port bus and its stdin reader on the
+ * event loop. Input is read only while the receive FIFO has room, so no byte is lost or
+ * reordered; a terminal on stdin goes to raw mode (signals kept) until serial_exit or
+ * process exit. 0 or -errno.
+ */
+int serial_init(struct vmm *vmm);
+/* Restores the terminal and frees the device. */
+void serial_exit(struct vmm *vmm);
+struct serial_stats serial_get_stats(struct serial *s);
+
+#endif /* MOTE_VMM_DEVICES_LEGACY_SERIAL_H */

@@ -1,0 +1,274 @@
+/* vmm.c: one microVM's life: configuring -> running -> stopped (see vmm.h). */
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "abi/mote_abi.h"
+#include "arch/x86_64/cpu.h"
+#include "boot/boot.h"
+#include "kvm/irq.h"
+#include "log.h"
+#include "metrics.h"
+#include "vmm.h"
+
+#define TEARDOWN_MAX_FD 256
+
+uint64_t vmm_now_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000 + (uint64_t)t.tv_nsec / 1000;
+}
+
+uint64_t vmm_cpu_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	return (uint64_t)t.tv_sec * 1000000 + (uint64_t)t.tv_nsec / 1000;
+}
+
+/* Maps a failed set-up step's -errno to motevm's exit status. */
+static int setup_status(int r)
+{
+	return r == -EINVAL ? MOTE_STATUS_BAD_CONFIG : MOTE_STATUS_ERROR;
+}
+
+static int create_vcpus(struct vmm *vmm)
+{
+	const struct machine_config *mc = &vmm->cfg->machine;
+	int r;
+
+	if ((int)mc->vcpu_count > vmm->vm.max_vcpus) {
+		log_err("machine-config: vcpu_count %u exceeds what this host's KVM allows (%d)",
+			mc->vcpu_count, vmm->vm.max_vcpus);
+		return -EINVAL;
+	}
+	for (unsigned i = 0; i < mc->vcpu_count; i++) {
+		r = vcpu_create(&vmm->vcpus[i], vmm, i);
+		if (r)
+			return r;
+		vmm->nr_vcpus++;
+	}
+	return 0;
+}
+
+/* CPUID, MSRs, FPU and LAPIC of every vCPU (the boot registers come with the kernel). */
+static int setup_vcpus(struct vmm *vmm)
+{
+	const struct machine_config *mc = &vmm->cfg->machine;
+	uint32_t features = MOTE_FEAT_EXIT;
+	int r;
+
+	r = vm_get_cpuid(&vmm->vm);
+	if (r)
+		return r;
+	vmm->pvm = cpu_probe_pvm(vmm->vcpus[0].fd);
+	if (vmm->pvm)
+		features |= MOTE_FEAT_PVM;
+	log_debug("host KVM is %s", vmm->pvm ? "kvm_pvm" : "hardware-assisted");
+	for (unsigned i = 0; i < vmm->nr_vcpus; i++) {
+		struct cpu_topology topo = { .id = i, .nr = vmm->nr_vcpus, .smt = mc->smt };
+		int fd = vmm->vcpus[i].fd;
+
+		if ((r = cpu_setup_cpuid(fd, vmm->vm.supported_cpuid, &topo, features)) ||
+		    (r = cpu_setup_msrs(fd)) || (r = cpu_setup_fpu(fd)) ||
+		    (r = irq_setup_lapic(fd)))
+			return r;
+	}
+	return 0;
+}
+
+static int setup_signals(struct vmm *vmm)
+{
+	sigset_t set;
+
+	/* SIGTERM and SIGINT become events: every thread blocks them from here on. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL))
+		return -EINVAL;
+	vmm->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (vmm->signal_fd < 0)
+		return -errno;
+	vmm->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	return vmm->stop_fd < 0 ? -errno : 0;
+}
+
+int vmm_create(struct vmm *vmm, const struct vm_config *cfg, const struct vmm_options *opts)
+{
+	const struct machine_config *mc = &cfg->machine;
+	int r;
+
+	memset(vmm, 0, sizeof(*vmm));
+	vmm->state = VMM_CONFIGURING;
+	vmm->cfg = cfg;
+	vmm->opts = *opts;
+	vmm->signal_fd = vmm->stop_fd = vmm->loop.epfd = -1;
+	vmm->vm.kvm_fd = vmm->vm.vm_fd = -1;
+	bus_init(&vmm->pio, "pio");
+	bus_init(&vmm->mmio, "mmio");
+
+	if ((r = setup_signals(vmm)) || (r = event_init(&vmm->loop))) {
+		log_err("event loop set-up: %s", strerror(-r));
+		return MOTE_STATUS_ERROR;
+	}
+	/*
+	 * Order matters for speed: on our hosts a memory slot added after the irqchip waits
+	 * for an SRCU grace period (~6 ms); added first it costs ~0.1 ms. The irqchip and PIT
+	 * must precede the vCPUs.
+	 */
+	if ((r = vm_create(&vmm->vm)) ||
+	    (r = mem_create(&vmm->mem, (uint64_t)mc->mem_size_mib << 20, mc->huge_pages)) ||
+	    (r = mem_register(&vmm->mem, vmm->vm.vm_fd)) || (r = irq_create(vmm->vm.vm_fd)) ||
+	    (r = create_vcpus(vmm)) || (r = setup_vcpus(vmm)))
+		return setup_status(r);
+	if ((r = devices_init(vmm)))
+		return MOTE_STATUS_ERROR;
+	if ((r = boot_load(vmm)))
+		return setup_status(r);
+	return 0;
+}
+
+void vmm_request_stop(struct vmm *vmm, enum vmm_stop_reason reason, int status)
+{
+	bool expected = false;
+	uint64_t one = 1;
+
+	if (!atomic_compare_exchange_strong(&vmm->stopping, &expected, true))
+		return;
+	vmm->stop_reason = reason;
+	vmm->exit_status = status;
+	for (unsigned i = 0; i < vmm->nr_vcpus; i++)
+		vcpu_kick(&vmm->vcpus[i]);
+	if (write(vmm->stop_fd, &one, sizeof(one)) < 0)
+		log_debug("stop eventfd: %s", strerror(errno));
+}
+
+static void on_signal(struct event_handler *h, uint32_t events)
+{
+	struct vmm *vmm = h->opaque;
+	struct signalfd_siginfo si;
+
+	if (read(h->fd, &si, sizeof(si)) != sizeof(si))
+		return;
+	log_info("received %s: stopping", strsignal((int)si.ssi_signo));
+	vmm_request_stop(vmm, VMM_STOP_SIGNAL, 128 + (int)si.ssi_signo);
+}
+
+static void on_stop(struct event_handler *h, uint32_t events)
+{
+	uint64_t v;
+
+	if (read(h->fd, &v, sizeof(v)) < 0)
+		return;
+}
+
+int vmm_run(struct vmm *vmm)
+{
+	struct event_handler sig_ev = { .fd = vmm->signal_fd, .fn = on_signal, .opaque = vmm };
+	struct event_handler stop_ev = { .fd = vmm->stop_fd, .fn = on_stop, .opaque = vmm };
+	int r;
+
+	if ((r = event_add(&vmm->loop, &sig_ev, EPOLLIN)) ||
+	    (r = event_add(&vmm->loop, &stop_ev, EPOLLIN))) {
+		log_err("event loop: %s", strerror(-r));
+		return MOTE_STATUS_ERROR;
+	}
+	vmm->state = VMM_RUNNING;
+	for (unsigned i = 0; i < vmm->nr_vcpus; i++) {
+		if (vcpu_start(&vmm->vcpus[i])) {
+			vmm_request_stop(vmm, VMM_STOP_ERROR, MOTE_STATUS_ERROR);
+			break;
+		}
+	}
+	while (!atomic_load(&vmm->stopping)) {
+		r = event_wait(&vmm->loop, -1);
+		if (r) {
+			log_err("event loop: %s", strerror(-r));
+			vmm_request_stop(vmm, VMM_STOP_ERROR, MOTE_STATUS_ERROR);
+		}
+	}
+	for (unsigned i = 0; i < vmm->nr_vcpus; i++)
+		vcpu_join(&vmm->vcpus[i]);
+	vmm->state = VMM_STOPPED;
+	event_del(&vmm->loop, &sig_ev);
+	event_del(&vmm->loop, &stop_ev);
+	return vmm->exit_status;
+}
+
+/* The teardown helper: holds the VM's last references until motevm has exited. */
+static int teardown_helper(void *arg)
+{
+	const struct vmm *vmm = arg;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != vmm->pid)
+		_exit(0); /* motevm is already gone */
+	/* Keep only KVM's descriptors: stdout, stderr and pipes must reach EOF with motevm. */
+	for (int fd = 0; fd < TEARDOWN_MAX_FD; fd++) {
+		bool keep = fd == vmm->vm.vm_fd || fd == vmm->vm.kvm_fd;
+
+		for (unsigned i = 0; i < vmm->nr_vcpus; i++)
+			keep |= fd == vmm->vcpus[i].fd;
+		if (!keep)
+			close(fd);
+	}
+	for (;;)
+		pause();
+}
+
+/*
+ * Hands KVM's VM teardown to a helper process sharing our memory: destroying a VM with an
+ * in-kernel irqchip and PIT waits for SRCU grace periods (15-25 ms here), and so would our
+ * exit. The helper keeps the last references and dies with motevm (PR_SET_PDEATHSIG), after
+ * its exit has been reported, as QEMU's -async-teardown does. False if it cannot start.
+ */
+static bool teardown_async(struct vmm *vmm)
+{
+	enum { STACK = 64 << 10 };
+	void *stack = mmap(NULL, STACK, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+
+	if (stack == MAP_FAILED)
+		return false;
+	vmm->pid = getpid();
+	if (clone(teardown_helper, (char *)stack + STACK, CLONE_VM | CLONE_UNTRACED, vmm) < 0) {
+		munmap(stack, STACK);
+		return false;
+	}
+	return true;
+}
+
+void vmm_destroy(struct vmm *vmm)
+{
+	if (vmm->opts.metrics_path)
+		metrics_write(vmm, vmm->opts.metrics_path);
+	devices_exit(vmm);
+	if (vmm->opts.async_teardown && vmm->vm.vm_fd >= 0 && teardown_async(vmm)) {
+		/* The process is about to exit: the helper owns the VM and its memory now. */
+		free(vmm->vm.supported_cpuid);
+		vmm->vm.supported_cpuid = NULL;
+		return;
+	}
+	for (unsigned i = 0; i < vmm->nr_vcpus; i++)
+		vcpu_destroy(&vmm->vcpus[i]);
+	mem_destroy(&vmm->mem);
+	vm_destroy(&vmm->vm);
+	event_destroy(&vmm->loop);
+	if (vmm->signal_fd >= 0)
+		close(vmm->signal_fd);
+	if (vmm->stop_fd >= 0)
+		close(vmm->stop_fd);
+}

@@ -1,0 +1,85 @@
+/* vmm.h: one microVM: what it owns and its state machine. */
+#ifndef MOTE_VMM_VMM_H
+#define MOTE_VMM_VMM_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "api/config.h"
+#include "devices/bus.h"
+#include "devices/devices.h"
+#include "event.h"
+#include "kvm/memory.h"
+#include "kvm/vcpu.h"
+#include "kvm/vm.h"
+
+/* configuring -> running -> (paused: with the API, later) -> stopped */
+enum vmm_state { VMM_CONFIGURING, VMM_RUNNING, VMM_PAUSED, VMM_STOPPED };
+
+/* Why the VM stopped; each maps to motevm's exit status (docs/motevm.md). */
+enum vmm_stop_reason {
+	VMM_STOP_NONE,
+	VMM_STOP_GUEST_EXIT,	/* exit device or isa-debug-exit: the guest's status */
+	VMM_STOP_GUEST_RESET,	/* i8042 reset: MOTE_STATUS_GUEST_RESET */
+	VMM_STOP_GUEST_CRASH,	/* triple fault: MOTE_STATUS_GUEST_CRASH */
+	VMM_STOP_GUEST_BAD_IO,	/* MMIO to nothing: MOTE_STATUS_GUEST_BAD_IO */
+	VMM_STOP_GUEST_UNKNOWN, /* unhandled exit: MOTE_STATUS_GUEST_UNKNOWN */
+	VMM_STOP_SIGNAL,	/* SIGTERM/SIGINT: 128 + signal */
+	VMM_STOP_ERROR,		/* motevm failed while running: MOTE_STATUS_ERROR */
+};
+
+/* Command-line settings that are not part of the VM configuration. */
+struct vmm_options {
+	bool boot_timer;	  /* --boot-timer */
+	uint64_t start_us;	  /* CLOCK_MONOTONIC at process start */
+	uint64_t start_cpu_us;	  /* process CPU time at process start */
+	const char *metrics_path; /* --metrics-path or the config's metrics */
+	bool async_teardown;	  /* leave KVM's VM teardown to a helper (vmm_destroy) */
+};
+
+struct vmm {
+	enum vmm_state state;
+	const struct vm_config *cfg;
+	struct vmm_options opts;
+	struct kvm_vm vm;
+	struct guest_mem mem;
+	struct vcpu vcpus[CONFIG_VCPU_MAX];
+	unsigned nr_vcpus;
+	struct bus pio;
+	struct bus mmio;
+	struct devices devices;
+	struct event_loop loop;
+	bool pvm; /* the host is kvm_pvm */
+
+	atomic_bool stopping;
+	enum vmm_stop_reason stop_reason;
+	int exit_status;
+	int stop_fd;	       /* eventfd: wakes the event loop when a stop is requested */
+	int signal_fd;	       /* signalfd for SIGTERM and SIGINT */
+	uint64_t boot_time_us; /* guest boot time from the boot timer, 0 if not signalled */
+	pid_t pid;	       /* motevm's pid, for the teardown helper */
+};
+
+/*
+ * configuring: creates the VM, its vCPUs, memory and devices for CFG and loads the kernel.
+ * Returns 0, or the exit status motevm should end with (MOTE_STATUS_BAD_CONFIG for a bad image
+ * or configuration, MOTE_STATUS_ERROR for host failures), after logging why.
+ */
+int vmm_create(struct vmm *vmm, const struct vm_config *cfg, const struct vmm_options *opts);
+/* running: starts the vCPU threads and runs the event loop until the VM stops. Returns
+ * motevm's exit status. */
+int vmm_run(struct vmm *vmm);
+/* Asks the VM to stop (from any thread, idempotent: the first request decides the status). */
+void vmm_request_stop(struct vmm *vmm, enum vmm_stop_reason reason, int status);
+/* stopped: writes metrics if asked, stops the devices and frees the VM (or, with
+ * opts.async_teardown, leaves that to a helper; the process must then exit). */
+void vmm_destroy(struct vmm *vmm);
+
+/* Microseconds of CLOCK_MONOTONIC / of process CPU time. */
+uint64_t vmm_now_us(void);
+uint64_t vmm_cpu_us(void);
+
+#endif /* MOTE_VMM_VMM_H */
