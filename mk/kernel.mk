@@ -1,1 +1,74 @@
-# kernel.mk: (empty until its part lands)
+# kernel.mk: the Mote kernel, build/kernel/mote.elf (freestanding C + assembly, no libc).
+# Linked twice: the second link embeds the symbol table of the first (kernel/tools/ksyms.sh),
+# which panic.c uses for symbolised backtraces.
+KERNEL_ELF := $(BUILD)/kernel/mote.elf
+KERNEL_SRCS := \
+	kernel/arch/x86_64/entry.S \
+	kernel/arch/x86_64/trampoline.S \
+	kernel/arch/x86_64/isr.S \
+	kernel/arch/x86_64/switch.S \
+	kernel/arch/x86_64/acpi.c \
+	kernel/arch/x86_64/apic.c \
+	kernel/arch/x86_64/boot.c \
+	kernel/arch/x86_64/gdt.c \
+	kernel/arch/x86_64/idt.c \
+	kernel/arch/x86_64/mptable.c \
+	kernel/arch/x86_64/percpu.c \
+	kernel/arch/x86_64/pvm.c \
+	kernel/arch/x86_64/smp.c \
+	kernel/arch/x86_64/traps.c \
+	kernel/core/main.c \
+	kernel/core/cmdline.c \
+	kernel/core/panic.c \
+	kernel/core/ready.c \
+	kernel/core/selftest.c \
+	kernel/core/time.c \
+	kernel/core/mm/page.c \
+	kernel/core/mm/vm.c \
+	kernel/core/mm/heap.c \
+	kernel/core/sched/thread.c \
+	kernel/core/sched/sched.c \
+	kernel/core/sched/timer.c \
+	kernel/core/sched/wait.c \
+	kernel/core/sched/sync.c \
+	kernel/core/sched/futex.c \
+	kernel/drivers/uart.c \
+	kernel/drivers/kvmclock.c \
+	kernel/lib/string.c \
+	kernel/lib/printf.c \
+	kernel/test/test_mm.c \
+	kernel/test/test_sched.c \
+	kernel/test/test_sync.c \
+	kernel/test/test_time.c \
+	kernel/test/test_bench.c
+
+KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(KERNEL_SRCS)))
+KERNEL_LDS := kernel/arch/x86_64/kernel.ld
+KERNEL_CFLAGS := $(GUEST_CFLAGS) -Ikernel -mcmodel=kernel -fno-jump-tables
+KERNEL_LDFLAGS := $(GUEST_LDFLAGS) -T $(KERNEL_LDS)
+ALL_TARGETS += $(KERNEL_ELF)
+
+$(BUILD)/kernel/%.o: kernel/%.c | $(DEPS_STAMP)
+	$(call quiet,CC,$<)mkdir -p $(@D) && $(GUEST_CC) $(KERNEL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/kernel/%.o: kernel/%.S | $(DEPS_STAMP)
+	$(call quiet,AS,$<)mkdir -p $(@D) && $(GUEST_CC) $(GUEST_ASFLAGS) -Ikernel -c -o $@ $<
+
+$(BUILD)/kernel/ksyms0.S: kernel/tools/ksyms.sh
+	$(Q)mkdir -p $(@D) && kernel/tools/ksyms.sh > $@
+
+$(BUILD)/kernel/mote.pass1.elf: $(KERNEL_OBJS) $(BUILD)/kernel/ksyms0.o $(KERNEL_LDS)
+	$(call quiet,LD,$@)$(GUEST_CC) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/kernel/ksyms0.o
+
+$(BUILD)/kernel/ksyms.S: $(BUILD)/kernel/mote.pass1.elf kernel/tools/ksyms.sh
+	$(call quiet,KSYMS,$@)kernel/tools/ksyms.sh $< > $@
+
+$(BUILD)/kernel/%.o: $(BUILD)/kernel/%.S
+	$(call quiet,AS,$<)$(GUEST_CC) $(GUEST_ASFLAGS) -c -o $@ $<
+
+$(KERNEL_ELF): $(KERNEL_OBJS) $(BUILD)/kernel/ksyms.o $(KERNEL_LDS)
+	$(call quiet,LD,$@)$(GUEST_CC) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/kernel/ksyms.o
+	$(Q)nm -n $@ | grep -q ' T kmain$$' || { echo "kernel: link check failed" >&2; exit 1; }
+
+kernel: $(KERNEL_ELF)
+.PHONY: kernel

@@ -1,0 +1,164 @@
+/* smp.c: AP start-up (one at a time, through the real-mode trampoline at AP_TRAMPOLINE),
+ * and the cross-CPU operations: TLB shootdown and stop. */
+#include "arch/x86_64/smp.h"
+#include "arch/x86_64/apic.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/idt.h"
+#include "arch/x86_64/layout.h"
+#include "arch/x86_64/percpu.h"
+#include "arch/x86_64/platform.h"
+#include "arch/x86_64/pvm.h"
+#include "arch/x86_64/traps.h"
+#include "core/mm/vm.h"
+#include "core/panic.h"
+#include "core/sched/sched.h"
+#include "core/sched/sync.h"
+#include "core/sched/thread.h"
+#include "core/time.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+
+#define AP_WAIT_NS (100 * NSEC_PER_MSEC)
+#define FLUSH_ALL_PAGES 32 /* above this many pages, flush the whole TLB */
+
+struct tramp_data {
+	uint64_t cr3, entry, percpu, stack, vif;
+};
+
+extern char trampoline_start[], trampoline_end[], tramp_data[], boot_pml4[], ap_entry64[];
+static volatile bool apic_ready;
+
+static struct mutex shootdown_lock = MUTEX_INIT(shootdown_lock);
+static volatile uint64_t sd_va, sd_len;
+static volatile uint32_t sd_pending;
+
+static void flush_range(uint64_t va, uint64_t len)
+{
+	if (len / PAGE_SIZE > FLUSH_ALL_PAGES) {
+		arch_flush_tlb_all();
+		return;
+	}
+	for (uint64_t a = va; a < va + len; a += PAGE_SIZE)
+		arch_flush_tlb_one(a);
+}
+
+static void ipi_tlb(struct trapframe *tf)
+{
+	flush_range(sd_va, sd_len);
+	__atomic_fetch_sub(&sd_pending, 1, __ATOMIC_RELEASE);
+}
+
+static void ipi_stop(struct trapframe *tf)
+{
+	for (;;)
+		arch_idle_halt();
+}
+
+void smp_tlb_shootdown(uint64_t va, uint64_t len)
+{
+	if (ncpus == 1 || !current_thread()) {
+		uint64_t f = arch_irq_save();
+
+		flush_range(va, len);
+		arch_irq_restore(f);
+		return;
+	}
+	BUG_ON(!arch_irq_enabled());
+	mutex_lock(&shootdown_lock);
+	sd_va = va;
+	sd_len = len;
+	/* Every CPU, this one too, flushes in its handler: a migration cannot skip one. */
+	sd_pending = ncpus;
+	{
+		uint64_t f = arch_irq_save();
+
+		apic_send_ipi_others(VEC_IPI_TLB);
+		apic_send_ipi(this_cpu()->apic_id, VEC_IPI_TLB);
+		arch_irq_restore(f);
+	}
+	while (__atomic_load_n(&sd_pending, __ATOMIC_ACQUIRE))
+		cpu_relax();
+	mutex_unlock(&shootdown_lock);
+}
+
+void smp_stop_others(void)
+{
+	if (apic_ready && ncpus > 1)
+		apic_send_ipi_others(VEC_IPI_STOP);
+}
+
+void smp_ap_main(void *block)
+{
+	struct cpu *c = (struct cpu *)((char *)block + PERCPU_CPU_OFFSET);
+
+	gdt_init_cpu(c);
+	idt_load();
+	vm_load();
+	apic_init_cpu();
+	__atomic_store_n(&c->online, 1, __ATOMIC_RELEASE);
+	sched_ap_enter();
+}
+
+static bool wait_online(const struct cpu *c, uint64_t ns)
+{
+	uint64_t end = time_ns() + ns;
+
+	while (time_ns() < end)
+		if (__atomic_load_n(&c->online, __ATOMIC_ACQUIRE))
+			return true;
+	return false;
+}
+
+static int start_ap(uint32_t id, uint32_t apic)
+{
+	struct tramp_data *td =
+		P2V(AP_TRAMPOLINE + ((uint64_t)tramp_data - (uint64_t)trampoline_start));
+	void *block = percpu_alloc(id, apic);
+	struct thread *idle;
+	struct cpu *c;
+
+	if (!block)
+		return -1;
+	c = (struct cpu *)((char *)block + PERCPU_CPU_OFFSET);
+	idle = sched_create_idle(id);
+	if (!idle)
+		return -1;
+	td->cr3 = KV2P(boot_pml4);
+	td->entry = (uint64_t)ap_entry64;
+	td->percpu = (uint64_t)block;
+	td->stack = (uint64_t)idle->kstack + KSTACK_SIZE - 16;
+	td->vif = pvm_active ? pvm_vif_msr_value(V2P(block)) : 0;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	apic_send_startup(apic, true, 0);
+	apic_send_startup(apic, false, AP_TRAMPOLINE);
+	if (!wait_online(c, AP_WAIT_NS)) {
+		apic_send_startup(apic, false, AP_TRAMPOLINE);
+		if (!wait_online(c, AP_WAIT_NS))
+			return -1;
+	}
+	return 0;
+}
+
+void smp_boot(void)
+{
+	uint32_t me = this_cpu()->apic_id;
+
+	trap_set_handler(VEC_IPI_TLB, ipi_tlb);
+	trap_set_handler(VEC_IPI_STOP, ipi_stop);
+	apic_ready = true;
+	memcpy(P2V(AP_TRAMPOLINE), trampoline_start,
+	       (uint64_t)trampoline_end - (uint64_t)trampoline_start);
+	for (uint32_t i = 0; i < platform.ncpus && ncpus < MAX_CPUS; i++) {
+		uint32_t apic = platform.apic_ids[i];
+
+		if (apic == me)
+			continue;
+		if (start_ap(ncpus, apic)) {
+			printk(LOG_WARN, "smp: CPU with APIC id %u did not start\n", apic);
+			continue;
+		}
+		ncpus++;
+	}
+	printk(LOG_INFO, "smp: %u CPUs online\n", ncpus);
+}

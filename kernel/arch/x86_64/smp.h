@@ -1,0 +1,18 @@
+/* smp.h: bringing up the other vCPUs, IPIs to all of them, TLB shootdown. */
+#ifndef MOTE_ARCH_X86_64_SMP_H
+#define MOTE_ARCH_X86_64_SMP_H
+
+#include "lib/types.h"
+
+/* Start every CPU the firmware tables list (INIT-SIPI-SIPI through the trampoline); returns
+ * when all are online or have been given up on (reported). Boot CPU, after sched_init. */
+void smp_boot(void);
+/* Entered by each AP from ap_entry64 with its per-CPU block. */
+void smp_ap_main(void *block) __noreturn;
+/* Invalidate [va, va+len) in every CPU's TLB (this one included) and wait until done.
+ * Thread context with interrupts enabled (it waits for the other CPUs' handlers). */
+void smp_tlb_shootdown(uint64_t va, uint64_t len);
+/* Make every other CPU stop (panic). */
+void smp_stop_others(void);
+
+#endif /* MOTE_ARCH_X86_64_SMP_H */

@@ -1,0 +1,53 @@
+/* traps.c: dispatch of exceptions, interrupts and IPIs; exception fix-ups. */
+#include "arch/x86_64/traps.h"
+#include "arch/x86_64/apic.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
+#include "arch/x86_64/pvm.h"
+#include "core/panic.h"
+#include "core/sched/sched.h"
+#include "lib/printf.h"
+
+extern const struct fixup __fixup_start[], __fixup_end[];
+static trap_handler_fn handlers[256];
+
+void trap_set_handler(int vector, trap_handler_fn fn)
+{
+	handlers[vector] = fn;
+}
+
+static bool try_fixup(struct trapframe *tf)
+{
+	/* Linker symbols: compared as integers (they bound one table, but C cannot tell). */
+	uint64_t n = ((uint64_t)__fixup_end - (uint64_t)__fixup_start) / sizeof(struct fixup);
+
+	for (uint64_t i = 0; i < n; i++) {
+		if (__fixup_start[i].insn == tf->rip) {
+			tf->rip = __fixup_start[i].fixup;
+			return true;
+		}
+	}
+	return false;
+}
+
+void trap_dispatch(struct trapframe *tf)
+{
+	uint64_t v = tf->vector;
+
+	if (v < 32) {
+		if ((v == 13 || v == 14) && try_fixup(tf))
+			return;
+		panic_trap(tf);
+	}
+	if (pvm_active)
+		pvm_trap_fixup(&tf->rip);
+	this_cpu()->irqs++;
+	if (v == VEC_SPURIOUS)
+		return;
+	if (handlers[v])
+		handlers[v](tf);
+	else
+		printk(LOG_WARN, "unexpected interrupt vector %lu on cpu %u\n", v, this_cpu()->id);
+	apic_eoi();
+	sched_irq_exit();
+}

@@ -1,0 +1,32 @@
+/* cmdline.h: the kernel command line, in OSv's form: [--option[=value] ...] [program [args...]]. */
+#ifndef MOTE_CORE_CMDLINE_H
+#define MOTE_CORE_CMDLINE_H
+
+#include "lib/types.h"
+
+#define CMDLINE_MAX_ARGS 64
+#define CMDLINE_MAX_ENV 32
+
+struct cmdline {
+	bool verbose;		    /* --verbose */
+	bool selftest;		    /* --selftest[=NAME[,NAME]] */
+	const char *selftest_names; /* NULL: the default set */
+	int nenv;		    /* --env=NAME=VALUE, kept for the program */
+	const char *env[CMDLINE_MAX_ENV];
+	int argc; /* the program and its arguments */
+	const char *argv[CMDLINE_MAX_ARGS + 1];
+};
+
+extern struct cmdline cmdline;
+
+/*
+ * Split buf in place into options and the program's argv (words separated by blanks;
+ * "double quotes" group). Returns 0, or -EINVAL with a message naming the bad option or
+ * value in err. Pure: also built into the host unit tests.
+ */
+int cmdline_parse(char *buf, struct cmdline *out, char *err, size_t errlen) __must_check;
+
+/* Parse bootinfo.cmdline into cmdline; on error print the message and exit with status 2. */
+void cmdline_init(void);
+
+#endif /* MOTE_CORE_CMDLINE_H */

@@ -1,0 +1,56 @@
+/* main.c: the boot sequence, one step a line (xv6 style). entry.S calls kmain on the boot
+ * CPU, already native on kvm_pvm hosts (VIF page registered), on the boot stack. */
+#include "arch/x86_64/apic.h"
+#include "arch/x86_64/boot.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/idt.h"
+#include "arch/x86_64/percpu.h"
+#include "arch/x86_64/platform.h"
+#include "arch/x86_64/pvm.h"
+#include "arch/x86_64/smp.h"
+#include "core/cmdline.h"
+#include "core/mm/heap.h"
+#include "core/mm/page.h"
+#include "core/mm/vm.h"
+#include "core/panic.h"
+#include "core/ready.h"
+#include "core/sched/futex.h"
+#include "core/sched/sched.h"
+#include "core/sched/timer.h"
+#include "core/selftest.h"
+#include "core/time.h"
+#include "drivers/uart.h"
+#include "lib/printf.h"
+
+void kmain(void) __noreturn;
+
+void kmain(void)
+{
+	percpu_init_boot();	  /* boot CPU's per-CPU block (GS base set by entry.S) */
+	uart_init();		  /* console: printk works from here */
+	gdt_init_cpu(this_cpu()); /* GDT, TSS with the IST stacks */
+	idt_init();		  /* every vector on an IST stack: exceptions reported */
+	if (boot_parse())	  /* memory map, command line, initrd from PVH / boot_params */
+		panic("unrecognised boot information");
+	cmdline_init();	   /* options; a bad one ends the VM with status 2 */
+	page_init();	   /* buddy allocator over the RAM the boot page tables map */
+	vm_init();	   /* kernel page table: direct map, kernel image, 2 MiB pages */
+	page_init_high();  /* RAM above the first GiB */
+	time_init();	   /* kvmclock, else TSC calibrated against the PIT */
+	platform_init();   /* CPUs and IOAPIC from the ACPI MADT or the MP table */
+	apic_init();	   /* LAPIC, its timer, IOAPIC; PICs masked */
+	timer_init();	   /* timer interrupt, tickless */
+	futex_init();	   /* futex hash buckets */
+	sched_init();	   /* run queues; this context becomes thread "main" */
+	arch_irq_enable(); /* interrupts on */
+	smp_boot();	   /* bring up the other vCPUs */
+	uart_init_irq();   /* console input by interrupt */
+	ready_mark();	   /* "ready to exec": boot timer, boot time */
+	if (cmdline.selftest)
+		kernel_exit(selftest_run(cmdline.selftest_names));
+	if (cmdline.argc)
+		printk(LOG_ERR, "mote: cannot run %s yet: programs come with the Linux ABI\n",
+		       cmdline.argv[0]);
+	kernel_exit(cmdline.argc ? EXIT_BOOT_FAIL : EXIT_OK);
+}

@@ -1,0 +1,195 @@
+/* page.c: binary buddy allocator. Free blocks are linked through their own first bytes (via
+ * the direct map); a 4-byte page_meta per frame records which frames head free blocks. */
+#include "core/mm/page.h"
+#include "arch/x86_64/boot.h"
+#include "arch/x86_64/layout.h"
+#include "lib/list.h"
+#include "lib/printf.h"
+#include "lib/spinlock.h"
+#include "lib/string.h"
+
+#define BOOT_MAP_LIMIT (1UL << 30) /* entry.S maps the first 1 GiB */
+#define LOW_RESERVED 0x100000	   /* keep the first MiB: firmware tables, AP trampoline */
+
+static struct spinlock lock = SPINLOCK_INIT;
+static struct list free_lists[PAGE_MAX_ORDER + 1];
+static struct page_meta *meta;
+static uint64_t nfree, ntotal, noom;
+uint64_t page_max_pfn;
+extern char _kernel_end[];
+
+static void block_add(uint64_t pfn, unsigned order)
+{
+	meta[pfn].flags = PG_FREE;
+	meta[pfn].order = order;
+	list_add(&free_lists[order], (struct list *)P2V(pfn << PAGE_SHIFT));
+	nfree += 1UL << order;
+}
+
+static void block_del(uint64_t pfn, unsigned order)
+{
+	list_del((struct list *)P2V(pfn << PAGE_SHIFT));
+	meta[pfn].flags = 0;
+	nfree -= 1UL << order;
+}
+
+/* Free [s, e) (frame numbers) as the largest aligned blocks that fit. */
+static void range_add(uint64_t s, uint64_t e)
+{
+	while (s < e) {
+		unsigned o = 0;
+
+		while (o < PAGE_MAX_ORDER && !(s & ((2UL << o) - 1)) && s + (2UL << o) <= e)
+			o++;
+		block_add(s, o);
+		for (uint64_t i = 1; i < (1UL << o); i++)
+			meta[s + i].flags = 0;
+		ntotal += 1UL << o;
+		s += 1UL << o;
+	}
+}
+
+/* Is [s, e) (bytes) free of the kernel image, the initrd and the meta array? */
+static uint64_t meta_pa, meta_size;
+
+static void clip_add(uint64_t s, uint64_t e, uint64_t limit_lo, uint64_t limit_hi)
+{
+	const uint64_t cut[][2] = {
+		{ 0, LOW_RESERVED },
+		{ KERNEL_PHYS, KV2P(_kernel_end) },
+		{ bootinfo.initrd_pa, bootinfo.initrd_pa + bootinfo.initrd_size },
+		{ meta_pa, meta_pa + meta_size },
+	};
+
+	s = MAX(s, limit_lo);
+	e = MIN(e, limit_hi);
+	for (unsigned i = 0; i < ARRAY_SIZE(cut) && s < e; i++) {
+		if (cut[i][1] <= s || cut[i][0] >= e || cut[i][0] == cut[i][1])
+			continue;
+		if (cut[i][0] > s)
+			clip_add(s, cut[i][0], limit_lo, limit_hi);
+		s = cut[i][1];
+	}
+	s = ALIGN_UP(s, PAGE_SIZE);
+	e = ALIGN_DOWN(e, PAGE_SIZE);
+	if (s < e)
+		range_add(s >> PAGE_SHIFT, e >> PAGE_SHIFT);
+}
+
+static void add_ram(uint64_t lo, uint64_t hi)
+{
+	for (uint32_t i = 0; i < bootinfo.nmem; i++)
+		if (bootinfo.mem[i].type == E820_RAM)
+			clip_add(bootinfo.mem[i].addr, bootinfo.mem[i].addr + bootinfo.mem[i].size,
+				 lo, hi);
+}
+
+void page_init(void)
+{
+	uint64_t top = 0;
+
+	for (int o = 0; o <= PAGE_MAX_ORDER; o++)
+		list_init(&free_lists[o]);
+	for (uint32_t i = 0; i < bootinfo.nmem; i++)
+		if (bootinfo.mem[i].type == E820_RAM)
+			top = MAX(top, bootinfo.mem[i].addr + bootinfo.mem[i].size);
+	page_max_pfn = top >> PAGE_SHIFT;
+	/* The meta array goes right after the kernel image (RAM there is checked below). */
+	meta_pa = ALIGN_UP(KV2P(_kernel_end), PAGE_SIZE);
+	meta_size = ALIGN_UP(page_max_pfn * sizeof(struct page_meta), PAGE_SIZE);
+	meta = P2V(meta_pa);
+	memset(meta, 0, meta_size);
+	for (uint64_t p = 0; p < page_max_pfn; p++)
+		meta[p].flags = PG_RESERVED;
+	add_ram(0, BOOT_MAP_LIMIT);
+}
+
+void page_init_high(void)
+{
+	uint64_t f = spin_lock(&lock);
+
+	add_ram(BOOT_MAP_LIMIT, UINT64_MAX);
+	spin_unlock(&lock, f);
+}
+
+void *page_alloc(unsigned order)
+{
+	uint64_t f, pfn;
+	unsigned o;
+
+	if (order > PAGE_MAX_ORDER)
+		return NULL;
+	f = spin_lock(&lock);
+	for (o = order; o <= PAGE_MAX_ORDER && list_empty(&free_lists[o]); o++)
+		;
+	if (o > PAGE_MAX_ORDER) {
+		uint64_t n = ++noom, free = nfree;
+
+		spin_unlock(&lock, f);
+		/* Reported, never hidden; rate-limited to powers of two for allocation storms. */
+		if (!(n & (n - 1)))
+			printk(LOG_WARN,
+			       "page: out of memory: order %u failed, %lu pages free (%lu "
+			       "failures so far)\n",
+			       order, free, n);
+		return NULL;
+	}
+	pfn = V2P(free_lists[o].next) >> PAGE_SHIFT;
+	block_del(pfn, o);
+	while (o > order) {
+		o--;
+		block_add(pfn + (1UL << o), o);
+	}
+	meta[pfn].order = order;
+	spin_unlock(&lock, f);
+	return P2V(pfn << PAGE_SHIFT);
+}
+
+void *page_alloc_zeroed(unsigned order)
+{
+	void *p = page_alloc(order);
+
+	if (p)
+		memset(p, 0, PAGE_SIZE << order);
+	return p;
+}
+
+void page_free(void *p, unsigned order)
+{
+	uint64_t pfn = V2P(p) >> PAGE_SHIFT, f;
+
+	f = spin_lock(&lock);
+	meta[pfn].flags = 0;
+	while (order < PAGE_MAX_ORDER) {
+		uint64_t buddy = pfn ^ (1UL << order);
+
+		if (buddy >= page_max_pfn || meta[buddy].flags != PG_FREE ||
+		    meta[buddy].order != order)
+			break;
+		block_del(buddy, order);
+		pfn &= ~(1UL << order);
+		order++;
+	}
+	block_add(pfn, order);
+	spin_unlock(&lock, f);
+}
+
+struct page_meta *page_meta(const void *p)
+{
+	return &meta[V2P(p) >> PAGE_SHIFT];
+}
+
+uint64_t page_free_count(void)
+{
+	return READ_ONCE(nfree);
+}
+
+uint64_t page_total_count(void)
+{
+	return ntotal;
+}
+
+uint64_t page_oom_count(void)
+{
+	return READ_ONCE(noom);
+}

@@ -1,0 +1,42 @@
+/* page.h: the physical page allocator (a binary buddy over the boot memory map). */
+#ifndef MOTE_CORE_MM_PAGE_H
+#define MOTE_CORE_MM_PAGE_H
+
+#include "lib/types.h"
+
+#define PAGE_MAX_ORDER 10 /* largest block: 4 MiB */
+
+/* Per-frame state (4 bytes a frame, one array for all RAM). */
+struct page_meta {
+	uint8_t flags;
+	uint8_t order; /* of the free block this frame heads, or of the allocation */
+	uint16_t cls;  /* heap size class of a slab page */
+};
+#define PG_FREE 0x01	 /* heads a free block */
+#define PG_RESERVED 0x02 /* never handed out (firmware, kernel image, initrd, holes) */
+#define PG_SLAB 0x04	 /* a heap slab page */
+#define PG_LARGE 0x08	 /* a large heap allocation of 2^order pages */
+
+/* Hand RAM below the boot page tables' reach to the allocator (boot CPU, before vm_init). */
+void page_init(void);
+/* Hand the rest of RAM over, once vm_init has mapped it all. */
+void page_init_high(void);
+/*
+ * Allocate 2^order contiguous pages; returns their direct-map address, or NULL when no
+ * block is left (reported on the console with the free count: out of memory is never
+ * silent). SMP- and interrupt-safe.
+ */
+void *page_alloc(unsigned order) __must_check;
+/* Same, zero-filled. */
+void *page_alloc_zeroed(unsigned order) __must_check;
+/* Free a block page_alloc returned, with the same order. */
+void page_free(void *p, unsigned order);
+/* Metadata of the frame holding direct-map address p. */
+struct page_meta *page_meta(const void *p);
+
+uint64_t page_free_count(void);	 /* free pages now */
+uint64_t page_total_count(void); /* pages the allocator manages */
+uint64_t page_oom_count(void);	 /* failed allocations so far */
+extern uint64_t page_max_pfn;	 /* one past the highest RAM frame */
+
+#endif /* MOTE_CORE_MM_PAGE_H */

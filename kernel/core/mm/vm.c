@@ -1,0 +1,190 @@
+/* vm.c: 4-level x86-64 page tables: build, map (2 MiB pages where possible), unmap with TLB
+ * shootdown, translate. Every entry gets arch_pte_extra() (the U bit on kvm_pvm). */
+#include "core/mm/vm.h"
+#include "core/mm/page.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/layout.h"
+#include "arch/x86_64/smp.h"
+#include "core/panic.h"
+#include "lib/errno.h"
+#include "lib/printf.h"
+#include "lib/spinlock.h"
+
+#define PTE_P 0x001
+#define PTE_W 0x002
+#define PTE_PS 0x080
+#define PTE_ADDR 0x000ffffffffff000UL
+
+static uint64_t *pml4;
+static uint64_t pml4_pa;
+static struct spinlock lock = SPINLOCK_INIT;
+static uint64_t n_huge, n_small;
+extern char _kernel_end[];
+
+static unsigned idx(uint64_t va, int level)
+{
+	return (va >> (12 + 9 * level)) & 511;
+}
+
+/* Find the entry for va at level (0 = PTE, 1 = PDE, 2 = PDPTE), allocating tables on the
+ * way if alloc. Returns 0, -ENOENT (no table and !alloc), -ENOMEM, or -EINVAL (a huge page
+ * is in the way). */
+static int walk_err(uint64_t va, int level, bool alloc, uint64_t **out)
+{
+	uint64_t *t = pml4;
+
+	for (int l = 3; l > level; l--) {
+		uint64_t *e = &t[idx(va, l)];
+
+		if (!(*e & PTE_P)) {
+			uint64_t *n;
+
+			if (!alloc)
+				return -ENOENT;
+			n = page_alloc_zeroed(0);
+			if (!n)
+				return -ENOMEM;
+			*e = V2P(n) | PTE_P | PTE_W | arch_pte_extra();
+		} else if (*e & PTE_PS) {
+			return -EINVAL;
+		}
+		t = P2V(*e & PTE_ADDR);
+	}
+	*out = &t[idx(va, level)];
+	return 0;
+}
+
+static uint64_t *walk(uint64_t va, int level)
+{
+	uint64_t *e;
+
+	return walk_err(va, level, false, &e) ? NULL : e;
+}
+
+static int map_locked(uint64_t va, uint64_t pa, uint64_t size, uint64_t flags)
+{
+	uint64_t bits = PTE_P | arch_pte_extra() | (flags & (VM_WRITE | VM_UNCACHED));
+
+	if ((va | pa | size) & (PAGE_SIZE - 1))
+		return -EINVAL;
+	while (size) {
+		bool huge = !((va | pa) & (HUGE_SIZE - 1)) && size >= HUGE_SIZE;
+		uint64_t step = huge ? HUGE_SIZE : PAGE_SIZE;
+		uint64_t want = pa | bits | (huge ? PTE_PS : 0), *e;
+		int r = walk_err(va, huge ? 1 : 0, true, &e);
+
+		if (r)
+			return r;
+		if ((*e & PTE_P) && *e != want)
+			return -EINVAL;
+		if (!(*e & PTE_P)) {
+			*e = want;
+			if (huge)
+				n_huge++;
+			else
+				n_small++;
+		}
+		va += step;
+		pa += step;
+		size -= step;
+	}
+	return 0;
+}
+
+int vm_map(uint64_t va, uint64_t pa, uint64_t size, uint64_t flags)
+{
+	uint64_t f = spin_lock(&lock);
+	int r = map_locked(va, pa, size, flags);
+
+	spin_unlock(&lock, f);
+	return r;
+}
+
+int vm_unmap(uint64_t va, uint64_t size)
+{
+	uint64_t f, start = va, len = size;
+	int r = 0;
+
+	if ((va | size) & (PAGE_SIZE - 1))
+		return -EINVAL;
+	f = spin_lock(&lock);
+	while (size) {
+		uint64_t *pde = walk(va, 1), *e;
+
+		if (pde && (*pde & PTE_P) && (*pde & PTE_PS)) {
+			if ((va & (HUGE_SIZE - 1)) || size < HUGE_SIZE) {
+				r = -EINVAL;
+				break;
+			}
+			*pde = 0;
+			n_huge--;
+			va += HUGE_SIZE;
+			size -= HUGE_SIZE;
+			continue;
+		}
+		e = walk(va, 0);
+		if (e && (*e & PTE_P)) {
+			*e = 0;
+			n_small--;
+		}
+		va += PAGE_SIZE;
+		size -= PAGE_SIZE;
+	}
+	spin_unlock(&lock, f);
+	smp_tlb_shootdown(start, len);
+	return r;
+}
+
+uint64_t vm_translate(uint64_t va)
+{
+	uint64_t *t = pml4;
+
+	for (int l = 3; l >= 0; l--) {
+		uint64_t e = t[idx(va, l)];
+
+		if (!(e & PTE_P))
+			return (uint64_t)-1;
+		if (l == 0 || (l <= 2 && (e & PTE_PS))) {
+			uint64_t mask = (1UL << (12 + 9 * l)) - 1;
+
+			return ((e & PTE_ADDR) & ~mask) | (va & mask);
+		}
+		t = P2V(e & PTE_ADDR);
+	}
+	return (uint64_t)-1;
+}
+
+void *vm_map_mmio(uint64_t pa, uint64_t size)
+{
+	uint64_t base = ALIGN_DOWN(pa, PAGE_SIZE);
+	uint64_t len = ALIGN_UP(pa + size, PAGE_SIZE) - base;
+
+	if (vm_map((uint64_t)P2V(base), base, len, VM_WRITE | VM_UNCACHED))
+		return NULL;
+	return P2V(pa);
+}
+
+void vm_stats(uint64_t *huge, uint64_t *small)
+{
+	*huge = n_huge;
+	*small = n_small;
+}
+
+void vm_load(void)
+{
+	arch_set_cr3(pml4_pa);
+}
+
+void vm_init(void)
+{
+	uint64_t ram_end = ALIGN_UP(page_max_pfn << PAGE_SHIFT, HUGE_SIZE);
+	uint64_t kend = ALIGN_UP(KV2P(_kernel_end), HUGE_SIZE);
+
+	pml4 = page_alloc_zeroed(0);
+	BUG_ON(!pml4);
+	pml4_pa = V2P(pml4);
+	if (map_locked(PHYS_OFFSET, 0, ram_end, VM_WRITE) ||
+	    map_locked(KERNEL_VBASE, 0, kend, VM_WRITE))
+		panic("vm: out of memory building the kernel page table");
+	vm_load();
+}

@@ -1,0 +1,32 @@
+/* vm.h: the kernel page table (one for all CPUs and, later, the application). */
+#ifndef MOTE_CORE_MM_VM_H
+#define MOTE_CORE_MM_VM_H
+
+#include "lib/types.h"
+
+#define VM_WRITE 0x002
+#define VM_UNCACHED 0x018 /* PCD | PWT */
+
+/* Build the kernel page table (direct map of all RAM and the kernel image with 2 MiB pages)
+ * and switch to it. Boot CPU, after page_init. */
+void vm_init(void);
+/* Switch this CPU (an AP) to the kernel page table. */
+void vm_load(void);
+
+/*
+ * Map [va, va+size) to [pa, pa+size) with flags (VM_*); uses 2 MiB pages wherever va, pa
+ * and the remaining size allow. Returns 0, -EINVAL (misaligned, or a range already mapped
+ * differently) or -ENOMEM (a page table could not be allocated; what was mapped stays).
+ */
+int vm_map(uint64_t va, uint64_t pa, uint64_t size, uint64_t flags) __must_check;
+/* Unmap [va, va+size) (4 KiB aligned; a 2 MiB page must be unmapped whole) and shoot the
+ * stale TLB entries down on every CPU. Returns 0 or -EINVAL. */
+int vm_unmap(uint64_t va, uint64_t size) __must_check;
+/* Physical address va maps to, or -1 if it is not mapped. */
+uint64_t vm_translate(uint64_t va);
+/* Map an MMIO range uncached in the direct map; returns its virtual address or NULL. */
+void *vm_map_mmio(uint64_t pa, uint64_t size);
+/* Number of 2 MiB and 4 KiB leaf entries the direct map uses (for the self-tests). */
+void vm_stats(uint64_t *huge, uint64_t *small);
+
+#endif /* MOTE_CORE_MM_VM_H */

@@ -1,0 +1,121 @@
+/* wait.c: wait queues with optional deadlines (a timer wakes the sleeper with -ETIMEDOUT). */
+#include "core/sched/wait.h"
+#include "core/sched/sched.h"
+#include "core/sched/thread.h"
+#include "core/sched/timer.h"
+#include "core/time.h"
+#include "lib/errno.h"
+#include "lib/spinlock.h"
+
+struct waiter {
+	struct list node;
+	struct thread *t;
+	uint64_t key;
+	struct spinlock *lock;
+	bool woken, timed_out;
+	struct timer timer;
+};
+
+static void wake_waiter(struct waiter *w)
+{
+	list_del(&w->node);
+	w->woken = true;
+	sched_wake(w->t);
+}
+
+static void timeout(struct timer *tm)
+{
+	struct waiter *w = container_of(tm, struct waiter, timer);
+
+	spin_lock_raw(w->lock);
+	if (!w->woken) {
+		list_del(&w->node);
+		w->timed_out = true;
+		sched_wake(w->t);
+	}
+	spin_unlock_raw(w->lock);
+}
+
+int waitq_sleep_key(struct waitq *wq, struct spinlock *lock, uint64_t key, uint64_t deadline)
+{
+	struct waiter w = { .t = current_thread(), .key = key, .lock = lock };
+
+	list_add_tail(&wq->waiters, &w.node);
+	w.t->state = THREAD_SLEEPING;
+	if (deadline)
+		timer_start(&w.timer, deadline, timeout);
+	spin_unlock_raw(lock);
+	schedule();
+	/* The timer function takes lock: cancel it before taking lock again. */
+	if (deadline)
+		timer_cancel(&w.timer);
+	spin_lock_raw(lock);
+	return w.woken ? 0 : -ETIMEDOUT;
+}
+
+int waitq_sleep(struct waitq *wq, struct spinlock *lock, uint64_t deadline)
+{
+	return waitq_sleep_key(wq, lock, 0, deadline);
+}
+
+int waitq_wake_one(struct waitq *wq)
+{
+	if (list_empty(&wq->waiters))
+		return 0;
+	wake_waiter(list_first_entry(&wq->waiters, struct waiter, node));
+	return 1;
+}
+
+struct thread *waitq_first(struct waitq *wq)
+{
+	if (list_empty(&wq->waiters))
+		return NULL;
+	return list_first_entry(&wq->waiters, struct waiter, node)->t;
+}
+
+int waitq_wake_all(struct waitq *wq)
+{
+	int n = 0;
+
+	while (!list_empty(&wq->waiters)) {
+		wake_waiter(list_first_entry(&wq->waiters, struct waiter, node));
+		n++;
+	}
+	return n;
+}
+
+int waitq_wake_key(struct waitq *wq, uint64_t key, int n)
+{
+	struct list *pos, *tmp;
+	int woken = 0;
+
+	list_for_each_safe (pos, tmp, &wq->waiters) {
+		struct waiter *w = list_entry(pos, struct waiter, node);
+
+		if (woken == n)
+			break;
+		if (w->key == key) {
+			wake_waiter(w);
+			woken++;
+		}
+	}
+	return woken;
+}
+
+void sleep_until(uint64_t deadline)
+{
+	struct spinlock lock = SPINLOCK_INIT;
+	struct waitq wq;
+	uint64_t f;
+
+	waitq_init(&wq);
+	f = spin_lock(&lock);
+	while (time_ns() < deadline)
+		(void)waitq_sleep(&wq, &lock, deadline);
+	spin_unlock(&lock, f);
+}
+
+void sleep_ns(uint64_t ns)
+{
+	sleep_until(time_ns() + ns);
+}

@@ -1,0 +1,47 @@
+/* wait.h: wait queues, the one sleeping primitive everything else (mutexes, condition
+ * variables, semaphores, futexes, join, sleep) is built on. */
+#ifndef MOTE_CORE_SCHED_WAIT_H
+#define MOTE_CORE_SCHED_WAIT_H
+
+#include "lib/types.h"
+#include "lib/list.h"
+
+struct spinlock;
+struct thread;
+
+/* A wait queue is protected by a spin lock its user owns (the one guarding the condition). */
+struct waitq {
+	struct list waiters;
+};
+
+#define WAITQ_INIT(name)                  \
+	{                                 \
+		LIST_INIT((name).waiters) \
+	}
+
+static inline void waitq_init(struct waitq *wq)
+{
+	list_init(&wq->waiters);
+}
+
+/*
+ * Sleep on wq until woken or until time_ns() >= deadline (0: no deadline). The caller holds
+ * lock (taken with spin_lock, interrupts off); it is released while asleep and held again
+ * on return. key tags the waiter for waitq_wake_key (0 if unused).
+ * Returns 0 if woken, -ETIMEDOUT if the deadline passed first.
+ */
+int waitq_sleep(struct waitq *wq, struct spinlock *lock, uint64_t deadline);
+int waitq_sleep_key(struct waitq *wq, struct spinlock *lock, uint64_t key, uint64_t deadline);
+/* Wake the first waiter / all / up to n waiters tagged key. Caller holds the queue's lock.
+ * Return the number woken. */
+int waitq_wake_one(struct waitq *wq);
+int waitq_wake_all(struct waitq *wq);
+int waitq_wake_key(struct waitq *wq, uint64_t key, int n);
+/* The thread of the first waiter (NULL if none). Caller holds the queue's lock. */
+struct thread *waitq_first(struct waitq *wq);
+/* Sleep until time_ns() >= deadline. */
+void sleep_until(uint64_t deadline);
+/* Sleep for ns nanoseconds (nanosleep). */
+void sleep_ns(uint64_t ns);
+
+#endif /* MOTE_CORE_SCHED_WAIT_H */

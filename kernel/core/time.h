@@ -1,0 +1,26 @@
+/* time.h: monotonic time (kvmclock when present, else the TSC calibrated against the PIT). */
+#ifndef MOTE_CORE_TIME_H
+#define MOTE_CORE_TIME_H
+
+#include "lib/types.h"
+
+#define NSEC_PER_USEC 1000ULL
+#define NSEC_PER_MSEC 1000000ULL
+#define NSEC_PER_SEC 1000000000ULL
+
+/* Pick and set up the clock. Boot CPU, before apic_init. */
+void time_init(void);
+/* Nanoseconds since time_init (monotonic, all CPUs). */
+uint64_t time_ns(void);
+/* TSC frequency in kHz. */
+uint64_t time_tsc_khz(void);
+/* The TSC value at which time_ns() reaches ns (for the TSC-deadline timer). */
+uint64_t time_ns_to_tsc(uint64_t ns);
+/* Microseconds from a TSC value to another. */
+uint64_t time_tsc_to_us(uint64_t tsc_from, uint64_t tsc_to);
+/* "kvmclock" or "tsc". */
+const char *time_source(void);
+/* Busy-wait ns nanoseconds. */
+void time_delay(uint64_t ns);
+
+#endif /* MOTE_CORE_TIME_H */

@@ -1,0 +1,110 @@
+/* test_bench.c: measurements for bench/ (context switch, thread create+join) and the
+ * deliberate failures the end-to-end tests check (crash, panic), plus console input. */
+#include "core/selftest.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
+#include "core/panic.h"
+#include "core/sched/sync.h"
+#include "core/sched/thread.h"
+#include "core/time.h"
+#include "drivers/uart.h"
+#include "lib/printf.h"
+
+#define PINGPONG 20000
+#define CREATES 2000
+
+struct pingpong {
+	struct semaphore a, b;
+};
+
+static void ponger(void *arg)
+{
+	struct pingpong *p = arg;
+
+	for (int i = 0; i < PINGPONG; i++) {
+		sem_down(&p->b);
+		sem_up(&p->a);
+	}
+}
+
+static void pinger(void *arg)
+{
+	struct pingpong *p = arg;
+
+	for (int i = 0; i < PINGPONG; i++) {
+		sem_up(&p->b);
+		sem_down(&p->a);
+	}
+}
+
+int test_bench_switch(struct st *st)
+{
+	struct pingpong p;
+	struct thread *a, *b;
+	uint64_t t0, ns;
+
+	sem_init(&p.a, 0);
+	sem_init(&p.b, 0);
+	/* Both on the last CPU, so the boot thread (CPU 0) does not take turns with them. */
+	a = thread_create("ping", pinger, &p, (int)ncpus - 1);
+	b = thread_create("pong", ponger, &p, (int)ncpus - 1);
+	if (!a || !b)
+		return st_fail(st, "thread_create failed");
+	t0 = time_ns();
+	thread_join(a);
+	ns = time_ns() - t0;
+	thread_join(b);
+	/* Two switches per round trip. */
+	printk(LOG_NOTICE, "bench switch_ns %lu\n", ns / (2 * PINGPONG));
+	return st_ok(st, "%lu ns per switch (%d round trips)", ns / (2 * PINGPONG), PINGPONG);
+}
+
+static void nothing(void *arg)
+{
+}
+
+int test_bench_thread(struct st *st)
+{
+	uint64_t t0 = time_ns(), ns;
+
+	for (int i = 0; i < CREATES; i++) {
+		struct thread *t = thread_create("bench", nothing, NULL, (int)this_cpu()->id);
+
+		if (!t)
+			return st_fail(st, "thread_create failed");
+		thread_join(t);
+	}
+	ns = (time_ns() - t0) / CREATES;
+	printk(LOG_NOTICE, "bench thread_ns %lu\n", ns);
+	return st_ok(st, "%lu ns per thread create+join", ns);
+}
+
+int test_crash(struct st *st)
+{
+	printk(LOG_NOTICE, "selftest crash: writing to address 0x10\n");
+	volatile uint64_t *p;
+
+	/* Hide the constant from the compiler (it knows address 0x10 is not an object). */
+	__asm__ volatile("mov $0x10, %0" : "=r"(p));
+	*p = 1;
+	return st_fail(st, "the write to address 0x10 did not fault");
+}
+
+int test_panic(struct st *st)
+{
+	panic("deliberate panic (selftest)");
+}
+
+int test_echo(struct st *st)
+{
+	char line[80];
+	int n = 0, c;
+
+	printk(LOG_NOTICE, "echo: type a line\n");
+	while ((c = uart_getc()) != '\n' && c != '\r')
+		if (n < (int)sizeof(line) - 1)
+			line[n++] = (char)c;
+	line[n] = 0;
+	printk(LOG_NOTICE, "echo: %s\n", line);
+	return st_ok(st, "%d characters", n);
+}
