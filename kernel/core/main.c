@@ -40,12 +40,12 @@ void kmain(void)
 	time_init();	   /* kvmclock, else TSC calibrated against the PIT */
 	platform_init();   /* CPUs and IOAPIC from the ACPI MADT or the MP table */
 	apic_init();	   /* LAPIC, its timer, IOAPIC; PICs masked */
+	smp_start();	   /* the first AP boots meanwhile */
 	timer_init();	   /* timer interrupt, tickless */
 	futex_init();	   /* futex hash buckets */
 	sched_init();	   /* run queues; this context becomes thread "main" */
 	arch_irq_enable(); /* interrupts on */
-	smp_boot();	   /* bring up the other vCPUs */
-	uart_init_irq();   /* console input by interrupt */
+	smp_wait();	   /* bring up the other vCPUs */
 	ready_mark();	   /* "ready to exec": boot timer, boot time */
 	if (cmdline.selftest)
 		kernel_exit(selftest_run(cmdline.selftest_names));

@@ -35,6 +35,7 @@ int test_smp(struct st *st);
 int test_sync(struct st *st);
 int test_futex(struct st *st);
 int test_churn(struct st *st);
+int test_bench_boot(struct st *st);
 int test_bench_switch(struct st *st);
 int test_bench_thread(struct st *st);
 int test_crash(struct st *st);

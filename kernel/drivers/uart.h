@@ -4,13 +4,12 @@
 
 #include "lib/types.h"
 
-/* Program COM1 (115200 8N1, FIFOs on). Usable at once; needs nothing else. */
+/* Turn the FIFOs on. Output works at once and needs nothing else. */
 void uart_init(void);
 /* Write n bytes ("\n" becomes "\r\n"). Caller serialises (printk's console lock). */
 void uart_write(const char *s, size_t n);
-/* Route IRQ 4 through the IOAPIC and enable receive interrupts (after apic_init). */
-void uart_init_irq(void);
-/* Read one byte of input, sleeping until there is one; returns the byte. */
+/* Read one byte of input, sleeping until there is one; returns the byte. The first read
+ * (of either kind) sets input up: IRQ 4 through the IOAPIC (after apic_init). */
 int uart_getc(void);
 /* Read one byte if there is one; returns it or -1. */
 int uart_trygetc(void);

@@ -4,6 +4,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 #include "core/panic.h"
+#include "core/ready.h"
 #include "core/sched/sync.h"
 #include "core/sched/thread.h"
 #include "core/time.h"
@@ -35,6 +36,12 @@ static void pinger(void *arg)
 		sem_up(&p->b);
 		sem_down(&p->a);
 	}
+}
+
+int test_bench_boot(struct st *st)
+{
+	printk(LOG_NOTICE, "bench ready_us %lu\n", ready_us);
+	return st_ok(st, "ready to exec %lu us after the first instruction", ready_us);
 }
 
 int test_bench_switch(struct st *st)

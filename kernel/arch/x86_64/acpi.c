@@ -110,7 +110,11 @@ void platform_init(void)
 {
 	for (int i = 0; i < NR_ISA_IRQS; i++)
 		platform.isa_gsi[i] = i;
-	if (!acpi_parse(bootinfo.rsdp_pa) || !mptable_parse())
+	/* The loader's RSDP first; then the MP table (Firecracker, motevm), found in two small
+	 * areas, before scanning 128 KiB of BIOS area for an RSDP (each page costs a fault). */
+	if (bootinfo.rsdp_pa && !acpi_parse(bootinfo.rsdp_pa))
+		goto out;
+	if (!mptable_parse() || !acpi_parse(0))
 		goto out;
 	platform.source = "none";
 	platform.ncpus = 0;

@@ -31,6 +31,7 @@
 static volatile uint32_t *lapic;
 static volatile uint32_t *ioapic;
 static bool tsc_deadline;
+static bool virtual_apic; /* CPUID says: under a hypervisor */
 static uint64_t lapic_khz;
 
 static inline uint32_t rd(uint32_t reg)
@@ -53,11 +54,19 @@ void apic_eoi(void)
 	wr(LAPIC_EOI, 0);
 }
 
+/* Interrupts off. Each LAPIC access is a VM exit: the destination is written only when it
+ * changes, and a hypervisor's LAPIC (never busy) is not polled. */
 static void icr_send(uint32_t dest, uint32_t lo)
 {
-	for (int i = 0; i < 1000 && (rd(LAPIC_ICR_LO) & ICR_BUSY); i++)
-		cpu_relax();
-	wr(LAPIC_ICR_HI, dest << 24);
+	struct cpu *c = this_cpu();
+
+	if (!virtual_apic)
+		for (int i = 0; i < 1000 && (rd(LAPIC_ICR_LO) & ICR_BUSY); i++)
+			cpu_relax();
+	if (c->icr_dest != dest) {
+		wr(LAPIC_ICR_HI, dest << 24);
+		c->icr_dest = dest;
+	}
 	wr(LAPIC_ICR_LO, lo);
 }
 
@@ -79,7 +88,10 @@ void apic_send_ipi_others(int vector)
 
 void apic_send_startup(uint32_t id, bool init, uint32_t addr)
 {
+	uint64_t f = arch_irq_save();
+
 	icr_send(id, init ? ICR_INIT | ICR_ASSERT : ICR_STARTUP | ICR_ASSERT | (addr >> 12));
+	arch_irq_restore(f);
 }
 
 void apic_timer_arm(uint64_t deadline_ns)
@@ -103,13 +115,13 @@ const char *apic_timer_mode(void)
 	return tsc_deadline ? "tsc-deadline" : "one-shot";
 }
 
+/* An AP after INIT: TPR is 0 already; its id came from the firmware tables. */
 void apic_init_cpu(void)
 {
-	wr(LAPIC_TPR, 0);
 	wr(LAPIC_SVR, 0x100 | VEC_SPURIOUS);
-	wr(LAPIC_TIMER_DIV, 0xb); /* divide by 1 */
+	if (!tsc_deadline)
+		wr(LAPIC_TIMER_DIV, 0xb); /* divide by 1 */
 	wr(LAPIC_LVT_TIMER, VEC_TIMER | (tsc_deadline ? LVT_TSC_DEADLINE : 0));
-	this_cpu()->apic_id = apic_id();
 }
 
 static void calibrate(void)
@@ -142,10 +154,13 @@ void apic_init(void)
 		panic("apic: cannot map the LAPIC/IOAPIC");
 	arch_cpuid(1, 0, r);
 	tsc_deadline = r[2] & (1u << 24);
+	virtual_apic = r[2] & (1u << 31);
 	wr(LAPIC_TIMER_DIV, 0xb);
 	if (!tsc_deadline)
 		calibrate();
+	wr(LAPIC_TPR, 0);
 	apic_init_cpu();
+	this_cpu()->apic_id = apic_id();
 	printk(LOG_INFO, "apic: timer %s%s\n", apic_timer_mode(),
 	       tsc_deadline ? "" : " (calibrated)");
 }

@@ -67,6 +67,7 @@ entry64_low:
 
 /* Now at the link address. */
 entry64_high:
+	leaq boot_stack_top(%rip), %rsp	/* PVH gives no stack */
 	lgdt boot_gdtr64(%rip)
 	pushq $SEL_KCODE
 	leaq 1f(%rip), %rax
@@ -79,7 +80,6 @@ entry64_high:
 	xorl %eax, %eax
 	movl %eax, %fs
 	movl %eax, %gs
-	leaq boot_stack_top(%rip), %rsp
 	xorl %ebp, %ebp
 	/* GS base = the boot CPU's per-CPU block (its first page is the VIF page). */
 	leaq cpu0_block(%rip), %rax
@@ -154,9 +154,9 @@ boot_gdtr64:
 	.globl boot_pml4
 boot_pml4:
 	.quad PA(boot_pdpt_lo) + PTE_PRW_U
-	.fill 255, 8, 0
-	.quad PA(boot_pdpt_lo) + PTE_PRW_U	/* 256: PHYS_OFFSET */
-	.fill 254, 8, 0
+	.fill 271, 8, 0
+	.quad PA(boot_pdpt_lo) + PTE_PRW_U	/* 272: PHYS_OFFSET */
+	.fill 238, 8, 0
 	.quad PA(boot_pdpt_hi) + PTE_PRW_U	/* 511: KERNEL_VBASE */
 boot_pdpt_lo:
 	.quad PA(boot_pd) + PTE_PRW_U

@@ -10,7 +10,10 @@
  *                      | ELF, heap, mmap, stacks      |
  *   0x00007fffffffffff +------------------------------+
  *                      | (non-canonical hole)         |
- *   0xffff800000000000 +------------------------------+  PHYS_OFFSET
+ *   0xffff800000000000 +------------------------------+
+ *                      | (unused: PML4 slot 256 faults |
+ *                      |  on kvm_pvm hosts, measured)  |
+ *   0xffff880000000000 +------------------------------+  PHYS_OFFSET
  *                      | direct map of physical RAM   |  2 MiB pages; MMIO pages uncached
  *                      | (and the LAPIC/IOAPIC/boot   |
  *                      | timer MMIO pages, 4 KiB)     |
@@ -33,7 +36,7 @@
  */
 #define KERNEL_VBASE 0xffffffff80000000
 #define KERNEL_PHYS 0x100000
-#define PHYS_OFFSET 0xffff800000000000
+#define PHYS_OFFSET 0xffff880000000000 /* PML4 slot 272 */
 #define AP_TRAMPOLINE 0x8000
 
 #define PAGE_SIZE 4096

@@ -16,6 +16,7 @@ static void init_cpu(struct cpu *c, uint32_t id, uint32_t apic_id, uint64_t ist)
 	c->apic_id = apic_id;
 	c->ist_lo = ist;
 	c->ist_hi = ist + IST_COUNT * IST_SIZE;
+	c->icr_dest = ~0u;
 	cpus[id] = c;
 }
 

@@ -36,7 +36,7 @@ struct cpu {
 	volatile uint32_t online;
 	volatile uint32_t need_resched;
 	volatile uint32_t in_idle;
-	uint32_t pad;
+	uint32_t icr_dest; /* ICR destination last written (apic.c) */
 	uint64_t irqs;
 	uint64_t gdt[10] __aligned(16);
 	struct tss tss __aligned(16);

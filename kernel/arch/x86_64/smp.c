@@ -16,6 +16,7 @@
 #include "core/sched/sync.h"
 #include "core/sched/thread.h"
 #include "core/time.h"
+#include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 
@@ -27,7 +28,7 @@ struct tramp_data {
 };
 
 extern char trampoline_start[], trampoline_end[], tramp_data[], boot_pml4[], ap_entry64[];
-static volatile bool apic_ready;
+static volatile bool apic_ready, go;
 
 static struct mutex shootdown_lock = MUTEX_INIT(shootdown_lock);
 static volatile uint64_t sd_va, sd_len;
@@ -95,9 +96,36 @@ void smp_ap_main(void *block)
 	gdt_init_cpu(c);
 	idt_load();
 	vm_load();
+	/* The boot CPU may still be setting up what the rest needs. */
+	while (!__atomic_load_n(&go, __ATOMIC_ACQUIRE))
+		cpu_relax();
 	apic_init_cpu();
 	__atomic_store_n(&c->online, 1, __ATOMIC_RELEASE);
 	sched_ap_enter();
+}
+
+/* Prepare CPU id (per-CPU block, idle thread, trampoline data) and send INIT-SIPI. */
+static int kick_ap(uint32_t id, uint32_t apic)
+{
+	struct tramp_data *td =
+		P2V(AP_TRAMPOLINE + ((uint64_t)tramp_data - (uint64_t)trampoline_start));
+	void *block = percpu_alloc(id, apic);
+	struct thread *idle;
+
+	if (!block)
+		return -ENOMEM;
+	idle = sched_create_idle(id);
+	if (!idle)
+		return -ENOMEM;
+	td->cr3 = KV2P(boot_pml4);
+	td->entry = (uint64_t)ap_entry64;
+	td->percpu = (uint64_t)block;
+	td->stack = (uint64_t)idle->kstack + KSTACK_SIZE - 16;
+	td->vif = pvm_active ? pvm_vif_msr_value(V2P(block)) : 0;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	apic_send_startup(apic, true, 0);
+	apic_send_startup(apic, false, AP_TRAMPOLINE);
+	return 0;
 }
 
 static bool wait_online(const struct cpu *c, uint64_t ns)
@@ -110,53 +138,52 @@ static bool wait_online(const struct cpu *c, uint64_t ns)
 	return false;
 }
 
-static int start_ap(uint32_t id, uint32_t apic)
+/* The APs, in firmware order (the boot CPU skipped); index n of them. */
+static uint32_t ap_apic(uint32_t n)
 {
-	struct tramp_data *td =
-		P2V(AP_TRAMPOLINE + ((uint64_t)tramp_data - (uint64_t)trampoline_start));
-	void *block = percpu_alloc(id, apic);
-	struct thread *idle;
-	struct cpu *c;
+	uint32_t me = cpus[0]->apic_id;
 
-	if (!block)
-		return -1;
-	c = (struct cpu *)((char *)block + PERCPU_CPU_OFFSET);
-	idle = sched_create_idle(id);
-	if (!idle)
-		return -1;
-	td->cr3 = KV2P(boot_pml4);
-	td->entry = (uint64_t)ap_entry64;
-	td->percpu = (uint64_t)block;
-	td->stack = (uint64_t)idle->kstack + KSTACK_SIZE - 16;
-	td->vif = pvm_active ? pvm_vif_msr_value(V2P(block)) : 0;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	apic_send_startup(apic, true, 0);
-	apic_send_startup(apic, false, AP_TRAMPOLINE);
-	if (!wait_online(c, AP_WAIT_NS)) {
-		apic_send_startup(apic, false, AP_TRAMPOLINE);
-		if (!wait_online(c, AP_WAIT_NS))
-			return -1;
-	}
-	return 0;
+	for (uint32_t i = 0; i < platform.ncpus; i++)
+		if (platform.apic_ids[i] != me && !n--)
+			return platform.apic_ids[i];
+	return ~0u;
 }
 
-void smp_boot(void)
-{
-	uint32_t me = this_cpu()->apic_id;
+static uint32_t naps, started;
 
+void smp_start(void)
+{
 	trap_set_handler(VEC_IPI_TLB, ipi_tlb);
 	trap_set_handler(VEC_IPI_STOP, ipi_stop);
 	apic_ready = true;
+	naps = platform.ncpus > 1 ? MIN(platform.ncpus - 1, MAX_CPUS - 1) : 0;
+	if (!naps)
+		return;
 	memcpy(P2V(AP_TRAMPOLINE), trampoline_start,
 	       (uint64_t)trampoline_end - (uint64_t)trampoline_start);
-	for (uint32_t i = 0; i < platform.ncpus && ncpus < MAX_CPUS; i++) {
-		uint32_t apic = platform.apic_ids[i];
+	/* The first AP starts now and boots while this CPU carries on (smp_wait). */
+	if (!kick_ap(1, ap_apic(0)))
+		started = 1;
+}
 
-		if (apic == me)
-			continue;
-		if (start_ap(ncpus, apic)) {
-			printk(LOG_WARN, "smp: CPU with APIC id %u did not start\n", apic);
-			continue;
+void smp_wait(void)
+{
+	__atomic_store_n(&go, true, __ATOMIC_RELEASE);
+	/* One AP at a time: they share the trampoline's data block. */
+	for (uint32_t n = 0; n < naps; n++) {
+		uint32_t apic = ap_apic(n), id = ncpus;
+
+		if (n >= started && kick_ap(id, apic)) {
+			printk(LOG_WARN, "smp: out of memory starting the CPU with APIC id %u\n",
+			       apic);
+			break;
+		}
+		if (!wait_online(cpus[id], AP_WAIT_NS)) {
+			apic_send_startup(apic, false, AP_TRAMPOLINE);
+			if (!wait_online(cpus[id], AP_WAIT_NS)) {
+				printk(LOG_WARN, "smp: CPU with APIC id %u did not start\n", apic);
+				break;
+			}
 		}
 		ncpus++;
 	}

@@ -4,9 +4,12 @@
 
 #include "lib/types.h"
 
-/* Start every CPU the firmware tables list (INIT-SIPI-SIPI through the trampoline); returns
- * when all are online or have been given up on (reported). Boot CPU, after sched_init. */
-void smp_boot(void);
+/* Start bringing up the other CPUs the firmware tables list (INIT-SIPI through the
+ * trampoline): the first AP boots while the boot CPU goes on. Boot CPU, after apic_init. */
+void smp_start(void);
+/* Let the APs finish (they wait for the scheduler) and start the rest, one at a time;
+ * returns when all are online or have been given up on (reported). After sched_init. */
+void smp_wait(void);
 /* Entered by each AP from ap_entry64 with its per-CPU block. */
 void smp_ap_main(void *block) __noreturn;
 /* Invalidate [va, va+len) in every CPU's TLB (this one included) and wait until done.

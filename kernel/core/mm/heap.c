@@ -39,8 +39,7 @@ static bool refill(struct size_class *sc, int c)
 
 	if (!page)
 		return false;
-	page_meta(page)->flags = PG_SLAB;
-	page_meta(page)->cls = c;
+	*page_meta(page) = PG_SLAB | c;
 	for (size_t off = 0; off + sz <= PAGE_SIZE; off += sz) {
 		struct free_obj *o = (struct free_obj *)(page + off);
 
@@ -72,10 +71,8 @@ void *kmalloc(size_t size)
 		unsigned order = order_of(size);
 		void *p = page_alloc(order);
 
-		if (p) {
-			page_meta(p)->flags = PG_LARGE;
-			page_meta(p)->order = order;
-		}
+		if (p)
+			*page_meta(p) = PG_LARGE | order;
 		return p;
 	}
 	c = class_of(size);
@@ -103,7 +100,7 @@ void *kzalloc(size_t size)
 
 void kfree(void *p)
 {
-	struct page_meta *m;
+	uint8_t *m;
 	struct size_class *sc;
 	struct free_obj *o = p;
 	uint64_t f;
@@ -111,18 +108,20 @@ void kfree(void *p)
 	if (!p)
 		return;
 	m = page_meta((void *)ALIGN_DOWN((uint64_t)p, PAGE_SIZE));
-	if (m->flags == PG_LARGE) {
-		m->flags = 0;
-		page_free(p, m->order);
+	if ((*m & PG_KIND) == PG_LARGE) {
+		unsigned order = *m & PG_ARG;
+
+		*m = 0;
+		page_free(p, order);
 		return;
 	}
-	if (m->flags != PG_SLAB || m->cls >= NCLASSES)
+	if ((*m & PG_KIND) != PG_SLAB || (*m & PG_ARG) >= NCLASSES)
 		panic("kfree: %p was not allocated by kmalloc", p);
-	sc = &classes[m->cls];
+	sc = &classes[*m & PG_ARG];
 	f = spin_lock(&sc->lock);
 	o->next = sc->free;
 	sc->free = o;
-	sc->in_use -= (size_t)1 << (m->cls + MIN_SHIFT);
+	sc->in_use -= (size_t)1 << ((*m & PG_ARG) + MIN_SHIFT);
 	spin_unlock(&sc->lock, f);
 }
 

@@ -1,5 +1,5 @@
 /* page.c: binary buddy allocator. Free blocks are linked through their own first bytes (via
- * the direct map); a 4-byte page_meta per frame records which frames head free blocks. */
+ * the direct map); a state byte per frame records which frames head free blocks. */
 #include "core/mm/page.h"
 #include "arch/x86_64/boot.h"
 #include "arch/x86_64/layout.h"
@@ -13,15 +13,14 @@
 
 static struct spinlock lock = SPINLOCK_INIT;
 static struct list free_lists[PAGE_MAX_ORDER + 1];
-static struct page_meta *meta;
+static uint8_t *meta;
 static uint64_t nfree, ntotal, noom;
 uint64_t page_max_pfn;
 extern char _kernel_end[];
 
 static void block_add(uint64_t pfn, unsigned order)
 {
-	meta[pfn].flags = PG_FREE;
-	meta[pfn].order = order;
+	meta[pfn] = PG_FREE | order;
 	list_add(&free_lists[order], (struct list *)P2V(pfn << PAGE_SHIFT));
 	nfree += 1UL << order;
 }
@@ -29,7 +28,7 @@ static void block_add(uint64_t pfn, unsigned order)
 static void block_del(uint64_t pfn, unsigned order)
 {
 	list_del((struct list *)P2V(pfn << PAGE_SHIFT));
-	meta[pfn].flags = 0;
+	meta[pfn] = 0;
 	nfree -= 1UL << order;
 }
 
@@ -41,9 +40,9 @@ static void range_add(uint64_t s, uint64_t e)
 
 		while (o < PAGE_MAX_ORDER && !(s & ((2UL << o) - 1)) && s + (2UL << o) <= e)
 			o++;
-		block_add(s, o);
 		for (uint64_t i = 1; i < (1UL << o); i++)
-			meta[s + i].flags = 0;
+			meta[s + i] = 0;
+		block_add(s, o);
 		ntotal += 1UL << o;
 		s += 1UL << o;
 	}
@@ -96,11 +95,9 @@ void page_init(void)
 	page_max_pfn = top >> PAGE_SHIFT;
 	/* The meta array goes right after the kernel image (RAM there is checked below). */
 	meta_pa = ALIGN_UP(KV2P(_kernel_end), PAGE_SIZE);
-	meta_size = ALIGN_UP(page_max_pfn * sizeof(struct page_meta), PAGE_SIZE);
+	meta_size = ALIGN_UP(page_max_pfn, PAGE_SIZE);
 	meta = P2V(meta_pa);
-	memset(meta, 0, meta_size);
-	for (uint64_t p = 0; p < page_max_pfn; p++)
-		meta[p].flags = PG_RESERVED;
+	memset(meta, PG_RESERVED, page_max_pfn);
 	add_ram(0, BOOT_MAP_LIMIT);
 }
 
@@ -140,7 +137,6 @@ void *page_alloc(unsigned order)
 		o--;
 		block_add(pfn + (1UL << o), o);
 	}
-	meta[pfn].order = order;
 	spin_unlock(&lock, f);
 	return P2V(pfn << PAGE_SHIFT);
 }
@@ -159,12 +155,11 @@ void page_free(void *p, unsigned order)
 	uint64_t pfn = V2P(p) >> PAGE_SHIFT, f;
 
 	f = spin_lock(&lock);
-	meta[pfn].flags = 0;
+	meta[pfn] = 0;
 	while (order < PAGE_MAX_ORDER) {
 		uint64_t buddy = pfn ^ (1UL << order);
 
-		if (buddy >= page_max_pfn || meta[buddy].flags != PG_FREE ||
-		    meta[buddy].order != order)
+		if (buddy >= page_max_pfn || meta[buddy] != (PG_FREE | order))
 			break;
 		block_del(buddy, order);
 		pfn &= ~(1UL << order);
@@ -174,7 +169,7 @@ void page_free(void *p, unsigned order)
 	spin_unlock(&lock, f);
 }
 
-struct page_meta *page_meta(const void *p)
+uint8_t *page_meta(const void *p)
 {
 	return &meta[V2P(p) >> PAGE_SHIFT];
 }

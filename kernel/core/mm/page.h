@@ -6,16 +6,17 @@
 
 #define PAGE_MAX_ORDER 10 /* largest block: 4 MiB */
 
-/* Per-frame state (4 bytes a frame, one array for all RAM). */
-struct page_meta {
-	uint8_t flags;
-	uint8_t order; /* of the free block this frame heads, or of the allocation */
-	uint16_t cls;  /* heap size class of a slab page */
-};
-#define PG_FREE 0x01	 /* heads a free block */
-#define PG_RESERVED 0x02 /* never handed out (firmware, kernel image, initrd, holes) */
-#define PG_SLAB 0x04	 /* a heap slab page */
-#define PG_LARGE 0x08	 /* a large heap allocation of 2^order pages */
+/*
+ * Per-frame state: one byte a frame (few pages to touch at boot, each first touch of a page
+ * costs a host fault): a kind in the high nibble, an order or a size class in the low one.
+ * 0 is an allocated page.
+ */
+#define PG_KIND 0xf0
+#define PG_ARG 0x0f
+#define PG_RESERVED 0x10 /* never handed out (firmware, kernel image, initrd, holes) */
+#define PG_SLAB 0x20	 /* a heap slab page; arg = size class */
+#define PG_LARGE 0x40	 /* a large heap allocation; arg = order */
+#define PG_FREE 0x80	 /* heads a free block; arg = order */
 
 /* Hand RAM below the boot page tables' reach to the allocator (boot CPU, before vm_init). */
 void page_init(void);
@@ -31,8 +32,8 @@ void *page_alloc(unsigned order) __must_check;
 void *page_alloc_zeroed(unsigned order) __must_check;
 /* Free a block page_alloc returned, with the same order. */
 void page_free(void *p, unsigned order);
-/* Metadata of the frame holding direct-map address p. */
-struct page_meta *page_meta(const void *p);
+/* The state byte of the frame holding direct-map address p. */
+uint8_t *page_meta(const void *p);
 
 uint64_t page_free_count(void);	 /* free pages now */
 uint64_t page_total_count(void); /* pages the allocator manages */
