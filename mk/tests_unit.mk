@@ -1,1 +1,16 @@
-# tests_unit.mk: (empty until its part lands)
+# tests_unit.mk: host-compiled unit tests of pure kernel code.
+# kernel/core/cmdline.c is built for the host with CMDLINE_HOST_TEST (no kernel around it).
+KERNEL_UNIT_CFLAGS := $(HOST_CFLAGS) -Ikernel -DCMDLINE_HOST_TEST -fno-builtin
+
+$(BUILD)/tests/unit/kernel_cmdline.o: kernel/core/cmdline.c | $(DEPS_STAMP)
+	$(call quiet,CC,$<)mkdir -p $(@D) && $(HOST_CC) $(KERNEL_UNIT_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/unit/kernel_cmdline_test.o: tests/unit/kernel_cmdline_test.c | $(DEPS_STAMP)
+	$(call quiet,CC,$<)mkdir -p $(@D) && $(HOST_CC) $(KERNEL_UNIT_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/unit/kernel_cmdline_test: $(BUILD)/tests/unit/kernel_cmdline_test.o \
+		$(BUILD)/tests/unit/kernel_cmdline.o
+	$(call quiet,LD,$@)$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^
+
+TESTS += $(BUILD)/tests/unit/kernel_cmdline_test
+TESTS_BUILD += $(BUILD)/tests/unit/kernel_cmdline_test

@@ -33,7 +33,7 @@ static uint32_t rx_head, rx_tail;
  */
 void uart_init(void)
 {
-	outb(COM1 + FCR, 0x07); /* FIFOs on, cleared: 16 bytes per THRE check */
+	outb(COM1 + FCR, 0x01); /* FIFOs on (not cleared: input may be there) */
 }
 
 static void put_burst(const char *s, size_t n)
@@ -67,10 +67,9 @@ void uart_write(const char *s, size_t n)
 		put_burst(burst, k);
 }
 
-static void uart_irq(struct trapframe *tf)
+/* Move received bytes into the ring; caller holds rx_lock. */
+static void rx_drain(void)
 {
-	uint64_t f = spin_lock(&rx_lock);
-
 	while (inb(COM1 + LSR) & LSR_DR) {
 		char c = (char)inb(COM1 + RBR);
 
@@ -78,6 +77,13 @@ static void uart_irq(struct trapframe *tf)
 			rx_buf[rx_head++ % sizeof(rx_buf)] = c;
 	}
 	waitq_wake_all(&rx_wait);
+}
+
+static void uart_irq(struct trapframe *tf)
+{
+	uint64_t f = spin_lock(&rx_lock);
+
+	rx_drain();
 	spin_unlock(&rx_lock, f);
 }
 
@@ -98,6 +104,10 @@ static void input_setup(void)
 		trap_set_handler(vec, uart_irq);
 		ioapic_route(UART_IRQ, vec);
 		outb(COM1 + IER, 0x01); /* receive data available */
+		/* Bytes that arrived before are not announced by an interrupt: take them now. */
+		spin_lock_raw(&rx_lock);
+		rx_drain();
+		spin_unlock_raw(&rx_lock);
 		done = true;
 	}
 	spin_unlock(&setup_lock, f);

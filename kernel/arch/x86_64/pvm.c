@@ -156,15 +156,16 @@ void arch_flush_tlb_one(uint64_t va)
 		__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
 }
 
+/* The VIF page has a CR2 field, but the hosts measured leave it 0 (mov from CR2 traps and
+ * is emulated correctly): use the field when it is set, the instruction otherwise. */
 uint64_t arch_read_cr2(void)
 {
-	uint64_t v;
+	uint64_t v = 0;
 
-	if (pvm_active) {
+	if (pvm_active)
 		__asm__ volatile("movq %%gs:8, %0" : "=r"(v));
-		return v;
-	}
-	__asm__ volatile("mov %%cr2, %0" : "=r"(v));
+	if (!v)
+		__asm__ volatile("mov %%cr2, %0" : "=r"(v));
 	return v;
 }
 

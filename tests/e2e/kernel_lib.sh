@@ -1,0 +1,51 @@
+# kernel_lib.sh: boot the Mote kernel on one platform (sourced by the tests/e2e/kernel_*.sh
+# tests, after tests/lib.sh).
+#   kernel_boot PLATFORM VCPUS MEM_MIB CMDLINE [ELF] [STDIN]
+# PLATFORM: motevm (the PV path on kvm_pvm hosts), microvm or q35 (QEMU TCG, standard path).
+# Leaves the guest's console output in $OUT (a file) and its exit status in $STATUS; QEMU's
+# isa-debug-exit status (s << 1) | 1 is mapped back to s. Skips when the platform is missing.
+# shellcheck shell=bash
+KERNEL=build/kernel/mote.elf
+MOTEVM=build/motevm
+
+need_platform() {
+	[ -f "$KERNEL" ] || skip "$KERNEL not built"
+	case $1 in
+	motevm)
+		[ -x "$MOTEVM" ] || skip "$MOTEVM not built"
+		[ -w /dev/kvm ] || skip "no writable /dev/kvm"
+		;;
+	microvm | q35)
+		command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed"
+		;;
+	*)
+		echo "kernel_lib: unknown platform $1" >&2
+		exit 2
+		;;
+	esac
+}
+
+kernel_boot() {
+	local platform=$1 vcpus=$2 mem=$3 args=$4 elf=${5:-$KERNEL} input=${6:-/dev/null} rc
+	OUT=$TEST_TMP/out.$RANDOM
+	case $platform in
+	motevm)
+		jq -n --arg k "$elf" --arg a "$args" --argjson n "$vcpus" --argjson m "$mem" \
+			'{"boot-source": {kernel_image_path: $k, boot_args: $a},
+			  "machine-config": {vcpu_count: $n, mem_size_mib: $m}}' >"$TEST_TMP/vm.json"
+		timeout 60 "$MOTEVM" --config-file "$TEST_TMP/vm.json" --no-api --level Warning \
+			<"$input" >"$OUT" 2>&1
+		rc=$?
+		;;
+	microvm | q35)
+		timeout 120 qemu-system-x86_64 -M "$platform" -accel tcg -m "$mem" -smp "$vcpus" \
+			-nographic -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=4 \
+			-kernel "$elf" -append "$args" <"$input" >"$OUT" 2>&1
+		rc=$?
+		if [ $((rc & 1)) -eq 1 ]; then rc=$(((rc - 1) / 2)); else rc=-1; fi
+		;;
+	esac
+	STATUS=$rc
+	echo "--- $platform, $vcpus vCPUs, $mem MiB, \"$args\": status $STATUS"
+	cat "$OUT"
+}

@@ -1,0 +1,55 @@
+/* kernel_cmdline_test.c: host unit test of the kernel's command-line parser (kernel/core/cmdline.c,
+ * built with CMDLINE_HOST_TEST against the host C library). */
+#include "core/cmdline.h"
+#include "lib/string.h"
+
+char *strncpy(char *d, const char *s, size_t n);
+char *strstr(const char *h, const char *n);
+
+int printf(const char *fmt, ...);
+
+static int fails, checks;
+
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		checks++;                                                      \
+		if (!(cond)) {                                                 \
+			fails++;                                               \
+			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+		}                                                              \
+	} while (0)
+
+static int parse(const char *s, struct cmdline *c, char *err)
+{
+	static char buf[512];
+
+	strncpy(buf, s, sizeof(buf) - 1);
+	return cmdline_parse(buf, c, err, 128);
+}
+
+int main(void)
+{
+	struct cmdline c;
+	char err[128];
+
+	CHECK(parse("", &c, err) == 0 && c.argc == 0 && !c.verbose && !c.selftest);
+	CHECK(parse("   ", &c, err) == 0 && c.argc == 0);
+	CHECK(parse("--verbose --selftest", &c, err) == 0 && c.verbose && c.selftest &&
+	      !c.selftest_names);
+	CHECK(parse("--selftest=page,heap", &c, err) == 0 && c.selftest &&
+	      !strcmp(c.selftest_names, "page,heap"));
+	CHECK(parse("--selftest=", &c, err) < 0 && strstr(err, "--selftest"));
+	CHECK(parse("--env=A=1 --env=PATH=/bin:/usr/bin /bin/prog -x --y z", &c, err) == 0);
+	CHECK(c.nenv == 2 && !strcmp(c.env[0], "A=1") && !strcmp(c.env[1], "PATH=/bin:/usr/bin"));
+	CHECK(c.argc == 4 && !strcmp(c.argv[0], "/bin/prog") && !strcmp(c.argv[1], "-x") &&
+	      !strcmp(c.argv[2], "--y") && !strcmp(c.argv[3], "z") && c.argv[4] == NULL);
+	CHECK(parse("prog \"two words\" x\"y z\"", &c, err) == 0 && c.argc == 3 &&
+	      !strcmp(c.argv[1], "two words") && !strcmp(c.argv[2], "xy z"));
+	CHECK(parse("--verbose --bogus=1 prog", &c, err) < 0 &&
+	      !strcmp(err, "unknown option --bogus=1"));
+	CHECK(parse("--verbose=1", &c, err) < 0 && strstr(err, "--verbose=1"));
+	CHECK(parse("--env", &c, err) < 0 && strstr(err, "NAME=VALUE"));
+	CHECK(parse("--env==x", &c, err) < 0);
+	printf("%d/%d checks passed\n", checks - fails, checks);
+	return fails != 0;
+}
