@@ -62,8 +62,11 @@ void time_init(void)
 {
 	if (!kvmclock_init()) {
 		use_kvmclock = true;
+		uint64_t f = arch_irq_save();
+
 		tsc_khz = kvmclock_tsc_khz();
 		base_ns = kvmclock_ns();
+		arch_irq_restore(f);
 	} else {
 		tsc_khz = pit_calibrate();
 		if (!tsc_khz)
@@ -79,10 +82,20 @@ void time_init(void)
 	printk(LOG_INFO, "time: %s, TSC %lu kHz\n", time_source(), tsc_khz);
 }
 
-uint64_t time_ns(void)
+void time_init_cpu(void)
 {
 	if (use_kvmclock)
-		return kvmclock_ns() - base_ns;
+		kvmclock_init_cpu();
+}
+
+uint64_t time_ns(void)
+{
+	if (use_kvmclock) {
+		uint64_t f = arch_irq_save(), ns = kvmclock_ns();
+
+		arch_irq_restore(f);
+		return ns - base_ns;
+	}
 	return (uint64_t)(((unsigned __int128)(rdtsc() - base_tsc) * ns_mult) >> 32);
 }
 

@@ -10,6 +10,8 @@
 
 /* Pick and set up the clock. Boot CPU, before apic_init. */
 void time_init(void);
+/* An AP: register its own clock page if the clock has one. */
+void time_init_cpu(void);
 /* Nanoseconds since time_init (monotonic, all CPUs). */
 uint64_t time_ns(void);
 /* TSC frequency in kHz. */

@@ -1,8 +1,10 @@
-/* kvmclock.c: KVM pvclock: ns = system_time + scale(tsc - tsc_timestamp, mul, shift), read
- * under the version counter (odd while the host updates it). */
+/* kvmclock.c: KVM pvclock, one page per CPU (in its per-CPU block): ns = system_time +
+ * scale(tsc - tsc_timestamp, mul, shift), read under the version counter (odd while the
+ * host updates it). */
 #include "drivers/kvmclock.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/layout.h"
+#include "arch/x86_64/percpu.h"
 #include "lib/errno.h"
 
 #define KVM_CPUID_SIG 0x40000000
@@ -21,7 +23,21 @@ struct pvclock {
 	uint8_t pad[2];
 };
 
-static struct pvclock clock __aligned(64);
+#define PVCLOCK_TSC_STABLE 0x01
+
+_Static_assert(sizeof(struct pvclock) <= sizeof(((struct cpu *)0)->pvclock), "pvclock fits");
+
+static volatile uint64_t last_ns; /* monotonic across CPUs when the host does not promise it */
+
+static struct pvclock *my_clock(void)
+{
+	return (struct pvclock *)this_cpu()->pvclock;
+}
+
+void kvmclock_init_cpu(void)
+{
+	wrmsr(MSR_KVM_SYSTEM_TIME_NEW, V2P_ANY(my_clock()) | 1);
+}
 
 int kvmclock_init(void)
 {
@@ -34,38 +50,52 @@ int kvmclock_init(void)
 	arch_cpuid(KVM_CPUID_FEATURES, 0, r);
 	if (!(r[0] & KVM_FEATURE_CLOCKSOURCE2))
 		return -ENODEV;
-	wrmsr(MSR_KVM_SYSTEM_TIME_NEW, KV2P(&clock) | 1);
-	return clock.mul ? 0 : -ENODEV;
+	kvmclock_init_cpu();
+	return my_clock()->mul ? 0 : -ENODEV;
 }
 
+/* Interrupts off: the CPU's own pvclock page goes with its own TSC. */
 uint64_t kvmclock_ns(void)
 {
+	const struct pvclock *c = my_clock();
 	uint32_t v;
-	uint64_t ns;
+	uint64_t ns, last;
+	uint8_t flags;
 
 	do {
 		uint64_t delta;
 
-		v = clock.version;
+		v = c->version;
 		barrier();
-		delta = rdtsc() - clock.tsc_timestamp;
-		if (clock.shift < 0)
-			delta >>= -clock.shift;
+		delta = rdtsc() - c->tsc_timestamp;
+		if (c->shift < 0)
+			delta >>= -c->shift;
 		else
-			delta <<= clock.shift;
-		ns = clock.system_time + (uint64_t)(((unsigned __int128)delta * clock.mul) >> 32);
+			delta <<= c->shift;
+		ns = c->system_time + (uint64_t)(((unsigned __int128)delta * c->mul) >> 32);
+		flags = c->flags;
 		barrier();
-	} while ((v & 1) || v != clock.version);
+	} while ((v & 1) || v != c->version);
+	if (flags & PVCLOCK_TSC_STABLE)
+		return ns;
+	/* Per-CPU clocks may disagree a little: never let time go back across CPUs. */
+	last = last_ns;
+	do {
+		if (ns <= last)
+			return last;
+	} while (!__atomic_compare_exchange_n(&last_ns, &last, ns, false, __ATOMIC_RELAXED,
+					      __ATOMIC_RELAXED));
 	return ns;
 }
 
 uint64_t kvmclock_tsc_khz(void)
 {
-	uint64_t khz = (1000000ULL << 32) / clock.mul;
+	const struct pvclock *c = my_clock();
+	uint64_t khz = (1000000ULL << 32) / c->mul;
 
-	if (clock.shift < 0)
-		khz <<= -clock.shift;
+	if (c->shift < 0)
+		khz <<= -c->shift;
 	else
-		khz >>= clock.shift;
+		khz >>= c->shift;
 	return khz;
 }

@@ -6,7 +6,9 @@
 
 /* Register the boot CPU's pvclock page; returns 0, or -ENODEV if the host has no kvmclock. */
 int kvmclock_init(void) __must_check;
-/* Nanoseconds since the host's reference point (monotonic, from the boot CPU's page). */
+/* Register this CPU's pvclock (APs, once the boot CPU found kvmclock). */
+void kvmclock_init_cpu(void);
+/* Nanoseconds since the host's reference point, from this CPU's page; interrupts off. */
 uint64_t kvmclock_ns(void);
 /* TSC frequency the host publishes, in kHz. */
 uint64_t kvmclock_tsc_khz(void);

@@ -83,6 +83,8 @@
 
 #ifndef __ASSEMBLY__
 #define V2P(v) ((uint64_t)(v)-PHYS_OFFSET)
+/* Physical address of a kernel-image or direct-map address. */
+#define V2P_ANY(v) ((uint64_t)(v) >= KERNEL_VBASE ? KV2P(v) : V2P(v))
 #define P2V(p) ((void *)((uint64_t)(p) + PHYS_OFFSET))
 #define KV2P(v) ((uint64_t)(v)-KERNEL_VBASE)
 #endif

@@ -38,6 +38,7 @@ struct cpu {
 	volatile uint32_t in_idle;
 	uint32_t icr_dest; /* ICR destination last written (apic.c) */
 	uint64_t irqs;
+	uint64_t pvclock[4] __aligned(32); /* this CPU's kvmclock page (kvmclock.c) */
 	uint64_t gdt[10] __aligned(16);
 	struct tss tss __aligned(16);
 };

@@ -100,6 +100,7 @@ void smp_ap_main(void *block)
 	while (!__atomic_load_n(&go, __ATOMIC_ACQUIRE))
 		cpu_relax();
 	apic_init_cpu();
+	time_init_cpu();
 	__atomic_store_n(&c->online, 1, __ATOMIC_RELEASE);
 	sched_ap_enter();
 }
