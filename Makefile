@@ -16,6 +16,7 @@ include mk/tests.mk
 include mk/tests_unit.mk
 include mk/tests_vmm.mk
 include mk/tests_e2e.mk
+include mk/apps.mk
 include mk/bench.mk
 include mk/lint.mk
 

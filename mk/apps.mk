@@ -1,0 +1,19 @@
+# apps.mk: tests/apps/, small Linux programs that exercise the system-call surface. Each is built
+# static and dynamic (glibc); tests/apps/run_native.sh runs both natively and keeps their output
+# as the expected output that tests/apps/run_mote.sh compares runs inside Mote against.
+APPS_SRCS := $(addprefix tests/apps/, files.c dirs.c fdops.c mmap.c brk.c procfs.c devfs.c)
+APPS_NAMES := $(APPS_SRCS:tests/apps/%.c=%)
+APPS_BINS := $(foreach a,$(APPS_NAMES),$(BUILD)/tests/apps/$(a).static $(BUILD)/tests/apps/$(a).dyn)
+
+# Own flags, not HOST_CFLAGS: these are the programs under test, never sanitized. -pthread for
+# all: since glibc 2.34 threads live in libc and the flag only adds -D_REENTRANT.
+APPS_CFLAGS := -std=gnu11 -O2 -g $(WARNINGS) -D_GNU_SOURCE -pthread
+
+$(BUILD)/tests/apps/%.static: tests/apps/%.c | $(DEPS_STAMP)
+	$(call quiet,CC,$@)mkdir -p $(@D) && \
+		$(HOST_CC) $(APPS_CFLAGS) -MMD -MP -MF $@.d -static -o $@ $<
+
+$(BUILD)/tests/apps/%.dyn: tests/apps/%.c | $(DEPS_STAMP)
+	$(call quiet,CC,$@)mkdir -p $(@D) && $(HOST_CC) $(APPS_CFLAGS) -MMD -MP -MF $@.d -o $@ $<
+
+ALL_TARGETS += $(APPS_BINS)
