@@ -3,7 +3,7 @@
 # as the expected output that tests/apps/run_mote.sh compares runs inside Mote against.
 APPS_SRCS := $(addprefix tests/apps/, files.c dirs.c fdops.c mmap.c brk.c procfs.c devfs.c \
 	threads.c futex.c clone.c tls.c signals.c faults.c sigdefault.c timers.c time.c poll.c \
-	epoll.c)
+	epoll.c proc_info.c rlimits.c random.c vdso.c exec.c proc_create.c)
 APPS_NAMES := $(APPS_SRCS:tests/apps/%.c=%)
 APPS_BINS := $(foreach a,$(APPS_NAMES),$(BUILD)/tests/apps/$(a).static $(BUILD)/tests/apps/$(a).dyn)
 
