@@ -19,3 +19,6 @@ $(BUILD)/tests/apps/%.dyn: tests/apps/%.c | $(DEPS_STAMP)
 	$(call quiet,CC,$@)mkdir -p $(@D) && $(HOST_CC) $(APPS_CFLAGS) -MMD -MP -MF $@.d -o $@ $<
 
 ALL_TARGETS += $(APPS_BINS)
+
+TESTS += tests/apps/run_native.sh
+TESTS_BUILD += $(APPS_BINS)
