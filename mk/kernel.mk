@@ -72,3 +72,5 @@ $(KERNEL_ELF): $(KERNEL_OBJS) $(BUILD)/kernel/ksyms.o $(KERNEL_LDS)
 
 kernel: $(KERNEL_ELF)
 .PHONY: kernel
+
+BENCHES += bench/kernel_boot.sh bench/kernel_sched.sh bench/kernel_mem.sh
