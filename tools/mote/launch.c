@@ -157,11 +157,11 @@ static int launch_motevm(const struct launch *l, const char *kernel)
 	argv[n++] = "--no-api";
 	argv[n++] = "--config-file";
 	argv[n++] = cfg_path;
-	if (l->verbose) {
+	/* motevm's informational lines would mix with the program's stderr: only warnings */
+	argv[n++] = "--level";
+	argv[n++] = l->verbose ? "Info" : "Warning";
+	if (l->verbose)
 		argv[n++] = "--boot-timer";
-		argv[n++] = "--level";
-		argv[n++] = "Info";
-	}
 	argv[n] = NULL;
 	if (!l->verbose) {
 		execv(vmm, argv);
