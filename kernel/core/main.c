@@ -45,7 +45,7 @@ void kmain(void)
 	futex_init();	   /* futex hash buckets */
 	sched_init();	   /* run queues; this context becomes thread "main" */
 	arch_irq_enable(); /* interrupts on */
-	smp_wait();	   /* bring up the other vCPUs */
+	smp_continue();	   /* the other APs come up in the background */
 	ready_mark();	   /* "ready to exec": boot timer, boot time */
 	if (cmdline.selftest)
 		kernel_exit(selftest_run(cmdline.selftest_names));

@@ -1,5 +1,6 @@
 /* selftest.c: the self-test registry and runner. */
 #include "core/selftest.h"
+#include "arch/x86_64/smp.h"
 #include "core/panic.h"
 #include "core/time.h"
 #include "lib/printf.h"
@@ -88,6 +89,7 @@ int selftest_run(const char *names)
 {
 	int passed = 0, failed = 0;
 
+	smp_wait_all(); /* the tests count on every CPU */
 	if (!names) {
 		for (size_t i = 0; i < ARRAY_SIZE(tests); i++) {
 			if (!tests[i].by_default)

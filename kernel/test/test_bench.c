@@ -3,6 +3,7 @@
 #include "core/selftest.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/smp.h"
 #include "core/panic.h"
 #include "core/ready.h"
 #include "core/sched/sync.h"
@@ -43,8 +44,10 @@ static void pinger(void *arg)
 
 int test_bench_boot(struct st *st)
 {
-	printk(LOG_NOTICE, "bench ready_us %lu\n", ready_us);
-	return st_ok(st, "ready to exec %lu us after the first instruction", ready_us);
+	printk(LOG_NOTICE, "bench ready_us %lu online_us %lu\n", ready_us, online_us);
+	return st_ok(st,
+		     "ready to exec %lu us, all %u CPUs online %lu us after the first instruction",
+		     ready_us, ncpus, online_us);
 }
 
 int test_bench_switch(struct st *st)

@@ -2,6 +2,7 @@
  * and the cross-CPU operations: TLB shootdown and stop. */
 #include "arch/x86_64/smp.h"
 #include "arch/x86_64/apic.h"
+#include "arch/x86_64/boot.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/idt.h"
@@ -15,12 +16,14 @@
 #include "core/sched/sched.h"
 #include "core/sched/sync.h"
 #include "core/sched/thread.h"
+#include "core/sched/wait.h"
 #include "core/time.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 
 #define AP_WAIT_NS (100 * NSEC_PER_MSEC)
+#define AP_POLL_NS (20 * NSEC_PER_USEC)
 #define FLUSH_ALL_PAGES 32 /* above this many pages, flush the whole TLB */
 
 struct tramp_data {
@@ -28,7 +31,10 @@ struct tramp_data {
 };
 
 extern char trampoline_start[], trampoline_end[], tramp_data[], boot_pml4[], ap_entry64[];
-static volatile bool apic_ready, go;
+static volatile bool apic_ready, go, done;
+static struct mutex done_lock = MUTEX_INIT(done_lock);
+static struct condvar done_cv = CONDVAR_INIT(done_cv);
+uint64_t online_us;
 
 static struct mutex shootdown_lock = MUTEX_INIT(shootdown_lock);
 static volatile uint64_t sd_va, sd_len;
@@ -69,13 +75,15 @@ void smp_tlb_shootdown(uint64_t va, uint64_t len)
 	mutex_lock(&shootdown_lock);
 	sd_va = va;
 	sd_len = len;
-	/* Every CPU, this one too, flushes in its handler: a migration cannot skip one. */
-	sd_pending = ncpus;
+	/* Every online CPU, this one too, flushes in its handler: a migration cannot skip one.
+	 * (A CPU still booting loads the page table afresh when it comes online.) */
 	{
+		uint32_t n = __atomic_load_n(&ncpus, __ATOMIC_ACQUIRE);
 		uint64_t f = arch_irq_save();
 
-		apic_send_ipi_others(VEC_IPI_TLB);
-		apic_send_ipi(this_cpu()->apic_id, VEC_IPI_TLB);
+		sd_pending = n;
+		for (uint32_t i = 0; i < n; i++)
+			apic_send_ipi(cpus[i]->apic_id, VEC_IPI_TLB);
 		arch_irq_restore(f);
 	}
 	while (__atomic_load_n(&sd_pending, __ATOMIC_ACQUIRE))
@@ -133,10 +141,13 @@ static bool wait_online(const struct cpu *c, uint64_t ns)
 {
 	uint64_t end = time_ns() + ns;
 
-	while (time_ns() < end)
+	/* Sleep between looks: on a busy host, a spinning vCPU can keep the AP's from running. */
+	while (time_ns() < end) {
 		if (__atomic_load_n(&c->online, __ATOMIC_ACQUIRE))
 			return true;
-	return false;
+		sleep_ns(AP_POLL_NS);
+	}
+	return __atomic_load_n(&c->online, __ATOMIC_ACQUIRE);
 }
 
 /* The APs, in firmware order (the boot CPU skipped); index n of them. */
@@ -167,10 +178,11 @@ void smp_start(void)
 		started = 1;
 }
 
-void smp_wait(void)
+/* The "smpboot" thread: lets the first AP finish, then starts the others one at a time
+ * (they share the trampoline's data block), while the boot CPU goes on to ready to exec. */
+static void smpboot(void *unused)
 {
 	__atomic_store_n(&go, true, __ATOMIC_RELEASE);
-	/* One AP at a time: they share the trampoline's data block. */
 	for (uint32_t n = 0; n < naps; n++) {
 		uint32_t apic = ap_apic(n), id = ncpus;
 
@@ -186,7 +198,35 @@ void smp_wait(void)
 				break;
 			}
 		}
-		ncpus++;
+		__atomic_store_n(&ncpus, ncpus + 1, __ATOMIC_RELEASE);
 	}
-	printk(LOG_INFO, "smp: %u CPUs online\n", ncpus);
+	online_us = time_tsc_to_us(bootinfo.tsc0, rdtsc());
+	printk(LOG_INFO, "smp: %u CPUs online %lu us after the first instruction\n", ncpus,
+	       online_us);
+	mutex_lock(&done_lock);
+	done = true;
+	cond_broadcast(&done_cv);
+	mutex_unlock(&done_lock);
+}
+
+void smp_continue(void)
+{
+	struct thread *t;
+
+	if (!naps) {
+		done = true;
+		return;
+	}
+	t = thread_create("smpboot", smpboot, NULL, 0);
+	if (!t)
+		panic("smp: out of memory for the smpboot thread");
+	thread_detach(t);
+}
+
+void smp_wait_all(void)
+{
+	mutex_lock(&done_lock);
+	while (!done)
+		cond_wait(&done_cv, &done_lock);
+	mutex_unlock(&done_lock);
 }

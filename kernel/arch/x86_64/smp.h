@@ -7,9 +7,14 @@
 /* Start bringing up the other CPUs the firmware tables list (INIT-SIPI through the
  * trampoline): the first AP boots while the boot CPU goes on. Boot CPU, after apic_init. */
 void smp_start(void);
-/* Let the APs finish (they wait for the scheduler) and start the rest, one at a time;
- * returns when all are online or have been given up on (reported). After sched_init. */
-void smp_wait(void);
+/* Let the APs finish (they wait for the scheduler) and start the rest, one at a time, in
+ * the background (thread "smpboot"): the boot CPU does not wait for them. After sched_init,
+ * interrupts on. */
+void smp_continue(void);
+/* Wait until every CPU is online or has been given up on (reported). Thread context. */
+void smp_wait_all(void);
+/* Microseconds from the first instruction to the last CPU online (0 until then). */
+extern uint64_t online_us;
 /* Entered by each AP from ap_entry64 with its per-CPU block. */
 void smp_ap_main(void *block) __noreturn;
 /* Invalidate [va, va+len) in every CPU's TLB (this one included) and wait until done.
