@@ -28,6 +28,7 @@ static const struct selftest tests[] = {
 	{ "crash", test_crash, false },		      /* deliberate page fault: report and status */
 	{ "panic", test_panic, false },		      /* deliberate panic() */
 	{ "echo", test_echo, false },		      /* console input: echo a line */
+	{ "initrd", test_initrd, false },	      /* hash of the initrd (run after "page") */
 };
 
 int st_fail(struct st *st, const char *fmt, ...)

@@ -1,7 +1,9 @@
 /* test_bench.c: measurements for bench/ (context switch, thread create+join) and the
  * deliberate failures the end-to-end tests check (crash, panic), plus console input. */
 #include "core/selftest.h"
+#include "arch/x86_64/boot.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/layout.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/smp.h"
 #include "core/panic.h"
@@ -105,6 +107,22 @@ int test_crash(struct st *st)
 int test_panic(struct st *st)
 {
 	panic("deliberate panic (selftest)");
+}
+
+/* The initrd survives the allocator stress (run it after "page"): its FNV-1a 64 hash,
+ * compared by the e2e test with the host's file. */
+int test_initrd(struct st *st)
+{
+	const uint8_t *p = P2V(bootinfo.initrd_pa);
+	uint64_t h = 0xcbf29ce484222325UL;
+
+	if (!bootinfo.initrd_size)
+		return st_ok(st, "no initrd");
+	for (uint64_t i = 0; i < bootinfo.initrd_size; i++)
+		h = (h ^ p[i]) * 0x100000001b3UL;
+	printk(LOG_NOTICE, "initrd: %lu bytes at %#lx, fnv1a64 %016lx\n", bootinfo.initrd_size,
+	       bootinfo.initrd_pa, h);
+	return st_ok(st, "%lu bytes, fnv1a64 %016lx", bootinfo.initrd_size, h);
 }
 
 int test_echo(struct st *st)

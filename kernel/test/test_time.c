@@ -32,7 +32,7 @@ int test_timer(struct st *st)
 	static const uint64_t us[] = { 100, 1000, 3000, 10000 };
 	struct sleeper sl[NSLEEPERS];
 	struct thread *t[NSLEEPERS];
-	uint64_t worst = 0, sum = 0, a, b, t0;
+	uint64_t worst = 0, sum = 0, a, b, t0, irqs;
 
 	/* The clock moves forward, at the TSC's rate. */
 	a = time_ns();
@@ -73,6 +73,18 @@ int test_timer(struct st *st)
 			return st_fail(st, "sleeper %d woke %lu us late", i,
 				       (sl[i].woke - sl[i].deadline) / 1000);
 	}
-	return st_ok(st, "%s, sleeps late by %lu us on average, %lu us at worst", time_source(),
-		     sum / ARRAY_SIZE(us) / 1000, worst / 1000);
+	/* Tickless: 100 ms with nothing to do take one timer interrupt (the sleep's own). */
+	irqs = 0;
+	for (uint32_t i = 0; i < ncpus; i++)
+		irqs -= READ_ONCE(cpus[i]->irqs);
+	sleep_ns(100 * NSEC_PER_MSEC);
+	for (uint32_t i = 0; i < ncpus; i++)
+		irqs += READ_ONCE(cpus[i]->irqs);
+	if (irqs > 3)
+		return st_fail(st, "%lu interrupts on %u idle CPUs in 100 ms: not tickless", irqs,
+			       ncpus);
+	return st_ok(st,
+		     "%s, sleeps late by %lu us on average, %lu us at worst, %lu interrupts in "
+		     "100 ms idle",
+		     time_source(), sum / ARRAY_SIZE(us) / 1000, worst / 1000, irqs);
 }

@@ -2,6 +2,7 @@
 # tests, after tests/lib.sh).
 #   kernel_boot PLATFORM VCPUS MEM_MIB CMDLINE [ELF] [STDIN]
 # PLATFORM: motevm (the PV path on kvm_pvm hosts), microvm or q35 (QEMU TCG, standard path).
+# INITRD=file in the environment passes an initrd.
 # Leaves the guest's console output in $OUT (a file) and its exit status in $STATUS; QEMU's
 # isa-debug-exit status (s << 1) | 1 is mapped back to s. Skips when the platform is missing.
 # shellcheck shell=bash
@@ -27,11 +28,14 @@ need_platform() {
 
 kernel_boot() {
 	local platform=$1 vcpus=$2 mem=$3 args=$4 elf=${5:-$KERNEL} input=${6:-/dev/null} rc
+	local initrd=${INITRD:-}
 	OUT=$TEST_TMP/out.$RANDOM
 	case $platform in
 	motevm)
 		jq -n --arg k "$elf" --arg a "$args" --argjson n "$vcpus" --argjson m "$mem" \
-			'{"boot-source": {kernel_image_path: $k, boot_args: $a},
+			--arg i "$initrd" \
+			'{"boot-source": ({kernel_image_path: $k, boot_args: $a} +
+			    (if $i == "" then {} else {initrd_path: $i} end)),
 			  "machine-config": {vcpu_count: $n, mem_size_mib: $m}}' >"$TEST_TMP/vm.json"
 		timeout 60 "$MOTEVM" --config-file "$TEST_TMP/vm.json" --no-api --level Warning \
 			<"$input" >"$OUT" 2>&1
@@ -40,7 +44,7 @@ kernel_boot() {
 	microvm | q35)
 		timeout 120 qemu-system-x86_64 -M "$platform" -accel tcg -m "$mem" -smp "$vcpus" \
 			-nographic -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=4 \
-			-kernel "$elf" -append "$args" <"$input" >"$OUT" 2>&1
+			-kernel "$elf" ${initrd:+-initrd "$initrd"} -append "$args" <"$input" >"$OUT" 2>&1
 		rc=$?
 		if [ $((rc & 1)) -eq 1 ]; then rc=$(((rc - 1) / 2)); else rc=-1; fi
 		;;
