@@ -3,20 +3,22 @@
 TV := tests/vmm
 TVB := $(BUILD)/tests/vmm
 
-# Fast tests, then the slow ones (a Debian kernel boot).
-VMM_TESTS := exit
-VMM_TESTS_SLOW :=
+# Tests with a guest of their own, host-only tests, and the slow one (a Debian kernel).
+VMM_TESTS := exit boot_pvh boot_linux serial smp cpuid i8042 boot_timer hostile signals \
+	qemu
+VMM_TESTS_HOST := bad_image bad_config
+VMM_TESTS_SLOW := $(TV)/debian_linux.sh
 
 VMM_GUEST_RT := $(TVB)/guest/lib.o $(TVB)/guest/entry64.o
-VMM_TEST_BINS := $(VMM_TESTS:%=$(TVB)/%) $(VMM_TESTS_SLOW:%=$(TVB)/%)
+VMM_TEST_BINS := $(VMM_TESTS:%=$(TVB)/%) $(VMM_TESTS_HOST:%=$(TVB)/%)
 VMM_TEST_HOST_OBJS := $(VMM_TEST_BINS:%=%.o) $(TVB)/host/vmmtest.o
 # Guests, by default one PVH ELF per test; tests needing more add them below.
-VMM_TEST_GUESTS := $(VMM_TESTS:%=$(TVB)/%.elf)
+VMM_TEST_GUESTS := $(VMM_TESTS:%=$(TVB)/%.elf) $(TVB)/boot_linux.vmlinux $(TVB)/boot_linux.bzImage
 
 $(VMM_TEST_HOST_OBJS): HOST_CFLAGS += -I$(TV)
 # Keep the guest objects make builds on the way (they are intermediate otherwise).
-.SECONDARY: $(VMM_GUEST_RT) $(TVB)/guest/pvh.o $(VMM_TESTS:%=$(TVB)/%.guest.o) \
-	$(VMM_TESTS_SLOW:%=$(TVB)/%.guest.o)
+.SECONDARY: $(VMM_GUEST_RT) $(TVB)/guest/pvh.o $(TVB)/guest/bzimage.o \
+	$(VMM_TESTS:%=$(TVB)/%.guest.o)
 
 # Guest side: the runtime, and each test file compiled with -DGUEST.
 $(TVB)/guest/%.o: $(TV)/guest/%.c | $(DEPS_STAMP)
@@ -32,10 +34,22 @@ $(TVB)/%.elf: $(TVB)/%.guest.o $(TVB)/guest/pvh.o $(VMM_GUEST_RT) $(TV)/guest/gu
 	$(call quiet,GUESTLD,$@)$(GUEST_CC) $(GUEST_LDFLAGS) -T $(TV)/guest/guest.ld -o $@ \
 		$(filter %.o,$^)
 
+# ELF vmlinux without the PVH note: booted through the Linux 64-bit boot protocol.
+$(TVB)/%.vmlinux: $(TVB)/%.guest.o $(VMM_GUEST_RT) $(TV)/guest/guest.ld
+	$(call quiet,GUESTLD,$@)$(GUEST_CC) $(GUEST_LDFLAGS) -T $(TV)/guest/guest.ld -o $@ \
+		$(filter %.o,$^)
+
+# bzImage: the guest behind a boot sector with a setup header, laid out by bzimage.ld.
+$(TVB)/%.bzImage: $(TVB)/%.guest.o $(TVB)/guest/bzimage.o $(VMM_GUEST_RT) \
+		$(TV)/guest/bzimage.ld
+	$(call quiet,GUESTLD,$@)$(GUEST_CC) $(GUEST_LDFLAGS) -Wl,--no-warn-rwx-segments \
+		-T $(TV)/guest/bzimage.ld \
+		-o $@.elf $(filter %.o,$^) && objcopy -O binary $@.elf $@
+
 # Host side: each test binary with the shared helpers.
 $(VMM_TEST_BINS): $(TVB)/%: $(TVB)/%.o $(TVB)/host/vmmtest.o
 	$(call quiet,LD,$@)$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^
 
-TESTS += $(VMM_TESTS:%=$(TVB)/%)
-TESTS_SLOW += $(VMM_TESTS_SLOW:%=$(TVB)/%)
+TESTS += $(VMM_TEST_BINS)
+TESTS_SLOW += $(VMM_TESTS_SLOW)
 TESTS_BUILD += $(VMM_TEST_BINS) $(VMM_TEST_GUESTS)

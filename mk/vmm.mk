@@ -23,3 +23,17 @@ $(MOTEVM): $(VMM_OBJS)
 		-ljansson -lpthread
 
 ALL_TARGETS += $(MOTEVM)
+
+# Benchmark (bench/vmm_start.sh): a trivial PVH guest and a fork/exec/wait4 timer.
+VMM_BENCH_GUEST := $(BUILD)/bench/vmm_exit_guest.elf
+VMM_BENCH_RUNNER := $(BUILD)/bench/vmm_runner
+
+$(BUILD)/bench/vmm_exit_guest.o: bench/vmm_exit_guest.S | $(DEPS_STAMP)
+	$(call quiet,GUESTAS,$<)mkdir -p $(@D) && $(GUEST_CC) $(GUEST_ASFLAGS) -c -o $@ $<
+$(VMM_BENCH_GUEST): $(BUILD)/bench/vmm_exit_guest.o bench/vmm_exit_guest.ld
+	$(call quiet,GUESTLD,$@)$(GUEST_CC) $(GUEST_LDFLAGS) -T bench/vmm_exit_guest.ld -o $@ $<
+$(VMM_BENCH_RUNNER): $(BUILD)/bench/vmm_runner.o
+	$(call quiet,LD,$@)$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^
+
+bench: $(VMM_BENCH_GUEST) $(VMM_BENCH_RUNNER)
+BENCHES += bench/vmm_start.sh

@@ -18,6 +18,7 @@ struct args {
 	const char *id;
 	bool boot_timer;
 	const char *level;
+	enum log_level log_level; /* parsed --level */
 	const char *log_path;
 	const char *metrics_path;
 };
@@ -156,6 +157,12 @@ static int parse_args(int argc, char **argv, struct args *a, bool *done)
 				"--api-sock is not implemented yet)\nTry `motevm --help`.\n");
 		return MOTE_STATUS_BAD_ARGS;
 	}
+	if (a->level && log_level_parse(a->level, &a->log_level) < 0) {
+		fprintf(stderr,
+			"motevm: --level %s: use Error, Warning, Info, Debug, Trace or Off\n",
+			a->level);
+		return MOTE_STATUS_BAD_ARGS;
+	}
 	if (a->id && !valid_id(a->id)) {
 		fprintf(stderr, "motevm: --id must be 1-64 letters, digits or hyphens\n");
 		return MOTE_STATUS_BAD_ARGS;
@@ -215,7 +222,8 @@ int main(int argc, char **argv)
 		log_warn("--api-sock %s: the REST API is not implemented yet; no socket is created",
 			 a.api_sock);
 	opts.boot_timer = a.boot_timer;
-	opts.async_teardown = true;
+	/* Diagnostic knob (docs/motevm.md): tear the VM down before exiting, as bench/ shows. */
+	opts.async_teardown = getenv("MOTEVM_SYNC_TEARDOWN") == NULL;
 	opts.metrics_path = a.metrics_path ? a.metrics_path : cfg.metrics.metrics_path;
 
 	status = vmm_create(&vmm, &cfg, &opts);

@@ -7,6 +7,7 @@
 _start64:
 	cli
 	cld
+	mov %rsp, entry_rsp(%rip)	/* for tests of the entry state */
 	lea stack_top(%rip), %rsp
 	mov $BOOT_LINUX, %edi
 	/* rsi already holds the zero page */
@@ -15,6 +16,10 @@ _start64:
 	jmp 1b
 
 	.section .bss
+	.p2align 3
+	.globl entry_rsp
+entry_rsp:
+	.quad 0
 	.p2align 12
 	.globl stack_bottom
 stack_bottom:

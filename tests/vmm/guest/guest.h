@@ -22,6 +22,9 @@ enum boot_kind {
 	BOOT_LINUX = 2, /* Linux 64-bit entry: INFO is the zero page address */
 };
 
+/* The stack pointer the Linux 64-bit entry was given. */
+extern uint64_t entry_rsp;
+
 /* Each test guest defines this; its return value is the exit status. */
 int guest_main(int kind, uint64_t info);
 
@@ -71,6 +74,19 @@ static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b, 
 {
 	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub));
 }
+static inline uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((uint64_t)hi << 32) | lo;
+}
+#define READ_CR(n)                                                 \
+	({                                                         \
+		uint64_t v_;                                       \
+		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v_)); \
+		v_;                                                \
+	})
 static inline uint64_t rdtsc(void)
 {
 	uint32_t lo, hi;
@@ -103,6 +119,15 @@ void guest_exit(int status) __attribute__((noreturn));
 			guest_exit(99);                                               \
 		}                                                                     \
 	} while (0)
+
+/* FNV-1a over LEN bytes (the host side computes the same to check initrd contents). */
+uint32_t fnv1a(const void *data, size_t len);
+
+/*
+ * The memory map motevm promises for MEM bytes of RAM: entry I's address, size and e820
+ * type. Returns the number of entries (I beyond it: false).
+ */
+unsigned expected_memmap(uint64_t mem, unsigned i, uint64_t *addr, uint64_t *size, uint32_t *type);
 
 void *memcpy(void *d, const void *s, size_t n);
 void *memset(void *d, int c, size_t n);

@@ -59,6 +59,32 @@ int strcmp(const char *a, const char *b)
 	return strncmp(a, b, (size_t)-1);
 }
 
+uint32_t fnv1a(const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	uint32_t h = 2166136261u;
+
+	while (len--)
+		h = (h ^ *p++) * 16777619u;
+	return h;
+}
+
+unsigned expected_memmap(uint64_t mem, unsigned i, uint64_t *addr, uint64_t *size, uint32_t *type)
+{
+	const uint64_t hole = 0xc0000000ul, low = mem < hole ? mem : hole;
+	const uint64_t a[] = { 0, 0x9fc00, 0x100000, 0x100000000ul };
+	const uint64_t s[] = { 0x9fc00, 0x100000 - 0x9fc00, low - 0x100000, mem - low };
+	const uint32_t t[] = { 1, 2, 1, 1 };
+	unsigned n = mem > hole ? 4 : 3;
+
+	if (i < n) {
+		*addr = a[i];
+		*size = s[i];
+		*type = t[i];
+	}
+	return n;
+}
+
 void serial_putc(char c)
 {
 	while (!(inb(COM1 + 5) & 0x20))

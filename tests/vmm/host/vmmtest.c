@@ -23,6 +23,30 @@ static char tmp_dir[PATH_MAX];
 static const char *test_name = "test";
 static int failures, checks_run;
 
+/* Strings handed out for the test's lifetime (paths), freed at exit. */
+static char **owned;
+static size_t nr_owned;
+
+static void free_owned(void)
+{
+	for (size_t i = 0; i < nr_owned; i++)
+		free(owned[i]);
+	free(owned);
+}
+
+static char *own(char *p)
+{
+	char **n = realloc(owned, (nr_owned + 1) * sizeof(*owned));
+
+	if (!n)
+		abort();
+	if (!owned)
+		atexit(free_owned);
+	owned = n;
+	owned[nr_owned++] = p;
+	return p;
+}
+
 static double now(void)
 {
 	struct timespec t;
@@ -91,19 +115,22 @@ const char *vmt_file(const char *name)
 		return name;
 	if (asprintf(&p, "%s/%s", dir(), name) < 0)
 		die("out of memory");
-	return p;
+	return own(p);
 }
 
 const char *vmt_motevm(void)
 {
+	static char *path;
 	const char *env = getenv("MOTEVM");
-	char *p;
 
 	if (env)
 		return env;
-	if (asprintf(&p, "%s/../../motevm", dir()) < 0)
-		die("out of memory");
-	return p;
+	if (!path) {
+		if (asprintf(&path, "%s/../../motevm", dir()) < 0)
+			die("out of memory");
+		own(path);
+	}
+	return path;
 }
 
 static void cleanup(void)
@@ -140,7 +167,7 @@ const char *vmt_write_bytes(const char *name, const void *data, size_t len)
 	f = fopen(path, "wb");
 	if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0)
 		die("writing %s: %s", path, strerror(errno));
-	return path;
+	return own(path);
 }
 
 const char *vmt_write_file(const char *name, const char *fmt, ...)
@@ -304,6 +331,12 @@ void vmt_result_free(struct vm_result *r)
 
 pid_t vmt_spawn(const char *const *args, const char *out_path, const char *err_path)
 {
+	return vmt_spawn_in(args, "/dev/null", out_path, err_path);
+}
+
+pid_t vmt_spawn_in(const char *const *args, const char *in_path, const char *out_path,
+		   const char *err_path)
+{
 	const char *argv[32];
 	int n = 0;
 	pid_t pid;
@@ -316,7 +349,7 @@ pid_t vmt_spawn(const char *const *args, const char *out_path, const char *err_p
 	if (pid < 0)
 		die("fork: %s", strerror(errno));
 	if (pid == 0) {
-		int in = open("/dev/null", O_RDONLY);
+		int in = open(in_path, O_RDONLY);
 		int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		int err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
@@ -365,6 +398,16 @@ char *vmt_read_file(const char *path, size_t *len)
 	if (len)
 		*len = n;
 	return buf;
+}
+
+uint32_t vmt_fnv1a(const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	uint32_t h = 2166136261u;
+
+	while (len--)
+		h = (h ^ *p++) * 16777619u;
+	return h;
 }
 
 bool vmt_contains(const char *hay, size_t len, const char *needle)

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "abi/mote_abi.h"
@@ -47,10 +48,16 @@ void vmt_result_free(struct vm_result *r);
 
 /* Starts motevm in the background with stdin/stdout/stderr to files; returns its pid. */
 pid_t vmt_spawn(const char *const *args, const char *out_path, const char *err_path);
+/* The same with stdin from the file IN_PATH. */
+pid_t vmt_spawn_in(const char *const *args, const char *in_path, const char *out_path,
+		   const char *err_path);
 /* Waits up to TIMEOUT_S for PID; returns its status as vm_result.status (or -1, then kills). */
 int vmt_wait(pid_t pid, int timeout_s);
 /* Reads a whole file (NUL-terminated); exits the test on failure. */
 char *vmt_read_file(const char *path, size_t *len);
+
+/* FNV-1a, as the guests' fnv1a(). */
+uint32_t vmt_fnv1a(const void *data, size_t len);
 
 /* Whether HAY (LEN bytes) contains NEEDLE. */
 bool vmt_contains(const char *hay, size_t len, const char *needle);

@@ -134,23 +134,41 @@ static void set_topology(struct kvm_cpuid2 *c, const struct cpu_topology *t)
 				  << 14;
 		}
 	}
-	/* Extended topology (0xb, and its v2 0x1f): SMT level, then core level. */
-	for (uint32_t i = 0; i < c->nent; i++) {
-		e = &c->entries[i];
-		if (e->function != 0xb && e->function != 0x1f)
-			continue;
-		e->edx = t->id;
-		if (e->index == 0) {
-			e->eax = thread_bits;
-			e->ebx = threads;
-			e->ecx = 0 | (1u << 8);
-		} else if (e->index == 1) {
-			e->eax = pkg_bits;
-			e->ebx = t->nr;
-			e->ecx = 1 | (2u << 8);
-		} else {
-			e->eax = e->ebx = 0;
-			e->ecx = e->index;
+	/* Extended topology (0xb, and its v2 0x1f where the host has it): SMT level, core level,
+	 * end. KVM passes through what the host reports (zeros on many AMD parts): rebuild it. */
+	{
+		bool has_1f = find_leaf(c, 0x1f, 0) != NULL;
+		uint32_t j = 0;
+
+		for (uint32_t i = 0; i < c->nent; i++)
+			if (c->entries[i].function != 0xb && c->entries[i].function != 0x1f)
+				c->entries[j++] = c->entries[i];
+		c->nent = j;
+		if ((e = find_leaf(c, 0, 0)) && e->eax >= 0xb) {
+			for (uint32_t fn = 0xb; fn <= 0x1f; fn += 0x1f - 0xb) {
+				if (fn == 0x1f && !has_1f)
+					break;
+				for (uint32_t sub = 0; sub < 3; sub++) {
+					struct kvm_cpuid_entry2 *x = &c->entries[c->nent++];
+
+					*x = (struct kvm_cpuid_entry2){
+						.function = fn,
+						.index = sub,
+						.flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
+						.edx = t->id,
+						.ecx = sub,
+					};
+					if (sub == 0) {
+						x->eax = thread_bits;
+						x->ebx = threads;
+						x->ecx |= 1u << 8; /* SMT */
+					} else if (sub == 1) {
+						x->eax = pkg_bits;
+						x->ebx = t->nr;
+						x->ecx |= 2u << 8; /* core */
+					}
+				}
+			}
 		}
 	}
 	/* AMD: legacy core count, NC / ApicIdSize, and the extended APIC ID leaf. */
@@ -168,7 +186,7 @@ static void set_topology(struct kvm_cpuid2 *c, const struct cpu_topology *t)
 int cpu_setup_cpuid(int vcpu_fd, const struct kvm_cpuid2 *supported,
 		    const struct cpu_topology *topo, uint32_t features)
 {
-	size_t n = supported->nent + 2;
+	size_t n = supported->nent + 2 + 6; /* Mote's leaves, topology subleaves */
 	struct kvm_cpuid2 *c = malloc(sizeof(*c) + n * sizeof(c->entries[0]));
 	int r = 0;
 

@@ -209,7 +209,7 @@ static void serial_read(void *dev, uint64_t off, uint8_t *data, unsigned len)
 		if (s->rx_count)
 			s->stats.read_count++;
 		v = rx_pop(s);
-		if (s->want_room)
+		if (s->want_room && !(s->mcr & MCR_LOOP))
 			wake_reader(s);
 		update_irq(s, false);
 		break;
@@ -290,6 +290,8 @@ static void serial_write(void *dev, uint64_t off, const uint8_t *data, unsigned 
 		break;
 	case UART_MCR:
 		s->mcr = v & 0x1f;
+		if (!(s->mcr & MCR_LOOP) && s->want_room && s->rx_count < RX_FIFO_SIZE)
+			wake_reader(s);
 		break;
 	case UART_SCR:
 		s->scr = v;
@@ -318,7 +320,8 @@ static void fill_fifo(struct serial *s)
 		ssize_t n;
 
 		pthread_mutex_lock(&s->lock);
-		room = RX_FIFO_SIZE - s->rx_count;
+		/* In loopback the receiver hears only the transmitter: input waits. */
+		room = (s->mcr & MCR_LOOP) ? 0 : RX_FIFO_SIZE - s->rx_count;
 		if (!room)
 			s->want_room = true;
 		pthread_mutex_unlock(&s->lock);
