@@ -24,6 +24,7 @@ extern const char ksyms_names[];
 extern char _text_start[], _text_end[];
 
 static volatile int panicking;
+static volatile int panic_cpu = -1;
 
 void kernel_exit(int status)
 {
@@ -38,8 +39,7 @@ void kernel_exit(int status)
 		uint64_t base;
 	} __attribute__((packed)) no_idt = { 0, 0 };
 	__asm__ volatile("lidt %0; int3" : : "m"(no_idt));
-	for (;;)
-		__asm__ volatile("hlt");
+	arch_halt_forever();
 }
 
 int ksym_lookup(uint64_t addr, char *buf, size_t n)
@@ -86,26 +86,34 @@ void backtrace_print(uint64_t rip, uint64_t rbp)
 	printk(LOG_EMERG, "backtrace:\n");
 	print_frame(i++, rip);
 	while (i < BACKTRACE_MAX && frame_ok(rbp)) {
-		const uint64_t *f = (const uint64_t *)rbp;
+		uint64_t next, ret;
 
-		if (!f[1])
+		/* Read through the fault fix-ups: a bad frame ends the trace, not the report. */
+		if (arch_probe_read((const void *)rbp, &next) ||
+		    arch_probe_read((const void *)(rbp + 8), &ret) || !ret)
 			break;
 		/* A return address points after the call: look up the call itself. */
-		print_frame(i++, f[1] - 1);
-		if (f[0] <= rbp)
+		print_frame(i++, ret - 1);
+		if (next <= rbp)
 			break;
-		rbp = f[0];
+		rbp = next;
 	}
 }
 
-static void enter_panic(void)
+/* Returns with this CPU the only one reporting (or ends the VM at once on a fault inside
+ * the report itself: a panic must never hang). */
+static void enter_panic(int status)
 {
 	arch_irq_disable();
+	if (panic_cpu == (int)this_cpu()->id) {
+		console_write("\nfault while reporting a fault\n", 31);
+		kernel_exit(status);
+	}
 	if (__atomic_exchange_n(&panicking, 1, __ATOMIC_SEQ_CST)) {
 		/* Another CPU is already reporting: let it finish and end the VM. */
-		for (;;)
-			arch_idle_halt();
+		arch_halt_forever();
 	}
+	panic_cpu = (int)this_cpu()->id;
 	console_panic_mode();
 	smp_stop_others();
 }
@@ -116,7 +124,7 @@ void panic(const char *fmt, ...)
 	va_list ap;
 	uint64_t rbp;
 
-	enter_panic();
+	enter_panic(EXIT_PANIC);
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
@@ -158,7 +166,7 @@ void panic_trap(const struct trapframe *tf)
 	const char *name = tf->vector < 32 && exc_names[tf->vector] ? exc_names[tf->vector] : "?";
 	int status = EXIT_EXCEPTION_BASE + (int)(tf->vector < 28 ? tf->vector : 27);
 
-	enter_panic();
+	enter_panic(status);
 	printk(LOG_EMERG, "\nkernel exception on cpu %u: vector %lu (%s), error code %#lx\n",
 	       this_cpu()->id, tf->vector, name, tf->error);
 	if (tf->vector == 14)

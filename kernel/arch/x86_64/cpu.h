@@ -119,6 +119,8 @@ static inline bool arch_irq_enabled(void)
 
 /* Halt until an interrupt with interrupts enabled; called with interrupts disabled. */
 void arch_idle_halt(void);
+/* Stop this CPU for good (interrupts off). */
+void arch_halt_forever(void) __noreturn;
 void arch_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4]);
 void arch_set_cr3(uint64_t pa);
 void arch_flush_tlb_all(void);

@@ -121,6 +121,17 @@ void arch_idle_halt(void)
 	__asm__ volatile("sti; hlt" ::: "memory");
 }
 
+void arch_halt_forever(void)
+{
+	for (;;) {
+		arch_irq_disable();
+		if (pvm_active)
+			hypercall1(HC_HALT, 0); /* with the flag clear, nothing wakes it */
+		else
+			__asm__ volatile("cli; hlt" ::: "memory");
+	}
+}
+
 void arch_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
 	if (!pvm_active) {

@@ -58,8 +58,7 @@ static void ipi_tlb(struct trapframe *tf)
 
 static void ipi_stop(struct trapframe *tf)
 {
-	for (;;)
-		arch_idle_halt();
+	arch_halt_forever();
 }
 
 void smp_tlb_shootdown(uint64_t va, uint64_t len)
