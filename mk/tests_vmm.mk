@@ -13,7 +13,8 @@ VMM_GUEST_RT := $(TVB)/guest/lib.o $(TVB)/guest/entry64.o
 VMM_TEST_BINS := $(VMM_TESTS:%=$(TVB)/%) $(VMM_TESTS_HOST:%=$(TVB)/%)
 VMM_TEST_HOST_OBJS := $(VMM_TEST_BINS:%=%.o) $(TVB)/host/vmmtest.o
 # Guests, by default one PVH ELF per test; tests needing more add them below.
-VMM_TEST_GUESTS := $(VMM_TESTS:%=$(TVB)/%.elf) $(TVB)/boot_linux.vmlinux $(TVB)/boot_linux.bzImage
+VMM_TEST_GUESTS := $(VMM_TESTS:%=$(TVB)/%.elf) $(TVB)/boot_linux.vmlinux $(TVB)/boot_linux.bzImage \
+	$(TVB)/boot_pvh.elf32
 
 $(VMM_TEST_HOST_OBJS): HOST_CFLAGS += -I$(TV)
 # Keep the guest objects make builds on the way (they are intermediate otherwise).
@@ -45,6 +46,10 @@ $(TVB)/%.bzImage: $(TVB)/%.guest.o $(TVB)/guest/bzimage.o $(VMM_GUEST_RT) \
 	$(call quiet,GUESTLD,$@)$(GUEST_CC) $(GUEST_LDFLAGS) -Wl,--no-warn-rwx-segments \
 		-T $(TV)/guest/bzimage.ld \
 		-o $@.elf $(filter %.o,$^) && objcopy -O binary $@.elf $@
+
+# The same PVH guest in an ELF32 container (as some PVH kernels come).
+$(TVB)/%.elf32: $(TVB)/%.elf
+	$(call quiet,OBJCOPY,$@)objcopy -I elf64-x86-64 -O elf32-i386 $< $@
 
 # Host side: each test binary with the shared helpers.
 $(VMM_TEST_BINS): $(TVB)/%: $(TVB)/%.o $(TVB)/host/vmmtest.o

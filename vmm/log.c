@@ -74,24 +74,51 @@ void log_set_thread(const char *name)
 	thread_name = name;
 }
 
+/*
+ * UTC calendar time of T (year and month as written, not struct tm's offsets). gmtime_r would
+ * do, but glibc loads /etc/localtime on its first call: not worth it on a VM's start-up path.
+ * Days to civil date after H. Hinnant's public-domain algorithm.
+ */
+static void utc(time_t t, struct tm *tm)
+{
+	long days = t / 86400, secs = t % 86400, era, doe, yoe, doy, mp;
+
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	days += 719468;
+	era = (days >= 0 ? days : days - 146096) / 146097;
+	doe = days - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	tm->tm_mday = (int)(doy - (153 * mp + 2) / 5 + 1);
+	tm->tm_mon = (int)(mp < 10 ? mp + 3 : mp - 9);
+	tm->tm_year = (int)(yoe + era * 400 + (tm->tm_mon <= 2));
+	tm->tm_hour = (int)(secs / 3600);
+	tm->tm_min = (int)(secs / 60 % 60);
+	tm->tm_sec = (int)(secs % 60);
+}
+
 void log_msg(enum log_level level, const char *fmt, ...)
 {
 	char line[1024];
 	struct timespec ts;
 	struct tm tm;
 	va_list ap;
-	size_t n;
+	size_t n = 0;
 	int r;
 
 	if (!log_enabled(level) || level == LOG_OFF)
 		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	n = strftime(line, sizeof(line), "%Y-%m-%dT%H:%M:%S", &tm);
-	r = snprintf(line + n, sizeof(line) - n, ".%09ld [%s:%s:%s] ", ts.tv_nsec, log_id,
-		     thread_name, level_tags[level]);
+	utc(ts.tv_sec, &tm);
+	r = snprintf(line, sizeof(line), "%04d-%02d-%02dT%02d:%02d:%02d.%09ld [%s:%s:%s] ",
+		     tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		     ts.tv_nsec, log_id, thread_name, level_tags[level]);
 	if (r > 0)
-		n += (size_t)r;
+		n = (size_t)r;
 	if (n < sizeof(line)) {
 		va_start(ap, fmt);
 		r = vsnprintf(line + n, sizeof(line) - n, fmt, ap);

@@ -1,5 +1,7 @@
 /* main.c: motevm's command line, configuration and start-up. */
+#include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,6 +196,15 @@ static int setup_logging(const struct args *a, const struct vm_config *cfg)
 	return 0;
 }
 
+/* Opens /dev/null on any of fds 0-2 that is closed, so no KVM or log fd lands there. */
+static void ensure_std_fds(void)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
+			exit(MOTE_STATUS_ERROR);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct vmm_options opts = { .start_us = vmm_now_us(), .start_cpu_us = vmm_cpu_us() };
@@ -204,6 +215,9 @@ int main(int argc, char **argv)
 	bool done = false;
 	int status;
 
+	ensure_std_fds();
+	/* A closed stdout or log pipe is an I/O error to count, not a reason to die. */
+	signal(SIGPIPE, SIG_IGN);
 	status = parse_args(argc, argv, &a, &done);
 	if (status || done)
 		return status;

@@ -38,22 +38,11 @@ uint64_t vmm_cpu_us(void)
 	return (uint64_t)t.tv_sec * 1000000 + (uint64_t)t.tv_nsec / 1000;
 }
 
-/* Maps a failed set-up step's -errno to motevm's exit status. */
-static int setup_status(int r)
-{
-	return r == -EINVAL ? MOTE_STATUS_BAD_CONFIG : MOTE_STATUS_ERROR;
-}
-
 static int create_vcpus(struct vmm *vmm)
 {
 	const struct machine_config *mc = &vmm->cfg->machine;
 	int r;
 
-	if ((int)mc->vcpu_count > vmm->vm.max_vcpus) {
-		log_err("machine-config: vcpu_count %u exceeds what this host's KVM allows (%d)",
-			mc->vcpu_count, vmm->vm.max_vcpus);
-		return -EINVAL;
-	}
 	for (unsigned i = 0; i < mc->vcpu_count; i++) {
 		r = vcpu_create(&vmm->vcpus[i], vmm, i);
 		if (r)
@@ -129,15 +118,21 @@ int vmm_create(struct vmm *vmm, const struct vm_config *cfg, const struct vmm_op
 	 * for an SRCU grace period (~6 ms); added first it costs ~0.1 ms. The irqchip and PIT
 	 * must precede the vCPUs.
 	 */
-	if ((r = vm_create(&vmm->vm)) ||
-	    (r = mem_create(&vmm->mem, (uint64_t)mc->mem_size_mib << 20, mc->huge_pages)) ||
-	    (r = mem_register(&vmm->mem, vmm->vm.vm_fd)) || (r = irq_create(vmm->vm.vm_fd)) ||
-	    (r = create_vcpus(vmm)) || (r = setup_vcpus(vmm)))
-		return setup_status(r);
-	if ((r = devices_init(vmm)))
+	if (vm_create(&vmm->vm))
 		return MOTE_STATUS_ERROR;
-	if ((r = boot_load(vmm)))
-		return setup_status(r);
+	if ((int)mc->vcpu_count > vmm->vm.max_vcpus) {
+		log_err("machine-config: vcpu_count %u exceeds what this host's KVM allows (%d)",
+			mc->vcpu_count, vmm->vm.max_vcpus);
+		return MOTE_STATUS_BAD_CONFIG;
+	}
+	if (mem_create(&vmm->mem, (uint64_t)mc->mem_size_mib << 20, mc->huge_pages) ||
+	    mem_register(&vmm->mem, vmm->vm.vm_fd) || irq_create(vmm->vm.vm_fd) ||
+	    create_vcpus(vmm) || setup_vcpus(vmm) || devices_init(vmm))
+		return MOTE_STATUS_ERROR;
+	/* Only a bad image or configuration is -EINVAL here; the rest is the host's doing. */
+	r = boot_load(vmm);
+	if (r)
+		return r == -EINVAL ? MOTE_STATUS_BAD_CONFIG : MOTE_STATUS_ERROR;
 	return 0;
 }
 
@@ -200,6 +195,9 @@ int vmm_run(struct vmm *vmm)
 			vmm_request_stop(vmm, VMM_STOP_ERROR, MOTE_STATUS_ERROR);
 		}
 	}
+	/* Again: a vCPU started while the stop was requested may have missed its kick. */
+	for (unsigned i = 0; i < vmm->nr_vcpus; i++)
+		vcpu_kick(&vmm->vcpus[i]);
 	for (unsigned i = 0; i < vmm->nr_vcpus; i++)
 		vcpu_join(&vmm->vcpus[i]);
 	vmm->state = VMM_STOPPED;

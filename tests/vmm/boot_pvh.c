@@ -103,7 +103,8 @@ static char *make_args(unsigned mem, size_t len, size_t isize, uint32_t sum)
 	return a;
 }
 
-static const char *config(unsigned mem, const char *args, const char *initrd)
+static const char *config_for(const char *kernel, unsigned mem, const char *args,
+			      const char *initrd)
 {
 	static int seq;
 	char name[32];
@@ -113,8 +114,13 @@ static const char *config(unsigned mem, const char *args, const char *initrd)
 			      "{\"boot-source\": {\"kernel_image_path\": \"%s\", \"boot_args\": "
 			      "\"%s\"%s%s%s},\n \"machine-config\": {\"vcpu_count\": 1, "
 			      "\"mem_size_mib\": %u}}\n",
-			      vmt_file("boot_pvh.elf"), args, initrd ? ", \"initrd_path\": \"" : "",
+			      vmt_file(kernel), args, initrd ? ", \"initrd_path\": \"" : "",
 			      initrd ? initrd : "", initrd ? "\"" : "", mem);
+}
+
+static const char *config(unsigned mem, const char *args, const char *initrd)
+{
+	return config_for("boot_pvh.elf", mem, args, initrd);
 }
 
 int main(void)
@@ -148,6 +154,14 @@ int main(void)
 	CHECK_STATUS(&r, 0);
 	CHECK(vmt_contains(r.out, r.out_len, "memmap 3: 100000000 +20000000 type 1"),
 	      "no RAM above 4 GiB in the memory map");
+	vmt_result_free(&r);
+	free(args);
+
+	/* The same guest as ELF32 (the PVH note and segments of a 32-bit container). */
+	args = make_args(256, 200, ISIZE, sum);
+	vmt_run_config(&r, config_for("boot_pvh.elf32", 256, args, initrd), 60);
+	CHECK_STATUS(&r, 0);
+	CHECK(vmt_contains(r.out, r.out_len, "PVH start info OK"), "ELF32 guest did not finish");
 	vmt_result_free(&r);
 	free(args);
 

@@ -125,5 +125,6 @@ int boot_load(struct vmm *vmm)
 			(unsigned long long)(vmm->mem.size >> 20));
 		return -EINVAL;
 	}
-	return cpu_set_boot_regs(vmm->vcpus[0].fd, mode, ki.entry);
+	/* A refused register set-up is KVM's failure, not the image's. */
+	return cpu_set_boot_regs(vmm->vcpus[0].fd, mode, ki.entry) ? -EIO : 0;
 }

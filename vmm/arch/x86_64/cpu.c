@@ -108,77 +108,97 @@ static unsigned order(unsigned n)
 	return b;
 }
 
-static void set_topology(struct kvm_cpuid2 *c, const struct cpu_topology *t)
-{
-	unsigned threads = t->smt ? 2 : 1;
-	unsigned thread_bits = order(threads), pkg_bits = order(t->nr);
-	struct kvm_cpuid_entry2 *e;
+/* The numbers every topology leaf is built from. */
+struct topo_bits {
+	unsigned threads;     /* logical CPUs per core */
+	unsigned thread_bits; /* APIC ID bits for the thread */
+	unsigned pkg_bits;    /* APIC ID bits for the whole package */
+};
 
-	if (pkg_bits < thread_bits)
-		pkg_bits = thread_bits;
-	if ((e = find_leaf(c, 1, 0))) {
-		e->ebx = (e->ebx & 0x0000ffffu) | (t->id << 24) | ((1u << pkg_bits) << 16);
+/* Leaf 1 (APIC ID, logical CPU count, HTT, hypervisor) and Intel's leaf 4 (cores, sharing). */
+static void topo_basic(struct kvm_cpuid2 *c, const struct cpu_topology *t,
+		       const struct topo_bits *b)
+{
+	struct kvm_cpuid_entry2 *e = find_leaf(c, 1, 0);
+
+	if (e) {
+		e->ebx = (e->ebx & 0x0000ffffu) | (t->id << 24) | ((1u << b->pkg_bits) << 16);
 		if (t->nr > 1)
 			e->edx |= 1u << 28; /* HTT: more than one logical CPU per package */
 		e->ecx |= 1u << 31;	    /* running under a hypervisor */
 	}
-	/* Intel deterministic cache parameters: cores per package in eax[31:26]. */
 	for (uint32_t i = 0; i < c->nent; i++) {
+		unsigned level, sharing;
+
 		e = &c->entries[i];
-		if (e->function == 4 && (e->eax & 0x1f)) {
-			e->eax &= 0x03ffffffu;
-			e->eax |= ((1u << (pkg_bits - thread_bits)) - 1) << 26;
-			/* eax[25:14]: logical CPUs sharing the cache - 1 */
-			e->eax &= ~(0xfffu << 14);
-			e->eax |= ((((e->eax >> 5) & 7) <= 2 ? threads : (1u << pkg_bits)) - 1)
-				  << 14;
-		}
+		if (e->function != 4 || !(e->eax & 0x1f)) /* absent, or no more caches */
+			continue;
+		level = (e->eax >> 5) & 7;
+		sharing = level <= 2 ? b->threads : 1u << b->pkg_bits;
+		e->eax &= 0x00003fffu;
+		e->eax |= ((1u << (b->pkg_bits - b->thread_bits)) - 1) << 26; /* cores - 1 */
+		e->eax |= (sharing - 1) << 14; /* logical CPUs sharing this cache - 1 */
 	}
-	/* Extended topology (0xb, and its v2 0x1f where the host has it): SMT level, core level,
-	 * end. KVM passes through what the host reports (zeros on many AMD parts): rebuild it. */
-	{
-		bool has_1f = find_leaf(c, 0x1f, 0) != NULL;
-		uint32_t j = 0;
+}
 
-		for (uint32_t i = 0; i < c->nent; i++)
-			if (c->entries[i].function != 0xb && c->entries[i].function != 0x1f)
-				c->entries[j++] = c->entries[i];
-		c->nent = j;
-		if ((e = find_leaf(c, 0, 0)) && e->eax >= 0xb) {
-			for (uint32_t fn = 0xb; fn <= 0x1f; fn += 0x1f - 0xb) {
-				if (fn == 0x1f && !has_1f)
-					break;
-				for (uint32_t sub = 0; sub < 3; sub++) {
-					struct kvm_cpuid_entry2 *x = &c->entries[c->nent++];
+/* Leaf FN (0xb or 0x1f), subleaves SMT, core and the terminating one. */
+static void topo_extended(struct kvm_cpuid2 *c, uint32_t fn, const struct cpu_topology *t,
+			  const struct topo_bits *b)
+{
+	static const uint32_t level_type[] = { 1 /* SMT */, 2 /* core */, 0 /* end */ };
 
-					*x = (struct kvm_cpuid_entry2){
-						.function = fn,
-						.index = sub,
-						.flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
-						.edx = t->id,
-						.ecx = sub,
-					};
-					if (sub == 0) {
-						x->eax = thread_bits;
-						x->ebx = threads;
-						x->ecx |= 1u << 8; /* SMT */
-					} else if (sub == 1) {
-						x->eax = pkg_bits;
-						x->ebx = t->nr;
-						x->ecx |= 2u << 8; /* core */
-					}
-				}
-			}
-		}
+	for (uint32_t sub = 0; sub < 3; sub++) {
+		struct kvm_cpuid_entry2 *x = &c->entries[c->nent++];
+
+		*x = (struct kvm_cpuid_entry2){
+			.function = fn,
+			.index = sub,
+			.flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
+			.eax = sub == 0	  ? b->thread_bits
+			       : sub == 1 ? b->pkg_bits
+					  : 0,
+			.ebx = sub == 0	  ? b->threads
+			       : sub == 1 ? t->nr
+					  : 0,
+			.ecx = sub | (level_type[sub] << 8),
+			.edx = t->id,
+		};
 	}
+}
+
+/* The CPUID leaves that describe the topology, for vCPU T->id of T->nr. */
+static void set_topology(struct kvm_cpuid2 *c, const struct cpu_topology *t)
+{
+	struct topo_bits b = { .threads = t->smt && t->nr > 1 ? 2 : 1 };
+	struct kvm_cpuid_entry2 *e;
+	bool has_0b, has_1f;
+	uint32_t j = 0;
+
+	b.thread_bits = order(b.threads);
+	b.pkg_bits = order(t->nr);
+	topo_basic(c, t, &b);
+
+	/* KVM passes the host's 0xb/0x1f through (zeros on many AMD parts): rebuild them. */
+	e = find_leaf(c, 0, 0);
+	has_0b = e && e->eax >= 0xb;
+	has_1f = find_leaf(c, 0x1f, 0) != NULL;
+	for (uint32_t i = 0; i < c->nent; i++)
+		if (c->entries[i].function != 0xb && c->entries[i].function != 0x1f)
+			c->entries[j++] = c->entries[i];
+	c->nent = j;
+	if (has_0b)
+		topo_extended(c, 0xb, t, &b);
+	if (has_1f)
+		topo_extended(c, 0x1f, t, &b);
+
 	/* AMD: legacy core count, NC / ApicIdSize, and the extended APIC ID leaf. */
 	if ((e = find_leaf(c, 0x80000001, 0)) && t->nr > 1)
 		e->ecx |= 1u << 1; /* CmpLegacy */
 	if ((e = find_leaf(c, 0x80000008, 0)))
-		e->ecx = (e->ecx & ~0xf0ffu) | (pkg_bits << 12) | (t->nr - 1);
+		e->ecx = (e->ecx & ~0xf0ffu) | (b.pkg_bits << 12) | (t->nr - 1);
 	if ((e = find_leaf(c, 0x8000001e, 0))) {
 		e->eax = t->id;
-		e->ebx = ((threads - 1) << 8) | (t->id >> thread_bits);
+		e->ebx = ((b.threads - 1) << 8) | (t->id >> b.thread_bits);
 		e->ecx = 0;
 	}
 }
