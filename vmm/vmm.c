@@ -38,6 +38,13 @@ uint64_t vmm_cpu_us(void)
 	return (uint64_t)t.tv_sec * 1000000 + (uint64_t)t.tv_nsec / 1000;
 }
 
+/* The start-up timeline, at Debug level: microseconds since motevm started. */
+static void stage(const struct vmm *vmm, const char *what)
+{
+	log_debug("start-up: %s at %llu us", what,
+		  (unsigned long long)(vmm_now_us() - vmm->opts.start_us));
+}
+
 static int create_vcpus(struct vmm *vmm)
 {
 	const struct machine_config *mc = &vmm->cfg->machine;
@@ -120,19 +127,30 @@ int vmm_create(struct vmm *vmm, const struct vm_config *cfg, const struct vmm_op
 	 */
 	if (vm_create(&vmm->vm))
 		return MOTE_STATUS_ERROR;
+	stage(vmm, "VM created");
 	if ((int)mc->vcpu_count > vmm->vm.max_vcpus) {
 		log_err("machine-config: vcpu_count %u exceeds what this host's KVM allows (%d)",
 			mc->vcpu_count, vmm->vm.max_vcpus);
 		return MOTE_STATUS_BAD_CONFIG;
 	}
 	if (mem_create(&vmm->mem, (uint64_t)mc->mem_size_mib << 20, mc->huge_pages) ||
-	    mem_register(&vmm->mem, vmm->vm.vm_fd) || irq_create(vmm->vm.vm_fd) ||
-	    create_vcpus(vmm) || setup_vcpus(vmm) || devices_init(vmm))
+	    mem_register(&vmm->mem, vmm->vm.vm_fd))
 		return MOTE_STATUS_ERROR;
+	stage(vmm, "guest memory");
+	if (irq_create(vmm->vm.vm_fd))
+		return MOTE_STATUS_ERROR;
+	stage(vmm, "irqchip and PIT");
+	if (create_vcpus(vmm))
+		return MOTE_STATUS_ERROR;
+	stage(vmm, "vCPUs created");
+	if (setup_vcpus(vmm) || devices_init(vmm))
+		return MOTE_STATUS_ERROR;
+	stage(vmm, "CPUID, MSRs, LAPICs, devices");
 	/* Only a bad image or configuration is -EINVAL here; the rest is the host's doing. */
 	r = boot_load(vmm);
 	if (r)
 		return r == -EINVAL ? MOTE_STATUS_BAD_CONFIG : MOTE_STATUS_ERROR;
+	stage(vmm, "kernel loaded");
 	return 0;
 }
 
@@ -188,6 +206,7 @@ int vmm_run(struct vmm *vmm)
 			break;
 		}
 	}
+	stage(vmm, "vCPUs running");
 	while (!atomic_load(&vmm->stopping)) {
 		r = event_wait(&vmm->loop, -1);
 		if (r) {

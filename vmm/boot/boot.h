@@ -45,6 +45,6 @@ struct boot_blobs {
 int boot_load(struct vmm *vmm);
 
 /* Reads exactly LEN bytes at OFF (retrying short reads). 0, -EIO at end of file, or -errno. */
-int boot_read(int fd, void *buf, uint64_t len, uint64_t off);
+int boot_read(int fd, void *buf, uint64_t len, uint64_t off) __attribute__((warn_unused_result));
 
 #endif /* MOTE_VMM_BOOT_BOOT_H */

@@ -43,8 +43,10 @@ void *mem_ptr(const struct guest_mem *mem, uint64_t gpa, uint64_t len);
 /* Whether GPA is RAM. */
 bool mem_is_ram(const struct guest_mem *mem, uint64_t gpa);
 /* Copy into / out of guest RAM through mem_ptr. 0, or -EFAULT if the range is not RAM. */
-int mem_write(const struct guest_mem *mem, uint64_t gpa, const void *src, uint64_t len);
-int mem_read(const struct guest_mem *mem, uint64_t gpa, void *dst, uint64_t len);
+int mem_write(const struct guest_mem *mem, uint64_t gpa, const void *src, uint64_t len)
+	__attribute__((warn_unused_result));
+int mem_read(const struct guest_mem *mem, uint64_t gpa, void *dst, uint64_t len)
+	__attribute__((warn_unused_result));
 /* End of RAM below the MMIO hole (the low region's end). */
 uint64_t mem_low_end(const struct guest_mem *mem);
 

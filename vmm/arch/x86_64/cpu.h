@@ -1,6 +1,6 @@
 /* cpu.h: x86-64 vCPU set-up: CPUID, MSRs, FPU, boot registers, GDT and identity page tables. */
-#ifndef MOTE_X86_64_CPU_H
-#define MOTE_X86_64_CPU_H
+#ifndef MOTE_VMM_ARCH_X86_64_CPU_H
+#define MOTE_VMM_ARCH_X86_64_CPU_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -52,4 +52,4 @@ int cpu_set_boot_regs(int vcpu_fd, enum cpu_boot_mode mode, uint64_t entry);
 /* Logs the vCPU's registers at LEVEL (for crashes and bad exits). */
 void cpu_dump_regs(int vcpu_fd, enum log_level level);
 
-#endif /* MOTE_X86_64_CPU_H */
+#endif /* MOTE_VMM_ARCH_X86_64_CPU_H */

@@ -1,6 +1,6 @@
 /* e820.h: the guest's physical memory map, as both the zero page and PVH report it. */
-#ifndef MOTE_X86_64_E820_H
-#define MOTE_X86_64_E820_H
+#ifndef MOTE_VMM_ARCH_X86_64_E820_H
+#define MOTE_VMM_ARCH_X86_64_E820_H
 
 #include <stdint.h>
 
@@ -22,4 +22,4 @@ struct e820_entry {
  */
 int e820_build(const struct guest_mem *mem, struct e820_entry *map);
 
-#endif /* MOTE_X86_64_E820_H */
+#endif /* MOTE_VMM_ARCH_X86_64_E820_H */

@@ -1,6 +1,6 @@
 /* layout.h: every guest-physical address motevm uses on x86-64, in one place. */
-#ifndef MOTE_X86_64_LAYOUT_H
-#define MOTE_X86_64_LAYOUT_H
+#ifndef MOTE_VMM_ARCH_X86_64_LAYOUT_H
+#define MOTE_VMM_ARCH_X86_64_LAYOUT_H
 
 #include "abi/mote_abi.h"
 
@@ -78,4 +78,4 @@
 #define PAGE_SIZE_4K 0x1000ull
 #define PAGE_SIZE_2M 0x200000ull
 
-#endif /* MOTE_X86_64_LAYOUT_H */
+#endif /* MOTE_VMM_ARCH_X86_64_LAYOUT_H */

@@ -1,6 +1,6 @@
 /* mptable.h: the Intel MultiProcessor Specification 1.4 table that lists every vCPU. */
-#ifndef MOTE_X86_64_MPTABLE_H
-#define MOTE_X86_64_MPTABLE_H
+#ifndef MOTE_VMM_ARCH_X86_64_MPTABLE_H
+#define MOTE_VMM_ARCH_X86_64_MPTABLE_H
 
 struct guest_mem;
 
@@ -12,4 +12,4 @@ struct guest_mem;
  */
 int mptable_write(const struct guest_mem *mem, unsigned nr_vcpus);
 
-#endif /* MOTE_X86_64_MPTABLE_H */
+#endif /* MOTE_VMM_ARCH_X86_64_MPTABLE_H */
