@@ -1,15 +1,16 @@
 #!/bin/bash
 # kernel_sched.sh: context switch (two threads ping-ponging through semaphores on one CPU,
 # ns per switch, measured by the pinger itself) and thread create+join (ns per pair), from
-# --selftest=bench_switch,bench_thread. Medians of BENCH_RUNS boots, 2 vCPUs.
+# --selftest=bench_switch,bench_thread (each the median of 9 batches). Medians of BENCH_RUNS
+# boots, 2 vCPUs.
 cd "$(dirname "$0")/.." || exit 1
 . bench/kernel_lib.sh
 N=${BENCH_RUNS:-7}
 
 echo "## Kernel threads: context switch and thread create+join"
 echo
-echo "Medians of $N runs (20000 round trips; 2000 create+join), 2 vCPUs, 64 MiB. Target, PV"
-echo "path: context switch <= 300 ns."
+echo "Medians of $N boots, each reporting the median of 9 batches (2000 round trips;"
+echo "200 create+join), 2 vCPUs, 64 MiB. Target, PV path: context switch <= 300 ns."
 echo
 echo "| platform | switch (ns) | vs target 300 ns | vs OSv 328 ns | vs Linux 905 ns | create+join (ns) |"
 echo "|---|---|---|---|---|---|"

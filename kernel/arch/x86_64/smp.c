@@ -213,6 +213,7 @@ void smp_continue(void)
 	struct thread *t;
 
 	if (!naps) {
+		online_us = time_tsc_to_us(bootinfo.tsc0, rdtsc());
 		done = true;
 		return;
 	}
