@@ -13,7 +13,8 @@ if [ $# -eq 0 ]; then
 	exit 0
 fi
 nm -n --defined-only "$1" | awk '
-$2 ~ /^[tTwW]$/ && $3 !~ /^\./ { addr[n] = $1; name[n] = $3; n++ }
+BEGIN { n = 0 }
+NF == 3 && $2 ~ /^[tTwW]$/ && $3 !~ /^\./ { addr[n] = $1; name[n] = $3; n++ }
 END {
 	printf "ksyms_count: .quad %d\n", n
 	printf "ksyms_table:\n"

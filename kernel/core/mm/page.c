@@ -114,12 +114,10 @@ void *page_alloc(unsigned order)
 	uint64_t f, pfn;
 	unsigned o;
 
-	if (order > PAGE_MAX_ORDER)
-		return NULL;
 	f = spin_lock(&lock);
 	for (o = order; o <= PAGE_MAX_ORDER && list_empty(&free_lists[o]); o++)
 		;
-	if (o > PAGE_MAX_ORDER) {
+	if (o > PAGE_MAX_ORDER) { /* nothing left that big (or larger than any block) */
 		uint64_t n = ++noom, free = nfree;
 
 		spin_unlock(&lock, f);
