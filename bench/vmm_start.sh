@@ -55,6 +55,19 @@ else
 	echo "| QEMU microvm (KVM) | not installed | | | | | |"
 fi
 echo
+echo "Where motevm's time goes (medians of 30 runs with \`--level Debug\`, whose logging adds a"
+echo "little; µs since motevm's main() started; process start to main() is not included):"
+echo
+echo "| step done | at µs |"
+echo "|---|---|"
+for _ in $(seq 30); do
+	$B/motevm --no-api --config-file "$cfg" --level Debug 2>&1 >/dev/null </dev/null |
+		sed -n 's/.*timeline: \(.*\) at \([0-9]*\) us/\1|\2/p'
+done | awk -F'|' '{ if (!($1 in n)) order[++k] = $1; v[$1, ++n[$1]] = $2 }
+	END { for (i = 1; i <= k; i++) { s = order[i]; m = n[s]; for (a = 1; a <= m; a++)
+		for (b = a + 1; b <= m; b++) if (v[s, b] < v[s, a]) { t = v[s, a]; v[s, a] = v[s, b]; v[s, b] = t }
+		printf "| %s | %d |\n", s, v[s, int((m + 1) / 2)] } }'
+echo
 met() { awk "BEGIN { exit !($1 <= $2) }" && echo "met" || echo "NOT met"; }
 m_mib=$(calc "$m_rss / 1024")
 echo "Targets: median ≤ 5 ms: $(met "$m_med" 5) ($m_med ms); peak RSS ≤ 4 MiB:" \
@@ -66,5 +79,5 @@ echo "here). Destroying a VM with an in-kernel irqchip and PIT waits for SRCU gr
 echo "too; motevm leaves that to a helper process that holds the VM's last references and"
 echo "dies with it (as QEMU's -async-teardown does): the second row shows the exit with the"
 echo "teardown inline ($s_med ms median); QEMU's first row pays its teardown inline too."
-echo "MOTEVM_SYNC_TEARDOWN=1 is motevm's"
-echo "diagnostic switch for the inline teardown (docs/motevm.md)."
+echo "MOTEVM_SYNC_TEARDOWN=1 is motevm's diagnostic switch for it (docs/motevm.md). Static"
+echo "linking saves ~0.2 ms and ~1.1 MiB against a dynamic build (measured once by hand)."

@@ -38,10 +38,10 @@ uint64_t vmm_cpu_us(void)
 	return (uint64_t)t.tv_sec * 1000000 + (uint64_t)t.tv_nsec / 1000;
 }
 
-/* The start-up timeline, at Debug level: microseconds since motevm started. */
+/* The life-cycle timeline, at Debug level: microseconds since motevm started. */
 static void stage(const struct vmm *vmm, const char *what)
 {
-	log_debug("start-up: %s at %llu us", what,
+	log_debug("timeline: %s at %llu us", what,
 		  (unsigned long long)(vmm_now_us() - vmm->opts.start_us));
 }
 
@@ -214,12 +214,14 @@ int vmm_run(struct vmm *vmm)
 			vmm_request_stop(vmm, VMM_STOP_ERROR, MOTE_STATUS_ERROR);
 		}
 	}
+	stage(vmm, "VM stop requested");
 	/* Again: a vCPU started while the stop was requested may have missed its kick. */
 	for (unsigned i = 0; i < vmm->nr_vcpus; i++)
 		vcpu_kick(&vmm->vcpus[i]);
 	for (unsigned i = 0; i < vmm->nr_vcpus; i++)
 		vcpu_join(&vmm->vcpus[i]);
 	vmm->state = VMM_STOPPED;
+	stage(vmm, "vCPU threads joined");
 	event_del(&vmm->loop, &sig_ev);
 	event_del(&vmm->loop, &stop_ev);
 	return vmm->exit_status;
@@ -277,6 +279,7 @@ void vmm_destroy(struct vmm *vmm)
 		/* The process is about to exit: the helper owns the VM and its memory now. */
 		free(vmm->vm.supported_cpuid);
 		vmm->vm.supported_cpuid = NULL;
+		stage(vmm, "teardown handed to the helper");
 		return;
 	}
 	for (unsigned i = 0; i < vmm->nr_vcpus; i++)
@@ -288,4 +291,5 @@ void vmm_destroy(struct vmm *vmm)
 		close(vmm->signal_fd);
 	if (vmm->stop_fd >= 0)
 		close(vmm->stop_fd);
+	stage(vmm, "VM torn down");
 }
