@@ -56,13 +56,13 @@
  * numbering where it has one.
  */
 #define MOTE_STATUS_OK 0
-#define MOTE_STATUS_ERROR 1		/* motevm failed (host set-up, I/O) */
-#define MOTE_STATUS_BAD_CONFIG 152	/* invalid --config-file or image */
-#define MOTE_STATUS_BAD_ARGS 153	/* invalid command line */
-#define MOTE_STATUS_GUEST_RESET 0	/* guest reset through the i8042: a clean stop */
-#define MOTE_STATUS_GUEST_CRASH 160	/* triple fault / KVM_EXIT_SHUTDOWN */
-#define MOTE_STATUS_GUEST_BAD_IO 161	/* guest MMIO to an address with nothing behind it */
-#define MOTE_STATUS_GUEST_UNKNOWN 162	/* a KVM exit motevm cannot handle (emulation failure...) */
+#define MOTE_STATUS_ERROR 1	      /* motevm failed (host set-up, I/O) */
+#define MOTE_STATUS_BAD_CONFIG 152    /* invalid --config-file or image */
+#define MOTE_STATUS_BAD_ARGS 153      /* invalid command line */
+#define MOTE_STATUS_GUEST_RESET 0     /* guest reset through the i8042: a clean stop */
+#define MOTE_STATUS_GUEST_CRASH 160   /* triple fault / KVM_EXIT_SHUTDOWN */
+#define MOTE_STATUS_GUEST_BAD_IO 161  /* guest MMIO to an address with nothing behind it */
+#define MOTE_STATUS_GUEST_UNKNOWN 162 /* a KVM exit motevm cannot handle (emulation failure...) */
 /* Stopped by SIGTERM/SIGINT: motevm stops the vCPUs cleanly and exits with 128 + signal number. */
 
 #endif /* MOTE_ABI_MOTE_ABI_H */
