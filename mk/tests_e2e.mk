@@ -10,6 +10,7 @@ TESTS += \
 	tests/e2e/kernel_selftest_q35_2.sh \
 	tests/e2e/kernel_linux64.sh \
 	tests/e2e/kernel_initrd.sh \
+	tests/e2e/kernel_bigmem.sh \
 	tests/e2e/kernel_cmdline.sh \
 	tests/e2e/kernel_crash.sh \
 	tests/e2e/kernel_small.sh

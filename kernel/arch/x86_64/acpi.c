@@ -1,6 +1,7 @@
 /* acpi.c: just enough ACPI to read the MADT: RSDP -> RSDT/XSDT -> "APIC". */
 #include "arch/x86_64/platform.h"
 #include "arch/x86_64/boot.h"
+#include "core/mm/vm.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -14,6 +15,16 @@ struct sdt_header {
 	char oem[6], oem_table[8];
 	uint32_t oem_rev, creator, creator_rev;
 } __attribute__((packed));
+
+/* A firmware table in the direct map: its header first, then all of it. NULL if unusable. */
+static const struct sdt_header *table(uint64_t pa)
+{
+	const struct sdt_header *h = vm_map_phys(pa, sizeof(*h));
+
+	if (!pa || !h || h->length < sizeof(*h) || !vm_map_phys(pa, h->length))
+		return NULL;
+	return h;
+}
 
 static bool sum_ok(const void *p, size_t n)
 {
@@ -85,19 +96,21 @@ int acpi_parse(uint64_t rsdp_pa)
 	}
 	if (!rsdp_pa)
 		return -ENOENT;
-	rsdp = P2V(rsdp_pa);
+	rsdp = vm_map_phys(rsdp_pa, 36);
+	if (!rsdp)
+		return -ENOENT;
 	x = rsdp[15] >= 2 && *(const uint64_t *)(rsdp + 24);
 	root = x ? *(const uint64_t *)(rsdp + 24) : *(const uint32_t *)(rsdp + 16);
-	h = P2V(root);
-	if (!root || memcmp(h->sig, x ? "XSDT" : "RSDT", 4) || !sum_ok(h, h->length))
+	h = table(root);
+	if (!h || memcmp(h->sig, x ? "XSDT" : "RSDT", 4) || !sum_ok(h, h->length))
 		return -ENOENT;
 	n = (h->length - sizeof(*h)) / (x ? 8 : 4);
 	for (uint32_t i = 0; i < n; i++) {
 		const uint8_t *ent = (const uint8_t *)(h + 1) + i * (x ? 8 : 4);
 		uint64_t pa = x ? *(const uint64_t *)ent : *(const uint32_t *)ent;
-		const struct sdt_header *t = P2V(pa);
+		const struct sdt_header *t = table(pa);
 
-		if (!memcmp(t->sig, "APIC", 4) && sum_ok(t, t->length)) {
+		if (t && !memcmp(t->sig, "APIC", 4) && sum_ok(t, t->length)) {
 			parse_madt(t);
 			platform.source = "ACPI MADT";
 			return platform.ncpus ? 0 : -ENOENT;

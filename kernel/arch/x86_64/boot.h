@@ -7,6 +7,8 @@
 #define BOOT_MEMMAP_MAX 64
 #define BOOT_CMDLINE_MAX 2048
 #define E820_RAM 1
+#define E820_ACPI 3
+#define E820_NVS 4
 
 struct boot_mem {
 	uint64_t addr, size;

@@ -93,9 +93,12 @@ entry64_high:
 	jmp 2b
 
 /* An AP arrives here from the trampoline (trampoline.S), in long mode at the link address,
- * with %rdi = its per-CPU block, %rsi = its stack top, %rdx = VIF MSR value (0: none). */
+ * with %rdi = its per-CPU block, %rsi = its stack top, %rdx = VIF MSR value (0: none),
+ * %rcx = the kernel page table: loaded first (the boot tables map only the first GiB, its
+ * stack may be above), while CR3 can still be written directly (before the VIF page). */
 	.globl ap_entry64
 ap_entry64:
+	movq %rcx, %cr3
 	lgdt boot_gdtr64(%rip)
 	movl $SEL_KDATA, %eax
 	movl %eax, %ds

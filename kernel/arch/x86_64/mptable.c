@@ -1,5 +1,6 @@
 /* mptable.c: the Intel MultiProcessor table (Firecracker and motevm write one at 0x9fc00). */
 #include "arch/x86_64/platform.h"
+#include "core/mm/vm.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 
@@ -37,8 +38,10 @@ int mptable_parse(void)
 		fp = scan(0xf0000, 0x10000);
 	if (!fp || !*(const uint32_t *)((const uint8_t *)P2V(fp) + 4))
 		return -ENOENT;
-	t = P2V(*(const uint32_t *)((const uint8_t *)P2V(fp) + 4));
-	if (memcmp(t, "PCMP", 4) || !sum_ok(t, *(const uint16_t *)(t + 4)))
+	/* The floating pointer is in the first MiB (always mapped); its table may be anywhere. */
+	t = vm_map_phys(*(const uint32_t *)((const uint8_t *)P2V(fp) + 4), 44);
+	if (!t || memcmp(t, "PCMP", 4) || !vm_map_phys(V2P(t), *(const uint16_t *)(t + 4)) ||
+	    !sum_ok(t, *(const uint16_t *)(t + 4)))
 		return -ENOENT;
 	count = *(const uint16_t *)(t + 34);
 	platform.lapic_pa = *(const uint32_t *)(t + 36);

@@ -27,7 +27,7 @@
 #define FLUSH_ALL_PAGES 32 /* above this many pages, flush the whole TLB */
 
 struct tramp_data {
-	uint64_t cr3, entry, percpu, stack, vif;
+	uint64_t cr3, entry, percpu, stack, vif, kcr3;
 };
 
 extern char trampoline_start[], trampoline_end[], tramp_data[], boot_pml4[], ap_entry64[];
@@ -102,7 +102,6 @@ void smp_ap_main(void *block)
 
 	gdt_init_cpu(c);
 	idt_load();
-	vm_load();
 	/* The boot CPU may still be setting up what the rest needs. */
 	while (!__atomic_load_n(&go, __ATOMIC_ACQUIRE))
 		cpu_relax();
@@ -130,6 +129,7 @@ static int kick_ap(uint32_t id, uint32_t apic)
 	td->percpu = (uint64_t)block;
 	td->stack = (uint64_t)idle->kstack + KSTACK_SIZE - 16;
 	td->vif = pvm_active ? pvm_vif_msr_value(V2P(block)) : 0;
+	td->kcr3 = vm_root();
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	apic_send_startup(apic, true, 0);
 	apic_send_startup(apic, false, AP_TRAMPOLINE);

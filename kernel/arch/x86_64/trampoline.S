@@ -42,6 +42,7 @@ tramp64:
 	movq T(tramp_percpu), %rdi
 	movq T(tramp_stack), %rsi
 	movq T(tramp_vif), %rdx
+	movq T(tramp_kcr3), %rcx
 	movq T(tramp_entry), %rax
 	jmp *%rax
 
@@ -62,4 +63,5 @@ tramp_entry:	.quad 0
 tramp_percpu:	.quad 0
 tramp_stack:	.quad 0
 tramp_vif:	.quad 0
+tramp_kcr3:	.quad 0
 trampoline_end:

@@ -2,6 +2,7 @@
  * shootdown, translate. Every entry gets arch_pte_extra() (the U bit on kvm_pvm). */
 #include "core/mm/vm.h"
 #include "core/mm/page.h"
+#include "arch/x86_64/boot.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/smp.h"
@@ -69,12 +70,18 @@ static int map_locked(uint64_t va, uint64_t pa, uint64_t size, uint64_t flags)
 		return -EINVAL;
 	while (size) {
 		bool huge = !((va | pa) & (HUGE_SIZE - 1)) && size >= HUGE_SIZE;
-		uint64_t step = huge ? HUGE_SIZE : PAGE_SIZE;
-		uint64_t want = pa | bits | (huge ? PTE_PS : 0), *e;
+		uint64_t step, want, *e;
 		int r = walk_err(va, huge ? 1 : 0, true, &e);
 
+		/* A page table already there (4 KiB pages around): stay with 4 KiB pages. */
+		if (!r && huge && (*e & PTE_P) && !(*e & PTE_PS)) {
+			huge = false;
+			r = walk_err(va, 0, true, &e);
+		}
 		if (r)
 			return r;
+		step = huge ? HUGE_SIZE : PAGE_SIZE;
+		want = pa | bits | (huge ? PTE_PS : 0);
 		if ((*e & PTE_P) && *e != want)
 			return -EINVAL;
 		if (!(*e & PTE_P)) {
@@ -170,21 +177,56 @@ void vm_stats(uint64_t *huge, uint64_t *small)
 	*small = n_small;
 }
 
+uint64_t vm_root(void)
+{
+	return pml4_pa;
+}
+
 void vm_load(void)
 {
 	arch_set_cr3(pml4_pa);
 }
 
+void *vm_map_phys(uint64_t pa, uint64_t size)
+{
+	uint64_t base = ALIGN_DOWN(pa, PAGE_SIZE), end = ALIGN_UP(pa + size, PAGE_SIZE);
+	uint64_t f = spin_lock(&lock);
+	int r = 0;
+
+	for (uint64_t p = base; p < end && !r; p += PAGE_SIZE)
+		if (vm_translate((uint64_t)P2V(p)) == (uint64_t)-1)
+			r = map_locked((uint64_t)P2V(p), p, PAGE_SIZE, VM_WRITE);
+	spin_unlock(&lock, f);
+	return r ? NULL : P2V(pa);
+}
+
+/* Direct-map exactly [s, e) (page-aligned outward): nothing outside gets a cached mapping
+ * that would block an uncached MMIO one. */
+static void map_range(uint64_t s, uint64_t e)
+{
+	s = ALIGN_DOWN(s, PAGE_SIZE);
+	e = ALIGN_UP(e, PAGE_SIZE);
+	if (s < e && map_locked((uint64_t)P2V(s), s, e - s, VM_WRITE))
+		panic("vm: cannot direct-map %#lx-%#lx (out of memory?)", s, e);
+}
+
 void vm_init(void)
 {
-	uint64_t ram_end = ALIGN_UP(page_max_pfn << PAGE_SHIFT, HUGE_SIZE);
 	uint64_t kend = ALIGN_UP(KV2P(_kernel_end), HUGE_SIZE);
 
 	pml4 = page_alloc_zeroed(0);
 	BUG_ON(!pml4);
 	pml4_pa = V2P(pml4);
-	if (map_locked(PHYS_OFFSET, 0, ram_end, VM_WRITE) ||
-	    map_locked(KERNEL_VBASE, 0, kend, VM_WRITE))
+	/* The direct map: the first MiB (firmware tables are looked for there), RAM and ACPI
+	 * memory from the memory map; anything else is mapped when asked for. */
+	map_range(0, 0x100000);
+	for (uint32_t i = 0; i < bootinfo.nmem; i++) {
+		const struct boot_mem *m = &bootinfo.mem[i];
+
+		if (m->type == E820_RAM || m->type == E820_ACPI || m->type == E820_NVS)
+			map_range(m->addr, m->addr + m->size);
+	}
+	if (map_locked(KERNEL_VBASE, 0, kend, VM_WRITE))
 		panic("vm: out of memory building the kernel page table");
 	vm_load();
 }

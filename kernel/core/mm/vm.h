@@ -7,11 +7,13 @@
 #define VM_WRITE 0x002
 #define VM_UNCACHED 0x018 /* PCD | PWT */
 
-/* Build the kernel page table (direct map of all RAM and the kernel image with 2 MiB pages)
- * and switch to it. Boot CPU, after page_init. */
+/* Build the kernel page table (direct map of the first MiB, RAM and ACPI memory, 2 MiB pages
+ * where aligned; the kernel image) and switch to it. Boot CPU, after page_init. */
 void vm_init(void);
-/* Switch this CPU (an AP) to the kernel page table. */
+/* Switch this CPU to the kernel page table. */
 void vm_load(void);
+/* Physical address of the kernel page table's root (an AP's trampoline loads it). */
+uint64_t vm_root(void);
 
 /*
  * Map [va, va+size) to [pa, pa+size) with flags (VM_*); uses 2 MiB pages wherever va, pa
@@ -24,6 +26,9 @@ int vm_map(uint64_t va, uint64_t pa, uint64_t size, uint64_t flags) __must_check
 int vm_unmap(uint64_t va, uint64_t size) __must_check;
 /* Physical address va maps to, or -1 if it is not mapped. */
 uint64_t vm_translate(uint64_t va);
+/* Make sure [pa, pa+size) is in the direct map (cached: firmware tables, RAM outside the
+ * memory map); returns its virtual address, or NULL if a page table could not be had. */
+void *vm_map_phys(uint64_t pa, uint64_t size);
 /* Map an MMIO range uncached in the direct map; returns its virtual address or NULL. */
 void *vm_map_mmio(uint64_t pa, uint64_t size);
 /* Number of 2 MiB and 4 KiB leaf entries the direct map uses (for the self-tests). */
