@@ -1,5 +1,7 @@
 /* page.c: binary buddy allocator. Free blocks are linked through their own first bytes (via
- * the direct map); a state byte per frame records which frames head free blocks. */
+ * the direct map); a state byte per frame records which frames head free blocks. RAM starts
+ * out as a few plain ranges, carved into blocks only when an allocation needs one: the first
+ * touch of a guest page is a host fault, so the boot touches no free page. */
 #include "core/mm/page.h"
 #include "arch/x86_64/boot.h"
 #include "arch/x86_64/layout.h"
@@ -14,7 +16,11 @@
 static struct spinlock lock = SPINLOCK_INIT;
 static struct list free_lists[PAGE_MAX_ORDER + 1];
 static uint8_t *meta;
-static uint64_t nfree, ntotal, noom;
+static uint64_t nfree, ntotal, noom; /* nfree counts the blocks and the uncarved ranges */
+static struct {
+	uint64_t s, e; /* frame numbers, [s, e) */
+} ranges[BOOT_MEMMAP_MAX * 2];
+static unsigned nranges;
 uint64_t page_max_pfn;
 extern char _kernel_end[];
 
@@ -22,30 +28,47 @@ static void block_add(uint64_t pfn, unsigned order)
 {
 	meta[pfn] = PG_FREE | order;
 	list_add(&free_lists[order], (struct list *)P2V(pfn << PAGE_SHIFT));
-	nfree += 1UL << order;
 }
 
 static void block_del(uint64_t pfn, unsigned order)
 {
 	list_del((struct list *)P2V(pfn << PAGE_SHIFT));
 	meta[pfn] = 0;
-	nfree -= 1UL << order;
 }
 
-/* Free [s, e) (frame numbers) as the largest aligned blocks that fit. */
+/* Hand [s, e) (frame numbers) to the allocator, as a range to carve later. */
 static void range_add(uint64_t s, uint64_t e)
 {
-	while (s < e) {
+	if (nranges == ARRAY_SIZE(ranges)) {
+		printk(LOG_WARN, "page: too many RAM ranges, %lu pages left out\n", e - s);
+		return;
+	}
+	ranges[nranges].s = s;
+	ranges[nranges].e = e;
+	nranges++;
+	nfree += e - s;
+	ntotal += e - s;
+}
+
+/* Move the largest aligned block at the head of a range onto the free lists; false if no
+ * range is left. Lock held. */
+static bool carve(void)
+{
+	for (unsigned r = 0; r < nranges; r++) {
+		uint64_t s = ranges[r].s, e = ranges[r].e;
 		unsigned o = 0;
 
+		if (s == e)
+			continue;
 		while (o < PAGE_MAX_ORDER && !(s & ((2UL << o) - 1)) && s + (2UL << o) <= e)
 			o++;
 		for (uint64_t i = 1; i < (1UL << o); i++)
 			meta[s + i] = 0;
 		block_add(s, o);
-		ntotal += 1UL << o;
-		s += 1UL << o;
+		ranges[r].s = s + (1UL << o);
+		return true;
 	}
+	return false;
 }
 
 /* Is [s, e) (bytes) free of the kernel image, the initrd and the meta array? */
@@ -115,8 +138,12 @@ void *page_alloc(unsigned order)
 	unsigned o;
 
 	f = spin_lock(&lock);
-	for (o = order; o <= PAGE_MAX_ORDER && list_empty(&free_lists[o]); o++)
-		;
+	for (;;) {
+		for (o = order; o <= PAGE_MAX_ORDER && list_empty(&free_lists[o]); o++)
+			;
+		if (o <= PAGE_MAX_ORDER || order > PAGE_MAX_ORDER || !carve())
+			break;
+	}
 	if (o > PAGE_MAX_ORDER) { /* nothing left that big (or larger than any block) */
 		uint64_t n = ++noom, free = nfree;
 
@@ -135,6 +162,7 @@ void *page_alloc(unsigned order)
 		o--;
 		block_add(pfn + (1UL << o), o);
 	}
+	nfree -= 1UL << order;
 	spin_unlock(&lock, f);
 	return P2V(pfn << PAGE_SHIFT);
 }
@@ -154,6 +182,7 @@ void page_free(void *p, unsigned order)
 
 	f = spin_lock(&lock);
 	meta[pfn] = 0;
+	nfree += 1UL << order;
 	while (order < PAGE_MAX_ORDER) {
 		uint64_t buddy = pfn ^ (1UL << order);
 
