@@ -31,22 +31,21 @@ void kmain(void)
 	uart_init();		  /* console: printk works from here */
 	gdt_init_cpu(this_cpu()); /* GDT, TSS with the IST stacks */
 	idt_init();		  /* every vector on an IST stack: exceptions reported */
-	if (boot_parse())	  /* memory map, command line, initrd from PVH / boot_params */
-		panic("unrecognised boot information");
-	cmdline_init();	   /* options; a bad one ends the VM with status 2 */
-	page_init();	   /* buddy allocator over the RAM the boot page tables map */
-	vm_init();	   /* kernel page table: direct map, kernel image, 2 MiB pages */
-	page_init_high();  /* RAM above the first GiB */
-	time_init();	   /* kvmclock, else TSC calibrated against the PIT */
-	platform_init();   /* CPUs and IOAPIC from the ACPI MADT or the MP table */
-	apic_init();	   /* LAPIC, its timer, IOAPIC; PICs masked */
-	smp_start();	   /* the first AP boots meanwhile */
-	timer_init();	   /* timer interrupt, tickless */
-	futex_init();	   /* futex hash buckets */
-	sched_init();	   /* run queues; this context becomes thread "main" */
-	arch_irq_enable(); /* interrupts on */
-	smp_continue();	   /* the other APs come up in the background */
-	ready_mark();	   /* "ready to exec": boot timer, boot time */
+	boot_init();		  /* memory map, command line, initrd from PVH / boot_params */
+	cmdline_init();		  /* options; a bad one ends the VM with status 2 */
+	page_init();		  /* buddy allocator over the RAM the boot page tables map */
+	vm_init();		  /* kernel page table: direct map, kernel image, 2 MiB pages */
+	page_init_high();	  /* RAM above the first GiB */
+	time_init();		  /* kvmclock, else TSC calibrated against the PIT */
+	platform_init();	  /* CPUs and IOAPIC from the ACPI MADT or the MP table */
+	apic_init();		  /* LAPIC, its timer, IOAPIC; PICs masked */
+	smp_start();		  /* the first AP boots meanwhile */
+	timer_init();		  /* timer interrupt, tickless */
+	futex_init();		  /* futex hash buckets */
+	sched_init();		  /* run queues; this context becomes thread "main" */
+	arch_irq_enable();	  /* interrupts on */
+	smp_continue();		  /* the other APs come up in the background */
+	ready_mark();		  /* "ready to exec": boot timer, boot time */
 	if (cmdline.selftest)
 		kernel_exit(selftest_run(cmdline.selftest_names));
 	if (cmdline.argc)

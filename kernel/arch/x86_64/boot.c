@@ -1,7 +1,9 @@
 /* boot.c: read the PVH start info or the Linux zero page into struct bootinfo. */
 #include "arch/x86_64/boot.h"
 #include "arch/x86_64/layout.h"
+#include "core/panic.h"
 #include "lib/errno.h"
+#include "lib/printf.h"
 #include "lib/string.h"
 
 #define HVM_START_MAGIC 0x336ec578
@@ -99,6 +101,15 @@ static int parse_linux(void)
 	for (uint32_t i = 0; i < n && i < BP_E820_MAX; i++)
 		add_mem(e[i].addr, e[i].size, e[i].type);
 	return bootinfo.nmem ? 0 : -EINVAL;
+}
+
+void boot_init(void)
+{
+	if (!boot_parse())
+		return;
+	printk(LOG_ERR, "mote: unrecognised boot information (protocol %u at %#lx)\n", boot_proto,
+	       boot_info_pa);
+	kernel_exit(EXIT_BOOT_FAIL);
 }
 
 int boot_parse(void)

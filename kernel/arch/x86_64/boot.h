@@ -30,5 +30,7 @@ extern struct bootinfo bootinfo;
 /* Copy the boot information out of the loader's structures (they live in RAM the page
  * allocator will reuse). Returns 0, or -EINVAL if the structure is not recognised. */
 int boot_parse(void) __must_check;
+/* boot_parse, or end the VM with EXIT_BOOT_FAIL and a message. */
+void boot_init(void);
 
 #endif /* MOTE_ARCH_X86_64_BOOT_H */

@@ -144,7 +144,6 @@ boot_gdtr32:
 	.word boot_gdt_end - boot_gdt - 1
 	.long PA(boot_gdt)
 	.p2align 3
-	.word 0, 0, 0
 boot_gdtr64:
 	.word boot_gdt_end - boot_gdt - 1
 	.quad boot_gdt
