@@ -17,6 +17,7 @@ include mk/tests_unit.mk
 include mk/tests_vmm.mk
 include mk/tests_e2e.mk
 include mk/apps.mk
+include mk/demo.mk
 include mk/bench.mk
 include mk/lint.mk
 
