@@ -1,7 +1,8 @@
 # vmm.mk: motevm, the microVM monitor (vmm/).
 VMM_SRCS := \
 	vmm/main.c vmm/vmm.c vmm/log.c vmm/event.c vmm/metrics.c \
-	vmm/api/config.c \
+	vmm/api/config.c vmm/api/config_devices.c vmm/api/serde.c vmm/api/http.c \
+	vmm/api/server.c vmm/api/routes.c vmm/api/controller.c \
 	vmm/kvm/vm.c vmm/kvm/vcpu.c vmm/kvm/memory.c vmm/kvm/irq.c \
 	vmm/arch/x86_64/cpu.c vmm/arch/x86_64/mptable.c vmm/arch/x86_64/e820.c \
 	vmm/boot/boot.c vmm/boot/elf.c vmm/boot/pvh.c vmm/boot/linux.c vmm/boot/initrd.c \
@@ -20,7 +21,7 @@ endif
 
 $(MOTEVM): $(VMM_OBJS)
 	$(call quiet,LD,$@)$(HOST_CC) $(HOST_LDFLAGS) $(MOTEVM_LDFLAGS) -o $@ $(VMM_OBJS) \
-		-ljansson -lpthread
+		-lhttp_parser -ljansson -lpthread
 
 ALL_TARGETS += $(MOTEVM)
 

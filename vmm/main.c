@@ -1,17 +1,26 @@
-/* main.c: motevm's command line, configuration and start-up. */
+/* main.c: motevm's command line and start-up: the API socket, --config-file, the event loop. */
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "abi/mote_abi.h"
 #include "api/config.h"
+#include "api/controller.h"
+#include "api/http.h"
+#include "api/routes.h"
+#include "api/server.h"
 #include "log.h"
+#include "metrics.h"
 #include "vmm.h"
 
-#define MOTEVM_VERSION "0.1.0"
+#define MOTEVM_VERSION "0.2.0"
+#define DEFAULT_API_SOCK "/run/motevm.socket"
 
 struct args {
 	const char *config_file;
@@ -22,36 +31,47 @@ struct args {
 	const char *level;
 	enum log_level log_level; /* parsed --level */
 	const char *log_path;
+	bool show_level, show_log_origin;
+	const char *module;
 	const char *metrics_path;
+	size_t max_payload;
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: motevm --config-file FILE [options]\n"
+		"Usage: motevm [--api-sock PATH] [--config-file FILE [--no-api]] [options]\n"
 		"\n"
-		"Runs one microVM on /dev/kvm, configured by a Firecracker-style JSON file.\n"
+		"Runs one microVM on /dev/kvm, configured through Firecracker's REST API on a Unix\n"
+		"socket and/or a Firecracker-style JSON file.\n"
 		"\n"
 		"Options (Firecracker's spelling):\n"
-		"  --config-file FILE   VM configuration (boot-source, machine-config, logger,\n"
-		"                       metrics); the VM boots at once. Required for now.\n"
-		"  --no-api             do not serve the API socket (the only mode so far)\n"
-		"  --api-sock PATH      accepted, but the REST API is NOT implemented yet: no socket\n"
-		"                       is created, and --config-file is still required\n"
+		"  --api-sock PATH      the API socket (default " DEFAULT_API_SOCK "); a stale\n"
+		"                       socket file is replaced, a live one refused\n"
+		"  --config-file FILE   configure the VM from FILE and boot it at once; the API is\n"
+		"                       still served unless --no-api\n"
+		"  --no-api             no API socket (needs --config-file)\n"
+		"  --http-api-max-payload-size N  request body cap in bytes (default 51200)\n"
 		"  --id ID              instance id shown in log lines (default anonymous-instance)\n"
 		"  --boot-timer         log \"Guest-boot-time = N us\" when the guest writes 123 to\n"
 		"                       MMIO 0xc0000000\n"
 		"  --level LEVEL        log level: Error, Warning, Info (default), Debug, Trace, Off\n"
-		"  --log-path PATH      append log lines to PATH instead of stderr\n"
-		"  --metrics-path PATH  append one JSON metrics line to PATH when the VM stops\n"
+		"  --log-path PATH      log lines to PATH (a file or a named pipe) instead of stderr\n"
+		"  --show-level         show the level in log lines (motevm's default)\n"
+		"  --show-log-origin    show the source file and line in log lines\n"
+		"  --module PREFIX      only log lines from source files under PREFIX (vmm/api)\n"
+		"  --metrics-path PATH  metrics lines to PATH (at boot, every 60 s, on FlushMetrics\n"
+		"                       and at exit)\n"
 		"  --version            print the version and exit\n"
 		"  --help               print this help and exit\n"
 		"\n"
 		"Implemented: ELF kernels with the PVH note, ELF vmlinux and bzImage (Linux 64-bit\n"
 		"boot protocol), initrd, 1-32 vCPUs (MP table), 8250 UART on COM1 (stdin/stdout),\n"
-		"i8042 reset, boot timer, exit device (port 0x6d70) and isa-debug-exit (port 0xf4).\n"
-		"Not yet: the REST API, virtio devices (drives, network-interfaces, vsock,\n"
-		"entropy, balloon), snapshots, seccomp, the jailer, ACPI tables.\n"
+		"i8042 reset and Ctrl-Alt-Del, boot timer, exit device (port 0x6d70) and\n"
+		"isa-debug-exit (port 0xf4); the REST API, pause and resume, logger, metrics.\n"
+		"Not yet: virtio devices (drives, network-interfaces, entropy are accepted and\n"
+		"stored; InstanceStart then fails naming them), vsock, balloon, MMDS, snapshots,\n"
+		"seccomp, the jailer, ACPI tables.\n"
 		"\n"
 		"Exit status: the guest's (exit devices), 0 after a guest reset, 1 motevm failed,\n"
 		"152 bad configuration or image, 153 bad arguments, 160 guest triple fault,\n"
@@ -66,7 +86,11 @@ enum {
 	OPT_BOOT_TIMER,
 	OPT_LEVEL,
 	OPT_LOG_PATH,
+	OPT_SHOW_LEVEL,
+	OPT_SHOW_ORIGIN,
+	OPT_MODULE,
 	OPT_METRICS_PATH,
+	OPT_MAX_PAYLOAD,
 	OPT_VERSION,
 	OPT_HELP,
 };
@@ -79,7 +103,11 @@ static const struct option options[] = {
 	{ "boot-timer", no_argument, NULL, OPT_BOOT_TIMER },
 	{ "level", required_argument, NULL, OPT_LEVEL },
 	{ "log-path", required_argument, NULL, OPT_LOG_PATH },
+	{ "show-level", no_argument, NULL, OPT_SHOW_LEVEL },
+	{ "show-log-origin", no_argument, NULL, OPT_SHOW_ORIGIN },
+	{ "module", required_argument, NULL, OPT_MODULE },
 	{ "metrics-path", required_argument, NULL, OPT_METRICS_PATH },
+	{ "http-api-max-payload-size", required_argument, NULL, OPT_MAX_PAYLOAD },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -98,100 +126,136 @@ static bool valid_id(const char *id)
 	return true;
 }
 
-/* 0 to go on, or the exit status (0 for --help/--version). */
-static int parse_args(int argc, char **argv, struct args *a, bool *done)
+static int bad_args(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int bad_args(const char *fmt, ...)
 {
-	int c;
+	va_list ap;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		switch (c) {
-		case OPT_CONFIG:
-			a->config_file = optarg;
-			break;
-		case OPT_API_SOCK:
-			a->api_sock = optarg;
-			break;
-		case OPT_NO_API:
-			a->no_api = true;
-			break;
-		case OPT_ID:
-			a->id = optarg;
-			break;
-		case OPT_BOOT_TIMER:
-			a->boot_timer = true;
-			break;
-		case OPT_LEVEL:
-			a->level = optarg;
-			break;
-		case OPT_LOG_PATH:
-			a->log_path = optarg;
-			break;
-		case OPT_METRICS_PATH:
-			a->metrics_path = optarg;
-			break;
-		case OPT_VERSION:
-			printf("motevm v%s (Mote ABI %d)\n", MOTEVM_VERSION, MOTE_ABI_VERSION);
-			*done = true;
-			return 0;
-		case OPT_HELP:
-			usage(stdout);
-			*done = true;
-			return 0;
-		default:
-			if (optopt)
-				fprintf(stderr, "motevm: option --%s: missing or bad argument\n",
-					optopt < OPT_CONFIG ? "?"
-							    : options[optopt - OPT_CONFIG].name);
-			else
-				fprintf(stderr, "motevm: unknown option %s\n", argv[optind - 1]);
-			fprintf(stderr, "Try `motevm --help`.\n");
-			return MOTE_STATUS_BAD_ARGS;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "motevm: unexpected argument %s\nTry `motevm --help`.\n",
-			argv[optind]);
-		return MOTE_STATUS_BAD_ARGS;
-	}
-	if (!a->config_file) {
-		fprintf(stderr, "motevm: --config-file is required (the REST API behind "
-				"--api-sock is not implemented yet)\nTry `motevm --help`.\n");
-		return MOTE_STATUS_BAD_ARGS;
-	}
-	if (a->level && log_level_parse(a->level, &a->log_level) < 0) {
-		fprintf(stderr,
-			"motevm: --level %s: use Error, Warning, Info, Debug, Trace or Off\n",
-			a->level);
-		return MOTE_STATUS_BAD_ARGS;
-	}
-	if (a->id && !valid_id(a->id)) {
-		fprintf(stderr, "motevm: --id must be 1-64 letters, digits or hyphens\n");
+	fprintf(stderr, "motevm: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry `motevm --help`.\n");
+	return MOTE_STATUS_BAD_ARGS;
+}
+
+static int parse_option(int c, struct args *a, bool *done)
+{
+	char *end;
+
+	switch (c) {
+	case OPT_CONFIG:
+		a->config_file = optarg;
+		break;
+	case OPT_API_SOCK:
+		a->api_sock = optarg;
+		break;
+	case OPT_NO_API:
+		a->no_api = true;
+		break;
+	case OPT_ID:
+		a->id = optarg;
+		break;
+	case OPT_BOOT_TIMER:
+		a->boot_timer = true;
+		break;
+	case OPT_LEVEL:
+		a->level = optarg;
+		break;
+	case OPT_LOG_PATH:
+		a->log_path = optarg;
+		break;
+	case OPT_SHOW_LEVEL:
+		a->show_level = true;
+		break;
+	case OPT_SHOW_ORIGIN:
+		a->show_log_origin = true;
+		break;
+	case OPT_MODULE:
+		a->module = optarg;
+		break;
+	case OPT_METRICS_PATH:
+		a->metrics_path = optarg;
+		break;
+	case OPT_MAX_PAYLOAD:
+		errno = 0;
+		a->max_payload = strtoul(optarg, &end, 10);
+		if (errno || *end || !optarg[0] || a->max_payload == 0 ||
+		    a->max_payload > (64u << 20))
+			return bad_args("--http-api-max-payload-size %s: use 1 to 67108864 bytes",
+					optarg);
+		break;
+	case OPT_VERSION:
+		printf("motevm v%s (Mote ABI %d)\n", MOTEVM_VERSION, MOTE_ABI_VERSION);
+		*done = true;
+		break;
+	case OPT_HELP:
+		usage(stdout);
+		*done = true;
+		break;
+	default:
 		return MOTE_STATUS_BAD_ARGS;
 	}
 	return 0;
 }
 
-/* Logger from the command line, else the config's logger section. 0 or an exit status. */
-static int setup_logging(const struct args *a, const struct vm_config *cfg)
+/* 0 to go on, or the exit status (0 for --help/--version). */
+static int parse_args(int argc, char **argv, struct args *a, bool *done)
 {
-	enum log_level level = cfg->logger.present ? cfg->logger.level : LOG_INFO;
-	const char *path = a->log_path ? a->log_path : cfg->logger.log_path;
+	int c, r;
 
-	if (a->level && log_level_parse(a->level, &level) < 0) {
-		fprintf(stderr,
-			"motevm: --level %s: use Error, Warning, Info, Debug, Trace or Off\n",
-			a->level);
-		return MOTE_STATUS_BAD_ARGS;
+	opterr = 0;
+	a->max_payload = HTTP_DEFAULT_MAX_BODY;
+	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		if (c == '?' && !optopt)
+			return bad_args("unknown option %s", argv[optind - 1]);
+		if (c == '?' || c == ':')
+			return bad_args("option --%s: missing or bad argument",
+					optopt < OPT_CONFIG ? "?"
+							    : options[optopt - OPT_CONFIG].name);
+		r = parse_option(c, a, done);
+		if (r || *done)
+			return r;
 	}
-	log_set_level(level);
-	if (path) {
-		int r = log_open(path);
+	if (optind < argc)
+		return bad_args("unexpected argument %s", argv[optind]);
+	if (a->no_api && !a->config_file)
+		return bad_args("%s",
+				"--no-api needs --config-file (nothing would configure the VM)");
+	if (a->level && log_level_parse(a->level, &a->log_level) < 0)
+		return bad_args("--level %s: use Error, Warning, Info, Debug, Trace or Off",
+				a->level);
+	if (a->id && !valid_id(a->id))
+		return bad_args("%s", "--id must be 1-64 letters, digits or hyphens");
+	if (!a->api_sock)
+		a->api_sock = DEFAULT_API_SOCK;
+	return 0;
+}
 
-		if (r < 0) {
-			fprintf(stderr, "motevm: log file %s: %s\n", path, strerror(-r));
-			return a->log_path ? MOTE_STATUS_BAD_ARGS : MOTE_STATUS_BAD_CONFIG;
-		}
+/*
+ * The logger: the configuration's section (if any) with the command line's options on top,
+ * as part 1 did. 0 or an exit status.
+ */
+static int setup_logging(const struct args *a, const struct logger_config *section, bool from_file)
+{
+	struct logger_config l = { .level = LOG_INFO };
+	struct config_error err;
+
+	if (section && section->present)
+		l = *section;
+	if (a->log_path)
+		l.log_path = (char *)a->log_path;
+	if (a->level)
+		l.level = a->log_level;
+	if (a->show_level)
+		l.has_show_level = l.show_level = true;
+	if (a->show_log_origin)
+		l.has_show_log_origin = l.show_log_origin = true;
+	if (a->module)
+		l.module = (char *)a->module;
+	if (controller_apply_logger(&l, &err)) {
+		fprintf(stderr, "motevm: %s: %s\n", l.log_path ? l.log_path : "logger", err.msg);
+		return from_file && !a->log_path ? MOTE_STATUS_BAD_CONFIG : MOTE_STATUS_BAD_ARGS;
 	}
 	return 0;
 }
@@ -205,14 +269,42 @@ static void ensure_std_fds(void)
 	}
 }
 
+/* --config-file: load, set up the logger and metrics, boot. 0 or an exit status. */
+static int boot_from_file(const struct args *a, struct controller *ctl)
+{
+	struct config_error err = { 0 };
+	int status;
+
+	if (config_load_file(ctl->cfg, a->config_file, &err)) {
+		/* The logger may not be set up yet: say it on stderr too, as Firecracker does. */
+		fprintf(stderr, "motevm: bad configuration: %s\n", err.msg);
+		return MOTE_STATUS_BAD_CONFIG;
+	}
+	status = setup_logging(a, &ctl->cfg->logger, true);
+	if (status)
+		return status;
+	if (ctl->cfg->metrics.metrics_path && !a->metrics_path &&
+	    controller_apply_metrics(&ctl->cfg->metrics, &err)) {
+		log_err("%s: %s", a->config_file, err.msg);
+		return MOTE_STATUS_BAD_CONFIG;
+	}
+	if (controller_start(ctl, &err, &status)) {
+		log_err("%s: %s", a->config_file, err.msg);
+		return status;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct vmm_options opts = { .start_us = vmm_now_us(), .start_cpu_us = vmm_cpu_us() };
 	static struct vm_config cfg;
 	static struct vmm vmm;
-	struct config_error err = { { 0 } };
+	static struct server srv;
+	struct controller ctl;
+	struct config_error err;
 	struct args a = { 0 };
-	bool done = false;
+	bool done = false, api;
 	int status;
 
 	ensure_std_fds();
@@ -223,26 +315,49 @@ int main(int argc, char **argv)
 		return status;
 	if (a.id)
 		log_set_id(a.id);
-	config_init(&cfg);
-	if (config_load_file(&cfg, a.config_file, &err)) {
-		/* The logger is not configured yet: say it on stderr, as Firecracker does. */
-		fprintf(stderr, "motevm: bad configuration: %s\n", err.msg);
-		return MOTE_STATUS_BAD_CONFIG;
-	}
-	status = setup_logging(&a, &cfg);
+	api = !a.no_api;
+	status = setup_logging(&a, NULL, false);
 	if (status)
 		return status;
-	if (a.api_sock && !a.no_api)
-		log_warn("--api-sock %s: the REST API is not implemented yet; no socket is created",
-			 a.api_sock);
+	if (a.metrics_path) {
+		struct metrics_config m = { .metrics_path = (char *)a.metrics_path };
+
+		if (controller_apply_metrics(&m, &err)) {
+			fprintf(stderr, "motevm: --metrics-path %s: %s\n", a.metrics_path, err.msg);
+			return MOTE_STATUS_BAD_ARGS;
+		}
+	}
 	opts.boot_timer = a.boot_timer;
 	/* Diagnostic knob (docs/motevm.md): tear the VM down before exiting, as bench/ shows. */
 	opts.async_teardown = getenv("MOTEVM_SYNC_TEARDOWN") == NULL;
-	opts.metrics_path = a.metrics_path ? a.metrics_path : cfg.metrics.metrics_path;
+	config_init(&cfg);
+	if (vmm_init(&vmm, &opts))
+		return MOTE_STATUS_ERROR;
+	controller_init(&ctl, &cfg, &vmm, MOTEVM_VERSION);
+	/* The socket first, as Firecracker does: it accepts while a --config-file boots. */
+	if (api && (server_bind(&srv, a.api_sock, a.max_payload) ||
+		    server_start(&srv, &vmm.loop, routes_handle, &ctl))) {
+		server_stop(&srv, &vmm.loop);
+		vmm_destroy(&vmm);
+		return MOTE_STATUS_ERROR;
+	}
+	if (api) {
+		metrics_set(METRIC_STARTUP_US, vmm_now_us() - opts.start_us);
+		metrics_set(METRIC_STARTUP_CPU_US, vmm_cpu_us());
+		vmm_timeline(&vmm, "API socket listening");
+		log_info("API server started on %s.", a.api_sock);
+	}
+	status = a.config_file ? boot_from_file(&a, &ctl) : 0;
+	/* After a failed start, vCPU threads that did start end with the stop it requested. */
+	if (status == 0 || atomic_load(&vmm.stopping)) {
+		int run = vmm_run(&vmm);
 
-	status = vmm_create(&vmm, &cfg, &opts);
-	if (status == 0)
-		status = vmm_run(&vmm);
+		status = status ? status : run;
+	}
+	if (api)
+		server_stop(&srv, &vmm.loop);
+	metrics_flush(&vmm);
+	controller_exit(&ctl);
 	vmm_destroy(&vmm);
 	config_free(&cfg);
 	log_debug("exiting with status %d", status);

@@ -1,6 +1,5 @@
-/* metrics.c: the metrics line (see metrics.h). */
+/* metrics.c: Firecracker's metrics lines (see metrics.h). */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -14,6 +13,27 @@
 #include "metrics.h"
 #include "vmm.h"
 
+struct metric_name {
+	const char *group;
+	const char *name;
+};
+
+#define METRICS_NAME(id, g, n) [METRIC_##id] = { g, n },
+static const struct metric_name counter_names[] = { METRICS_COUNTERS(METRICS_NAME) };
+static const struct metric_name value_names[] = { METRICS_VALUES(METRICS_NAME) };
+#undef METRICS_NAME
+
+static uint64_t counters[METRIC_NR], counters_last[METRIC_NR];
+static uint64_t values[METRIC_VALUE_NR];
+static int metrics_fd = -1;
+static bool emit_id;
+static json_t *properties;
+
+/* What the devices had counted at the last line (their counters only grow). */
+static struct vcpu_stats vcpu_last;
+static struct serial_stats uart_last;
+static struct i8042_stats i8042_last;
+
 static const char *const stop_names[] = {
 	[VMM_STOP_NONE] = "none",
 	[VMM_STOP_GUEST_EXIT] = "guest-exit",
@@ -25,62 +45,190 @@ static const char *const stop_names[] = {
 	[VMM_STOP_ERROR] = "error",
 };
 
-static json_t *vcpu_group(const struct vmm *vmm)
+void metrics_inc(enum metric m)
+{
+	__atomic_add_fetch(&counters[m], 1, __ATOMIC_RELAXED);
+}
+
+void metrics_set(enum metric_value m, uint64_t v)
+{
+	__atomic_store_n(&values[m], v, __ATOMIC_RELAXED);
+}
+
+uint64_t metrics_total(enum metric m)
+{
+	return __atomic_load_n(&counters[m], __ATOMIC_RELAXED);
+}
+
+int metrics_init(const char *path, bool id, json_t *props)
+{
+	int fd;
+
+	if (metrics_fd >= 0)
+		return -EALREADY;
+	fd = log_open_file(path);
+	if (fd < 0)
+		return fd;
+	metrics_fd = fd;
+	emit_id = id;
+	properties = props ? json_deep_copy(props) : NULL;
+	return 0;
+}
+
+bool metrics_initialized(void)
+{
+	return metrics_fd >= 0;
+}
+
+/* GROUP inside ROOT, created on first use (jansson keeps insertion order). */
+static json_t *group(json_t *root, const char *name)
+{
+	json_t *g = json_object_get(root, name);
+
+	if (!g) {
+		g = json_object();
+		json_object_set_new(root, name, g);
+	}
+	return g;
+}
+
+static int set_u64(json_t *root, const char *g, const char *name, uint64_t v)
+{
+	json_t *obj = group(root, g);
+
+	return obj ? json_object_set_new(obj, name, json_integer((json_int_t)v)) : -1;
+}
+
+static void add_vcpu(json_t *root, const struct vmm *vmm)
 {
 	struct vcpu_stats sum = { 0 };
 
-	for (unsigned i = 0; i < vmm->nr_vcpus; i++) {
+	for (unsigned i = 0; vmm && i < vmm->nr_vcpus; i++) {
 		const struct vcpu_stats *s = &vmm->vcpus[i].stats;
 
-		sum.exit_io_in += s->exit_io_in;
-		sum.exit_io_out += s->exit_io_out;
-		sum.exit_mmio_read += s->exit_mmio_read;
-		sum.exit_mmio_write += s->exit_mmio_write;
-		sum.exit_intr += s->exit_intr;
-		sum.exit_other += s->exit_other;
-		sum.failures += s->failures;
+		sum.exit_io_in += __atomic_load_n(&s->exit_io_in, __ATOMIC_RELAXED);
+		sum.exit_io_out += __atomic_load_n(&s->exit_io_out, __ATOMIC_RELAXED);
+		sum.exit_mmio_read += __atomic_load_n(&s->exit_mmio_read, __ATOMIC_RELAXED);
+		sum.exit_mmio_write += __atomic_load_n(&s->exit_mmio_write, __ATOMIC_RELAXED);
+		sum.exit_intr += __atomic_load_n(&s->exit_intr, __ATOMIC_RELAXED);
+		sum.exit_other += __atomic_load_n(&s->exit_other, __ATOMIC_RELAXED);
+		sum.failures += __atomic_load_n(&s->failures, __ATOMIC_RELAXED);
+		sum.kvmclock_ctrl_fails +=
+			__atomic_load_n(&s->kvmclock_ctrl_fails, __ATOMIC_RELAXED);
 	}
-	return json_pack("{sIsIsIsIsIsIsI}", "exit_io_in", (json_int_t)sum.exit_io_in,
-			 "exit_io_out", (json_int_t)sum.exit_io_out, "exit_mmio_read",
-			 (json_int_t)sum.exit_mmio_read, "exit_mmio_write",
-			 (json_int_t)sum.exit_mmio_write, "exit_intr", (json_int_t)sum.exit_intr,
-			 "exit_other", (json_int_t)sum.exit_other, "failures",
-			 (json_int_t)sum.failures);
+	/* A new VM after a failed start counts from zero again. */
+	if (sum.exit_io_in < vcpu_last.exit_io_in || sum.exit_intr < vcpu_last.exit_intr)
+		memset(&vcpu_last, 0, sizeof(vcpu_last));
+#define D(f) set_u64(root, "vcpu", #f, sum.f - vcpu_last.f)
+	D(exit_io_in);
+	D(exit_io_out);
+	D(exit_mmio_read);
+	D(exit_mmio_write);
+	D(failures);
+	D(kvmclock_ctrl_fails);
+	D(exit_intr);
+	D(exit_other);
+#undef D
+	vcpu_last = sum;
 }
 
-int metrics_write(struct vmm *vmm, const char *path)
+static void add_vmm(json_t *root, const struct vmm *vmm)
 {
-	struct serial_stats us = serial_get_stats(vmm->devices.serial);
-	struct i8042_stats ks = i8042_get_stats(vmm->devices.i8042);
+	json_t *g = group(root, "vmm");
+
+	set_u64(root, "vmm", "panic_count", 0);
+	if (!vmm)
+		return;
+	set_u64(root, "vmm", "guest_boot_time_us", vmm->boot_time_us);
+	set_u64(root, "vmm", "uptime_us", vmm_now_us() - vmm->opts.start_us);
+	json_object_set_new(g, "stop_reason", json_string(stop_names[vmm->stop_reason]));
+	set_u64(root, "vmm", "exit_status", (uint64_t)vmm->exit_status);
+}
+
+static void add_devices(json_t *root, const struct vmm *vmm)
+{
+	struct serial_stats us = serial_get_stats(vmm ? vmm->devices.serial : NULL);
+	struct i8042_stats ks = i8042_get_stats(vmm ? vmm->devices.i8042 : NULL);
+
+	if (us.write_count < uart_last.write_count || us.read_count < uart_last.read_count)
+		memset(&uart_last, 0, sizeof(uart_last));
+	if (ks.read_count < i8042_last.read_count || ks.write_count < i8042_last.write_count)
+		memset(&i8042_last, 0, sizeof(i8042_last));
+	set_u64(root, "uart", "error_count", us.error_count - uart_last.error_count);
+	set_u64(root, "uart", "flush_count", 0);
+	set_u64(root, "uart", "missed_read_count", 0);
+	set_u64(root, "uart", "missed_write_count", 0);
+	set_u64(root, "uart", "read_count", us.read_count - uart_last.read_count);
+	set_u64(root, "uart", "write_count", us.write_count - uart_last.write_count);
+	set_u64(root, "i8042", "error_count", 0);
+	set_u64(root, "i8042", "missed_read_count", 0);
+	set_u64(root, "i8042", "missed_write_count", 0);
+	set_u64(root, "i8042", "read_count", ks.read_count - i8042_last.read_count);
+	set_u64(root, "i8042", "reset_count", ks.reset_count - i8042_last.reset_count);
+	set_u64(root, "i8042", "write_count", ks.write_count - i8042_last.write_count);
+	uart_last = us;
+	i8042_last = ks;
+}
+
+static json_t *build(const struct vmm *vmm)
+{
 	struct timespec now;
+	json_t *root = json_object();
+
+	if (!root)
+		return NULL;
+	clock_gettime(CLOCK_REALTIME, &now);
+	json_object_set_new(root, "utc_timestamp_ms",
+			    json_integer((json_int_t)now.tv_sec * 1000 + now.tv_nsec / 1000000));
+	if (emit_id)
+		json_object_set_new(root, "id", json_string(log_get_id()));
+	if (properties)
+		json_object_set(root, "properties", properties);
+	for (unsigned i = 0; i < METRIC_VALUE_NR; i++)
+		set_u64(root, value_names[i].group, value_names[i].name,
+			__atomic_load_n(&values[i], __ATOMIC_RELAXED));
+	for (unsigned i = 0; i < METRIC_NR; i++) {
+		uint64_t v = __atomic_load_n(&counters[i], __ATOMIC_RELAXED);
+
+		set_u64(root, counter_names[i].group, counter_names[i].name, v - counters_last[i]);
+		counters_last[i] = v;
+	}
+	add_vcpu(root, vmm);
+	add_vmm(root, vmm);
+	add_devices(root, vmm);
+	return root;
+}
+
+int metrics_flush(const struct vmm *vmm)
+{
 	json_t *root;
 	char *line;
-	int fd, r = 0;
+	size_t len;
+	ssize_t n;
+	int r = 0;
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	root = json_pack("{sIs{sIsIsI}s{sIsIsI}s{sIsIsssi}so}", "utc_timestamp_ms",
-			 (json_int_t)now.tv_sec * 1000 + now.tv_nsec / 1000000, "uart",
-			 "write_count", (json_int_t)us.write_count, "read_count",
-			 (json_int_t)us.read_count, "error_count", (json_int_t)us.error_count,
-			 "i8042", "reset_count", (json_int_t)ks.reset_count, "read_count",
-			 (json_int_t)ks.read_count, "write_count", (json_int_t)ks.write_count,
-			 "vmm", "guest_boot_time_us", (json_int_t)vmm->boot_time_us, "uptime_us",
-			 (json_int_t)(vmm_now_us() - vmm->opts.start_us), "stop_reason",
-			 stop_names[vmm->stop_reason], "exit_status", vmm->exit_status, "vcpu",
-			 vcpu_group(vmm));
+	if (metrics_fd < 0)
+		return 0;
+	/* Lines the logger lost since the last metrics line. */
+	for (uint64_t k = log_take_missed(); k; k--)
+		metrics_inc(METRIC_MISSED_LOG);
+	root = build(vmm);
 	line = root ? json_dumps(root, JSON_COMPACT) : NULL;
 	json_decref(root);
 	if (!line) {
+		metrics_inc(METRIC_METRICS_FAILS);
 		log_err("metrics: out of memory");
 		return -ENOMEM;
 	}
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-	if (fd < 0 || write(fd, line, strlen(line)) < 0 || write(fd, "\n", 1) < 0) {
-		r = -errno;
-		log_err("metrics %s: %s", path, strerror(errno));
+	len = strlen(line);
+	line[len++] = '\n'; /* json_dumps' NUL becomes the newline: one write per line */
+	n = write(metrics_fd, line, len);
+	if (n != (ssize_t)len) {
+		r = n < 0 ? -errno : -EIO;
+		metrics_inc(r == -EAGAIN ? METRIC_MISSED_METRICS : METRIC_METRICS_FAILS);
+		if (r != -EAGAIN)
+			log_err("metrics: writing a line: %s", strerror(-r));
 	}
-	if (fd >= 0)
-		close(fd);
 	free(line);
 	return r;
 }

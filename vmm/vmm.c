@@ -17,7 +17,6 @@
 #include "boot/boot.h"
 #include "kvm/irq.h"
 #include "log.h"
-#include "metrics.h"
 #include "vmm.h"
 
 #define TEARDOWN_MAX_FD 256
@@ -38,8 +37,7 @@ uint64_t vmm_cpu_us(void)
 	return (uint64_t)t.tv_sec * 1000000 + (uint64_t)t.tv_nsec / 1000;
 }
 
-/* The life-cycle timeline, at Debug level: microseconds since motevm started. */
-static void stage(const struct vmm *vmm, const char *what)
+void vmm_timeline(const struct vmm *vmm, const char *what)
 {
 	log_debug("timeline: %s at %llu us", what,
 		  (unsigned long long)(vmm_now_us() - vmm->opts.start_us));
@@ -102,24 +100,48 @@ static int setup_signals(struct vmm *vmm)
 	return vmm->stop_fd < 0 ? -errno : 0;
 }
 
-int vmm_create(struct vmm *vmm, const struct vm_config *cfg, const struct vmm_options *opts)
+static void on_signal(struct event_handler *h, uint32_t events);
+static void on_stop(struct event_handler *h, uint32_t events);
+
+int vmm_init(struct vmm *vmm, const struct vmm_options *opts)
 {
-	const struct machine_config *mc = &cfg->machine;
 	int r;
 
 	memset(vmm, 0, sizeof(*vmm));
 	vmm->state = VMM_CONFIGURING;
-	vmm->cfg = cfg;
 	vmm->opts = *opts;
 	vmm->signal_fd = vmm->stop_fd = vmm->loop.epfd = -1;
 	vmm->vm.kvm_fd = vmm->vm.vm_fd = -1;
-	bus_init(&vmm->pio, "pio");
-	bus_init(&vmm->mmio, "mmio");
-
+	pthread_mutex_init(&vmm->pause_lock, NULL);
+	pthread_cond_init(&vmm->pause_cond, NULL);
+	vmm->sig_ev = (struct event_handler){ .fn = on_signal, .opaque = vmm };
+	vmm->stop_ev = (struct event_handler){ .fn = on_stop, .opaque = vmm };
 	if ((r = setup_signals(vmm)) || (r = event_init(&vmm->loop))) {
 		log_err("event loop set-up: %s", strerror(-r));
-		return MOTE_STATUS_ERROR;
+		return r;
 	}
+	vmm->sig_ev.fd = vmm->signal_fd;
+	vmm->stop_ev.fd = vmm->stop_fd;
+	if ((r = event_add(&vmm->loop, &vmm->sig_ev, EPOLLIN)) ||
+	    (r = event_add(&vmm->loop, &vmm->stop_ev, EPOLLIN))) {
+		log_err("event loop: %s", strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+int vmm_create(struct vmm *vmm, const struct vm_config *cfg)
+{
+	const struct machine_config *mc = &cfg->machine;
+	int r;
+
+	vmm->cfg = cfg;
+	vmm->built = true;
+	vmm->nr_vcpus = 0;
+	vmm->boot_time_us = 0;
+	memset(&vmm->devices, 0, sizeof(vmm->devices));
+	bus_init(&vmm->pio, "pio");
+	bus_init(&vmm->mmio, "mmio");
 	/*
 	 * Order matters for speed: on our hosts a memory slot added after the irqchip waits
 	 * for an SRCU grace period (~6 ms); added first it costs ~0.1 ms. The irqchip and PIT
@@ -127,7 +149,7 @@ int vmm_create(struct vmm *vmm, const struct vm_config *cfg, const struct vmm_op
 	 */
 	if (vm_create(&vmm->vm))
 		return MOTE_STATUS_ERROR;
-	stage(vmm, "VM created");
+	vmm_timeline(vmm, "VM created");
 	if ((int)mc->vcpu_count > vmm->vm.max_vcpus) {
 		log_err("machine-config: vcpu_count %u exceeds what this host's KVM allows (%d)",
 			mc->vcpu_count, vmm->vm.max_vcpus);
@@ -136,21 +158,54 @@ int vmm_create(struct vmm *vmm, const struct vm_config *cfg, const struct vmm_op
 	if (mem_create(&vmm->mem, (uint64_t)mc->mem_size_mib << 20, mc->huge_pages) ||
 	    mem_register(&vmm->mem, vmm->vm.vm_fd))
 		return MOTE_STATUS_ERROR;
-	stage(vmm, "guest memory");
+	vmm_timeline(vmm, "guest memory");
 	if (irq_create(vmm->vm.vm_fd))
 		return MOTE_STATUS_ERROR;
-	stage(vmm, "irqchip and PIT");
+	vmm_timeline(vmm, "irqchip and PIT");
 	if (create_vcpus(vmm))
 		return MOTE_STATUS_ERROR;
-	stage(vmm, "vCPUs created");
+	vmm_timeline(vmm, "vCPUs created");
 	if (setup_vcpus(vmm) || devices_init(vmm))
 		return MOTE_STATUS_ERROR;
-	stage(vmm, "CPUID, MSRs, LAPICs, devices");
+	vmm_timeline(vmm, "CPUID, MSRs, LAPICs, devices");
 	/* Only a bad image or configuration is -EINVAL here; the rest is the host's doing. */
 	r = boot_load(vmm);
 	if (r)
 		return r == -EINVAL ? MOTE_STATUS_BAD_CONFIG : MOTE_STATUS_ERROR;
-	stage(vmm, "kernel loaded");
+	vmm_timeline(vmm, "kernel loaded");
+	return 0;
+}
+
+static void free_vm(struct vmm *vmm)
+{
+	for (unsigned i = 0; i < vmm->nr_vcpus; i++)
+		vcpu_destroy(&vmm->vcpus[i]);
+	vmm->nr_vcpus = 0;
+	mem_destroy(&vmm->mem);
+	vm_destroy(&vmm->vm);
+}
+
+void vmm_release(struct vmm *vmm)
+{
+	if (!vmm->built)
+		return;
+	devices_exit(vmm);
+	free_vm(vmm);
+	vmm->built = false;
+	vmm->cfg = NULL;
+	vmm->state = VMM_CONFIGURING;
+}
+
+int vmm_start(struct vmm *vmm)
+{
+	vmm->state = VMM_RUNNING;
+	for (unsigned i = 0; i < vmm->nr_vcpus; i++) {
+		if (vcpu_start(&vmm->vcpus[i])) {
+			vmm_request_stop(vmm, VMM_STOP_ERROR, MOTE_STATUS_ERROR);
+			return MOTE_STATUS_ERROR;
+		}
+	}
+	vmm_timeline(vmm, "vCPUs running");
 	return 0;
 }
 
@@ -163,6 +218,10 @@ void vmm_request_stop(struct vmm *vmm, enum vmm_stop_reason reason, int status)
 		return;
 	vmm->stop_reason = reason;
 	vmm->exit_status = status;
+	/* Parked vCPUs wake up and see the stop. */
+	pthread_mutex_lock(&vmm->pause_lock);
+	pthread_cond_broadcast(&vmm->pause_cond);
+	pthread_mutex_unlock(&vmm->pause_lock);
 	for (unsigned i = 0; i < vmm->nr_vcpus; i++)
 		vcpu_kick(&vmm->vcpus[i]);
 	if (write(vmm->stop_fd, &one, sizeof(one)) < 0)
@@ -190,23 +249,8 @@ static void on_stop(struct event_handler *h, uint32_t events)
 
 int vmm_run(struct vmm *vmm)
 {
-	struct event_handler sig_ev = { .fd = vmm->signal_fd, .fn = on_signal, .opaque = vmm };
-	struct event_handler stop_ev = { .fd = vmm->stop_fd, .fn = on_stop, .opaque = vmm };
 	int r;
 
-	if ((r = event_add(&vmm->loop, &sig_ev, EPOLLIN)) ||
-	    (r = event_add(&vmm->loop, &stop_ev, EPOLLIN))) {
-		log_err("event loop: %s", strerror(-r));
-		return MOTE_STATUS_ERROR;
-	}
-	vmm->state = VMM_RUNNING;
-	for (unsigned i = 0; i < vmm->nr_vcpus; i++) {
-		if (vcpu_start(&vmm->vcpus[i])) {
-			vmm_request_stop(vmm, VMM_STOP_ERROR, MOTE_STATUS_ERROR);
-			break;
-		}
-	}
-	stage(vmm, "vCPUs running");
 	while (!atomic_load(&vmm->stopping)) {
 		r = event_wait(&vmm->loop, -1);
 		if (r) {
@@ -214,17 +258,57 @@ int vmm_run(struct vmm *vmm)
 			vmm_request_stop(vmm, VMM_STOP_ERROR, MOTE_STATUS_ERROR);
 		}
 	}
-	stage(vmm, "VM stop requested");
+	vmm_timeline(vmm, "VM stop requested");
 	/* Again: a vCPU started while the stop was requested may have missed its kick. */
 	for (unsigned i = 0; i < vmm->nr_vcpus; i++)
 		vcpu_kick(&vmm->vcpus[i]);
 	for (unsigned i = 0; i < vmm->nr_vcpus; i++)
 		vcpu_join(&vmm->vcpus[i]);
 	vmm->state = VMM_STOPPED;
-	stage(vmm, "vCPU threads joined");
-	event_del(&vmm->loop, &sig_ev);
-	event_del(&vmm->loop, &stop_ev);
+	vmm_timeline(vmm, "vCPU threads joined");
 	return vmm->exit_status;
+}
+
+#define PAUSE_WAIT_NS 1000000000L /* for a vCPU blocked in host I/O (a full stdout) */
+
+int vmm_pause(struct vmm *vmm)
+{
+	struct timespec deadline;
+	int r = 0;
+
+	if (vmm->state != VMM_RUNNING)
+		return -EINVAL;
+	pthread_mutex_lock(&vmm->pause_lock);
+	atomic_store(&vmm->pause_requested, true);
+	pthread_mutex_unlock(&vmm->pause_lock);
+	for (unsigned i = 0; i < vmm->nr_vcpus; i++)
+		vcpu_kick(&vmm->vcpus[i]);
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_nsec += PAUSE_WAIT_NS % 1000000000L;
+	deadline.tv_sec += PAUSE_WAIT_NS / 1000000000L + deadline.tv_nsec / 1000000000L;
+	deadline.tv_nsec %= 1000000000L;
+	pthread_mutex_lock(&vmm->pause_lock);
+	while (vmm->parked < vmm->nr_vcpus && !atomic_load(&vmm->stopping) && r == 0)
+		r = pthread_cond_timedwait(&vmm->pause_cond, &vmm->pause_lock, &deadline);
+	if (vmm->parked < vmm->nr_vcpus)
+		log_warn("pause: %u of %u vCPUs are busy in host I/O; they stop before they "
+			 "re-enter the guest",
+			 vmm->nr_vcpus - vmm->parked, vmm->nr_vcpus);
+	pthread_mutex_unlock(&vmm->pause_lock);
+	vmm->state = VMM_PAUSED;
+	return 0;
+}
+
+int vmm_resume(struct vmm *vmm)
+{
+	if (vmm->state != VMM_PAUSED)
+		return -EINVAL;
+	pthread_mutex_lock(&vmm->pause_lock);
+	atomic_store(&vmm->pause_requested, false);
+	pthread_cond_broadcast(&vmm->pause_cond);
+	pthread_mutex_unlock(&vmm->pause_lock);
+	vmm->state = VMM_RUNNING;
+	return 0;
 }
 
 /* The teardown helper: holds the VM's last references until motevm has exited. */
@@ -272,24 +356,23 @@ static bool teardown_async(struct vmm *vmm)
 
 void vmm_destroy(struct vmm *vmm)
 {
-	if (vmm->opts.metrics_path)
-		metrics_write(vmm, vmm->opts.metrics_path);
-	devices_exit(vmm);
-	if (vmm->opts.async_teardown && vmm->vm.vm_fd >= 0 && teardown_async(vmm)) {
+	if (vmm->built)
+		devices_exit(vmm);
+	if (vmm->opts.async_teardown && vmm->built && vmm->vm.vm_fd >= 0 && teardown_async(vmm)) {
 		/* The process is about to exit: the helper owns the VM and its memory now. */
 		free(vmm->vm.supported_cpuid);
 		vmm->vm.supported_cpuid = NULL;
-		stage(vmm, "teardown handed to the helper");
+		vmm_timeline(vmm, "teardown handed to the helper");
 		return;
 	}
-	for (unsigned i = 0; i < vmm->nr_vcpus; i++)
-		vcpu_destroy(&vmm->vcpus[i]);
-	mem_destroy(&vmm->mem);
-	vm_destroy(&vmm->vm);
+	if (vmm->built)
+		free_vm(vmm);
+	vmm->built = false;
 	event_destroy(&vmm->loop);
 	if (vmm->signal_fd >= 0)
 		close(vmm->signal_fd);
 	if (vmm->stop_fd >= 0)
 		close(vmm->stop_fd);
-	stage(vmm, "VM torn down");
+	vmm->signal_fd = vmm->stop_fd = -1;
+	vmm_timeline(vmm, "VM torn down");
 }

@@ -16,7 +16,7 @@
 #include "kvm/vcpu.h"
 #include "kvm/vm.h"
 
-/* configuring -> running -> (paused: with the API, later) -> stopped */
+/* configuring -> running <-> paused -> stopped */
 enum vmm_state { VMM_CONFIGURING, VMM_RUNNING, VMM_PAUSED, VMM_STOPPED };
 
 /* Why the VM stopped; each maps to motevm's exit status (docs/motevm.md). */
@@ -33,11 +33,10 @@ enum vmm_stop_reason {
 
 /* Command-line settings that are not part of the VM configuration. */
 struct vmm_options {
-	bool boot_timer;	  /* --boot-timer */
-	uint64_t start_us;	  /* CLOCK_MONOTONIC at process start */
-	uint64_t start_cpu_us;	  /* process CPU time at process start */
-	const char *metrics_path; /* --metrics-path or the config's metrics */
-	bool async_teardown;	  /* leave KVM's VM teardown to a helper (vmm_destroy) */
+	bool boot_timer;       /* --boot-timer */
+	uint64_t start_us;     /* CLOCK_MONOTONIC at process start */
+	uint64_t start_cpu_us; /* process CPU time at process start */
+	bool async_teardown;   /* leave KVM's VM teardown to a helper (vmm_destroy) */
 };
 
 struct vmm {
@@ -54,29 +53,60 @@ struct vmm {
 	struct event_loop loop;
 	bool pvm; /* the host is kvm_pvm */
 
+	bool built; /* the KVM VM exists (vmm_create succeeded or is half done) */
+
 	atomic_bool stopping;
 	enum vmm_stop_reason stop_reason;
 	int exit_status;
-	int stop_fd;	       /* eventfd: wakes the event loop when a stop is requested */
-	int signal_fd;	       /* signalfd for SIGTERM and SIGINT */
+	int stop_fd;   /* eventfd: wakes the event loop when a stop is requested */
+	int signal_fd; /* signalfd for SIGTERM and SIGINT */
+	struct event_handler sig_ev, stop_ev;
 	uint64_t boot_time_us; /* guest boot time from the boot timer, 0 if not signalled */
 	pid_t pid;	       /* motevm's pid, for the teardown helper */
+
+	/* Pause: vCPU threads park outside KVM_RUN while pause_requested is set. */
+	pthread_mutex_t pause_lock;
+	pthread_cond_t pause_cond;
+	atomic_bool pause_requested;
+	unsigned parked; /* vCPU threads parked (under pause_lock) */
 };
 
 /*
- * configuring: creates the VM, its vCPUs, memory and devices for CFG and loads the kernel.
- * Returns 0, or the exit status motevm should end with (MOTE_STATUS_BAD_CONFIG for a bad image
- * or configuration, MOTE_STATUS_ERROR for host failures), after logging why.
+ * Once, at process start: VMM's event loop, SIGTERM/SIGINT as events (every thread created
+ * afterwards blocks them) and the stop event. 0 or -errno after logging.
  */
-int vmm_create(struct vmm *vmm, const struct vm_config *cfg, const struct vmm_options *opts);
-/* running: starts the vCPU threads and runs the event loop until the VM stops. Returns
- * motevm's exit status. */
+int vmm_init(struct vmm *vmm, const struct vmm_options *opts);
+/*
+ * configuring: creates the VM, its vCPUs, memory and devices for CFG (which must stay alive
+ * and unchanged while the VM exists) and loads the kernel. Returns 0, or the exit status
+ * motevm should end with (MOTE_STATUS_BAD_CONFIG for a bad image or configuration,
+ * MOTE_STATUS_ERROR for host failures) after logging why; then call vmm_release.
+ */
+int vmm_create(struct vmm *vmm, const struct vm_config *cfg);
+/* Frees what a failed vmm_create built, at once: VMM is configuring again. */
+void vmm_release(struct vmm *vmm);
+/* running: starts the vCPU threads. 0, or MOTE_STATUS_ERROR after logging (a stop is then
+ * requested). */
+int vmm_start(struct vmm *vmm);
+/*
+ * Runs the event loop (API requests, devices, timers, signals) until a stop is requested,
+ * then joins the vCPU threads. Returns motevm's exit status.
+ */
 int vmm_run(struct vmm *vmm);
+/*
+ * running -> paused: every vCPU thread leaves KVM_RUN and parks (its state stays in KVM);
+ * returns when all are parked (a vCPU busy in host I/O parks before it re-enters the guest).
+ * paused -> running: they go on. Both run on the VMM thread; 0 or -EINVAL in the wrong state.
+ */
+int vmm_pause(struct vmm *vmm);
+int vmm_resume(struct vmm *vmm);
 /* Asks the VM to stop (from any thread, idempotent: the first request decides the status). */
 void vmm_request_stop(struct vmm *vmm, enum vmm_stop_reason reason, int status);
-/* stopped: writes metrics if asked, stops the devices and frees the VM (or, with
- * opts.async_teardown, leaves that to a helper; the process must then exit). */
+/* stopped: stops the devices and frees the VM (or, with opts.async_teardown, leaves that to a
+ * helper; the process must then exit). */
 void vmm_destroy(struct vmm *vmm);
+/* A Debug "timeline:" line: WHAT happened so many microseconds after motevm started. */
+void vmm_timeline(const struct vmm *vmm, const char *what);
 
 /* Microseconds of CLOCK_MONOTONIC / of process CPU time. */
 uint64_t vmm_now_us(void);

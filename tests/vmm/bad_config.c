@@ -66,17 +66,15 @@ int main(void)
 		const char *a[] = { "--help", NULL };
 		const char *v[] = { "--version", NULL };
 		const char *none[] = { "--no-api", NULL };
-		const char *api[] = { "--api-sock", "/tmp/x.sock", NULL };
 		const char *unknown[] = { "--frobnicate", NULL };
 		const char *noarg[] = { "--config-file", NULL };
 		const char *level[] = { "--level", "Loud", "--config-file", "x", NULL };
 		const char *id[] = { "--id", "no spaces!", "--config-file", "x", NULL };
 		const char *extra[] = { "--config-file", "x", "stray", NULL };
 
-		args("--help", a, 0, "NOT implemented yet");
+		args("--help", a, 0, "--api-sock PATH");
 		args("--version", v, 0, "motevm v");
-		args("no --config-file", none, MOTE_STATUS_BAD_ARGS, "--config-file is required");
-		args("--api-sock alone", api, MOTE_STATUS_BAD_ARGS, "--config-file is required");
+		args("--no-api alone", none, MOTE_STATUS_BAD_ARGS, "--no-api needs --config-file");
 		args("unknown option", unknown, MOTE_STATUS_BAD_ARGS,
 		     "unknown option --frobnicate");
 		args("option without argument", noarg, MOTE_STATUS_BAD_ARGS, "--config-file");
@@ -103,29 +101,44 @@ int main(void)
 	config("unknown field", with("{\"vcpu_count\": 1, \"mem_size_mib\": 64, \"x\": 1}", ""),
 	       MOTE_STATUS_BAD_CONFIG, "unknown field `x`");
 	config("vcpu_count 0", with("{\"vcpu_count\": 0, \"mem_size_mib\": 64}", ""),
-	       MOTE_STATUS_BAD_CONFIG, "must be between 1 and 32");
+	       MOTE_STATUS_BAD_CONFIG, "The number of vCPUs must be greater than 0, less than 32");
 	config("vcpu_count 33", with("{\"vcpu_count\": 33, \"mem_size_mib\": 64}", ""),
-	       MOTE_STATUS_BAD_CONFIG, "must be between 1 and 32");
+	       MOTE_STATUS_BAD_CONFIG, "The number of vCPUs must be greater than 0");
 	config("vcpu_count as string", with("{\"vcpu_count\": \"2\", \"mem_size_mib\": 64}", ""),
-	       MOTE_STATUS_BAD_CONFIG, "must be an integer");
+	       MOTE_STATUS_BAD_CONFIG, "invalid type: string \"2\", expected u8");
 	config("mem_size_mib missing", with("{\"vcpu_count\": 1}", ""), MOTE_STATUS_BAD_CONFIG,
 	       "missing field `mem_size_mib`");
 	config("mem_size_mib 0", with("{\"vcpu_count\": 1, \"mem_size_mib\": 0}", ""),
-	       MOTE_STATUS_BAD_CONFIG, "`mem_size_mib` is 0");
+	       MOTE_STATUS_BAD_CONFIG, "The memory size (MiB) is either 0");
 	config("smt with 3 vCPUs",
 	       with("{\"vcpu_count\": 3, \"mem_size_mib\": 64, \"smt\": true}", ""),
-	       MOTE_STATUS_BAD_CONFIG, "1 or even");
+	       MOTE_STATUS_BAD_CONFIG, "must be 1 or an even number if SMT is enabled");
 	config("huge_pages 1G",
 	       with("{\"vcpu_count\": 1, \"mem_size_mib\": 64, \"huge_pages\": \"1G\"}", ""),
-	       MOTE_STATUS_BAD_CONFIG, "huge_pages");
-	config("a drive", with(ok, "\"drives\": [{\"drive_id\": \"rootfs\"}]"),
-	       MOTE_STATUS_BAD_CONFIG, "drives: not yet supported");
-	config("a network interface", with(ok, "\"network-interfaces\": [{\"iface_id\": \"n\"}]"),
-	       MOTE_STATUS_BAD_CONFIG, "network-interfaces: not yet supported");
+	       MOTE_STATUS_BAD_CONFIG,
+	       "unknown variant `1G`, expected one of `None`, `2M`, `Transparent`");
+	/* Devices are validated and stored as through the API; the boot then names them. */
+	config("a drive without is_root_device",
+	       with(ok, "\"drives\": [{\"drive_id\": \"rootfs\"}]"), MOTE_STATUS_BAD_CONFIG,
+	       "drives: missing field `is_root_device`");
+	config("a drive with a missing file",
+	       with(ok, "\"drives\": [{\"drive_id\": \"rootfs\", \"is_root_device\": true, "
+			"\"path_on_host\": \"/nonexistent.ext4\"}]"),
+	       MOTE_STATUS_BAD_CONFIG,
+	       "Error manipulating the backing file: No such file or directory (os error 2) "
+	       "/nonexistent.ext4");
+	config("a drive and an interface",
+	       with(ok, "\"drives\": [{\"drive_id\": \"rootfs\", \"is_root_device\": true, "
+			"\"path_on_host\": \"/dev/null\"}], \"network-interfaces\": "
+			"[{\"iface_id\": \"eth0\", \"host_dev_name\": \"tap0\"}]"),
+	       MOTE_STATUS_BAD_CONFIG,
+	       "virtio devices are not supported yet: drives rootfs, network-interfaces eth0");
 	config("entropy", with(ok, "\"entropy\": {}"), MOTE_STATUS_BAD_CONFIG,
-	       "entropy: not yet supported");
+	       "virtio devices are not supported yet: entropy");
+	config("vsock", with(ok, "\"vsock\": {\"guest_cid\": 3, \"uds_path\": \"/tmp/v\"}"),
+	       MOTE_STATUS_BAD_CONFIG, "vsock (not implemented by motevm)");
 	config("bad logger level", with(ok, "\"logger\": {\"level\": \"Loud\"}"),
-	       MOTE_STATUS_BAD_CONFIG, "unknown `level`");
+	       MOTE_STATUS_BAD_CONFIG, "Invalid LevelFilter");
 	config("empty drives are fine", with(ok, "\"drives\": [], \"network-interfaces\": []"), 0,
 	       NULL);
 	/* 2 MiB huge pages: a clear host error when none are free, a boot when some are. */

@@ -1,104 +1,30 @@
 /* config.c: Firecracker's configuration JSON <-> struct vm_config (see config.h). */
 #include <errno.h>
-#include <stdarg.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "api/config.h"
+#include "api/config_devices.h"
+#include "api/serde.h"
 
-static int fail(struct config_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+#define BOOT_ARGS_MAX 65535 /* a bzImage may take more than an ELF's 2047 bytes */
 
-static int fail(struct config_error *err, const char *fmt, ...)
+static const char *const huge_pages_names[] = { "None", "2M", "Transparent", NULL };
+static const char *const cpu_templates[] = {
+	"C3", "T2", "T2S", "T2CL", "T2A", "V1N1", "None", NULL
+};
+
+const char *config_os_error(int e)
 {
-	va_list ap;
+	static __thread char buf[128];
 
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-/* BODY must be an object whose keys are all in KEYS (NULL-terminated). */
-static int check_object(json_t *body, const char *what, const char *const *keys,
-			struct config_error *err)
-{
-	const char *key;
-	json_t *val;
-
-	if (!json_is_object(body))
-		return fail(err, "%s: expected a JSON object", what);
-	json_object_foreach(body, key, val)
-	{
-		const char *const *k;
-
-		for (k = keys; *k; k++)
-			if (strcmp(*k, key) == 0)
-				break;
-		if (!*k)
-			return fail(err, "%s: unknown field `%s`", what, key);
-	}
-	return 0;
-}
-
-/* *OUT = a copy of string field KEY, or NULL if absent (an error if REQUIRED) or null. */
-static int get_string(json_t *body, const char *what, const char *key, bool required, char **out,
-		      struct config_error *err)
-{
-	json_t *v = json_object_get(body, key);
-
-	*out = NULL;
-	if (!v || json_is_null(v)) {
-		if (required)
-			return fail(err, "%s: missing field `%s`", what, key);
-		return 0;
-	}
-	if (!json_is_string(v))
-		return fail(err, "%s: `%s` must be a string", what, key);
-	if (strlen(json_string_value(v)) != json_string_length(v))
-		return fail(err, "%s: `%s` contains a NUL character", what, key);
-	*out = strdup(json_string_value(v));
-	if (!*out)
-		return fail(err, "%s: out of memory", what);
-	return 0;
-}
-
-/* *OUT = integer field KEY in [MIN, MAX]; left unchanged if absent and not REQUIRED. */
-static int get_uint(json_t *body, const char *what, const char *key, bool required, unsigned min,
-		    unsigned max, unsigned *out, struct config_error *err)
-{
-	json_t *v = json_object_get(body, key);
-	json_int_t n;
-
-	if (!v) {
-		if (required)
-			return fail(err, "%s: missing field `%s`", what, key);
-		return 0;
-	}
-	if (!json_is_integer(v))
-		return fail(err, "%s: `%s` must be an integer", what, key);
-	n = json_integer_value(v);
-	if (n < (json_int_t)min || n > (json_int_t)max)
-		return fail(err, "%s: `%s` is %lld, must be between %u and %u", what, key,
-			    (long long)n, min, max);
-	*out = (unsigned)n;
-	return 0;
-}
-
-static int get_bool(json_t *body, const char *what, const char *key, bool *out,
-		    struct config_error *err)
-{
-	json_t *v = json_object_get(body, key);
-
-	if (!v)
-		return 0;
-	if (!json_is_boolean(v))
-		return fail(err, "%s: `%s` must be true or false", what, key);
-	*out = json_is_true(v);
-	return 0;
+	snprintf(buf, sizeof(buf), "%s (os error %d)", strerror(e), e);
+	return buf;
 }
 
 void config_init(struct vm_config *cfg)
@@ -126,31 +52,63 @@ static void logger_free(struct logger_config *l)
 	l->level = LOG_INFO;
 }
 
+static void metrics_free(struct metrics_config *m)
+{
+	free(m->metrics_path);
+	json_decref(m->properties);
+	memset(m, 0, sizeof(*m));
+}
+
 void config_free(struct vm_config *cfg)
 {
 	boot_source_free(&cfg->boot_source);
 	logger_free(&cfg->logger);
-	free(cfg->metrics.metrics_path);
+	metrics_free(&cfg->metrics);
+	config_devices_free(cfg);
 	config_init(cfg);
+}
+
+/* Whether PATH opens for reading, as Firecracker checks the kernel and initrd at PUT time. */
+static int check_readable(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
 }
 
 int config_put_boot_source(struct vm_config *cfg, json_t *body, struct config_error *err)
 {
-	static const char *const keys[] = { "kernel_image_path", "initrd_path", "boot_args", NULL };
-	static const char what[] = "boot-source";
+	static const char *const fields[] = { "kernel_image_path", "initrd_path", "boot_args",
+					      NULL };
 	struct boot_source_config b = { 0 };
+	int e;
 
-	if (check_object(body, what, keys, err) ||
-	    get_string(body, what, "kernel_image_path", true, &b.kernel_image_path, err) ||
-	    get_string(body, what, "initrd_path", false, &b.initrd_path, err) ||
-	    get_string(body, what, "boot_args", false, &b.boot_args, err))
+	if (serde_struct(body, "BootSourceConfig", fields, err) ||
+	    serde_string(body, "kernel_image_path", SERDE_REQUIRED, &b.kernel_image_path, err) ||
+	    serde_string(body, "initrd_path", SERDE_NULLABLE, &b.initrd_path, err) ||
+	    serde_string(body, "boot_args", SERDE_NULLABLE, &b.boot_args, err))
 		goto err_free;
-	if (!b.kernel_image_path[0]) {
-		fail(err, "%s: `kernel_image_path` is empty", what);
+	if ((e = check_readable(b.kernel_image_path))) {
+		serde_fail(err, CONFIG_ERR_VALUE,
+			   "Boot source error: The kernel file cannot be opened: %s %s",
+			   config_os_error(e), b.kernel_image_path);
 		goto err_free;
 	}
-	if (b.boot_args && strlen(b.boot_args) >= 65536) {
-		fail(err, "%s: `boot_args` is %zu bytes long", what, strlen(b.boot_args));
+	if (b.initrd_path && (e = check_readable(b.initrd_path))) {
+		serde_fail(err, CONFIG_ERR_VALUE,
+			   "Boot source error: The initrd file cannot be opened due to invalid "
+			   "path or invalid permissions. %s %s",
+			   config_os_error(e), b.initrd_path);
+		goto err_free;
+	}
+	if (b.boot_args && strlen(b.boot_args) > BOOT_ARGS_MAX) {
+		serde_fail(err, CONFIG_ERR_VALUE,
+			   "Boot source error: The kernel command line is invalid: %zu bytes, "
+			   "more than motevm's %d",
+			   strlen(b.boot_args), BOOT_ARGS_MAX);
 		goto err_free;
 	}
 	boot_source_free(&cfg->boot_source);
@@ -162,71 +120,108 @@ err_free:
 	return -1;
 }
 
+/* Firecracker's MachineConfig::update checks, then motevm's own limits. */
+static int check_machine(const struct machine_config *m, struct config_error *err)
+{
+	if (m->vcpu_count == 0 || m->vcpu_count > CONFIG_VCPU_MAX ||
+	    (m->smt && m->vcpu_count > 1 && m->vcpu_count % 2))
+		return serde_fail(err, CONFIG_ERR_VALUE,
+				  "Machine config error: The number of vCPUs must be greater than "
+				  "0, less than %d and must be 1 or an even number if SMT is "
+				  "enabled.",
+				  CONFIG_VCPU_MAX);
+	if (m->mem_size_mib == 0 || (m->huge_pages != HUGE_PAGES_NONE && m->mem_size_mib % 2))
+		return serde_fail(err, CONFIG_ERR_VALUE,
+				  "Machine config error: The memory size (MiB) is either 0, or not "
+				  "a multiple of the configured page size.");
+	if (m->mem_size_mib < CONFIG_MEM_MIB_MIN || m->mem_size_mib > CONFIG_MEM_MIB_MAX)
+		return serde_fail(err, CONFIG_ERR_VALUE,
+				  "Machine config error: The memory size (MiB) %u is outside "
+				  "motevm's range, %u to %u.",
+				  m->mem_size_mib, CONFIG_MEM_MIB_MIN, CONFIG_MEM_MIB_MAX);
+	return 0;
+}
+
+/* The fields of a PUT (REQUIRED set) or a PATCH (all optional) into M; *ANY: some was given. */
+static int read_machine(json_t *body, int required, struct machine_config *m, bool *any,
+			struct config_error *err)
+{
+	static const char *const fields[] = {
+		"vcpu_count",	     "mem_size_mib", "smt", "cpu_template",
+		"track_dirty_pages", "huge_pages",   NULL
+	};
+	/* A PATCH's fields are all Options; a PUT's defaulted fields are not. */
+	int opt = required ? 0 : SERDE_NULLABLE;
+	bool p[6] = { false };
+	uint64_t vcpus = m->vcpu_count, mem = m->mem_size_mib;
+	int hp = (int)m->huge_pages, tmpl = 6;
+
+	if (serde_struct(body, required ? "MachineConfig" : "MachineConfigUpdate", fields, err) ||
+	    serde_uint(body, "vcpu_count", required | opt, "u8", 255, &vcpus, &p[0], err) ||
+	    serde_uint(body, "mem_size_mib", required | opt, "usize", UINT32_MAX, &mem, &p[1],
+		       err) ||
+	    serde_bool(body, "smt", opt, &m->smt, &p[2], err) ||
+	    serde_enum(body, "cpu_template", SERDE_NULLABLE, cpu_templates, &tmpl, &p[3], err) ||
+	    serde_bool(body, "track_dirty_pages", opt, &m->track_dirty_pages, &p[4], err) ||
+	    serde_enum(body, "huge_pages", opt, huge_pages_names, &hp, &p[5], err))
+		return -1;
+	m->vcpu_count = (unsigned)vcpus;
+	m->mem_size_mib = (unsigned)mem;
+	m->huge_pages = (enum huge_pages)hp;
+	*any = p[0] || p[1] || p[2] || p[3] || p[4] || p[5];
+	if (p[3] && strcmp(cpu_templates[tmpl], "None") != 0)
+		return serde_fail(err, CONFIG_ERR_VALUE,
+				  "Machine config error: CPU templates are not supported by motevm "
+				  "(only \"None\")");
+	return 0;
+}
+
 int config_put_machine(struct vm_config *cfg, json_t *body, struct config_error *err)
 {
-	static const char *const keys[] = { "vcpu_count", "mem_size_mib",
-					    "smt",	  "track_dirty_pages",
-					    "huge_pages", "cpu_template",
-					    NULL };
-	static const char what[] = "machine-config";
 	struct machine_config m = {
 		.vcpu_count = CONFIG_DEFAULT_VCPUS,
 		.mem_size_mib = CONFIG_DEFAULT_MEM_MIB,
 	};
-	json_t *v;
+	bool any;
 
-	/* Firecracker requires both sizes in a PUT; the config file follows the same rule. */
-	if (check_object(body, what, keys, err) ||
-	    get_uint(body, what, "vcpu_count", true, 1, CONFIG_VCPU_MAX, &m.vcpu_count, err) ||
-	    get_uint(body, what, "mem_size_mib", true, CONFIG_MEM_MIB_MIN, CONFIG_MEM_MIB_MAX,
-		     &m.mem_size_mib, err) ||
-	    get_bool(body, what, "smt", &m.smt, err) ||
-	    get_bool(body, what, "track_dirty_pages", &m.track_dirty_pages, err))
+	if (read_machine(body, SERDE_REQUIRED, &m, &any, err) || check_machine(&m, err))
 		return -1;
-	if (m.smt && m.vcpu_count > 1 && m.vcpu_count % 2)
-		return fail(err, "%s: with `smt` the vCPU count must be 1 or even, not %u", what,
-			    m.vcpu_count);
-	v = json_object_get(body, "huge_pages");
-	if (v && !json_is_null(v)) {
-		const char *s = json_string_value(v);
+	cfg->machine = m;
+	return 0;
+}
 
-		if (s && strcmp(s, "None") == 0)
-			m.huge_pages = HUGE_PAGES_NONE;
-		else if (s && strcmp(s, "2M") == 0)
-			m.huge_pages = HUGE_PAGES_2M;
-		else if (s && strcmp(s, "Transparent") == 0)
-			m.huge_pages = HUGE_PAGES_TRANSPARENT;
-		else
-			return fail(err,
-				    "%s: `huge_pages` must be \"None\", \"2M\" or \"Transparent\"",
-				    what);
-	}
-	v = json_object_get(body, "cpu_template");
-	if (v && !json_is_null(v) &&
-	    !(json_is_string(v) && strcmp(json_string_value(v), "None") == 0))
-		return fail(err, "%s: CPU templates are not supported (only \"None\")", what);
+int config_patch_machine(struct vm_config *cfg, json_t *body, struct config_error *err)
+{
+	struct machine_config m = cfg->machine;
+	bool any;
+
+	if (read_machine(body, 0, &m, &any, err))
+		return -1;
+	if (!any)
+		return serde_fail(err, CONFIG_ERR_REQUEST, "Empty PATCH request.");
+	if (check_machine(&m, err))
+		return -1;
 	cfg->machine = m;
 	return 0;
 }
 
 int config_put_logger(struct vm_config *cfg, json_t *body, struct config_error *err)
 {
-	static const char *const keys[] = { "log_path",	       "level",	 "show_level",
-					    "show_log_origin", "module", NULL };
-	static const char what[] = "logger";
+	static const char *const fields[] = { "log_path",	 "level",  "show_level",
+					      "show_log_origin", "module", NULL };
 	struct logger_config l = { .present = true, .level = LOG_INFO };
 	char *level = NULL;
 
-	if (check_object(body, what, keys, err) ||
-	    get_string(body, what, "log_path", false, &l.log_path, err) ||
-	    get_string(body, what, "level", false, &level, err) ||
-	    get_bool(body, what, "show_level", &l.show_level, err) ||
-	    get_bool(body, what, "show_log_origin", &l.show_log_origin, err) ||
-	    get_string(body, what, "module", false, &l.module, err))
+	if (serde_struct(body, "LoggerConfig", fields, err) ||
+	    serde_string(body, "log_path", SERDE_NULLABLE, &l.log_path, err) ||
+	    serde_string(body, "level", SERDE_NULLABLE, &level, err) ||
+	    serde_bool(body, "show_level", SERDE_NULLABLE, &l.show_level, &l.has_show_level, err) ||
+	    serde_bool(body, "show_log_origin", SERDE_NULLABLE, &l.show_log_origin,
+		       &l.has_show_log_origin, err) ||
+	    serde_string(body, "module", SERDE_NULLABLE, &l.module, err))
 		goto err_free;
 	if (level && log_level_parse(level, &l.level) < 0) {
-		fail(err, "%s: unknown `level` \"%s\" (Error, Warning, Info, Debug, Trace, Off)",
-		     what, level);
+		serde_fail(err, CONFIG_ERR_BODY, "Invalid LevelFilter");
 		goto err_free;
 	}
 	free(level);
@@ -241,76 +236,117 @@ err_free:
 
 int config_put_metrics(struct vm_config *cfg, json_t *body, struct config_error *err)
 {
-	static const char *const keys[] = { "metrics_path", "emit_id", "properties", NULL };
-	static const char what[] = "metrics";
-	char *path;
+	static const char *const fields[] = { "metrics_path", "emit_id", "properties", NULL };
+	struct metrics_config m = { 0 };
+	json_t *props;
+	const char *key;
+	json_t *v;
 
-	if (check_object(body, what, keys, err) ||
-	    get_string(body, what, "metrics_path", true, &path, err))
-		return -1;
-	free(cfg->metrics.metrics_path);
-	cfg->metrics.metrics_path = path;
+	if (serde_struct(body, "MetricsConfig", fields, err) ||
+	    serde_string(body, "metrics_path", SERDE_REQUIRED, &m.metrics_path, err) ||
+	    serde_bool(body, "emit_id", 0, &m.emit_id, NULL, err))
+		goto err_free;
+	props = serde_get(body, "properties");
+	if (props) {
+		if (!json_is_object(props)) {
+			serde_invalid_type(props, "a map", err);
+			goto err_free;
+		}
+		json_object_foreach(props, key, v)
+		{
+			if (!json_is_string(v)) {
+				serde_invalid_type(v, "a string", err);
+				goto err_free;
+			}
+		}
+		m.properties = json_incref(props);
+	}
+	metrics_free(&cfg->metrics);
+	cfg->metrics = m;
 	return 0;
+err_free:
+	metrics_free(&m);
+	return -1;
 }
 
 int config_put_unsupported(const char *resource, struct config_error *err)
 {
-	return fail(err, "%s: not yet supported by motevm (virtio devices arrive in part 2)",
-		    resource);
+	return serde_fail(err, CONFIG_ERR_VALUE,
+			  "The requested operation is not supported: %s (not implemented by "
+			  "motevm)",
+			  resource);
 }
 
-/* An array section (drives, network-interfaces, pmem): empty is fine, entries are not yet. */
-static int array_section(json_t *v, const char *what, struct config_error *err)
+/* One --config-file section; *KNOWN false if KEY is no section Firecracker knows. */
+static int section(struct vm_config *cfg, const char *key, json_t *v, bool *known,
+		   struct config_error *err)
 {
-	if (!json_is_array(v))
-		return fail(err, "%s: expected a JSON array", what);
-	if (json_array_size(v) > 0)
-		return config_put_unsupported(what, err);
+	static const char *const unsupported[] = { "vsock",	 "balloon", "mmds-config",
+						   "cpu-config", "pmem",    "memory-hotplug",
+						   NULL };
+
+	*known = true;
+	if (strcmp(key, "boot-source") == 0)
+		return config_put_boot_source(cfg, v, err);
+	if (strcmp(key, "machine-config") == 0)
+		return json_is_null(v) ? 0 : config_put_machine(cfg, v, err);
+	if (strcmp(key, "logger") == 0)
+		return json_is_null(v) ? 0 : config_put_logger(cfg, v, err);
+	if (strcmp(key, "metrics") == 0)
+		return json_is_null(v) ? 0 : config_put_metrics(cfg, v, err);
+	if (strcmp(key, "entropy") == 0)
+		return json_is_null(v) ? 0 : config_put_entropy(cfg, v, err);
+	if (strcmp(key, "drives") == 0 || strcmp(key, "network-interfaces") == 0) {
+		size_t i;
+		json_t *e;
+
+		if (!json_is_array(v))
+			return serde_fail(err, CONFIG_ERR_BODY, "expected a JSON array");
+		json_array_foreach(v, i, e)
+		{
+			int r = key[0] == 'd' ? config_put_drive(cfg, e, NULL, err)
+					      : config_put_net(cfg, e, NULL, err);
+
+			if (r)
+				return r;
+		}
+		return 0;
+	}
+	for (const char *const *u = unsupported; *u; u++)
+		if (strcmp(key, *u) == 0) {
+			/* Empty is fine: nothing to build. */
+			if (json_is_null(v) || (json_is_array(v) && json_array_size(v) == 0))
+				return 0;
+			return config_put_unsupported(key, err);
+		}
+	*known = false;
 	return 0;
 }
 
 int config_from_json(struct vm_config *cfg, json_t *root, struct config_error *err)
 {
-	static const char *const arrays[] = { "drives", "network-interfaces", "pmem", NULL };
-	static const char *const objects[] = { "entropy",     "vsock",	    "balloon",
-					       "mmds-config", "cpu-config", "memory-hotplug",
-					       NULL };
 	const char *key;
 	json_t *v;
 
 	if (!json_is_object(root))
-		return fail(err, "the configuration must be a JSON object");
+		return serde_fail(err, CONFIG_ERR_BODY, "the configuration must be a JSON object");
 	json_object_foreach(root, key, v)
 	{
-		int r = 0;
-		bool known = true;
+		struct config_error e;
+		bool known;
 
-		if (strcmp(key, "boot-source") == 0)
-			r = config_put_boot_source(cfg, v, err);
-		else if (strcmp(key, "machine-config") == 0)
-			r = config_put_machine(cfg, v, err);
-		else if (strcmp(key, "logger") == 0)
-			r = json_is_null(v) ? 0 : config_put_logger(cfg, v, err);
-		else if (strcmp(key, "metrics") == 0)
-			r = json_is_null(v) ? 0 : config_put_metrics(cfg, v, err);
-		else
-			known = false;
-		for (const char *const *a = arrays; !known && *a; a++)
-			if (strcmp(key, *a) == 0) {
-				known = true;
-				r = array_section(v, key, err);
-			}
-		for (const char *const *o = objects; !known && *o; o++)
-			if (strcmp(key, *o) == 0) {
-				known = true;
-				r = json_is_null(v) ? 0 : config_put_unsupported(key, err);
-			}
+		if (section(cfg, key, v, &known, &e)) {
+			serde_fail(err, e.kind, "%s: %s", key, e.msg);
+			return -1;
+		}
 		if (!known)
-			return fail(err, "unknown configuration section `%s`", key);
-		if (r)
-			return r;
+			return serde_fail(err, CONFIG_ERR_BODY,
+					  "unknown configuration section `%.64s`", key);
 	}
-	return config_validate_boot(cfg, err);
+	if (!cfg->boot_source_set)
+		return serde_fail(err, CONFIG_ERR_BODY,
+				  "missing `boot-source` (kernel_image_path is required)");
+	return 0;
 }
 
 int config_load_file(struct vm_config *cfg, const char *path, struct config_error *err)
@@ -322,63 +358,79 @@ int config_load_file(struct vm_config *cfg, const char *path, struct config_erro
 	root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
 		if (jerr.line < 0)
-			return fail(err, "%s: %s", path, jerr.text);
-		return fail(err, "%s:%d:%d: invalid JSON: %s", path, jerr.line, jerr.column,
-			    jerr.text);
+			return serde_fail(err, CONFIG_ERR_BODY, "%s: %s", path, jerr.text);
+		return serde_fail(err, CONFIG_ERR_BODY, "%s:%d:%d: invalid JSON: %s", path,
+				  jerr.line, jerr.column, jerr.text);
 	}
 	r = config_from_json(cfg, root, err);
 	json_decref(root);
 	if (r) {
 		struct config_error e = *err;
 
-		fail(err, "%s: %s", path, e.msg);
+		serde_fail(err, e.kind, "%s: %s", path, e.msg);
 	}
 	return r;
 }
 
 int config_validate_boot(const struct vm_config *cfg, struct config_error *err)
 {
+	char devices[384];
+
 	if (!cfg->boot_source_set)
-		return fail(err, "missing `boot-source` (kernel_image_path is required)");
+		return serde_fail(err, CONFIG_ERR_VALUE,
+				  "Start microvm error: Cannot start microvm without kernel "
+				  "configuration.");
+	if (config_devices_unbuilt(cfg, devices, sizeof(devices)))
+		return serde_fail(err, CONFIG_ERR_VALUE,
+				  "Start microvm error: virtio devices are not supported yet: %s",
+				  devices);
 	return 0;
 }
 
-static int set_string(json_t *obj, const char *key, const char *s)
+static json_t *string_or_null(const char *s)
 {
-	return s ? json_object_set_new(obj, key, json_string(s)) : 0;
+	return s ? json_string(s) : json_null();
+}
+
+json_t *config_machine_to_json(const struct machine_config *mc)
+{
+	return json_pack("{sIsIsbsbss}", "vcpu_count", (json_int_t)mc->vcpu_count, "mem_size_mib",
+			 (json_int_t)mc->mem_size_mib, "smt", mc->smt, "track_dirty_pages",
+			 mc->track_dirty_pages, "huge_pages", huge_pages_names[mc->huge_pages]);
 }
 
 json_t *config_to_json(const struct vm_config *cfg)
 {
-	static const char *const hp[] = { "None", "2M", "Transparent" };
-	json_t *root = json_object(), *boot = json_object(), *mc = json_object();
+	json_t *root = json_object(), *boot = json_object();
+	const struct boot_source_config *bs = &cfg->boot_source;
 	int r = 0;
 
-	if (!root || !boot || !mc)
+	if (!root || !boot)
 		goto err;
-	if (cfg->boot_source_set) {
-		r |= set_string(boot, "kernel_image_path", cfg->boot_source.kernel_image_path);
-		r |= set_string(boot, "initrd_path", cfg->boot_source.initrd_path);
-		r |= set_string(boot, "boot_args", cfg->boot_source.boot_args);
-	}
-	r |= json_object_set_new(mc, "vcpu_count", json_integer(cfg->machine.vcpu_count));
-	r |= json_object_set_new(mc, "mem_size_mib", json_integer(cfg->machine.mem_size_mib));
-	r |= json_object_set_new(mc, "smt", json_boolean(cfg->machine.smt));
-	r |= json_object_set_new(mc, "track_dirty_pages",
-				 json_boolean(cfg->machine.track_dirty_pages));
-	r |= json_object_set_new(mc, "huge_pages", json_string(hp[cfg->machine.huge_pages]));
+	/* Firecracker's VmmConfig serialisation: every section, null where nothing is set. */
+	r |= json_object_set_new(root, "balloon", json_null());
+	r |= config_devices_drives_to_json(cfg, root);
+	r |= json_object_set_new(boot, "kernel_image_path",
+				 json_string(bs->kernel_image_path ? bs->kernel_image_path : ""));
+	r |= json_object_set_new(boot, "initrd_path", string_or_null(bs->initrd_path));
+	r |= json_object_set_new(boot, "boot_args", string_or_null(bs->boot_args));
 	r |= json_object_set_new(root, "boot-source", boot);
-	r |= json_object_set_new(root, "machine-config", mc);
-	r |= json_object_set_new(root, "drives", json_array());
-	r |= json_object_set_new(root, "network-interfaces", json_array());
-	if (r) {
-		json_decref(root);
-		return NULL;
-	}
+	boot = NULL;
+	r |= json_object_set_new(root, "cpu-config", json_null());
+	r |= json_object_set_new(root, "logger", json_null());
+	r |= json_object_set_new(root, "machine-config", config_machine_to_json(&cfg->machine));
+	r |= json_object_set_new(root, "metrics", json_null());
+	r |= json_object_set_new(root, "mmds-config", json_null());
+	r |= config_devices_nets_to_json(cfg, root);
+	r |= json_object_set_new(root, "vsock", json_null());
+	r |= config_devices_entropy_to_json(cfg, root);
+	r |= json_object_set_new(root, "pmem", json_array());
+	r |= json_object_set_new(root, "memory-hotplug", json_null());
+	if (r)
+		goto err;
 	return root;
 err:
 	json_decref(root);
 	json_decref(boot);
-	json_decref(mc);
 	return NULL;
 }

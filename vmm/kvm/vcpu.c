@@ -184,6 +184,26 @@ static void handle_exit(struct vcpu *vcpu)
 	}
 }
 
+/* Paused: waits outside KVM_RUN (the vCPU's state stays in KVM) until resumed or stopped. */
+static void park(struct vcpu *vcpu)
+{
+	struct vmm *vmm = vcpu->vmm;
+
+	/* Tell a kvmclock guest it was stopped, so its watchdogs do not fire at the resume.
+	 * EINVAL: the guest does not use kvmclock. */
+	if (ioctl(vcpu->fd, KVM_KVMCLOCK_CTRL, 0) < 0 && errno != EINVAL)
+		vcpu->stats.kvmclock_ctrl_fails++;
+	pthread_mutex_lock(&vmm->pause_lock);
+	vmm->parked++;
+	pthread_cond_broadcast(&vmm->pause_cond);
+	while (atomic_load(&vmm->pause_requested) && !atomic_load(&vmm->stopping))
+		pthread_cond_wait(&vmm->pause_cond, &vmm->pause_lock);
+	vmm->parked--;
+	pthread_mutex_unlock(&vmm->pause_lock);
+	/* The pause's kick set it; the loop re-checks stop and pause before KVM_RUN. */
+	__atomic_store_n(&vcpu->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *vcpu = arg;
@@ -191,6 +211,10 @@ static void *vcpu_thread(void *arg)
 
 	log_set_thread(vcpu->name);
 	while (!atomic_load(&vmm->stopping)) {
+		if (atomic_load(&vmm->pause_requested)) {
+			park(vcpu);
+			continue;
+		}
 		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
 			/* EINTR: kicked. EAGAIN: an AP left wait-for-SIPI. Both: just go on. */
 			if (errno == EINTR || errno == EAGAIN) {

@@ -15,9 +15,10 @@ struct vcpu_stats {
 	uint64_t exit_io_out;
 	uint64_t exit_mmio_read;
 	uint64_t exit_mmio_write;
-	uint64_t exit_intr;  /* KVM_RUN interrupted by a signal */
-	uint64_t exit_other; /* anything else that was handled */
-	uint64_t failures;   /* exits that stopped the VM */
+	uint64_t exit_intr;	      /* KVM_RUN interrupted by a signal */
+	uint64_t exit_other;	      /* anything else that was handled */
+	uint64_t failures;	      /* exits that stopped the VM */
+	uint64_t kvmclock_ctrl_fails; /* KVM_KVMCLOCK_CTRL failed at a pause */
 };
 
 struct vcpu {

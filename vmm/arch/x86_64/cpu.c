@@ -370,19 +370,23 @@ void cpu_dump_regs(int vcpu_fd, enum log_level level)
 	struct kvm_sregs s;
 
 	if (ioctl(vcpu_fd, KVM_GET_REGS, &r) < 0 || ioctl(vcpu_fd, KVM_GET_SREGS, &s) < 0) {
-		log_msg(level, "  (registers unavailable: %s)", strerror(errno));
+		log_msg(level, __FILE__, __LINE__, "  (registers unavailable: %s)",
+			strerror(errno));
 		return;
 	}
-	log_msg(level, "  rip %016llx rsp %016llx rflags %08llx", r.rip, r.rsp, r.rflags);
-	log_msg(level, "  rax %016llx rbx %016llx rcx %016llx rdx %016llx", r.rax, r.rbx, r.rcx,
-		r.rdx);
-	log_msg(level, "  rsi %016llx rdi %016llx rbp %016llx r8  %016llx", r.rsi, r.rdi, r.rbp,
-		r.r8);
-	log_msg(level, "  r9  %016llx r10 %016llx r11 %016llx r12 %016llx", r.r9, r.r10, r.r11,
-		r.r12);
-	log_msg(level, "  r13 %016llx r14 %016llx r15 %016llx", r.r13, r.r14, r.r15);
-	log_msg(level, "  cs %04x (l=%u db=%u dpl=%u) ss %04x cr0 %08llx cr2 %016llx cr3 %016llx",
+	log_msg(level, __FILE__, __LINE__, "  rip %016llx rsp %016llx rflags %08llx", r.rip, r.rsp,
+		r.rflags);
+	log_msg(level, __FILE__, __LINE__, "  rax %016llx rbx %016llx rcx %016llx rdx %016llx",
+		r.rax, r.rbx, r.rcx, r.rdx);
+	log_msg(level, __FILE__, __LINE__, "  rsi %016llx rdi %016llx rbp %016llx r8  %016llx",
+		r.rsi, r.rdi, r.rbp, r.r8);
+	log_msg(level, __FILE__, __LINE__, "  r9  %016llx r10 %016llx r11 %016llx r12 %016llx",
+		r.r9, r.r10, r.r11, r.r12);
+	log_msg(level, __FILE__, __LINE__, "  r13 %016llx r14 %016llx r15 %016llx", r.r13, r.r14,
+		r.r15);
+	log_msg(level, __FILE__, __LINE__,
+		"  cs %04x (l=%u db=%u dpl=%u) ss %04x cr0 %08llx cr2 %016llx cr3 %016llx",
 		s.cs.selector, s.cs.l, s.cs.db, s.cs.dpl, s.ss.selector, s.cr0, s.cr2, s.cr3);
-	log_msg(level, "  cr4 %08llx efer %08llx gdt %llx/%x idt %llx/%x", s.cr4, s.efer,
-		s.gdt.base, s.gdt.limit, s.idt.base, s.idt.limit);
+	log_msg(level, __FILE__, __LINE__, "  cr4 %08llx efer %08llx gdt %llx/%x idt %llx/%x",
+		s.cr4, s.efer, s.gdt.base, s.gdt.limit, s.idt.base, s.idt.limit);
 }

@@ -36,7 +36,7 @@
 #define KBD_RESET 0xff
 #define KBD_BAT_OK 0xaa
 
-#define OUTBUF_SIZE 8
+#define OUTBUF_SIZE 16 /* Firecracker's */
 
 struct i8042 {
 	pthread_mutex_t lock;
@@ -175,6 +175,24 @@ void i8042_exit(struct vmm *vmm)
 	pthread_mutex_destroy(&d->lock);
 	free(d);
 	vmm->devices.i8042 = NULL;
+}
+
+int i8042_send_ctrl_alt_del(struct i8042 *d)
+{
+	static const uint8_t keys[] = { 0x14, 0x11, 0xe0, 0x71 }; /* Ctrl, Alt, Del */
+	int r = 0;
+
+	pthread_mutex_lock(&d->lock);
+	if (!(d->ctr & CTR_KBD_INT))
+		r = -EPERM;
+	else if (OUTBUF_SIZE - d->out_count < sizeof(keys))
+		r = -ENOSPC;
+	for (unsigned i = 0; r == 0 && i < sizeof(keys); i++)
+		push(d, keys[i]);
+	if (r == 0)
+		update_irq(d);
+	pthread_mutex_unlock(&d->lock);
+	return r;
 }
 
 struct i8042_stats i8042_get_stats(struct i8042 *d)

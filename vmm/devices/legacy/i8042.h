@@ -19,6 +19,12 @@ struct i8042_stats {
  */
 int i8042_init(struct vmm *vmm);
 void i8042_exit(struct vmm *vmm);
+/*
+ * Types Ctrl-Alt-Del on the keyboard (scan code set 2: 0x14, 0x11, 0xe0 0x71) and raises
+ * IRQ 1, as Firecracker's SendCtrlAltDel does. 0, -ENOSPC if the output buffer lacks room,
+ * -EPERM if the guest disabled the keyboard interrupt.
+ */
+int i8042_send_ctrl_alt_del(struct i8042 *d);
 struct i8042_stats i8042_get_stats(struct i8042 *d);
 
 #endif /* MOTE_VMM_DEVICES_LEGACY_I8042_H */

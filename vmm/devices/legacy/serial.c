@@ -412,6 +412,9 @@ void serial_exit(struct vmm *vmm)
 	restore_tty();
 	if (!s)
 		return;
+	/* The event loop outlives the device (a failed start is retried): stop watching stdin. */
+	if (s->in_pollable && !s->in_eof)
+		event_del(&vmm->loop, &s->in_ev);
 	if (s->room_ev.fd >= 0)
 		close(s->room_ev.fd);
 	pthread_mutex_destroy(&s->lock);
