@@ -12,12 +12,13 @@ include mk/deps.mk
 include mk/vmm.mk
 include mk/kernel.mk
 include mk/mote.mk
-include mk/tests.mk
 include mk/tests_unit.mk
 include mk/tests_vmm.mk
 include mk/tests_e2e.mk
 include mk/apps.mk
 include mk/demo.mk
+# after every fragment that adds to TESTS/TESTS_BUILD: prerequisites expand when read
+include mk/tests.mk
 include mk/bench.mk
 include mk/lint.mk
 
