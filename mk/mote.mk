@@ -19,3 +19,6 @@ $(BUILD)/tests/unit/mote_cache_test: $(BUILD)/tests/unit/mote_cache_test.o $(MOT
 
 TESTS += $(BUILD)/tests/unit/mote_cache_test
 TESTS_BUILD += $(BUILD)/tests/unit/mote_cache_test
+
+# the README's first command, in a fresh clone (slow: a whole build)
+TESTS_SLOW += tests/e2e/readme_first_command.sh

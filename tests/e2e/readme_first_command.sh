@@ -1,0 +1,23 @@
+#!/bin/bash
+# readme_first_command.sh: the README's first set-up command, run in a fresh clone of the
+# committed tree, builds everything and runs the main job (a guest boots in motevm).
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib.sh
+git rev-parse --git-dir >/dev/null 2>&1 || skip "not a git checkout: nothing to clone"
+[ -r /dev/kvm ] && [ -w /dev/kvm ] || skip "/dev/kvm is not usable"
+
+# the first command of the README's first sh block, without its comment
+cmd=$(awk '/^```sh/ { inside = 1; next } inside { sub(/[ \t]*#.*/, ""); print; exit }' README.md)
+expect_match "the README starts with a make command" "^make " "$cmd"
+
+git clone --quiet "$(pwd)" "$TEST_TMP/clone" || { not_ok "git clone"; finish; exit; }
+cd "$TEST_TMP/clone" || exit 1
+out=$(timeout 900 bash -c "$cmd" 2>&1)
+rc=$?
+printf '%s\n' "$out" | tail -n 20
+expect_eq "'$cmd' in a fresh clone exits 0" 0 "$rc"
+expect_match "a guest booted in motevm (its boot timer fired)" "Guest-boot-time = [0-9]+ us" "$out"
+for f in build/motevm build/mote build/kernel/mote.elf; do
+	check "'$cmd' built $f" test -x "$f" -o -f "$f"
+done
+finish
