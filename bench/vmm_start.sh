@@ -42,6 +42,7 @@ MOTEVM_SYNC_TEARDOWN=1 row "motevm, synchronous KVM teardown" "$RUNS" \
 	$B/motevm --no-api --config-file "$cfg"
 s_med=$last_med
 if command -v qemu-system-x86_64 >/dev/null; then
+	# shellcheck disable=SC2054 # the commas are inside QEMU's own option values
 	qemu=(qemu-system-x86_64 -M microvm -accel kvm -m 128 -nodefaults -no-user-config
 		-display none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=4 -kernel "$guest")
 	"$runner" 3 43 "$(command -v qemu-system-x86_64)" "${qemu[@]:1}" >/dev/null

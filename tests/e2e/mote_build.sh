@@ -89,7 +89,7 @@ expect_error() {
 	out=$($MOTE build "$@" -o $T/bad.img 2>&1)
 	rc=$?
 	if [ $rc -ne 0 ] && printf '%s' "$out" | grep -Eq -- "$pattern" && [ ! -e $T/bad.img ] &&
-		[ -z "$(ls $T | grep 'bad.img.tmp')" ]; then
+		! compgen -G "$T/bad.img.tmp*" >/dev/null; then
 		ok "$what: $out"
 	else
 		not_ok "$what: exit $rc, output [$out] (wanted /$pattern/ and no file)"
