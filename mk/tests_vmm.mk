@@ -6,7 +6,7 @@ TVB := $(BUILD)/tests/vmm
 # Tests with a guest of their own, host-only tests, and the slow one (a Debian kernel).
 VMM_TESTS := exit boot_pvh boot_linux serial smp cpuid i8042 boot_timer hostile signals \
 	qemu
-VMM_TESTS_HOST := bad_image bad_config
+VMM_TESTS_HOST := bad_image bad_config api_http
 VMM_TESTS_SLOW := $(TV)/debian_linux.sh
 
 VMM_GUEST_RT := $(TVB)/guest/lib.o $(TVB)/guest/entry64.o
@@ -55,6 +55,9 @@ $(TVB)/%.elf32: $(TVB)/%.elf
 $(VMM_TEST_BINS): $(TVB)/%: $(TVB)/%.o $(TVB)/host/vmmtest.o
 	$(call quiet,LD,$@)$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^
 
-TESTS += $(VMM_TEST_BINS)
+# The API: curl against motevm (tests/vmm/api/), the HTTP transport in C (api_http.c).
+VMM_API_TESTS := $(TV)/api/endpoints.sh $(TV)/api/boot.sh $(TV)/api/fuzz.sh
+
+TESTS += $(VMM_TEST_BINS) $(VMM_API_TESTS)
 TESTS_SLOW += $(VMM_TESTS_SLOW)
-TESTS_BUILD += $(VMM_TEST_BINS) $(VMM_TEST_GUESTS)
+TESTS_BUILD += $(VMM_TEST_BINS) $(VMM_TEST_GUESTS) $(FUZZ_BIN)

@@ -38,3 +38,28 @@ $(VMM_BENCH_RUNNER): $(BUILD)/bench/vmm_runner.o
 
 bench: $(VMM_BENCH_GUEST) $(VMM_BENCH_RUNNER)
 BENCHES += bench/vmm_start.sh
+
+# Fuzzing (tests/vmm/fuzz/): a libFuzzer target for the API's HTTP+JSON request path, built
+# with clang. `make fuzz` runs it for FUZZ_TIME seconds; `make test` runs it for a bounded
+# time through tests/vmm/api/fuzz.sh. Without clang's libFuzzer the build leaves a
+# .unavailable note instead and the test skips.
+FUZZ_TIME ?= 60
+FUZZ_BIN := $(BUILD)/fuzz/api_fuzz
+FUZZ_SRCS := tests/vmm/fuzz/api_fuzz.c tests/vmm/fuzz/controller_stub.c vmm/log.c \
+	vmm/api/http.c vmm/api/routes.c vmm/api/config.c vmm/api/config_devices.c \
+	vmm/api/serde.c
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE \
+	-Iinclude -Ivmm -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+
+$(FUZZ_BIN): $(FUZZ_SRCS) $(wildcard vmm/api/*.h vmm/*.h) | $(DEPS_STAMP)
+	$(call quiet,FUZZCC,$@)mkdir -p $(@D) && rm -f $@.unavailable && \
+		{ clang $(FUZZ_CFLAGS) -o $@ $(FUZZ_SRCS) -lhttp_parser -ljansson 2>$@.log || \
+		{ mv $@.log $@.unavailable && : >$@ && \
+		  echo "  (no libFuzzer: see $@.unavailable)"; }; }
+
+fuzz: $(FUZZ_BIN)
+	$(Q)[ ! -e $(FUZZ_BIN).unavailable ] || { cat $(FUZZ_BIN).unavailable; exit 1; }
+	$(Q)mkdir -p $(BUILD)/fuzz/corpus && $(FUZZ_BIN) -max_total_time=$(FUZZ_TIME) \
+		-timeout=10 -rss_limit_mb=1024 $(BUILD)/fuzz/corpus tests/vmm/fuzz/corpus
+
+.PHONY: fuzz

@@ -149,6 +149,8 @@ void http_conn_free(struct http_conn *c)
 
 int http_conn_feed(struct http_conn *c, const void *data, size_t len)
 {
+	if (len == 0)
+		return 0;
 	if (grow(&c->in, &c->in_cap, c->in_len + len))
 		return -ENOMEM;
 	memcpy(c->in + c->in_len, data, len);
@@ -221,6 +223,8 @@ void http_conn_respond_close(struct http_conn *c, int status, const char *fault_
 
 void http_conn_sent(struct http_conn *c, size_t n)
 {
+	if (n == 0)
+		return;
 	memmove(c->out, c->out + n, c->out_len - n);
 	c->out_len -= n;
 }
