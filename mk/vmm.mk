@@ -63,3 +63,12 @@ fuzz: $(FUZZ_BIN)
 		-timeout=10 -rss_limit_mb=1024 $(BUILD)/fuzz/corpus tests/vmm/fuzz/corpus
 
 .PHONY: fuzz
+
+# API benchmark (bench/vmm_api.sh): socket start-up, request latency, InstanceStart.
+VMM_API_RUNNER := $(BUILD)/bench/vmm_api_runner
+
+$(VMM_API_RUNNER): $(BUILD)/bench/vmm_api_runner.o
+	$(call quiet,LD,$@)$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^
+
+bench: $(VMM_API_RUNNER)
+BENCHES += bench/vmm_api.sh

@@ -1,6 +1,7 @@
 # lib.sh: helpers for the API tests (sourced after tests/lib.sh): start motevm with its API
 # socket, send requests with curl, check status codes and fault messages.
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # G, STATUS, HEADERS... are for the scripts that source this
 MOTEVM=${MOTEVM:-build/motevm}
 G=build/tests/vmm
 PID=
