@@ -61,7 +61,8 @@ static pid_t spawn(char *const argv[])
 	pid_t pid = fork();
 
 	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR), err = open(errlog, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int null = open("/dev/null", O_RDWR),
+		    err = open(errlog, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
 		dup2(null, 0);
 		dup2(null, 1);
@@ -94,7 +95,8 @@ static int request(int fd, const char *req)
 		if (!want) {
 			char *cl = strstr(buf, "Content-Length: ");
 
-			want = (size_t)(end + 4 - buf) + (cl && cl < end ? strtoul(cl + 16, NULL, 10) : 0);
+			want = (size_t)(end + 4 - buf) +
+			       (cl && cl < end ? strtoul(cl + 16, NULL, 10) : 0);
 		}
 		if (len >= want)
 			return atoi(buf + 9);
@@ -105,15 +107,17 @@ static char *put(const char *path, const char *body)
 {
 	static char buf[1024];
 
-	snprintf(buf, sizeof(buf), "PUT %s HTTP/1.1\r\nContent-Type: application/json\r\n"
-		 "Content-Length: %zu\r\n\r\n%s", path, strlen(body), body);
+	snprintf(buf, sizeof(buf),
+		 "PUT %s HTTP/1.1\r\nContent-Type: application/json\r\n"
+		 "Content-Length: %zu\r\n\r\n%s",
+		 path, strlen(body), body);
 	return buf;
 }
 
 static pid_t start_server(const char *motevm, const char *level)
 {
-	char *argv[] = { (char *)motevm, "--api-sock", sock, "--level", (char *)level,
-			 "--metrics-path", metrics, NULL };
+	char *argv[] = { (char *)motevm, "--api-sock",	   sock,    "--level",
+			 (char *)level,	 "--metrics-path", metrics, NULL };
 	pid_t pid;
 
 	unlink(sock);
@@ -196,8 +200,8 @@ static int bench_put(const char *motevm, int n)
 	int fd = wait_socket();
 	char req[1024];
 
-	snprintf(req, sizeof(req), "%s", put("/machine-config",
-					      "{\"vcpu_count\": 2, \"mem_size_mib\": 256}"));
+	snprintf(req, sizeof(req), "%s",
+		 put("/machine-config", "{\"vcpu_count\": 2, \"mem_size_mib\": 256}"));
 	for (int i = 0; i < 200; i++) /* warm-up */
 		request(fd, req);
 	rounds(fd, req, 204, n);

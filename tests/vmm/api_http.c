@@ -145,6 +145,18 @@ static int open_files(pid_t pid)
 	return n;
 }
 
+static bool sanitized(pid_t pid)
+{
+	char path[64], *maps;
+	bool asan;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	maps = vmt_read_file(path, NULL);
+	asan = strstr(maps, "libasan") != NULL;
+	free(maps);
+	return asan;
+}
+
 #define GET_VERSION "GET /version HTTP/1.1\r\nHost: localhost\r\n\r\n"
 #define PUT_MACHINE                                                                             \
 	"PUT /machine-config HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n" \
@@ -382,15 +394,21 @@ int main(void)
 	malformed_requests();
 	continue_chunked_close();
 	connection_limit();
-	many(1000); /* warm-up: the allocator's pools reach their size */
+	many(1000);	/* warm-up: the allocator's pools reach their size */
+	usleep(200000); /* the last connection closed on both sides */
 	rss0 = proc_value(pid, "VmRSS:");
 	files0 = open_files(pid);
 	many(10000);
+	usleep(200000);
 	rss1 = proc_value(pid, "VmRSS:");
 	files1 = open_files(pid);
 	printf("10000 + 1000 requests: RSS %ld -> %ld KiB, open files %d -> %d\n", rss0, rss1,
 	       files0, files1);
-	CHECK(rss1 - rss0 <= 64, "RSS grew by %ld KiB over 11000 requests", rss1 - rss0);
+	/* ASan's quarantine holds freed memory: RSS says nothing about leaks there (LSan does). */
+	if (sanitized(pid))
+		printf("motevm is built with ASan: RSS not compared\n");
+	else
+		CHECK(rss1 - rss0 <= 64, "RSS grew by %ld KiB over 11000 requests", rss1 - rss0);
 	CHECK(files1 == files0, "open files %d -> %d", files0, files1);
 	kill(pid, SIGTERM);
 	status = vmt_wait(pid, 10);
