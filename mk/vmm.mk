@@ -9,7 +9,7 @@ VMM_SRCS := \
 	vmm/boot/cmdline.c \
 	vmm/devices/bus.c vmm/devices/devices.c \
 	vmm/devices/legacy/serial.c vmm/devices/legacy/i8042.c \
-	vmm/devices/legacy/boot_timer.c vmm/devices/legacy/exit.c
+	vmm/devices/legacy/boot_timer.c vmm/devices/legacy/exit.c vmm/devices/legacy/console.c
 VMM_OBJS := $(VMM_SRCS:%.c=$(BUILD)/%.o)
 MOTEVM := $(BUILD)/motevm
 

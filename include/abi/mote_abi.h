@@ -29,12 +29,42 @@
 /* Feature bits in MOTE_CPUID_INFO.ebx. */
 #define MOTE_FEAT_PVM (1u << 0)	 /* host KVM is kvm_pvm: use the PV interface (kvm-pvm-host.md) */
 #define MOTE_FEAT_EXIT (1u << 1) /* the exit device below is present */
+#define MOTE_FEAT_CONSOLE (1u << 2)	/* the console port below is present */
+#define MOTE_FEAT_CONSOLE_EOF (1u << 3) /* COM1's DCD drops when the VMM's input ends */
 
 /*
  * Exit device: a 32-bit (or 8-bit) OUT of a status to this port ends the VM at once;
  * motevm then exits with (status & 0xff) as its own exit code.
  */
 #define MOTE_EXIT_PORT 0x6d70u
+
+/*
+ * Console port: guest output in one VM exit per buffer instead of one per byte (each port
+ * access is a ~10-30 us trap on kvm_pvm hosts). A 32-bit OUT of the guest-physical address
+ * (below 4 GiB, 16-byte aligned) of a request
+ *     u64 buf    guest-physical address of the bytes (contiguous)
+ *     u32 len    how many, at most MOTE_CONSOLE_MAX
+ *     u32 done   set by the VMM: how many it took (len, or fewer if its output failed)
+ * sends the bytes to where COM1's output goes, in order with COM1's own bytes. A bad request
+ * (not RAM, too long) sets done to 0 and changes nothing else.
+ */
+#define MOTE_CONSOLE_PORT 0x6d74u
+#define MOTE_CONSOLE_MAX 65536u
+#define MOTE_CONSOLE_REQ_BUF 0
+#define MOTE_CONSOLE_REQ_LEN 8
+#define MOTE_CONSOLE_REQ_DONE 12
+#define MOTE_CONSOLE_REQ_SIZE 16
+
+/*
+ * End of input (MOTE_FEAT_CONSOLE_EOF): a guest that writes MOTE_CONSOLE_CTL_EOF to the 8-bit
+ * port MOTE_CONSOLE_CTL_PORT opts in; from then on, when the VMM's input (its stdin) reaches
+ * end of file and the guest has read every byte, COM1's DCD (MSR bit 7) goes low, with a
+ * modem-status interrupt if the guest enabled it (IER bit 3) — a serial line's carrier loss,
+ * which the guest treats as end of file on its console. Without the opt-in DCD stays high
+ * (a Linux guest's getty would otherwise wait for carrier).
+ */
+#define MOTE_CONSOLE_CTL_PORT 0x6d78u
+#define MOTE_CONSOLE_CTL_EOF 1u
 
 /*
  * QEMU's isa-debug-exit, as QEMU is started by our tests (iobase=0xf4, iosize=4): an OUT of

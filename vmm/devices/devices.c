@@ -3,6 +3,7 @@
 
 #include "devices/devices.h"
 #include "devices/legacy/boot_timer.h"
+#include "devices/legacy/console.h"
 #include "devices/legacy/exit.h"
 #include "devices/legacy/i8042.h"
 #include "devices/legacy/serial.h"
@@ -17,6 +18,7 @@ static const struct device_entry {
 	{ "i8042", i8042_init, i8042_exit },		    /* ports 0x60-0x64, IRQ 1, reset */
 	{ "boot-timer", boot_timer_init, boot_timer_exit }, /* MMIO 0xc0000000, one page */
 	{ "exit", exit_dev_init, exit_dev_exit },	    /* ports 0x6d70 and 0xf4 */
+	{ "console", console_init, console_exit }, /* ports 0x6d74, 0x6d78 (after serial) */
 };
 
 #define NR_DEVICES (sizeof(device_table) / sizeof(device_table[0]))

@@ -7,6 +7,7 @@ struct serial;
 struct i8042;
 struct boot_timer;
 struct exit_dev;
+struct console;
 
 /* Each device's state, set by its <dev>_init. */
 struct devices {
@@ -14,6 +15,7 @@ struct devices {
 	struct i8042 *i8042;
 	struct boot_timer *boot_timer;
 	struct exit_dev *exit;
+	struct console *console;
 };
 
 /* Starts every device of the table in order. 0, or -errno after logging (then call

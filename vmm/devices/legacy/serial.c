@@ -33,6 +33,8 @@
 
 #define IER_RDI 0x01
 #define IER_THRI 0x02
+#define IER_MSI 0x08
+#define IIR_MSI 0x00
 #define IIR_NO_INT 0x01
 #define IIR_THRI 0x02
 #define IIR_RDI 0x04
@@ -48,6 +50,7 @@
 #define LSR_DR 0x01
 #define LSR_THRE 0x20
 #define LSR_TEMT 0x40
+#define MSR_DDCD 0x08
 #define MSR_CTS 0x10
 #define MSR_DSR 0x20
 #define MSR_RI 0x40
@@ -67,6 +70,9 @@ struct serial {
 	uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
 	bool thr_ipending;
 	bool irq_level;
+	bool eof_optin;	   /* the guest asked for carrier loss at end of input */
+	bool carrier_lost; /* input ended and was all read: DCD low */
+	bool ddcd;	   /* DCD changed since the last MSR read: modem-status interrupt */
 	uint8_t rx[RX_FIFO_SIZE];
 	unsigned rx_head, rx_count;
 	struct serial_stats stats;
@@ -110,6 +116,8 @@ static uint8_t iir(const struct serial *s)
 		return fifo | IIR_RDI;
 	if ((s->ier & IER_THRI) && s->thr_ipending)
 		return fifo | IIR_THRI;
+	if ((s->ier & IER_MSI) && s->ddcd)
+		return fifo | IIR_MSI;
 	return fifo | IIR_NO_INT;
 }
 
@@ -145,12 +153,26 @@ static uint8_t rx_pop(struct serial *s)
 	return b;
 }
 
+/*
+ * End of input as carrier loss (MOTE_FEAT_CONSOLE_EOF): once the guest opted in, input has
+ * ended and the FIFO is empty, DCD drops, once. Lock held.
+ */
+static void check_carrier(struct serial *s)
+{
+	if (!s->eof_optin || s->carrier_lost || !s->in_eof || s->rx_count)
+		return;
+	s->carrier_lost = true;
+	s->ddcd = true;
+	update_irq(s, false);
+}
+
 static uint8_t msr(const struct serial *s)
 {
 	uint8_t m = 0;
 
-	if (!(s->mcr & MCR_LOOP))
-		return MSR_DCD | MSR_DSR | MSR_CTS; /* a connected, ready line */
+	if (!(s->mcr & MCR_LOOP)) /* a ready line, connected until input ends */
+		return MSR_DSR | MSR_CTS | (s->carrier_lost ? 0 : MSR_DCD) |
+		       (s->ddcd ? MSR_DDCD : 0);
 	/* Loopback: modem outputs feed the inputs (Linux's probe checks this). */
 	if (s->mcr & MCR_RTS)
 		m |= MSR_CTS;
@@ -163,15 +185,20 @@ static uint8_t msr(const struct serial *s)
 	return m;
 }
 
-/* Writes one guest byte to the output, waiting (not dropping) if stdout is full. */
-static void emit(struct serial *s, uint8_t b)
+/* Writes guest bytes to the output, waiting (not dropping) if stdout is full; returns how many
+ * went out (fewer only if the output failed or the VM is stopping). Lock not held. */
+static size_t emit(struct serial *s, const uint8_t *b, size_t len)
 {
-	for (;;) {
-		ssize_t n = write(s->out_fd, &b, 1);
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = write(s->out_fd, b + done, len - done);
 		struct pollfd p = { .fd = s->out_fd, .events = POLLOUT };
 
-		if (n == 1)
-			return;
+		if (n > 0) {
+			done += (size_t)n;
+			continue;
+		}
 		if (n < 0 && errno == EAGAIN && !atomic_load(&s->vmm->stopping)) {
 			poll(&p, 1, 100);
 			continue;
@@ -181,8 +208,25 @@ static void emit(struct serial *s, uint8_t b)
 		pthread_mutex_lock(&s->lock);
 		s->stats.error_count++;
 		pthread_mutex_unlock(&s->lock);
-		return;
+		break;
 	}
+	return done;
+}
+
+size_t serial_output(struct serial *s, const uint8_t *buf, size_t len)
+{
+	pthread_mutex_lock(&s->lock);
+	s->stats.write_count += len;
+	pthread_mutex_unlock(&s->lock);
+	return emit(s, buf, len);
+}
+
+void serial_enable_eof(struct serial *s)
+{
+	pthread_mutex_lock(&s->lock);
+	s->eof_optin = true;
+	check_carrier(s);
+	pthread_mutex_unlock(&s->lock);
 }
 
 static void wake_reader(struct serial *s)
@@ -212,6 +256,7 @@ static void serial_read(void *dev, uint64_t off, uint8_t *data, unsigned len)
 		if (s->want_room && !(s->mcr & MCR_LOOP))
 			wake_reader(s);
 		update_irq(s, false);
+		check_carrier(s);
 		break;
 	case UART_IER:
 		v = (s->lcr & LCR_DLAB) ? s->dlm : s->ier;
@@ -234,6 +279,10 @@ static void serial_read(void *dev, uint64_t off, uint8_t *data, unsigned len)
 		break;
 	case UART_MSR:
 		v = msr(s);
+		if (s->ddcd) { /* reading MSR clears the delta bits and their interrupt */
+			s->ddcd = false;
+			update_irq(s, false);
+		}
 		break;
 	case UART_SCR:
 		v = s->scr;
@@ -302,7 +351,7 @@ static void serial_write(void *dev, uint64_t off, const uint8_t *data, unsigned 
 	pthread_mutex_unlock(&s->lock);
 	/* Outside the lock: a slow stdout must not stall the event loop. */
 	if (out)
-		emit(s, v);
+		emit(s, &v, 1);
 }
 
 static const struct bus_ops serial_ops = {
@@ -340,6 +389,9 @@ static void fill_fifo(struct serial *s)
 			s->in_eof = true;
 			if (s->in_pollable)
 				event_del(&s->vmm->loop, &s->in_ev);
+			pthread_mutex_lock(&s->lock);
+			check_carrier(s);
+			pthread_mutex_unlock(&s->lock);
 			return;
 		}
 		pthread_mutex_lock(&s->lock);

@@ -2,6 +2,7 @@
 #ifndef MOTE_VMM_DEVICES_LEGACY_SERIAL_H
 #define MOTE_VMM_DEVICES_LEGACY_SERIAL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct vmm;
@@ -23,5 +24,14 @@ int serial_init(struct vmm *vmm);
 /* Restores the terminal and frees the device. */
 void serial_exit(struct vmm *vmm);
 struct serial_stats serial_get_stats(struct serial *s);
+
+/*
+ * Sends LEN guest bytes to COM1's output (stdout), in order with THR's bytes, waiting while the
+ * output is full. Returns how many went out (fewer only if the output failed or the VM stops).
+ * For the console port (console.c).
+ */
+size_t serial_output(struct serial *s, const uint8_t *buf, size_t len);
+/* The guest opted in to end of input as carrier loss (MOTE_FEAT_CONSOLE_EOF). */
+void serial_enable_eof(struct serial *s);
 
 #endif /* MOTE_VMM_DEVICES_LEGACY_SERIAL_H */
