@@ -22,3 +22,10 @@ TESTS_BUILD += $(BUILD)/tests/unit/mote_cache_test
 
 # the README's first command, in a fresh clone (slow: a whole build)
 TESTS_SLOW += tests/e2e/readme_first_command.sh
+
+# benchmark: mote run of a static hello (bench/mote_run.sh)
+$(BUILD)/bench/hello-static: bench/hello.c | $(DEPS_STAMP)
+	$(call quiet,CC,$@)mkdir -p $(@D) && $(HOST_CC) -O2 -static -o $@ $<
+
+bench: $(BUILD)/bench/hello-static
+BENCHES += bench/mote_run.sh
