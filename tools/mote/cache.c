@@ -1,30 +1,17 @@
 /* cache.c: the on-disk image cache (~/.cache/mote/{images,keys}). */
 #include "cache.h"
+#include "errmsg.h"
 
 #include "image.h"
 #include "recipe.h"
 
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return ret;
-}
 
 /* mkdir -p */
 static int make_dirs(const char *path)
@@ -60,10 +47,11 @@ int cache_dir(char *out, size_t len, char *err, size_t errlen)
 	else if (home && *home)
 		snprintf(out, len, "%s/.cache/mote", home);
 	else
-		return fail(err, errlen, -ENOENT, "no cache directory: set MOTE_CACHE_DIR or HOME");
+		return errmsg(err, errlen, -ENOENT,
+			      "no cache directory: set MOTE_CACHE_DIR or HOME");
 	ret = make_dirs(out);
 	if (ret < 0)
-		return fail(err, errlen, ret, "%s: %s", out, strerror(-ret));
+		return errmsg(err, errlen, ret, "%s: %s", out, strerror(-ret));
 	return 0;
 }
 
@@ -94,7 +82,7 @@ int cache_get(const struct recipe *r, const struct mote_opts *o, char *image, si
 
 	snprintf(tmp, sizeof(tmp), "%s/images", dir);
 	if (make_dirs(tmp) < 0 || (snprintf(tmp, sizeof(tmp), "%s/keys", dir), make_dirs(tmp) < 0))
-		return fail(err, errlen, -errno, "%s: %s", tmp, strerror(errno));
+		return errmsg(err, errlen, -errno, "%s: %s", tmp, strerror(errno));
 	snprintf(tmp, sizeof(tmp), "%s/images/build-%s-%d.img", dir, key, (int)getpid());
 	recipe_manifest(r, o, &m);
 	ret = image_write(&r->fs, &m, tmp, false, content, err, errlen);
@@ -104,14 +92,14 @@ int cache_get(const struct recipe *r, const struct mote_opts *o, char *image, si
 	snprintf(image, len, "%s/images/%s.img", dir, hash);
 	if (rename(tmp, image) < 0) {
 		unlink(tmp);
-		return fail(err, errlen, -errno, "%s: %s", image, strerror(errno));
+		return errmsg(err, errlen, -errno, "%s: %s", image, strerror(errno));
 	}
 	snprintf(tmp, sizeof(tmp), "%s/keys/.%s.new", dir, key);
 	unlink(tmp);
 	snprintf(dir, sizeof(dir), "../images/%s.img", hash);
 	if (symlink(dir, tmp) < 0 || rename(tmp, key_path) < 0) {
 		unlink(tmp);
-		return fail(err, errlen, -errno, "%s: %s", key_path, strerror(errno));
+		return errmsg(err, errlen, -errno, "%s: %s", key_path, strerror(errno));
 	}
 	*built = 1;
 	return 0;

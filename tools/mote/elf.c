@@ -1,10 +1,10 @@
 /* elf.c: reading an ELF64 x86-64 file's type, interpreter and dynamic dependencies. */
 #include "elf.h"
+#include "errmsg.h"
 
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,19 +18,6 @@ struct image {
 	const uint8_t *data;
 	size_t size;
 };
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return ret;
-}
 
 static const void *at(const struct image *im, uint64_t off, uint64_t len)
 {
@@ -70,24 +57,24 @@ static int check_header(const struct image *im, const char *path, char *err, siz
 	const Elf64_Ehdr *eh = at(im, 0, sizeof(*eh));
 
 	if (!eh || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0)
-		return fail(err, errlen, -ENOEXEC, "%s: not an ELF file", path);
+		return errmsg(err, errlen, -ENOEXEC, "%s: not an ELF file", path);
 	if (eh->e_ident[EI_CLASS] != ELFCLASS64)
-		return fail(err, errlen, -ENOEXEC, "%s: not a 64-bit ELF file (Mote runs x86-64)",
-			    path);
+		return errmsg(err, errlen, -ENOEXEC, "%s: not a 64-bit ELF file (Mote runs x86-64)",
+			      path);
 	if (eh->e_ident[EI_DATA] != ELFDATA2LSB || eh->e_machine != EM_X86_64)
-		return fail(err, errlen, -ENOEXEC,
-			    "%s: ELF for another architecture (machine %u), "
-			    "not x86-64",
-			    path, eh->e_machine);
+		return errmsg(err, errlen, -ENOEXEC,
+			      "%s: ELF for another architecture (machine %u), "
+			      "not x86-64",
+			      path, eh->e_machine);
 	if (eh->e_type != ET_EXEC && eh->e_type != ET_DYN)
-		return fail(err, errlen, -ENOEXEC,
-			    "%s: ELF type %u is neither an executable nor a "
-			    "shared object",
-			    path, eh->e_type);
+		return errmsg(err, errlen, -ENOEXEC,
+			      "%s: ELF type %u is neither an executable nor a "
+			      "shared object",
+			      path, eh->e_type);
 	if (eh->e_phentsize != sizeof(Elf64_Phdr) ||
 	    !at(im, eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr)))
-		return fail(err, errlen, -ENOEXEC, "%s: truncated or malformed program headers",
-			    path);
+		return errmsg(err, errlen, -ENOEXEC, "%s: truncated or malformed program headers",
+			      path);
 	return 0;
 }
 
@@ -114,7 +101,7 @@ static int read_dynamic(const struct image *im, const Elf64_Ehdr *eh, const Elf6
 	bool have_strtab = false;
 
 	if (!dyn)
-		return fail(err, errlen, -ENOEXEC, "%s: truncated dynamic section", path);
+		return errmsg(err, errlen, -ENOEXEC, "%s: truncated dynamic section", path);
 	for (size_t i = 0; i < n && dyn[i].d_tag != DT_NULL; i++) {
 		if (dyn[i].d_tag == DT_STRTAB) {
 			strtab = dyn[i].d_un.d_ptr;
@@ -126,8 +113,8 @@ static int read_dynamic(const struct image *im, const Elf64_Ehdr *eh, const Elf6
 	if (!have_strtab)
 		return 0;
 	if (vaddr_to_off(im, eh, strtab, &stroff) < 0)
-		return fail(err, errlen, -ENOEXEC, "%s: dynamic string table outside the file",
-			    path);
+		return errmsg(err, errlen, -ENOEXEC, "%s: dynamic string table outside the file",
+			      path);
 
 	for (size_t i = 0; i < n && dyn[i].d_tag != DT_NULL; i++) {
 		int64_t tag = dyn[i].d_tag;
@@ -138,10 +125,10 @@ static int read_dynamic(const struct image *im, const Elf64_Ehdr *eh, const Elf6
 			continue;
 		s = str_at(im, stroff + dyn[i].d_un.d_val);
 		if (!s)
-			return fail(err, errlen, -ENOEXEC, "%s: bad dynamic string", path);
+			return errmsg(err, errlen, -ENOEXEC, "%s: bad dynamic string", path);
 		if (tag == DT_NEEDED) {
 			if (add_needed(info, s) < 0)
-				return fail(err, errlen, -ENOMEM, "out of memory");
+				return errmsg(err, errlen, -ENOMEM, "out of memory");
 			continue;
 		}
 		slot = tag == DT_RPATH	   ? &info->rpath
@@ -150,7 +137,7 @@ static int read_dynamic(const struct image *im, const Elf64_Ehdr *eh, const Elf6
 		free(*slot);
 		*slot = strdup(s);
 		if (!*slot)
-			return fail(err, errlen, -ENOMEM, "out of memory");
+			return errmsg(err, errlen, -ENOMEM, "out of memory");
 	}
 	return 0;
 }
@@ -171,10 +158,11 @@ static int parse(const struct image *im, struct elf_info *info, const char *path
 			const char *s = at(im, ph->p_offset, ph->p_filesz);
 
 			if (!s || ph->p_filesz == 0 || s[ph->p_filesz - 1] != '\0')
-				return fail(err, errlen, -ENOEXEC, "%s: malformed PT_INTERP", path);
+				return errmsg(err, errlen, -ENOEXEC, "%s: malformed PT_INTERP",
+					      path);
 			info->interp = strdup(s);
 			if (!info->interp)
-				return fail(err, errlen, -ENOMEM, "out of memory");
+				return errmsg(err, errlen, -ENOMEM, "out of memory");
 		} else if (ph->p_type == PT_DYNAMIC) {
 			ret = read_dynamic(im, eh, ph, info, path, err, errlen);
 			if (ret < 0)
@@ -194,22 +182,22 @@ int elf_read(const char *path, struct elf_info *info, char *err, size_t errlen)
 	memset(info, 0, sizeof(*info));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+		return errmsg(err, errlen, -errno, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st) < 0) {
-		ret = fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+		ret = errmsg(err, errlen, -errno, "%s: %s", path, strerror(errno));
 		goto err_close;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		ret = fail(err, errlen, -ENOEXEC, "%s: not a regular file", path);
+		ret = errmsg(err, errlen, -ENOEXEC, "%s: not a regular file", path);
 		goto err_close;
 	}
 	if (st.st_size < (off_t)sizeof(Elf64_Ehdr)) {
-		ret = fail(err, errlen, -ENOEXEC, "%s: not an ELF file (too short)", path);
+		ret = errmsg(err, errlen, -ENOEXEC, "%s: not an ELF file (too short)", path);
 		goto err_close;
 	}
 	map = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (map == MAP_FAILED) {
-		ret = fail(err, errlen, -errno, "%s: mmap: %s", path, strerror(errno));
+		ret = errmsg(err, errlen, -errno, "%s: mmap: %s", path, strerror(errno));
 		goto err_close;
 	}
 	im.data = map;

@@ -1,5 +1,6 @@
 /* elfdeps.c: resolving a program's interpreter and shared libraries, recursively. */
 #include "elfdeps.h"
+#include "errmsg.h"
 
 #include "elf.h"
 #include "fileset.h"
@@ -51,7 +52,7 @@ static int fail(struct resolver *r, int ret, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(r->err, r->errlen, fmt, ap);
+	verrmsg(r->err, r->errlen, ret, fmt, ap);
 	va_end(ap);
 	return ret;
 }

@@ -1,5 +1,6 @@
 /* fileset.c: collecting the image's files, with parents and symlinks reproduced as on the host. */
 #include "fileset.h"
+#include "errmsg.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -21,7 +22,7 @@ static int fail(struct fileset *fs, int ret, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(fs->err, sizeof(fs->err), fmt, ap);
+	verrmsg(fs->err, sizeof(fs->err), ret, fmt, ap);
 	va_end(ap);
 	return ret;
 }

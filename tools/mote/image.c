@@ -1,5 +1,6 @@
 /* image.c: writing and opening Mote images (cpio newc with a JSON manifest first). */
 #include "image.h"
+#include "errmsg.h"
 
 #include "cpio.h"
 #include "fileset.h"
@@ -8,7 +9,6 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,19 +17,6 @@
 #include <unistd.h>
 
 #define PAGE 4096u
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return ret;
-}
 
 static char *manifest_json(const struct image_manifest *m)
 {
@@ -96,14 +83,14 @@ static int copy_file(struct cpio_writer *w, const struct fs_entry *e, char *err,
 	int fd = open(e->source, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
-		return fail(err, errlen, -errno, "%s: %s", e->source, strerror(errno));
+		return errmsg(err, errlen, -errno, "%s: %s", e->source, strerror(errno));
 	while (left) {
 		ssize_t n = read(fd, buf, left < sizeof(buf) ? left : sizeof(buf));
 
 		if (n <= 0) {
 			close(fd);
-			return fail(err, errlen, n < 0 ? -errno : -EIO,
-				    "%s: changed or unreadable while packing", e->source);
+			return errmsg(err, errlen, n < 0 ? -errno : -EIO,
+				      "%s: changed or unreadable while packing", e->source);
 		}
 		cpio_write_data(w, buf, n);
 		left -= n;
@@ -149,11 +136,11 @@ static int write_all(FILE *f, const struct fileset *fs, const struct image_manif
 	int ret;
 
 	if (!json)
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return errmsg(err, errlen, -ENOMEM, "out of memory");
 	ret = cpio_writer_init(&w, f);
 	if (ret < 0) {
 		free(json);
-		return fail(err, errlen, ret, "out of memory");
+		return errmsg(err, errlen, ret, "out of memory");
 	}
 	/* directories first, so that a Linux initramfs unpacker can create what follows */
 	cpio_write_header(&w, ".mote", &(struct cpio_meta){ .mode = 0040755 }, 0);
@@ -168,9 +155,9 @@ static int write_all(FILE *f, const struct fileset *fs, const struct image_manif
 	}
 	ret = cpio_writer_finish(&w, hash);
 	if (ret == -EFBIG)
-		return fail(err, errlen, ret, "a file is larger than the 4 GiB cpio newc allows");
+		return errmsg(err, errlen, ret, "a file is larger than the 4 GiB cpio newc allows");
 	if (ret < 0)
-		return fail(err, errlen, ret, "write: %s", strerror(-ret));
+		return errmsg(err, errlen, ret, "write: %s", strerror(-ret));
 	return 0;
 }
 
@@ -191,25 +178,25 @@ int image_write(const struct fileset *fs, const struct image_manifest *m, const 
 	int fd, ret;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", path) >= (int)sizeof(tmp))
-		return fail(err, errlen, -ENAMETOOLONG, "%s: path too long", path);
+		return errmsg(err, errlen, -ENAMETOOLONG, "%s: path too long", path);
 	fd = mkstemp(tmp);
 	if (fd < 0)
-		return fail(err, errlen, -errno, "%s: cannot create: %s", path, strerror(errno));
+		return errmsg(err, errlen, -errno, "%s: cannot create: %s", path, strerror(errno));
 	f = fdopen(fd, "w");
 	if (!f) {
-		ret = fail(err, errlen, -errno, "%s: %s", tmp, strerror(errno));
+		ret = errmsg(err, errlen, -errno, "%s: %s", tmp, strerror(errno));
 		close(fd);
 		goto err_unlink;
 	}
 	ret = write_all(f, fs, m, hash, err, errlen);
 	if (ret == 0 && durable && fsync(fd) < 0)
-		ret = fail(err, errlen, -errno, "%s: fsync: %s", tmp, strerror(errno));
+		ret = errmsg(err, errlen, -errno, "%s: fsync: %s", tmp, strerror(errno));
 	if (fclose(f) != 0 && ret == 0)
-		ret = fail(err, errlen, -errno, "%s: %s", tmp, strerror(errno));
+		ret = errmsg(err, errlen, -errno, "%s: %s", tmp, strerror(errno));
 	if (ret == 0 && set_default_mode(tmp) < 0)
-		ret = fail(err, errlen, -errno, "%s: chmod: %s", tmp, strerror(errno));
+		ret = errmsg(err, errlen, -errno, "%s: chmod: %s", tmp, strerror(errno));
 	if (ret == 0 && rename(tmp, path) < 0)
-		ret = fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+		ret = errmsg(err, errlen, -errno, "%s: %s", path, strerror(errno));
 	if (ret == 0)
 		return 0;
 err_unlink:
@@ -234,18 +221,18 @@ static int parse_manifest(const struct cpio_entry *e, struct image_manifest *m, 
 	int vcpus = 1, mem = 128;
 
 	if (!o)
-		return fail(err, errlen, -EINVAL, "bad manifest: %s", jerr.text);
+		return errmsg(err, errlen, -EINVAL, "bad manifest: %s", jerr.text);
 	if (json_unpack_ex(o, &jerr, 0, "{s:s, s:i, s:s, s:s, s?s, s?{s?i, s?i}}", "format",
 			   &format, "version", &m->version, "cmdline", &cmdline, "program",
 			   &program, "created_by", &by, "machine", "vcpu_count", &vcpus,
 			   "mem_size_mib", &mem) < 0) {
 		json_decref(o);
-		return fail(err, errlen, -EINVAL, "bad manifest: %s", jerr.text);
+		return errmsg(err, errlen, -EINVAL, "bad manifest: %s", jerr.text);
 	}
 	if (strcmp(format, IMAGE_FORMAT) != 0 || m->version != IMAGE_VERSION) {
 		json_decref(o);
-		return fail(err, errlen, -EINVAL, "format %s version %d (this mote reads %s %d)",
-			    format, m->version, IMAGE_FORMAT, IMAGE_VERSION);
+		return errmsg(err, errlen, -EINVAL, "format %s version %d (this mote reads %s %d)",
+			      format, m->version, IMAGE_FORMAT, IMAGE_VERSION);
 	}
 	m->cmdline = strdup(cmdline);
 	m->program = strdup(program);
@@ -255,7 +242,7 @@ static int parse_manifest(const struct cpio_entry *e, struct image_manifest *m, 
 	json_decref(o);
 	if (!m->cmdline || !m->program || !m->created_by) {
 		image_manifest_free(m);
-		return fail(err, errlen, -ENOMEM, "out of memory");
+		return errmsg(err, errlen, -ENOMEM, "out of memory");
 	}
 	return 0;
 }
@@ -286,22 +273,23 @@ int image_open(const char *path, struct image *im, char *err, size_t errlen)
 	memset(im, 0, sizeof(*im));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return fail(err, errlen, -errno, "%s: %s", path, strerror(errno));
+		return errmsg(err, errlen, -errno, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
 		close(fd);
-		return fail(err, errlen, -EINVAL, "%s: not an image (not a non-empty file)", path);
+		return errmsg(err, errlen, -EINVAL, "%s: not an image (not a non-empty file)",
+			      path);
 	}
 	map = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
 	if (map == MAP_FAILED)
-		return fail(err, errlen, -errno, "%s: mmap: %s", path, strerror(errno));
+		return errmsg(err, errlen, -errno, "%s: mmap: %s", path, strerror(errno));
 	im->data = map;
 	im->size = st.st_size;
 	ret = cpio_walk(im->data, im->size, take_first, &first);
 	if (ret < 0 || !first.seen || strcmp(first.seen->name, IMAGE_MANIFEST) != 0) {
 		image_close(im);
-		return fail(err, errlen, -EINVAL, "%s: not a Mote image (no %s at its start)", path,
-			    IMAGE_MANIFEST);
+		return errmsg(err, errlen, -EINVAL, "%s: not a Mote image (no %s at its start)",
+			      path, IMAGE_MANIFEST);
 	}
 	ret = parse_manifest(first.seen, &im->manifest, err, errlen);
 	if (ret < 0) {
@@ -309,7 +297,7 @@ int image_open(const char *path, struct image *im, char *err, size_t errlen)
 
 		snprintf(why, sizeof(why), "%s", err);
 		image_close(im);
-		return fail(err, errlen, ret, "%s: %s", path, why);
+		return errmsg(err, errlen, ret, "%s: %s", path, why);
 	}
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* recipe.c: turning `mote run/build` options into a file set, a command line and a cache key. */
 #include "recipe.h"
+#include "errmsg.h"
 
 #include "options.h"
 #include "quote.h"
@@ -7,7 +8,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,19 +34,6 @@ static const struct {
 /* Host files copied when present; /etc/ld.so.cache only for dynamic programs. */
 static const char *const host_etc[] = { "/etc/resolv.conf" };
 static const char *const locale_dirs[] = { "/usr/lib/locale", "/usr/lib/x86_64-linux-gnu/gconv" };
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return ret;
-}
 
 static double now_ms(void)
 {
@@ -76,16 +63,16 @@ static int add_one(struct fileset *fs, const char *spec, char *err, size_t errle
 		char cwd[PATH_MAX];
 
 		if (!getcwd(cwd, sizeof(cwd)))
-			return fail(err, errlen, -errno, "getcwd: %s", strerror(errno));
+			return errmsg(err, errlen, -errno, "getcwd: %s", strerror(errno));
 		if (snprintf(abs, sizeof(abs), "%s/%s", cwd, host) >= (int)sizeof(abs))
-			return fail(err, errlen, -ENAMETOOLONG, "--add %s: path too long", spec);
+			return errmsg(err, errlen, -ENAMETOOLONG, "--add %s: path too long", spec);
 	}
 	path_normalise(abs);
 	if (stat(abs, &st) < 0)
-		return fail(err, errlen, -errno, "--add %s: %s: %s", spec, host, strerror(errno));
+		return errmsg(err, errlen, -errno, "--add %s: %s: %s", spec, host, strerror(errno));
 	ret = guest[0] ? fileset_add_as(fs, abs, guest) : fileset_add_mirror(fs, abs, 1);
 	if (ret < 0)
-		return fail(err, errlen, ret, "--add %s: %s", spec, fs->err);
+		return errmsg(err, errlen, ret, "--add %s: %s", spec, fs->err);
 	return 0;
 }
 
@@ -99,7 +86,7 @@ static int add_if_present(struct fileset *fs, const char *p, int recursive, char
 	if (stat(p, &st) < 0)
 		return 0;
 	ret = fileset_add_mirror(fs, p, recursive);
-	return ret < 0 ? fail(err, errlen, ret, "%s", fs->err) : 0;
+	return ret < 0 ? errmsg(err, errlen, ret, "%s", fs->err) : 0;
 }
 
 static int add_runtime_files(struct recipe *r, const struct mote_opts *o, char *err, size_t errlen)
@@ -110,7 +97,7 @@ static int add_runtime_files(struct recipe *r, const struct mote_opts *o, char *
 		ret = fileset_add_data(&r->fs, generated[i].path, generated[i].text,
 				       strlen(generated[i].text), 0644);
 		if (ret < 0)
-			return fail(err, errlen, ret, "%s", r->fs.err);
+			return errmsg(err, errlen, ret, "%s", r->fs.err);
 	}
 	for (size_t i = 0; i < sizeof(host_etc) / sizeof(host_etc[0]); i++) {
 		ret = add_if_present(&r->fs, host_etc[i], 0, err, errlen);
@@ -149,10 +136,10 @@ static int make_cmdline(struct recipe *r, const struct mote_opts *o, char *err, 
 	for (int i = 1; i < o->argc && len >= 0; i++)
 		len = quote_append(r->cmdline, len, sizeof(r->cmdline), o->argv[i]);
 	if (len < 0)
-		return fail(err, errlen, -E2BIG,
-			    "the program's arguments and environment exceed the %d-byte kernel "
-			    "command line",
-			    RECIPE_CMDLINE_MAX - 1);
+		return errmsg(err, errlen, -E2BIG,
+			      "the program's arguments and environment exceed the %d-byte kernel "
+			      "command line",
+			      RECIPE_CMDLINE_MAX - 1);
 	return 0;
 }
 
@@ -218,7 +205,7 @@ int recipe_make(const struct mote_opts *o, struct recipe *r, char *err, size_t e
 		fileset_sort(&r->fs);
 		ret = compute_key(r);
 		if (ret < 0)
-			fail(err, errlen, ret, "out of memory");
+			errmsg(err, errlen, ret, "out of memory");
 	}
 	if (ret < 0) {
 		recipe_free(r);
