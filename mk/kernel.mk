@@ -7,6 +7,9 @@ KERNEL_SRCS := \
 	kernel/arch/x86_64/trampoline.S \
 	kernel/arch/x86_64/isr.S \
 	kernel/arch/x86_64/switch.S \
+	kernel/arch/x86_64/syscall.S \
+	kernel/arch/x86_64/uaccess.S \
+	kernel/arch/x86_64/appcpu.c \
 	kernel/arch/x86_64/acpi.c \
 	kernel/arch/x86_64/apic.c \
 	kernel/arch/x86_64/boot.c \
@@ -34,8 +37,41 @@ KERNEL_SRCS := \
 	kernel/core/sched/futex.c \
 	kernel/drivers/uart.c \
 	kernel/drivers/kvmclock.c \
+	kernel/drivers/rtc.c \
 	kernel/lib/string.c \
 	kernel/lib/printf.c \
+	kernel/lib/random.c \
+	kernel/fs/vfs.c \
+	kernel/fs/path.c \
+	kernel/fs/file.c \
+	kernel/fs/open.c \
+	kernel/fs/ramfs.c \
+	kernel/fs/cpio.c \
+	kernel/fs/initrd.c \
+	kernel/fs/mounts.c \
+	kernel/fs/chrdev.c \
+	kernel/fs/pipe.c \
+	kernel/fs/tty.c \
+	kernel/fs/devfs.c \
+	kernel/linux/syscall.c \
+	kernel/linux/uaccess.c \
+	kernel/linux/task.c \
+	kernel/linux/run.c \
+	kernel/linux/exec.c \
+	kernel/linux/mm.c \
+	kernel/linux/fault.c \
+	kernel/linux/signal.c \
+	kernel/linux/vdso.c \
+	kernel/linux/sys_file.c \
+	kernel/linux/sys_fcntl.c \
+	kernel/linux/sys_stat.c \
+	kernel/linux/sys_dir.c \
+	kernel/linux/sys_mm.c \
+	kernel/linux/sys_proc.c \
+	kernel/linux/sys_thread.c \
+	kernel/linux/sys_futex.c \
+	kernel/linux/sys_time.c \
+	kernel/linux/sys_signal.c \
 	kernel/test/test_mm.c \
 	kernel/test/test_sched.c \
 	kernel/test/test_sync.c \

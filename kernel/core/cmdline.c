@@ -11,27 +11,61 @@
 
 struct cmdline cmdline;
 
-/* Cut the next word off *p; returns NULL at the end. */
-static char *next_word(char **p)
+static bool blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n';
+}
+
+/*
+ * Cut the next word off *p the way a POSIX shell splits words: blanks separate words;
+ * 'single quotes' keep everything literally; "double quotes" keep everything but a backslash
+ * before $ ` " \ or a newline; outside quotes a backslash keeps the next character. Quoted
+ * parts join the word around them ('' alone is an empty word). Returns the word (in place,
+ * unquoted), NULL at the end, or NULL with *bad set for an unterminated quote or escape.
+ */
+static char *next_word(char **p, bool *bad)
 {
 	char *s = *p, *w, *d;
-	bool quoted = false;
+	char quote = 0;
 
-	while (*s == ' ' || *s == '\t' || *s == '\n')
+	while (blank(*s))
 		s++;
 	if (!*s)
 		return NULL;
 	w = d = s;
 	for (; *s; s++) {
-		if (*s == '"') {
-			quoted = !quoted;
-			continue;
-		}
-		if (!quoted && (*s == ' ' || *s == '\t' || *s == '\n')) {
+		char c = *s;
+
+		if (quote == '\'') {
+			if (c == '\'')
+				quote = 0;
+			else
+				*d++ = c;
+		} else if (quote == '"') {
+			if (c == '"')
+				quote = 0;
+			else if (c == '\\' && s[1] && strchr("$`\"\\\n", s[1]))
+				*d++ = *++s;
+			else
+				*d++ = c;
+		} else if (c == '\'' || c == '"') {
+			quote = c;
+		} else if (c == '\\') {
+			if (!s[1]) {
+				*bad = true;
+				return NULL;
+			}
+			*d++ = *++s;
+		} else if (blank(c)) {
 			s++;
 			break;
+		} else {
+			*d++ = c;
 		}
-		*d++ = *s;
+	}
+	if (quote) {
+		*bad = true;
+		return NULL;
 	}
 	/* d never passes the separator (or the NUL) just consumed: terminating is safe. */
 	*d = 0;
@@ -54,6 +88,14 @@ static int option(char *opt, struct cmdline *out, char *err, size_t errlen)
 		}
 		out->selftest = true;
 		out->selftest_names = val;
+	} else if (!strcmp(opt, "--strace") && !val) {
+		out->strace = true;
+	} else if (!strcmp(opt, "--cwd")) {
+		if (!val || val[0] != '/') {
+			snprintf(err, errlen, "option --cwd needs an absolute directory");
+			return -EINVAL;
+		}
+		out->cwd = val;
 	} else if (!strcmp(opt, "--env")) {
 		if (!val || !strchr(val, '=') || val[0] == '=') {
 			snprintf(err, errlen, "option --env needs NAME=VALUE");
@@ -77,11 +119,12 @@ static int option(char *opt, struct cmdline *out, char *err, size_t errlen)
 int cmdline_parse(char *buf, struct cmdline *out, char *err, size_t errlen)
 {
 	char *p = buf, *w;
+	bool bad = false;
 	int r;
 
 	memset(out, 0, sizeof(*out));
 	err[0] = 0;
-	while ((w = next_word(&p))) {
+	while ((w = next_word(&p, &bad))) {
 		if (!out->argc && w[0] == '-' && w[1] == '-') {
 			r = option(w, out, err, errlen);
 			if (r)
@@ -96,6 +139,10 @@ int cmdline_parse(char *buf, struct cmdline *out, char *err, size_t errlen)
 		out->argv[out->argc++] = w;
 	}
 	out->argv[out->argc] = NULL;
+	if (bad) {
+		snprintf(err, errlen, "unterminated quote or trailing backslash");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -109,8 +156,9 @@ void cmdline_init(void)
 	memcpy(cmdline_buf, bootinfo.cmdline, sizeof(cmdline_buf));
 	if (cmdline_parse(cmdline_buf, &cmdline, err, sizeof(err))) {
 		printk(LOG_ERR, "mote: bad command line: %s\n", err);
-		printk(LOG_ERR, "usage: [--verbose] [--selftest[=NAME[,NAME...]]] "
-				"[--env=NAME=VALUE ...] [program [args...]]\n");
+		printk(LOG_ERR,
+		       "usage: [--verbose] [--selftest[=NAME[,NAME...]]] "
+		       "[--env=NAME=VALUE ...] [--cwd=DIR] [--strace] [program [args...]]\n");
 		kernel_exit(EXIT_BAD_CMDLINE);
 	}
 	if (cmdline.verbose)

@@ -4,13 +4,15 @@
 
 #include "lib/types.h"
 
-#define CMDLINE_MAX_ARGS 64
-#define CMDLINE_MAX_ENV 32
+#define CMDLINE_MAX_ARGS 256
+#define CMDLINE_MAX_ENV 64
 
 struct cmdline {
 	bool verbose;		    /* --verbose */
 	bool selftest;		    /* --selftest[=NAME[,NAME]] */
 	const char *selftest_names; /* NULL: the default set */
+	bool strace;		    /* --strace: print every system call */
+	const char *cwd;	    /* --cwd=DIR: the program's working directory */
 	int nenv;		    /* --env=NAME=VALUE, kept for the program */
 	const char *env[CMDLINE_MAX_ENV];
 	int argc; /* the program and its arguments */
@@ -20,8 +22,8 @@ struct cmdline {
 extern struct cmdline cmdline;
 
 /*
- * Split buf in place into options and the program's argv (words separated by blanks;
- * "double quotes" group). Returns 0, or -EINVAL with a message naming the bad option or
+ * Split buf in place into options and the program's argv (words split as a POSIX shell
+ * splits them: blanks, 'single' and "double" quotes, backslash escapes). Returns 0, or -EINVAL with a message naming the bad option or
  * value in err. Pure: also built into the host unit tests.
  */
 int cmdline_parse(char *buf, struct cmdline *out, char *err, size_t errlen) __must_check;

@@ -1,6 +1,7 @@
 /* main.c: the boot sequence, one step a line (xv6 style). entry.S calls kmain on the boot
  * CPU, already native on kvm_pvm hosts (VIF page registered), on the boot stack. */
 #include "arch/x86_64/apic.h"
+#include "arch/x86_64/appcpu.h"
 #include "arch/x86_64/boot.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
@@ -21,6 +22,7 @@
 #include "core/selftest.h"
 #include "core/time.h"
 #include "drivers/uart.h"
+#include "linux/run.h"
 #include "lib/printf.h"
 
 void kmain(void) __noreturn;
@@ -43,13 +45,13 @@ void kmain(void)
 	timer_init();		  /* timer interrupt, tickless */
 	futex_init();		  /* futex hash buckets */
 	sched_init();		  /* run queues; this context becomes thread "main" */
+	appcpu_init_boot();	  /* FPU/SSE/AVX, FS base, syscall entry for applications */
 	arch_irq_enable();	  /* interrupts on */
 	smp_continue();		  /* the other APs come up in the background */
 	ready_mark();		  /* "ready to exec": boot timer, boot time */
 	if (cmdline.selftest)
 		kernel_exit(selftest_run(cmdline.selftest_names));
-	if (cmdline.argc)
-		printk(LOG_ERR, "mote: cannot run %s yet: programs come with the Linux ABI\n",
-		       cmdline.argv[0]);
-	kernel_exit(cmdline.argc ? EXIT_BOOT_FAIL : EXIT_OK);
+	if (!cmdline.argc)
+		kernel_exit(EXIT_OK);
+	linux_run(); /* mount /, start the program; its exit ends the VM */
 }

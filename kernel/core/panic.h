@@ -12,6 +12,7 @@
 #define EXIT_SELFTEST_FAIL 1
 #define EXIT_BAD_CMDLINE 2
 #define EXIT_BOOT_FAIL 3	/* boot information missing or unusable, out of memory */
+#define EXIT_NO_PROGRAM 4	/* the program cannot be loaded (the message says why) */
 #define EXIT_EXCEPTION_BASE 100 /* + vector: an unexpected CPU exception (0..27) */
 #define EXIT_PANIC 127		/* panic() */
 

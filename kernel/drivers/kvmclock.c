@@ -99,3 +99,19 @@ uint64_t kvmclock_tsc_khz(void)
 		khz >>= c->shift;
 	return khz;
 }
+
+#define MSR_KVM_WALL_CLOCK_NEW 0x4b564d00
+
+/* The wall-clock time now (ns since 1970), from the host's boot time + the pvclock. */
+uint64_t kvmclock_wall_ns(void)
+{
+	static volatile struct {
+		uint32_t version, sec, nsec;
+	} __aligned(16) wc;
+	uint64_t f = arch_irq_save(), ns;
+
+	wrmsr(MSR_KVM_WALL_CLOCK_NEW, V2P_ANY(&wc));
+	ns = (uint64_t)wc.sec * 1000000000ULL + wc.nsec + kvmclock_ns();
+	arch_irq_restore(f);
+	return ns;
+}

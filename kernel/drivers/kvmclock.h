@@ -10,6 +10,8 @@ int kvmclock_init(void) __must_check;
 void kvmclock_init_cpu(void);
 /* Nanoseconds since the host's reference point, from this CPU's page; interrupts off. */
 uint64_t kvmclock_ns(void);
+/* The wall-clock time (ns since the epoch): the host's boot time + this CPU's clock. */
+uint64_t kvmclock_wall_ns(void);
 /* TSC frequency the host publishes, in kHz. */
 uint64_t kvmclock_tsc_khz(void);
 

@@ -7,6 +7,7 @@
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/traps.h"
 #include "core/sched/wait.h"
+#include "fs/tty.h"
 #include "lib/spinlock.h"
 
 #define COM1 0x3f8
@@ -75,6 +76,8 @@ static void rx_drain(void)
 			rx_buf[rx_head++ % sizeof(rx_buf)] = c;
 	}
 	waitq_wake_all(&rx_wait);
+	if (rx_head != rx_tail)
+		tty_rx_notify();
 }
 
 static void uart_irq(struct trapframe *tf)
@@ -123,6 +126,12 @@ int uart_trygetc(void)
 		c = (unsigned char)rx_buf[rx_tail++ % sizeof(rx_buf)];
 	spin_unlock(&rx_lock, f);
 	return c;
+}
+
+bool uart_rx_pending(void)
+{
+	input_setup();
+	return READ_ONCE(rx_head) != READ_ONCE(rx_tail);
 }
 
 int uart_getc(void)

@@ -11,6 +11,8 @@ void uart_write(const char *s, size_t n);
 /* Read one byte of input, sleeping until there is one; returns the byte. The first read
  * (of either kind) sets input up: IRQ 4 through the IOAPIC (after apic_init). */
 int uart_getc(void);
+/* True if input is waiting. */
+bool uart_rx_pending(void);
 /* Read one byte if there is one; returns it or -1. */
 int uart_trygetc(void);
 

@@ -185,7 +185,8 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	char mem[32], smp[32];
 	char *argv[MAX_ARGS];
 	int n = 0, wstatus, rc;
-	int kvm = access("/dev/kvm", R_OK | W_OK) == 0;
+	const char *accel = getenv("MOTE_QEMU_ACCEL"); /* "tcg" forces TCG where KVM exists */
+	int kvm = access("/dev/kvm", R_OK | W_OK) == 0 && !(accel && !strcmp(accel, "tcg"));
 	const char *qemu = getenv("MOTE_QEMU");
 
 	snprintf(mem, sizeof(mem), "%u", l->mem_mib);

@@ -123,6 +123,8 @@ void arch_idle_halt(void);
 void arch_halt_forever(void) __noreturn;
 void arch_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4]);
 void arch_set_cr3(uint64_t pa);
+uint64_t arch_read_cr4(void);
+void arch_write_cr4(uint64_t v);
 void arch_flush_tlb_all(void);
 void arch_flush_tlb_one(uint64_t va);
 uint64_t arch_read_cr2(void);

@@ -80,6 +80,7 @@
 #define CPU_KSTACK_HI 16
 #define CPU_IST_LO 24
 #define CPU_IST_HI 32
+#define CPU_SCRATCH 40
 
 #ifndef __ASSEMBLY__
 #define V2P(v) ((uint64_t)(v)-PHYS_OFFSET)

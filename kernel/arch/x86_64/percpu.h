@@ -28,6 +28,7 @@ struct cpu {
 	uint64_t kstack_hi; /* CPU_KSTACK_HI */
 	uint64_t ist_lo;    /* CPU_IST_LO: this CPU's IST stacks */
 	uint64_t ist_hi;    /* CPU_IST_HI */
+	uint64_t scratch;   /* CPU_SCRATCH: the application's %rsp at a syscall (syscall.S) */
 	struct thread *current;
 	struct thread *idle;
 	struct thread *switch_prev; /* set across a context switch */

@@ -8,6 +8,7 @@
 #include "abi/mote_abi.h"
 
 #define HC_SET_CR3 0x1001
+#define HC_SET_CR4 0x1002
 #define HC_FLUSH_TLB 0x1007
 #define HC_FLUSH_TLB_ONE 0x1008
 #define HC_HALT 0x1009
@@ -149,6 +150,22 @@ void arch_set_cr3(uint64_t pa)
 		hypercall1(HC_SET_CR3, pa);
 	else
 		__asm__ volatile("mov %0, %%cr3" : : "r"(pa) : "memory");
+}
+
+uint64_t arch_read_cr4(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mov %%cr4, %0" : "=r"(v));
+	return v;
+}
+
+void arch_write_cr4(uint64_t v)
+{
+	if (pvm_active)
+		hypercall1(HC_SET_CR4, v);
+	else
+		__asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
 }
 
 void arch_flush_tlb_all(void)

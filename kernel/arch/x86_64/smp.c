@@ -2,6 +2,7 @@
  * and the cross-CPU operations: TLB shootdown and stop. */
 #include "arch/x86_64/smp.h"
 #include "arch/x86_64/apic.h"
+#include "arch/x86_64/appcpu.h"
 #include "arch/x86_64/boot.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
@@ -107,6 +108,7 @@ void smp_ap_main(void *block)
 		cpu_relax();
 	apic_init_cpu();
 	time_init_cpu();
+	appcpu_init_cpu();
 	__atomic_store_n(&c->online, 1, __ATOMIC_RELEASE);
 	sched_ap_enter();
 }

@@ -6,9 +6,14 @@
 #include "arch/x86_64/pvm.h"
 #include "core/panic.h"
 #include "core/sched/sched.h"
+#include "core/sched/thread.h"
+#include "linux/fault.h"
+#include "linux/task.h"
+#include "linux/uaccess.h"
 #include "lib/printf.h"
 
 extern const struct fixup __fixup_start[], __fixup_end[];
+extern char syscall_entry[], syscall_restart_begin[], syscall_restart_end[];
 static trap_handler_fn handlers[256];
 
 void trap_set_handler(int vector, trap_handler_fn fn)
@@ -30,11 +35,31 @@ static bool try_fixup(struct trapframe *tf)
 	return false;
 }
 
+/* An interrupt inside syscall.S's stack switch: restart the entry on the application's
+ * stack (the scratch slot is still this CPU's: nothing ran in between). */
+static void syscall_restart(struct trapframe *tf)
+{
+	if (tf->rip >= (uint64_t)syscall_restart_begin && tf->rip < (uint64_t)syscall_restart_end) {
+		tf->rsp = this_cpu()->scratch;
+		tf->rip = (uint64_t)syscall_entry;
+	}
+}
+
+static bool app_thread(void)
+{
+	struct thread *t = current_thread();
+
+	return t && t->task;
+}
+
 void trap_dispatch(struct trapframe *tf)
 {
 	uint64_t v = tf->vector;
 
+	syscall_restart(tf);
 	if (v < 32) {
+		if (app_thread() && linux_trap(tf))
+			goto out;
 		if ((v == 13 || v == 14) && try_fixup(tf))
 			return;
 		panic_trap(tf);
@@ -50,4 +75,7 @@ void trap_dispatch(struct trapframe *tf)
 		printk(LOG_WARN, "unexpected interrupt vector %lu on cpu %u\n", v, this_cpu()->id);
 	apic_eoi();
 	sched_irq_exit();
+out:
+	if (tf->rip < USER_TOP && app_thread())
+		(void)task_return_work(tf);
 }

@@ -11,11 +11,6 @@
 #include "lib/printf.h"
 #include "lib/spinlock.h"
 
-#define PTE_P 0x001
-#define PTE_W 0x002
-#define PTE_PS 0x080
-#define PTE_ADDR 0x000ffffffffff000UL
-
 static uint64_t *pml4;
 static uint64_t pml4_pa;
 static struct spinlock lock = SPINLOCK_INIT;
@@ -140,6 +135,30 @@ int vm_unmap(uint64_t va, uint64_t size)
 	spin_unlock(&lock, f);
 	smp_tlb_shootdown(start, len);
 	return r;
+}
+
+uint64_t *vm_entry(uint64_t va, int level, bool alloc)
+{
+	uint64_t *e;
+	int r = walk_err(va, level, alloc, &e);
+
+	if (r == -EINVAL && level == 0) {
+		/* A 2 MiB page in the way: split it into 512 4 KiB entries with its bits. */
+		uint64_t *pde, *pt, old;
+
+		if (walk_err(va, 1, false, &pde))
+			return NULL;
+		pt = page_alloc_zeroed(0);
+		if (!pt)
+			return NULL;
+		old = *pde;
+		for (int i = 0; i < 512; i++)
+			pt[i] = ((old & PTE_ADDR) + (uint64_t)i * PAGE_SIZE) |
+				(old & ~PTE_ADDR & ~PTE_PS);
+		*pde = V2P(pt) | PTE_P | PTE_W | arch_pte_extra();
+		r = walk_err(va, 0, alloc, &e);
+	}
+	return r ? NULL : e;
 }
 
 uint64_t vm_translate(uint64_t va)

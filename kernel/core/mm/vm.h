@@ -5,6 +5,14 @@
 #include "lib/types.h"
 
 #define VM_WRITE 0x002
+
+/* Page-table entry bits (for the application's mappings, linux/mm.c). */
+#define PTE_P 0x001
+#define PTE_W 0x002
+#define PTE_PS 0x080
+#define PTE_SW_OWNED 0x200    /* software: the frame belongs to this mapping (freed with it) */
+#define PTE_SW_PROTNONE 0x400 /* software: not present (PROT_NONE) but holds a frame */
+#define PTE_ADDR 0x000ffffffffff000UL
 #define VM_UNCACHED 0x018 /* PCD | PWT */
 
 /* Build the kernel page table (direct map of the first MiB, RAM and ACPI memory, 2 MiB pages
@@ -24,6 +32,13 @@ int vm_map(uint64_t va, uint64_t pa, uint64_t size, uint64_t flags) __must_check
 /* Unmap [va, va+size) (4 KiB aligned; a 2 MiB page must be unmapped whole) and shoot the
  * stale TLB entries down on every CPU. Returns 0 or -EINVAL. */
 int vm_unmap(uint64_t va, uint64_t size) __must_check;
+/*
+ * The page-table entry of va at level (0: 4 KiB, 1: 2 MiB), allocating the tables on the way
+ * if alloc; a 2 MiB page in the way of a level-0 request is split into 4 KiB entries.
+ * NULL if a table is missing (!alloc) or cannot be allocated. For the application's half,
+ * whose caller (linux/mm.c) serialises its changes and flushes TLBs itself.
+ */
+uint64_t *vm_entry(uint64_t va, int level, bool alloc);
 /* Physical address va maps to, or -1 if it is not mapped. */
 uint64_t vm_translate(uint64_t va);
 /* Make sure [pa, pa+size) is in the direct map (cached: firmware tables, RAM outside the

@@ -6,6 +6,7 @@
 #include "core/sched/thread.h"
 #include "core/sched/timer.h"
 #include "arch/x86_64/apic.h"
+#include "arch/x86_64/appcpu.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/traps.h"
@@ -187,6 +188,8 @@ void schedule(void)
 	spin_unlock_raw(&rq->lock);
 	if (rq->nr_queued)
 		timer_reprogram();
+	if (prev->fpu || next->fpu)
+		arch_switch_app(prev, next);
 	arch_switch(&prev->rsp, next->rsp);
 	sched_finish_switch();
 	arch_irq_restore(f);

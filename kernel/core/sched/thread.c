@@ -110,6 +110,7 @@ void thread_exit(int code)
 static void thread_free(struct thread *t)
 {
 	page_free(t->kstack, KSTACK_ORDER);
+	kfree(t->fpu);
 	kfree(t);
 	__atomic_fetch_sub(&alive, 1, __ATOMIC_RELAXED);
 }

@@ -13,6 +13,8 @@ enum thread_state {
 	THREAD_DEAD,	 /* exited; freed by thread_join, or at once if detached */
 };
 
+struct task;
+
 struct thread {
 	uint64_t rsp;	     /* saved by arch_switch */
 	void *kstack;	     /* lowest address of the kernel stack (KSTACK_SIZE) */
@@ -32,6 +34,11 @@ struct thread {
 	uint64_t runtime_tsc; /* TSC cycles spent running */
 	uint64_t switches;    /* times it was switched in */
 	char name[16];
+	/* The Linux side (linux/task.h); NULL for kernel threads. */
+	struct task *task;
+	void *fpu;	 /* FPU/SSE/AVX save area of an application thread (appcpu.h), or NULL */
+	uint64_t fsbase; /* its FS base */
+	bool kernel_ds;	 /* uaccess accepts kernel buffers (kernel_read, linux/uaccess.h) */
 };
 
 #define THREAD_ANY_CPU (-1)

@@ -11,6 +11,7 @@ struct waiter {
 	struct list node;
 	struct thread *t;
 	uint64_t key;
+	uint32_t bits;
 	struct spinlock *lock;
 	bool woken, timed_out;
 	struct timer timer;
@@ -38,7 +39,13 @@ static void timeout(struct timer *tm)
 
 int waitq_sleep_key(struct waitq *wq, struct spinlock *lock, uint64_t key, uint64_t deadline)
 {
-	struct waiter w = { .t = current_thread(), .key = key, .lock = lock };
+	return waitq_sleep_bits(wq, lock, key, ~0u, deadline);
+}
+
+int waitq_sleep_bits(struct waitq *wq, struct spinlock *lock, uint64_t key, uint32_t bits,
+		     uint64_t deadline)
+{
+	struct waiter w = { .t = current_thread(), .key = key, .bits = bits, .lock = lock };
 
 	list_add_tail(&wq->waiters, &w.node);
 	w.t->state = THREAD_SLEEPING;
@@ -46,10 +53,15 @@ int waitq_sleep_key(struct waitq *wq, struct spinlock *lock, uint64_t key, uint6
 		timer_start(&w.timer, deadline, timeout);
 	spin_unlock_raw(lock);
 	schedule();
-	/* The timer function takes lock: cancel it before taking lock again. */
+	/* The timer function takes the lock: cancel it before taking the lock again (a requeue
+	 * may have moved the waiter to another queue and lock). */
 	if (deadline)
 		timer_cancel(&w.timer);
-	spin_lock_raw(lock);
+	spin_lock_raw(w.lock);
+	if (w.lock != lock) { /* requeued: give the caller back the lock it expects */
+		spin_unlock_raw(w.lock);
+		spin_lock_raw(lock);
+	}
 	return w.woken ? 0 : -ETIMEDOUT;
 }
 
@@ -100,6 +112,61 @@ int waitq_wake_key(struct waitq *wq, uint64_t key, int n)
 		}
 	}
 	return woken;
+}
+
+int waitq_wake_bits(struct waitq *wq, uint64_t key, uint32_t bits, int n)
+{
+	struct list *pos, *tmp;
+	int woken = 0;
+
+	list_for_each_safe (pos, tmp, &wq->waiters) {
+		struct waiter *w = list_entry(pos, struct waiter, node);
+
+		if (woken == n)
+			break;
+		if (w->key == key && (w->bits & bits)) {
+			wake_waiter(w);
+			woken++;
+		}
+	}
+	return woken;
+}
+
+int waitq_requeue(struct waitq *from, uint64_t key, struct waitq *to, struct spinlock *tolock,
+		  uint64_t newkey, int n)
+{
+	struct list *pos, *tmp;
+	int moved = 0;
+
+	list_for_each_safe (pos, tmp, &from->waiters) {
+		struct waiter *w = list_entry(pos, struct waiter, node);
+
+		if (moved == n)
+			break;
+		if (w->key != key)
+			continue;
+		list_del(&w->node);
+		w->key = newkey;
+		w->lock = tolock;
+		list_add_tail(&to->waiters, &w->node);
+		moved++;
+	}
+	return moved;
+}
+
+bool waitq_interrupt(struct waitq *wq, struct thread *t)
+{
+	struct list *pos;
+
+	list_for_each (pos, &wq->waiters) {
+		struct waiter *w = list_entry(pos, struct waiter, node);
+
+		if (w->t == t) {
+			wake_waiter(w);
+			return true;
+		}
+	}
+	return false;
 }
 
 void sleep_until(uint64_t deadline)

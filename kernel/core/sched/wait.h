@@ -32,6 +32,19 @@ static inline void waitq_init(struct waitq *wq)
  */
 int waitq_sleep(struct waitq *wq, struct spinlock *lock, uint64_t deadline);
 int waitq_sleep_key(struct waitq *wq, struct spinlock *lock, uint64_t key, uint64_t deadline);
+/* Same, with a bit mask (futex bitsets): waitq_wake_bits wakes waiters whose bits intersect. */
+int waitq_sleep_bits(struct waitq *wq, struct spinlock *lock, uint64_t key, uint32_t bits,
+		     uint64_t deadline);
+int waitq_wake_bits(struct waitq *wq, uint64_t key, uint32_t bits, int n);
+/*
+ * Move up to n waiters tagged key from `from` (its lock held) to `to` (tolock held too),
+ * tagged newkey (futex requeue). A moved waiter returns from its sleep holding the lock it
+ * went to sleep with. Returns the number moved.
+ */
+int waitq_requeue(struct waitq *from, uint64_t key, struct waitq *to, struct spinlock *tolock,
+		  uint64_t newkey, int n);
+/* Wake t if it sleeps on wq (a signal for a sleeping thread); true if it did. */
+bool waitq_interrupt(struct waitq *wq, struct thread *t);
 /* Wake the first waiter / all / up to n waiters tagged key. Caller holds the queue's lock.
  * Return the number woken. */
 int waitq_wake_one(struct waitq *wq);

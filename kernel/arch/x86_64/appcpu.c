@@ -1,0 +1,177 @@
+/* appcpu.c: application CPU state: FPU/SSE/AVX save areas, the FS base, and the per-CPU
+ * control bits the application relies on. The kernel itself is built -mno-sse and never
+ * touches the FPU, so an application thread's FPU registers stay live across its system
+ * calls and interrupts and are saved only at a context switch (sched.c). */
+#include "arch/x86_64/appcpu.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/layout.h"
+#include "core/mm/heap.h"
+#include "core/sched/thread.h"
+#include "core/panic.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+
+#define CR0_MP 0x2
+#define CR0_EM 0x4
+#define CR0_TS 0x8
+#define CR0_NE 0x20
+#define CR0_WP 0x10000
+#define CR4_OSFXSR 0x200
+#define CR4_OSXMMEXCPT 0x400
+#define CR4_FSGSBASE 0x10000
+#define CR4_OSXSAVE 0x40000
+#define EFER_SCE 0x1
+#define MSR_STAR 0xc0000081
+#define MSR_LSTAR 0xc0000082
+#define MSR_FMASK 0xc0000084
+/* Cleared on syscall entry: TF, DF, NT, AC, IOPL. IF stays set: every interrupt arrives on
+ * an IST stack, and syscall.S's two-instruction stack switch is restartable (traps.c). */
+#define SYSCALL_FMASK 0x47500
+#define XCR0_WANTED 0x7 /* x87, SSE, AVX */
+
+uint32_t appcpu_fpu_size = 512;
+bool appcpu_fsgsbase;
+static bool use_xsave;
+static uint64_t xcr0;
+static uint8_t *initial_state; /* the state a new program starts with */
+
+extern char syscall_entry[];
+
+static uint64_t read_cr0(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mov %%cr0, %0" : "=r"(v));
+	return v;
+}
+
+static void xsetbv(uint32_t reg, uint64_t v)
+{
+	__asm__ volatile("xsetbv" : : "c"(reg), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+void fpu_save(void *area)
+{
+	if (use_xsave)
+		__asm__ volatile("xsave64 (%0)"
+				 :
+				 : "r"(area), "a"((uint32_t)xcr0), "d"((uint32_t)(xcr0 >> 32))
+				 : "memory");
+	else
+		__asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory");
+}
+
+void fpu_restore(void *area)
+{
+	if (use_xsave)
+		__asm__ volatile("xrstor64 (%0)"
+				 :
+				 : "r"(area), "a"((uint32_t)xcr0), "d"((uint32_t)(xcr0 >> 32))
+				 : "memory");
+	else
+		__asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
+}
+
+void *fpu_alloc(bool from_live)
+{
+	void *a = kmalloc(MAX(appcpu_fpu_size, 64u)); /* power-of-2 classes: 64-byte aligned */
+
+	if (!a)
+		return NULL;
+	if (from_live)
+		fpu_save(a);
+	else
+		memcpy(a, initial_state, appcpu_fpu_size);
+	return a;
+}
+
+void fpu_reset(void *area)
+{
+	memcpy(area, initial_state, appcpu_fpu_size);
+	fpu_restore(area);
+}
+
+void fpu_free(void *area)
+{
+	kfree(area);
+}
+
+void appcpu_set_fs(uint64_t base)
+{
+	if (appcpu_fsgsbase)
+		__asm__ volatile("wrfsbase %0" : : "r"(base) : "memory");
+	else
+		wrmsr(MSR_FS_BASE, base);
+}
+
+uint64_t appcpu_get_fs(void)
+{
+	uint64_t v;
+
+	if (!appcpu_fsgsbase)
+		return rdmsr(MSR_FS_BASE);
+	__asm__ volatile("rdfsbase %0" : "=r"(v));
+	return v;
+}
+
+void arch_switch_app(struct thread *prev, struct thread *next)
+{
+	if (prev->fpu)
+		fpu_save(prev->fpu);
+	if (next->fpu) {
+		fpu_restore(next->fpu);
+		appcpu_set_fs(next->fsbase);
+	}
+}
+
+void appcpu_init_cpu(void)
+{
+	uint64_t cr4 = arch_read_cr4(), cr0 = read_cr0();
+	uint64_t want4 = cr4 | CR4_OSFXSR | CR4_OSXMMEXCPT;
+
+	if (use_xsave)
+		want4 |= CR4_OSXSAVE;
+	if (appcpu_fsgsbase)
+		want4 |= CR4_FSGSBASE;
+	if (want4 != cr4)
+		arch_write_cr4(want4);
+	if ((cr0 & (CR0_MP | CR0_EM | CR0_TS | CR0_NE | CR0_WP)) != (CR0_MP | CR0_NE | CR0_WP))
+		__asm__ volatile("mov %0, %%cr0"
+				 :
+				 : "r"((cr0 & ~(CR0_EM | CR0_TS)) | CR0_MP | CR0_NE | CR0_WP));
+	if (use_xsave)
+		xsetbv(0, xcr0);
+	__asm__ volatile("fninit");
+	if (!(rdmsr(MSR_EFER) & EFER_SCE))
+		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+	wrmsr(MSR_STAR, (uint64_t)SEL_KCODE << 32);
+	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+	wrmsr(MSR_FMASK, SYSCALL_FMASK);
+}
+
+void appcpu_init_boot(void)
+{
+	uint32_t r[4];
+	uint32_t mxcsr = 0x1f80;
+
+	arch_cpuid(7, 0, r);
+	appcpu_fsgsbase = r[1] & 1;
+	arch_cpuid(1, 0, r);
+	if (r[2] & (1u << 26)) { /* XSAVE */
+		arch_cpuid(0xd, 0, r);
+		xcr0 = (((uint64_t)r[3] << 32) | r[0]) & XCR0_WANTED;
+		use_xsave = true;
+	}
+	appcpu_init_cpu();
+	if (use_xsave) {
+		arch_cpuid(0xd, 0, r);
+		appcpu_fpu_size = ALIGN_UP(r[1], 64);
+	}
+	initial_state = kzalloc(appcpu_fpu_size);
+	BUG_ON(!initial_state);
+	__asm__ volatile("fninit; ldmxcsr %0" : : "m"(mxcsr));
+	fpu_save(initial_state);
+	printk(LOG_INFO, "mote: application FPU state %s (%u bytes, XCR0 %#lx), FS base by %s\n",
+	       use_xsave ? "xsave" : "fxsave", appcpu_fpu_size, xcr0,
+	       appcpu_fsgsbase ? "wrfsbase" : "MSR");
+}

@@ -1,0 +1,39 @@
+/* appcpu.h: the CPU state an application thread owns beyond its general registers: the
+ * FPU/SSE/AVX registers (xsave, else fxsave), the FS base (TLS), and the per-CPU set-up the
+ * application needs (CR0/CR4 bits, XCR0, the syscall MSRs). */
+#ifndef MOTE_ARCH_X86_64_APPCPU_H
+#define MOTE_ARCH_X86_64_APPCPU_H
+
+#include "lib/types.h"
+
+/* The size of a thread's FPU save area (64-byte aligned), known after appcpu_init_boot. */
+extern uint32_t appcpu_fpu_size;
+/* True when rd/wrfsbase are usable (CR4.FSGSBASE set); else the FS base MSR is written. */
+extern bool appcpu_fsgsbase;
+
+/* Boot CPU: probe xsave/fsgsbase, then appcpu_init_cpu. */
+void appcpu_init_boot(void);
+/* Every CPU (APs from smp_ap_main): CR0.WP/NE/MP, CR4.OSFXSR/OSXMMEXCPT[/OSXSAVE/FSGSBASE],
+ * XCR0, EFER.SCE, STAR/LSTAR/FMASK (the syscall instruction enters syscall_entry). */
+void appcpu_init_cpu(void);
+
+/* Allocate a save area holding the initial state (fninit, MXCSR 0x1f80), or a copy of the
+ * calling thread's live registers when from_live. NULL when out of memory. */
+void *fpu_alloc(bool from_live) __must_check;
+void fpu_free(void *area);
+/* Put the initial state in area and load it (a new program, execve). */
+void fpu_reset(void *area);
+/* Save the live FPU registers to area / load them from it. */
+void fpu_save(void *area);
+void fpu_restore(void *area);
+
+/* At a context switch between threads of which one at least is an application thread:
+ * save prev's FPU registers, load next's and its FS base. */
+struct thread;
+void arch_switch_app(struct thread *prev, struct thread *next);
+
+/* The FS base (the application's TLS pointer). */
+void appcpu_set_fs(uint64_t base);
+uint64_t appcpu_get_fs(void);
+
+#endif /* MOTE_ARCH_X86_64_APPCPU_H */

@@ -1,0 +1,176 @@
+/* file.c: open files, the descriptor table, poll queues. */
+#include "fs/file.h"
+#include "fs/pollq.h"
+#include "fs/vfs.h"
+#include "core/mm/heap.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "linux/task.h"
+
+struct file *file_alloc(struct inode *ino, struct dentry *d, const struct file_ops *ops,
+			uint32_t flags)
+{
+	struct file *f = kzalloc(sizeof(*f));
+
+	if (!f)
+		return NULL;
+	f->ops = ops;
+	f->inode = ino;
+	vfs_inode_get(ino);
+	f->dentry = d;
+	if (d)
+		vfs_dentry_get(d);
+	f->flags = flags;
+	f->refs = 1;
+	mutex_init(&f->pos_lock);
+	return f;
+}
+
+void file_get(struct file *f)
+{
+	__atomic_fetch_add(&f->refs, 1, __ATOMIC_RELAXED);
+}
+
+void file_put(struct file *f)
+{
+	if (!f || __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	if (f->ops && f->ops->release)
+		(void)f->ops->release(f);
+	vfs_inode_put(f->inode);
+	vfs_dentry_put(f->dentry);
+	kfree(f);
+}
+
+struct fdtable *fdtable_alloc(void)
+{
+	struct fdtable *t = kzalloc(sizeof(*t));
+
+	if (t)
+		mutex_init(&t->lock);
+	return t;
+}
+
+static struct fdtable *fdt(void)
+{
+	return init_process->fdt;
+}
+
+int fd_install(struct file *f, int min, bool cloexec)
+{
+	struct fdtable *t = fdt();
+	uint64_t lim = init_process->rlim[7].cur; /* RLIMIT_NOFILE */
+
+	mutex_lock(&t->lock);
+	for (int fd = min; fd < FD_MAX && (uint64_t)fd < lim; fd++) {
+		if (!t->files[fd]) {
+			t->files[fd] = f;
+			t->cloexec[fd] = cloexec;
+			mutex_unlock(&t->lock);
+			return fd;
+		}
+	}
+	mutex_unlock(&t->lock);
+	return -EMFILE;
+}
+
+int fd_install_at(struct file *f, int fd, bool cloexec)
+{
+	struct fdtable *t = fdt();
+	struct file *old;
+
+	if (fd < 0 || fd >= FD_MAX)
+		return -EBADF;
+	mutex_lock(&t->lock);
+	old = t->files[fd];
+	t->files[fd] = f;
+	t->cloexec[fd] = cloexec;
+	mutex_unlock(&t->lock);
+	file_put(old);
+	return fd;
+}
+
+struct file *fd_get(int fd)
+{
+	struct fdtable *t = fdt();
+	struct file *f;
+
+	if (fd < 0 || fd >= FD_MAX)
+		return NULL;
+	mutex_lock(&t->lock);
+	f = t->files[fd];
+	if (f)
+		file_get(f);
+	mutex_unlock(&t->lock);
+	return f;
+}
+
+int fd_close(int fd)
+{
+	struct fdtable *t = fdt();
+	struct file *f;
+
+	if (fd < 0 || fd >= FD_MAX)
+		return -EBADF;
+	mutex_lock(&t->lock);
+	f = t->files[fd];
+	t->files[fd] = NULL;
+	mutex_unlock(&t->lock);
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	return 0;
+}
+
+void fd_close_on_exec(void)
+{
+	struct fdtable *t = fdt();
+
+	for (int fd = 0; fd < FD_MAX; fd++) {
+		struct file *f = NULL;
+
+		mutex_lock(&t->lock);
+		if (t->cloexec[fd]) {
+			f = t->files[fd];
+			t->files[fd] = NULL;
+			t->cloexec[fd] = 0;
+		}
+		mutex_unlock(&t->lock);
+		file_put(f);
+	}
+}
+
+void pollq_add(struct pollq *q, struct pollq_entry *e)
+{
+	uint64_t f = spin_lock(&q->lock);
+
+	e->q = q;
+	list_add_tail(&q->entries, &e->node);
+	spin_unlock(&q->lock, f);
+}
+
+void pollq_del(struct pollq_entry *e)
+{
+	struct pollq *q = e->q;
+	uint64_t f;
+
+	if (!q)
+		return;
+	f = spin_lock(&q->lock);
+	list_del(&e->node);
+	e->q = NULL;
+	spin_unlock(&q->lock, f);
+}
+
+void pollq_wake(struct pollq *q, uint32_t events)
+{
+	uint64_t f = spin_lock(&q->lock);
+	struct list *pos, *tmp;
+
+	list_for_each_safe (pos, tmp, &q->entries) {
+		struct pollq_entry *e = list_entry(pos, struct pollq_entry, node);
+
+		e->wake(e, events);
+	}
+	spin_unlock(&q->lock, f);
+}

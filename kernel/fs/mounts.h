@@ -1,0 +1,11 @@
+/* mounts.h: the boot-time file systems. */
+#ifndef MOTE_FS_MOUNTS_H
+#define MOTE_FS_MOUNTS_H
+
+/* ramfs at / filled from the initrd, then devfs at /dev, procfs at /proc, sysfs at /sys
+ * (their directories are created if the image has none). A failure ends the VM. */
+void vfs_init(void);
+/* The mounts as /proc/mounts lists them, into buf; returns the full length. */
+unsigned long mounts_format(char *buf, unsigned long n);
+
+#endif /* MOTE_FS_MOUNTS_H */

@@ -1,0 +1,305 @@
+/* pipe.c: pipes: a 64 KiB ring. One reader and one writer at a time copy (each holds its
+ * side's mutex, so the bytes it copies cannot move); the spin lock guards the indices, the
+ * counts of open ends and the wait queues. */
+#include "fs/pipe.h"
+#include "fs/file.h"
+#include "fs/pollq.h"
+#include "fs/vfs.h"
+#include "core/mm/heap.h"
+#include "core/mm/page.h"
+#include "core/sched/wait.h"
+#include "lib/errno.h"
+#include "lib/spinlock.h"
+#include "lib/string.h"
+#include "linux/signal.h"
+#include "linux/task.h"
+#include "linux/uaccess.h"
+
+struct pipe {
+	struct spinlock lock;
+	uint8_t *buf;
+	uint64_t head, tail; /* bytes written / read so far */
+	int readers, writers;
+	int refs; /* ends open (files) + the FIFO inode's */
+	struct waitq rq, wq;
+	struct pollq pq;
+	struct mutex rmutex, wmutex;
+};
+
+static struct pipe *pipe_new(void)
+{
+	struct pipe *p = kzalloc(sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->buf = page_alloc(4); /* 64 KiB */
+	if (!p->buf) {
+		kfree(p);
+		return NULL;
+	}
+	waitq_init(&p->rq);
+	waitq_init(&p->wq);
+	pollq_init(&p->pq);
+	mutex_init(&p->rmutex);
+	mutex_init(&p->wmutex);
+	return p;
+}
+
+static void pipe_unref(struct pipe *p)
+{
+	if (__atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL))
+		return;
+	page_free(p->buf, 4);
+	kfree(p);
+}
+
+static ssize_t pipe_read(struct file *f, void *ubuf, size_t n, uint64_t *pos)
+{
+	struct pipe *p = f->priv;
+	size_t done = 0;
+	uint64_t fl;
+	int r = 0;
+
+	if (!n)
+		return 0;
+	mutex_lock(&p->rmutex);
+	fl = spin_lock(&p->lock);
+	while (p->head == p->tail) {
+		if (!p->writers)
+			goto out;
+		if (f->flags & O_NONBLOCK) {
+			r = -EAGAIN;
+			goto out;
+		}
+		if (signal_pending()) {
+			r = -EINTR;
+			goto out;
+		}
+		(void)waitq_sleep(&p->rq, &p->lock, 0);
+	}
+	while (done < n && p->tail + done < p->head) {
+		uint64_t at = (p->tail + done) % PIPE_SIZE;
+		size_t k = MIN(n - done, MIN(p->head - p->tail - done, PIPE_SIZE - at));
+
+		spin_unlock(&p->lock, fl);
+		r = copy_to_user((char *)ubuf + done, p->buf + at, k);
+		fl = spin_lock(&p->lock);
+		if (r)
+			break;
+		done += k;
+	}
+	p->tail += done;
+	if (done) {
+		waitq_wake_all(&p->wq);
+		pollq_wake(&p->pq, POLLOUT);
+	}
+out:
+	spin_unlock(&p->lock, fl);
+	mutex_unlock(&p->rmutex);
+	return done ? (ssize_t)done : r;
+}
+
+static ssize_t pipe_write(struct file *f, const void *ubuf, size_t n, uint64_t *pos)
+{
+	struct pipe *p = f->priv;
+	size_t done = 0;
+	uint64_t fl;
+	int r = 0;
+
+	mutex_lock(&p->wmutex);
+	fl = spin_lock(&p->lock);
+	while (done < n) {
+		size_t room = PIPE_SIZE - (size_t)(p->head - p->tail), k;
+		uint64_t at = p->head % PIPE_SIZE;
+
+		if (!p->readers) {
+			r = -EPIPE;
+			break;
+		}
+		/* Up to PIPE_BUF bytes go in one piece. */
+		if (!room || (n - done <= PIPE_BUF && room < n - done && !done)) {
+			if (f->flags & O_NONBLOCK) {
+				r = -EAGAIN;
+				break;
+			}
+			if (signal_pending()) {
+				r = -EINTR;
+				break;
+			}
+			(void)waitq_sleep(&p->wq, &p->lock, 0);
+			continue;
+		}
+		k = MIN(n - done, MIN(room, PIPE_SIZE - at));
+		spin_unlock(&p->lock, fl);
+		r = copy_from_user(p->buf + at, (const char *)ubuf + done, k);
+		fl = spin_lock(&p->lock);
+		if (r)
+			break;
+		p->head += k;
+		done += k;
+		waitq_wake_all(&p->rq);
+		pollq_wake(&p->pq, POLLIN);
+	}
+	spin_unlock(&p->lock, fl);
+	mutex_unlock(&p->wmutex);
+	if (r == -EPIPE && !done)
+		(void)signal_send(current_task(), SIGPIPE, NULL);
+	return done ? (ssize_t)done : r;
+}
+
+static uint32_t pipe_poll(struct file *f, struct pollq **pq)
+{
+	struct pipe *p = f->priv;
+	uint64_t fl = spin_lock(&p->lock);
+	uint32_t ev = 0, acc = f->flags & O_ACCMODE;
+
+	if (acc != O_WRONLY) {
+		if (p->head != p->tail)
+			ev |= POLLIN | POLLRDNORM;
+		if (!p->writers)
+			ev |= POLLHUP;
+	}
+	if (acc != O_RDONLY) {
+		if (p->head - p->tail < PIPE_SIZE)
+			ev |= POLLOUT | POLLWRNORM;
+		if (!p->readers)
+			ev |= POLLERR;
+	}
+	spin_unlock(&p->lock, fl);
+	if (pq)
+		*pq = &p->pq;
+	return ev;
+}
+
+static long pipe_ioctl(struct file *f, unsigned cmd, uint64_t arg)
+{
+	struct pipe *p = f->priv;
+
+	if (cmd == 0x541b) { /* FIONREAD */
+		int n = (int)(p->head - p->tail);
+
+		return copy_to_user((void *)arg, &n, sizeof(n));
+	}
+	return -ENOTTY;
+}
+
+static void end_open(struct pipe *p, uint32_t acc)
+{
+	uint64_t fl = spin_lock(&p->lock);
+
+	if (acc != O_WRONLY)
+		p->readers++;
+	if (acc != O_RDONLY)
+		p->writers++;
+	p->refs++;
+	spin_unlock(&p->lock, fl);
+}
+
+static int pipe_release(struct file *f)
+{
+	struct pipe *p = f->priv;
+	uint32_t acc = f->flags & O_ACCMODE;
+	uint64_t fl = spin_lock(&p->lock);
+
+	if (acc != O_WRONLY)
+		p->readers--;
+	if (acc != O_RDONLY)
+		p->writers--;
+	waitq_wake_all(&p->rq);
+	waitq_wake_all(&p->wq);
+	pollq_wake(&p->pq, POLLHUP | POLLERR);
+	spin_unlock(&p->lock, fl);
+	pipe_unref(p);
+	return 0;
+}
+
+static const struct file_ops pipe_fops = {
+	.read = pipe_read,
+	.write = pipe_write,
+	.poll = pipe_poll,
+	.ioctl = pipe_ioctl,
+	.release = pipe_release,
+};
+
+int pipe_create(uint32_t flags, struct file **rd, struct file **wr)
+{
+	struct pipe *p = pipe_new();
+	struct inode *ino;
+
+	if (!p)
+		return -ENOMEM;
+	ino = vfs_anon_inode(S_IFIFO | 0600, &pipe_fops);
+	if (!ino) {
+		pipe_unref(p);
+		return -ENOMEM;
+	}
+	*rd = file_alloc(ino, NULL, &pipe_fops, O_RDONLY | (flags & O_NONBLOCK));
+	*wr = file_alloc(ino, NULL, &pipe_fops, O_WRONLY | (flags & O_NONBLOCK));
+	vfs_inode_put(ino);
+	if (!*rd || !*wr) {
+		kfree(*rd); /* never opened: nothing to release */
+		kfree(*wr);
+		pipe_unref(p);
+		return -ENOMEM;
+	}
+	(*rd)->priv = (*wr)->priv = p;
+	p->refs = 1; /* pipe_new's, handed to the read end below */
+	end_open(p, O_RDONLY);
+	end_open(p, O_WRONLY);
+	pipe_unref(p);
+	return 0;
+}
+
+/* A FIFO keeps its pipe in the inode while any end is open. */
+static struct spinlock fifo_lock = SPINLOCK_INIT;
+
+static int fifo_open(struct file *f)
+{
+	struct inode *ino = f->inode;
+	struct pipe *p, *fresh = NULL;
+	uint64_t fl;
+
+	for (;;) {
+		fl = spin_lock(&fifo_lock);
+		p = ino->priv;
+		if (!p && fresh) {
+			ino->priv = p = fresh;
+			fresh = NULL;
+		}
+		if (p) {
+			end_open(p, f->flags & O_ACCMODE);
+			spin_unlock(&fifo_lock, fl);
+			break;
+		}
+		spin_unlock(&fifo_lock, fl);
+		fresh = pipe_new();
+		if (!fresh)
+			return -ENOMEM;
+	}
+	if (fresh) {
+		fresh->refs = 1;
+		pipe_unref(fresh);
+	}
+	f->priv = p;
+	return 0;
+}
+
+static int fifo_release(struct file *f)
+{
+	struct pipe *p = f->priv;
+	uint64_t fl = spin_lock(&fifo_lock);
+
+	if (p->refs == 1)
+		f->inode->priv = NULL;
+	spin_unlock(&fifo_lock, fl);
+	return pipe_release(f);
+}
+
+const struct file_ops fifo_fops = {
+	.open = fifo_open,
+	.read = pipe_read,
+	.write = pipe_write,
+	.poll = pipe_poll,
+	.ioctl = pipe_ioctl,
+	.release = fifo_release,
+};

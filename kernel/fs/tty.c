@@ -1,0 +1,139 @@
+/* tty.c: the console as a terminal. Input is raw bytes from the UART (the host terminal does
+ * the line editing); a read returns what is there, sleeping for the first byte. The termios
+ * state is kept for TCGETS/TCSETS but changes nothing. */
+#include "fs/tty.h"
+#include "fs/file.h"
+#include "fs/pollq.h"
+#include "drivers/uart.h"
+#include "lib/errno.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+#include "linux/signal.h"
+#include "linux/uaccess.h"
+
+#define TCGETS 0x5401
+#define TCSETS 0x5402
+#define TCSETSW 0x5403
+#define TCSETSF 0x5404
+#define TIOCSCTTY 0x540e
+#define TIOCGPGRP 0x540f
+#define TIOCSPGRP 0x5410
+#define TIOCOUTQ 0x5411
+#define TIOCGWINSZ 0x5413
+#define TIOCSWINSZ 0x5414
+#define FIONREAD 0x541b
+#define TIOCNOTTY 0x5422
+#define TIOCGSID 0x5429
+#define FIONBIO 0x5421
+
+struct termios_k {
+	uint32_t c_iflag, c_oflag, c_cflag, c_lflag;
+	uint8_t c_line;
+	uint8_t c_cc[19];
+};
+
+struct winsize_k {
+	uint16_t ws_row, ws_col, ws_xpixel, ws_ypixel;
+};
+
+static struct termios_k termios = {
+	.c_iflag = 0x500,  /* ICRNL | IXON */
+	.c_oflag = 0x5,	   /* OPOST | ONLCR */
+	.c_cflag = 0xbf,   /* B38400 | CS8 | CREAD */
+	.c_lflag = 0x8a3b, /* ISIG ICANON ECHO ECHOE ECHOK ECHOCTL ECHOKE IEXTEN */
+	.c_cc = { 3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22, 0 },
+};
+static struct winsize_k winsize = { 24, 80, 0, 0 };
+static struct pollq rx_pollq;
+static bool pollq_ready;
+
+void tty_rx_notify(void)
+{
+	if (pollq_ready)
+		pollq_wake(&rx_pollq, POLLIN);
+}
+
+static ssize_t tty_read(struct file *f, void *ubuf, size_t n, uint64_t *pos)
+{
+	char buf[128];
+	size_t k = 0;
+	int c;
+
+	if (!n)
+		return 0;
+	c = (f->flags & O_NONBLOCK) ? uart_trygetc() : uart_getc();
+	if (c < 0)
+		return -EAGAIN;
+	buf[k++] = (char)c;
+	while (k < MIN(n, sizeof(buf)) && (c = uart_trygetc()) >= 0)
+		buf[k++] = (char)c;
+	if (copy_to_user(ubuf, buf, k))
+		return -EFAULT;
+	return (ssize_t)k;
+}
+
+static ssize_t tty_write(struct file *f, const void *ubuf, size_t n, uint64_t *pos)
+{
+	char buf[256];
+	size_t done = 0;
+
+	while (done < n) {
+		size_t k = MIN(n - done, sizeof(buf));
+
+		if (copy_from_user(buf, (const char *)ubuf + done, k))
+			return done ? (ssize_t)done : -EFAULT;
+		console_write(buf, k);
+		done += k;
+	}
+	return (ssize_t)n;
+}
+
+static long tty_ioctl(struct file *f, unsigned cmd, uint64_t arg)
+{
+	void *u = (void *)arg;
+	int zero = 0, one = 1;
+
+	switch (cmd) {
+	case TCGETS:
+		return copy_to_user(u, &termios, sizeof(termios));
+	case TCSETS:
+	case TCSETSW:
+	case TCSETSF:
+		return copy_from_user(&termios, u, sizeof(termios));
+	case TIOCGWINSZ:
+		return copy_to_user(u, &winsize, sizeof(winsize));
+	case TIOCSWINSZ:
+		return copy_from_user(&winsize, u, sizeof(winsize));
+	case TIOCGPGRP:
+	case TIOCGSID:
+		return copy_to_user(u, &one, sizeof(one));
+	case TIOCSPGRP:
+	case TIOCSCTTY:
+	case TIOCNOTTY:
+		return 0;
+	case TIOCOUTQ:
+		return copy_to_user(u, &zero, sizeof(zero));
+	case FIONREAD:
+		return copy_to_user(u, &zero, sizeof(zero));
+	default:
+		return -ENOTTY;
+	}
+}
+
+static uint32_t tty_poll(struct file *f, struct pollq **pq)
+{
+	if (!pollq_ready) {
+		pollq_init(&rx_pollq);
+		pollq_ready = true;
+	}
+	if (pq)
+		*pq = &rx_pollq;
+	return POLLOUT | POLLWRNORM | (uart_rx_pending() ? POLLIN | POLLRDNORM : 0);
+}
+
+const struct file_ops tty_fops = {
+	.read = tty_read,
+	.write = tty_write,
+	.ioctl = tty_ioctl,
+	.poll = tty_poll,
+};

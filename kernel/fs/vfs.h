@@ -1,0 +1,175 @@
+/* vfs.h: the virtual file system: inodes, dentries, mounts, open files.
+ *
+ * The name space is a tree of dentries (the dentry cache is the tree: ramfs keeps nothing
+ * else, like Linux's ramfs). A dentry names an inode under its parent; a dentry with
+ * `mounted` set is covered by the root dentry of another file system (whose `covered` points
+ * back, so ".." crosses the mount). A file system that generates its contents (procfs,
+ * devfs) creates dentries on demand from inode_ops.lookup and may mark them
+ * DENTRY_VOLATILE, which makes the walk drop them (they are looked up again next time).
+ *
+ * Adding a file system: a `struct fs_type` with a mount function that returns its root
+ * dentry (vfs_alloc_inode + vfs_alloc_dentry), registered by vfs_mount(path, &type, data)
+ * from fs/mounts.c. Its directories implement inode_ops, its files file_ops. Reference
+ * counts: vfs_inode_get/put, vfs_dentry_get/put; an inode is freed (inode_ops.release) when
+ * its last reference goes.
+ *
+ * Open files (fs/file.h) carry file_ops: read/write/... on a `struct file`. Objects that are
+ * not in the name space (pipes, eventfd, epoll, sockets) are files with an anonymous inode
+ * (vfs_anon_inode) and their own file_ops.
+ *
+ * Locking: one global mutex (vfs_lock) serialises changes to the tree and directory
+ * operations; file data has the inode's mutex. Reads of the tree during a walk take vfs_lock.
+ */
+#ifndef MOTE_FS_VFS_H
+#define MOTE_FS_VFS_H
+
+#include "lib/types.h"
+#include "lib/list.h"
+#include "core/sched/sync.h"
+
+struct file;
+struct inode;
+struct dentry;
+struct kstat;
+struct pollq;
+
+#define PATH_MAX 4096
+#define NAME_MAX 255
+
+/* File types and permission bits (st_mode). */
+#define S_IFMT 0170000
+#define S_IFSOCK 0140000
+#define S_IFLNK 0120000
+#define S_IFREG 0100000
+#define S_IFBLK 0060000
+#define S_IFDIR 0040000
+#define S_IFCHR 0020000
+#define S_IFIFO 0010000
+#define S_ISUID 04000
+#define S_ISGID 02000
+#define S_ISVTX 01000
+#define S_ISDIR(m) (((m)&S_IFMT) == S_IFDIR)
+#define S_ISREG(m) (((m)&S_IFMT) == S_IFREG)
+#define S_ISLNK(m) (((m)&S_IFMT) == S_IFLNK)
+#define S_ISCHR(m) (((m)&S_IFMT) == S_IFCHR)
+#define S_ISFIFO(m) (((m)&S_IFMT) == S_IFIFO)
+
+/* getdents64 d_type */
+#define DT_UNKNOWN 0
+#define DT_FIFO 1
+#define DT_CHR 2
+#define DT_DIR 4
+#define DT_BLK 6
+#define DT_REG 8
+#define DT_LNK 10
+#define DT_SOCK 12
+
+struct timespec64 {
+	int64_t sec;
+	int64_t nsec;
+};
+
+struct inode_ops {
+	/* Find name in directory dir: set d->inode (a reference) or return -ENOENT. */
+	int (*lookup)(struct inode *dir, struct dentry *d);
+	/* Create a regular file / directory / symlink / device or fifo at d (negative). */
+	int (*create)(struct inode *dir, struct dentry *d, uint32_t mode);
+	int (*mkdir)(struct inode *dir, struct dentry *d, uint32_t mode);
+	int (*symlink)(struct inode *dir, struct dentry *d, const char *target);
+	int (*mknod)(struct inode *dir, struct dentry *d, uint32_t mode, uint64_t rdev);
+	/* Add a hard link d to old's inode. */
+	int (*link)(struct dentry *old, struct inode *dir, struct dentry *d);
+	/* Remove d (the VFS has checked the type and emptiness). */
+	int (*unlink)(struct inode *dir, struct dentry *d);
+	int (*rmdir)(struct inode *dir, struct dentry *d);
+	/* Move old to new (new may be positive: replaced). */
+	int (*rename)(struct inode *odir, struct dentry *old, struct inode *ndir,
+		      struct dentry *new);
+	/* Copy the symlink target into buf (at most n bytes, not terminated); returns length. */
+	long (*readlink)(struct inode *ino, char *buf, size_t n);
+	/* Change the size (truncate/extend with zeros). */
+	int (*truncate)(struct inode *ino, uint64_t size);
+	/* The last reference is gone: free the private data. */
+	void (*release)(struct inode *ino);
+};
+
+struct inode {
+	uint32_t mode;
+	uint32_t nlink;
+	uint32_t uid, gid;
+	uint64_t ino;
+	uint64_t size;
+	uint64_t rdev;
+	uint64_t blocks;
+	struct timespec64 atime, mtime, ctime;
+	int refs;
+	struct mutex lock; /* the data */
+	const struct inode_ops *iops;
+	const struct file_ops *fops; /* installed on open */
+	struct super *sb;
+	void *priv; /* the file system's */
+	char *link; /* symlink target, if the fs keeps it here (kmalloc'd, freed with the inode) */
+	uint32_t mmaps; /* shared file mappings alive (ramfs keeps pages while > 0) */
+};
+
+#define DENTRY_VOLATILE 1 /* generated (procfs): dropped by the walk, looked up again */
+
+struct dentry {
+	char *name;
+	struct inode *inode; /* NULL: negative (only while being created) */
+	struct dentry *parent;
+	struct list children; /* of a directory: cached child dentries */
+	struct list sibling;
+	struct dentry *mounted; /* the root of a file system mounted here */
+	struct dentry *covered; /* of a root: the dentry it is mounted on */
+	int refs;
+	int flags;
+};
+
+struct super {
+	const char *type; /* "ramfs", "proc"... (statfs, /proc/mounts) */
+	uint64_t magic;	  /* statfs f_type */
+	uint64_t next_ino;
+	uint32_t dev;
+	struct dentry *root;
+};
+
+struct fs_type {
+	const char *name;
+	uint64_t magic;
+	/* Build the file system's root dentry in sb (data: type-specific). */
+	int (*mount)(struct super *sb, void *data);
+};
+
+/* The root of the name space. */
+extern struct dentry *vfs_root;
+extern struct mutex vfs_lock;
+
+/* Mount a new instance of type at path (an existing directory; "/" for the root). */
+int vfs_mount(const char *path, const struct fs_type *type, void *data) __must_check;
+/* New inode of sb with mode (refs 1, times now). NULL when out of memory. */
+struct inode *vfs_alloc_inode(struct super *sb, uint32_t mode);
+/* An inode outside any file system (pipes, eventfd, epoll): refs 1. */
+struct inode *vfs_anon_inode(uint32_t mode, const struct file_ops *fops);
+/* A dentry named name under parent (NULL for a root), holding inode (ref taken over),
+ * inserted in parent's children. refs 1 (the tree's). NULL when out of memory. */
+struct dentry *vfs_alloc_dentry(struct dentry *parent, const char *name, size_t len,
+				struct inode *inode);
+/* Unlink d from its parent and drop the tree's reference. vfs_lock held. */
+void vfs_dentry_drop(struct dentry *d);
+void vfs_inode_get(struct inode *ino);
+void vfs_inode_put(struct inode *ino);
+void vfs_dentry_get(struct dentry *d);
+void vfs_dentry_put(struct dentry *d);
+/* The cached child of dir named name, or NULL (vfs_lock held). */
+struct dentry *vfs_child(struct dentry *dir, const char *name, size_t len);
+/* Absolute path of d into buf; returns the length or -ENAMETOOLONG. */
+long vfs_path_of(struct dentry *d, char *buf, size_t n);
+/* Fill a stat structure from an inode. */
+void vfs_stat_inode(struct inode *ino, struct kstat *st);
+/* The current time as a timespec64. */
+struct timespec64 vfs_now(void);
+/* The boot-time mounts: ramfs at / from the initrd, devfs, procfs, sysfs. */
+void vfs_init(void);
+
+#endif /* MOTE_FS_VFS_H */

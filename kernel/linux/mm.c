@@ -1,0 +1,714 @@
+/* mm.c: the application's address space: a sorted list of VMAs over the lower half of the one
+ * page table, and the page-fault handler that fills it. See mm.h for the mapping policy. */
+#include "linux/mm.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/layout.h"
+#include "arch/x86_64/smp.h"
+#include "core/mm/heap.h"
+#include "core/mm/page.h"
+#include "core/mm/vm.h"
+#include "fs/file.h"
+#include "fs/vfs.h"
+#include "lib/errno.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+
+struct mm *current_mm;
+static struct mm the_mm;
+
+int mm_init(void)
+{
+	mutex_init(&the_mm.lock);
+	list_init(&the_mm.vmas);
+	current_mm = &the_mm;
+	return 0;
+}
+
+static struct vma *vma_of(struct list *n)
+{
+	return list_entry(n, struct vma, node);
+}
+
+/* The VMA holding addr, or NULL. */
+static struct vma *find(struct mm *mm, uint64_t addr)
+{
+	struct list *pos;
+
+	list_for_each (pos, &mm->vmas) {
+		struct vma *v = vma_of(pos);
+
+		if (addr < v->start)
+			return NULL;
+		if (addr < v->end)
+			return v;
+	}
+	return NULL;
+}
+
+static bool range_free(struct mm *mm, uint64_t start, uint64_t end)
+{
+	struct list *pos;
+
+	if (start < MM_MIN_ADDR || end > MM_TASK_SIZE || end <= start)
+		return false;
+	list_for_each (pos, &mm->vmas) {
+		struct vma *v = vma_of(pos);
+
+		if (v->start < end && start < v->end)
+			return false;
+	}
+	return true;
+}
+
+static void insert(struct mm *mm, struct vma *n)
+{
+	struct list *pos;
+
+	list_for_each (pos, &mm->vmas)
+		if (vma_of(pos)->start > n->start)
+			break;
+	list_insert(pos->prev, pos, &n->node);
+}
+
+/* The highest free gap of len bytes below limit (top-down, like Linux), or 0. */
+static uint64_t find_gap(struct mm *mm, uint64_t len, uint64_t limit)
+{
+	uint64_t top = limit;
+	struct list *pos;
+
+	for (pos = mm->vmas.prev; pos != &mm->vmas; pos = pos->prev) {
+		struct vma *v = vma_of(pos);
+
+		if (v->start >= top)
+			continue;
+		if (v->end <= top && top - v->end >= len)
+			return top - len;
+		top = MIN(top, v->start);
+	}
+	return top >= MM_MIN_ADDR + len ? top - len : 0;
+}
+
+static uint64_t pte_bits(const struct vma *v, bool writable)
+{
+	if (!(v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
+		return 0;
+	return PTE_P | arch_pte_extra() | (writable && (v->prot & PROT_WRITE) ? PTE_W : 0);
+}
+
+static bool is_shared(const struct vma *v)
+{
+	return (v->flags & MAP_TYPE) == MAP_SHARED;
+}
+
+/* Fill the (not present) page at va; a write intent on a private file page copies it. */
+static int fill(struct mm *mm, struct vma *v, uint64_t va)
+{
+	uint64_t *pte = vm_entry(va, 0, true), pa, off;
+	void *p;
+	int r;
+
+	if (!pte)
+		return -ENOMEM;
+	if (*pte & (PTE_P | PTE_SW_PROTNONE))
+		return 0;
+	if (!v->file) {
+		p = page_alloc_zeroed(0);
+		if (!p)
+			return -ENOMEM;
+		*pte = V2P(p) | pte_bits(v, true) | PTE_SW_OWNED;
+		mm->pages++;
+		return 0;
+	}
+	off = v->off + (va - v->start);
+	if (off >= ALIGN_UP(v->file->inode->size, PAGE_SIZE))
+		return -EIO;
+	if (is_shared(v)) {
+		r = v->file->ops->get_page(v->file, off, v->prot & PROT_WRITE, &pa);
+		if (r)
+			return r;
+		*pte = pa | pte_bits(v, true);
+		return 0;
+	}
+	r = v->file->ops->get_page(v->file, off, false, &pa);
+	if (r)
+		return r;
+	if (!(v->prot & PROT_WRITE)) {
+		*pte = pa | pte_bits(v, false);
+		return 0;
+	}
+	p = page_alloc(0);
+	if (!p)
+		return -ENOMEM;
+	memcpy(p, P2V(pa), PAGE_SIZE);
+	*pte = V2P(p) | pte_bits(v, true) | PTE_SW_OWNED;
+	mm->pages++;
+	return 0;
+}
+
+/* Fill every missing page of [start, end) inside v (stops quietly at the end of a file). */
+static int populate(struct mm *mm, struct vma *v, uint64_t start, uint64_t end)
+{
+	if (!pte_bits(v, false))
+		return 0;
+	for (uint64_t va = start; va < end; va += PAGE_SIZE) {
+		int r = fill(mm, v, va);
+
+		if (r == -EIO)
+			return 0;
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/* Clear the entries of [start, end), freeing owned frames. Returns true if any was present. */
+static bool clear_ptes(struct mm *mm, uint64_t start, uint64_t end)
+{
+	bool flush = false;
+
+	for (uint64_t va = start; va < end;) {
+		uint64_t *pde = vm_entry(va, 1, false), *pte;
+
+		if (!pde || !(*pde & PTE_P)) {
+			va = ALIGN_DOWN(va, HUGE_SIZE) + HUGE_SIZE;
+			continue;
+		}
+		pte = vm_entry(va, 0, false);
+		if (pte && (*pte & (PTE_P | PTE_SW_PROTNONE))) {
+			if (*pte & PTE_SW_OWNED) {
+				page_free(P2V(*pte & PTE_ADDR), 0);
+				mm->pages--;
+			}
+			flush |= *pte & PTE_P;
+			*pte = 0;
+		}
+		va += PAGE_SIZE;
+	}
+	return flush;
+}
+
+static void vma_free(struct vma *v)
+{
+	if (v->file) {
+		if (is_shared(v))
+			__atomic_fetch_sub(&v->file->inode->mmaps, 1, __ATOMIC_RELAXED);
+		file_put(v->file);
+	}
+	kfree(v);
+}
+
+/* Split v at addr (inside it); the new upper half follows v in the list. */
+static int split(struct vma *v, uint64_t addr)
+{
+	struct vma *n = kmalloc(sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	*n = *v;
+	n->start = addr;
+	n->off = v->off + (addr - v->start);
+	v->end = addr;
+	if (n->file) {
+		file_get(n->file);
+		if (is_shared(n))
+			__atomic_fetch_add(&n->file->inode->mmaps, 1, __ATOMIC_RELAXED);
+	}
+	list_insert(&v->node, v->node.next, &n->node);
+	return 0;
+}
+
+/* Make VMA boundaries fall on start and end. */
+static int split_around(struct mm *mm, uint64_t start, uint64_t end)
+{
+	struct vma *v = find(mm, start);
+	int r;
+
+	if (v && v->start < start && (r = split(v, start)))
+		return r;
+	v = find(mm, end - 1);
+	if (v && v->end > end && (r = split(v, end)))
+		return r;
+	return 0;
+}
+
+/* Unmap [start, end) (page-aligned); returns true if the TLBs need flushing. */
+static int unmap_locked(struct mm *mm, uint64_t start, uint64_t end, bool *flush)
+{
+	struct list *pos, *tmp;
+	int r = split_around(mm, start, end);
+
+	if (r)
+		return r;
+	list_for_each_safe (pos, tmp, &mm->vmas) {
+		struct vma *v = vma_of(pos);
+
+		if (v->end <= start || v->start >= end)
+			continue;
+		list_del(&v->node);
+		vma_free(v);
+	}
+	*flush |= clear_ptes(mm, start, end);
+	return 0;
+}
+
+long mm_mmap(uint64_t addr, uint64_t len, uint32_t prot, uint32_t flags, struct file *f,
+	     uint64_t off, const char *name)
+{
+	struct mm *mm = current_mm;
+	bool flush = false;
+	struct vma *v;
+	uint64_t end, eager;
+	int r;
+
+	if (!len || (off & (PAGE_SIZE - 1)) || len > MM_TASK_SIZE)
+		return -EINVAL;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	v = kzalloc(sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	mutex_lock(&mm->lock);
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		if ((addr & (PAGE_SIZE - 1)) || addr + len > MM_TASK_SIZE || addr + len < addr ||
+		    addr < MM_MIN_ADDR) {
+			r = (addr & (PAGE_SIZE - 1)) ? -EINVAL : -ENOMEM;
+			goto err;
+		}
+		if (!range_free(mm, addr, addr + len)) {
+			r = -EEXIST;
+			if (!(flags & MAP_FIXED))
+				goto err;
+			r = unmap_locked(mm, addr, addr + len, &flush);
+			if (r)
+				goto err;
+		}
+	} else {
+		addr = ALIGN_DOWN(addr, PAGE_SIZE);
+		if (!addr || !range_free(mm, addr, addr + len))
+			addr = find_gap(mm, len, MM_MMAP_BASE);
+		if (!addr) {
+			r = -ENOMEM;
+			goto err;
+		}
+	}
+	end = addr + len;
+	v->start = addr;
+	v->end = end;
+	v->prot = prot;
+	v->flags = flags;
+	v->off = off;
+	v->name = name;
+	if (f) {
+		file_get(f);
+		v->file = f;
+		if (is_shared(v))
+			__atomic_fetch_add(&f->inode->mmaps, 1, __ATOMIC_RELAXED);
+	}
+	insert(mm, v);
+	eager = f ? ((!(prot & PROT_WRITE) || is_shared(v) || len <= (16UL << 20)) ? len : 0)
+		  : (len <= MM_EAGER_MAX || (flags & MAP_POPULATE) ? len : 0);
+	r = populate(mm, v, addr, addr + eager);
+	mutex_unlock(&mm->lock);
+	if (flush)
+		smp_tlb_shootdown(addr, len);
+	if (r == -ENOMEM) { /* nothing else can fail once the VMA is in */
+		if (mm_munmap(addr, len))
+			return -ENOMEM;
+		return -ENOMEM;
+	}
+	return (long)addr;
+err:
+	mutex_unlock(&mm->lock);
+	if (flush)
+		smp_tlb_shootdown(addr, len);
+	kfree(v);
+	return r;
+}
+
+int mm_munmap(uint64_t addr, uint64_t len)
+{
+	struct mm *mm = current_mm;
+	bool flush = false;
+	int r;
+
+	if ((addr & (PAGE_SIZE - 1)) || !len || addr + len < addr || addr + len > MM_TASK_SIZE)
+		return -EINVAL;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	mutex_lock(&mm->lock);
+	r = unmap_locked(mm, addr, addr + len, &flush);
+	mutex_unlock(&mm->lock);
+	if (flush)
+		smp_tlb_shootdown(addr, len);
+	return r;
+}
+
+int mm_mprotect(uint64_t addr, uint64_t len, uint32_t prot)
+{
+	struct mm *mm = current_mm;
+	uint64_t end, va;
+	struct list *pos;
+	bool flush = false;
+	int r;
+
+	if (addr & (PAGE_SIZE - 1))
+		return -EINVAL;
+	prot &= ~(uint32_t)(PROT_GROWSDOWN | PROT_GROWSUP);
+	if (prot & ~(uint32_t)(PROT_READ | PROT_WRITE | PROT_EXEC))
+		return -EINVAL;
+	len = ALIGN_UP(len, PAGE_SIZE);
+	end = addr + len;
+	if (!len)
+		return 0;
+	mutex_lock(&mm->lock);
+	/* Every page of the range must be mapped. */
+	for (va = addr; va < end;) {
+		struct vma *v = find(mm, va);
+
+		if (!v) {
+			mutex_unlock(&mm->lock);
+			return -ENOMEM;
+		}
+		va = v->end;
+	}
+	r = split_around(mm, addr, end);
+	if (r)
+		goto out;
+	list_for_each (pos, &mm->vmas) {
+		struct vma *v = vma_of(pos);
+
+		if (v->end <= addr || v->start >= end)
+			continue;
+		v->prot = prot;
+		for (va = v->start; va < v->end; va += PAGE_SIZE) {
+			uint64_t *pte, pa, owned;
+
+			if (!(va & (HUGE_SIZE - 1))) {
+				uint64_t *pde = vm_entry(va, 1, false);
+
+				if (!pde || !(*pde & PTE_P)) {
+					va += HUGE_SIZE - PAGE_SIZE;
+					continue;
+				}
+			}
+			pte = vm_entry(va, 0, false);
+			if (!pte || !(*pte & (PTE_P | PTE_SW_PROTNONE)))
+				continue;
+			pa = *pte & PTE_ADDR;
+			owned = *pte & PTE_SW_OWNED;
+			flush |= *pte & PTE_P;
+			if (!pte_bits(v, false))
+				*pte = pa | owned | PTE_SW_PROTNONE;
+			else
+				*pte = pa | owned | pte_bits(v, owned || is_shared(v) || !v->file);
+		}
+		if (!v->file && v->end - v->start <= MM_EAGER_MAX)
+			r = populate(mm, v, v->start, v->end);
+		else if (v->file)
+			r = populate(mm, v, v->start, v->end);
+		if (r)
+			break;
+	}
+out:
+	mutex_unlock(&mm->lock);
+	if (flush)
+		smp_tlb_shootdown(addr, len);
+	return r;
+}
+
+/* Move the entries of [old, old+len) to new (not overlapping; new has no entries). */
+static int move_ptes(uint64_t old, uint64_t new, uint64_t len)
+{
+	for (uint64_t i = 0; i < len; i += PAGE_SIZE) {
+		uint64_t *src = vm_entry(old + i, 0, false), *dst;
+
+		if (!src || !(*src & (PTE_P | PTE_SW_PROTNONE)))
+			continue;
+		dst = vm_entry(new + i, 0, true);
+		if (!dst)
+			return -ENOMEM;
+		*dst = *src;
+		*src = 0;
+	}
+	return 0;
+}
+
+long mm_mremap(uint64_t old, uint64_t olen, uint64_t nlen, uint32_t flags, uint64_t naddr)
+{
+	struct mm *mm = current_mm;
+	struct vma *v;
+	bool flush = false;
+	uint64_t to;
+	int r;
+
+	if ((old & (PAGE_SIZE - 1)) || !nlen || (flags & ~7u) ||
+	    ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE)))
+		return -EINVAL;
+	olen = ALIGN_UP(olen, PAGE_SIZE);
+	nlen = ALIGN_UP(nlen, PAGE_SIZE);
+	if (!olen)
+		return -EINVAL; /* duplicating shared mappings: not supported */
+	mutex_lock(&mm->lock);
+	v = find(mm, old);
+	r = -EFAULT;
+	if (!v || old + olen > v->end)
+		goto out;
+	if (nlen <= olen && !(flags & MREMAP_FIXED)) {
+		r = unmap_locked(mm, old + nlen, old + olen, &flush);
+		mutex_unlock(&mm->lock);
+		if (flush)
+			smp_tlb_shootdown(old + nlen, olen - nlen);
+		return r ? r : (long)old;
+	}
+	r = split_around(mm, old, old + olen);
+	if (r)
+		goto out;
+	v = find(mm, old);
+	if (!(flags & MREMAP_FIXED) && range_free(mm, old + olen, old + nlen)) {
+		v->end = old + nlen;
+		if (!v->file && nlen - olen <= MM_EAGER_MAX)
+			r = populate(mm, v, old + olen, old + nlen);
+		mutex_unlock(&mm->lock);
+		return r ? r : (long)old;
+	}
+	r = -ENOMEM;
+	if (!(flags & MREMAP_MAYMOVE))
+		goto out;
+	if (flags & MREMAP_FIXED) {
+		to = naddr;
+		r = -EINVAL;
+		if ((to & (PAGE_SIZE - 1)) || (to < old + olen && old < to + nlen))
+			goto out;
+		r = unmap_locked(mm, to, to + nlen, &flush);
+		if (r)
+			goto out;
+		v = find(mm, old);
+	} else {
+		to = find_gap(mm, nlen, MM_MMAP_BASE);
+		if (!to)
+			goto out;
+	}
+	r = move_ptes(old, to, MIN(olen, nlen));
+	if (r)
+		goto out;
+	if (nlen < olen)
+		(void)clear_ptes(mm, old + nlen, old + olen);
+	list_del(&v->node);
+	v->start = to;
+	v->end = to + nlen;
+	insert(mm, v);
+	flush = true;
+	if (!v->file && nlen > olen && nlen - olen <= MM_EAGER_MAX)
+		r = populate(mm, v, to + olen, to + nlen);
+	mutex_unlock(&mm->lock);
+	smp_tlb_shootdown(old, olen);
+	return r ? r : (long)to;
+out:
+	mutex_unlock(&mm->lock);
+	if (flush)
+		smp_tlb_shootdown(old, olen);
+	return r;
+}
+
+void mm_set_brk(uint64_t start)
+{
+	current_mm->brk_start = current_mm->brk = ALIGN_UP(start, PAGE_SIZE);
+}
+
+uint64_t mm_brk(uint64_t end)
+{
+	struct mm *mm = current_mm;
+	uint64_t old, top, ntop;
+	bool flush = false;
+	struct vma *v;
+
+	mutex_lock(&mm->lock);
+	old = mm->brk;
+	if (end < mm->brk_start)
+		goto out;
+	top = ALIGN_UP(old, PAGE_SIZE);
+	ntop = ALIGN_UP(end, PAGE_SIZE);
+	if (ntop > top) {
+		if (!range_free(mm, top, ntop))
+			goto out;
+		v = top > mm->brk_start ? find(mm, top - 1) : NULL;
+		if (v && v->name && !strcmp(v->name, "[heap]")) {
+			v->end = ntop;
+		} else {
+			v = kzalloc(sizeof(*v));
+			if (!v)
+				goto out;
+			v->start = top;
+			v->end = ntop;
+			v->prot = PROT_READ | PROT_WRITE;
+			v->flags = MAP_PRIVATE | MAP_ANONYMOUS;
+			v->name = "[heap]";
+			insert(mm, v);
+		}
+		if (populate(mm, v, top, ntop)) {
+			v->end = top; /* out of memory: keep the old break */
+			(void)clear_ptes(mm, top, ntop);
+			if (v->start == v->end) {
+				list_del(&v->node);
+				vma_free(v);
+			}
+			goto out;
+		}
+	} else if (ntop < top) {
+		if (unmap_locked(mm, ntop, top, &flush))
+			goto out;
+	}
+	mm->brk = end;
+out:
+	end = mm->brk;
+	mutex_unlock(&mm->lock);
+	if (flush)
+		smp_tlb_shootdown(ALIGN_UP(end, PAGE_SIZE),
+				  ALIGN_UP(old, PAGE_SIZE) - ALIGN_UP(end, PAGE_SIZE));
+	return end;
+}
+
+void mm_clear(void)
+{
+	struct mm *mm = current_mm;
+	bool flush = false;
+
+	mutex_lock(&mm->lock);
+	if (unmap_locked(mm, MM_MIN_ADDR, MM_TASK_SIZE, &flush))
+		printk(LOG_WARN, "mm: out of memory clearing the address space\n");
+	mm->brk = mm->brk_start = 0;
+	mutex_unlock(&mm->lock);
+	if (flush)
+		smp_tlb_shootdown(0, MM_TASK_SIZE);
+}
+
+int mm_fault(uint64_t addr, bool write)
+{
+	struct mm *mm = current_mm;
+	uint64_t va = ALIGN_DOWN(addr, PAGE_SIZE), *pte, old;
+	bool flush = false;
+	struct vma *v;
+	int r = 0;
+
+	if (!mm || addr >= MM_TASK_SIZE)
+		return -EFAULT;
+	mutex_lock(&mm->lock);
+	v = find(mm, addr);
+	if (!v) {
+		r = -EFAULT;
+		goto out;
+	}
+	if (!pte_bits(v, false) || (write && !(v->prot & PROT_WRITE))) {
+		r = -EACCES;
+		goto out;
+	}
+	pte = vm_entry(va, 0, true);
+	if (!pte) {
+		r = -ENOMEM;
+		goto out;
+	}
+	old = *pte;
+	if (!(old & PTE_P)) {
+		uint64_t s =
+			v->file ? va : MAX(v->start, ALIGN_DOWN(va, MM_FAULT_AROUND * PAGE_SIZE));
+		uint64_t e =
+			v->file ? va + PAGE_SIZE : MIN(v->end, s + MM_FAULT_AROUND * PAGE_SIZE);
+
+		r = fill(mm, v, va);
+		if (!r && s != e)
+			r = populate(mm, v, s, e);
+	} else if (write && !(old & PTE_W)) {
+		if (is_shared(v) || (old & PTE_SW_OWNED)) {
+			*pte = old | PTE_W;
+		} else { /* copy on write of a file page */
+			void *p = page_alloc(0);
+
+			if (!p) {
+				r = -ENOMEM;
+				goto out;
+			}
+			memcpy(p, P2V(old & PTE_ADDR), PAGE_SIZE);
+			*pte = V2P(p) | pte_bits(v, true) | PTE_SW_OWNED;
+			mm->pages++;
+		}
+		flush = true;
+	}
+out:
+	mutex_unlock(&mm->lock);
+	if (flush)
+		smp_tlb_shootdown(va, PAGE_SIZE);
+	return r;
+}
+
+int mm_dontneed(uint64_t addr, uint64_t len)
+{
+	struct mm *mm = current_mm;
+	bool flush;
+
+	len = ALIGN_UP(len, PAGE_SIZE);
+	if (!mm_range_mapped(addr, len))
+		return -ENOMEM;
+	mutex_lock(&mm->lock);
+	flush = clear_ptes(mm, addr, addr + len);
+	mutex_unlock(&mm->lock);
+	if (flush)
+		smp_tlb_shootdown(addr, len);
+	return 0;
+}
+
+bool mm_range_mapped(uint64_t addr, uint64_t len)
+{
+	struct mm *mm = current_mm;
+	uint64_t end = addr + len;
+	bool ok = true;
+
+	mutex_lock(&mm->lock);
+	while (addr < end) {
+		struct vma *v = find(mm, addr);
+
+		if (!v) {
+			ok = false;
+			break;
+		}
+		addr = v->end;
+	}
+	mutex_unlock(&mm->lock);
+	return ok;
+}
+
+uint64_t mm_resident_pages(void)
+{
+	return current_mm ? current_mm->pages : 0;
+}
+
+size_t mm_format_maps(char *buf, size_t n)
+{
+	struct mm *mm = current_mm;
+	struct list *pos;
+	size_t at = 0;
+	char *path = kmalloc(PATH_MAX);
+
+	mutex_lock(&mm->lock);
+	list_for_each (pos, &mm->vmas) {
+		struct vma *v = vma_of(pos);
+		const char *name = v->name ? v->name : "";
+		uint64_t dev = 0, ino = 0;
+		int len;
+
+		if (v->file) {
+			ino = v->file->inode->ino;
+			dev = v->file->inode->sb ? v->file->inode->sb->dev : 0;
+			if (path && v->file->dentry &&
+			    vfs_path_of(v->file->dentry, path, PATH_MAX) > 0)
+				name = path;
+		}
+		len = snprintf(buf + MIN(at, n), at < n ? n - at : 0,
+			       "%012lx-%012lx %c%c%c%c %08lx %02lx:%02lx %lu %s%s\n", v->start,
+			       v->end, v->prot & PROT_READ ? 'r' : '-',
+			       v->prot & PROT_WRITE ? 'w' : '-', v->prot & PROT_EXEC ? 'x' : '-',
+			       is_shared(v) ? 's' : 'p', v->file ? v->off : 0, dev >> 8, dev & 0xff,
+			       ino, *name ? "                          " : "", name);
+		at += (size_t)len;
+	}
+	mutex_unlock(&mm->lock);
+	kfree(path);
+	return at;
+}

@@ -1,0 +1,110 @@
+/* mm.h: the application's address space (the lower half of the one page table): VMAs,
+ * mmap/munmap/mprotect/mremap/brk, and page faults.
+ *
+ * Mapping policy (page faults are ~10 us host traps on kvm_pvm): file mappings and anonymous
+ * mappings up to MM_EAGER_MAX are populated at once; larger anonymous ones fault in
+ * MM_FAULT_AROUND pages at a time. Read-only private file pages map the file's own page (the
+ * initrd's bytes, in place); written private pages are copied (on the write fault, or at
+ * once for a writable private mapping).
+ */
+#ifndef MOTE_LINUX_MM_H
+#define MOTE_LINUX_MM_H
+
+#include "lib/types.h"
+#include "lib/list.h"
+#include "core/sched/sync.h"
+
+struct file;
+
+#define PROT_NONE 0x0
+#define PROT_READ 0x1
+#define PROT_WRITE 0x2
+#define PROT_EXEC 0x4
+#define PROT_GROWSDOWN 0x01000000
+#define PROT_GROWSUP 0x02000000
+
+#define MAP_SHARED 0x01
+#define MAP_PRIVATE 0x02
+#define MAP_SHARED_VALIDATE 0x03
+#define MAP_TYPE 0x0f
+#define MAP_FIXED 0x10
+#define MAP_ANONYMOUS 0x20
+#define MAP_GROWSDOWN 0x0100
+#define MAP_DENYWRITE 0x0800
+#define MAP_EXECUTABLE 0x1000
+#define MAP_LOCKED 0x2000
+#define MAP_NORESERVE 0x4000
+#define MAP_POPULATE 0x8000
+#define MAP_NONBLOCK 0x10000
+#define MAP_STACK 0x20000
+#define MAP_HUGETLB 0x40000
+#define MAP_FIXED_NOREPLACE 0x100000
+
+#define MREMAP_MAYMOVE 1
+#define MREMAP_FIXED 2
+#define MREMAP_DONTUNMAP 4
+
+/* The application's layout (Linux's, without randomisation). */
+#define MM_TASK_SIZE 0x00007ffffffff000UL
+#define MM_STACK_TOP MM_TASK_SIZE
+#define MM_STACK_SIZE (8UL << 20)
+#define MM_MMAP_BASE 0x00007ffff7fff000UL
+#define MM_PIE_BASE 0x0000555555554000UL
+#define MM_MIN_ADDR 0x10000UL /* vm.mmap_min_addr */
+#define MM_EAGER_MAX (1UL << 20)
+#define MM_FAULT_AROUND 16
+
+struct vma {
+	struct list node; /* in mm->vmas, sorted by address */
+	uint64_t start, end;
+	uint32_t prot;
+	uint32_t flags;	   /* MAP_* */
+	struct file *file; /* a reference, or NULL (anonymous) */
+	uint64_t off;	   /* file offset of start */
+	const char *name;  /* "[heap]", "[stack]", "[vdso]" or NULL (procfs maps) */
+};
+
+struct mm {
+	struct mutex lock;
+	struct list vmas;
+	uint64_t brk_start, brk; /* the heap: [brk_start, brk) */
+	uint64_t stack_start;	 /* lowest address of the main stack VMA */
+	uint64_t pages;		 /* resident pages owned (statistics) */
+};
+
+/* The process's address space (one process). */
+extern struct mm *current_mm;
+
+int mm_init(void) __must_check;
+/*
+ * mmap: returns the address or -errno. f (a reference is taken) is NULL for anonymous
+ * memory. name labels the VMA for /proc/self/maps.
+ */
+long mm_mmap(uint64_t addr, uint64_t len, uint32_t prot, uint32_t flags, struct file *f,
+	     uint64_t off, const char *name);
+int mm_munmap(uint64_t addr, uint64_t len) __must_check;
+int mm_mprotect(uint64_t addr, uint64_t len, uint32_t prot) __must_check;
+long mm_mremap(uint64_t old, uint64_t olen, uint64_t nlen, uint32_t flags, uint64_t naddr);
+/* Set up the heap after exec (empty, at start) / move its end (brk semantics). */
+void mm_set_brk(uint64_t start);
+uint64_t mm_brk(uint64_t end);
+/* Remove every mapping (execve). */
+void mm_clear(void);
+/*
+ * A page fault at addr (write: a write access) in the application's half. Returns 0 if
+ * resolved, -EFAULT if addr is not mapped (SEGV_MAPERR), -EACCES if the access is not
+ * allowed (SEGV_ACCERR), -EIO past the end of a mapped file (SIGBUS), -ENOMEM.
+ */
+int mm_fault(uint64_t addr, bool write) __must_check;
+/* madvise(MADV_DONTNEED): drop the pages of [addr, addr+len); they fault in again (zeros for
+ * anonymous memory, the file's contents for file mappings). 0 or -ENOMEM (not mapped). */
+int mm_dontneed(uint64_t addr, uint64_t len) __must_check;
+/* Is [addr, addr+len) fully mapped (mincore, msync)? */
+bool mm_range_mapped(uint64_t addr, uint64_t len);
+/* Write one line per VMA in /proc/self/maps format into buf (at most n); returns the length
+ * the whole text has. */
+size_t mm_format_maps(char *buf, size_t n);
+/* Resident pages (for /proc, getrusage). */
+uint64_t mm_resident_pages(void);
+
+#endif /* MOTE_LINUX_MM_H */

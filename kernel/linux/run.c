@@ -1,0 +1,138 @@
+/* run.c: the program from the command line: its environment, working directory, standard
+ * descriptors (the console), the executable found (a bare name is looked up in $PATH), and
+ * a clear message and status when it cannot be loaded. */
+#include "linux/run.h"
+#include "arch/x86_64/traps.h"
+#include "core/cmdline.h"
+#include "core/mm/heap.h"
+#include "core/panic.h"
+#include "core/sched/thread.h"
+#include "core/sched/wait.h"
+#include "fs/file.h"
+#include "fs/mounts.h"
+#include "fs/open.h"
+#include "fs/path.h"
+#include "fs/vfs.h"
+#include "lib/errno.h"
+#include "lib/printf.h"
+#include "lib/spinlock.h"
+#include "lib/string.h"
+#include "linux/exec.h"
+#include "linux/syscall.h"
+#include "linux/task.h"
+
+void arch_user_return(const struct trapframe *tf) __noreturn;
+
+static void __noreturn __printf(1, 2) fail(const char *fmt, ...)
+{
+	char buf[384];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	printk(LOG_ERR, "%s", buf);
+	kernel_exit(EXIT_NO_PROGRAM);
+}
+
+static const char *env_get(const char *name)
+{
+	size_t n = strlen(name);
+
+	for (int i = 0; i < cmdline.nenv; i++)
+		if (!strncmp(cmdline.env[i], name, n) && cmdline.env[i][n] == '=')
+			return cmdline.env[i] + n + 1;
+	return NULL;
+}
+
+/* A bare program name: the first $PATH directory holding it (as execvp). */
+static const char *search_path(const char *name, char *buf, size_t n)
+{
+	const char *path = env_get("PATH");
+	struct dentry *d;
+
+	if (strchr(name, '/'))
+		return name;
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	while (*path) {
+		const char *e = strchr(path, ':');
+		size_t len = e ? (size_t)(e - path) : strlen(path);
+
+		snprintf(buf, n, "%.*s/%s", (int)len, path, name);
+		if (!path_lookup_at(vfs_root, buf, LOOKUP_FOLLOW, &d)) {
+			bool reg = S_ISREG(d->inode->mode);
+
+			vfs_dentry_put(d);
+			if (reg)
+				return buf;
+		}
+		path += len + (e ? 1 : 0);
+	}
+	return name;
+}
+
+static void open_console(void)
+{
+	struct file *f;
+
+	if (vfs_open(vfs_root, "/dev/console", O_RDWR, 0, &f))
+		fail("mote: cannot open /dev/console\n");
+	for (int fd = 0; fd < 3; fd++) {
+		file_get(f);
+		if (fd_install(f, fd, false) != fd)
+			fail("mote: cannot set up the standard descriptors\n");
+	}
+	file_put(f);
+}
+
+static void init_main(void *unused)
+{
+	struct exec_args args;
+	struct trapframe tf;
+	char *buf = kmalloc(PATH_MAX), why[256];
+	const char *prog;
+	int r;
+
+	if (!buf || task_init_process() || exec_args_init(&args))
+		fail("mote: out of memory starting %s\n", cmdline.argv[0]);
+	if (cmdline.cwd) {
+		struct dentry *d;
+
+		if (path_lookup_at(vfs_root, cmdline.cwd, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &d))
+			fail("mote: --cwd=%s: no such directory\n", cmdline.cwd);
+		vfs_dentry_put(init_process->cwd);
+		init_process->cwd = d;
+	}
+	open_console();
+	for (int i = 0; i < cmdline.argc; i++)
+		if (exec_args_push(&args, false, cmdline.argv[i]))
+			fail("mote: %s: arguments too long\n", cmdline.argv[0]);
+	for (int i = 0; i < cmdline.nenv; i++)
+		if (exec_args_push(&args, true, cmdline.env[i]))
+			fail("mote: %s: environment too long\n", cmdline.argv[0]);
+	prog = search_path(cmdline.argv[0], buf, PATH_MAX);
+	syscall_trace = cmdline.strace;
+	r = exec_program(prog, &args, &tf, why, sizeof(why));
+	if (r)
+		fail("mote: cannot run %s: %s\n", cmdline.argv[0], why[0] ? why : "exec failed");
+	exec_args_free(&args);
+	kfree(buf);
+	arch_user_return(&tf);
+}
+
+void linux_run(void)
+{
+	static struct spinlock lock = SPINLOCK_INIT;
+	static struct waitq forever = WAITQ_INIT(forever);
+	uint64_t f;
+
+	vfs_init();
+	if (!thread_create("init", init_main, NULL, THREAD_ANY_CPU))
+		fail("mote: out of memory starting %s\n", cmdline.argv[0]);
+	f = spin_lock(&lock);
+	for (;;)
+		(void)waitq_sleep(&forever, &lock, 0);
+	spin_unlock(&lock, f);
+	__builtin_unreachable();
+}

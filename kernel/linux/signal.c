@@ -1,0 +1,47 @@
+/* signal.c: signal delivery. (Minimal for now: synchronous faults run the default action;
+ * handlers, masks and queued signals come with the signals work.) */
+#include "linux/signal.h"
+#include "arch/x86_64/traps.h"
+#include "lib/printf.h"
+#include "linux/task.h"
+
+static const char *const names[NSIG + 1] = {
+	[SIGHUP] = "SIGHUP",   [SIGINT] = "SIGINT",   [SIGQUIT] = "SIGQUIT", [SIGILL] = "SIGILL",
+	[SIGTRAP] = "SIGTRAP", [SIGABRT] = "SIGABRT", [SIGBUS] = "SIGBUS",   [SIGFPE] = "SIGFPE",
+	[SIGKILL] = "SIGKILL", [SIGUSR1] = "SIGUSR1", [SIGSEGV] = "SIGSEGV", [SIGUSR2] = "SIGUSR2",
+	[SIGPIPE] = "SIGPIPE", [SIGALRM] = "SIGALRM", [SIGTERM] = "SIGTERM", [SIGSYS] = "SIGSYS",
+};
+
+/* The default action of a fatal signal: the process ends with 128 + signo. */
+static void __noreturn die(int signo, const struct trapframe *tf, uint64_t addr)
+{
+	printk(LOG_INFO, "mote: program killed by %s (rip %#lx, address %#lx)\n",
+	       signo <= NSIG && names[signo] ? names[signo] : "a signal", tf ? tf->rip : 0, addr);
+	task_exit_group(128 + signo);
+}
+
+bool signal_deliver(struct trapframe *tf)
+{
+	return false;
+}
+
+void signal_fault(struct trapframe *tf, int signo, int code, uint64_t addr)
+{
+	die(signo, tf, addr);
+}
+
+int signal_send(struct task *t, int signo, const struct k_siginfo *info)
+{
+	if (signo == 0)
+		return 0;
+	die(signo, NULL, 0);
+}
+
+bool signal_pending(void)
+{
+	return false;
+}
+
+void signal_exec_reset(void)
+{
+}

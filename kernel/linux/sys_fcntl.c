@@ -1,0 +1,116 @@
+/* sys_fcntl.c: fcntl (descriptor and status flags, duplication, record locks) and flock. */
+#include "fs/file.h"
+#include "fs/pipe.h"
+#include "fs/vfs.h"
+#include "lib/errno.h"
+#include "linux/syscall.h"
+#include "linux/task.h"
+#include "linux/uaccess.h"
+
+#define F_DUPFD 0
+#define F_GETFD 1
+#define F_SETFD 2
+#define F_GETFL 3
+#define F_SETFL 4
+#define F_GETLK 5
+#define F_SETLK 6
+#define F_SETLKW 7
+#define F_SETOWN 8
+#define F_GETOWN 9
+#define F_OFD_GETLK 36
+#define F_OFD_SETLK 37
+#define F_OFD_SETLKW 38
+#define F_DUPFD_CLOEXEC 1030
+#define F_SETPIPE_SZ 1031
+#define F_GETPIPE_SZ 1032
+#define F_GET_SEALS 1034
+#define FD_CLOEXEC 1
+#define F_UNLCK 2
+#define SETFL_MASK (O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME)
+
+struct flock_k {
+	int16_t l_type, l_whence;
+	int64_t l_start, l_len;
+	int32_t l_pid;
+};
+
+SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, uint64_t, arg)
+{
+	struct fdtable *t = init_process->fdt;
+	struct file *f = fd_get(fd);
+	struct flock_k fl;
+	long r = 0;
+
+	if (!f)
+		return -EBADF;
+	switch (cmd) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		if ((int)arg < 0 || arg >= FD_MAX) {
+			r = -EINVAL;
+			break;
+		}
+		file_get(f);
+		r = fd_install(f, (int)arg, cmd == F_DUPFD_CLOEXEC);
+		if (r < 0)
+			file_put(f);
+		break;
+	case F_GETFD:
+		mutex_lock(&t->lock);
+		r = t->cloexec[fd] ? FD_CLOEXEC : 0;
+		mutex_unlock(&t->lock);
+		break;
+	case F_SETFD:
+		mutex_lock(&t->lock);
+		t->cloexec[fd] = arg & FD_CLOEXEC;
+		mutex_unlock(&t->lock);
+		break;
+	case F_GETFL:
+		r = f->flags;
+		break;
+	case F_SETFL:
+		f->flags = (f->flags & ~(uint32_t)SETFL_MASK) | ((uint32_t)arg & SETFL_MASK);
+		break;
+	case F_GETLK:
+	case F_OFD_GETLK:
+		r = copy_from_user(&fl, (void *)arg, sizeof(fl));
+		if (!r) {
+			fl.l_type = F_UNLCK;
+			r = copy_to_user((void *)arg, &fl, sizeof(fl));
+		}
+		break;
+	case F_SETLK:
+	case F_SETLKW:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW:
+		r = copy_from_user(&fl, (void *)arg, sizeof(fl));
+		break;
+	case F_SETOWN:
+		break;
+	case F_GETOWN:
+		r = 0;
+		break;
+	case F_GETPIPE_SZ:
+	case F_SETPIPE_SZ:
+		r = S_ISFIFO(f->inode->mode) ? PIPE_SIZE : -EBADF;
+		break;
+	case F_GET_SEALS:
+		r = -EINVAL;
+		break;
+	default:
+		r = -EINVAL;
+		break;
+	}
+	file_put(f);
+	return r;
+}
+
+SYSCALL_DEFINE2(flock, int, fd, int, op)
+{
+	struct file *f = fd_get(fd);
+
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	return 0;
+}

@@ -1,0 +1,544 @@
+/* sys_file.c: system calls on file descriptors: open, read/write and their vector and
+ * positioned forms, close, lseek, dup, fcntl, ioctl, pipes, truncate, sync, sendfile. */
+#include "fs/file.h"
+#include "fs/open.h"
+#include "fs/path.h"
+#include "fs/pipe.h"
+#include "fs/vfs.h"
+#include "core/mm/heap.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "linux/syscall.h"
+#include "linux/task.h"
+#include "linux/uaccess.h"
+
+#define SEEK_SET 0
+#define SEEK_CUR 1
+#define SEEK_END 2
+#define SEEK_DATA 3
+#define SEEK_HOLE 4
+#define IOV_MAX 1024
+#define RW_MAX 0x7ffff000UL /* Linux caps one transfer at this */
+
+struct iovec_k {
+	void *base;
+	size_t len;
+};
+
+SYSCALL_DEFINE4(openat, int, dirfd, const char *, upath, uint32_t, flags, uint32_t, mode)
+{
+	struct dentry *start;
+	struct file *f;
+	char *path;
+	long r = user_path_dup(upath, &path);
+
+	if (r < 0)
+		return r;
+	r = path_start(dirfd, path, &start);
+	if (!r) {
+		r = vfs_open(start, path, flags, mode & ~init_process->umask, &f);
+		vfs_dentry_put(start);
+	}
+	kfree(path);
+	if (r)
+		return r;
+	r = fd_install(f, 0, flags & O_CLOEXEC);
+	if (r < 0)
+		file_put(f);
+	return r;
+}
+
+SYSCALL_DEFINE3(open, const char *, upath, uint32_t, flags, uint32_t, mode)
+{
+	uint64_t a[4] = { (uint64_t)AT_FDCWD, (uint64_t)upath, flags, mode };
+
+	return sys_openat(a);
+}
+
+SYSCALL_DEFINE2(creat, const char *, upath, uint32_t, mode)
+{
+	uint64_t a[4] = { (uint64_t)AT_FDCWD, (uint64_t)upath, O_CREAT | O_WRONLY | O_TRUNC, mode };
+
+	return sys_openat(a);
+}
+
+SYSCALL_DEFINE1(close, int, fd)
+{
+	return fd_close(fd);
+}
+
+SYSCALL_DEFINE3(close_range, uint32_t, first, uint32_t, last, uint32_t, flags)
+{
+	for (uint64_t fd = first; fd <= last && fd < FD_MAX; fd++) {
+		if (flags & 4) { /* CLOSE_RANGE_CLOEXEC */
+			struct fdtable *t = init_process->fdt;
+
+			mutex_lock(&t->lock);
+			if (t->files[fd])
+				t->cloexec[fd] = 1;
+			mutex_unlock(&t->lock);
+		} else {
+			(void)fd_close((int)fd);
+		}
+	}
+	return 0;
+}
+
+/* Read or write with f's offset (or pos for the p* forms when pos >= 0). */
+static ssize_t rw(struct file *f, bool write, void *ubuf, size_t n, int64_t pos)
+{
+	uint32_t acc = f->flags & O_ACCMODE;
+	uint64_t off;
+	ssize_t r;
+
+	if (!f->ops || (write ? acc == O_RDONLY : acc == O_WRONLY))
+		return -EBADF;
+	if (write ? !f->ops->write : !f->ops->read)
+		return S_ISDIR(f->inode->mode) ? -EISDIR : -EINVAL;
+	n = MIN(n, RW_MAX);
+	if (pos >= 0) {
+		if (!f->ops->seekable)
+			return -ESPIPE;
+		off = (uint64_t)pos;
+		return write ? f->ops->write(f, ubuf, n, &off) : f->ops->read(f, ubuf, n, &off);
+	}
+	if (!f->ops->seekable) {
+		off = 0;
+		return write ? f->ops->write(f, ubuf, n, &off) : f->ops->read(f, ubuf, n, &off);
+	}
+	mutex_lock(&f->pos_lock);
+	off = f->pos;
+	r = write ? f->ops->write(f, ubuf, n, &off) : f->ops->read(f, ubuf, n, &off);
+	if (r > 0)
+		f->pos = off;
+	mutex_unlock(&f->pos_lock);
+	return r;
+}
+
+static long fd_rw(int fd, bool write, void *ubuf, size_t n, int64_t pos)
+{
+	struct file *f = fd_get(fd);
+	long r;
+
+	if (!f)
+		return -EBADF;
+	if (!user_range_ok(ubuf, n))
+		r = -EFAULT;
+	else
+		r = rw(f, write, ubuf, n, pos);
+	file_put(f);
+	return r;
+}
+
+SYSCALL_DEFINE3(read, int, fd, void *, buf, size_t, n)
+{
+	return fd_rw(fd, false, buf, n, -1);
+}
+
+SYSCALL_DEFINE3(write, int, fd, const void *, buf, size_t, n)
+{
+	return fd_rw(fd, true, (void *)buf, n, -1);
+}
+
+SYSCALL_DEFINE4(pread64, int, fd, void *, buf, size_t, n, int64_t, pos)
+{
+	return pos < 0 ? -EINVAL : fd_rw(fd, false, buf, n, pos);
+}
+
+SYSCALL_DEFINE4(pwrite64, int, fd, const void *, buf, size_t, n, int64_t, pos)
+{
+	return pos < 0 ? -EINVAL : fd_rw(fd, true, (void *)buf, n, pos);
+}
+
+static long rwv(int fd, bool write, const struct iovec_k *uiov, int cnt, int64_t pos)
+{
+	struct file *f;
+	struct iovec_k *iov;
+	long total = 0, r = 0;
+
+	if (cnt < 0 || cnt > IOV_MAX)
+		return -EINVAL;
+	iov = kmalloc(sizeof(*iov) * (size_t)MAX(cnt, 1));
+	if (!iov)
+		return -ENOMEM;
+	if (copy_from_user(iov, uiov, sizeof(*iov) * (size_t)cnt)) {
+		kfree(iov);
+		return -EFAULT;
+	}
+	f = fd_get(fd);
+	if (!f) {
+		kfree(iov);
+		return -EBADF;
+	}
+	for (int i = 0; i < cnt; i++) {
+		if (!iov[i].len)
+			continue;
+		if (!user_range_ok(iov[i].base, iov[i].len)) {
+			r = -EFAULT;
+			break;
+		}
+		r = rw(f, write, iov[i].base, iov[i].len, pos < 0 ? -1 : pos + total);
+		if (r < 0)
+			break;
+		total += r;
+		if ((size_t)r < iov[i].len)
+			break;
+	}
+	file_put(f);
+	kfree(iov);
+	return total ? total : r;
+}
+
+SYSCALL_DEFINE3(readv, int, fd, const struct iovec_k *, iov, int, cnt)
+{
+	return rwv(fd, false, iov, cnt, -1);
+}
+
+SYSCALL_DEFINE3(writev, int, fd, const struct iovec_k *, iov, int, cnt)
+{
+	return rwv(fd, true, iov, cnt, -1);
+}
+
+SYSCALL_DEFINE4(preadv, int, fd, const struct iovec_k *, iov, int, cnt, int64_t, pos)
+{
+	return pos < 0 ? -EINVAL : rwv(fd, false, iov, cnt, pos);
+}
+
+SYSCALL_DEFINE4(pwritev, int, fd, const struct iovec_k *, iov, int, cnt, int64_t, pos)
+{
+	return pos < 0 ? -EINVAL : rwv(fd, true, iov, cnt, pos);
+}
+
+SYSCALL_DEFINE3(lseek, int, fd, int64_t, off, int, whence)
+{
+	struct file *f = fd_get(fd);
+	int64_t base;
+	long r;
+
+	if (!f)
+		return -EBADF;
+	if (!f->ops || !f->ops->seekable) {
+		file_put(f);
+		return -ESPIPE;
+	}
+	mutex_lock(&f->pos_lock);
+	switch (whence) {
+	case SEEK_SET:
+		base = 0;
+		break;
+	case SEEK_CUR:
+		base = (int64_t)f->pos;
+		break;
+	case SEEK_END:
+		base = (int64_t)f->inode->size;
+		break;
+	case SEEK_DATA:
+	case SEEK_HOLE:
+		base = 0;
+		if ((uint64_t)off >= f->inode->size) {
+			r = -ENXIO;
+			goto out;
+		}
+		if (whence == SEEK_HOLE)
+			off = (int64_t)f->inode->size;
+		break;
+	default:
+		r = -EINVAL;
+		goto out;
+	}
+	if (base + off < 0) {
+		r = -EINVAL;
+		goto out;
+	}
+	f->pos = (uint64_t)(base + off);
+	r = (long)f->pos;
+out:
+	mutex_unlock(&f->pos_lock);
+	file_put(f);
+	return r;
+}
+
+static long dup_to(int oldfd, int newfd, int flags, bool dup2)
+{
+	struct file *f;
+	long r;
+
+	if (flags & ~O_CLOEXEC)
+		return -EINVAL;
+	f = fd_get(oldfd);
+	if (!f)
+		return -EBADF;
+	if (oldfd == newfd) {
+		file_put(f);
+		return dup2 ? newfd : -EINVAL;
+	}
+	if (newfd < 0 || newfd >= FD_MAX || (uint64_t)newfd >= init_process->rlim[7].cur) {
+		file_put(f);
+		return -EBADF;
+	}
+	r = fd_install_at(f, newfd, flags & O_CLOEXEC);
+	return r;
+}
+
+SYSCALL_DEFINE1(dup, int, fd)
+{
+	struct file *f = fd_get(fd);
+	long r;
+
+	if (!f)
+		return -EBADF;
+	r = fd_install(f, 0, false);
+	if (r < 0)
+		file_put(f);
+	return r;
+}
+
+SYSCALL_DEFINE2(dup2, int, oldfd, int, newfd)
+{
+	return dup_to(oldfd, newfd, 0, true);
+}
+
+SYSCALL_DEFINE3(dup3, int, oldfd, int, newfd, int, flags)
+{
+	return dup_to(oldfd, newfd, flags, false);
+}
+
+SYSCALL_DEFINE2(pipe2, int *, ufds, uint32_t, flags)
+{
+	struct file *rd, *wr;
+	int fds[2];
+	long r;
+
+	if (flags & ~(uint32_t)(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
+		return -EINVAL;
+	r = pipe_create(flags, &rd, &wr);
+	if (r)
+		return r;
+	fds[0] = fd_install(rd, 0, flags & O_CLOEXEC);
+	if (fds[0] < 0) {
+		file_put(rd);
+		file_put(wr);
+		return fds[0];
+	}
+	fds[1] = fd_install(wr, 0, flags & O_CLOEXEC);
+	if (fds[1] < 0) {
+		(void)fd_close(fds[0]);
+		file_put(wr);
+		return fds[1];
+	}
+	if (copy_to_user(ufds, fds, sizeof(fds))) {
+		(void)fd_close(fds[0]);
+		(void)fd_close(fds[1]);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+SYSCALL_DEFINE1(pipe, int *, ufds)
+{
+	uint64_t a[2] = { (uint64_t)ufds, 0 };
+
+	return sys_pipe2(a);
+}
+
+SYSCALL_DEFINE3(ioctl, int, fd, uint32_t, cmd, uint64_t, arg)
+{
+	struct file *f = fd_get(fd);
+	long r;
+
+	if (!f)
+		return -EBADF;
+	switch (cmd) {
+	case 0x5451: /* FIOCLEX */
+	case 0x5450: /* FIONCLEX */
+		mutex_lock(&init_process->fdt->lock);
+		init_process->fdt->cloexec[fd] = cmd == 0x5451;
+		mutex_unlock(&init_process->fdt->lock);
+		r = 0;
+		break;
+	case 0x5421: { /* FIONBIO */
+		int on;
+
+		r = get_user(on, (int *)arg);
+		if (!r) {
+			if (on)
+				f->flags |= O_NONBLOCK;
+			else
+				f->flags &= ~(uint32_t)O_NONBLOCK;
+		}
+		break;
+	}
+	default:
+		r = f->ops && f->ops->ioctl ? f->ops->ioctl(f, cmd, arg) : -ENOTTY;
+		break;
+	}
+	file_put(f);
+	return r;
+}
+
+static long do_truncate(struct inode *ino, int64_t len)
+{
+	if (len < 0)
+		return -EINVAL;
+	if (S_ISDIR(ino->mode))
+		return -EISDIR;
+	if (!S_ISREG(ino->mode) || !ino->iops || !ino->iops->truncate)
+		return -EINVAL;
+	return ino->iops->truncate(ino, (uint64_t)len);
+}
+
+SYSCALL_DEFINE2(ftruncate, int, fd, int64_t, len)
+{
+	struct file *f = fd_get(fd);
+	long r;
+
+	if (!f)
+		return -EBADF;
+	r = (f->flags & O_ACCMODE) == O_RDONLY || !f->ops ? -EINVAL : do_truncate(f->inode, len);
+	file_put(f);
+	return r;
+}
+
+SYSCALL_DEFINE2(truncate, const char *, upath, int64_t, len)
+{
+	struct dentry *d;
+	long r = path_lookup_user(AT_FDCWD, upath, LOOKUP_FOLLOW, &d);
+
+	if (r)
+		return r;
+	r = do_truncate(d->inode, len);
+	vfs_dentry_put(d);
+	return r;
+}
+
+static long fd_sync(int fd)
+{
+	struct file *f = fd_get(fd);
+	long r = 0;
+
+	if (!f)
+		return -EBADF;
+	if (f->ops && f->ops->fsync)
+		r = f->ops->fsync(f);
+	file_put(f);
+	return r;
+}
+
+SYSCALL_DEFINE1(fsync, int, fd)
+{
+	return fd_sync(fd);
+}
+
+SYSCALL_DEFINE1(fdatasync, int, fd)
+{
+	return fd_sync(fd);
+}
+
+SYSCALL_DEFINE1(syncfs, int, fd)
+{
+	return fd_sync(fd);
+}
+
+SYSCALL_DEFINE0(sync)
+{
+	return 0;
+}
+
+SYSCALL_DEFINE4(fallocate, int, fd, int, mode, int64_t, off, int64_t, len)
+{
+	struct file *f = fd_get(fd);
+	long r = 0;
+
+	if (!f)
+		return -EBADF;
+	if (mode)
+		r = -EOPNOTSUPP;
+	else if (off < 0 || len <= 0)
+		r = -EINVAL;
+	else if ((uint64_t)(off + len) > f->inode->size)
+		r = do_truncate(f->inode, off + len);
+	file_put(f);
+	return r;
+}
+
+/* Copy up to n bytes from in (at *inpos, or its offset) to out (its offset or *outpos). */
+static long copy_between(int in, int64_t *inpos, int out, int64_t *outpos, size_t n)
+{
+	struct file *fi = fd_get(in), *fo = fd_get(out);
+	char *buf = kmalloc(65536);
+	struct thread *th = current_thread();
+	long total = 0, r = 0;
+
+	if (!fi || !fo) {
+		r = -EBADF;
+		goto out;
+	}
+	if (!buf) {
+		r = -ENOMEM;
+		goto out;
+	}
+	n = MIN(n, RW_MAX);
+	while ((size_t)total < n) {
+		size_t k = MIN(n - (size_t)total, 65536);
+		long got, put;
+
+		th->kernel_ds = true;
+		got = rw(fi, false, buf, k, inpos ? *inpos : -1);
+		th->kernel_ds = false;
+		if (got <= 0) {
+			r = got;
+			break;
+		}
+		if (inpos)
+			*inpos += got;
+		th->kernel_ds = true;
+		put = rw(fo, true, buf, (size_t)got, outpos ? *outpos : -1);
+		th->kernel_ds = false;
+		if (put < 0) {
+			r = put;
+			break;
+		}
+		if (outpos)
+			*outpos += put;
+		total += put;
+		if (put < got || (size_t)got < k)
+			break;
+	}
+out:
+	th->kernel_ds = false;
+	kfree(buf);
+	file_put(fi);
+	file_put(fo);
+	return total ? total : r;
+}
+
+SYSCALL_DEFINE4(sendfile, int, out, int, in, int64_t *, uoff, size_t, n)
+{
+	int64_t off;
+	long r;
+
+	if (!uoff)
+		return copy_between(in, NULL, out, NULL, n);
+	if (get_user(off, uoff))
+		return -EFAULT;
+	r = copy_between(in, &off, out, NULL, n);
+	if (r >= 0 && put_user(off, uoff))
+		return -EFAULT;
+	return r;
+}
+
+SYSCALL_DEFINE6(copy_file_range, int, in, int64_t *, uin, int, out, int64_t *, uout, size_t, n,
+		uint32_t, flags)
+{
+	int64_t a = 0, b = 0;
+	long r;
+
+	if (flags)
+		return -EINVAL;
+	if ((uin && get_user(a, uin)) || (uout && get_user(b, uout)))
+		return -EFAULT;
+	r = copy_between(in, uin ? &a : NULL, out, uout ? &b : NULL, n);
+	if (r >= 0 && ((uin && put_user(a, uin)) || (uout && put_user(b, uout))))
+		return -EFAULT;
+	return r;
+}

@@ -1,0 +1,219 @@
+/* sys_thread.c: threads: clone (threads only: CLONE_VM), set_tid_address, robust lists,
+ * scheduling calls, prctl, rseq (not supported). */
+#include "arch/x86_64/appcpu.h"
+#include "arch/x86_64/percpu.h"
+#include "arch/x86_64/traps.h"
+#include "core/sched/sched.h"
+#include "lib/errno.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+#include "linux/syscall.h"
+#include "linux/task.h"
+#include "linux/uaccess.h"
+#include "linux/uts.h"
+
+#define CLONE_VM 0x00000100
+#define CLONE_FS 0x00000200
+#define CLONE_FILES 0x00000400
+#define CLONE_SIGHAND 0x00000800
+#define CLONE_VFORK 0x00004000
+#define CLONE_THREAD 0x00010000
+#define CLONE_SETTLS 0x00080000
+#define CLONE_PARENT_SETTID 0x00100000
+#define CLONE_CHILD_CLEARTID 0x00200000
+#define CLONE_CHILD_SETTID 0x01000000
+
+SYSCALL_DEFINE5(clone, uint64_t, flags, uint64_t, newsp, int *, ptid, int *, ctid, uint64_t, tls)
+{
+	struct trapframe tf = *current_task()->tf;
+	struct task *t;
+	void *fpu;
+	int err;
+
+	if (!(flags & CLONE_VM) || (flags & CLONE_VFORK) || !(flags & CLONE_THREAD)) {
+		static bool told;
+
+		if (!told) {
+			told = true;
+			printk(LOG_INFO,
+			       "mote: clone(%#lx): Mote runs one process; only threads "
+			       "(CLONE_VM|CLONE_THREAD) can be created (ENOSYS)\n",
+			       flags);
+		}
+		return -ENOSYS;
+	}
+	if ((flags & CLONE_SETTLS) && tls >= USER_TOP)
+		return -EPERM;
+	fpu = fpu_alloc(true);
+	if (!fpu)
+		return -ENOMEM;
+	tf.rax = 0;
+	if (newsp)
+		tf.rsp = newsp;
+	t = task_create_thread(&tf, flags & CLONE_SETTLS ? tls : current_thread()->fsbase, fpu,
+			       &err);
+	if (!t) {
+		fpu_free(fpu);
+		return err;
+	}
+	if (flags & CLONE_CHILD_CLEARTID)
+		t->clear_child_tid = (uint32_t *)ctid;
+	t->sig.blocked = current_task()->sig.blocked;
+	if (((flags & CLONE_PARENT_SETTID) && put_user(t->tid, ptid)) ||
+	    ((flags & CLONE_CHILD_SETTID) && put_user(t->tid, ctid)))
+		printk(LOG_INFO, "mote: clone: bad tid pointer\n");
+	task_start(t);
+	return t->tid;
+}
+
+SYSCALL_DEFINE2(clone3, void *, args, size_t, size)
+{
+	return -ENOSYS; /* glibc falls back to clone */
+}
+
+SYSCALL_DEFINE1(set_tid_address, uint32_t *, tidptr)
+{
+	current_task()->clear_child_tid = tidptr;
+	return current_task()->tid;
+}
+
+SYSCALL_DEFINE2(set_robust_list, uint64_t, head, size_t, len)
+{
+	if (len != 24)
+		return -EINVAL;
+	current_task()->robust_list = head;
+	current_task()->robust_len = len;
+	return 0;
+}
+
+SYSCALL_DEFINE3(get_robust_list, int, tid, uint64_t *, head, size_t *, len)
+{
+	struct task *t = current_task();
+
+	if (tid && tid != t->tid)
+		return -ESRCH;
+	if (put_user(t->robust_list, head) || put_user((size_t)24, len))
+		return -EFAULT;
+	return 0;
+}
+
+SYSCALL_DEFINE4(rseq, void *, rseq, uint32_t, len, int, flags, uint32_t, sig)
+{
+	return -ENOSYS; /* glibc runs without it */
+}
+
+SYSCALL_DEFINE0(sched_yield)
+{
+	sched_yield();
+	return 0;
+}
+
+SYSCALL_DEFINE3(sched_getaffinity, int, pid, size_t, len, uint8_t *, mask)
+{
+	uint8_t m[MAX_CPUS / 8] = { 0 };
+	size_t n = ALIGN_UP(MAX((size_t)ncpus, 64), 64) / 8;
+
+	if (len < n / 8 || (len & 7))
+		return -EINVAL;
+	n = MIN(len, sizeof(m));
+	for (uint32_t i = 0; i < ncpus; i++)
+		m[i / 8] |= (uint8_t)(1 << (i % 8));
+	if (copy_to_user(mask, m, n) || (len > n && clear_user(mask + n, len - n)))
+		return -EFAULT;
+	return (long)MAX(n, 8);
+}
+
+SYSCALL_DEFINE3(sched_setaffinity, int, pid, size_t, len, const uint8_t *, mask)
+{
+	uint8_t first;
+
+	if (!len)
+		return -EINVAL;
+	if (get_user(first, mask))
+		return -EFAULT;
+	return 0; /* accepted; threads keep running where the scheduler puts them */
+}
+
+SYSCALL_DEFINE1(sched_getscheduler, int, pid)
+{
+	return 0; /* SCHED_OTHER */
+}
+
+SYSCALL_DEFINE3(sched_setscheduler, int, pid, int, policy, const void *, param)
+{
+	return policy == 0 ? 0 : -EPERM;
+}
+
+SYSCALL_DEFINE2(sched_getparam, int, pid, int *, param)
+{
+	return put_user(0, param);
+}
+
+SYSCALL_DEFINE2(sched_setparam, int, pid, const int *, param)
+{
+	return 0;
+}
+
+SYSCALL_DEFINE1(sched_get_priority_max, int, policy)
+{
+	return policy == 1 || policy == 2 ? 99 : 0;
+}
+
+SYSCALL_DEFINE1(sched_get_priority_min, int, policy)
+{
+	return policy == 1 || policy == 2 ? 1 : 0;
+}
+
+SYSCALL_DEFINE2(getpriority, int, which, int, who)
+{
+	return 20; /* nice 0, in the raw form (20 - nice) */
+}
+
+SYSCALL_DEFINE3(setpriority, int, which, int, who, int, prio)
+{
+	return 0;
+}
+
+#define PR_SET_PDEATHSIG 1
+#define PR_GET_PDEATHSIG 2
+#define PR_GET_DUMPABLE 3
+#define PR_SET_DUMPABLE 4
+#define PR_SET_NAME 15
+#define PR_GET_NAME 16
+#define PR_GET_SECCOMP 21
+#define PR_SET_NO_NEW_PRIVS 38
+#define PR_GET_NO_NEW_PRIVS 39
+#define PR_SET_VMA 0x53564d41
+
+SYSCALL_DEFINE5(prctl, int, op, uint64_t, a2, uint64_t, a3, uint64_t, a4, uint64_t, a5)
+{
+	struct thread *th = current_thread();
+	char name[16];
+
+	switch (op) {
+	case PR_SET_NAME:
+		if (strncpy_from_user(name, (const char *)a2, sizeof(name)) < 0) {
+			if (copy_from_user(name, (const char *)a2, sizeof(name) - 1))
+				return -EFAULT;
+			name[sizeof(name) - 1] = 0;
+		}
+		memcpy(th->name, name, sizeof(th->name));
+		return 0;
+	case PR_GET_NAME:
+		return copy_to_user((void *)a2, th->name, sizeof(th->name));
+	case PR_SET_PDEATHSIG:
+	case PR_SET_DUMPABLE:
+	case PR_SET_NO_NEW_PRIVS:
+	case PR_SET_VMA:
+		return 0;
+	case PR_GET_PDEATHSIG:
+		return put_user(0, (int *)a2);
+	case PR_GET_DUMPABLE:
+		return 1;
+	case PR_GET_SECCOMP:
+	case PR_GET_NO_NEW_PRIVS:
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}

@@ -1,0 +1,188 @@
+/* sys_time.c: clocks and sleeping: clock_gettime/getres, gettimeofday, time, nanosleep,
+ * clock_nanosleep. The wall clock is kvmclock's (or the CMOS clock's) at first use plus the
+ * monotonic clock since. */
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
+#include "core/sched/thread.h"
+#include "core/sched/wait.h"
+#include "core/time.h"
+#include "drivers/kvmclock.h"
+#include "drivers/rtc.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "linux/signal.h"
+#include "linux/syscall.h"
+#include "linux/task.h"
+#include "linux/time.h"
+#include "linux/uaccess.h"
+
+#define TIMER_ABSTIME 1
+
+static uint64_t offset;
+static bool offset_set;
+
+uint64_t clock_realtime_offset(void)
+{
+	if (!READ_ONCE(offset_set)) {
+		uint64_t wall;
+
+		if (!strcmp(time_source(), "kvmclock"))
+			wall = kvmclock_wall_ns();
+		else
+			wall = (uint64_t)rtc_read_epoch() * NSEC_PER_SEC;
+		offset = wall - time_ns();
+		__atomic_store_n(&offset_set, true, __ATOMIC_RELEASE);
+	}
+	return offset;
+}
+
+uint64_t clock_realtime_ns(void)
+{
+	return time_ns() + clock_realtime_offset();
+}
+
+uint64_t clock_thread_cpu_ns(void)
+{
+	struct thread *t = current_thread();
+
+	return (t->runtime_tsc * 1000000ULL) / time_tsc_khz();
+}
+
+uint64_t clock_process_cpu_ns(void)
+{
+	/* One process; its threads' time is not summed yet: the calling thread's. */
+	return clock_thread_cpu_ns();
+}
+
+int clock_now(int id, uint64_t *ns)
+{
+	switch (id) {
+	case CLOCK_REALTIME:
+	case CLOCK_REALTIME_COARSE:
+	case CLOCK_TAI:
+	case CLOCK_REALTIME_ALARM:
+		*ns = clock_realtime_ns();
+		return 0;
+	case CLOCK_MONOTONIC:
+	case CLOCK_MONOTONIC_RAW:
+	case CLOCK_MONOTONIC_COARSE:
+	case CLOCK_BOOTTIME:
+	case CLOCK_BOOTTIME_ALARM:
+		*ns = time_ns();
+		return 0;
+	case CLOCK_PROCESS_CPUTIME_ID:
+		*ns = clock_process_cpu_ns();
+		return 0;
+	case CLOCK_THREAD_CPUTIME_ID:
+		*ns = clock_thread_cpu_ns();
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+uint64_t clock_abs_to_mono(int id, const struct timespec_k *ts)
+{
+	uint64_t t = timespec_to_ns(ts), now;
+
+	if (clock_now(id, &now))
+		return 0;
+	if (t <= now)
+		return 0;
+	return time_ns() + (t - now);
+}
+
+SYSCALL_DEFINE2(clock_gettime, int, id, struct timespec_k *, uts)
+{
+	struct timespec_k ts;
+	uint64_t ns;
+	int r = clock_now(id, &ns);
+
+	if (r)
+		return r;
+	ts = ns_to_timespec(ns);
+	return copy_to_user(uts, &ts, sizeof(ts));
+}
+
+SYSCALL_DEFINE2(clock_getres, int, id, struct timespec_k *, uts)
+{
+	struct timespec_k ts = { 0, 1 };
+	uint64_t ns;
+
+	if (clock_now(id, &ns))
+		return -EINVAL;
+	if (id == CLOCK_REALTIME_COARSE || id == CLOCK_MONOTONIC_COARSE)
+		ts.tv_nsec = 4000000;
+	return uts ? copy_to_user(uts, &ts, sizeof(ts)) : 0;
+}
+
+SYSCALL_DEFINE2(gettimeofday, struct timeval_k *, utv, void *, utz)
+{
+	uint64_t ns = clock_realtime_ns();
+	struct timeval_k tv = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC / 1000) };
+	uint32_t tz[2] = { 0, 0 };
+
+	if (utv && copy_to_user(utv, &tv, sizeof(tv)))
+		return -EFAULT;
+	if (utz && copy_to_user(utz, tz, sizeof(tz)))
+		return -EFAULT;
+	return 0;
+}
+
+SYSCALL_DEFINE1(time, int64_t *, ut)
+{
+	int64_t t = (int64_t)(clock_realtime_ns() / NSEC_PER_SEC);
+
+	if (ut && put_user(t, ut))
+		return -EFAULT;
+	return t;
+}
+
+/* Sleep until deadline (time_ns); a signal cuts it short: -EINTR and the time left. */
+static long sleep_to(uint64_t deadline, struct timespec_k *urem)
+{
+	while (time_ns() < deadline) {
+		if (signal_pending()) {
+			uint64_t now = time_ns();
+
+			if (urem) {
+				struct timespec_k left =
+					ns_to_timespec(deadline > now ? deadline - now : 0);
+
+				if (copy_to_user(urem, &left, sizeof(left)))
+					return -EFAULT;
+			}
+			return -EINTR;
+		}
+		sleep_until(deadline);
+	}
+	return 0;
+}
+
+SYSCALL_DEFINE2(nanosleep, const struct timespec_k *, ureq, struct timespec_k *, urem)
+{
+	struct timespec_k ts;
+
+	if (copy_from_user(&ts, ureq, sizeof(ts)))
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NSEC_PER_SEC)
+		return -EINVAL;
+	return sleep_to(time_ns() + timespec_to_ns(&ts), urem);
+}
+
+SYSCALL_DEFINE4(clock_nanosleep, int, id, int, flags, const struct timespec_k *, ureq,
+		struct timespec_k *, urem)
+{
+	struct timespec_k ts;
+	uint64_t now;
+
+	if (copy_from_user(&ts, ureq, sizeof(ts)))
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NSEC_PER_SEC)
+		return -EINVAL;
+	if (clock_now(id, &now) || id == CLOCK_THREAD_CPUTIME_ID)
+		return -EINVAL;
+	if (flags & TIMER_ABSTIME)
+		return sleep_to(clock_abs_to_mono(id, &ts), NULL);
+	return sleep_to(time_ns() + timespec_to_ns(&ts), urem);
+}

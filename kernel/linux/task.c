@@ -1,0 +1,215 @@
+/* task.c: the process and its threads: creation (the first program, clone), exit, and the
+ * return-to-application work. */
+#include "linux/task.h"
+#include "arch/x86_64/appcpu.h"
+#include "arch/x86_64/traps.h"
+#include "core/mm/heap.h"
+#include "core/panic.h"
+#include "core/sched/futex.h"
+#include "core/sched/sched.h"
+#include "core/time.h"
+#include "fs/file.h"
+#include "fs/vfs.h"
+#include "lib/errno.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+#include "linux/mm.h"
+#include "linux/uaccess.h"
+
+void arch_user_return(const struct trapframe *tf) __noreturn;
+
+static struct process proc;
+struct process *init_process;
+static int next_tid = PID_INIT;
+
+static const struct rlimit64 default_rlimits[NR_RLIMITS] = {
+	[0] = { ~0UL, ~0UL },		/* CPU */
+	[1] = { ~0UL, ~0UL },		/* FSIZE */
+	[2] = { ~0UL, ~0UL },		/* DATA */
+	[3] = { MM_STACK_SIZE, ~0UL },	/* STACK */
+	[4] = { 0, ~0UL },		/* CORE */
+	[5] = { ~0UL, ~0UL },		/* RSS */
+	[6] = { 4096, 4096 },		/* NPROC */
+	[7] = { FD_MAX, FD_MAX },	/* NOFILE */
+	[8] = { 8UL << 20, 8UL << 20 }, /* MEMLOCK */
+	[9] = { ~0UL, ~0UL },		/* AS */
+	[10] = { ~0UL, ~0UL },		/* LOCKS */
+	[11] = { 4096, 4096 },		/* SIGPENDING */
+	[12] = { 819200, 819200 },	/* MSGQUEUE */
+	[13] = { 0, 0 },		/* NICE */
+	[14] = { 0, 0 },		/* RTPRIO */
+	[15] = { ~0UL, ~0UL },		/* RTTIME */
+};
+
+static struct task *task_alloc(struct thread *th)
+{
+	struct task *t = kzalloc(sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->thread = th;
+	t->proc = init_process;
+	list_init(&t->node);
+	return t;
+}
+
+int task_init_process(void)
+{
+	struct thread *th = current_thread();
+	struct task *t;
+	int r;
+
+	init_process = &proc;
+	proc.pid = PID_INIT;
+	mutex_init(&proc.lock);
+	list_init(&proc.tasks);
+	spin_init(&proc.sig.lock);
+	memcpy(proc.rlim, default_rlimits, sizeof(proc.rlim));
+	proc.umask = 022;
+	proc.cwd = vfs_root;
+	vfs_dentry_get(vfs_root);
+	proc.fdt = fdtable_alloc();
+	r = mm_init();
+	if (r || !proc.fdt)
+		return r ? r : -ENOMEM;
+	t = task_alloc(th);
+	if (!t)
+		return -ENOMEM;
+	th->fpu = fpu_alloc(false);
+	if (!th->fpu) {
+		kfree(t);
+		return -ENOMEM;
+	}
+	t->tid = next_tid++;
+	list_add_tail(&proc.tasks, &t->node);
+	proc.ntasks = 1;
+	th->task = t;
+	return 0;
+}
+
+static void thread_entry(void *arg)
+{
+	struct trapframe *stf = arg, tf = *stf;
+
+	kfree(stf);
+	arch_user_return(&tf);
+}
+
+struct task *task_create_thread(const struct trapframe *tf, uint64_t fsbase, void *fpu, int *err)
+{
+	struct trapframe *stf = kmalloc(sizeof(*stf));
+	struct thread *th;
+	struct task *t;
+
+	*err = -ENOMEM;
+	if (!stf)
+		return NULL;
+	*stf = *tf;
+	th = thread_alloc("app", thread_entry, stf, THREAD_ANY_CPU);
+	if (!th) {
+		kfree(stf);
+		return NULL;
+	}
+	t = task_alloc(th);
+	if (!t) {
+		kfree(stf);
+		th->detached = true;
+		th->state = THREAD_DEAD;
+		thread_reap(th);
+		return NULL;
+	}
+	th->detached = true;
+	th->task = t;
+	th->fpu = fpu;
+	th->fsbase = fsbase;
+	mutex_lock(&proc.lock);
+	t->tid = next_tid++;
+	list_add_tail(&proc.tasks, &t->node);
+	proc.ntasks++;
+	mutex_unlock(&proc.lock);
+	*err = 0;
+	return t;
+}
+
+void task_start(struct task *t)
+{
+	sched_start(t->thread);
+}
+
+struct task *task_find(int tid)
+{
+	struct list *pos;
+
+	list_for_each (pos, &proc.tasks) {
+		struct task *t = list_entry(pos, struct task, node);
+
+		if (t->tid == tid)
+			return t;
+	}
+	return NULL;
+}
+
+#define FUTEX_OWNER_DIED 0x40000000
+#define FUTEX_TID_MASK 0x3fffffff
+#define ROBUST_LIST_LIMIT 2048
+
+/* Mark the robust futexes the thread still holds as owner-died and wake a waiter of each. */
+static void robust_release(struct task *t)
+{
+	uint64_t head = t->robust_list, entry, next;
+	int64_t off;
+	uint64_t pending;
+
+	if (!head || copy_from_user(&entry, (void *)head, 8) ||
+	    copy_from_user(&off, (void *)(head + 8), 8) ||
+	    copy_from_user(&pending, (void *)(head + 16), 8))
+		return;
+	for (int n = 0; entry != head && n < ROBUST_LIST_LIMIT; n++) {
+		uint32_t *word = (uint32_t *)(entry + (uint64_t)off), val;
+
+		if (copy_from_user(&next, (void *)entry, 8))
+			return;
+		if (entry != pending && !get_user(val, word) &&
+		    (val & FUTEX_TID_MASK) == (uint32_t)t->tid) {
+			uint32_t old = val;
+
+			if (!arch_cmpxchg_user32(word, &old,
+						 (val & ~FUTEX_TID_MASK) | FUTEX_OWNER_DIED) &&
+			    old == val)
+				futex_wake(word, 1);
+		}
+		entry = next;
+	}
+}
+
+void task_exit(int code)
+{
+	struct task *t = current_task();
+	struct thread *th = current_thread();
+	bool last;
+
+	robust_release(t);
+	if (t->clear_child_tid) {
+		if (!put_user(0u, t->clear_child_tid))
+			futex_wake(t->clear_child_tid, 1);
+	}
+	mutex_lock(&proc.lock);
+	list_del(&t->node);
+	last = --proc.ntasks == 0;
+	mutex_unlock(&proc.lock);
+	if (last)
+		task_exit_group(code);
+	th->task = NULL;
+	kfree(t);
+	thread_exit(code);
+}
+
+void task_exit_group(int status)
+{
+	kernel_exit(status & 0xff);
+}
+
+bool task_return_work(struct trapframe *tf)
+{
+	return signal_deliver(tf);
+}
