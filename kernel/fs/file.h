@@ -79,6 +79,8 @@ struct file_ops {
 	/* Called at open (after the generic checks): may set f->priv. */
 	int (*open)(struct file *f);
 	bool seekable; /* lseek moves the offset (else -ESPIPE) */
+	/* An anonymous object's name in /proc/self/fd: "anon_inode:" then this ("[eventfd]"). */
+	const char *anon_name;
 };
 
 struct file {

@@ -165,6 +165,8 @@ void vfs_dentry_put(struct dentry *d);
 struct dentry *vfs_child(struct dentry *dir, const char *name, size_t len);
 /* Absolute path of d into buf; returns the length or -ENAMETOOLONG. */
 long vfs_path_of(struct dentry *d, char *buf, size_t n);
+/* The same with vfs_lock held (procfs generates its links during a walk). */
+long vfs_path_of_locked(struct dentry *d, char *buf, size_t n);
 /* Fill a stat structure from an inode. */
 void vfs_stat_inode(struct inode *ino, struct kstat *st);
 /* The current time as a timespec64. */
