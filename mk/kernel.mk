@@ -53,6 +53,11 @@ KERNEL_SRCS := \
 	kernel/fs/pipe.c \
 	kernel/fs/tty.c \
 	kernel/fs/devfs.c \
+	kernel/fs/procfs.c \
+	kernel/fs/procfs_self.c \
+	kernel/fs/procfs_status.c \
+	kernel/fs/procfs_sys.c \
+	kernel/fs/sysfs.c \
 	kernel/linux/syscall.c \
 	kernel/linux/uaccess.c \
 	kernel/linux/task.c \
