@@ -15,3 +15,5 @@ TESTS += \
 	tests/e2e/kernel_crash.sh \
 	tests/e2e/kernel_small.sh
 TESTS_BUILD += $(KERNEL_ELF)
+# /proc and /sys read by real programs under mote run (motevm and QEMU TCG)
+TESTS += tests/e2e/procfs.sh
