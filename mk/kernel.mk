@@ -62,6 +62,7 @@ KERNEL_SRCS := \
 	kernel/linux/fault.c \
 	kernel/linux/signal.c \
 	kernel/linux/vdso.c \
+	kernel/linux/vdso/vdso_image.S \
 	kernel/linux/sys_file.c \
 	kernel/linux/sys_fcntl.c \
 	kernel/linux/sys_stat.c \
@@ -105,6 +106,23 @@ $(BUILD)/kernel/%.o: $(BUILD)/kernel/%.S
 $(KERNEL_ELF): $(KERNEL_OBJS) $(BUILD)/kernel/ksyms.o $(KERNEL_LDS)
 	$(call quiet,LD,$@)$(GUEST_CC) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/kernel/ksyms.o
 	$(Q)nm -n $@ | grep -q ' T kmain$$' || { echo "kernel: link check failed" >&2; exit 1; }
+
+# The vDSO: a tiny shared object of its own, built for the application side (PIC, no SSE),
+# then embedded in the kernel image by vdso_image.S.
+VDSO_SO := $(BUILD)/kernel/linux/vdso/vdso.so
+VDSO_CFLAGS := -std=gnu11 -O2 -g0 $(WARNINGS) -fPIC -fno-stack-protector -fno-builtin \
+	-fno-asynchronous-unwind-tables -mgeneral-regs-only -nostdlib -shared \
+	-Wl,-T,kernel/linux/vdso/vdso.lds -Wl,--hash-style=both -Wl,-soname=linux-vdso.so.1 \
+	-Wl,--build-id=none -Wl,-Bsymbolic -Wl,-z,noexecstack
+
+$(VDSO_SO): kernel/linux/vdso/vdso.c kernel/linux/vdso/vdso_data.h kernel/linux/vdso/vdso.lds \
+		| $(DEPS_STAMP)
+	$(call quiet,VDSO,$@)mkdir -p $(@D) && $(GUEST_CC) $(VDSO_CFLAGS) -o $@ $< && \
+		! readelf -r $@ | grep -q R_X86_64 || { echo "vdso: relocations in $@" >&2; exit 1; }
+
+$(BUILD)/kernel/linux/vdso/vdso_image.o: kernel/linux/vdso/vdso_image.S $(VDSO_SO)
+	$(call quiet,AS,$<)mkdir -p $(@D) && $(GUEST_CC) $(GUEST_ASFLAGS) \
+		-DVDSO_SO='"$(VDSO_SO)"' -c -o $@ $<
 
 kernel: $(KERNEL_ELF)
 .PHONY: kernel

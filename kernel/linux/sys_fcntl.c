@@ -46,7 +46,7 @@ SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, uint64_t, arg)
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
-		if ((int)arg < 0 || arg >= FD_MAX) {
+		if ((int)arg < 0 || arg >= FD_MAX || arg >= init_process->rlim[7].cur) {
 			r = -EINVAL;
 			break;
 		}

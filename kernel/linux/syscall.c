@@ -1,6 +1,7 @@
 /* syscall.c: the system-call table (from the X-macro list in syscalls.h), the names, and the
  * dispatch syscall.S calls. */
 #include "linux/syscall.h"
+#include "arch/x86_64/cpu.h"
 #include "arch/x86_64/traps.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
@@ -52,6 +53,9 @@ int syscall_dispatch(struct trapframe *tf)
 	uint64_t a[6] = { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 };
 	long r;
 
+	/* The kvm_pvm host clears the virtual interrupt flag on syscall (FMASK leaves IF alone
+	 * elsewhere): handlers run, and the application resumes, with interrupts on. */
+	arch_irq_enable();
 	t->tf = tf;
 	t->full_restore = false;
 	if (nr < SYSCALL_MAX && table[nr])
