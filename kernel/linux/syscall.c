@@ -36,12 +36,12 @@ const char *syscall_name(uint64_t nr)
 static long unknown(uint64_t nr)
 {
 	if (nr >= SYSCALL_MAX) {
-		printk(LOG_WARN, "mote: unknown system call %lu: ENOSYS\n", nr);
+		printk(LOG_INFO, "mote: unknown system call %lu: ENOSYS\n", nr);
 		return -ENOSYS;
 	}
 	if (!(__atomic_fetch_or(&warned[nr / 8], 1 << (nr % 8), __ATOMIC_RELAXED) &
 	      (1 << (nr % 8))))
-		printk(LOG_WARN, "mote: system call %s (%lu) is not implemented: ENOSYS\n",
+		printk(LOG_INFO, "mote: system call %s (%lu) is not implemented: ENOSYS\n",
 		       syscall_name(nr), nr);
 	return -ENOSYS;
 }
