@@ -127,4 +127,12 @@ $(BUILD)/kernel/linux/vdso/vdso_image.o: kernel/linux/vdso/vdso_image.S $(VDSO_S
 kernel: $(KERNEL_ELF)
 .PHONY: kernel
 
-BENCHES += bench/kernel_boot.sh bench/kernel_sched.sh bench/kernel_mem.sh
+BENCHES += bench/kernel_boot.sh bench/kernel_sched.sh bench/kernel_mem.sh \
+	bench/linux_start.sh bench/linux_syscall.sh
+
+# The Linux-ABI benchmarks' program: the same static binary natively and inside Mote.
+$(BUILD)/bench/linux_syscall: bench/linux_syscall.c | $(DEPS_STAMP)
+	$(call quiet,CC,$@)mkdir -p $(@D) && $(HOST_CC) -std=gnu11 -O2 $(WARNINGS) -D_GNU_SOURCE \
+		-static -o $@ $<
+
+bench: $(BUILD)/bench/linux_syscall
