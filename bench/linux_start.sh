@@ -12,10 +12,10 @@ export MOTE_CACHE_DIR=$B/bench/mote-cache
 PY=(--add /usr/lib/python3.11 /usr/bin/python3 -c pass)
 
 row() { # label runs command...
-	local label=$1 runs=$2 med p10 p90 rss ok
+	local label=$1 runs=$2 med p10 p90 ok
 	shift 2
 	"$runner" 2 0 "$@" >/dev/null
-	read -r med p10 p90 rss _ ok < <("$runner" "$runs" 0 "$@")
+	read -r med p10 p90 _ _ ok < <("$runner" "$runs" 0 "$@")
 	printf '| %s | %.2f | %.2f | %.2f | %s/%s |\n' "$label" "$med" "$p10" "$p90" "$ok" "$runs"
 }
 
