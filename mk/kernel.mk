@@ -51,6 +51,7 @@ KERNEL_SRCS := \
 	kernel/fs/mounts.c \
 	kernel/fs/chrdev.c \
 	kernel/fs/pipe.c \
+	kernel/fs/lock.c \
 	kernel/fs/tty.c \
 	kernel/fs/devfs.c \
 	kernel/linux/syscall.c \
