@@ -62,9 +62,10 @@ echo "added file" >$T/data.txt
 out=$($MOTE run --add $T/data.txt:/srv/data.txt --cwd /srv /bin/cat data.txt 2>&1)
 expect_eq "--add HOST:GUEST and --cwd" "added file" "$out"
 
-# the cache: the second run builds nothing
-$MOTE run --verbose $T/show >/dev/null 2>$T/v1
-$MOTE run --verbose $T/show >/dev/null 2>$T/v2
+# the cache: the first run of a new program builds its image, the second builds nothing
+cp $T/show $T/show-new
+$MOTE run --verbose $T/show-new >/dev/null 2>$T/v1
+$MOTE run --verbose $T/show-new >/dev/null 2>$T/v2
 expect_match "first run of a new program builds its image" "image built" "$(cat $T/v1)"
 expect_match "second run finds it in the cache" "image cached" "$(cat $T/v2)"
 expect_match "--verbose shows the guest's boot time" "Guest-boot-time" "$(cat $T/v2)"
