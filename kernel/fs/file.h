@@ -78,7 +78,8 @@ struct file_ops {
 	int (*release)(struct file *f);
 	/* Called at open (after the generic checks): may set f->priv. */
 	int (*open)(struct file *f);
-	bool seekable; /* lseek moves the offset (else -ESPIPE) */
+	bool seekable;	/* lseek moves the offset (else -ESPIPE) */
+	bool seek_zero; /* lseek succeeds and returns 0, moving nothing (/dev/null, /dev/zero) */
 	/* An anonymous object's name in /proc/self/fd: "anon_inode:" then this ("[eventfd]"). */
 	const char *anon_name;
 };
