@@ -497,7 +497,8 @@ int procfs_sys_show_stat(struct procfs_buf *b, long arg)
 
 int procfs_sys_show_uptime(struct procfs_buf *b, long arg)
 {
-	uint64_t up = time_ns() / NS_PER_TICK, idle = 0;
+	/* Rounded up: a program can run within 10 ms of boot here, and 0.00 reads as no time. */
+	uint64_t up = (time_ns() + NS_PER_TICK - 1) / NS_PER_TICK, idle = 0;
 
 	for (uint32_t i = 0; i < ncpus; i++)
 		idle += MIN(idle_ticks(i), up);
