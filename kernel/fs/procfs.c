@@ -23,7 +23,7 @@ struct pinode {
 	long arg;
 };
 
-static const struct inode_ops dir_iops, link_iops, file_iops;
+static const struct inode_ops dir_iops, link_iops, magic_iops, file_iops;
 static const struct file_ops dir_fops, file_fops;
 
 static bool reserve(struct procfs_buf *b, size_t extra)
@@ -120,7 +120,7 @@ static struct inode *make_inode(struct super *sb, const struct procfs_node *n, l
 		ino->iops = &dir_iops;
 		ino->fops = &dir_fops;
 	} else if (S_ISLNK(n->mode)) {
-		ino->iops = &link_iops;
+		ino->iops = n->follow ? &magic_iops : &link_iops;
 		*err = n->link(&b, arg);
 		if (!*err)
 			*err = b.err;
@@ -182,6 +182,13 @@ static long p_readlink(struct inode *ino, char *buf, size_t n)
 
 	memcpy(buf, ino->link, len);
 	return (long)len;
+}
+
+static int p_follow(struct inode *ino, struct dentry **out)
+{
+	const struct pinode *pi = ino->priv;
+
+	return pi->node->follow(pi->arg, out);
 }
 
 static int p_iterate(struct file *f, struct dir_ctx *ctx)
@@ -307,6 +314,11 @@ static ssize_t p_write(struct file *f, const void *ubuf, size_t n, uint64_t *pos
 
 static const struct inode_ops dir_iops = { .lookup = p_lookup, .release = p_release };
 static const struct inode_ops link_iops = { .readlink = p_readlink, .release = p_release };
+static const struct inode_ops magic_iops = {
+	.readlink = p_readlink,
+	.follow = p_follow,
+	.release = p_release,
+};
 static const struct inode_ops file_iops = { .release = p_release };
 static const struct file_ops dir_fops = { .iterate = p_iterate, .seekable = true };
 static const struct file_ops file_fops = {

@@ -14,6 +14,7 @@
 
 #include "lib/types.h"
 
+struct dentry;
 struct super;
 
 /* A growing text buffer; on out of memory err is set to -ENOMEM and output is dropped. */
@@ -32,6 +33,9 @@ struct procfs_node {
 	int (*store)(const char *buf, size_t n, long arg);
 	/* A symlink: write its target into b; 0 or -errno. Called with vfs_lock held. */
 	int (*link)(struct procfs_buf *b, long arg);
+	/* A magic link: what opening it reaches (a dentry reference), not its text (vfs_lock
+	 * held). */
+	int (*follow)(long arg, struct dentry **out);
 	/* The permission bits for arg, when they vary (an fd link shows its access mode). */
 	uint32_t (*perm)(long arg);
 	/* A directory: its fixed entries (a table ending with a NULL name), */

@@ -66,6 +66,14 @@ static int root_link(struct procfs_buf *b, long arg)
 	return 0;
 }
 
+/* An object outside the name space: no dentry, or the detached one fd_follow made for it. */
+static bool anonymous(const struct file *f)
+{
+	const struct dentry *d = f->dentry;
+
+	return !d || (!d->parent && !d->covered && d != vfs_root);
+}
+
 /* fd/N: a file by its path (" (deleted)" once unlinked), an anonymous object by its kind. */
 static int fd_link(struct procfs_buf *b, long fd)
 {
@@ -76,7 +84,7 @@ static int fd_link(struct procfs_buf *b, long fd)
 	if (!f)
 		return -ENOENT;
 	type = f->inode->mode & S_IFMT;
-	if (f->dentry) {
+	if (!anonymous(f)) {
 		r = link_path(b, f->dentry);
 		if (!f->inode->nlink && !S_ISDIR(f->inode->mode))
 			procfs_printf(b, " (deleted)");
@@ -90,6 +98,30 @@ static int fd_link(struct procfs_buf *b, long fd)
 	}
 	file_put(f);
 	return r;
+}
+
+/*
+ * Opening fd/N opens what the descriptor has open, as Linux does: the file's own dentry (even
+ * once unlinked), or for an anonymous object (a pipe) a detached dentry on its inode.
+ */
+static int fd_follow(long fd, struct dentry **out)
+{
+	struct file *f = fd_get((int)fd);
+	struct dentry *d;
+
+	if (!f)
+		return -ENOENT;
+	d = f->dentry;
+	if (d) {
+		vfs_dentry_get(d);
+	} else {
+		d = vfs_alloc_dentry(NULL, "", 0, f->inode);
+		if (d)
+			vfs_inode_get(f->inode);
+	}
+	file_put(f);
+	*out = d;
+	return d ? 0 : -ENOMEM;
 }
 
 /* An fd link's permissions say how the file is open: r-x, -wx or rwx for the owner. */
@@ -310,6 +342,7 @@ static int show_cgroup(struct procfs_buf *b, long arg)
 static const struct procfs_node fd_node = {
 	.mode = S_IFLNK | 0700,
 	.link = fd_link,
+	.follow = fd_follow,
 	.perm = fd_perm,
 };
 #define FD_DIR                                                                              \

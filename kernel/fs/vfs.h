@@ -87,6 +87,9 @@ struct inode_ops {
 		      struct dentry *new);
 	/* Copy the symlink target into buf (at most n bytes, not terminated); returns length. */
 	long (*readlink)(struct inode *ino, char *buf, size_t n);
+	/* A magic link (procfs fd/N): the dentry it leads to (a reference), which the walk
+	 * takes instead of walking the text readlink gives. vfs_lock held. */
+	int (*follow)(struct inode *ino, struct dentry **out);
 	/* Change the size (truncate/extend with zeros). */
 	int (*truncate)(struct inode *ino, uint64_t size);
 	/* The last reference is gone: free the private data. */
