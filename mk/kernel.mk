@@ -83,7 +83,8 @@ KERNEL_SRCS := \
 	kernel/test/test_sched.c \
 	kernel/test/test_sync.c \
 	kernel/test/test_time.c \
-	kernel/test/test_bench.c
+	kernel/test/test_bench.c \
+	kernel/test/test_fs.c
 
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(KERNEL_SRCS)))
 KERNEL_LDS := kernel/arch/x86_64/kernel.ld

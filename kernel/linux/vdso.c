@@ -16,6 +16,12 @@
 extern const char vdso_image[], vdso_image_end[];
 
 uint64_t vdso_base;
+
+/* Linker symbols bounding one blob: compared as integers (C cannot tell they are one). */
+static uint64_t vdso_size(void)
+{
+	return (uint64_t)vdso_image_end - (uint64_t)vdso_image;
+}
 static union {
 	struct vdso_data d;
 	char page[PAGE_SIZE];
@@ -24,7 +30,7 @@ static struct file *vdso_file, *vvar_file;
 
 static int vdso_get_page(struct file *f, uint64_t off, bool write, uint64_t *pa)
 {
-	if (write || off >= (uint64_t)(vdso_image_end - vdso_image))
+	if (write || off >= vdso_size())
 		return -EACCES;
 	*pa = KV2P(vdso_image + off);
 	return 0;
@@ -63,13 +69,13 @@ static void vdso_init(void)
 	vvar.d.pvclock = (const volatile struct vdso_pvclock *)cpus[0]->pvclock;
 	vvar.d.cpu_id_offset = PERCPU_CPU_OFFSET + offsetof(struct cpu, id);
 	vvar.d.realtime_offset = clock_realtime_offset();
-	vdso_file = special(&vdso_fops, (uint64_t)(vdso_image_end - vdso_image));
+	vdso_file = special(&vdso_fops, vdso_size());
 	vvar_file = special(&vvar_fops, PAGE_SIZE);
 }
 
 void vdso_map(void)
 {
-	uint64_t size = (uint64_t)(vdso_image_end - vdso_image);
+	uint64_t size = vdso_size();
 	long at;
 
 	vdso_base = 0;
