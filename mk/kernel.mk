@@ -55,6 +55,7 @@ KERNEL_SRCS := \
 	kernel/fs/tty.c \
 	kernel/fs/devfs.c \
 	kernel/fs/procfs.c \
+	kernel/fs/procfs_cpuinfo.c \
 	kernel/fs/procfs_self.c \
 	kernel/fs/procfs_status.c \
 	kernel/fs/procfs_sys.c \

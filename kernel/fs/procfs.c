@@ -1,8 +1,10 @@
 /* procfs.c: the generated-tree engine (inodes from procfs_node tables: lookup, readdir, read,
- * write, readlink) and /proc's top directory. The per-process files are procfs_self.c, the
- * machine-wide ones procfs_sys.c; sysfs.c uses the same engine. */
+ * write, readlink) and /proc's top directory. The per-process files are procfs_self.c and
+ * procfs_status.c, the machine-wide ones procfs_sys.c and procfs_cpuinfo.c; sysfs.c uses the
+ * same engine. */
 #include "fs/procfs.h"
 #include "fs/file.h"
+#include "fs/procfs_cpuinfo.h"
 #include "fs/procfs_self.h"
 #include "fs/procfs_sys.h"
 #include "fs/vfs.h"
@@ -381,7 +383,7 @@ static const struct procfs_node root_entries[] = {
 	{ .name = "self", .mode = S_IFLNK | 0777, .link = self_link },
 	{ .name = "thread-self", .mode = S_IFLNK | 0777, .link = thread_self_link },
 	{ .name = "mounts", .mode = S_IFLNK | 0777, .link = mounts_link },
-	FILE("cpuinfo", procfs_sys_show_cpuinfo),
+	FILE("cpuinfo", procfs_cpuinfo_show),
 	FILE("meminfo", procfs_sys_show_meminfo),
 	FILE("stat", procfs_sys_show_stat),
 	FILE("uptime", procfs_sys_show_uptime),

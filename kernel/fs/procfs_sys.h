@@ -1,4 +1,4 @@
-/* procfs_sys.h: /proc's machine-wide files (cpuinfo, meminfo, stat, uptime, loadavg, version,
+/* procfs_sys.h: /proc's machine-wide files (meminfo, stat, uptime, loadavg, version,
  * filesystems) and the /proc/sys tree (kernel/hostname, kernel/osrelease...). */
 #ifndef MOTE_FS_PROCFS_SYS_H
 #define MOTE_FS_PROCFS_SYS_H
@@ -6,7 +6,6 @@
 #include "fs/procfs.h" /* struct procfs_node: the sysctl table's element type */
 
 /* Each writes its file in Linux's format (the argument is unused); 0 or -errno. */
-int procfs_sys_show_cpuinfo(struct procfs_buf *b, long arg);
 int procfs_sys_show_meminfo(struct procfs_buf *b, long arg);
 int procfs_sys_show_stat(struct procfs_buf *b, long arg);
 int procfs_sys_show_uptime(struct procfs_buf *b, long arg);
