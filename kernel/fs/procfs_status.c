@@ -293,13 +293,16 @@ int procfs_status_show_statm(struct procfs_buf *b, long pid)
 static void maps_line(struct procfs_buf *b, const struct vma *v, char *path)
 {
 	const char *name = v->name;
-	struct inode *ino = v->file ? v->file->inode : NULL;
+	/* A named mapping backed by an object outside the name space ([vdso], [vvar]) shows as
+	 * Linux's special mappings do: private, no device, no inode. */
+	bool special = name && !(v->file && v->file->dentry);
+	struct inode *ino = v->file && !special ? v->file->inode : NULL;
+	bool shared = (v->flags & MAP_TYPE) == MAP_SHARED && !special;
 	size_t start = b->len, len;
 
 	procfs_printf(b, "%08lx-%08lx %c%c%c%c %08lx %02x:%02x %lu ", v->start, v->end,
 		      v->prot & PROT_READ ? 'r' : '-', v->prot & PROT_WRITE ? 'w' : '-',
-		      v->prot & PROT_EXEC ? 'x' : '-',
-		      (v->flags & MAP_TYPE) == MAP_SHARED ? 's' : 'p', ino ? v->off : 0, 0,
+		      v->prot & PROT_EXEC ? 'x' : '-', shared ? 's' : 'p', ino ? v->off : 0, 0,
 		      ino && ino->sb ? ino->sb->dev : 0, ino ? ino->ino : 0);
 	if (v->file && v->file->dentry && vfs_path_of(v->file->dentry, path, PATH_MAX) > 0)
 		name = path;

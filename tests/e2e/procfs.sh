@@ -37,6 +37,7 @@ expect_eq "maps: every line has Linux's format" 0 "$bad"
 expect_match "maps: cat's code is r-xp from /usr/bin/cat" ' r-xp [0-9a-f]{8} [0-9a-f:]{5} [1-9][0-9]* +/usr/bin/cat$' "$(cat "$T/maps")"
 expect_match "maps: the stack is [stack], rw-p" ' rw-p .* \[stack\]$' "$(cat "$T/maps")"
 expect_match "maps: the heap is [heap]" ' \[heap\]$' "$(cat "$T/maps")"
+expect_match "maps: the vDSO as Linux shows it" ' r-xp 00000000 00:00 0 +\[vdso\]$' "$(cat "$T/maps")"
 expect_match "maps: libc is mapped from its file" 'libc\.so\.6$' "$(cat "$T/maps")"
 col=$(awk '/\/usr\/bin\/cat$/ { print index($0, "/usr/bin/cat"); exit }' "$T/maps")
 expect_eq "maps: the path starts at column 74, as Linux pads it" 74 "$col"
