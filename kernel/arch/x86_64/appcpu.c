@@ -82,10 +82,9 @@ void fpu_restore(void *area)
 
 void *fpu_alloc(bool from_live)
 {
-	/* power-of-2 classes up to 1 KiB, whole pages above: always 64-byte aligned. Zeroed:
-	 * xsave writes only XSTATE_BV of the header, and xrstor faults (#GP) on garbage in the
-	 * rest (a recycled heap block). */
-	void *a = kzalloc(MAX(appcpu_fpu_size, 64u));
+	/* power-of-2 classes up to 1 KiB, whole pages above: always 64-byte aligned */
+	void *a = kzalloc(MAX(appcpu_fpu_size, 64u)); /* xsave leaves the header's rest alone:
+						       * it must be zero for xrstor */
 
 	if (!a)
 		return NULL;
