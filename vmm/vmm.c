@@ -61,7 +61,8 @@ static int create_vcpus(struct vmm *vmm)
 static int setup_vcpus(struct vmm *vmm)
 {
 	const struct machine_config *mc = &vmm->cfg->machine;
-	uint32_t features = MOTE_FEAT_EXIT | MOTE_FEAT_CONSOLE | MOTE_FEAT_CONSOLE_EOF;
+	uint32_t features =
+		MOTE_FEAT_EXIT | MOTE_FEAT_CONSOLE | MOTE_FEAT_CONSOLE_EOF | MOTE_FEAT_CONSOLE_READ;
 	int r;
 
 	r = vm_get_cpuid(&vmm->vm);
