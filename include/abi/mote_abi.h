@@ -22,6 +22,7 @@
  */
 #define MOTE_CPUID_SIGNATURE 0x40000f00u
 #define MOTE_CPUID_INFO 0x40000f01u
+#define MOTE_CPUID_CONSOLE 0x40000f02u /* MOTE_FEAT_CONSOLE_TTYS, below */
 #define MOTE_CPUID_SIG_EBX 0x65746f4du /* "Mote" */
 #define MOTE_CPUID_SIG_ECX 0x004d4d56u /* "VMM\0" */
 #define MOTE_CPUID_SIG_EDX 0x00000000u
@@ -32,6 +33,16 @@
 #define MOTE_FEAT_CONSOLE (1u << 2)	 /* the console port below is present */
 #define MOTE_FEAT_CONSOLE_EOF (1u << 3)	 /* COM1's DCD drops when the VMM's input ends */
 #define MOTE_FEAT_CONSOLE_READ (1u << 4) /* the console port reads COM1's input in bulk */
+#define MOTE_FEAT_CONSOLE_TTYS (1u << 5) /* leaf MOTE_CPUID_CONSOLE says what is a terminal */
+
+/*
+ * MOTE_CPUID_CONSOLE: eax = MOTE_TTY_* bits, which of the VMM's stdin, stdout and stderr are
+ * terminals (a program's isatty() should agree: `ls`, `sqlite3`, `python3` behave differently
+ * on a pipe); ebx = the terminal's rows, ecx = its columns (0: unknown); edx = 0.
+ */
+#define MOTE_TTY_STDIN (1u << 0)
+#define MOTE_TTY_STDOUT (1u << 1)
+#define MOTE_TTY_STDERR (1u << 2)
 
 /*
  * Exit device: a 32-bit (or 8-bit) OUT of a status to this port ends the VM at once;
