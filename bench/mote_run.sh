@@ -9,7 +9,7 @@ RUNS=${MOTE_BENCH_RUNS:-100}
 QRUNS=${MOTE_BENCH_QEMU_RUNS:-20}
 runner=$B/bench/vmm_runner
 hello=$B/bench/hello-static
-export MOTE_CACHE_DIR=$B/bench/mote-cache
+export MOTE_CACHE_DIR=$B/bench/mote-run-cache
 
 calc() { awk "BEGIN { printf \"%.2f\", $1 }"; }
 
@@ -32,7 +32,8 @@ if ! out=$($B/mote run "$hello" 2>&1) || [ "$out" != hello ]; then
 	printf '%s\n' "$out" | head -n 5 | sed 's/^/    /'
 	exit 0
 fi
-img=$(ls -t "$MOTE_CACHE_DIR"/images/*.img | head -n 1)
+img=$B/bench/hello.img
+$B/mote build "$hello" -o "$img" >/dev/null
 cmdline=$($B/mote inspect "$img" | sed -n 's/^cmdline:  //p')
 cfg=$B/bench/mote_hello.json
 printf '{"boot-source": {"kernel_image_path": "%s", "initrd_path": "%s", "boot_args": "%s"},
