@@ -74,7 +74,9 @@ void fpu_restore(void *area)
 
 void *fpu_alloc(bool from_live)
 {
-	void *a = kmalloc(MAX(appcpu_fpu_size, 64u)); /* power-of-2 classes: 64-byte aligned */
+	/* power-of-2 classes: 64-byte aligned. Zeroed: xsave does not write the reserved bytes
+	 * of the XSAVE header, and xrstor faults (#GP) if they are not zero. */
+	void *a = kzalloc(MAX(appcpu_fpu_size, 64u));
 
 	if (!a)
 		return NULL;
