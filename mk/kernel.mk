@@ -53,6 +53,8 @@ KERNEL_SRCS := \
 	kernel/fs/pipe.c \
 	kernel/fs/tty.c \
 	kernel/fs/devfs.c \
+	kernel/fs/eventfd.c \
+	kernel/fs/epoll.c \
 	kernel/linux/syscall.c \
 	kernel/linux/uaccess.c \
 	kernel/linux/task.c \
@@ -72,6 +74,8 @@ KERNEL_SRCS := \
 	kernel/linux/sys_futex.c \
 	kernel/linux/sys_time.c \
 	kernel/linux/sys_signal.c \
+	kernel/linux/sys_poll.c \
+	kernel/linux/sys_epoll.c \
 	kernel/test/test_mm.c \
 	kernel/test/test_sched.c \
 	kernel/test/test_sync.c \
