@@ -13,5 +13,6 @@ TESTS += \
 	tests/e2e/kernel_bigmem.sh \
 	tests/e2e/kernel_cmdline.sh \
 	tests/e2e/kernel_crash.sh \
-	tests/e2e/kernel_small.sh
+	tests/e2e/kernel_small.sh \
+	tests/e2e/polling.sh
 TESTS_BUILD += $(KERNEL_ELF)

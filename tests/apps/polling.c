@@ -2,7 +2,9 @@
  * epoll, ready lists longer than maxevents, the epoll_ctl errors (ELOOP depth, EPERM, misuse of
  * EPOLLEXCLUSIVE), items that live as long as the open file (not the descriptor), epoll_pwait2,
  * blocking eventfd reads and writes, the time select/pselect6/ppoll write back, and that a
- * waiting thread uses no CPU. */
+ * waiting thread uses no CPU.
+ * `polling idle MS` (tests/e2e/polling.sh) instead waits MS ms in each of epoll_wait, poll and
+ * select, then measures wake-up latencies (a thread's eventfd write to epoll_wait's return). */
 #include "check.h"
 
 #include <fcntl.h>
@@ -378,8 +380,65 @@ static void idle_waits(void)
 	close(ep);
 }
 
-int main(void)
+static int cmp_long(const void *a, const void *b)
 {
+	return (int)(*(const long *)a - *(const long *)b);
+}
+
+static long now_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
+static long written_us;
+
+static void *write_soon(void *arg)
+{
+	nap_ms(5);
+	written_us = now_us();
+	post(*(int *)arg, 1);
+	return NULL;
+}
+
+static int idle(long ms)
+{
+	int ep = epoll_create1(0), e = eventfd(0, 0);
+	struct epoll_event ev = { .events = EPOLLIN }, out;
+	struct pollfd pf = { .fd = e, .events = POLLIN };
+	long lat[21], c0, t0;
+	pthread_t t;
+	uint64_t v;
+	fd_set rd;
+
+	epoll_ctl(ep, EPOLL_CTL_ADD, e, &ev);
+	nap_ms(1); /* Mote counts a thread's CPU time when it is switched out */
+	c0 = cpu_ms();
+	t0 = now_ms();
+	epoll_wait(ep, &out, 1, (int)ms);
+	poll(&pf, 1, (int)ms);
+	FD_ZERO(&rd);
+	FD_SET(e, &rd);
+	select(e + 1, &rd, NULL, NULL, &(struct timeval){ ms / 1000, ms % 1000 * 1000 });
+	printf("idle: waited %ld ms, used %ld ms of CPU\n", now_ms() - t0, cpu_ms() - c0);
+	for (int i = 0; i < 21; i++) {
+		pthread_create(&t, NULL, write_soon, &e);
+		epoll_wait(ep, &out, 1, 5000);
+		lat[i] = now_us() - written_us;
+		pthread_join(t, NULL);
+		read(e, &v, 8);
+	}
+	qsort(lat, 21, sizeof(lat[0]), cmp_long);
+	printf("wake-up latency: median %ld us, max %ld us\n", lat[10], lat[20]);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "idle"))
+		return idle(atol(argv[2]));
 	check_start();
 	many();
 	ctl_errors();
