@@ -471,6 +471,7 @@ static int epoll_release(struct file *f)
 static const struct file_ops epoll_fops = {
 	.poll = epoll_fpoll,
 	.release = epoll_release,
+	.anon_name = "[eventpoll]",
 };
 
 bool epoll_is(const struct file *f)

@@ -105,6 +105,7 @@ static const struct file_ops eventfd_fops = {
 	.write = eventfd_write,
 	.poll = eventfd_poll,
 	.release = eventfd_release,
+	.anon_name = "[eventfd]",
 };
 
 int eventfd_create(uint64_t initval, uint32_t flags, struct file **out)

@@ -80,6 +80,9 @@ struct file_ops {
 	/* Called at open (after the generic checks): may set f->priv. */
 	int (*open)(struct file *f);
 	bool seekable; /* lseek moves the offset (else -ESPIPE) */
+	/* An object outside the name space: what /proc/PID/fd/N links to after "anon_inode:"
+	 * ("[eventfd]", "[eventpoll]"), as Linux shows it. NULL otherwise. */
+	const char *anon_name;
 };
 
 struct file {
