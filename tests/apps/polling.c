@@ -380,6 +380,87 @@ static void idle_waits(void)
 	close(ep);
 }
 
+/* Two waiters on one epoll, two writers, one thread churning ADD/DEL/close: every posted
+ * count is read exactly once. */
+#define STRESS_FDS 16
+#define STRESS_POSTS 5000
+
+static int stress_ep, stress_fd[STRESS_FDS];
+static volatile int stress_done;
+static long stress_read[2];
+
+static void *stress_writer(void *arg)
+{
+	long k = (long)arg;
+
+	for (int i = 0; i < STRESS_POSTS; i++)
+		post(stress_fd[(i * 7 + k) % STRESS_FDS], 1);
+	return NULL;
+}
+
+static void *stress_waiter(void *arg)
+{
+	long k = (long)arg;
+	struct epoll_event out[4];
+	uint64_t v;
+
+	while (!stress_done || epoll_wait(stress_ep, out, 4, 0) > 0) {
+		int n = epoll_wait(stress_ep, out, 4, 20);
+
+		for (int i = 0; i < n; i++)
+			if (out[i].data.u32 < STRESS_FDS &&
+			    read(stress_fd[out[i].data.u32], &v, 8) == 8)
+				stress_read[k] += (long)v;
+	}
+	return NULL;
+}
+
+static void *stress_churn(void *arg)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT, .data.u32 = STRESS_FDS };
+	int p[2];
+
+	for (int i = 0; i < 300; i++) {
+		pipe(p);
+		epoll_ctl(stress_ep, EPOLL_CTL_ADD, p[1], &ev);
+		if (i % 2)
+			epoll_ctl(stress_ep, EPOLL_CTL_DEL, p[1], NULL);
+		close(p[0]);
+		close(p[1]);
+	}
+	return NULL;
+}
+
+static void stress(void)
+{
+	pthread_t w[2], p[2], c;
+	struct epoll_event ev;
+	int ok = 1;
+
+	stress_ep = epoll_create1(0);
+	for (int i = 0; i < STRESS_FDS; i++) {
+		stress_fd[i] = eventfd(0, EFD_NONBLOCK);
+		ev = (struct epoll_event){ .events = EPOLLIN, .data.u32 = i };
+		ok &= epoll_ctl(stress_ep, EPOLL_CTL_ADD, stress_fd[i], &ev) == 0;
+	}
+	for (long k = 0; k < 2; k++)
+		pthread_create(&w[k], NULL, stress_waiter, (void *)k);
+	pthread_create(&c, NULL, stress_churn, NULL);
+	for (long k = 0; k < 2; k++)
+		pthread_create(&p[k], NULL, stress_writer, (void *)k);
+	for (int k = 0; k < 2; k++)
+		pthread_join(p[k], NULL);
+	pthread_join(c, NULL);
+	stress_done = 1;
+	for (int k = 0; k < 2; k++)
+		pthread_join(w[k], NULL);
+	CHECK(ok && stress_read[0] + stress_read[1] == 2 * STRESS_POSTS,
+	      "stress: 2 waiters, 2 writers, ADD/DEL/close churn: every count read once");
+	for (int i = 0; i < STRESS_FDS; i++)
+		close(stress_fd[i]);
+	close(stress_ep);
+}
+
 static int cmp_long(const void *a, const void *b)
 {
 	return (int)(*(const long *)a - *(const long *)b);
@@ -447,5 +528,6 @@ int main(int argc, char **argv)
 	eventfd_blocking();
 	select_times();
 	idle_waits();
+	stress();
 	return check_done();
 }
