@@ -59,7 +59,7 @@ direct=$last_med
 qemu_row=""
 if command -v qemu-system-x86_64 >/dev/null && [ -w /dev/kvm ]; then
 	row "QEMU microvm (KVM), same image" "$QRUNS" 1 "$(command -v qemu-system-x86_64)" \
-		-M microvm -accel kvm -cpu host -m 128 -nodefaults -no-user-config -display none \
+		-M microvm -accel kvm -cpu host,-arch-capabilities -m 128 -nodefaults -no-user-config -display none \
 		-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=4 \
 		-kernel $B/kernel/mote.elf -initrd "$img" -append "$cmdline"
 	qemu_row=$last_med

@@ -51,6 +51,7 @@ KERNEL_SRCS := \
 	kernel/fs/mounts.c \
 	kernel/fs/chrdev.c \
 	kernel/fs/pipe.c \
+	kernel/fs/lock.c \
 	kernel/fs/tty.c \
 	kernel/fs/devfs.c \
 	kernel/fs/eventfd.c \
@@ -64,6 +65,7 @@ KERNEL_SRCS := \
 	kernel/linux/fault.c \
 	kernel/linux/signal.c \
 	kernel/linux/vdso.c \
+	kernel/linux/vdso/vdso_image.S \
 	kernel/linux/sys_file.c \
 	kernel/linux/sys_fcntl.c \
 	kernel/linux/sys_stat.c \
@@ -80,7 +82,8 @@ KERNEL_SRCS := \
 	kernel/test/test_sched.c \
 	kernel/test/test_sync.c \
 	kernel/test/test_time.c \
-	kernel/test/test_bench.c
+	kernel/test/test_bench.c \
+	kernel/test/test_fs.c
 
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(KERNEL_SRCS)))
 KERNEL_LDS := kernel/arch/x86_64/kernel.ld
@@ -110,7 +113,32 @@ $(KERNEL_ELF): $(KERNEL_OBJS) $(BUILD)/kernel/ksyms.o $(KERNEL_LDS)
 	$(call quiet,LD,$@)$(GUEST_CC) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJS) $(BUILD)/kernel/ksyms.o
 	$(Q)nm -n $@ | grep -q ' T kmain$$' || { echo "kernel: link check failed" >&2; exit 1; }
 
+# The vDSO: a tiny shared object of its own, built for the application side (PIC, no SSE),
+# then embedded in the kernel image by vdso_image.S.
+VDSO_SO := $(BUILD)/kernel/linux/vdso/vdso.so
+VDSO_CFLAGS := -std=gnu11 -O2 -g0 $(WARNINGS) -fPIC -fno-stack-protector -fno-builtin \
+	-fno-asynchronous-unwind-tables -mgeneral-regs-only -nostdlib -shared \
+	-Wl,-T,kernel/linux/vdso/vdso.lds -Wl,--hash-style=both -Wl,-soname=linux-vdso.so.1 \
+	-Wl,--build-id=none -Wl,-Bsymbolic -Wl,-z,noexecstack
+
+$(VDSO_SO): kernel/linux/vdso/vdso.c kernel/linux/vdso/vdso_data.h kernel/linux/vdso/vdso.lds \
+		| $(DEPS_STAMP)
+	$(call quiet,VDSO,$@)mkdir -p $(@D) && $(GUEST_CC) $(VDSO_CFLAGS) -o $@ $< && \
+		! readelf -r $@ | grep -q R_X86_64 || { echo "vdso: relocations in $@" >&2; exit 1; }
+
+$(BUILD)/kernel/linux/vdso/vdso_image.o: kernel/linux/vdso/vdso_image.S $(VDSO_SO)
+	$(call quiet,AS,$<)mkdir -p $(@D) && $(GUEST_CC) $(GUEST_ASFLAGS) \
+		-DVDSO_SO='"$(VDSO_SO)"' -c -o $@ $<
+
 kernel: $(KERNEL_ELF)
 .PHONY: kernel
 
-BENCHES += bench/kernel_boot.sh bench/kernel_sched.sh bench/kernel_mem.sh
+BENCHES += bench/kernel_boot.sh bench/kernel_sched.sh bench/kernel_mem.sh \
+	bench/linux_start.sh bench/linux_syscall.sh
+
+# The Linux-ABI benchmarks' program: the same static binary natively and inside Mote.
+$(BUILD)/bench/linux_syscall: bench/linux_syscall.c | $(DEPS_STAMP)
+	$(call quiet,CC,$@)mkdir -p $(@D) && $(HOST_CC) -std=gnu11 -O2 $(WARNINGS) -D_GNU_SOURCE \
+		-static -o $@ $<
+
+bench: $(BUILD)/bench/linux_syscall

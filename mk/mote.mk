@@ -29,3 +29,6 @@ $(BUILD)/bench/hello-static: bench/hello.c | $(DEPS_STAMP)
 
 bench: $(BUILD)/bench/hello-static
 BENCHES += bench/mote_run.sh
+
+# mote run end to end (needs motevm, the kernel and QEMU)
+TESTS += tests/e2e/mote_run.sh

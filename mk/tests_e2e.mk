@@ -1,6 +1,7 @@
 # tests_e2e.mk: whole-system tests of the kernel (tests/e2e/kernel_*.sh): self-tests under
 # motevm (PV path) and QEMU TCG microvm/q35 (standard path) with 1 and 2 vCPUs, the Linux
-# 64-bit entry, the initrd, command-line errors, crash reports, 4 MiB boot, console input.
+# 64-bit entry, the initrd, command-line errors, crash reports, 4 MiB boot, console input;
+# real Debian programs under `mote run` on motevm and QEMU TCG (debian_programs*.sh).
 TESTS += \
 	tests/e2e/kernel_selftest_motevm_1.sh \
 	tests/e2e/kernel_selftest_motevm_2.sh \
@@ -14,5 +15,7 @@ TESTS += \
 	tests/e2e/kernel_cmdline.sh \
 	tests/e2e/kernel_crash.sh \
 	tests/e2e/kernel_small.sh \
+	tests/e2e/debian_programs.sh \
+	tests/e2e/debian_programs_qemu.sh \
 	tests/e2e/polling.sh
 TESTS_BUILD += $(KERNEL_ELF)

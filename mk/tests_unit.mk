@@ -1,4 +1,4 @@
-# tests_unit.mk: host-compiled unit tests of pure kernel code.
+# tests_unit.mk: host-compiled unit tests of pure kernel code (command line, cpio reader).
 # kernel/core/cmdline.c is built for the host with CMDLINE_HOST_TEST (no kernel around it).
 KERNEL_UNIT_CFLAGS := $(HOST_CFLAGS) -Ikernel -DCMDLINE_HOST_TEST -fno-builtin
 
@@ -14,3 +14,17 @@ $(BUILD)/tests/unit/kernel_cmdline_test: $(BUILD)/tests/unit/kernel_cmdline_test
 
 TESTS += $(BUILD)/tests/unit/kernel_cmdline_test
 TESTS_BUILD += $(BUILD)/tests/unit/kernel_cmdline_test
+
+# kernel/fs/cpio.c (the initrd's cpio newc reader) is pure code too.
+$(BUILD)/tests/unit/kernel_cpio.o: kernel/fs/cpio.c | $(DEPS_STAMP)
+	$(call quiet,CC,$<)mkdir -p $(@D) && $(HOST_CC) $(KERNEL_UNIT_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/unit/kernel_cpio_test.o: tests/unit/kernel_cpio_test.c | $(DEPS_STAMP)
+	$(call quiet,CC,$<)mkdir -p $(@D) && $(HOST_CC) $(KERNEL_UNIT_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/unit/kernel_cpio_test: $(BUILD)/tests/unit/kernel_cpio_test.o \
+		$(BUILD)/tests/unit/kernel_cpio.o
+	$(call quiet,LD,$@)$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^
+
+TESTS += $(BUILD)/tests/unit/kernel_cpio_test
+TESTS_BUILD += $(BUILD)/tests/unit/kernel_cpio_test

@@ -40,20 +40,26 @@
 
 /*
  * Console port: guest output in one VM exit per buffer instead of one per byte (each port
- * access is a ~10-30 us trap on kvm_pvm hosts). A 32-bit OUT of the guest-physical address
- * (below 4 GiB, 16-byte aligned) of a request
- *     u64 buf    guest-physical address of the bytes (contiguous)
- *     u32 len    how many, at most MOTE_CONSOLE_MAX
- *     u32 done   set by the VMM: how many it took (len, or fewer if its output failed)
- * sends the bytes to where COM1's output goes, in order with COM1's own bytes. A bad request
- * (not RAM, too long) sets done to 0 and changes nothing else.
+ * access is a ~10-30 us trap on kvm_pvm hosts), and a program's stderr kept apart from its
+ * stdout. A 32-bit OUT of the guest-physical address (below 4 GiB, 8-byte aligned) of a request
+ *     u64 buf     guest-physical address of the bytes (contiguous)
+ *     u32 len     how many, at most MOTE_CONSOLE_MAX
+ *     u32 done    set by the VMM: how many it took (len, or fewer if its output failed)
+ *     u32 stream  MOTE_CONSOLE_STDOUT: where COM1's output goes (motevm's stdout), in order
+ *                 with COM1's own bytes; MOTE_CONSOLE_STDERR: motevm's stderr
+ *     u32 reserved, 0
+ * sends the bytes. A bad request (not RAM, too long, unknown stream) sets done to 0 and changes
+ * nothing else.
  */
 #define MOTE_CONSOLE_PORT 0x6d74u
 #define MOTE_CONSOLE_MAX 65536u
 #define MOTE_CONSOLE_REQ_BUF 0
 #define MOTE_CONSOLE_REQ_LEN 8
 #define MOTE_CONSOLE_REQ_DONE 12
-#define MOTE_CONSOLE_REQ_SIZE 16
+#define MOTE_CONSOLE_REQ_STREAM 16
+#define MOTE_CONSOLE_REQ_SIZE 24
+#define MOTE_CONSOLE_STDOUT 1u
+#define MOTE_CONSOLE_STDERR 2u
 
 /*
  * End of input (MOTE_FEAT_CONSOLE_EOF): a guest that writes MOTE_CONSOLE_CTL_EOF to the 8-bit

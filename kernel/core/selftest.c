@@ -22,6 +22,7 @@ static const struct selftest tests[] = {
 	{ "sync", test_sync, true },   /* mutex/condvar/semaphore under contention */
 	{ "futex", test_futex, true }, /* wait/wake, value mismatch, timeout */
 	{ "churn", test_churn, true }, /* thread create/exit/join churn, no leaks */
+	{ "fs", test_fs, true },       /* path walk: .., symlinks, loops, mounts (ramfs) */
 	{ "bench_boot", test_bench_boot, false },     /* us from first instruction to ready */
 	{ "bench_switch", test_bench_switch, false }, /* ns per context switch (bench/) */
 	{ "bench_thread", test_bench_thread, false }, /* ns per thread create+join (bench/) */

@@ -42,5 +42,6 @@ int test_crash(struct st *st);
 int test_panic(struct st *st);
 int test_echo(struct st *st);
 int test_initrd(struct st *st);
+int test_fs(struct st *st);
 
 #endif /* MOTE_CORE_SELFTEST_H */

@@ -131,3 +131,11 @@ void time_delay(uint64_t ns)
 	while (time_ns() < end)
 		cpu_relax();
 }
+
+void time_vdso_params(bool *pvclock, uint64_t *ns0, uint64_t *tsc0, uint64_t *mult)
+{
+	*pvclock = use_kvmclock;
+	*ns0 = base_ns;
+	*tsc0 = base_tsc;
+	*mult = ns_mult;
+}

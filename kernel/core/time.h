@@ -22,6 +22,9 @@ uint64_t time_ns_to_tsc(uint64_t ns);
 uint64_t time_tsc_to_us(uint64_t tsc_from, uint64_t tsc_to);
 /* "kvmclock" or "tsc". */
 const char *time_source(void);
+/* How time_ns() is computed, for the vDSO: kvmclock minus ns0 (pvclock), else
+ * (rdtsc - tsc0) * mult >> 32. */
+void time_vdso_params(bool *pvclock, uint64_t *ns0, uint64_t *tsc0, uint64_t *mult);
 /* Busy-wait ns nanoseconds. */
 void time_delay(uint64_t ns);
 

@@ -6,6 +6,8 @@
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/traps.h"
+#include "arch/x86_64/pvm.h"
+#include "abi/mote_abi.h"
 #include "core/sched/wait.h"
 #include "fs/tty.h"
 #include "lib/spinlock.h"
@@ -20,13 +22,18 @@
 #define MCR 4
 #define LSR 5
 #define LSR_DR 0x01
+#define MSR 6
+#define MSR_DCD 0x80
+#define IER_RDA 0x01
+#define IER_MSI 0x08
 #define LSR_THRE 0x20
 #define FIFO_DEPTH 16
 
 static struct spinlock rx_lock = SPINLOCK_INIT;
 static struct waitq rx_wait = WAITQ_INIT(rx_wait);
-static char rx_buf[256];
+static char rx_buf[4096];
 static uint32_t rx_head, rx_tail;
+static bool rx_throttled, rx_eof, eof_optin;
 
 /*
  * Every port access is a VM exit (~30 us on kvm_pvm), so the boot programs only the FIFO:
@@ -66,18 +73,33 @@ void uart_write(const char *s, size_t n)
 	}
 }
 
-/* Move received bytes into the ring; caller holds rx_lock. */
+/* Move received bytes into the ring; caller holds rx_lock. A full ring stops the receive
+ * interrupt (the bytes wait in the VMM) until a reader makes room. */
 static void rx_drain(void)
 {
-	while (inb(COM1 + LSR) & LSR_DR) {
-		char c = (char)inb(COM1 + RBR);
-
-		if (rx_head - rx_tail < sizeof(rx_buf))
-			rx_buf[rx_head++ % sizeof(rx_buf)] = c;
+	while (rx_head - rx_tail < sizeof(rx_buf) && (inb(COM1 + LSR) & LSR_DR))
+		rx_buf[rx_head++ % sizeof(rx_buf)] = (char)inb(COM1 + RBR);
+	if (rx_head - rx_tail == sizeof(rx_buf) && !rx_throttled) {
+		rx_throttled = true;
+		outb(COM1 + IER, eof_optin ? IER_MSI : 0);
 	}
+	/* Reading MSR also acknowledges a modem-status interrupt (the line would stay raised).
+	 * DCD drops only once the VMM holds no more input: the end is when the ring empties. */
+	if (eof_optin && !(inb(COM1 + MSR) & MSR_DCD))
+		rx_eof = true;
 	waitq_wake_all(&rx_wait);
-	if (rx_head != rx_tail)
+	if (rx_head != rx_tail || rx_eof)
 		tty_rx_notify();
+}
+
+/* A reader took bytes: let input flow again once half the ring is free. Lock held. */
+static void rx_unthrottle(void)
+{
+	if (rx_throttled && rx_head - rx_tail <= sizeof(rx_buf) / 2) {
+		rx_throttled = false;
+		outb(COM1 + IER, IER_RDA | (eof_optin ? IER_MSI : 0));
+		rx_drain();
+	}
 }
 
 static void uart_irq(struct trapframe *tf)
@@ -88,7 +110,9 @@ static void uart_irq(struct trapframe *tf)
 	spin_unlock(&rx_lock, f);
 }
 
-/* Line settings, IRQ 4 through the IOAPIC, receive interrupts: once, at the first read. */
+/* Line settings, IRQ 4 through the IOAPIC, receive interrupts: once, at the first read. On
+ * motevm, opt in to end of input (MOTE_FEAT_CONSOLE_EOF: DCD drops, with a modem-status
+ * interrupt, once the host's stdin has ended and every byte was read). */
 static void input_setup(void)
 {
 	static struct spinlock setup_lock = SPINLOCK_INIT;
@@ -102,9 +126,13 @@ static void input_setup(void)
 	if (!done) {
 		outb(COM1 + LCR, 0x03); /* 8N1 */
 		outb(COM1 + MCR, 0x0b); /* DTR, RTS, OUT2 (interrupts out) */
+		if (mote_features & MOTE_FEAT_CONSOLE_EOF) {
+			outb(MOTE_CONSOLE_CTL_PORT, MOTE_CONSOLE_CTL_EOF);
+			eof_optin = true;
+		}
 		trap_set_handler(vec, uart_irq);
 		ioapic_route(UART_IRQ, vec);
-		outb(COM1 + IER, 0x01); /* receive data available */
+		outb(COM1 + IER, IER_RDA | (eof_optin ? IER_MSI : 0));
 		/* Bytes that arrived before are not announced by an interrupt: take them now. */
 		spin_lock_raw(&rx_lock);
 		rx_drain();
@@ -117,13 +145,14 @@ static void input_setup(void)
 int uart_trygetc(void)
 {
 	uint64_t f;
+	int c = -1;
 
 	input_setup();
 	f = spin_lock(&rx_lock);
-	int c = -1;
-
-	if (rx_head != rx_tail)
+	if (rx_head != rx_tail) {
 		c = (unsigned char)rx_buf[rx_tail++ % sizeof(rx_buf)];
+		rx_unthrottle();
+	}
 	spin_unlock(&rx_lock, f);
 	return c;
 }
@@ -131,20 +160,62 @@ int uart_trygetc(void)
 bool uart_rx_pending(void)
 {
 	input_setup();
-	return READ_ONCE(rx_head) != READ_ONCE(rx_tail);
+	return READ_ONCE(rx_head) != READ_ONCE(rx_tail) || READ_ONCE(rx_eof);
 }
 
 int uart_getc(void)
 {
 	uint64_t f;
+	int c = -1;
 
 	input_setup();
 	f = spin_lock(&rx_lock);
-	int c;
-
-	while (rx_head == rx_tail)
+	while (rx_head == rx_tail && !rx_eof)
 		(void)waitq_sleep(&rx_wait, &rx_lock, 0);
-	c = (unsigned char)rx_buf[rx_tail++ % sizeof(rx_buf)];
+	if (rx_head != rx_tail) {
+		c = (unsigned char)rx_buf[rx_tail++ % sizeof(rx_buf)];
+		rx_unthrottle();
+	}
 	spin_unlock(&rx_lock, f);
 	return c;
+}
+
+long uart_read(char *buf, size_t n, bool nonblock)
+{
+	uint64_t f;
+	size_t k = 0;
+
+	if (!n)
+		return 0;
+	input_setup();
+	f = spin_lock(&rx_lock);
+	while (rx_head == rx_tail && !rx_eof && !nonblock)
+		(void)waitq_sleep(&rx_wait, &rx_lock, 0);
+	while (k < n && rx_head != rx_tail)
+		buf[k++] = rx_buf[rx_tail++ % sizeof(rx_buf)];
+	if (k)
+		rx_unthrottle();
+	spin_unlock(&rx_lock, f);
+	if (!k && !rx_eof)
+		return -11; /* -EAGAIN */
+	return (long)k;
+}
+
+/* The console port (MOTE_FEAT_CONSOLE): a whole buffer in one VM exit, on stdout or stderr. */
+static struct {
+	uint64_t buf;
+	uint32_t len, done, stream, reserved;
+} creq __aligned(8);
+
+void uart_write_stream(int stream, const char *s, size_t n)
+{
+	if (!(mote_features & MOTE_FEAT_CONSOLE) || n > MOTE_CONSOLE_MAX) {
+		uart_write(s, n);
+		return;
+	}
+	creq.buf = V2P_ANY(s);
+	creq.len = (uint32_t)n;
+	creq.done = 0;
+	creq.stream = stream == UART_STDERR ? MOTE_CONSOLE_STDERR : MOTE_CONSOLE_STDOUT;
+	outl(MOTE_CONSOLE_PORT, (uint32_t)KV2P(&creq));
 }

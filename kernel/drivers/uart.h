@@ -8,7 +8,20 @@
 void uart_init(void);
 /* Write n bytes ("\n" becomes "\r\n"). Caller serialises (printk's console lock). */
 void uart_write(const char *s, size_t n);
-/* Read one byte of input, sleeping until there is one; returns the byte. The first read
+#define UART_STDOUT 1
+#define UART_STDERR 2
+
+/*
+ * Write n bytes to the program's stdout or stderr stream: through motevm's console port in
+ * one VM exit when it has one (s must be physically contiguous: a kernel-image or direct-map
+ * buffer; stderr then reaches motevm's stderr), else to COM1. Caller serialises.
+ */
+void uart_write_stream(int stream, const char *s, size_t n);
+/* Read up to n bytes: sleeps for the first unless nonblock. Returns the count, 0 at the end
+ * of input (motevm's stdin closed), or -EAGAIN (nonblock, nothing there). */
+long uart_read(char *buf, size_t n, bool nonblock);
+/* Read one byte of input, sleeping until there is one; returns the byte (-1 at the end of
+ * input). The first read
  * (of either kind) sets input up: IRQ 4 through the IOAPIC (after apic_init). */
 int uart_getc(void);
 /* True if input is waiting. */

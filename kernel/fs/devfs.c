@@ -58,16 +58,16 @@ static uint32_t always_ready(struct file *f, struct pollq **pq)
 }
 
 static const struct file_ops null_fops = {
-	.read = null_read, .write = null_write, .poll = always_ready, .seekable = true
+	.read = null_read, .write = null_write, .poll = always_ready, .seek_zero = true
 };
 static const struct file_ops zero_fops = {
-	.read = zero_read, .write = null_write, .poll = always_ready, .seekable = true
+	.read = zero_read, .write = null_write, .poll = always_ready, .seek_zero = true
 };
 static const struct file_ops full_fops = {
-	.read = zero_read, .write = full_write, .poll = always_ready, .seekable = true
+	.read = zero_read, .write = full_write, .poll = always_ready, .seek_zero = true
 };
 static const struct file_ops random_fops = {
-	.read = random_read, .write = null_write, .poll = always_ready, .seekable = true
+	.read = random_read, .write = null_write, .poll = always_ready, .seek_zero = true
 };
 
 static const struct {

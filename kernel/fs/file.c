@@ -1,5 +1,6 @@
 /* file.c: open files, the descriptor table, poll queues. */
 #include "fs/file.h"
+#include "fs/lock.h"
 #include "fs/epoll.h"
 #include "fs/pollq.h"
 #include "fs/vfs.h"
@@ -37,6 +38,7 @@ void file_put(struct file *f)
 {
 	if (!f || __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
 		return;
+	lock_release_file(f);
 	epoll_file_release(f);
 	if (f->ops && f->ops->release)
 		(void)f->ops->release(f);
@@ -89,6 +91,8 @@ int fd_install_at(struct file *f, int fd, bool cloexec)
 	t->files[fd] = f;
 	t->cloexec[fd] = cloexec;
 	mutex_unlock(&t->lock);
+	if (old)
+		lock_close_posix(old->inode);
 	file_put(old);
 	return fd;
 }
@@ -121,6 +125,7 @@ int fd_close(int fd)
 	mutex_unlock(&t->lock);
 	if (!f)
 		return -EBADF;
+	lock_close_posix(f->inode);
 	file_put(f);
 	return 0;
 }
@@ -139,6 +144,8 @@ void fd_close_on_exec(void)
 			t->cloexec[fd] = 0;
 		}
 		mutex_unlock(&t->lock);
+		if (f)
+			lock_close_posix(f->inode);
 		file_put(f);
 	}
 }

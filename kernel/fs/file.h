@@ -79,7 +79,8 @@ struct file_ops {
 	int (*release)(struct file *f);
 	/* Called at open (after the generic checks): may set f->priv. */
 	int (*open)(struct file *f);
-	bool seekable; /* lseek moves the offset (else -ESPIPE) */
+	bool seekable;	/* lseek moves the offset (else -ESPIPE) */
+	bool seek_zero; /* lseek succeeds and returns 0, moving nothing (/dev/null, /dev/zero) */
 	/* An object outside the name space: what /proc/PID/fd/N links to after "anon_inode:"
 	 * ("[eventfd]", "[eventpoll]"), as Linux shows it. NULL otherwise. */
 	const char *anon_name;

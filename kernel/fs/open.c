@@ -30,6 +30,10 @@ int vfs_create(struct dentry *start, const char *path, uint32_t mode, uint64_t r
 		return S_ISREG(mode) ? -EISDIR : -ENOENT;
 	}
 	mutex_lock(&vfs_lock);
+	if (!dir->inode->nlink) { /* a removed directory */
+		r = -ENOENT;
+		goto out;
+	}
 	r = path_lookup_child(dir, name, len, &d);
 	if (!r) {
 		vfs_dentry_put(d);
@@ -82,6 +86,9 @@ out:
 	return r;
 }
 
+static int open_depth(struct dentry *start, const char *path, uint32_t flags, uint32_t mode,
+		      struct file **out, int depth);
+
 int vfs_open_dentry(struct dentry *d, uint32_t flags, struct file **out)
 {
 	struct inode *ino = d->inode;
@@ -127,8 +134,8 @@ int vfs_open_dentry(struct dentry *d, uint32_t flags, struct file **out)
 	return 0;
 }
 
-int vfs_open(struct dentry *start, const char *path, uint32_t flags, uint32_t mode,
-	     struct file **out)
+static int open_depth(struct dentry *start, const char *path, uint32_t flags, uint32_t mode,
+		      struct file **out, int depth)
 {
 	int lf = (flags & O_NOFOLLOW) ? 0 : LOOKUP_FOLLOW;
 	struct dentry *d;
@@ -137,6 +144,31 @@ int vfs_open(struct dentry *start, const char *path, uint32_t flags, uint32_t mo
 	if (flags & O_DIRECTORY)
 		lf |= LOOKUP_DIRECTORY;
 	r = path_lookup_at(start, path, lf, &d);
+	if (r == -ENOENT && (flags & O_CREAT) && !(flags & (O_EXCL | O_NOFOLLOW)) && depth < 8) {
+		/* The last component may be a dangling symlink: create its target. */
+		struct dentry *l;
+
+		if (!path_lookup_at(start, path, 0, &l)) {
+			if (S_ISLNK(l->inode->mode) && l->inode->iops && l->inode->iops->readlink) {
+				char *t = kmalloc(PATH_MAX);
+				long n = t ? l->inode->iops->readlink(l->inode, t, PATH_MAX - 1)
+					   : -ENOMEM;
+				struct dentry *dir = l->parent;
+
+				if (n >= 0) {
+					t[n] = 0;
+					vfs_dentry_get(dir);
+					vfs_dentry_put(l);
+					r = open_depth(dir, t, flags, mode, out, depth + 1);
+					vfs_dentry_put(dir);
+					kfree(t);
+					return r;
+				}
+				kfree(t);
+			}
+			vfs_dentry_put(l);
+		}
+	}
 	if (r == -ENOENT && (flags & O_CREAT)) {
 		r = vfs_create(start, path, S_IFREG | (mode & 07777), 0, NULL, &d);
 		if (r == -EEXIST && !(flags & O_EXCL)) /* lost a race with another creator */
@@ -156,6 +188,12 @@ int vfs_open(struct dentry *start, const char *path, uint32_t flags, uint32_t mo
 	r = vfs_open_dentry(d, flags, out);
 	vfs_dentry_put(d);
 	return r;
+}
+
+int vfs_open(struct dentry *start, const char *path, uint32_t flags, uint32_t mode,
+	     struct file **out)
+{
+	return open_depth(start, path, flags, mode, out, 0);
 }
 
 ssize_t kernel_read(struct file *f, void *buf, size_t n, uint64_t off)

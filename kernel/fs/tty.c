@@ -55,37 +55,36 @@ void tty_rx_notify(void)
 
 static ssize_t tty_read(struct file *f, void *ubuf, size_t n, uint64_t *pos)
 {
-	char buf[128];
-	size_t k = 0;
-	int c;
+	char buf[256];
+	long k = uart_read(buf, MIN(n, sizeof(buf)), f->flags & O_NONBLOCK);
 
-	if (!n)
-		return 0;
-	c = (f->flags & O_NONBLOCK) ? uart_trygetc() : uart_getc();
-	if (c < 0)
-		return -EAGAIN;
-	buf[k++] = (char)c;
-	while (k < MIN(n, sizeof(buf)) && (c = uart_trygetc()) >= 0)
-		buf[k++] = (char)c;
-	if (copy_to_user(ubuf, buf, k))
+	if (k <= 0)
+		return k;
+	if (copy_to_user(ubuf, buf, (size_t)k))
 		return -EFAULT;
-	return (ssize_t)k;
+	return k;
 }
+
+/* Output goes out in pieces of up to 64 KiB, one VM exit each on motevm (console port). */
+static char out_buf[65536];
+static struct mutex out_lock = MUTEX_INIT(out_lock);
 
 static ssize_t tty_write(struct file *f, const void *ubuf, size_t n, uint64_t *pos)
 {
-	char buf[256];
+	int stream = f->priv == TTY_STDERR ? UART_STDERR : UART_STDOUT;
 	size_t done = 0;
 
+	mutex_lock(&out_lock);
 	while (done < n) {
-		size_t k = MIN(n - done, sizeof(buf));
+		size_t k = MIN(n - done, sizeof(out_buf));
 
-		if (copy_from_user(buf, (const char *)ubuf + done, k))
-			return done ? (ssize_t)done : -EFAULT;
-		console_write(buf, k);
+		if (copy_from_user(out_buf, (const char *)ubuf + done, k))
+			break;
+		console_write_stream(stream, out_buf, k);
 		done += k;
 	}
-	return (ssize_t)n;
+	mutex_unlock(&out_lock);
+	return done ? (ssize_t)done : -EFAULT;
 }
 
 static long tty_ioctl(struct file *f, unsigned cmd, uint64_t arg)

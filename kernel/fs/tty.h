@@ -7,6 +7,9 @@ struct file_ops;
 
 extern const struct file_ops tty_fops;
 
+/* f->priv of a console file whose output is the program's stderr (else stdout). */
+#define TTY_STDERR ((void *)2)
+
 /* Called by the UART driver when input arrived (wakes pollers). */
 void tty_rx_notify(void);
 

@@ -180,7 +180,12 @@ void vfs_stat_inode(struct inode *ino, struct kstat *st)
 	st->rdev = ino->rdev;
 	st->size = ino->size;
 	st->blksize = 4096;
-	st->blocks = ino->blocks ? ino->blocks : (ino->size + 511) / 512;
+	/* As a disk file system counts them: whole 4 KiB blocks; a symlink's target fits in
+	 * its inode. */
+	st->blocks = ino->blocks				? ino->blocks
+		     : S_ISLNK(ino->mode)			? 0
+		     : S_ISREG(ino->mode) || S_ISDIR(ino->mode) ? ALIGN_UP(ino->size, 4096) / 512
+								: 0;
 	st->atime = ino->atime;
 	st->mtime = ino->mtime;
 	st->ctime = ino->ctime;

@@ -170,6 +170,18 @@ void console_write(const char *s, size_t n)
 	arch_irq_restore(f);
 }
 
+void console_write_stream(int stream, const char *s, size_t n)
+{
+	uint64_t f = arch_irq_save();
+
+	if (!panic_mode)
+		spin_lock_raw(&console_lock);
+	uart_write_stream(stream, s, n);
+	if (!panic_mode)
+		spin_unlock_raw(&console_lock);
+	arch_irq_restore(f);
+}
+
 void console_panic_mode(void)
 {
 	panic_mode = 1;

@@ -21,6 +21,8 @@ int snprintf(char *buf, size_t n, const char *fmt, ...) __printf(3, 4);
 void printk(int level, const char *fmt, ...) __printf(2, 3);
 /* Write raw text to the console (no level, no formatting). */
 void console_write(const char *s, size_t n);
+/* Write a program's output to its stdout (1) or stderr (2) stream (uart_write_stream). */
+void console_write_stream(int stream, const char *s, size_t n);
 /* From now on the console lock is ignored (a panic on one CPU must print even if another
  * CPU died holding it). */
 void console_panic_mode(void);

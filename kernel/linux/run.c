@@ -12,6 +12,7 @@
 #include "fs/mounts.h"
 #include "fs/open.h"
 #include "fs/path.h"
+#include "fs/tty.h"
 #include "fs/vfs.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
@@ -72,18 +73,19 @@ static const char *search_path(const char *name, char *buf, size_t n)
 	return name;
 }
 
+/* stdin and stdout: one open console; stderr: another, whose output is motevm's stderr. */
 static void open_console(void)
 {
-	struct file *f;
+	struct file *f, *err;
 
-	if (vfs_open(vfs_root, "/dev/console", O_RDWR, 0, &f))
+	if (vfs_open(vfs_root, "/dev/console", O_RDWR, 0, &f) ||
+	    vfs_open(vfs_root, "/dev/console", O_RDWR, 0, &err))
 		fail("mote: cannot open /dev/console\n");
-	for (int fd = 0; fd < 3; fd++) {
-		file_get(f);
-		if (fd_install(f, fd, false) != fd)
-			fail("mote: cannot set up the standard descriptors\n");
-	}
-	file_put(f);
+	err->priv = TTY_STDERR;
+	file_get(f);
+	if (fd_install(f, 0, false) != 0 || fd_install(f, 1, false) != 1 ||
+	    fd_install(err, 2, false) != 2)
+		fail("mote: cannot set up the standard descriptors\n");
 }
 
 static void init_main(void *unused)

@@ -32,8 +32,14 @@ void signal_fault(struct trapframe *tf, int signo, int code, uint64_t addr)
 
 int signal_send(struct task *t, int signo, const struct k_siginfo *info)
 {
+	uint64_t h;
+
 	if (signo == 0)
 		return 0;
+	h = init_process->sig.action[signo - 1].handler;
+	if (h == 1 ||
+	    (h == 0 && (signo == SIGCHLD || signo == 28 || signo == 23 || signo == SIGCONT)))
+		return 0; /* ignored (SIG_IGN, or a default action that ignores) */
 	die(signo, NULL, 0);
 }
 
@@ -44,6 +50,20 @@ bool signal_pending(void)
 
 void signal_exec_reset(void)
 {
+	struct proc_signals *ps = &init_process->sig;
+	uint64_t f = spin_lock(&ps->lock);
+
+	/* Handlers do not survive the old program; ignored signals stay ignored. */
+	for (int i = 0; i < NSIG; i++) {
+		if (ps->action[i].handler > 1)
+			ps->action[i].handler = 0;
+		ps->action[i].flags = 0;
+		ps->action[i].mask = 0;
+		ps->action[i].restorer = 0;
+	}
+	spin_unlock(&ps->lock, f);
+	current_task()->sig.ss_sp = 0;
+	current_task()->sig.ss_size = 0;
 }
 
 /* Temporary wait masks (ppoll, pselect6, epoll_pwait): see signal.h. */

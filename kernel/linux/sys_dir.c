@@ -88,7 +88,7 @@ SYSCALL_DEFINE2(getcwd, char *, ubuf, size_t, n)
 	d = init_process->cwd;
 	vfs_dentry_get(d);
 	mutex_unlock(&init_process->lock);
-	r = vfs_path_of(d, buf, PATH_MAX);
+	r = d->inode->nlink ? vfs_path_of(d, buf, PATH_MAX) : -ENOENT;
 	vfs_dentry_put(d);
 	if (r >= 0 && (size_t)r + 1 > n)
 		r = -ERANGE;

@@ -1,5 +1,6 @@
 /* sys_fcntl.c: fcntl (descriptor and status flags, duplication, record locks) and flock. */
 #include "fs/file.h"
+#include "fs/lock.h"
 #include "fs/pipe.h"
 #include "fs/vfs.h"
 #include "lib/errno.h"
@@ -25,14 +26,7 @@
 #define F_GETPIPE_SZ 1032
 #define F_GET_SEALS 1034
 #define FD_CLOEXEC 1
-#define F_UNLCK 2
 #define SETFL_MASK (O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME)
-
-struct flock_k {
-	int16_t l_type, l_whence;
-	int64_t l_start, l_len;
-	int32_t l_pid;
-};
 
 SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, uint64_t, arg)
 {
@@ -46,7 +40,7 @@ SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, uint64_t, arg)
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
-		if ((int)arg < 0 || arg >= FD_MAX) {
+		if ((int)arg < 0 || arg >= FD_MAX || arg >= init_process->rlim[7].cur) {
 			r = -EINVAL;
 			break;
 		}
@@ -74,16 +68,19 @@ SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, uint64_t, arg)
 	case F_GETLK:
 	case F_OFD_GETLK:
 		r = copy_from_user(&fl, (void *)arg, sizeof(fl));
-		if (!r) {
-			fl.l_type = F_UNLCK;
+		if (!r)
+			r = lock_get(f, cmd == F_GETLK ? LOCK_POSIX : LOCK_OFD, &fl);
+		if (!r)
 			r = copy_to_user((void *)arg, &fl, sizeof(fl));
-		}
 		break;
 	case F_SETLK:
 	case F_SETLKW:
 	case F_OFD_SETLK:
 	case F_OFD_SETLKW:
 		r = copy_from_user(&fl, (void *)arg, sizeof(fl));
+		if (!r)
+			r = lock_set(f, cmd <= F_SETLKW ? LOCK_POSIX : LOCK_OFD, &fl,
+				     cmd == F_SETLKW || cmd == F_OFD_SETLKW);
 		break;
 	case F_SETOWN:
 		break;
@@ -108,9 +105,11 @@ SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, uint64_t, arg)
 SYSCALL_DEFINE2(flock, int, fd, int, op)
 {
 	struct file *f = fd_get(fd);
+	long r;
 
 	if (!f)
 		return -EBADF;
+	r = lock_flock(f, op);
 	file_put(f);
-	return 0;
+	return r;
 }

@@ -217,6 +217,10 @@ SYSCALL_DEFINE3(lseek, int, fd, int64_t, off, int, whence)
 
 	if (!f)
 		return -EBADF;
+	if (f->ops && f->ops->seek_zero) {
+		file_put(f);
+		return whence <= SEEK_END ? 0 : -EINVAL;
+	}
 	if (!f->ops || !f->ops->seekable) {
 		file_put(f);
 		return -ESPIPE;
@@ -537,6 +541,18 @@ SYSCALL_DEFINE6(copy_file_range, int, in, int64_t *, uin, int, out, int64_t *, u
 		return -EINVAL;
 	if ((uin && get_user(a, uin)) || (uout && get_user(b, uout)))
 		return -EFAULT;
+	if (in == out) { /* the same file: the ranges must not overlap */
+		struct file *f = fd_get(in);
+		int64_t ia = a, ob = b;
+
+		if (f && !uin)
+			ia = (int64_t)f->pos;
+		if (f && !uout)
+			ob = (int64_t)f->pos;
+		file_put(f);
+		if (ia < ob + (int64_t)n && ob < ia + (int64_t)n)
+			return -EINVAL;
+	}
 	r = copy_between(in, uin ? &a : NULL, out, uout ? &b : NULL, n);
 	if (r >= 0 && ((uin && put_user(a, uin)) || (uout && put_user(b, uout))))
 		return -EFAULT;

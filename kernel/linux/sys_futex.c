@@ -5,6 +5,7 @@
 #include "core/time.h"
 #include "lib/errno.h"
 #include "lib/spinlock.h"
+#include "linux/futex.h"
 #include "linux/syscall.h"
 #include "linux/task.h"
 #include "linux/time.h"
@@ -121,6 +122,11 @@ static long futex_wake(uint32_t *uaddr, int n, uint32_t bits)
 	r = waitq_wake_bits(&b->wq, (uint64_t)uaddr, bits, n);
 	spin_unlock(&b->lock, f);
 	return r;
+}
+
+long ufutex_wake(uint32_t *uaddr, int n)
+{
+	return futex_wake(uaddr, n, FUTEX_BITSET_ANY);
 }
 
 static long futex_requeue(uint32_t *uaddr, int nwake, int nmove, uint32_t *uaddr2, bool cmp,

@@ -69,7 +69,8 @@ SYSCALL_DEFINE5(mremap, uint64_t, old, uint64_t, olen, uint64_t, nlen, uint32_t,
 
 SYSCALL_DEFINE3(madvise, uint64_t, addr, uint64_t, len, int, advice)
 {
-	if (addr & (PAGE_SIZE - 1))
+	if ((addr & (PAGE_SIZE - 1)) || advice < 0 || (advice > 4 && advice < 8) ||
+	    (advice > 25 && advice != 100 && advice != 101))
 		return -EINVAL;
 	/* Anonymous private memory must read as zeros after DONTNEED: drop and re-map it. */
 	if (advice == MADV_DONTNEED && len)
@@ -116,4 +117,18 @@ SYSCALL_DEFINE1(mlockall, int, flags)
 SYSCALL_DEFINE0(munlockall)
 {
 	return 0;
+}
+
+SYSCALL_DEFINE4(fadvise64, int, fd, int64_t, off, int64_t, len, int, advice)
+{
+	struct file *f = fd_get(fd);
+	bool pipe;
+
+	if (!f)
+		return -EBADF;
+	pipe = S_ISFIFO(f->inode->mode);
+	file_put(f);
+	if (pipe)
+		return -ESPIPE;
+	return advice < 0 || advice > 5 || len < 0 ? -EINVAL : 0;
 }

@@ -425,7 +425,7 @@ SYSCALL_DEFINE3(getrandom, void *, buf, size_t, n, uint32_t, flags)
 	uint8_t tmp[256];
 	size_t done = 0;
 
-	if (flags & ~7u)
+	if ((flags & ~7u) || (flags & 6) == 6) /* GRND_INSECURE with GRND_RANDOM */
 		return -EINVAL;
 	n = MIN(n, 33554431UL);
 	while (done < n) {

@@ -30,6 +30,9 @@ SYSCALL_DEFINE5(clone, uint64_t, flags, uint64_t, newsp, int *, ptid, int *, cti
 	void *fpu;
 	int err;
 
+	if (((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND)) ||
+	    ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM)))
+		return -EINVAL;
 	if (!(flags & CLONE_VM) || (flags & CLONE_VFORK) || !(flags & CLONE_THREAD)) {
 		static bool told;
 
@@ -97,9 +100,28 @@ SYSCALL_DEFINE3(get_robust_list, int, tid, uint64_t *, head, size_t *, len)
 	return 0;
 }
 
-SYSCALL_DEFINE4(rseq, void *, rseq, uint32_t, len, int, flags, uint32_t, sig)
+#define RSEQ_FLAG_UNREGISTER 1
+
+/* rseq: the area's cpu_id fields are kept current (task_return_work); critical sections
+ * (rseq_cs) are not aborted on preemption yet. */
+SYSCALL_DEFINE4(rseq, uint32_t *, area, uint32_t, len, int, flags, uint32_t, sig)
 {
-	return -ENOSYS; /* glibc runs without it */
+	struct task *t = current_task();
+
+	if (flags & RSEQ_FLAG_UNREGISTER) {
+		if (area != t->rseq || sig != t->rseq_sig)
+			return area != t->rseq ? -EINVAL : -EPERM;
+		t->rseq = NULL;
+		return 0;
+	}
+	if (flags || len < 32 || ((uint64_t)area & 31))
+		return -EINVAL;
+	if (t->rseq)
+		return t->rseq == area && sig == t->rseq_sig ? -EBUSY : -EINVAL;
+	t->rseq = area;
+	t->rseq_sig = sig;
+	t->rseq_cpu = -1;
+	return rseq_update(t);
 }
 
 SYSCALL_DEFINE0(sched_yield)
@@ -125,13 +147,16 @@ SYSCALL_DEFINE3(sched_getaffinity, int, pid, size_t, len, uint8_t *, mask)
 
 SYSCALL_DEFINE3(sched_setaffinity, int, pid, size_t, len, const uint8_t *, mask)
 {
-	uint8_t first;
+	bool any = false;
 
-	if (!len)
-		return -EINVAL;
-	if (get_user(first, mask))
-		return -EFAULT;
-	return 0; /* accepted; threads keep running where the scheduler puts them */
+	for (uint32_t i = 0; i < ncpus && i / 8 < len; i++) {
+		uint8_t b;
+
+		if (get_user(b, mask + i / 8))
+			return -EFAULT;
+		any |= (b >> (i % 8)) & 1;
+	}
+	return any ? 0 : -EINVAL; /* accepted; threads run where the scheduler puts them */
 }
 
 SYSCALL_DEFINE1(sched_getscheduler, int, pid)
@@ -202,16 +227,26 @@ SYSCALL_DEFINE5(prctl, int, op, uint64_t, a2, uint64_t, a3, uint64_t, a4, uint64
 	case PR_GET_NAME:
 		return copy_to_user((void *)a2, th->name, sizeof(th->name));
 	case PR_SET_PDEATHSIG:
-	case PR_SET_DUMPABLE:
-	case PR_SET_NO_NEW_PRIVS:
-	case PR_SET_VMA:
+		if (a2 > 64)
+			return -EINVAL;
+		init_process->pdeathsig = (int)a2;
 		return 0;
 	case PR_GET_PDEATHSIG:
-		return put_user(0, (int *)a2);
+		return put_user(init_process->pdeathsig, (int *)a2);
+	case PR_SET_NO_NEW_PRIVS:
+		if (a2 != 1 || a3 || a4 || a5)
+			return -EINVAL;
+		init_process->no_new_privs = true;
+		return 0;
+	case PR_GET_NO_NEW_PRIVS:
+		return init_process->no_new_privs;
+	case PR_SET_DUMPABLE:
+		return a2 > 1 ? -EINVAL : 0;
+	case PR_SET_VMA:
+		return 0;
 	case PR_GET_DUMPABLE:
 		return 1;
 	case PR_GET_SECCOMP:
-	case PR_GET_NO_NEW_PRIVS:
 		return 0;
 	default:
 		return -EINVAL;

@@ -3,6 +3,7 @@
  * monotonic clock since. */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
+#include "core/sched/sched.h"
 #include "core/sched/thread.h"
 #include "core/sched/wait.h"
 #include "core/time.h"
@@ -41,21 +42,57 @@ uint64_t clock_realtime_ns(void)
 	return time_ns() + clock_realtime_offset();
 }
 
+static uint64_t cpu_ns(const struct thread *t)
+{
+	return (sched_runtime_tsc(t) * 1000000ULL) / time_tsc_khz();
+}
+
 uint64_t clock_thread_cpu_ns(void)
 {
-	struct thread *t = current_thread();
-
-	return (t->runtime_tsc * 1000000ULL) / time_tsc_khz();
+	return cpu_ns(current_thread());
 }
 
 uint64_t clock_process_cpu_ns(void)
 {
-	/* One process; its threads' time is not summed yet: the calling thread's. */
-	return clock_thread_cpu_ns();
+	struct process *p = init_process;
+	uint64_t ns;
+	struct list *pos;
+
+	mutex_lock(&p->lock);
+	ns = p->dead_cpu_ns;
+	list_for_each (pos, &p->tasks)
+		ns += cpu_ns(list_entry(pos, struct task, node)->thread);
+	mutex_unlock(&p->lock);
+	return ns;
+}
+
+/* A CPU-time clock id of pthread_getcpuclockid/clock_getcpuclockid: ~id >> 3 is the tid
+ * (or pid), bit 2 says per-thread. */
+static int cpu_clock(int id, uint64_t *ns)
+{
+	int who = ~id >> 3;
+	struct task *t;
+
+	if ((id & 7) == 7 || (id & 3) == 3)
+		return -EINVAL;
+	if (!(id & 4)) {
+		if (who && who != init_process->pid)
+			return -EINVAL;
+		*ns = clock_process_cpu_ns();
+		return 0;
+	}
+	mutex_lock(&init_process->lock);
+	t = who ? task_find(who) : current_task();
+	if (t)
+		*ns = cpu_ns(t->thread);
+	mutex_unlock(&init_process->lock);
+	return t ? 0 : -EINVAL;
 }
 
 int clock_now(int id, uint64_t *ns)
 {
+	if (id < 0)
+		return cpu_clock(id, ns);
 	switch (id) {
 	case CLOCK_REALTIME:
 	case CLOCK_REALTIME_COARSE:
@@ -180,7 +217,7 @@ SYSCALL_DEFINE4(clock_nanosleep, int, id, int, flags, const struct timespec_k *,
 		return -EFAULT;
 	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NSEC_PER_SEC)
 		return -EINVAL;
-	if (clock_now(id, &now) || id == CLOCK_THREAD_CPUTIME_ID)
+	if (clock_now(id, &now) || id == CLOCK_THREAD_CPUTIME_ID || (id < 0 && (id & 4)))
 		return -EINVAL;
 	if (flags & TIMER_ABSTIME)
 		return sleep_to(clock_abs_to_mono(id, &ts), NULL);

@@ -1,6 +1,7 @@
 /* syscall.c: the system-call table (from the X-macro list in syscalls.h), the names, and the
  * dispatch syscall.S calls. */
 #include "linux/syscall.h"
+#include "arch/x86_64/cpu.h"
 #include "arch/x86_64/traps.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
@@ -35,12 +36,12 @@ const char *syscall_name(uint64_t nr)
 static long unknown(uint64_t nr)
 {
 	if (nr >= SYSCALL_MAX) {
-		printk(LOG_WARN, "mote: unknown system call %lu: ENOSYS\n", nr);
+		printk(LOG_INFO, "mote: unknown system call %lu: ENOSYS\n", nr);
 		return -ENOSYS;
 	}
 	if (!(__atomic_fetch_or(&warned[nr / 8], 1 << (nr % 8), __ATOMIC_RELAXED) &
 	      (1 << (nr % 8))))
-		printk(LOG_WARN, "mote: system call %s (%lu) is not implemented: ENOSYS\n",
+		printk(LOG_INFO, "mote: system call %s (%lu) is not implemented: ENOSYS\n",
 		       syscall_name(nr), nr);
 	return -ENOSYS;
 }
@@ -52,6 +53,9 @@ int syscall_dispatch(struct trapframe *tf)
 	uint64_t a[6] = { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 };
 	long r;
 
+	/* The kvm_pvm host clears the virtual interrupt flag on syscall (FMASK leaves IF alone
+	 * elsewhere): handlers run, and the application resumes, with interrupts on. */
+	arch_irq_enable();
 	t->tf = tf;
 	t->full_restore = false;
 	if (nr < SYSCALL_MAX && table[nr])

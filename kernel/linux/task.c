@@ -5,14 +5,15 @@
 #include "arch/x86_64/traps.h"
 #include "core/mm/heap.h"
 #include "core/panic.h"
-#include "core/sched/futex.h"
 #include "core/sched/sched.h"
+#include "core/sched/thread.h"
 #include "core/time.h"
 #include "fs/file.h"
 #include "fs/vfs.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"
+#include "linux/futex.h"
 #include "linux/mm.h"
 #include "linux/uaccess.h"
 
@@ -176,7 +177,7 @@ static void robust_release(struct task *t)
 			if (!arch_cmpxchg_user32(word, &old,
 						 (val & ~FUTEX_TID_MASK) | FUTEX_OWNER_DIED) &&
 			    old == val)
-				futex_wake(word, 1);
+				(void)ufutex_wake(word, 1);
 		}
 		entry = next;
 	}
@@ -191,9 +192,10 @@ void task_exit(int code)
 	robust_release(t);
 	if (t->clear_child_tid) {
 		if (!put_user(0u, t->clear_child_tid))
-			futex_wake(t->clear_child_tid, 1);
+			(void)ufutex_wake(t->clear_child_tid, 1);
 	}
 	mutex_lock(&proc.lock);
+	proc.dead_cpu_ns += sched_runtime_tsc(th) * 1000000ULL / time_tsc_khz();
 	list_del(&t->node);
 	last = --proc.ntasks == 0;
 	mutex_unlock(&proc.lock);
@@ -209,7 +211,21 @@ void task_exit_group(int status)
 	kernel_exit(status & 0xff);
 }
 
+int rseq_update(struct task *t)
+{
+	uint32_t cpu[2] = { this_cpu()->id, this_cpu()->id };
+
+	if (copy_to_user(t->rseq, cpu, sizeof(cpu)))
+		return -EFAULT;
+	t->rseq_cpu = (int)cpu[0];
+	return 0;
+}
+
 bool task_return_work(struct trapframe *tf)
 {
+	struct task *t = current_task();
+
+	if (t->rseq && t->rseq_cpu != (int)this_cpu()->id)
+		(void)rseq_update(t);
 	return signal_deliver(tf);
 }

@@ -45,7 +45,10 @@ struct task {
 	bool full_restore; /* a handler changed the frame beyond rax: return with every register */
 	bool pagefault_disabled; /* a fault on application memory fails (-EFAULT) at once */
 	struct task_signals sig; /* mask, pending, alternate stack (signal.h) */
-	struct list node;	 /* in proc->tasks */
+	uint32_t *rseq; /* registered rseq area: cpu_id_start, cpu_id (updated on return) */
+	uint32_t rseq_sig;
+	int rseq_cpu;	  /* the CPU last written there */
+	struct list node; /* in proc->tasks */
 };
 
 /* The process: what its threads share. */
@@ -64,6 +67,9 @@ struct process {
 	struct rlimit64 rlim[NR_RLIMITS];
 	struct proc_signals sig; /* actions, process-directed pending signals (signal.h) */
 	uint64_t start_ns;	 /* time_ns() at exec */
+	uint64_t dead_cpu_ns;	 /* CPU time of the threads that have exited */
+	int pdeathsig;		 /* prctl(PR_SET_PDEATHSIG): kept, never sent (no parent) */
+	bool no_new_privs;
 };
 
 extern struct process *init_process;
@@ -87,6 +93,8 @@ void task_start(struct task *t);
 void task_exit(int code) __noreturn;
 /* End the whole process with a status: the VM's exit status (exit_group, fatal signals). */
 void task_exit_group(int status) __noreturn;
+/* Write the current CPU into t's rseq area; 0 or -EFAULT. */
+int rseq_update(struct task *t);
 /* Return-to-application work (see the top of this file). */
 bool task_return_work(struct trapframe *tf);
 /* The task with tid, or NULL (caller holds init_process->lock). */

@@ -50,6 +50,20 @@ int main(void)
 	CHECK(parse("--verbose=1", &c, err) < 0 && strstr(err, "--verbose=1"));
 	CHECK(parse("--env", &c, err) < 0 && strstr(err, "NAME=VALUE"));
 	CHECK(parse("--env==x", &c, err) < 0);
+	/* shell-style words: single quotes, double quotes, backslashes, empty words */
+	CHECK(parse("prog -c 'a b' 'it'\\''s' \"\\$x \\\"q\\\"\" a\\ b '' x''y", &c, err) == 0 &&
+	      c.argc == 8 && !strcmp(c.argv[1], "-c") && !strcmp(c.argv[2], "a b") &&
+	      !strcmp(c.argv[3], "it's") && !strcmp(c.argv[4], "$x \"q\"") &&
+	      !strcmp(c.argv[5], "a b") && !strcmp(c.argv[6], "") && c.argv[7] != NULL &&
+	      !strcmp(c.argv[7], "xy"));
+	CHECK(parse("p 'back\\slash' \"d\\n\"", &c, err) == 0 && c.argc == 3 &&
+	      !strcmp(c.argv[1], "back\\slash") && !strcmp(c.argv[2], "d\\n"));
+	CHECK(parse("'--env=A=hello world' --cwd=/srv prog", &c, err) == 0 && c.nenv == 1 &&
+	      !strcmp(c.env[0], "A=hello world") && !strcmp(c.cwd, "/srv") && c.argc == 1);
+	CHECK(parse("prog 'unterminated", &c, err) < 0 && strstr(err, "quote"));
+	CHECK(parse("prog trailing\\", &c, err) < 0);
+	CHECK(parse("--cwd=relative prog", &c, err) < 0 && strstr(err, "--cwd"));
+	CHECK(parse("--strace prog", &c, err) == 0 && c.strace && c.argc == 1);
 	printf("%d/%d checks passed\n", checks - fails, checks);
 	return fails != 0;
 }

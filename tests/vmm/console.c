@@ -1,5 +1,5 @@
-/* console.c: Mote's console port sends a whole buffer per exit, in order with COM1's bytes, and
- * refuses bad requests; after the guest's opt-in, the end of motevm's stdin reaches the guest
+/* console.c: Mote's console port sends a whole buffer per exit, in order with COM1's bytes, or to
+ * motevm's stderr, and refuses bad requests; after the guest's opt-in, the end of motevm's stdin reaches the guest
  * as carrier loss on COM1 (DCD low, a modem-status interrupt) once every byte has been read —
  * and never without the opt-in. */
 #ifdef GUEST
@@ -11,14 +11,20 @@
 static uint8_t big[BIG];
 static volatile uint8_t req[MOTE_CONSOLE_REQ_SIZE] __attribute__((aligned(16)));
 
-/* Sends LEN bytes at BUF through the console port; returns the request's done field. */
-static uint32_t console_send(uint64_t buf, uint32_t len)
+/* Sends LEN bytes at BUF to STREAM through the console port; returns the done field. */
+static uint32_t console_to(uint32_t stream, uint64_t buf, uint32_t len)
 {
 	*(volatile uint64_t *)(req + MOTE_CONSOLE_REQ_BUF) = buf;
 	*(volatile uint32_t *)(req + MOTE_CONSOLE_REQ_LEN) = len;
 	*(volatile uint32_t *)(req + MOTE_CONSOLE_REQ_DONE) = 0xdeadbeef;
+	*(volatile uint32_t *)(req + MOTE_CONSOLE_REQ_STREAM) = stream;
 	outl(MOTE_CONSOLE_PORT, (uint32_t)(uintptr_t)req);
 	return *(volatile uint32_t *)(req + MOTE_CONSOLE_REQ_DONE);
+}
+
+static uint32_t console_send(uint64_t buf, uint32_t len)
+{
+	return console_to(MOTE_CONSOLE_STDOUT, buf, len);
 }
 
 static uint32_t features(void)
@@ -44,6 +50,9 @@ static void output(void)
 	GUEST_ASSERT(console_send((uintptr_t)big, BIG + 1) == 0, "a too long request was taken");
 	GUEST_ASSERT(console_send(0xd0000000u, 16) == 0, "a buffer outside RAM was taken");
 	GUEST_ASSERT(console_send((uintptr_t)big, 0) == 0, "an empty request sent something");
+	GUEST_ASSERT(console_to(7, (uintptr_t)big, 16) == 0, "an unknown stream was taken");
+	done = console_to(MOTE_CONSOLE_STDERR, (uintptr_t) "to stderr\n", 10);
+	GUEST_ASSERT(done == 10, "stderr: done %u of 10", done);
 	done = console_send((uintptr_t) "END\n", 4);
 	GUEST_ASSERT(done == 4, "done %u of 4", done);
 }
@@ -122,6 +131,7 @@ static void test_output(void)
 	      want_len);
 	CHECK(vmt_contains(r.err, r.err_len, "console: bad request"),
 	      "the first bad request is not logged");
+	CHECK(vmt_contains(r.err, r.err_len, "to stderr\n"), "the stderr stream is not on stderr");
 	vmt_result_free(&r);
 	free(want);
 }

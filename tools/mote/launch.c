@@ -197,7 +197,8 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	argv[n++] = "-accel";
 	argv[n++] = kvm ? "kvm" : "tcg";
 	argv[n++] = "-cpu";
-	argv[n++] = kvm ? "host" : "max";
+	/* kvm_pvm hosts refuse QEMU's write of IA32_ARCH_CAPABILITIES (MSR 0x10a) */
+	argv[n++] = kvm ? "host,-arch-capabilities" : "max";
 	argv[n++] = "-m";
 	argv[n++] = mem;
 	argv[n++] = "-smp";

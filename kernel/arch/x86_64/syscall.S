@@ -97,7 +97,8 @@ user_return_iret:
 	iretq
 
 /* void arch_user_return(const struct trapframe *tf): copy tf to the top of this thread's
- * kernel stack and return into the application with it (new threads, exec). */
+ * kernel stack and return into the application with it (new threads, exec). tf may lie
+ * in that very area (a caller's local): the copy runs backwards when it must. */
 	.globl arch_user_return
 arch_user_return:
 	movq GS_CPU(CPU_KSTACK_HI), %rax
@@ -105,6 +106,14 @@ arch_user_return:
 	movq %rdi, %rsi
 	movq %rax, %rdi
 	movl $22, %ecx
+	cmpq %rsi, %rdi
+	jbe 1f
+	leaq (21 * 8)(%rsi), %rsi
+	leaq (21 * 8)(%rdi), %rdi
+	std
 	rep movsq
-	movq %rax, %rsp
+	cld
+	jmp 2f
+1:	rep movsq
+2:	movq %rax, %rsp
 	jmp user_return_iret

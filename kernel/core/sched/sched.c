@@ -206,6 +206,16 @@ void sched_irq_exit(void)
 		schedule();
 }
 
+uint64_t sched_runtime_tsc(const struct thread *t)
+{
+	uint64_t f = arch_irq_save(), v = t->runtime_tsc;
+
+	if (t == this_cpu()->current)
+		v += rdtsc() - rqs[this_cpu()->id].switch_tsc;
+	arch_irq_restore(f);
+	return v;
+}
+
 uint64_t sched_slice_deadline_tsc(void)
 {
 	const struct cpu *c = this_cpu();

@@ -32,6 +32,8 @@ void sched_irq_exit(void);
 void sched_tick(void);
 /* The TSC deadline of this CPU's time slice if a thread waits for it, else 0. */
 uint64_t sched_slice_deadline_tsc(void);
+/* TSC cycles t has run, its current slice included if it is the calling thread. */
+uint64_t sched_runtime_tsc(const struct thread *t);
 /* Runnable threads (queued or running, idle excluded) on CPU id. */
 uint32_t sched_load(uint32_t id);
 /* Internal: run on the new thread right after a switch. */

@@ -185,15 +185,16 @@ static uint8_t msr(const struct serial *s)
 	return m;
 }
 
-/* Writes guest bytes to the output, waiting (not dropping) if stdout is full; returns how many
- * went out (fewer only if the output failed or the VM is stopping). Lock not held. */
-static size_t emit(struct serial *s, const uint8_t *b, size_t len)
+/* Writes guest bytes to FD (stdout, or stderr for the console port's stderr stream), waiting
+ * (not dropping) while it is full; returns how many went out (fewer only if the output failed
+ * or the VM is stopping). Lock not held. */
+static size_t emit(struct serial *s, int fd, const uint8_t *b, size_t len)
 {
 	size_t done = 0;
 
 	while (done < len) {
-		ssize_t n = write(s->out_fd, b + done, len - done);
-		struct pollfd p = { .fd = s->out_fd, .events = POLLOUT };
+		ssize_t n = write(fd, b + done, len - done);
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
 
 		if (n > 0) {
 			done += (size_t)n;
@@ -213,12 +214,12 @@ static size_t emit(struct serial *s, const uint8_t *b, size_t len)
 	return done;
 }
 
-size_t serial_output(struct serial *s, const uint8_t *buf, size_t len)
+size_t serial_output(struct serial *s, bool to_stderr, const uint8_t *buf, size_t len)
 {
 	pthread_mutex_lock(&s->lock);
 	s->stats.write_count += len;
 	pthread_mutex_unlock(&s->lock);
-	return emit(s, buf, len);
+	return emit(s, to_stderr ? STDERR_FILENO : s->out_fd, buf, len);
 }
 
 void serial_enable_eof(struct serial *s)
@@ -351,7 +352,7 @@ static void serial_write(void *dev, uint64_t off, const uint8_t *data, unsigned 
 	pthread_mutex_unlock(&s->lock);
 	/* Outside the lock: a slow stdout must not stall the event loop. */
 	if (out)
-		emit(s, &v, 1);
+		emit(s, s->out_fd, &v, 1);
 }
 
 static const struct bus_ops serial_ops = {

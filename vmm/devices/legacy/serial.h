@@ -2,6 +2,7 @@
 #ifndef MOTE_VMM_DEVICES_LEGACY_SERIAL_H
 #define MOTE_VMM_DEVICES_LEGACY_SERIAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,11 +27,11 @@ void serial_exit(struct vmm *vmm);
 struct serial_stats serial_get_stats(struct serial *s);
 
 /*
- * Sends LEN guest bytes to COM1's output (stdout), in order with THR's bytes, waiting while the
- * output is full. Returns how many went out (fewer only if the output failed or the VM stops).
- * For the console port (console.c).
+ * Sends LEN guest bytes to COM1's output (stdout), in order with THR's bytes, or to motevm's
+ * stderr, waiting while the output is full. Returns how many went out (fewer only if the output
+ * failed or the VM stops). For the console port (console.c).
  */
-size_t serial_output(struct serial *s, const uint8_t *buf, size_t len);
+size_t serial_output(struct serial *s, bool to_stderr, const uint8_t *buf, size_t len);
 /* The guest opted in to end of input as carrier loss (MOTE_FEAT_CONSOLE_EOF). */
 void serial_enable_eof(struct serial *s);
 

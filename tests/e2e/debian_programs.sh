@@ -1,0 +1,149 @@
+#!/bin/bash
+# debian_programs.sh: real Debian programs, unmodified, run inside Mote with `mote run` must print
+# what they print natively: busybox-static applets as the program (cat, wc, sort, sha256sum, awk,
+# sed, find, ls -l), `busybox sh -c` with shell builtins, coreutils `ls -la /` (compared with a
+# native run in a chroot of the same image's root, since the guest's root is the image),
+# python3, lua5.4, sqlite3 and perl. Also the exit status of a failing program and the message
+# for a program that cannot be loaded.
+#
+# PLATFORM=motevm (default: the PV path on kvm_pvm hosts) or PLATFORM=qemu (QEMU TCG microvm,
+# the standard path; debian_programs_qemu.sh).
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib.sh
+[ -x build/mote ] || skip "build/mote not built"
+[ "$(id -u)" -eq 0 ] || skip "needs root for the chroot comparison"
+for p in /bin/busybox /usr/bin/python3 /usr/bin/lua5.4 /usr/bin/sqlite3 /usr/bin/perl; do
+	[ -x $p ] || skip "$p missing (tools/deps.sh installs it)"
+done
+PLATFORM=${PLATFORM:-motevm}
+case $PLATFORM in
+motevm)
+	[ -r /dev/kvm ] && [ -w /dev/kvm ] || skip "/dev/kvm is not usable"
+	RUN=(build/mote run)
+	;;
+qemu)
+	command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 missing"
+	export MOTE_QEMU_ACCEL=tcg
+	RUN=(build/mote run --qemu)
+	;;
+*) skip "unknown PLATFORM $PLATFORM" ;;
+esac
+T=$TEST_TMP
+export MOTE_CACHE_DIR=$T/cache
+
+# same NAME [--sorted] [--opts mote-options... --] PROGRAM ARGS...: stdout, stderr and status of
+# PROGRAM inside Mote equal the native ones (env -i, stdin from /dev/null, cwd /). --sorted
+# compares stdout line-sorted (directory order is the file system's, unspecified).
+same() {
+	local name=$1 opts=() sorted=cat
+	shift
+	if [ "$1" = --sorted ]; then
+		sorted="sort"
+		shift
+	fi
+	if [ "$1" = --opts ]; then
+		shift
+		while [ "$1" != -- ]; do
+			opts+=("$1")
+			shift
+		done
+		shift
+	fi
+	local nat_out nat_err nat_rc out err rc
+	# QEMU has one serial console: stderr arrives on stdout, so compare the two merged there.
+	if [ "$PLATFORM" = qemu ]; then
+		nat_out=$(cd / && env -i "$@" 2>&1 </dev/null | $sorted; exit "${PIPESTATUS[0]}")
+	else
+		nat_out=$(cd / && env -i "$@" 2>"$T/nat_err" </dev/null | $sorted; exit "${PIPESTATUS[0]}")
+	fi
+	nat_rc=$?
+	nat_err=$(cat "$T/nat_err" 2>/dev/null)
+	out=$(timeout 300 "${RUN[@]}" "${opts[@]}" "$@" 2>"$T/err" </dev/null | $sorted
+		exit "${PIPESTATUS[0]}")
+	rc=$?
+	err=$(grep -Ev '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+ \[' "$T/err")
+	if [ "$rc" != "$nat_rc" ] || [ "$out" != "$nat_out" ] || [ "$err" != "$nat_err" ]; then
+		not_ok "$name: differs from the native run (status $rc, native $nat_rc)"
+		diff -u --label native --label mote <(printf '%s\n%s\n' "$nat_out" "$nat_err") \
+			<(printf '%s\n%s\n' "$out" "$err") | head -n 30 | sed 's/^/      | /'
+	else
+		ok "$name: same output and status as natively"
+	fi
+}
+
+# Input files, added to the image at their own paths.
+D=$T/data
+mkdir -p "$D/tree/a/b" "$D/tree/c"
+printf 'pear\napple\nfig\nbanana\napple\n' >"$D/fruit.txt"
+printf 'one two three\nfour five\n\nsix\n' >"$D/words.txt"
+for f in tree/x.txt tree/a/y.txt tree/a/b/z.txt tree/c/w.dat; do echo "$f" >"$D/$f"; done
+ADD=(--opts --add "$D" --)
+
+same "busybox cat" "${ADD[@]}" /bin/busybox cat "$D/fruit.txt" "$D/words.txt"
+same "busybox wc" "${ADD[@]}" /bin/busybox wc "$D/fruit.txt" "$D/words.txt"
+same "busybox sort" "${ADD[@]}" /bin/busybox sort -u "$D/fruit.txt"
+same "busybox sha256sum" "${ADD[@]}" /bin/busybox sha256sum "$D/fruit.txt" "$D/words.txt"
+same "busybox awk" "${ADD[@]}" /bin/busybox awk '{ n += NF } END { print NR, n, $1 }' "$D/words.txt"
+same "busybox sed" "${ADD[@]}" /bin/busybox sed -n 's/a/A/gp' "$D/fruit.txt"
+same "busybox find" --sorted "${ADD[@]}" /bin/busybox find "$D/tree" -name '*.txt' -type f
+same "busybox ls -l" "${ADD[@]}" /bin/busybox ls -l "$D/tree" "$D/tree/a"
+same "busybox sh builtins" /bin/busybox sh -c \
+	'x=0; for i in 1 2 3 4; do x=$((x + i)); done; echo "sum=$x"
+	 case $x in 10) echo ten ;; *) echo other ;; esac
+	 printf "%s-%s\n" a b; set -- p q r; echo "$# $2"; test -d / && echo dir
+	 read -r line </dev/null || echo "read: end of input"; exit 3'
+same "python3" --opts --add /usr/lib/python3.11 -- /usr/bin/python3 -c \
+	'import json, hashlib; print(sum(i * i for i in range(10**5)), json.dumps({"k": [1, 2]}),
+hashlib.sha256(b"mote").hexdigest()[:16])'
+same "lua5.4" /usr/bin/lua5.4 -e 'local t = {} for i = 1, 10 do t[i] = i * i end print(#t, t[10], 2^10, string.rep("ab", 3))'
+same "sqlite3" /usr/bin/sqlite3 :memory: \
+	'create table t(x int, y text); insert into t values (1, "a"), (2, "b"), (3, "c");
+	 select count(*), sum(x), group_concat(y) from t;'
+same "perl" /usr/bin/perl -e 'my %h = map { $_ => $_ ** 2 } 1 .. 5; print join(",", map { "$_=$h{$_}" } sort keys %h), "\n"'
+same "a failing program's status" "${ADD[@]}" /bin/busybox cat "$D/missing.txt"
+
+# coreutils ls -la / against a chroot of the same image's root. The kernel adds /dev, /proc,
+# /sys and /tmp: the chroot gets them too (its root's time put back), and their own lines
+# (created at boot) are left out of both listings.
+if build/mote build /bin/ls -la / -o "$T/ls.img" >"$T/ls.build" 2>&1; then
+	root=$T/ls.root
+	mkdir -p "$root" && (cd "$root" && cpio -idm --quiet <"$T/ls.img") && rm -rf "$root/.mote"
+	# GNU cpio cannot keep the times of directories (their contents come after them) and
+	# symlinks: put every entry's archive time back, children first.
+	/usr/bin/python3 - "$T/ls.img" "$root" <<'PY'
+import os, sys
+data, root, off, ents = open(sys.argv[1], "rb").read(), sys.argv[2], 0, []
+while data[off:off + 6] == b"070701":
+    f = [int(data[off + 6 + 8 * i:off + 14 + 8 * i], 16) for i in range(13)]
+    name = data[off + 110:off + 110 + f[11] - 1].decode()
+    if name == "TRAILER!!!":
+        break
+    ents.append((name, f[5]))
+    off = (off + 110 + f[11] + 3) // 4 * 4
+    off = (off + f[6] + 3) // 4 * 4
+for name, mtime in reversed(ents):
+    path = os.path.join(root, name)
+    if os.path.lexists(path):
+        os.utime(path, (mtime, mtime), follow_symlinks=False)
+PY
+	touch -r "$root" "$T/root.time"
+	mkdir -p "$root/dev" "$root/proc" "$root/sys" "$root/tmp"
+	touch -m -r "$T/root.time" "$root"
+	strip_boot_dirs() { grep -Ev ' (dev|proc|sys|tmp)$'; }
+	native=$(env -i /usr/sbin/chroot "$root" /bin/ls -la / 2>&1 | strip_boot_dirs)
+	guest=$(timeout 300 "${RUN[@]}" --image "$T/ls.img" 2>&1 </dev/null | strip_boot_dirs)
+	if [ "$native" == "$guest" ]; then
+		ok "coreutils ls -la /: same as in a chroot of the image"
+	else
+		not_ok "coreutils ls -la /: differs from the chroot of the image"
+		diff -u --label chroot --label mote <(echo "$native") <(echo "$guest") | head -n 30 |
+			sed 's/^/      | /'
+	fi
+else
+	not_ok "mote build /bin/ls: $(cat "$T/ls.build")"
+fi
+
+# A program that cannot be loaded: a clear message and the kernel's status 4.
+out=$(timeout 60 "${RUN[@]}" /bin/busybox sh -c 'exec /no/such/program' 2>&1 </dev/null)
+expect_match "exec of a missing program: the shell's message" "no/such/program" "$out"
+finish

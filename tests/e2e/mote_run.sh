@@ -1,0 +1,98 @@
+#!/bin/bash
+# mote_run.sh: `mote run` end to end on motevm: exit status, stdout and stderr kept apart, stdin
+# to end of file, environment, arguments with spaces and quotes, --add, --cwd, the image cache,
+# errors for programs mote cannot package; `mote build` + `mote run --image`; the same image
+# under QEMU (--qemu).
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib.sh
+[ -x build/mote ] || skip "build/mote not built"
+MOTE="timeout 60 $PWD/build/mote" # a hang fails the check, not the whole run
+[ -r /dev/kvm ] && [ -w /dev/kvm ] || skip "/dev/kvm is not usable"
+T=$TEST_TMP
+export MOTE_CACHE_DIR=$T/cache
+
+# A program that shows what it was given: its arguments, an environment variable, its working
+# directory, stdin's bytes; it writes to both streams and exits with the status in $STATUS.
+cat >$T/show.c <<'C'
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+	char cwd[256], buf[4096];
+	long n, total = 0;
+	for (int i = 1; i < argc; i++)
+		printf("arg%d=[%s]\n", i, argv[i]);
+	printf("GREETING=[%s]\n", getenv("GREETING") ? getenv("GREETING") : "(unset)");
+	printf("cwd=[%s]\n", getcwd(cwd, sizeof(cwd)) ? cwd : "?");
+	if (getenv("READ_STDIN")) {
+		while ((n = read(0, buf, sizeof(buf))) > 0)
+			total += n;
+		printf("stdin=%ld bytes\n", total);
+	}
+	fflush(stdout);
+	fprintf(stderr, "to stderr\n");
+	return getenv("STATUS") ? atoi(getenv("STATUS")) : 0;
+}
+C
+gcc -O2 -o $T/show $T/show.c && gcc -O2 -static -o $T/show-static $T/show.c ||
+	{ not_ok "cannot compile the test program"; finish; exit 1; }
+
+for kind in show show-static; do
+	out=$($MOTE run --env STATUS=7 $T/$kind 2>$T/err)
+	rc=$?
+	expect_eq "$kind: the program's exit status is mote's" 7 "$rc"
+	expect_match "$kind: stdout reaches mote's stdout" "GREETING=\[\(unset\)\]" "$out"
+	expect_eq "$kind: stderr reaches mote's stderr, not stdout" "to stderr" "$(cat $T/err)"
+done
+
+out=$($MOTE run --env 'GREETING=hello world' $T/show 'a b' "it's" '"q"' '$HOME' '' 'back\slash' 2>/dev/null)
+expect_eq "arguments with spaces and quotes arrive intact" \
+	"arg1=[a b]|arg2=[it's]|arg3=[\"q\"]|arg4=[\$HOME]|arg5=[]|arg6=[back\\slash]" \
+	"$(printf '%s\n' "$out" | grep '^arg' | paste -sd'|')"
+expect_match "--env with a space" "GREETING=\[hello world\]" "$out"
+
+head -c 100000 /dev/urandom >$T/input
+out=$($MOTE run --env READ_STDIN=1 $T/show <$T/input 2>/dev/null)
+expect_match "stdin reaches the program, then end of file" "stdin=100000 bytes" "$out"
+out=$(printf 'abc' | $MOTE run --env READ_STDIN=1 $T/show 2>/dev/null)
+expect_match "stdin from a pipe" "stdin=3 bytes" "$out"
+
+echo "added file" >$T/data.txt
+out=$($MOTE run --add $T/data.txt:/srv/data.txt --cwd /srv /bin/cat data.txt 2>&1)
+expect_eq "--add HOST:GUEST and --cwd" "added file" "$out"
+
+# the cache: the first run of a new program builds its image, the second builds nothing
+cp $T/show $T/show-new
+$MOTE run --verbose $T/show-new >/dev/null 2>$T/v1
+$MOTE run --verbose $T/show-new >/dev/null 2>$T/v2
+expect_match "first run of a new program builds its image" "image built" "$(cat $T/v1)"
+expect_match "second run finds it in the cache" "image cached" "$(cat $T/v2)"
+expect_match "--verbose shows the guest's boot time" "Guest-boot-time" "$(cat $T/v2)"
+
+# mote build, then run the image
+$MOTE build $T/show 'from image' -o $T/show.img >/dev/null
+out=$($MOTE run --image $T/show.img 2>/dev/null)
+expect_match "mote run --image runs the image's command line" "arg1=\[from image\]" "$out"
+
+# errors: clear, and 125 (mote's own failure), not a guest status
+out=$($MOTE run /etc/passwd 2>&1)
+rc=$?
+expect_eq "a program mote cannot package: exit 125" 125 "$rc"
+expect_match "... with the reason" "/etc/passwd: not an ELF file" "$out"
+out=$($MOTE run --image /etc/passwd 2>&1)
+expect_eq "--image of a non-image: exit 125" 125 "$?"
+out=$($MOTE run --cpus 99 /bin/true 2>&1)
+expect_eq "--cpus out of range: exit 125" 125 "$?"
+expect_match "... names the option" "--cpus: '99' is not a number from 1 to 32" "$out"
+
+# the same image under QEMU
+if command -v qemu-system-x86_64 >/dev/null; then
+	out=$($MOTE run --qemu --env STATUS=5 $T/show-static 'q arg' 2>/dev/null)
+	rc=$?
+	expect_eq "--qemu: the program's exit status" 5 "$rc"
+	expect_match "--qemu: its output" "arg1=\[q arg\]" "$out"
+else
+	not_ok "qemu-system-x86_64 missing (tools/deps.sh installs it)"
+fi
+finish
