@@ -50,6 +50,14 @@ static void xsetbv(uint32_t reg, uint64_t v)
 	__asm__ volatile("xsetbv" : : "c"(reg), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
 }
 
+static uint64_t xgetbv(uint32_t reg)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(reg));
+	return ((uint64_t)hi << 32) | lo;
+}
+
 void fpu_save(void *area)
 {
 	if (use_xsave)
@@ -74,8 +82,9 @@ void fpu_restore(void *area)
 
 void *fpu_alloc(bool from_live)
 {
-	/* power-of-2 classes: 64-byte aligned. Zeroed: xsave does not write the reserved bytes
-	 * of the XSAVE header, and xrstor faults (#GP) if they are not zero. */
+	/* Power-of-2 classes up to 1 KiB, whole pages above: always 64-byte aligned. Zeroed:
+	 * xsave does not write the reserved bytes of the XSAVE header, and xrstor faults (#GP)
+	 * if they are not zero. */
 	void *a = kzalloc(MAX(appcpu_fpu_size, 64u));
 
 	if (!a)
@@ -166,8 +175,16 @@ void appcpu_init_boot(void)
 	}
 	appcpu_init_cpu();
 	if (use_xsave) {
+		/*
+		 * Save what the CPU really has enabled: on kvm_pvm hosts the guest's xsetbv does not
+		 * stick and XCR0 stays the host's (AVX-512 included), which the application sees
+		 * through xgetbv and uses (glibc's EVEX memcpy/memset in zmm16-31). Saving less
+		 * leaked one thread's vector registers into another's. The area is sized for every
+		 * component the CPU supports.
+		 */
+		xcr0 = xgetbv(0);
 		arch_cpuid(0xd, 0, r);
-		appcpu_fpu_size = ALIGN_UP(r[1], 64);
+		appcpu_fpu_size = ALIGN_UP(MAX(r[1], r[2]), 64);
 	}
 	initial_state = kzalloc(appcpu_fpu_size);
 	BUG_ON(!initial_state);
