@@ -56,6 +56,12 @@ KERNEL_SRCS := \
 	kernel/fs/devfs.c \
 	kernel/fs/eventfd.c \
 	kernel/fs/epoll.c \
+	kernel/fs/procfs.c \
+	kernel/fs/procfs_cpuinfo.c \
+	kernel/fs/procfs_self.c \
+	kernel/fs/procfs_status.c \
+	kernel/fs/procfs_sys.c \
+	kernel/fs/sysfs.c \
 	kernel/linux/syscall.c \
 	kernel/linux/uaccess.c \
 	kernel/linux/task.c \

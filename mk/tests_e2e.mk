@@ -19,3 +19,5 @@ TESTS += \
 	tests/e2e/debian_programs_qemu.sh \
 	tests/e2e/polling.sh
 TESTS_BUILD += $(KERNEL_ELF)
+# /proc and /sys read by real programs under mote run (motevm and QEMU TCG)
+TESTS += tests/e2e/procfs.sh

@@ -81,8 +81,7 @@ struct file_ops {
 	int (*open)(struct file *f);
 	bool seekable;	/* lseek moves the offset (else -ESPIPE) */
 	bool seek_zero; /* lseek succeeds and returns 0, moving nothing (/dev/null, /dev/zero) */
-	/* An object outside the name space: what /proc/PID/fd/N links to after "anon_inode:"
-	 * ("[eventfd]", "[eventpoll]"), as Linux shows it. NULL otherwise. */
+	/* An anonymous object's name in /proc/self/fd: "anon_inode:" then this ("[eventfd]"). */
 	const char *anon_name;
 };
 

@@ -3,7 +3,9 @@
 #include "fs/mounts.h"
 #include "fs/devfs.h"
 #include "fs/initrd.h"
+#include "fs/procfs.h"
 #include "fs/ramfs.h"
+#include "fs/sysfs.h"
 #include "fs/vfs.h"
 #include "arch/x86_64/boot.h"
 #include "arch/x86_64/layout.h"
@@ -65,6 +67,8 @@ void vfs_init(void)
 	mkdir_if_missing("sys");
 	mkdir_if_missing("tmp");
 	devfs_init();
+	procfs_init();
+	sysfs_init();
 	printk(LOG_INFO, "mote: root file system: %ld initrd entries (%lu KiB) in %lu us\n", n,
 	       bootinfo.initrd_size >> 10, (time_ns() - t0) / 1000);
 }

@@ -115,6 +115,17 @@ static int walk(struct dentry *start, const char *path, int flags, int *depth, s
 				r = -ELOOP;
 				goto err;
 			}
+			if (next->inode->iops->follow) {
+				struct dentry *to;
+
+				r = next->inode->iops->follow(next->inode, &to);
+				vfs_dentry_put(next);
+				if (r)
+					goto err;
+				vfs_dentry_put(cur);
+				cur = to;
+				continue;
+			}
 			buf = kmalloc(PATH_MAX);
 			if (!buf) {
 				vfs_dentry_put(next);

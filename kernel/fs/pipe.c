@@ -213,12 +213,15 @@ static int pipe_release(struct file *f)
 	return 0;
 }
 
+static int fifo_release(struct file *f);
+
+/* A pipe's inode holds it as a FIFO's does, so that /proc/self/fd/N reopens it (fifo_open). */
 static const struct file_ops pipe_fops = {
 	.read = pipe_read,
 	.write = pipe_write,
 	.poll = pipe_poll,
 	.ioctl = pipe_ioctl,
-	.release = pipe_release,
+	.release = fifo_release,
 };
 
 int pipe_create(uint32_t flags, struct file **rd, struct file **wr)
@@ -242,7 +245,7 @@ int pipe_create(uint32_t flags, struct file **rd, struct file **wr)
 		pipe_unref(p);
 		return -ENOMEM;
 	}
-	(*rd)->priv = (*wr)->priv = p;
+	(*rd)->priv = (*wr)->priv = ino->priv = p;
 	p->refs = 1; /* pipe_new's, handed to the read end below */
 	end_open(p, O_RDONLY);
 	end_open(p, O_WRONLY);

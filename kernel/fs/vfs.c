@@ -137,35 +137,41 @@ struct dentry *vfs_child(struct dentry *dir, const char *name, size_t len)
 	return NULL;
 }
 
-long vfs_path_of(struct dentry *d, char *buf, size_t n)
+long vfs_path_of_locked(struct dentry *d, char *buf, size_t n)
 {
 	size_t at = n - 1, len;
 
 	if (n < 2)
 		return -ENAMETOOLONG;
 	buf[at] = 0;
-	mutex_lock(&vfs_lock);
 	for (;;) {
 		while (d->covered)
 			d = d->covered;
 		if (!d->parent)
 			break;
 		len = strlen(d->name);
-		if (len + 1 > at) {
-			mutex_unlock(&vfs_lock);
+		if (len + 1 > at)
 			return -ENAMETOOLONG;
-		}
 		at -= len;
 		memcpy(buf + at, d->name, len);
 		buf[--at] = '/';
 		d = d->parent;
 	}
-	mutex_unlock(&vfs_lock);
 	if (at == n - 1)
 		buf[--at] = '/';
 	len = n - 1 - at;
 	memmove(buf, buf + at, len + 1);
 	return (long)len;
+}
+
+long vfs_path_of(struct dentry *d, char *buf, size_t n)
+{
+	long r;
+
+	mutex_lock(&vfs_lock);
+	r = vfs_path_of_locked(d, buf, n);
+	mutex_unlock(&vfs_lock);
+	return r;
 }
 
 void vfs_stat_inode(struct inode *ino, struct kstat *st)

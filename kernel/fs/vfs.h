@@ -87,6 +87,9 @@ struct inode_ops {
 		      struct dentry *new);
 	/* Copy the symlink target into buf (at most n bytes, not terminated); returns length. */
 	long (*readlink)(struct inode *ino, char *buf, size_t n);
+	/* A magic link (procfs fd/N): the dentry it leads to (a reference), which the walk
+	 * takes instead of walking the text readlink gives. vfs_lock held. */
+	int (*follow)(struct inode *ino, struct dentry **out);
 	/* Change the size (truncate/extend with zeros). */
 	int (*truncate)(struct inode *ino, uint64_t size);
 	/* The last reference is gone: free the private data. */
@@ -165,6 +168,8 @@ void vfs_dentry_put(struct dentry *d);
 struct dentry *vfs_child(struct dentry *dir, const char *name, size_t len);
 /* Absolute path of d into buf; returns the length or -ENAMETOOLONG. */
 long vfs_path_of(struct dentry *d, char *buf, size_t n);
+/* The same with vfs_lock held (procfs generates its links during a walk). */
+long vfs_path_of_locked(struct dentry *d, char *buf, size_t n);
 /* Fill a stat structure from an inode. */
 void vfs_stat_inode(struct inode *ino, struct kstat *st);
 /* The current time as a timespec64. */

@@ -482,6 +482,7 @@ int exec_program(const char *path, struct exec_args *args, struct trapframe *tf,
 	{
 		struct process *p = init_process;
 		char *exe = kmalloc(PATH_MAX);
+		const char *base = execfn;
 
 		if (exe && vfs_path_of(f->dentry, exe, PATH_MAX) > 0) {
 			kfree(p->exe);
@@ -490,6 +491,11 @@ int exec_program(const char *path, struct exec_args *args, struct trapframe *tf,
 			kfree(exe);
 		}
 		p->start_ns = time_ns();
+		/* comm (PR_GET_NAME, /proc/self/stat): the file's name, as Linux sets it */
+		for (const char *c = execfn; *c; c++)
+			if (*c == '/')
+				base = c + 1;
+		snprintf(current_thread()->name, sizeof(current_thread()->name), "%s", base);
 	}
 	r = 0;
 	goto out;

@@ -689,36 +689,25 @@ uint64_t mm_resident_pages(void)
 	return current_mm ? current_mm->pages : 0;
 }
 
-size_t mm_format_maps(char *buf, size_t n)
+bool mm_vma_next(uint64_t addr, struct vma *out)
 {
 	struct mm *mm = current_mm;
 	struct list *pos;
-	size_t at = 0;
-	char *path = kmalloc(PATH_MAX);
+	bool found = false;
 
 	mutex_lock(&mm->lock);
 	list_for_each (pos, &mm->vmas) {
 		struct vma *v = vma_of(pos);
-		const char *name = v->name ? v->name : "";
-		uint64_t dev = 0, ino = 0;
-		int len;
 
-		if (v->file) {
-			ino = v->file->inode->ino;
-			dev = v->file->inode->sb ? v->file->inode->sb->dev : 0;
-			if (path && v->file->dentry &&
-			    vfs_path_of(v->file->dentry, path, PATH_MAX) > 0)
-				name = path;
+		if (v->end > addr) {
+			*out = *v;
+			list_init(&out->node);
+			if (out->file)
+				file_get(out->file);
+			found = true;
+			break;
 		}
-		len = snprintf(buf + MIN(at, n), at < n ? n - at : 0,
-			       "%012lx-%012lx %c%c%c%c %08lx %02lx:%02lx %lu %s%s\n", v->start,
-			       v->end, v->prot & PROT_READ ? 'r' : '-',
-			       v->prot & PROT_WRITE ? 'w' : '-', v->prot & PROT_EXEC ? 'x' : '-',
-			       is_shared(v) ? 's' : 'p', v->file ? v->off : 0, dev >> 8, dev & 0xff,
-			       ino, *name ? "                          " : "", name);
-		at += (size_t)len;
 	}
 	mutex_unlock(&mm->lock);
-	kfree(path);
-	return at;
+	return found;
 }

@@ -101,9 +101,10 @@ int mm_fault(uint64_t addr, bool write) __must_check;
 int mm_dontneed(uint64_t addr, uint64_t len) __must_check;
 /* Is [addr, addr+len) fully mapped (mincore, msync)? */
 bool mm_range_mapped(uint64_t addr, uint64_t len);
-/* Write one line per VMA in /proc/self/maps format into buf (at most n); returns the length
- * the whole text has. */
-size_t mm_format_maps(char *buf, size_t n);
+/* The first VMA that ends above addr, copied into *out with a reference to its file (the
+ * caller file_put()s it): procfs walks the VMAs with it without holding the mm lock while it
+ * formats them. false if there is none. */
+bool mm_vma_next(uint64_t addr, struct vma *out);
 /* Resident pages (for /proc, getrusage). */
 uint64_t mm_resident_pages(void);
 

@@ -2,6 +2,7 @@
  * scheduling calls, prctl, rseq (not supported). */
 #include "arch/x86_64/appcpu.h"
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/smp.h"
 #include "arch/x86_64/traps.h"
 #include "core/sched/sched.h"
 #include "lib/errno.h"
@@ -133,8 +134,10 @@ SYSCALL_DEFINE0(sched_yield)
 SYSCALL_DEFINE3(sched_getaffinity, int, pid, size_t, len, uint8_t *, mask)
 {
 	uint8_t m[MAX_CPUS / 8] = { 0 };
-	size_t n = ALIGN_UP(MAX((size_t)ncpus, 64), 64) / 8;
+	size_t n;
 
+	smp_wait_all(); /* the APs boot in the background: count them all (as sysfs does) */
+	n = ALIGN_UP(MAX((size_t)ncpus, 64), 64) / 8;
 	if (len < n / 8 || (len & 7))
 		return -EINVAL;
 	n = MIN(len, sizeof(m));

@@ -129,7 +129,8 @@ PY
 	touch -r "$root" "$T/root.time"
 	mkdir -p "$root/dev" "$root/proc" "$root/sys" "$root/tmp"
 	touch -m -r "$T/root.time" "$root"
-	strip_boot_dirs() { grep -Ev ' (dev|proc|sys|tmp)$'; }
+	# ("total" too: it counts /proc's and /sys's blocks, 0 where procfs and sysfs are mounted)
+	strip_boot_dirs() { grep -Ev '^total | (dev|proc|sys|tmp)$'; }
 	native=$(env -i /usr/sbin/chroot "$root" /bin/ls -la / 2>&1 | strip_boot_dirs)
 	guest=$(timeout 300 "${RUN[@]}" --image "$T/ls.img" 2>&1 </dev/null | strip_boot_dirs)
 	if [ "$native" == "$guest" ]; then

@@ -82,10 +82,9 @@ void fpu_restore(void *area)
 
 void *fpu_alloc(bool from_live)
 {
-	/* Power-of-2 classes up to 1 KiB, whole pages above: always 64-byte aligned. Zeroed:
-	 * xsave does not write the reserved bytes of the XSAVE header, and xrstor faults (#GP)
-	 * if they are not zero. */
-	void *a = kzalloc(MAX(appcpu_fpu_size, 64u));
+	/* power-of-2 classes up to 1 KiB, whole pages above: always 64-byte aligned */
+	void *a = kzalloc(MAX(appcpu_fpu_size, 64u)); /* xsave leaves the header's rest alone:
+						       * it must be zero for xrstor */
 
 	if (!a)
 		return NULL;

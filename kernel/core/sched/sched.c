@@ -41,6 +41,24 @@ uint32_t sched_load(uint32_t id)
 	return rqs[id].nr_queued + (c && c->current && !is_idle(c, c->current) ? 1 : 0);
 }
 
+uint64_t sched_idle_tsc(uint32_t id)
+{
+	const struct cpu *c = cpus[id];
+	struct runqueue *rq = &rqs[id];
+	uint64_t f, v;
+
+	if (!c || !c->idle)
+		return 0;
+	f = arch_irq_save();
+	spin_lock_raw(&rq->lock);
+	v = c->idle->runtime_tsc;
+	if (c->current == c->idle)
+		v += rdtsc() - rq->switch_tsc;
+	spin_unlock_raw(&rq->lock);
+	arch_irq_restore(f);
+	return v;
+}
+
 static void enqueue(struct runqueue *rq, struct thread *t)
 {
 	list_add_tail(&rq->queue, &t->rq_node);

@@ -36,6 +36,8 @@ uint64_t sched_slice_deadline_tsc(void);
 uint64_t sched_runtime_tsc(const struct thread *t);
 /* Runnable threads (queued or running, idle excluded) on CPU id. */
 uint32_t sched_load(uint32_t id);
+/* TSC cycles CPU id has spent idle (its idle thread's time, the current stretch included). */
+uint64_t sched_idle_tsc(uint32_t id);
 /* Internal: run on the new thread right after a switch. */
 void sched_finish_switch(void);
 

@@ -1,0 +1,59 @@
+/* procfs.h: /proc, and the engine it shares with sysfs: a file system generated from
+ * constant node tables.
+ *
+ * A tree is described by struct procfs_node tables. A node is a file (show writes its whole
+ * contents into a procfs_buf when a read starts at offset 0; store takes writes), a symlink
+ * (link writes its target when the node is looked up, vfs_lock held), or a directory (a
+ * table of fixed entries and/or numbered entries: "1", "2"... listed by next()). Every node
+ * carries a long argument: a fixed entry inherits its directory's, a numbered entry gets its
+ * number (so /proc/1/task/7/stat is the "stat" node with argument 7). The dentries are
+ * generated on each lookup and marked DENTRY_VOLATILE: nothing is cached, nothing goes stale.
+ */
+#ifndef MOTE_FS_PROCFS_H
+#define MOTE_FS_PROCFS_H
+
+#include "lib/types.h"
+
+struct dentry;
+struct super;
+
+/* A growing text buffer; on out of memory err is set to -ENOMEM and output is dropped. */
+struct procfs_buf {
+	char *p;
+	size_t len, cap;
+	int err;
+};
+
+struct procfs_node {
+	const char *name; /* NULL ends a table */
+	uint32_t mode;	  /* S_IFREG, S_IFDIR or S_IFLNK, and the permission bits */
+	/* A file: write its contents into b; 0 or -errno (e.g. -ENOENT: the thread is gone). */
+	int (*show)(struct procfs_buf *b, long arg);
+	/* A writable file: one write() of n bytes (kernel memory); 0 or -errno. */
+	int (*store)(const char *buf, size_t n, long arg);
+	/* A symlink: write its target into b; 0 or -errno. Called with vfs_lock held. */
+	int (*link)(struct procfs_buf *b, long arg);
+	/* A magic link: what opening it reaches (a dentry reference), not its text (vfs_lock
+	 * held). */
+	int (*follow)(long arg, struct dentry **out);
+	/* The permission bits for arg, when they vary (an fd link shows its access mode). */
+	uint32_t (*perm)(long arg);
+	/* A directory: its fixed entries (a table ending with a NULL name), */
+	const struct procfs_node *entries;
+	/* and its numbered entries: next(arg, from) is the smallest >= from, or -1; each one is
+	 * the node `numbered` with that number as its argument, named prefix + the number. */
+	long (*next)(long arg, long from);
+	const struct procfs_node *numbered;
+	const char *prefix;
+};
+
+void procfs_printf(struct procfs_buf *b, const char *fmt, ...) __printf(2, 3);
+void procfs_write(struct procfs_buf *b, const void *data, size_t n);
+
+/* Build sb's root from the directory node root (an fs_type's mount function). */
+int procfs_mount_tree(struct super *sb, const struct procfs_node *root) __must_check;
+
+/* Mount /proc (after devfs). A failure ends the VM. */
+void procfs_init(void);
+
+#endif /* MOTE_FS_PROCFS_H */

@@ -1,0 +1,10 @@
+/* sysfs.h: /sys, generated like /proc (fs/procfs.h's engine): devices/system/cpu with the
+ * online, possible and present CPU lists glibc's get_nprocs reads, and a cpuN directory per
+ * CPU. */
+#ifndef MOTE_FS_SYSFS_H
+#define MOTE_FS_SYSFS_H
+
+/* Mount /sys (after /proc). A failure ends the VM. */
+void sysfs_init(void);
+
+#endif /* MOTE_FS_SYSFS_H */
