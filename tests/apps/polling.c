@@ -239,6 +239,21 @@ static void lifetimes(void)
 	close(ep);
 }
 
+static void fd_names(void)
+{
+	int fds[2] = { eventfd(0, 0), epoll_create1(0) };
+	char link[2][64] = { "", "" }, path[64];
+
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fds[i]);
+		if (readlink(path, link[i], sizeof(link[i]) - 1) < 0)
+			strcpy(link[i], strerror(errno));
+		close(fds[i]);
+	}
+	CHECK_STR(link[0], "anon_inode:[eventfd]", "/proc/self/fd of an eventfd");
+	CHECK_STR(link[1], "anon_inode:[eventpoll]", "/proc/self/fd of an epoll");
+}
+
 static void edges_and_timeouts(void)
 {
 	struct epoll_event ev = { .events = EPOLLOUT | EPOLLET, .data.u32 = 7 }, out[2];
@@ -524,6 +539,7 @@ int main(int argc, char **argv)
 	many();
 	ctl_errors();
 	lifetimes();
+	fd_names();
 	edges_and_timeouts();
 	eventfd_blocking();
 	select_times();
