@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/eventfd.h>
@@ -58,10 +59,31 @@ static int create_vcpus(struct vmm *vmm)
 }
 
 /* CPUID, MSRs, FPU and LAPIC of every vCPU (the boot registers come with the kernel). */
+/* Which of motevm's stdin, stdout, stderr are terminals, and the terminal's size. */
+static void console_ttys(struct mote_leaves *ml)
+{
+	struct winsize ws;
+
+	for (int fd = 0; fd < 3; fd++)
+		if (isatty(fd))
+			ml->ttys |= 1u << fd; /* MOTE_TTY_STDIN, _STDOUT, _STDERR */
+	for (int fd = 1; fd >= 0; fd--) {
+		if (isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col) {
+			ml->rows = ws.ws_row;
+			ml->cols = ws.ws_col;
+			break;
+		}
+	}
+}
+
+/* CPUID, MSRs, FPU and LAPIC of every vCPU (the boot registers come with the kernel). */
 static int setup_vcpus(struct vmm *vmm)
 {
 	const struct machine_config *mc = &vmm->cfg->machine;
-	uint32_t features = MOTE_FEAT_EXIT | MOTE_FEAT_CONSOLE | MOTE_FEAT_CONSOLE_EOF;
+	struct mote_leaves ml = {
+		.features = MOTE_FEAT_EXIT | MOTE_FEAT_CONSOLE | MOTE_FEAT_CONSOLE_EOF |
+			    MOTE_FEAT_CONSOLE_READ | MOTE_FEAT_CONSOLE_TTYS,
+	};
 	int r;
 
 	r = vm_get_cpuid(&vmm->vm);
@@ -69,13 +91,14 @@ static int setup_vcpus(struct vmm *vmm)
 		return r;
 	vmm->pvm = cpu_probe_pvm(vmm->vcpus[0].fd);
 	if (vmm->pvm)
-		features |= MOTE_FEAT_PVM;
+		ml.features |= MOTE_FEAT_PVM;
 	log_debug("host KVM is %s", vmm->pvm ? "kvm_pvm" : "hardware-assisted");
+	console_ttys(&ml);
 	for (unsigned i = 0; i < vmm->nr_vcpus; i++) {
 		struct cpu_topology topo = { .id = i, .nr = vmm->nr_vcpus, .smt = mc->smt };
 		int fd = vmm->vcpus[i].fd;
 
-		if ((r = cpu_setup_cpuid(fd, vmm->vm.supported_cpuid, &topo, features)) ||
+		if ((r = cpu_setup_cpuid(fd, vmm->vm.supported_cpuid, &topo, &ml)) ||
 		    (r = cpu_setup_msrs(fd)) || (r = cpu_setup_fpu(fd)) ||
 		    (r = irq_setup_lapic(fd)))
 			return r;

@@ -22,6 +22,7 @@
  */
 #define MOTE_CPUID_SIGNATURE 0x40000f00u
 #define MOTE_CPUID_INFO 0x40000f01u
+#define MOTE_CPUID_CONSOLE 0x40000f02u /* MOTE_FEAT_CONSOLE_TTYS, below */
 #define MOTE_CPUID_SIG_EBX 0x65746f4du /* "Mote" */
 #define MOTE_CPUID_SIG_ECX 0x004d4d56u /* "VMM\0" */
 #define MOTE_CPUID_SIG_EDX 0x00000000u
@@ -29,8 +30,19 @@
 /* Feature bits in MOTE_CPUID_INFO.ebx. */
 #define MOTE_FEAT_PVM (1u << 0)	 /* host KVM is kvm_pvm: use the PV interface (kvm-pvm-host.md) */
 #define MOTE_FEAT_EXIT (1u << 1) /* the exit device below is present */
-#define MOTE_FEAT_CONSOLE (1u << 2)	/* the console port below is present */
-#define MOTE_FEAT_CONSOLE_EOF (1u << 3) /* COM1's DCD drops when the VMM's input ends */
+#define MOTE_FEAT_CONSOLE (1u << 2)	 /* the console port below is present */
+#define MOTE_FEAT_CONSOLE_EOF (1u << 3)	 /* COM1's DCD drops when the VMM's input ends */
+#define MOTE_FEAT_CONSOLE_READ (1u << 4) /* the console port reads COM1's input in bulk */
+#define MOTE_FEAT_CONSOLE_TTYS (1u << 5) /* leaf MOTE_CPUID_CONSOLE says what is a terminal */
+
+/*
+ * MOTE_CPUID_CONSOLE: eax = MOTE_TTY_* bits, which of the VMM's stdin, stdout and stderr are
+ * terminals (a program's isatty() should agree: `ls`, `sqlite3`, `python3` behave differently
+ * on a pipe); ebx = the terminal's rows, ecx = its columns (0: unknown); edx = 0.
+ */
+#define MOTE_TTY_STDIN (1u << 0)
+#define MOTE_TTY_STDOUT (1u << 1)
+#define MOTE_TTY_STDERR (1u << 2)
 
 /*
  * Exit device: a 32-bit (or 8-bit) OUT of a status to this port ends the VM at once;
@@ -46,10 +58,15 @@
  *     u32 len     how many, at most MOTE_CONSOLE_MAX
  *     u32 done    set by the VMM: how many it took (len, or fewer if its output failed)
  *     u32 stream  MOTE_CONSOLE_STDOUT: where COM1's output goes (motevm's stdout), in order
- *                 with COM1's own bytes; MOTE_CONSOLE_STDERR: motevm's stderr
+ *                 with COM1's own bytes; MOTE_CONSOLE_STDERR: motevm's stderr;
+ *                 MOTE_CONSOLE_READ (MOTE_FEAT_CONSOLE_READ): the other way — up to len bytes
+ *                 of COM1's received input (what RBR would give, in the same order) are moved
+ *                 into buf at once; done = how many (0: nothing received now). COM1's
+ *                 data-ready state and receive interrupt follow as if they had been read
+ *                 from RBR.
  *     u32 reserved, 0
- * sends the bytes. A bad request (not RAM, too long, unknown stream) sets done to 0 and changes
- * nothing else.
+ * sends (or takes) the bytes. A bad request (not RAM, too long, unknown stream) sets done to 0
+ * and changes nothing else.
  */
 #define MOTE_CONSOLE_PORT 0x6d74u
 #define MOTE_CONSOLE_MAX 65536u
@@ -60,6 +77,7 @@
 #define MOTE_CONSOLE_REQ_SIZE 24
 #define MOTE_CONSOLE_STDOUT 1u
 #define MOTE_CONSOLE_STDERR 2u
+#define MOTE_CONSOLE_READ 3u
 
 /*
  * End of input (MOTE_FEAT_CONSOLE_EOF): a guest that writes MOTE_CONSOLE_CTL_EOF to the 8-bit

@@ -5,6 +5,8 @@
 #include "fs/file.h"
 #include "fs/pollq.h"
 #include "drivers/uart.h"
+#include "arch/x86_64/cpu.h"
+#include "abi/mote_abi.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -44,8 +46,39 @@ static struct termios_k termios = {
 	.c_cc = { 3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22, 0 },
 };
 static struct winsize_k winsize = { 24, 80, 0, 0 };
+static uint32_t host_ttys = MOTE_TTY_STDIN | MOTE_TTY_STDOUT | MOTE_TTY_STDERR;
 static struct pollq rx_pollq;
 static bool pollq_ready;
+
+/* What motevm says of its ends (MOTE_CPUID_CONSOLE); elsewhere all three are the terminal. */
+static void host_console(void)
+{
+	static bool done;
+	uint32_t r[4];
+
+	if (done || !(mote_features & MOTE_FEAT_CONSOLE_TTYS))
+		return;
+	arch_cpuid(MOTE_CPUID_CONSOLE, 0, r);
+	host_ttys = r[0];
+	if (r[1] && r[2]) {
+		winsize.ws_row = (uint16_t)r[1];
+		winsize.ws_col = (uint16_t)r[2];
+	}
+	done = true;
+}
+
+/* Whether f is a terminal: a standard descriptor is one only if motevm's end is. */
+static bool is_terminal(const struct file *f)
+{
+	host_console();
+	if (f->priv == TTY_STDIN)
+		return host_ttys & MOTE_TTY_STDIN;
+	if (f->priv == TTY_STDOUT)
+		return host_ttys & MOTE_TTY_STDOUT;
+	if (f->priv == TTY_STDERR)
+		return host_ttys & MOTE_TTY_STDERR;
+	return true;
+}
 
 void tty_rx_notify(void)
 {
@@ -92,6 +125,8 @@ static long tty_ioctl(struct file *f, unsigned cmd, uint64_t arg)
 	void *u = (void *)arg;
 	int zero = 0, one = 1;
 
+	if (!is_terminal(f) && cmd != FIONREAD && cmd != FIONBIO)
+		return -ENOTTY; /* what a pipe or a file says */
 	switch (cmd) {
 	case TCGETS:
 		return copy_to_user(u, &termios, sizeof(termios));

@@ -73,19 +73,23 @@ static const char *search_path(const char *name, char *buf, size_t n)
 	return name;
 }
 
-/* stdin and stdout: one open console; stderr: another, whose output is motevm's stderr. */
+/*
+ * stdin, stdout and stderr: three opens of the console, each knowing which end of motevm's
+ * console it is (its stderr goes to motevm's stderr; each is a terminal only if motevm's is).
+ */
 static void open_console(void)
 {
-	struct file *f, *err;
+	static void *const ends[3] = { TTY_STDIN, TTY_STDOUT, TTY_STDERR };
 
-	if (vfs_open(vfs_root, "/dev/console", O_RDWR, 0, &f) ||
-	    vfs_open(vfs_root, "/dev/console", O_RDWR, 0, &err))
-		fail("mote: cannot open /dev/console\n");
-	err->priv = TTY_STDERR;
-	file_get(f);
-	if (fd_install(f, 0, false) != 0 || fd_install(f, 1, false) != 1 ||
-	    fd_install(err, 2, false) != 2)
-		fail("mote: cannot set up the standard descriptors\n");
+	for (int fd = 0; fd < 3; fd++) {
+		struct file *f;
+
+		if (vfs_open(vfs_root, "/dev/console", O_RDWR, 0, &f))
+			fail("mote: cannot open /dev/console\n");
+		f->priv = ends[fd];
+		if (fd_install(f, fd, false) != fd)
+			fail("mote: cannot set up the standard descriptors\n");
+	}
 }
 
 static void init_main(void *unused)

@@ -1,5 +1,5 @@
 /* cpuid.c: the guest sees Mote's CPUID leaves (signature, ABI version, the exit and, on
- * kvm_pvm hosts, the PVM feature bit, the vCPU count), topology leaves for its vCPU count
+ * kvm_pvm hosts, the PVM feature bit, the vCPU count, no terminal on pipes), topology leaves for its vCPU count
  * and SMT setting, and the MSRs a firmware leaves set. */
 #ifdef GUEST
 #include "guest/guest.h"
@@ -21,6 +21,12 @@ int guest_main(int kind, uint64_t info)
 	GUEST_ASSERT(!!(b & MOTE_FEAT_PVM) == pvm, "PVM feature %u, host says %lu",
 		     !!(b & MOTE_FEAT_PVM), pvm);
 	GUEST_ASSERT(c == cpus && d == 0, "vCPU count %u, reserved %u", c, d);
+	GUEST_ASSERT(b & MOTE_FEAT_CONSOLE_TTYS, "no console leaf feature");
+	cpuid(MOTE_CPUID_SIGNATURE, 0, &a, &b, &c, &d);
+	GUEST_ASSERT(a >= MOTE_CPUID_CONSOLE, "highest Mote leaf %x", a);
+	cpuid(MOTE_CPUID_CONSOLE, 0, &a, &b, &c, &d);
+	/* the host runs motevm with pipes and /dev/null: no terminal, no size */
+	GUEST_ASSERT(a == 0 && b == 0 && c == 0 && d == 0, "console leaf %x %x %x %x", a, b, c, d);
 
 	cpuid(0, 0, &max, &b, &c, &d);
 	cpuid(1, 0, &a, &b, &c, &d);

@@ -53,6 +53,12 @@ int guest_main(int kind, uint64_t info)
 		serial_puts("]\n");
 		return 0;
 	}
+	if (mode && strncmp(mode, "tty", 3) == 0) {
+		uint32_t a, b, c, d;
+
+		cpuid(MOTE_CPUID_CONSOLE, 0, &a, &b, &c, &d);
+		gprintf("console ttys %x size %ux%u\n", a, b, c);
+	}
 	gprintf("READY\n");
 	/* Input raises IRQ 4: RX interrupt enabled, wait for the first byte. */
 	outb(COM1 + 1, 0x01);
@@ -181,6 +187,7 @@ static void test_tty(void)
 	}
 	slave = open(ptsname(master), O_RDWR | O_NOCTTY);
 	CHECK(slave >= 0 && tcgetattr(slave, &before) == 0, "pty slave");
+	ioctl(slave, TIOCSWINSZ, &(struct winsize){ .ws_row = 30, .ws_col = 100 });
 	pid = fork();
 	if (pid == 0) {
 		setsid();
@@ -209,6 +216,8 @@ static void test_tty(void)
 			break;
 	}
 	CHECK(strstr(buf, "ECHO[abc") != NULL, "raw-mode input not echoed: \"%s\"", buf);
+	CHECK(strstr(buf, "console ttys 7 size 30x100") != NULL,
+	      "the console leaf does not say: terminals on 0-2, 30x100: \"%s\"", buf);
 	CHECK(tcgetattr(slave, &after) == 0 && !(after.c_lflag & ICANON) && (after.c_lflag & ISIG),
 	      "terminal not in raw mode with signals while running");
 	if (write(master, "\x03", 1) != 1)

@@ -103,7 +103,10 @@ static int one_option(int c, const char *arg, enum opts_for which, struct mote_o
 	case 'a':
 		return push(&o->add, &o->n_add, arg);
 	case 'v':
-		o->verbose = true;
+		if (which == OPTS_BUILD)
+			o->show_files = true;
+		else
+			o->verbose = true;
 		return 0;
 	case OPT_LOCALE:
 		o->locale = true;

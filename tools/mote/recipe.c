@@ -188,7 +188,7 @@ static int compute_key(struct recipe *r)
 
 int recipe_make(const struct mote_opts *o, struct recipe *r, char *err, size_t errlen)
 {
-	struct elfdeps_opts dopts = { .verbose = o->verbose };
+	struct elfdeps_opts dopts = { .verbose = o->show_files };
 	double t0 = now_ms();
 	int ret;
 

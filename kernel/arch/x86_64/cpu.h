@@ -13,21 +13,25 @@
 #define MSR_TSC_DEADLINE 0x6e0
 #define MSR_APIC_BASE 0x1b
 
+/*
+ * Port I/O is ordered with memory ("memory" clobbers): a device may read or write guest memory
+ * when it is poked (motevm's console port reads a request the kernel just wrote).
+ */
 static inline void outb(uint16_t port, uint8_t v)
 {
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port) : "memory");
 }
 
 static inline void outl(uint16_t port, uint32_t v)
 {
-	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+	__asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port) : "memory");
 }
 
 static inline uint8_t inb(uint16_t port)
 {
 	uint8_t v;
 
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port) : "memory");
 	return v;
 }
 

@@ -204,9 +204,9 @@ static void set_topology(struct kvm_cpuid2 *c, const struct cpu_topology *t)
 }
 
 int cpu_setup_cpuid(int vcpu_fd, const struct kvm_cpuid2 *supported,
-		    const struct cpu_topology *topo, uint32_t features)
+		    const struct cpu_topology *topo, const struct mote_leaves *ml)
 {
-	size_t n = supported->nent + 2 + 6; /* Mote's leaves, topology subleaves */
+	size_t n = supported->nent + 3 + 6; /* Mote's leaves, topology subleaves */
 	struct kvm_cpuid2 *c = malloc(sizeof(*c) + n * sizeof(c->entries[0]));
 	int r = 0;
 
@@ -214,9 +214,10 @@ int cpu_setup_cpuid(int vcpu_fd, const struct kvm_cpuid2 *supported,
 		return -ENOMEM;
 	memcpy(c, supported, sizeof(*c) + supported->nent * sizeof(c->entries[0]));
 	set_topology(c, topo);
-	put_leaf(c, MOTE_CPUID_SIGNATURE, MOTE_CPUID_INFO, MOTE_CPUID_SIG_EBX, MOTE_CPUID_SIG_ECX,
-		 MOTE_CPUID_SIG_EDX);
-	put_leaf(c, MOTE_CPUID_INFO, MOTE_ABI_VERSION, features, topo->nr, 0);
+	put_leaf(c, MOTE_CPUID_SIGNATURE, MOTE_CPUID_CONSOLE, MOTE_CPUID_SIG_EBX,
+		 MOTE_CPUID_SIG_ECX, MOTE_CPUID_SIG_EDX);
+	put_leaf(c, MOTE_CPUID_INFO, MOTE_ABI_VERSION, ml->features, topo->nr, 0);
+	put_leaf(c, MOTE_CPUID_CONSOLE, ml->ttys, ml->rows, ml->cols, 0);
 	if (ioctl(vcpu_fd, KVM_SET_CPUID2, c) < 0) {
 		r = -errno;
 		log_err("vCPU %u: KVM_SET_CPUID2: %s", topo->id, strerror(-r));

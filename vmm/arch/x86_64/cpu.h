@@ -29,12 +29,19 @@ struct cpu_topology {
  */
 bool cpu_probe_pvm(int vcpu_fd);
 
+/* What Mote's CPUID leaves announce (include/abi/mote_abi.h). */
+struct mote_leaves {
+	uint32_t features;   /* MOTE_FEAT_* */
+	uint32_t ttys;	     /* MOTE_TTY_*: which of stdin, stdout, stderr are terminals */
+	uint32_t rows, cols; /* the terminal's size, 0 if unknown */
+};
+
 /*
  * Sets the vCPU's CPUID: KVM's supported leaves, the topology leaves for TOPO, and Mote's
- * leaves (include/abi/mote_abi.h) announcing FEATURES. 0 or -errno after logging.
+ * leaves announcing ML. 0 or -errno after logging.
  */
 int cpu_setup_cpuid(int vcpu_fd, const struct kvm_cpuid2 *supported,
-		    const struct cpu_topology *topo, uint32_t features);
+		    const struct cpu_topology *topo, const struct mote_leaves *ml);
 /* MSRs and FPU as a firmware would leave them. 0 or -errno after logging. */
 int cpu_setup_msrs(int vcpu_fd);
 int cpu_setup_fpu(int vcpu_fd);

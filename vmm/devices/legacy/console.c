@@ -37,21 +37,24 @@ static void console_write(void *dev, uint64_t off, const uint8_t *data, unsigned
 	struct console *c = dev;
 	uint64_t req = value(data, len), buf;
 	uint32_t n, stream;
-	const uint8_t *bytes;
+	uint8_t *bytes;
+	size_t done;
 
 	if (mem_read(&c->vmm->mem, req + MOTE_CONSOLE_REQ_BUF, &buf, sizeof(buf)) < 0 ||
 	    mem_read(&c->vmm->mem, req + MOTE_CONSOLE_REQ_LEN, &n, sizeof(n)) < 0 ||
 	    mem_read(&c->vmm->mem, req + MOTE_CONSOLE_REQ_STREAM, &stream, sizeof(stream)) < 0)
 		goto bad;
-	if (n > MOTE_CONSOLE_MAX ||
-	    (stream != MOTE_CONSOLE_STDOUT && stream != MOTE_CONSOLE_STDERR))
+	if (n > MOTE_CONSOLE_MAX || stream < MOTE_CONSOLE_STDOUT || stream > MOTE_CONSOLE_READ)
 		goto bad;
 	bytes = mem_ptr(&c->vmm->mem, buf, n);
 	if (!bytes && n)
 		goto bad;
-	answer(c, req,
-	       (uint32_t)serial_output(c->vmm->devices.serial, stream == MOTE_CONSOLE_STDERR, bytes,
-				       n));
+	if (stream == MOTE_CONSOLE_READ)
+		done = serial_input(c->vmm->devices.serial, bytes, n);
+	else
+		done = serial_output(c->vmm->devices.serial, stream == MOTE_CONSOLE_STDERR, bytes,
+				     n);
+	answer(c, req, (uint32_t)done);
 	return;
 bad:
 	if (!c->bad_requests++)

@@ -32,6 +32,12 @@ struct serial_stats serial_get_stats(struct serial *s);
  * failed or the VM stops). For the console port (console.c).
  */
 size_t serial_output(struct serial *s, bool to_stderr, const uint8_t *buf, size_t len);
+/*
+ * Moves up to LEN received bytes (what RBR would give next, in order) into BUF, with the data
+ * ready state, the receive interrupt and end of input updated as for RBR reads. Returns how
+ * many (0 if none, or in loopback). For the console port's bulk reads.
+ */
+size_t serial_input(struct serial *s, uint8_t *buf, size_t len);
 /* The guest opted in to end of input as carrier loss (MOTE_FEAT_CONSOLE_EOF). */
 void serial_enable_eof(struct serial *s);
 
