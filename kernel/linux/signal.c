@@ -65,3 +65,22 @@ void signal_exec_reset(void)
 	current_task()->sig.ss_sp = 0;
 	current_task()->sig.ss_size = 0;
 }
+
+/* Temporary wait masks (ppoll, pselect6, epoll_pwait): see signal.h. */
+void signal_wait_mask_begin(uint64_t mask)
+{
+	struct task *t = current_task();
+
+	t->sig.saved_mask = t->sig.blocked;
+	t->sig.blocked = mask & ~(SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP));
+}
+
+void signal_wait_mask_end(bool interrupted)
+{
+	struct task *t = current_task();
+
+	if (interrupted && signal_pending())
+		t->sig.restore_mask = true;
+	else
+		t->sig.blocked = t->sig.saved_mask;
+}

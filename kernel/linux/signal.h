@@ -60,6 +60,8 @@ struct task_signals {
 	struct k_siginfo info[NSIG];
 	uint64_t ss_sp, ss_size;
 	int ss_flags;
+	uint64_t saved_mask; /* the mask a temporary one replaced (signal_wait_mask_begin) */
+	bool restore_mask;   /* put saved_mask back after delivering the interrupting signal */
 };
 
 struct proc_signals {
@@ -81,5 +83,17 @@ int signal_send(struct task *t, int signo, const struct k_siginfo *info);
 bool signal_pending(void);
 /* Reset the actions for a new program (execve): handled signals go back to default. */
 void signal_exec_reset(void);
+
+/*
+ * A temporary signal mask for the length of a wait (ppoll, pselect6, epoll_pwait[2]; the same
+ * shape as rt_sigsuspend). signal_wait_mask_begin(mask) saves the blocked set and installs
+ * mask (SIGKILL and SIGSTOP stay unblocked). signal_wait_mask_end(interrupted) puts the saved
+ * set back at once, unless the wait ended with -EINTR and a signal is deliverable: then it sets
+ * restore_mask, and signal_deliver must run the handler with the temporary mask in force, store
+ * saved_mask (not blocked) as the frame's uc_sigmask, and clear restore_mask; if return-to-
+ * application finds nothing to deliver after all, it sets blocked = saved_mask itself.
+ */
+void signal_wait_mask_begin(uint64_t mask);
+void signal_wait_mask_end(bool interrupted);
 
 #endif /* MOTE_LINUX_SIGNAL_H */
