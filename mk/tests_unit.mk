@@ -1,4 +1,4 @@
-# tests_unit.mk: host-compiled unit tests of pure kernel code (command line, cpio reader).
+# tests_unit.mk: host-compiled unit tests of pure kernel code (command line, cpio reader, gzip).
 # kernel/core/cmdline.c is built for the host with CMDLINE_HOST_TEST (no kernel around it).
 KERNEL_UNIT_CFLAGS := $(HOST_CFLAGS) -Ikernel -DCMDLINE_HOST_TEST -fno-builtin
 
@@ -28,3 +28,19 @@ $(BUILD)/tests/unit/kernel_cpio_test: $(BUILD)/tests/unit/kernel_cpio_test.o \
 
 TESTS += $(BUILD)/tests/unit/kernel_cpio_test
 TESTS_BUILD += $(BUILD)/tests/unit/kernel_cpio_test
+
+# kernel/lib's gzip decoder (inflate.c, gzip.c, crc32.c), against the real gzip.
+KERNEL_INFLATE_OBJS := $(patsubst %,$(BUILD)/tests/unit/kernel_%.o,inflate gzip crc32)
+
+$(BUILD)/tests/unit/kernel_%.o: kernel/lib/%.c | $(DEPS_STAMP)
+	$(call quiet,CC,$<)mkdir -p $(@D) && $(HOST_CC) $(KERNEL_UNIT_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/unit/kernel_inflate_test.o: tests/unit/kernel_inflate_test.c | $(DEPS_STAMP)
+	$(call quiet,CC,$<)mkdir -p $(@D) && $(HOST_CC) $(KERNEL_UNIT_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/unit/kernel_inflate_test: $(BUILD)/tests/unit/kernel_inflate_test.o \
+		$(KERNEL_INFLATE_OBJS)
+	$(call quiet,LD,$@)$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^
+
+TESTS += $(BUILD)/tests/unit/kernel_inflate_test
+TESTS_BUILD += $(BUILD)/tests/unit/kernel_inflate_test
