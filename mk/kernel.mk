@@ -41,6 +41,9 @@ KERNEL_SRCS := \
 	kernel/lib/string.c \
 	kernel/lib/printf.c \
 	kernel/lib/random.c \
+	kernel/lib/crc32.c \
+	kernel/lib/inflate.c \
+	kernel/lib/gzip.c \
 	kernel/fs/vfs.c \
 	kernel/fs/path.c \
 	kernel/fs/file.c \
@@ -48,6 +51,7 @@ KERNEL_SRCS := \
 	kernel/fs/ramfs.c \
 	kernel/fs/cpio.c \
 	kernel/fs/initrd.c \
+	kernel/fs/initrd_gzip.c \
 	kernel/fs/mounts.c \
 	kernel/fs/chrdev.c \
 	kernel/fs/pipe.c \

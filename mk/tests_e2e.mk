@@ -1,6 +1,7 @@
 # tests_e2e.mk: whole-system tests of the kernel (tests/e2e/kernel_*.sh): self-tests under
 # motevm (PV path) and QEMU TCG microvm/q35 (standard path) with 1 and 2 vCPUs, the Linux
-# 64-bit entry, the initrd, command-line errors, crash reports, 4 MiB boot, console input;
+# 64-bit entry, the initrd (also gzip-compressed: initrd_gzip.sh), command-line errors, crash
+# reports, 4 MiB boot, console input;
 # real Debian programs under `mote run` on motevm and QEMU TCG (debian_programs*.sh).
 TESTS += \
 	tests/e2e/kernel_selftest_motevm_1.sh \
@@ -11,6 +12,7 @@ TESTS += \
 	tests/e2e/kernel_selftest_q35_2.sh \
 	tests/e2e/kernel_linux64.sh \
 	tests/e2e/kernel_initrd.sh \
+	tests/e2e/initrd_gzip.sh \
 	tests/e2e/kernel_bigmem.sh \
 	tests/e2e/kernel_cmdline.sh \
 	tests/e2e/kernel_crash.sh \

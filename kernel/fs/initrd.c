@@ -125,6 +125,14 @@ static int add_entry(struct dentry *root, const struct cpio_entry *e, struct har
 	return d ? 0 : err;
 }
 
+/* Is there anything but zero padding in buf[off, size)? */
+static bool more_after(const uint8_t *buf, size_t size, size_t off)
+{
+	while (off < size && !buf[off])
+		off++;
+	return off < size;
+}
+
 long initrd_unpack(struct dentry *root, const uint8_t *buf, size_t size, char *err, size_t errlen)
 {
 	static struct hardlink links[MAX_HARDLINKS];
@@ -134,12 +142,15 @@ long initrd_unpack(struct dentry *root, const uint8_t *buf, size_t size, char *e
 	struct cpio_entry e;
 
 	err[0] = 0;
-	if (size >= 2 && buf[0] == 0x1f && buf[1] == 0x8b) {
-		snprintf(err, errlen, "the initrd is gzip-compressed: not supported yet");
-		return -EINVAL;
-	}
 	mutex_lock(&vfs_lock);
-	while ((r = cpio_next(buf, size, &off, &e)) > 0) {
+	for (;;) {
+		r = cpio_next(buf, size, &off, &e);
+		/* after a TRAILER!!!, another archive may follow (Linux initramfs allows several
+		 * back to back, e.g. one per gzip member) */
+		if (r == 0 && more_after(buf, size, off))
+			continue;
+		if (r <= 0)
+			break;
 		r = add_entry(root, &e, links, &nlinks);
 		if (r) {
 			snprintf(err, errlen, "cannot add %.*s (error %d)", (int)e.namelen, e.name,

@@ -1,4 +1,5 @@
-/* initrd.h: the initrd (a cpio newc archive) becomes the root file system. */
+/* initrd.h: the initrd (a cpio newc archive, or several back to back) becomes the root file
+ * system. */
 #ifndef MOTE_FS_INITRD_H
 #define MOTE_FS_INITRD_H
 

@@ -3,6 +3,7 @@
 #include "fs/mounts.h"
 #include "fs/devfs.h"
 #include "fs/initrd.h"
+#include "fs/initrd_gzip.h"
 #include "fs/procfs.h"
 #include "fs/ramfs.h"
 #include "fs/sysfs.h"
@@ -12,6 +13,7 @@
 #include "core/panic.h"
 #include "core/time.h"
 #include "lib/errno.h"
+#include "lib/gzip.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 
@@ -49,18 +51,21 @@ static void mkdir_if_missing(const char *name)
 void vfs_init(void)
 {
 	uint64_t t0 = time_ns();
+	const uint8_t *initrd = P2V(bootinfo.initrd_pa);
+	size_t size = bootinfo.initrd_size;
 	char err[160];
 	long n = 0;
 
 	if (vfs_mount("/", &ramfs_type, NULL))
 		panic("vfs: cannot mount the root file system");
-	if (bootinfo.initrd_size) {
-		n = initrd_unpack(vfs_root, P2V(bootinfo.initrd_pa), bootinfo.initrd_size, err,
-				  sizeof(err));
-		if (n < 0) {
-			printk(LOG_ERR, "mote: bad initrd: %s\n", err);
-			kernel_exit(EXIT_BOOT_FAIL);
-		}
+	/* a gzip initrd is decompressed first; an uncompressed one is used in place */
+	if (size && gzip_is(initrd, size))
+		n = initrd_gunzip(initrd, size, &initrd, &size, err, sizeof(err));
+	if (size && n == 0)
+		n = initrd_unpack(vfs_root, initrd, size, err, sizeof(err));
+	if (n < 0) {
+		printk(LOG_ERR, "mote: bad initrd: %s\n", err);
+		kernel_exit(EXIT_BOOT_FAIL);
 	}
 	mkdir_if_missing("dev");
 	mkdir_if_missing("proc");
@@ -70,5 +75,5 @@ void vfs_init(void)
 	procfs_init();
 	sysfs_init();
 	printk(LOG_INFO, "mote: root file system: %ld initrd entries (%lu KiB) in %lu us\n", n,
-	       bootinfo.initrd_size >> 10, (time_ns() - t0) / 1000);
+	       (unsigned long)size >> 10, (time_ns() - t0) / 1000);
 }

@@ -18,9 +18,10 @@ static struct list free_lists[PAGE_MAX_ORDER + 1];
 static uint8_t *meta;
 static uint64_t nfree, ntotal, noom; /* nfree counts the blocks and the uncarved ranges */
 static struct {
-	uint64_t s, e; /* frame numbers, [s, e) */
-} ranges[BOOT_MEMMAP_MAX * 2];
+	uint64_t s, e;		   /* frame numbers, [s, e) */
+} ranges[BOOT_MEMMAP_MAX * 2 + 4]; /* the memory map, split at 1 GiB, and the initrd */
 static unsigned nranges;
+static bool initrd_released;
 uint64_t page_max_pfn;
 extern char _kernel_end[];
 
@@ -79,7 +80,8 @@ static void clip_add(uint64_t s, uint64_t e, uint64_t limit_lo, uint64_t limit_h
 	const uint64_t cut[][2] = {
 		{ 0, LOW_RESERVED },
 		{ KERNEL_PHYS, KV2P(_kernel_end) },
-		{ bootinfo.initrd_pa, bootinfo.initrd_pa + bootinfo.initrd_size },
+		{ bootinfo.initrd_pa,
+		  bootinfo.initrd_pa + (initrd_released ? 0 : bootinfo.initrd_size) },
 		{ meta_pa, meta_pa + meta_size },
 	};
 
@@ -165,6 +167,74 @@ void *page_alloc(unsigned order)
 	nfree -= 1UL << order;
 	spin_unlock(&lock, f);
 	return P2V(pfn << PAGE_SHIFT);
+}
+
+void *page_alloc_pages(uint64_t n)
+{
+	uint64_t f = spin_lock(&lock), s, free;
+
+	/* the tail of a range, so that its head stays aligned for carve() */
+	for (unsigned r = 0; r < nranges; r++) {
+		if (ranges[r].e - ranges[r].s < n)
+			continue;
+		s = ranges[r].e - n;
+		ranges[r].e = s;
+		memset(&meta[s], 0, n);
+		nfree -= n;
+		spin_unlock(&lock, f);
+		return P2V(s << PAGE_SHIFT);
+	}
+	noom++;
+	free = nfree;
+	spin_unlock(&lock, f);
+	printk(LOG_WARN, "page: out of memory: no run of %lu free pages (%lu pages free)\n", n,
+	       free);
+	return NULL;
+}
+
+uint64_t page_max_pages(void)
+{
+	uint64_t f = spin_lock(&lock), most = 0;
+
+	for (unsigned r = 0; r < nranges; r++)
+		most = MAX(most, ranges[r].e - ranges[r].s);
+	spin_unlock(&lock, f);
+	return most;
+}
+
+void page_free_pages(void *p, uint64_t n)
+{
+	uint64_t pfn = V2P(p) >> PAGE_SHIFT, end = pfn + n, f = spin_lock(&lock);
+
+	/* right where a range was cut (a whole page_alloc_pages run): back to it, in one piece */
+	for (unsigned r = 0; r < nranges; r++) {
+		if (ranges[r].e == pfn) {
+			ranges[r].e = end;
+			memset(&meta[pfn], PG_RESERVED, n);
+			nfree += n;
+			spin_unlock(&lock, f);
+			return;
+		}
+	}
+	spin_unlock(&lock, f);
+	/* else as the largest aligned blocks that fit, so the buddies can merge */
+	while (pfn < end) {
+		unsigned o = 0;
+
+		while (o < PAGE_MAX_ORDER && !(pfn & ((2UL << o) - 1)) && pfn + (2UL << o) <= end)
+			o++;
+		page_free(P2V(pfn << PAGE_SHIFT), o);
+		pfn += 1UL << o;
+	}
+}
+
+void page_release_initrd(void)
+{
+	uint64_t f = spin_lock(&lock);
+
+	initrd_released = true;
+	add_ram(bootinfo.initrd_pa, bootinfo.initrd_pa + bootinfo.initrd_size);
+	spin_unlock(&lock, f);
 }
 
 void *page_alloc_zeroed(unsigned order)

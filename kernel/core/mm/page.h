@@ -30,6 +30,20 @@ void page_init_high(void);
 void *page_alloc(unsigned order) __must_check;
 /* Same, zero-filled. */
 void *page_alloc_zeroed(unsigned order) __must_check;
+/*
+ * Allocate n contiguous pages, any n (for buffers larger than a block: the decompressed
+ * initrd). They come whole from RAM not yet carved into blocks, so this is for boot, before
+ * the allocator has been through most of RAM. Returns their direct-map address, or NULL
+ * (reported on the console).
+ */
+void *page_alloc_pages(uint64_t n) __must_check;
+/* The largest n page_alloc_pages can serve now. */
+uint64_t page_max_pages(void);
+/* Free n pages at p (page-aligned, any n): what page_alloc_pages returned, or part of it. */
+void page_free_pages(void *p, uint64_t n);
+/* Hand the initrd's pages to the allocator once nothing points into it any more (its
+ * contents were decompressed elsewhere). */
+void page_release_initrd(void);
 /* Free a block page_alloc returned, with the same order. */
 void page_free(void *p, unsigned order);
 /* The state byte of the frame holding direct-map address p. */
