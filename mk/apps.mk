@@ -1,7 +1,7 @@
 # apps.mk: tests/apps/, small Linux programs that exercise the system-call surface. Each is built
 # static and dynamic (glibc); tests/apps/run_native.sh runs both natively and keeps their output
 # as the expected output that tests/apps/run_mote.sh compares runs inside Mote against.
-APPS_SRCS := $(addprefix tests/apps/, files.c dirs.c fdops.c mmap.c brk.c procfs.c devfs.c \
+APPS_SRCS := $(addprefix tests/apps/, files.c dirs.c fdops.c mmap.c brk.c procfs.c devfs.c polling.c \
 	threads.c futex.c clone.c tls.c signals.c faults.c sigdefault.c timers.c time.c poll.c \
 	epoll.c proc_info.c rlimits.c random.c vdso.c exec.c proc_create.c)
 APPS_NAMES := $(APPS_SRCS:tests/apps/%.c=%)

@@ -54,6 +54,8 @@ KERNEL_SRCS := \
 	kernel/fs/lock.c \
 	kernel/fs/tty.c \
 	kernel/fs/devfs.c \
+	kernel/fs/eventfd.c \
+	kernel/fs/epoll.c \
 	kernel/fs/procfs.c \
 	kernel/fs/procfs_cpuinfo.c \
 	kernel/fs/procfs_self.c \
@@ -80,6 +82,8 @@ KERNEL_SRCS := \
 	kernel/linux/sys_futex.c \
 	kernel/linux/sys_time.c \
 	kernel/linux/sys_signal.c \
+	kernel/linux/sys_poll.c \
+	kernel/linux/sys_epoll.c \
 	kernel/test/test_mm.c \
 	kernel/test/test_sched.c \
 	kernel/test/test_sync.c \

@@ -16,7 +16,8 @@ TESTS += \
 	tests/e2e/kernel_crash.sh \
 	tests/e2e/kernel_small.sh \
 	tests/e2e/debian_programs.sh \
-	tests/e2e/debian_programs_qemu.sh
+	tests/e2e/debian_programs_qemu.sh \
+	tests/e2e/polling.sh
 TESTS_BUILD += $(KERNEL_ELF)
 # /proc and /sys read by real programs under mote run (motevm and QEMU TCG)
 TESTS += tests/e2e/procfs.sh

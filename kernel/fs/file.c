@@ -1,6 +1,7 @@
 /* file.c: open files, the descriptor table, poll queues. */
 #include "fs/file.h"
 #include "fs/lock.h"
+#include "fs/epoll.h"
 #include "fs/pollq.h"
 #include "fs/vfs.h"
 #include "core/mm/heap.h"
@@ -24,6 +25,7 @@ struct file *file_alloc(struct inode *ino, struct dentry *d, const struct file_o
 	f->flags = flags;
 	f->refs = 1;
 	mutex_init(&f->pos_lock);
+	list_init(&f->epoll_items);
 	return f;
 }
 
@@ -37,6 +39,7 @@ void file_put(struct file *f)
 	if (!f || __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL))
 		return;
 	lock_release_file(f);
+	epoll_file_release(f);
 	if (f->ops && f->ops->release)
 		(void)f->ops->release(f);
 	vfs_inode_put(f->inode);

@@ -18,6 +18,7 @@
 #define MOTE_FS_FILE_H
 
 #include "lib/types.h"
+#include "lib/list.h"
 #include "core/sched/sync.h"
 
 struct inode;
@@ -93,6 +94,7 @@ struct file {
 	int refs;
 	struct mutex pos_lock;
 	void *priv;
+	struct list epoll_items; /* epoll items watching this file (fs/epoll.c) */
 };
 
 #define FD_MAX 1024
