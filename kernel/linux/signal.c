@@ -5,6 +5,7 @@
 #include "arch/x86_64/apic.h"
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/traps.h"
 #include "core/mm/heap.h"
 #include "core/sched/thread.h"
 #include "core/sched/wait.h"
@@ -18,12 +19,12 @@
 
 /* Signals whose default action is to do nothing. The stop signals are among them here: Mote
  * has no job control (nothing could continue a stopped process). */
-#define DEFAULT_IGNORED                                                                           \
-	(SIG_BIT(SIGCHLD) | SIG_BIT(SIGCONT) | SIG_BIT(SIGURG) | SIG_BIT(SIGWINCH) |              \
+#define DEFAULT_IGNORED                                                              \
+	(SIG_BIT(SIGCHLD) | SIG_BIT(SIGCONT) | SIG_BIT(SIGURG) | SIG_BIT(SIGWINCH) | \
 	 SIG_BIT(SIGSTOP) | SIG_BIT(SIGTSTP) | SIG_BIT(SIGTTIN) | SIG_BIT(SIGTTOU))
 /* Taken before the others (Linux's SYNCHRONOUS_MASK): the fault is what the thread did. */
-#define SYNCHRONOUS                                                                               \
-	(SIG_BIT(SIGSEGV) | SIG_BIT(SIGBUS) | SIG_BIT(SIGILL) | SIG_BIT(SIGTRAP) |                \
+#define SYNCHRONOUS                                                                \
+	(SIG_BIT(SIGSEGV) | SIG_BIT(SIGBUS) | SIG_BIT(SIGILL) | SIG_BIT(SIGTRAP) | \
 	 SIG_BIT(SIGFPE) | SIG_BIT(SIGSYS))
 
 static struct proc_signals *psig(void)
@@ -43,7 +44,7 @@ void signal_init_task(struct task_signals *ts)
 	ts->ss_flags = SS_DISABLE;
 }
 
-static bool default_ignored(int sig)
+bool signal_default_ignored(int sig)
 {
 	return sig <= NSIG && (DEFAULT_IGNORED & SIG_BIT(sig));
 }
@@ -55,12 +56,12 @@ static bool ignored(int sig, const struct task *t)
 
 	if (t && ((t->sig.blocked | t->sig.real_blocked) & SIG_BIT(sig)))
 		return false;
-	return h == SIG_IGN || (h == SIG_DFL && default_ignored(sig));
+	return h == SIG_IGN || (h == SIG_DFL && signal_default_ignored(sig));
 }
 
 static bool fatal_default(int sig)
 {
-	return psig()->action[sig - 1].handler == SIG_DFL && !default_ignored(sig);
+	return psig()->action[sig - 1].handler == SIG_DFL && !signal_default_ignored(sig);
 }
 
 static bool wants(const struct task *t, int sig)
@@ -397,6 +398,21 @@ bool signal_pending(void)
 	return false;
 }
 
+int signal_sleep(uint64_t deadline)
+{
+	struct spinlock lock = SPINLOCK_INIT;
+	struct waitq wq;
+	uint64_t f;
+	int r = 0;
+
+	waitq_init(&wq);
+	f = spin_lock(&lock);
+	if (!signal_pending()) /* (it arms the sleep) */
+		r = waitq_sleep(&wq, &lock, deadline);
+	spin_unlock(&lock, f);
+	return r == -ETIMEDOUT ? r : 0;
+}
+
 void signal_set_blocked(uint64_t blocked)
 {
 	struct proc_signals *ps = psig();
@@ -428,7 +444,8 @@ void signal_set_action(int sig, const struct k_sigaction *act, struct k_sigactio
 		ps->action[sig - 1] = *act;
 		ps->action[sig - 1].mask &= ~SIG_UNBLOCKABLE;
 		/* Pending signals that are now ignored go (POSIX), blocked or not. */
-		if (act->handler == SIG_IGN || (act->handler == SIG_DFL && default_ignored(sig))) {
+		if (act->handler == SIG_IGN ||
+		    (act->handler == SIG_DFL && signal_default_ignored(sig))) {
 			flush(&ps->queue, &ps->pending, sig);
 			list_for_each (pos, &init_process->tasks) {
 				struct task *t = list_entry(pos, struct task, node);

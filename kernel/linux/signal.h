@@ -130,13 +130,13 @@ struct sigqueue {
 
 struct task_signals {
 	uint64_t blocked;
-	uint64_t pending;   /* signals in queue: directed at this thread (tgkill, faults) */
-	struct list queue;  /* struct sigqueue, in the order sent */
+	uint64_t pending;  /* signals in queue: directed at this thread (tgkill, faults) */
+	struct list queue; /* struct sigqueue, in the order sent */
 	uint64_t ss_sp, ss_size;
-	int ss_flags;	    /* SS_AUTODISARM as given to sigaltstack */
+	int ss_flags;	       /* SS_AUTODISARM as given to sigaltstack */
 	uint64_t real_blocked; /* in rt_sigtimedwait: the mask it replaced (its set unblocked) */
-	uint64_t saved_mask; /* the mask a temporary one replaced (sigsuspend, ppoll...) */
-	bool restore_mask;   /* put saved_mask back after delivering the interrupting signal */
+	uint64_t saved_mask;   /* the mask a temporary one replaced (sigsuspend, ppoll...) */
+	bool restore_mask;     /* put saved_mask back after delivering the interrupting signal */
 	/* The last exception (for the sigcontext of the frame, as Linux's thread.trap_nr...). */
 	uint64_t trapno, error, cr2;
 };
@@ -158,8 +158,8 @@ void signal_exit_task_locked(struct task *t);
 /*
  * Deliver the pending, unblocked signals of the current task by editing tf (signal frames
  * on the application's stack) or run their default action; also turn a system call's -EINTR
- * into a restart when Linux would. Called with interrupts off, returns with them off (it
- * enables them while it writes a frame). Returns true if tf changed.
+ * into a restart when Linux would. Returns with interrupts as they were (it enables them
+ * while it writes a frame). Returns true if tf changed.
  */
 bool signal_deliver(struct trapframe *tf);
 /* Application code raised an exception: queue signo (with code and fault address) for the
@@ -179,6 +179,13 @@ void signal_cancel_timer(struct sigqueue *q);
 /* True if the current task has a deliverable signal (sleeping calls return -EINTR). When
  * false, it arms the calling thread's next sleep to be interrupted by a signal. */
 bool signal_pending(void);
+/* Sleep until a signal is sent to the calling thread or until time_ns() >= deadline (0: no
+ * deadline). Returns 0 if it may have been a signal, -ETIMEDOUT if the deadline passed; the
+ * caller checks signal_pending() (spurious wake-ups happen). */
+int signal_sleep(uint64_t deadline);
+/* True if sig's default action is to do nothing (SIGCHLD, SIGURG, SIGWINCH, SIGCONT and,
+ * with no job control in Mote, the stop signals). */
+bool signal_default_ignored(int sig);
 /* Reset the actions for a new program (execve): handled signals go back to default. */
 void signal_exec_reset(void);
 

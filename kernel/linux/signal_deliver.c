@@ -11,6 +11,7 @@
 #include "linux/task.h"
 
 #define TF_SYSCALL ((uint64_t)-1) /* the vector syscall.S puts in its frames */
+#define SYSCALL_INSN_LEN 2
 
 enum restart { NO_RESTART, RESTART_SA, RESTART_NOHAND };
 
@@ -78,7 +79,7 @@ static enum restart restart_kind(uint64_t nr)
 static void restart(struct trapframe *tf, uint64_t nr)
 {
 	tf->rax = nr;
-	tf->rip -= 2;
+	tf->rip -= SYSCALL_INSN_LEN;
 }
 
 static bool interrupted_call(const struct trapframe *tf)
@@ -91,11 +92,14 @@ bool signal_deliver(struct trapframe *tf)
 	struct task *t = current_task();
 	struct proc_signals *ps = &init_process->sig;
 	bool in_call = interrupted_call(tf), changed = false;
-	uint64_t f;
+	uint64_t f, irq;
 
 	if (!((READ_ONCE(t->sig.pending) | READ_ONCE(ps->pending)) & ~t->sig.blocked) &&
 	    !t->sig.restore_mask && !in_call)
 		return false;
+	/* Frames are written with interrupts on: a page fault on the stack is resolved. */
+	irq = arch_irq_save();
+	arch_irq_enable();
 	for (int n = 0; n < 2 * NSIG; n++) {
 		struct k_siginfo info;
 		struct k_sigaction act;
@@ -111,10 +115,7 @@ bool signal_deliver(struct trapframe *tf)
 		act = ps->action[sig - 1];
 		if (act.handler == SIG_DFL || act.handler == SIG_IGN) {
 			spin_unlock(&ps->lock, f);
-			if (act.handler == SIG_DFL && !(SIG_BIT(sig) & (SIG_BIT(SIGCHLD) |
-					SIG_BIT(SIGCONT) | SIG_BIT(SIGURG) | SIG_BIT(SIGWINCH) |
-					SIG_BIT(SIGSTOP) | SIG_BIT(SIGTSTP) | SIG_BIT(SIGTTIN) |
-					SIG_BIT(SIGTTOU))))
+			if (act.handler == SIG_DFL && !signal_default_ignored(sig))
 				signal_die(sig);
 			continue;
 		}
@@ -131,8 +132,8 @@ bool signal_deliver(struct trapframe *tf)
 			in_call = false;
 		}
 		if (signal_frame_setup(tf, sig, &info, &act, oldmask)) {
-			printk(LOG_INFO, "mote: no room for the frame of signal %d (rsp %#lx)\n", sig,
-			       tf->rsp);
+			printk(LOG_INFO, "mote: no room for the frame of signal %d (rsp %#lx)\n",
+			       sig, tf->rsp);
 			signal_die(SIGSEGV);
 		}
 		f = spin_lock(&ps->lock);
@@ -153,6 +154,6 @@ bool signal_deliver(struct trapframe *tf)
 		t->sig.restore_mask = false;
 		signal_set_blocked(t->sig.saved_mask);
 	}
-	arch_irq_disable();
+	arch_irq_restore(irq);
 	return changed;
 }

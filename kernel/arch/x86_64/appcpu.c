@@ -34,7 +34,7 @@ bool appcpu_fsgsbase;
 static bool use_xsave;
 static uint64_t xcr0;
 static uint32_t xstate_size = 512; /* the standard-format xsave image of xcr0's components */
-static uint8_t *initial_state;	    /* the state a new program starts with */
+static uint8_t *initial_state;	   /* the state a new program starts with */
 
 extern char syscall_entry[];
 

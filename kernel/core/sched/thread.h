@@ -43,7 +43,7 @@ struct thread {
 	struct spinlock intr_lock; /* intr_waiter, intr_kick */
 	void *intr_waiter;	   /* the interruptible sleep in progress (wait.c), or NULL */
 	bool intr_armed;	   /* the next sleep may be interrupted */
-	bool intr_kick;		   /* interrupted while not in such a sleep: the next one ends at once */
+	bool intr_kick; /* interrupted while not in such a sleep: the next one ends at once */
 };
 
 #define THREAD_ANY_CPU (-1)

@@ -195,6 +195,11 @@ void waitq_arm_interrupt(void)
 	current_thread()->intr_armed = true;
 }
 
+void waitq_disarm_interrupt(void)
+{
+	current_thread()->intr_armed = false;
+}
+
 bool waitq_interrupt_thread(struct thread *t)
 {
 	uint64_t f = arch_irq_save();

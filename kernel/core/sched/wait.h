@@ -57,6 +57,9 @@ bool waitq_interrupt(struct waitq *wq, struct thread *t);
  * Returns true if it woke t. Lock order: t's intr_lock, then the queue's lock.
  */
 void waitq_arm_interrupt(void);
+/* Undo an arming the caller did not sleep after: kernel-internal sleeps (sync.c, thread join)
+ * call it so that they never end with -EINTR. */
+void waitq_disarm_interrupt(void);
 bool waitq_interrupt_thread(struct thread *t);
 /* Wake the first waiter / all / up to n waiters tagged key. Caller holds the queue's lock.
  * Return the number woken. */
