@@ -209,7 +209,7 @@ int main(void)
 		data[i] = (unsigned char)(i * 13 + 5);
 	test_output();
 	test_eof("mode=eof", data, N / 10); /* a byte per RBR read: slow on kvm_pvm */
-	test_eof("mode=eof", NULL, 0); /* stdin is /dev/null: carrier lost at once */
+	test_eof("mode=eof", NULL, 0);	    /* stdin is /dev/null: carrier lost at once */
 	test_eof("mode=bulk", data, N);
 	test_eof("mode=bulk", NULL, 0);
 	test_no_optin();

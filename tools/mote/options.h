@@ -16,8 +16,8 @@ struct mote_opts {
 	const char *image; /* run: a prebuilt image */
 	const char *kernel;
 	const char *output; /* build: -o */
-	bool verbose;		/* run: a boot timeline on stderr */
-	bool show_files;	/* build -v: each file resolved */
+	bool verbose;	    /* run: a boot timeline on stderr */
+	bool show_files;    /* build -v: each file resolved */
 	bool qemu;
 	bool locale; /* add locale and gconv files */
 	char **argv; /* PROGRAM [ARGS...] */
