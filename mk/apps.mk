@@ -1,6 +1,7 @@
 # apps.mk: tests/apps/, small Linux programs that exercise the system-call surface. Each is built
 # static and dynamic (glibc); tests/apps/run_native.sh runs both natively and keeps their output
-# as the expected output that tests/apps/run_mote.sh compares runs inside Mote against.
+# as the expected output that tests/apps/run_mote.sh compares runs inside Mote against (under
+# motevm; tests/apps/run_mote_qemu.sh: under QEMU's TCG).
 APPS_SRCS := $(addprefix tests/apps/, files.c dirs.c fdops.c mmap.c brk.c procfs.c devfs.c polling.c \
 	threads.c futex.c clone.c tls.c signals.c faults.c sigdefault.c timers.c time.c poll.c \
 	epoll.c proc_info.c rlimits.c random.c vdso.c exec.c proc_create.c)
@@ -21,4 +22,7 @@ $(BUILD)/tests/apps/%.dyn: tests/apps/%.c | $(DEPS_STAMP)
 ALL_TARGETS += $(APPS_BINS)
 
 TESTS += tests/apps/run_native.sh
+# after run_native.sh, which writes the expected results they compare against
+TESTS += tests/apps/run_mote.sh
+TESTS += tests/apps/run_mote_qemu.sh
 TESTS_BUILD += $(APPS_BINS)

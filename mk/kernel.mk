@@ -74,6 +74,9 @@ KERNEL_SRCS := \
 	kernel/linux/mm.c \
 	kernel/linux/fault.c \
 	kernel/linux/signal.c \
+	kernel/linux/signal_deliver.c \
+	kernel/linux/signal_frame.c \
+	kernel/linux/timers.c \
 	kernel/linux/vdso.c \
 	kernel/linux/vdso/vdso_image.S \
 	kernel/linux/sys_file.c \
@@ -86,6 +89,7 @@ KERNEL_SRCS := \
 	kernel/linux/sys_futex.c \
 	kernel/linux/sys_time.c \
 	kernel/linux/sys_signal.c \
+	kernel/linux/sys_timer.c \
 	kernel/linux/sys_poll.c \
 	kernel/linux/sys_epoll.c \
 	kernel/test/test_mm.c \

@@ -98,6 +98,13 @@
 #define MOTE_DEBUG_EXIT_PORT 0xf4u
 
 /*
+ * QEMU's isa-debugcon as `mote run --qemu` adds it (iobase=0x402, to a file): isa-debug-exit's
+ * exit code keeps 7 bits of the status only, so a guest without motevm's exit device first
+ * writes the whole status here in decimal ("139"), which mote reads back.
+ */
+#define MOTE_QEMU_STATUS_PORT 0x402u
+
+/*
  * Firecracker's boot-timer device: a byte write of MOTE_BOOT_TIMER_MAGIC to this guest-physical
  * address makes motevm log "Guest-boot-time = N us" (time since motevm started).
  */

@@ -26,11 +26,28 @@ extern char _text_start[], _text_end[];
 static volatile int panicking;
 static volatile int panic_cpu = -1;
 
+/* The whole status in decimal to QEMU's debugcon (mote_abi.h; ignored where there is none). */
+static void report_status(int status)
+{
+	char d[12];
+	int n = 0;
+	uint32_t v = (uint32_t)status;
+
+	do {
+		d[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v && n < (int)sizeof(d));
+	while (n)
+		outb(MOTE_QEMU_STATUS_PORT, (uint8_t)d[--n]);
+}
+
 void kernel_exit(int status)
 {
 	arch_irq_disable();
 	if (mote_features & MOTE_FEAT_EXIT)
 		outl(MOTE_EXIT_PORT, (uint32_t)status);
+	else
+		report_status(status);
 	outl(MOTE_DEBUG_EXIT_PORT, (uint32_t)status);
 	/* Neither device: reset through the keyboard controller, then a triple fault. */
 	outb(0x64, 0xfe);

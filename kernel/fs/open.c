@@ -7,6 +7,7 @@
 #include "core/mm/heap.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include "linux/mm.h"
 #include "linux/task.h"
 
 int vfs_create(struct dentry *start, const char *path, uint32_t mode, uint64_t rdev,
@@ -119,6 +120,7 @@ int vfs_open_dentry(struct dentry *d, uint32_t flags, struct file **out)
 		r = ino->iops->truncate(ino, 0);
 		if (r)
 			return r;
+		mm_truncated(ino, 0); /* mapped pages of it now fault (SIGBUS) */
 	}
 	f = file_alloc(ino, d, ops, flags & ~(uint32_t)(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC));
 	if (!f)

@@ -664,6 +664,33 @@ int mm_dontneed(uint64_t addr, uint64_t len)
 	return 0;
 }
 
+void mm_truncated(const struct inode *ino, uint64_t size)
+{
+	struct mm *mm = current_mm;
+	uint64_t keep = ALIGN_UP(size, PAGE_SIZE), lo = ~0UL, hi = 0;
+	struct list *pos;
+
+	if (!mm)
+		return;
+	mutex_lock(&mm->lock);
+	list_for_each (pos, &mm->vmas) {
+		struct vma *v = vma_of(pos);
+		uint64_t s = v->start;
+
+		if (!v->file || v->file->inode != ino || v->off + (v->end - v->start) <= keep)
+			continue;
+		if (v->off < keep)
+			s += keep - v->off;
+		if (clear_ptes(mm, s, v->end)) {
+			lo = MIN(lo, s);
+			hi = MAX(hi, v->end);
+		}
+	}
+	mutex_unlock(&mm->lock);
+	if (hi)
+		smp_tlb_shootdown(lo, hi - lo);
+}
+
 bool mm_range_mapped(uint64_t addr, uint64_t len)
 {
 	struct mm *mm = current_mm;

@@ -15,6 +15,7 @@
 #include "core/sched/sync.h"
 
 struct file;
+struct inode;
 
 #define PROT_NONE 0x0
 #define PROT_READ 0x1
@@ -101,6 +102,9 @@ int mm_fault(uint64_t addr, bool write) __must_check;
 int mm_dontneed(uint64_t addr, uint64_t len) __must_check;
 /* Is [addr, addr+len) fully mapped (mincore, msync)? */
 bool mm_range_mapped(uint64_t addr, uint64_t len);
+/* A file shrank to size: drop the mappings of its pages past the new end (they fault again:
+ * SIGBUS past end of file, as in Linux). */
+void mm_truncated(const struct inode *ino, uint64_t size);
 /* The first VMA that ends above addr, copied into *out with a reference to its file (the
  * caller file_put()s it): procfs walks the VMAs with it without holding the mm lock while it
  * formats them. false if there is none. */

@@ -1,78 +1,522 @@
-/* signal.c: signal delivery. (Minimal for now: synchronous faults run the default action;
- * handlers, masks and queued signals come with the signals work.) */
+/* signal.c: signal state: sending and queueing, the choice of the thread that takes a
+ * process-directed signal, waking it, masks, actions, dequeueing. Delivery on the way back to
+ * the application is in signal_deliver.c, the frame in signal_frame.c. */
 #include "linux/signal.h"
+#include "arch/x86_64/apic.h"
+#include "arch/x86_64/layout.h"
+#include "arch/x86_64/percpu.h"
 #include "arch/x86_64/traps.h"
+#include "core/mm/heap.h"
+#include "core/sched/thread.h"
+#include "core/sched/wait.h"
+#include "lib/errno.h"
 #include "lib/printf.h"
+#include "lib/string.h"
 #include "linux/task.h"
+#include "linux/timers.h"
 
-static const char *const names[NSIG + 1] = {
-	[SIGHUP] = "SIGHUP",   [SIGINT] = "SIGINT",   [SIGQUIT] = "SIGQUIT", [SIGILL] = "SIGILL",
-	[SIGTRAP] = "SIGTRAP", [SIGABRT] = "SIGABRT", [SIGBUS] = "SIGBUS",   [SIGFPE] = "SIGFPE",
-	[SIGKILL] = "SIGKILL", [SIGUSR1] = "SIGUSR1", [SIGSEGV] = "SIGSEGV", [SIGUSR2] = "SIGUSR2",
-	[SIGPIPE] = "SIGPIPE", [SIGALRM] = "SIGALRM", [SIGTERM] = "SIGTERM", [SIGSYS] = "SIGSYS",
-};
+#define RLIMIT_SIGPENDING 11
+
+/* Signals whose default action is to do nothing. The stop signals are among them here: Mote
+ * has no job control (nothing could continue a stopped process). */
+#define DEFAULT_IGNORED                                                              \
+	(SIG_BIT(SIGCHLD) | SIG_BIT(SIGCONT) | SIG_BIT(SIGURG) | SIG_BIT(SIGWINCH) | \
+	 SIG_BIT(SIGSTOP) | SIG_BIT(SIGTSTP) | SIG_BIT(SIGTTIN) | SIG_BIT(SIGTTOU))
+/* Taken before the others (Linux's SYNCHRONOUS_MASK): the fault is what the thread did. */
+#define SYNCHRONOUS                                                                \
+	(SIG_BIT(SIGSEGV) | SIG_BIT(SIGBUS) | SIG_BIT(SIGILL) | SIG_BIT(SIGTRAP) | \
+	 SIG_BIT(SIGFPE) | SIG_BIT(SIGSYS))
+
+static struct proc_signals *psig(void)
+{
+	return &init_process->sig;
+}
+
+void signal_init_process(struct proc_signals *ps)
+{
+	spin_init(&ps->lock);
+	list_init(&ps->queue);
+}
+
+void signal_init_task(struct task_signals *ts)
+{
+	list_init(&ts->queue);
+	ts->ss_flags = SS_DISABLE;
+}
+
+bool signal_default_ignored(int sig)
+{
+	return sig <= NSIG && (DEFAULT_IGNORED & SIG_BIT(sig));
+}
+
+/* Would sig be dropped at once (ignored, and not blocked where it could wait)? */
+static bool ignored(int sig, const struct task *t)
+{
+	uint64_t h = psig()->action[sig - 1].handler;
+
+	if (t && ((t->sig.blocked | t->sig.real_blocked) & SIG_BIT(sig)))
+		return false;
+	return h == SIG_IGN || (h == SIG_DFL && signal_default_ignored(sig));
+}
+
+static bool fatal_default(int sig)
+{
+	return psig()->action[sig - 1].handler == SIG_DFL && !signal_default_ignored(sig);
+}
+
+static bool wants(const struct task *t, int sig)
+{
+	return !(t->sig.blocked & SIG_BIT(sig));
+}
+
+/* The main thread (the first one left), as Linux's group leader; NULL if none. */
+static struct task *leader(void)
+{
+	if (list_empty(&init_process->tasks))
+		return NULL;
+	return list_first_entry(&init_process->tasks, struct task, node);
+}
+
+/* Make t look at its signals: end its interruptible sleep, or interrupt the CPU that runs it
+ * (the interrupt's return path delivers). The calling thread looks on its own way out. */
+static void kick(struct task *t)
+{
+	struct thread *th = t->thread;
+	int cpu;
+
+	if (waitq_interrupt_thread(th) || th == current_thread())
+		return;
+	cpu = READ_ONCE(th->cpu);
+	if (READ_ONCE(th->on_cpu) && cpus[cpu] && READ_ONCE(cpus[cpu]->current) == th)
+		apic_send_ipi(cpus[cpu]->apic_id, VEC_IPI_SIGNAL);
+}
+
+/* The thread that takes a process-directed sig: the main thread if it does not block it (as
+ * Linux picks the group leader), else the caller, else any; NULL if all block it. */
+static struct task *choose(int sig)
+{
+	struct task *cur = current_task(), *main = leader();
+	struct list *pos;
+
+	if (main && wants(main, sig))
+		return main;
+	if (cur && wants(cur, sig))
+		return cur;
+	list_for_each (pos, &init_process->tasks) {
+		struct task *t = list_entry(pos, struct task, node);
+
+		if (wants(t, sig))
+			return t;
+	}
+	return NULL;
+}
 
 /* The default action of a fatal signal: the process ends with 128 + signo. */
-static void __noreturn die(int signo, const struct trapframe *tf, uint64_t addr)
+void signal_die(int sig)
 {
-	printk(LOG_INFO, "mote: program killed by %s (rip %#lx, address %#lx)\n",
-	       signo <= NSIG && names[signo] ? names[signo] : "a signal", tf ? tf->rip : 0, addr);
-	task_exit_group(128 + signo);
+	printk(LOG_INFO, "mote: program killed by signal %d\n", sig);
+	task_exit_group(128 + sig);
 }
 
-bool signal_deliver(struct trapframe *tf)
+/* After sig was queued (ps->lock held): wake the thread that will take it, or end the
+ * process now if its default action does (as Linux does at send time). */
+static void notify(struct task *t, int sig)
 {
-	return false;
+	if (!t)
+		t = choose(sig);
+	else if (!wants(t, sig))
+		return;
+	if (!t)
+		return;
+	if (fatal_default(sig) && !(t->sig.real_blocked & SIG_BIT(sig)))
+		signal_die(sig);
+	kick(t);
 }
 
-void signal_fault(struct trapframe *tf, int signo, int code, uint64_t addr)
+static void enqueue(struct task *t, struct sigqueue *q, int sig)
 {
-	die(signo, tf, addr);
+	struct proc_signals *ps = psig();
+
+	q->queued = true;
+	if (t) {
+		list_add_tail(&t->sig.queue, &q->node);
+		t->sig.pending |= SIG_BIT(sig);
+	} else {
+		list_add_tail(&ps->queue, &q->node);
+		ps->pending |= SIG_BIT(sig);
+	}
+}
+
+/* Queue sig for t (NULL: the process); ps->lock held. */
+static int send_locked(struct task *t, int sig, const struct k_siginfo *info)
+{
+	struct proc_signals *ps = psig();
+	uint64_t pending = t ? t->sig.pending : ps->pending;
+	struct sigqueue *q;
+
+	if (sig == SIGKILL)
+		signal_die(sig);
+	if (ignored(sig, t ? t : leader()))
+		return 0;
+	if (sig < SIGRTMIN && (pending & SIG_BIT(sig)))
+		return 0; /* a standard signal is pending once */
+	if (sig >= SIGRTMIN && (uint64_t)ps->nqueued >= init_process->rlim[RLIMIT_SIGPENDING].cur)
+		return -EAGAIN;
+	q = kzalloc(sizeof(*q));
+	if (!q)
+		return -EAGAIN;
+	ps->nqueued++;
+	if (info) {
+		q->info = *info;
+	} else {
+		q->info.code = SI_USER;
+		q->info.kill.pid = init_process->pid;
+	}
+	q->info.signo = sig;
+	enqueue(t, q, sig);
+	notify(t, sig);
+	return 0;
 }
 
 int signal_send(struct task *t, int signo, const struct k_siginfo *info)
 {
-	uint64_t h;
+	struct proc_signals *ps = psig();
+	uint64_t f;
+	int r;
 
 	if (signo == 0)
 		return 0;
-	h = init_process->sig.action[signo - 1].handler;
-	if (h == 1 ||
-	    (h == 0 && (signo == SIGCHLD || signo == 28 || signo == 23 || signo == SIGCONT)))
-		return 0; /* ignored (SIG_IGN, or a default action that ignores) */
-	die(signo, NULL, 0);
+	if (signo < 0 || signo > NSIG)
+		return -EINVAL;
+	f = spin_lock(&ps->lock);
+	r = send_locked(t, signo, info);
+	spin_unlock(&ps->lock, f);
+	return r;
+}
+
+static struct task *find_locked(int tid)
+{
+	struct list *pos;
+
+	list_for_each (pos, &init_process->tasks) {
+		struct task *t = list_entry(pos, struct task, node);
+
+		if (t->tid == tid)
+			return t;
+	}
+	return NULL;
+}
+
+int signal_send_tid(int tid, int signo, const struct k_siginfo *info)
+{
+	struct proc_signals *ps = psig();
+	struct task *t;
+	uint64_t f;
+	int r = -ESRCH;
+
+	if (signo < 0 || signo > NSIG)
+		return -EINVAL;
+	f = spin_lock(&ps->lock);
+	t = find_locked(tid);
+	if (t)
+		r = signo ? send_locked(t, signo, info) : 0;
+	spin_unlock(&ps->lock, f);
+	return r;
+}
+
+int signal_send_timer(struct sigqueue *q, int tid, int overruns)
+{
+	struct proc_signals *ps = psig();
+	int sig = q->info.signo;
+	struct task *t = NULL;
+	uint64_t f = spin_lock(&ps->lock);
+	int r = 0;
+
+	if (tid && !(t = find_locked(tid))) {
+		r = -ESRCH;
+	} else if (q->queued) {
+		q->overrun += overruns + 1; /* still waiting: one more expiry it stands for */
+	} else if (sig == SIGKILL) {
+		signal_die(sig);
+	} else if (!ignored(sig, t ? t : leader())) {
+		q->overrun = overruns;
+		enqueue(t, q, sig);
+		notify(t, sig);
+	}
+	spin_unlock(&ps->lock, f);
+	return r;
+}
+
+static void unqueue(struct sigqueue *q, struct list *queue, uint64_t *pending)
+{
+	struct list *pos;
+	int sig = q->info.signo;
+
+	list_del(&q->node);
+	q->queued = false;
+	list_for_each (pos, queue)
+		if (list_entry(pos, struct sigqueue, node)->info.signo == sig)
+			return;
+	*pending &= ~SIG_BIT(sig);
+}
+
+static void release(struct sigqueue *q)
+{
+	if (q->timer)
+		return;
+	psig()->nqueued--;
+	kfree(q);
+}
+
+void signal_cancel_timer(struct sigqueue *q)
+{
+	struct proc_signals *ps = psig();
+	uint64_t f = spin_lock(&ps->lock);
+
+	if (q->queued) {
+		struct list *pos;
+
+		/* On the process's queue or some thread's: find which. */
+		list_for_each (pos, &ps->queue)
+			if (list_entry(pos, struct sigqueue, node) == q)
+				break;
+		if (pos != &ps->queue) {
+			unqueue(q, &ps->queue, &ps->pending);
+		} else {
+			list_for_each (pos, &init_process->tasks) {
+				struct task *t = list_entry(pos, struct task, node);
+				struct list *p2;
+
+				list_for_each (p2, &t->sig.queue)
+					if (list_entry(p2, struct sigqueue, node) == q)
+						break;
+				if (p2 != &t->sig.queue) {
+					unqueue(q, &t->sig.queue, &t->sig.pending);
+					break;
+				}
+			}
+		}
+	}
+	spin_unlock(&ps->lock, f);
+}
+
+/* Remove every queued sig from one queue (it became ignored). */
+static void flush(struct list *queue, uint64_t *pending, int sig)
+{
+	struct list *pos, *tmp;
+
+	list_for_each_safe (pos, tmp, queue) {
+		struct sigqueue *q = list_entry(pos, struct sigqueue, node);
+
+		if (q->info.signo == sig) {
+			list_del(&q->node);
+			q->queued = false;
+			release(q);
+		}
+	}
+	*pending &= ~SIG_BIT(sig);
+}
+
+void signal_exit_task_locked(struct task *t)
+{
+	for (int sig = 1; sig <= NSIG; sig++)
+		if (t->sig.pending & SIG_BIT(sig))
+			flush(&t->sig.queue, &t->sig.pending, sig);
+}
+
+/* The next signal of pending & ~mask to take: a synchronous one first, then the lowest. */
+static int next_signal(uint64_t pending, uint64_t mask)
+{
+	uint64_t x = pending & ~mask;
+
+	if (!x)
+		return 0;
+	if (x & SYNCHRONOUS)
+		x &= SYNCHRONOUS;
+	return __builtin_ctzll(x) + 1;
+}
+
+static void take(struct list *queue, uint64_t *pending, int sig, struct k_siginfo *info)
+{
+	struct list *pos;
+
+	list_for_each (pos, queue) {
+		struct sigqueue *q = list_entry(pos, struct sigqueue, node);
+
+		if (q->info.signo != sig)
+			continue;
+		unqueue(q, queue, pending);
+		if (q->timer) {
+			q->info.timer.overrun = q->overrun;
+			ptimer_delivered(q->timer, q->overrun);
+			q->overrun = 0;
+		}
+		*info = q->info;
+		release(q);
+		return;
+	}
+	*pending &= ~SIG_BIT(sig); /* (cannot happen: a bit always has an entry) */
+	memset(info, 0, sizeof(*info));
+	info->signo = sig;
+}
+
+int signal_dequeue_locked(struct task *t, uint64_t mask, struct k_siginfo *info)
+{
+	struct proc_signals *ps = psig();
+	int sig = next_signal(t->sig.pending, mask);
+
+	if (sig) {
+		take(&t->sig.queue, &t->sig.pending, sig, info);
+		return sig;
+	}
+	sig = next_signal(ps->pending, mask);
+	if (sig)
+		take(&ps->queue, &ps->pending, sig, info);
+	return sig;
+}
+
+int signal_dequeue_set(uint64_t set, struct k_siginfo *info)
+{
+	struct proc_signals *ps = psig();
+	uint64_t f = spin_lock(&ps->lock);
+	int sig = signal_dequeue_locked(current_task(), ~set, info);
+
+	spin_unlock(&ps->lock, f);
+	return sig;
 }
 
 bool signal_pending(void)
 {
+	struct thread *th = current_thread();
+	struct task *t = th->task;
+
+	if (!t)
+		return false;
+	if ((READ_ONCE(t->sig.pending) | READ_ONCE(psig()->pending)) & ~READ_ONCE(t->sig.blocked))
+		return true;
+	waitq_arm_interrupt();
 	return false;
+}
+
+int signal_sleep(uint64_t deadline)
+{
+	struct spinlock lock = SPINLOCK_INIT;
+	struct waitq wq;
+	uint64_t f;
+	int r = 0;
+
+	waitq_init(&wq);
+	f = spin_lock(&lock);
+	if (!signal_pending()) /* (it arms the sleep) */
+		r = waitq_sleep(&wq, &lock, deadline);
+	spin_unlock(&lock, f);
+	return r == -ETIMEDOUT ? r : 0;
+}
+
+void signal_set_blocked(uint64_t blocked)
+{
+	struct proc_signals *ps = psig();
+	struct task *t = current_task();
+	uint64_t f = spin_lock(&ps->lock), added;
+
+	blocked &= ~SIG_UNBLOCKABLE;
+	added = blocked & ~t->sig.blocked & ps->pending;
+	t->sig.blocked = blocked;
+	/* Process-directed signals this thread now blocks: another thread may take them. */
+	for (int sig = 1; added; sig++) {
+		if (added & SIG_BIT(sig)) {
+			added &= ~SIG_BIT(sig);
+			notify(NULL, sig);
+		}
+	}
+	spin_unlock(&ps->lock, f);
+}
+
+void signal_set_action(int sig, const struct k_sigaction *act, struct k_sigaction *old)
+{
+	struct proc_signals *ps = psig();
+	uint64_t f = spin_lock(&ps->lock);
+	struct list *pos;
+
+	if (old)
+		*old = ps->action[sig - 1];
+	if (act) {
+		ps->action[sig - 1] = *act;
+		ps->action[sig - 1].mask &= ~SIG_UNBLOCKABLE;
+		/* Pending signals that are now ignored go (POSIX), blocked or not. */
+		if (act->handler == SIG_IGN ||
+		    (act->handler == SIG_DFL && signal_default_ignored(sig))) {
+			flush(&ps->queue, &ps->pending, sig);
+			list_for_each (pos, &init_process->tasks) {
+				struct task *t = list_entry(pos, struct task, node);
+
+				flush(&t->sig.queue, &t->sig.pending, sig);
+			}
+		}
+	}
+	spin_unlock(&ps->lock, f);
+}
+
+void signal_fault(struct trapframe *tf, int signo, int code, uint64_t addr)
+{
+	struct proc_signals *ps = psig();
+	struct task *t = current_task();
+	struct k_siginfo info = { .signo = signo, .code = code };
+	uint64_t f;
+
+	info.fault.addr = addr;
+	t->sig.trapno = tf->vector;
+	t->sig.error = tf->error;
+	if (tf->vector == 14) {
+		t->sig.error |= 4; /* Linux reports the user bit: the fault was the program's */
+		t->sig.cr2 = addr;
+	}
+	f = spin_lock(&ps->lock);
+	/* Blocked or ignored, a fault cannot be left pending: the default action runs. */
+	if ((t->sig.blocked & SIG_BIT(signo)) || ps->action[signo - 1].handler == SIG_IGN) {
+		t->sig.blocked &= ~SIG_BIT(signo);
+		ps->action[signo - 1].handler = SIG_DFL;
+	}
+	if (ps->action[signo - 1].handler == SIG_DFL) {
+		spin_unlock(&ps->lock, f);
+		printk(LOG_INFO, "mote: program killed by signal %d (rip %#lx, address %#lx)\n",
+		       signo, tf->rip, addr);
+		task_exit_group(128 + signo);
+	}
+	if (send_locked(t, signo, &info))
+		signal_die(signo); /* could not queue it: out of memory */
+	spin_unlock(&ps->lock, f);
 }
 
 void signal_exec_reset(void)
 {
-	struct proc_signals *ps = &init_process->sig;
+	struct proc_signals *ps = psig();
+	struct task *t = current_task();
 	uint64_t f = spin_lock(&ps->lock);
 
-	/* Handlers do not survive the old program; ignored signals stay ignored. */
+	/* Handlers do not survive the old program; ignored signals stay ignored. The mask and
+	 * the pending signals are kept. */
 	for (int i = 0; i < NSIG; i++) {
-		if (ps->action[i].handler > 1)
-			ps->action[i].handler = 0;
+		if (ps->action[i].handler > SIG_IGN)
+			ps->action[i].handler = SIG_DFL;
 		ps->action[i].flags = 0;
 		ps->action[i].mask = 0;
 		ps->action[i].restorer = 0;
 	}
+	t->sig.ss_sp = 0;
+	t->sig.ss_size = 0;
+	t->sig.ss_flags = SS_DISABLE;
 	spin_unlock(&ps->lock, f);
-	current_task()->sig.ss_sp = 0;
-	current_task()->sig.ss_size = 0;
+	ptimer_exec();
 }
 
-/* Temporary wait masks (ppoll, pselect6, epoll_pwait): see signal.h. */
+/* Temporary wait masks (ppoll, pselect6, epoll_pwait, sigsuspend): see signal.h. */
 void signal_wait_mask_begin(uint64_t mask)
 {
 	struct task *t = current_task();
 
 	t->sig.saved_mask = t->sig.blocked;
-	t->sig.blocked = mask & ~(SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP));
+	signal_set_blocked(mask);
 }
 
 void signal_wait_mask_end(bool interrupted)
@@ -82,5 +526,5 @@ void signal_wait_mask_end(bool interrupted)
 	if (interrupted && signal_pending())
 		t->sig.restore_mask = true;
 	else
-		t->sig.blocked = t->sig.saved_mask;
+		signal_set_blocked(t->sig.saved_mask);
 }

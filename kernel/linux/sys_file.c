@@ -8,6 +8,7 @@
 #include "core/mm/heap.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include "linux/mm.h"
 #include "linux/syscall.h"
 #include "linux/task.h"
 #include "linux/uaccess.h"
@@ -382,13 +383,19 @@ SYSCALL_DEFINE3(ioctl, int, fd, uint32_t, cmd, uint64_t, arg)
 
 static long do_truncate(struct inode *ino, int64_t len)
 {
+	uint64_t old = ino->size;
+	int r;
+
 	if (len < 0)
 		return -EINVAL;
 	if (S_ISDIR(ino->mode))
 		return -EISDIR;
 	if (!S_ISREG(ino->mode) || !ino->iops || !ino->iops->truncate)
 		return -EINVAL;
-	return ino->iops->truncate(ino, (uint64_t)len);
+	r = ino->iops->truncate(ino, (uint64_t)len);
+	if (!r && (uint64_t)len < old)
+		mm_truncated(ino, (uint64_t)len);
+	return r;
 }
 
 SYSCALL_DEFINE2(ftruncate, int, fd, int64_t, len)

@@ -1,37 +1,40 @@
-/* sys_signal.c: signal system calls. (Minimal for now: actions, masks and the alternate
- * stack are recorded; delivery to handlers comes with the signals work.) */
+/* sys_signal.c: signal system calls: actions, masks, the alternate stack, sigreturn, waiting
+ * for signals (sigsuspend, pause, sigtimedwait), pending sets, and sending to ourselves (kill,
+ * tgkill, tkill, rt_sigqueueinfo, rt_tgsigqueueinfo). Mote runs one process: another pid is
+ * -ESRCH. */
+#include "arch/x86_64/traps.h"
+#include "core/time.h"
 #include "lib/errno.h"
+#include "lib/printf.h"
 #include "lib/string.h"
 #include "linux/signal.h"
+#include "linux/signal_frame.h"
 #include "linux/syscall.h"
 #include "linux/task.h"
+#include "linux/time.h"
 #include "linux/uaccess.h"
 
 #define SIG_BLOCK 0
 #define SIG_UNBLOCK 1
 #define SIG_SETMASK 2
-#define UNBLOCKABLE (SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP))
+
+static bool valid(int sig)
+{
+	return sig >= 1 && sig <= NSIG;
+}
 
 SYSCALL_DEFINE4(rt_sigaction, int, sig, const struct k_sigaction *, uact, struct k_sigaction *,
 		uold, size_t, size)
 {
-	struct proc_signals *ps = &init_process->sig;
 	struct k_sigaction n, old;
-	uint64_t f;
 
-	if (size != 8 || sig < 1 || sig > NSIG)
+	if (size != 8 || !valid(sig))
 		return -EINVAL;
 	if (uact && copy_from_user(&n, uact, sizeof(n)))
 		return -EFAULT;
 	if (uact && (sig == SIGKILL || sig == SIGSTOP))
 		return -EINVAL;
-	f = spin_lock(&ps->lock);
-	old = ps->action[sig - 1];
-	if (uact) {
-		n.mask &= ~UNBLOCKABLE;
-		ps->action[sig - 1] = n;
-	}
-	spin_unlock(&ps->lock, f);
+	signal_set_action(sig, uact ? &n : NULL, &old);
 	if (uold && copy_to_user(uold, &old, sizeof(old)))
 		return -EFAULT;
 	return 0;
@@ -47,16 +50,15 @@ SYSCALL_DEFINE4(rt_sigprocmask, int, how, const uint64_t *, uset, uint64_t *, uo
 	if (uset) {
 		if (copy_from_user(&set, uset, sizeof(set)))
 			return -EFAULT;
-		set &= ~UNBLOCKABLE;
 		switch (how) {
 		case SIG_BLOCK:
-			t->sig.blocked |= set;
+			signal_set_blocked(old | set);
 			break;
 		case SIG_UNBLOCK:
-			t->sig.blocked &= ~set;
+			signal_set_blocked(old & ~set);
 			break;
 		case SIG_SETMASK:
-			t->sig.blocked = set;
+			signal_set_blocked(set);
 			break;
 		default:
 			return -EINVAL;
@@ -67,67 +69,189 @@ SYSCALL_DEFINE4(rt_sigprocmask, int, how, const uint64_t *, uset, uint64_t *, uo
 	return 0;
 }
 
-struct stack_k {
-	uint64_t sp;
-	int flags;
-	uint64_t size;
-};
+SYSCALL_DEFINE0(rt_sigreturn)
+{
+	struct task *t = current_task();
+
+	if (signal_frame_restore(t->tf)) {
+		printk(LOG_INFO, "mote: bad signal frame at %#lx\n", t->tf->rsp);
+		signal_die(SIGSEGV);
+	}
+	t->full_restore = true; /* every register, rax included, comes from the frame */
+	t->syscall_nr = -1;	/* what it returns to is no system call to restart */
+	return 0;
+}
 
 SYSCALL_DEFINE2(sigaltstack, const struct stack_k *, uss, struct stack_k *, uold)
 {
-	struct task *t = current_task();
-	struct stack_k n, old = { t->sig.ss_sp, t->sig.ss_flags, t->sig.ss_size };
+	struct stack_k n, old;
+	int r;
 
-	if (!old.sp)
-		old.flags = 2; /* SS_DISABLE */
-	if (uss) {
-		if (copy_from_user(&n, uss, sizeof(n)))
-			return -EFAULT;
-		if (n.flags & 2) {
-			n.sp = 0;
-			n.size = 0;
-		} else if (n.size < 2048) {
-			return -ENOMEM;
-		}
-	}
+	if (uss && copy_from_user(&n, uss, sizeof(n)))
+		return -EFAULT;
+	r = signal_altstack(uss ? &n : NULL, &old, current_task()->tf->rsp);
+	if (r)
+		return r;
 	if (uold && copy_to_user(uold, &old, sizeof(old)))
 		return -EFAULT;
-	if (uss) {
-		t->sig.ss_sp = n.sp;
-		t->sig.ss_size = n.size;
-		t->sig.ss_flags = n.flags;
-	}
 	return 0;
+}
+
+SYSCALL_DEFINE2(rt_sigpending, uint64_t *, uset, size_t, size)
+{
+	struct task *t = current_task();
+	uint64_t set = (t->sig.pending | init_process->sig.pending) & t->sig.blocked;
+
+	if (size != 8)
+		return -EINVAL;
+	return copy_to_user(uset, &set, sizeof(set));
+}
+
+/* Sleep until a signal arrives (any deliverable one). */
+static long wait_for_signal(void)
+{
+	while (!signal_pending())
+		(void)signal_sleep(0);
+	return -EINTR;
+}
+
+SYSCALL_DEFINE2(rt_sigsuspend, const uint64_t *, umask, size_t, size)
+{
+	uint64_t mask;
+
+	if (size != 8)
+		return -EINVAL;
+	if (copy_from_user(&mask, umask, sizeof(mask)))
+		return -EFAULT;
+	signal_wait_mask_begin(mask);
+	(void)wait_for_signal();
+	/* The handler runs with mask in force; its frame restores the old one. */
+	signal_wait_mask_end(true);
+	return -EINTR;
+}
+
+SYSCALL_DEFINE0(pause)
+{
+	return wait_for_signal();
+}
+
+SYSCALL_DEFINE4(rt_sigtimedwait, const uint64_t *, uset, struct k_siginfo *, uinfo,
+		const struct timespec_k *, utimeout, size_t, size)
+{
+	struct task *t = current_task();
+	struct timespec_k ts;
+	struct k_siginfo info;
+	uint64_t set, deadline = 0;
+	int sig = 0;
+	long r = 0;
+
+	if (size != 8)
+		return -EINVAL;
+	if (copy_from_user(&set, uset, sizeof(set)))
+		return -EFAULT;
+	if (utimeout) {
+		if (copy_from_user(&ts, utimeout, sizeof(ts)))
+			return -EFAULT;
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= (int64_t)NSEC_PER_SEC)
+			return -EINVAL;
+		deadline = time_ns() + timespec_to_ns(&ts);
+	}
+	set &= ~SIG_UNBLOCKABLE;
+	/* The set is unblocked for the wait, so a signal of it wakes (and is routed to) us;
+	 * real_blocked keeps a blocked one from killing the process meanwhile. */
+	t->sig.real_blocked = t->sig.blocked;
+	signal_set_blocked(t->sig.blocked & ~set);
+	for (;;) {
+		sig = signal_dequeue_set(set, &info);
+		if (sig)
+			break;
+		if (signal_pending()) {
+			sig = signal_dequeue_set(set, &info);
+			r = sig ? 0 : -EINTR;
+			break;
+		}
+		if (utimeout && time_ns() >= deadline) {
+			r = -EAGAIN;
+			break;
+		}
+		(void)signal_sleep(utimeout ? deadline : 0);
+	}
+	signal_set_blocked(t->sig.real_blocked);
+	t->sig.real_blocked = 0;
+	if (!sig)
+		return r;
+	if (uinfo && copy_to_user(uinfo, &info, sizeof(info)))
+		return -EFAULT;
+	return sig;
+}
+
+static struct k_siginfo user_info(int code)
+{
+	struct k_siginfo info = { .code = code };
+
+	info.kill.pid = init_process->pid;
+	info.kill.uid = 0;
+	return info;
 }
 
 SYSCALL_DEFINE2(kill, int, pid, int, sig)
 {
-	if (pid != init_process->pid && pid != 0 && pid != -1)
-		return -ESRCH;
+	struct k_siginfo info = user_info(SI_USER);
+
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
-	return signal_send(NULL, sig, NULL);
+	if (pid != init_process->pid && pid != 0 && pid != -1)
+		return -ESRCH;
+	return signal_send(NULL, sig, &info);
+}
+
+static long tgkill(int tgid, int tid, int sig, struct k_siginfo *info)
+{
+	if (sig < 0 || sig > NSIG || tid <= 0)
+		return -EINVAL;
+	if (tgid != -1 && tgid != init_process->pid)
+		return -ESRCH;
+	return signal_send_tid(tid, sig, info);
 }
 
 SYSCALL_DEFINE3(tgkill, int, tgid, int, tid, int, sig)
 {
-	struct task *t;
+	struct k_siginfo info = user_info(SI_TKILL);
 
-	if (tgid != init_process->pid)
-		return -ESRCH;
-	if (sig < 0 || sig > NSIG)
+	if (tgid <= 0)
 		return -EINVAL;
-	mutex_lock(&init_process->lock);
-	t = task_find(tid);
-	mutex_unlock(&init_process->lock);
-	if (!t)
-		return -ESRCH;
-	return signal_send(t, sig, NULL);
+	return tgkill(tgid, tid, sig, &info);
 }
 
 SYSCALL_DEFINE2(tkill, int, tid, int, sig)
 {
-	uint64_t a[3] = { (uint64_t)init_process->pid, (uint64_t)tid, (uint64_t)sig };
+	struct k_siginfo info = user_info(SI_TKILL);
 
-	return sys_tgkill(a);
+	return tgkill(-1, tid, sig, &info);
+}
+
+SYSCALL_DEFINE3(rt_sigqueueinfo, int, pid, int, sig, const struct k_siginfo *, uinfo)
+{
+	struct k_siginfo info;
+
+	if (copy_from_user(&info, uinfo, sizeof(info)))
+		return -EFAULT;
+	if (!valid(sig))
+		return -EINVAL;
+	if (pid != init_process->pid)
+		return -ESRCH;
+	info.signo = sig;
+	return signal_send(NULL, sig, &info);
+}
+
+SYSCALL_DEFINE4(rt_tgsigqueueinfo, int, tgid, int, tid, int, sig, const struct k_siginfo *, uinfo)
+{
+	struct k_siginfo info;
+
+	if (copy_from_user(&info, uinfo, sizeof(info)))
+		return -EFAULT;
+	if (!valid(sig) || tgid <= 0)
+		return -EINVAL;
+	info.signo = sig;
+	return tgkill(tgid, tid, sig, &info);
 }

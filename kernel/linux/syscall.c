@@ -57,6 +57,7 @@ int syscall_dispatch(struct trapframe *tf)
 	 * elsewhere): handlers run, and the application resumes, with interrupts on. */
 	arch_irq_enable();
 	t->tf = tf;
+	t->syscall_nr = (int64_t)nr;
 	t->full_restore = false;
 	if (nr < SYSCALL_MAX && table[nr])
 		r = table[nr](a);

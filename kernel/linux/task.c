@@ -51,6 +51,7 @@ static struct task *task_alloc(struct thread *th)
 	t->thread = th;
 	t->proc = init_process;
 	list_init(&t->node);
+	signal_init_task(&t->sig);
 	return t;
 }
 
@@ -64,7 +65,7 @@ int task_init_process(void)
 	proc.pid = PID_INIT;
 	mutex_init(&proc.lock);
 	list_init(&proc.tasks);
-	spin_init(&proc.sig.lock);
+	signal_init_process(&proc.sig);
 	memcpy(proc.rlim, default_rlimits, sizeof(proc.rlim));
 	proc.umask = 022;
 	proc.cwd = vfs_root;
@@ -101,6 +102,7 @@ struct task *task_create_thread(const struct trapframe *tf, uint64_t fsbase, voi
 	struct trapframe *stf = kmalloc(sizeof(*stf));
 	struct thread *th;
 	struct task *t;
+	uint64_t f;
 
 	*err = -ENOMEM;
 	if (!stf)
@@ -125,7 +127,9 @@ struct task *task_create_thread(const struct trapframe *tf, uint64_t fsbase, voi
 	th->fsbase = fsbase;
 	mutex_lock(&proc.lock);
 	t->tid = next_tid++;
+	f = spin_lock(&proc.sig.lock); /* signal.c walks the list under it */
 	list_add_tail(&proc.tasks, &t->node);
+	spin_unlock(&proc.sig.lock, f);
 	proc.ntasks++;
 	mutex_unlock(&proc.lock);
 	*err = 0;
@@ -187,6 +191,7 @@ void task_exit(int code)
 {
 	struct task *t = current_task();
 	struct thread *th = current_thread();
+	uint64_t f;
 	bool last;
 
 	robust_release(t);
@@ -196,7 +201,10 @@ void task_exit(int code)
 	}
 	mutex_lock(&proc.lock);
 	proc.dead_cpu_ns += sched_runtime_tsc(th) * 1000000ULL / time_tsc_khz();
+	f = spin_lock(&proc.sig.lock);
 	list_del(&t->node);
+	signal_exit_task_locked(t);
+	spin_unlock(&proc.sig.lock, f);
 	last = --proc.ntasks == 0;
 	mutex_unlock(&proc.lock);
 	if (last)

@@ -38,6 +38,7 @@ struct task {
 	struct thread *thread;
 	struct process *proc;
 	struct trapframe *tf; /* the frame of the system call running now (NULL outside one) */
+	int64_t syscall_nr;   /* its number (-1 after rt_sigreturn: nothing to restart) */
 	int tid;
 	uint32_t *
 		clear_child_tid; /* set_tid_address, CLONE_CHILD_CLEARTID: 0 + futex wake at exit */

@@ -4,10 +4,10 @@
 # stderr together) must equal build/tests/apps/NAME.KIND.expected and the exit status must be the
 # one in NAME.KIND.status, both written by tests/apps/run_native.sh. A mismatch prints a unified
 # diff. Exits 0 only if every run matches, 77 (skip) if mote or the native results are missing.
+# Part of `make test` (mk/apps.mk), after run_native.sh, which writes the expected results.
 #
-# Not yet part of `make test`: the kernel cannot run programs until issue 4 lands. Then add
-# `TESTS += tests/apps/run_mote.sh` after run_native.sh in mk/apps.mk (the native run must come
-# first, it writes the expected results).
+# `run_mote.sh --qemu` boots each VM with `mote run --qemu` instead of motevm (QEMU's accelerator
+# as mote picks it, unless MOTE_QEMU_ACCEL says; tests/apps/run_mote_qemu.sh runs it under TCG).
 #
 # How a run matches a native one by construction: the same absolute program path (mote puts the
 # program at its host path in the image), the same arguments, the environment of tests/apps/apps.sh
@@ -22,6 +22,11 @@ MOTE=build/mote
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/mote-apps-mote.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 fails=0 runs=0
+VM_ARGS=() WHERE="Mote"
+if [ "${1-}" = --qemu ]; then
+	VM_ARGS=(--qemu)
+	WHERE="Mote under QEMU (${MOTE_QEMU_ACCEL:-default accelerator})"
+fi
 
 [ -x "$MOTE" ] || {
 	echo "SKIP: $MOTE is not built"
@@ -47,7 +52,7 @@ while read -r name kind path; do
 	for e in "${APP_ENV[@]}"; do
 		envs+=(--env "$e")
 	done
-	timeout --foreground 300 "$MOTE" run --cpus "$(app_cpus "$name")" "${envs[@]}" --cwd /tmp \
+	timeout --foreground 300 "$MOTE" run "${VM_ARGS[@]}" --cpus "$(app_cpus "$name")" "${envs[@]}" --cwd /tmp \
 		"$path" "${APP_ARGS[@]}" </dev/null >"$actual.raw" 2>&1
 	status=$?
 	# motevm's own log lines (Firecracker format: "<UTC time> [<id>:<thread>:<LEVEL>] ...") are
@@ -68,5 +73,5 @@ while read -r name kind path; do
 	fi
 done < <(app_list)
 
-echo "$((runs - fails))/$runs runs in Mote match the native ones"
+echo "$((runs - fails))/$runs runs in $WHERE match the native ones"
 [ "$runs" -gt 0 ] && [ "$fails" -eq 0 ]

@@ -1,7 +1,8 @@
 /* signals.c: rt_sigaction/rt_sigprocmask/sigreturn: kill, tgkill and sigqueue to ourselves with
  * their siginfo, masks and pending sets, queueing and delivery order, handler masks, SA_NODEFER,
  * SA_RESETHAND, SA_RESTART vs EINTR, sigaltstack, sigsuspend, sigtimedwait, thread targeting,
- * ignored signals and argument errors. (Synchronous faults: faults.c; default kill: sigdefault.c.) */
+ * ignored signals and argument errors, the FPU/SSE state across a handler, a signal to a thread
+ * busy in its own code on another CPU. (Synchronous faults: faults.c; default kill: sigdefault.c.) */
 #include "check.h"
 
 #include <pthread.h>
@@ -241,6 +242,64 @@ static void restart_and_threads(void)
 	mask(SIG_UNBLOCK, SIGUSR2);
 }
 
+/* The handler scribbles on %xmm8 and MXCSR; sigreturn must bring the interrupted ones back. */
+static void clobber_fpu(int sig)
+{
+	unsigned int mxcsr = 0x7f80; /* round toward zero, all exceptions masked */
+	__asm__ volatile("pcmpeqd %%xmm8, %%xmm8\n\tldmxcsr %0" : : "m"(mxcsr) : "xmm8");
+}
+
+static volatile int spin_stop;
+static volatile pid_t spinner_tid;
+
+static void on_spin(int sig)
+{
+	spin_stop = 1;
+}
+
+/* Busy in its own code, no system call: only an interrupt of its CPU can deliver. */
+static void *spinner(void *arg)
+{
+	spinner_tid = gettid();
+	while (!spin_stop)
+		;
+	return NULL;
+}
+
+static void fpu_and_busy_thread(void)
+{
+	unsigned long long lo = 0x0123456789abcdefULL, got;
+	unsigned int mxcsr = 0x1f80 | 0x2000, after; /* round down */
+	long r;
+	pthread_t t;
+
+	signal(SIGUSR1, clobber_fpu);
+	/* The signal arrives during the tgkill system call: rcx/r11 are the syscall's. */
+	__asm__ volatile("movq %[lo], %%xmm8\n\t"
+			 "ldmxcsr %[m]\n\t"
+			 "syscall\n\t"
+			 "movq %%xmm8, %[got]\n\t"
+			 "stmxcsr %[after]"
+			 : [got] "=r"(got), [after] "=m"(after), "=a"(r)
+			 : [lo] "r"(lo), [m] "m"(mxcsr), "a"(SYS_tgkill), "D"(getpid()),
+			   "S"(gettid()), "d"(SIGUSR1)
+			 : "rcx", "r11", "xmm8", "memory");
+	CHECK(r == 0 && got == lo && (after & 0x6000) == 0x2000,
+	      "sigreturn restores %%xmm8 and MXCSR the handler changed");
+	mxcsr = 0x1f80;
+	__asm__ volatile("ldmxcsr %0" : : "m"(mxcsr));
+
+	signal(SIGUSR2, on_spin);
+	spin_stop = 0;
+	spinner_tid = 0;
+	pthread_create(&t, NULL, spinner, NULL);
+	while (!spinner_tid)
+		sched_yield();
+	syscall(SYS_tgkill, getpid(), spinner_tid, SIGUSR2);
+	pthread_join(t, NULL);
+	CHECK(spin_stop, "a thread spinning in its own code gets its signal");
+}
+
 static void altstack_and_defaults(void)
 {
 	stack_t ss = { 0 }, old;
@@ -298,6 +357,7 @@ int main(void)
 	masks_and_order();
 	waits();
 	restart_and_threads();
+	fpu_and_busy_thread();
 	altstack_and_defaults();
 	return check_done();
 }

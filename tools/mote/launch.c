@@ -1,5 +1,6 @@
 /* launch.c: starting motevm or qemu-system-x86_64 on an image, and reporting its status. */
 #include "launch.h"
+#include "abi/mote_abi.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -180,11 +181,28 @@ static int launch_motevm(const struct launch *l, const char *kernel)
 	return status;
 }
 
+/* The status the guest wrote to the debugcon file (mote_abi.h), or -1; removes the file. */
+static int status_file_read(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	int v = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	unlink(path);
+	return v;
+}
+
 static int launch_qemu(const struct launch *l, const char *kernel)
 {
-	char mem[32], smp[32];
+	char mem[32], smp[32], debugcon[64], status_dev[PATH_MAX + 32];
+	char status_path[PATH_MAX];
+	const char *tmp = getenv("TMPDIR");
 	char *argv[MAX_ARGS];
-	int n = 0, wstatus, rc;
+	int n = 0, wstatus, rc, fd, full;
 	const char *accel = getenv("MOTE_QEMU_ACCEL"); /* "tcg" forces TCG where KVM exists */
 	int kvm = access("/dev/kvm", R_OK | W_OK) == 0 && !(accel && !strcmp(accel, "tcg"));
 	const char *qemu = getenv("MOTE_QEMU");
@@ -212,6 +230,22 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	argv[n++] = "-no-reboot";
 	argv[n++] = "-device";
 	argv[n++] = "isa-debug-exit,iobase=0xf4,iosize=4";
+	/* the whole exit status: isa-debug-exit's exit code has room for 7 bits only */
+	snprintf(status_path, sizeof(status_path), "%s/mote-status.XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
+	fd = mkstemp(status_path);
+	if (fd < 0) {
+		fprintf(stderr, "mote: cannot create %s: %s\n", status_path, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	snprintf(status_dev, sizeof(status_dev), "file,id=mote-status,path=%s", status_path);
+	snprintf(debugcon, sizeof(debugcon), "isa-debugcon,iobase=%#x,chardev=mote-status",
+		 MOTE_QEMU_STATUS_PORT);
+	argv[n++] = "-chardev";
+	argv[n++] = status_dev;
+	argv[n++] = "-device";
+	argv[n++] = debugcon;
 	argv[n++] = "-kernel";
 	argv[n++] = (char *)kernel;
 	argv[n++] = "-initrd";
@@ -222,18 +256,20 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	if (access(argv[0], X_OK) < 0) {
 		fprintf(stderr, "mote: --qemu needs %s (Debian package qemu-system-x86)\n",
 			argv[0]);
+		unlink(status_path);
 		return -1;
 	}
 	if (l->verbose)
 		fprintf(stderr, "mote: %8.3f ms  starting QEMU microvm (%s, %u vCPU, %u MiB)\n",
 			launch_now_ms() - l->t0_ms, kvm ? "KVM" : "TCG", l->cpus, l->mem_mib);
 	wstatus = run_child(argv);
+	full = status_file_read(status_path);
 	if (wstatus < 0)
 		return -1;
 	rc = exit_status_of(wstatus);
 	/* isa-debug-exit: QEMU exits with (status << 1) | 1; 0 means the guest reset */
 	if (WIFEXITED(wstatus) && (rc & 1))
-		rc >>= 1;
+		rc = full >= 0 && (full & 0x7f) == rc >> 1 ? full & 0xff : rc >> 1;
 	if (l->verbose)
 		fprintf(stderr, "mote: %8.3f ms  VM ended, status %d\n", launch_now_ms() - l->t0_ms,
 			rc);

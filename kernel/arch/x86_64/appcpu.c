@@ -33,7 +33,8 @@ uint32_t appcpu_fpu_size = 512;
 bool appcpu_fsgsbase;
 static bool use_xsave;
 static uint64_t xcr0;
-static uint8_t *initial_state; /* the state a new program starts with */
+static uint32_t xstate_size = 512; /* the standard-format xsave image of xcr0's components */
+static uint8_t *initial_state;	   /* the state a new program starts with */
 
 extern char syscall_entry[];
 
@@ -97,8 +98,35 @@ void *fpu_alloc(bool from_live)
 
 void fpu_reset(void *area)
 {
+	uint64_t f = arch_irq_save(); /* a context switch in between would save over the copy */
+
 	memcpy(area, initial_state, appcpu_fpu_size);
 	fpu_restore(area);
+	arch_irq_restore(f);
+}
+
+void fpu_load(void *area, const void *image)
+{
+	uint64_t f = arch_irq_save();
+
+	memcpy(area, image, appcpu_fpu_size);
+	fpu_restore(area);
+	arch_irq_restore(f);
+}
+
+bool appcpu_xsave(uint64_t *features, uint32_t *size)
+{
+	*features = use_xsave ? xcr0 : 0x3;
+	*size = xstate_size;
+	return use_xsave;
+}
+
+uint32_t appcpu_mxcsr_mask(void)
+{
+	uint32_t m;
+
+	memcpy(&m, initial_state + 28, sizeof(m)); /* fxsave's MXCSR_MASK field */
+	return m ? m : 0xffbf;
 }
 
 void fpu_free(void *area)
@@ -184,6 +212,7 @@ void appcpu_init_boot(void)
 		xcr0 = xgetbv(0);
 		arch_cpuid(0xd, 0, r);
 		appcpu_fpu_size = ALIGN_UP(MAX(r[1], r[2]), 64);
+		xstate_size = r[1];
 	}
 	initial_state = kzalloc(appcpu_fpu_size);
 	BUG_ON(!initial_state);

@@ -21,8 +21,16 @@ void appcpu_init_cpu(void);
  * calling thread's live registers when from_live. NULL when out of memory. */
 void *fpu_alloc(bool from_live) __must_check;
 void fpu_free(void *area);
-/* Put the initial state in area and load it (a new program, execve). */
+/* Put the initial state in area and load it (a new program, execve, a signal handler). */
 void fpu_reset(void *area);
+/* Copy image (appcpu_fpu_size bytes, a valid save image) to area and load it (sigreturn). */
+void fpu_load(void *area, const void *image);
+/* The save format: true if xsave (standard format) with *features = XCR0, false for fxsave
+ * (*features = x87|SSE); *size = the image's size (512 for fxsave). Linux's signal frame
+ * carries the same image. */
+bool appcpu_xsave(uint64_t *features, uint32_t *size);
+/* The MXCSR bits the CPU accepts (fxrstor/xrstor fault on the others). */
+uint32_t appcpu_mxcsr_mask(void);
 /* Save the live FPU registers to area / load them from it. */
 void fpu_save(void *area);
 void fpu_restore(void *area);

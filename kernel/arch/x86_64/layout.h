@@ -68,6 +68,7 @@
 #define VEC_IPI_RESCHED 0xf0 /* wake an idle CPU / reschedule */
 #define VEC_IPI_TLB 0xf1     /* TLB shootdown */
 #define VEC_IPI_STOP 0xf2    /* stop this CPU (panic on another CPU) */
+#define VEC_IPI_SIGNAL 0xf3  /* a signal for the application thread running here */
 #define VEC_SPURIOUS 0xff
 
 /* Boot protocols recorded by entry.S. */

@@ -162,12 +162,19 @@ static uint32_t ap_apic(uint32_t n)
 	return ~0u;
 }
 
+/* Nothing to do here: the interrupt's way back into the application delivers the signal
+ * (linux/signal.c sends this to a CPU running the target thread's application code). */
+static void ipi_signal(struct trapframe *tf)
+{
+}
+
 static uint32_t naps, started;
 
 void smp_start(void)
 {
 	trap_set_handler(VEC_IPI_TLB, ipi_tlb);
 	trap_set_handler(VEC_IPI_STOP, ipi_stop);
+	trap_set_handler(VEC_IPI_SIGNAL, ipi_signal);
 	apic_ready = true;
 	naps = platform.ncpus > 1 ? MIN(platform.ncpus - 1, MAX_CPUS - 1) : 0;
 	if (!naps)

@@ -35,6 +35,7 @@ int futex_wait(const uint32_t *addr, uint32_t val, uint64_t deadline)
 	uint64_t f = spin_lock(&b->lock);
 	int r = -EAGAIN;
 
+	waitq_disarm_interrupt();
 	if (READ_ONCE(*addr) == val)
 		r = waitq_sleep_key(&b->wq, &b->lock, (uint64_t)addr, deadline);
 	spin_unlock(&b->lock, f);

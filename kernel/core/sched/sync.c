@@ -30,6 +30,7 @@ void mutex_lock(struct mutex *m)
 		return;
 	BUG_ON(m->owner == me);
 	f = spin_lock(&m->lock);
+	waitq_disarm_interrupt();
 	while (m->owner != me) {
 		if (mutex_trylock(m))
 			break;
@@ -65,6 +66,7 @@ int cond_wait_until(struct condvar *cv, struct mutex *m, uint64_t deadline)
 	int r;
 
 	mutex_unlock(m);
+	waitq_disarm_interrupt();
 	r = waitq_sleep(&cv->wq, &cv->lock, deadline);
 	spin_unlock(&cv->lock, f);
 	mutex_lock(m);
@@ -104,6 +106,7 @@ int sem_down_until(struct semaphore *s, uint64_t deadline)
 	uint64_t f = spin_lock(&s->lock);
 	int r = 0;
 
+	waitq_disarm_interrupt();
 	while (!s->count && !r)
 		r = waitq_sleep(&s->wq, &s->lock, deadline);
 	if (s->count) {

@@ -134,6 +134,7 @@ int thread_join(struct thread *t)
 	uint64_t f = spin_lock(&t->lock);
 	int code;
 
+	waitq_disarm_interrupt();
 	while (t->state != THREAD_DEAD || t->on_cpu)
 		(void)waitq_sleep(&t->joiners, &t->lock, 0);
 	code = t->exit_code;

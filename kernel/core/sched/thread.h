@@ -39,6 +39,11 @@ struct thread {
 	void *fpu;	 /* FPU/SSE/AVX save area of an application thread (appcpu.h), or NULL */
 	uint64_t fsbase; /* its FS base */
 	bool kernel_ds;	 /* uaccess accepts kernel buffers (kernel_read, linux/uaccess.h) */
+	/* Interruptible sleeps (wait.h: waitq_arm_interrupt, waitq_interrupt_thread). */
+	struct spinlock intr_lock; /* intr_waiter, intr_kick */
+	void *intr_waiter;	   /* the interruptible sleep in progress (wait.c), or NULL */
+	bool intr_armed;	   /* the next sleep may be interrupted */
+	bool intr_kick; /* interrupted while not in such a sleep: the next one ends at once */
 };
 
 #define THREAD_ANY_CPU (-1)

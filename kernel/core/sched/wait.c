@@ -13,7 +13,7 @@ struct waiter {
 	uint64_t key;
 	uint32_t bits;
 	struct spinlock *lock;
-	bool woken, timed_out;
+	bool woken, timed_out, interrupted;
 	struct timer timer;
 };
 
@@ -46,7 +46,20 @@ int waitq_sleep_bits(struct waitq *wq, struct spinlock *lock, uint64_t key, uint
 		     uint64_t deadline)
 {
 	struct waiter w = { .t = current_thread(), .key = key, .bits = bits, .lock = lock };
+	bool intr = w.t->intr_armed;
 
+	w.t->intr_armed = false;
+	if (intr) {
+		/* Publish the sleep to waitq_interrupt_thread, unless an interrupt came first. */
+		spin_lock_raw(&w.t->intr_lock);
+		if (w.t->intr_kick)
+			w.t->intr_kick = false;
+		else
+			w.t->intr_waiter = &w;
+		spin_unlock_raw(&w.t->intr_lock);
+		if (!w.t->intr_waiter)
+			return -EINTR;
+	}
 	list_add_tail(&wq->waiters, &w.node);
 	w.t->state = THREAD_SLEEPING;
 	if (deadline)
@@ -54,14 +67,22 @@ int waitq_sleep_bits(struct waitq *wq, struct spinlock *lock, uint64_t key, uint
 	spin_unlock_raw(lock);
 	schedule();
 	/* The timer function takes the lock: cancel it before taking the lock again (a requeue
-	 * may have moved the waiter to another queue and lock). */
+	 * may have moved the waiter to another queue and lock). So does an interrupter, under
+	 * intr_lock: unpublish first. */
 	if (deadline)
 		timer_cancel(&w.timer);
+	if (intr) {
+		spin_lock_raw(&w.t->intr_lock);
+		w.t->intr_waiter = NULL;
+		spin_unlock_raw(&w.t->intr_lock);
+	}
 	spin_lock_raw(w.lock);
 	if (w.lock != lock) { /* requeued: give the caller back the lock it expects */
 		spin_unlock_raw(w.lock);
 		spin_lock_raw(lock);
 	}
+	if (w.interrupted)
+		return -EINTR;
 	return w.woken ? 0 : -ETIMEDOUT;
 }
 
@@ -169,17 +190,65 @@ bool waitq_interrupt(struct waitq *wq, struct thread *t)
 	return false;
 }
 
-void sleep_until(uint64_t deadline)
+void waitq_arm_interrupt(void)
+{
+	current_thread()->intr_armed = true;
+}
+
+void waitq_disarm_interrupt(void)
+{
+	current_thread()->intr_armed = false;
+}
+
+bool waitq_interrupt_thread(struct thread *t)
+{
+	uint64_t f = arch_irq_save();
+	struct waiter *w;
+	bool woke = false;
+
+	spin_lock_raw(&t->intr_lock);
+	w = t->intr_waiter;
+	if (!w) {
+		t->intr_kick = true;
+	} else {
+		/* w stays valid: its sleeper unpublishes it under intr_lock before returning. A
+		 * requeue moves it under both locks: retake until the lock read is its own. */
+		struct spinlock *l;
+
+		for (;;) {
+			l = READ_ONCE(w->lock);
+			spin_lock_raw(l);
+			if (READ_ONCE(w->lock) == l)
+				break;
+			spin_unlock_raw(l);
+		}
+		if (!w->woken && !w->timed_out) {
+			list_del(&w->node);
+			w->woken = true;
+			w->interrupted = true;
+			sched_wake(w->t);
+			woke = true;
+		}
+		spin_unlock_raw(l);
+	}
+	spin_unlock_raw(&t->intr_lock);
+	arch_irq_restore(f);
+	return woke;
+}
+
+int sleep_until(uint64_t deadline)
 {
 	struct spinlock lock = SPINLOCK_INIT;
 	struct waitq wq;
 	uint64_t f;
+	int r = 0;
 
 	waitq_init(&wq);
 	f = spin_lock(&lock);
-	while (time_ns() < deadline)
-		(void)waitq_sleep(&wq, &lock, deadline);
+	while (time_ns() < deadline && r != -EINTR)
+		r = waitq_sleep(&wq, &lock, deadline);
 	spin_unlock(&lock, f);
+	return r == -EINTR ? r : 0;
 }
 
 void sleep_ns(uint64_t ns)
