@@ -2,7 +2,8 @@
 # motevm (PV path) and QEMU TCG microvm/q35 (standard path) with 1 and 2 vCPUs, the Linux
 # 64-bit entry, the initrd (also gzip-compressed: initrd_gzip.sh), command-line errors, crash
 # reports, 4 MiB boot, console input;
-# real Debian programs under `mote run` on motevm and QEMU TCG (debian_programs*.sh).
+# real Debian programs under `mote run` on motevm and QEMU TCG (debian_programs*.sh); a signal
+# interrupting a blocked console read (console_signals.sh).
 TESTS += \
 	tests/e2e/kernel_selftest_motevm_1.sh \
 	tests/e2e/kernel_selftest_motevm_2.sh \
@@ -19,7 +20,8 @@ TESTS += \
 	tests/e2e/kernel_small.sh \
 	tests/e2e/debian_programs.sh \
 	tests/e2e/debian_programs_qemu.sh \
-	tests/e2e/polling.sh
+	tests/e2e/polling.sh \
+	tests/e2e/console_signals.sh
 TESTS_BUILD += $(KERNEL_ELF)
 # /proc and /sys read by real programs under mote run (motevm and QEMU TCG)
 TESTS += tests/e2e/procfs.sh

@@ -11,6 +11,7 @@
 #include "abi/mote_abi.h"
 #include "core/sched/wait.h"
 #include "fs/tty.h"
+#include "lib/errno.h"
 #include "lib/spinlock.h"
 
 #define COM1 0x3f8
@@ -212,7 +213,7 @@ int uart_getc(void)
 	return c;
 }
 
-long uart_read(char *buf, size_t n, bool nonblock)
+long uart_read(char *buf, size_t n, bool nonblock, bool (*interrupted)(void))
 {
 	uint64_t f;
 	size_t k = 0;
@@ -221,15 +222,20 @@ long uart_read(char *buf, size_t n, bool nonblock)
 		return 0;
 	input_setup();
 	f = spin_lock(&rx_lock);
-	while (rx_head == rx_tail && !rx_eof && !nonblock)
+	while (rx_head == rx_tail && !rx_eof && !nonblock) {
+		if (interrupted && interrupted()) {
+			spin_unlock(&rx_lock, f);
+			return -EINTR;
+		}
 		(void)waitq_sleep(&rx_wait, &rx_lock, 0);
+	}
 	while (k < n && rx_head != rx_tail)
 		buf[k++] = rx_buf[rx_tail++ % sizeof(rx_buf)];
 	if (k)
 		rx_unthrottle();
 	spin_unlock(&rx_lock, f);
 	if (!k && !rx_eof)
-		return -11; /* -EAGAIN */
+		return -EAGAIN;
 	return (long)k;
 }
 

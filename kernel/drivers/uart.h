@@ -18,8 +18,10 @@ void uart_write(const char *s, size_t n);
  */
 void uart_write_stream(int stream, const char *s, size_t n);
 /* Read up to n bytes: sleeps for the first unless nonblock. Returns the count, 0 at the end
- * of input (motevm's stdin closed), or -EAGAIN (nonblock, nothing there). */
-long uart_read(char *buf, size_t n, bool nonblock);
+ * of input (motevm's stdin closed), -EAGAIN (nonblock, nothing there), or -EINTR when
+ * interrupted (non-NULL) says so before a sleep: the tty passes signal_pending, which also
+ * makes that sleep end when a signal arrives. */
+long uart_read(char *buf, size_t n, bool nonblock, bool (*interrupted)(void));
 /* Read one byte of input, sleeping until there is one; returns the byte (-1 at the end of
  * input). The first read
  * (of either kind) sets input up: IRQ 4 through the IOAPIC (after apic_init). */

@@ -89,7 +89,7 @@ void tty_rx_notify(void)
 static ssize_t tty_read(struct file *f, void *ubuf, size_t n, uint64_t *pos)
 {
 	char buf[256];
-	long k = uart_read(buf, MIN(n, sizeof(buf)), f->flags & O_NONBLOCK);
+	long k = uart_read(buf, MIN(n, sizeof(buf)), f->flags & O_NONBLOCK, signal_pending);
 
 	if (k <= 0)
 		return k;
