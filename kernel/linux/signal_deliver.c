@@ -8,6 +8,7 @@
 #include "lib/printf.h"
 #include "linux/signal.h"
 #include "linux/signal_frame.h"
+#include "linux/syscall.h"
 #include "linux/task.h"
 
 #define TF_SYSCALL ((uint64_t)-1) /* the vector syscall.S puts in its frames */
@@ -25,50 +26,50 @@ enum restart { NO_RESTART, RESTART_SA, RESTART_NOHAND };
 static enum restart restart_kind(uint64_t nr)
 {
 	switch (nr) {
-	case 0:	  /* read */
-	case 1:	  /* write */
-	case 2:	  /* open */
-	case 16:  /* ioctl */
-	case 17:  /* pread64 */
-	case 18:  /* pwrite64 */
-	case 19:  /* readv */
-	case 20:  /* writev */
-	case 40:  /* sendfile */
-	case 42:  /* connect */
-	case 43:  /* accept */
-	case 44:  /* sendto */
-	case 45:  /* recvfrom */
-	case 46:  /* sendmsg */
-	case 47:  /* recvmsg */
-	case 61:  /* wait4 */
-	case 72:  /* fcntl (F_SETLKW) */
-	case 73:  /* flock */
-	case 202: /* futex */
-	case 247: /* waitid */
-	case 257: /* openat */
-	case 275: /* splice */
-	case 276: /* tee */
-	case 288: /* accept4 */
-	case 295: /* preadv */
-	case 296: /* pwritev */
-	case 299: /* recvmmsg */
-	case 307: /* sendmmsg */
-	case 326: /* copy_file_range */
-	case 327: /* preadv2 */
-	case 328: /* pwritev2 */
-	case 437: /* openat2 */
+	case NR_read:
+	case NR_write:
+	case NR_open:
+	case NR_ioctl:
+	case NR_pread64:
+	case NR_pwrite64:
+	case NR_readv:
+	case NR_writev:
+	case NR_sendfile:
+	case NR_connect:
+	case NR_accept:
+	case NR_sendto:
+	case NR_recvfrom:
+	case NR_sendmsg:
+	case NR_recvmsg:
+	case NR_wait4:
+	case NR_fcntl:
+	case NR_flock:
+	case NR_futex:
+	case NR_waitid:
+	case NR_openat:
+	case NR_splice:
+	case NR_tee:
+	case NR_accept4:
+	case NR_preadv:
+	case NR_pwritev:
+	case NR_recvmmsg:
+	case NR_sendmmsg:
+	case NR_copy_file_range:
+	case NR_preadv2:
+	case NR_pwritev2:
+	case NR_openat2:
 		return RESTART_SA;
-	case 7:	  /* poll */
-	case 23:  /* select */
-	case 34:  /* pause */
-	case 35:  /* nanosleep */
-	case 130: /* rt_sigsuspend */
-	case 230: /* clock_nanosleep */
-	case 232: /* epoll_wait */
-	case 270: /* pselect6 */
-	case 271: /* ppoll */
-	case 281: /* epoll_pwait */
-	case 441: /* epoll_pwait2 */
+	case NR_poll:
+	case NR_select:
+	case NR_pause:
+	case NR_nanosleep:
+	case NR_rt_sigsuspend:
+	case NR_clock_nanosleep:
+	case NR_epoll_wait:
+	case NR_pselect6:
+	case NR_ppoll:
+	case NR_epoll_pwait:
+	case NR_epoll_pwait2:
 		return RESTART_NOHAND;
 	default:
 		return NO_RESTART;

@@ -74,6 +74,15 @@ struct trapframe;
 #undef SYS
 #undef NOSYS
 
+/* The numbers, by name: NR_read, NR_futex... (every call of the list, implemented or not). */
+enum syscall_nr {
+#define SYS(nr, name) NR_##name = (nr),
+#define NOSYS(nr, name) NR_##name = (nr),
+#include "linux/syscalls.h"
+#undef SYS
+#undef NOSYS
+};
+
 /* The name of system call nr ("?" if unknown). */
 const char *syscall_name(uint64_t nr);
 
