@@ -3,7 +3,9 @@
 #include "linux/fault.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/traps.h"
+#include "core/mm/page.h"
 #include "lib/errno.h"
+#include "lib/printf.h"
 #include "linux/mm.h"
 #include "linux/signal.h"
 #include "linux/task.h"
@@ -18,6 +20,17 @@
 #define ILL_ILLOPN 2
 #define TRAP_BRKPT 1
 #define SI_KERNEL 0x80
+
+/* The program touched memory it mapped and there is none left: as Linux's OOM killer would,
+ * end it with SIGKILL (status 137), saying why and what to do about it. */
+static __noreturn void out_of_memory(uint64_t addr)
+{
+	printk(LOG_ERR,
+	       "mote: out of memory: the program touched %#lx and all %lu MiB are in use; "
+	       "killed (give the VM more memory: mote run --mem MIB)\n",
+	       (unsigned long)addr, (unsigned long)(page_total_count() >> (20 - PAGE_SHIFT)));
+	signal_die(SIGKILL);
+}
 
 bool linux_trap(struct trapframe *tf)
 {
@@ -39,6 +52,8 @@ bool linux_trap(struct trapframe *tf)
 		}
 		if (!user)
 			return false;
+		if (r == -ENOMEM)
+			out_of_memory(addr);
 		if (r == -EIO)
 			signal_fault(tf, SIGBUS, BUS_ADRERR, addr);
 		else

@@ -1,8 +1,8 @@
 #!/bin/bash
 # mote_run.sh: `mote run` end to end on motevm: exit status, stdout and stderr kept apart, stdin
 # to end of file, environment, arguments with spaces and quotes, --add, --cwd, the image cache,
-# errors for programs mote cannot package; `mote build` + `mote run --image`; the same image
-# under QEMU (--qemu).
+# errors for programs mote cannot package, a program out of memory; `mote build` + `mote run
+# --image`; the same image under QEMU (--qemu).
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 [ -x build/mote ] || skip "build/mote not built"
@@ -74,6 +74,29 @@ expect_match "--verbose shows the guest's boot time" "Guest-boot-time" "$(cat $T
 $MOTE build $T/show 'from image' -o $T/show.img >/dev/null
 out=$($MOTE run --image $T/show.img 2>/dev/null)
 expect_match "mote run --image runs the image's command line" "arg1=\[from image\]" "$out"
+
+# a program that touches more memory than the VM has: killed as Linux's OOM killer does
+# (SIGKILL: 137) with a message that says what to do, not a stray SIGSEGV
+cat >$T/hog.c <<'C'
+#include <sys/mman.h>
+int main(void)
+{
+	unsigned long n = 1UL << 30;
+	volatile char *p = mmap(0, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return 3;
+	for (unsigned long i = 0; i < n; i += 4096)
+		p[i] = 1;
+	return 0;
+}
+C
+if gcc -O2 -static -o $T/hog $T/hog.c; then
+	out=$($MOTE run --mem 64 $T/hog 2>&1)
+	expect_eq "touching 1 GiB in a 64 MiB VM: killed by SIGKILL (137)" 137 "$?"
+	expect_match "... with the reason and the remedy" "out of memory.*--mem" "$out"
+else
+	not_ok "cannot compile the memory hog"
+fi
 
 # errors: clear, and 125 (mote's own failure), not a guest status
 out=$($MOTE run /etc/passwd 2>&1)
