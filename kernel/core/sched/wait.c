@@ -175,21 +175,6 @@ int waitq_requeue(struct waitq *from, uint64_t key, struct waitq *to, struct spi
 	return moved;
 }
 
-bool waitq_interrupt(struct waitq *wq, struct thread *t)
-{
-	struct list *pos;
-
-	list_for_each (pos, &wq->waiters) {
-		struct waiter *w = list_entry(pos, struct waiter, node);
-
-		if (w->t == t) {
-			wake_waiter(w);
-			return true;
-		}
-	}
-	return false;
-}
-
 void waitq_arm_interrupt(void)
 {
 	current_thread()->intr_armed = true;

@@ -44,8 +44,6 @@ int waitq_wake_bits(struct waitq *wq, uint64_t key, uint32_t bits, int n);
  */
 int waitq_requeue(struct waitq *from, uint64_t key, struct waitq *to, struct spinlock *tolock,
 		  uint64_t newkey, int n);
-/* Wake t if it sleeps on wq (a signal for a sleeping thread); true if it did. */
-bool waitq_interrupt(struct waitq *wq, struct thread *t);
 /*
  * Interruptible sleeps, for signals, without the sleeper naming its queue to the sender.
  * waitq_arm_interrupt() makes the calling thread's next sleep interruptible (linux/signal.c's
