@@ -10,6 +10,7 @@ KERNEL_SRCS := \
 	kernel/arch/x86_64/syscall.S \
 	kernel/arch/x86_64/uaccess.S \
 	kernel/arch/x86_64/appcpu.c \
+	kernel/arch/x86_64/xstate.c \
 	kernel/arch/x86_64/acpi.c \
 	kernel/arch/x86_64/apic.c \
 	kernel/arch/x86_64/boot.c \
@@ -97,7 +98,8 @@ KERNEL_SRCS := \
 	kernel/test/test_sync.c \
 	kernel/test/test_time.c \
 	kernel/test/test_bench.c \
-	kernel/test/test_fs.c
+	kernel/test/test_fs.c \
+	kernel/test/test_fpu.c
 
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(KERNEL_SRCS)))
 KERNEL_LDS := kernel/arch/x86_64/kernel.ld

@@ -44,3 +44,17 @@ $(BUILD)/tests/unit/kernel_inflate_test: $(BUILD)/tests/unit/kernel_inflate_test
 
 TESTS += $(BUILD)/tests/unit/kernel_inflate_test
 TESTS_BUILD += $(BUILD)/tests/unit/kernel_inflate_test
+
+# The kernel's XSAVE planning (kernel/arch/x86_64/xstate.c) on real hosts' CPUID tables.
+$(BUILD)/tests/unit/kernel_xstate.o: kernel/arch/x86_64/xstate.c | $(DEPS_STAMP)
+	$(call quiet,CC,$<)mkdir -p $(@D) && $(HOST_CC) $(KERNEL_UNIT_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/unit/kernel_xstate_test.o: tests/unit/kernel_xstate_test.c | $(DEPS_STAMP)
+	$(call quiet,CC,$<)mkdir -p $(@D) && $(HOST_CC) $(KERNEL_UNIT_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/unit/kernel_xstate_test: $(BUILD)/tests/unit/kernel_xstate_test.o \
+		$(BUILD)/tests/unit/kernel_xstate.o
+	$(call quiet,LD,$@)$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^
+
+TESTS += $(BUILD)/tests/unit/kernel_xstate_test
+TESTS_BUILD += $(BUILD)/tests/unit/kernel_xstate_test

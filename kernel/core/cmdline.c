@@ -90,6 +90,12 @@ static int option(char *opt, struct cmdline *out, char *err, size_t errlen)
 		out->selftest_names = val;
 	} else if (!strcmp(opt, "--strace") && !val) {
 		out->strace = true;
+	} else if (!strcmp(opt, "--test-fault")) { /* test-only: tests/e2e/kernel_crash.sh */
+		if (!val || strcmp(val, "ap")) {
+			snprintf(err, errlen, "option --test-fault needs =ap");
+			return -EINVAL;
+		}
+		out->test_fault_ap = true;
 	} else if (!strcmp(opt, "--cwd")) {
 		if (!val || val[0] != '/') {
 			snprintf(err, errlen, "option --cwd needs an absolute directory");

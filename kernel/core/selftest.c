@@ -23,9 +23,11 @@ static const struct selftest tests[] = {
 	{ "futex", test_futex, true }, /* wait/wake, value mismatch, timeout */
 	{ "churn", test_churn, true }, /* thread create/exit/join churn, no leaks */
 	{ "fs", test_fs, true },       /* path walk: .., symlinks, loops, mounts (ramfs) */
+	{ "fpu", test_fpu, true },     /* each thread's vector registers its own; guard words */
 	{ "bench_boot", test_bench_boot, false },     /* us from first instruction to ready */
 	{ "bench_switch", test_bench_switch, false }, /* ns per context switch (bench/) */
 	{ "bench_thread", test_bench_thread, false }, /* ns per thread create+join (bench/) */
+	{ "bench_trap", test_bench_trap, false },     /* ns per trap to the hypervisor (cpuid) */
 	{ "crash", test_crash, false },		      /* deliberate page fault: report and status */
 	{ "panic", test_panic, false },		      /* deliberate panic() */
 	{ "echo", test_echo, false },		      /* console input: echo a line */

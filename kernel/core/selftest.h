@@ -38,6 +38,8 @@ int test_churn(struct st *st);
 int test_bench_boot(struct st *st);
 int test_bench_switch(struct st *st);
 int test_bench_thread(struct st *st);
+int test_bench_trap(struct st *st);
+int test_fpu(struct st *st);
 int test_crash(struct st *st);
 int test_panic(struct st *st);
 int test_echo(struct st *st);

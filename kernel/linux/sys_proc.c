@@ -21,6 +21,9 @@
 
 #define ARCH_SET_GS 0x1001
 #define ARCH_SET_FS 0x1002
+#define ARCH_GET_XCOMP_SUPP 0x1021
+#define ARCH_GET_XCOMP_PERM 0x1022
+#define ARCH_REQ_XCOMP_PERM 0x1023
 #define ARCH_GET_FS 0x1003
 #define ARCH_GET_GS 0x1004
 #define ARCH_GET_CPUID 0x1011
@@ -282,6 +285,11 @@ SYSCALL_DEFINE2(arch_prctl, int, code, uint64_t, addr)
 		return 1;
 	case ARCH_SET_CPUID:
 		return -ENODEV;
+	case ARCH_GET_XCOMP_SUPP:
+	case ARCH_GET_XCOMP_PERM: /* every saved component is permitted from the start */
+		return put_user(appcpu_xfeatures(), (uint64_t *)addr);
+	case ARCH_REQ_XCOMP_PERM: /* AMX tile data, say: refused when it is not saved */
+		return addr < 64 && (appcpu_xfeatures() & (1ull << addr)) ? 0 : -EINVAL;
 	default:
 		return -EINVAL;
 	}

@@ -10,9 +10,9 @@ need_platform "$platform"
 
 kernel_boot "$platform" "$vcpus" 64 "--selftest"
 expect_eq "exit status" 0 "$STATUS"
-for t in page heap vm timer smp sched sync futex churn fs; do
+for t in page heap vm timer smp sched sync futex churn fs fpu; do
 	expect_match "selftest $t passed" "^selftest $t: ok" "$(grep "^selftest $t:" "$OUT")"
 done
-expect_match "summary" "^selftest: 10 passed, 0 failed" "$(grep '^selftest:' "$OUT")"
+expect_match "summary" "^selftest: 11 passed, 0 failed" "$(grep '^selftest:' "$OUT")"
 expect_match "$vcpus CPUs online" "smp: ok \($vcpus CPUs" "$(grep '^selftest smp:' "$OUT")"
 finish

@@ -39,6 +39,9 @@ int main(void)
 	CHECK(parse("--selftest=page,heap", &c, err) == 0 && c.selftest &&
 	      !strcmp(c.selftest_names, "page,heap"));
 	CHECK(parse("--selftest=", &c, err) < 0 && strstr(err, "--selftest"));
+	CHECK(parse("--test-fault=ap", &c, err) == 0 && c.test_fault_ap);
+	CHECK(parse("--test-fault=bsp", &c, err) < 0 && strstr(err, "--test-fault"));
+	CHECK(parse("--test-fault", &c, err) < 0 && strstr(err, "--test-fault"));
 	CHECK(parse("--env=A=1 --env=PATH=/bin:/usr/bin /bin/prog -x --y z", &c, err) == 0);
 	CHECK(c.nenv == 2 && !strcmp(c.env[0], "A=1") && !strcmp(c.env[1], "PATH=/bin:/usr/bin"));
 	CHECK(c.argc == 4 && !strcmp(c.argv[0], "/bin/prog") && !strcmp(c.argv[1], "-x") &&

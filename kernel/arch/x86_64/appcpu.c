@@ -5,6 +5,8 @@
 #include "arch/x86_64/appcpu.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/layout.h"
+#include "arch/x86_64/percpu.h"
+#include "arch/x86_64/xstate.h"
 #include "core/mm/heap.h"
 #include "core/sched/thread.h"
 #include "core/panic.h"
@@ -27,14 +29,20 @@
 /* Cleared on syscall entry: TF, DF, NT, AC, IOPL. IF stays set: every interrupt arrives on
  * an IST stack, and syscall.S's two-instruction stack switch is restartable (traps.c). */
 #define SYSCALL_FMASK 0x47500
-#define XCR0_WANTED 0x7 /* x87, SSE, AVX */
+#define CR4_SMEP 0x100000    /* both would stop the kernel at CPL0 from running/reading the */
+#define CR4_SMAP 0x200000    /* application's pages, which carry the U bit */
+#define XSTATE_LIMIT 0x10000 /* no managed component ends past 64 KiB */
+/* After each FPU area: a guard that an xsave writing past the area would overwrite. */
+#define FPU_GUARD_BYTES 64
+#define FPU_GUARD_WORD 0x6775617264667075ull
 
 uint32_t appcpu_fpu_size = 512;
 bool appcpu_fsgsbase;
 static bool use_xsave;
-static uint64_t xcr0;
-static uint32_t xstate_size = 512; /* the standard-format xsave image of xcr0's components */
-static uint8_t *initial_state;	   /* the state a new program starts with */
+static uint64_t xcr0_want; /* written to XCR0 on every CPU: CPUID's supported & managed */
+static uint64_t xcr0_live; /* what the boot CPU's XCR0 really held afterwards */
+static struct xstate_plan xs = { .mask = 0x3, .size = 512 }; /* fxsave until planned */
+static uint8_t *initial_state; /* the state a new program starts with */
 
 extern char syscall_entry[];
 
@@ -64,7 +72,7 @@ void fpu_save(void *area)
 	if (use_xsave)
 		__asm__ volatile("xsave64 (%0)"
 				 :
-				 : "r"(area), "a"((uint32_t)xcr0), "d"((uint32_t)(xcr0 >> 32))
+				 : "r"(area), "a"((uint32_t)xs.mask), "d"((uint32_t)(xs.mask >> 32))
 				 : "memory");
 	else
 		__asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory");
@@ -75,17 +83,42 @@ void fpu_restore(void *area)
 	if (use_xsave)
 		__asm__ volatile("xrstor64 (%0)"
 				 :
-				 : "r"(area), "a"((uint32_t)xcr0), "d"((uint32_t)(xcr0 >> 32))
+				 : "r"(area), "a"((uint32_t)xs.mask), "d"((uint32_t)(xs.mask >> 32))
 				 : "memory");
 	else
 		__asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
 }
 
+static uint64_t *guard(void *area)
+{
+	return (uint64_t *)((uint8_t *)area + appcpu_fpu_size);
+}
+
+bool fpu_guard_ok(const void *area)
+{
+	const uint64_t *g = guard((void *)area);
+
+	for (unsigned int i = 0; i < FPU_GUARD_BYTES / 8; i++)
+		if (g[i] != FPU_GUARD_WORD)
+			return false;
+	return true;
+}
+
+static void *area_alloc(void)
+{
+	/* power-of-2 classes up to 1 KiB, whole pages above: always 64-byte aligned; xsave
+	 * leaves the header's rest alone: it must be zero for xrstor */
+	void *a = kzalloc(appcpu_fpu_size + FPU_GUARD_BYTES);
+
+	if (a)
+		for (unsigned int i = 0; i < FPU_GUARD_BYTES / 8; i++)
+			guard(a)[i] = FPU_GUARD_WORD;
+	return a;
+}
+
 void *fpu_alloc(bool from_live)
 {
-	/* power-of-2 classes up to 1 KiB, whole pages above: always 64-byte aligned */
-	void *a = kzalloc(MAX(appcpu_fpu_size, 64u)); /* xsave leaves the header's rest alone:
-						       * it must be zero for xrstor */
+	void *a = area_alloc();
 
 	if (!a)
 		return NULL;
@@ -116,8 +149,8 @@ void fpu_load(void *area, const void *image)
 
 bool appcpu_xsave(uint64_t *features, uint32_t *size)
 {
-	*features = use_xsave ? xcr0 : 0x3;
-	*size = xstate_size;
+	*features = xs.mask;
+	*size = xs.size;
 	return use_xsave;
 }
 
@@ -131,7 +164,15 @@ uint32_t appcpu_mxcsr_mask(void)
 
 void fpu_free(void *area)
 {
+	if (area && !fpu_guard_ok(area))
+		panic("fpu: a save area at %p was overrun (%u bytes, XCR0 %#lx, saved %#lx)", area,
+		      appcpu_fpu_size, xcr0_live, xs.mask);
 	kfree(area);
+}
+
+uint64_t appcpu_xfeatures(void)
+{
+	return xs.mask;
 }
 
 void appcpu_set_fs(uint64_t base)
@@ -162,10 +203,27 @@ void arch_switch_app(struct thread *prev, struct thread *next)
 	}
 }
 
+/* XCR0: write only bits CPUID calls supported (on kvm_pvm a write of others faults), and
+ * only when it differs (on kvm_pvm the write traps, and may not stick). An AP must run with
+ * the boot CPU's XCR0: the save areas are laid out for it. */
+static void init_xcr0(void)
+{
+	uint64_t live = xgetbv(0);
+
+	if (live != xcr0_want) {
+		xsetbv(0, xcr0_want);
+		live = xgetbv(0);
+	}
+	if (xcr0_live && live != xcr0_live)
+		panic("cpu %u: XCR0 %#lx differs from the boot CPU's %#lx", this_cpu()->id, live,
+		      xcr0_live);
+	xcr0_live = live;
+}
+
 void appcpu_init_cpu(void)
 {
 	uint64_t cr4 = arch_read_cr4(), cr0 = read_cr0();
-	uint64_t want4 = cr4 | CR4_OSFXSR | CR4_OSXMMEXCPT;
+	uint64_t want4 = (cr4 | CR4_OSFXSR | CR4_OSXMMEXCPT) & ~(CR4_SMEP | CR4_SMAP);
 
 	if (use_xsave)
 		want4 |= CR4_OSXSAVE;
@@ -178,13 +236,46 @@ void appcpu_init_cpu(void)
 				 :
 				 : "r"((cr0 & ~(CR0_EM | CR0_TS)) | CR0_MP | CR0_NE | CR0_WP));
 	if (use_xsave)
-		xsetbv(0, xcr0);
+		init_xcr0();
 	__asm__ volatile("fninit");
 	if (!(rdmsr(MSR_EFER) & EFER_SCE))
 		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
 	wrmsr(MSR_STAR, (uint64_t)SEL_KCODE << 32);
 	wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
 	wrmsr(MSR_FMASK, SYSCALL_FMASK);
+}
+
+/* Lay the save image out for the XCR0 the CPU runs with (xstate.h), and say what is not
+ * saved: on kvm_pvm hosts XCR0 stays the host's, AMX or components CPUID does not size
+ * included. */
+static void plan_xsave(void)
+{
+	struct xstate_comp comp[XSTATE_MAX] = { { 0, 0 } };
+	uint32_t r[4];
+
+	for (unsigned int i = XFEATURE_AVX; i < XSTATE_MAX; i++) {
+		if (!(xcr0_live & (1ull << i)))
+			continue;
+		arch_cpuid(0xd, i, r);
+		comp[i] = (struct xstate_comp){ .size = r[0], .offset = r[1] };
+	}
+	xstate_plan(xcr0_live, comp, XSTATE_LIMIT, &xs);
+	for (unsigned int i = 0; i < XSTATE_MAX; i++) {
+		if (!(xs.unsaved & (1ull << i)))
+			continue;
+		if (XSTATE_AMX & (1ull << i))
+			printk(LOG_INFO,
+			       "cpu: XCR0 enables %s (bit %u): not offered to programs "
+			       "(arch_prctl(ARCH_REQ_XCOMP_PERM) refuses it) and not saved\n",
+			       xstate_name(i), i);
+		else
+			printk(LOG_WARN,
+			       "cpu: XCR0 enables %s (bit %u) but CPUID leaf 0xD %s: "
+			       "not saved across context switches\n",
+			       xstate_name(i), i,
+			       XSTATE_MANAGED & (1ull << i) ? "does not size it"
+							    : "is not managed");
+	}
 }
 
 void appcpu_init_boot(void)
@@ -197,28 +288,19 @@ void appcpu_init_boot(void)
 	arch_cpuid(1, 0, r);
 	if (r[2] & (1u << 26)) { /* XSAVE */
 		arch_cpuid(0xd, 0, r);
-		xcr0 = (((uint64_t)r[3] << 32) | r[0]) & XCR0_WANTED;
-		use_xsave = true;
+		xcr0_want = (((uint64_t)r[3] << 32) | r[0]) & XSTATE_MANAGED;
+		use_xsave = (xcr0_want & 0x3) == 0x3;
 	}
 	appcpu_init_cpu();
-	if (use_xsave) {
-		/*
-		 * Save what the CPU really has enabled: on kvm_pvm hosts the guest's xsetbv does not
-		 * stick and XCR0 stays the host's (AVX-512 included), which the application sees
-		 * through xgetbv and uses (glibc's EVEX memcpy/memset in zmm16-31). Saving less
-		 * leaked one thread's vector registers into another's. The area is sized for every
-		 * component the CPU supports.
-		 */
-		xcr0 = xgetbv(0);
-		arch_cpuid(0xd, 0, r);
-		appcpu_fpu_size = ALIGN_UP(MAX(r[1], r[2]), 64);
-		xstate_size = r[1];
-	}
-	initial_state = kzalloc(appcpu_fpu_size);
+	if (use_xsave)
+		plan_xsave();
+	appcpu_fpu_size = ALIGN_UP(xs.size, 64);
+	initial_state = area_alloc();
 	BUG_ON(!initial_state);
 	__asm__ volatile("fninit; ldmxcsr %0" : : "m"(mxcsr));
 	fpu_save(initial_state);
-	printk(LOG_INFO, "mote: application FPU state %s (%u bytes, XCR0 %#lx), FS base by %s\n",
-	       use_xsave ? "xsave" : "fxsave", appcpu_fpu_size, xcr0,
+	printk(LOG_INFO,
+	       "mote: application FPU state %s (%u bytes, saves %#lx, XCR0 %#lx), FS base by %s\n",
+	       use_xsave ? "xsave" : "fxsave", appcpu_fpu_size, xs.mask, xcr0_live,
 	       appcpu_fsgsbase ? "wrfsbase" : "MSR");
 }

@@ -20,7 +20,10 @@ void appcpu_init_cpu(void);
 /* Allocate a save area holding the initial state (fninit, MXCSR 0x1f80), or a copy of the
  * calling thread's live registers when from_live. NULL when out of memory. */
 void *fpu_alloc(bool from_live) __must_check;
+/* Free an area from fpu_alloc (NULL is fine); panics if something wrote past its end. */
 void fpu_free(void *area);
+/* True while the guard words after area (from fpu_alloc) are intact. */
+bool fpu_guard_ok(const void *area);
 /* Put the initial state in area and load it (a new program, execve, a signal handler). */
 void fpu_reset(void *area);
 /* Copy image (appcpu_fpu_size bytes, a valid save image) to area and load it (sigreturn). */
@@ -29,6 +32,9 @@ void fpu_load(void *area, const void *image);
  * (*features = x87|SSE); *size = the image's size (512 for fxsave). Linux's signal frame
  * carries the same image. */
 bool appcpu_xsave(uint64_t *features, uint32_t *size);
+/* The state components saved per thread (XCR0 bits; x87|SSE without xsave): what a program
+ * may use and what arch_prctl(ARCH_GET_XCOMP_SUPP) reports. */
+uint64_t appcpu_xfeatures(void);
 /* The MXCSR bits the CPU accepts (fxrstor/xrstor fault on the others). */
 uint32_t appcpu_mxcsr_mask(void);
 /* Save the live FPU registers to area / load them from it. */

@@ -2,8 +2,9 @@
  * stack (the application, at CPL0, may have a live red zone under its %rsp). The common
  * path saves the registers there, then copies the frame to the running thread's kernel
  * stack (below the interrupted %rsp if that was already on it, else at its top) and runs
- * the handler there, where it may nest or switch threads. NMI, #DF, #MC and faults taken
- * on an IST stack itself are handled in place. */
+ * the handler there, where it may nest or switch threads. NMI, #DF, #MC, faults taken
+ * on an IST stack itself, and anything on a CPU that has no thread yet (an AP starting up)
+ * are handled in place, so that they are reported as themselves. */
 #include "arch/x86_64/layout.h"
 
 #define TF_QWORDS 22
@@ -59,7 +60,9 @@ isr_common:
 	jb 1f
 	cmpq GS_CPU(CPU_IST_HI), %rax
 	jb in_place
-1:	cmpq GS_CPU(CPU_KSTACK_LO), %rax
+1:	cmpq $0, GS_CPU(CPU_KSTACK_HI)
+	je in_place
+	cmpq GS_CPU(CPU_KSTACK_LO), %rax
 	jbe 2f
 	cmpq GS_CPU(CPU_KSTACK_HI), %rax
 	jbe 3f

@@ -12,6 +12,7 @@
 #include "arch/x86_64/platform.h"
 #include "arch/x86_64/pvm.h"
 #include "arch/x86_64/traps.h"
+#include "core/cmdline.h"
 #include "core/mm/vm.h"
 #include "core/panic.h"
 #include "core/sched/sched.h"
@@ -109,6 +110,8 @@ void smp_ap_main(void *block)
 	apic_init_cpu();
 	time_init_cpu();
 	appcpu_init_cpu();
+	if (cmdline.test_fault_ap) /* an invalid XCR0: #GP (#UD without xsave) on no thread stack */
+		__asm__ volatile("xsetbv" : : "a"(0), "c"(0), "d"(0));
 	__atomic_store_n(&c->online, 1, __ATOMIC_RELEASE);
 	sched_ap_enter();
 }

@@ -2,6 +2,7 @@
  * exit, join and detach. The scheduling itself is in sched.c. */
 #include "core/sched/thread.h"
 #include "core/sched/sched.h"
+#include "arch/x86_64/appcpu.h"
 #include "arch/x86_64/layout.h"
 #include "core/mm/heap.h"
 #include "core/mm/page.h"
@@ -110,7 +111,7 @@ void thread_exit(int code)
 static void thread_free(struct thread *t)
 {
 	page_free(t->kstack, KSTACK_ORDER);
-	kfree(t->fpu);
+	fpu_free(t->fpu);
 	kfree(t);
 	__atomic_fetch_sub(&alive, 1, __ATOMIC_RELAXED);
 }
