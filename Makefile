@@ -17,6 +17,7 @@ include mk/tests_vmm.mk
 include mk/tests_e2e.mk
 include mk/apps.mk
 include mk/demo.mk
+include mk/host_info.mk
 # after every fragment that adds to TESTS/TESTS_BUILD: prerequisites expand when read
 include mk/tests.mk
 include mk/bench.mk

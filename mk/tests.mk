@@ -6,10 +6,13 @@ TESTS ?=
 TESTS_SLOW ?=
 TESTS_BUILD ?=
 
+# Each run starts with the host it ran on (tests/host_info.sh, which never fails).
 test: all $(TESTS_BUILD)
+	$(Q)tests/host_info.sh || true
 	$(Q)tests/run.sh $(TESTS) $(TESTS_SLOW)
 
 test-fast: all $(TESTS_BUILD)
+	$(Q)tests/host_info.sh || true
 	$(Q)tests/run.sh $(TESTS)
 
 .PHONY: test test-fast

@@ -25,3 +25,7 @@ TESTS += \
 TESTS_BUILD += $(KERNEL_ELF)
 # /proc and /sys read by real programs under mote run (motevm and QEMU TCG)
 TESTS += tests/e2e/procfs.sh
+# the self-tests on another host's CPU: motevm's test-only --cpuid/--cpu-hide (issue 10)
+TESTS += tests/e2e/cpuid_edit.sh
+# the self-tests on QEMU TCG's CPU models qemu64, SandyBridge and max (issue 10)
+TESTS += tests/e2e/kernel_cpu_models.sh

@@ -1,4 +1,5 @@
-# tests_unit.mk: host-compiled unit tests of pure kernel code (command line, cpio reader, gzip).
+# tests_unit.mk: host-compiled unit tests of pure code: the kernel's command line, cpio reader
+# and gzip, and motevm's test-only CPUID edits.
 # kernel/core/cmdline.c is built for the host with CMDLINE_HOST_TEST (no kernel around it).
 KERNEL_UNIT_CFLAGS := $(HOST_CFLAGS) -Ikernel -DCMDLINE_HOST_TEST -fno-builtin
 
@@ -44,6 +45,16 @@ $(BUILD)/tests/unit/kernel_inflate_test: $(BUILD)/tests/unit/kernel_inflate_test
 
 TESTS += $(BUILD)/tests/unit/kernel_inflate_test
 TESTS_BUILD += $(BUILD)/tests/unit/kernel_inflate_test
+
+# motevm's --cpuid/--cpu-hide parser and the edits on a CPUID table (vmm/arch/x86_64/cpuid.c).
+$(BUILD)/tests/unit/vmm_cpuid_test.o: HOST_CFLAGS += -Ivmm
+
+$(BUILD)/tests/unit/vmm_cpuid_test: $(BUILD)/tests/unit/vmm_cpuid_test.o \
+		$(BUILD)/vmm/arch/x86_64/cpuid.o
+	$(call quiet,LD,$@)$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^
+
+TESTS += $(BUILD)/tests/unit/vmm_cpuid_test
+TESTS_BUILD += $(BUILD)/tests/unit/vmm_cpuid_test
 
 # The kernel's XSAVE planning (kernel/arch/x86_64/xstate.c) on real hosts' CPUID tables.
 $(BUILD)/tests/unit/kernel_xstate.o: kernel/arch/x86_64/xstate.c | $(DEPS_STAMP)

@@ -4,8 +4,8 @@ TV := tests/vmm
 TVB := $(BUILD)/tests/vmm
 
 # Tests with a guest of their own, host-only tests, and the slow one (a Debian kernel).
-VMM_TESTS := exit boot_pvh boot_linux serial console smp cpuid i8042 boot_timer hostile signals \
-	qemu
+VMM_TESTS := exit boot_pvh boot_linux serial console smp cpuid cpuid_edit i8042 boot_timer hostile \
+	signals qemu
 VMM_TESTS_HOST := bad_image bad_config api_http
 VMM_TESTS_SLOW := $(TV)/debian_linux.sh
 

@@ -15,6 +15,7 @@
 #include "api/http.h"
 #include "api/routes.h"
 #include "api/server.h"
+#include "arch/x86_64/cpuid.h"
 #include "log.h"
 #include "metrics.h"
 #include "vmm.h"
@@ -35,7 +36,30 @@ struct args {
 	const char *module;
 	const char *metrics_path;
 	size_t max_payload;
+	struct cpuid_edits *cpuid; /* --cpuid, --cpu-hide */
 };
+
+/* --cpu-hide's feature names, indented and wrapped for usage(). */
+static void print_hide_names(FILE *f)
+{
+	const char *name;
+	int col = 0;
+
+	for (unsigned i = 0; (name = cpuid_hide_name(i)); i++) {
+		int n = (int)strlen(name);
+
+		if (i == 0) {
+			col = fprintf(f, "%23s", "");
+		} else if (col + 2 + n > 79) {
+			fprintf(f, ",\n");
+			col = fprintf(f, "%23s", "");
+		} else {
+			col += fprintf(f, ", ");
+		}
+		col += fprintf(f, "%s", name);
+	}
+	fprintf(f, "\n");
+}
 
 static void usage(FILE *f)
 {
@@ -65,6 +89,17 @@ static void usage(FILE *f)
 		"  --version            print the version and exit\n"
 		"  --help               print this help and exit\n"
 		"\n"
+		"Test-only options (make the guest see another host's CPU; not for production):\n"
+		"  --cpuid LEAF[.SUB]:REG=V[,REG=V...]  edit the guest's CPUID before it is set:\n"
+		"                       REG eax, ebx, ecx or edx; =V sets, |=V sets bits, &=V\n"
+		"                       keeps bits, &=~V clears bits (quote it: & is special to\n"
+		"                       the shell); numbers 0x hex or decimal; SUB defaults to 0.\n"
+		"                       A leaf KVM lacks is added if its range announces it.\n"
+		"                       Repeatable, applied in order after motevm's own leaves\n"
+		"  --cpu-hide F[,F...]  clear these CPUID feature bits; F is one of:\n");
+	print_hide_names(f);
+	fprintf(f,
+		"\n"
 		"Implemented: ELF kernels with the PVH note, ELF vmlinux and bzImage (Linux 64-bit\n"
 		"boot protocol), initrd, 1-32 vCPUs (MP table), 8250 UART on COM1 (stdin/stdout),\n"
 		"i8042 reset and Ctrl-Alt-Del, boot timer, exit device (port 0x6d70) and\n"
@@ -91,6 +126,8 @@ enum {
 	OPT_MODULE,
 	OPT_METRICS_PATH,
 	OPT_MAX_PAYLOAD,
+	OPT_CPUID,
+	OPT_CPU_HIDE,
 	OPT_VERSION,
 	OPT_HELP,
 };
@@ -108,6 +145,8 @@ static const struct option options[] = {
 	{ "module", required_argument, NULL, OPT_MODULE },
 	{ "metrics-path", required_argument, NULL, OPT_METRICS_PATH },
 	{ "http-api-max-payload-size", required_argument, NULL, OPT_MAX_PAYLOAD },
+	{ "cpuid", required_argument, NULL, OPT_CPUID },
+	{ "cpu-hide", required_argument, NULL, OPT_CPU_HIDE },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
@@ -141,6 +180,7 @@ static int bad_args(const char *fmt, ...)
 
 static int parse_option(int c, struct args *a, bool *done)
 {
+	char msg[256];
 	char *end;
 
 	switch (c) {
@@ -184,6 +224,14 @@ static int parse_option(int c, struct args *a, bool *done)
 		    a->max_payload > (64u << 20))
 			return bad_args("--http-api-max-payload-size %s: use 1 to 67108864 bytes",
 					optarg);
+		break;
+	case OPT_CPUID:
+		if (cpuid_edit_parse(a->cpuid, optarg, msg, sizeof(msg)))
+			return bad_args("%s", msg);
+		break;
+	case OPT_CPU_HIDE:
+		if (cpuid_hide_parse(a->cpuid, optarg, msg, sizeof(msg)))
+			return bad_args("%s", msg);
 		break;
 	case OPT_VERSION:
 		printf("motevm v%s (Mote ABI %d)\n", MOTEVM_VERSION, MOTE_ABI_VERSION);
@@ -298,12 +346,13 @@ static int boot_from_file(const struct args *a, struct controller *ctl)
 int main(int argc, char **argv)
 {
 	struct vmm_options opts = { .start_us = vmm_now_us(), .start_cpu_us = vmm_cpu_us() };
+	static struct cpuid_edits cpuid;
 	static struct vm_config cfg;
 	static struct vmm vmm;
 	static struct server srv;
 	struct controller ctl;
 	struct config_error err;
-	struct args a = { 0 };
+	struct args a = { .cpuid = &cpuid };
 	bool done = false, api;
 	int status;
 
@@ -328,6 +377,7 @@ int main(int argc, char **argv)
 		}
 	}
 	opts.boot_timer = a.boot_timer;
+	opts.cpuid_edits = cpuid.n ? &cpuid : NULL;
 	/* Diagnostic knob (docs/motevm.md): tear the VM down before exiting, as bench/ shows. */
 	opts.async_teardown = getenv("MOTEVM_SYNC_TEARDOWN") == NULL;
 	config_init(&cfg);

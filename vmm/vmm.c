@@ -58,7 +58,6 @@ static int create_vcpus(struct vmm *vmm)
 	return 0;
 }
 
-/* CPUID, MSRs, FPU and LAPIC of every vCPU (the boot registers come with the kernel). */
 /* Which of motevm's stdin, stdout, stderr are terminals, and the terminal's size. */
 static void console_ttys(struct mote_leaves *ml)
 {
@@ -76,32 +75,39 @@ static void console_ttys(struct mote_leaves *ml)
 	}
 }
 
-/* CPUID, MSRs, FPU and LAPIC of every vCPU (the boot registers come with the kernel). */
+/*
+ * CPUID, MSRs, FPU and LAPIC of every vCPU (the boot registers come with the kernel). 0, or
+ * the exit status after logging: MOTE_STATUS_BAD_ARGS for --cpuid/--cpu-hide edits that
+ * cannot apply, MOTE_STATUS_ERROR for the rest.
+ */
 static int setup_vcpus(struct vmm *vmm)
 {
 	const struct machine_config *mc = &vmm->cfg->machine;
-	struct mote_leaves ml = {
-		.features = MOTE_FEAT_EXIT | MOTE_FEAT_CONSOLE | MOTE_FEAT_CONSOLE_EOF |
-			    MOTE_FEAT_CONSOLE_READ | MOTE_FEAT_CONSOLE_TTYS,
+	struct cpu_cpuid_opts o = {
+		.ml.features = MOTE_FEAT_EXIT | MOTE_FEAT_CONSOLE | MOTE_FEAT_CONSOLE_EOF |
+			       MOTE_FEAT_CONSOLE_READ | MOTE_FEAT_CONSOLE_TTYS,
+		.tsc_deadline = vmm->vm.tsc_deadline,
+		.edits = vmm->opts.cpuid_edits,
 	};
-	int r;
+	bool bad_edit;
 
-	r = vm_get_cpuid(&vmm->vm);
-	if (r)
-		return r;
+	if (vm_get_cpuid(&vmm->vm))
+		return MOTE_STATUS_ERROR;
 	vmm->pvm = cpu_probe_pvm(vmm->vcpus[0].fd);
 	if (vmm->pvm)
-		ml.features |= MOTE_FEAT_PVM;
+		o.ml.features |= MOTE_FEAT_PVM;
 	log_debug("host KVM is %s", vmm->pvm ? "kvm_pvm" : "hardware-assisted");
-	console_ttys(&ml);
+	if (vmm->pvm)
+		cpu_log_xcr0(vmm->vm.supported_cpuid);
+	console_ttys(&o.ml);
 	for (unsigned i = 0; i < vmm->nr_vcpus; i++) {
 		struct cpu_topology topo = { .id = i, .nr = vmm->nr_vcpus, .smt = mc->smt };
 		int fd = vmm->vcpus[i].fd;
 
-		if ((r = cpu_setup_cpuid(fd, vmm->vm.supported_cpuid, &topo, &ml)) ||
-		    (r = cpu_setup_msrs(fd)) || (r = cpu_setup_fpu(fd)) ||
-		    (r = irq_setup_lapic(fd)))
-			return r;
+		if (cpu_setup_cpuid(fd, vmm->vm.supported_cpuid, &topo, &o, &bad_edit))
+			return bad_edit ? MOTE_STATUS_BAD_ARGS : MOTE_STATUS_ERROR;
+		if (cpu_setup_msrs(fd) || cpu_setup_fpu(fd) || irq_setup_lapic(fd))
+			return MOTE_STATUS_ERROR;
 	}
 	return 0;
 }
@@ -188,7 +194,10 @@ int vmm_create(struct vmm *vmm, const struct vm_config *cfg)
 	if (create_vcpus(vmm))
 		return MOTE_STATUS_ERROR;
 	vmm_timeline(vmm, "vCPUs created");
-	if (setup_vcpus(vmm) || devices_init(vmm))
+	r = setup_vcpus(vmm);
+	if (r)
+		return r;
+	if (devices_init(vmm))
 		return MOTE_STATUS_ERROR;
 	vmm_timeline(vmm, "CPUID, MSRs, LAPICs, devices");
 	/* Only a bad image or configuration is -EINVAL here; the rest is the host's doing. */

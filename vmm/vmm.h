@@ -16,6 +16,8 @@
 #include "kvm/vcpu.h"
 #include "kvm/vm.h"
 
+struct cpuid_edits;
+
 /* configuring -> running <-> paused -> stopped */
 enum vmm_state { VMM_CONFIGURING, VMM_RUNNING, VMM_PAUSED, VMM_STOPPED };
 
@@ -37,6 +39,7 @@ struct vmm_options {
 	uint64_t start_us;     /* CLOCK_MONOTONIC at process start */
 	uint64_t start_cpu_us; /* process CPU time at process start */
 	bool async_teardown;   /* leave KVM's VM teardown to a helper (vmm_destroy) */
+	const struct cpuid_edits *cpuid_edits; /* --cpuid/--cpu-hide (tests only); NULL: none */
 };
 
 struct vmm {

@@ -2,7 +2,9 @@
 # tests, after tests/lib.sh).
 #   kernel_boot PLATFORM VCPUS MEM_MIB CMDLINE [ELF] [STDIN]
 # PLATFORM: motevm (the PV path on kvm_pvm hosts), microvm or q35 (QEMU TCG, standard path).
-# INITRD=file in the environment passes an initrd.
+# INITRD=file in the environment passes an initrd; MOTEVM_ARGS="OPT ..." adds options to
+# motevm's command line (split at spaces, e.g. MOTEVM_ARGS="--cpu-hide xsave"); QEMU_CPU=MODEL
+# gives QEMU's -cpu (its default, qemu64, otherwise).
 # Leaves the guest's console output in $OUT (a file) and its exit status in $STATUS; QEMU's
 # isa-debug-exit status (s << 1) | 1 is mapped back to s. Skips when the platform is missing.
 # shellcheck shell=bash
@@ -28,7 +30,8 @@ need_platform() {
 
 kernel_boot() {
 	local platform=$1 vcpus=$2 mem=$3 args=$4 elf=${5:-$KERNEL} input=${6:-/dev/null} rc
-	local initrd=${INITRD:-}
+	local initrd=${INITRD:-} extra=()
+	read -ra extra <<<"${MOTEVM_ARGS:-}"
 	OUT=$TEST_TMP/out.$RANDOM
 	case $platform in
 	motevm)
@@ -38,11 +41,12 @@ kernel_boot() {
 			    (if $i == "" then {} else {initrd_path: $i} end)),
 			  "machine-config": {vcpu_count: $n, mem_size_mib: $m}}' >"$TEST_TMP/vm.json"
 		timeout 60 "$MOTEVM" --config-file "$TEST_TMP/vm.json" --no-api --level Warning \
-			<"$input" >"$OUT" 2>&1
+			"${extra[@]}" <"$input" >"$OUT" 2>&1
 		rc=$?
 		;;
 	microvm | q35)
 		timeout 120 qemu-system-x86_64 -M "$platform" -accel tcg -m "$mem" -smp "$vcpus" \
+			${QEMU_CPU:+-cpu "$QEMU_CPU"} \
 			-nographic -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=4 \
 			-kernel "$elf" ${initrd:+-initrd "$initrd"} -append "$args" <"$input" >"$OUT" 2>&1
 		rc=$?
@@ -50,6 +54,6 @@ kernel_boot() {
 		;;
 	esac
 	STATUS=$rc
-	echo "--- $platform, $vcpus vCPUs, $mem MiB, \"$args\": status $STATUS"
+	echo "--- $platform${MOTEVM_ARGS:+ $MOTEVM_ARGS}${QEMU_CPU:+ -cpu $QEMU_CPU}, $vcpus vCPUs, $mem MiB, \"$args\": status $STATUS"
 	cat "$OUT"
 }

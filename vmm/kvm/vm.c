@@ -55,6 +55,7 @@ int vm_create(struct kvm_vm *vm)
 		vm->max_vcpus = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS);
 	if (vm->max_vcpus <= 0)
 		vm->max_vcpus = 4; /* the documented default when the capability is missing */
+	vm->tsc_deadline = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_DEADLINE_TIMER) > 0;
 	vm->run_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (vm->run_size < (int)sizeof(struct kvm_run)) {
 		log_err("KVM_GET_VCPU_MMAP_SIZE: %s", strerror(errno));

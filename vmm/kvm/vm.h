@@ -2,6 +2,8 @@
 #ifndef MOTE_VMM_KVM_VM_H
 #define MOTE_VMM_KVM_VM_H
 
+#include <stdbool.h>
+
 struct kvm_cpuid2;
 
 struct kvm_vm {
@@ -9,6 +11,7 @@ struct kvm_vm {
 	int vm_fd;			    /* KVM_CREATE_VM */
 	int run_size;			    /* size of each vCPU's struct kvm_run mapping */
 	int max_vcpus;			    /* KVM_CAP_MAX_VCPUS (or NR_VCPUS) */
+	bool tsc_deadline;		    /* KVM_CAP_TSC_DEADLINE_TIMER: its LAPIC emulates it */
 	struct kvm_cpuid2 *supported_cpuid; /* KVM_GET_SUPPORTED_CPUID, after vm_get_cpuid() */
 };
 

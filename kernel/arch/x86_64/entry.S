@@ -11,6 +11,11 @@
 #define PTE_PRW_U 0x7		/* present, writable, user */
 #define PTE_HUGE 0x80
 #define CR4_PAE 0x20
+#define CR4_LA57 0x1000
+#define COM1 0x3f8
+#define EXIT_PORT 0x6d70	/* MOTE_EXIT_PORT (abi/mote_abi.h): motevm's exit device */
+#define DEBUG_EXIT_PORT 0xf4	/* MOTE_DEBUG_EXIT_PORT: QEMU's isa-debug-exit */
+#define EXIT_BOOT_FAIL 3	/* core/panic.h */
 #define EFER_LME 0x100
 #define CR0_PE_PG 0x80000001
 
@@ -59,11 +64,35 @@ linux_entry64:
 	movl %edx, boot_tsc + 4(%rip)
 	movq %rsi, boot_info_pa(%rip)
 	movl $BOOT_LINUX64, boot_proto(%rip)
+	/* 5-level paging cannot be left in long mode, and the kernel's tables are 4-level */
+	movq %cr4, %rax
+	testl $CR4_LA57, %eax
+	jnz refuse_la57
 	leaq boot_pml4(%rip), %rax
 	movq %rax, %cr3
 entry64_low:
 	movabsq $entry64_high, %rax
 	jmp *%rax
+
+/* A clear boot error on the serial console, then the VM's end with EXIT_BOOT_FAIL. */
+refuse_la57:
+	leaq la57_msg(%rip), %rsi
+	movw $COM1, %dx
+1:	movb (%rsi), %al
+	testb %al, %al
+	jz 2f
+	outb %al, %dx
+	incq %rsi
+	jmp 1b
+2:	movl $EXIT_BOOT_FAIL, %eax
+	movw $EXIT_PORT, %dx
+	outl %eax, %dx
+	movw $DEBUG_EXIT_PORT, %dx
+	outl %eax, %dx
+3:	hlt
+	jmp 3b
+la57_msg:
+	.asciz "mote: booted with 5-level paging (CR4.LA57): the kernel needs 4-level paging; start it through its PVH entry or with 4-level page tables\r\n"
 
 /* Now at the link address. */
 entry64_high:

@@ -68,21 +68,33 @@ static void die(const char *fmt, ...)
 	exit(1);
 }
 
-void vmt_require_kvm(void)
+bool vmt_kvm_usable(char *why, size_t len)
 {
 	int kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC), vm;
 
 	if (kvm < 0) {
-		printf("SKIP: /dev/kvm not usable: %s\n", strerror(errno));
-		exit(KSKIP);
+		snprintf(why, len, "/dev/kvm not usable: %s", strerror(errno));
+		return false;
 	}
 	vm = ioctl(kvm, KVM_CREATE_VM, 0);
 	if (vm < 0) {
-		printf("SKIP: KVM_CREATE_VM fails: %s\n", strerror(errno));
-		exit(KSKIP);
+		snprintf(why, len, "KVM_CREATE_VM fails: %s", strerror(errno));
+		close(kvm);
+		return false;
 	}
 	close(vm);
 	close(kvm);
+	return true;
+}
+
+void vmt_require_kvm(void)
+{
+	char why[128];
+
+	if (!vmt_kvm_usable(why, sizeof(why))) {
+		printf("SKIP: %s\n", why);
+		exit(KSKIP);
+	}
 	if (access(vmt_motevm(), X_OK) != 0)
 		die("%s is missing: run make first", vmt_motevm());
 }

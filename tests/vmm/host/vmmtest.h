@@ -23,6 +23,8 @@ struct vm_result {
 
 /* Exits 77 with the reason as the last line if /dev/kvm cannot run a VM here. */
 void vmt_require_kvm(void);
+/* Whether /dev/kvm can run a VM here; if not, WHY (LEN bytes) says why. */
+bool vmt_kvm_usable(char *why, size_t len);
 /* Whether the host's KVM is kvm_pvm (from /sys/module, independent of motevm). */
 bool vmt_host_is_pvm(void);
 

@@ -1,4 +1,5 @@
 /* cpu.c: x86-64 vCPU set-up (see cpu.h). */
+#include <cpuid.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 
 #include "abi/mote_abi.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/cpuid.h"
 #include "arch/x86_64/layout.h"
 #include "kvm/memory.h"
 
@@ -24,6 +26,8 @@
 #define MSR_CSTAR 0xc0000083
 #define MSR_SYSCALL_MASK 0xc0000084
 #define MSR_KERNEL_GS_BASE 0xc0000102
+
+#define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
 
 #define CR0_PE (1u << 0)
 #define CR0_MP (1u << 1)
@@ -75,23 +79,37 @@ bool cpu_probe_pvm(int vcpu_fd)
 	return ioctl(vcpu_fd, KVM_GET_MSRS, &m) == 1 && m.e.data == PVM_IDENT_VALUE;
 }
 
-static struct kvm_cpuid_entry2 *find_leaf(struct kvm_cpuid2 *c, uint32_t fn, uint32_t index)
+/* This machine's XCR0 (xgetbv), or 0 if the OS has not enabled XSAVE. */
+static uint64_t host_xcr0(void)
 {
-	for (uint32_t i = 0; i < c->nent; i++) {
-		struct kvm_cpuid_entry2 *e = &c->entries[i];
+	unsigned a, b, c, d;
+	uint32_t lo, hi;
 
-		if (e->function == fn &&
-		    (!(e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) || e->index == index))
-			return e;
-	}
-	return NULL;
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 27))) /* OSXSAVE */
+		return 0;
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+void cpu_log_xcr0(struct kvm_cpuid2 *supported)
+{
+	struct kvm_cpuid_entry2 *e = cpuid_find(supported, 0xd, 0);
+	uint64_t xcr0 = host_xcr0(), announced;
+
+	if (!e || !xcr0)
+		return;
+	announced = ((uint64_t)e->edx << 32) | e->eax;
+	log_debug("XCR0: the guest's is this machine's, %#llx; CPUID 0xd.0 announces %#llx, at "
+		  "most %u bytes%s",
+		  (unsigned long long)xcr0, (unsigned long long)announced, e->ecx,
+		  xcr0 & ~announced ? " (XCR0 has more: size save areas from xgetbv's XCR0)" : "");
 }
 
 /* Replaces or appends leaf FN (no subleaves); C has room for it. */
 static void put_leaf(struct kvm_cpuid2 *c, uint32_t fn, uint32_t a, uint32_t b, uint32_t cx,
 		     uint32_t d)
 {
-	struct kvm_cpuid_entry2 *e = find_leaf(c, fn, 0);
+	struct kvm_cpuid_entry2 *e = cpuid_find(c, fn, 0);
 
 	if (!e)
 		e = &c->entries[c->nent++];
@@ -119,7 +137,7 @@ struct topo_bits {
 static void topo_basic(struct kvm_cpuid2 *c, const struct cpu_topology *t,
 		       const struct topo_bits *b)
 {
-	struct kvm_cpuid_entry2 *e = find_leaf(c, 1, 0);
+	struct kvm_cpuid_entry2 *e = cpuid_find(c, 1, 0);
 
 	if (e) {
 		e->ebx = (e->ebx & 0x0000ffffu) | (t->id << 24) | ((1u << b->pkg_bits) << 16);
@@ -179,9 +197,9 @@ static void set_topology(struct kvm_cpuid2 *c, const struct cpu_topology *t)
 	topo_basic(c, t, &b);
 
 	/* KVM passes the host's 0xb/0x1f through (zeros on many AMD parts): rebuild them. */
-	e = find_leaf(c, 0, 0);
+	e = cpuid_find(c, 0, 0);
 	has_0b = e && e->eax >= 0xb;
-	has_1f = find_leaf(c, 0x1f, 0) != NULL;
+	has_1f = cpuid_find(c, 0x1f, 0) != NULL;
 	for (uint32_t i = 0; i < c->nent; i++)
 		if (c->entries[i].function != 0xb && c->entries[i].function != 0x1f)
 			c->entries[j++] = c->entries[i];
@@ -192,11 +210,11 @@ static void set_topology(struct kvm_cpuid2 *c, const struct cpu_topology *t)
 		topo_extended(c, 0x1f, t, &b);
 
 	/* AMD: legacy core count, NC / ApicIdSize, and the extended APIC ID leaf. */
-	if ((e = find_leaf(c, 0x80000001, 0)) && t->nr > 1)
+	if ((e = cpuid_find(c, 0x80000001, 0)) && t->nr > 1)
 		e->ecx |= 1u << 1; /* CmpLegacy */
-	if ((e = find_leaf(c, 0x80000008, 0)))
+	if ((e = cpuid_find(c, 0x80000008, 0)))
 		e->ecx = (e->ecx & ~0xf0ffu) | (b.pkg_bits << 12) | (t->nr - 1);
-	if ((e = find_leaf(c, 0x8000001e, 0))) {
+	if ((e = cpuid_find(c, 0x8000001e, 0))) {
 		e->eax = t->id;
 		e->ebx = ((b.threads - 1) << 8) | (t->id >> b.thread_bits);
 		e->ecx = 0;
@@ -204,24 +222,50 @@ static void set_topology(struct kvm_cpuid2 *c, const struct cpu_topology *t)
 }
 
 int cpu_setup_cpuid(int vcpu_fd, const struct kvm_cpuid2 *supported,
-		    const struct cpu_topology *topo, const struct mote_leaves *ml)
+		    const struct cpu_topology *topo, const struct cpu_cpuid_opts *o, bool *bad_edit)
 {
-	size_t n = supported->nent + 3 + 6; /* Mote's leaves, topology subleaves */
+	unsigned nr_edits = o->edits ? o->edits->n : 0;
+	/* Mote's leaves, topology sub-leaves, one per edit at most */
+	size_t n = supported->nent + 3 + 6 + nr_edits;
 	struct kvm_cpuid2 *c = malloc(sizeof(*c) + n * sizeof(c->entries[0]));
+	struct kvm_cpuid_entry2 *e;
+	char err[256];
 	int r = 0;
 
+	*bad_edit = false;
 	if (!c)
 		return -ENOMEM;
 	memcpy(c, supported, sizeof(*c) + supported->nent * sizeof(c->entries[0]));
 	set_topology(c, topo);
+	/* KVM emulates the TSC-deadline timer in its LAPIC whatever the host has, but lists it
+	 * in KVM_GET_SUPPORTED_CPUID only since Linux 6.14; QEMU and Firecracker add it. */
+	if (o->tsc_deadline && (e = cpuid_find(c, 1, 0)))
+		e->ecx |= CPUID_1_ECX_TSC_DEADLINE;
 	put_leaf(c, MOTE_CPUID_SIGNATURE, MOTE_CPUID_CONSOLE, MOTE_CPUID_SIG_EBX,
 		 MOTE_CPUID_SIG_ECX, MOTE_CPUID_SIG_EDX);
-	put_leaf(c, MOTE_CPUID_INFO, MOTE_ABI_VERSION, ml->features, topo->nr, 0);
-	put_leaf(c, MOTE_CPUID_CONSOLE, ml->ttys, ml->rows, ml->cols, 0);
+	put_leaf(c, MOTE_CPUID_INFO, MOTE_ABI_VERSION, o->ml.features, topo->nr, 0);
+	put_leaf(c, MOTE_CPUID_CONSOLE, o->ml.ttys, o->ml.rows, o->ml.cols, 0);
+	/* The test-only edits last, so that they can change anything motevm set. */
+	if (nr_edits && cpuid_edit_apply(c, o->edits, err, sizeof(err))) {
+		log_err("%s", err);
+		*bad_edit = true;
+		r = -EINVAL;
+		goto out;
+	}
 	if (ioctl(vcpu_fd, KVM_SET_CPUID2, c) < 0) {
 		r = -errno;
-		log_err("vCPU %u: KVM_SET_CPUID2: %s", topo->id, strerror(-r));
+		if (nr_edits) {
+			/* KVM checks some leaves (e.g. 0x80000008's address widths, 0xd's dynamic
+			 * features): the edits are the likely cause. */
+			log_err("vCPU %u: KVM_SET_CPUID2 refuses the table with the --cpuid/--cpu-hide "
+				"edits: %s",
+				topo->id, strerror(-r));
+			*bad_edit = true;
+		} else {
+			log_err("vCPU %u: KVM_SET_CPUID2: %s", topo->id, strerror(-r));
+		}
 	}
+out:
 	free(c);
 	return r;
 }
@@ -233,23 +277,31 @@ int cpu_setup_msrs(int vcpu_fd)
 		struct kvm_msrs hdr;
 		struct kvm_msr_entry e[N];
 	} m;
-	int r;
+	unsigned i = 0;
 
-	memset(&m, 0, sizeof(m));
-	m.hdr.nmsrs = N;
-	for (int i = 0; i < N; i++) {
-		m.e[i].index = boot_msrs[i].index;
-		m.e[i].data = boot_msrs[i].value;
+	while (i < N) {
+		unsigned k = N - i;
+		int r;
+
+		memset(&m, 0, sizeof(m));
+		m.hdr.nmsrs = k;
+		for (unsigned j = 0; j < k; j++) {
+			m.e[j].index = boot_msrs[i + j].index;
+			m.e[j].data = boot_msrs[i + j].value;
+		}
+		r = ioctl(vcpu_fd, KVM_SET_MSRS, &m);
+		if (r < 0) {
+			r = -errno;
+			log_err("KVM_SET_MSRS: %s", strerror(-r));
+			return r;
+		}
+		if ((unsigned)r >= k)
+			break;
+		/* KVM stops at the first MSR it refuses (a host may lack one): not fatal for a
+		 * boot, but the ones after it must still be set. */
+		log_debug("KVM_SET_MSRS: MSR %#x refused", m.e[r].index);
+		i += (unsigned)r + 1;
 	}
-	r = ioctl(vcpu_fd, KVM_SET_MSRS, &m);
-	if (r < 0) {
-		r = -errno;
-		log_err("KVM_SET_MSRS: %s", strerror(-r));
-		return r;
-	}
-	/* KVM stops at the first MSR it refuses; a host may lack some. Not fatal for a boot. */
-	if (r < N)
-		log_debug("KVM_SET_MSRS: MSR %#x refused (%d of %d set)", m.e[r].index, r, N);
 	return 0;
 }
 

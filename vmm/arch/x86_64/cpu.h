@@ -8,6 +8,7 @@
 #include "log.h"
 
 struct kvm_cpuid2;
+struct cpuid_edits;
 struct guest_mem;
 
 /* The CPU state a kernel is entered in. */
@@ -29,6 +30,12 @@ struct cpu_topology {
  */
 bool cpu_probe_pvm(int vcpu_fd);
 
+/*
+ * kvm_pvm hosts: a guest's xsetbv does not stick there, it runs with the XCR0 of the machine
+ * motevm runs on. Logs (Debug) that XCR0 beside what SUPPORTED's leaf 0xd announces.
+ */
+void cpu_log_xcr0(struct kvm_cpuid2 *supported);
+
 /* What Mote's CPUID leaves announce (include/abi/mote_abi.h). */
 struct mote_leaves {
 	uint32_t features;   /* MOTE_FEAT_* */
@@ -36,12 +43,21 @@ struct mote_leaves {
 	uint32_t rows, cols; /* the terminal's size, 0 if unknown */
 };
 
+/* What cpu_setup_cpuid puts in besides KVM's supported leaves and the topology. */
+struct cpu_cpuid_opts {
+	struct mote_leaves ml;		 /* Mote's leaves */
+	bool tsc_deadline;		 /* announce the TSC-deadline timer (KVM emulates it) */
+	const struct cpuid_edits *edits; /* --cpuid/--cpu-hide (tests only), last; NULL: none */
+};
+
 /*
- * Sets the vCPU's CPUID: KVM's supported leaves, the topology leaves for TOPO, and Mote's
- * leaves announcing ML. 0 or -errno after logging.
+ * Sets the vCPU's CPUID: KVM's supported leaves, the topology leaves for TOPO, Mote's leaves
+ * and the rest of O, in that order. 0 or -errno after logging; *BAD_EDIT tells whether the
+ * failure is the edits' (an edit that cannot apply, or a table KVM refuses with edits in it).
  */
 int cpu_setup_cpuid(int vcpu_fd, const struct kvm_cpuid2 *supported,
-		    const struct cpu_topology *topo, const struct mote_leaves *ml);
+		    const struct cpu_topology *topo, const struct cpu_cpuid_opts *o,
+		    bool *bad_edit);
 /* MSRs and FPU as a firmware would leave them. 0 or -errno after logging. */
 int cpu_setup_msrs(int vcpu_fd);
 int cpu_setup_fpu(int vcpu_fd);
