@@ -68,6 +68,14 @@ void time_init(void)
 		base_ns = kvmclock_ns();
 		arch_irq_restore(f);
 	} else {
+		uint32_t r[4];
+
+		arch_cpuid(0x80000000, 0, r);
+		if (r[0] >= 0x80000007)
+			arch_cpuid(0x80000007, 0, r);
+		if (r[0] < 0x80000007 || !(r[3] & (1u << 8)))
+			printk(LOG_INFO, "time: no kvmclock, no invariant TSC: assuming the TSC "
+					 "runs at a constant rate\n");
 		tsc_khz = pit_calibrate();
 		if (!tsc_khz)
 			tsc_khz = cpuid_khz();
