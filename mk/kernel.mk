@@ -26,6 +26,7 @@ KERNEL_SRCS := \
 	kernel/core/panic.c \
 	kernel/core/ready.c \
 	kernel/core/selftest.c \
+	kernel/core/stats.c \
 	kernel/core/time.c \
 	kernel/core/mm/page.c \
 	kernel/core/mm/vm.c \

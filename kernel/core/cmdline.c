@@ -90,6 +90,8 @@ static int option(char *opt, struct cmdline *out, char *err, size_t errlen)
 		out->selftest_names = val;
 	} else if (!strcmp(opt, "--strace") && !val) {
 		out->strace = true;
+	} else if (!strcmp(opt, "--stats") && !val) {
+		out->stats = true;
 	} else if (!strcmp(opt, "--test-fault")) { /* test-only: tests/e2e/kernel_crash.sh */
 		if (!val || strcmp(val, "ap")) {
 			snprintf(err, errlen, "option --test-fault needs =ap");
@@ -164,7 +166,7 @@ void cmdline_init(void)
 		printk(LOG_ERR, "mote: bad command line: %s\n", err);
 		printk(LOG_ERR,
 		       "usage: [--verbose] [--selftest[=NAME[,NAME...]]] "
-		       "[--env=NAME=VALUE ...] [--cwd=DIR] [--strace] [program [args...]]\n");
+		       "[--env=NAME=VALUE ...] [--cwd=DIR] [--strace] [--stats] [program [args...]]\n");
 		kernel_exit(EXIT_BAD_CMDLINE);
 	}
 	if (cmdline.verbose)

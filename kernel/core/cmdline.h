@@ -12,6 +12,7 @@ struct cmdline {
 	bool selftest;		    /* --selftest[=NAME[,NAME]] */
 	const char *selftest_names; /* NULL: the default set */
 	bool strace;		    /* --strace: print every system call */
+	bool stats;		    /* --stats: print the kernel's event counts at exit */
 	bool test_fault_ap;	    /* --test-fault=ap: an AP faults before it has a thread stack */
 	const char *cwd;	    /* --cwd=DIR: the program's working directory */
 	int nenv;		    /* --env=NAME=VALUE, kept for the program */

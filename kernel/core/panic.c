@@ -6,6 +6,8 @@
 #include "arch/x86_64/traps.h"
 #include "arch/x86_64/smp.h"
 #include "abi/mote_abi.h"
+#include "core/cmdline.h"
+#include "core/stats.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -43,6 +45,8 @@ static void report_status(int status)
 
 void kernel_exit(int status)
 {
+	if (cmdline.stats && !panicking)
+		stats_print();
 	arch_irq_disable();
 	if (mote_features & MOTE_FEAT_EXIT)
 		outl(MOTE_EXIT_PORT, (uint32_t)status);

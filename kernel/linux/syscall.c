@@ -2,6 +2,7 @@
  * dispatch syscall.S calls. */
 #include "linux/syscall.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/percpu.h"
 #include "arch/x86_64/traps.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
@@ -56,6 +57,7 @@ int syscall_dispatch(struct trapframe *tf)
 	/* The kvm_pvm host clears the virtual interrupt flag on syscall (FMASK leaves IF alone
 	 * elsewhere): handlers run, and the application resumes, with interrupts on. */
 	arch_irq_enable();
+	CPU_STAT_INC(syscalls);
 	t->tf = tf;
 	t->syscall_nr = (int64_t)nr;
 	t->full_restore = false;

@@ -40,6 +40,8 @@ int main(void)
 	      !strcmp(c.selftest_names, "page,heap"));
 	CHECK(parse("--selftest=", &c, err) < 0 && strstr(err, "--selftest"));
 	CHECK(parse("--test-fault=ap", &c, err) == 0 && c.test_fault_ap);
+	CHECK(parse("--stats prog", &c, err) == 0 && c.stats && c.argc == 1);
+	CHECK(parse("--stats=1", &c, err) < 0 && strstr(err, "--stats=1"));
 	CHECK(parse("--test-fault=bsp", &c, err) < 0 && strstr(err, "--test-fault"));
 	CHECK(parse("--test-fault", &c, err) < 0 && strstr(err, "--test-fault"));
 	CHECK(parse("--env=A=1 --env=PATH=/bin:/usr/bin /bin/prog -x --y z", &c, err) == 0);

@@ -75,6 +75,7 @@ void apic_send_ipi(uint32_t id, int vector)
 	uint64_t f = arch_irq_save();
 
 	icr_send(id, (uint32_t)vector | ICR_ASSERT);
+	CPU_STAT_INC(ipis_out);
 	arch_irq_restore(f);
 }
 
@@ -83,6 +84,7 @@ void apic_send_ipi_others(int vector)
 	uint64_t f = arch_irq_save();
 
 	icr_send(0, (uint32_t)vector | ICR_ASSERT | ICR_OTHERS);
+	CPU_STAT_INC(ipis_out);
 	arch_irq_restore(f);
 }
 

@@ -17,6 +17,19 @@ struct tss {
 	uint16_t iomap_base;
 } __attribute__((packed));
 
+/* What this CPU has counted (summed and printed by core/stats.c; --stats). */
+struct cpu_stats {
+	uint64_t syscalls;    /* system calls dispatched (the syscall-instruction path) */
+	uint64_t page_faults; /* page faults, the application's and the kernel's */
+	uint64_t exceptions;  /* other CPU exceptions */
+	uint64_t timer_irqs;  /* LAPIC timer interrupts */
+	uint64_t ipis_in;     /* IPIs received */
+	uint64_t ipis_out;    /* IPIs sent */
+	uint64_t dev_irqs;    /* device interrupts (IOAPIC) */
+	uint64_t switches;    /* context switches */
+	uint64_t halts;	      /* idle halts */
+};
+
 /*
  * A per-CPU block is two pages: page 0 is the CPU's VIF page (kvm_pvm; its first bytes are
  * read with single %gs-relative instructions so that a migration cannot split them), page 1
@@ -39,6 +52,7 @@ struct cpu {
 	volatile uint32_t in_idle;
 	uint32_t icr_dest; /* ICR destination last written (apic.c) */
 	uint64_t irqs;
+	struct cpu_stats stats;
 	uint64_t pvclock[4] __aligned(32); /* this CPU's kvmclock page (kvmclock.c) */
 	uint64_t gdt[10] __aligned(16);
 	struct tss tss __aligned(16);
@@ -53,6 +67,14 @@ static inline struct cpu *this_cpu(void)
 	__asm__ volatile("movq %%gs:%c1, %0" : "=r"(c) : "i"(PERCPU_CPU_OFFSET + CPU_SELF));
 	return c;
 }
+
+/* Count one event on this CPU: a single %gs-relative instruction, so that a migration cannot
+ * split it. */
+#define CPU_STAT_INC(field)                                                                     \
+	__asm__ volatile("incq %%gs:%c0"                                                        \
+			 :                                                                      \
+			 : "i"(PERCPU_CPU_OFFSET + __builtin_offsetof(struct cpu, stats.field)) \
+			 : "memory")
 
 static inline struct thread *current_thread(void)
 {

@@ -57,6 +57,16 @@ void trap_dispatch(struct trapframe *tf)
 	uint64_t v = tf->vector;
 
 	syscall_restart(tf);
+	if (v == 14)
+		CPU_STAT_INC(page_faults);
+	else if (v < 32)
+		CPU_STAT_INC(exceptions);
+	else if (v == VEC_TIMER)
+		CPU_STAT_INC(timer_irqs);
+	else if (v >= VEC_IPI_RESCHED && v <= VEC_IPI_SIGNAL)
+		CPU_STAT_INC(ipis_in);
+	else if (v != VEC_SPURIOUS)
+		CPU_STAT_INC(dev_irqs);
 	if (v < 32) {
 		if (app_thread() && linux_trap(tf))
 			goto out;

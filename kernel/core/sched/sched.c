@@ -199,6 +199,7 @@ void schedule(void)
 	next->on_cpu = 1;
 	next->cpu = (int)c->id;
 	next->switches++;
+	c->stats.switches++; /* interrupts are off */
 	c->current = next;
 	c->kstack_lo = (uint64_t)next->kstack;
 	c->kstack_hi = (uint64_t)next->kstack + KSTACK_SIZE;
@@ -320,6 +321,7 @@ static void idle_loop(void *unused)
 		}
 		c->in_idle = 1;
 		timer_reprogram();
+		c->stats.halts++;
 		arch_idle_halt();
 		c->in_idle = 0;
 	}

@@ -1,0 +1,42 @@
+/* stats.c: the per-CPU event counts added up and printed (stats.h). */
+#include "core/stats.h"
+#include "drivers/uart.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+
+void stats_sum(struct cpu_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (uint32_t i = 0; i < MAX_CPUS; i++) {
+		const struct cpu_stats *s;
+
+		if (!cpus[i])
+			continue;
+		s = &cpus[i]->stats;
+		out->syscalls += s->syscalls;
+		out->page_faults += s->page_faults;
+		out->exceptions += s->exceptions;
+		out->timer_irqs += s->timer_irqs;
+		out->ipis_in += s->ipis_in;
+		out->ipis_out += s->ipis_out;
+		out->dev_irqs += s->dev_irqs;
+		out->switches += s->switches;
+		out->halts += s->halts;
+	}
+}
+
+void stats_print(void)
+{
+	static char line[320]; /* the console port needs a kernel-image (contiguous) buffer */
+	struct cpu_stats s;
+	int n;
+
+	stats_sum(&s);
+	n = snprintf(line, sizeof(line),
+		     "mote stats: syscalls %lu, page faults %lu, other exceptions %lu, "
+		     "timer interrupts %lu, device interrupts %lu, IPIs sent %lu received %lu, "
+		     "context switches %lu, idle halts %lu\n",
+		     s.syscalls, s.page_faults, s.exceptions, s.timer_irqs, s.dev_irqs, s.ipis_out,
+		     s.ipis_in, s.switches, s.halts);
+	console_write_stream(UART_STDERR, line, (size_t)MIN(n, (int)sizeof(line) - 1));
+}
