@@ -145,13 +145,56 @@ static int fill(struct mm *mm, struct vma *v, uint64_t va)
 	return 0;
 }
 
-/* Fill every missing page of [start, end) inside v (stops quietly at the end of a file). */
+/* May the 2 MiB block at b (aligned) of v be one 2 MiB page? Anonymous private memory
+ * (brk's heap included), not a stack (a thread's 8 MiB stack uses a few pages of it), the
+ * whole block inside v, not refused by madvise(MADV_NOHUGEPAGE). */
+static bool huge_ok(const struct vma *v, uint64_t b)
+{
+	if (v->file || is_shared(v) || v->nohuge || !pte_bits(v, false))
+		return false;
+	if ((v->flags & (MAP_STACK | MAP_GROWSDOWN)) || (v->name && strcmp(v->name, "[heap]")))
+		return false;
+	return b >= v->start && b + HUGE_SIZE <= v->end;
+}
+
+/*
+ * Map the 2 MiB block around va with one zeroed 2 MiB page, if huge_ok, nothing of the block
+ * is mapped yet and a 2 MiB run of memory is free: one fault (one VM exit where faults trap)
+ * instead of 512. Returns true if it did; else the caller maps 4 KiB pages.
+ */
+static bool fill_huge(struct mm *mm, struct vma *v, uint64_t va)
+{
+	uint64_t b = ALIGN_DOWN(va, HUGE_SIZE), *pde;
+	void *p;
+
+	if (!huge_ok(v, b))
+		return false;
+	pde = vm_entry(b, 1, true);
+	if (!pde || *pde)
+		return false;
+	p = page_try_alloc(HUGE_ORDER);
+	if (!p)
+		return false;
+	memset(p, 0, HUGE_SIZE);
+	*pde = V2P(p) | pte_bits(v, true) | PTE_PS | PTE_SW_OWNED;
+	mm->pages += HUGE_SIZE / PAGE_SIZE;
+	return true;
+}
+
+/* Fill every missing page of [start, end) inside v (stops quietly at the end of a file);
+ * whole 2 MiB blocks of anonymous memory as 2 MiB pages where fill_huge can. */
 static int populate(struct mm *mm, struct vma *v, uint64_t start, uint64_t end)
 {
 	if (!pte_bits(v, false))
 		return 0;
 	for (uint64_t va = start; va < end; va += PAGE_SIZE) {
-		int r = fill(mm, v, va);
+		int r;
+
+		if (!(va & (HUGE_SIZE - 1)) && va + HUGE_SIZE <= end && fill_huge(mm, v, va)) {
+			va += HUGE_SIZE - PAGE_SIZE;
+			continue;
+		}
+		r = fill(mm, v, va);
 
 		if (r == -EIO)
 			return 0;
@@ -183,7 +226,18 @@ static bool clear_ptes(struct mm *mm, uint64_t start, uint64_t end)
 			va = ALIGN_DOWN(va, HUGE_SIZE) + HUGE_SIZE;
 			continue;
 		}
+		if ((*pde & PTE_PS) && !(va & (HUGE_SIZE - 1)) && va + HUGE_SIZE <= end) {
+			page_free(P2V(*pde & PTE_ADDR), HUGE_ORDER); /* a whole 2 MiB page */
+			mm->pages -= HUGE_SIZE / PAGE_SIZE;
+			*pde = 0;
+			flush = true;
+			va += HUGE_SIZE;
+			continue;
+		}
+		/* Part of a 2 MiB page: vm_entry splits it into 4 KiB entries first. */
 		pte = vm_entry(va, 0, false);
+		if (!pte && (*pde & PTE_PS))
+			printk(LOG_WARN, "mm: out of memory splitting a 2 MiB page at %#lx\n", va);
 		if (pte && (*pte & (PTE_P | PTE_SW_PROTNONE))) {
 			if (*pte & PTE_SW_OWNED) {
 				page_free(P2V(*pte & PTE_ADDR), 0);
@@ -205,6 +259,38 @@ static void vma_free(struct vma *v)
 		file_put(v->file);
 	}
 	kfree(v);
+}
+
+/* Can b (right after a in memory) join a? Same kind, protection, flags and name, and for a
+ * file the same file at the next offset: what Linux's VMA merging asks. */
+static bool mergeable(const struct vma *a, const struct vma *b)
+{
+	/* how a mapping was asked for, not what it is */
+	const uint32_t how = MAP_FIXED | MAP_FIXED_NOREPLACE | MAP_POPULATE | MAP_NONBLOCK |
+			     MAP_DENYWRITE | MAP_EXECUTABLE;
+
+	return a->end == b->start && a->file == b->file && a->prot == b->prot &&
+	       !((a->flags ^ b->flags) & ~how) && a->name == b->name && a->nohuge == b->nohuge &&
+	       (!a->file || a->off + (a->end - a->start) == b->off);
+}
+
+/* Merge the VMAs touching [start, end) with their like neighbours, as Linux does: an
+ * mprotect undone, or a hole refilled, leaves one VMA that mremap can move whole. */
+static void merge_around(struct mm *mm, uint64_t start, uint64_t end)
+{
+	struct list *pos = mm->vmas.next;
+
+	while (pos != &mm->vmas && pos->next != &mm->vmas) {
+		struct vma *a = vma_of(pos), *b = vma_of(pos->next);
+
+		if (b->start >= start && a->end <= end && mergeable(a, b)) {
+			a->end = b->end;
+			list_del(&b->node);
+			vma_free(b);
+			continue;
+		}
+		pos = pos->next;
+	}
 }
 
 /* Split v at addr (inside it); the new upper half follows v in the list. */
@@ -293,8 +379,13 @@ long mm_mmap(uint64_t addr, uint64_t len, uint32_t prot, uint32_t flags, struct 
 		}
 	} else {
 		addr = ALIGN_DOWN(addr, PAGE_SIZE);
-		if (!addr || !range_free(mm, addr, addr + len))
+		if ((!addr || !range_free(mm, addr, addr + len)) && !f && len >= HUGE_SIZE) {
+			/* 2 MiB-aligned, as Linux places large anonymous mappings: whole blocks */
+			addr = find_gap(mm, len + HUGE_SIZE - PAGE_SIZE, MM_MMAP_BASE);
+			addr = addr ? ALIGN_UP(addr, HUGE_SIZE) : 0;
+		} else if (!addr || !range_free(mm, addr, addr + len)) {
 			addr = find_gap(mm, len, MM_MMAP_BASE);
+		}
 		if (!addr) {
 			r = -ENOMEM;
 			goto err;
@@ -317,6 +408,7 @@ long mm_mmap(uint64_t addr, uint64_t len, uint32_t prot, uint32_t flags, struct 
 	eager = f ? ((!(prot & PROT_WRITE) || is_shared(v) || len <= (16UL << 20)) ? len : 0)
 		  : (len <= MM_EAGER_MAX || (flags & MAP_POPULATE) ? len : 0);
 	r = populate(mm, v, addr, addr + eager);
+	merge_around(mm, addr, end);
 	mutex_unlock(&mm->lock);
 	if (flush)
 		smp_tlb_shootdown(addr, len);
@@ -398,6 +490,15 @@ int mm_mprotect(uint64_t addr, uint64_t len, uint32_t prot)
 					va += HUGE_SIZE - PAGE_SIZE;
 					continue;
 				}
+				/* A 2 MiB page wholly inside v keeps its size unless made PROT_NONE. */
+				if ((*pde & PTE_PS) && va + HUGE_SIZE <= v->end &&
+				    pte_bits(v, false)) {
+					*pde = (*pde & PTE_ADDR) | PTE_PS | PTE_SW_OWNED |
+					       pte_bits(v, true);
+					flush = true;
+					va += HUGE_SIZE - PAGE_SIZE;
+					continue;
+				}
 			}
 			pte = vm_entry(va, 0, false);
 			if (!pte || !(*pte & (PTE_P | PTE_SW_PROTNONE)))
@@ -417,6 +518,7 @@ int mm_mprotect(uint64_t addr, uint64_t len, uint32_t prot)
 		if (r)
 			break;
 	}
+	merge_around(mm, addr, end);
 out:
 	mutex_unlock(&mm->lock);
 	if (flush)
@@ -590,6 +692,14 @@ void mm_clear(void)
 		smp_tlb_shootdown(0, MM_TASK_SIZE);
 }
 
+/* A 2 MiB page already maps va for this access (another CPU's fault got there first). */
+static bool huge_present(uint64_t va, bool write)
+{
+	uint64_t *pde = vm_entry(va, 1, false);
+
+	return pde && (*pde & (PTE_P | PTE_PS)) == (PTE_P | PTE_PS) && (!write || (*pde & PTE_W));
+}
+
 int mm_fault(uint64_t addr, bool write)
 {
 	struct mm *mm = current_mm;
@@ -610,6 +720,8 @@ int mm_fault(uint64_t addr, bool write)
 		r = -EACCES;
 		goto out;
 	}
+	if (huge_present(va, write) || (!v->file && fill_huge(mm, v, va)))
+		goto out;
 	pte = vm_entry(va, 0, true);
 	if (!pte) {
 		r = -ENOMEM;
@@ -662,6 +774,29 @@ int mm_dontneed(uint64_t addr, uint64_t len)
 	if (flush)
 		smp_tlb_shootdown(addr, len);
 	return 0;
+}
+
+int mm_set_huge(uint64_t addr, uint64_t len, bool allow)
+{
+	struct mm *mm = current_mm;
+	uint64_t end = addr + ALIGN_UP(len, PAGE_SIZE);
+	struct list *pos;
+	int r;
+
+	if (!mm_range_mapped(addr, len))
+		return -ENOMEM;
+	mutex_lock(&mm->lock);
+	r = split_around(mm, addr, end);
+	if (!r)
+		list_for_each (pos, &mm->vmas) {
+			struct vma *v = vma_of(pos);
+
+			if (v->end > addr && v->start < end)
+				v->nohuge = !allow;
+		}
+	merge_around(mm, addr, end);
+	mutex_unlock(&mm->lock);
+	return r;
 }
 
 void mm_truncated(const struct inode *ino, uint64_t size)

@@ -54,6 +54,7 @@ struct inode;
 #define MM_MIN_ADDR 0x10000UL /* vm.mmap_min_addr */
 #define MM_EAGER_MAX (1UL << 20)
 #define MM_FAULT_AROUND 16
+#define HUGE_ORDER 9 /* a 2 MiB page: 2^9 4 KiB frames */
 
 struct vma {
 	struct list node; /* in mm->vmas, sorted by address */
@@ -63,6 +64,7 @@ struct vma {
 	struct file *file; /* a reference, or NULL (anonymous) */
 	uint64_t off;	   /* file offset of start */
 	const char *name;  /* "[heap]", "[stack]", "[vdso]" or NULL (procfs maps) */
+	bool nohuge;	   /* madvise(MADV_NOHUGEPAGE): 4 KiB pages only */
 };
 
 struct mm {
@@ -100,6 +102,10 @@ int mm_fault(uint64_t addr, bool write) __must_check;
 /* madvise(MADV_DONTNEED): drop the pages of [addr, addr+len); they fault in again (zeros for
  * anonymous memory, the file's contents for file mappings). 0 or -ENOMEM (not mapped). */
 int mm_dontneed(uint64_t addr, uint64_t len) __must_check;
+/* madvise(MADV_HUGEPAGE / MADV_NOHUGEPAGE): allow (the default for anonymous memory) or
+ * refuse 2 MiB pages for [addr, addr+len) from now on (pages mapped stay as they are).
+ * 0, or -ENOMEM (not mapped, or out of memory splitting a VMA). */
+int mm_set_huge(uint64_t addr, uint64_t len, bool allow) __must_check;
 /* Is [addr, addr+len) fully mapped (mincore, msync)? */
 bool mm_range_mapped(uint64_t addr, uint64_t len);
 /* A file shrank to size: drop the mappings of its pages past the new end (they fault again:

@@ -11,6 +11,8 @@
 
 #define MADV_DONTNEED 4
 #define MADV_FREE 8
+#define MADV_HUGEPAGE 14
+#define MADV_NOHUGEPAGE 15
 
 SYSCALL_DEFINE6(mmap, uint64_t, addr, uint64_t, len, uint32_t, prot, uint32_t, flags, int, fd,
 		uint64_t, off)
@@ -75,6 +77,8 @@ SYSCALL_DEFINE3(madvise, uint64_t, addr, uint64_t, len, int, advice)
 	/* Anonymous private memory must read as zeros after DONTNEED: drop and re-map it. */
 	if (advice == MADV_DONTNEED && len)
 		return mm_dontneed(addr, len);
+	if ((advice == MADV_HUGEPAGE || advice == MADV_NOHUGEPAGE) && len)
+		return mm_set_huge(addr, len, advice == MADV_HUGEPAGE);
 	return 0;
 }
 

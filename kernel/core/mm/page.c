@@ -134,7 +134,7 @@ void page_init_high(void)
 	spin_unlock(&lock, f);
 }
 
-void *page_alloc(unsigned order)
+static void *alloc_block(unsigned order, bool report)
 {
 	uint64_t f, pfn;
 	unsigned o;
@@ -147,9 +147,11 @@ void *page_alloc(unsigned order)
 			break;
 	}
 	if (o > PAGE_MAX_ORDER) { /* nothing left that big (or larger than any block) */
-		uint64_t n = ++noom, free = nfree;
+		uint64_t n = report ? ++noom : 0, free = nfree;
 
 		spin_unlock(&lock, f);
+		if (!report)
+			return NULL;
 		/* Reported, never hidden; rate-limited to powers of two for allocation storms. */
 		if (!(n & (n - 1)))
 			printk(LOG_WARN,
@@ -167,6 +169,16 @@ void *page_alloc(unsigned order)
 	nfree -= 1UL << order;
 	spin_unlock(&lock, f);
 	return P2V(pfn << PAGE_SHIFT);
+}
+
+void *page_alloc(unsigned order)
+{
+	return alloc_block(order, true);
+}
+
+void *page_try_alloc(unsigned order)
+{
+	return alloc_block(order, false);
 }
 
 void *page_alloc_pages(uint64_t n)

@@ -28,7 +28,10 @@ void page_init_high(void);
  * silent). SMP- and interrupt-safe.
  */
 void *page_alloc(unsigned order) __must_check;
-/* Same, zero-filled. */
+/* Same, but a failure is neither reported nor counted: for callers with a fallback (a 2 MiB
+ * page for an application's memory, else 4 KiB pages). */
+void *page_try_alloc(unsigned order) __must_check;
+/* Same as page_alloc, zero-filled. */
 void *page_alloc_zeroed(unsigned order) __must_check;
 /*
  * Allocate n contiguous pages, any n (for buffers larger than a block: the decompressed
