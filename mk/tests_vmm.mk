@@ -5,8 +5,8 @@ TVB := $(BUILD)/tests/vmm
 
 # Tests with a guest of their own, host-only tests, and the slow one (a Debian kernel).
 VMM_TESTS := exit boot_pvh boot_linux serial console smp cpuid cpuid_edit i8042 boot_timer hostile \
-	signals qemu
-VMM_TESTS_HOST := bad_image bad_config api_http
+	signals qemu exit_stats
+VMM_TESTS_HOST := bad_image bad_config api_http stats_file
 VMM_TESTS_SLOW := $(TV)/debian_linux.sh
 
 VMM_GUEST_RT := $(TVB)/guest/lib.o $(TVB)/guest/entry64.o
@@ -54,6 +54,10 @@ $(TVB)/%.elf32: $(TVB)/%.elf
 # Host side: each test binary with the shared helpers.
 $(VMM_TEST_BINS): $(TVB)/%: $(TVB)/%.o $(TVB)/host/vmmtest.o
 	$(call quiet,LD,$@)$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^
+
+# stats_file: motevm's KVM statistics reader and exit report, with KVM faked in the test.
+$(TVB)/stats_file.o: HOST_CFLAGS += -Ivmm
+$(TVB)/stats_file: $(BUILD)/vmm/kvm/stats.o $(BUILD)/vmm/exit_stats.o $(BUILD)/vmm/log.o
 
 # The API: curl against motevm (tests/vmm/api/), the HTTP transport in C (api_http.c).
 VMM_API_TESTS := $(TV)/api/endpoints.sh $(TV)/api/boot.sh $(TV)/api/fuzz.sh

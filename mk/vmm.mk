@@ -1,9 +1,9 @@
 # vmm.mk: motevm, the microVM monitor (vmm/).
 VMM_SRCS := \
-	vmm/main.c vmm/vmm.c vmm/log.c vmm/event.c vmm/metrics.c \
+	vmm/main.c vmm/vmm.c vmm/log.c vmm/event.c vmm/metrics.c vmm/exit_stats.c \
 	vmm/api/config.c vmm/api/config_devices.c vmm/api/serde.c vmm/api/http.c \
 	vmm/api/server.c vmm/api/routes.c vmm/api/controller.c \
-	vmm/kvm/vm.c vmm/kvm/vcpu.c vmm/kvm/memory.c vmm/kvm/irq.c \
+	vmm/kvm/vm.c vmm/kvm/vcpu.c vmm/kvm/memory.c vmm/kvm/irq.c vmm/kvm/stats.c \
 	vmm/arch/x86_64/cpu.c vmm/arch/x86_64/cpuid.c vmm/arch/x86_64/mptable.c \
 	vmm/arch/x86_64/e820.c \
 	vmm/boot/boot.c vmm/boot/elf.c vmm/boot/pvh.c vmm/boot/linux.c vmm/boot/initrd.c \

@@ -105,8 +105,8 @@ bool metrics_initialized(void);
 
 /*
  * Writes one line with every group (zeros where nothing happened): counters since the last
- * line, stored values, VMM's vCPU exits, UART and i8042 traffic and state (VMM may be NULL
- * before the VM exists). Runs on the VMM thread. 0 (also when no target is set) or -errno;
+ * line, stored values, VMM's vCPU exits, KVM's statistics (a "kvm" group, when open), UART
+ * and i8042 traffic and state (VMM may be NULL before the VM exists). Runs on the VMM thread. 0 (also when no target is set) or -errno;
  * a line a full pipe cannot take is lost and counted in logger.missed_metrics_count.
  */
 int metrics_flush(const struct vmm *vmm);

@@ -18,6 +18,7 @@
 #include "boot/boot.h"
 #include "kvm/irq.h"
 #include "log.h"
+#include "metrics.h"
 #include "vmm.h"
 
 #define TEARDOWN_MAX_FD 256
@@ -56,6 +57,23 @@ static int create_vcpus(struct vmm *vmm)
 		vmm->nr_vcpus++;
 	}
 	return 0;
+}
+
+/*
+ * KVM's statistics of the VM and its vCPUs, for the metrics, --exit-stats and the Debug
+ * report at exit. Opening costs a few system calls per vCPU, so only when one of them will
+ * read them: all three are decided before the VM is built (metrics and logger are pre-boot).
+ */
+static void open_kvm_stats(struct vmm *vmm)
+{
+	int fds[CONFIG_VCPU_MAX];
+
+	if (!vmm->opts.exit_stats && !metrics_initialized() && !log_enabled(LOG_DEBUG))
+		return;
+	for (unsigned i = 0; i < vmm->nr_vcpus; i++)
+		fds[i] = vmm->vcpus[i].fd;
+	kvm_stats_open(&vmm->kvm_stats, vmm->vm.vm_fd, fds, vmm->nr_vcpus);
+	vmm_timeline(vmm, "KVM statistics opened");
 }
 
 /* Which of motevm's stdin, stdout, stderr are terminals, and the terminal's size. */
@@ -194,6 +212,7 @@ int vmm_create(struct vmm *vmm, const struct vm_config *cfg)
 	if (create_vcpus(vmm))
 		return MOTE_STATUS_ERROR;
 	vmm_timeline(vmm, "vCPUs created");
+	open_kvm_stats(vmm);
 	r = setup_vcpus(vmm);
 	if (r)
 		return r;
@@ -210,6 +229,7 @@ int vmm_create(struct vmm *vmm, const struct vm_config *cfg)
 
 static void free_vm(struct vmm *vmm)
 {
+	kvm_stats_close(&vmm->kvm_stats);
 	for (unsigned i = 0; i < vmm->nr_vcpus; i++)
 		vcpu_destroy(&vmm->vcpus[i]);
 	vmm->nr_vcpus = 0;
@@ -388,6 +408,8 @@ static bool teardown_async(struct vmm *vmm)
 
 void vmm_destroy(struct vmm *vmm)
 {
+	/* Read for the last time by now (metrics, exit report); the helper needs none. */
+	kvm_stats_close(&vmm->kvm_stats);
 	if (vmm->built)
 		devices_exit(vmm);
 	if (vmm->opts.async_teardown && vmm->built && vmm->vm.vm_fd >= 0 && teardown_async(vmm)) {

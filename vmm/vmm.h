@@ -13,6 +13,7 @@
 #include "devices/devices.h"
 #include "event.h"
 #include "kvm/memory.h"
+#include "kvm/stats.h"
 #include "kvm/vcpu.h"
 #include "kvm/vm.h"
 
@@ -36,6 +37,7 @@ enum vmm_stop_reason {
 /* Command-line settings that are not part of the VM configuration. */
 struct vmm_options {
 	bool boot_timer;       /* --boot-timer */
+	bool exit_stats;       /* --exit-stats: KVM's exit counters on stderr at the end */
 	uint64_t start_us;     /* CLOCK_MONOTONIC at process start */
 	uint64_t start_cpu_us; /* process CPU time at process start */
 	bool async_teardown;   /* leave KVM's VM teardown to a helper (vmm_destroy) */
@@ -55,6 +57,9 @@ struct vmm {
 	struct devices devices;
 	struct event_loop loop;
 	bool pvm; /* the host is kvm_pvm */
+	/* KVM's statistics files, open while the VM exists if anyone reads them (metrics,
+	 * --exit-stats, Debug); empty otherwise or where KVM has none. */
+	struct kvm_stats kvm_stats;
 
 	bool built; /* the KVM VM exists (vmm_create succeeded or is half done) */
 
