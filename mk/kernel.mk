@@ -69,6 +69,7 @@ KERNEL_SRCS := \
 	kernel/fs/procfs_sys.c \
 	kernel/fs/sysfs.c \
 	kernel/linux/syscall.c \
+	kernel/linux/syscall_patch.c \
 	kernel/linux/uaccess.c \
 	kernel/linux/task.c \
 	kernel/linux/run.c \

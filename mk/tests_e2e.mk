@@ -29,3 +29,5 @@ TESTS += tests/e2e/procfs.sh
 TESTS += tests/e2e/cpuid_edit.sh
 # the self-tests on QEMU TCG's CPU models qemu64, SandyBridge and max (issue 10)
 TESTS += tests/e2e/kernel_cpu_models.sh
+# system-call sites rewritten into jumps (--fast-syscalls), hazards of tests/apps/syscall_sites
+TESTS += tests/e2e/fast_syscalls.sh

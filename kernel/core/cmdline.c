@@ -92,6 +92,17 @@ static int option(char *opt, struct cmdline *out, char *err, size_t errlen)
 		out->strace = true;
 	} else if (!strcmp(opt, "--stats") && !val) {
 		out->stats = true;
+	} else if (!strcmp(opt, "--fast-syscalls")) {
+		if (val && !strcmp(val, "on"))
+			out->fast_syscalls = CMDLINE_ON;
+		else if (val && !strcmp(val, "off"))
+			out->fast_syscalls = CMDLINE_OFF;
+		else if (val && !strcmp(val, "auto"))
+			out->fast_syscalls = CMDLINE_AUTO;
+		else {
+			snprintf(err, errlen, "option --fast-syscalls needs =auto, =on or =off");
+			return -EINVAL;
+		}
 	} else if (!strcmp(opt, "--test-fault")) { /* test-only: tests/e2e/kernel_crash.sh */
 		if (!val || strcmp(val, "ap")) {
 			snprintf(err, errlen, "option --test-fault needs =ap");
@@ -164,9 +175,9 @@ void cmdline_init(void)
 	memcpy(cmdline_buf, bootinfo.cmdline, sizeof(cmdline_buf));
 	if (cmdline_parse(cmdline_buf, &cmdline, err, sizeof(err))) {
 		printk(LOG_ERR, "mote: bad command line: %s\n", err);
-		printk(LOG_ERR,
-		       "usage: [--verbose] [--selftest[=NAME[,NAME...]]] "
-		       "[--env=NAME=VALUE ...] [--cwd=DIR] [--strace] [--stats] [program [args...]]\n");
+		printk(LOG_ERR, "usage: [--verbose] [--selftest[=NAME[,NAME...]]] "
+				"[--env=NAME=VALUE ...] [--cwd=DIR] [--strace] [--stats] "
+				"[--fast-syscalls=auto|on|off] [program [args...]]\n");
 		kernel_exit(EXIT_BAD_CMDLINE);
 	}
 	if (cmdline.verbose)

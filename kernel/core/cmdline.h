@@ -7,15 +7,18 @@
 #define CMDLINE_MAX_ARGS 256
 #define CMDLINE_MAX_ENV 64
 
+enum cmdline_switch { CMDLINE_AUTO, CMDLINE_ON, CMDLINE_OFF };
+
 struct cmdline {
-	bool verbose;		    /* --verbose */
-	bool selftest;		    /* --selftest[=NAME[,NAME]] */
-	const char *selftest_names; /* NULL: the default set */
-	bool strace;		    /* --strace: print every system call */
-	bool stats;		    /* --stats: print the kernel's event counts at exit */
-	bool test_fault_ap;	    /* --test-fault=ap: an AP faults before it has a thread stack */
-	const char *cwd;	    /* --cwd=DIR: the program's working directory */
-	int nenv;		    /* --env=NAME=VALUE, kept for the program */
+	bool verbose;			   /* --verbose */
+	bool selftest;			   /* --selftest[=NAME[,NAME]] */
+	const char *selftest_names;	   /* NULL: the default set */
+	bool strace;			   /* --strace: print every system call */
+	bool stats;			   /* --stats: print the kernel's event counts at exit */
+	enum cmdline_switch fast_syscalls; /* --fast-syscalls=auto|on|off: rewrite sites */
+	bool test_fault_ap; /* --test-fault=ap: an AP faults before it has a thread stack */
+	const char *cwd;    /* --cwd=DIR: the program's working directory */
+	int nenv;	    /* --env=NAME=VALUE, kept for the program */
 	const char *env[CMDLINE_MAX_ENV];
 	int argc; /* the program and its arguments */
 	const char *argv[CMDLINE_MAX_ARGS + 1];

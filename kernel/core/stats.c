@@ -14,6 +14,8 @@ void stats_sum(struct cpu_stats *out)
 			continue;
 		s = &cpus[i]->stats;
 		out->syscalls += s->syscalls;
+		out->syscalls_fast += s->syscalls_fast;
+		out->sites_rewritten += s->sites_rewritten;
 		out->page_faults += s->page_faults;
 		out->exceptions += s->exceptions;
 		out->timer_irqs += s->timer_irqs;
@@ -33,10 +35,11 @@ void stats_print(void)
 
 	stats_sum(&s);
 	n = snprintf(line, sizeof(line),
-		     "mote stats: syscalls %lu, page faults %lu, other exceptions %lu, "
+		     "mote stats: syscalls %lu (%lu through rewritten sites, %lu sites "
+		     "rewritten), page faults %lu, other exceptions %lu, "
 		     "timer interrupts %lu, device interrupts %lu, IPIs sent %lu received %lu, "
 		     "context switches %lu, idle halts %lu\n",
-		     s.syscalls, s.page_faults, s.exceptions, s.timer_irqs, s.dev_irqs, s.ipis_out,
-		     s.ipis_in, s.switches, s.halts);
+		     s.syscalls, s.syscalls_fast, s.sites_rewritten, s.page_faults, s.exceptions,
+		     s.timer_irqs, s.dev_irqs, s.ipis_out, s.ipis_in, s.switches, s.halts);
 	console_write_stream(UART_STDERR, line, (size_t)MIN(n, (int)sizeof(line) - 1));
 }

@@ -687,6 +687,7 @@ void mm_clear(void)
 	if (unmap_locked(mm, MM_MIN_ADDR, MM_TASK_SIZE, &flush))
 		printk(LOG_WARN, "mm: out of memory clearing the address space\n");
 	mm->brk = mm->brk_start = 0;
+	mm->nstubs = 0; /* their pages went with the rest */
 	mutex_unlock(&mm->lock);
 	if (flush)
 		smp_tlb_shootdown(0, MM_TASK_SIZE);
@@ -824,6 +825,80 @@ void mm_truncated(const struct inode *ino, uint64_t size)
 	mutex_unlock(&mm->lock);
 	if (hi)
 		smp_tlb_shootdown(lo, hi - lo);
+}
+
+/* Code mm_patch_text may change: a private, read-only, executable file mapping. */
+static bool patchable(const struct vma *v)
+{
+	return v && v->file && !is_shared(v) && !(v->prot & PROT_WRITE) && (v->prot & PROT_EXEC);
+}
+
+bool mm_text_patchable(uint64_t va)
+{
+	struct mm *mm = current_mm;
+	bool ok;
+
+	mutex_lock(&mm->lock);
+	ok = patchable(find(mm, va));
+	mutex_unlock(&mm->lock);
+	return ok;
+}
+
+int mm_patch_text(uint64_t va, const void *old, const void *new, size_t n)
+{
+	struct mm *mm = current_mm;
+	uint64_t pg = ALIGN_DOWN(va, PAGE_SIZE), *pte, was = 0;
+	struct vma *v;
+	uint8_t *copy;
+	int r = -EPERM;
+
+	if (!n || ALIGN_DOWN(va + n - 1, PAGE_SIZE) != pg)
+		return -EINVAL;
+	mutex_lock(&mm->lock);
+	v = find(mm, va);
+	if (!patchable(v))
+		goto out;
+	pte = vm_entry(pg, 0, false);
+	if (!pte || !(*pte & PTE_P))
+		goto out;
+	was = *pte;
+	r = -EAGAIN;
+	if (memcmp((uint8_t *)P2V(was & PTE_ADDR) + (va - pg), old, n))
+		goto out;
+	r = -ENOMEM;
+	copy = page_alloc(0);
+	if (!copy)
+		goto out;
+	/* A new page rather than a write in place: another CPU may be running this code; it
+	 * sees the old page or the new one, never a half-written instruction. */
+	memcpy(copy, P2V(was & PTE_ADDR), PAGE_SIZE);
+	memcpy(copy + (va - pg), new, n);
+	*pte = V2P(copy) | (was & ~PTE_ADDR) | PTE_SW_OWNED;
+	if (!(was & PTE_SW_OWNED))
+		mm->pages++;
+	r = 0;
+out:
+	mutex_unlock(&mm->lock);
+	if (!r) {
+		smp_tlb_shootdown(pg, PAGE_SIZE);
+		if (was & PTE_SW_OWNED)
+			page_free(P2V(was & PTE_ADDR), 0);
+	}
+	return r;
+}
+
+long mm_map_near(uint64_t near, uint64_t reach, uint64_t len, uint32_t prot, const char *name)
+{
+	struct mm *mm = current_mm;
+	uint64_t limit = MIN(ALIGN_DOWN(near + reach - len, PAGE_SIZE), MM_MMAP_BASE), at;
+
+	mutex_lock(&mm->lock);
+	at = find_gap(mm, len, limit);
+	mutex_unlock(&mm->lock);
+	if (!at || at + reach < near + len || (len & (PAGE_SIZE - 1)))
+		return -ENOMEM;
+	return mm_mmap(at, len, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, NULL, 0,
+		       name);
 }
 
 bool mm_range_mapped(uint64_t addr, uint64_t len)

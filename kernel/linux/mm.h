@@ -54,7 +54,8 @@ struct inode;
 #define MM_MIN_ADDR 0x10000UL /* vm.mmap_min_addr */
 #define MM_EAGER_MAX (1UL << 20)
 #define MM_FAULT_AROUND 16
-#define HUGE_ORDER 9 /* a 2 MiB page: 2^9 4 KiB frames */
+#define HUGE_ORDER 9	/* a 2 MiB page: 2^9 4 KiB frames */
+#define MM_STUB_PAGES 8 /* at most 8 x 128 rewritten system-call sites */
 
 struct vma {
 	struct list node; /* in mm->vmas, sorted by address */
@@ -73,6 +74,10 @@ struct mm {
 	uint64_t brk_start, brk; /* the heap: [brk_start, brk) */
 	uint64_t stack_start;	 /* lowest address of the main stack VMA */
 	uint64_t pages;		 /* resident pages owned (statistics) */
+	/* pages of stubs for rewritten system calls (syscall_patch.c), with the slots used */
+	uint64_t stub_page[MM_STUB_PAGES];
+	uint32_t stub_used[MM_STUB_PAGES];
+	uint32_t nstubs;
 };
 
 /* The process's address space (one process). */
@@ -106,6 +111,18 @@ int mm_dontneed(uint64_t addr, uint64_t len) __must_check;
  * refuse 2 MiB pages for [addr, addr+len) from now on (pages mapped stay as they are).
  * 0, or -ENOMEM (not mapped, or out of memory splitting a VMA). */
 int mm_set_huge(uint64_t addr, uint64_t len, bool allow) __must_check;
+/*
+ * Replace n bytes of the program's code at va, which must read old, with new: in a private,
+ * read-only, executable file mapping (never a writable or shared one: a JIT's code is left
+ * alone), all n bytes in one page. The page becomes a private copy, swapped in whole.
+ * Returns 0, -EPERM (not such a mapping), -EAGAIN (the bytes are not old), -EINVAL, -ENOMEM.
+ */
+int mm_patch_text(uint64_t va, const void *old, const void *new, size_t n) __must_check;
+/* Would mm_patch_text consider the code at va (the kind of mapping only)? */
+bool mm_text_patchable(uint64_t va);
+/* Map len bytes of anonymous memory (prot, name for procfs) within reach bytes of near, on
+ * either side: its address, or -ENOMEM when there is no room there. */
+long mm_map_near(uint64_t near, uint64_t reach, uint64_t len, uint32_t prot, const char *name);
 /* Is [addr, addr+len) fully mapped (mincore, msync)? */
 bool mm_range_mapped(uint64_t addr, uint64_t len);
 /* A file shrank to size: drop the mappings of its pages past the new end (they fault again:

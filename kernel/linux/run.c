@@ -20,6 +20,7 @@
 #include "lib/string.h"
 #include "linux/exec.h"
 #include "linux/syscall.h"
+#include "linux/syscall_patch.h"
 #include "linux/task.h"
 
 void arch_user_return(const struct trapframe *tf) __noreturn;
@@ -119,6 +120,7 @@ static void init_main(void *unused)
 			fail("mote: %s: environment too long\n", cmdline.argv[0]);
 	prog = search_path(cmdline.argv[0], buf, PATH_MAX);
 	syscall_trace = cmdline.strace;
+	syscall_patch_init();
 	r = exec_program(prog, &args, &tf, why, sizeof(why));
 	if (r)
 		fail("mote: cannot run %s: %s\n", cmdline.argv[0], why[0] ? why : "exec failed");

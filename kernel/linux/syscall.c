@@ -6,6 +6,7 @@
 #include "arch/x86_64/traps.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
+#include "linux/syscall_patch.h"
 #include "linux/task.h"
 
 typedef long (*syscall_fn)(const uint64_t *a);
@@ -58,6 +59,10 @@ int syscall_dispatch(struct trapframe *tf)
 	 * elsewhere): handlers run, and the application resumes, with interrupts on. */
 	arch_irq_enable();
 	CPU_STAT_INC(syscalls);
+	if (tf->error) /* syscall_fast: a rewritten site */
+		CPU_STAT_INC(syscalls_fast);
+	else if (syscall_patch_on)
+		syscall_patch_site(tf);
 	t->tf = tf;
 	t->syscall_nr = (int64_t)nr;
 	t->full_restore = false;

@@ -42,6 +42,11 @@ int main(void)
 	CHECK(parse("--test-fault=ap", &c, err) == 0 && c.test_fault_ap);
 	CHECK(parse("--stats prog", &c, err) == 0 && c.stats && c.argc == 1);
 	CHECK(parse("--stats=1", &c, err) < 0 && strstr(err, "--stats=1"));
+	CHECK(parse("p", &c, err) == 0 && c.fast_syscalls == CMDLINE_AUTO);
+	CHECK(parse("--fast-syscalls=on p", &c, err) == 0 && c.fast_syscalls == CMDLINE_ON);
+	CHECK(parse("--fast-syscalls=off p", &c, err) == 0 && c.fast_syscalls == CMDLINE_OFF);
+	CHECK(parse("--fast-syscalls=auto p", &c, err) == 0 && c.fast_syscalls == CMDLINE_AUTO);
+	CHECK(parse("--fast-syscalls p", &c, err) < 0 && strstr(err, "--fast-syscalls"));
 	CHECK(parse("--test-fault=bsp", &c, err) < 0 && strstr(err, "--test-fault"));
 	CHECK(parse("--test-fault", &c, err) < 0 && strstr(err, "--test-fault"));
 	CHECK(parse("--env=A=1 --env=PATH=/bin:/usr/bin /bin/prog -x --y z", &c, err) == 0);

@@ -19,15 +19,17 @@ struct tss {
 
 /* What this CPU has counted (summed and printed by core/stats.c; --stats). */
 struct cpu_stats {
-	uint64_t syscalls;    /* system calls dispatched (the syscall-instruction path) */
-	uint64_t page_faults; /* page faults, the application's and the kernel's */
-	uint64_t exceptions;  /* other CPU exceptions */
-	uint64_t timer_irqs;  /* LAPIC timer interrupts */
-	uint64_t ipis_in;     /* IPIs received */
-	uint64_t ipis_out;    /* IPIs sent */
-	uint64_t dev_irqs;    /* device interrupts (IOAPIC) */
-	uint64_t switches;    /* context switches */
-	uint64_t halts;	      /* idle halts */
+	uint64_t syscalls;	  /* system calls dispatched, either way */
+	uint64_t syscalls_fast;	  /* of them, through a rewritten site (no trap) */
+	uint64_t sites_rewritten; /* syscall instructions rewritten into jumps */
+	uint64_t page_faults;	  /* page faults, the application's and the kernel's */
+	uint64_t exceptions;	  /* other CPU exceptions */
+	uint64_t timer_irqs;	  /* LAPIC timer interrupts */
+	uint64_t ipis_in;	  /* IPIs received */
+	uint64_t ipis_out;	  /* IPIs sent */
+	uint64_t dev_irqs;	  /* device interrupts (IOAPIC) */
+	uint64_t switches;	  /* context switches */
+	uint64_t halts;		  /* idle halts */
 };
 
 /*

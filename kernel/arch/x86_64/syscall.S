@@ -29,7 +29,8 @@ syscall_restart_end:
 	pushq %r11			/* rflags */
 	pushq $SEL_KCODE		/* cs */
 	pushq %rcx			/* rip */
-	pushq $0			/* error */
+	pushq $0			/* error: 0, the syscall instruction */
+syscall_frame:
 	pushq $-1			/* vector: TF_SYSCALL */
 	pushq %rax
 	pushq %rbx
@@ -75,6 +76,28 @@ syscall_restart_end:
 	popfq
 	movq 24(%rsp), %rsp
 	jmp *%rcx
+
+/* The way in from a rewritten site (linux/syscall_patch.c): its stub did "mov $nr, %eax;
+ * lea <after the syscall instruction>(%rip), %rcx; movabs $syscall_fast, %r11; jmp *%r11",
+ * so %rcx is what the syscall instruction leaves there and nothing went on the application's
+ * stack. RFLAGS are still the application's: %r11 gets them once on the kernel stack. The
+ * frame's error word says which way the call came (1: here). The stack switch is restarted
+ * as syscall_entry's is (traps.c). */
+	.globl syscall_fast, syscall_fast_restart_begin, syscall_fast_restart_end
+syscall_fast:
+	movq %rsp, GS_CPU(CPU_SCRATCH)
+syscall_fast_restart_begin:
+	movq GS_CPU(CPU_KSTACK_HI), %rsp
+	pushq $SEL_KDATA		/* ss */
+	pushq GS_CPU(CPU_SCRATCH)	/* rsp */
+syscall_fast_restart_end:
+	pushfq
+	popq %r11
+	pushq %r11			/* rflags */
+	pushq $SEL_KCODE		/* cs */
+	pushq %rcx			/* rip */
+	pushq $1			/* error: 1, a rewritten site */
+	jmp syscall_frame
 
 /* Restore every register of the frame at %rsp and iretq (CPL0 to CPL0: pops SS:RSP too). */
 user_return_iret:

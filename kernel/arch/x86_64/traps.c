@@ -14,6 +14,7 @@
 
 extern const struct fixup __fixup_start[], __fixup_end[];
 extern char syscall_entry[], syscall_restart_begin[], syscall_restart_end[];
+extern char syscall_fast[], syscall_fast_restart_begin[], syscall_fast_restart_end[];
 static trap_handler_fn handlers[256];
 
 void trap_set_handler(int vector, trap_handler_fn fn)
@@ -35,13 +36,17 @@ static bool try_fixup(struct trapframe *tf)
 	return false;
 }
 
-/* An interrupt inside syscall.S's stack switch: restart the entry on the application's
+/* An interrupt inside syscall.S's stack switches: restart the entry on the application's
  * stack (the scratch slot is still this CPU's: nothing ran in between). */
 static void syscall_restart(struct trapframe *tf)
 {
 	if (tf->rip >= (uint64_t)syscall_restart_begin && tf->rip < (uint64_t)syscall_restart_end) {
 		tf->rsp = this_cpu()->scratch;
 		tf->rip = (uint64_t)syscall_entry;
+	} else if (tf->rip >= (uint64_t)syscall_fast_restart_begin &&
+		   tf->rip < (uint64_t)syscall_fast_restart_end) {
+		tf->rsp = this_cpu()->scratch;
+		tf->rip = (uint64_t)syscall_fast;
 	}
 }
 

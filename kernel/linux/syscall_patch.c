@@ -1,0 +1,123 @@
+/* syscall_patch.c: rewriting system-call sites into jumps (syscall_patch.h). */
+#include "linux/syscall_patch.h"
+#include "arch/x86_64/percpu.h"
+#include "arch/x86_64/pvm.h"
+#include "arch/x86_64/traps.h"
+#include "core/cmdline.h"
+#include "core/mm/vm.h"
+#include "core/sched/sync.h"
+#include "lib/string.h"
+#include "linux/mm.h"
+#include "linux/uaccess.h"
+
+#define STUB_SLOT 32 /* bytes a stub takes (25 used) */
+#define STUB_SLOTS (PAGE_SIZE / STUB_SLOT)
+#define JUMP_REACH (1UL << 31) /* a rel32 jump's, less a page for safety */
+#define OP_MOV_EAX 0xb8	       /* mov $imm32, %eax */
+#define OP_JMP 0xe9	       /* jmp rel32 */
+
+extern char syscall_fast[];
+bool syscall_patch_on;
+static struct mutex patch_lock = MUTEX_INIT(patch_lock);
+
+void syscall_patch_init(void)
+{
+	syscall_patch_on = cmdline.fast_syscalls == CMDLINE_ON ||
+			   (cmdline.fast_syscalls == CMDLINE_AUTO && pvm_active);
+}
+
+/* A byte that, before the mov's opcode, would make it another instruction (a REX prefix
+ * turns it into a mov to r8d-r15d or rax; operand- and address-size, lock, rep and segment
+ * prefixes). Seeing one, the site is left alone: the byte may belong to the instruction
+ * before, but a wrong rewrite would break the program, a missed one only costs a trap. */
+static bool prefix_byte(uint8_t b)
+{
+	return (b >= 0x40 && b <= 0x4f) || b == 0x66 || b == 0x67 || b == 0xf0 || b == 0xf2 ||
+	       b == 0xf3 || b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e || b == 0x64 ||
+	       b == 0x65;
+}
+
+static bool within(uint64_t a, uint64_t b, uint64_t reach)
+{
+	return (a > b ? a - b : b - a) < reach;
+}
+
+/* The stub page with a free slot within a rel32 jump of site (a new one near it if need
+ * be): its index in mm's list, or -1. Under patch_lock. */
+static int stub_page(struct mm *mm, uint64_t site)
+{
+	long at;
+
+	for (uint32_t i = 0; i < mm->nstubs; i++)
+		if (mm->stub_used[i] < STUB_SLOTS &&
+		    within(mm->stub_page[i], site, JUMP_REACH - 2 * PAGE_SIZE))
+			return (int)i;
+	if (mm->nstubs == MM_STUB_PAGES)
+		return -1;
+	at = mm_map_near(site, JUMP_REACH - 2 * PAGE_SIZE, PAGE_SIZE, PROT_READ | PROT_EXEC,
+			 "[syscalls]");
+	if (at < 0)
+		return -1;
+	mm->stub_page[mm->nstubs] = (uint64_t)at;
+	mm->stub_used[mm->nstubs] = 0;
+	return (int)mm->nstubs++;
+}
+
+/* The stub at slot for the call nr whose syscall instruction ends at ret: mov $nr, %eax;
+ * lea ret(%rip), %rcx; movabs $syscall_fast, %r11; jmp *%r11. Written through the direct
+ * map (the application's mapping is read-only); no site jumps to it yet. */
+static void write_stub(uint64_t slot, uint32_t nr, uint64_t ret)
+{
+	uint8_t *s = P2V(vm_translate(slot));
+	int32_t rel = (int32_t)(int64_t)(ret - (slot + 12));
+	uint64_t entry = (uint64_t)syscall_fast;
+
+	memset(s, 0xcc, STUB_SLOT); /* int3 past the end */
+	s[0] = OP_MOV_EAX;
+	memcpy(s + 1, &nr, 4);
+	s[5] = 0x48; /* lea rel32(%rip), %rcx */
+	s[6] = 0x8d;
+	s[7] = 0x0d;
+	memcpy(s + 8, &rel, 4);
+	s[12] = 0x49; /* movabs $imm64, %r11 */
+	s[13] = 0xbb;
+	memcpy(s + 14, &entry, 8);
+	s[22] = 0x41; /* jmp *%r11 */
+	s[23] = 0xff;
+	s[24] = 0xe3;
+}
+
+void syscall_patch_site(const struct trapframe *tf)
+{
+	uint64_t sc = tf->rip - 2, mov = sc - 5, slot;
+	struct mm *mm = current_mm;
+	uint8_t b[8], jmp[5];
+	uint32_t imm;
+	int32_t rel;
+	int page;
+
+	/* b: the byte before the mov, the mov (5), the syscall instruction (2) */
+	if (tf->rip < 8 || copy_from_user(b, (const void *)(mov - 1), sizeof(b)))
+		return;
+	memcpy(&imm, b + 2, 4);
+	if (b[6] != 0x0f || b[7] != 0x05 || b[1] != OP_MOV_EAX || prefix_byte(b[0]) ||
+	    imm != tf->rax || ALIGN_DOWN(mov, PAGE_SIZE) != ALIGN_DOWN(sc - 1, PAGE_SIZE))
+		return;
+	if (!mm_text_patchable(mov))
+		return;
+	mutex_lock(&patch_lock);
+	page = stub_page(mm, mov);
+	if (page >= 0) {
+		slot = mm->stub_page[page] + STUB_SLOT * mm->stub_used[page];
+		write_stub(slot, imm, tf->rip);
+		rel = (int32_t)(int64_t)(slot - sc);
+		jmp[0] = OP_JMP;
+		memcpy(jmp + 1, &rel, 4);
+		/* the mov becomes the jump; the syscall instruction after it stays */
+		if (!mm_patch_text(mov, b + 1, jmp, sizeof(jmp))) {
+			mm->stub_used[page]++;
+			CPU_STAT_INC(sites_rewritten);
+		}
+	}
+	mutex_unlock(&patch_lock);
+}
