@@ -75,6 +75,8 @@ KERNEL_SRCS := \
 	kernel/linux/run.c \
 	kernel/linux/exec.c \
 	kernel/linux/mm.c \
+	kernel/linux/mm_pte.c \
+	kernel/linux/vma.c \
 	kernel/linux/fault.c \
 	kernel/linux/signal.c \
 	kernel/linux/signal_deliver.c \

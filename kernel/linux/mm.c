@@ -1,5 +1,6 @@
-/* mm.c: the application's address space: a sorted list of VMAs over the lower half of the one
- * page table, and the page-fault handler that fills it. See mm.h for the mapping policy. */
+/* mm.c: the application's address space: mmap and its kin, brk, the page-fault handler, code
+ * patching. The VMA list is vma.c's, the page-table entries mm_pte.c's. See mm.h for the
+ * mapping policy. */
 #include "linux/mm.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/layout.h"
@@ -12,6 +13,8 @@
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"
+#include "linux/mm_pte.h"
+#include "linux/vma.h"
 
 struct mm *current_mm;
 static struct mm the_mm;
@@ -24,314 +27,11 @@ int mm_init(void)
 	return 0;
 }
 
-static struct vma *vma_of(struct list *n)
-{
-	return list_entry(n, struct vma, node);
-}
-
-/* The VMA holding addr, or NULL. */
-static struct vma *find(struct mm *mm, uint64_t addr)
-{
-	struct list *pos;
-
-	list_for_each (pos, &mm->vmas) {
-		struct vma *v = vma_of(pos);
-
-		if (addr < v->start)
-			return NULL;
-		if (addr < v->end)
-			return v;
-	}
-	return NULL;
-}
-
-static bool range_free(struct mm *mm, uint64_t start, uint64_t end)
-{
-	struct list *pos;
-
-	if (start < MM_MIN_ADDR || end > MM_TASK_SIZE || end <= start)
-		return false;
-	list_for_each (pos, &mm->vmas) {
-		struct vma *v = vma_of(pos);
-
-		if (v->start < end && start < v->end)
-			return false;
-	}
-	return true;
-}
-
-static void insert(struct mm *mm, struct vma *n)
-{
-	struct list *pos;
-
-	list_for_each (pos, &mm->vmas)
-		if (vma_of(pos)->start > n->start)
-			break;
-	list_insert(pos->prev, pos, &n->node);
-}
-
-/* The highest free gap of len bytes below limit (top-down, like Linux), or 0. */
-static uint64_t find_gap(struct mm *mm, uint64_t len, uint64_t limit)
-{
-	uint64_t top = limit;
-	struct list *pos;
-
-	for (pos = mm->vmas.prev; pos != &mm->vmas; pos = pos->prev) {
-		struct vma *v = vma_of(pos);
-
-		if (v->start >= top)
-			continue;
-		if (v->end <= top && top - v->end >= len)
-			return top - len;
-		top = MIN(top, v->start);
-	}
-	return top >= MM_MIN_ADDR + len ? top - len : 0;
-}
-
-static uint64_t pte_bits(const struct vma *v, bool writable)
-{
-	if (!(v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
-		return 0;
-	return PTE_P | arch_pte_extra() | (writable && (v->prot & PROT_WRITE) ? PTE_W : 0);
-}
-
-static bool is_shared(const struct vma *v)
-{
-	return (v->flags & MAP_TYPE) == MAP_SHARED;
-}
-
-/* Fill the (not present) page at va; a write intent on a private file page copies it. */
-static int fill(struct mm *mm, struct vma *v, uint64_t va)
-{
-	uint64_t *pte = vm_entry(va, 0, true), pa, off;
-	void *p;
-	int r;
-
-	if (!pte)
-		return -ENOMEM;
-	if (*pte & (PTE_P | PTE_SW_PROTNONE))
-		return 0;
-	if (!v->file) {
-		p = page_alloc_zeroed(0);
-		if (!p)
-			return -ENOMEM;
-		*pte = V2P(p) | pte_bits(v, true) | PTE_SW_OWNED;
-		mm->pages++;
-		return 0;
-	}
-	off = v->off + (va - v->start);
-	if (off >= ALIGN_UP(v->file->inode->size, PAGE_SIZE))
-		return -EIO;
-	if (is_shared(v)) {
-		r = v->file->ops->get_page(v->file, off, v->prot & PROT_WRITE, &pa);
-		if (r)
-			return r;
-		*pte = pa | pte_bits(v, true);
-		return 0;
-	}
-	r = v->file->ops->get_page(v->file, off, false, &pa);
-	if (r)
-		return r;
-	if (!(v->prot & PROT_WRITE)) {
-		*pte = pa | pte_bits(v, false);
-		return 0;
-	}
-	p = page_alloc(0);
-	if (!p)
-		return -ENOMEM;
-	memcpy(p, P2V(pa), PAGE_SIZE);
-	*pte = V2P(p) | pte_bits(v, true) | PTE_SW_OWNED;
-	mm->pages++;
-	return 0;
-}
-
-/* May the 2 MiB block at b (aligned) of v be one 2 MiB page? Anonymous private memory
- * (brk's heap included), not a stack (a thread's 8 MiB stack uses a few pages of it), the
- * whole block inside v, not refused by madvise(MADV_NOHUGEPAGE). */
-static bool huge_ok(const struct vma *v, uint64_t b)
-{
-	if (v->file || is_shared(v) || v->nohuge || !pte_bits(v, false))
-		return false;
-	if ((v->flags & (MAP_STACK | MAP_GROWSDOWN)) || (v->name && strcmp(v->name, "[heap]")))
-		return false;
-	return b >= v->start && b + HUGE_SIZE <= v->end;
-}
-
-/*
- * Map the 2 MiB block around va with one zeroed 2 MiB page, if huge_ok, nothing of the block
- * is mapped yet and a 2 MiB run of memory is free: one fault (one VM exit where faults trap)
- * instead of 512. Returns true if it did; else the caller maps 4 KiB pages.
- */
-static bool fill_huge(struct mm *mm, struct vma *v, uint64_t va)
-{
-	uint64_t b = ALIGN_DOWN(va, HUGE_SIZE), *pde;
-	void *p;
-
-	if (!huge_ok(v, b))
-		return false;
-	pde = vm_entry(b, 1, true);
-	if (!pde || *pde)
-		return false;
-	p = page_try_alloc(HUGE_ORDER);
-	if (!p)
-		return false;
-	memset(p, 0, HUGE_SIZE);
-	*pde = V2P(p) | pte_bits(v, true) | PTE_PS | PTE_SW_OWNED;
-	mm->pages += HUGE_SIZE / PAGE_SIZE;
-	return true;
-}
-
-/* Fill every missing page of [start, end) inside v (stops quietly at the end of a file);
- * whole 2 MiB blocks of anonymous memory as 2 MiB pages where fill_huge can. */
-static int populate(struct mm *mm, struct vma *v, uint64_t start, uint64_t end)
-{
-	if (!pte_bits(v, false))
-		return 0;
-	for (uint64_t va = start; va < end; va += PAGE_SIZE) {
-		int r;
-
-		if (!(va & (HUGE_SIZE - 1)) && va + HUGE_SIZE <= end && fill_huge(mm, v, va)) {
-			va += HUGE_SIZE - PAGE_SIZE;
-			continue;
-		}
-		r = fill(mm, v, va);
-
-		if (r == -EIO)
-			return 0;
-		if (r)
-			return r;
-	}
-	return 0;
-}
-
-/* Clear the entries of [start, end), freeing owned frames. Returns true if any was present. */
-static bool clear_ptes(struct mm *mm, uint64_t start, uint64_t end)
-{
-	bool flush = false;
-
-	for (uint64_t va = start; va < end;) {
-		uint64_t *pdpte = vm_entry(va, 2, false), *pde, *pte;
-
-		/* Skip absent tables whole: 512 GiB, 1 GiB, 2 MiB at a time. */
-		if (!pdpte) {
-			va = ALIGN_DOWN(va, 1UL << 39) + (1UL << 39);
-			continue;
-		}
-		if (!(*pdpte & PTE_P)) {
-			va = ALIGN_DOWN(va, 1UL << 30) + (1UL << 30);
-			continue;
-		}
-		pde = vm_entry(va, 1, false);
-		if (!pde || !(*pde & PTE_P)) {
-			va = ALIGN_DOWN(va, HUGE_SIZE) + HUGE_SIZE;
-			continue;
-		}
-		if ((*pde & PTE_PS) && !(va & (HUGE_SIZE - 1)) && va + HUGE_SIZE <= end) {
-			page_free(P2V(*pde & PTE_ADDR), HUGE_ORDER); /* a whole 2 MiB page */
-			mm->pages -= HUGE_SIZE / PAGE_SIZE;
-			*pde = 0;
-			flush = true;
-			va += HUGE_SIZE;
-			continue;
-		}
-		/* Part of a 2 MiB page: vm_entry splits it into 4 KiB entries first. */
-		pte = vm_entry(va, 0, false);
-		if (!pte && (*pde & PTE_PS))
-			printk(LOG_WARN, "mm: out of memory splitting a 2 MiB page at %#lx\n", va);
-		if (pte && (*pte & (PTE_P | PTE_SW_PROTNONE))) {
-			if (*pte & PTE_SW_OWNED) {
-				page_free(P2V(*pte & PTE_ADDR), 0);
-				mm->pages--;
-			}
-			flush |= *pte & PTE_P;
-			*pte = 0;
-		}
-		va += PAGE_SIZE;
-	}
-	return flush;
-}
-
-static void vma_free(struct vma *v)
-{
-	if (v->file) {
-		if (is_shared(v))
-			__atomic_fetch_sub(&v->file->inode->mmaps, 1, __ATOMIC_RELAXED);
-		file_put(v->file);
-	}
-	kfree(v);
-}
-
-/* Can b (right after a in memory) join a? Same kind, protection, flags and name, and for a
- * file the same file at the next offset: what Linux's VMA merging asks. */
-static bool mergeable(const struct vma *a, const struct vma *b)
-{
-	/* how a mapping was asked for, not what it is */
-	const uint32_t how = MAP_FIXED | MAP_FIXED_NOREPLACE | MAP_POPULATE | MAP_NONBLOCK |
-			     MAP_DENYWRITE | MAP_EXECUTABLE;
-
-	return a->end == b->start && a->file == b->file && a->prot == b->prot &&
-	       !((a->flags ^ b->flags) & ~how) && a->name == b->name && a->nohuge == b->nohuge &&
-	       (!a->file || a->off + (a->end - a->start) == b->off);
-}
-
-/* Merge the VMAs touching [start, end) with their like neighbours, as Linux does: an
- * mprotect undone, or a hole refilled, leaves one VMA that mremap can move whole. */
-static void merge_around(struct mm *mm, uint64_t start, uint64_t end)
-{
-	struct list *pos = mm->vmas.next;
-
-	while (pos != &mm->vmas && pos->next != &mm->vmas) {
-		struct vma *a = vma_of(pos), *b = vma_of(pos->next);
-
-		if (b->start >= start && a->end <= end && mergeable(a, b)) {
-			a->end = b->end;
-			list_del(&b->node);
-			vma_free(b);
-			continue;
-		}
-		pos = pos->next;
-	}
-}
-
-/* Split v at addr (inside it); the new upper half follows v in the list. */
-static int split(struct vma *v, uint64_t addr)
-{
-	struct vma *n = kmalloc(sizeof(*n));
-
-	if (!n)
-		return -ENOMEM;
-	*n = *v;
-	n->start = addr;
-	n->off = v->off + (addr - v->start);
-	v->end = addr;
-	if (n->file) {
-		file_get(n->file);
-		if (is_shared(n))
-			__atomic_fetch_add(&n->file->inode->mmaps, 1, __ATOMIC_RELAXED);
-	}
-	list_insert(&v->node, v->node.next, &n->node);
-	return 0;
-}
-
-/* Make VMA boundaries fall on start and end. */
-static int split_around(struct mm *mm, uint64_t start, uint64_t end)
-{
-	struct vma *v = find(mm, start);
-	int r;
-
-	if (v && v->start < start && (r = split(v, start)))
-		return r;
-	v = find(mm, end - 1);
-	if (v && v->end > end && (r = split(v, end)))
-		return r;
-	return 0;
-}
-
 /* Unmap [start, end) (page-aligned); returns true if the TLBs need flushing. */
 static int unmap_locked(struct mm *mm, uint64_t start, uint64_t end, bool *flush)
 {
 	struct list *pos, *tmp;
-	int r = split_around(mm, start, end);
+	int r = vma_split_around(mm, start, end);
 
 	if (r)
 		return r;
@@ -343,7 +43,7 @@ static int unmap_locked(struct mm *mm, uint64_t start, uint64_t end, bool *flush
 		list_del(&v->node);
 		vma_free(v);
 	}
-	*flush |= clear_ptes(mm, start, end);
+	*flush |= mm_pte_clear(mm, start, end);
 	return 0;
 }
 
@@ -369,7 +69,7 @@ long mm_mmap(uint64_t addr, uint64_t len, uint32_t prot, uint32_t flags, struct 
 			r = (addr & (PAGE_SIZE - 1)) ? -EINVAL : -ENOMEM;
 			goto err;
 		}
-		if (!range_free(mm, addr, addr + len)) {
+		if (!vma_range_free(mm, addr, addr + len)) {
 			r = -EEXIST;
 			if (!(flags & MAP_FIXED))
 				goto err;
@@ -379,12 +79,12 @@ long mm_mmap(uint64_t addr, uint64_t len, uint32_t prot, uint32_t flags, struct 
 		}
 	} else {
 		addr = ALIGN_DOWN(addr, PAGE_SIZE);
-		if ((!addr || !range_free(mm, addr, addr + len)) && !f && len >= HUGE_SIZE) {
+		if ((!addr || !vma_range_free(mm, addr, addr + len)) && !f && len >= HUGE_SIZE) {
 			/* 2 MiB-aligned, as Linux places large anonymous mappings: whole blocks */
-			addr = find_gap(mm, len + HUGE_SIZE - PAGE_SIZE, MM_MMAP_BASE);
+			addr = vma_find_gap(mm, len + HUGE_SIZE - PAGE_SIZE, MM_MMAP_BASE);
 			addr = addr ? ALIGN_UP(addr, HUGE_SIZE) : 0;
-		} else if (!addr || !range_free(mm, addr, addr + len)) {
-			addr = find_gap(mm, len, MM_MMAP_BASE);
+		} else if (!addr || !vma_range_free(mm, addr, addr + len)) {
+			addr = vma_find_gap(mm, len, MM_MMAP_BASE);
 		}
 		if (!addr) {
 			r = -ENOMEM;
@@ -401,14 +101,14 @@ long mm_mmap(uint64_t addr, uint64_t len, uint32_t prot, uint32_t flags, struct 
 	if (f) {
 		file_get(f);
 		v->file = f;
-		if (is_shared(v))
+		if (vma_is_shared(v))
 			__atomic_fetch_add(&f->inode->mmaps, 1, __ATOMIC_RELAXED);
 	}
-	insert(mm, v);
-	eager = f ? ((!(prot & PROT_WRITE) || is_shared(v) || len <= (16UL << 20)) ? len : 0)
+	vma_insert(mm, v);
+	eager = f ? ((!(prot & PROT_WRITE) || vma_is_shared(v) || len <= (16UL << 20)) ? len : 0)
 		  : (len <= MM_EAGER_MAX || (flags & MAP_POPULATE) ? len : 0);
-	r = populate(mm, v, addr, addr + eager);
-	merge_around(mm, addr, end);
+	r = mm_pte_populate(mm, v, addr, addr + eager);
+	vma_merge_around(mm, addr, end);
 	mutex_unlock(&mm->lock);
 	if (flush)
 		smp_tlb_shootdown(addr, len);
@@ -463,7 +163,7 @@ int mm_mprotect(uint64_t addr, uint64_t len, uint32_t prot)
 	mutex_lock(&mm->lock);
 	/* Every page of the range must be mapped. */
 	for (va = addr; va < end;) {
-		struct vma *v = find(mm, va);
+		struct vma *v = vma_find(mm, va);
 
 		if (!v) {
 			mutex_unlock(&mm->lock);
@@ -471,7 +171,7 @@ int mm_mprotect(uint64_t addr, uint64_t len, uint32_t prot)
 		}
 		va = v->end;
 	}
-	r = split_around(mm, addr, end);
+	r = vma_split_around(mm, addr, end);
 	if (r)
 		goto out;
 	list_for_each (pos, &mm->vmas) {
@@ -492,9 +192,9 @@ int mm_mprotect(uint64_t addr, uint64_t len, uint32_t prot)
 				}
 				/* A 2 MiB page wholly inside v keeps its size unless made PROT_NONE. */
 				if ((*pde & PTE_PS) && va + HUGE_SIZE <= v->end &&
-				    pte_bits(v, false)) {
+				    mm_pte_bits(v, false)) {
 					*pde = (*pde & PTE_ADDR) | PTE_PS | PTE_SW_OWNED |
-					       pte_bits(v, true);
+					       mm_pte_bits(v, true);
 					flush = true;
 					va += HUGE_SIZE - PAGE_SIZE;
 					continue;
@@ -506,41 +206,25 @@ int mm_mprotect(uint64_t addr, uint64_t len, uint32_t prot)
 			pa = *pte & PTE_ADDR;
 			owned = *pte & PTE_SW_OWNED;
 			flush |= *pte & PTE_P;
-			if (!pte_bits(v, false))
+			if (!mm_pte_bits(v, false))
 				*pte = pa | owned | PTE_SW_PROTNONE;
 			else
-				*pte = pa | owned | pte_bits(v, owned || is_shared(v) || !v->file);
+				*pte = pa | owned |
+				       mm_pte_bits(v, owned || vma_is_shared(v) || !v->file);
 		}
 		if (!v->file && v->end - v->start <= MM_EAGER_MAX)
-			r = populate(mm, v, v->start, v->end);
+			r = mm_pte_populate(mm, v, v->start, v->end);
 		else if (v->file)
-			r = populate(mm, v, v->start, v->end);
+			r = mm_pte_populate(mm, v, v->start, v->end);
 		if (r)
 			break;
 	}
-	merge_around(mm, addr, end);
+	vma_merge_around(mm, addr, end);
 out:
 	mutex_unlock(&mm->lock);
 	if (flush)
 		smp_tlb_shootdown(addr, len);
 	return r;
-}
-
-/* Move the entries of [old, old+len) to new (not overlapping; new has no entries). */
-static int move_ptes(uint64_t old, uint64_t new, uint64_t len)
-{
-	for (uint64_t i = 0; i < len; i += PAGE_SIZE) {
-		uint64_t *src = vm_entry(old + i, 0, false), *dst;
-
-		if (!src || !(*src & (PTE_P | PTE_SW_PROTNONE)))
-			continue;
-		dst = vm_entry(new + i, 0, true);
-		if (!dst)
-			return -ENOMEM;
-		*dst = *src;
-		*src = 0;
-	}
-	return 0;
 }
 
 long mm_mremap(uint64_t old, uint64_t olen, uint64_t nlen, uint32_t flags, uint64_t naddr)
@@ -559,7 +243,7 @@ long mm_mremap(uint64_t old, uint64_t olen, uint64_t nlen, uint32_t flags, uint6
 	if (!olen)
 		return -EINVAL; /* duplicating shared mappings: not supported */
 	mutex_lock(&mm->lock);
-	v = find(mm, old);
+	v = vma_find(mm, old);
 	r = -EFAULT;
 	if (!v || old + olen > v->end)
 		goto out;
@@ -570,14 +254,14 @@ long mm_mremap(uint64_t old, uint64_t olen, uint64_t nlen, uint32_t flags, uint6
 			smp_tlb_shootdown(old + nlen, olen - nlen);
 		return r ? r : (long)old;
 	}
-	r = split_around(mm, old, old + olen);
+	r = vma_split_around(mm, old, old + olen);
 	if (r)
 		goto out;
-	v = find(mm, old);
-	if (!(flags & MREMAP_FIXED) && range_free(mm, old + olen, old + nlen)) {
+	v = vma_find(mm, old);
+	if (!(flags & MREMAP_FIXED) && vma_range_free(mm, old + olen, old + nlen)) {
 		v->end = old + nlen;
 		if (!v->file && nlen - olen <= MM_EAGER_MAX)
-			r = populate(mm, v, old + olen, old + nlen);
+			r = mm_pte_populate(mm, v, old + olen, old + nlen);
 		mutex_unlock(&mm->lock);
 		return r ? r : (long)old;
 	}
@@ -592,24 +276,24 @@ long mm_mremap(uint64_t old, uint64_t olen, uint64_t nlen, uint32_t flags, uint6
 		r = unmap_locked(mm, to, to + nlen, &flush);
 		if (r)
 			goto out;
-		v = find(mm, old);
+		v = vma_find(mm, old);
 	} else {
-		to = find_gap(mm, nlen, MM_MMAP_BASE);
+		to = vma_find_gap(mm, nlen, MM_MMAP_BASE);
 		if (!to)
 			goto out;
 	}
-	r = move_ptes(old, to, MIN(olen, nlen));
+	r = mm_pte_move(old, to, MIN(olen, nlen));
 	if (r)
 		goto out;
 	if (nlen < olen)
-		(void)clear_ptes(mm, old + nlen, old + olen);
+		(void)mm_pte_clear(mm, old + nlen, old + olen);
 	list_del(&v->node);
 	v->start = to;
 	v->end = to + nlen;
-	insert(mm, v);
+	vma_insert(mm, v);
 	flush = true;
 	if (!v->file && nlen > olen && nlen - olen <= MM_EAGER_MAX)
-		r = populate(mm, v, to + olen, to + nlen);
+		r = mm_pte_populate(mm, v, to + olen, to + nlen);
 	mutex_unlock(&mm->lock);
 	smp_tlb_shootdown(old, olen);
 	return r ? r : (long)to;
@@ -639,9 +323,9 @@ uint64_t mm_brk(uint64_t end)
 	top = ALIGN_UP(old, PAGE_SIZE);
 	ntop = ALIGN_UP(end, PAGE_SIZE);
 	if (ntop > top) {
-		if (!range_free(mm, top, ntop))
+		if (!vma_range_free(mm, top, ntop))
 			goto out;
-		v = top > mm->brk_start ? find(mm, top - 1) : NULL;
+		v = top > mm->brk_start ? vma_find(mm, top - 1) : NULL;
 		if (v && v->name && !strcmp(v->name, "[heap]")) {
 			v->end = ntop;
 		} else {
@@ -653,11 +337,11 @@ uint64_t mm_brk(uint64_t end)
 			v->prot = PROT_READ | PROT_WRITE;
 			v->flags = MAP_PRIVATE | MAP_ANONYMOUS;
 			v->name = "[heap]";
-			insert(mm, v);
+			vma_insert(mm, v);
 		}
-		if (populate(mm, v, top, ntop)) {
+		if (mm_pte_populate(mm, v, top, ntop)) {
 			v->end = top; /* out of memory: keep the old break */
-			(void)clear_ptes(mm, top, ntop);
+			(void)mm_pte_clear(mm, top, ntop);
 			if (v->start == v->end) {
 				list_del(&v->node);
 				vma_free(v);
@@ -693,14 +377,6 @@ void mm_clear(void)
 		smp_tlb_shootdown(0, MM_TASK_SIZE);
 }
 
-/* A 2 MiB page already maps va for this access (another CPU's fault got there first). */
-static bool huge_present(uint64_t va, bool write)
-{
-	uint64_t *pde = vm_entry(va, 1, false);
-
-	return pde && (*pde & (PTE_P | PTE_PS)) == (PTE_P | PTE_PS) && (!write || (*pde & PTE_W));
-}
-
 int mm_fault(uint64_t addr, bool write)
 {
 	struct mm *mm = current_mm;
@@ -712,16 +388,16 @@ int mm_fault(uint64_t addr, bool write)
 	if (!mm || addr >= MM_TASK_SIZE)
 		return -EFAULT;
 	mutex_lock(&mm->lock);
-	v = find(mm, addr);
+	v = vma_find(mm, addr);
 	if (!v) {
 		r = -EFAULT;
 		goto out;
 	}
-	if (!pte_bits(v, false) || (write && !(v->prot & PROT_WRITE))) {
+	if (!mm_pte_bits(v, false) || (write && !(v->prot & PROT_WRITE))) {
 		r = -EACCES;
 		goto out;
 	}
-	if (huge_present(va, write) || (!v->file && fill_huge(mm, v, va)))
+	if (mm_pte_huge_present(va, write) || (!v->file && mm_pte_fill_huge(mm, v, va)))
 		goto out;
 	pte = vm_entry(va, 0, true);
 	if (!pte) {
@@ -735,11 +411,11 @@ int mm_fault(uint64_t addr, bool write)
 		uint64_t e =
 			v->file ? va + PAGE_SIZE : MIN(v->end, s + MM_FAULT_AROUND * PAGE_SIZE);
 
-		r = fill(mm, v, va);
+		r = mm_pte_fill(mm, v, va);
 		if (!r && s != e)
-			r = populate(mm, v, s, e);
+			r = mm_pte_populate(mm, v, s, e);
 	} else if (write && !(old & PTE_W)) {
-		if (is_shared(v) || (old & PTE_SW_OWNED)) {
+		if (vma_is_shared(v) || (old & PTE_SW_OWNED)) {
 			*pte = old | PTE_W;
 		} else { /* copy on write of a file page */
 			void *p = page_alloc(0);
@@ -749,7 +425,7 @@ int mm_fault(uint64_t addr, bool write)
 				goto out;
 			}
 			memcpy(p, P2V(old & PTE_ADDR), PAGE_SIZE);
-			*pte = V2P(p) | pte_bits(v, true) | PTE_SW_OWNED;
+			*pte = V2P(p) | mm_pte_bits(v, true) | PTE_SW_OWNED;
 			mm->pages++;
 		}
 		flush = true;
@@ -770,7 +446,7 @@ int mm_dontneed(uint64_t addr, uint64_t len)
 	if (!mm_range_mapped(addr, len))
 		return -ENOMEM;
 	mutex_lock(&mm->lock);
-	flush = clear_ptes(mm, addr, addr + len);
+	flush = mm_pte_clear(mm, addr, addr + len);
 	mutex_unlock(&mm->lock);
 	if (flush)
 		smp_tlb_shootdown(addr, len);
@@ -787,7 +463,7 @@ int mm_set_huge(uint64_t addr, uint64_t len, bool allow)
 	if (!mm_range_mapped(addr, len))
 		return -ENOMEM;
 	mutex_lock(&mm->lock);
-	r = split_around(mm, addr, end);
+	r = vma_split_around(mm, addr, end);
 	if (!r)
 		list_for_each (pos, &mm->vmas) {
 			struct vma *v = vma_of(pos);
@@ -795,7 +471,7 @@ int mm_set_huge(uint64_t addr, uint64_t len, bool allow)
 			if (v->end > addr && v->start < end)
 				v->nohuge = !allow;
 		}
-	merge_around(mm, addr, end);
+	vma_merge_around(mm, addr, end);
 	mutex_unlock(&mm->lock);
 	return r;
 }
@@ -817,7 +493,7 @@ void mm_truncated(const struct inode *ino, uint64_t size)
 			continue;
 		if (v->off < keep)
 			s += keep - v->off;
-		if (clear_ptes(mm, s, v->end)) {
+		if (mm_pte_clear(mm, s, v->end)) {
 			lo = MIN(lo, s);
 			hi = MAX(hi, v->end);
 		}
@@ -830,7 +506,8 @@ void mm_truncated(const struct inode *ino, uint64_t size)
 /* Code mm_patch_text may change: a private, read-only, executable file mapping. */
 static bool patchable(const struct vma *v)
 {
-	return v && v->file && !is_shared(v) && !(v->prot & PROT_WRITE) && (v->prot & PROT_EXEC);
+	return v && v->file && !vma_is_shared(v) && !(v->prot & PROT_WRITE) &&
+	       (v->prot & PROT_EXEC);
 }
 
 bool mm_text_patchable(uint64_t va)
@@ -839,7 +516,7 @@ bool mm_text_patchable(uint64_t va)
 	bool ok;
 
 	mutex_lock(&mm->lock);
-	ok = patchable(find(mm, va));
+	ok = patchable(vma_find(mm, va));
 	mutex_unlock(&mm->lock);
 	return ok;
 }
@@ -855,7 +532,7 @@ int mm_patch_text(uint64_t va, const void *old, const void *new, size_t n)
 	if (!n || ALIGN_DOWN(va + n - 1, PAGE_SIZE) != pg)
 		return -EINVAL;
 	mutex_lock(&mm->lock);
-	v = find(mm, va);
+	v = vma_find(mm, va);
 	if (!patchable(v))
 		goto out;
 	pte = vm_entry(pg, 0, false);
@@ -893,7 +570,7 @@ long mm_map_near(uint64_t near, uint64_t reach, uint64_t len, uint32_t prot, con
 	uint64_t limit = MIN(ALIGN_DOWN(near + reach - len, PAGE_SIZE), MM_MMAP_BASE), at;
 
 	mutex_lock(&mm->lock);
-	at = find_gap(mm, len, limit);
+	at = vma_find_gap(mm, len, limit);
 	mutex_unlock(&mm->lock);
 	if (!at || at + reach < near + len || (len & (PAGE_SIZE - 1)))
 		return -ENOMEM;
@@ -909,7 +586,7 @@ bool mm_range_mapped(uint64_t addr, uint64_t len)
 
 	mutex_lock(&mm->lock);
 	while (addr < end) {
-		struct vma *v = find(mm, addr);
+		struct vma *v = vma_find(mm, addr);
 
 		if (!v) {
 			ok = false;

@@ -1,0 +1,196 @@
+/* mm_pte.c: the page-table side of the application's address space (mm_pte.h). */
+#include "linux/mm_pte.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/layout.h"
+#include "core/mm/page.h"
+#include "core/mm/vm.h"
+#include "fs/file.h"
+#include "fs/vfs.h"
+#include "lib/errno.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+#include "linux/vma.h"
+
+uint64_t mm_pte_bits(const struct vma *v, bool writable)
+{
+	if (!(v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
+		return 0;
+	return PTE_P | arch_pte_extra() | (writable && (v->prot & PROT_WRITE) ? PTE_W : 0);
+}
+
+/* Fill the (not present) page at va; a write intent on a private file page copies it. */
+int mm_pte_fill(struct mm *mm, struct vma *v, uint64_t va)
+{
+	uint64_t *pte = vm_entry(va, 0, true), pa, off;
+	void *p;
+	int r;
+
+	if (!pte)
+		return -ENOMEM;
+	if (*pte & (PTE_P | PTE_SW_PROTNONE))
+		return 0;
+	if (!v->file) {
+		p = page_alloc_zeroed(0);
+		if (!p)
+			return -ENOMEM;
+		*pte = V2P(p) | mm_pte_bits(v, true) | PTE_SW_OWNED;
+		mm->pages++;
+		return 0;
+	}
+	off = v->off + (va - v->start);
+	if (off >= ALIGN_UP(v->file->inode->size, PAGE_SIZE))
+		return -EIO;
+	if (vma_is_shared(v)) {
+		r = v->file->ops->get_page(v->file, off, v->prot & PROT_WRITE, &pa);
+		if (r)
+			return r;
+		*pte = pa | mm_pte_bits(v, true);
+		return 0;
+	}
+	r = v->file->ops->get_page(v->file, off, false, &pa);
+	if (r)
+		return r;
+	if (!(v->prot & PROT_WRITE)) {
+		*pte = pa | mm_pte_bits(v, false);
+		return 0;
+	}
+	p = page_alloc(0);
+	if (!p)
+		return -ENOMEM;
+	memcpy(p, P2V(pa), PAGE_SIZE);
+	*pte = V2P(p) | mm_pte_bits(v, true) | PTE_SW_OWNED;
+	mm->pages++;
+	return 0;
+}
+
+/* May the 2 MiB block at b (aligned) of v be one 2 MiB page? Anonymous private memory
+ * (brk's heap included), not a stack (a thread's 8 MiB stack uses a few pages of it), the
+ * whole block inside v, not refused by madvise(MADV_NOHUGEPAGE). */
+static bool huge_ok(const struct vma *v, uint64_t b)
+{
+	if (v->file || vma_is_shared(v) || v->nohuge || !mm_pte_bits(v, false))
+		return false;
+	if ((v->flags & (MAP_STACK | MAP_GROWSDOWN)) || (v->name && strcmp(v->name, "[heap]")))
+		return false;
+	return b >= v->start && b + HUGE_SIZE <= v->end;
+}
+
+/*
+ * Map the 2 MiB block around va with one zeroed 2 MiB page, if huge_ok, nothing of the block
+ * is mapped yet and a 2 MiB run of memory is free: one fault (one VM exit where faults trap)
+ * instead of 512. Returns true if it did; else the caller maps 4 KiB pages.
+ */
+bool mm_pte_fill_huge(struct mm *mm, struct vma *v, uint64_t va)
+{
+	uint64_t b = ALIGN_DOWN(va, HUGE_SIZE), *pde;
+	void *p;
+
+	if (!huge_ok(v, b))
+		return false;
+	pde = vm_entry(b, 1, true);
+	if (!pde || *pde)
+		return false;
+	p = page_try_alloc(HUGE_ORDER);
+	if (!p)
+		return false;
+	memset(p, 0, HUGE_SIZE);
+	*pde = V2P(p) | mm_pte_bits(v, true) | PTE_PS | PTE_SW_OWNED;
+	mm->pages += HUGE_SIZE / PAGE_SIZE;
+	return true;
+}
+
+/* Fill every missing page of [start, end) inside v (stops quietly at the end of a file);
+ * whole 2 MiB blocks of anonymous memory as 2 MiB pages where fill_huge can. */
+int mm_pte_populate(struct mm *mm, struct vma *v, uint64_t start, uint64_t end)
+{
+	if (!mm_pte_bits(v, false))
+		return 0;
+	for (uint64_t va = start; va < end; va += PAGE_SIZE) {
+		int r;
+
+		if (!(va & (HUGE_SIZE - 1)) && va + HUGE_SIZE <= end &&
+		    mm_pte_fill_huge(mm, v, va)) {
+			va += HUGE_SIZE - PAGE_SIZE;
+			continue;
+		}
+		r = mm_pte_fill(mm, v, va);
+
+		if (r == -EIO)
+			return 0;
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/* Clear the entries of [start, end), freeing owned frames. Returns true if any was present. */
+bool mm_pte_clear(struct mm *mm, uint64_t start, uint64_t end)
+{
+	bool flush = false;
+
+	for (uint64_t va = start; va < end;) {
+		uint64_t *pdpte = vm_entry(va, 2, false), *pde, *pte;
+
+		/* Skip absent tables whole: 512 GiB, 1 GiB, 2 MiB at a time. */
+		if (!pdpte) {
+			va = ALIGN_DOWN(va, 1UL << 39) + (1UL << 39);
+			continue;
+		}
+		if (!(*pdpte & PTE_P)) {
+			va = ALIGN_DOWN(va, 1UL << 30) + (1UL << 30);
+			continue;
+		}
+		pde = vm_entry(va, 1, false);
+		if (!pde || !(*pde & PTE_P)) {
+			va = ALIGN_DOWN(va, HUGE_SIZE) + HUGE_SIZE;
+			continue;
+		}
+		if ((*pde & PTE_PS) && !(va & (HUGE_SIZE - 1)) && va + HUGE_SIZE <= end) {
+			page_free(P2V(*pde & PTE_ADDR), HUGE_ORDER); /* a whole 2 MiB page */
+			mm->pages -= HUGE_SIZE / PAGE_SIZE;
+			*pde = 0;
+			flush = true;
+			va += HUGE_SIZE;
+			continue;
+		}
+		/* Part of a 2 MiB page: vm_entry splits it into 4 KiB entries first. */
+		pte = vm_entry(va, 0, false);
+		if (!pte && (*pde & PTE_PS))
+			printk(LOG_WARN, "mm: out of memory splitting a 2 MiB page at %#lx\n", va);
+		if (pte && (*pte & (PTE_P | PTE_SW_PROTNONE))) {
+			if (*pte & PTE_SW_OWNED) {
+				page_free(P2V(*pte & PTE_ADDR), 0);
+				mm->pages--;
+			}
+			flush |= *pte & PTE_P;
+			*pte = 0;
+		}
+		va += PAGE_SIZE;
+	}
+	return flush;
+}
+
+/* Move the entries of [old, old+len) to new (not overlapping; new has no entries). */
+int mm_pte_move(uint64_t old, uint64_t new, uint64_t len)
+{
+	for (uint64_t i = 0; i < len; i += PAGE_SIZE) {
+		uint64_t *src = vm_entry(old + i, 0, false), *dst;
+
+		if (!src || !(*src & (PTE_P | PTE_SW_PROTNONE)))
+			continue;
+		dst = vm_entry(new + i, 0, true);
+		if (!dst)
+			return -ENOMEM;
+		*dst = *src;
+		*src = 0;
+	}
+	return 0;
+}
+
+/* A 2 MiB page already maps va for this access (another CPU's fault got there first). */
+bool mm_pte_huge_present(uint64_t va, bool write)
+{
+	uint64_t *pde = vm_entry(va, 1, false);
+
+	return pde && (*pde & (PTE_P | PTE_PS)) == (PTE_P | PTE_PS) && (!write || (*pde & PTE_W));
+}
