@@ -39,6 +39,22 @@ expect_match() {
 	fi
 }
 
+# kvm_usable: succeeds if the KVM device opens read-write, as motevm needs it and as mote checks
+# it before falling back to QEMU TCG: $MOTE_KVM_DEVICE (as mote reads it), else /dev/kvm.
+# Otherwise sets KVM_WHY to why not ("/dev/kvm: No such file or directory").
+kvm_usable() {
+	local dev=${MOTE_KVM_DEVICE:-/dev/kvm}
+	KVM_WHY=
+	if [ ! -e "$dev" ]; then
+		KVM_WHY="$dev: No such file or directory"
+	elif [ ! -c "$dev" ]; then # (and never <> on it then: that would create a file)
+		KVM_WHY="$dev: not a character device"
+	elif ! KVM_WHY=$({ : <>"$dev"; } 2>&1); then
+		KVM_WHY="$dev: ${KVM_WHY##*: }"
+	fi
+	[ -z "$KVM_WHY" ]
+}
+
 skip() {
 	echo "SKIP: $*"
 	exit 77

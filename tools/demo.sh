@@ -1,6 +1,7 @@
 #!/bin/bash
 # demo.sh: the main job `make demo` runs: real programs from this machine, each packed with its
-# shared libraries into an image and booted as a microVM by `mote run` (motevm + Mote kernel).
+# shared libraries into an image and booted as a microVM by `mote run` (motevm + Mote kernel;
+# where /dev/kvm is not usable, mote falls back to QEMU TCG and the intro says so).
 set -eu
 cd "$(dirname "$0")/.."
 export MOTE_CACHE_DIR=${MOTE_CACHE_DIR:-$PWD/build/demo/cache}
@@ -26,8 +27,16 @@ run() { # shows the command, runs it, shows how long it took end to end
 	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "  (%.1f ms, start to exit)\n", (b - a) * 1000 }'
 }
 
+# what mote will boot on: it checks the KVM device as here (open read-write; [ -c ] first, as
+# <> would create a missing file)
+kvm=${MOTE_KVM_DEVICE:-/dev/kvm}
 echo "Each command packs a program of this machine into an image (cached after the first run)"
-echo "and boots it in its own microVM: motevm on /dev/kvm, the Mote kernel, the program."
+if [ -c "$kvm" ] && { : <>"$kvm"; } 2>/dev/null; then
+	echo "and boots it in its own microVM: motevm on $kvm, the Mote kernel, the program."
+else
+	echo "and boots it in its own microVM: the Mote kernel and the program, under QEMU TCG here"
+	echo "(no usable $kvm for motevm: mote falls back to QEMU, much slower, and says so each time)."
+fi
 run $M run /usr/bin/uname -a
 run $M run --cpus 2 /usr/bin/nproc
 run $M run /usr/bin/lua5.4 -e 'print(_VERSION .. " in a microVM: 6 * 7 = " .. 6 * 7)'

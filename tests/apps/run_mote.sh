@@ -3,7 +3,9 @@
 # Mote with `build/mote run` and compares each run with the native one: the output (stdout and
 # stderr together) must equal build/tests/apps/NAME.KIND.expected and the exit status must be the
 # one in NAME.KIND.status, both written by tests/apps/run_native.sh. A mismatch prints a unified
-# diff. Exits 0 only if every run matches, 77 (skip) if mote or the native results are missing.
+# diff. Exits 0 only if every run matches, 77 (skip) if mote or the native results are missing,
+# or without a usable /dev/kvm for motevm (mote would fall back to QEMU TCG: run_mote_qemu.sh
+# covers that path). Every motevm run has --no-fallback, so it never runs anywhere else.
 # Part of `make test` (mk/apps.mk), after run_native.sh, which writes the expected results.
 #
 # `run_mote.sh --qemu` boots each VM with `mote run --qemu` instead of motevm (QEMU's accelerator
@@ -15,26 +17,26 @@
 # directory; no program prints it). Threaded programs get 2 vCPUs. A program killed by signal N
 # must make mote exit 128 + N, as a shell reports it natively. mote's own failures exit 125.
 cd "$(dirname "$0")/../.." || exit 1
-# shellcheck disable=SC1091 # (sourced by its path from the top of the tree)
+# shellcheck disable=SC1091 # (sourced by their paths from the top of the tree)
+. tests/lib.sh
+# shellcheck disable=SC1091
 . tests/apps/apps.sh
 OUT=build/tests/apps
 MOTE=build/mote
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/mote-apps-mote.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+WORK=$TEST_TMP # (removed at exit by tests/lib.sh)
 fails=0 runs=0
-VM_ARGS=() WHERE="Mote"
+VM_ARGS=(--no-fallback) WHERE="Mote on motevm"
 if [ "${1-}" = --qemu ]; then
 	VM_ARGS=(--qemu)
 	WHERE="Mote under QEMU (${MOTE_QEMU_ACCEL:-default accelerator})"
 fi
 
-[ -x "$MOTE" ] || {
-	echo "SKIP: $MOTE is not built"
-	exit 77
-}
+[ -x "$MOTE" ] || skip "$MOTE is not built"
 if ! compgen -G "$OUT/*.expected" >/dev/null; then
-	echo "SKIP: no native results in $OUT: run tests/apps/run_native.sh first"
-	exit 77
+	skip "no native results in $OUT: run tests/apps/run_native.sh first"
+fi
+if [ "${1-}" != --qemu ] && ! kvm_usable; then
+	skip "motevm part: $KVM_WHY; tests/apps/run_mote_qemu.sh runs these programs under QEMU TCG"
 fi
 
 while read -r name kind path; do

@@ -1,13 +1,21 @@
 #!/bin/bash
 # mote_run.sh: `mote run` end to end on motevm: exit status, stdout and stderr kept apart, stdin
 # to end of file, environment, arguments with spaces and quotes, --add, --cwd, the image cache,
-# errors for programs mote cannot package, a program out of memory; `mote build` + `mote run
-# --image`; the same image under QEMU (--qemu).
+# a program out of memory; `mote build` + `mote run --image`; errors for programs mote cannot
+# package (no VM needed); the same image under QEMU (--qemu); the fallback to QEMU TCG when
+# /dev/kvm is not usable (forced with MOTE_KVM_DEVICE=/nonexistent where it is): one notice on
+# stderr, the program's output and status, --no-fallback, the error without QEMU either.
+# Without a usable /dev/kvm the motevm part is skipped; the test skips only if neither it nor
+# QEMU can run.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 [ -x build/mote ] || skip "build/mote not built"
 MOTE="timeout 60 $PWD/build/mote" # a hang fails the check, not the whole run
-[ -r /dev/kvm ] && [ -w /dev/kvm ] || skip "/dev/kvm is not usable"
+have_kvm=
+kvm_usable && have_kvm=yes
+have_qemu=$(command -v qemu-system-x86_64)
+[ -n "$have_kvm" ] || [ -n "$have_qemu" ] ||
+	skip "neither a usable /dev/kvm ($KVM_WHY) nor qemu-system-x86_64"
 T=$TEST_TMP
 export MOTE_CACHE_DIR=$T/cache
 
@@ -38,45 +46,54 @@ C
 gcc -O2 -o $T/show $T/show.c && gcc -O2 -static -o $T/show-static $T/show.c ||
 	{ not_ok "cannot compile the test program"; finish; exit 1; }
 
-for kind in show show-static; do
-	out=$($MOTE run --env STATUS=7 $T/$kind 2>$T/err)
-	rc=$?
-	expect_eq "$kind: the program's exit status is mote's" 7 "$rc"
-	expect_match "$kind: stdout reaches mote's stdout" "GREETING=\[\(unset\)\]" "$out"
-	expect_eq "$kind: stderr reaches mote's stderr, not stdout" "to stderr" "$(cat $T/err)"
-done
+# motevm (--no-fallback: never mote's QEMU fallback)
+on_motevm() {
+	for kind in show show-static; do
+		out=$($MOTE run --no-fallback --env STATUS=7 $T/$kind 2>$T/err)
+		rc=$?
+		expect_eq "$kind: the program's exit status is mote's" 7 "$rc"
+		expect_match "$kind: stdout reaches mote's stdout" "GREETING=\[\(unset\)\]" "$out"
+		expect_eq "$kind: stderr reaches mote's stderr, not stdout" "to stderr" "$(cat $T/err)"
+	done
 
-out=$($MOTE run --env 'GREETING=hello world' $T/show 'a b' "it's" '"q"' '$HOME' '' 'back\slash' 2>/dev/null)
-expect_eq "arguments with spaces and quotes arrive intact" \
-	"arg1=[a b]|arg2=[it's]|arg3=[\"q\"]|arg4=[\$HOME]|arg5=[]|arg6=[back\\slash]" \
-	"$(printf '%s\n' "$out" | grep '^arg' | paste -sd'|')"
-expect_match "--env with a space" "GREETING=\[hello world\]" "$out"
+	out=$($MOTE run --no-fallback --env 'GREETING=hello world' $T/show 'a b' "it's" '"q"' '$HOME' '' 'back\slash' 2>/dev/null)
+	expect_eq "arguments with spaces and quotes arrive intact" \
+		"arg1=[a b]|arg2=[it's]|arg3=[\"q\"]|arg4=[\$HOME]|arg5=[]|arg6=[back\\slash]" \
+		"$(printf '%s\n' "$out" | grep '^arg' | paste -sd'|')"
+	expect_match "--env with a space" "GREETING=\[hello world\]" "$out"
 
-head -c 100000 /dev/urandom >$T/input
-out=$($MOTE run --env READ_STDIN=1 $T/show <$T/input 2>/dev/null)
-expect_match "stdin reaches the program, then end of file" "stdin=100000 bytes" "$out"
-out=$(printf 'abc' | $MOTE run --env READ_STDIN=1 $T/show 2>/dev/null)
-expect_match "stdin from a pipe" "stdin=3 bytes" "$out"
+	head -c 100000 /dev/urandom >$T/input
+	out=$($MOTE run --no-fallback --env READ_STDIN=1 $T/show <$T/input 2>/dev/null)
+	expect_match "stdin reaches the program, then end of file" "stdin=100000 bytes" "$out"
+	out=$(printf 'abc' | $MOTE run --no-fallback --env READ_STDIN=1 $T/show 2>/dev/null)
+	expect_match "stdin from a pipe" "stdin=3 bytes" "$out"
 
-echo "added file" >$T/data.txt
-out=$($MOTE run --add $T/data.txt:/srv/data.txt --cwd /srv /bin/cat data.txt 2>&1)
-expect_eq "--add HOST:GUEST and --cwd" "added file" "$out"
+	echo "added file" >$T/data.txt
+	out=$($MOTE run --no-fallback --add $T/data.txt:/srv/data.txt --cwd /srv /bin/cat data.txt 2>&1)
+	expect_eq "--add HOST:GUEST and --cwd" "added file" "$out"
 
-# the cache: the first run of a new program builds its image, the second builds nothing
-cp $T/show $T/show-new
-$MOTE run --verbose $T/show-new >/dev/null 2>$T/v1
-$MOTE run --verbose $T/show-new >/dev/null 2>$T/v2
-expect_match "first run of a new program builds its image" "image built" "$(cat $T/v1)"
-expect_match "second run finds it in the cache" "image cached" "$(cat $T/v2)"
-expect_match "--verbose shows the guest's boot time" "Guest-boot-time" "$(cat $T/v2)"
+	# the cache: the first run of a new program builds its image, the second builds nothing
+	cp $T/show $T/show-new
+	$MOTE run --no-fallback --verbose $T/show-new >/dev/null 2>$T/v1
+	$MOTE run --no-fallback --verbose $T/show-new >/dev/null 2>$T/v2
+	expect_match "first run of a new program builds its image" "image built" "$(cat $T/v1)"
+	expect_match "second run finds it in the cache" "image cached" "$(cat $T/v2)"
+	expect_match "--verbose shows the guest's boot time" "Guest-boot-time" "$(cat $T/v2)"
 
-# mote build, then run the image
-$MOTE build $T/show 'from image' -o $T/show.img >/dev/null
-out=$($MOTE run --image $T/show.img 2>/dev/null)
-expect_match "mote run --image runs the image's command line" "arg1=\[from image\]" "$out"
+	# mote build, then run the image
+	$MOTE build $T/show 'from image' -o $T/show.img >/dev/null
+	out=$($MOTE run --no-fallback --image $T/show.img 2>/dev/null)
+	expect_match "mote run --image runs the image's command line" "arg1=\[from image\]" "$out"
+}
+
+if [ -n "$have_kvm" ]; then
+	on_motevm
+else
+	echo "(motevm part skipped: $KVM_WHY)"
+fi
 
 # a program that touches more memory than the VM has: killed as Linux's OOM killer does
-# (SIGKILL: 137) with a message that says what to do, not a stray SIGSEGV
+# (SIGKILL: 137) with a message that says what to do, not a stray SIGSEGV (on each platform)
 cat >$T/hog.c <<'C'
 #include <sys/mman.h>
 int main(void)
@@ -91,9 +108,13 @@ int main(void)
 }
 C
 if gcc -O2 -static -o $T/hog $T/hog.c; then
-	out=$($MOTE run --mem 64 $T/hog 2>&1)
-	expect_eq "touching 1 GiB in a 64 MiB VM: killed by SIGKILL (137)" 137 "$?"
-	expect_match "... with the reason and the remedy" "out of memory.*--mem" "$out"
+	for plat in ${have_kvm:+motevm} ${have_qemu:+qemu}; do
+		vm=--no-fallback
+		[ $plat = qemu ] && vm=--qemu
+		out=$($MOTE run $vm --mem 64 $T/hog 2>&1)
+		expect_eq "$plat: touching 1 GiB in a 64 MiB VM: killed by SIGKILL (137)" 137 "$?"
+		expect_match "... with the reason and the remedy" "out of memory.*--mem" "$out"
+	done
 else
 	not_ok "cannot compile the memory hog"
 fi
@@ -110,12 +131,43 @@ expect_eq "--cpus out of range: exit 125" 125 "$?"
 expect_match "... names the option" "--cpus: '99' is not a number from 1 to 32" "$out"
 
 # the same image under QEMU
-if command -v qemu-system-x86_64 >/dev/null; then
-	out=$($MOTE run --qemu --env STATUS=5 $T/show-static 'q arg' 2>/dev/null)
+if [ -n "$have_qemu" ]; then
+	out=$($MOTE run --qemu --env STATUS=5 $T/show-static 'q arg' 2>$T/q.err)
 	rc=$?
 	expect_eq "--qemu: the program's exit status" 5 "$rc"
 	expect_match "--qemu: its output" "arg1=\[q arg\]" "$out"
+	check "--qemu: no fallback notice (QEMU was asked for)" test -z "$(grep 'not usable' $T/q.err)"
 else
 	not_ok "qemu-system-x86_64 missing (tools/deps.sh installs it)"
 fi
+
+# No usable KVM device: mote says so in one line on stderr and boots under QEMU TCG, where the
+# program's stderr arrives on stdout (one console) and stdin's end never arrives (no check reads
+# it). Forced with MOTE_KVM_DEVICE (a missing path) where /dev/kvm works; and as it comes where
+# it does not.
+notice='running under QEMU TCG instead (much slower)'
+if [ -n "$have_qemu" ]; then
+	out=$(MOTE_KVM_DEVICE=/nonexistent $MOTE run --env STATUS=6 $T/show 'fb arg' 2>$T/fb.err)
+	rc=$?
+	expect_eq "fallback: the program's exit status" 6 "$rc"
+	expect_match "fallback: its output" "arg1=\[fb arg\]" "$out"
+	expect_match "fallback: its stderr, on stdout under QEMU" "to stderr" "$out"
+	expect_eq "fallback: one notice line on stderr, naming the device and why" \
+		"mote: /nonexistent is not usable (No such file or directory); $notice" "$(cat $T/fb.err)"
+	if [ -z "$have_kvm" ]; then
+		out=$($MOTE run --env STATUS=7 $T/show-static 2>$T/fb2.err)
+		expect_eq "fallback without /dev/kvm: the program's exit status" 7 "$?"
+		expect_match "... its output" "GREETING=\[\(unset\)\]" "$out"
+		expect_eq "... one notice line on stderr" \
+			"mote: /dev/kvm is not usable (${KVM_WHY#/dev/kvm: }); $notice" "$(cat $T/fb2.err)"
+	fi
+fi
+out=$(MOTE_KVM_DEVICE=/nonexistent $MOTE run --no-fallback $T/show 2>&1)
+expect_eq "--no-fallback without KVM: exit 125" 125 "$?"
+expect_match "... naming the device and the option" \
+	"^mote: /nonexistent is not usable \(No such file or directory\).*--no-fallback" "$out"
+check "... and the program did not run" test -z "$(grep 'GREETING' <<<"$out")"
+out=$(MOTE_KVM_DEVICE=/nonexistent MOTE_QEMU=/nonexistent/qemu $MOTE run $T/show 2>&1)
+expect_eq "neither KVM nor QEMU: exit 125" 125 "$?"
+expect_match "... a message naming both" "/nonexistent is not usable.*/nonexistent/qemu" "$out"
 finish

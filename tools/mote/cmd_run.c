@@ -23,7 +23,16 @@ void cmd_run_help(void)
 	       "console attached. The program's stdout and stderr appear on mote's, stdin reaches\n"
 	       "it, and its exit status is mote's. Ctrl-C stops the VM.\n"
 	       "\n"
-	       "options:\n%s",
+	       "motevm needs /dev/kvm. Where it cannot be opened read-write, mote says so in one\n"
+	       "line on stderr and boots the same image under QEMU TCG instead: much slower, the\n"
+	       "program's stderr arrives on stdout (QEMU has one console), and the end of stdin\n"
+	       "never reaches the program. --no-fallback makes a missing /dev/kvm an error.\n"
+	       "\n"
+	       "options:\n%s"
+	       "\n"
+	       "environment: MOTE_CACHE_DIR (the cache), MOTE_VMM, MOTE_KERNEL, MOTE_QEMU (the parts'\n"
+	       "paths), MOTE_QEMU_ACCEL=tcg (TCG even where KVM is usable), MOTE_KVM_DEVICE (the KVM\n"
+	       "device checked instead of /dev/kvm: a missing path forces the QEMU TCG fallback)\n",
 	       opts_help(OPTS_RUN));
 }
 
@@ -91,6 +100,7 @@ int cmd_run(int argc, char **argv)
 	}
 	l.kernel = o.kernel;
 	l.qemu = o.qemu;
+	l.no_fallback = o.no_fallback;
 	l.verbose = o.verbose;
 	ret = o.image ? run_image(&o, &l) : run_program(&o, &l);
 	opts_free(&o);

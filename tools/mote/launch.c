@@ -66,6 +66,35 @@ static int locate(const char *env, const char *rel, const char *what, char *out,
 	return 0;
 }
 
+/*
+ * The KVM device motevm needs: $MOTE_KVM_DEVICE (tests name a missing file there to force the
+ * QEMU fallback), else /dev/kvm.
+ */
+static const char *kvm_device(void)
+{
+	const char *dev = getenv("MOTE_KVM_DEVICE");
+
+	return dev && *dev ? dev : "/dev/kvm";
+}
+
+/* 0 if the KVM device opens read-write, as motevm and QEMU's KVM accelerator do; else -errno. */
+static int kvm_usable(void)
+{
+	int fd = open(kvm_device(), O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+static const char *qemu_path(void)
+{
+	const char *qemu = getenv("MOTE_QEMU");
+
+	return qemu && *qemu ? qemu : "/usr/bin/qemu-system-x86_64";
+}
+
 /* Writes the motevm config into a pipe; returns its read end (to pass as /dev/fd/N). */
 static int config_pipe(const struct launch *l, const char *kernel)
 {
@@ -103,9 +132,17 @@ static int exit_status_of(int wstatus)
 }
 
 static pid_t child;
+static volatile sig_atomic_t stop_signal; /* the last SIGINT, SIGTERM or SIGHUP mote got */
+
+/* SIGINT: the terminal sent Ctrl-C to the VMM too (one process group); just note it. */
+static void note(int sig)
+{
+	stop_signal = sig;
+}
 
 static void forward(int sig)
 {
+	stop_signal = sig;
 	if (child > 0)
 		kill(child, sig);
 }
@@ -113,7 +150,7 @@ static void forward(int sig)
 /* Runs argv as a child, console attached; returns its wait status, or -1. */
 static int run_child(char **argv)
 {
-	struct sigaction fwd = { .sa_handler = forward }, ign = { .sa_handler = SIG_IGN }, old[3];
+	struct sigaction fwd = { .sa_handler = forward }, nt = { .sa_handler = note }, old[3];
 	int wstatus;
 
 	child = fork();
@@ -127,7 +164,7 @@ static int run_child(char **argv)
 		_exit(127);
 	}
 	/* Ctrl-C reaches the VMM through the terminal: it stops the VM cleanly, we report. */
-	sigaction(SIGINT, &ign, &old[0]);
+	sigaction(SIGINT, &nt, &old[0]);
 	sigaction(SIGTERM, &fwd, &old[1]);
 	sigaction(SIGHUP, &fwd, &old[2]);
 	while (waitpid(child, &wstatus, 0) < 0) {
@@ -204,12 +241,11 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	char *argv[MAX_ARGS];
 	int n = 0, wstatus, rc, fd, full;
 	const char *accel = getenv("MOTE_QEMU_ACCEL"); /* "tcg" forces TCG where KVM exists */
-	int kvm = access("/dev/kvm", R_OK | W_OK) == 0 && !(accel && !strcmp(accel, "tcg"));
-	const char *qemu = getenv("MOTE_QEMU");
+	int kvm = kvm_usable() == 0 && !(accel && !strcmp(accel, "tcg"));
 
 	snprintf(mem, sizeof(mem), "%u", l->mem_mib);
 	snprintf(smp, sizeof(smp), "%u", l->cpus);
-	argv[n++] = (char *)(qemu && *qemu ? qemu : "/usr/bin/qemu-system-x86_64");
+	argv[n++] = (char *)qemu_path();
 	argv[n++] = "-M";
 	argv[n++] = "microvm";
 	argv[n++] = "-accel";
@@ -267,9 +303,12 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	if (wstatus < 0)
 		return -1;
 	rc = exit_status_of(wstatus);
-	/* isa-debug-exit: QEMU exits with (status << 1) | 1; 0 means the guest reset */
+	/* isa-debug-exit: QEMU exits with (status << 1) | 1; 0 means the guest reset, or QEMU
+	 * stopped on a signal (Ctrl-C): report that as motevm does, 128 + N */
 	if (WIFEXITED(wstatus) && (rc & 1))
 		rc = full >= 0 && (full & 0x7f) == rc >> 1 ? full & 0xff : rc >> 1;
+	else if (WIFEXITED(wstatus) && rc == 0 && stop_signal)
+		rc = 128 + stop_signal;
 	if (l->verbose)
 		fprintf(stderr, "mote: %8.3f ms  VM ended, status %d\n", launch_now_ms() - l->t0_ms,
 			rc);
@@ -279,6 +318,7 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 int launch_vm(const struct launch *l)
 {
 	char kernel[PATH_MAX];
+	int err;
 
 	if (l->kernel) {
 		snprintf(kernel, sizeof(kernel), "%s", l->kernel);
@@ -290,5 +330,29 @@ int launch_vm(const struct launch *l)
 			  sizeof(kernel)) < 0) {
 		return -1;
 	}
-	return l->qemu ? launch_qemu(l, kernel) : launch_motevm(l, kernel);
+	if (l->qemu)
+		return launch_qemu(l, kernel);
+	err = kvm_usable();
+	if (err == 0)
+		return launch_motevm(l, kernel);
+	/* QEMU's TCG emulates the CPU: the same kernel and image boot, only much slower */
+	if (l->no_fallback) {
+		fprintf(stderr,
+			"mote: %s is not usable (%s): motevm needs it (--no-fallback: "
+			"QEMU TCG not tried)\n",
+			kvm_device(), strerror(-err));
+		return -1;
+	}
+	if (access(qemu_path(), X_OK) < 0) {
+		fprintf(stderr,
+			"mote: cannot boot the VM: %s is not usable (%s), which motevm needs, "
+			"and %s, the fallback, is missing (%s; Debian package "
+			"qemu-system-x86, or set MOTE_QEMU)\n",
+			kvm_device(), strerror(-err), qemu_path(), strerror(errno));
+		return -1;
+	}
+	fprintf(stderr,
+		"mote: %s is not usable (%s); running under QEMU TCG instead (much slower)\n",
+		kvm_device(), strerror(-err));
+	return launch_qemu(l, kernel);
 }

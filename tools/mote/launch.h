@@ -10,15 +10,19 @@ struct launch {
 	unsigned cpus;
 	unsigned mem_mib;
 	const char *kernel; /* NULL: $MOTE_KERNEL, else kernel/mote.elf beside mote */
-	bool qemu;
-	bool verbose; /* timeline on stderr; motevm's boot timer on */
-	double t0_ms; /* when mote started, for the timeline */
+	bool qemu;	    /* QEMU microvm instead of motevm */
+	bool no_fallback;   /* no usable KVM device: fail rather than boot under QEMU TCG */
+	bool verbose;	    /* timeline on stderr; motevm's boot timer on */
+	double t0_ms;	    /* when mote started, for the timeline */
 };
 
 /*
  * Boots the VM with the console attached and returns the guest's exit status (for mote to
  * exit with), or -1 after printing why it could not start. Without --verbose and --qemu,
  * mote execs motevm directly and this does not return on success.
+ * motevm needs the KVM device ($MOTE_KVM_DEVICE, else /dev/kvm) to open read-write; when it
+ * does not, the VM boots under QEMU TCG instead, after one notice line on stderr. With
+ * l->no_fallback that is an error instead, as it is when QEMU is missing too (naming both).
  */
 int launch_vm(const struct launch *l);
 

@@ -10,15 +10,22 @@
 
 #define MAX_VCPUS 32 /* motevm's limit, Firecracker's too */
 
-enum { OPT_LOCALE = 256 };
+enum { OPT_LOCALE = 256, OPT_NO_FALLBACK };
 
 static const struct option long_opts[] = {
-	{ "mem", required_argument, NULL, 'm' },     { "cpus", required_argument, NULL, 'c' },
-	{ "env", required_argument, NULL, 'e' },     { "cwd", required_argument, NULL, 'C' },
-	{ "add", required_argument, NULL, 'a' },     { "image", required_argument, NULL, 'i' },
-	{ "kernel", required_argument, NULL, 'k' },  { "output", required_argument, NULL, 'o' },
-	{ "verbose", no_argument, NULL, 'v' },	     { "qemu", no_argument, NULL, 'q' },
-	{ "locale", no_argument, NULL, OPT_LOCALE }, { NULL, 0, NULL, 0 },
+	{ "mem", required_argument, NULL, 'm' },
+	{ "cpus", required_argument, NULL, 'c' },
+	{ "env", required_argument, NULL, 'e' },
+	{ "cwd", required_argument, NULL, 'C' },
+	{ "add", required_argument, NULL, 'a' },
+	{ "image", required_argument, NULL, 'i' },
+	{ "kernel", required_argument, NULL, 'k' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "qemu", no_argument, NULL, 'q' },
+	{ "locale", no_argument, NULL, OPT_LOCALE },
+	{ "no-fallback", no_argument, NULL, OPT_NO_FALLBACK },
+	{ NULL, 0, NULL, 0 },
 };
 
 const char *opts_help(enum opts_for which)
@@ -41,7 +48,10 @@ const char *opts_help(enum opts_for which)
 	       "      --locale         add the locale and gconv files glibc may load\n"
 	       "  -i, --image IMG      run a prebuilt image (from `mote build`) instead\n"
 	       "  -k, --kernel ELF     boot this kernel instead of the one beside mote\n"
-	       "      --qemu           boot under qemu-system-x86_64 instead of motevm\n"
+	       "      --qemu           boot under qemu-system-x86_64 -M microvm instead of motevm\n"
+	       "                       (KVM if /dev/kvm is usable, else TCG)\n"
+	       "      --no-fallback    without a usable /dev/kvm, fail (status 125) instead of\n"
+	       "                       booting under QEMU TCG\n"
 	       "  -v, --verbose        print a boot timeline on stderr\n";
 }
 
@@ -112,13 +122,15 @@ static int one_option(int c, const char *arg, enum opts_for which, struct mote_o
 		o->locale = true;
 		return 0;
 	}
-	if (which == OPTS_RUN && (c == 'i' || c == 'k' || c == 'q')) {
+	if (which == OPTS_RUN && (c == 'i' || c == 'k' || c == 'q' || c == OPT_NO_FALLBACK)) {
 		if (c == 'i')
 			o->image = arg;
 		else if (c == 'k')
 			o->kernel = arg;
-		else
+		else if (c == 'q')
 			o->qemu = true;
+		else
+			o->no_fallback = true;
 		return 0;
 	}
 	if (which == OPTS_BUILD && c == 'o') {

@@ -19,8 +19,9 @@ struct mote_opts {
 	bool verbose;	    /* run: a boot timeline on stderr */
 	bool show_files;    /* build -v: each file resolved */
 	bool qemu;
-	bool locale; /* add locale and gconv files */
-	char **argv; /* PROGRAM [ARGS...] */
+	bool no_fallback; /* run: no usable /dev/kvm is an error, not QEMU TCG */
+	bool locale;	  /* add locale and gconv files */
+	char **argv;	  /* PROGRAM [ARGS...] */
 	int argc;
 };
 
