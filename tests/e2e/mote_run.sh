@@ -137,6 +137,11 @@ if [ -n "$have_qemu" ]; then
 	expect_eq "--qemu: the program's exit status" 5 "$rc"
 	expect_match "--qemu: its output" "arg1=\[q arg\]" "$out"
 	check "--qemu: no fallback notice (QEMU was asked for)" test -z "$(grep 'not usable' $T/q.err)"
+	# input already waiting when the kernel turns the UART's FIFOs on is kept (it lost the
+	# first byte: "[ello]")
+	out=$( (sleep 0.05; echo hello) | timeout 60 $MOTE run --qemu /bin/busybox sh -c \
+		'read -t 5 x; echo "[$x]"' 2>/dev/null)
+	expect_eq "--qemu: early input keeps its first byte" "[hello]" "$out"
 else
 	not_ok "qemu-system-x86_64 missing (tools/deps.sh installs it)"
 fi
