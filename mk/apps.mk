@@ -26,3 +26,5 @@ TESTS += tests/apps/run_native.sh
 TESTS += tests/apps/run_mote.sh
 TESTS += tests/apps/run_mote_qemu.sh
 TESTS_BUILD += $(APPS_BINS)
+# the same on QEMU's qemu64 CPU model: fxsave, no AVX, no FSGSBASE (issue 10)
+TESTS += tests/apps/run_mote_qemu64.sh

@@ -46,7 +46,7 @@ app_list() {
 	done
 	for src in tests/apps/*.sh; do
 		name=$(basename "$src" .sh)
-		case $name in run_native | run_mote | run_mote_qemu | apps) continue ;; esac
+		case $name in run_native | run_mote | run_mote_qemu | run_mote_qemu64 | apps) continue ;; esac
 		echo "$name script $PWD/$src"
 	done
 }

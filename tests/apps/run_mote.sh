@@ -28,7 +28,7 @@ fails=0 runs=0
 VM_ARGS=(--no-fallback) WHERE="Mote on motevm"
 if [ "${1-}" = --qemu ]; then
 	VM_ARGS=(--qemu)
-	WHERE="Mote under QEMU (${MOTE_QEMU_ACCEL:-default accelerator})"
+	WHERE="Mote under QEMU (${MOTE_QEMU_ACCEL:-default accelerator}${MOTE_QEMU_CPU:+, -cpu $MOTE_QEMU_CPU})"
 fi
 
 [ -x "$MOTE" ] || skip "$MOTE is not built"

@@ -130,6 +130,18 @@ out=$($MOTE run --cpus 99 /bin/true 2>&1)
 expect_eq "--cpus out of range: exit 125" 125 "$?"
 expect_match "... names the option" "--cpus: '99' is not a number from 1 to 32" "$out"
 
+# kernel options through mote run (on whatever platform mote picks: motevm, or QEMU TCG)
+if [ -n "$have_qemu" ] || kvm_usable; then
+	out=$($MOTE run --stats --kernel-arg=--strace /bin/true 2>&1)
+	expect_eq "--stats --kernel-arg=--strace: exit status" 0 "$?"
+	expect_match "--stats: the kernel's counts" "mote stats: syscalls [1-9][0-9]* \(" "$out"
+	expect_match "--kernel-arg=--strace: calls traced" "\[1\] [a-z_0-9]+\(.*\) = " "$out"
+	kvm_usable && expect_match "--stats: motevm's VM exits" "motevm stats: " "$out"
+fi
+out=$($MOTE run --kernel-arg=strace /bin/true 2>&1)
+expect_eq "--kernel-arg without --: exit 125" 125 "$?"
+expect_match "... says what a kernel option is" "not a kernel option" "$out"
+
 # the same image under QEMU
 if [ -n "$have_qemu" ]; then
 	out=$($MOTE run --qemu --env STATUS=5 $T/show-static 'q arg' 2>$T/q.err)

@@ -5,10 +5,13 @@
 #include "image.h"
 #include "launch.h"
 #include "options.h"
+#include "quote.h"
 #include "recipe.h"
 
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* mote run's own failures, told apart from the program's statuses (as docker run does). */
 #define RUN_FAILED 125
@@ -31,9 +34,52 @@ void cmd_run_help(void)
 	       "options:\n%s"
 	       "\n"
 	       "environment: MOTE_CACHE_DIR (the cache), MOTE_VMM, MOTE_KERNEL, MOTE_QEMU (the parts'\n"
-	       "paths), MOTE_QEMU_ACCEL=tcg (TCG even where KVM is usable), MOTE_KVM_DEVICE (the KVM\n"
+	       "paths), MOTE_QEMU_ACCEL=tcg (TCG even where KVM is usable), MOTE_QEMU_CPU (QEMU's CPU\n"
+	       "model under TCG, default max), MOTE_KVM_DEVICE (the KVM\n"
 	       "device checked instead of /dev/kvm: a missing path forces the QEMU TCG fallback)\n",
 	       opts_help(OPTS_RUN));
+}
+
+/* The kernel command line: --kernel-arg options (and --stats) before the image's own. A new
+ * string (freed by the caller), or NULL when out of memory. */
+static char *kernel_cmdline(const struct mote_opts *o, const char *image_cmdline)
+{
+	size_t cap = strlen(image_cmdline) + 16, len = 0;
+	char *buf;
+	long r = 0;
+
+	for (size_t i = 0; i < o->n_kernel_args; i++)
+		cap += 2 * strlen(o->kernel_args[i]) + 4;
+	buf = malloc(cap);
+	if (!buf)
+		return NULL;
+	buf[0] = 0;
+	for (size_t i = 0; i < o->n_kernel_args && r >= 0; i++)
+		len = (size_t)(r = quote_append(buf, len, cap, o->kernel_args[i]));
+	if (r >= 0 && o->stats)
+		len = (size_t)(r = quote_append(buf, len, cap, "--stats"));
+	if (r < 0) {
+		free(buf);
+		return NULL;
+	}
+	snprintf(buf + len, cap - len, "%s%s", len && *image_cmdline ? " " : "", image_cmdline);
+	return buf;
+}
+
+/* Boot l with the image's command line and the user's kernel options. */
+static int launch_with(const struct mote_opts *o, struct launch *l, const char *image_cmdline)
+{
+	char *cmdline = kernel_cmdline(o, image_cmdline);
+	int ret;
+
+	if (!cmdline) {
+		fprintf(stderr, "mote run: out of memory\n");
+		return -1;
+	}
+	l->cmdline = cmdline;
+	ret = launch_vm(l);
+	free(cmdline);
+	return ret;
 }
 
 static int run_image(const struct mote_opts *o, struct launch *l)
@@ -47,10 +93,9 @@ static int run_image(const struct mote_opts *o, struct launch *l)
 		return RUN_FAILED;
 	}
 	l->image = o->image;
-	l->cmdline = im.manifest.cmdline;
 	l->cpus = o->cpus ? o->cpus : im.manifest.vcpu_count;
 	l->mem_mib = o->mem_mib ? o->mem_mib : im.manifest.mem_size_mib;
-	ret = launch_vm(l);
+	ret = launch_with(o, l, im.manifest.cmdline);
 	image_close(&im);
 	return ret < 0 ? RUN_FAILED : ret;
 }
@@ -78,10 +123,9 @@ static int run_program(const struct mote_opts *o, struct launch *l)
 		fprintf(stderr, "mote: %8.3f ms  image %s: %s\n", launch_now_ms() - l->t0_ms,
 			built ? "built" : "cached", image);
 	l->image = image;
-	l->cmdline = r.cmdline;
 	l->cpus = o->cpus ? o->cpus : 1;
 	l->mem_mib = o->mem_mib ? o->mem_mib : 128;
-	ret = launch_vm(l);
+	ret = launch_with(o, l, r.cmdline);
 	recipe_free(&r);
 	return ret < 0 ? RUN_FAILED : ret;
 }
@@ -102,6 +146,7 @@ int cmd_run(int argc, char **argv)
 	l.qemu = o.qemu;
 	l.no_fallback = o.no_fallback;
 	l.verbose = o.verbose;
+	l.stats = o.stats;
 	ret = o.image ? run_image(&o, &l) : run_program(&o, &l);
 	opts_free(&o);
 	return ret;

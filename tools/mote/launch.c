@@ -88,6 +88,13 @@ static int kvm_usable(void)
 	return 0;
 }
 
+static char *qemu_cpu(void)
+{
+	char *cpu = getenv("MOTE_QEMU_CPU");
+
+	return cpu && *cpu ? cpu : "max";
+}
+
 static const char *qemu_path(void)
 {
 	const char *qemu = getenv("MOTE_QEMU");
@@ -200,6 +207,8 @@ static int launch_motevm(const struct launch *l, const char *kernel)
 	argv[n++] = l->verbose ? "Info" : "Warning";
 	if (l->verbose)
 		argv[n++] = "--boot-timer";
+	if (l->stats)
+		argv[n++] = "--exit-stats";
 	argv[n] = NULL;
 	if (!l->verbose) {
 		execv(vmm, argv);
@@ -251,8 +260,9 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	argv[n++] = "-accel";
 	argv[n++] = kvm ? "kvm" : "tcg";
 	argv[n++] = "-cpu";
-	/* kvm_pvm hosts refuse QEMU's write of IA32_ARCH_CAPABILITIES (MSR 0x10a) */
-	argv[n++] = kvm ? "host,-arch-capabilities" : "max";
+	/* kvm_pvm hosts refuse QEMU's write of IA32_ARCH_CAPABILITIES (MSR 0x10a); under TCG,
+	 * $MOTE_QEMU_CPU names another model (tests: a CPU unlike this host's) */
+	argv[n++] = kvm ? "host,-arch-capabilities" : qemu_cpu();
 	argv[n++] = "-m";
 	argv[n++] = mem;
 	argv[n++] = "-smp";

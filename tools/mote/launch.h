@@ -13,6 +13,7 @@ struct launch {
 	bool qemu;	    /* QEMU microvm instead of motevm */
 	bool no_fallback;   /* no usable KVM device: fail rather than boot under QEMU TCG */
 	bool verbose;	    /* timeline on stderr; motevm's boot timer on */
+	bool stats;	    /* motevm's --exit-stats (the kernel's --stats is in cmdline) */
 	double t0_ms;	    /* when mote started, for the timeline */
 };
 

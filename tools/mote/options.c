@@ -10,7 +10,7 @@
 
 #define MAX_VCPUS 32 /* motevm's limit, Firecracker's too */
 
-enum { OPT_LOCALE = 256, OPT_NO_FALLBACK };
+enum { OPT_LOCALE = 256, OPT_NO_FALLBACK, OPT_KERNEL_ARG, OPT_STATS };
 
 static const struct option long_opts[] = {
 	{ "mem", required_argument, NULL, 'm' },
@@ -25,6 +25,8 @@ static const struct option long_opts[] = {
 	{ "qemu", no_argument, NULL, 'q' },
 	{ "locale", no_argument, NULL, OPT_LOCALE },
 	{ "no-fallback", no_argument, NULL, OPT_NO_FALLBACK },
+	{ "kernel-arg", required_argument, NULL, OPT_KERNEL_ARG },
+	{ "stats", no_argument, NULL, OPT_STATS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -52,6 +54,10 @@ const char *opts_help(enum opts_for which)
 	       "                       (KVM if /dev/kvm is usable, else TCG)\n"
 	       "      --no-fallback    without a usable /dev/kvm, fail (status 125) instead of\n"
 	       "                       booting under QEMU TCG\n"
+	       "      --kernel-arg ARG pass an option to the Mote kernel (repeatable), e.g.\n"
+	       "                       --kernel-arg=--strace (docs/kernel.md lists them)\n"
+	       "      --stats          at exit, print the kernel's counts (system calls, page\n"
+	       "                       faults, interrupts...) and motevm's VM exits on stderr\n"
 	       "  -v, --verbose        print a boot timeline on stderr\n";
 }
 
@@ -120,6 +126,18 @@ static int one_option(int c, const char *arg, enum opts_for which, struct mote_o
 		return 0;
 	case OPT_LOCALE:
 		o->locale = true;
+		return 0;
+	}
+	if (which == OPTS_RUN && c == OPT_KERNEL_ARG) {
+		if (strncmp(arg, "--", 2)) {
+			fprintf(stderr,
+				"mote: --kernel-arg: '%s' is not a kernel option (--NAME)\n", arg);
+			return -1;
+		}
+		return push(&o->kernel_args, &o->n_kernel_args, arg);
+	}
+	if (which == OPTS_RUN && c == OPT_STATS) {
+		o->stats = true;
 		return 0;
 	}
 	if (which == OPTS_RUN && (c == 'i' || c == 'k' || c == 'q' || c == OPT_NO_FALLBACK)) {
@@ -201,5 +219,6 @@ void opts_free(struct mote_opts *o)
 {
 	free(o->env);
 	free(o->add);
+	free(o->kernel_args);
 	memset(o, 0, sizeof(*o));
 }

@@ -19,9 +19,12 @@ struct mote_opts {
 	bool verbose;	    /* run: a boot timeline on stderr */
 	bool show_files;    /* build -v: each file resolved */
 	bool qemu;
-	bool no_fallback; /* run: no usable /dev/kvm is an error, not QEMU TCG */
-	bool locale;	  /* add locale and gconv files */
-	char **argv;	  /* PROGRAM [ARGS...] */
+	bool no_fallback;	  /* run: no usable /dev/kvm is an error, not QEMU TCG */
+	bool stats;		  /* run: the kernel's and KVM's counts at exit */
+	const char **kernel_args; /* run: --kernel-arg, before the image's own options */
+	size_t n_kernel_args;
+	bool locale; /* add locale and gconv files */
+	char **argv; /* PROGRAM [ARGS...] */
 	int argc;
 };
 
