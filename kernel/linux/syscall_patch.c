@@ -16,8 +16,14 @@
 #define OP_MOV_EAX 0xb8	       /* mov $imm32, %eax */
 #define OP_JMP 0xe9	       /* jmp rel32 */
 
+#define SEEN_SLOTS 512 /* sites seen trapping once, by address hash */
+
 extern char syscall_fast[];
 bool syscall_patch_on;
+/* A site is rewritten when it traps a second time: rewriting costs a page copy and a TLB
+ * flush (a trap of its own on kvm_pvm), a loss for the many sites a program runs once at
+ * start-up. A lost or stale entry only delays a rewrite. */
+static uint64_t seen[SEEN_SLOTS];
 static struct mutex patch_lock = MUTEX_INIT(patch_lock);
 
 void syscall_patch_init(void)
@@ -103,6 +109,9 @@ void syscall_patch_site(const struct trapframe *tf)
 	if (b[6] != 0x0f || b[7] != 0x05 || b[1] != OP_MOV_EAX || prefix_byte(b[0]) ||
 	    imm != tf->rax || ALIGN_DOWN(mov, PAGE_SIZE) != ALIGN_DOWN(sc - 1, PAGE_SIZE))
 		return;
+	slot = (mov * 0x9e3779b97f4a7c15ull) >> 55; /* 9 bits: SEEN_SLOTS */
+	if (__atomic_exchange_n(&seen[slot], mov, __ATOMIC_RELAXED) != mov)
+		return; /* the first trap here */
 	if (!mm_text_patchable(mov))
 		return;
 	mutex_lock(&patch_lock);
