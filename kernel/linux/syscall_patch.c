@@ -69,18 +69,40 @@ static int stub_page(struct mm *mm, uint64_t site)
 	return (int)mm->nstubs++;
 }
 
-/* The stub at slot for the call nr whose syscall instruction ends at ret: mov $nr, %eax;
- * lea ret(%rip), %rcx; movabs $syscall_fast, %r11; jmp *%r11. Written through the direct
- * map (the application's mapping is read-only); no site jumps to it yet. */
-static void write_stub(uint64_t slot, uint32_t nr, uint64_t ret)
+/* glibc's syscall(): "mov 0x8(%rsp), %r9" (the sixth argument) right before the syscall. */
+static const uint8_t mov_r9_arg6[5] = { 0x4c, 0x8b, 0x4c, 0x24, 0x08 };
+
+/*
+ * Is insn (the 5 bytes before the syscall instruction) one instruction the stub can run again
+ * in its place, as the registers at the trap confirm? "mov $nr, %eax" (nr the call being
+ * made), or glibc syscall()'s "mov 0x8(%rsp), %r9" (%r9 equal to what that slot holds).
+ */
+static bool replayable(const uint8_t insn[5], const struct trapframe *tf)
+{
+	uint32_t imm;
+	uint64_t arg6;
+
+	if (insn[0] == OP_MOV_EAX) {
+		memcpy(&imm, insn + 1, 4);
+		return imm == tf->rax;
+	}
+	if (!memcmp(insn, mov_r9_arg6, sizeof(mov_r9_arg6)))
+		return !get_user(arg6, (const uint64_t *)(tf->rsp + 8)) && arg6 == tf->r9;
+	return false;
+}
+
+/* The stub at slot for the site whose replayed instruction is insn and whose syscall
+ * instruction ends at ret: insn; lea ret(%rip), %rcx; movabs $syscall_fast, %r11;
+ * jmp *%r11. Written through the direct map (the application's mapping is read-only); no
+ * site jumps to it yet. */
+static void write_stub(uint64_t slot, const uint8_t insn[5], uint64_t ret)
 {
 	uint8_t *s = P2V(vm_translate(slot));
 	int32_t rel = (int32_t)(int64_t)(ret - (slot + 12));
 	uint64_t entry = (uint64_t)syscall_fast;
 
 	memset(s, 0xcc, STUB_SLOT); /* int3 past the end */
-	s[0] = OP_MOV_EAX;
-	memcpy(s + 1, &nr, 4);
+	memcpy(s, insn, 5);
 	s[5] = 0x48; /* lea rel32(%rip), %rcx */
 	s[6] = 0x8d;
 	s[7] = 0x0d;
@@ -98,16 +120,14 @@ void syscall_patch_site(const struct trapframe *tf)
 	uint64_t sc = tf->rip - 2, mov = sc - 5, slot;
 	struct mm *mm = current_mm;
 	uint8_t b[8], jmp[5];
-	uint32_t imm;
 	int32_t rel;
 	int page;
 
-	/* b: the byte before the mov, the mov (5), the syscall instruction (2) */
+	/* b: the byte before the instruction, the instruction (5), the syscall (2) */
 	if (tf->rip < 8 || copy_from_user(b, (const void *)(mov - 1), sizeof(b)))
 		return;
-	memcpy(&imm, b + 2, 4);
-	if (b[6] != 0x0f || b[7] != 0x05 || b[1] != OP_MOV_EAX || prefix_byte(b[0]) ||
-	    imm != tf->rax || ALIGN_DOWN(mov, PAGE_SIZE) != ALIGN_DOWN(sc - 1, PAGE_SIZE))
+	if (b[6] != 0x0f || b[7] != 0x05 || prefix_byte(b[0]) || !replayable(b + 1, tf) ||
+	    ALIGN_DOWN(mov, PAGE_SIZE) != ALIGN_DOWN(sc - 1, PAGE_SIZE))
 		return;
 	slot = (mov * 0x9e3779b97f4a7c15ull) >> 55; /* 9 bits: SEEN_SLOTS */
 	if (__atomic_exchange_n(&seen[slot], mov, __ATOMIC_RELAXED) != mov)
@@ -118,11 +138,11 @@ void syscall_patch_site(const struct trapframe *tf)
 	page = stub_page(mm, mov);
 	if (page >= 0) {
 		slot = mm->stub_page[page] + STUB_SLOT * mm->stub_used[page];
-		write_stub(slot, imm, tf->rip);
+		write_stub(slot, b + 1, tf->rip);
 		rel = (int32_t)(int64_t)(slot - sc);
 		jmp[0] = OP_JMP;
 		memcpy(jmp + 1, &rel, 4);
-		/* the mov becomes the jump; the syscall instruction after it stays */
+		/* the instruction becomes the jump; the syscall instruction after it stays */
 		if (!mm_patch_text(mov, b + 1, jmp, sizeof(jmp))) {
 			mm->stub_used[page]++;
 			CPU_STAT_INC(sites_rewritten);

@@ -191,10 +191,31 @@ static void jit_code(void)
 static void libc_calls(void)
 {
 	long ppid = getppid(), bad = 0;
+	char path[] = "/tmp/syscall_sites.XXXXXX", buf[8192];
+	int fd = mkstemp(path);
 
 	for (int i = 0; i < 10 * ROUNDS; i++)
 		bad += getppid() != ppid;
 	CHECK_EQ(bad, 0, "%d getppid() through glibc's own site", 10 * ROUNDS);
+	bad = 0;
+	for (int i = 0; i < 10 * ROUNDS; i++)
+		bad += syscall(SYS_getppid) != ppid;
+	CHECK_EQ(bad, 0, "%d syscall(SYS_getppid) through glibc's syscall()", 10 * ROUNDS);
+	/* the sixth argument (an mmap offset) arrives through syscall()'s rewritten site */
+	for (int i = 0; i < (int)sizeof(buf); i++)
+		buf[i] = (char)(i / 4096 + 'a');
+	CHECK(fd >= 0 && write(fd, buf, sizeof(buf)) == (ssize_t)sizeof(buf), "a 2-page file");
+	bad = 0;
+	for (int i = 0; i < ROUNDS; i++) {
+		char *m = (char *)syscall(SYS_mmap, NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 4096);
+
+		bad += m == MAP_FAILED || m[0] != 'b';
+		if (m != MAP_FAILED)
+			munmap(m, 4096);
+	}
+	CHECK_EQ(bad, 0, "%d syscall(SYS_mmap, ..., offset 4096) map the second page", ROUNDS);
+	close(fd);
+	unlink(path);
 }
 
 int main(void)
