@@ -27,18 +27,18 @@ echo
 echo "| what | median ms | p10 ms | p90 ms | exited 0 |"
 echo "|---|---|---|---|---|"
 row "static hello, host native" "$RUNS" "$hello"
-row "static hello, mote run (motevm)" "$RUNS" $B/mote run "$hello"
+row "static hello, mote run (motevm)" "$RUNS" $B/mote run --no-fallback "$hello"
 have microvm && MOTE_QEMU_ACCEL=tcg row "static hello, mote run --qemu (TCG)" "$RUNS" \
 	$B/mote run --qemu "$hello"
 row "python3 -c pass, host native" "$RUNS" /usr/bin/python3 -c pass
-row "python3 -c pass, mote run (motevm)" "$RUNS" $B/mote run "${PY[@]}"
+row "python3 -c pass, mote run (motevm)" "$RUNS" $B/mote run --no-fallback "${PY[@]}"
 have microvm && MOTE_QEMU_ACCEL=tcg row "python3 -c pass, mote run --qemu (TCG)" "$RUNS" \
 	$B/mote run --qemu "${PY[@]}"
 echo
 echo "Where the time goes for python3 on motevm (one run, \`mote run --verbose\`):"
 echo
 echo '```'
-$B/mote run --verbose "${PY[@]}" 2>&1 >/dev/null | sed 's/^/  /'
+$B/mote run --no-fallback --verbose "${PY[@]}" 2>&1 >/dev/null | sed 's/^/  /'
 echo '```'
 echo
 echo "Anchors: OSv boots and runs a hello in ~4.4 ms on Firecracker, Unikraft 2.74 ms."

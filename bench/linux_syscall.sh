@@ -15,7 +15,7 @@ measure() {
 	for _ in $(seq "$N"); do
 		case $1 in
 		host) "$PROG" 20000 ;;
-		motevm) timeout 300 $B/mote run "$PROG" 20000 2>/dev/null ;;
+		motevm) timeout 300 $B/mote run --no-fallback "$PROG" 20000 2>/dev/null ;;
 		qemu) MOTE_QEMU_ACCEL=tcg timeout 600 $B/mote run --qemu "$PROG" 2000 2>/dev/null ;;
 		esac >>"$BENCH_TMP/all"
 	done

@@ -24,7 +24,7 @@ row() { # label runs expected-status command...
 }
 
 # the image mote builds for hello, and its command line, for the direct rows
-if ! out=$($B/mote run "$hello" 2>&1) || [ "$out" != hello ]; then
+if ! out=$($B/mote run --no-fallback "$hello" 2>&1) || [ "$out" != hello ]; then
 	echo "## mote run: a static hello, process start to exit"
 	echo
 	echo "Not measured: \`mote run $hello\` does not print hello here:"
@@ -52,8 +52,8 @@ echo "|---|---|---|---|---|---|"
 "$runner" 5 0 "$hello" >/dev/null
 row "host, native process" "$RUNS" 0 "$hello"
 native=$last_med
-"$runner" 5 0 $B/mote run "$hello" >/dev/null
-row "**mote run** (motevm)" "$RUNS" 0 $B/mote run "$hello"
+"$runner" 5 0 $B/mote run --no-fallback "$hello" >/dev/null
+row "**mote run** (motevm)" "$RUNS" 0 $B/mote run --no-fallback "$hello"
 mote=$last_med
 row "motevm, same image, no mote" "$RUNS" 0 $B/motevm --no-api --level Warning --config-file "$cfg"
 direct=$last_med
@@ -75,5 +75,5 @@ echo
 echo "Where a warm \`mote run --verbose\` spends its time (one run):"
 echo
 echo '```'
-$B/mote run --verbose "$hello" 2>&1 >/dev/null | sed 's/^/  /'
+$B/mote run --no-fallback --verbose "$hello" 2>&1 >/dev/null | sed 's/^/  /'
 echo '```'

@@ -2,9 +2,34 @@
 # run.sh: runs the benchmark scripts given as arguments; each prints a markdown section
 # (a heading, a table of medians and ratios, notes). Writes them, with the date and the
 # machine, to bench/RESULTS.md and shows them.
+# run.sh --merge SCRIPT...: runs only these and replaces their sections (by "## " heading) in
+# the existing bench/RESULTS.md, keeping the rest: for a host that cannot run every section
+# (no KVM), whose sections then say when and where they were measured.
 set -eu
 out=bench/RESULTS.md
 tmp=$(mktemp)
+if [ "${1-}" = --merge ]; then
+	shift
+	for b in "$@"; do
+		echo
+		"$b"
+	done | tee "$tmp"
+	python3 - "$out" "$tmp" <<'PY'
+import re, sys
+def sections(text):
+    parts = re.split(r'(?m)^(?=## )', text)
+    return parts[0], [(p.split('\n', 1)[0], p) for p in parts[1:]]
+head, old = sections(open(sys.argv[1]).read())
+_, new = sections(open(sys.argv[2]).read())
+fresh = dict(new)
+merged = [(h, fresh.pop(h, p)) for h, p in old] + [(h, p) for h, p in new if h in fresh]
+body = ''.join(p if p.endswith('\n\n') else p.rstrip('\n') + '\n\n' for _, p in merged)
+open(sys.argv[1], 'w').write(head + body.rstrip('\n') + '\n')
+PY
+	rm -f "$tmp"
+	echo "merged into $out"
+	exit 0
+fi
 {
 	echo "# Mote benchmark results"
 	echo

@@ -162,3 +162,11 @@ $(BUILD)/bench/linux_syscall: bench/linux_syscall.c | $(DEPS_STAMP)
 		-static -o $@ $<
 
 bench: $(BUILD)/bench/linux_syscall
+
+# bench/kernel_counts.sh's program: one kind of operation N times, natively and inside Mote.
+$(BUILD)/bench/ops: bench/ops.c | $(DEPS_STAMP)
+	$(call quiet,CC,$@)mkdir -p $(@D) && $(HOST_CC) -std=gnu11 -O2 $(WARNINGS) -D_GNU_SOURCE \
+		-static -o $@ $<
+
+bench: $(BUILD)/bench/ops
+BENCHES += bench/kernel_counts.sh
