@@ -33,9 +33,9 @@ struct tramp_data {
 };
 
 extern char trampoline_start[], trampoline_end[], tramp_data[], boot_pml4[], ap_entry64[];
-static volatile bool apic_ready, go, done;
-static struct mutex done_lock = MUTEX_INIT(done_lock);
-static struct condvar done_cv = CONDVAR_INIT(done_cv);
+static volatile bool apic_ready, go;
+static struct mutex smpboot_lock = MUTEX_INIT(smpboot_lock);
+static struct thread *smpboot_thread; /* joined by the first smp_wait_all */
 uint64_t online_us;
 
 static struct mutex shootdown_lock = MUTEX_INIT(shootdown_lock);
@@ -214,10 +214,6 @@ static void smpboot(void *unused)
 	online_us = time_tsc_to_us(bootinfo.tsc0, rdtsc());
 	printk(LOG_INFO, "smp: %u CPUs online %lu us after the first instruction\n", ncpus,
 	       online_us);
-	mutex_lock(&done_lock);
-	done = true;
-	cond_broadcast(&done_cv);
-	mutex_unlock(&done_lock);
 }
 
 void smp_continue(void)
@@ -226,19 +222,22 @@ void smp_continue(void)
 
 	if (!naps) {
 		online_us = time_tsc_to_us(bootinfo.tsc0, rdtsc());
-		done = true;
 		return;
 	}
 	t = thread_create("smpboot", smpboot, NULL, 0);
 	if (!t)
 		panic("smp: out of memory for the smpboot thread");
-	thread_detach(t);
+	smpboot_thread = t;
 }
 
 void smp_wait_all(void)
 {
-	mutex_lock(&done_lock);
-	while (!done)
-		cond_wait(&done_cv, &done_lock);
-	mutex_unlock(&done_lock);
+	/* Joined, not just waited for: its stack is freed before anyone goes on (the page
+	 * self-test counts free pages from here). */
+	mutex_lock(&smpboot_lock);
+	if (smpboot_thread) {
+		thread_join(smpboot_thread);
+		smpboot_thread = NULL;
+	}
+	mutex_unlock(&smpboot_lock);
 }
