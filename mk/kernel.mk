@@ -40,6 +40,9 @@ KERNEL_SRCS := \
 	kernel/drivers/uart.c \
 	kernel/drivers/kvmclock.c \
 	kernel/drivers/rtc.c \
+	kernel/drivers/virtio/mmio.c \
+	kernel/drivers/virtio/virtqueue.c \
+	kernel/drivers/virtio/rng.c \
 	kernel/lib/string.c \
 	kernel/lib/printf.c \
 	kernel/lib/random.c \
@@ -103,7 +106,8 @@ KERNEL_SRCS := \
 	kernel/test/test_time.c \
 	kernel/test/test_bench.c \
 	kernel/test/test_fs.c \
-	kernel/test/test_fpu.c
+	kernel/test/test_fpu.c \
+	kernel/test/test_virtio.c
 
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(KERNEL_SRCS)))
 KERNEL_LDS := kernel/arch/x86_64/kernel.ld

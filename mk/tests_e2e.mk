@@ -31,3 +31,5 @@ TESTS += tests/e2e/cpuid_edit.sh
 TESTS += tests/e2e/kernel_cpu_models.sh
 # system-call sites rewritten into jumps (--fast-syscalls), hazards of tests/apps/syscall_sites
 TESTS += tests/e2e/fast_syscalls.sh
+# the virtio-mmio transport and virtio-rng driver against QEMU's virtio-rng-device
+TESTS += tests/e2e/virtio_rng.sh

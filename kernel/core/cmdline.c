@@ -135,6 +135,67 @@ static int option(char *opt, struct cmdline *out, char *err, size_t errlen)
 	return 0;
 }
 
+/* A number at *s: decimal, or hex after 0x; moves *s past it. -1 if there is none. */
+static int number(const char **s, uint64_t *v)
+{
+	const char *p = *s;
+	int base = 10, digits = 0;
+
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+	}
+	for (*v = 0;; p++, digits++) {
+		int d = *p >= '0' && *p <= '9'		       ? *p - '0'
+			: base == 16 && *p >= 'a' && *p <= 'f' ? *p - 'a' + 10
+			: base == 16 && *p >= 'A' && *p <= 'F' ? *p - 'A' + 10
+							       : -1;
+
+		if (d < 0)
+			break;
+		if (*v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base)
+			return -1;
+		*v = *v * (uint64_t)base + (uint64_t)d;
+	}
+	*s = p;
+	return digits ? 0 : -1;
+}
+
+#define VIRTIO_WORD "virtio_mmio.device="
+
+/* virtio_mmio.device=SIZE[K|M]@BASE:IRQ[:ID] */
+static int virtio_word(const char *w, struct cmdline *out, char *err, size_t errlen)
+{
+	const char *p = w + sizeof(VIRTIO_WORD) - 1;
+	struct cmdline_virtio d;
+	uint64_t irq, id;
+
+	if (number(&p, &d.size))
+		goto bad;
+	if (*p == 'K' || *p == 'k' || *p == 'M' || *p == 'm') {
+		d.size <<= (*p == 'K' || *p == 'k') ? 10 : 20;
+		p++;
+	}
+	if (*p++ != '@' || number(&p, &d.base) || *p++ != ':' || number(&p, &irq))
+		goto bad;
+	if (*p == ':' && (p++, number(&p, &id)))
+		goto bad;
+	if (*p || !d.size || d.size > (1 << 20) || (d.base & 0xfff) + d.size > (1 << 20) ||
+	    irq > 255)
+		goto bad;
+	if (out->nvirtio == CMDLINE_MAX_VIRTIO) {
+		snprintf(err, errlen, "too many virtio_mmio.device= (at most %d)",
+			 CMDLINE_MAX_VIRTIO);
+		return -E2BIG;
+	}
+	d.irq = (uint32_t)irq;
+	out->virtio[out->nvirtio++] = d;
+	return 0;
+bad:
+	snprintf(err, errlen, "bad %s (want SIZE[K|M]@BASE:IRQ)", w);
+	return -EINVAL;
+}
+
 int cmdline_parse(char *buf, struct cmdline *out, char *err, size_t errlen)
 {
 	char *p = buf, *w;
@@ -144,6 +205,12 @@ int cmdline_parse(char *buf, struct cmdline *out, char *err, size_t errlen)
 	memset(out, 0, sizeof(*out));
 	err[0] = 0;
 	while ((w = next_word(&p, &bad))) {
+		if (!strncmp(w, VIRTIO_WORD, sizeof(VIRTIO_WORD) - 1)) {
+			r = virtio_word(w, out, err, errlen);
+			if (r)
+				return r;
+			continue;
+		}
 		if (!out->argc && w[0] == '-' && w[1] == '-') {
 			r = option(w, out, err, errlen);
 			if (r)

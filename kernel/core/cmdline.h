@@ -6,6 +6,14 @@
 
 #define CMDLINE_MAX_ARGS 256
 #define CMDLINE_MAX_ENV 64
+#define CMDLINE_MAX_VIRTIO 32
+
+/* A virtio-mmio device as Linux's command line names it (Firecracker and QEMU microvm add
+ * them): virtio_mmio.device=SIZE[K|M]@BASE:IRQ[:ID]. */
+struct cmdline_virtio {
+	uint64_t base, size;
+	uint32_t irq;
+};
 
 enum cmdline_switch { CMDLINE_AUTO, CMDLINE_ON, CMDLINE_OFF };
 
@@ -20,6 +28,8 @@ struct cmdline {
 	const char *cwd;    /* --cwd=DIR: the program's working directory */
 	int nenv;	    /* --env=NAME=VALUE, kept for the program */
 	const char *env[CMDLINE_MAX_ENV];
+	int nvirtio; /* virtio_mmio.device= words, wherever they stand (QEMU appends them) */
+	struct cmdline_virtio virtio[CMDLINE_MAX_VIRTIO];
 	int argc; /* the program and its arguments */
 	const char *argv[CMDLINE_MAX_ARGS + 1];
 };

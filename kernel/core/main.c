@@ -22,6 +22,7 @@
 #include "core/selftest.h"
 #include "core/time.h"
 #include "drivers/uart.h"
+#include "drivers/virtio/mmio.h"
 #include "linux/run.h"
 #include "lib/printf.h"
 
@@ -48,6 +49,7 @@ void kmain(void)
 	appcpu_init_boot();	  /* FPU/SSE/AVX, FS base, syscall entry for applications */
 	arch_irq_enable();	  /* interrupts on */
 	smp_continue();		  /* the other APs come up in the background */
+	virtio_init();		  /* virtio-mmio devices of the command line, their drivers */
 	ready_mark();		  /* "ready to exec": boot timer, boot time */
 	if (cmdline.selftest)
 		kernel_exit(selftest_run(cmdline.selftest_names));

@@ -32,6 +32,7 @@ static const struct selftest tests[] = {
 	{ "panic", test_panic, false },		      /* deliberate panic() */
 	{ "echo", test_echo, false },		      /* console input: echo a line */
 	{ "initrd", test_initrd, false },	      /* hash of the initrd (run after "page") */
+	{ "virtio_rng", test_virtio_rng, false },     /* the virtio-rng device answers */
 };
 
 int st_fail(struct st *st, const char *fmt, ...)

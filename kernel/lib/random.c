@@ -59,6 +59,22 @@ uint64_t random_u64(void)
 	return v;
 }
 
+void random_add_entropy(const void *buf, size_t n)
+{
+	uint64_t f = spin_lock(&lock), v;
+	const uint8_t *p = buf;
+
+	for (size_t i = 0; i < n; i += sizeof(v)) {
+		v = 0;
+		memcpy(&v, p + i, MIN(n - i, sizeof(v)));
+		s[(i / sizeof(v)) % 4] ^= v;
+	}
+	if (!(s[0] | s[1] | s[2] | s[3]))
+		s[0] = 1;
+	left = 1 << 16; /* as good as a fresh seed */
+	spin_unlock(&lock, f);
+}
+
 void random_fill(void *buf, size_t n)
 {
 	uint8_t *p = buf;

@@ -6,6 +6,8 @@
 #include "lib/types.h"
 
 uint64_t random_u64(void);
+/* Mix n bytes from an entropy source (a virtio-rng device) into the state. */
+void random_add_entropy(const void *buf, size_t n);
 /* Fill buf with n random bytes. */
 void random_fill(void *buf, size_t n);
 

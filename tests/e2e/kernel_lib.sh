@@ -4,7 +4,7 @@
 # PLATFORM: motevm (the PV path on kvm_pvm hosts), microvm or q35 (QEMU TCG, standard path).
 # INITRD=file in the environment passes an initrd; MOTEVM_ARGS="OPT ..." adds options to
 # motevm's command line (split at spaces, e.g. MOTEVM_ARGS="--cpu-hide xsave"); QEMU_CPU=MODEL
-# gives QEMU's -cpu (its default, qemu64, otherwise).
+# gives QEMU's -cpu (its default, qemu64, otherwise); QEMU_ARGS="OPT ..." adds QEMU options.
 # Leaves the guest's console output in $OUT (a file) and its exit status in $STATUS; QEMU's
 # isa-debug-exit status (s << 1) | 1 is mapped back to s. Skips when the platform is missing.
 # shellcheck shell=bash
@@ -30,8 +30,9 @@ need_platform() {
 
 kernel_boot() {
 	local platform=$1 vcpus=$2 mem=$3 args=$4 elf=${5:-$KERNEL} input=${6:-/dev/null} rc
-	local initrd=${INITRD:-} extra=()
+	local initrd=${INITRD:-} extra=() qextra=()
 	read -ra extra <<<"${MOTEVM_ARGS:-}"
+	read -ra qextra <<<"${QEMU_ARGS:-}"
 	OUT=$TEST_TMP/out.$RANDOM
 	case $platform in
 	motevm)
@@ -46,7 +47,7 @@ kernel_boot() {
 		;;
 	microvm | q35)
 		timeout 120 qemu-system-x86_64 -M "$platform" -accel tcg -m "$mem" -smp "$vcpus" \
-			${QEMU_CPU:+-cpu "$QEMU_CPU"} \
+			${QEMU_CPU:+-cpu "$QEMU_CPU"} "${qextra[@]}" \
 			-nographic -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=4 \
 			-kernel "$elf" ${initrd:+-initrd "$initrd"} -append "$args" <"$input" >"$OUT" 2>&1
 		rc=$?

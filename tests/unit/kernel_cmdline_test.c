@@ -47,6 +47,19 @@ int main(void)
 	CHECK(parse("--fast-syscalls=off p", &c, err) == 0 && c.fast_syscalls == CMDLINE_OFF);
 	CHECK(parse("--fast-syscalls=auto p", &c, err) == 0 && c.fast_syscalls == CMDLINE_AUTO);
 	CHECK(parse("--fast-syscalls p", &c, err) < 0 && strstr(err, "--fast-syscalls"));
+	/* virtio-mmio devices as Firecracker and QEMU append them, after the program's args */
+	CHECK(parse("--stats p a virtio_mmio.device=4K@0xd0000000:5 "
+		    "virtio_mmio.device=512@0xfeb00e00:12:3",
+		    &c, err) == 0 &&
+	      c.argc == 2 && c.nvirtio == 2 && c.virtio[0].size == 4096 &&
+	      c.virtio[0].base == 0xd0000000 && c.virtio[0].irq == 5 && c.virtio[1].size == 512 &&
+	      c.virtio[1].base == 0xfeb00e00 && c.virtio[1].irq == 12);
+	CHECK(parse("virtio_mmio.device=4K@0xd0000000 p", &c, err) < 0 &&
+	      strstr(err, "virtio_mmio.device=4K@0xd0000000"));
+	CHECK(parse("virtio_mmio.device=4X@1:5", &c, err) < 0);
+	CHECK(parse("virtio_mmio.device=4K@0x:5", &c, err) < 0);
+	CHECK(parse("virtio_mmio.device=4K@1:999", &c, err) < 0);
+	CHECK(parse("virtio_mmio.device=0x99999999999999999999@1:5", &c, err) < 0);
 	CHECK(parse("--test-fault=bsp", &c, err) < 0 && strstr(err, "--test-fault"));
 	CHECK(parse("--test-fault", &c, err) < 0 && strstr(err, "--test-fault"));
 	CHECK(parse("--env=A=1 --env=PATH=/bin:/usr/bin /bin/prog -x --y z", &c, err) == 0);

@@ -9,6 +9,7 @@
 /* Page-table entry bits (for the application's mappings, linux/mm.c). */
 #define PTE_P 0x001
 #define PTE_W 0x002
+#define PTE_ACCESSED_DIRTY 0x060 /* set by the CPU */
 #define PTE_PS 0x080
 #define PTE_SW_OWNED 0x200    /* software: the frame belongs to this mapping (freed with it) */
 #define PTE_SW_PROTNONE 0x400 /* software: not present (PROT_NONE) but holds a frame */

@@ -1,0 +1,183 @@
+/* mmio.c: the virtio-mmio transport and the table of virtio drivers (mmio.h). */
+#include "drivers/virtio/mmio.h"
+#include "core/cmdline.h"
+#include "core/mm/heap.h"
+#include "core/mm/vm.h"
+#include "drivers/virtio/rng.h"
+#include "lib/errno.h"
+#include "lib/printf.h"
+
+/* registers, as 32-bit word indices */
+#define R_MAGIC (0x000 / 4)
+#define R_VERSION (0x004 / 4)
+#define R_DEVICE_ID (0x008 / 4)
+#define R_DEVICE_FEATURES (0x010 / 4)
+#define R_DEVICE_FEATURES_SEL (0x014 / 4)
+#define R_DRIVER_FEATURES (0x020 / 4)
+#define R_DRIVER_FEATURES_SEL (0x024 / 4)
+#define R_QUEUE_SEL (0x030 / 4)
+#define R_QUEUE_NUM_MAX (0x034 / 4)
+#define R_QUEUE_NUM (0x038 / 4)
+#define R_QUEUE_READY (0x044 / 4)
+#define R_QUEUE_NOTIFY (0x050 / 4)
+#define R_INTERRUPT_STATUS (0x060 / 4)
+#define R_INTERRUPT_ACK (0x064 / 4)
+#define R_STATUS (0x070 / 4)
+#define R_QUEUE_DESC_LO (0x080 / 4)
+#define R_QUEUE_DESC_HI (0x084 / 4)
+#define R_QUEUE_DRIVER_LO (0x090 / 4)
+#define R_QUEUE_DRIVER_HI (0x094 / 4)
+#define R_QUEUE_DEVICE_LO (0x0a0 / 4)
+#define R_QUEUE_DEVICE_HI (0x0a4 / 4)
+
+#define MAGIC 0x74726976 /* "virt" */
+#define S_ACKNOWLEDGE 1
+#define S_DRIVER 2
+#define S_DRIVER_OK 4
+#define S_FEATURES_OK 8
+#define S_FAILED 0x80
+
+struct virtio_driver {
+	uint32_t id;
+	const char *name;
+	int (*probe)(struct virtio_dev *d);
+};
+
+/* The drivers, one line each. */
+static const struct virtio_driver drivers[] = {
+	{ VIRTIO_ID_RNG, "rng", virtio_rng_probe },
+};
+
+static uint32_t rd(struct virtio_dev *d, unsigned r)
+{
+	return d->regs[r];
+}
+
+static void wr(struct virtio_dev *d, unsigned r, uint32_t v)
+{
+	d->regs[r] = v;
+}
+
+int virtio_negotiate(struct virtio_dev *d, uint64_t want)
+{
+	uint64_t have;
+
+	wr(d, R_DEVICE_FEATURES_SEL, 0);
+	have = rd(d, R_DEVICE_FEATURES);
+	wr(d, R_DEVICE_FEATURES_SEL, 1);
+	have |= (uint64_t)rd(d, R_DEVICE_FEATURES) << 32;
+	if (!(have & VIRTIO_F_VERSION_1))
+		return -ENODEV;
+	d->features = have & (want | VIRTIO_F_VERSION_1);
+	wr(d, R_DRIVER_FEATURES_SEL, 0);
+	wr(d, R_DRIVER_FEATURES, (uint32_t)d->features);
+	wr(d, R_DRIVER_FEATURES_SEL, 1);
+	wr(d, R_DRIVER_FEATURES, (uint32_t)(d->features >> 32));
+	wr(d, R_STATUS, rd(d, R_STATUS) | S_FEATURES_OK);
+	return rd(d, R_STATUS) & S_FEATURES_OK ? 0 : -ENODEV;
+}
+
+int virtio_queue_setup(struct virtio_dev *d, uint32_t index, struct virtqueue *q,
+		       uint16_t want_size)
+{
+	uint32_t max;
+	int r;
+
+	wr(d, R_QUEUE_SEL, index);
+	max = rd(d, R_QUEUE_NUM_MAX);
+	if (!max || rd(d, R_QUEUE_READY))
+		return -ENODEV;
+	r = vq_init(q, (uint16_t)MIN(MIN((uint32_t)want_size, max), (uint32_t)VQ_MAX_SIZE));
+	if (r)
+		return r;
+	wr(d, R_QUEUE_NUM, q->size);
+	wr(d, R_QUEUE_DESC_LO, (uint32_t)vq_desc_pa(q));
+	wr(d, R_QUEUE_DESC_HI, (uint32_t)(vq_desc_pa(q) >> 32));
+	wr(d, R_QUEUE_DRIVER_LO, (uint32_t)vq_avail_pa(q));
+	wr(d, R_QUEUE_DRIVER_HI, (uint32_t)(vq_avail_pa(q) >> 32));
+	wr(d, R_QUEUE_DEVICE_LO, (uint32_t)vq_used_pa(q));
+	wr(d, R_QUEUE_DEVICE_HI, (uint32_t)(vq_used_pa(q) >> 32));
+	wr(d, R_QUEUE_READY, 1);
+	return 0;
+}
+
+void virtio_ready(struct virtio_dev *d)
+{
+	wr(d, R_STATUS, rd(d, R_STATUS) | S_DRIVER_OK);
+}
+
+void virtio_notify(struct virtio_dev *d, uint32_t index)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* the rings before the doorbell */
+	wr(d, R_QUEUE_NOTIFY, index);
+}
+
+uint32_t virtio_ack(struct virtio_dev *d)
+{
+	uint32_t s = rd(d, R_INTERRUPT_STATUS);
+
+	if (s)
+		wr(d, R_INTERRUPT_ACK, s);
+	return s;
+}
+
+static const struct virtio_driver *driver_for(uint32_t id)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(drivers); i++)
+		if (drivers[i].id == id)
+			return &drivers[i];
+	return NULL;
+}
+
+/* Reset the device at c, check it, and start its driver. */
+static void probe(const struct cmdline_virtio *c)
+{
+	struct virtio_dev *d = kzalloc(sizeof(*d));
+	const struct virtio_driver *drv;
+	uint32_t version;
+	int r;
+
+	if (!d)
+		return;
+	d->base = c->base;
+	d->irq = c->irq;
+	d->regs = vm_map_mmio(c->base, c->size);
+	if (!d->regs || rd(d, R_MAGIC) != MAGIC) {
+		printk(LOG_WARN, "virtio: no virtio-mmio device at %#lx\n", c->base);
+		goto err;
+	}
+	version = rd(d, R_VERSION);
+	d->id = rd(d, R_DEVICE_ID);
+	if (!d->id) /* a placeholder slot */
+		goto err;
+	if (version != 2) {
+		printk(LOG_WARN,
+		       "virtio: device %u at %#lx speaks legacy virtio-mmio (version %u): not "
+		       "supported (QEMU: -global virtio-mmio.force-legacy=false)\n",
+		       d->id, c->base, version);
+		goto err;
+	}
+	drv = driver_for(d->id);
+	if (!drv) {
+		printk(LOG_INFO, "virtio: device %u at %#lx: no driver\n", d->id, c->base);
+		goto err;
+	}
+	wr(d, R_STATUS, 0); /* reset */
+	wr(d, R_STATUS, S_ACKNOWLEDGE | S_DRIVER);
+	r = drv->probe(d);
+	if (r) {
+		wr(d, R_STATUS, rd(d, R_STATUS) | S_FAILED);
+		printk(LOG_WARN, "virtio: %s at %#lx: %d\n", drv->name, c->base, r);
+		goto err;
+	}
+	printk(LOG_INFO, "virtio: %s at %#lx, irq %u\n", drv->name, c->base, c->irq);
+	return;
+err:
+	kfree(d);
+}
+
+void virtio_init(void)
+{
+	for (int i = 0; i < cmdline.nvirtio; i++)
+		probe(&cmdline.virtio[i]);
+}

@@ -1,0 +1,43 @@
+/* mmio.h: the virtio-mmio transport (virtio 1.x, 4.2; version 2 only) and the driver model:
+ * the devices the command line names (virtio_mmio.device=, as Firecracker and QEMU microvm
+ * pass them) are probed at boot and handed to the driver for their device ID (mmio.c's table). */
+#ifndef MOTE_DRIVERS_VIRTIO_MMIO_H
+#define MOTE_DRIVERS_VIRTIO_MMIO_H
+
+#include "drivers/virtio/virtqueue.h"
+#include "lib/types.h"
+
+#define VIRTIO_ID_NET 1
+#define VIRTIO_ID_BLOCK 2
+#define VIRTIO_ID_CONSOLE 3
+#define VIRTIO_ID_RNG 4
+#define VIRTIO_F_VERSION_1 (1ull << 32)
+
+struct virtio_dev {
+	volatile uint32_t *regs; /* the device's register window (uncached) */
+	uint64_t base;		 /* its physical address */
+	uint32_t irq;		 /* its interrupt (GSI) */
+	uint32_t id;		 /* VIRTIO_ID_* */
+	uint64_t features;	 /* negotiated */
+	void *priv;		 /* the driver's */
+};
+
+/* Probe every virtio-mmio device of the command line and start its driver. Thread context,
+ * interrupts on. A device that fails (bad registers, unknown ID, legacy) is reported, not
+ * fatal. */
+void virtio_init(void);
+
+/* For drivers, from their probe: set the feature bits (the device's, masked by want, with
+ * VIRTIO_F_VERSION_1 required) and FEATURES_OK. 0, or -ENODEV (refused). */
+int virtio_negotiate(struct virtio_dev *d, uint64_t want) __must_check;
+/* Set up queue index with q (vq_init'ed to at most the device's maximum). 0 or -errno. */
+int virtio_queue_setup(struct virtio_dev *d, uint32_t index, struct virtqueue *q,
+		       uint16_t want_size) __must_check;
+/* Tell the device its driver is ready (DRIVER_OK). */
+void virtio_ready(struct virtio_dev *d);
+/* Notify the device of new buffers in queue index. */
+void virtio_notify(struct virtio_dev *d, uint32_t index);
+/* Acknowledge the device's interrupt; returns the status bits it had (1: used buffers). */
+uint32_t virtio_ack(struct virtio_dev *d);
+
+#endif /* MOTE_DRIVERS_VIRTIO_MMIO_H */

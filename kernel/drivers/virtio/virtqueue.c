@@ -1,0 +1,97 @@
+/* virtqueue.c: split virtqueues (virtqueue.h). */
+#include "drivers/virtio/virtqueue.h"
+#include "arch/x86_64/layout.h"
+#include "core/mm/page.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+#define USED_IDX 2 /* byte offsets in the used ring */
+#define USED_RING 4
+
+int vq_init(struct virtqueue *q, uint16_t size)
+{
+	void *d = page_alloc_zeroed(0), *a = page_alloc_zeroed(0), *u = page_alloc_zeroed(0);
+
+	if (!d || !a || !u) {
+		if (d)
+			page_free(d, 0);
+		if (a)
+			page_free(a, 0);
+		if (u)
+			page_free(u, 0);
+		return -ENOMEM;
+	}
+	while (size & (size - 1))
+		size &= size - 1;
+	memset(q, 0, sizeof(*q));
+	q->size = MIN(size, (uint16_t)VQ_MAX_SIZE);
+	q->desc = d;
+	q->avail = a;
+	q->used = u;
+	for (uint16_t i = 0; i < q->size; i++)
+		q->desc[i].next = (uint16_t)(i + 1);
+	q->nfree = q->size;
+	return 0;
+}
+
+void vq_free(struct virtqueue *q)
+{
+	page_free(q->desc, 0);
+	page_free((void *)q->avail, 0);
+	page_free((void *)q->used, 0);
+	memset(q, 0, sizeof(*q));
+}
+
+uint64_t vq_desc_pa(const struct virtqueue *q)
+{
+	return V2P(q->desc);
+}
+
+uint64_t vq_avail_pa(const struct virtqueue *q)
+{
+	return V2P((void *)q->avail);
+}
+
+uint64_t vq_used_pa(const struct virtqueue *q)
+{
+	return V2P((void *)q->used);
+}
+
+int vq_add(struct virtqueue *q, uint64_t pa, uint32_t len, bool device_writes)
+{
+	uint16_t i = q->free_head, idx;
+
+	if (!q->nfree)
+		return -ENOSPC;
+	q->free_head = q->desc[i].next;
+	q->nfree--;
+	q->desc[i] = (struct vq_desc){ .addr = pa,
+				       .len = len,
+				       .flags = device_writes ? VQ_DESC_F_WRITE : 0 };
+	idx = q->avail[1];
+	q->avail[2 + (idx & (q->size - 1))] = i;
+	/* the entry before the index that publishes it (the device may run on another CPU) */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	q->avail[1] = (uint16_t)(idx + 1);
+	return i;
+}
+
+int vq_get(struct virtqueue *q, uint32_t *len)
+{
+	uint16_t idx = __atomic_load_n((volatile uint16_t *)(q->used + USED_IDX), __ATOMIC_ACQUIRE);
+	const volatile uint32_t *e;
+	uint32_t id;
+
+	if (idx == q->last_used)
+		return -EAGAIN;
+	e = (const volatile uint32_t *)(q->used + USED_RING) + 2 * (q->last_used & (q->size - 1));
+	id = e[0];
+	*len = e[1];
+	q->last_used++;
+	if (id >= q->size) /* a device's bad index: not ours to free */
+		return -EIO;
+	q->desc[id].next = q->free_head;
+	q->free_head = (uint16_t)id;
+	q->nfree++;
+	return (int)id;
+}

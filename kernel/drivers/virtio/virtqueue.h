@@ -1,0 +1,43 @@
+/* virtqueue.h: a split virtqueue (virtio 1.x, 2.6) in guest memory: the descriptor table, the
+ * driver (avail) ring and the device (used) ring, one page each. The caller serialises. */
+#ifndef MOTE_DRIVERS_VIRTIO_VIRTQUEUE_H
+#define MOTE_DRIVERS_VIRTIO_VIRTQUEUE_H
+
+#include "lib/types.h"
+
+#define VQ_MAX_SIZE 256 /* descriptors: a page of them */
+#define VQ_DESC_F_NEXT 1
+#define VQ_DESC_F_WRITE 2 /* the device writes this buffer */
+
+struct vq_desc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags;
+	uint16_t next;
+};
+
+struct virtqueue {
+	uint16_t size;	    /* a power of 2, at most VQ_MAX_SIZE */
+	uint16_t free_head; /* the free descriptors, chained by next */
+	uint16_t nfree;
+	uint16_t last_used;	  /* the used-ring index seen so far */
+	struct vq_desc *desc;	  /* direct-map addresses of the three pages */
+	volatile uint16_t *avail; /* flags, idx, ring[size], used_event */
+	volatile uint8_t *used;	  /* flags, idx, {id, len}[size], avail_event */
+};
+
+/* Allocate the rings for size entries (rounded down to a power of 2). 0 or -ENOMEM. */
+int vq_init(struct virtqueue *q, uint16_t size) __must_check;
+void vq_free(struct virtqueue *q);
+/* Guest-physical addresses of the three parts, for the transport to hand to the device. */
+uint64_t vq_desc_pa(const struct virtqueue *q);
+uint64_t vq_avail_pa(const struct virtqueue *q);
+uint64_t vq_used_pa(const struct virtqueue *q);
+/* Offer one buffer (physical address pa, len bytes; device_writes: the device fills it).
+ * Returns its descriptor index, or -ENOSPC. The device sees it after the caller notifies. */
+int vq_add(struct virtqueue *q, uint64_t pa, uint32_t len, bool device_writes);
+/* A buffer the device is done with: its descriptor index (freed) and *len the bytes it
+ * wrote; -EAGAIN if none yet. */
+int vq_get(struct virtqueue *q, uint32_t *len);
+
+#endif /* MOTE_DRIVERS_VIRTIO_VIRTQUEUE_H */
