@@ -10,6 +10,7 @@ KERNEL_SRCS := \
 	kernel/arch/x86_64/syscall.S \
 	kernel/arch/x86_64/uaccess.S \
 	kernel/arch/x86_64/appcpu.c \
+	kernel/arch/x86_64/irq.c \
 	kernel/arch/x86_64/xstate.c \
 	kernel/arch/x86_64/acpi.c \
 	kernel/arch/x86_64/apic.c \

@@ -2,9 +2,12 @@
 # virtio_rng.sh: the kernel's virtio-mmio transport and virtio-rng driver against a second
 # party, QEMU's virtio-rng-device on microvm (modern virtio-mmio). Devices come from
 # virtio_mmio.device= words on the command line, as Firecracker passes them (QEMU describes
-# them in ACPI instead for an ELF kernel, so the test names microvm's 24 transports); the
-# words are not the program's arguments wherever they stand; a legacy device is refused with
-# a message that says how to get a modern one; a malformed word is a command-line error.
+# them in ACPI instead for an ELF kernel, so the test names microvm's transports). With one
+# IOAPIC (ioapic2=off: 8 transports on GSIs 16-23) the driver sleeps until the device's
+# interrupt; with microvm's second IOAPIC (24 transports, GSIs 16-39) the device's GSI is
+# not routable here and the driver polls. The words are not the program's arguments
+# wherever they stand; a legacy device is refused with a message that says how to get a
+# modern one; a malformed word is a command-line error.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 . tests/e2e/kernel_lib.sh
@@ -18,8 +21,22 @@ done
 QEMU_ARGS="-device virtio-rng-device -global virtio-mmio.force-legacy=false" \
 	kernel_boot microvm 2 64 "--verbose --selftest=virtio_rng$devs"
 expect_eq "modern device: exit status" 0 "$STATUS"
-expect_match "the driver found it" "virtio: rng at 0x[0-9a-f]+" "$(cat "$OUT")"
-expect_match "reads from it differ" "^selftest virtio_rng: ok" "$(grep '^selftest virtio_rng' "$OUT")"
+expect_match "the driver found it" "virtio: rng at 0x[0-9a-f]+, irq 39" "$(cat "$OUT")"
+expect_match "reads from it differ (polled)" "^selftest virtio_rng: ok" \
+	"$(grep '^selftest virtio_rng' "$OUT")"
+
+devs8=""
+for i in $(seq 0 7); do # one IOAPIC: 8 transports, GSI 16 on
+	devs8="$devs8 virtio_mmio.device=512@$(printf '0x%x' $((0xfeb00000 + i * 512))):$((16 + i))"
+done
+QEMU_ARGS="-machine ioapic2=off -device virtio-rng-device -global virtio-mmio.force-legacy=false" \
+	kernel_boot microvm 2 64 "--verbose --stats --selftest=virtio_rng$devs8"
+expect_eq "one IOAPIC: exit status" 0 "$STATUS"
+expect_match "... the driver found it on GSI 23" "virtio: rng at 0x[0-9a-f]+, irq 23" "$(cat "$OUT")"
+expect_match "... reads from it differ" "^selftest virtio_rng: ok" \
+	"$(grep '^selftest virtio_rng' "$OUT")"
+expect_match "... its interrupts arrived (seed + 2 reads)" "device interrupts [3-9]" \
+	"$(grep 'mote stats' "$OUT")"
 
 QEMU_ARGS="-device virtio-rng-device -global virtio-mmio.force-legacy=true" \
 	kernel_boot microvm 1 64 "--selftest=virtio_rng$devs"

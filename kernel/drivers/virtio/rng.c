@@ -1,6 +1,8 @@
-/* rng.c: the virtio entropy device (rng.h). Requests are synchronous: one buffer at a time,
- * polled on the used ring with short sleeps (no interrupt needed, none taken). */
+/* rng.c: the virtio entropy device (rng.h). Requests are synchronous, one buffer at a time:
+ * the caller sleeps until the device's interrupt, or polls the used ring with short sleeps
+ * where the interrupt cannot be routed. */
 #include "drivers/virtio/rng.h"
+#include "arch/x86_64/irq.h"
 #include "arch/x86_64/layout.h"
 #include "core/mm/page.h"
 #include "core/sched/sync.h"
@@ -18,6 +20,31 @@ static struct virtio_dev *rng; /* NULL: none, or it stopped answering */
 static struct virtqueue rq;
 static uint8_t *bounce; /* a page the device writes into */
 static struct mutex rng_lock = MUTEX_INIT(rng_lock);
+static struct spinlock used_lock = SPINLOCK_INIT; /* the used ring against the interrupt */
+static struct waitq used_wait = WAITQ_INIT(used_wait);
+static bool irq_on;
+
+static void rng_irq(void *arg)
+{
+	uint64_t f = spin_lock(&used_lock);
+
+	(void)virtio_ack(arg);
+	waitq_wake_all(&used_wait);
+	spin_unlock(&used_lock, f);
+}
+
+/* The buffer the device gave back (its index, *len), or -EAGAIN at the deadline. */
+static int wait_used(uint32_t *len, uint64_t deadline)
+{
+	uint64_t f = spin_lock(&used_lock);
+	int r;
+
+	while ((r = vq_get(&rq, len)) == -EAGAIN && time_ns() < deadline)
+		(void)waitq_sleep(&used_wait, &used_lock,
+				  irq_on ? deadline : MIN(deadline, time_ns() + RNG_POLL_NS));
+	spin_unlock(&used_lock, f);
+	return r;
+}
 
 long virtio_rng_read(void *buf, size_t n)
 {
@@ -35,9 +62,7 @@ long virtio_rng_read(void *buf, size_t n)
 	if (r < 0)
 		goto out;
 	virtio_notify(rng, 0);
-	while ((r = vq_get(&rq, &len)) == -EAGAIN && time_ns() < deadline)
-		sleep_ns(RNG_POLL_NS);
-	(void)virtio_ack(rng);
+	r = wait_used(&len, deadline);
 	if (r == -EAGAIN) { /* the buffer is still the device's: never reuse it */
 		rng = NULL;
 		r = -ENODEV;
@@ -67,6 +92,7 @@ int virtio_rng_probe(struct virtio_dev *d)
 	r = virtio_queue_setup(d, 0, &rq, 8);
 	if (r)
 		return r;
+	irq_on = !irq_register(d->irq, rng_irq, d);
 	virtio_ready(d);
 	rng = d;
 	if (virtio_rng_read(seed, sizeof(seed)) == (long)sizeof(seed))
