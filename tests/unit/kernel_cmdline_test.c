@@ -1,23 +1,11 @@
 /* kernel_cmdline_test.c: host unit test of the kernel's command-line parser (kernel/core/cmdline.c,
  * built with CMDLINE_HOST_TEST against the host C library). */
 #include "core/cmdline.h"
+#include "check.h"
 #include "lib/string.h"
 
 char *strncpy(char *d, const char *s, size_t n);
 char *strstr(const char *h, const char *n);
-
-int printf(const char *fmt, ...);
-
-static int fails, checks;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		checks++;                                                      \
-		if (!(cond)) {                                                 \
-			fails++;                                               \
-			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                              \
-	} while (0)
 
 static int parse(const char *s, struct cmdline *c, char *err)
 {
@@ -87,6 +75,5 @@ int main(void)
 	CHECK(parse("prog trailing\\", &c, err) < 0);
 	CHECK(parse("--cwd=relative prog", &c, err) < 0 && strstr(err, "--cwd"));
 	CHECK(parse("--strace prog", &c, err) == 0 && c.strace && c.argc == 1);
-	printf("%d/%d checks passed\n", checks - fails, checks);
-	return fails != 0;
+	return check_done();
 }

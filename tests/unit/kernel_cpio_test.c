@@ -2,21 +2,10 @@
  * entries, names and data with their padding, the trailer, trailing zeros, and every kind of
  * malformed archive it must refuse. */
 #include "fs/cpio.h"
+#include "check.h"
 #include "lib/string.h"
 
-int printf(const char *fmt, ...);
 int sprintf(char *s, const char *fmt, ...);
-
-static int fails, checks;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		checks++;                                                      \
-		if (!(cond)) {                                                 \
-			fails++;                                               \
-			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                              \
-	} while (0)
 
 static unsigned char ar[4096];
 static size_t len;
@@ -83,6 +72,5 @@ int main(void)
 	ar[110 + 4] = 'x'; /* the name's NUL overwritten */
 	off = 0;
 	CHECK(cpio_next(ar, len, &off, &e) < 0);
-	printf("%d/%d checks passed\n", checks - fails, checks);
-	return fails != 0;
+	return check_done();
 }

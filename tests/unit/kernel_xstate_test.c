@@ -4,19 +4,7 @@
  * AVX-512, QEMU TCG, a CPUID edited to size less than XCR0 holds, and hostile tables. The
  * property every plan must have: each saved component lies inside the image. */
 #include "arch/x86_64/xstate.h"
-
-int printf(const char *fmt, ...);
-
-static int fails, checks;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		checks++;                                                      \
-		if (!(cond)) {                                                 \
-			fails++;                                               \
-			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                              \
-	} while (0)
+#include "check.h"
 
 #define LIMIT 0x10000
 
@@ -159,6 +147,5 @@ int main(void)
 	test_unsized();
 	test_hostile();
 	CHECK(xstate_name(18)[0] == 'a' && xstate_name(40)[0] == 'c');
-	printf("%d/%d checks passed\n", checks - fails, checks);
-	return fails ? 1 : 0;
+	return check_done();
 }

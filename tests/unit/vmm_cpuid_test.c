@@ -8,17 +8,7 @@
 #include <linux/kvm.h>
 
 #include "arch/x86_64/cpuid.h"
-
-static int fails, checks;
-
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		checks++;                                                      \
-		if (!(cond)) {                                                 \
-			fails++;                                               \
-			printf("FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                              \
-	} while (0)
+#include "check.h"
 
 static char err[256];
 
@@ -280,6 +270,5 @@ int main(void)
 	test_parse();
 	test_hide();
 	test_apply();
-	printf("vmm_cpuid_test: %d/%d checks passed\n", checks - fails, checks);
-	return fails ? 1 : 0;
+	return check_done();
 }
