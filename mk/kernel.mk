@@ -44,6 +44,7 @@ KERNEL_SRCS := \
 	kernel/drivers/virtio/mmio.c \
 	kernel/drivers/virtio/virtqueue.c \
 	kernel/drivers/virtio/rng.c \
+	kernel/drivers/virtio/console.c \
 	kernel/lib/string.c \
 	kernel/lib/printf.c \
 	kernel/lib/random.c \

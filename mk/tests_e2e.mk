@@ -33,3 +33,5 @@ TESTS += tests/e2e/kernel_cpu_models.sh
 TESTS += tests/e2e/fast_syscalls.sh
 # the virtio-mmio transport and virtio-rng driver against QEMU's virtio-rng-device
 TESTS += tests/e2e/virtio_rng.sh
+# the virtio console driver against QEMU's virtconsole: order, 10 MiB whole, faster than the UART
+TESTS += tests/e2e/virtio_console.sh

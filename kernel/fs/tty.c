@@ -5,6 +5,7 @@
 #include "fs/file.h"
 #include "fs/pollq.h"
 #include "drivers/uart.h"
+#include "drivers/virtio/console.h"
 #include "arch/x86_64/cpu.h"
 #include "abi/mote_abi.h"
 #include "lib/errno.h"
@@ -113,7 +114,10 @@ static ssize_t tty_write(struct file *f, const void *ubuf, size_t n, uint64_t *p
 
 		if (copy_from_user(out_buf, (const char *)ubuf + done, k))
 			break;
-		console_write_stream(stream, out_buf, k);
+		/* through a virtio console where there is one (a buffer a notification); stdout
+		 * and stderr both, so that they stay in order on its one port */
+		if (virtio_console_write(out_buf, k) < 0)
+			console_write_stream(stream, out_buf, k);
 		done += k;
 	}
 	mutex_unlock(&out_lock);

@@ -1,8 +1,11 @@
 /* mmio.c: the virtio-mmio transport and the table of virtio drivers (mmio.h). */
 #include "drivers/virtio/mmio.h"
+#include "arch/x86_64/irq.h"
 #include "core/cmdline.h"
 #include "core/mm/heap.h"
 #include "core/mm/vm.h"
+#include "core/time.h"
+#include "drivers/virtio/console.h"
 #include "drivers/virtio/rng.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
@@ -36,6 +39,7 @@
 #define S_DRIVER_OK 4
 #define S_FEATURES_OK 8
 #define S_FAILED 0x80
+#define POLL_NS (20 * NSEC_PER_USEC) /* between looks, without an interrupt */
 
 struct virtio_driver {
 	uint32_t id;
@@ -45,6 +49,7 @@ struct virtio_driver {
 
 /* The drivers, one line each. */
 static const struct virtio_driver drivers[] = {
+	{ VIRTIO_ID_CONSOLE, "console", virtio_console_probe },
 	{ VIRTIO_ID_RNG, "rng", virtio_rng_probe },
 };
 
@@ -119,6 +124,36 @@ uint32_t virtio_ack(struct virtio_dev *d)
 	if (s)
 		wr(d, R_INTERRUPT_ACK, s);
 	return s;
+}
+
+static void wait_irq(void *arg)
+{
+	struct virtio_wait *w = arg;
+	uint64_t f = spin_lock(&w->lock);
+
+	(void)virtio_ack(w->dev); /* first: a buffer given back after this raises it again */
+	waitq_wake_all(&w->wq);
+	spin_unlock(&w->lock, f);
+}
+
+void virtio_wait_init(struct virtio_wait *w, struct virtio_dev *d)
+{
+	spin_init(&w->lock);
+	waitq_init(&w->wq);
+	w->dev = d;
+	w->irq = !irq_register(d->irq, wait_irq, w);
+}
+
+int virtio_wait_used(struct virtio_wait *w, struct virtqueue *q, uint32_t *len, uint64_t deadline)
+{
+	uint64_t f = spin_lock(&w->lock);
+	int r;
+
+	while ((r = vq_get(q, len)) == -EAGAIN && time_ns() < deadline)
+		(void)waitq_sleep(&w->wq, &w->lock,
+				  w->irq ? deadline : MIN(deadline, time_ns() + POLL_NS));
+	spin_unlock(&w->lock, f);
+	return r;
 }
 
 static const struct virtio_driver *driver_for(uint32_t id)

@@ -4,7 +4,9 @@
 #ifndef MOTE_DRIVERS_VIRTIO_MMIO_H
 #define MOTE_DRIVERS_VIRTIO_MMIO_H
 
+#include "core/sched/wait.h"
 #include "drivers/virtio/virtqueue.h"
+#include "lib/spinlock.h"
 #include "lib/types.h"
 
 #define VIRTIO_ID_NET 1
@@ -39,5 +41,20 @@ void virtio_ready(struct virtio_dev *d);
 void virtio_notify(struct virtio_dev *d, uint32_t index);
 /* Acknowledge the device's interrupt; returns the status bits it had (1: used buffers). */
 uint32_t virtio_ack(struct virtio_dev *d);
+
+/* Waiting for a device to give buffers back: on its interrupt where its GSI can be routed,
+ * else by polling with short sleeps. One a device. */
+struct virtio_wait {
+	struct spinlock lock; /* the used rings against the interrupt */
+	struct waitq wq;
+	struct virtio_dev *dev;
+	bool irq; /* the interrupt is routed */
+};
+
+/* Set w up for d (its interrupt handler registered if it can be). */
+void virtio_wait_init(struct virtio_wait *w, struct virtio_dev *d);
+/* The next buffer d gave back on q (its descriptor index; *len the bytes it wrote), sleeping
+ * until the deadline (time_ns) for it: -EAGAIN then, -EIO for a bad index. */
+int virtio_wait_used(struct virtio_wait *w, struct virtqueue *q, uint32_t *len, uint64_t deadline);
 
 #endif /* MOTE_DRIVERS_VIRTIO_MMIO_H */

@@ -2,11 +2,9 @@
  * the caller sleeps until the device's interrupt, or polls the used ring with short sleeps
  * where the interrupt cannot be routed. */
 #include "drivers/virtio/rng.h"
-#include "arch/x86_64/irq.h"
 #include "arch/x86_64/layout.h"
 #include "core/mm/page.h"
 #include "core/sched/sync.h"
-#include "core/sched/wait.h"
 #include "core/time.h"
 #include "drivers/virtio/mmio.h"
 #include "lib/errno.h"
@@ -14,37 +12,12 @@
 #include "lib/string.h"
 
 #define RNG_WAIT_NS (200 * NSEC_PER_MSEC)
-#define RNG_POLL_NS (20 * NSEC_PER_USEC)
 
 static struct virtio_dev *rng; /* NULL: none, or it stopped answering */
 static struct virtqueue rq;
 static uint8_t *bounce; /* a page the device writes into */
 static struct mutex rng_lock = MUTEX_INIT(rng_lock);
-static struct spinlock used_lock = SPINLOCK_INIT; /* the used ring against the interrupt */
-static struct waitq used_wait = WAITQ_INIT(used_wait);
-static bool irq_on;
-
-static void rng_irq(void *arg)
-{
-	uint64_t f = spin_lock(&used_lock);
-
-	(void)virtio_ack(arg);
-	waitq_wake_all(&used_wait);
-	spin_unlock(&used_lock, f);
-}
-
-/* The buffer the device gave back (its index, *len), or -EAGAIN at the deadline. */
-static int wait_used(uint32_t *len, uint64_t deadline)
-{
-	uint64_t f = spin_lock(&used_lock);
-	int r;
-
-	while ((r = vq_get(&rq, len)) == -EAGAIN && time_ns() < deadline)
-		(void)waitq_sleep(&used_wait, &used_lock,
-				  irq_on ? deadline : MIN(deadline, time_ns() + RNG_POLL_NS));
-	spin_unlock(&used_lock, f);
-	return r;
-}
+static struct virtio_wait used;
 
 long virtio_rng_read(void *buf, size_t n)
 {
@@ -62,7 +35,7 @@ long virtio_rng_read(void *buf, size_t n)
 	if (r < 0)
 		goto out;
 	virtio_notify(rng, 0);
-	r = wait_used(&len, deadline);
+	r = virtio_wait_used(&used, &rq, &len, deadline);
 	if (r == -EAGAIN) { /* the buffer is still the device's: never reuse it */
 		rng = NULL;
 		r = -ENODEV;
@@ -92,7 +65,7 @@ int virtio_rng_probe(struct virtio_dev *d)
 	r = virtio_queue_setup(d, 0, &rq, 8);
 	if (r)
 		return r;
-	irq_on = !irq_register(d->irq, rng_irq, d);
+	virtio_wait_init(&used, d);
 	virtio_ready(d);
 	rng = d;
 	if (virtio_rng_read(seed, sizeof(seed)) == (long)sizeof(seed))
