@@ -154,6 +154,20 @@ if [ -n "$have_qemu" ]; then
 	out=$( (sleep 0.05; echo hello) | timeout 60 $MOTE run --qemu /bin/busybox sh -c \
 		'read -t 5 x; echo "[$x]"' 2>/dev/null)
 	expect_eq "--qemu: early input keeps its first byte" "[hello]" "$out"
+	# output through QEMU's virtio console and mote's relay: whole, and no hang when the
+	# reader goes away early
+	n=$(timeout 120 $MOTE run --qemu /bin/busybox sh -c \
+		'dd if=/dev/zero bs=65536 count=160 2>/dev/null' | wc -c)
+	expect_eq "--qemu: 10 MiB of output arrive whole" "$((10 << 20))" "$n"
+	out=$( (timeout 120 $MOTE run --qemu /bin/busybox dd if=/dev/zero bs=65536 count=1600
+		echo "mote $?" >&2) 2>&1 | head -c 4 | wc -c)
+	expect_eq "--qemu: a reader that stops early: no hang" 4 "$out"
+	(timeout 120 $MOTE run --qemu /bin/busybox dd if=/dev/zero bs=65536 count=1600
+		echo "$?" >"$T/pipe.rc") | head -c 4 >/dev/null
+	expect_eq "... mote ends with SIGPIPE's status, as the writer would natively" 141 \
+		"$(cat "$T/pipe.rc")"
+	check "... and no temporary file is left" test -z "$(find "${TMPDIR:-/tmp}" -maxdepth 1 \
+		-name 'mote-out.*' -newer "$T" 2>/dev/null)"
 else
 	not_ok "qemu-system-x86_64 missing (tools/deps.sh installs it)"
 fi

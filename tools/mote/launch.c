@@ -6,16 +6,22 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #define MAX_ARGS 48
+/* QEMU microvm with one IOAPIC: 8 virtio-mmio transports of 512 bytes, GSI 16 on */
+#define QEMU_VIRTIO_BASE 0xfeb00000u
+#define QEMU_VIRTIO_GSI 16
+#define QEMU_VIRTIO_SLOTS 8
 
 double launch_now_ms(void)
 {
@@ -155,10 +161,81 @@ static void forward(int sig)
 }
 
 /* Runs argv as a child, console attached; returns its wait status, or -1. */
-static int run_child(char **argv)
+/* Copy the VM's console output, which QEMU appends to the (unlinked) file at fd, to stdout
+ * until the child has exited and all of it is out: read at our own offset, and the copied
+ * part punched out of the file so that it never holds more than what is in flight. Woken by
+ * inotify when the file grows (else every 10 ms). Returns the child's wait status, or -1. */
+static int relay_until_exit(int fd)
 {
-	struct sigaction fwd = { .sa_handler = forward }, nt = { .sa_handler = note }, old[3];
-	int wstatus;
+	char buf[65536], watch[32];
+	int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK), wstatus = -1;
+	bool out_ok = true, exited = false;
+	off_t off = 0;
+
+	snprintf(watch, sizeof(watch), "/proc/self/fd/%d", fd);
+	if (in >= 0 && inotify_add_watch(in, watch, IN_MODIFY) < 0) {
+		close(in);
+		in = -1;
+	}
+	for (;;) {
+		ssize_t n = pread(fd, buf, sizeof(buf), off), done = 0;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n > 0) {
+			while (out_ok && done < n) {
+				ssize_t w = write(STDOUT_FILENO, buf + done, (size_t)(n - done));
+
+				if (w < 0 && errno == EAGAIN) { /* QEMU made it non-blocking */
+					struct pollfd p = { .fd = STDOUT_FILENO,
+							    .events = POLLOUT };
+
+					(void)poll(&p, 1, -1);
+				} else if (w < 0 && errno != EINTR) {
+					/* stdout went away: as a pipe's reader gone ends a
+					 * native writer (SIGPIPE), end the VM; drain meanwhile */
+					out_ok = false;
+					stop_signal = SIGPIPE;
+					kill(child, SIGTERM);
+				} else if (w > 0) {
+					done += w;
+				}
+			}
+			(void)fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, n);
+			off += n;
+			continue;
+		}
+		if (exited || n < 0)
+			break;
+		/* nothing new: has QEMU exited (then one last look), else wait for more */
+		if (waitpid(child, &wstatus, WNOHANG) == child) {
+			exited = true;
+			continue;
+		}
+		if (in >= 0) {
+			struct pollfd p = { .fd = in, .events = POLLIN };
+
+			if (poll(&p, 1, 100) > 0)
+				while (read(in, buf, sizeof(buf)) > 0)
+					;
+		} else {
+			usleep(10000);
+		}
+	}
+	if (in >= 0)
+		close(in);
+	while (!exited && waitpid(child, &wstatus, 0) < 0 && errno == EINTR)
+		;
+	return wstatus;
+}
+
+/* Runs argv as a child, console attached; returns its wait status, or -1. With relay_fd >= 0,
+ * the VM's output comes through that file while it runs (relay_until_exit). */
+static int run_child(char **argv, int relay_fd)
+{
+	struct sigaction fwd = { .sa_handler = forward }, nt = { .sa_handler = note }, old[4];
+	struct sigaction ign = { .sa_handler = SIG_IGN };
+	int wstatus = 0;
 
 	child = fork();
 	if (child < 0) {
@@ -174,7 +251,10 @@ static int run_child(char **argv)
 	sigaction(SIGINT, &nt, &old[0]);
 	sigaction(SIGTERM, &fwd, &old[1]);
 	sigaction(SIGHUP, &fwd, &old[2]);
-	while (waitpid(child, &wstatus, 0) < 0) {
+	sigaction(SIGPIPE, &ign, &old[3]); /* a write to a closed stdout: EPIPE, handled */
+	if (relay_fd >= 0)
+		wstatus = relay_until_exit(relay_fd);
+	while (relay_fd < 0 && waitpid(child, &wstatus, 0) < 0) {
 		if (errno != EINTR) {
 			wstatus = -1;
 			break;
@@ -183,6 +263,7 @@ static int run_child(char **argv)
 	sigaction(SIGINT, &old[0], NULL);
 	sigaction(SIGTERM, &old[1], NULL);
 	sigaction(SIGHUP, &old[2], NULL);
+	sigaction(SIGPIPE, &old[3], NULL);
 	return wstatus;
 }
 
@@ -217,7 +298,7 @@ static int launch_motevm(const struct launch *l, const char *kernel)
 	}
 	fprintf(stderr, "mote: %8.3f ms  starting motevm (%u vCPU, %u MiB)\n",
 		launch_now_ms() - l->t0_ms, l->cpus, l->mem_mib);
-	wstatus = run_child(argv);
+	wstatus = run_child(argv, -1);
 	close(fd);
 	if (wstatus < 0)
 		return -1;
@@ -242,13 +323,29 @@ static int status_file_read(const char *path)
 	return v;
 }
 
+/* The kernel command line with microvm's 8 virtio-mmio transports named (QEMU describes them
+ * in ACPI only, which the kernel does not read): a new string, or NULL when out of memory. */
+static char *qemu_cmdline(const char *cmdline)
+{
+	size_t cap = strlen(cmdline) + QEMU_VIRTIO_SLOTS * 48 + 1, len;
+	char *s = malloc(cap);
+
+	if (!s)
+		return NULL;
+	len = (size_t)snprintf(s, cap, "%s", cmdline);
+	for (int i = 0; i < QEMU_VIRTIO_SLOTS; i++)
+		len += (size_t)snprintf(s + len, cap - len, " virtio_mmio.device=512@%#x:%d",
+					QEMU_VIRTIO_BASE + 512 * i, QEMU_VIRTIO_GSI + i);
+	return s;
+}
+
 static int launch_qemu(const struct launch *l, const char *kernel)
 {
 	char mem[32], smp[32], debugcon[64], status_dev[PATH_MAX + 32];
 	char status_path[PATH_MAX];
 	const char *tmp = getenv("TMPDIR");
-	char *argv[MAX_ARGS];
-	int n = 0, wstatus, rc, fd, full;
+	char *argv[MAX_ARGS], out_dev[96], out_path[PATH_MAX], *cmdline;
+	int n = 0, wstatus, rc, fd, full, out;
 	const char *accel = getenv("MOTE_QEMU_ACCEL"); /* "tcg" forces TCG where KVM exists */
 	int kvm = kvm_usable() == 0 && !(accel && !strcmp(accel, "tcg"));
 
@@ -256,7 +353,7 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	snprintf(smp, sizeof(smp), "%u", l->cpus);
 	argv[n++] = (char *)qemu_path();
 	argv[n++] = "-M";
-	argv[n++] = "microvm";
+	argv[n++] = "microvm,ioapic2=off"; /* one IOAPIC, as the kernel uses: GSIs 16-23 */
 	argv[n++] = "-accel";
 	argv[n++] = kvm ? "kvm" : "tcg";
 	argv[n++] = "-cpu";
@@ -292,23 +389,48 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	argv[n++] = status_dev;
 	argv[n++] = "-device";
 	argv[n++] = debugcon;
+	/* the program's output through a virtio console (a write a notification, not the
+	 * UART's byte at a time) into an unlinked file mote copies to its stdout: a file, as
+	 * QEMU's virtconsole drops what a full pipe cannot take */
+	snprintf(out_path, sizeof(out_path), "%s/mote-out.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	out = mkstemp(out_path);
+	if (out < 0) {
+		fprintf(stderr, "mote: cannot create %s: %s\n", out_path, strerror(errno));
+		unlink(status_path);
+		return -1;
+	}
+	unlink(out_path);
+	snprintf(out_dev, sizeof(out_dev), "file,id=mote-out,path=/proc/self/fd/%d,append=on", out);
+	argv[n++] = "-global";
+	argv[n++] = "virtio-mmio.force-legacy=false";
+	argv[n++] = "-device";
+	argv[n++] = "virtio-serial-device";
+	argv[n++] = "-chardev";
+	argv[n++] = out_dev;
+	argv[n++] = "-device";
+	argv[n++] = "virtconsole,chardev=mote-out";
 	argv[n++] = "-kernel";
 	argv[n++] = (char *)kernel;
 	argv[n++] = "-initrd";
 	argv[n++] = (char *)l->image;
 	argv[n++] = "-append";
-	argv[n++] = (char *)l->cmdline;
+	cmdline = qemu_cmdline(l->cmdline);
+	argv[n++] = cmdline ? cmdline : (char *)l->cmdline;
 	argv[n] = NULL;
 	if (access(argv[0], X_OK) < 0) {
 		fprintf(stderr, "mote: --qemu needs %s (Debian package qemu-system-x86)\n",
 			argv[0]);
 		unlink(status_path);
+		close(out);
+		free(cmdline);
 		return -1;
 	}
 	if (l->verbose)
 		fprintf(stderr, "mote: %8.3f ms  starting QEMU microvm (%s, %u vCPU, %u MiB)\n",
 			launch_now_ms() - l->t0_ms, kvm ? "KVM" : "TCG", l->cpus, l->mem_mib);
-	wstatus = run_child(argv);
+	wstatus = run_child(argv, out);
+	close(out);
+	free(cmdline);
 	full = status_file_read(status_path);
 	if (wstatus < 0)
 		return -1;
