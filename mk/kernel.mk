@@ -45,6 +45,7 @@ KERNEL_SRCS := \
 	kernel/drivers/virtio/virtqueue.c \
 	kernel/drivers/virtio/rng.c \
 	kernel/drivers/virtio/console.c \
+	kernel/drivers/virtio/net.c \
 	kernel/lib/string.c \
 	kernel/lib/printf.c \
 	kernel/lib/random.c \
@@ -109,7 +110,8 @@ KERNEL_SRCS := \
 	kernel/test/test_bench.c \
 	kernel/test/test_fs.c \
 	kernel/test/test_fpu.c \
-	kernel/test/test_virtio.c
+	kernel/test/test_virtio.c \
+	kernel/test/test_net.c
 
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(KERNEL_SRCS)))
 KERNEL_LDS := kernel/arch/x86_64/kernel.ld

@@ -35,3 +35,5 @@ TESTS += tests/e2e/fast_syscalls.sh
 TESTS += tests/e2e/virtio_rng.sh
 # the virtio console driver against QEMU's virtconsole: order, 10 MiB whole, faster than the UART
 TESTS += tests/e2e/virtio_console.sh
+# the virtio-net driver against QEMU's virtio-net-device (user networking, restricted): DHCP
+TESTS += tests/e2e/virtio_net.sh

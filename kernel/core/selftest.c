@@ -33,6 +33,7 @@ static const struct selftest tests[] = {
 	{ "echo", test_echo, false },		      /* console input: echo a line */
 	{ "initrd", test_initrd, false },	      /* hash of the initrd (run after "page") */
 	{ "virtio_rng", test_virtio_rng, false },     /* the virtio-rng device answers */
+	{ "virtio_net", test_virtio_net, false },     /* DHCP DISCOVER -> OFFER, raw frames */
 };
 
 int st_fail(struct st *st, const char *fmt, ...)

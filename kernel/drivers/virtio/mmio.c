@@ -6,6 +6,7 @@
 #include "core/mm/vm.h"
 #include "core/time.h"
 #include "drivers/virtio/console.h"
+#include "drivers/virtio/net.h"
 #include "drivers/virtio/rng.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
@@ -32,6 +33,7 @@
 #define R_QUEUE_DRIVER_HI (0x094 / 4)
 #define R_QUEUE_DEVICE_LO (0x0a0 / 4)
 #define R_QUEUE_DEVICE_HI (0x0a4 / 4)
+#define R_CONFIG_BYTES 0x100 /* the device-specific configuration, in bytes */
 
 #define MAGIC 0x74726976 /* "virt" */
 #define S_ACKNOWLEDGE 1
@@ -49,6 +51,7 @@ struct virtio_driver {
 
 /* The drivers, one line each. */
 static const struct virtio_driver drivers[] = {
+	{ VIRTIO_ID_NET, "net", virtio_net_probe },
 	{ VIRTIO_ID_CONSOLE, "console", virtio_console_probe },
 	{ VIRTIO_ID_RNG, "rng", virtio_rng_probe },
 };
@@ -104,6 +107,11 @@ int virtio_queue_setup(struct virtio_dev *d, uint32_t index, struct virtqueue *q
 	wr(d, R_QUEUE_DEVICE_HI, (uint32_t)(vq_used_pa(q) >> 32));
 	wr(d, R_QUEUE_READY, 1);
 	return 0;
+}
+
+uint8_t virtio_config8(struct virtio_dev *d, uint32_t off)
+{
+	return ((volatile uint8_t *)d->regs)[R_CONFIG_BYTES + off];
 }
 
 void virtio_ready(struct virtio_dev *d)

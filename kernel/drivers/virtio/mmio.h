@@ -35,6 +35,8 @@ int virtio_negotiate(struct virtio_dev *d, uint64_t want) __must_check;
 /* Set up queue index with q (vq_init'ed to at most the device's maximum). 0 or -errno. */
 int virtio_queue_setup(struct virtio_dev *d, uint32_t index, struct virtqueue *q,
 		       uint16_t want_size) __must_check;
+/* Read byte off of the device-specific configuration space. */
+uint8_t virtio_config8(struct virtio_dev *d, uint32_t off);
 /* Tell the device its driver is ready (DRIVER_OK). */
 void virtio_ready(struct virtio_dev *d);
 /* Notify the device of new buffers in queue index. */

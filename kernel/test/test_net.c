@@ -1,0 +1,115 @@
+/* test_net.c: the virtio-net driver against a real peer, with raw frames (no TCP/IP stack
+ * yet): a DHCP DISCOVER broadcast from the device's MAC must bring back a DHCP OFFER for it
+ * (QEMU's user-mode network answers one: 10.0.2.15). Not a default test: the VM must have
+ * the device (tests/e2e/virtio_net.sh). */
+#include "core/selftest.h"
+#include "core/time.h"
+#include "drivers/virtio/net.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+
+#define ETH_HDR 14
+#define IP_HDR 20
+#define UDP_HDR 8
+#define BOOTP_LEN 240 /* BOOTP fixed part with the magic cookie */
+#define OPT_LEN 8     /* message type DISCOVER, end, padding */
+#define DHCP_XID 0x6d6f7465u
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint16_t ip_checksum(const uint8_t *p, size_t n)
+{
+	uint32_t sum = 0;
+
+	for (size_t i = 0; i + 1 < n; i += 2)
+		sum += get16(p + i);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* A DHCP DISCOVER from mac, broadcast: Ethernet, IPv4 0.0.0.0 -> 255.255.255.255, UDP
+ * 68 -> 67, BOOTP with the cookie and option 53 = 1. Returns its length. */
+static size_t discover(uint8_t *f, const uint8_t mac[6])
+{
+	uint8_t *ip = f + ETH_HDR, *udp = ip + IP_HDR, *b = udp + UDP_HDR;
+	size_t dlen = BOOTP_LEN + OPT_LEN;
+
+	memset(f, 0, ETH_HDR + IP_HDR + UDP_HDR + dlen);
+	memset(f, 0xff, 6);
+	memcpy(f + 6, mac, 6);
+	put16(f + 12, 0x0800);
+	ip[0] = 0x45;
+	put16(ip + 2, (uint16_t)(IP_HDR + UDP_HDR + dlen));
+	ip[8] = 64;
+	ip[9] = 17; /* UDP */
+	memset(ip + 16, 0xff, 4);
+	put16(ip + 10, ip_checksum(ip, IP_HDR));
+	put16(udp, 68);
+	put16(udp + 2, 67);
+	put16(udp + 4, (uint16_t)(UDP_HDR + dlen)); /* checksum 0: none (IPv4) */
+	b[0] = 1;				    /* BOOTREQUEST */
+	b[1] = 1;				    /* Ethernet */
+	b[2] = 6;
+	b[4] = DHCP_XID >> 24;
+	b[5] = (uint8_t)(DHCP_XID >> 16);
+	b[6] = (uint8_t)(DHCP_XID >> 8);
+	b[7] = (uint8_t)DHCP_XID;
+	put16(b + 10, 0x8000); /* broadcast the reply */
+	memcpy(b + 28, mac, 6);
+	memcpy(b + 236, (const uint8_t[]){ 99, 130, 83, 99 }, 4);
+	memcpy(b + 240, (const uint8_t[]){ 53, 1, 1, 255 }, 4);
+	return ETH_HDR + IP_HDR + UDP_HDR + dlen;
+}
+
+/* The offered address if f is a DHCP OFFER for xid (0 otherwise). */
+static uint32_t offer(const uint8_t *f, long n)
+{
+	const uint8_t *ip = f + ETH_HDR, *b = ip + IP_HDR + UDP_HDR;
+
+	if (n < ETH_HDR + IP_HDR + UDP_HDR + BOOTP_LEN + 3 || get16(f + 12) != 0x0800 ||
+	    ip[9] != 17 || get16(ip + IP_HDR + 2) != 68 || b[0] != 2 ||
+	    (uint32_t)(b[4] << 24 | b[5] << 16 | b[6] << 8 | b[7]) != DHCP_XID ||
+	    memcmp(b + 236, (const uint8_t[]){ 99, 130, 83, 99 }, 4) || b[240] != 53 || b[242] != 2)
+		return 0;
+	return (uint32_t)(b[16] << 24 | b[17] << 16 | b[18] << 8 | b[19]);
+}
+
+int test_virtio_net(struct st *st)
+{
+	static uint8_t f[2048];
+	uint8_t mac[6];
+	uint64_t deadline;
+	uint32_t yiaddr = 0;
+	int frames = 0, r;
+
+	if (!virtio_net_mac(mac))
+		return st_fail(st,
+			       "no virtio-net device (virtio_mmio.device= on the command line)");
+	r = virtio_net_send(f, discover(f, mac));
+	if (r)
+		return st_fail(st, "sending the DISCOVER: %d", r);
+	deadline = time_ns() + 2000 * NSEC_PER_MSEC;
+	while (!yiaddr) {
+		long n = virtio_net_recv(f, sizeof(f), deadline);
+
+		if (n == -EAGAIN)
+			return st_fail(st, "no DHCP OFFER in 2 s (%d other frames)", frames);
+		if (n < 0)
+			return st_fail(st, "receiving: %ld", n);
+		frames++;
+		yiaddr = offer(f, n);
+	}
+	return st_ok(st, "MAC %02x:%02x:%02x:%02x:%02x:%02x, DHCP OFFER %u.%u.%u.%u, %d frames",
+		     mac[0], mac[1], mac[2], mac[3], mac[4], mac[5], yiaddr >> 24,
+		     (yiaddr >> 16) & 0xff, (yiaddr >> 8) & 0xff, yiaddr & 0xff, frames);
+}

@@ -1,0 +1,32 @@
+#!/bin/bash
+# virtio_net.sh: the kernel's virtio-net driver against a second party, QEMU's
+# virtio-net-device with user-mode networking (restrict=on: nothing leaves QEMU): with raw
+# frames (no TCP/IP stack yet), a DHCP DISCOVER broadcast from the device's MAC brings back
+# QEMU's DHCP OFFER of 10.0.2.15 (the send and receive queues, the MAC from the device's
+# configuration, the device's interrupt, receive buffers posted again).
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib.sh
+. tests/e2e/kernel_lib.sh
+need_platform microvm
+
+devs=""
+for i in $(seq 0 7); do # QEMU microvm, one IOAPIC: 8 transports, GSI 16 on
+	devs="$devs virtio_mmio.device=512@$(printf '0x%x' $((0xfeb00000 + i * 512))):$((16 + i))"
+done
+net="-machine ioapic2=off -global virtio-mmio.force-legacy=false"
+net="$net -netdev user,id=n0,restrict=on -device virtio-net-device,netdev=n0,mac=52:54:00:6d:6f:74"
+
+for n in 1 2; do
+	QEMU_ARGS=$net kernel_boot microvm $n 64 "--verbose --stats --selftest=virtio_net$devs"
+	expect_eq "$n vCPU: exit status" 0 "$STATUS"
+	expect_match "$n vCPU: the driver found the device" "virtio: net at 0x[0-9a-f]+, irq 2[0-3]" \
+		"$(cat "$OUT")"
+	expect_match "$n vCPU: DHCP OFFER for the device's MAC" \
+		"^selftest virtio_net: ok \(MAC 52:54:00:6d:6f:74, DHCP OFFER 10\.0\.2\.15," \
+		"$(grep '^selftest virtio_net' "$OUT")"
+	expect_match "$n vCPU: by the device's interrupt" "device interrupts [1-9]" \
+		"$(grep 'mote stats' "$OUT")"
+done
+kernel_boot microvm 1 64 "--selftest=virtio_net"
+expect_match "no device: the self-test says so" "no virtio-net device" "$(cat "$OUT")"
+finish
