@@ -58,3 +58,13 @@ kernel_boot() {
 	echo "--- $platform${MOTEVM_ARGS:+ $MOTEVM_ARGS}${QEMU_CPU:+ -cpu $QEMU_CPU}, $vcpus vCPUs, $mem MiB, \"$args\": status $STATUS"
 	cat "$OUT"
 }
+
+# microvm_virtio N: the virtio_mmio.device= words (each after a space) for QEMU microvm's
+# first N virtio-mmio transports: 512 bytes each from 0xfeb00000, GSI 16 on (QEMU describes
+# them to an ELF kernel in ACPI only). N=8 with one IOAPIC (-machine ioapic2=off), 24 with two.
+microvm_virtio() {
+	local i
+	for ((i = 0; i < $1; i++)); do
+		printf ' virtio_mmio.device=512@0x%x:%d' $((0xfeb00000 + i * 512)) $((16 + i))
+	done
+}

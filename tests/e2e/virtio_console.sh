@@ -9,10 +9,7 @@ cd "$(dirname "$0")/../.." || exit 1
 need_platform microvm
 [ -x /bin/busybox ] || skip "/bin/busybox missing (Debian package busybox-static)"
 
-devs=""
-for i in $(seq 0 7); do # QEMU microvm, one IOAPIC: 8 transports, GSI 16 on
-	devs="$devs virtio_mmio.device=512@$(printf '0x%x' $((0xfeb00000 + i * 512))):$((16 + i))"
-done
+devs=$(microvm_virtio 8)
 INITRD=$TEST_TMP/busybox.img
 build/mote build /bin/busybox -o "$INITRD" >/dev/null || skip "mote build /bin/busybox failed"
 export INITRD

@@ -9,10 +9,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/kernel_lib.sh
 need_platform microvm
 
-devs=""
-for i in $(seq 0 7); do # QEMU microvm, one IOAPIC: 8 transports, GSI 16 on
-	devs="$devs virtio_mmio.device=512@$(printf '0x%x' $((0xfeb00000 + i * 512))):$((16 + i))"
-done
+devs=$(microvm_virtio 8)
 net="-machine ioapic2=off -global virtio-mmio.force-legacy=false"
 net="$net -netdev user,id=n0,restrict=on -device virtio-net-device,netdev=n0,mac=52:54:00:6d:6f:74"
 

@@ -13,10 +13,7 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/kernel_lib.sh
 need_platform microvm
 
-devs=""
-for i in $(seq 0 23); do # QEMU microvm: 512-byte transports from 0xfeb00000, GSI 16 on
-	devs="$devs virtio_mmio.device=512@$(printf '0x%x' $((0xfeb00000 + i * 512))):$((16 + i))"
-done
+devs=$(microvm_virtio 24)
 
 QEMU_ARGS="-device virtio-rng-device -global virtio-mmio.force-legacy=false" \
 	kernel_boot microvm 2 64 "--verbose --selftest=virtio_rng$devs"
@@ -25,10 +22,7 @@ expect_match "the driver found it" "virtio: rng at 0x[0-9a-f]+, irq 39" "$(cat "
 expect_match "reads from it differ (polled)" "^selftest virtio_rng: ok" \
 	"$(grep '^selftest virtio_rng' "$OUT")"
 
-devs8=""
-for i in $(seq 0 7); do # one IOAPIC: 8 transports, GSI 16 on
-	devs8="$devs8 virtio_mmio.device=512@$(printf '0x%x' $((0xfeb00000 + i * 512))):$((16 + i))"
-done
+devs8=$(microvm_virtio 8)
 QEMU_ARGS="-machine ioapic2=off -device virtio-rng-device -global virtio-mmio.force-legacy=false" \
 	kernel_boot microvm 2 64 "--verbose --stats --selftest=virtio_rng$devs8"
 expect_eq "one IOAPIC: exit status" 0 "$STATUS"
