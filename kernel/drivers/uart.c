@@ -45,8 +45,9 @@ static bool rx_throttled, rx_eof, eof_optin;
 void uart_init(void)
 {
 	/* Turning the FIFOs on empties the receive side (a 16550 does, QEMU's does): keep the
-	 * byte that may already wait in the holding register. */
-	while ((inb(COM1 + LSR) & LSR_DR) && rx_head - rx_tail < sizeof(rx_buf))
+	 * byte that may already wait in the holding register. motevm's UART keeps its input (and
+	 * the look would cost a VM exit at every boot). */
+	while (!mote_features && (inb(COM1 + LSR) & LSR_DR) && rx_head - rx_tail < sizeof(rx_buf))
 		rx_buf[rx_head++ % sizeof(rx_buf)] = (char)inb(COM1 + RBR);
 	outb(COM1 + FCR, 0x01); /* FIFOs on */
 }
