@@ -46,6 +46,8 @@ KERNEL_SRCS := \
 	kernel/drivers/virtio/rng.c \
 	kernel/drivers/virtio/console.c \
 	kernel/drivers/virtio/net.c \
+	kernel/net/netif.c \
+	kernel/net/lwip_port.c \
 	kernel/lib/string.c \
 	kernel/lib/printf.c \
 	kernel/lib/random.c \
@@ -116,6 +118,9 @@ KERNEL_SRCS := \
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(KERNEL_SRCS)))
 KERNEL_LDS := kernel/arch/x86_64/kernel.ld
 KERNEL_CFLAGS := $(GUEST_CFLAGS) -Ikernel -mcmodel=kernel -fno-jump-tables
+# lwIP (TCP/IP), built from Debian's source package, links in with the kernel's objects
+include mk/lwip.mk
+KERNEL_OBJS += $(LWIP_OBJS)
 KERNEL_LDFLAGS := $(GUEST_LDFLAGS) -T $(KERNEL_LDS)
 ALL_TARGETS += $(KERNEL_ELF)
 

@@ -24,6 +24,7 @@
 #include "drivers/uart.h"
 #include "drivers/virtio/mmio.h"
 #include "linux/run.h"
+#include "net/netif.h"
 #include "lib/printf.h"
 
 void kmain(void) __noreturn;
@@ -55,5 +56,6 @@ void kmain(void)
 		kernel_exit(selftest_run(cmdline.selftest_names));
 	if (!cmdline.argc)
 		kernel_exit(EXIT_OK);
+	net_init();  /* TCP/IP over virtio-net if there is one; DHCP in the background */
 	linux_run(); /* mount /, start the program; its exit ends the VM */
 }

@@ -7,6 +7,7 @@
 #include "drivers/virtio/net.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include "net/netif.h"
 
 #define ETH_HDR 14
 #define IP_HDR 20
@@ -112,4 +113,21 @@ int test_virtio_net(struct st *st)
 	return st_ok(st, "MAC %02x:%02x:%02x:%02x:%02x:%02x, DHCP OFFER %u.%u.%u.%u, %d frames",
 		     mac[0], mac[1], mac[2], mac[3], mac[4], mac[5], yiaddr >> 24,
 		     (yiaddr >> 16) & 0xff, (yiaddr >> 8) & 0xff, yiaddr & 0xff, frames);
+}
+
+/* lwIP over the same device: DHCP must bind the address QEMU's user network offers. */
+int test_net_dhcp(struct st *st)
+{
+	uint8_t mac[6];
+	uint32_t a;
+
+	if (!virtio_net_mac(mac))
+		return st_fail(st,
+			       "no virtio-net device (virtio_mmio.device= on the command line)");
+	net_init();
+	a = net_wait_address(time_ns() + 5000 * NSEC_PER_MSEC);
+	if (!a)
+		return st_fail(st, "no address by DHCP in 5 s");
+	return st_ok(st, "lwIP bound %u.%u.%u.%u by DHCP", a >> 24, (a >> 16) & 0xff,
+		     (a >> 8) & 0xff, a & 0xff);
 }

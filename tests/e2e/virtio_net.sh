@@ -3,7 +3,8 @@
 # virtio-net-device with user-mode networking (restrict=on: nothing leaves QEMU): with raw
 # frames (no TCP/IP stack yet), a DHCP DISCOVER broadcast from the device's MAC brings back
 # QEMU's DHCP OFFER of 10.0.2.15 (the send and receive queues, the MAC from the device's
-# configuration, the device's interrupt, receive buffers posted again).
+# configuration, the device's interrupt, receive buffers posted again); then lwIP (Debian's
+# source package, built into the kernel) over the same driver binds that address by DHCP.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 . tests/e2e/kernel_lib.sh
@@ -23,6 +24,10 @@ for n in 1 2; do
 		"$(grep '^selftest virtio_net' "$OUT")"
 	expect_match "$n vCPU: by the device's interrupt" "device interrupts [1-9]" \
 		"$(grep 'mote stats' "$OUT")"
+	QEMU_ARGS=$net kernel_boot microvm $n 64 "--verbose --selftest=net_dhcp$devs"
+	expect_eq "$n vCPU, lwIP: exit status" 0 "$STATUS"
+	expect_match "$n vCPU, lwIP: DHCP bound 10.0.2.15" \
+		"^selftest net_dhcp: ok \(lwIP bound 10\.0\.2\.15 by DHCP" "$(grep '^selftest net_dhcp' "$OUT")"
 done
 kernel_boot microvm 1 64 "--selftest=virtio_net"
 expect_match "no device: the self-test says so" "no virtio-net device" "$(cat "$OUT")"

@@ -1,0 +1,44 @@
+/* lwipopts.h: lwIP's configuration for the Mote kernel. NO_SYS: the stack runs in one kernel
+ * thread (net/netif.c), which alone calls into it; IPv4 with DHCP, ARP, ICMP, UDP and TCP for
+ * now. Memory: lwIP's own pools and heap inside the kernel image. */
+#ifndef MOTE_NET_LWIP_LWIPOPTS_H
+#define MOTE_NET_LWIP_LWIPOPTS_H
+
+#define NO_SYS 1
+#define LWIP_TIMERS 1
+#define LWIP_NETCONN 0
+#define LWIP_SOCKET 0
+#define SYS_LIGHTWEIGHT_PROT 0
+
+#define LWIP_IPV4 1
+#define LWIP_IPV6 0
+#define LWIP_ARP 1
+#define LWIP_ETHERNET 1
+#define LWIP_ICMP 1
+#define LWIP_RAW 1
+#define LWIP_UDP 1
+#define LWIP_TCP 1
+#define LWIP_DHCP 1
+#define LWIP_DNS 0
+#define LWIP_IGMP 0
+#define LWIP_AUTOIP 0
+#define LWIP_NETIF_STATUS_CALLBACK 1
+
+#define MEM_ALIGNMENT 8
+#define MEM_SIZE (256 * 1024)
+#define MEMP_NUM_PBUF 64
+#define PBUF_POOL_SIZE 64
+#define PBUF_POOL_BUFSIZE 1536
+#define MEMP_NUM_TCP_PCB 32
+#define MEMP_NUM_TCP_PCB_LISTEN 8
+#define MEMP_NUM_UDP_PCB 8
+#define TCP_MSS 1460
+#define TCP_WND (16 * TCP_MSS)
+#define TCP_SND_BUF (16 * TCP_MSS)
+#define MEMP_NUM_TCP_SEG 64 /* TCP_SND_QUEUELEN: 4 x 16 segments */
+
+#define LWIP_STATS 0
+#define LWIP_CHECKSUM_ON_COPY 0
+#define LWIP_DEBUG 0
+
+#endif /* MOTE_NET_LWIP_LWIPOPTS_H */

@@ -1,0 +1,116 @@
+/* netif.c: lwIP over the virtio-net device (netif.h). */
+#include "net/netif.h"
+#include "core/sched/thread.h"
+#include "core/sched/wait.h"
+#include "core/time.h"
+#include "drivers/virtio/net.h"
+#include "lib/errno.h"
+#include "lib/printf.h"
+#include "lwip/dhcp.h"
+#include "lwip/etharp.h"
+#include "lwip/init.h"
+#include "lwip/netif.h"
+#include "lwip/pbuf.h"
+#include "lwip/timeouts.h"
+#include "netif/ethernet.h"
+
+#define MAX_WAIT_MS 1000 /* the longest the net thread sleeps between looks at the timers */
+
+static struct netif nif;
+static bool started;
+static volatile uint32_t address; /* host order; 0 until DHCP has bound */
+
+static err_t linkoutput(struct netif *n, struct pbuf *p)
+{
+	static uint8_t frame[NET_FRAME_MAX];
+
+	if (p->tot_len > sizeof(frame))
+		return ERR_BUF;
+	pbuf_copy_partial(p, frame, p->tot_len, 0);
+	return virtio_net_send(frame, p->tot_len) ? ERR_IF : ERR_OK;
+}
+
+static err_t interface_init(struct netif *n)
+{
+	n->name[0] = 'e';
+	n->name[1] = 't';
+	n->mtu = 1500;
+	n->hwaddr_len = ETH_HWADDR_LEN;
+	(void)virtio_net_mac(n->hwaddr);
+	n->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
+	n->output = etharp_output;
+	n->linkoutput = linkoutput;
+	return ERR_OK;
+}
+
+static void status_changed(struct netif *n)
+{
+	uint32_t a = lwip_ntohl(ip4_addr_get_u32(netif_ip4_addr(n)));
+
+	if (!dhcp_supplied_address(n) || a == address)
+		return;
+	printk(LOG_INFO, "net: %u.%u.%u.%u by DHCP\n", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff,
+	       a & 0xff);
+	__atomic_store_n(&address, a, __ATOMIC_RELEASE);
+}
+
+/* The net thread: frames in, lwIP's timers, for ever. */
+static void net_thread(void *unused)
+{
+	static uint8_t buf[2048];
+
+	for (;;) {
+		uint32_t wait = MIN(sys_timeouts_sleeptime(), (uint32_t)MAX_WAIT_MS);
+		long n = virtio_net_recv(buf, sizeof(buf), time_ns() + wait * NSEC_PER_MSEC);
+
+		if (n > 0) {
+			struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)n, PBUF_POOL);
+
+			if (p && pbuf_take(p, buf, (u16_t)n) == ERR_OK &&
+			    nif.input(p, &nif) == ERR_OK)
+				p = NULL;
+			if (p)
+				pbuf_free(p);
+		} else if (n != -EAGAIN) {
+			sleep_ns(MAX_WAIT_MS * NSEC_PER_MSEC); /* the device stopped answering */
+		}
+		sys_check_timeouts();
+	}
+}
+
+void net_init(void)
+{
+	uint8_t mac[6];
+	struct thread *t;
+
+	if (started || !virtio_net_mac(mac))
+		return;
+	started = true;
+	lwip_init();
+	if (!netif_add(&nif, IP4_ADDR_ANY4, IP4_ADDR_ANY4, IP4_ADDR_ANY4, NULL, interface_init,
+		       ethernet_input)) {
+		printk(LOG_WARN, "net: lwIP refused the interface\n");
+		return;
+	}
+	netif_set_default(&nif);
+	netif_set_status_callback(&nif, status_changed);
+	netif_set_up(&nif);
+	netif_set_link_up(&nif);
+	if (dhcp_start(&nif) != ERR_OK)
+		printk(LOG_WARN, "net: DHCP would not start\n");
+	t = thread_create("net", net_thread, NULL, THREAD_ANY_CPU);
+	if (!t) {
+		printk(LOG_WARN, "net: out of memory for the net thread\n");
+		return;
+	}
+	thread_detach(t);
+}
+
+uint32_t net_wait_address(uint64_t deadline)
+{
+	uint32_t a;
+
+	while (!(a = __atomic_load_n(&address, __ATOMIC_ACQUIRE)) && time_ns() < deadline)
+		sleep_ns(10 * NSEC_PER_MSEC);
+	return a;
+}
