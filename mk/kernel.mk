@@ -48,6 +48,7 @@ KERNEL_SRCS := \
 	kernel/drivers/virtio/net.c \
 	kernel/net/netif.c \
 	kernel/net/lwip_port.c \
+	kernel/net/socket.c \
 	kernel/lib/string.c \
 	kernel/lib/printf.c \
 	kernel/lib/random.c \
@@ -105,6 +106,7 @@ KERNEL_SRCS := \
 	kernel/linux/sys_timer.c \
 	kernel/linux/sys_poll.c \
 	kernel/linux/sys_epoll.c \
+	kernel/linux/sys_socket.c \
 	kernel/test/test_mm.c \
 	kernel/test/test_sched.c \
 	kernel/test/test_sync.c \

@@ -24,6 +24,7 @@ $(BUILD)/third_party/lwip/%.o: $(LWIP_STAMP) | $(DEPS_STAMP)
 		$(GUEST_CC) $(LWIP_CFLAGS) -c -o $@ $(LWIP_DIR)/$*.c
 
 # the kernel's own files that include lwIP's headers
-LWIP_USERS := $(BUILD)/kernel/net/netif.o $(BUILD)/kernel/net/lwip_port.o
+LWIP_USERS := $(BUILD)/kernel/net/netif.o $(BUILD)/kernel/net/lwip_port.o \
+	$(BUILD)/kernel/net/socket.o
 $(LWIP_USERS): KERNEL_CFLAGS += $(LWIP_INCLUDES)
 $(LWIP_USERS): $(LWIP_STAMP)

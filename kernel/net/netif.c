@@ -16,6 +16,7 @@
 
 #define MAX_WAIT_MS 1000 /* the longest the net thread sleeps between looks at the timers */
 
+struct mutex net_lock = MUTEX_INIT(net_lock);
 static struct netif nif;
 static bool started;
 static volatile uint32_t address; /* host order; 0 until DHCP has bound */
@@ -54,15 +55,22 @@ static void status_changed(struct netif *n)
 	__atomic_store_n(&address, a, __ATOMIC_RELEASE);
 }
 
-/* The net thread: frames in, lwIP's timers, for ever. */
+/* The net thread: frames in, lwIP's timers, for ever; lwIP under net_lock, the wait not. */
 static void net_thread(void *unused)
 {
 	static uint8_t buf[2048];
 
 	for (;;) {
-		uint32_t wait = MIN(sys_timeouts_sleeptime(), (uint32_t)MAX_WAIT_MS);
-		long n = virtio_net_recv(buf, sizeof(buf), time_ns() + wait * NSEC_PER_MSEC);
+		uint32_t wait;
+		long n;
 
+		mutex_lock(&net_lock);
+		wait = MIN(sys_timeouts_sleeptime(), (uint32_t)MAX_WAIT_MS);
+		mutex_unlock(&net_lock);
+		n = virtio_net_recv(buf, sizeof(buf), time_ns() + wait * NSEC_PER_MSEC);
+		if (n < 0 && n != -EAGAIN)
+			sleep_ns(MAX_WAIT_MS * NSEC_PER_MSEC); /* the device stopped answering */
+		mutex_lock(&net_lock);
 		if (n > 0) {
 			struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)n, PBUF_POOL);
 
@@ -71,10 +79,9 @@ static void net_thread(void *unused)
 				p = NULL;
 			if (p)
 				pbuf_free(p);
-		} else if (n != -EAGAIN) {
-			sleep_ns(MAX_WAIT_MS * NSEC_PER_MSEC); /* the device stopped answering */
 		}
 		sys_check_timeouts();
+		mutex_unlock(&net_lock);
 	}
 }
 
@@ -86,10 +93,12 @@ void net_init(void)
 	if (started || !virtio_net_mac(mac))
 		return;
 	started = true;
+	mutex_lock(&net_lock);
 	lwip_init();
 	if (!netif_add(&nif, IP4_ADDR_ANY4, IP4_ADDR_ANY4, IP4_ADDR_ANY4, NULL, interface_init,
 		       ethernet_input)) {
 		printk(LOG_WARN, "net: lwIP refused the interface\n");
+		mutex_unlock(&net_lock);
 		return;
 	}
 	netif_set_default(&nif);
@@ -98,12 +107,18 @@ void net_init(void)
 	netif_set_link_up(&nif);
 	if (dhcp_start(&nif) != ERR_OK)
 		printk(LOG_WARN, "net: DHCP would not start\n");
+	mutex_unlock(&net_lock);
 	t = thread_create("net", net_thread, NULL, THREAD_ANY_CPU);
 	if (!t) {
 		printk(LOG_WARN, "net: out of memory for the net thread\n");
 		return;
 	}
 	thread_detach(t);
+}
+
+bool net_started(void)
+{
+	return started;
 }
 
 uint32_t net_wait_address(uint64_t deadline)

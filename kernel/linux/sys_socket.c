@@ -1,0 +1,405 @@
+/* sys_socket.c: the Linux socket calls for AF_INET stream sockets, on net/socket.c (TCP over
+ * lwIP): socket, bind, listen, accept/accept4, connect, send/recv(to/from), shutdown,
+ * get/setsockopt, getsockname/getpeername, and the socket as a file (read, write, poll,
+ * close). Datagram, IPv6 and AF_UNIX sockets are not there yet (-EAFNOSUPPORT,
+ * -EPROTONOSUPPORT). */
+#include "fs/file.h"
+#include "fs/vfs.h"
+#include "core/mm/heap.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "linux/signal.h"
+#include "linux/syscall.h"
+#include "linux/task.h"
+#include "linux/uaccess.h"
+#include "net/socket.h"
+
+#define AF_INET 2
+#define SOCK_STREAM 1
+#define SOCK_TYPE_MASK 0xf
+#define SOCK_NONBLOCK O_NONBLOCK
+#define SOCK_CLOEXEC O_CLOEXEC
+#define IPPROTO_TCP 6
+#define SOL_SOCKET 1
+#define SO_REUSEADDR 2
+#define SO_TYPE 3
+#define SO_ERROR 4
+#define SO_SNDBUF 7
+#define SO_RCVBUF 8
+#define SO_KEEPALIVE 9
+#define SO_REUSEPORT 15
+#define TCP_NODELAY 1
+#define MSG_DONTWAIT 0x40
+#define MSG_NOSIGNAL 0x4000
+#define IO_CHUNK 65536 /* bytes a read or write moves through the kernel at once */
+
+struct sockaddr_in_k {
+	uint16_t family;
+	uint16_t port; /* network order */
+	uint32_t addr; /* network order */
+	uint8_t zero[8];
+};
+
+static const struct file_ops sock_fops;
+
+static struct nsock *sock_of(int fd, struct file **fp)
+{
+	struct file *f = fd_get(fd);
+
+	if (!f)
+		return NULL;
+	if (f->ops != &sock_fops) {
+		file_put(f);
+		return NULL;
+	}
+	*fp = f;
+	return f->priv;
+}
+
+/* The error for an fd that is not a socket: -EBADF, or -ENOTSOCK. */
+static long not_sock(int fd)
+{
+	struct file *f = fd_get(fd);
+
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	return -ENOTSOCK;
+}
+
+static ssize_t send_common(struct file *f, const void *ubuf, size_t n, int flags)
+{
+	bool nonblock = (f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT);
+	size_t k = MIN(n, (size_t)IO_CHUNK);
+	void *buf;
+	ssize_t r;
+
+	if (!n)
+		return 0;
+	buf = kmalloc(k);
+	if (!buf)
+		return -ENOMEM;
+	r = copy_from_user(buf, ubuf, k) ? -EFAULT
+					 : nsock_send(f->priv, buf, k, nonblock, signal_pending);
+	kfree(buf);
+	if (r == -EPIPE && !(flags & MSG_NOSIGNAL))
+		(void)signal_send(current_task(), SIGPIPE, NULL);
+	return r;
+}
+
+static ssize_t recv_common(struct file *f, void *ubuf, size_t n, int flags)
+{
+	bool nonblock = (f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT);
+	size_t k = MIN(n, (size_t)IO_CHUNK);
+	void *buf;
+	ssize_t r;
+
+	if (!n)
+		return 0;
+	buf = kmalloc(k);
+	if (!buf)
+		return -ENOMEM;
+	r = nsock_recv(f->priv, buf, k, nonblock, signal_pending);
+	if (r > 0 && copy_to_user(ubuf, buf, (size_t)r))
+		r = -EFAULT;
+	kfree(buf);
+	return r;
+}
+
+static ssize_t sock_read(struct file *f, void *ubuf, size_t n, uint64_t *pos)
+{
+	return recv_common(f, ubuf, n, 0);
+}
+
+static ssize_t sock_write(struct file *f, const void *ubuf, size_t n, uint64_t *pos)
+{
+	return send_common(f, ubuf, n, 0);
+}
+
+static uint32_t sock_poll(struct file *f, struct pollq **pq)
+{
+	return nsock_poll(f->priv, pq);
+}
+
+static int sock_release(struct file *f)
+{
+	nsock_close(f->priv);
+	return 0;
+}
+
+static const struct file_ops sock_fops = {
+	.read = sock_read,
+	.write = sock_write,
+	.poll = sock_poll,
+	.release = sock_release,
+	.anon_name = "socket:[0]",
+};
+
+/* A file for s, installed: the descriptor, or -errno (s closed then). */
+static long install(struct nsock *s, int flags)
+{
+	struct inode *ino = vfs_anon_inode(S_IFSOCK | 0777, &sock_fops);
+	struct file *f =
+		ino ? file_alloc(ino, NULL, &sock_fops, O_RDWR | ((uint32_t)flags & SOCK_NONBLOCK))
+		    : NULL;
+	int fd;
+
+	if (ino)
+		vfs_inode_put(ino);
+	if (!f) {
+		nsock_close(s);
+		return -ENOMEM;
+	}
+	f->priv = s;
+	fd = fd_install(f, 0, flags & SOCK_CLOEXEC);
+	if (fd < 0)
+		file_put(f);
+	return fd;
+}
+
+static int get_addr(const void *uaddr, uint32_t len, struct sockaddr_in_k *a)
+{
+	if (len < sizeof(*a))
+		return -EINVAL;
+	if (copy_from_user(a, uaddr, sizeof(*a)))
+		return -EFAULT;
+	return a->family == AF_INET ? 0 : -EAFNOSUPPORT;
+}
+
+/* Write an address to (uaddr, *ulen) as Linux does: cut to the buffer, *ulen the full size. */
+static int put_addr(void *uaddr, uint32_t *ulen, uint32_t addr, uint16_t port)
+{
+	struct sockaddr_in_k a = { .family = AF_INET, .port = port, .addr = addr };
+	uint32_t len;
+
+	if (!uaddr)
+		return 0;
+	if (get_user(len, ulen))
+		return -EFAULT;
+	if ((int32_t)len < 0)
+		return -EINVAL;
+	if (copy_to_user(uaddr, &a, MIN(len, (uint32_t)sizeof(a))))
+		return -EFAULT;
+	len = sizeof(a);
+	return put_user(len, ulen);
+}
+
+SYSCALL_DEFINE3(socket, int, domain, int, type, int, protocol)
+{
+	struct nsock *s;
+
+	if (domain != AF_INET)
+		return -EAFNOSUPPORT;
+	if ((type & SOCK_TYPE_MASK) != SOCK_STREAM ||
+	    (type & ~(SOCK_TYPE_MASK | SOCK_NONBLOCK | SOCK_CLOEXEC)) ||
+	    (protocol && protocol != IPPROTO_TCP))
+		return -EPROTONOSUPPORT;
+	s = nsock_tcp();
+	if (!s)
+		return -ENETDOWN; /* no network device, or no memory */
+	return install(s, type);
+}
+
+SYSCALL_DEFINE3(bind, int, fd, const void *, uaddr, uint32_t, len)
+{
+	struct sockaddr_in_k a;
+	struct file *f;
+	struct nsock *s = sock_of(fd, &f);
+	long r;
+
+	if (!s)
+		return not_sock(fd);
+	r = get_addr(uaddr, len, &a);
+	if (!r)
+		r = nsock_bind(s, a.addr, a.port);
+	file_put(f);
+	return r;
+}
+
+SYSCALL_DEFINE2(listen, int, fd, int, backlog)
+{
+	struct file *f;
+	struct nsock *s = sock_of(fd, &f);
+	long r;
+
+	if (!s)
+		return not_sock(fd);
+	r = nsock_listen(s, backlog);
+	file_put(f);
+	return r;
+}
+
+SYSCALL_DEFINE4(accept4, int, fd, void *, uaddr, uint32_t *, ulen, int, flags)
+{
+	struct nsock *s, *c;
+	struct file *f;
+	uint32_t addr = 0;
+	uint16_t port = 0;
+	long r;
+
+	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
+		return -EINVAL;
+	s = sock_of(fd, &f);
+	if (!s)
+		return not_sock(fd);
+	r = nsock_accept(s, &c, f->flags & O_NONBLOCK, signal_pending);
+	file_put(f);
+	if (r)
+		return r;
+	if (nsock_name(c, true, &addr, &port)) {
+		addr = 0;
+		port = 0;
+	}
+	r = install(c, flags);
+	if (r >= 0 && put_addr(uaddr, ulen, addr, port))
+		return -EFAULT; /* as Linux: the connection stays with its descriptor */
+	return r;
+}
+
+SYSCALL_DEFINE3(accept, int, fd, void *, uaddr, uint32_t *, ulen)
+{
+	uint64_t a[4] = { (uint64_t)fd, (uint64_t)uaddr, (uint64_t)ulen, 0 };
+
+	return sys_accept4(a);
+}
+
+SYSCALL_DEFINE3(connect, int, fd, const void *, uaddr, uint32_t, len)
+{
+	struct sockaddr_in_k a;
+	struct file *f;
+	struct nsock *s = sock_of(fd, &f);
+	long r;
+
+	if (!s)
+		return not_sock(fd);
+	r = get_addr(uaddr, len, &a);
+	if (!r)
+		r = nsock_connect(s, a.addr, a.port, f->flags & O_NONBLOCK, signal_pending);
+	file_put(f);
+	return r;
+}
+
+static long name(int fd, void *uaddr, uint32_t *ulen, bool peer)
+{
+	struct file *f;
+	struct nsock *s = sock_of(fd, &f);
+	uint32_t addr;
+	uint16_t port;
+	long r;
+
+	if (!s)
+		return not_sock(fd);
+	r = nsock_name(s, peer, &addr, &port);
+	file_put(f);
+	if (r == -ENOTCONN && !peer) /* not bound yet: 0.0.0.0:0 */
+		addr = port = 0, r = 0;
+	return r ? r : put_addr(uaddr, ulen, addr, port);
+}
+
+SYSCALL_DEFINE3(getsockname, int, fd, void *, uaddr, uint32_t *, ulen)
+{
+	return name(fd, uaddr, ulen, false);
+}
+
+SYSCALL_DEFINE3(getpeername, int, fd, void *, uaddr, uint32_t *, ulen)
+{
+	return name(fd, uaddr, ulen, true);
+}
+
+SYSCALL_DEFINE6(sendto, int, fd, const void *, ubuf, size_t, n, int, flags, const void *, uaddr,
+		uint32_t, len)
+{
+	struct file *f;
+	struct nsock *s = sock_of(fd, &f);
+	long r;
+
+	if (!s)
+		return not_sock(fd);
+	r = uaddr ? -EISCONN : send_common(f, ubuf, n, flags);
+	file_put(f);
+	return r;
+}
+
+SYSCALL_DEFINE6(recvfrom, int, fd, void *, ubuf, size_t, n, int, flags, void *, uaddr, uint32_t *,
+		ulen)
+{
+	struct file *f;
+	struct nsock *s = sock_of(fd, &f);
+	uint32_t addr;
+	uint16_t port;
+	long r;
+
+	if (!s)
+		return not_sock(fd);
+	r = flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL) ? -EOPNOTSUPP : recv_common(f, ubuf, n, flags);
+	if (r >= 0 && uaddr && !nsock_name(s, true, &addr, &port) &&
+	    put_addr(uaddr, ulen, addr, port))
+		r = -EFAULT;
+	file_put(f);
+	return r;
+}
+
+SYSCALL_DEFINE2(shutdown, int, fd, int, how)
+{
+	struct file *f;
+	struct nsock *s = sock_of(fd, &f);
+	long r;
+
+	if (!s)
+		return not_sock(fd);
+	r = nsock_shutdown(s, how);
+	file_put(f);
+	return r;
+}
+
+SYSCALL_DEFINE5(setsockopt, int, fd, int, level, int, opt, const void *, uval, uint32_t, len)
+{
+	struct file *f;
+	struct nsock *s = sock_of(fd, &f);
+	int v = 0;
+	long r = 0;
+
+	if (!s)
+		return not_sock(fd);
+	if (len < sizeof(v))
+		r = -EINVAL;
+	else if (copy_from_user(&v, uval, sizeof(v)))
+		r = -EFAULT;
+	else if (level == IPPROTO_TCP && opt == TCP_NODELAY)
+		nsock_nodelay(s, v != 0);
+	else if (level != SOL_SOCKET ||
+		 (opt != SO_REUSEADDR && opt != SO_REUSEPORT && opt != SO_KEEPALIVE &&
+		  opt != SO_SNDBUF && opt != SO_RCVBUF))
+		r = -ENOPROTOOPT; /* the SOL_SOCKET ones above are taken, with no effect yet */
+	file_put(f);
+	return r;
+}
+
+SYSCALL_DEFINE5(getsockopt, int, fd, int, level, int, opt, void *, uval, uint32_t *, ulen)
+{
+	struct file *f;
+	struct nsock *s = sock_of(fd, &f);
+	uint32_t len;
+	int v;
+	long r = 0;
+
+	if (!s)
+		return not_sock(fd);
+	if (level == SOL_SOCKET && opt == SO_ERROR)
+		v = -nsock_error(s);
+	else if (level == SOL_SOCKET && opt == SO_TYPE)
+		v = SOCK_STREAM;
+	else
+		r = -ENOPROTOOPT;
+	file_put(f);
+	if (r)
+		return r;
+	if (get_user(len, ulen))
+		return -EFAULT;
+	if ((int32_t)len < 0)
+		return -EINVAL;
+	if (copy_to_user(uval, &v, MIN(len, (uint32_t)sizeof(v))))
+		return -EFAULT;
+	len = sizeof(v);
+	return put_user(len, ulen);
+}

@@ -1,0 +1,493 @@
+/* socket.c: TCP sockets on lwIP's raw API (socket.h). lwIP's callbacks run under net_lock (in
+ * the net thread, or in the caller of an lwIP function) and only move state and wake sleepers;
+ * received data waits in lwIP's pbufs until read, and the window opens as it is read. */
+#include "net/socket.h"
+#include "core/mm/heap.h"
+#include "core/sched/sync.h"
+#include "core/sched/wait.h"
+#include "fs/file.h"
+#include "fs/pollq.h"
+#include "lib/errno.h"
+#include "lib/spinlock.h"
+#include "lib/string.h"
+#include "lwip/tcp.h"
+#include "net/netif.h"
+
+#define ACCEPT_MAX 64 /* the longest listen queue */
+
+struct nsock {
+	struct tcp_pcb *pcb;  /* NULL once lwIP has freed it (error) or we closed it */
+	struct spinlock lock; /* guards the fields sleepers wait on, and the wait queue */
+	struct waitq wq;
+	struct pollq pq;
+	struct pbuf *rx; /* received, not yet read */
+	size_t rx_off;	 /* bytes of rx's first pbuf already read */
+	bool listening, connecting, connected, eof, wr_shut;
+	int err; /* -errno from lwIP's error callback, until read */
+	struct nsock *acq[ACCEPT_MAX];
+	int nacq, backlog;
+};
+
+static int errno_of(err_t e)
+{
+	switch (e) {
+	case ERR_MEM:
+	case ERR_BUF:
+		return -ENOMEM;
+	case ERR_RTE:
+		return -ENETUNREACH;
+	case ERR_USE:
+		return -EADDRINUSE;
+	case ERR_ISCONN:
+		return -EISCONN;
+	case ERR_CONN:
+		return -ENOTCONN;
+	case ERR_RST:
+		return -ECONNRESET;
+	case ERR_ABRT:
+		return -ECONNABORTED;
+	case ERR_CLSD:
+		return -EPIPE;
+	case ERR_TIMEOUT:
+		return -ETIMEDOUT;
+	default:
+		return -EIO;
+	}
+}
+
+/* Something changed for s: wake its sleepers and pollers. */
+static void changed(struct nsock *s, uint32_t events)
+{
+	uint64_t f = spin_lock(&s->lock);
+
+	waitq_wake_all(&s->wq);
+	spin_unlock(&s->lock, f);
+	pollq_wake(&s->pq, events);
+}
+
+static struct nsock *alloc(void)
+{
+	struct nsock *s = kzalloc(sizeof(*s));
+
+	if (!s)
+		return NULL;
+	spin_init(&s->lock);
+	waitq_init(&s->wq);
+	pollq_init(&s->pq);
+	return s;
+}
+
+static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
+{
+	struct nsock *s = arg;
+
+	if (!p)
+		s->eof = true;
+	else if (s->rx)
+		pbuf_cat(s->rx, p);
+	else
+		s->rx = p;
+	changed(s, POLLIN | (p ? 0 : POLLRDHUP));
+	return ERR_OK;
+}
+
+static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
+{
+	changed(arg, POLLOUT);
+	return ERR_OK;
+}
+
+static void on_err(void *arg, err_t err)
+{
+	struct nsock *s = arg;
+
+	s->pcb = NULL; /* lwIP has freed it */
+	s->err = errno_of(err);
+	s->connecting = false;
+	s->eof = true;
+	changed(s, POLLERR | POLLHUP | POLLIN | POLLOUT);
+}
+
+static void attach(struct nsock *s, struct tcp_pcb *pcb)
+{
+	s->pcb = pcb;
+	tcp_arg(pcb, s);
+	tcp_recv(pcb, on_recv);
+	tcp_sent(pcb, on_sent);
+	tcp_err(pcb, on_err);
+}
+
+static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+	struct nsock *l = arg, *c;
+
+	if (err != ERR_OK || !pcb)
+		return ERR_VAL;
+	if (l->nacq >= l->backlog || !(c = alloc())) {
+		tcp_abort(pcb);
+		return ERR_ABRT;
+	}
+	attach(c, pcb);
+	c->connected = true;
+	l->acq[l->nacq++] = c;
+	changed(l, POLLIN);
+	return ERR_OK;
+}
+
+static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+	struct nsock *s = arg;
+
+	s->connecting = false;
+	s->connected = err == ERR_OK;
+	if (err != ERR_OK)
+		s->err = errno_of(err);
+	changed(s, POLLOUT);
+	return ERR_OK;
+}
+
+struct nsock *nsock_tcp(void)
+{
+	struct nsock *s = alloc();
+	struct tcp_pcb *pcb;
+
+	if (!s)
+		return NULL;
+	mutex_lock(&net_lock);
+	pcb = net_started() ? tcp_new_ip_type(IPADDR_TYPE_V4) : NULL;
+	if (pcb)
+		attach(s, pcb);
+	mutex_unlock(&net_lock);
+	if (!pcb) {
+		kfree(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* Sleep until ready(s) (checked under s->lock), or fail: -EAGAIN, -EINTR. */
+static int wait_until(struct nsock *s, bool (*ready)(struct nsock *), bool nonblock,
+		      bool (*interrupted)(void))
+{
+	uint64_t f;
+	int r = 0;
+
+	if (nonblock)
+		return -EAGAIN;
+	f = spin_lock(&s->lock);
+	if (interrupted && interrupted())
+		r = -EINTR;
+	else if (!ready(s))
+		r = waitq_sleep(&s->wq, &s->lock, 0) == -EINTR ? -EINTR : 0;
+	spin_unlock(&s->lock, f);
+	return r;
+}
+
+static bool can_accept(struct nsock *s)
+{
+	return READ_ONCE(s->nacq) || !s->pcb;
+}
+
+static bool can_recv(struct nsock *s)
+{
+	return READ_ONCE(s->rx) || s->eof || s->err || !s->pcb;
+}
+
+static bool can_send(struct nsock *s)
+{
+	return !s->pcb || s->err || (s->connected && tcp_sndbuf(s->pcb) > 0);
+}
+
+static bool connect_done(struct nsock *s)
+{
+	return !s->connecting;
+}
+
+int nsock_bind(struct nsock *s, uint32_t addr, uint16_t port)
+{
+	ip_addr_t a = IPADDR4_INIT(addr);
+	err_t e;
+
+	mutex_lock(&net_lock);
+	e = s->pcb ? tcp_bind(s->pcb, &a, lwip_ntohs(port)) : ERR_CLSD;
+	mutex_unlock(&net_lock);
+	return e == ERR_OK ? 0 : e == ERR_VAL ? -EINVAL : errno_of(e);
+}
+
+int nsock_listen(struct nsock *s, int backlog)
+{
+	struct tcp_pcb *l;
+	int r = 0;
+
+	backlog = backlog < 1 ? 1 : MIN(backlog, ACCEPT_MAX);
+	mutex_lock(&net_lock);
+	if (s->listening) {
+		s->backlog = backlog;
+	} else if (!s->pcb || s->connected || s->connecting) {
+		r = -EINVAL;
+	} else {
+		/* lwIP hands a smaller listening pcb back and frees the first */
+		l = tcp_listen_with_backlog(s->pcb, (u8_t)backlog);
+		if (!l) {
+			r = -ENOMEM;
+		} else {
+			s->pcb = l;
+			s->listening = true;
+			s->backlog = backlog;
+			tcp_arg(l, s);
+			tcp_accept(l, on_accept);
+		}
+	}
+	mutex_unlock(&net_lock);
+	return r;
+}
+
+int nsock_accept(struct nsock *s, struct nsock **out, bool nonblock, bool (*interrupted)(void))
+{
+	int r;
+
+	if (!s->listening)
+		return -EINVAL;
+	for (;;) {
+		mutex_lock(&net_lock);
+		if (s->nacq) {
+			*out = s->acq[0];
+			memmove(s->acq, s->acq + 1, (size_t)--s->nacq * sizeof(s->acq[0]));
+			mutex_unlock(&net_lock);
+			return 0;
+		}
+		mutex_unlock(&net_lock);
+		r = wait_until(s, can_accept, nonblock, interrupted);
+		if (r)
+			return r;
+	}
+}
+
+int nsock_connect(struct nsock *s, uint32_t addr, uint16_t port, bool nonblock,
+		  bool (*interrupted)(void))
+{
+	ip_addr_t a = IPADDR4_INIT(addr);
+	err_t e = ERR_OK;
+	int r;
+
+	mutex_lock(&net_lock);
+	if (s->connected)
+		r = -EISCONN;
+	else if (s->connecting)
+		r = -EALREADY;
+	else if (s->listening || !s->pcb)
+		r = -EINVAL;
+	else if ((e = tcp_connect(s->pcb, &a, lwip_ntohs(port), on_connected)) != ERR_OK)
+		r = errno_of(e);
+	else
+		r = (s->connecting = true, 0);
+	mutex_unlock(&net_lock);
+	if (r)
+		return r;
+	if (nonblock)
+		return -EINPROGRESS;
+	while (!connect_done(s)) {
+		r = wait_until(s, connect_done, false, interrupted);
+		if (r)
+			return r;
+	}
+	if (s->connected)
+		return 0;
+	r = nsock_error(s);
+	return r ? r : -ECONNREFUSED;
+}
+
+ssize_t nsock_send(struct nsock *s, const void *buf, size_t n, bool nonblock,
+		   bool (*interrupted)(void))
+{
+	size_t k;
+	err_t e;
+	int r;
+
+	for (;;) {
+		mutex_lock(&net_lock);
+		if (s->err) {
+			r = s->err;
+			s->err = 0;
+			mutex_unlock(&net_lock);
+			return r;
+		}
+		if (!s->pcb || s->wr_shut) {
+			mutex_unlock(&net_lock);
+			return -EPIPE;
+		}
+		if (!s->connected) {
+			mutex_unlock(&net_lock);
+			return -ENOTCONN;
+		}
+		k = MIN(n, (size_t)tcp_sndbuf(s->pcb));
+		if (k) {
+			e = tcp_write(s->pcb, buf, (u16_t)MIN(k, 0xffffu), TCP_WRITE_FLAG_COPY);
+			if (e == ERR_OK)
+				tcp_output(s->pcb);
+			mutex_unlock(&net_lock);
+			if (e == ERR_OK)
+				return (ssize_t)MIN(k, 0xffffu);
+			if (e != ERR_MEM)
+				return errno_of(e);
+		} else {
+			mutex_unlock(&net_lock);
+		}
+		r = wait_until(s, can_send, nonblock, interrupted);
+		if (r)
+			return r;
+	}
+}
+
+ssize_t nsock_recv(struct nsock *s, void *buf, size_t n, bool nonblock, bool (*interrupted)(void))
+{
+	size_t done = 0;
+	int r;
+
+	for (;;) {
+		mutex_lock(&net_lock);
+		while (s->rx && done < n) {
+			struct pbuf *p = s->rx;
+			size_t k = MIN(n - done, (size_t)p->len - s->rx_off);
+
+			memcpy((uint8_t *)buf + done, (uint8_t *)p->payload + s->rx_off, k);
+			done += k;
+			s->rx_off += k;
+			if (s->rx_off == p->len) { /* the first pbuf of the chain is used up */
+				/* keep the rest: freeing p drops the chain's hold on it (not
+				 * pbuf_dechain, which frees a rest that pbuf_cat made) */
+				s->rx = p->next;
+				if (s->rx)
+					pbuf_ref(s->rx);
+				pbuf_free(p);
+				s->rx_off = 0;
+			}
+		}
+		if (done && s->pcb)
+			tcp_recved(s->pcb, (u16_t)MIN(done, 0xffffu));
+		r = done ? 0 : s->err ? s->err : (s->eof || !s->pcb) ? 1 : 0;
+		if (!done && s->err)
+			s->err = 0;
+		mutex_unlock(&net_lock);
+		if (done)
+			return (ssize_t)done;
+		if (r < 0)
+			return r;
+		if (r == 1)
+			return 0; /* the peer's end of data */
+		r = wait_until(s, can_recv, nonblock, interrupted);
+		if (r)
+			return r;
+	}
+}
+
+int nsock_shutdown(struct nsock *s, int how)
+{
+	err_t e = ERR_OK;
+
+	if (how < 0 || how > 2)
+		return -EINVAL;
+	mutex_lock(&net_lock);
+	if (s->pcb && s->connected)
+		e = tcp_shutdown(s->pcb, how != 1, how != 0);
+	if (how != 0)
+		s->wr_shut = true;
+	mutex_unlock(&net_lock);
+	changed(s, POLLIN | POLLOUT);
+	return e == ERR_OK ? 0 : errno_of(e);
+}
+
+uint32_t nsock_poll(struct nsock *s, struct pollq **pq)
+{
+	uint32_t ev = 0;
+
+	if (pq)
+		*pq = &s->pq;
+	mutex_lock(&net_lock);
+	if (s->listening ? s->nacq > 0 : (s->rx || s->eof))
+		ev |= POLLIN | POLLRDNORM;
+	if (!s->listening && s->connected && s->pcb && tcp_sndbuf(s->pcb) > 0 && !s->wr_shut)
+		ev |= POLLOUT | POLLWRNORM;
+	if (s->eof)
+		ev |= POLLRDHUP;
+	if (s->err)
+		ev |= POLLERR;
+	if (!s->pcb && !s->listening && (s->connected || s->err))
+		ev |= POLLHUP;
+	mutex_unlock(&net_lock);
+	return ev;
+}
+
+int nsock_error(struct nsock *s)
+{
+	int e;
+
+	mutex_lock(&net_lock);
+	e = s->err;
+	s->err = 0;
+	mutex_unlock(&net_lock);
+	return e;
+}
+
+int nsock_name(struct nsock *s, bool peer, uint32_t *addr, uint16_t *port)
+{
+	int r = 0;
+
+	mutex_lock(&net_lock);
+	if (!s->pcb) {
+		r = -ENOTCONN;
+	} else if (peer) {
+		if (!s->connected)
+			r = -ENOTCONN;
+		else {
+			*addr = ip4_addr_get_u32(ip_2_ip4(&s->pcb->remote_ip));
+			*port = lwip_htons(s->pcb->remote_port);
+		}
+	} else {
+		*addr = ip4_addr_get_u32(ip_2_ip4(&s->pcb->local_ip));
+		*port = lwip_htons(s->pcb->local_port);
+	}
+	mutex_unlock(&net_lock);
+	return r;
+}
+
+void nsock_nodelay(struct nsock *s, bool on)
+{
+	mutex_lock(&net_lock);
+	if (s->pcb && !s->listening) {
+		if (on)
+			tcp_nagle_disable(s->pcb);
+		else
+			tcp_nagle_enable(s->pcb);
+	}
+	mutex_unlock(&net_lock);
+}
+
+/* Under net_lock: end s's connection (and its unaccepted ones) and free it. */
+static void close_locked(struct nsock *s)
+{
+	for (int i = 0; i < s->nacq; i++)
+		close_locked(s->acq[i]);
+	if (s->pcb) {
+		tcp_arg(s->pcb, NULL);
+		if (s->listening) {
+			tcp_accept(s->pcb, NULL);
+		} else { /* lwIP takes what still comes in and finishes the close itself */
+			tcp_recv(s->pcb, NULL);
+			tcp_sent(s->pcb, NULL);
+			tcp_err(s->pcb, NULL);
+		}
+		if (tcp_close(s->pcb) != ERR_OK)
+			tcp_abort(s->pcb);
+	}
+	if (s->rx)
+		pbuf_free(s->rx);
+	kfree(s);
+}
+
+void nsock_close(struct nsock *s)
+{
+	mutex_lock(&net_lock);
+	close_locked(s);
+	mutex_unlock(&net_lock);
+}

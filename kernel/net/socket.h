@@ -1,0 +1,44 @@
+/* socket.h: TCP sockets on lwIP, with kernel buffers: what linux/sys_socket.c builds the
+ * Linux socket calls on. Every lwIP call is made under one mutex (net_lock), which the net
+ * thread takes too (netif.c); a socket's own spin lock guards what its sleepers wait for.
+ * Blocking calls sleep until ready, fail with -EAGAIN when nonblock, and with -EINTR when
+ * interrupted() (the caller's signal check, made before each sleep) says so. Addresses and
+ * ports are in network order. */
+#ifndef MOTE_NET_SOCKET_H
+#define MOTE_NET_SOCKET_H
+
+#include "lib/types.h"
+
+struct nsock;
+struct pollq;
+
+/* A new TCP socket, or NULL when out of memory (or no network). */
+struct nsock *nsock_tcp(void);
+/* Close it: a connection is closed gracefully (aborted if that fails); the object is freed. */
+void nsock_close(struct nsock *s);
+
+int nsock_bind(struct nsock *s, uint32_t addr, uint16_t port) __must_check;
+int nsock_listen(struct nsock *s, int backlog) __must_check;
+/* A connection from the listen queue into *out. */
+int nsock_accept(struct nsock *s, struct nsock **out, bool nonblock,
+		 bool (*interrupted)(void)) __must_check;
+/* Connect; nonblock: -EINPROGRESS, then poll for POLLOUT and nsock_error. */
+int nsock_connect(struct nsock *s, uint32_t addr, uint16_t port, bool nonblock,
+		  bool (*interrupted)(void)) __must_check;
+/* Bytes sent (queued in lwIP), or -EPIPE (shut down or closed), -ECONNRESET, -EAGAIN... */
+ssize_t nsock_send(struct nsock *s, const void *buf, size_t n, bool nonblock,
+		   bool (*interrupted)(void));
+/* Bytes received; 0 at the peer's end of data. */
+ssize_t nsock_recv(struct nsock *s, void *buf, size_t n, bool nonblock, bool (*interrupted)(void));
+/* how: 0 reading, 1 writing, 2 both. */
+int nsock_shutdown(struct nsock *s, int how) __must_check;
+/* POLLIN/POLLOUT/POLLHUP/POLLERR now; *pq (if pq) the socket's poll queue. */
+uint32_t nsock_poll(struct nsock *s, struct pollq **pq);
+/* The pending error (-errno, 0 if none), cleared (SO_ERROR). */
+int nsock_error(struct nsock *s);
+/* The local or the peer's address and port. -ENOTCONN when there is none. */
+int nsock_name(struct nsock *s, bool peer, uint32_t *addr, uint16_t *port) __must_check;
+/* TCP_NODELAY on or off. */
+void nsock_nodelay(struct nsock *s, bool on);
+
+#endif /* MOTE_NET_SOCKET_H */
