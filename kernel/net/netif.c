@@ -18,7 +18,7 @@
 
 struct mutex net_lock = MUTEX_INIT(net_lock);
 static struct netif nif;
-static bool started;
+static bool started, has_device;
 static volatile uint32_t address; /* host order; 0 until DHCP has bound */
 
 static err_t linkoutput(struct netif *n, struct pbuf *p)
@@ -67,9 +67,14 @@ static void net_thread(void *unused)
 		mutex_lock(&net_lock);
 		wait = MIN(sys_timeouts_sleeptime(), (uint32_t)MAX_WAIT_MS);
 		mutex_unlock(&net_lock);
-		n = virtio_net_recv(buf, sizeof(buf), time_ns() + wait * NSEC_PER_MSEC);
-		if (n < 0 && n != -EAGAIN)
-			sleep_ns(MAX_WAIT_MS * NSEC_PER_MSEC); /* the device stopped answering */
+		if (!has_device) { /* the loop interface only: lwIP's timers */
+			sleep_ns(wait * NSEC_PER_MSEC);
+			n = -EAGAIN;
+		} else {
+			n = virtio_net_recv(buf, sizeof(buf), time_ns() + wait * NSEC_PER_MSEC);
+			if (n < 0 && n != -EAGAIN) /* the device stopped answering */
+				sleep_ns(MAX_WAIT_MS * NSEC_PER_MSEC);
+		}
 		mutex_lock(&net_lock);
 		if (n > 0) {
 			struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)n, PBUF_POOL);
@@ -81,24 +86,16 @@ static void net_thread(void *unused)
 				pbuf_free(p);
 		}
 		sys_check_timeouts();
-		mutex_unlock(&net_lock);
+		net_unlock();
 	}
 }
 
-void net_init(void)
+/* Under net_lock: the interface on the virtio-net device, DHCP started. */
+static void add_interface(void)
 {
-	uint8_t mac[6];
-	struct thread *t;
-
-	if (started || !virtio_net_mac(mac))
-		return;
-	started = true;
-	mutex_lock(&net_lock);
-	lwip_init();
 	if (!netif_add(&nif, IP4_ADDR_ANY4, IP4_ADDR_ANY4, IP4_ADDR_ANY4, NULL, interface_init,
 		       ethernet_input)) {
 		printk(LOG_WARN, "net: lwIP refused the interface\n");
-		mutex_unlock(&net_lock);
 		return;
 	}
 	netif_set_default(&nif);
@@ -107,6 +104,43 @@ void net_init(void)
 	netif_set_link_up(&nif);
 	if (dhcp_start(&nif) != ERR_OK)
 		printk(LOG_WARN, "net: DHCP would not start\n");
+}
+
+void net_poll_loopback(void)
+{
+	/* a packet delivered may send another (an ACK, an echo): until none is queued */
+	for (int i = 0; i < 64 && netif_list; i++) {
+		bool queued = false;
+
+		for (struct netif *n = netif_list; n; n = n->next)
+			queued |= n->loop_first != NULL;
+		if (!queued)
+			break;
+		netif_poll_all();
+	}
+}
+
+void net_unlock(void)
+{
+	net_poll_loopback();
+	mutex_unlock(&net_lock);
+}
+
+void net_init(void)
+{
+	uint8_t mac[6];
+	struct thread *t;
+
+	mutex_lock(&net_lock);
+	if (started) {
+		mutex_unlock(&net_lock);
+		return;
+	}
+	started = true;
+	lwip_init(); /* the loop interface too */
+	has_device = virtio_net_mac(mac);
+	if (has_device)
+		add_interface();
 	mutex_unlock(&net_lock);
 	t = thread_create("net", net_thread, NULL, THREAD_ANY_CPU);
 	if (!t) {

@@ -10,11 +10,17 @@
 /* Every call into lwIP is made holding it (NO_SYS: lwIP has no locking of its own). */
 extern struct mutex net_lock;
 
-/* Start the stack on the virtio-net device, if there is one: lwIP, the interface, DHCP, the
- * net thread. Once; later calls do nothing. Thread context. */
+/* Start the stack: lwIP with its loop interface (127.0.0.1), and on the virtio-net device if
+ * there is one, the interface, DHCP and the net thread (frames in, timers). Once; later calls
+ * do nothing. Thread context, net_lock not held. */
 void net_init(void);
+/* With net_lock held, after calls into lwIP: deliver what they sent to 127.0.0.1 (lwIP's loop
+ * interface queues it; this runs it through, replies included). */
+void net_poll_loopback(void);
+/* Release net_lock after calls into lwIP (net_poll_loopback, then the unlock). */
+void net_unlock(void);
 
-/* True once the stack runs (there is a virtio-net device). */
+/* True once the stack runs (net_init). */
 bool net_started(void);
 
 /* Wait until DHCP has given the interface an address (or the deadline, time_ns): the address

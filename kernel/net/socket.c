@@ -102,7 +102,8 @@ static void on_err(void *arg, err_t err)
 	struct nsock *s = arg;
 
 	s->pcb = NULL; /* lwIP has freed it */
-	s->err = errno_of(err);
+	/* a reset answering our SYN is a refusal (Linux: ECONNREFUSED) */
+	s->err = s->connecting && err == ERR_RST ? -ECONNREFUSED : errno_of(err);
 	s->connecting = false;
 	s->eof = true;
 	changed(s, POLLERR | POLLHUP | POLLIN | POLLOUT);
@@ -153,11 +154,12 @@ struct nsock *nsock_tcp(void)
 
 	if (!s)
 		return NULL;
+	net_init(); /* lwIP starts with the first socket where there is no network device */
 	mutex_lock(&net_lock);
-	pcb = net_started() ? tcp_new_ip_type(IPADDR_TYPE_V4) : NULL;
+	pcb = tcp_new_ip_type(IPADDR_TYPE_V4);
 	if (pcb)
 		attach(s, pcb);
-	mutex_unlock(&net_lock);
+	net_unlock();
 	if (!pcb) {
 		kfree(s);
 		return NULL;
@@ -210,7 +212,7 @@ int nsock_bind(struct nsock *s, uint32_t addr, uint16_t port)
 
 	mutex_lock(&net_lock);
 	e = s->pcb ? tcp_bind(s->pcb, &a, lwip_ntohs(port)) : ERR_CLSD;
-	mutex_unlock(&net_lock);
+	net_unlock();
 	return e == ERR_OK ? 0 : e == ERR_VAL ? -EINVAL : errno_of(e);
 }
 
@@ -238,7 +240,7 @@ int nsock_listen(struct nsock *s, int backlog)
 			tcp_accept(l, on_accept);
 		}
 	}
-	mutex_unlock(&net_lock);
+	net_unlock();
 	return r;
 }
 
@@ -253,10 +255,10 @@ int nsock_accept(struct nsock *s, struct nsock **out, bool nonblock, bool (*inte
 		if (s->nacq) {
 			*out = s->acq[0];
 			memmove(s->acq, s->acq + 1, (size_t)--s->nacq * sizeof(s->acq[0]));
-			mutex_unlock(&net_lock);
+			net_unlock();
 			return 0;
 		}
-		mutex_unlock(&net_lock);
+		net_unlock();
 		r = wait_until(s, can_accept, nonblock, interrupted);
 		if (r)
 			return r;
@@ -281,7 +283,7 @@ int nsock_connect(struct nsock *s, uint32_t addr, uint16_t port, bool nonblock,
 		r = errno_of(e);
 	else
 		r = (s->connecting = true, 0);
-	mutex_unlock(&net_lock);
+	net_unlock();
 	if (r)
 		return r;
 	if (nonblock)
@@ -309,15 +311,15 @@ ssize_t nsock_send(struct nsock *s, const void *buf, size_t n, bool nonblock,
 		if (s->err) {
 			r = s->err;
 			s->err = 0;
-			mutex_unlock(&net_lock);
+			net_unlock();
 			return r;
 		}
 		if (!s->pcb || s->wr_shut) {
-			mutex_unlock(&net_lock);
+			net_unlock();
 			return -EPIPE;
 		}
 		if (!s->connected) {
-			mutex_unlock(&net_lock);
+			net_unlock();
 			return -ENOTCONN;
 		}
 		k = MIN(n, (size_t)tcp_sndbuf(s->pcb));
@@ -325,13 +327,13 @@ ssize_t nsock_send(struct nsock *s, const void *buf, size_t n, bool nonblock,
 			e = tcp_write(s->pcb, buf, (u16_t)MIN(k, 0xffffu), TCP_WRITE_FLAG_COPY);
 			if (e == ERR_OK)
 				tcp_output(s->pcb);
-			mutex_unlock(&net_lock);
+			net_unlock();
 			if (e == ERR_OK)
 				return (ssize_t)MIN(k, 0xffffu);
 			if (e != ERR_MEM)
 				return errno_of(e);
 		} else {
-			mutex_unlock(&net_lock);
+			net_unlock();
 		}
 		r = wait_until(s, can_send, nonblock, interrupted);
 		if (r)
@@ -368,7 +370,7 @@ ssize_t nsock_recv(struct nsock *s, void *buf, size_t n, bool nonblock, bool (*i
 		r = done ? 0 : s->err ? s->err : (s->eof || !s->pcb) ? 1 : 0;
 		if (!done && s->err)
 			s->err = 0;
-		mutex_unlock(&net_lock);
+		net_unlock();
 		if (done)
 			return (ssize_t)done;
 		if (r < 0)
@@ -392,7 +394,7 @@ int nsock_shutdown(struct nsock *s, int how)
 		e = tcp_shutdown(s->pcb, how != 1, how != 0);
 	if (how != 0)
 		s->wr_shut = true;
-	mutex_unlock(&net_lock);
+	net_unlock();
 	changed(s, POLLIN | POLLOUT);
 	return e == ERR_OK ? 0 : errno_of(e);
 }
@@ -414,7 +416,7 @@ uint32_t nsock_poll(struct nsock *s, struct pollq **pq)
 		ev |= POLLERR;
 	if (!s->pcb && !s->listening && (s->connected || s->err))
 		ev |= POLLHUP;
-	mutex_unlock(&net_lock);
+	net_unlock();
 	return ev;
 }
 
@@ -425,7 +427,7 @@ int nsock_error(struct nsock *s)
 	mutex_lock(&net_lock);
 	e = s->err;
 	s->err = 0;
-	mutex_unlock(&net_lock);
+	net_unlock();
 	return e;
 }
 
@@ -447,7 +449,7 @@ int nsock_name(struct nsock *s, bool peer, uint32_t *addr, uint16_t *port)
 		*addr = ip4_addr_get_u32(ip_2_ip4(&s->pcb->local_ip));
 		*port = lwip_htons(s->pcb->local_port);
 	}
-	mutex_unlock(&net_lock);
+	net_unlock();
 	return r;
 }
 
@@ -460,7 +462,7 @@ void nsock_nodelay(struct nsock *s, bool on)
 		else
 			tcp_nagle_enable(s->pcb);
 	}
-	mutex_unlock(&net_lock);
+	net_unlock();
 }
 
 /* Under net_lock: end s's connection (and its unaccepted ones) and free it. */
@@ -489,5 +491,5 @@ void nsock_close(struct nsock *s)
 {
 	mutex_lock(&net_lock);
 	close_locked(s);
-	mutex_unlock(&net_lock);
+	net_unlock();
 }

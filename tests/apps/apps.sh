@@ -20,7 +20,8 @@ app_args() {
 # app_cpus NAME: the vCPUs it gets inside Mote; programs that run threads get 2.
 app_cpus() {
 	case $1 in
-	threads | futex | clone | tls | signals | timers | fdops | faults | poll | epoll | polling | procfs | time)
+	threads | futex | clone | tls | signals | timers | fdops | faults | poll | epoll | polling | procfs | time | \
+		sockets)
 		echo 2
 		;;
 	*) echo 1 ;;

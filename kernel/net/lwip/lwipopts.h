@@ -1,6 +1,6 @@
-/* lwipopts.h: lwIP's configuration for the Mote kernel. NO_SYS: the stack runs in one kernel
- * thread (net/netif.c), which alone calls into it; IPv4 with DHCP, ARP, ICMP, UDP and TCP for
- * now. Memory: lwIP's own pools and heap inside the kernel image. */
+/* lwipopts.h: lwIP's configuration for the Mote kernel. NO_SYS: lwIP has no threads or locks
+ * of its own; every call into it holds net_lock (net/netif.c); IPv4 with DHCP, ARP, ICMP, UDP
+ * and TCP, and the loop interface, for now. Memory: lwIP's own pools and heap in the image. */
 #ifndef MOTE_NET_LWIP_LWIPOPTS_H
 #define MOTE_NET_LWIP_LWIPOPTS_H
 
@@ -23,6 +23,10 @@
 #define LWIP_IGMP 0
 #define LWIP_AUTOIP 0
 #define LWIP_NETIF_STATUS_CALLBACK 1
+/* 127.0.0.1 inside the VM: the loop interface, polled by whoever holds net_lock (no thread) */
+#define LWIP_NETIF_LOOPBACK 1
+#define LWIP_HAVE_LOOPIF 1
+#define LWIP_NETIF_LOOPBACK_MULTITHREADING 0
 
 #define MEM_ALIGNMENT 8
 #define MEM_SIZE (256 * 1024)

@@ -1,0 +1,125 @@
+/* sockets.c: TCP over 127.0.0.1 (in Mote: lwIP's loop interface): a listener on an ephemeral
+ * port, a thread that echoes, a client sending 256 KiB and reading it back after its
+ * shutdown, non-blocking accept and connect, names of both ends, and the errors Linux gives
+ * (EADDRINUSE, ECONNREFUSED, ENOTCONN, EAFNOSUPPORT-free calls only). */
+#include "check.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/socket.h>
+
+#define BIG (256 * 1024)
+
+static int listener;
+static long echoed;
+
+static void *echo(void *arg)
+{
+	int c = accept(listener, NULL, NULL);
+	char buf[8192];
+	ssize_t n;
+
+	while (c >= 0 && (n = read(c, buf, sizeof(buf))) > 0)
+		for (ssize_t done = 0; done < n;) {
+			ssize_t w = write(c, buf + done, (size_t)(n - done));
+
+			if (w <= 0)
+				return NULL;
+			done += w;
+			echoed += w;
+		}
+	close(c);
+	return NULL;
+}
+
+static struct sockaddr_in loopback(uint16_t port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return a;
+}
+
+int main(void)
+{
+	static unsigned char out[BIG], in[BIG];
+	struct sockaddr_in a = loopback(0), b, peer;
+	socklen_t len = sizeof(a);
+	pthread_t t;
+	int c, d, one = 1, err = -1;
+	long got = 0;
+	ssize_t n;
+
+	check_start();
+	listener = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK(listener >= 0, "socket(AF_INET, SOCK_STREAM)");
+	CHECK(setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0,
+	      "SO_REUSEADDR");
+	CHECK(bind(listener, (struct sockaddr *)&a, sizeof(a)) == 0, "bind 127.0.0.1:0");
+	CHECK(listen(listener, 4) == 0, "listen");
+	CHECK(getsockname(listener, (struct sockaddr *)&a, &len) == 0 && ntohs(a.sin_port) != 0 &&
+		      a.sin_addr.s_addr == htonl(INADDR_LOOPBACK),
+	      "getsockname: 127.0.0.1 and an ephemeral port");
+
+	d = socket(AF_INET, SOCK_STREAM, 0);
+	b = loopback(ntohs(a.sin_port));
+	CHECK(bind(d, (struct sockaddr *)&b, sizeof(b)) == -1 && errno == EADDRINUSE,
+	      "a second bind to the listener's port: EADDRINUSE");
+	close(d);
+
+	fcntl(listener, F_SETFL, O_NONBLOCK);
+	CHECK(accept(listener, NULL, NULL) == -1 && errno == EAGAIN,
+	      "accept with nothing pending, non-blocking: EAGAIN");
+	fcntl(listener, F_SETFL, 0);
+	pthread_create(&t, NULL, echo, NULL);
+
+	c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	CHECK(getpeername(c, (struct sockaddr *)&peer, &len) == -1 && errno == ENOTCONN,
+	      "getpeername before connect: ENOTCONN");
+	CHECK(connect(c, (struct sockaddr *)&a, sizeof(a)) == 0 || errno == EINPROGRESS,
+	      "non-blocking connect: done or EINPROGRESS");
+	{
+		struct pollfd p = { .fd = c, .events = POLLOUT };
+
+		CHECK(poll(&p, 1, 10000) == 1 && (p.revents & POLLOUT),
+		      "poll: writable once connected");
+	}
+	len = sizeof(err);
+	CHECK(getsockopt(c, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0, "SO_ERROR: 0");
+	fcntl(c, F_SETFL, 0);
+	CHECK(setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == 0, "TCP_NODELAY");
+	len = sizeof(peer);
+	CHECK(getpeername(c, (struct sockaddr *)&peer, &len) == 0 && peer.sin_port == a.sin_port,
+	      "getpeername: the listener's port");
+
+	for (int i = 0; i < BIG; i++)
+		out[i] = (unsigned char)(i * 31 + i / 4096);
+	for (long done = 0; done < BIG; done += n) {
+		n = write(c, out + done, BIG - done);
+		if (n <= 0)
+			break;
+		/* read what has come back meanwhile, so neither side's buffers fill up */
+		for (ssize_t k;
+		     got < done + n && (k = recv(c, in + got, BIG - got, MSG_DONTWAIT)) > 0;)
+			got += k;
+	}
+	CHECK(shutdown(c, SHUT_WR) == 0, "shutdown(SHUT_WR) after 256 KiB");
+	while (got < BIG && (n = read(c, in + got, BIG - got)) > 0)
+		got += n;
+	CHECK(got == BIG && !memcmp(in, out, BIG), "256 KiB echoed back, byte for byte");
+	CHECK(read(c, in, 1) == 0, "then the end of data (the echo thread closed)");
+	pthread_join(t, NULL);
+	CHECK(echoed == BIG, "the echo thread wrote 256 KiB");
+	close(c);
+	close(listener);
+
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK(connect(c, (struct sockaddr *)&a, sizeof(a)) == -1 && errno == ECONNREFUSED,
+	      "connect to a closed port: ECONNREFUSED");
+	close(c);
+	return check_done();
+}
