@@ -42,3 +42,5 @@ $(BUILD)/tests/e2e/echo_server: tests/e2e/net/echo_server.c | $(DEPS_STAMP)
 	$(call quiet,CC,$@)mkdir -p $(@D) && $(HOST_CC) -std=gnu11 -O2 $(WARNINGS) -D_GNU_SOURCE -static -o $@ $<
 TESTS += tests/e2e/net_echo.sh
 TESTS_BUILD += $(BUILD)/tests/e2e/echo_server
+# mote run -p: the echo server and Python's http.server reached from the host (QEMU user net)
+TESTS += tests/e2e/net_publish.sh

@@ -73,6 +73,47 @@ static char *next_word(char **p, bool *bad)
 	return w;
 }
 
+/* A number at *s: decimal, or hex after 0x; moves *s past it. -1 if there is none. */
+static int number(const char **s, uint64_t *v)
+{
+	const char *p = *s;
+	int base = 10, digits = 0;
+
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+	}
+	for (*v = 0;; p++, digits++) {
+		int d = *p >= '0' && *p <= '9'		       ? *p - '0'
+			: base == 16 && *p >= 'a' && *p <= 'f' ? *p - 'a' + 10
+			: base == 16 && *p >= 'A' && *p <= 'F' ? *p - 'A' + 10
+							       : -1;
+
+		if (d < 0)
+			break;
+		if (*v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base)
+			return -1;
+		*v = *v * (uint64_t)base + (uint64_t)d;
+	}
+	*s = p;
+	return digits ? 0 : -1;
+}
+
+/* A dotted-quad IPv4 address at s (host order into *ip); *end past it. 0 or -1. */
+static int ipv4(const char *s, const char **end, uint32_t *ip)
+{
+	uint64_t part;
+
+	*ip = 0;
+	for (int i = 0; i < 4; i++) {
+		if ((i && *s++ != '.') || number(&s, &part) || part > 255)
+			return -1;
+		*ip = *ip << 8 | (uint32_t)part;
+	}
+	*end = s;
+	return 0;
+}
+
 static int option(char *opt, struct cmdline *out, char *err, size_t errlen)
 {
 	char *val = strchr(opt, '=');
@@ -109,6 +150,21 @@ static int option(char *opt, struct cmdline *out, char *err, size_t errlen)
 			return -EINVAL;
 		}
 		out->test_fault_ap = true;
+	} else if (!strcmp(opt, "--ip")) { /* OSv's spelling: --ip=eth0,ADDR,NETMASK */
+		const char *v = val;
+
+		if (!v || strncmp(v, "eth0,", 5) || ipv4(v + 5, &v, &out->ip) || *v++ != ',' ||
+		    ipv4(v, &v, &out->netmask) || *v) {
+			snprintf(err, errlen, "option --ip needs eth0,ADDRESS,NETMASK");
+			return -EINVAL;
+		}
+	} else if (!strcmp(opt, "--defaultgw")) {
+		const char *v = val;
+
+		if (!v || ipv4(v, &v, &out->gateway) || *v) {
+			snprintf(err, errlen, "option --defaultgw needs an IPv4 address");
+			return -EINVAL;
+		}
 	} else if (!strcmp(opt, "--cwd")) {
 		if (!val || val[0] != '/') {
 			snprintf(err, errlen, "option --cwd needs an absolute directory");
@@ -133,32 +189,6 @@ static int option(char *opt, struct cmdline *out, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	return 0;
-}
-
-/* A number at *s: decimal, or hex after 0x; moves *s past it. -1 if there is none. */
-static int number(const char **s, uint64_t *v)
-{
-	const char *p = *s;
-	int base = 10, digits = 0;
-
-	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-		base = 16;
-		p += 2;
-	}
-	for (*v = 0;; p++, digits++) {
-		int d = *p >= '0' && *p <= '9'		       ? *p - '0'
-			: base == 16 && *p >= 'a' && *p <= 'f' ? *p - 'a' + 10
-			: base == 16 && *p >= 'A' && *p <= 'F' ? *p - 'A' + 10
-							       : -1;
-
-		if (d < 0)
-			break;
-		if (*v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base)
-			return -1;
-		*v = *v * (uint64_t)base + (uint64_t)d;
-	}
-	*s = p;
-	return digits ? 0 : -1;
 }
 
 #define VIRTIO_WORD "virtio_mmio.device="
@@ -242,9 +272,11 @@ void cmdline_init(void)
 	memcpy(cmdline_buf, bootinfo.cmdline, sizeof(cmdline_buf));
 	if (cmdline_parse(cmdline_buf, &cmdline, err, sizeof(err))) {
 		printk(LOG_ERR, "mote: bad command line: %s\n", err);
-		printk(LOG_ERR, "usage: [--verbose] [--selftest[=NAME[,NAME...]]] "
-				"[--env=NAME=VALUE ...] [--cwd=DIR] [--strace] [--stats] "
-				"[--fast-syscalls=auto|on|off] [program [args...]]\n");
+		printk(LOG_ERR,
+		       "usage: [--verbose] [--selftest[=NAME[,NAME...]]] "
+		       "[--env=NAME=VALUE ...] [--cwd=DIR] [--strace] [--stats] "
+		       "[--fast-syscalls=auto|on|off] [--ip=eth0,ADDR,MASK] [--defaultgw=GW] "
+		       "[program [args...]]\n");
 		kernel_exit(EXIT_BAD_CMDLINE);
 	}
 	if (cmdline.verbose)

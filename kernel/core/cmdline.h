@@ -28,7 +28,9 @@ struct cmdline {
 	const char *cwd;    /* --cwd=DIR: the program's working directory */
 	int nenv;	    /* --env=NAME=VALUE, kept for the program */
 	const char *env[CMDLINE_MAX_ENV];
-	int nvirtio; /* virtio_mmio.device= words, wherever they stand (QEMU appends them) */
+	uint32_t ip, netmask,
+		gateway; /* --ip=eth0,ADDR,MASK --defaultgw=GW (host order; 0: DHCP) */
+	int nvirtio;	 /* virtio_mmio.device= words, wherever they stand (QEMU appends them) */
 	struct cmdline_virtio virtio[CMDLINE_MAX_VIRTIO];
 	int argc; /* the program and its arguments */
 	const char *argv[CMDLINE_MAX_ARGS + 1];

@@ -1,5 +1,6 @@
 /* netif.c: lwIP over the virtio-net device (netif.h). */
 #include "net/netif.h"
+#include "core/cmdline.h"
 #include "core/sched/thread.h"
 #include "core/sched/wait.h"
 #include "core/time.h"
@@ -102,6 +103,16 @@ static void add_interface(void)
 	netif_set_status_callback(&nif, status_changed);
 	netif_set_up(&nif);
 	netif_set_link_up(&nif);
+	if (cmdline.ip) { /* --ip, --defaultgw: no DHCP */
+		ip4_addr_t a, m, g;
+
+		ip4_addr_set_u32(&a, lwip_htonl(cmdline.ip));
+		ip4_addr_set_u32(&m, lwip_htonl(cmdline.netmask));
+		ip4_addr_set_u32(&g, lwip_htonl(cmdline.gateway));
+		netif_set_addr(&nif, &a, &m, &g);
+		__atomic_store_n(&address, cmdline.ip, __ATOMIC_RELEASE);
+		return;
+	}
 	if (dhcp_start(&nif) != ERR_OK)
 		printk(LOG_WARN, "net: DHCP would not start\n");
 }

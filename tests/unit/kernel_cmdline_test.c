@@ -35,6 +35,12 @@ int main(void)
 	CHECK(parse("--fast-syscalls=off p", &c, err) == 0 && c.fast_syscalls == CMDLINE_OFF);
 	CHECK(parse("--fast-syscalls=auto p", &c, err) == 0 && c.fast_syscalls == CMDLINE_AUTO);
 	CHECK(parse("--fast-syscalls p", &c, err) < 0 && strstr(err, "--fast-syscalls"));
+	CHECK(parse("--ip=eth0,10.0.2.15,255.255.255.0 --defaultgw=10.0.2.2 p", &c, err) == 0 &&
+	      c.ip == 0x0a00020f && c.netmask == 0xffffff00 && c.gateway == 0x0a000202);
+	CHECK(parse("--ip=eth1,10.0.2.15,255.255.255.0 p", &c, err) < 0 && strstr(err, "--ip"));
+	CHECK(parse("--ip=eth0,10.0.2.256,255.255.255.0 p", &c, err) < 0);
+	CHECK(parse("--ip=eth0,10.0.2.15 p", &c, err) < 0);
+	CHECK(parse("--defaultgw=10.0.2 p", &c, err) < 0 && strstr(err, "--defaultgw"));
 	/* virtio-mmio devices as Firecracker and QEMU append them, after the program's args */
 	CHECK(parse("--stats p a virtio_mmio.device=4K@0xd0000000:5 "
 		    "virtio_mmio.device=512@0xfeb00e00:12:3",

@@ -147,6 +147,8 @@ int cmd_run(int argc, char **argv)
 	l.no_fallback = o.no_fallback;
 	l.verbose = o.verbose;
 	l.stats = o.stats;
+	l.publish = o.publish;
+	l.n_publish = o.n_publish;
 	ret = o.image ? run_image(&o, &l) : run_program(&o, &l);
 	opts_free(&o);
 	return ret;

@@ -22,6 +22,8 @@
 #define QEMU_VIRTIO_BASE 0xfeb00000u
 #define QEMU_VIRTIO_GSI 16
 #define QEMU_VIRTIO_SLOTS 8
+/* QEMU's user network has fixed addresses: the guest's, and the gateway (the host) */
+#define QEMU_NET_ARGS "--ip=eth0,10.0.2.15,255.255.255.0 --defaultgw=10.0.2.2 "
 
 double launch_now_ms(void)
 {
@@ -323,19 +325,49 @@ static int status_file_read(const char *path)
 	return v;
 }
 
-/* The kernel command line with microvm's 8 virtio-mmio transports named (QEMU describes them
- * in ACPI only, which the kernel does not read): a new string, or NULL when out of memory. */
-static char *qemu_cmdline(const char *cmdline)
+/* The kernel command line, after prefix (options), with microvm's 8 virtio-mmio transports
+ * named (QEMU describes them in ACPI only, which the kernel does not read): a new string, or
+ * NULL when out of memory. */
+static char *qemu_cmdline(const char *prefix, const char *cmdline)
 {
-	size_t cap = strlen(cmdline) + QEMU_VIRTIO_SLOTS * 48 + 1, len;
+	size_t cap = strlen(prefix) + strlen(cmdline) + QEMU_VIRTIO_SLOTS * 48 + 1, len;
 	char *s = malloc(cap);
 
 	if (!s)
 		return NULL;
-	len = (size_t)snprintf(s, cap, "%s", cmdline);
+	len = (size_t)snprintf(s, cap, "%s%s", prefix, cmdline);
 	for (int i = 0; i < QEMU_VIRTIO_SLOTS; i++)
 		len += (size_t)snprintf(s + len, cap - len, " virtio_mmio.device=512@%#x:%d",
 					QEMU_VIRTIO_BASE + 512 * i, QEMU_VIRTIO_GSI + i);
+	return s;
+}
+
+/* -netdev for QEMU's user network with l's -p forwards: a new string, or NULL. Docker's
+ * HOSTIP:HOSTPORT:GUESTPORT becomes hostfwd=tcp:HOSTIP:HOSTPORT-:GUESTPORT (all addresses
+ * when HOSTIP is left out, as Docker binds). */
+static char *publish_netdev(const struct launch *l)
+{
+	size_t cap = 64, len;
+	char *s;
+
+	for (size_t i = 0; i < l->n_publish; i++)
+		cap += strlen(l->publish[i]) + 32;
+	s = malloc(cap);
+	if (!s)
+		return NULL;
+	len = (size_t)snprintf(s, cap, "user,id=mote-net");
+	for (size_t i = 0; i < l->n_publish; i++) {
+		const char *p = l->publish[i], *last = strrchr(p, ':');
+		const char *first = strchr(p, ':');
+		int guest = atoi(last + 1);
+
+		if (first == last) /* HOSTPORT:GUESTPORT */
+			len += (size_t)snprintf(s + len, cap - len, ",hostfwd=tcp::%d-:%d", atoi(p),
+						guest);
+		else /* HOSTIP:HOSTPORT:GUESTPORT */
+			len += (size_t)snprintf(s + len, cap - len, ",hostfwd=tcp:%.*s:%d-:%d",
+						(int)(first - p), p, atoi(first + 1), guest);
+	}
 	return s;
 }
 
@@ -344,7 +376,7 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	char mem[32], smp[32], debugcon[64], status_dev[PATH_MAX + 32];
 	char status_path[PATH_MAX];
 	const char *tmp = getenv("TMPDIR");
-	char *argv[MAX_ARGS], out_dev[96], out_path[PATH_MAX], *cmdline;
+	char *argv[MAX_ARGS], out_dev[96], out_path[PATH_MAX], *cmdline, *netdev = NULL;
 	int n = 0, wstatus, rc, fd, full, out;
 	const char *accel = getenv("MOTE_QEMU_ACCEL"); /* "tcg" forces TCG where KVM exists */
 	int kvm = kvm_usable() == 0 && !(accel && !strcmp(accel, "tcg"));
@@ -409,12 +441,26 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	argv[n++] = out_dev;
 	argv[n++] = "-device";
 	argv[n++] = "virtconsole,chardev=mote-out";
+	/* -p: QEMU's user network (its fixed addresses, so no DHCP) with the ports forwarded */
+	if (l->n_publish) {
+		netdev = publish_netdev(l);
+		if (!netdev) {
+			fprintf(stderr, "mote: out of memory\n");
+			unlink(status_path);
+			close(out);
+			return -1;
+		}
+		argv[n++] = "-netdev";
+		argv[n++] = netdev;
+		argv[n++] = "-device";
+		argv[n++] = "virtio-net-device,netdev=mote-net";
+	}
 	argv[n++] = "-kernel";
 	argv[n++] = (char *)kernel;
 	argv[n++] = "-initrd";
 	argv[n++] = (char *)l->image;
 	argv[n++] = "-append";
-	cmdline = qemu_cmdline(l->cmdline);
+	cmdline = qemu_cmdline(l->n_publish ? QEMU_NET_ARGS : "", l->cmdline);
 	argv[n++] = cmdline ? cmdline : (char *)l->cmdline;
 	argv[n] = NULL;
 	if (access(argv[0], X_OK) < 0) {
@@ -423,6 +469,7 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 		unlink(status_path);
 		close(out);
 		free(cmdline);
+		free(netdev);
 		return -1;
 	}
 	if (l->verbose)
@@ -431,6 +478,7 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	wstatus = run_child(argv, out);
 	close(out);
 	free(cmdline);
+	free(netdev);
 	full = status_file_read(status_path);
 	if (wstatus < 0)
 		return -1;
@@ -465,6 +513,11 @@ int launch_vm(const struct launch *l)
 	if (l->qemu)
 		return launch_qemu(l, kernel);
 	err = kvm_usable();
+	if (err == 0 && l->n_publish) {
+		fprintf(stderr, "mote: -p needs a network device, which motevm does not have yet: "
+				"use --qemu\n");
+		return -1;
+	}
 	if (err == 0)
 		return launch_motevm(l, kernel);
 	/* QEMU's TCG emulates the CPU: the same kernel and image boot, only much slower */

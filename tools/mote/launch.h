@@ -3,18 +3,21 @@
 #define MOTE_TOOLS_LAUNCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct launch {
 	const char *image;   /* the initrd: a Mote image */
 	const char *cmdline; /* kernel command line */
 	unsigned cpus;
 	unsigned mem_mib;
-	const char *kernel; /* NULL: $MOTE_KERNEL, else kernel/mote.elf beside mote */
-	bool qemu;	    /* QEMU microvm instead of motevm */
-	bool no_fallback;   /* no usable KVM device: fail rather than boot under QEMU TCG */
-	bool verbose;	    /* timeline on stderr; motevm's boot timer on */
-	bool stats;	    /* motevm's --exit-stats (the kernel's --stats is in cmdline) */
-	double t0_ms;	    /* when mote started, for the timeline */
+	const char *kernel;	    /* NULL: $MOTE_KERNEL, else kernel/mote.elf beside mote */
+	bool qemu;		    /* QEMU microvm instead of motevm */
+	bool no_fallback;	    /* no usable KVM device: fail rather than boot under QEMU TCG */
+	bool verbose;		    /* timeline on stderr; motevm's boot timer on */
+	bool stats;		    /* motevm's --exit-stats (the kernel's --stats is in cmdline) */
+	const char *const *publish; /* -p [HOSTIP:]HOSTPORT:GUESTPORT (checked), n_publish */
+	size_t n_publish;
+	double t0_ms; /* when mote started, for the timeline */
 };
 
 /*

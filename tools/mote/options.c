@@ -10,7 +10,7 @@
 
 #define MAX_VCPUS 32 /* motevm's limit, Firecracker's too */
 
-enum { OPT_LOCALE = 256, OPT_NO_FALLBACK, OPT_KERNEL_ARG, OPT_STATS };
+enum { OPT_LOCALE = 256, OPT_NO_FALLBACK, OPT_KERNEL_ARG, OPT_STATS, OPT_PUBLISH };
 
 static const struct option long_opts[] = {
 	{ "mem", required_argument, NULL, 'm' },
@@ -27,6 +27,7 @@ static const struct option long_opts[] = {
 	{ "no-fallback", no_argument, NULL, OPT_NO_FALLBACK },
 	{ "kernel-arg", required_argument, NULL, OPT_KERNEL_ARG },
 	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "publish", required_argument, NULL, 'p' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -56,6 +57,9 @@ const char *opts_help(enum opts_for which)
 	       "                       booting under QEMU TCG\n"
 	       "      --kernel-arg ARG pass an option to the Mote kernel (repeatable), e.g.\n"
 	       "                       --kernel-arg=--strace (docs/kernel.md lists them)\n"
+	       "  -p, --publish [HOSTIP:]HOSTPORT:GUESTPORT  forward a TCP port of the host (all\n"
+	       "                       its addresses unless HOSTIP) to the program (repeatable;\n"
+	       "                       under QEMU only for now: motevm has no network device yet)\n"
 	       "      --stats          at exit, print the kernel's counts (system calls, page\n"
 	       "                       faults, interrupts...) and motevm's VM exits on stderr\n"
 	       "  -v, --verbose        print a boot timeline on stderr\n";
@@ -74,6 +78,35 @@ static int parse_uint(const char *opt, const char *s, unsigned lo, unsigned hi, 
 	}
 	*out = v;
 	return 0;
+}
+
+static int dots(const char *s)
+{
+	int n = 0;
+
+	while (*s)
+		n += *s++ == '.';
+	return n;
+}
+
+/* [HOSTIP:]HOSTPORT:GUESTPORT[/tcp], Docker's spelling (UDP: not yet). 0, or -1 said. */
+static int check_publish(const char *arg)
+{
+	char host[64] = "", proto[8] = "tcp";
+	unsigned hp, gp;
+	int n = 0;
+
+	if ((sscanf(arg, "%63[0-9.]:%u:%u%n", host, &hp, &gp, &n) == 3 && dots(host) == 3) ||
+	    (n = 0, sscanf(arg, "%u:%u%n", &hp, &gp, &n) == 2)) {
+		if (arg[n] == '/' && sscanf(arg + n + 1, "%7s", proto) != 1)
+			n = -1;
+		if (n > 0 && (arg[n] == 0 || arg[n] == '/') && hp && hp < 65536 && gp &&
+		    gp < 65536 && !strcmp(proto, "tcp"))
+			return 0;
+	}
+	fprintf(stderr, "mote: -p %s: not [HOSTIP:]HOSTPORT:GUESTPORT with ports 1-65535%s\n", arg,
+		strcmp(proto, "tcp") ? " (TCP only for now)" : "");
+	return -1;
 }
 
 static int push(const char ***v, size_t *n, const char *s)
@@ -136,6 +169,8 @@ static int one_option(int c, const char *arg, enum opts_for which, struct mote_o
 		}
 		return push(&o->kernel_args, &o->n_kernel_args, arg);
 	}
+	if (which == OPTS_RUN && c == 'p')
+		return check_publish(arg) < 0 ? -1 : push(&o->publish, &o->n_publish, arg);
 	if (which == OPTS_RUN && c == OPT_STATS) {
 		o->stats = true;
 		return 0;
@@ -166,7 +201,7 @@ int opts_parse(int argc, char **argv, enum opts_for which, struct mote_opts *o)
 	memset(o, 0, sizeof(*o));
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+m:c:e:C:a:i:k:o:vq", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+m:c:e:C:a:i:k:o:vqp:", long_opts, NULL)) != -1) {
 		int ret;
 
 		if (c == '?' || c == ':') {
@@ -220,5 +255,6 @@ void opts_free(struct mote_opts *o)
 	free(o->env);
 	free(o->add);
 	free(o->kernel_args);
+	free(o->publish);
 	memset(o, 0, sizeof(*o));
 }

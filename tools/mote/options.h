@@ -23,6 +23,8 @@ struct mote_opts {
 	bool stats;		  /* run: the kernel's and KVM's counts at exit */
 	const char **kernel_args; /* run: --kernel-arg, before the image's own options */
 	size_t n_kernel_args;
+	const char **publish; /* run: -p [HOSTIP:]HOSTPORT:GUESTPORT, checked */
+	size_t n_publish;
 	bool locale; /* add locale and gconv files */
 	char **argv; /* PROGRAM [ARGS...] */
 	int argc;

@@ -1,0 +1,79 @@
+#!/bin/bash
+# net_publish.sh: `mote run -p`: a TCP port of the host's loopback forwarded to a program in
+# Mote (QEMU's user network with hostfwd, the kernel configured statically by --ip and
+# --defaultgw, the virtio-net driver, lwIP, the socket calls): the C echo server answers a
+# host client, and Python's http.server serves host curl a file (200) and a miss (404). Bad
+# -p values are refused; motevm, which has no network device yet, refuses -p with a message.
+# Traffic: host loopback only, bounded in count and time.
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib.sh
+MOTE=build/mote
+SERVER=$PWD/build/tests/e2e/echo_server
+[ -x "$SERVER" ] || skip "$SERVER not built"
+command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed"
+export MOTE_CACHE_DIR=$TEST_TMP/cache
+
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_for FILE TEXT: up to 60 s for TEXT in FILE
+wait_for() {
+	for _ in $(seq 600); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+for bad in 80 0:80 80:70000 1.2.3:80:80 80:80/udp; do
+	out=$($MOTE run --qemu -p "$bad" /bin/true 2>&1)
+	expect_eq "-p $bad: refused (125)" 125 "$?"
+	expect_match "... naming the value" "-p $bad: not \[HOSTIP:\]HOSTPORT:GUESTPORT" "$out"
+done
+if kvm_usable; then
+	out=$($MOTE run -p 127.0.0.1:18080:80 /bin/true 2>&1)
+	expect_eq "motevm: -p refused (125)" 125 "$?"
+	expect_match "... saying why" "motevm does not have yet" "$out"
+fi
+
+# the echo server
+hp=$(free_port)
+timeout 120 $MOTE run --qemu -p "127.0.0.1:$hp:7777" "$SERVER" 7777 2 >"$TEST_TMP/echo.out" 2>&1 &
+vm=$!
+check "echo server: listening" wait_for "$TEST_TMP/echo.out" "listening on port 7777"
+out=$(timeout 60 python3 - "$hp" <<'PY'
+import os, socket, sys
+for size in (5, 100000):
+    data = os.urandom(size)
+    with socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=30) as c:
+        c.sendall(data)
+        c.shutdown(socket.SHUT_WR)
+        got = b""
+        while chunk := c.recv(65536):
+            got += chunk
+    print(f"{size}: {'echoed' if got == data else len(got)}")
+PY
+)
+expect_eq "echo server: 5 bytes and 100000 bytes echoed" "5: echoed 100000: echoed" "${out//$'\n'/ }"
+wait "$vm"
+expect_eq "echo server: mote exits 0" 0 "$?"
+expect_match "... having served both" "served 2 connections, 100005 bytes" "$(cat "$TEST_TMP/echo.out")"
+
+# Python's http.server (IPv4: --bind 0.0.0.0; IPv6 is not there yet)
+mkdir -p "$TEST_TMP/www"
+echo "hello from mote" >"$TEST_TMP/www/index.txt"
+hp=$(free_port)
+timeout 120 $MOTE run --qemu -p "127.0.0.1:$hp:8000" --add /usr/lib/python3.11 \
+	--add "$TEST_TMP/www" --cwd "$TEST_TMP/www" /usr/bin/python3 -m http.server \
+	--bind 0.0.0.0 8000 >"$TEST_TMP/http.out" 2>&1 &
+vm=$!
+check "http.server: serving" wait_for "$TEST_TMP/http.out" "Serving HTTP on 0.0.0.0 port 8000"
+expect_eq "curl gets the file" "hello from mote" "$(timeout 30 curl -s "http://127.0.0.1:$hp/index.txt")"
+expect_eq "curl gets 404 for a missing one" 404 \
+	"$(timeout 30 curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$hp/missing")"
+kill "$vm" 2>/dev/null
+wait "$vm" 2>/dev/null
+check "http.server: the requests are in its log" grep -q '"GET /index.txt HTTP/1.1" 200' \
+	"$TEST_TMP/http.out"
+finish
