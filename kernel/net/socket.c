@@ -195,9 +195,14 @@ static bool can_recv(struct nsock *s)
 	return READ_ONCE(s->rx) || s->eof || s->err || !s->pcb;
 }
 
+/* Room in the send buffer and in lwIP's segment queue (tcp_write fails on either). Read
+ * without net_lock: a wrong answer only costs one more look. */
 static bool can_send(struct nsock *s)
 {
-	return !s->pcb || s->err || (s->connected && tcp_sndbuf(s->pcb) > 0);
+	struct tcp_pcb *pcb = READ_ONCE(s->pcb);
+
+	return !pcb || s->err ||
+	       (s->connected && tcp_sndbuf(pcb) > 0 && tcp_sndqueuelen(pcb) < TCP_SND_QUEUELEN);
 }
 
 static bool connect_done(struct nsock *s)
