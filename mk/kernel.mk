@@ -49,6 +49,7 @@ KERNEL_SRCS := \
 	kernel/net/netif.c \
 	kernel/net/lwip_port.c \
 	kernel/net/socket.c \
+	kernel/net/udp.c \
 	kernel/lib/string.c \
 	kernel/lib/printf.c \
 	kernel/lib/random.c \

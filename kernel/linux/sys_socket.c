@@ -1,8 +1,8 @@
-/* sys_socket.c: the Linux socket calls for AF_INET stream sockets, on net/socket.c (TCP over
- * lwIP): socket, bind, listen, accept/accept4, connect, send/recv(to/from), shutdown,
- * get/setsockopt, getsockname/getpeername, and the socket as a file (read, write, poll,
- * close). Datagram, IPv6 and AF_UNIX sockets are not there yet (-EAFNOSUPPORT,
- * -EPROTONOSUPPORT). */
+/* sys_socket.c: the Linux socket calls for AF_INET stream and datagram sockets, on
+ * net/socket.c (TCP) and net/udp.c (UDP) over lwIP: socket, bind, listen, accept/accept4,
+ * connect, send/recv(to/from), shutdown, get/setsockopt, getsockname/getpeername, and the
+ * socket as a file (read, write, poll, close). IPv6 and AF_UNIX sockets are not there yet
+ * (-EAFNOSUPPORT). */
 #include "fs/file.h"
 #include "fs/vfs.h"
 #include "core/mm/heap.h"
@@ -13,9 +13,13 @@
 #include "linux/task.h"
 #include "linux/uaccess.h"
 #include "net/socket.h"
+#include "net/udp.h"
 
 #define AF_INET 2
 #define SOCK_STREAM 1
+#define SOCK_DGRAM 2
+#define IPPROTO_UDP 17
+#define AF_UNSPEC 0
 #define SOCK_TYPE_MASK 0xf
 #define SOCK_NONBLOCK O_NONBLOCK
 #define SOCK_CLOEXEC O_CLOEXEC
@@ -40,29 +44,19 @@ struct sockaddr_in_k {
 	uint8_t zero[8];
 };
 
-static const struct file_ops sock_fops;
+static const struct file_ops sock_fops, dgram_fops;
 
-static struct nsock *sock_of(int fd, struct file **fp)
-{
-	struct file *f = fd_get(fd);
-
-	if (!f)
-		return NULL;
-	if (f->ops != &sock_fops) {
-		file_put(f);
-		return NULL;
-	}
-	*fp = f;
-	return f->priv;
-}
-
-/* The error for an fd that is not a socket: -EBADF, or -ENOTSOCK. */
-static long not_sock(int fd)
+/* What fd is: 1 a TCP socket, 2 a UDP one (*fp its file, a reference), or -EBADF, -ENOTSOCK. */
+static int kind_of(int fd, struct file **fp)
 {
 	struct file *f = fd_get(fd);
 
 	if (!f)
 		return -EBADF;
+	if (f->ops == &sock_fops || f->ops == &dgram_fops) {
+		*fp = f;
+		return f->ops == &sock_fops ? 1 : 2;
+	}
 	file_put(f);
 	return -ENOTSOCK;
 }
@@ -106,6 +100,58 @@ static ssize_t recv_common(struct file *f, void *ubuf, size_t n, int flags)
 	return r;
 }
 
+static int put_addr(void *uaddr, uint32_t *ulen, uint32_t addr, uint16_t port);
+
+/* A datagram from ubuf, to uaddr when given (else the connected peer). */
+static ssize_t dgram_send(struct file *f, const void *ubuf, size_t n, const void *uaddr,
+			  uint32_t len)
+{
+	struct sockaddr_in_k a = { 0 };
+	void *buf;
+	ssize_t r;
+
+	if (uaddr) {
+		if (len < sizeof(a))
+			return -EINVAL;
+		if (copy_from_user(&a, uaddr, sizeof(a)))
+			return -EFAULT;
+		if (a.family != AF_INET)
+			return -EAFNOSUPPORT;
+	}
+	if (n > UDP_PAYLOAD_MAX)
+		return -EMSGSIZE;
+	buf = kmalloc(n ? n : 1);
+	if (!buf)
+		return -ENOMEM;
+	r = copy_from_user(buf, ubuf, n)
+		    ? -EFAULT
+		    : nudp_send(f->priv, buf, n, uaddr != NULL, a.addr, a.port);
+	kfree(buf);
+	return r;
+}
+
+/* The next datagram into ubuf (cut to n), its source to (uaddr, ulen) when given. */
+static ssize_t dgram_recv(struct file *f, void *ubuf, size_t n, int flags, void *uaddr,
+			  uint32_t *ulen)
+{
+	bool nonblock = (f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT);
+	size_t k = MIN(n, (size_t)UDP_PAYLOAD_MAX);
+	uint32_t addr = 0;
+	uint16_t port = 0;
+	void *buf = kmalloc(k ? k : 1);
+	ssize_t r;
+
+	if (!buf)
+		return -ENOMEM;
+	r = nudp_recv(f->priv, buf, k, &addr, &port, nonblock, signal_pending);
+	if (r > 0 && copy_to_user(ubuf, buf, (size_t)r))
+		r = -EFAULT;
+	kfree(buf);
+	if (r >= 0 && uaddr && put_addr(uaddr, ulen, addr, port))
+		r = -EFAULT;
+	return r;
+}
+
 static ssize_t sock_read(struct file *f, void *ubuf, size_t n, uint64_t *pos)
 {
 	return recv_common(f, ubuf, n, 0);
@@ -135,22 +181,54 @@ static const struct file_ops sock_fops = {
 	.anon_name = "socket:[0]",
 };
 
-/* A file for s, installed: the descriptor, or -errno (s closed then). */
-static long install(struct nsock *s, int flags)
+static ssize_t dgram_read(struct file *f, void *ubuf, size_t n, uint64_t *pos)
 {
-	struct inode *ino = vfs_anon_inode(S_IFSOCK | 0777, &sock_fops);
+	return dgram_recv(f, ubuf, n, 0, NULL, NULL);
+}
+
+static ssize_t dgram_write(struct file *f, const void *ubuf, size_t n, uint64_t *pos)
+{
+	return dgram_send(f, ubuf, n, NULL, 0);
+}
+
+static uint32_t dgram_poll(struct file *f, struct pollq **pq)
+{
+	return nudp_poll(f->priv, pq);
+}
+
+static int dgram_release(struct file *f)
+{
+	nudp_close(f->priv);
+	return 0;
+}
+
+static const struct file_ops dgram_fops = {
+	.read = dgram_read,
+	.write = dgram_write,
+	.poll = dgram_poll,
+	.release = dgram_release,
+	.anon_name = "socket:[0]",
+};
+
+/* A file for obj (a TCP or UDP socket, by ops), installed: the descriptor, or -errno (the
+ * socket closed then). */
+static long install(void *obj, const struct file_ops *ops, int flags)
+{
+	struct inode *ino = vfs_anon_inode(S_IFSOCK | 0777, ops);
 	struct file *f =
-		ino ? file_alloc(ino, NULL, &sock_fops, O_RDWR | ((uint32_t)flags & SOCK_NONBLOCK))
-		    : NULL;
+		ino ? file_alloc(ino, NULL, ops, O_RDWR | ((uint32_t)flags & SOCK_NONBLOCK)) : NULL;
 	int fd;
 
 	if (ino)
 		vfs_inode_put(ino);
 	if (!f) {
-		nsock_close(s);
+		if (ops == &dgram_fops)
+			nudp_close(obj);
+		else
+			nsock_close(obj);
 		return -ENOMEM;
 	}
-	f->priv = s;
+	f->priv = obj;
 	fd = fd_install(f, 0, flags & SOCK_CLOEXEC);
 	if (fd < 0)
 		file_put(f);
@@ -186,32 +264,37 @@ static int put_addr(void *uaddr, uint32_t *ulen, uint32_t addr, uint16_t port)
 
 SYSCALL_DEFINE3(socket, int, domain, int, type, int, protocol)
 {
-	struct nsock *s;
+	int kind = type & SOCK_TYPE_MASK;
+	void *obj;
 
 	if (domain != AF_INET)
 		return -EAFNOSUPPORT;
-	if ((type & SOCK_TYPE_MASK) != SOCK_STREAM ||
-	    (type & ~(SOCK_TYPE_MASK | SOCK_NONBLOCK | SOCK_CLOEXEC)) ||
-	    (protocol && protocol != IPPROTO_TCP))
-		return -EPROTONOSUPPORT;
-	s = nsock_tcp();
-	if (!s)
-		return -ENETDOWN; /* no network device, or no memory */
-	return install(s, type);
+	if (type & ~(SOCK_TYPE_MASK | SOCK_NONBLOCK | SOCK_CLOEXEC))
+		return -EINVAL;
+	if (kind == SOCK_STREAM && (!protocol || protocol == IPPROTO_TCP)) {
+		obj = nsock_tcp();
+		return obj ? install(obj, &sock_fops, type) : -ENOMEM;
+	}
+	if (kind == SOCK_DGRAM && (!protocol || protocol == IPPROTO_UDP)) {
+		obj = nudp_new();
+		return obj ? install(obj, &dgram_fops, type) : -ENOMEM;
+	}
+	return -EPROTONOSUPPORT;
 }
 
 SYSCALL_DEFINE3(bind, int, fd, const void *, uaddr, uint32_t, len)
 {
 	struct sockaddr_in_k a;
 	struct file *f;
-	struct nsock *s = sock_of(fd, &f);
+	int kind = kind_of(fd, &f);
 	long r;
 
-	if (!s)
-		return not_sock(fd);
+	if (kind < 0)
+		return kind;
 	r = get_addr(uaddr, len, &a);
 	if (!r)
-		r = nsock_bind(s, a.addr, a.port);
+		r = kind == 1 ? nsock_bind(f->priv, a.addr, a.port)
+			      : nudp_bind(f->priv, a.addr, a.port);
 	file_put(f);
 	return r;
 }
@@ -219,30 +302,32 @@ SYSCALL_DEFINE3(bind, int, fd, const void *, uaddr, uint32_t, len)
 SYSCALL_DEFINE2(listen, int, fd, int, backlog)
 {
 	struct file *f;
-	struct nsock *s = sock_of(fd, &f);
+	int kind = kind_of(fd, &f);
 	long r;
 
-	if (!s)
-		return not_sock(fd);
-	r = nsock_listen(s, backlog);
+	if (kind < 0)
+		return kind;
+	r = kind == 1 ? nsock_listen(f->priv, backlog) : -EOPNOTSUPP;
 	file_put(f);
 	return r;
 }
 
 SYSCALL_DEFINE4(accept4, int, fd, void *, uaddr, uint32_t *, ulen, int, flags)
 {
-	struct nsock *s, *c;
+	struct nsock *c;
 	struct file *f;
+	int kind;
 	uint32_t addr = 0;
 	uint16_t port = 0;
 	long r;
 
 	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
 		return -EINVAL;
-	s = sock_of(fd, &f);
-	if (!s)
-		return not_sock(fd);
-	r = nsock_accept(s, &c, f->flags & O_NONBLOCK, signal_pending);
+	kind = kind_of(fd, &f);
+	if (kind < 0)
+		return kind;
+	r = kind == 1 ? nsock_accept(f->priv, &c, f->flags & O_NONBLOCK, signal_pending)
+		      : -EOPNOTSUPP;
 	file_put(f);
 	if (r)
 		return r;
@@ -250,7 +335,7 @@ SYSCALL_DEFINE4(accept4, int, fd, void *, uaddr, uint32_t *, ulen, int, flags)
 		addr = 0;
 		port = 0;
 	}
-	r = install(c, flags);
+	r = install(c, &sock_fops, flags);
 	if (r >= 0 && put_addr(uaddr, ulen, addr, port))
 		return -EFAULT; /* as Linux: the connection stays with its descriptor */
 	return r;
@@ -267,14 +352,18 @@ SYSCALL_DEFINE3(connect, int, fd, const void *, uaddr, uint32_t, len)
 {
 	struct sockaddr_in_k a;
 	struct file *f;
-	struct nsock *s = sock_of(fd, &f);
+	int kind = kind_of(fd, &f);
 	long r;
 
-	if (!s)
-		return not_sock(fd);
-	r = get_addr(uaddr, len, &a);
-	if (!r)
-		r = nsock_connect(s, a.addr, a.port, f->flags & O_NONBLOCK, signal_pending);
+	if (kind < 0)
+		return kind;
+	if (kind == 2 && len >= sizeof(uint16_t) && !get_user(a.family, (const uint16_t *)uaddr) &&
+	    a.family == AF_UNSPEC)
+		r = nudp_connect(f->priv, 0, 0); /* dissolve the association */
+	else if (!(r = get_addr(uaddr, len, &a)))
+		r = kind == 1 ? nsock_connect(f->priv, a.addr, a.port, f->flags & O_NONBLOCK,
+					      signal_pending)
+			      : nudp_connect(f->priv, a.addr, a.port);
 	file_put(f);
 	return r;
 }
@@ -282,14 +371,15 @@ SYSCALL_DEFINE3(connect, int, fd, const void *, uaddr, uint32_t, len)
 static long name(int fd, void *uaddr, uint32_t *ulen, bool peer)
 {
 	struct file *f;
-	struct nsock *s = sock_of(fd, &f);
+	int kind = kind_of(fd, &f);
 	uint32_t addr;
 	uint16_t port;
 	long r;
 
-	if (!s)
-		return not_sock(fd);
-	r = nsock_name(s, peer, &addr, &port);
+	if (kind < 0)
+		return kind;
+	r = kind == 1 ? nsock_name(f->priv, peer, &addr, &port)
+		      : nudp_name(f->priv, peer, &addr, &port);
 	file_put(f);
 	if (r == -ENOTCONN && !peer) /* not bound yet: 0.0.0.0:0 */
 		addr = port = 0, r = 0;
@@ -310,12 +400,15 @@ SYSCALL_DEFINE6(sendto, int, fd, const void *, ubuf, size_t, n, int, flags, cons
 		uint32_t, len)
 {
 	struct file *f;
-	struct nsock *s = sock_of(fd, &f);
+	int kind = kind_of(fd, &f);
 	long r;
 
-	if (!s)
-		return not_sock(fd);
-	r = uaddr ? -EISCONN : send_common(f, ubuf, n, flags);
+	if (kind < 0)
+		return kind;
+	if (kind == 2)
+		r = dgram_send(f, ubuf, n, uaddr, len);
+	else
+		r = uaddr ? -EISCONN : send_common(f, ubuf, n, flags);
 	file_put(f);
 	return r;
 }
@@ -324,16 +417,19 @@ SYSCALL_DEFINE6(recvfrom, int, fd, void *, ubuf, size_t, n, int, flags, void *, 
 		ulen)
 {
 	struct file *f;
-	struct nsock *s = sock_of(fd, &f);
+	int kind = kind_of(fd, &f);
 	uint32_t addr;
 	uint16_t port;
 	long r;
 
-	if (!s)
-		return not_sock(fd);
-	r = flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL) ? -EOPNOTSUPP : recv_common(f, ubuf, n, flags);
-	if (r >= 0 && uaddr && !nsock_name(s, true, &addr, &port) &&
-	    put_addr(uaddr, ulen, addr, port))
+	if (kind < 0)
+		return kind;
+	if (flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL))
+		r = -EOPNOTSUPP;
+	else if (kind == 2)
+		r = dgram_recv(f, ubuf, n, flags, uaddr, ulen);
+	else if ((r = recv_common(f, ubuf, n, flags)) >= 0 && uaddr &&
+		 !nsock_name(f->priv, true, &addr, &port) && put_addr(uaddr, ulen, addr, port))
 		r = -EFAULT;
 	file_put(f);
 	return r;
@@ -342,12 +438,12 @@ SYSCALL_DEFINE6(recvfrom, int, fd, void *, ubuf, size_t, n, int, flags, void *, 
 SYSCALL_DEFINE2(shutdown, int, fd, int, how)
 {
 	struct file *f;
-	struct nsock *s = sock_of(fd, &f);
+	int kind = kind_of(fd, &f);
 	long r;
 
-	if (!s)
-		return not_sock(fd);
-	r = nsock_shutdown(s, how);
+	if (kind < 0)
+		return kind;
+	r = kind == 1 ? nsock_shutdown(f->priv, how) : -ENOTCONN;
 	file_put(f);
 	return r;
 }
@@ -355,18 +451,17 @@ SYSCALL_DEFINE2(shutdown, int, fd, int, how)
 SYSCALL_DEFINE5(setsockopt, int, fd, int, level, int, opt, const void *, uval, uint32_t, len)
 {
 	struct file *f;
-	struct nsock *s = sock_of(fd, &f);
-	int v = 0;
+	int kind = kind_of(fd, &f), v = 0;
 	long r = 0;
 
-	if (!s)
-		return not_sock(fd);
+	if (kind < 0)
+		return kind;
 	if (len < sizeof(v))
 		r = -EINVAL;
 	else if (copy_from_user(&v, uval, sizeof(v)))
 		r = -EFAULT;
-	else if (level == IPPROTO_TCP && opt == TCP_NODELAY)
-		nsock_nodelay(s, v != 0);
+	else if (kind == 1 && level == IPPROTO_TCP && opt == TCP_NODELAY)
+		nsock_nodelay(f->priv, v != 0);
 	else if (level != SOL_SOCKET ||
 		 (opt != SO_REUSEADDR && opt != SO_REUSEPORT && opt != SO_KEEPALIVE &&
 		  opt != SO_SNDBUF && opt != SO_RCVBUF))
@@ -378,17 +473,17 @@ SYSCALL_DEFINE5(setsockopt, int, fd, int, level, int, opt, const void *, uval, u
 SYSCALL_DEFINE5(getsockopt, int, fd, int, level, int, opt, void *, uval, uint32_t *, ulen)
 {
 	struct file *f;
-	struct nsock *s = sock_of(fd, &f);
+	int kind = kind_of(fd, &f);
 	uint32_t len;
 	int v;
 	long r = 0;
 
-	if (!s)
-		return not_sock(fd);
+	if (kind < 0)
+		return kind;
 	if (level == SOL_SOCKET && opt == SO_ERROR)
-		v = -nsock_error(s);
+		v = kind == 1 ? -nsock_error(f->priv) : 0;
 	else if (level == SOL_SOCKET && opt == SO_TYPE)
-		v = SOCK_STREAM;
+		v = kind == 1 ? SOCK_STREAM : SOCK_DGRAM;
 	else
 		r = -ENOPROTOOPT;
 	file_put(f);

@@ -1,0 +1,33 @@
+/* udp.h: UDP sockets on lwIP, with kernel buffers, for linux/sys_socket.c: datagrams queued on
+ * arrival (up to UDP_QUEUE_MAX, then dropped, as a full socket buffer drops them), each read
+ * whole or cut to the reader's buffer. Locking and the interrupted() check as in socket.h;
+ * addresses and ports in network order. */
+#ifndef MOTE_NET_UDP_H
+#define MOTE_NET_UDP_H
+
+#include "lib/types.h"
+
+#define UDP_QUEUE_MAX 64
+#define UDP_PAYLOAD_MAX 65507
+
+struct nudp;
+struct pollq;
+
+/* A new UDP socket, or NULL when out of memory. */
+struct nudp *nudp_new(void);
+void nudp_close(struct nudp *u);
+int nudp_bind(struct nudp *u, uint32_t addr, uint16_t port) __must_check;
+/* The default peer (send without an address, receive only from it); addr 0 and port 0
+ * (AF_UNSPEC) dissolve it. */
+int nudp_connect(struct nudp *u, uint32_t addr, uint16_t port) __must_check;
+/* Send one datagram to (addr, port), or to the connected peer when !to. Bytes sent, or
+ * -EDESTADDRREQ, -EMSGSIZE, -ENOMEM, -EHOSTUNREACH... */
+ssize_t nudp_send(struct nudp *u, const void *buf, size_t n, bool to, uint32_t addr, uint16_t port);
+/* The next datagram into buf (cut to n bytes): its bytes copied; *addr, *port its source. */
+ssize_t nudp_recv(struct nudp *u, void *buf, size_t n, uint32_t *addr, uint16_t *port,
+		  bool nonblock, bool (*interrupted)(void));
+uint32_t nudp_poll(struct nudp *u, struct pollq **pq);
+/* The local address or the connected peer's; -ENOTCONN for a peer when there is none. */
+int nudp_name(struct nudp *u, bool peer, uint32_t *addr, uint16_t *port) __must_check;
+
+#endif /* MOTE_NET_UDP_H */
