@@ -67,6 +67,7 @@ KERNEL_SRCS := \
 	kernel/fs/mounts.c \
 	kernel/fs/chrdev.c \
 	kernel/fs/pipe.c \
+	kernel/fs/sockpair.c \
 	kernel/fs/lock.c \
 	kernel/fs/tty.c \
 	kernel/fs/devfs.c \

@@ -4,6 +4,7 @@
  * socket as a file (read, write, poll, close). IPv6 and AF_UNIX sockets are not there yet
  * (-EAFNOSUPPORT). */
 #include "fs/file.h"
+#include "fs/sockpair.h"
 #include "fs/vfs.h"
 #include "core/mm/heap.h"
 #include "lib/errno.h"
@@ -15,6 +16,7 @@
 #include "net/socket.h"
 #include "net/udp.h"
 
+#define AF_UNIX 1
 #define AF_INET 2
 #define SOCK_STREAM 1
 #define SOCK_DGRAM 2
@@ -46,16 +48,17 @@ struct sockaddr_in_k {
 
 static const struct file_ops sock_fops, dgram_fops;
 
-/* What fd is: 1 a TCP socket, 2 a UDP one (*fp its file, a reference), or -EBADF, -ENOTSOCK. */
+/* What fd is: 1 a TCP socket, 2 a UDP one, 3 an AF_UNIX socketpair end (*fp its file, a
+ * reference), or -EBADF, -ENOTSOCK. */
 static int kind_of(int fd, struct file **fp)
 {
 	struct file *f = fd_get(fd);
 
 	if (!f)
 		return -EBADF;
-	if (f->ops == &sock_fops || f->ops == &dgram_fops) {
+	if (f->ops == &sock_fops || f->ops == &dgram_fops || sockpair_is(f)) {
 		*fp = f;
-		return f->ops == &sock_fops ? 1 : 2;
+		return f->ops == &sock_fops ? 1 : f->ops == &dgram_fops ? 2 : 3;
 	}
 	file_put(f);
 	return -ENOTSOCK;
@@ -291,7 +294,7 @@ SYSCALL_DEFINE3(bind, int, fd, const void *, uaddr, uint32_t, len)
 
 	if (kind < 0)
 		return kind;
-	r = get_addr(uaddr, len, &a);
+	r = kind == 3 ? -EINVAL : get_addr(uaddr, len, &a);
 	if (!r)
 		r = kind == 1 ? nsock_bind(f->priv, a.addr, a.port)
 			      : nudp_bind(f->priv, a.addr, a.port);
@@ -307,7 +310,7 @@ SYSCALL_DEFINE2(listen, int, fd, int, backlog)
 
 	if (kind < 0)
 		return kind;
-	r = kind == 1 ? nsock_listen(f->priv, backlog) : -EOPNOTSUPP;
+	r = kind == 1 ? nsock_listen(f->priv, backlog) : kind == 2 ? -EOPNOTSUPP : -EINVAL;
 	file_put(f);
 	return r;
 }
@@ -326,8 +329,9 @@ SYSCALL_DEFINE4(accept4, int, fd, void *, uaddr, uint32_t *, ulen, int, flags)
 	kind = kind_of(fd, &f);
 	if (kind < 0)
 		return kind;
-	r = kind == 1 ? nsock_accept(f->priv, &c, f->flags & O_NONBLOCK, signal_pending)
-		      : -EOPNOTSUPP;
+	r = kind == 1	? nsock_accept(f->priv, &c, f->flags & O_NONBLOCK, signal_pending)
+	    : kind == 2 ? -EOPNOTSUPP
+			: -EINVAL;
 	file_put(f);
 	if (r)
 		return r;
@@ -357,8 +361,10 @@ SYSCALL_DEFINE3(connect, int, fd, const void *, uaddr, uint32_t, len)
 
 	if (kind < 0)
 		return kind;
-	if (kind == 2 && len >= sizeof(uint16_t) && !get_user(a.family, (const uint16_t *)uaddr) &&
-	    a.family == AF_UNSPEC)
+	if (kind == 3)
+		r = -EISCONN;
+	else if (kind == 2 && len >= sizeof(uint16_t) &&
+		 !get_user(a.family, (const uint16_t *)uaddr) && a.family == AF_UNSPEC)
 		r = nudp_connect(f->priv, 0, 0); /* dissolve the association */
 	else if (!(r = get_addr(uaddr, len, &a)))
 		r = kind == 1 ? nsock_connect(f->priv, a.addr, a.port, f->flags & O_NONBLOCK,
@@ -378,6 +384,18 @@ static long name(int fd, void *uaddr, uint32_t *ulen, bool peer)
 
 	if (kind < 0)
 		return kind;
+	if (kind == 3) { /* an unnamed AF_UNIX socket: just the family */
+		uint16_t family = AF_UNIX;
+		uint32_t len;
+
+		file_put(f);
+		if (get_user(len, ulen))
+			return -EFAULT;
+		if (copy_to_user(uaddr, &family, MIN(len, (uint32_t)sizeof(family))))
+			return -EFAULT;
+		len = sizeof(family);
+		return put_user(len, ulen);
+	}
 	r = kind == 1 ? nsock_name(f->priv, peer, &addr, &port)
 		      : nudp_name(f->priv, peer, &addr, &port);
 	file_put(f);
@@ -405,7 +423,9 @@ SYSCALL_DEFINE6(sendto, int, fd, const void *, ubuf, size_t, n, int, flags, cons
 
 	if (kind < 0)
 		return kind;
-	if (kind == 2)
+	if (kind == 3)
+		r = uaddr ? -EISCONN : f->ops->write(f, ubuf, n, &f->pos);
+	else if (kind == 2)
 		r = dgram_send(f, ubuf, n, uaddr, len);
 	else
 		r = uaddr ? -EISCONN : send_common(f, ubuf, n, flags);
@@ -426,6 +446,8 @@ SYSCALL_DEFINE6(recvfrom, int, fd, void *, ubuf, size_t, n, int, flags, void *, 
 		return kind;
 	if (flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL))
 		r = -EOPNOTSUPP;
+	else if (kind == 3)
+		r = f->ops->read(f, ubuf, n, &f->pos);
 	else if (kind == 2)
 		r = dgram_recv(f, ubuf, n, flags, uaddr, ulen);
 	else if ((r = recv_common(f, ubuf, n, flags)) >= 0 && uaddr &&
@@ -443,7 +465,9 @@ SYSCALL_DEFINE2(shutdown, int, fd, int, how)
 
 	if (kind < 0)
 		return kind;
-	r = kind == 1 ? nsock_shutdown(f->priv, how) : -ENOTCONN;
+	r = kind == 1	? nsock_shutdown(f->priv, how)
+	    : kind == 3 ? sockpair_shutdown(f, how)
+			: -ENOTCONN;
 	file_put(f);
 	return r;
 }
@@ -483,7 +507,7 @@ SYSCALL_DEFINE5(getsockopt, int, fd, int, level, int, opt, void *, uval, uint32_
 	if (level == SOL_SOCKET && opt == SO_ERROR)
 		v = kind == 1 ? -nsock_error(f->priv) : 0;
 	else if (level == SOL_SOCKET && opt == SO_TYPE)
-		v = kind == 1 ? SOCK_STREAM : SOCK_DGRAM;
+		v = kind == 2 ? SOCK_DGRAM : SOCK_STREAM;
 	else
 		r = -ENOPROTOOPT;
 	file_put(f);
@@ -497,4 +521,37 @@ SYSCALL_DEFINE5(getsockopt, int, fd, int, level, int, opt, void *, uval, uint32_
 		return -EFAULT;
 	len = sizeof(v);
 	return put_user(len, ulen);
+}
+
+SYSCALL_DEFINE4(socketpair, int, domain, int, type, int, protocol, int *, usv)
+{
+	struct file *a, *b;
+	int sv[2];
+
+	if (domain != AF_UNIX)
+		return -EAFNOSUPPORT;
+	if (type & ~(SOCK_TYPE_MASK | SOCK_NONBLOCK | SOCK_CLOEXEC))
+		return -EINVAL;
+	if ((type & SOCK_TYPE_MASK) != SOCK_STREAM || protocol)
+		return -EOPNOTSUPP; /* datagram and seqpacket pairs: not yet */
+	if (sockpair_create((uint32_t)type & SOCK_NONBLOCK, &a, &b))
+		return -ENOMEM;
+	sv[0] = fd_install(a, 0, type & SOCK_CLOEXEC);
+	if (sv[0] < 0) {
+		file_put(a);
+		file_put(b);
+		return sv[0];
+	}
+	sv[1] = fd_install(b, 0, type & SOCK_CLOEXEC);
+	if (sv[1] < 0) {
+		file_put(b);
+		(void)fd_close(sv[0]);
+		return sv[1];
+	}
+	if (copy_to_user(usv, sv, sizeof(sv))) {
+		(void)fd_close(sv[0]);
+		(void)fd_close(sv[1]);
+		return -EFAULT;
+	}
+	return 0;
 }

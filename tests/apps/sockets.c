@@ -1,7 +1,8 @@
 /* sockets.c: TCP over 127.0.0.1 (in Mote: lwIP's loop interface): a listener on an ephemeral
  * port, a thread that echoes, a client sending 256 KiB and reading it back after its
  * shutdown, non-blocking accept and connect, names of both ends, and the errors Linux gives
- * (EADDRINUSE, ECONNREFUSED, ENOTCONN, EAFNOSUPPORT-free calls only). */
+ * (EADDRINUSE, ECONNREFUSED, ENOTCONN). Then socketpair(AF_UNIX, SOCK_STREAM) (what asyncio's
+ * event loop wakes itself with): both ways, poll, shutdown, the peer's close. */
 #include "check.h"
 
 #include <arpa/inet.h>
@@ -10,6 +11,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
 
 #define BIG (256 * 1024)
@@ -42,6 +44,39 @@ static struct sockaddr_in loopback(uint16_t port)
 
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	return a;
+}
+
+static void socketpair_checks(void)
+{
+	int sv[2], type = 0;
+	char buf[16];
+	struct sockaddr_storage name;
+	socklen_t len = sizeof(type);
+	struct pollfd p;
+
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0, "socketpair(AF_UNIX)");
+	CHECK(write(sv[0], "ping", 4) == 4 && read(sv[1], buf, sizeof(buf)) == 4 &&
+		      !memcmp(buf, "ping", 4),
+	      "one way");
+	CHECK(send(sv[1], "pong", 4, 0) == 4 && recv(sv[0], buf, sizeof(buf), 0) == 4 &&
+		      !memcmp(buf, "pong", 4),
+	      "and back (send, recv)");
+	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_TYPE, &type, &len) == 0 && type == SOCK_STREAM,
+	      "SO_TYPE: SOCK_STREAM");
+	len = sizeof(name);
+	CHECK(getsockname(sv[0], (struct sockaddr *)&name, &len) == 0 && name.ss_family == AF_UNIX,
+	      "getsockname: AF_UNIX, unnamed");
+	p = (struct pollfd){ .fd = sv[1], .events = POLLIN };
+	CHECK(poll(&p, 1, 0) == 0, "poll: nothing to read yet");
+	write(sv[0], "x", 1);
+	CHECK(poll(&p, 1, 1000) == 1 && (p.revents & POLLIN), "poll: readable after a write");
+	read(sv[1], buf, 1);
+	CHECK(shutdown(sv[0], SHUT_WR) == 0 && read(sv[1], buf, sizeof(buf)) == 0,
+	      "shutdown(SHUT_WR): the peer reads the end of data");
+	close(sv[0]);
+	signal(SIGPIPE, SIG_IGN);
+	CHECK(write(sv[1], "y", 1) == -1 && errno == EPIPE, "writing to a closed peer: EPIPE");
+	close(sv[1]);
 }
 
 int main(void)
@@ -121,5 +156,6 @@ int main(void)
 	CHECK(connect(c, (struct sockaddr *)&a, sizeof(a)) == -1 && errno == ECONNREFUSED,
 	      "connect to a closed port: ECONNREFUSED");
 	close(c);
+	socketpair_checks();
 	return check_done();
 }
