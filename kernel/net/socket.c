@@ -5,6 +5,7 @@
 #include "core/mm/heap.h"
 #include "core/sched/sync.h"
 #include "core/sched/wait.h"
+#include "core/time.h"
 #include "fs/file.h"
 #include "fs/pollq.h"
 #include "lib/errno.h"
@@ -337,6 +338,12 @@ ssize_t nsock_send(struct nsock *s, const void *buf, size_t n, bool nonblock,
 				return (ssize_t)MIN(k, 0xffffu);
 			if (e != ERR_MEM)
 				return errno_of(e);
+			/* room in the window but not in lwIP's memory: not a wait on the peer
+			 * (can_send holds, and would spin), a short sleep while memory frees */
+			if (nonblock)
+				return -EAGAIN;
+			sleep_ns(NSEC_PER_MSEC);
+			continue;
 		} else {
 			net_unlock();
 		}
@@ -413,7 +420,7 @@ uint32_t nsock_poll(struct nsock *s, struct pollq **pq)
 	mutex_lock(&net_lock);
 	if (s->listening ? s->nacq > 0 : (s->rx || s->eof))
 		ev |= POLLIN | POLLRDNORM;
-	if (!s->listening && s->connected && s->pcb && tcp_sndbuf(s->pcb) > 0 && !s->wr_shut)
+	if (!s->listening && s->connected && s->pcb && !s->wr_shut && can_send(s))
 		ev |= POLLOUT | POLLWRNORM;
 	if (s->eof)
 		ev |= POLLRDHUP;
