@@ -29,7 +29,8 @@ expect_eq "one IOAPIC: exit status" 0 "$STATUS"
 expect_match "... the driver found it on GSI 23" "virtio: rng at 0x[0-9a-f]+, irq 23" "$(cat "$OUT")"
 expect_match "... reads from it differ" "^selftest virtio_rng: ok" \
 	"$(grep '^selftest virtio_rng' "$OUT")"
-expect_match "... its interrupts arrived (seed + 2 reads)" "device interrupts [3-9]" \
+expect_match "... its interrupts arrived (up to one a request: an edge covers what is still unacknowledged)" \
+	"device interrupts [1-9]" \
 	"$(grep 'mote stats' "$OUT")"
 
 QEMU_ARGS="-device virtio-rng-device -global virtio-mmio.force-legacy=true" \
