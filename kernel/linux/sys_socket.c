@@ -48,8 +48,10 @@ struct sockaddr_in_k {
 
 static const struct file_ops sock_fops, dgram_fops;
 
-/* What fd is: 1 a TCP socket, 2 a UDP one, 3 an AF_UNIX socketpair end (*fp its file, a
- * reference), or -EBADF, -ENOTSOCK. */
+/* What a socket descriptor refers to. */
+enum sock_kind { SK_TCP = 1, SK_UDP, SK_PAIR /* an AF_UNIX socketpair end */ };
+
+/* What fd is, an enum sock_kind (*fp its file, a reference), or -EBADF, -ENOTSOCK. */
 static int kind_of(int fd, struct file **fp)
 {
 	struct file *f = fd_get(fd);
@@ -58,7 +60,7 @@ static int kind_of(int fd, struct file **fp)
 		return -EBADF;
 	if (f->ops == &sock_fops || f->ops == &dgram_fops || sockpair_is(f)) {
 		*fp = f;
-		return f->ops == &sock_fops ? 1 : f->ops == &dgram_fops ? 2 : 3;
+		return f->ops == &sock_fops ? SK_TCP : f->ops == &dgram_fops ? SK_UDP : SK_PAIR;
 	}
 	file_put(f);
 	return -ENOTSOCK;
@@ -294,10 +296,10 @@ SYSCALL_DEFINE3(bind, int, fd, const void *, uaddr, uint32_t, len)
 
 	if (kind < 0)
 		return kind;
-	r = kind == 3 ? -EINVAL : get_addr(uaddr, len, &a);
+	r = kind == SK_PAIR ? -EINVAL : get_addr(uaddr, len, &a);
 	if (!r)
-		r = kind == 1 ? nsock_bind(f->priv, a.addr, a.port)
-			      : nudp_bind(f->priv, a.addr, a.port);
+		r = kind == SK_TCP ? nsock_bind(f->priv, a.addr, a.port)
+				   : nudp_bind(f->priv, a.addr, a.port);
 	file_put(f);
 	return r;
 }
@@ -310,7 +312,9 @@ SYSCALL_DEFINE2(listen, int, fd, int, backlog)
 
 	if (kind < 0)
 		return kind;
-	r = kind == 1 ? nsock_listen(f->priv, backlog) : kind == 2 ? -EOPNOTSUPP : -EINVAL;
+	r = kind == SK_TCP   ? nsock_listen(f->priv, backlog)
+	    : kind == SK_UDP ? -EOPNOTSUPP
+			     : -EINVAL;
 	file_put(f);
 	return r;
 }
@@ -329,9 +333,9 @@ SYSCALL_DEFINE4(accept4, int, fd, void *, uaddr, uint32_t *, ulen, int, flags)
 	kind = kind_of(fd, &f);
 	if (kind < 0)
 		return kind;
-	r = kind == 1	? nsock_accept(f->priv, &c, f->flags & O_NONBLOCK, signal_pending)
-	    : kind == 2 ? -EOPNOTSUPP
-			: -EINVAL;
+	r = kind == SK_TCP   ? nsock_accept(f->priv, &c, f->flags & O_NONBLOCK, signal_pending)
+	    : kind == SK_UDP ? -EOPNOTSUPP
+			     : -EINVAL;
 	file_put(f);
 	if (r)
 		return r;
@@ -361,15 +365,15 @@ SYSCALL_DEFINE3(connect, int, fd, const void *, uaddr, uint32_t, len)
 
 	if (kind < 0)
 		return kind;
-	if (kind == 3)
+	if (kind == SK_PAIR)
 		r = -EISCONN;
-	else if (kind == 2 && len >= sizeof(uint16_t) &&
+	else if (kind == SK_UDP && len >= sizeof(uint16_t) &&
 		 !get_user(a.family, (const uint16_t *)uaddr) && a.family == AF_UNSPEC)
 		r = nudp_connect(f->priv, 0, 0); /* dissolve the association */
 	else if (!(r = get_addr(uaddr, len, &a)))
-		r = kind == 1 ? nsock_connect(f->priv, a.addr, a.port, f->flags & O_NONBLOCK,
-					      signal_pending)
-			      : nudp_connect(f->priv, a.addr, a.port);
+		r = kind == SK_TCP ? nsock_connect(f->priv, a.addr, a.port, f->flags & O_NONBLOCK,
+						   signal_pending)
+				   : nudp_connect(f->priv, a.addr, a.port);
 	file_put(f);
 	return r;
 }
@@ -384,7 +388,7 @@ static long name(int fd, void *uaddr, uint32_t *ulen, bool peer)
 
 	if (kind < 0)
 		return kind;
-	if (kind == 3) { /* an unnamed AF_UNIX socket: just the family */
+	if (kind == SK_PAIR) { /* an unnamed AF_UNIX socket: just the family */
 		uint16_t family = AF_UNIX;
 		uint32_t len;
 
@@ -396,8 +400,8 @@ static long name(int fd, void *uaddr, uint32_t *ulen, bool peer)
 		len = sizeof(family);
 		return put_user(len, ulen);
 	}
-	r = kind == 1 ? nsock_name(f->priv, peer, &addr, &port)
-		      : nudp_name(f->priv, peer, &addr, &port);
+	r = kind == SK_TCP ? nsock_name(f->priv, peer, &addr, &port)
+			   : nudp_name(f->priv, peer, &addr, &port);
 	file_put(f);
 	if (r == -ENOTCONN && !peer) /* not bound yet: 0.0.0.0:0 */
 		addr = port = 0, r = 0;
@@ -423,9 +427,9 @@ SYSCALL_DEFINE6(sendto, int, fd, const void *, ubuf, size_t, n, int, flags, cons
 
 	if (kind < 0)
 		return kind;
-	if (kind == 3)
+	if (kind == SK_PAIR)
 		r = uaddr ? -EISCONN : f->ops->write(f, ubuf, n, &f->pos);
-	else if (kind == 2)
+	else if (kind == SK_UDP)
 		r = dgram_send(f, ubuf, n, uaddr, len);
 	else
 		r = uaddr ? -EISCONN : send_common(f, ubuf, n, flags);
@@ -446,9 +450,9 @@ SYSCALL_DEFINE6(recvfrom, int, fd, void *, ubuf, size_t, n, int, flags, void *, 
 		return kind;
 	if (flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL))
 		r = -EOPNOTSUPP;
-	else if (kind == 3)
+	else if (kind == SK_PAIR)
 		r = f->ops->read(f, ubuf, n, &f->pos);
-	else if (kind == 2)
+	else if (kind == SK_UDP)
 		r = dgram_recv(f, ubuf, n, flags, uaddr, ulen);
 	else if ((r = recv_common(f, ubuf, n, flags)) >= 0 && uaddr &&
 		 !nsock_name(f->priv, true, &addr, &port) && put_addr(uaddr, ulen, addr, port))
@@ -465,9 +469,9 @@ SYSCALL_DEFINE2(shutdown, int, fd, int, how)
 
 	if (kind < 0)
 		return kind;
-	r = kind == 1	? nsock_shutdown(f->priv, how)
-	    : kind == 3 ? sockpair_shutdown(f, how)
-			: -ENOTCONN;
+	r = kind == SK_TCP    ? nsock_shutdown(f->priv, how)
+	    : kind == SK_PAIR ? sockpair_shutdown(f, how)
+			      : -ENOTCONN;
 	file_put(f);
 	return r;
 }
@@ -484,7 +488,7 @@ SYSCALL_DEFINE5(setsockopt, int, fd, int, level, int, opt, const void *, uval, u
 		r = -EINVAL;
 	else if (copy_from_user(&v, uval, sizeof(v)))
 		r = -EFAULT;
-	else if (kind == 1 && level == IPPROTO_TCP && opt == TCP_NODELAY)
+	else if (kind == SK_TCP && level == IPPROTO_TCP && opt == TCP_NODELAY)
 		nsock_nodelay(f->priv, v != 0);
 	else if (level != SOL_SOCKET ||
 		 (opt != SO_REUSEADDR && opt != SO_REUSEPORT && opt != SO_KEEPALIVE &&
@@ -505,9 +509,9 @@ SYSCALL_DEFINE5(getsockopt, int, fd, int, level, int, opt, void *, uval, uint32_
 	if (kind < 0)
 		return kind;
 	if (level == SOL_SOCKET && opt == SO_ERROR)
-		v = kind == 1 ? -nsock_error(f->priv) : 0;
+		v = kind == SK_TCP ? -nsock_error(f->priv) : 0;
 	else if (level == SOL_SOCKET && opt == SO_TYPE)
-		v = kind == 2 ? SOCK_DGRAM : SOCK_STREAM;
+		v = kind == SK_UDP ? SOCK_DGRAM : SOCK_STREAM;
 	else
 		r = -ENOPROTOOPT;
 	file_put(f);
