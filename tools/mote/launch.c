@@ -310,7 +310,7 @@ static int launch_motevm(const struct launch *l, const char *kernel)
 	return status;
 }
 
-/* The status the guest wrote to the debugcon file (mote_abi.h), or -1; removes the file. */
+/* The status the guest wrote to the debugcon file (mote_abi.h), or -1. */
 static int status_file_read(const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -321,7 +321,6 @@ static int status_file_read(const char *path)
 			v = -1;
 		fclose(f);
 	}
-	unlink(path);
 	return v;
 }
 
@@ -371,13 +370,25 @@ static char *publish_netdev(const struct launch *l)
 	return s;
 }
 
+/* A new file $TMPDIR/mote-NAME.XXXXXX (its path in path): the descriptor, or -1 (said). */
+static int temp_file(const char *name, char *path, size_t len)
+{
+	const char *tmp = getenv("TMPDIR");
+	int fd;
+
+	snprintf(path, len, "%s/mote-%s.XXXXXX", tmp && *tmp ? tmp : "/tmp", name);
+	fd = mkstemp(path);
+	if (fd < 0)
+		fprintf(stderr, "mote: cannot create %s: %s\n", path, strerror(errno));
+	return fd;
+}
+
 static int launch_qemu(const struct launch *l, const char *kernel)
 {
 	char mem[32], smp[32], debugcon[64], status_dev[PATH_MAX + 32];
 	char status_path[PATH_MAX];
-	const char *tmp = getenv("TMPDIR");
-	char *argv[MAX_ARGS], out_dev[96], out_path[PATH_MAX], *cmdline, *netdev = NULL;
-	int n = 0, wstatus, rc, fd, full, out;
+	char *argv[MAX_ARGS], out_dev[96], out_path[PATH_MAX], *cmdline = NULL, *netdev = NULL;
+	int n = 0, wstatus, rc = -1, fd, full, out;
 	const char *accel = getenv("MOTE_QEMU_ACCEL"); /* "tcg" forces TCG where KVM exists */
 	int kvm = kvm_usable() == 0 && !(accel && !strcmp(accel, "tcg"));
 
@@ -406,13 +417,9 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	argv[n++] = "-device";
 	argv[n++] = "isa-debug-exit,iobase=0xf4,iosize=4";
 	/* the whole exit status: isa-debug-exit's exit code has room for 7 bits only */
-	snprintf(status_path, sizeof(status_path), "%s/mote-status.XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
-	fd = mkstemp(status_path);
-	if (fd < 0) {
-		fprintf(stderr, "mote: cannot create %s: %s\n", status_path, strerror(errno));
+	fd = temp_file("status", status_path, sizeof(status_path));
+	if (fd < 0)
 		return -1;
-	}
 	close(fd);
 	snprintf(status_dev, sizeof(status_dev), "file,id=mote-status,path=%s", status_path);
 	snprintf(debugcon, sizeof(debugcon), "isa-debugcon,iobase=%#x,chardev=mote-status",
@@ -424,10 +431,8 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	/* the program's output through a virtio console (a write a notification, not the
 	 * UART's byte at a time) into an unlinked file mote copies to its stdout: a file, as
 	 * QEMU's virtconsole drops what a full pipe cannot take */
-	snprintf(out_path, sizeof(out_path), "%s/mote-out.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	out = mkstemp(out_path);
+	out = temp_file("out", out_path, sizeof(out_path));
 	if (out < 0) {
-		fprintf(stderr, "mote: cannot create %s: %s\n", out_path, strerror(errno));
 		unlink(status_path);
 		return -1;
 	}
@@ -446,9 +451,7 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 		netdev = publish_netdev(l);
 		if (!netdev) {
 			fprintf(stderr, "mote: out of memory\n");
-			unlink(status_path);
-			close(out);
-			return -1;
+			goto done;
 		}
 		argv[n++] = "-netdev";
 		argv[n++] = netdev;
@@ -466,22 +469,15 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	if (access(argv[0], X_OK) < 0) {
 		fprintf(stderr, "mote: --qemu needs %s (Debian package qemu-system-x86)\n",
 			argv[0]);
-		unlink(status_path);
-		close(out);
-		free(cmdline);
-		free(netdev);
-		return -1;
+		goto done;
 	}
 	if (l->verbose)
 		fprintf(stderr, "mote: %8.3f ms  starting QEMU microvm (%s, %u vCPU, %u MiB)\n",
 			launch_now_ms() - l->t0_ms, kvm ? "KVM" : "TCG", l->cpus, l->mem_mib);
 	wstatus = run_child(argv, out);
-	close(out);
-	free(cmdline);
-	free(netdev);
-	full = status_file_read(status_path);
 	if (wstatus < 0)
-		return -1;
+		goto done;
+	full = status_file_read(status_path);
 	rc = exit_status_of(wstatus);
 	/* isa-debug-exit: QEMU exits with (status << 1) | 1; 0 means the guest reset, or QEMU
 	 * stopped on a signal (Ctrl-C): report that as motevm does, 128 + N */
@@ -492,6 +488,11 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	if (l->verbose)
 		fprintf(stderr, "mote: %8.3f ms  VM ended, status %d\n", launch_now_ms() - l->t0_ms,
 			rc);
+done:
+	unlink(status_path);
+	close(out);
+	free(cmdline);
+	free(netdev);
 	return rc;
 }
 
