@@ -15,7 +15,7 @@ LWIP_INCLUDES := -Ikernel/net/lwip -Ikernel/net/lwip/libc -I$(LWIP_DIR)/src/incl
 # their code, not ours: the kernel's flags less the warnings it was not written for
 LWIP_CFLAGS := $(filter-out -W%,$(KERNEL_CFLAGS)) -w $(LWIP_INCLUDES)
 
-$(LWIP_STAMP): tools/lwip.sh
+$(LWIP_STAMP): tools/lwip.sh $(wildcard tools/lwip-patches/*.patch)
 	$(Q)tools/lwip.sh $(BUILD)/third_party
 
 # the sources come with the stamp and never change after it
