@@ -109,6 +109,8 @@ KERNEL_SRCS := \
 	kernel/linux/sys_poll.c \
 	kernel/linux/sys_epoll.c \
 	kernel/linux/sys_socket.c \
+	kernel/linux/sys_sockmsg.c \
+	kernel/linux/sys_sockopt.c \
 	kernel/test/test_mm.c \
 	kernel/test/test_sched.c \
 	kernel/test/test_sync.c \

@@ -44,6 +44,7 @@ void file_put(struct file *f)
 		(void)f->ops->release(f);
 	vfs_inode_put(f->inode);
 	vfs_dentry_put(f->dentry);
+	kfree(f->sock_opts);
 	kfree(f);
 }
 

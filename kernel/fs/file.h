@@ -95,6 +95,7 @@ struct file {
 	struct mutex pos_lock;
 	void *priv;
 	struct list epoll_items; /* epoll items watching this file (fs/epoll.c) */
+	void *sock_opts;	 /* a socket's options as set (linux/sys_sockopt.c), or NULL */
 };
 
 #define FD_MAX 1024

@@ -22,6 +22,7 @@ typedef _Bool bool;
 
 #define UINT64_MAX 0xffffffffffffffffUL
 #define INT64_MAX 0x7fffffffffffffffL
+#define INT32_MAX 0x7fffffff
 
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)

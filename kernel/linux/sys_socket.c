@@ -1,8 +1,9 @@
 /* sys_socket.c: the Linux socket calls for AF_INET stream and datagram sockets, on
  * net/socket.c (TCP) and net/udp.c (UDP) over lwIP: socket, bind, listen, accept/accept4,
- * connect, send/recv(to/from), shutdown, get/setsockopt, getsockname/getpeername, and the
- * socket as a file (read, write, poll, close). IPv6 and AF_UNIX sockets are not there yet
- * (-EAFNOSUPPORT). */
+ * connect, send/recv(to/from) (MSG_PEEK, MSG_WAITALL, MSG_TRUNC), shutdown, socketpair,
+ * getsockname/getpeername, and the socket as a file (read, write, poll, FIONREAD, close).
+ * Options are in sys_sockopt.c, sendmsg/recvmsg in sys_sockmsg.c. IPv6 and named AF_UNIX
+ * sockets are not there yet (-EAFNOSUPPORT). */
 #include "fs/file.h"
 #include "fs/sockpair.h"
 #include "fs/vfs.h"
@@ -10,33 +11,17 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "linux/signal.h"
+#include "linux/socket_file.h"
 #include "linux/syscall.h"
 #include "linux/task.h"
 #include "linux/uaccess.h"
 #include "net/socket.h"
 #include "net/udp.h"
 
-#define AF_UNIX 1
-#define AF_INET 2
-#define SOCK_STREAM 1
-#define SOCK_DGRAM 2
-#define IPPROTO_UDP 17
-#define AF_UNSPEC 0
 #define SOCK_TYPE_MASK 0xf
 #define SOCK_NONBLOCK O_NONBLOCK
 #define SOCK_CLOEXEC O_CLOEXEC
-#define IPPROTO_TCP 6
-#define SOL_SOCKET 1
-#define SO_REUSEADDR 2
-#define SO_TYPE 3
-#define SO_ERROR 4
-#define SO_SNDBUF 7
-#define SO_RCVBUF 8
-#define SO_KEEPALIVE 9
-#define SO_REUSEPORT 15
-#define TCP_NODELAY 1
-#define MSG_DONTWAIT 0x40
-#define MSG_NOSIGNAL 0x4000
+#define FIONREAD 0x541b
 #define IO_CHUNK 65536 /* bytes a read or write moves through the kernel at once */
 
 struct sockaddr_in_k {
@@ -48,11 +33,7 @@ struct sockaddr_in_k {
 
 static const struct file_ops sock_fops, dgram_fops;
 
-/* What a socket descriptor refers to. */
-enum sock_kind { SK_TCP = 1, SK_UDP, SK_PAIR /* an AF_UNIX socketpair end */ };
-
-/* What fd is, an enum sock_kind (*fp its file, a reference), or -EBADF, -ENOTSOCK. */
-static int kind_of(int fd, struct file **fp)
+int sock_kind_of(int fd, struct file **fp)
 {
 	struct file *f = fd_get(fd);
 
@@ -86,7 +67,8 @@ static ssize_t send_common(struct file *f, const void *ubuf, size_t n, int flags
 	return r;
 }
 
-static ssize_t recv_common(struct file *f, void *ubuf, size_t n, int flags)
+/* One receive of at most IO_CHUNK bytes. */
+static ssize_t recv_once(struct file *f, void *ubuf, size_t n, int flags)
 {
 	bool nonblock = (f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT);
 	size_t k = MIN(n, (size_t)IO_CHUNK);
@@ -98,11 +80,25 @@ static ssize_t recv_common(struct file *f, void *ubuf, size_t n, int flags)
 	buf = kmalloc(k);
 	if (!buf)
 		return -ENOMEM;
-	r = nsock_recv(f->priv, buf, k, nonblock, signal_pending);
+	r = nsock_recv(f->priv, buf, k, nonblock, flags & MSG_PEEK, signal_pending);
 	if (r > 0 && copy_to_user(ubuf, buf, (size_t)r))
 		r = -EFAULT;
 	kfree(buf);
 	return r;
+}
+
+/* A receive; MSG_WAITALL: until n bytes, the end of data, an error or a signal. */
+static ssize_t recv_common(struct file *f, void *ubuf, size_t n, int flags)
+{
+	ssize_t got = 0, r;
+
+	do {
+		r = recv_once(f, (uint8_t *)ubuf + got, n - (size_t)got, flags);
+		if (r <= 0)
+			return got ? got : r;
+		got += r;
+	} while ((flags & MSG_WAITALL) && !(flags & MSG_PEEK) && (size_t)got < n);
+	return got;
 }
 
 static int put_addr(void *uaddr, uint32_t *ulen, uint32_t addr, uint16_t port);
@@ -135,26 +131,40 @@ static ssize_t dgram_send(struct file *f, const void *ubuf, size_t n, const void
 	return r;
 }
 
-/* The next datagram into ubuf (cut to n), its source to (uaddr, ulen) when given. */
+/* The next datagram into ubuf (cut to n), its source to (uaddr, ulen) when given, its whole
+ * length to *full. */
 static ssize_t dgram_recv(struct file *f, void *ubuf, size_t n, int flags, void *uaddr,
-			  uint32_t *ulen)
+			  uint32_t *ulen, size_t *full)
 {
 	bool nonblock = (f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT);
 	size_t k = MIN(n, (size_t)UDP_PAYLOAD_MAX);
-	uint32_t addr = 0;
-	uint16_t port = 0;
+	struct nudp_from from = { 0 };
 	void *buf = kmalloc(k ? k : 1);
 	ssize_t r;
 
 	if (!buf)
 		return -ENOMEM;
-	r = nudp_recv(f->priv, buf, k, &addr, &port, nonblock, signal_pending);
+	r = nudp_recv(f->priv, buf, k, &from, nonblock, flags & MSG_PEEK, signal_pending);
 	if (r > 0 && copy_to_user(ubuf, buf, (size_t)r))
 		r = -EFAULT;
 	kfree(buf);
-	if (r >= 0 && uaddr && put_addr(uaddr, ulen, addr, port))
+	if (r >= 0 && uaddr && put_addr(uaddr, ulen, from.addr, from.port))
 		r = -EFAULT;
+	if (r >= 0 && full)
+		*full = from.len;
 	return r;
+}
+
+/* FIONREAD: bytes waiting (a stream), the next datagram's length (UDP). */
+static long sock_ioctl(struct file *f, unsigned cmd, uint64_t arg)
+{
+	int n;
+
+	if (cmd != FIONREAD)
+		return -ENOTTY;
+	n = (int)MIN(f->ops == &sock_fops ? nsock_pending(f->priv) : nudp_pending(f->priv),
+		     (size_t)INT32_MAX);
+	return put_user(n, (int *)arg);
 }
 
 static ssize_t sock_read(struct file *f, void *ubuf, size_t n, uint64_t *pos)
@@ -182,13 +192,14 @@ static const struct file_ops sock_fops = {
 	.read = sock_read,
 	.write = sock_write,
 	.poll = sock_poll,
+	.ioctl = sock_ioctl,
 	.release = sock_release,
 	.anon_name = "socket:[0]",
 };
 
 static ssize_t dgram_read(struct file *f, void *ubuf, size_t n, uint64_t *pos)
 {
-	return dgram_recv(f, ubuf, n, 0, NULL, NULL);
+	return dgram_recv(f, ubuf, n, 0, NULL, NULL, NULL);
 }
 
 static ssize_t dgram_write(struct file *f, const void *ubuf, size_t n, uint64_t *pos)
@@ -211,6 +222,7 @@ static const struct file_ops dgram_fops = {
 	.read = dgram_read,
 	.write = dgram_write,
 	.poll = dgram_poll,
+	.ioctl = sock_ioctl,
 	.release = dgram_release,
 	.anon_name = "socket:[0]",
 };
@@ -291,7 +303,7 @@ SYSCALL_DEFINE3(bind, int, fd, const void *, uaddr, uint32_t, len)
 {
 	struct sockaddr_in_k a;
 	struct file *f;
-	int kind = kind_of(fd, &f);
+	int kind = sock_kind_of(fd, &f);
 	long r;
 
 	if (kind < 0)
@@ -307,7 +319,7 @@ SYSCALL_DEFINE3(bind, int, fd, const void *, uaddr, uint32_t, len)
 SYSCALL_DEFINE2(listen, int, fd, int, backlog)
 {
 	struct file *f;
-	int kind = kind_of(fd, &f);
+	int kind = sock_kind_of(fd, &f);
 	long r;
 
 	if (kind < 0)
@@ -330,20 +342,30 @@ SYSCALL_DEFINE4(accept4, int, fd, void *, uaddr, uint32_t *, ulen, int, flags)
 
 	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
 		return -EINVAL;
-	kind = kind_of(fd, &f);
+	kind = sock_kind_of(fd, &f);
 	if (kind < 0)
 		return kind;
 	r = kind == SK_TCP   ? nsock_accept(f->priv, &c, f->flags & O_NONBLOCK, signal_pending)
 	    : kind == SK_UDP ? -EOPNOTSUPP
 			     : -EINVAL;
-	file_put(f);
-	if (r)
+	if (r) {
+		file_put(f);
 		return r;
+	}
 	if (nsock_name(c, true, &addr, &port)) {
 		addr = 0;
 		port = 0;
 	}
 	r = install(c, &sock_fops, flags);
+	if (r >= 0) {
+		struct file *a = fd_get((int)r);
+
+		if (a) {
+			sock_opts_inherit(f, a);
+			file_put(a);
+		}
+	}
+	file_put(f);
 	if (r >= 0 && put_addr(uaddr, ulen, addr, port))
 		return -EFAULT; /* as Linux: the connection stays with its descriptor */
 	return r;
@@ -360,7 +382,7 @@ SYSCALL_DEFINE3(connect, int, fd, const void *, uaddr, uint32_t, len)
 {
 	struct sockaddr_in_k a;
 	struct file *f;
-	int kind = kind_of(fd, &f);
+	int kind = sock_kind_of(fd, &f);
 	long r;
 
 	if (kind < 0)
@@ -381,7 +403,7 @@ SYSCALL_DEFINE3(connect, int, fd, const void *, uaddr, uint32_t, len)
 static long name(int fd, void *uaddr, uint32_t *ulen, bool peer)
 {
 	struct file *f;
-	int kind = kind_of(fd, &f);
+	int kind = sock_kind_of(fd, &f);
 	uint32_t addr;
 	uint16_t port;
 	long r;
@@ -418,21 +440,50 @@ SYSCALL_DEFINE3(getpeername, int, fd, void *, uaddr, uint32_t *, ulen)
 	return name(fd, uaddr, ulen, true);
 }
 
+ssize_t sock_send(struct file *f, int kind, const void *ubuf, size_t n, int flags,
+		  const void *uaddr, uint32_t alen)
+{
+	if (kind == SK_UDP)
+		return dgram_send(f, ubuf, n, uaddr, alen);
+	if (uaddr)
+		return -EISCONN;
+	if (kind == SK_PAIR)
+		return f->ops->write(f, ubuf, n, &f->pos);
+	return send_common(f, ubuf, n, flags);
+}
+
+ssize_t sock_recv(struct file *f, int kind, void *ubuf, size_t n, int flags, void *uaddr,
+		  uint32_t *ulen, size_t *full)
+{
+	uint32_t addr;
+	uint16_t port;
+	ssize_t r;
+
+	if (flags &
+	    ~(MSG_DONTWAIT | MSG_NOSIGNAL | MSG_PEEK | MSG_WAITALL | MSG_TRUNC | MSG_CMSG_CLOEXEC))
+		return -EOPNOTSUPP;
+	if (kind == SK_UDP)
+		return dgram_recv(f, ubuf, n, flags, uaddr, ulen, full);
+	if (kind == SK_PAIR)
+		r = (flags & MSG_PEEK) ? -EOPNOTSUPP : f->ops->read(f, ubuf, n, &f->pos);
+	else if ((r = recv_common(f, ubuf, n, flags)) >= 0 && uaddr &&
+		 !nsock_name(f->priv, true, &addr, &port) && put_addr(uaddr, ulen, addr, port))
+		r = -EFAULT;
+	if (r >= 0 && full)
+		*full = (size_t)r;
+	return r;
+}
+
 SYSCALL_DEFINE6(sendto, int, fd, const void *, ubuf, size_t, n, int, flags, const void *, uaddr,
 		uint32_t, len)
 {
 	struct file *f;
-	int kind = kind_of(fd, &f);
+	int kind = sock_kind_of(fd, &f);
 	long r;
 
 	if (kind < 0)
 		return kind;
-	if (kind == SK_PAIR)
-		r = uaddr ? -EISCONN : f->ops->write(f, ubuf, n, &f->pos);
-	else if (kind == SK_UDP)
-		r = dgram_send(f, ubuf, n, uaddr, len);
-	else
-		r = uaddr ? -EISCONN : send_common(f, ubuf, n, flags);
+	r = sock_send(f, kind, ubuf, n, flags, uaddr, len);
 	file_put(f);
 	return r;
 }
@@ -441,30 +492,23 @@ SYSCALL_DEFINE6(recvfrom, int, fd, void *, ubuf, size_t, n, int, flags, void *, 
 		ulen)
 {
 	struct file *f;
-	int kind = kind_of(fd, &f);
-	uint32_t addr;
-	uint16_t port;
+	int kind = sock_kind_of(fd, &f);
+	size_t full = 0;
 	long r;
 
 	if (kind < 0)
 		return kind;
-	if (flags & ~(MSG_DONTWAIT | MSG_NOSIGNAL))
-		r = -EOPNOTSUPP;
-	else if (kind == SK_PAIR)
-		r = f->ops->read(f, ubuf, n, &f->pos);
-	else if (kind == SK_UDP)
-		r = dgram_recv(f, ubuf, n, flags, uaddr, ulen);
-	else if ((r = recv_common(f, ubuf, n, flags)) >= 0 && uaddr &&
-		 !nsock_name(f->priv, true, &addr, &port) && put_addr(uaddr, ulen, addr, port))
-		r = -EFAULT;
+	r = sock_recv(f, kind, ubuf, n, flags, uaddr, ulen, &full);
 	file_put(f);
+	if (r >= 0 && kind == SK_UDP && (flags & MSG_TRUNC))
+		r = (long)full; /* Linux: the datagram's real length */
 	return r;
 }
 
 SYSCALL_DEFINE2(shutdown, int, fd, int, how)
 {
 	struct file *f;
-	int kind = kind_of(fd, &f);
+	int kind = sock_kind_of(fd, &f);
 	long r;
 
 	if (kind < 0)
@@ -474,57 +518,6 @@ SYSCALL_DEFINE2(shutdown, int, fd, int, how)
 			      : -ENOTCONN;
 	file_put(f);
 	return r;
-}
-
-SYSCALL_DEFINE5(setsockopt, int, fd, int, level, int, opt, const void *, uval, uint32_t, len)
-{
-	struct file *f;
-	int kind = kind_of(fd, &f), v = 0;
-	long r = 0;
-
-	if (kind < 0)
-		return kind;
-	if (len < sizeof(v))
-		r = -EINVAL;
-	else if (copy_from_user(&v, uval, sizeof(v)))
-		r = -EFAULT;
-	else if (kind == SK_TCP && level == IPPROTO_TCP && opt == TCP_NODELAY)
-		nsock_nodelay(f->priv, v != 0);
-	else if (level != SOL_SOCKET ||
-		 (opt != SO_REUSEADDR && opt != SO_REUSEPORT && opt != SO_KEEPALIVE &&
-		  opt != SO_SNDBUF && opt != SO_RCVBUF))
-		r = -ENOPROTOOPT; /* the SOL_SOCKET ones above are taken, with no effect yet */
-	file_put(f);
-	return r;
-}
-
-SYSCALL_DEFINE5(getsockopt, int, fd, int, level, int, opt, void *, uval, uint32_t *, ulen)
-{
-	struct file *f;
-	int kind = kind_of(fd, &f);
-	uint32_t len;
-	int v;
-	long r = 0;
-
-	if (kind < 0)
-		return kind;
-	if (level == SOL_SOCKET && opt == SO_ERROR)
-		v = kind == SK_TCP ? -nsock_error(f->priv) : 0;
-	else if (level == SOL_SOCKET && opt == SO_TYPE)
-		v = kind == SK_UDP ? SOCK_DGRAM : SOCK_STREAM;
-	else
-		r = -ENOPROTOOPT;
-	file_put(f);
-	if (r)
-		return r;
-	if (get_user(len, ulen))
-		return -EFAULT;
-	if ((int32_t)len < 0)
-		return -EINVAL;
-	if (copy_to_user(uval, &v, MIN(len, (uint32_t)sizeof(v))))
-		return -EFAULT;
-	len = sizeof(v);
-	return put_user(len, ulen);
 }
 
 SYSCALL_DEFINE4(socketpair, int, domain, int, type, int, protocol, int *, usv)

@@ -353,34 +353,58 @@ ssize_t nsock_send(struct nsock *s, const void *buf, size_t n, bool nonblock,
 	}
 }
 
-ssize_t nsock_recv(struct nsock *s, void *buf, size_t n, bool nonblock, bool (*interrupted)(void))
+/* Copy up to n bytes of s->rx (from its start) into buf without taking them: the count. */
+static size_t peek_rx(struct nsock *s, uint8_t *buf, size_t n)
+{
+	size_t done = 0, off = s->rx_off;
+
+	for (struct pbuf *p = s->rx; p && done < n; p = p->next, off = 0) {
+		size_t k = MIN(n - done, (size_t)p->len - off);
+
+		memcpy(buf + done, (uint8_t *)p->payload + off, k);
+		done += k;
+	}
+	return done;
+}
+
+/* Take up to n bytes of s->rx into buf, opening the window by as many: the count. */
+static size_t take_rx(struct nsock *s, uint8_t *buf, size_t n)
 {
 	size_t done = 0;
+
+	while (s->rx && done < n) {
+		struct pbuf *p = s->rx;
+		size_t k = MIN(n - done, (size_t)p->len - s->rx_off);
+
+		memcpy(buf + done, (uint8_t *)p->payload + s->rx_off, k);
+		done += k;
+		s->rx_off += k;
+		if (s->rx_off == p->len) { /* the first pbuf of the chain is used up */
+			/* keep the rest: freeing p drops the chain's hold on it (not
+			 * pbuf_dechain, which frees a rest that pbuf_cat made) */
+			s->rx = p->next;
+			if (s->rx)
+				pbuf_ref(s->rx);
+			pbuf_free(p);
+			s->rx_off = 0;
+		}
+	}
+	if (done && s->pcb)
+		tcp_recved(s->pcb, (u16_t)MIN(done, 0xffffu));
+	return done;
+}
+
+ssize_t nsock_recv(struct nsock *s, void *buf, size_t n, bool nonblock, bool peek,
+		   bool (*interrupted)(void))
+{
+	size_t done;
 	int r;
 
 	for (;;) {
 		mutex_lock(&net_lock);
-		while (s->rx && done < n) {
-			struct pbuf *p = s->rx;
-			size_t k = MIN(n - done, (size_t)p->len - s->rx_off);
-
-			memcpy((uint8_t *)buf + done, (uint8_t *)p->payload + s->rx_off, k);
-			done += k;
-			s->rx_off += k;
-			if (s->rx_off == p->len) { /* the first pbuf of the chain is used up */
-				/* keep the rest: freeing p drops the chain's hold on it (not
-				 * pbuf_dechain, which frees a rest that pbuf_cat made) */
-				s->rx = p->next;
-				if (s->rx)
-					pbuf_ref(s->rx);
-				pbuf_free(p);
-				s->rx_off = 0;
-			}
-		}
-		if (done && s->pcb)
-			tcp_recved(s->pcb, (u16_t)MIN(done, 0xffffu));
+		done = peek ? peek_rx(s, buf, n) : take_rx(s, buf, n);
 		r = done ? 0 : s->err ? s->err : (s->eof || !s->pcb) ? 1 : 0;
-		if (!done && s->err)
+		if (!done && s->err && !peek)
 			s->err = 0;
 		net_unlock();
 		if (done)
@@ -393,6 +417,16 @@ ssize_t nsock_recv(struct nsock *s, void *buf, size_t n, bool nonblock, bool (*i
 		if (r)
 			return r;
 	}
+}
+
+size_t nsock_pending(struct nsock *s)
+{
+	size_t n;
+
+	mutex_lock(&net_lock);
+	n = s->rx ? s->rx->tot_len - s->rx_off : 0;
+	net_unlock();
+	return n;
 }
 
 int nsock_shutdown(struct nsock *s, int how)
@@ -430,6 +464,11 @@ uint32_t nsock_poll(struct nsock *s, struct pollq **pq)
 		ev |= POLLHUP;
 	net_unlock();
 	return ev;
+}
+
+bool nsock_listening(struct nsock *s)
+{
+	return READ_ONCE(s->listening);
 }
 
 int nsock_error(struct nsock *s)
@@ -473,6 +512,23 @@ void nsock_nodelay(struct nsock *s, bool on)
 			tcp_nagle_disable(s->pcb);
 		else
 			tcp_nagle_enable(s->pcb);
+	}
+	net_unlock();
+}
+
+void nsock_keepalive(struct nsock *s, bool on, uint32_t idle_s, uint32_t intvl_s, uint32_t count)
+{
+	mutex_lock(&net_lock);
+	if (s->pcb) { /* a listener's pass to its connections (lwIP's SOF_INHERITED) */
+		if (on)
+			ip_set_option(s->pcb, SOF_KEEPALIVE);
+		else
+			ip_reset_option(s->pcb, SOF_KEEPALIVE);
+		if (!s->listening) {
+			s->pcb->keep_idle = idle_s * 1000;
+			s->pcb->keep_intvl = intvl_s * 1000;
+			s->pcb->keep_cnt = count;
+		}
 	}
 	net_unlock();
 }

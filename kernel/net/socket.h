@@ -28,17 +28,24 @@ int nsock_connect(struct nsock *s, uint32_t addr, uint16_t port, bool nonblock,
 /* Bytes sent (queued in lwIP), or -EPIPE (shut down or closed), -ECONNRESET, -EAGAIN... */
 ssize_t nsock_send(struct nsock *s, const void *buf, size_t n, bool nonblock,
 		   bool (*interrupted)(void));
-/* Bytes received; 0 at the peer's end of data. */
-ssize_t nsock_recv(struct nsock *s, void *buf, size_t n, bool nonblock, bool (*interrupted)(void));
+/* Bytes received; 0 at the peer's end of data. peek: copied, left to read again. */
+ssize_t nsock_recv(struct nsock *s, void *buf, size_t n, bool nonblock, bool peek,
+		   bool (*interrupted)(void));
+/* Bytes received and not read yet (FIONREAD). */
+size_t nsock_pending(struct nsock *s);
 /* how: 0 reading, 1 writing, 2 both. */
 int nsock_shutdown(struct nsock *s, int how) __must_check;
 /* POLLIN/POLLOUT/POLLHUP/POLLERR now; *pq (if pq) the socket's poll queue. */
 uint32_t nsock_poll(struct nsock *s, struct pollq **pq);
+/* Listening (SO_ACCEPTCONN). */
+bool nsock_listening(struct nsock *s);
 /* The pending error (-errno, 0 if none), cleared (SO_ERROR). */
 int nsock_error(struct nsock *s);
 /* The local or the peer's address and port. -ENOTCONN when there is none. */
 int nsock_name(struct nsock *s, bool peer, uint32_t *addr, uint16_t *port) __must_check;
 /* TCP_NODELAY on or off. */
 void nsock_nodelay(struct nsock *s, bool on);
+/* SO_KEEPALIVE on or off, with TCP_KEEPIDLE, TCP_KEEPINTVL (seconds) and TCP_KEEPCNT. */
+void nsock_keepalive(struct nsock *s, bool on, uint32_t idle_s, uint32_t intvl_s, uint32_t count);
 
 #endif /* MOTE_NET_SOCKET_H */

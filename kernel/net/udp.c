@@ -134,8 +134,8 @@ ssize_t nudp_send(struct nudp *u, const void *buf, size_t n, bool to, uint32_t a
 	return e == ERR_MEM ? -ENOMEM : e == ERR_RTE ? -EHOSTUNREACH : -EIO;
 }
 
-ssize_t nudp_recv(struct nudp *u, void *buf, size_t n, uint32_t *addr, uint16_t *port,
-		  bool nonblock, bool (*interrupted)(void))
+ssize_t nudp_recv(struct nudp *u, void *buf, size_t n, struct nudp_from *from, bool nonblock,
+		  bool peek, bool (*interrupted)(void))
 {
 	for (;;) {
 		uint64_t f;
@@ -145,17 +145,21 @@ ssize_t nudp_recv(struct nudp *u, void *buf, size_t n, uint32_t *addr, uint16_t 
 		if (u->n) {
 			struct datagram d = u->q[u->head];
 			size_t k = MIN(n, (size_t)d.p->tot_len);
-			uint64_t fl = spin_lock(&u->lock);
 
-			u->head = (u->head + 1) % UDP_QUEUE_MAX;
-			u->n--;
-			spin_unlock(&u->lock, fl);
 			pbuf_copy_partial(d.p, buf, (u16_t)k, 0);
-			pbuf_free(d.p);
+			from->addr = d.addr;
+			from->port = d.port;
+			from->len = d.p->tot_len;
+			if (!peek) { /* the rest of a longer datagram is dropped */
+				uint64_t fl = spin_lock(&u->lock);
+
+				u->head = (u->head + 1) % UDP_QUEUE_MAX;
+				u->n--;
+				spin_unlock(&u->lock, fl);
+				pbuf_free(d.p);
+			}
 			net_unlock();
-			*addr = d.addr;
-			*port = d.port;
-			return (ssize_t)k; /* the rest of a longer datagram is dropped */
+			return (ssize_t)k;
 		}
 		net_unlock();
 		if (nonblock)
@@ -169,6 +173,16 @@ ssize_t nudp_recv(struct nudp *u, void *buf, size_t n, uint32_t *addr, uint16_t 
 		if (r)
 			return r;
 	}
+}
+
+size_t nudp_pending(struct nudp *u)
+{
+	size_t n;
+
+	mutex_lock(&net_lock);
+	n = u->n ? u->q[u->head].p->tot_len : 0;
+	net_unlock();
+	return n;
 }
 
 uint32_t nudp_poll(struct nudp *u, struct pollq **pq)

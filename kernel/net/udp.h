@@ -23,9 +23,18 @@ int nudp_connect(struct nudp *u, uint32_t addr, uint16_t port) __must_check;
 /* Send one datagram to (addr, port), or to the connected peer when !to. Bytes sent, or
  * -EDESTADDRREQ, -EMSGSIZE, -ENOMEM, -EHOSTUNREACH... */
 ssize_t nudp_send(struct nudp *u, const void *buf, size_t n, bool to, uint32_t addr, uint16_t port);
-/* The next datagram into buf (cut to n bytes): its bytes copied; *addr, *port its source. */
-ssize_t nudp_recv(struct nudp *u, void *buf, size_t n, uint32_t *addr, uint16_t *port,
-		  bool nonblock, bool (*interrupted)(void));
+/* Where a datagram came from, and its whole length. */
+struct nudp_from {
+	uint32_t addr;
+	uint16_t port;
+	size_t len;
+};
+/* The next datagram into buf (cut to n bytes): its bytes copied; *from its source and length.
+ * peek: left in the queue. */
+ssize_t nudp_recv(struct nudp *u, void *buf, size_t n, struct nudp_from *from, bool nonblock,
+		  bool peek, bool (*interrupted)(void));
+/* The length of the next datagram, 0 if none (FIONREAD). */
+size_t nudp_pending(struct nudp *u);
 uint32_t nudp_poll(struct nudp *u, struct pollq **pq);
 /* The local address or the connected peer's; -ENOTCONN for a peer when there is none. */
 int nudp_name(struct nudp *u, bool peer, uint32_t *addr, uint16_t *port) __must_check;

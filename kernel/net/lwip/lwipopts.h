@@ -37,6 +37,7 @@
 #define MEMP_NUM_TCP_PCB_LISTEN 8
 #define MEMP_NUM_UDP_PCB 8
 #define TCP_MSS 1460
+#define LWIP_TCP_KEEPALIVE 1 /* per-connection TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT */
 #define TCP_WND (16 * TCP_MSS)
 #define TCP_SND_BUF (16 * TCP_MSS)
 #define MEMP_NUM_TCP_SEG 64 /* TCP_SND_QUEUELEN: 4 x 16 segments */

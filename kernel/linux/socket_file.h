@@ -1,0 +1,43 @@
+/* socket_file.h: what the socket system calls share (sys_socket.c, sys_sockopt.c,
+ * sys_sockmsg.c): which kind of socket a descriptor is, and sending and receiving on one with
+ * the addresses and flags of sendto/recvfrom. */
+#ifndef MOTE_LINUX_SOCKET_FILE_H
+#define MOTE_LINUX_SOCKET_FILE_H
+
+#include "lib/types.h"
+
+struct file;
+
+#define AF_UNSPEC 0
+#define AF_UNIX 1
+#define AF_INET 2
+#define SOCK_STREAM 1
+#define SOCK_DGRAM 2
+#define IPPROTO_TCP 6
+#define IPPROTO_UDP 17
+#define MSG_PEEK 0x2
+#define MSG_TRUNC 0x20
+#define MSG_DONTWAIT 0x40
+#define MSG_WAITALL 0x100
+#define MSG_NOSIGNAL 0x4000
+#define MSG_CMSG_CLOEXEC 0x40000000
+
+/* What a socket descriptor refers to. */
+enum sock_kind { SK_TCP = 1, SK_UDP, SK_PAIR /* an AF_UNIX socketpair end */ };
+
+/* What fd is, an enum sock_kind (*fp its file, a reference), or -EBADF, -ENOTSOCK. */
+int sock_kind_of(int fd, struct file **fp);
+
+/* Send n bytes from ubuf on f (of kind), to (uaddr, alen) when uaddr: bytes sent or -errno
+ * (SIGPIPE raised for -EPIPE unless MSG_NOSIGNAL). */
+ssize_t sock_send(struct file *f, int kind, const void *ubuf, size_t n, int flags,
+		  const void *uaddr, uint32_t alen);
+/* Receive up to n bytes into ubuf from f (of kind), the source into (uaddr, *ulen) when
+ * uaddr. A datagram longer than n is cut, and *full (if full) says its length. */
+ssize_t sock_recv(struct file *f, int kind, void *ubuf, size_t n, int flags, void *uaddr,
+		  uint32_t *ulen, size_t *full);
+
+/* An accepted socket takes the listener's options, as on Linux (sys_sockopt.c). */
+void sock_opts_inherit(struct file *listener, struct file *accepted);
+
+#endif /* MOTE_LINUX_SOCKET_FILE_H */

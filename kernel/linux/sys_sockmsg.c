@@ -1,0 +1,331 @@
+/* sys_sockmsg.c: sendmsg, recvmsg, sendmmsg and recvmmsg on the sockets of sys_socket.c. A
+ * stream moves its iovecs one after another (stopping at a short one, as writev does; a
+ * receive waits only for the first); a datagram is gathered into one, or scattered from one,
+ * with MSG_TRUNC when it did not fit. Control messages are not carried yet: sending one is
+ * -EOPNOTSUPP on an AF_UNIX pair (SCM_RIGHTS is to come) and -EINVAL on an AF_INET socket,
+ * and a receive reports none. */
+#include "core/mm/heap.h"
+#include "core/sched/thread.h"
+#include "fs/file.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "linux/socket_file.h"
+#include "linux/syscall.h"
+#include "linux/uaccess.h"
+#include "net/udp.h"
+
+#define IOV_MAX 1024
+#define MSG_WAITFORONE 0x10000
+#define SOCKADDR_MAX 128   /* sizeof(struct sockaddr_storage) */
+#define STREAM_CHUNK 65536 /* bytes gathered for one send on a stream */
+
+struct iovec_k {
+	void *base;
+	size_t len;
+};
+
+struct msghdr_k {
+	void *name;
+	uint32_t namelen;
+	struct iovec_k *iov;
+	size_t iovlen;
+	void *control;
+	size_t controllen;
+	int flags;
+};
+
+struct mmsghdr_k {
+	struct msghdr_k hdr;
+	uint32_t len;
+};
+
+/* A message's iovecs in kernel memory (*out, kfree it), their total length in *total. */
+static long get_iov(const struct msghdr_k *m, struct iovec_k **out, size_t *total)
+{
+	struct iovec_k *iov;
+
+	if (m->iovlen > IOV_MAX)
+		return -EMSGSIZE;
+	iov = kmalloc(sizeof(*iov) * MAX(m->iovlen, (size_t)1));
+	if (!iov)
+		return -ENOMEM;
+	if (copy_from_user(iov, m->iov, sizeof(*iov) * m->iovlen)) {
+		kfree(iov);
+		return -EFAULT;
+	}
+	*total = 0;
+	for (size_t i = 0; i < m->iovlen; i++) {
+		if (iov[i].len > INT32_MAX - *total || !user_range_ok(iov[i].base, iov[i].len)) {
+			kfree(iov);
+			return iov[i].len > INT32_MAX - *total ? -EINVAL : -EFAULT;
+		}
+		*total += iov[i].len;
+	}
+	*out = iov;
+	return 0;
+}
+
+/* Receiving on a stream: each iovec in turn, until one gets less than its length. */
+static ssize_t stream_recv(struct file *f, int kind, const struct iovec_k *iov, size_t cnt,
+			   int flags)
+{
+	ssize_t total = 0, r = 0;
+
+	for (size_t i = 0; i < cnt; i++) {
+		if (!iov[i].len)
+			continue;
+		/* wait for the first bytes only, unless MSG_WAITALL */
+		r = sock_recv(f, kind, iov[i].base, iov[i].len,
+			      flags | (total && !(flags & MSG_WAITALL) ? MSG_DONTWAIT : 0), NULL,
+			      NULL, NULL);
+		if (r < 0)
+			break;
+		total += r;
+		if ((size_t)r < iov[i].len)
+			break;
+	}
+	return total ? total : r;
+}
+
+/* sock_send/sock_recv on kernel buffers. */
+static ssize_t kernel_send(struct file *f, int kind, const void *buf, size_t n, int flags,
+			   const void *name, uint32_t namelen)
+{
+	struct thread *t = current_thread();
+	ssize_t r;
+
+	t->kernel_ds = true;
+	r = sock_send(f, kind, buf, n, flags, name, namelen);
+	t->kernel_ds = false;
+	return r;
+}
+
+/* Gather iov[*i] from offset *off on into buf (n bytes at most): the bytes gathered, with *i
+ * and *off advanced past them, or -EFAULT. */
+static ssize_t gather(const struct iovec_k *iov, size_t cnt, size_t *i, size_t *off, uint8_t *buf,
+		      size_t n)
+{
+	size_t done = 0;
+
+	while (*i < cnt && done < n) {
+		size_t k = MIN(n - done, iov[*i].len - *off);
+
+		if (copy_from_user(buf + done, (uint8_t *)iov[*i].base + *off, k))
+			return -EFAULT;
+		done += k;
+		*off += k;
+		if (*off == iov[*i].len) {
+			++*i;
+			*off = 0;
+		}
+	}
+	return (ssize_t)done;
+}
+
+/* Sending on a stream: the iovecs gathered, so that they leave as one write would. */
+static ssize_t stream_send(struct file *f, int kind, const struct iovec_k *iov, size_t cnt,
+			   size_t total, int flags)
+{
+	size_t i = 0, off = 0, chunk = MIN(total, (size_t)STREAM_CHUNK);
+	ssize_t sent = 0, r = 0;
+	uint8_t *buf;
+
+	if (!total)
+		return 0;
+	buf = kmalloc(chunk);
+	if (!buf)
+		return -ENOMEM;
+	while ((size_t)sent < total) {
+		ssize_t k = gather(iov, cnt, &i, &off, buf, chunk);
+
+		r = k < 0 ? k : kernel_send(f, kind, buf, (size_t)k, flags, NULL, 0);
+		if (r <= 0)
+			break;
+		sent += r;
+		if (r < k)
+			break;
+	}
+	kfree(buf);
+	return sent ? sent : r;
+}
+
+static ssize_t kernel_recv(struct file *f, void *buf, size_t n, int flags, void *name,
+			   uint32_t *namelen, size_t *full)
+{
+	struct thread *t = current_thread();
+	ssize_t r;
+
+	t->kernel_ds = true;
+	r = sock_recv(f, SK_UDP, buf, n, flags, name, namelen, full);
+	t->kernel_ds = false;
+	return r;
+}
+
+static ssize_t dgram_sendmsg(struct file *f, const struct msghdr_k *m, const struct iovec_k *iov,
+			     size_t total, int flags)
+{
+	uint8_t name[SOCKADDR_MAX];
+	size_t off = 0;
+	void *buf;
+	ssize_t r;
+
+	if (total > UDP_PAYLOAD_MAX)
+		return -EMSGSIZE;
+	if (m->name && (m->namelen > sizeof(name) || copy_from_user(name, m->name, m->namelen)))
+		return m->namelen > sizeof(name) ? -EINVAL : -EFAULT;
+	buf = kmalloc(MAX(total, (size_t)1));
+	if (!buf)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->iovlen; off += iov[i++].len)
+		if (copy_from_user((uint8_t *)buf + off, iov[i].base, iov[i].len)) {
+			kfree(buf);
+			return -EFAULT;
+		}
+	r = kernel_send(f, SK_UDP, buf, total, flags, m->name ? name : NULL, m->namelen);
+	kfree(buf);
+	return r;
+}
+
+static ssize_t dgram_recvmsg(struct file *f, struct msghdr_k *m, const struct iovec_k *iov,
+			     size_t total, int flags)
+{
+	uint8_t name[SOCKADDR_MAX];
+	uint32_t namelen = sizeof(name);
+	size_t full = 0, off = 0;
+	void *buf;
+	ssize_t r;
+
+	total = MIN(total, (size_t)UDP_PAYLOAD_MAX);
+	buf = kmalloc(MAX(total, (size_t)1));
+	if (!buf)
+		return -ENOMEM;
+	r = kernel_recv(f, buf, total, flags, name, &namelen, &full);
+	for (size_t i = 0; r > 0 && i < m->iovlen && off < (size_t)r; off += iov[i++].len)
+		if (copy_to_user(iov[i].base, (uint8_t *)buf + off,
+				 MIN(iov[i].len, (size_t)r - off)))
+			r = -EFAULT;
+	kfree(buf);
+	if (r < 0)
+		return r;
+	if (m->name && copy_to_user(m->name, name, MIN(m->namelen, namelen)))
+		return -EFAULT;
+	m->namelen = m->name ? namelen : 0;
+	if (full > (size_t)r)
+		m->flags |= MSG_TRUNC;
+	return (flags & MSG_TRUNC) ? (ssize_t)full : r;
+}
+
+/* One message on f (of kind): bytes moved or -errno; *m's namelen, controllen and flags set
+ * for a receive. */
+static ssize_t one_msg(struct file *f, int kind, bool send, struct msghdr_k *m, int flags)
+{
+	struct iovec_k *iov;
+	size_t total;
+	ssize_t r;
+
+	if (send && m->control && m->controllen)
+		return kind == SK_PAIR ? -EOPNOTSUPP : -EINVAL;
+	r = get_iov(m, &iov, &total);
+	if (r)
+		return r;
+	if (!send) {
+		m->controllen = 0;
+		m->flags = 0;
+	}
+	if (kind == SK_UDP)
+		r = send ? dgram_sendmsg(f, m, iov, total, flags)
+			 : dgram_recvmsg(f, m, iov, total, flags);
+	else {
+		r = send ? stream_send(f, kind, iov, m->iovlen, total, flags)
+			 : stream_recv(f, kind, iov, m->iovlen, flags);
+		if (!send)
+			m->namelen = 0; /* as Linux: a stream names no source */
+	}
+	kfree(iov);
+	return r;
+}
+
+/* Write back what a receive sets in the caller's msghdr. */
+static int put_msg(struct msghdr_k *um, const struct msghdr_k *m)
+{
+	if (put_user(m->namelen, &um->namelen) || put_user(m->controllen, &um->controllen) ||
+	    put_user(m->flags, &um->flags))
+		return -EFAULT;
+	return 0;
+}
+
+static long msg_call(int fd, struct msghdr_k *um, int flags, bool send)
+{
+	struct msghdr_k m;
+	struct file *f;
+	int kind;
+	long r;
+
+	if (copy_from_user(&m, um, sizeof(m)))
+		return -EFAULT;
+	kind = sock_kind_of(fd, &f);
+	if (kind < 0)
+		return kind;
+	r = one_msg(f, kind, send, &m, flags);
+	file_put(f);
+	if (r >= 0 && !send && put_msg(um, &m))
+		return -EFAULT;
+	return r;
+}
+
+SYSCALL_DEFINE3(sendmsg, int, fd, struct msghdr_k *, um, int, flags)
+{
+	return msg_call(fd, um, flags, true);
+}
+
+SYSCALL_DEFINE3(recvmsg, int, fd, struct msghdr_k *, um, int, flags)
+{
+	return msg_call(fd, um, flags, false);
+}
+
+/* sendmmsg/recvmmsg: up to vlen messages; the count done, or the first one's error. A
+ * receive waits for the first message only when MSG_WAITFORONE or a timeout is given (the
+ * timeout itself is not measured: later messages are taken only if already there). */
+static long mmsg_call(int fd, struct mmsghdr_k *uv, uint32_t vlen, int flags, bool send,
+		      bool timeout)
+{
+	struct file *f;
+	int kind = sock_kind_of(fd, &f);
+	uint32_t i;
+	long r = 0;
+
+	if (kind < 0)
+		return kind;
+	vlen = MIN(vlen, (uint32_t)IOV_MAX);
+	for (i = 0; i < vlen; i++) {
+		struct msghdr_k m;
+		int fl = flags & ~MSG_WAITFORONE;
+
+		if (!send && i && ((flags & MSG_WAITFORONE) || timeout))
+			fl |= MSG_DONTWAIT;
+		if (copy_from_user(&m, &uv[i].hdr, sizeof(m))) {
+			r = -EFAULT;
+			break;
+		}
+		r = one_msg(f, kind, send, &m, fl);
+		if (r < 0)
+			break;
+		if ((!send && put_msg(&uv[i].hdr, &m)) || put_user((uint32_t)r, &uv[i].len)) {
+			r = -EFAULT;
+			break;
+		}
+	}
+	file_put(f);
+	return i ? (long)i : r;
+}
+
+SYSCALL_DEFINE4(sendmmsg, int, fd, struct mmsghdr_k *, uv, uint32_t, vlen, int, flags)
+{
+	return mmsg_call(fd, uv, vlen, flags, true, false);
+}
+
+SYSCALL_DEFINE5(recvmmsg, int, fd, struct mmsghdr_k *, uv, uint32_t, vlen, int, flags, void *,
+		timeout)
+{
+	return mmsg_call(fd, uv, vlen, flags, false, timeout != NULL);
+}

@@ -1,0 +1,364 @@
+/* sys_sockopt.c: setsockopt and getsockopt. A socket remembers what was set (struct sock_opts,
+ * made at its first setsockopt and kept with its file), so that getsockopt answers as Linux
+ * does, and an accepted connection takes its listener's. Options with an effect in the stack
+ * reach it: TCP_NODELAY, SO_KEEPALIVE with TCP_KEEPIDLE/KEEPINTVL/KEEPCNT. The others are
+ * kept and reported only: buffer sizes (doubled within Linux's limits, as it reports them;
+ * lwIP's windows are fixed when it is built), SO_LINGER, TCP_CORK, TCP_QUICKACK, IP_TOS...
+ * An option not listed here is -ENOPROTOOPT, never silently taken. */
+#include "core/mm/heap.h"
+#include "fs/file.h"
+#include "lib/errno.h"
+#include "lib/string.h"
+#include "linux/socket_file.h"
+#include "linux/syscall.h"
+#include "linux/uaccess.h"
+#include "net/socket.h"
+
+#define SOL_IP 0
+#define SOL_SOCKET 1
+#define IP_TOS 1
+#define IP_TTL 2
+#define SO_DEBUG 1
+#define SO_REUSEADDR 2
+#define SO_TYPE 3
+#define SO_ERROR 4
+#define SO_DONTROUTE 5
+#define SO_BROADCAST 6
+#define SO_SNDBUF 7
+#define SO_RCVBUF 8
+#define SO_KEEPALIVE 9
+#define SO_OOBINLINE 10
+#define SO_LINGER 13
+#define SO_REUSEPORT 15
+#define SO_RCVLOWAT 18
+#define SO_SNDLOWAT 19
+#define SO_ACCEPTCONN 30
+#define SO_PROTOCOL 38
+#define SO_DOMAIN 39
+#define TCP_NODELAY 1
+#define TCP_MAXSEG 2
+#define TCP_CORK 3
+#define TCP_KEEPIDLE 4
+#define TCP_KEEPINTVL 5
+#define TCP_KEEPCNT 6
+#define TCP_DEFER_ACCEPT 9
+#define TCP_QUICKACK 12
+#define TCP_USER_TIMEOUT 18
+#define TCP_FASTOPEN 23
+
+#define BUF_MAX 212992 /* Linux's net.core.wmem_max and rmem_max */
+#define SNDBUF_MIN 4608
+#define RCVBUF_MIN 2304
+#define MSS 1460 /* lwIP's (net/lwip/lwipopts.h) */
+
+#define BIT(n) (1ull << (n))
+/* the on/off options, by level: what a set stores and a get reports */
+#define SOL_FLAGS                                                                    \
+	(BIT(SO_DEBUG) | BIT(SO_REUSEADDR) | BIT(SO_DONTROUTE) | BIT(SO_BROADCAST) | \
+	 BIT(SO_KEEPALIVE) | BIT(SO_OOBINLINE) | BIT(SO_REUSEPORT))
+#define TCP_FLAGS (BIT(TCP_NODELAY) | BIT(TCP_CORK) | BIT(TCP_QUICKACK))
+
+struct sock_opts {
+	uint64_t sol, tcp; /* the on/off options that are on, bit n for option n */
+	int sndbuf, rcvbuf, rcvlowat;
+	int linger[2]; /* struct linger: l_onoff, l_linger */
+	int keepidle, keepintvl, keepcnt;
+	int maxseg, defer_accept, user_timeout, fastopen;
+	int tos, ttl;
+};
+
+/* Linux's defaults for a new socket of kind. */
+static void opts_default(struct sock_opts *o, int kind)
+{
+	*o = (struct sock_opts){ .rcvlowat = 1,
+				 .keepidle = 7200,
+				 .keepintvl = 75,
+				 .keepcnt = 9,
+				 .maxseg = MSS,
+				 .ttl = 64 };
+	o->sndbuf = kind == SK_TCP ? 16384 : BUF_MAX;
+	o->rcvbuf = kind == SK_TCP ? 131072 : BUF_MAX;
+}
+
+/* f's options (kind), made with the defaults when first needed; NULL: out of memory. */
+static struct sock_opts *opts_of(struct file *f, int kind)
+{
+	struct sock_opts *o = READ_ONCE(f->sock_opts);
+
+	if (o)
+		return o;
+	o = kmalloc(sizeof(*o));
+	if (!o)
+		return NULL;
+	opts_default(o, kind);
+	if (!__atomic_compare_exchange_n(&f->sock_opts, &(void *){ NULL }, o, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		kfree(o); /* another thread made them first */
+		o = f->sock_opts;
+	}
+	return o;
+}
+
+/* The options' effects in the stack, for a TCP socket. */
+static void apply_tcp(struct file *f, const struct sock_opts *o)
+{
+	nsock_nodelay(f->priv, o->tcp & BIT(TCP_NODELAY));
+	nsock_keepalive(f->priv, o->sol & BIT(SO_KEEPALIVE), (uint32_t)o->keepidle,
+			(uint32_t)o->keepintvl, (uint32_t)o->keepcnt);
+}
+
+void sock_opts_inherit(struct file *listener, struct file *accepted)
+{
+	struct sock_opts *o = READ_ONCE(listener->sock_opts), *c;
+
+	if (!o || !(c = kmalloc(sizeof(*c))))
+		return;
+	*c = *o;
+	accepted->sock_opts = c;
+	apply_tcp(accepted, c);
+}
+
+static bool in_range(int v, int lo, int hi)
+{
+	return v >= lo && v <= hi;
+}
+
+static long set_socket(struct sock_opts *o, int opt, int v, const int *linger)
+{
+	uint32_t u = (uint32_t)v;
+
+	if (opt < 64 && (SOL_FLAGS & BIT(opt))) {
+		o->sol = v ? o->sol | BIT(opt) : o->sol & ~BIT(opt);
+		return 0;
+	}
+	switch (opt) {
+	case SO_SNDBUF:
+		o->sndbuf = (int)MAX(MIN(u, (uint32_t)BUF_MAX) * 2, (uint32_t)SNDBUF_MIN);
+		return 0;
+	case SO_RCVBUF:
+		o->rcvbuf = (int)MAX(MIN(u, (uint32_t)BUF_MAX) * 2, (uint32_t)RCVBUF_MIN);
+		return 0;
+	case SO_RCVLOWAT:
+		o->rcvlowat = v < 1 ? 1 : v;
+		return 0;
+	case SO_LINGER:
+		o->linger[0] = linger[0] != 0;
+		o->linger[1] = linger[1];
+		return 0;
+	default: /* SO_TYPE, SO_ERROR... are read-only */
+		return -ENOPROTOOPT;
+	}
+}
+
+static long set_tcp(struct sock_opts *o, int opt, int v)
+{
+	if (opt < 64 && (TCP_FLAGS & BIT(opt))) {
+		o->tcp = v ? o->tcp | BIT(opt) : o->tcp & ~BIT(opt);
+		return 0;
+	}
+	switch (opt) {
+	case TCP_KEEPIDLE:
+	case TCP_KEEPINTVL:
+		if (!in_range(v, 1, 32767))
+			return -EINVAL;
+		*(opt == TCP_KEEPIDLE ? &o->keepidle : &o->keepintvl) = v;
+		return 0;
+	case TCP_KEEPCNT:
+		if (!in_range(v, 1, 127))
+			return -EINVAL;
+		o->keepcnt = v;
+		return 0;
+	case TCP_MAXSEG:
+		if (v && !in_range(v, 88, 32767))
+			return -EINVAL;
+		o->maxseg = v ? MIN(v, MSS) : MSS;
+		return 0;
+	case TCP_DEFER_ACCEPT:
+		o->defer_accept = v < 0 ? 0 : v;
+		return 0;
+	case TCP_USER_TIMEOUT:
+		if (v < 0)
+			return -EINVAL;
+		o->user_timeout = v;
+		return 0;
+	case TCP_FASTOPEN:
+		o->fastopen = v;
+		return 0;
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+static long set_ip(struct sock_opts *o, int opt, int v)
+{
+	switch (opt) {
+	case IP_TOS:
+		o->tos = v & 0xff;
+		return 0;
+	case IP_TTL:
+		if (v != -1 && !in_range(v, 1, 255))
+			return -EINVAL;
+		o->ttl = v == -1 ? 64 : v;
+		return 0;
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+SYSCALL_DEFINE5(setsockopt, int, fd, int, level, int, opt, const void *, uval, uint32_t, len)
+{
+	struct sock_opts *o, next;
+	struct file *f;
+	int kind = sock_kind_of(fd, &f), v[2] = { 0, 0 };
+	long r;
+
+	if (kind < 0)
+		return kind;
+	if (len < sizeof(int) || (level == SOL_SOCKET && opt == SO_LINGER && len < sizeof(v)))
+		r = -EINVAL;
+	else if (copy_from_user(v, uval,
+				level == SOL_SOCKET && opt == SO_LINGER ? sizeof(v) : sizeof(int)))
+		r = -EFAULT;
+	else if (!(o = opts_of(f, kind)))
+		r = -ENOMEM;
+	else {
+		next = *o; /* changed whole or not at all */
+		if (level == SOL_SOCKET)
+			r = set_socket(&next, opt, v[0], v);
+		else if (level == IPPROTO_TCP)
+			r = kind == SK_TCP    ? set_tcp(&next, opt, v[0])
+			    : kind == SK_PAIR ? -EOPNOTSUPP
+					      : -ENOPROTOOPT;
+		else if (level == SOL_IP)
+			r = kind == SK_PAIR ? -EOPNOTSUPP : set_ip(&next, opt, v[0]);
+		else
+			r = kind == SK_PAIR ? -EOPNOTSUPP : -ENOPROTOOPT;
+		if (!r) {
+			*o = next;
+			if (kind == SK_TCP)
+				apply_tcp(f, o);
+		}
+	}
+	file_put(f);
+	return r;
+}
+
+/* The value of a SOL_SOCKET option into v[0] (v[0..1] for SO_LINGER). */
+static long get_socket(struct file *f, int kind, const struct sock_opts *o, int opt, int *v)
+{
+	if (opt < 64 && (SOL_FLAGS & BIT(opt))) {
+		v[0] = (o->sol & BIT(opt)) != 0;
+		return 0;
+	}
+	switch (opt) {
+	case SO_TYPE:
+		v[0] = kind == SK_UDP ? SOCK_DGRAM : SOCK_STREAM;
+		return 0;
+	case SO_ERROR:
+		v[0] = kind == SK_TCP ? -nsock_error(f->priv) : 0;
+		return 0;
+	case SO_SNDBUF:
+		v[0] = o->sndbuf;
+		return 0;
+	case SO_RCVBUF:
+		v[0] = o->rcvbuf;
+		return 0;
+	case SO_RCVLOWAT:
+		v[0] = o->rcvlowat;
+		return 0;
+	case SO_SNDLOWAT:
+		v[0] = 1;
+		return 0;
+	case SO_LINGER:
+		v[0] = o->linger[0];
+		v[1] = o->linger[1];
+		return 0;
+	case SO_ACCEPTCONN:
+		v[0] = kind == SK_TCP && nsock_listening(f->priv);
+		return 0;
+	case SO_PROTOCOL:
+		v[0] = kind == SK_TCP ? IPPROTO_TCP : kind == SK_UDP ? IPPROTO_UDP : 0;
+		return 0;
+	case SO_DOMAIN:
+		v[0] = kind == SK_PAIR ? AF_UNIX : AF_INET;
+		return 0;
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+static long get_tcp(const struct sock_opts *o, int opt, int *v)
+{
+	if (opt < 64 && (TCP_FLAGS & BIT(opt))) {
+		v[0] = (o->tcp & BIT(opt)) != 0;
+		return 0;
+	}
+	switch (opt) {
+	case TCP_KEEPIDLE:
+		v[0] = o->keepidle;
+		return 0;
+	case TCP_KEEPINTVL:
+		v[0] = o->keepintvl;
+		return 0;
+	case TCP_KEEPCNT:
+		v[0] = o->keepcnt;
+		return 0;
+	case TCP_MAXSEG:
+		v[0] = o->maxseg;
+		return 0;
+	case TCP_DEFER_ACCEPT:
+		v[0] = o->defer_accept;
+		return 0;
+	case TCP_USER_TIMEOUT:
+		v[0] = o->user_timeout;
+		return 0;
+	case TCP_FASTOPEN:
+		v[0] = o->fastopen;
+		return 0;
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+SYSCALL_DEFINE5(getsockopt, int, fd, int, level, int, opt, void *, uval, uint32_t *, ulen)
+{
+	struct sock_opts dflt;
+	const struct sock_opts *o;
+	struct file *f;
+	int kind = sock_kind_of(fd, &f), v[2] = { 0, 0 };
+	uint32_t len, size = sizeof(int);
+	long r;
+
+	if (kind < 0)
+		return kind;
+	o = READ_ONCE(f->sock_opts);
+	if (!o) {
+		opts_default(&dflt, kind);
+		o = &dflt;
+	}
+	if (level == SOL_SOCKET)
+		r = get_socket(f, kind, o, opt, v);
+	else if (level == IPPROTO_TCP)
+		r = kind == SK_TCP    ? get_tcp(o, opt, v)
+		    : kind == SK_PAIR ? -EOPNOTSUPP
+				      : -ENOPROTOOPT;
+	else if (level == SOL_IP && kind != SK_PAIR)
+		r = opt == IP_TOS   ? (v[0] = o->tos, 0)
+		    : opt == IP_TTL ? (v[0] = o->ttl, 0)
+				    : -ENOPROTOOPT;
+	else
+		r = kind == SK_PAIR ? -EOPNOTSUPP : -ENOPROTOOPT;
+	file_put(f);
+	if (r)
+		return r;
+	if (level == SOL_SOCKET && opt == SO_LINGER)
+		size = sizeof(v);
+	if (get_user(len, ulen))
+		return -EFAULT;
+	if ((int32_t)len < 0)
+		return -EINVAL;
+	len = MIN(len, size); /* as Linux: cut to the caller's buffer, the length written back */
+	if (copy_to_user(uval, v, len))
+		return -EFAULT;
+	return put_user(len, ulen);
+}
