@@ -8,9 +8,12 @@ BUILD_PKGS="gcc make binutils patch libc6-dev libjansson-dev libhttp-parser-dev 
 # tests and benchmarks: the second platform, image tools, clients
 TEST_PKGS="qemu-system-x86 busybox-static e2fsprogs cpio xz-utils curl jq python3 perl lua5.4 sqlite3
 	clang libclang-rt-14-dev"
+# servers run inside Mote and the clients that drive them from the host (tests/e2e/net_servers.sh,
+# bench/net.sh); their services are not started by the install (see policy-rc.d below)
+NET_PKGS="redis-server redis-tools nginx-light wrk iperf3"
 
 missing=""
-for p in $BUILD_PKGS $TEST_PKGS; do
+for p in $BUILD_PKGS $TEST_PKGS $NET_PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
 		missing="$missing $p"
 	fi
@@ -28,5 +31,14 @@ else
 fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
+# Debian starts a server package's service when it is installed (redis on 6379, nginx on 80):
+# the tests start their own, so a policy-rc.d (Debian's switch for this) says no meanwhile,
+# unless the machine has its own
+policy=/usr/sbin/policy-rc.d
+if [ ! -e $policy ]; then
+	printf '#!/bin/sh\nexit 101\n' | $SUDO tee $policy >/dev/null
+	$SUDO chmod 755 $policy
+	trap '$SUDO rm -f $policy' EXIT
+fi
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -qq --no-install-recommends $missing
