@@ -46,6 +46,7 @@ KERNEL_SRCS := \
 	kernel/drivers/virtio/rng.c \
 	kernel/drivers/virtio/console.c \
 	kernel/drivers/virtio/net.c \
+	kernel/net/addr.c \
 	kernel/net/netif.c \
 	kernel/net/lwip_port.c \
 	kernel/net/socket.c \
@@ -108,6 +109,7 @@ KERNEL_SRCS := \
 	kernel/linux/sys_timer.c \
 	kernel/linux/sys_poll.c \
 	kernel/linux/sys_epoll.c \
+	kernel/linux/sockaddr.c \
 	kernel/linux/sys_socket.c \
 	kernel/linux/sys_sockmsg.c \
 	kernel/linux/sys_sockopt.c \

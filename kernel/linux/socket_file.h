@@ -7,10 +7,12 @@
 #include "lib/types.h"
 
 struct file;
+struct net_addr;
 
 #define AF_UNSPEC 0
 #define AF_UNIX 1
 #define AF_INET 2
+#define AF_INET6 10
 #define SOCK_STREAM 1
 #define SOCK_DGRAM 2
 #define IPPROTO_TCP 6
@@ -36,6 +38,15 @@ ssize_t sock_send(struct file *f, int kind, const void *ubuf, size_t n, int flag
  * uaddr. A datagram longer than n is cut, and *full (if full) says its length. */
 ssize_t sock_recv(struct file *f, int kind, void *ubuf, size_t n, int flags, void *uaddr,
 		  uint32_t *ulen, size_t *full);
+
+/* Is f (of kind) an AF_INET6 socket? */
+bool sock_is_v6(struct file *f, int kind);
+/* A struct sockaddr_in (or sockaddr_in6 for v6: an IPv4-mapped one gives an IPv4 address)
+ * from the caller: 0, -EINVAL (too short), -EFAULT, -EAFNOSUPPORT (another family). */
+int sock_get_addr(const void *uaddr, uint32_t len, bool v6, struct net_addr *a);
+/* a to the caller as a sockaddr_in, or for v6 a sockaddr_in6 (IPv4 mapped), cut to *ulen,
+ * which is set to the full size. Nothing when !uaddr. */
+int sock_put_addr(void *uaddr, uint32_t *ulen, bool v6, const struct net_addr *a);
 
 /* An accepted socket takes the listener's options, as on Linux (sys_sockopt.c). */
 void sock_opts_inherit(struct file *listener, struct file *accepted);

@@ -2,8 +2,9 @@
  * net/socket.c (TCP) and net/udp.c (UDP) over lwIP: socket, bind, listen, accept/accept4,
  * connect, send/recv(to/from) (MSG_PEEK, MSG_WAITALL, MSG_TRUNC), shutdown, socketpair,
  * getsockname/getpeername, and the socket as a file (read, write, poll, FIONREAD, close).
- * Options are in sys_sockopt.c, sendmsg/recvmsg in sys_sockmsg.c. IPv6 and named AF_UNIX
- * sockets are not there yet (-EAFNOSUPPORT). */
+ * AF_INET6 sockets too, dual-stack as Linux's (addresses in sockaddr.c). Options are in
+ * sys_sockopt.c, sendmsg/recvmsg in sys_sockmsg.c. Named AF_UNIX sockets are not there yet
+ * (-EAFNOSUPPORT). */
 #include "fs/file.h"
 #include "fs/sockpair.h"
 #include "fs/vfs.h"
@@ -15,6 +16,7 @@
 #include "linux/syscall.h"
 #include "linux/task.h"
 #include "linux/uaccess.h"
+#include "net/addr.h"
 #include "net/socket.h"
 #include "net/udp.h"
 
@@ -23,13 +25,6 @@
 #define SOCK_CLOEXEC O_CLOEXEC
 #define FIONREAD 0x541b
 #define IO_CHUNK 65536 /* bytes a read or write moves through the kernel at once */
-
-struct sockaddr_in_k {
-	uint16_t family;
-	uint16_t port; /* network order */
-	uint32_t addr; /* network order */
-	uint8_t zero[8];
-};
 
 static const struct file_ops sock_fops, dgram_fops;
 
@@ -101,32 +96,27 @@ static ssize_t recv_common(struct file *f, void *ubuf, size_t n, int flags)
 	return got;
 }
 
-static int put_addr(void *uaddr, uint32_t *ulen, uint32_t addr, uint16_t port);
+bool sock_is_v6(struct file *f, int kind)
+{
+	return kind == SK_TCP ? nsock_is_v6(f->priv) : kind == SK_UDP && nudp_is_v6(f->priv);
+}
 
 /* A datagram from ubuf, to uaddr when given (else the connected peer). */
 static ssize_t dgram_send(struct file *f, const void *ubuf, size_t n, const void *uaddr,
 			  uint32_t len)
 {
-	struct sockaddr_in_k a = { 0 };
+	struct net_addr a;
 	void *buf;
 	ssize_t r;
 
-	if (uaddr) {
-		if (len < sizeof(a))
-			return -EINVAL;
-		if (copy_from_user(&a, uaddr, sizeof(a)))
-			return -EFAULT;
-		if (a.family != AF_INET)
-			return -EAFNOSUPPORT;
-	}
+	if (uaddr && (r = sock_get_addr(uaddr, len, nudp_is_v6(f->priv), &a)))
+		return r;
 	if (n > UDP_PAYLOAD_MAX)
 		return -EMSGSIZE;
 	buf = kmalloc(n ? n : 1);
 	if (!buf)
 		return -ENOMEM;
-	r = copy_from_user(buf, ubuf, n)
-		    ? -EFAULT
-		    : nudp_send(f->priv, buf, n, uaddr != NULL, a.addr, a.port);
+	r = copy_from_user(buf, ubuf, n) ? -EFAULT : nudp_send(f->priv, buf, n, uaddr ? &a : NULL);
 	kfree(buf);
 	return r;
 }
@@ -148,7 +138,7 @@ static ssize_t dgram_recv(struct file *f, void *ubuf, size_t n, int flags, void 
 	if (r > 0 && copy_to_user(ubuf, buf, (size_t)r))
 		r = -EFAULT;
 	kfree(buf);
-	if (r >= 0 && uaddr && put_addr(uaddr, ulen, from.addr, from.port))
+	if (r >= 0 && uaddr && sock_put_addr(uaddr, ulen, nudp_is_v6(f->priv), &from.addr))
 		r = -EFAULT;
 	if (r >= 0 && full)
 		*full = from.len;
@@ -252,48 +242,21 @@ static long install(void *obj, const struct file_ops *ops, int flags)
 	return fd;
 }
 
-static int get_addr(const void *uaddr, uint32_t len, struct sockaddr_in_k *a)
-{
-	if (len < sizeof(*a))
-		return -EINVAL;
-	if (copy_from_user(a, uaddr, sizeof(*a)))
-		return -EFAULT;
-	return a->family == AF_INET ? 0 : -EAFNOSUPPORT;
-}
-
-/* Write an address to (uaddr, *ulen) as Linux does: cut to the buffer, *ulen the full size. */
-static int put_addr(void *uaddr, uint32_t *ulen, uint32_t addr, uint16_t port)
-{
-	struct sockaddr_in_k a = { .family = AF_INET, .port = port, .addr = addr };
-	uint32_t len;
-
-	if (!uaddr)
-		return 0;
-	if (get_user(len, ulen))
-		return -EFAULT;
-	if ((int32_t)len < 0)
-		return -EINVAL;
-	if (copy_to_user(uaddr, &a, MIN(len, (uint32_t)sizeof(a))))
-		return -EFAULT;
-	len = sizeof(a);
-	return put_user(len, ulen);
-}
-
 SYSCALL_DEFINE3(socket, int, domain, int, type, int, protocol)
 {
 	int kind = type & SOCK_TYPE_MASK;
 	void *obj;
 
-	if (domain != AF_INET)
+	if (domain != AF_INET && domain != AF_INET6)
 		return -EAFNOSUPPORT;
 	if (type & ~(SOCK_TYPE_MASK | SOCK_NONBLOCK | SOCK_CLOEXEC))
 		return -EINVAL;
 	if (kind == SOCK_STREAM && (!protocol || protocol == IPPROTO_TCP)) {
-		obj = nsock_tcp();
+		obj = nsock_tcp(domain == AF_INET6);
 		return obj ? install(obj, &sock_fops, type) : -ENOMEM;
 	}
 	if (kind == SOCK_DGRAM && (!protocol || protocol == IPPROTO_UDP)) {
-		obj = nudp_new();
+		obj = nudp_new(domain == AF_INET6);
 		return obj ? install(obj, &dgram_fops, type) : -ENOMEM;
 	}
 	return -EPROTONOSUPPORT;
@@ -301,17 +264,16 @@ SYSCALL_DEFINE3(socket, int, domain, int, type, int, protocol)
 
 SYSCALL_DEFINE3(bind, int, fd, const void *, uaddr, uint32_t, len)
 {
-	struct sockaddr_in_k a;
+	struct net_addr a;
 	struct file *f;
 	int kind = sock_kind_of(fd, &f);
 	long r;
 
 	if (kind < 0)
 		return kind;
-	r = kind == SK_PAIR ? -EINVAL : get_addr(uaddr, len, &a);
+	r = kind == SK_PAIR ? -EINVAL : sock_get_addr(uaddr, len, sock_is_v6(f, kind), &a);
 	if (!r)
-		r = kind == SK_TCP ? nsock_bind(f->priv, a.addr, a.port)
-				   : nudp_bind(f->priv, a.addr, a.port);
+		r = kind == SK_TCP ? nsock_bind(f->priv, &a) : nudp_bind(f->priv, &a);
 	file_put(f);
 	return r;
 }
@@ -333,11 +295,11 @@ SYSCALL_DEFINE2(listen, int, fd, int, backlog)
 
 SYSCALL_DEFINE4(accept4, int, fd, void *, uaddr, uint32_t *, ulen, int, flags)
 {
+	struct net_addr peer = { 0 };
 	struct nsock *c;
 	struct file *f;
 	int kind;
-	uint32_t addr = 0;
-	uint16_t port = 0;
+	bool v6;
 	long r;
 
 	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
@@ -352,10 +314,9 @@ SYSCALL_DEFINE4(accept4, int, fd, void *, uaddr, uint32_t *, ulen, int, flags)
 		file_put(f);
 		return r;
 	}
-	if (nsock_name(c, true, &addr, &port)) {
-		addr = 0;
-		port = 0;
-	}
+	if (nsock_name(c, true, &peer))
+		memset(&peer, 0, sizeof(peer));
+	v6 = nsock_is_v6(c);
 	r = install(c, &sock_fops, flags);
 	if (r >= 0) {
 		struct file *a = fd_get((int)r);
@@ -366,7 +327,7 @@ SYSCALL_DEFINE4(accept4, int, fd, void *, uaddr, uint32_t *, ulen, int, flags)
 		}
 	}
 	file_put(f);
-	if (r >= 0 && put_addr(uaddr, ulen, addr, port))
+	if (r >= 0 && sock_put_addr(uaddr, ulen, v6, &peer))
 		return -EFAULT; /* as Linux: the connection stays with its descriptor */
 	return r;
 }
@@ -380,32 +341,33 @@ SYSCALL_DEFINE3(accept, int, fd, void *, uaddr, uint32_t *, ulen)
 
 SYSCALL_DEFINE3(connect, int, fd, const void *, uaddr, uint32_t, len)
 {
-	struct sockaddr_in_k a;
+	struct net_addr a;
 	struct file *f;
 	int kind = sock_kind_of(fd, &f);
+	uint16_t family;
 	long r;
 
 	if (kind < 0)
 		return kind;
 	if (kind == SK_PAIR)
 		r = -EISCONN;
-	else if (kind == SK_UDP && len >= sizeof(uint16_t) &&
-		 !get_user(a.family, (const uint16_t *)uaddr) && a.family == AF_UNSPEC)
-		r = nudp_connect(f->priv, 0, 0); /* dissolve the association */
-	else if (!(r = get_addr(uaddr, len, &a)))
-		r = kind == SK_TCP ? nsock_connect(f->priv, a.addr, a.port, f->flags & O_NONBLOCK,
-						   signal_pending)
-				   : nudp_connect(f->priv, a.addr, a.port);
+	else if (kind == SK_UDP && len >= sizeof(family) &&
+		 !get_user(family, (const uint16_t *)uaddr) && family == AF_UNSPEC)
+		r = nudp_connect(f->priv, NULL); /* dissolve the association */
+	else if (!(r = sock_get_addr(uaddr, len, sock_is_v6(f, kind), &a)))
+		r = kind == SK_TCP
+			    ? nsock_connect(f->priv, &a, f->flags & O_NONBLOCK, signal_pending)
+			    : nudp_connect(f->priv, &a);
 	file_put(f);
 	return r;
 }
 
 static long name(int fd, void *uaddr, uint32_t *ulen, bool peer)
 {
+	struct net_addr a;
 	struct file *f;
 	int kind = sock_kind_of(fd, &f);
-	uint32_t addr;
-	uint16_t port;
+	bool v6;
 	long r;
 
 	if (kind < 0)
@@ -422,12 +384,15 @@ static long name(int fd, void *uaddr, uint32_t *ulen, bool peer)
 		len = sizeof(family);
 		return put_user(len, ulen);
 	}
-	r = kind == SK_TCP ? nsock_name(f->priv, peer, &addr, &port)
-			   : nudp_name(f->priv, peer, &addr, &port);
+	v6 = sock_is_v6(f, kind);
+	r = kind == SK_TCP ? nsock_name(f->priv, peer, &a) : nudp_name(f->priv, peer, &a);
 	file_put(f);
-	if (r == -ENOTCONN && !peer) /* not bound yet: 0.0.0.0:0 */
-		addr = port = 0, r = 0;
-	return r ? r : put_addr(uaddr, ulen, addr, port);
+	if (r == -ENOTCONN && !peer) { /* not bound yet: the any address, port 0 */
+		memset(&a, 0, sizeof(a));
+		a.v6 = v6;
+		r = 0;
+	}
+	return r ? r : sock_put_addr(uaddr, ulen, v6, &a);
 }
 
 SYSCALL_DEFINE3(getsockname, int, fd, void *, uaddr, uint32_t *, ulen)
@@ -455,8 +420,7 @@ ssize_t sock_send(struct file *f, int kind, const void *ubuf, size_t n, int flag
 ssize_t sock_recv(struct file *f, int kind, void *ubuf, size_t n, int flags, void *uaddr,
 		  uint32_t *ulen, size_t *full)
 {
-	uint32_t addr;
-	uint16_t port;
+	struct net_addr a;
 	ssize_t r;
 
 	if (flags &
@@ -467,7 +431,8 @@ ssize_t sock_recv(struct file *f, int kind, void *ubuf, size_t n, int flags, voi
 	if (kind == SK_PAIR)
 		r = (flags & MSG_PEEK) ? -EOPNOTSUPP : f->ops->read(f, ubuf, n, &f->pos);
 	else if ((r = recv_common(f, ubuf, n, flags)) >= 0 && uaddr &&
-		 !nsock_name(f->priv, true, &addr, &port) && put_addr(uaddr, ulen, addr, port))
+		 !nsock_name(f->priv, true, &a) &&
+		 sock_put_addr(uaddr, ulen, nsock_is_v6(f->priv), &a))
 		r = -EFAULT;
 	if (r >= 0 && full)
 		*full = (size_t)r;

@@ -1,9 +1,11 @@
 /* sys_sockopt.c: setsockopt and getsockopt. A socket remembers what was set (struct sock_opts,
  * made at its first setsockopt and kept with its file), so that getsockopt answers as Linux
  * does, and an accepted connection takes its listener's. Options with an effect in the stack
- * reach it: TCP_NODELAY, SO_KEEPALIVE with TCP_KEEPIDLE/KEEPINTVL/KEEPCNT. The others are
+ * reach it: TCP_NODELAY, SO_KEEPALIVE with TCP_KEEPIDLE/KEEPINTVL/KEEPCNT, SO_REUSEADDR,
+ * IPV6_V6ONLY. The others are
  * kept and reported only: buffer sizes (doubled within Linux's limits, as it reports them;
  * lwIP's windows are fixed when it is built), SO_LINGER, TCP_CORK, TCP_QUICKACK, IP_TOS...
+ * IPV6_V6ONLY on an AF_INET6 socket decides what its next bind to :: takes.
  * An option not listed here is -ENOPROTOOPT, never silently taken. */
 #include "core/mm/heap.h"
 #include "fs/file.h"
@@ -13,9 +15,12 @@
 #include "linux/syscall.h"
 #include "linux/uaccess.h"
 #include "net/socket.h"
+#include "net/udp.h"
 
 #define SOL_IP 0
 #define SOL_SOCKET 1
+#define SOL_IPV6 41
+#define IPV6_V6ONLY 26
 #define IP_TOS 1
 #define IP_TTL 2
 #define SO_DEBUG 1
@@ -65,6 +70,7 @@ struct sock_opts {
 	int keepidle, keepintvl, keepcnt;
 	int maxseg, defer_accept, user_timeout, fastopen;
 	int tos, ttl;
+	bool v6only;
 };
 
 /* Linux's defaults for a new socket of kind. */
@@ -102,6 +108,8 @@ static struct sock_opts *opts_of(struct file *f, int kind)
 /* The options' effects in the stack, for a TCP socket. */
 static void apply_tcp(struct file *f, const struct sock_opts *o)
 {
+	nsock_v6only(f->priv, o->v6only);
+	nsock_reuseaddr(f->priv, o->sol & BIT(SO_REUSEADDR));
 	nsock_nodelay(f->priv, o->tcp & BIT(TCP_NODELAY));
 	nsock_keepalive(f->priv, o->sol & BIT(SO_KEEPALIVE), (uint32_t)o->keepidle,
 			(uint32_t)o->keepintvl, (uint32_t)o->keepcnt);
@@ -231,12 +239,18 @@ SYSCALL_DEFINE5(setsockopt, int, fd, int, level, int, opt, const void *, uval, u
 					      : -ENOPROTOOPT;
 		else if (level == SOL_IP)
 			r = kind == SK_PAIR ? -EOPNOTSUPP : set_ip(&next, opt, v[0]);
+		else if (level == SOL_IPV6 && opt == IPV6_V6ONLY && sock_is_v6(f, kind))
+			next.v6only = v[0] != 0, r = 0;
 		else
 			r = kind == SK_PAIR ? -EOPNOTSUPP : -ENOPROTOOPT;
 		if (!r) {
 			*o = next;
 			if (kind == SK_TCP)
 				apply_tcp(f, o);
+			else if (kind == SK_UDP) {
+				nudp_v6only(f->priv, o->v6only);
+				nudp_reuseaddr(f->priv, o->sol & BIT(SO_REUSEADDR));
+			}
 		}
 	}
 	file_put(f);
@@ -280,7 +294,7 @@ static long get_socket(struct file *f, int kind, const struct sock_opts *o, int 
 		v[0] = kind == SK_TCP ? IPPROTO_TCP : kind == SK_UDP ? IPPROTO_UDP : 0;
 		return 0;
 	case SO_DOMAIN:
-		v[0] = kind == SK_PAIR ? AF_UNIX : AF_INET;
+		v[0] = kind == SK_PAIR ? AF_UNIX : sock_is_v6(f, kind) ? AF_INET6 : AF_INET;
 		return 0;
 	default:
 		return -ENOPROTOOPT;
@@ -346,6 +360,8 @@ SYSCALL_DEFINE5(getsockopt, int, fd, int, level, int, opt, void *, uval, uint32_
 		r = opt == IP_TOS   ? (v[0] = o->tos, 0)
 		    : opt == IP_TTL ? (v[0] = o->ttl, 0)
 				    : -ENOPROTOOPT;
+	else if (level == SOL_IPV6 && opt == IPV6_V6ONLY && sock_is_v6(f, kind))
+		r = (v[0] = o->v6only, 0);
 	else
 		r = kind == SK_PAIR ? -EOPNOTSUPP : -ENOPROTOOPT;
 	file_put(f);

@@ -9,6 +9,7 @@
 #include "lib/printf.h"
 #include "lwip/dhcp.h"
 #include "lwip/etharp.h"
+#include "lwip/ethip6.h"
 #include "lwip/init.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
@@ -39,8 +40,9 @@ static err_t interface_init(struct netif *n)
 	n->mtu = 1500;
 	n->hwaddr_len = ETH_HWADDR_LEN;
 	(void)virtio_net_mac(n->hwaddr);
-	n->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
+	n->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET | NETIF_FLAG_MLD6;
 	n->output = etharp_output;
+	n->output_ip6 = ethip6_output;
 	n->linkoutput = linkoutput;
 	return ERR_OK;
 }
@@ -103,6 +105,10 @@ static void add_interface(void)
 	netif_set_status_callback(&nif, status_changed);
 	netif_set_up(&nif);
 	netif_set_link_up(&nif);
+	/* IPv6: a link-local address from the MAC, then addresses from routers' adverts */
+	netif_create_ip6_linklocal_address(&nif, 1);
+	nif.ip6_autoconfig_enabled =
+		1;	  /* netif_set_ip6_autoconfig_enabled, without its NULL test */
 	if (cmdline.ip) { /* --ip, --defaultgw: no DHCP */
 		ip4_addr_t a, m, g;
 

@@ -11,7 +11,9 @@
 #include "lib/errno.h"
 #include "lib/spinlock.h"
 #include "lib/string.h"
+#include "lwip/priv/tcp_priv.h"
 #include "lwip/tcp.h"
+#include "net/addr_lwip.h"
 #include "net/netif.h"
 
 #define ACCEPT_MAX 64 /* the longest listen queue */
@@ -24,7 +26,8 @@ struct nsock {
 	struct pbuf *rx; /* received, not yet read */
 	size_t rx_off;	 /* bytes of rx's first pbuf already read */
 	bool listening, connecting, connected, eof, wr_shut;
-	int err; /* -errno from lwIP's error callback, until read */
+	bool v6, v6only; /* an AF_INET6 socket; one for IPv6 alone (IPV6_V6ONLY) */
+	int err;	 /* -errno from lwIP's error callback, until read */
 	struct nsock *acq[ACCEPT_MAX];
 	int nacq, backlog;
 };
@@ -131,6 +134,8 @@ static err_t on_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 	}
 	attach(c, pcb);
 	c->connected = true;
+	c->v6 = l->v6;
+	c->v6only = l->v6only;
 	l->acq[l->nacq++] = c;
 	changed(l, POLLIN);
 	return ERR_OK;
@@ -148,7 +153,7 @@ static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 	return ERR_OK;
 }
 
-struct nsock *nsock_tcp(void)
+struct nsock *nsock_tcp(bool v6)
 {
 	struct nsock *s = alloc();
 	struct tcp_pcb *pcb;
@@ -157,7 +162,8 @@ struct nsock *nsock_tcp(void)
 		return NULL;
 	net_init(); /* lwIP starts with the first socket where there is no network device */
 	mutex_lock(&net_lock);
-	pcb = tcp_new_ip_type(IPADDR_TYPE_V4);
+	s->v6 = v6;
+	pcb = tcp_new_ip_type(v6 ? IPADDR_TYPE_ANY : IPADDR_TYPE_V4);
 	if (pcb)
 		attach(s, pcb);
 	net_unlock();
@@ -211,13 +217,33 @@ static bool connect_done(struct nsock *s)
 	return !s->connecting;
 }
 
-int nsock_bind(struct nsock *s, uint32_t addr, uint16_t port)
+/* Under net_lock: a listener on port (network order) whose address overlaps a (the same
+ * family, or one for both, and the same address or an any address). lwIP lets
+ * SO_REUSEADDR sockets share a port outright; Linux refuses a second bind beside a listener. */
+static bool listener_on(const ip_addr_t *a, uint16_t port)
 {
-	ip_addr_t a = IPADDR4_INIT(addr);
+	if (!port)
+		return false;
+	for (struct tcp_pcb_listen *l = tcp_listen_pcbs.listen_pcbs; l; l = l->next)
+		if (l->local_port == lwip_ntohs(port) &&
+		    (IP_IS_ANY_TYPE_VAL(l->local_ip) || IP_IS_ANY_TYPE_VAL(*a) ||
+		     IP_GET_TYPE(&l->local_ip) == IP_GET_TYPE(a)) &&
+		    (ip_addr_isany(&l->local_ip) || ip_addr_isany(a) ||
+		     ip_addr_cmp(&l->local_ip, a)))
+			return true;
+	return false;
+}
+
+int nsock_bind(struct nsock *s, const struct net_addr *addr)
+{
+	ip_addr_t a;
 	err_t e;
 
 	mutex_lock(&net_lock);
-	e = s->pcb ? tcp_bind(s->pcb, &a, lwip_ntohs(port)) : ERR_CLSD;
+	net_addr_to_lwip(addr, s->v6 && !s->v6only, &a);
+	e = !s->pcb			  ? ERR_CLSD
+	    : listener_on(&a, addr->port) ? ERR_USE
+					  : tcp_bind(s->pcb, &a, lwip_ntohs(addr->port));
 	net_unlock();
 	return e == ERR_OK ? 0 : e == ERR_VAL ? -EINVAL : errno_of(e);
 }
@@ -271,21 +297,24 @@ int nsock_accept(struct nsock *s, struct nsock **out, bool nonblock, bool (*inte
 	}
 }
 
-int nsock_connect(struct nsock *s, uint32_t addr, uint16_t port, bool nonblock,
+int nsock_connect(struct nsock *s, const struct net_addr *addr, bool nonblock,
 		  bool (*interrupted)(void))
 {
-	ip_addr_t a = IPADDR4_INIT(addr);
+	ip_addr_t a;
 	err_t e = ERR_OK;
 	int r;
 
 	mutex_lock(&net_lock);
+	net_addr_to_lwip(addr, false, &a);
 	if (s->connected)
 		r = -EISCONN;
 	else if (s->connecting)
 		r = -EALREADY;
 	else if (s->listening || !s->pcb)
 		r = -EINVAL;
-	else if ((e = tcp_connect(s->pcb, &a, lwip_ntohs(port), on_connected)) != ERR_OK)
+	else if (s->v6only && !addr->v6)
+		r = -ENETUNREACH; /* an IPv4 address (mapped) from an IPv6-only socket */
+	else if ((e = tcp_connect(s->pcb, &a, lwip_ntohs(addr->port), on_connected)) != ERR_OK)
 		r = errno_of(e);
 	else
 		r = (s->connecting = true, 0);
@@ -482,26 +511,43 @@ int nsock_error(struct nsock *s)
 	return e;
 }
 
-int nsock_name(struct nsock *s, bool peer, uint32_t *addr, uint16_t *port)
+int nsock_name(struct nsock *s, bool peer, struct net_addr *addr)
 {
 	int r = 0;
 
 	mutex_lock(&net_lock);
-	if (!s->pcb) {
+	if (!s->pcb)
 		r = -ENOTCONN;
-	} else if (peer) {
-		if (!s->connected)
-			r = -ENOTCONN;
-		else {
-			*addr = ip4_addr_get_u32(ip_2_ip4(&s->pcb->remote_ip));
-			*port = lwip_htons(s->pcb->remote_port);
-		}
-	} else {
-		*addr = ip4_addr_get_u32(ip_2_ip4(&s->pcb->local_ip));
-		*port = lwip_htons(s->pcb->local_port);
-	}
+	else if (peer && !s->connected)
+		r = -ENOTCONN;
+	else if (peer)
+		net_addr_from_lwip(&s->pcb->remote_ip, s->pcb->remote_port, addr);
+	else
+		net_addr_from_lwip(&s->pcb->local_ip, s->pcb->local_port, addr);
 	net_unlock();
 	return r;
+}
+
+void nsock_reuseaddr(struct nsock *s, bool on)
+{
+	mutex_lock(&net_lock);
+	if (s->pcb && on)
+		ip_set_option(s->pcb, SOF_REUSEADDR);
+	else if (s->pcb)
+		ip_reset_option(s->pcb, SOF_REUSEADDR);
+	net_unlock();
+}
+
+bool nsock_is_v6(struct nsock *s)
+{
+	return s->v6;
+}
+
+void nsock_v6only(struct nsock *s, bool on)
+{
+	mutex_lock(&net_lock);
+	s->v6only = s->v6 && on;
+	net_unlock();
 }
 
 void nsock_nodelay(struct nsock *s, bool on)

@@ -2,8 +2,8 @@
  * Linux socket calls on. Every lwIP call is made under one mutex (net_lock), which the net
  * thread takes too (netif.c); a socket's own spin lock guards what its sleepers wait for.
  * Blocking calls sleep until ready, fail with -EAGAIN when nonblock, and with -EINTR when
- * interrupted() (the caller's signal check, made before each sleep) says so. Addresses and
- * ports are in network order. */
+ * interrupted() (the caller's signal check, made before each sleep) says so. Addresses (addr.h)
+ * and ports are in network order. */
 #ifndef MOTE_NET_SOCKET_H
 #define MOTE_NET_SOCKET_H
 
@@ -11,19 +11,21 @@
 
 struct nsock;
 struct pollq;
+struct net_addr;
 
-/* A new TCP socket, or NULL when out of memory (or no network). */
-struct nsock *nsock_tcp(void);
+/* A new TCP socket, or NULL when out of memory (or no network). v6: an AF_INET6 socket, for
+ * IPv6 and IPv4 alike (its :: is both) until nsock_v6only. */
+struct nsock *nsock_tcp(bool v6);
 /* Close it: a connection is closed gracefully (aborted if that fails); the object is freed. */
 void nsock_close(struct nsock *s);
 
-int nsock_bind(struct nsock *s, uint32_t addr, uint16_t port) __must_check;
+int nsock_bind(struct nsock *s, const struct net_addr *addr) __must_check;
 int nsock_listen(struct nsock *s, int backlog) __must_check;
 /* A connection from the listen queue into *out. */
 int nsock_accept(struct nsock *s, struct nsock **out, bool nonblock,
 		 bool (*interrupted)(void)) __must_check;
 /* Connect; nonblock: -EINPROGRESS, then poll for POLLOUT and nsock_error. */
-int nsock_connect(struct nsock *s, uint32_t addr, uint16_t port, bool nonblock,
+int nsock_connect(struct nsock *s, const struct net_addr *addr, bool nonblock,
 		  bool (*interrupted)(void)) __must_check;
 /* Bytes sent (queued in lwIP), or -EPIPE (shut down or closed), -ECONNRESET, -EAGAIN... */
 ssize_t nsock_send(struct nsock *s, const void *buf, size_t n, bool nonblock,
@@ -42,7 +44,13 @@ bool nsock_listening(struct nsock *s);
 /* The pending error (-errno, 0 if none), cleared (SO_ERROR). */
 int nsock_error(struct nsock *s);
 /* The local or the peer's address and port. -ENOTCONN when there is none. */
-int nsock_name(struct nsock *s, bool peer, uint32_t *addr, uint16_t *port) __must_check;
+int nsock_name(struct nsock *s, bool peer, struct net_addr *addr) __must_check;
+/* SO_REUSEADDR: bind beside connections in TIME_WAIT on the port (a listener still refuses). */
+void nsock_reuseaddr(struct nsock *s, bool on);
+/* Made as an AF_INET6 socket (or accepted from one). */
+bool nsock_is_v6(struct nsock *s);
+/* IPV6_V6ONLY: from the next bind on, :: means IPv6 alone, and IPv4 peers are unreachable. */
+void nsock_v6only(struct nsock *s, bool on);
 /* TCP_NODELAY on or off. */
 void nsock_nodelay(struct nsock *s, bool on);
 /* SO_KEEPALIVE on or off, with TCP_KEEPIDLE, TCP_KEEPINTVL (seconds) and TCP_KEEPCNT. */

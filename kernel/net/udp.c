@@ -8,12 +8,12 @@
 #include "lib/spinlock.h"
 #include "lib/string.h"
 #include "lwip/udp.h"
+#include "net/addr_lwip.h"
 #include "net/netif.h"
 
 struct datagram {
 	struct pbuf *p;
-	uint32_t addr; /* network order */
-	uint16_t port; /* network order */
+	struct net_addr from;
 };
 
 struct nudp {
@@ -24,6 +24,7 @@ struct nudp {
 	struct datagram q[UDP_QUEUE_MAX]; /* a ring: head, n */
 	int head, n;
 	bool connected;
+	bool v6, v6only; /* an AF_INET6 socket; one for IPv6 alone (IPV6_V6ONLY) */
 };
 
 static void on_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr,
@@ -36,9 +37,8 @@ static void on_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_add
 		pbuf_free(p);
 		return;
 	}
-	u->q[(u->head + u->n) % UDP_QUEUE_MAX] = (struct datagram){
-		.p = p, .addr = ip4_addr_get_u32(ip_2_ip4(addr)), .port = lwip_htons(port)
-	};
+	u->q[(u->head + u->n) % UDP_QUEUE_MAX].p = p;
+	net_addr_from_lwip(addr, port, &u->q[(u->head + u->n) % UDP_QUEUE_MAX].from);
 	f = spin_lock(&u->lock);
 	u->n++;
 	waitq_wake_all(&u->wq);
@@ -46,7 +46,7 @@ static void on_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_add
 	pollq_wake(&u->pq, POLLIN);
 }
 
-struct nudp *nudp_new(void)
+struct nudp *nudp_new(bool v6)
 {
 	struct nudp *u = kzalloc(sizeof(*u));
 
@@ -57,7 +57,8 @@ struct nudp *nudp_new(void)
 	pollq_init(&u->pq);
 	net_init();
 	mutex_lock(&net_lock);
-	u->pcb = udp_new_ip_type(IPADDR_TYPE_V4);
+	u->v6 = v6;
+	u->pcb = udp_new_ip_type(v6 ? IPADDR_TYPE_ANY : IPADDR_TYPE_V4);
 	if (u->pcb)
 		udp_recv(u->pcb, on_recv, u);
 	net_unlock();
@@ -78,43 +79,51 @@ void nudp_close(struct nudp *u)
 	kfree(u);
 }
 
-int nudp_bind(struct nudp *u, uint32_t addr, uint16_t port)
+int nudp_bind(struct nudp *u, const struct net_addr *addr)
 {
-	ip_addr_t a = IPADDR4_INIT(addr);
+	ip_addr_t a;
 	err_t e;
 
 	mutex_lock(&net_lock);
-	e = udp_bind(u->pcb, &a, lwip_ntohs(port));
+	net_addr_to_lwip(addr, u->v6 && !u->v6only, &a);
+	e = udp_bind(u->pcb, &a, lwip_ntohs(addr->port));
 	net_unlock();
 	return e == ERR_OK ? 0 : e == ERR_USE ? -EADDRINUSE : -EINVAL;
 }
 
-int nudp_connect(struct nudp *u, uint32_t addr, uint16_t port)
+int nudp_connect(struct nudp *u, const struct net_addr *addr)
 {
-	ip_addr_t a = IPADDR4_INIT(addr);
+	ip_addr_t a;
 	err_t e = ERR_OK;
 
 	mutex_lock(&net_lock);
-	if (!addr && !port) {
+	if (!addr) {
 		udp_disconnect(u->pcb);
 		u->connected = false;
+	} else if (u->v6only && !addr->v6) {
+		e = ERR_RTE;
 	} else {
-		e = udp_connect(u->pcb, &a, lwip_ntohs(port));
+		net_addr_to_lwip(addr, false, &a);
+		e = udp_connect(u->pcb, &a, lwip_ntohs(addr->port));
 		u->connected = e == ERR_OK;
 	}
 	net_unlock();
-	return e == ERR_OK ? 0 : -EINVAL;
+	return e == ERR_OK ? 0 : e == ERR_RTE ? -ENETUNREACH : -EINVAL;
 }
 
-ssize_t nudp_send(struct nudp *u, const void *buf, size_t n, bool to, uint32_t addr, uint16_t port)
+ssize_t nudp_send(struct nudp *u, const void *buf, size_t n, const struct net_addr *to)
 {
-	ip_addr_t a = IPADDR4_INIT(addr);
+	ip_addr_t a;
 	struct pbuf *p;
 	err_t e;
 
 	if (n > UDP_PAYLOAD_MAX)
 		return -EMSGSIZE;
+	if (to && u->v6only && !to->v6)
+		return -ENETUNREACH;
 	mutex_lock(&net_lock);
+	if (to)
+		net_addr_to_lwip(to, false, &a);
 	if (!to && !u->connected) {
 		net_unlock();
 		return -EDESTADDRREQ;
@@ -126,7 +135,7 @@ ssize_t nudp_send(struct nudp *u, const void *buf, size_t n, bool to, uint32_t a
 	}
 	if (n)
 		memcpy(p->payload, buf, n);
-	e = to ? udp_sendto(u->pcb, p, &a, lwip_ntohs(port)) : udp_send(u->pcb, p);
+	e = to ? udp_sendto(u->pcb, p, &a, lwip_ntohs(to->port)) : udp_send(u->pcb, p);
 	pbuf_free(p);
 	net_unlock();
 	if (e == ERR_OK)
@@ -147,8 +156,7 @@ ssize_t nudp_recv(struct nudp *u, void *buf, size_t n, struct nudp_from *from, b
 			size_t k = MIN(n, (size_t)d.p->tot_len);
 
 			pbuf_copy_partial(d.p, buf, (u16_t)k, 0);
-			from->addr = d.addr;
-			from->port = d.port;
+			from->addr = d.from;
 			from->len = d.p->tot_len;
 			if (!peek) { /* the rest of a longer datagram is dropped */
 				uint64_t fl = spin_lock(&u->lock);
@@ -192,20 +200,39 @@ uint32_t nudp_poll(struct nudp *u, struct pollq **pq)
 	return (READ_ONCE(u->n) ? POLLIN | POLLRDNORM : 0) | POLLOUT | POLLWRNORM;
 }
 
-int nudp_name(struct nudp *u, bool peer, uint32_t *addr, uint16_t *port)
+int nudp_name(struct nudp *u, bool peer, struct net_addr *addr)
 {
 	int r = 0;
 
 	mutex_lock(&net_lock);
-	if (peer && !u->connected) {
+	if (peer && !u->connected)
 		r = -ENOTCONN;
-	} else if (peer) {
-		*addr = ip4_addr_get_u32(ip_2_ip4(&u->pcb->remote_ip));
-		*port = lwip_htons(u->pcb->remote_port);
-	} else {
-		*addr = ip4_addr_get_u32(ip_2_ip4(&u->pcb->local_ip));
-		*port = lwip_htons(u->pcb->local_port);
-	}
+	else if (peer)
+		net_addr_from_lwip(&u->pcb->remote_ip, u->pcb->remote_port, addr);
+	else
+		net_addr_from_lwip(&u->pcb->local_ip, u->pcb->local_port, addr);
 	net_unlock();
 	return r;
+}
+
+void nudp_reuseaddr(struct nudp *u, bool on)
+{
+	mutex_lock(&net_lock);
+	if (on)
+		ip_set_option(u->pcb, SOF_REUSEADDR);
+	else
+		ip_reset_option(u->pcb, SOF_REUSEADDR);
+	net_unlock();
+}
+
+bool nudp_is_v6(struct nudp *u)
+{
+	return u->v6;
+}
+
+void nudp_v6only(struct nudp *u, bool on)
+{
+	mutex_lock(&net_lock);
+	u->v6only = u->v6 && on;
+	net_unlock();
 }

@@ -139,6 +139,39 @@ static void udp_messages(void)
 	close(v);
 }
 
+/* SO_REUSEADDR as Linux has it: a port held by a closed connection (TIME_WAIT) can be bound
+ * again with it and not without it; beside a live listener, not even with it. */
+static void reuse_checks(void)
+{
+	struct sockaddr_in a = loopback(0);
+	socklen_t len = sizeof(a);
+	int l = socket(AF_INET, SOCK_STREAM, 0), l2, c, s, b;
+
+	setint(l, SOL_SOCKET, SO_REUSEADDR, 1);
+	bind(l, (struct sockaddr *)&a, sizeof(a));
+	listen(l, 4);
+	getsockname(l, (struct sockaddr *)&a, &len);
+	l2 = socket(AF_INET, SOCK_STREAM, 0);
+	setint(l2, SOL_SOCKET, SO_REUSEADDR, 1);
+	CHECK(bind(l2, (struct sockaddr *)&a, sizeof(a)) == -1 && errno == EADDRINUSE,
+	      "SO_REUSEADDR beside a listener on the port: EADDRINUSE");
+	close(l2);
+	tcp_pair(l, &c, &s);
+	close(s); /* the server's side closes first: its end waits in TIME_WAIT */
+	CHECK(read(c, &b, 1) == 0, "the client reads the end");
+	close(c);
+	close(l);
+	b = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK(bind(b, (struct sockaddr *)&a, sizeof(a)) == -1 && errno == EADDRINUSE,
+	      "the port in TIME_WAIT, without SO_REUSEADDR: EADDRINUSE");
+	close(b);
+	b = socket(AF_INET, SOCK_STREAM, 0);
+	setint(b, SOL_SOCKET, SO_REUSEADDR, 1);
+	CHECK(bind(b, (struct sockaddr *)&a, sizeof(a)) == 0 && listen(b, 4) == 0,
+	      "with SO_REUSEADDR: bound and listening again");
+	close(b);
+}
+
 static void options(int l)
 {
 	int t = socket(AF_INET, SOCK_STREAM, 0), d = socket(AF_INET, SOCK_DGRAM, 0), c, s;
@@ -214,5 +247,6 @@ int main(void)
 	udp_messages();
 	options(l);
 	close(l);
+	reuse_checks();
 	return check_done();
 }

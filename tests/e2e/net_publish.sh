@@ -2,7 +2,8 @@
 # net_publish.sh: `mote run -p`: a TCP port of the host's loopback forwarded to a program in
 # Mote (QEMU's user network with hostfwd, the kernel configured statically by --ip and
 # --defaultgw, the virtio-net driver, lwIP, the socket calls): the C echo server answers a
-# host client, and Python's http.server serves host curl a file (200) and a miss (404). Bad
+# host client, and Python's http.server (dual stack, on [::]) serves host curl a file (200) and
+# a miss (404). Bad
 # -p values are refused; motevm, which has no network device yet, refuses -p with a message.
 # Traffic: host loopback only, bounded in count and time.
 cd "$(dirname "$0")/../.." || exit 1
@@ -60,20 +61,22 @@ wait "$vm"
 expect_eq "echo server: mote exits 0" 0 "$?"
 expect_match "... having served both" "served 2 connections, 100005 bytes" "$(cat "$TEST_TMP/echo.out")"
 
-# Python's http.server (IPv4: --bind 0.0.0.0; IPv6 is not there yet)
+# Python's http.server as it starts by default: an AF_INET6 socket on [::], dual stack, so the
+# forwarded IPv4 connections reach it (named ::ffff:10.0.2.2 in its log)
 mkdir -p "$TEST_TMP/www"
 echo "hello from mote" >"$TEST_TMP/www/index.txt"
 hp=$(free_port)
 timeout 120 $MOTE run --qemu -p "127.0.0.1:$hp:8000" --add /usr/lib/python3.11 \
 	--add "$TEST_TMP/www" --cwd "$TEST_TMP/www" /usr/bin/python3 -m http.server \
-	--bind 0.0.0.0 8000 >"$TEST_TMP/http.out" 2>&1 &
+	8000 >"$TEST_TMP/http.out" 2>&1 &
 vm=$!
-check "http.server: serving" wait_for "$TEST_TMP/http.out" "Serving HTTP on 0.0.0.0 port 8000"
+check "http.server: serving" wait_for "$TEST_TMP/http.out" "Serving HTTP on :: port 8000"
 expect_eq "curl gets the file" "hello from mote" "$(timeout 30 curl -s "http://127.0.0.1:$hp/index.txt")"
 expect_eq "curl gets 404 for a missing one" 404 \
 	"$(timeout 30 curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$hp/missing")"
 kill "$vm" 2>/dev/null
 wait "$vm" 2>/dev/null
-check "http.server: the requests are in its log" grep -q '"GET /index.txt HTTP/1.1" 200' \
+check "http.server: the requests are in its log, from an IPv4-mapped peer" \
+	grep -q '^::ffff:10.0.2.2 .*"GET /index.txt HTTP/1.1" 200' \
 	"$TEST_TMP/http.out"
 finish

@@ -11,13 +11,17 @@
 #define SYS_LIGHTWEIGHT_PROT 0
 
 #define LWIP_IPV4 1
-#define LWIP_IPV6 0
+#define LWIP_IPV6 1 /* dual stack: AF_INET6 sockets take IPv4 too (IP_ANY_TYPE) */
+#define LWIP_IPV6_SCOPES 0
+#define LWIP_IPV6_DHCP6 0
+#define IPV6_FRAG_COPYHEADER 1 /* pointers are wider than the fragment header's 8 bytes */
 #define LWIP_ARP 1
 #define LWIP_ETHERNET 1
 #define LWIP_ICMP 1
 #define LWIP_RAW 1
 #define LWIP_UDP 1
 #define LWIP_TCP 1
+#define SO_REUSE 1 /* SO_REUSEADDR: SOF_REUSEADDR on pcbs */
 #define LWIP_DHCP 1
 #define LWIP_DNS 0
 #define LWIP_IGMP 0
