@@ -48,6 +48,10 @@ int sock_get_addr(const void *uaddr, uint32_t len, bool v6, struct net_addr *a);
  * which is set to the full size. Nothing when !uaddr. */
 int sock_put_addr(void *uaddr, uint32_t *ulen, bool v6, const struct net_addr *a);
 
+/* How long a call on f may wait (net/socket.h's deadlines): NET_NOWAIT when nonblock, else
+ * SO_SNDTIMEO's (send) or SO_RCVTIMEO's bound, else NET_FOREVER (sys_sockopt.c). */
+uint64_t sock_deadline(struct file *f, bool send, bool nonblock);
+
 /* An accepted socket takes the listener's options, as on Linux (sys_sockopt.c). */
 void sock_opts_inherit(struct file *listener, struct file *accepted);
 

@@ -54,8 +54,9 @@ static ssize_t send_common(struct file *f, const void *ubuf, size_t n, int flags
 	buf = kmalloc(k);
 	if (!buf)
 		return -ENOMEM;
-	r = copy_from_user(buf, ubuf, k) ? -EFAULT
-					 : nsock_send(f->priv, buf, k, nonblock, signal_pending);
+	r = copy_from_user(buf, ubuf, k)
+		    ? -EFAULT
+		    : nsock_send(f->priv, buf, k, sock_deadline(f, true, nonblock), signal_pending);
 	kfree(buf);
 	if (r == -EPIPE && !(flags & MSG_NOSIGNAL))
 		(void)signal_send(current_task(), SIGPIPE, NULL);
@@ -75,7 +76,8 @@ static ssize_t recv_once(struct file *f, void *ubuf, size_t n, int flags)
 	buf = kmalloc(k);
 	if (!buf)
 		return -ENOMEM;
-	r = nsock_recv(f->priv, buf, k, nonblock, flags & MSG_PEEK, signal_pending);
+	r = nsock_recv(f->priv, buf, k, sock_deadline(f, false, nonblock), flags & MSG_PEEK,
+		       signal_pending);
 	if (r > 0 && copy_to_user(ubuf, buf, (size_t)r))
 		r = -EFAULT;
 	kfree(buf);
@@ -134,7 +136,8 @@ static ssize_t dgram_recv(struct file *f, void *ubuf, size_t n, int flags, void 
 
 	if (!buf)
 		return -ENOMEM;
-	r = nudp_recv(f->priv, buf, k, &from, nonblock, flags & MSG_PEEK, signal_pending);
+	r = nudp_recv(f->priv, buf, k, &from, sock_deadline(f, false, nonblock), flags & MSG_PEEK,
+		      signal_pending);
 	if (r > 0 && copy_to_user(ubuf, buf, (size_t)r))
 		r = -EFAULT;
 	kfree(buf);
@@ -307,7 +310,9 @@ SYSCALL_DEFINE4(accept4, int, fd, void *, uaddr, uint32_t *, ulen, int, flags)
 	kind = sock_kind_of(fd, &f);
 	if (kind < 0)
 		return kind;
-	r = kind == SK_TCP   ? nsock_accept(f->priv, &c, f->flags & O_NONBLOCK, signal_pending)
+	r = kind == SK_TCP
+		    ? nsock_accept(f->priv, &c, sock_deadline(f, false, f->flags & O_NONBLOCK),
+				   signal_pending)
 	    : kind == SK_UDP ? -EOPNOTSUPP
 			     : -EINVAL;
 	if (r) {
@@ -355,9 +360,10 @@ SYSCALL_DEFINE3(connect, int, fd, const void *, uaddr, uint32_t, len)
 		 !get_user(family, (const uint16_t *)uaddr) && family == AF_UNSPEC)
 		r = nudp_connect(f->priv, NULL); /* dissolve the association */
 	else if (!(r = sock_get_addr(uaddr, len, sock_is_v6(f, kind), &a)))
-		r = kind == SK_TCP
-			    ? nsock_connect(f->priv, &a, f->flags & O_NONBLOCK, signal_pending)
-			    : nudp_connect(f->priv, &a);
+		r = kind == SK_TCP ? nsock_connect(f->priv, &a,
+						   sock_deadline(f, true, f->flags & O_NONBLOCK),
+						   signal_pending)
+				   : nudp_connect(f->priv, &a);
 	file_put(f);
 	return r;
 }

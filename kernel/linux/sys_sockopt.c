@@ -5,9 +5,13 @@
  * IPV6_V6ONLY. The others are
  * kept and reported only: buffer sizes (doubled within Linux's limits, as it reports them;
  * lwIP's windows are fixed when it is built), SO_LINGER, TCP_CORK, TCP_QUICKACK, IP_TOS...
- * IPV6_V6ONLY on an AF_INET6 socket decides what its next bind to :: takes.
+ * IPV6_V6ONLY on an AF_INET6 socket decides what its next bind to :: takes. TCP_INFO gives
+ * lwIP's state and estimates in the leading fields of Linux's struct tcp_info.
+ * SO_RCVTIMEO/SO_SNDTIMEO bound how long a blocking call waits (sock_deadline), then
+ * -EAGAIN (connect: -EINPROGRESS), as on Linux.
  * An option not listed here is -ENOPROTOOPT, never silently taken. */
 #include "core/mm/heap.h"
+#include "core/time.h"
 #include "fs/file.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -37,6 +41,10 @@
 #define SO_REUSEPORT 15
 #define SO_RCVLOWAT 18
 #define SO_SNDLOWAT 19
+#define SO_RCVTIMEO 20
+#define SO_SNDTIMEO 21
+#define SO_RCVTIMEO_NEW 66 /* the same struct on x86-64 (64-bit seconds) */
+#define SO_SNDTIMEO_NEW 67
 #define SO_ACCEPTCONN 30
 #define SO_PROTOCOL 38
 #define SO_DOMAIN 39
@@ -47,6 +55,7 @@
 #define TCP_KEEPINTVL 5
 #define TCP_KEEPCNT 6
 #define TCP_DEFER_ACCEPT 9
+#define TCP_INFO 11
 #define TCP_QUICKACK 12
 #define TCP_USER_TIMEOUT 18
 #define TCP_FASTOPEN 23
@@ -71,7 +80,52 @@ struct sock_opts {
 	int maxseg, defer_accept, user_timeout, fastopen;
 	int tos, ttl;
 	bool v6only;
+	uint64_t rcvtimeo_ns, sndtimeo_ns; /* SO_RCVTIMEO, SO_SNDTIMEO; 0: none */
 };
+
+/* struct timeval as SO_RCVTIMEO and SO_SNDTIMEO take it. */
+struct timeval_k {
+	int64_t sec, usec;
+};
+
+static bool is_timeo(int level, int opt)
+{
+	return level == SOL_SOCKET && (opt == SO_RCVTIMEO || opt == SO_SNDTIMEO ||
+				       opt == SO_RCVTIMEO_NEW || opt == SO_SNDTIMEO_NEW);
+}
+
+/* The size of the value an option takes. */
+static uint32_t value_size(int level, int opt)
+{
+	return is_timeo(level, opt)			 ? sizeof(struct timeval_k)
+	       : level == SOL_SOCKET && opt == SO_LINGER ? 2 * sizeof(int)
+							 : sizeof(int);
+}
+
+uint64_t sock_deadline(struct file *f, bool send, bool nonblock)
+{
+	const struct sock_opts *o = READ_ONCE(f->sock_opts);
+	uint64_t t = !o ? 0 : send ? o->sndtimeo_ns : o->rcvtimeo_ns;
+
+	return nonblock ? NET_NOWAIT : t ? time_ns() + t : NET_FOREVER;
+}
+
+/* SO_RCVTIMEO/SO_SNDTIMEO from a struct timeval: 0, or -EDOM as Linux for bad microseconds. */
+static long set_timeo(struct sock_opts *o, int opt, const struct timeval_k *tv)
+{
+	uint64_t ns;
+
+	if (tv->usec < 0 || tv->usec >= 1000000)
+		return -EDOM;
+	if (tv->sec < 0) /* Linux: no wait at all */
+		ns = 1;
+	else if ((uint64_t)tv->sec > UINT64_MAX / NSEC_PER_SEC / 2)
+		ns = 0; /* for ever */
+	else
+		ns = (uint64_t)tv->sec * NSEC_PER_SEC + (uint64_t)tv->usec * 1000;
+	*(opt == SO_RCVTIMEO || opt == SO_RCVTIMEO_NEW ? &o->rcvtimeo_ns : &o->sndtimeo_ns) = ns;
+	return 0;
+}
 
 /* Linux's defaults for a new socket of kind. */
 static void opts_default(struct sock_opts *o, int kind)
@@ -217,30 +271,35 @@ SYSCALL_DEFINE5(setsockopt, int, fd, int, level, int, opt, const void *, uval, u
 {
 	struct sock_opts *o, next;
 	struct file *f;
-	int kind = sock_kind_of(fd, &f), v[2] = { 0, 0 };
+	int kind = sock_kind_of(fd, &f);
+	union {
+		int v[2];
+		struct timeval_k tv;
+	} val = { 0 };
 	long r;
 
 	if (kind < 0)
 		return kind;
-	if (len < sizeof(int) || (level == SOL_SOCKET && opt == SO_LINGER && len < sizeof(v)))
+	if (len < value_size(level, opt))
 		r = -EINVAL;
-	else if (copy_from_user(v, uval,
-				level == SOL_SOCKET && opt == SO_LINGER ? sizeof(v) : sizeof(int)))
+	else if (copy_from_user(&val, uval, value_size(level, opt)))
 		r = -EFAULT;
 	else if (!(o = opts_of(f, kind)))
 		r = -ENOMEM;
 	else {
 		next = *o; /* changed whole or not at all */
-		if (level == SOL_SOCKET)
-			r = set_socket(&next, opt, v[0], v);
+		if (is_timeo(level, opt))
+			r = set_timeo(&next, opt, &val.tv);
+		else if (level == SOL_SOCKET)
+			r = set_socket(&next, opt, val.v[0], val.v);
 		else if (level == IPPROTO_TCP)
-			r = kind == SK_TCP    ? set_tcp(&next, opt, v[0])
+			r = kind == SK_TCP    ? set_tcp(&next, opt, val.v[0])
 			    : kind == SK_PAIR ? -EOPNOTSUPP
 					      : -ENOPROTOOPT;
 		else if (level == SOL_IP)
-			r = kind == SK_PAIR ? -EOPNOTSUPP : set_ip(&next, opt, v[0]);
+			r = kind == SK_PAIR ? -EOPNOTSUPP : set_ip(&next, opt, val.v[0]);
 		else if (level == SOL_IPV6 && opt == IPV6_V6ONLY && sock_is_v6(f, kind))
-			next.v6only = v[0] != 0, r = 0;
+			next.v6only = val.v[0] != 0, r = 0;
 		else
 			r = kind == SK_PAIR ? -EOPNOTSUPP : -ENOPROTOOPT;
 		if (!r) {
@@ -334,23 +393,80 @@ static long get_tcp(const struct sock_opts *o, int opt, int *v)
 	}
 }
 
+/* The leading part of Linux's struct tcp_info, up to tcpi_total_retrans (older kernels'
+ * size: programs read what the returned length covers). */
+struct tcp_info_k {
+	uint8_t state, ca_state, retransmits, probes, backoff, options, wscale, flags;
+	uint32_t rto, ato, snd_mss, rcv_mss;
+	uint32_t unacked, sacked, lost, retrans, fackets;
+	uint32_t last_data_sent, last_ack_sent, last_data_recv, last_ack_recv;
+	uint32_t pmtu, rcv_ssthresh, rtt, rttvar, snd_ssthresh, snd_cwnd, advmss, reordering;
+	uint32_t rcv_rtt, rcv_space, total_retrans;
+};
+
+/* lwIP's TCP states (RFC 793's order) as Linux numbers them. */
+static const uint8_t linux_tcp_state[] = { 7, 10, 2, 3, 1, 4, 5, 8, 11, 9, 6 };
+
+static long get_tcp_info(struct file *f, void *uval, uint32_t *ulen)
+{
+	struct nsock_info n;
+	struct tcp_info_k t = { 0 };
+	uint32_t len;
+
+	nsock_info(f->priv, &n);
+	t.state = n.state >= 0 && n.state < (int)sizeof(linux_tcp_state) ? linux_tcp_state[n.state]
+									 : 7;
+	t.retransmits = (uint8_t)MIN(n.retransmits, 255u);
+	t.rto = n.rto_us;
+	t.snd_mss = t.rcv_mss = t.advmss = n.mss;
+	t.unacked = n.unacked_segs;
+	t.pmtu = n.mtu;
+	t.rcv_ssthresh = t.rcv_space = n.rcv_wnd;
+	t.rtt = n.rtt_us;
+	t.rttvar = n.rttvar_us;
+	t.snd_ssthresh = n.ssthresh_segs;
+	t.snd_cwnd = n.cwnd_segs;
+	t.reordering = 3;
+	if (get_user(len, ulen))
+		return -EFAULT;
+	if ((int32_t)len < 0)
+		return -EINVAL;
+	len = MIN(len, (uint32_t)sizeof(t));
+	if (copy_to_user(uval, &t, len))
+		return -EFAULT;
+	return put_user(len, ulen);
+}
+
 SYSCALL_DEFINE5(getsockopt, int, fd, int, level, int, opt, void *, uval, uint32_t *, ulen)
 {
 	struct sock_opts dflt;
 	const struct sock_opts *o;
 	struct file *f;
-	int kind = sock_kind_of(fd, &f), v[2] = { 0, 0 };
-	uint32_t len, size = sizeof(int);
+	int kind = sock_kind_of(fd, &f), v[4] = { 0 };
+	uint32_t len, size = value_size(level, opt);
 	long r;
 
 	if (kind < 0)
 		return kind;
+	if (kind == SK_TCP && level == IPPROTO_TCP && opt == TCP_INFO) {
+		r = get_tcp_info(f, uval, ulen);
+		file_put(f);
+		return r;
+	}
 	o = READ_ONCE(f->sock_opts);
 	if (!o) {
 		opts_default(&dflt, kind);
 		o = &dflt;
 	}
-	if (level == SOL_SOCKET)
+	if (is_timeo(level, opt)) {
+		uint64_t ns = opt == SO_RCVTIMEO || opt == SO_RCVTIMEO_NEW ? o->rcvtimeo_ns
+									   : o->sndtimeo_ns;
+		struct timeval_k tv = { (int64_t)(ns / NSEC_PER_SEC),
+					(int64_t)(ns % NSEC_PER_SEC / 1000) };
+
+		memcpy(v, &tv, sizeof(tv));
+		r = 0;
+	} else if (level == SOL_SOCKET)
 		r = get_socket(f, kind, o, opt, v);
 	else if (level == IPPROTO_TCP)
 		r = kind == SK_TCP    ? get_tcp(o, opt, v)
@@ -367,8 +483,6 @@ SYSCALL_DEFINE5(getsockopt, int, fd, int, level, int, opt, void *, uval, uint32_
 	file_put(f);
 	if (r)
 		return r;
-	if (level == SOL_SOCKET && opt == SO_LINGER)
-		size = sizeof(v);
 	if (get_user(len, ulen))
 		return -EFAULT;
 	if ((int32_t)len < 0)

@@ -174,22 +174,23 @@ struct nsock *nsock_tcp(bool v6)
 	return s;
 }
 
-/* Sleep until ready(s) (checked under s->lock), or fail: -EAGAIN, -EINTR. */
-static int wait_until(struct nsock *s, bool (*ready)(struct nsock *), bool nonblock,
+/* Sleep until ready(s) (checked under s->lock), or fail: -EAGAIN (NET_NOWAIT, or the
+ * deadline passed), -EINTR. */
+static int wait_until(struct nsock *s, bool (*ready)(struct nsock *), uint64_t deadline,
 		      bool (*interrupted)(void))
 {
 	uint64_t f;
 	int r = 0;
 
-	if (nonblock)
+	if (deadline == NET_NOWAIT)
 		return -EAGAIN;
 	f = spin_lock(&s->lock);
 	if (interrupted && interrupted())
 		r = -EINTR;
 	else if (!ready(s))
-		r = waitq_sleep(&s->wq, &s->lock, 0) == -EINTR ? -EINTR : 0;
+		r = waitq_sleep(&s->wq, &s->lock, deadline);
 	spin_unlock(&s->lock, f);
-	return r;
+	return r == -ETIMEDOUT ? -EAGAIN : r;
 }
 
 static bool can_accept(struct nsock *s)
@@ -276,7 +277,7 @@ int nsock_listen(struct nsock *s, int backlog)
 	return r;
 }
 
-int nsock_accept(struct nsock *s, struct nsock **out, bool nonblock, bool (*interrupted)(void))
+int nsock_accept(struct nsock *s, struct nsock **out, uint64_t deadline, bool (*interrupted)(void))
 {
 	int r;
 
@@ -291,13 +292,13 @@ int nsock_accept(struct nsock *s, struct nsock **out, bool nonblock, bool (*inte
 			return 0;
 		}
 		net_unlock();
-		r = wait_until(s, can_accept, nonblock, interrupted);
+		r = wait_until(s, can_accept, deadline, interrupted);
 		if (r)
 			return r;
 	}
 }
 
-int nsock_connect(struct nsock *s, const struct net_addr *addr, bool nonblock,
+int nsock_connect(struct nsock *s, const struct net_addr *addr, uint64_t deadline,
 		  bool (*interrupted)(void))
 {
 	ip_addr_t a;
@@ -321,12 +322,10 @@ int nsock_connect(struct nsock *s, const struct net_addr *addr, bool nonblock,
 	net_unlock();
 	if (r)
 		return r;
-	if (nonblock)
-		return -EINPROGRESS;
 	while (!connect_done(s)) {
-		r = wait_until(s, connect_done, false, interrupted);
+		r = wait_until(s, connect_done, deadline, interrupted);
 		if (r)
-			return r;
+			return r == -EAGAIN ? -EINPROGRESS : r; /* it goes on: poll for POLLOUT */
 	}
 	if (s->connected)
 		return 0;
@@ -334,7 +333,7 @@ int nsock_connect(struct nsock *s, const struct net_addr *addr, bool nonblock,
 	return r ? r : -ECONNREFUSED;
 }
 
-ssize_t nsock_send(struct nsock *s, const void *buf, size_t n, bool nonblock,
+ssize_t nsock_send(struct nsock *s, const void *buf, size_t n, uint64_t deadline,
 		   bool (*interrupted)(void))
 {
 	size_t k;
@@ -369,14 +368,14 @@ ssize_t nsock_send(struct nsock *s, const void *buf, size_t n, bool nonblock,
 				return errno_of(e);
 			/* room in the window but not in lwIP's memory: not a wait on the peer
 			 * (can_send holds, and would spin), a short sleep while memory frees */
-			if (nonblock)
+			if (deadline == NET_NOWAIT || (deadline && time_ns() >= deadline))
 				return -EAGAIN;
 			sleep_ns(NSEC_PER_MSEC);
 			continue;
 		} else {
 			net_unlock();
 		}
-		r = wait_until(s, can_send, nonblock, interrupted);
+		r = wait_until(s, can_send, deadline, interrupted);
 		if (r)
 			return r;
 	}
@@ -423,7 +422,7 @@ static size_t take_rx(struct nsock *s, uint8_t *buf, size_t n)
 	return done;
 }
 
-ssize_t nsock_recv(struct nsock *s, void *buf, size_t n, bool nonblock, bool peek,
+ssize_t nsock_recv(struct nsock *s, void *buf, size_t n, uint64_t deadline, bool peek,
 		   bool (*interrupted)(void))
 {
 	size_t done;
@@ -442,7 +441,7 @@ ssize_t nsock_recv(struct nsock *s, void *buf, size_t n, bool nonblock, bool pee
 			return r;
 		if (r == 1)
 			return 0; /* the peer's end of data */
-		r = wait_until(s, can_recv, nonblock, interrupted);
+		r = wait_until(s, can_recv, deadline, interrupted);
 		if (r)
 			return r;
 	}
@@ -526,6 +525,32 @@ int nsock_name(struct nsock *s, bool peer, struct net_addr *addr)
 		net_addr_from_lwip(&s->pcb->local_ip, s->pcb->local_port, addr);
 	net_unlock();
 	return r;
+}
+
+void nsock_info(struct nsock *s, struct nsock_info *i)
+{
+	const uint32_t tick_us = TCP_SLOW_INTERVAL * 1000;
+	struct tcp_pcb *p;
+
+	*i = (struct nsock_info){ .mss = TCP_MSS, .mtu = 1500 };
+	mutex_lock(&net_lock);
+	p = s->pcb;
+	if (p && s->listening) {
+		i->state = LISTEN;
+	} else if (p) {
+		i->state = p->state;
+		i->rto_us = (uint32_t)MAX(p->rto, 0) * tick_us;
+		i->rtt_us = (uint32_t)MAX(p->sa >> 3, 0) * tick_us; /* lwIP keeps 8 x the mean */
+		i->rttvar_us = (uint32_t)MAX(p->sv >> 2, 0) * tick_us;
+		i->mss = p->mss;
+		i->cwnd_segs = p->cwnd / MAX(p->mss, 1);
+		i->ssthresh_segs = p->ssthresh / MAX(p->mss, 1);
+		for (struct tcp_seg *g = p->unacked; g; g = g->next)
+			i->unacked_segs++;
+		i->retransmits = p->nrtx;
+		i->rcv_wnd = p->rcv_wnd;
+	}
+	net_unlock();
 }
 
 void nsock_reuseaddr(struct nsock *s, bool on)

@@ -143,7 +143,7 @@ ssize_t nudp_send(struct nudp *u, const void *buf, size_t n, const struct net_ad
 	return e == ERR_MEM ? -ENOMEM : e == ERR_RTE ? -EHOSTUNREACH : -EIO;
 }
 
-ssize_t nudp_recv(struct nudp *u, void *buf, size_t n, struct nudp_from *from, bool nonblock,
+ssize_t nudp_recv(struct nudp *u, void *buf, size_t n, struct nudp_from *from, uint64_t deadline,
 		  bool peek, bool (*interrupted)(void))
 {
 	for (;;) {
@@ -170,16 +170,16 @@ ssize_t nudp_recv(struct nudp *u, void *buf, size_t n, struct nudp_from *from, b
 			return (ssize_t)k;
 		}
 		net_unlock();
-		if (nonblock)
+		if (deadline == NET_NOWAIT)
 			return -EAGAIN;
 		f = spin_lock(&u->lock);
 		if (interrupted && interrupted())
 			r = -EINTR;
 		else if (!u->n)
-			r = waitq_sleep(&u->wq, &u->lock, 0) == -EINTR ? -EINTR : 0;
+			r = waitq_sleep(&u->wq, &u->lock, deadline);
 		spin_unlock(&u->lock, f);
 		if (r)
-			return r;
+			return r == -ETIMEDOUT ? -EAGAIN : r;
 	}
 }
 

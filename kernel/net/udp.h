@@ -7,6 +7,7 @@
 
 #include "lib/types.h"
 #include "net/addr.h"
+#include "net/socket.h" /* NET_FOREVER, NET_NOWAIT */
 
 #define UDP_QUEUE_MAX 64
 #define UDP_PAYLOAD_MAX 65507
@@ -32,7 +33,7 @@ struct nudp_from {
 };
 /* The next datagram into buf (cut to n bytes): its bytes copied; *from its source and length.
  * peek: left in the queue. */
-ssize_t nudp_recv(struct nudp *u, void *buf, size_t n, struct nudp_from *from, bool nonblock,
+ssize_t nudp_recv(struct nudp *u, void *buf, size_t n, struct nudp_from *from, uint64_t deadline,
 		  bool peek, bool (*interrupted)(void));
 /* The length of the next datagram, 0 if none (FIONREAD). */
 size_t nudp_pending(struct nudp *u);

@@ -6,11 +6,14 @@
 #include "check.h"
 
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
 
 static struct sockaddr_in loopback(uint16_t port)
 {
@@ -73,6 +76,16 @@ static void tcp_messages(int c, int s)
 	CHECK(recv(s, out, 8, MSG_WAITALL) == 8 && !memcmp(out, "abcdefgh", 8),
 	      "MSG_WAITALL: all 8 bytes in one call");
 	CHECK(ioctl(s, FIONREAD, &n) == 0 && n == 0, "FIONREAD: nothing left");
+	{
+		struct tcp_info ti = { 0 };
+		socklen_t len = sizeof(ti);
+
+		CHECK(getsockopt(c, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 &&
+			      len >= offsetof(struct tcp_info, tcpi_total_retrans) + 4 &&
+			      ti.tcpi_state == TCP_ESTABLISHED && ti.tcpi_snd_mss > 0 &&
+			      ti.tcpi_snd_cwnd > 0,
+		      "TCP_INFO: established, an MSS and a congestion window");
+	}
 }
 
 static void udp_messages(void)
@@ -172,6 +185,49 @@ static void reuse_checks(void)
 	close(b);
 }
 
+static double now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* SO_RCVTIMEO: a receive with nothing to take waits that long, then EAGAIN. */
+static void timeout_checks(int l)
+{
+	struct timeval tv = { 0, 200000 }, got = { 0 }, bad = { 0, 1000000 };
+	socklen_t len = sizeof(got);
+	int c, s, u = socket(AF_INET, SOCK_DGRAM, 0);
+	char b;
+	double t;
+	ssize_t r;
+
+	tcp_pair(l, &c, &s);
+	CHECK(setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0 &&
+		      getsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &got, &len) == 0 &&
+		      len == sizeof(got) && got.tv_sec == 0 && got.tv_usec == 200000,
+	      "SO_RCVTIMEO 0.2 s reads back");
+	CHECK(setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &bad, sizeof(bad)) == -1 && errno == EDOM,
+	      "SO_SNDTIMEO with 1000000 microseconds: EDOM");
+	t = now();
+	r = recv(s, &b, 1, 0);
+	t = now() - t;
+	CHECK(r == -1 && errno == EAGAIN && t >= 0.15 && t < 5,
+	      "TCP recv with nothing sent: EAGAIN after about 0.2 s");
+	CHECK(send(c, "x", 1, 0) == 1 && recv(s, &b, 1, 0) == 1 && b == 'x',
+	      "and a byte sent is still received");
+	setsockopt(u, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	t = now();
+	r = recv(u, &b, 1, 0);
+	t = now() - t;
+	CHECK(r == -1 && errno == EAGAIN && t >= 0.15 && t < 5,
+	      "UDP recv with nothing sent: EAGAIN after about 0.2 s");
+	close(c);
+	close(s);
+	close(u);
+}
+
 static void options(int l)
 {
 	int t = socket(AF_INET, SOCK_STREAM, 0), d = socket(AF_INET, SOCK_DGRAM, 0), c, s;
@@ -220,6 +276,14 @@ static void options(int l)
 	CHECK(getint(l, SOL_SOCKET, SO_ACCEPTCONN) == 1 &&
 		      getint(t, SOL_SOCKET, SO_ACCEPTCONN) == 0,
 	      "SO_ACCEPTCONN: the listener only");
+	{
+		struct tcp_info ti = { 0 };
+		socklen_t tl = sizeof(ti);
+
+		CHECK(getsockopt(l, IPPROTO_TCP, TCP_INFO, &ti, &tl) == 0 &&
+			      ti.tcpi_state == TCP_LISTEN,
+		      "TCP_INFO of the listener: TCP_LISTEN");
+	}
 	CHECK(setint(l, SOL_SOCKET, SO_KEEPALIVE, 1) == 0, "SO_KEEPALIVE on the listener");
 	tcp_pair(l, &c, &s);
 	CHECK(getint(s, SOL_SOCKET, SO_KEEPALIVE) == 1 && getint(c, SOL_SOCKET, SO_KEEPALIVE) == 0,
@@ -246,6 +310,7 @@ int main(void)
 	close(s);
 	udp_messages();
 	options(l);
+	timeout_checks(l);
 	close(l);
 	reuse_checks();
 	return check_done();
