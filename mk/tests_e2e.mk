@@ -44,3 +44,9 @@ TESTS += tests/e2e/net_echo.sh
 TESTS_BUILD += $(BUILD)/tests/e2e/echo_server
 # mote run -p: the echo server and Python's http.server reached from the host (QEMU user net)
 TESTS += tests/e2e/net_publish.sh
+# Debian's redis-server, nginx and iperf3 in Mote, driven by their clients on the host
+TESTS += tests/e2e/net_servers.sh
+# connections out of Mote by default (curl in Mote to a server on the host's loopback), --net none
+TESTS += tests/e2e/net_outbound.sh
+# a connection storm: 10,000 short connections to the echo server in Mote, then 1 MiB; no leak
+TESTS += tests/e2e/net_storm.sh

@@ -149,6 +149,12 @@ int cmd_run(int argc, char **argv)
 	l.stats = o.stats;
 	l.publish = o.publish;
 	l.n_publish = o.n_publish;
+	l.net = !o.net ? NET_DEFAULT : !strcmp(o.net, "none") ? NET_NONE : NET_USER;
+	if (l.net == NET_NONE && o.n_publish) {
+		fprintf(stderr, "mote: -p needs a network: not with --net none\n");
+		opts_free(&o);
+		return RUN_FAILED;
+	}
 	ret = o.image ? run_image(&o, &l) : run_program(&o, &l);
 	opts_free(&o);
 	return ret;

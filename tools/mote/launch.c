@@ -446,8 +446,8 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	argv[n++] = out_dev;
 	argv[n++] = "-device";
 	argv[n++] = "virtconsole,chardev=mote-out";
-	/* -p: QEMU's user network (its fixed addresses, so no DHCP) with the ports forwarded */
-	if (l->n_publish) {
+	/* QEMU's user network (its fixed addresses, so no DHCP) with -p's ports forwarded */
+	if (l->net != NET_NONE) {
 		netdev = publish_netdev(l);
 		if (!netdev) {
 			fprintf(stderr, "mote: out of memory\n");
@@ -463,7 +463,7 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	argv[n++] = "-initrd";
 	argv[n++] = (char *)l->image;
 	argv[n++] = "-append";
-	cmdline = qemu_cmdline(l->n_publish ? QEMU_NET_ARGS : "", l->cmdline);
+	cmdline = qemu_cmdline(l->net != NET_NONE ? QEMU_NET_ARGS : "", l->cmdline);
 	argv[n++] = cmdline ? cmdline : (char *)l->cmdline;
 	argv[n] = NULL;
 	if (access(argv[0], X_OK) < 0) {
@@ -514,9 +514,11 @@ int launch_vm(const struct launch *l)
 	if (l->qemu)
 		return launch_qemu(l, kernel);
 	err = kvm_usable();
-	if (err == 0 && l->n_publish) {
-		fprintf(stderr, "mote: -p needs a network device, which motevm does not have yet: "
-				"use --qemu\n");
+	if (err == 0 && (l->n_publish || l->net == NET_USER)) {
+		fprintf(stderr,
+			"mote: %s needs a network device, which motevm does not have yet: "
+			"use --qemu\n",
+			l->n_publish ? "-p" : "--net user");
 		return -1;
 	}
 	if (err == 0)

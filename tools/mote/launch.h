@@ -17,6 +17,12 @@ struct launch {
 	bool stats;		    /* motevm's --exit-stats (the kernel's --stats is in cmdline) */
 	const char *const *publish; /* -p [HOSTIP:]HOSTPORT:GUESTPORT (checked), n_publish */
 	size_t n_publish;
+	enum {
+		NET_DEFAULT,
+		NET_USER,
+		NET_NONE
+	} net;	      /* --net: the default is user under QEMU,
+							 none under motevm (it has no device) */
 	double t0_ms; /* when mote started, for the timeline */
 };
 

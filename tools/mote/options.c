@@ -10,7 +10,7 @@
 
 #define MAX_VCPUS 32 /* motevm's limit, Firecracker's too */
 
-enum { OPT_LOCALE = 256, OPT_NO_FALLBACK, OPT_KERNEL_ARG, OPT_STATS, OPT_PUBLISH };
+enum { OPT_LOCALE = 256, OPT_NO_FALLBACK, OPT_KERNEL_ARG, OPT_STATS, OPT_PUBLISH, OPT_NET };
 
 static const struct option long_opts[] = {
 	{ "mem", required_argument, NULL, 'm' },
@@ -28,6 +28,7 @@ static const struct option long_opts[] = {
 	{ "kernel-arg", required_argument, NULL, OPT_KERNEL_ARG },
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "publish", required_argument, NULL, 'p' },
+	{ "net", required_argument, NULL, OPT_NET },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -60,6 +61,11 @@ const char *opts_help(enum opts_for which)
 	       "  -p, --publish [HOSTIP:]HOSTPORT:GUESTPORT  forward a TCP port of the host (all\n"
 	       "                       its addresses unless HOSTIP) to the program (repeatable;\n"
 	       "                       under QEMU only for now: motevm has no network device yet)\n"
+	       "      --net user|none  the network (QEMU): user, the default, is QEMU's user-mode\n"
+	       "                       network (the program is 10.0.2.15; connections out work,\n"
+	       "                       10.0.2.2 is the host's loopback; -p forwards into it);\n"
+	       "                       none, no network device. motevm has none yet: there\n"
+	       "                       --net user and -p are refused\n"
 	       "      --stats          at exit, print the kernel's counts (system calls, page\n"
 	       "                       faults, interrupts...) and motevm's VM exits on stderr\n"
 	       "  -v, --verbose        print a boot timeline on stderr\n";
@@ -171,6 +177,14 @@ static int one_option(int c, const char *arg, enum opts_for which, struct mote_o
 	}
 	if (which == OPTS_RUN && c == 'p')
 		return check_publish(arg) < 0 ? -1 : push(&o->publish, &o->n_publish, arg);
+	if (which == OPTS_RUN && c == OPT_NET) {
+		if (strcmp(arg, "user") && strcmp(arg, "none")) {
+			fprintf(stderr, "mote: --net %s: not user or none\n", arg);
+			return -1;
+		}
+		o->net = arg;
+		return 0;
+	}
 	if (which == OPTS_RUN && c == OPT_STATS) {
 		o->stats = true;
 		return 0;

@@ -25,8 +25,9 @@ struct mote_opts {
 	size_t n_kernel_args;
 	const char **publish; /* run: -p [HOSTIP:]HOSTPORT:GUESTPORT, checked */
 	size_t n_publish;
-	bool locale; /* add locale and gconv files */
-	char **argv; /* PROGRAM [ARGS...] */
+	const char *net; /* run: --net "user" or "none" (checked); NULL: not given */
+	bool locale;	 /* add locale and gconv files */
+	char **argv;	 /* PROGRAM [ARGS...] */
 	int argc;
 };
 

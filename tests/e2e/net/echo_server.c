@@ -1,6 +1,8 @@
 /* echo_server.c: a TCP echo server for tests/e2e/net_echo.sh: listens on PORT, serves COUNT
  * connections one after the other (each: read until the peer's end, send every byte back),
- * then prints what it served and exits. Checks its socket calls as it goes. */
+ * then prints what it served and exits. Checks its socket calls as it goes. Prints the
+ * system's free memory (/proc/meminfo) when it starts listening and when it is done, so that
+ * a test can see what many connections leave behind. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -16,6 +18,18 @@ static void die(const char *what)
 {
 	printf("FAIL %s: %s\n", what, strerror(errno));
 	exit(1);
+}
+
+static void print_free(const char *when)
+{
+	char line[128];
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "MemFree:", 8))
+			printf("%s %s", when, line);
+	if (f)
+		fclose(f);
 }
 
 int main(int argc, char **argv)
@@ -35,6 +49,7 @@ int main(int argc, char **argv)
 		die("bind/listen");
 	if (getsockname(s, (struct sockaddr *)&a, &len) || ntohs(a.sin_port) != port)
 		die("getsockname");
+	print_free("before");
 	printf("listening on port %d\n", port);
 	for (int i = 0; i < count; i++) {
 		struct pollfd p = { .fd = s, .events = POLLIN };
@@ -66,6 +81,7 @@ int main(int argc, char **argv)
 		close(c);
 	}
 	close(s);
+	print_free("after");
 	printf("served %d connections, %ld bytes\n", count, total);
 	return 0;
 }
