@@ -50,3 +50,5 @@ TESTS += tests/e2e/net_servers.sh
 TESTS += tests/e2e/net_outbound.sh
 # a connection storm: 10,000 short connections to the echo server in Mote, then 1 MiB; no leak
 TESTS += tests/e2e/net_storm.sh
+# name resolution in Mote: --nameserver, glibc's resolver, a DNS server the test starts
+TESTS += tests/e2e/net_dns.sh

@@ -165,6 +165,19 @@ static int option(char *opt, struct cmdline *out, char *err, size_t errlen)
 			snprintf(err, errlen, "option --defaultgw needs an IPv4 address");
 			return -EINVAL;
 		}
+	} else if (!strcmp(opt, "--nameserver")) {
+		const char *v = val;
+
+		if (!v || ipv4(v, &v, &out->nameserver[out->nns < CMDLINE_MAX_NS ? out->nns : 0]) ||
+		    *v) {
+			snprintf(err, errlen, "option --nameserver needs an IPv4 address");
+			return -EINVAL;
+		}
+		if (out->nns == CMDLINE_MAX_NS) {
+			snprintf(err, errlen, "option --nameserver: at most %d", CMDLINE_MAX_NS);
+			return -EINVAL;
+		}
+		out->nns++;
 	} else if (!strcmp(opt, "--cwd")) {
 		if (!val || val[0] != '/') {
 			snprintf(err, errlen, "option --cwd needs an absolute directory");
@@ -276,6 +289,7 @@ void cmdline_init(void)
 		       "usage: [--verbose] [--selftest[=NAME[,NAME...]]] "
 		       "[--env=NAME=VALUE ...] [--cwd=DIR] [--strace] [--stats] "
 		       "[--fast-syscalls=auto|on|off] [--ip=eth0,ADDR,MASK] [--defaultgw=GW] "
+		       "[--nameserver=ADDR ...] "
 		       "[program [args...]]\n");
 		kernel_exit(EXIT_BAD_CMDLINE);
 	}

@@ -6,6 +6,7 @@
 
 #define CMDLINE_MAX_ARGS 256
 #define CMDLINE_MAX_ENV 64
+#define CMDLINE_MAX_NS 3 /* nameservers, as glibc reads at most 3 */
 #define CMDLINE_MAX_VIRTIO 32
 
 /* A virtio-mmio device as Linux's command line names it (Firecracker and QEMU microvm add
@@ -30,7 +31,9 @@ struct cmdline {
 	const char *env[CMDLINE_MAX_ENV];
 	uint32_t ip, netmask,
 		gateway; /* --ip=eth0,ADDR,MASK --defaultgw=GW (host order; 0: DHCP) */
-	int nvirtio;	 /* virtio_mmio.device= words, wherever they stand (QEMU appends them) */
+	int nns;	 /* --nameserver=ADDR (host order, repeatable): /etc/resolv.conf at boot */
+	uint32_t nameserver[CMDLINE_MAX_NS];
+	int nvirtio; /* virtio_mmio.device= words, wherever they stand (QEMU appends them) */
 	struct cmdline_virtio virtio[CMDLINE_MAX_VIRTIO];
 	int argc; /* the program and its arguments */
 	const char *argv[CMDLINE_MAX_ARGS + 1];

@@ -211,3 +211,17 @@ ssize_t kernel_read(struct file *f, void *buf, size_t n, uint64_t off)
 	t->kernel_ds = old;
 	return r;
 }
+
+ssize_t kernel_write(struct file *f, const void *buf, size_t n, uint64_t off)
+{
+	struct thread *t = current_thread();
+	bool old = t->kernel_ds;
+	ssize_t r;
+
+	if (!f->ops || !f->ops->write)
+		return -EINVAL;
+	t->kernel_ds = true;
+	r = f->ops->write(f, buf, n, &off);
+	t->kernel_ds = old;
+	return r;
+}

@@ -93,6 +93,33 @@ static void open_console(void)
 	}
 }
 
+/* --nameserver: /etc/resolv.conf names them (written over the image's), as a DHCP client
+ * would. A failure is reported and the program still runs. */
+static void write_resolv_conf(void)
+{
+	char text[CMDLINE_MAX_NS * 32];
+	struct file *f;
+	size_t len = 0;
+	ssize_t r;
+
+	if (!cmdline.nns)
+		return;
+	for (int i = 0; i < cmdline.nns; i++) {
+		uint32_t a = cmdline.nameserver[i];
+
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "nameserver %u.%u.%u.%u\n",
+					a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
+	}
+	r = vfs_open(vfs_root, "/etc/resolv.conf", O_WRONLY | O_CREAT | O_TRUNC, 0644, &f);
+	if (!r) {
+		r = kernel_write(f, text, len, 0);
+		file_put(f);
+	}
+	if (r < 0)
+		printk(LOG_WARN, "mote: --nameserver: cannot write /etc/resolv.conf (%ld)\n",
+		       (long)r);
+}
+
 static void init_main(void *unused)
 {
 	struct exec_args args;
@@ -112,6 +139,7 @@ static void init_main(void *unused)
 		init_process->cwd = d;
 	}
 	open_console();
+	write_resolv_conf();
 	for (int i = 0; i < cmdline.argc; i++)
 		if (exec_args_push(&args, false, cmdline.argv[i]))
 			fail("mote: %s: arguments too long\n", cmdline.argv[0]);

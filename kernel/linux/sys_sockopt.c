@@ -4,7 +4,8 @@
  * reach it: TCP_NODELAY, SO_KEEPALIVE with TCP_KEEPIDLE/KEEPINTVL/KEEPCNT, SO_REUSEADDR,
  * IPV6_V6ONLY. The others are
  * kept and reported only: buffer sizes (doubled within Linux's limits, as it reports them;
- * lwIP's windows are fixed when it is built), SO_LINGER, TCP_CORK, TCP_QUICKACK, IP_TOS...
+ * lwIP's windows are fixed when it is built), SO_LINGER, TCP_CORK, TCP_QUICKACK, IP_TOS,
+ * IP_RECVERR (no error queue: MSG_ERRQUEUE finds nothing)...
  * IPV6_V6ONLY on an AF_INET6 socket decides what its next bind to :: takes. TCP_INFO gives
  * lwIP's state and estimates in the leading fields of Linux's struct tcp_info.
  * SO_RCVTIMEO/SO_SNDTIMEO bound how long a blocking call waits (sock_deadline), then
@@ -27,6 +28,7 @@
 #define IPV6_V6ONLY 26
 #define IP_TOS 1
 #define IP_TTL 2
+#define IP_RECVERR 11 /* glibc's resolver sets it; no error queue here, so nothing is queued */
 #define SO_DEBUG 1
 #define SO_REUSEADDR 2
 #define SO_TYPE 3
@@ -79,7 +81,7 @@ struct sock_opts {
 	int keepidle, keepintvl, keepcnt;
 	int maxseg, defer_accept, user_timeout, fastopen;
 	int tos, ttl;
-	bool v6only;
+	bool v6only, recverr;
 	uint64_t rcvtimeo_ns, sndtimeo_ns; /* SO_RCVTIMEO, SO_SNDTIMEO; 0: none */
 };
 
@@ -261,6 +263,9 @@ static long set_ip(struct sock_opts *o, int opt, int v)
 		if (v != -1 && !in_range(v, 1, 255))
 			return -EINVAL;
 		o->ttl = v == -1 ? 64 : v;
+		return 0;
+	case IP_RECVERR:
+		o->recverr = v != 0;
 		return 0;
 	default:
 		return -ENOPROTOOPT;
@@ -473,9 +478,10 @@ SYSCALL_DEFINE5(getsockopt, int, fd, int, level, int, opt, void *, uval, uint32_
 		    : kind == SK_PAIR ? -EOPNOTSUPP
 				      : -ENOPROTOOPT;
 	else if (level == SOL_IP && kind != SK_PAIR)
-		r = opt == IP_TOS   ? (v[0] = o->tos, 0)
-		    : opt == IP_TTL ? (v[0] = o->ttl, 0)
-				    : -ENOPROTOOPT;
+		r = opt == IP_TOS	? (v[0] = o->tos, 0)
+		    : opt == IP_TTL	? (v[0] = o->ttl, 0)
+		    : opt == IP_RECVERR ? (v[0] = o->recverr, 0)
+					: -ENOPROTOOPT;
 	else if (level == SOL_IPV6 && opt == IPV6_V6ONLY && sock_is_v6(f, kind))
 		r = (v[0] = o->v6only, 0);
 	else

@@ -266,6 +266,8 @@ static void options(int l)
 	      "an option shorter than an int: EINVAL");
 	CHECK(setint(t, SOL_SOCKET, 12345, 1) == -1 && errno == ENOPROTOOPT,
 	      "an unknown option: ENOPROTOOPT");
+	CHECK(setint(d, IPPROTO_IP, IP_RECVERR, 1) == 0 && getint(d, IPPROTO_IP, IP_RECVERR) == 1,
+	      "IP_RECVERR on UDP (glibc's resolver sets it)");
 	CHECK(setint(d, IPPROTO_TCP, TCP_NODELAY, 1) == -1 && errno == ENOPROTOOPT,
 	      "TCP_NODELAY on a UDP socket: ENOPROTOOPT");
 	CHECK(getint(d, SOL_SOCKET, SO_TYPE) == SOCK_DGRAM &&

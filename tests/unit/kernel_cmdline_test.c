@@ -41,6 +41,13 @@ int main(void)
 	CHECK(parse("--ip=eth0,10.0.2.256,255.255.255.0 p", &c, err) < 0);
 	CHECK(parse("--ip=eth0,10.0.2.15 p", &c, err) < 0);
 	CHECK(parse("--defaultgw=10.0.2 p", &c, err) < 0 && strstr(err, "--defaultgw"));
+	CHECK(parse("--nameserver=10.0.2.3 --nameserver=192.0.2.1 p", &c, err) == 0 && c.nns == 2 &&
+	      c.nameserver[0] == 0x0a000203 && c.nameserver[1] == 0xc0000201);
+	CHECK(parse("--nameserver=10.0.2 p", &c, err) < 0 && strstr(err, "--nameserver"));
+	CHECK(parse("--nameserver=1.1.1.1 --nameserver=1.1.1.2 --nameserver=1.1.1.3 "
+		    "--nameserver=1.1.1.4 p",
+		    &c, err) < 0 &&
+	      strstr(err, "at most 3"));
 	/* virtio-mmio devices as Firecracker and QEMU append them, after the program's args */
 	CHECK(parse("--stats p a virtio_mmio.device=4K@0xd0000000:5 "
 		    "virtio_mmio.device=512@0xfeb00e00:12:3",

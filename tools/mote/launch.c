@@ -24,6 +24,7 @@
 #define QEMU_VIRTIO_SLOTS 8
 /* QEMU's user network has fixed addresses: the guest's, and the gateway (the host) */
 #define QEMU_NET_ARGS "--ip=eth0,10.0.2.15,255.255.255.0 --defaultgw=10.0.2.2 "
+#define QEMU_DNS_ARG "--nameserver=10.0.2.3 " /* QEMU's resolver, which asks the host's */
 
 double launch_now_ms(void)
 {
@@ -463,7 +464,11 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	argv[n++] = "-initrd";
 	argv[n++] = (char *)l->image;
 	argv[n++] = "-append";
-	cmdline = qemu_cmdline(l->net != NET_NONE ? QEMU_NET_ARGS : "", l->cmdline);
+	/* the user network's addresses, and its resolver unless --kernel-arg names one */
+	cmdline = qemu_cmdline(l->net == NET_NONE		     ? ""
+			       : strstr(l->cmdline, "--nameserver=") ? QEMU_NET_ARGS
+								     : QEMU_NET_ARGS QEMU_DNS_ARG,
+			       l->cmdline);
 	argv[n++] = cmdline ? cmdline : (char *)l->cmdline;
 	argv[n] = NULL;
 	if (access(argv[0], X_OK) < 0) {
