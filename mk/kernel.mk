@@ -69,6 +69,7 @@ KERNEL_SRCS := \
 	kernel/fs/chrdev.c \
 	kernel/fs/pipe.c \
 	kernel/fs/sockpair.c \
+	kernel/fs/unixsock.c \
 	kernel/fs/lock.c \
 	kernel/fs/tty.c \
 	kernel/fs/devfs.c \
@@ -113,6 +114,7 @@ KERNEL_SRCS := \
 	kernel/linux/sys_socket.c \
 	kernel/linux/sys_sockmsg.c \
 	kernel/linux/sys_sockopt.c \
+	kernel/linux/sys_unix.c \
 	kernel/test/test_mm.c \
 	kernel/test/test_sched.c \
 	kernel/test/test_sync.c \

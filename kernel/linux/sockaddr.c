@@ -5,6 +5,7 @@
 #include "lib/string.h"
 #include "linux/socket_file.h"
 #include "linux/uaccess.h"
+#include "fs/unixsock.h"
 #include "net/addr.h"
 
 struct sockaddr_in_k {
@@ -87,6 +88,56 @@ int sock_put_addr(void *uaddr, uint32_t *ulen, bool v6, const struct net_addr *a
 		return -EINVAL;
 	/* as Linux: cut to the buffer, *ulen the full size */
 	if (copy_to_user(uaddr, src, MIN(len, size)))
+		return -EFAULT;
+	return put_user(size, ulen);
+}
+
+int sock_get_unix(const void *uaddr, uint32_t len, struct unix_name *n)
+{
+	struct {
+		uint16_t family;
+		char path[UNIX_PATH_MAX];
+	} s;
+	size_t plen;
+
+	if (len <= sizeof(s.family) || len > sizeof(s))
+		return -EINVAL; /* an empty name would be Linux's autobind: not here */
+	if (copy_from_user(&s, uaddr, len))
+		return -EFAULT;
+	if (s.family != AF_UNIX)
+		return -EINVAL;
+	plen = len - sizeof(s.family);
+	memset(n, 0, sizeof(*n));
+	if (s.path[0] == 0) { /* abstract: every byte counts */
+		memcpy(n->name, s.path, plen);
+		n->len = plen;
+		return 0;
+	}
+	n->len = strnlen(s.path, plen);
+	if (n->len == UNIX_PATH_MAX)
+		return -EINVAL; /* no room for the NUL */
+	memcpy(n->name, s.path, n->len);
+	return 0;
+}
+
+int sock_put_unix(void *uaddr, uint32_t *ulen, const struct unix_name *n)
+{
+	struct {
+		uint16_t family;
+		char path[UNIX_PATH_MAX];
+	} s = { .family = AF_UNIX };
+	uint32_t len, size;
+
+	if (!uaddr)
+		return 0;
+	memcpy(s.path, n->name, n->len);
+	/* Linux's length: the family, the name, and a path's NUL */
+	size = (uint32_t)(sizeof(s.family) + n->len + (n->len && n->name[0] ? 1 : 0));
+	if (get_user(len, ulen))
+		return -EFAULT;
+	if ((int32_t)len < 0)
+		return -EINVAL;
+	if (copy_to_user(uaddr, &s, MIN(len, size)))
 		return -EFAULT;
 	return put_user(size, ulen);
 }

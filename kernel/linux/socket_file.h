@@ -8,6 +8,7 @@
 
 struct file;
 struct net_addr;
+struct unix_name;
 
 #define AF_UNSPEC 0
 #define AF_UNIX 1
@@ -25,7 +26,11 @@ struct net_addr;
 #define MSG_CMSG_CLOEXEC 0x40000000
 
 /* What a socket descriptor refers to. */
-enum sock_kind { SK_TCP = 1, SK_UDP, SK_PAIR /* an AF_UNIX socketpair end */ };
+enum sock_kind {
+	SK_TCP = 1,
+	SK_UDP,
+	SK_UNIX /* an AF_UNIX stream socket: a socketpair end, or a named one (fs/unixsock.c) */
+};
 
 /* What fd is, an enum sock_kind (*fp its file, a reference), or -EBADF, -ENOTSOCK. */
 int sock_kind_of(int fd, struct file **fp);
@@ -51,6 +56,20 @@ int sock_put_addr(void *uaddr, uint32_t *ulen, bool v6, const struct net_addr *a
 /* How long a call on f may wait (net/socket.h's deadlines): NET_NOWAIT when nonblock, else
  * SO_SNDTIMEO's (send) or SO_RCVTIMEO's bound, else NET_FOREVER (sys_sockopt.c). */
 uint64_t sock_deadline(struct file *f, bool send, bool nonblock);
+
+/* A struct sockaddr_un from the caller (a path or an abstract name): 0, -EINVAL, -EFAULT. */
+int sock_get_unix(const void *uaddr, uint32_t len, struct unix_name *n);
+/* n to the caller as a sockaddr_un, cut to *ulen, which is set to Linux's length for it. */
+int sock_put_unix(void *uaddr, uint32_t *ulen, const struct unix_name *n);
+
+/* AF_UNIX stream sockets, named or socketpair ends (sys_unix.c): the calls' SK_UNIX parts. */
+long unix_socket(int type, int flags);
+long unix_bind(struct file *f, const void *uaddr, uint32_t len);
+long unix_connect(struct file *f, const void *uaddr, uint32_t len);
+long unix_listen(struct file *f, int backlog);
+long unix_accept(struct file *f, void *uaddr, uint32_t *ulen, int flags);
+long unix_name(struct file *f, bool peer, void *uaddr, uint32_t *ulen);
+long unix_shutdown(struct file *f, int how);
 
 /* An accepted socket takes the listener's options, as on Linux (sys_sockopt.c). */
 void sock_opts_inherit(struct file *listener, struct file *accepted);

@@ -7,6 +7,7 @@
  * (-EAFNOSUPPORT). */
 #include "fs/file.h"
 #include "fs/sockpair.h"
+#include "fs/unixsock.h"
 #include "fs/vfs.h"
 #include "core/mm/heap.h"
 #include "lib/errno.h"
@@ -34,9 +35,9 @@ int sock_kind_of(int fd, struct file **fp)
 
 	if (!f)
 		return -EBADF;
-	if (f->ops == &sock_fops || f->ops == &dgram_fops || sockpair_is(f)) {
+	if (f->ops == &sock_fops || f->ops == &dgram_fops || sockpair_is(f) || usock_is(f)) {
 		*fp = f;
-		return f->ops == &sock_fops ? SK_TCP : f->ops == &dgram_fops ? SK_UDP : SK_PAIR;
+		return f->ops == &sock_fops ? SK_TCP : f->ops == &dgram_fops ? SK_UDP : SK_UNIX;
 	}
 	file_put(f);
 	return -ENOTSOCK;
@@ -250,10 +251,12 @@ SYSCALL_DEFINE3(socket, int, domain, int, type, int, protocol)
 	int kind = type & SOCK_TYPE_MASK;
 	void *obj;
 
-	if (domain != AF_INET && domain != AF_INET6)
+	if (domain != AF_INET && domain != AF_INET6 && domain != AF_UNIX)
 		return -EAFNOSUPPORT;
 	if (type & ~(SOCK_TYPE_MASK | SOCK_NONBLOCK | SOCK_CLOEXEC))
 		return -EINVAL;
+	if (domain == AF_UNIX)
+		return protocol ? -EPROTONOSUPPORT : unix_socket(kind, type & ~SOCK_TYPE_MASK);
 	if (kind == SOCK_STREAM && (!protocol || protocol == IPPROTO_TCP)) {
 		obj = nsock_tcp(domain == AF_INET6);
 		return obj ? install(obj, &sock_fops, type) : -ENOMEM;
@@ -274,8 +277,9 @@ SYSCALL_DEFINE3(bind, int, fd, const void *, uaddr, uint32_t, len)
 
 	if (kind < 0)
 		return kind;
-	r = kind == SK_PAIR ? -EINVAL : sock_get_addr(uaddr, len, sock_is_v6(f, kind), &a);
-	if (!r)
+	if (kind == SK_UNIX)
+		r = unix_bind(f, uaddr, len);
+	else if (!(r = sock_get_addr(uaddr, len, sock_is_v6(f, kind), &a)))
 		r = kind == SK_TCP ? nsock_bind(f->priv, &a) : nudp_bind(f->priv, &a);
 	file_put(f);
 	return r;
@@ -291,7 +295,7 @@ SYSCALL_DEFINE2(listen, int, fd, int, backlog)
 		return kind;
 	r = kind == SK_TCP   ? nsock_listen(f->priv, backlog)
 	    : kind == SK_UDP ? -EOPNOTSUPP
-			     : -EINVAL;
+			     : unix_listen(f, backlog);
 	file_put(f);
 	return r;
 }
@@ -310,6 +314,11 @@ SYSCALL_DEFINE4(accept4, int, fd, void *, uaddr, uint32_t *, ulen, int, flags)
 	kind = sock_kind_of(fd, &f);
 	if (kind < 0)
 		return kind;
+	if (kind == SK_UNIX) {
+		r = unix_accept(f, uaddr, ulen, flags);
+		file_put(f);
+		return r;
+	}
 	r = kind == SK_TCP
 		    ? nsock_accept(f->priv, &c, sock_deadline(f, false, f->flags & O_NONBLOCK),
 				   signal_pending)
@@ -354,8 +363,8 @@ SYSCALL_DEFINE3(connect, int, fd, const void *, uaddr, uint32_t, len)
 
 	if (kind < 0)
 		return kind;
-	if (kind == SK_PAIR)
-		r = -EISCONN;
+	if (kind == SK_UNIX)
+		r = unix_connect(f, uaddr, len);
 	else if (kind == SK_UDP && len >= sizeof(family) &&
 		 !get_user(family, (const uint16_t *)uaddr) && family == AF_UNSPEC)
 		r = nudp_connect(f->priv, NULL); /* dissolve the association */
@@ -378,17 +387,10 @@ static long name(int fd, void *uaddr, uint32_t *ulen, bool peer)
 
 	if (kind < 0)
 		return kind;
-	if (kind == SK_PAIR) { /* an unnamed AF_UNIX socket: just the family */
-		uint16_t family = AF_UNIX;
-		uint32_t len;
-
+	if (kind == SK_UNIX) {
+		r = unix_name(f, peer, uaddr, ulen);
 		file_put(f);
-		if (get_user(len, ulen))
-			return -EFAULT;
-		if (copy_to_user(uaddr, &family, MIN(len, (uint32_t)sizeof(family))))
-			return -EFAULT;
-		len = sizeof(family);
-		return put_user(len, ulen);
+		return r;
 	}
 	v6 = sock_is_v6(f, kind);
 	r = kind == SK_TCP ? nsock_name(f->priv, peer, &a) : nudp_name(f->priv, peer, &a);
@@ -418,7 +420,7 @@ ssize_t sock_send(struct file *f, int kind, const void *ubuf, size_t n, int flag
 		return dgram_send(f, ubuf, n, uaddr, alen);
 	if (uaddr)
 		return -EISCONN;
-	if (kind == SK_PAIR)
+	if (kind == SK_UNIX)
 		return f->ops->write(f, ubuf, n, &f->pos);
 	return send_common(f, ubuf, n, flags);
 }
@@ -434,7 +436,7 @@ ssize_t sock_recv(struct file *f, int kind, void *ubuf, size_t n, int flags, voi
 		return -EOPNOTSUPP;
 	if (kind == SK_UDP)
 		return dgram_recv(f, ubuf, n, flags, uaddr, ulen, full);
-	if (kind == SK_PAIR)
+	if (kind == SK_UNIX)
 		r = (flags & MSG_PEEK) ? -EOPNOTSUPP : f->ops->read(f, ubuf, n, &f->pos);
 	else if ((r = recv_common(f, ubuf, n, flags)) >= 0 && uaddr &&
 		 !nsock_name(f->priv, true, &a) &&
@@ -485,7 +487,7 @@ SYSCALL_DEFINE2(shutdown, int, fd, int, how)
 	if (kind < 0)
 		return kind;
 	r = kind == SK_TCP    ? nsock_shutdown(f->priv, how)
-	    : kind == SK_PAIR ? sockpair_shutdown(f, how)
+	    : kind == SK_UNIX ? unix_shutdown(f, how)
 			      : -ENOTCONN;
 	file_put(f);
 	return r;

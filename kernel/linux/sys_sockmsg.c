@@ -224,7 +224,7 @@ static ssize_t one_msg(struct file *f, int kind, bool send, struct msghdr_k *m, 
 	ssize_t r;
 
 	if (send && m->control && m->controllen)
-		return kind == SK_PAIR ? -EOPNOTSUPP : -EINVAL;
+		return kind == SK_UNIX ? -EOPNOTSUPP : -EINVAL;
 	r = get_iov(m, &iov, &total);
 	if (r)
 		return r;

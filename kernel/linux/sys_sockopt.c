@@ -299,14 +299,14 @@ SYSCALL_DEFINE5(setsockopt, int, fd, int, level, int, opt, const void *, uval, u
 			r = set_socket(&next, opt, val.v[0], val.v);
 		else if (level == IPPROTO_TCP)
 			r = kind == SK_TCP    ? set_tcp(&next, opt, val.v[0])
-			    : kind == SK_PAIR ? -EOPNOTSUPP
+			    : kind == SK_UNIX ? -EOPNOTSUPP
 					      : -ENOPROTOOPT;
 		else if (level == SOL_IP)
-			r = kind == SK_PAIR ? -EOPNOTSUPP : set_ip(&next, opt, val.v[0]);
+			r = kind == SK_UNIX ? -EOPNOTSUPP : set_ip(&next, opt, val.v[0]);
 		else if (level == SOL_IPV6 && opt == IPV6_V6ONLY && sock_is_v6(f, kind))
 			next.v6only = val.v[0] != 0, r = 0;
 		else
-			r = kind == SK_PAIR ? -EOPNOTSUPP : -ENOPROTOOPT;
+			r = kind == SK_UNIX ? -EOPNOTSUPP : -ENOPROTOOPT;
 		if (!r) {
 			*o = next;
 			if (kind == SK_TCP)
@@ -358,7 +358,7 @@ static long get_socket(struct file *f, int kind, const struct sock_opts *o, int 
 		v[0] = kind == SK_TCP ? IPPROTO_TCP : kind == SK_UDP ? IPPROTO_UDP : 0;
 		return 0;
 	case SO_DOMAIN:
-		v[0] = kind == SK_PAIR ? AF_UNIX : sock_is_v6(f, kind) ? AF_INET6 : AF_INET;
+		v[0] = kind == SK_UNIX ? AF_UNIX : sock_is_v6(f, kind) ? AF_INET6 : AF_INET;
 		return 0;
 	default:
 		return -ENOPROTOOPT;
@@ -475,9 +475,9 @@ SYSCALL_DEFINE5(getsockopt, int, fd, int, level, int, opt, void *, uval, uint32_
 		r = get_socket(f, kind, o, opt, v);
 	else if (level == IPPROTO_TCP)
 		r = kind == SK_TCP    ? get_tcp(o, opt, v)
-		    : kind == SK_PAIR ? -EOPNOTSUPP
+		    : kind == SK_UNIX ? -EOPNOTSUPP
 				      : -ENOPROTOOPT;
-	else if (level == SOL_IP && kind != SK_PAIR)
+	else if (level == SOL_IP && kind != SK_UNIX)
 		r = opt == IP_TOS	? (v[0] = o->tos, 0)
 		    : opt == IP_TTL	? (v[0] = o->ttl, 0)
 		    : opt == IP_RECVERR ? (v[0] = o->recverr, 0)
@@ -485,7 +485,7 @@ SYSCALL_DEFINE5(getsockopt, int, fd, int, level, int, opt, void *, uval, uint32_
 	else if (level == SOL_IPV6 && opt == IPV6_V6ONLY && sock_is_v6(f, kind))
 		r = (v[0] = o->v6only, 0);
 	else
-		r = kind == SK_PAIR ? -EOPNOTSUPP : -ENOPROTOOPT;
+		r = kind == SK_UNIX ? -EOPNOTSUPP : -ENOPROTOOPT;
 	file_put(f);
 	if (r)
 		return r;

@@ -3,7 +3,7 @@
 # what they print natively: busybox-static applets as the program (cat, wc, sort, sha256sum, awk,
 # sed, find, ls -l), `busybox sh -c` with shell builtins, coreutils `ls -la /` (compared with a
 # native run in a chroot of the same image's root, since the guest's root is the image),
-# python3, lua5.4, sqlite3 and perl. Also the exit status of a failing program and the message
+# python3 (also asyncio over an AF_UNIX socket), lua5.4, sqlite3 and perl. Also the exit status of a failing program and the message
 # for a program that cannot be loaded.
 #
 # PLATFORM=motevm (default: the PV path on kvm_pvm hosts) or PLATFORM=qemu (QEMU TCG microvm,
@@ -97,6 +97,17 @@ same "busybox sh builtins" /bin/busybox sh -c \
 same "python3" --opts --add /usr/lib/python3.11 -- /usr/bin/python3 -c \
 	'import json, hashlib; print(sum(i * i for i in range(10**5)), json.dumps({"k": [1, 2]}),
 hashlib.sha256(b"mote").hexdigest()[:16])'
+same "python3 asyncio over an AF_UNIX socket" --opts --add /usr/lib/python3.11 -- /usr/bin/python3 -c \
+	'import asyncio, os, tempfile
+async def main():
+    path = os.path.join(tempfile.mkdtemp(), "s")
+    async def echo(r, w):
+        w.write((await r.read(100)).upper()); await w.drain(); w.close()
+    srv = await asyncio.start_unix_server(echo, path)
+    r, w = await asyncio.open_unix_connection(path)
+    w.write(b"hello over a unix socket"); await w.drain()
+    print((await r.read(100)).decode()); w.close(); srv.close(); await srv.wait_closed()
+asyncio.run(main())'
 same "lua5.4" /usr/bin/lua5.4 -e 'local t = {} for i = 1, 10 do t[i] = i * i end print(#t, t[10], 2^10, string.rep("ab", 3))'
 same "sqlite3" /usr/bin/sqlite3 :memory: \
 	'create table t(x int, y text); insert into t values (1, "a"), (2, "b"), (3, "c");
