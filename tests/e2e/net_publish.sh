@@ -3,7 +3,7 @@
 # Mote (QEMU's user network with hostfwd, the kernel configured statically by --ip and
 # --defaultgw, the virtio-net driver, lwIP, the socket calls): the C echo server answers a
 # host client, and Python's http.server (dual stack, on [::]) serves host curl a file (200) and
-# a miss (404). Bad
+# a miss (404); -p .../udp reaches a Python datagram server. Bad
 # -p values are refused; motevm, which has no network device yet, refuses -p with a message.
 # Traffic: host loopback only, bounded in count and time.
 cd "$(dirname "$0")/../.." || exit 1
@@ -27,7 +27,7 @@ wait_for() {
 	return 1
 }
 
-for bad in 80 0:80 80:70000 1.2.3:80:80 80:80/udp; do
+for bad in 80 0:80 80:70000 1.2.3:80:80 80:80/sctp; do
 	out=$($MOTE run --qemu -p "$bad" /bin/true 2>&1)
 	expect_eq "-p $bad: refused (125)" 125 "$?"
 	expect_match "... naming the value" "-p $bad: not \[HOSTIP:\]HOSTPORT:GUESTPORT" "$out"
@@ -79,4 +79,30 @@ wait "$vm" 2>/dev/null
 check "http.server: the requests are in its log, from an IPv4-mapped peer" \
 	grep -q '^::ffff:10.0.2.2 .*"GET /index.txt HTTP/1.1" 200' \
 	"$TEST_TMP/http.out"
+
+# UDP: -p HOSTPORT:GUESTPORT/udp to a Python datagram server on a dual-stack [::] socket
+hp=$(free_port)
+timeout 120 $MOTE run --qemu -p "127.0.0.1:$hp:9999/udp" --add /usr/lib/python3.11 \
+	/usr/bin/python3 -c 'import socket
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.bind(("::", 9999))
+print("ready", flush=True)
+for _ in range(3):
+    d, a = s.recvfrom(100)
+    s.sendto(d.upper() + a[0].encode(), a)' >"$TEST_TMP/udp.out" 2>&1 &
+vm=$!
+check "UDP server: ready" wait_for "$TEST_TMP/udp.out" "ready"
+out=$(timeout 60 python3 - "$hp" <<'PY'
+import socket, sys
+c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+c.settimeout(5)
+for word in (b"one", b"two", b"three"):
+    c.sendto(word, ("127.0.0.1", int(sys.argv[1])))
+    print(c.recvfrom(100)[0].decode())
+PY
+)
+expect_eq "three datagrams answered through -p .../udp, from an IPv4-mapped source" \
+	"ONE::ffff:10.0.2.2 TWO::ffff:10.0.2.2 THREE::ffff:10.0.2.2" "${out//$'\n'/ }"
+wait "$vm"
+expect_eq "UDP server: mote exits 0" 0 "$?"
 finish

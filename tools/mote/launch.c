@@ -343,8 +343,8 @@ static char *qemu_cmdline(const char *prefix, const char *cmdline)
 }
 
 /* -netdev for QEMU's user network with l's -p forwards: a new string, or NULL. Docker's
- * HOSTIP:HOSTPORT:GUESTPORT becomes hostfwd=tcp:HOSTIP:HOSTPORT-:GUESTPORT (all addresses
- * when HOSTIP is left out, as Docker binds). */
+ * HOSTIP:HOSTPORT:GUESTPORT[/PROTO] becomes hostfwd=PROTO:HOSTIP:HOSTPORT-:GUESTPORT (all
+ * addresses when HOSTIP is left out, as Docker binds; tcp unless /udp). */
 static char *publish_netdev(const struct launch *l)
 {
 	size_t cap = 64, len;
@@ -357,16 +357,17 @@ static char *publish_netdev(const struct launch *l)
 		return NULL;
 	len = (size_t)snprintf(s, cap, "user,id=mote-net");
 	for (size_t i = 0; i < l->n_publish; i++) {
-		const char *p = l->publish[i], *last = strrchr(p, ':');
-		const char *first = strchr(p, ':');
-		int guest = atoi(last + 1);
+		const char *p = l->publish[i], *slash = strchr(p, '/');
+		const char *proto = slash && !strcmp(slash, "/udp") ? "udp" : "tcp";
+		const char *first = strchr(p, ':'), *last = first ? strchr(first + 1, ':') : NULL;
 
-		if (first == last) /* HOSTPORT:GUESTPORT */
-			len += (size_t)snprintf(s + len, cap - len, ",hostfwd=tcp::%d-:%d", atoi(p),
-						guest);
+		if (!last) /* HOSTPORT:GUESTPORT */
+			len += (size_t)snprintf(s + len, cap - len, ",hostfwd=%s::%d-:%d", proto,
+						atoi(p), atoi(first + 1));
 		else /* HOSTIP:HOSTPORT:GUESTPORT */
-			len += (size_t)snprintf(s + len, cap - len, ",hostfwd=tcp:%.*s:%d-:%d",
-						(int)(first - p), p, atoi(first + 1), guest);
+			len += (size_t)snprintf(s + len, cap - len, ",hostfwd=%s:%.*s:%d-:%d",
+						proto, (int)(first - p), p, atoi(first + 1),
+						atoi(last + 1));
 	}
 	return s;
 }

@@ -58,8 +58,9 @@ const char *opts_help(enum opts_for which)
 	       "                       booting under QEMU TCG\n"
 	       "      --kernel-arg ARG pass an option to the Mote kernel (repeatable), e.g.\n"
 	       "                       --kernel-arg=--strace (docs/kernel.md lists them)\n"
-	       "  -p, --publish [HOSTIP:]HOSTPORT:GUESTPORT  forward a TCP port of the host (all\n"
-	       "                       its addresses unless HOSTIP) to the program (repeatable;\n"
+	       "  -p, --publish [HOSTIP:]HOSTPORT:GUESTPORT[/udp]  forward a TCP (or UDP) port of\n"
+	       "                       the host (all its addresses unless HOSTIP) to the program\n"
+	       "                       (repeatable;\n"
 	       "                       under QEMU only for now: motevm has no network device yet)\n"
 	       "      --net user|none  the network (QEMU): user, the default, is QEMU's user-mode\n"
 	       "                       network (the program is 10.0.2.15; connections out work,\n"
@@ -95,7 +96,7 @@ static int dots(const char *s)
 	return n;
 }
 
-/* [HOSTIP:]HOSTPORT:GUESTPORT[/tcp], Docker's spelling (UDP: not yet). 0, or -1 said. */
+/* [HOSTIP:]HOSTPORT:GUESTPORT[/tcp|/udp], Docker's spelling. 0, or -1 said. */
 static int check_publish(const char *arg)
 {
 	char host[64] = "", proto[8] = "tcp";
@@ -107,11 +108,12 @@ static int check_publish(const char *arg)
 		if (arg[n] == '/' && sscanf(arg + n + 1, "%7s", proto) != 1)
 			n = -1;
 		if (n > 0 && (arg[n] == 0 || arg[n] == '/') && hp && hp < 65536 && gp &&
-		    gp < 65536 && !strcmp(proto, "tcp"))
+		    gp < 65536 && (!strcmp(proto, "tcp") || !strcmp(proto, "udp")))
 			return 0;
 	}
-	fprintf(stderr, "mote: -p %s: not [HOSTIP:]HOSTPORT:GUESTPORT with ports 1-65535%s\n", arg,
-		strcmp(proto, "tcp") ? " (TCP only for now)" : "");
+	fprintf(stderr,
+		"mote: -p %s: not [HOSTIP:]HOSTPORT:GUESTPORT[/tcp|/udp] with ports 1-65535\n",
+		arg);
 	return -1;
 }
 
