@@ -48,6 +48,7 @@ KERNEL_SRCS := \
 	kernel/drivers/virtio/net.c \
 	kernel/net/addr.c \
 	kernel/net/netif.c \
+	kernel/net/procnet.c \
 	kernel/net/lwip_port.c \
 	kernel/net/socket.c \
 	kernel/net/udp.c \

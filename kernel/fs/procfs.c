@@ -379,6 +379,58 @@ static long next_pid(long arg, long from)
 		.name = (n), .mode = S_IFREG | 0444, .show = (fn) \
 	}
 
+void (*procfs_net_show)(struct procfs_buf *b, enum procfs_net_table which);
+
+/* Linux's headings of /proc/net's tables; the lines come from the network stack. */
+static int net_table(struct procfs_buf *b, enum procfs_net_table which)
+{
+	static const char *const heading[] = {
+		[PROCFS_NET_TCP] = "  sl  local_address rem_address   st tx_queue rx_queue tr "
+				   "tm->when retrnsmt   uid  timeout inode\n",
+		[PROCFS_NET_TCP6] = "  sl  local_address                         remote_address  "
+				    "                      st tx_queue rx_queue tr tm->when "
+				    "retrnsmt   uid  timeout inode\n",
+		[PROCFS_NET_UDP] = "   sl  local_address rem_address   st tx_queue rx_queue tr "
+				   "tm->when retrnsmt   uid  timeout inode ref pointer drops\n",
+		[PROCFS_NET_UDP6] = "  sl  local_address                         remote_address  "
+				    "                      st tx_queue rx_queue tr tm->when "
+				    "retrnsmt   uid  timeout inode ref pointer drops\n",
+	};
+
+	procfs_printf(b, "%s", heading[which]);
+	if (procfs_net_show)
+		procfs_net_show(b, which);
+	return 0;
+}
+
+static int net_tcp(struct procfs_buf *b, long arg)
+{
+	return net_table(b, PROCFS_NET_TCP);
+}
+
+static int net_tcp6(struct procfs_buf *b, long arg)
+{
+	return net_table(b, PROCFS_NET_TCP6);
+}
+
+static int net_udp(struct procfs_buf *b, long arg)
+{
+	return net_table(b, PROCFS_NET_UDP);
+}
+
+static int net_udp6(struct procfs_buf *b, long arg)
+{
+	return net_table(b, PROCFS_NET_UDP6);
+}
+
+static const struct procfs_node net_entries[] = {
+	FILE("tcp", net_tcp),
+	FILE("tcp6", net_tcp6),
+	FILE("udp", net_udp),
+	FILE("udp6", net_udp6),
+	{ 0 },
+};
+
 static const struct procfs_node root_entries[] = {
 	{ .name = "self", .mode = S_IFLNK | 0777, .link = self_link },
 	{ .name = "thread-self", .mode = S_IFLNK | 0777, .link = thread_self_link },
@@ -391,6 +443,7 @@ static const struct procfs_node root_entries[] = {
 	FILE("version", procfs_sys_show_version),
 	FILE("filesystems", procfs_sys_show_filesystems),
 	{ .name = "sys", .mode = S_IFDIR | 0555, .entries = procfs_sys_sysctl },
+	{ .name = "net", .mode = S_IFDIR | 0555, .entries = net_entries },
 	{ 0 },
 };
 

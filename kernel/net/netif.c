@@ -1,5 +1,6 @@
 /* netif.c: lwIP over the virtio-net device (netif.h). */
 #include "net/netif.h"
+#include "net/procnet.h"
 #include "core/cmdline.h"
 #include "core/sched/thread.h"
 #include "core/sched/wait.h"
@@ -155,6 +156,7 @@ void net_init(void)
 	}
 	started = true;
 	lwip_init(); /* the loop interface too */
+	procnet_init();
 	has_device = virtio_net_mac(mac);
 	if (has_device)
 		add_interface();

@@ -6,6 +6,7 @@
 #include "check.h"
 
 #include <arpa/inet.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -21,6 +22,42 @@ static struct sockaddr_in loopback(uint16_t port)
 
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	return a;
+}
+
+/* Does the file at path have a line containing needle? */
+static bool has_line(const char *path, const char *needle)
+{
+	char line[256];
+	FILE *f = fopen(path, "r");
+	bool found = false;
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = strstr(line, needle) != NULL;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* /proc/net/tcp and udp list a listener and a bound datagram socket, in Linux's columns. */
+static void procnet_checks(int l)
+{
+	struct sockaddr_in a = loopback(0);
+	socklen_t len = sizeof(a);
+	int u = socket(AF_INET, SOCK_DGRAM, 0);
+	char needle[64];
+
+	getsockname(l, (struct sockaddr *)&a, &len);
+	snprintf(needle, sizeof(needle), ": 0100007F:%04X 00000000:0000 0A ", ntohs(a.sin_port));
+	CHECK(has_line("/proc/net/tcp", needle), "/proc/net/tcp: the listener, state 0A");
+	a = loopback(0);
+	bind(u, (struct sockaddr *)&a, sizeof(a));
+	len = sizeof(a);
+	getsockname(u, (struct sockaddr *)&a, &len);
+	snprintf(needle, sizeof(needle), ": 0100007F:%04X 00000000:0000 07 ", ntohs(a.sin_port));
+	CHECK(has_line("/proc/net/udp", needle), "/proc/net/udp: the bound socket, state 07");
+	CHECK(has_line("/proc/net/tcp", "local_address rem_address   st tx_queue rx_queue"),
+	      "/proc/net/tcp: Linux's heading");
+	close(u);
 }
 
 static int getint(int fd, int level, int opt)
@@ -313,6 +350,7 @@ int main(void)
 	udp_messages();
 	options(l);
 	timeout_checks(l);
+	procnet_checks(l);
 	close(l);
 	reuse_checks();
 	return check_done();

@@ -1,0 +1,8 @@
+/* procnet.h: /proc/net's socket tables from the network stack (procnet.c). */
+#ifndef MOTE_NET_PROCNET_H
+#define MOTE_NET_PROCNET_H
+
+/* Give procfs the tables' lines (called when lwIP starts). */
+void procnet_init(void);
+
+#endif /* MOTE_NET_PROCNET_H */
