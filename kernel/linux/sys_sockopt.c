@@ -18,6 +18,7 @@
 #include "lib/string.h"
 #include "linux/socket_file.h"
 #include "linux/syscall.h"
+#include "linux/task.h"
 #include "linux/uaccess.h"
 #include "net/socket.h"
 #include "net/udp.h"
@@ -41,6 +42,7 @@
 #define SO_OOBINLINE 10
 #define SO_LINGER 13
 #define SO_REUSEPORT 15
+#define SO_PEERCRED 17
 #define SO_RCVLOWAT 18
 #define SO_SNDLOWAT 19
 #define SO_RCVTIMEO 20
@@ -99,9 +101,10 @@ static bool is_timeo(int level, int opt)
 /* The size of the value an option takes. */
 static uint32_t value_size(int level, int opt)
 {
-	return is_timeo(level, opt)			 ? sizeof(struct timeval_k)
-	       : level == SOL_SOCKET && opt == SO_LINGER ? 2 * sizeof(int)
-							 : sizeof(int);
+	return is_timeo(level, opt)			   ? sizeof(struct timeval_k)
+	       : level == SOL_SOCKET && opt == SO_LINGER   ? 2 * sizeof(int)
+	       : level == SOL_SOCKET && opt == SO_PEERCRED ? 3 * sizeof(int)
+							   : sizeof(int);
 }
 
 uint64_t sock_deadline(struct file *f, bool send, bool nonblock)
@@ -350,6 +353,10 @@ static long get_socket(struct file *f, int kind, const struct sock_opts *o, int 
 	case SO_LINGER:
 		v[0] = o->linger[0];
 		v[1] = o->linger[1];
+		return 0;
+	case SO_PEERCRED: /* struct ucred: an AF_UNIX peer is this process (root); else none */
+		v[0] = kind == SK_UNIX ? init_process->pid : 0;
+		v[1] = v[2] = kind == SK_UNIX ? 0 : 65534;
 		return 0;
 	case SO_ACCEPTCONN:
 		v[0] = kind == SK_TCP && nsock_listening(f->priv);

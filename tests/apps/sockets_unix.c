@@ -1,7 +1,7 @@
 /* sockets_unix.c: AF_UNIX stream sockets with names: a listener bound to a path (a socket
  * node), a client connecting by that path, bytes both ways, the names each end reports, the
- * errors Linux gives (EADDRINUSE, ENOENT, ECONNREFUSED, EAGAIN), poll on the listener, the end
- * of data after a close, and the abstract namespace. */
+ * errors Linux gives (EADDRINUSE, ENOENT, ECONNREFUSED, EAGAIN), SO_PEERCRED, poll on the
+ * listener, the end of data after a close, and the abstract namespace. */
 #include "check.h"
 
 #include <fcntl.h>
@@ -59,6 +59,15 @@ static void named(const char *dir)
 	CHECK(send(s, "pong", 4, 0) == 4 && recv(c, buf, sizeof(buf), 0) == 4 &&
 		      !memcmp(buf, "pong", 4),
 	      "and back");
+	{
+		struct ucred cred = { 0 };
+		socklen_t clen = sizeof(cred);
+
+		CHECK(getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0 &&
+			      clen == sizeof(cred) && cred.pid == getpid() &&
+			      cred.uid == getuid() && cred.gid == getgid(),
+		      "SO_PEERCRED: this process, its uid and gid");
+	}
 	glen = sizeof(got);
 	CHECK(getpeername(c, (struct sockaddr *)&got, &glen) == 0 && glen == len &&
 		      !strcmp(got.sun_path, path),
