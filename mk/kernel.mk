@@ -114,6 +114,7 @@ KERNEL_SRCS := \
 	kernel/linux/sockaddr.c \
 	kernel/linux/sys_socket.c \
 	kernel/linux/sys_sockmsg.c \
+	kernel/linux/sockopts.c \
 	kernel/linux/sys_sockopt.c \
 	kernel/linux/sys_unix.c \
 	kernel/test/test_mm.c \

@@ -25,6 +25,7 @@
 #include "drivers/virtio/mmio.h"
 #include "linux/run.h"
 #include "net/netif.h"
+#include "net/procnet.h"
 #include "lib/printf.h"
 
 void kmain(void) __noreturn;
@@ -56,6 +57,7 @@ void kmain(void)
 		kernel_exit(selftest_run(cmdline.selftest_names));
 	if (!cmdline.argc)
 		kernel_exit(EXIT_OK);
-	net_init();  /* TCP/IP over virtio-net if there is one; DHCP in the background */
-	linux_run(); /* mount /, start the program; its exit ends the VM */
+	procnet_init(); /* /proc/net's tables */
+	net_init();	/* TCP/IP over virtio-net if there is one; DHCP in the background */
+	linux_run();	/* mount /, start the program; its exit ends the VM */
 }

@@ -198,30 +198,27 @@ int vfs_open(struct dentry *start, const char *path, uint32_t flags, uint32_t mo
 	return open_depth(start, path, flags, mode, out, 0);
 }
 
-ssize_t kernel_read(struct file *f, void *buf, size_t n, uint64_t off)
+/* A read or write of f at off with a kernel buffer (uaccess takes it while kernel_ds). */
+static ssize_t kernel_rw(struct file *f, void *buf, size_t n, uint64_t off, bool write)
 {
 	struct thread *t = current_thread();
 	bool old = t->kernel_ds;
 	ssize_t r;
 
-	if (!f->ops || !f->ops->read)
+	if (!f->ops || (write ? !f->ops->write : !f->ops->read))
 		return -EINVAL;
 	t->kernel_ds = true;
-	r = f->ops->read(f, buf, n, &off);
+	r = write ? f->ops->write(f, buf, n, &off) : f->ops->read(f, buf, n, &off);
 	t->kernel_ds = old;
 	return r;
 }
 
+ssize_t kernel_read(struct file *f, void *buf, size_t n, uint64_t off)
+{
+	return kernel_rw(f, buf, n, off, false);
+}
+
 ssize_t kernel_write(struct file *f, const void *buf, size_t n, uint64_t off)
 {
-	struct thread *t = current_thread();
-	bool old = t->kernel_ds;
-	ssize_t r;
-
-	if (!f->ops || !f->ops->write)
-		return -EINVAL;
-	t->kernel_ds = true;
-	r = f->ops->write(f, buf, n, &off);
-	t->kernel_ds = old;
-	return r;
+	return kernel_rw(f, (void *)buf, n, off, true);
 }

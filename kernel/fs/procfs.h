@@ -57,7 +57,7 @@ int procfs_mount_tree(struct super *sb, const struct procfs_node *root) __must_c
 void procfs_init(void);
 
 /* /proc/net/{tcp,tcp6,udp,udp6}: the sockets' lines, written by the network stack
- * (net/procnet.c sets this when it starts; until then the files hold their heading only). */
+ * (net/procnet.c sets this at boot; without it the files hold their heading only). */
 enum procfs_net_table { PROCFS_NET_TCP, PROCFS_NET_TCP6, PROCFS_NET_UDP, PROCFS_NET_UDP6 };
 extern void (*procfs_net_show)(struct procfs_buf *b, enum procfs_net_table which);
 

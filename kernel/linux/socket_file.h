@@ -53,10 +53,6 @@ int sock_get_addr(const void *uaddr, uint32_t len, bool v6, struct net_addr *a);
  * which is set to the full size. Nothing when !uaddr. */
 int sock_put_addr(void *uaddr, uint32_t *ulen, bool v6, const struct net_addr *a);
 
-/* How long a call on f may wait (net/socket.h's deadlines): NET_NOWAIT when nonblock, else
- * SO_SNDTIMEO's (send) or SO_RCVTIMEO's bound, else NET_FOREVER (sys_sockopt.c). */
-uint64_t sock_deadline(struct file *f, bool send, bool nonblock);
-
 /* A struct sockaddr_un from the caller (a path or an abstract name): 0, -EINVAL, -EFAULT. */
 int sock_get_unix(const void *uaddr, uint32_t len, struct unix_name *n);
 /* n to the caller as a sockaddr_un, cut to *ulen, which is set to Linux's length for it. */
@@ -70,8 +66,5 @@ long unix_listen(struct file *f, int backlog);
 long unix_accept(struct file *f, void *uaddr, uint32_t *ulen, int flags);
 long unix_name(struct file *f, bool peer, void *uaddr, uint32_t *ulen);
 long unix_shutdown(struct file *f, int how);
-
-/* An accepted socket takes the listener's options, as on Linux (sys_sockopt.c). */
-void sock_opts_inherit(struct file *listener, struct file *accepted);
 
 #endif /* MOTE_LINUX_SOCKET_FILE_H */

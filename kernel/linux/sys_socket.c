@@ -14,6 +14,7 @@
 #include "lib/string.h"
 #include "linux/signal.h"
 #include "linux/socket_file.h"
+#include "linux/sockopts.h"
 #include "linux/syscall.h"
 #include "linux/task.h"
 #include "linux/uaccess.h"

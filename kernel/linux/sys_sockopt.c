@@ -1,91 +1,24 @@
 /* sys_sockopt.c: setsockopt and getsockopt. A socket remembers what was set (struct sock_opts,
- * made at its first setsockopt and kept with its file), so that getsockopt answers as Linux
- * does, and an accepted connection takes its listener's. Options with an effect in the stack
- * reach it: TCP_NODELAY, SO_KEEPALIVE with TCP_KEEPIDLE/KEEPINTVL/KEEPCNT, SO_REUSEADDR,
- * IPV6_V6ONLY. The others are
- * kept and reported only: buffer sizes (doubled within Linux's limits, as it reports them;
- * lwIP's windows are fixed when it is built), SO_LINGER, TCP_CORK, TCP_QUICKACK, IP_TOS,
- * IP_RECVERR (no error queue: MSG_ERRQUEUE finds nothing)...
- * IPV6_V6ONLY on an AF_INET6 socket decides what its next bind to :: takes. TCP_INFO gives
- * lwIP's state and estimates in the leading fields of Linux's struct tcp_info.
- * SO_RCVTIMEO/SO_SNDTIMEO bound how long a blocking call waits (sock_deadline), then
- * -EAGAIN (connect: -EINPROGRESS), as on Linux.
- * An option not listed here is -ENOPROTOOPT, never silently taken. */
-#include "core/mm/heap.h"
+ * linux/sockopts.c: made at its first setsockopt and kept with its file), so that getsockopt
+ * answers as Linux does, and an accepted connection takes its listener's. Options with an
+ * effect in the stack reach it: TCP_NODELAY, SO_KEEPALIVE with TCP_KEEPIDLE/KEEPINTVL/KEEPCNT,
+ * SO_REUSEADDR, IPV6_V6ONLY (what the next bind to :: takes), SO_RCVTIMEO/SO_SNDTIMEO (how
+ * long a blocking call waits, then -EAGAIN; connect: -EINPROGRESS). The others are kept and
+ * reported only: buffer sizes (doubled within Linux's limits, as it reports them; lwIP's
+ * windows are fixed when it is built), SO_LINGER, TCP_CORK, TCP_QUICKACK, IP_TOS, IP_RECVERR
+ * (no error queue: MSG_ERRQUEUE finds nothing)... TCP_INFO gives lwIP's state and estimates
+ * in the leading fields of Linux's struct tcp_info; SO_PEERCRED names this process for an
+ * AF_UNIX peer. An option not listed here is -ENOPROTOOPT, never silently taken. */
 #include "core/time.h"
 #include "fs/file.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "linux/socket_file.h"
+#include "linux/sockopts.h"
 #include "linux/syscall.h"
 #include "linux/task.h"
 #include "linux/uaccess.h"
 #include "net/socket.h"
-#include "net/udp.h"
-
-#define SOL_IP 0
-#define SOL_SOCKET 1
-#define SOL_IPV6 41
-#define IPV6_V6ONLY 26
-#define IP_TOS 1
-#define IP_TTL 2
-#define IP_RECVERR 11 /* glibc's resolver sets it; no error queue here, so nothing is queued */
-#define SO_DEBUG 1
-#define SO_REUSEADDR 2
-#define SO_TYPE 3
-#define SO_ERROR 4
-#define SO_DONTROUTE 5
-#define SO_BROADCAST 6
-#define SO_SNDBUF 7
-#define SO_RCVBUF 8
-#define SO_KEEPALIVE 9
-#define SO_OOBINLINE 10
-#define SO_LINGER 13
-#define SO_REUSEPORT 15
-#define SO_PEERCRED 17
-#define SO_RCVLOWAT 18
-#define SO_SNDLOWAT 19
-#define SO_RCVTIMEO 20
-#define SO_SNDTIMEO 21
-#define SO_RCVTIMEO_NEW 66 /* the same struct on x86-64 (64-bit seconds) */
-#define SO_SNDTIMEO_NEW 67
-#define SO_ACCEPTCONN 30
-#define SO_PROTOCOL 38
-#define SO_DOMAIN 39
-#define TCP_NODELAY 1
-#define TCP_MAXSEG 2
-#define TCP_CORK 3
-#define TCP_KEEPIDLE 4
-#define TCP_KEEPINTVL 5
-#define TCP_KEEPCNT 6
-#define TCP_DEFER_ACCEPT 9
-#define TCP_INFO 11
-#define TCP_QUICKACK 12
-#define TCP_USER_TIMEOUT 18
-#define TCP_FASTOPEN 23
-
-#define BUF_MAX 212992 /* Linux's net.core.wmem_max and rmem_max */
-#define SNDBUF_MIN 4608
-#define RCVBUF_MIN 2304
-#define MSS 1460 /* lwIP's (net/lwip/lwipopts.h) */
-
-#define BIT(n) (1ull << (n))
-/* the on/off options, by level: what a set stores and a get reports */
-#define SOL_FLAGS                                                                    \
-	(BIT(SO_DEBUG) | BIT(SO_REUSEADDR) | BIT(SO_DONTROUTE) | BIT(SO_BROADCAST) | \
-	 BIT(SO_KEEPALIVE) | BIT(SO_OOBINLINE) | BIT(SO_REUSEPORT))
-#define TCP_FLAGS (BIT(TCP_NODELAY) | BIT(TCP_CORK) | BIT(TCP_QUICKACK))
-
-struct sock_opts {
-	uint64_t sol, tcp; /* the on/off options that are on, bit n for option n */
-	int sndbuf, rcvbuf, rcvlowat;
-	int linger[2]; /* struct linger: l_onoff, l_linger */
-	int keepidle, keepintvl, keepcnt;
-	int maxseg, defer_accept, user_timeout, fastopen;
-	int tos, ttl;
-	bool v6only, recverr;
-	uint64_t rcvtimeo_ns, sndtimeo_ns; /* SO_RCVTIMEO, SO_SNDTIMEO; 0: none */
-};
 
 /* struct timeval as SO_RCVTIMEO and SO_SNDTIMEO take it. */
 struct timeval_k {
@@ -107,14 +40,6 @@ static uint32_t value_size(int level, int opt)
 							   : sizeof(int);
 }
 
-uint64_t sock_deadline(struct file *f, bool send, bool nonblock)
-{
-	const struct sock_opts *o = READ_ONCE(f->sock_opts);
-	uint64_t t = !o ? 0 : send ? o->sndtimeo_ns : o->rcvtimeo_ns;
-
-	return nonblock ? NET_NOWAIT : t ? time_ns() + t : NET_FOREVER;
-}
-
 /* SO_RCVTIMEO/SO_SNDTIMEO from a struct timeval: 0, or -EDOM as Linux for bad microseconds. */
 static long set_timeo(struct sock_opts *o, int opt, const struct timeval_k *tv)
 {
@@ -130,59 +55,6 @@ static long set_timeo(struct sock_opts *o, int opt, const struct timeval_k *tv)
 		ns = (uint64_t)tv->sec * NSEC_PER_SEC + (uint64_t)tv->usec * 1000;
 	*(opt == SO_RCVTIMEO || opt == SO_RCVTIMEO_NEW ? &o->rcvtimeo_ns : &o->sndtimeo_ns) = ns;
 	return 0;
-}
-
-/* Linux's defaults for a new socket of kind. */
-static void opts_default(struct sock_opts *o, int kind)
-{
-	*o = (struct sock_opts){ .rcvlowat = 1,
-				 .keepidle = 7200,
-				 .keepintvl = 75,
-				 .keepcnt = 9,
-				 .maxseg = MSS,
-				 .ttl = 64 };
-	o->sndbuf = kind == SK_TCP ? 16384 : BUF_MAX;
-	o->rcvbuf = kind == SK_TCP ? 131072 : BUF_MAX;
-}
-
-/* f's options (kind), made with the defaults when first needed; NULL: out of memory. */
-static struct sock_opts *opts_of(struct file *f, int kind)
-{
-	struct sock_opts *o = READ_ONCE(f->sock_opts);
-
-	if (o)
-		return o;
-	o = kmalloc(sizeof(*o));
-	if (!o)
-		return NULL;
-	opts_default(o, kind);
-	if (!__atomic_compare_exchange_n(&f->sock_opts, &(void *){ NULL }, o, false,
-					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-		kfree(o); /* another thread made them first */
-		o = f->sock_opts;
-	}
-	return o;
-}
-
-/* The options' effects in the stack, for a TCP socket. */
-static void apply_tcp(struct file *f, const struct sock_opts *o)
-{
-	nsock_v6only(f->priv, o->v6only);
-	nsock_reuseaddr(f->priv, o->sol & BIT(SO_REUSEADDR));
-	nsock_nodelay(f->priv, o->tcp & BIT(TCP_NODELAY));
-	nsock_keepalive(f->priv, o->sol & BIT(SO_KEEPALIVE), (uint32_t)o->keepidle,
-			(uint32_t)o->keepintvl, (uint32_t)o->keepcnt);
-}
-
-void sock_opts_inherit(struct file *listener, struct file *accepted)
-{
-	struct sock_opts *o = READ_ONCE(listener->sock_opts), *c;
-
-	if (!o || !(c = kmalloc(sizeof(*c))))
-		return;
-	*c = *o;
-	accepted->sock_opts = c;
-	apply_tcp(accepted, c);
 }
 
 static bool in_range(int v, int lo, int hi)
@@ -292,7 +164,7 @@ SYSCALL_DEFINE5(setsockopt, int, fd, int, level, int, opt, const void *, uval, u
 		r = -EINVAL;
 	else if (copy_from_user(&val, uval, value_size(level, opt)))
 		r = -EFAULT;
-	else if (!(o = opts_of(f, kind)))
+	else if (!(o = sock_opts_of(f, kind)))
 		r = -ENOMEM;
 	else {
 		next = *o; /* changed whole or not at all */
@@ -312,12 +184,7 @@ SYSCALL_DEFINE5(setsockopt, int, fd, int, level, int, opt, const void *, uval, u
 			r = kind == SK_UNIX ? -EOPNOTSUPP : -ENOPROTOOPT;
 		if (!r) {
 			*o = next;
-			if (kind == SK_TCP)
-				apply_tcp(f, o);
-			else if (kind == SK_UDP) {
-				nudp_v6only(f->priv, o->v6only);
-				nudp_reuseaddr(f->priv, o->sol & BIT(SO_REUSEADDR));
-			}
+			sock_opts_apply(f, kind, o);
 		}
 	}
 	file_put(f);
@@ -467,7 +334,7 @@ SYSCALL_DEFINE5(getsockopt, int, fd, int, level, int, opt, void *, uval, uint32_
 	}
 	o = READ_ONCE(f->sock_opts);
 	if (!o) {
-		opts_default(&dflt, kind);
+		sock_opts_default(&dflt, kind);
 		o = &dflt;
 	}
 	if (is_timeo(level, opt)) {

@@ -1,6 +1,5 @@
 /* netif.c: lwIP over the virtio-net device (netif.h). */
 #include "net/netif.h"
-#include "net/procnet.h"
 #include "core/cmdline.h"
 #include "core/sched/thread.h"
 #include "core/sched/wait.h"
@@ -156,7 +155,6 @@ void net_init(void)
 	}
 	started = true;
 	lwip_init(); /* the loop interface too */
-	procnet_init();
 	has_device = virtio_net_mac(mac);
 	if (has_device)
 		add_interface();

@@ -57,6 +57,8 @@ static void show(struct procfs_buf *b, enum procfs_net_table which)
 	bool v6 = which == PROCFS_NET_TCP6 || which == PROCFS_NET_UDP6;
 	int sl = 0;
 
+	if (!net_started()) /* lwIP starts with the first socket where there is no device */
+		return;
 	mutex_lock(&net_lock);
 	if (which == PROCFS_NET_TCP || which == PROCFS_NET_TCP6) {
 		for (struct tcp_pcb_listen *l = tcp_listen_pcbs.listen_pcbs; l; l = l->next)

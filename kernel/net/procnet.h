@@ -2,7 +2,7 @@
 #ifndef MOTE_NET_PROCNET_H
 #define MOTE_NET_PROCNET_H
 
-/* Give procfs the tables' lines (called when lwIP starts). */
+/* Give procfs the tables' lines (at boot; they are empty until lwIP starts). */
 void procnet_init(void);
 
 #endif /* MOTE_NET_PROCNET_H */

@@ -5,6 +5,7 @@
 # (curl's status 7), and -p with --net none is refused. Traffic: the host's loopback only.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
+. tests/e2e/net_lib.sh
 MOTE=build/mote
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed"
 command -v curl >/dev/null || skip "curl not installed"
@@ -12,7 +13,7 @@ export MOTE_CACHE_DIR=$TEST_TMP/cache
 
 mkdir -p "$TEST_TMP/www"
 head -c 300000 /dev/urandom >"$TEST_TMP/www/data.bin"
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 timeout 300 python3 -m http.server --bind 127.0.0.1 --directory "$TEST_TMP/www" "$port" \
 	>"$TEST_TMP/server.log" 2>&1 &
 server=$!

@@ -8,24 +8,12 @@
 # Traffic: host loopback only, bounded in count and time.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
+. tests/e2e/net_lib.sh
 MOTE=build/mote
 SERVER=$PWD/build/tests/e2e/echo_server
 [ -x "$SERVER" ] || skip "$SERVER not built"
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed"
 export MOTE_CACHE_DIR=$TEST_TMP/cache
-
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# wait_for FILE TEXT: up to 60 s for TEXT in FILE
-wait_for() {
-	for _ in $(seq 600); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 for bad in 80 0:80 80:70000 1.2.3:80:80 80:80/sctp; do
 	out=$($MOTE run --qemu -p "$bad" /bin/true 2>&1)

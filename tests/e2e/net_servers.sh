@@ -6,25 +6,13 @@
 # only, every load bounded in requests or seconds.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
+. tests/e2e/net_lib.sh
 MOTE=build/mote
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed"
 for p in redis-server redis-cli redis-benchmark nginx wrk iperf3 curl; do
 	command -v "$p" >/dev/null || [ -x "/usr/sbin/$p" ] || skip "$p not installed (tools/deps.sh installs it)"
 done
 export MOTE_CACHE_DIR=$TEST_TMP/cache
-
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# wait_for FILE TEXT: up to 60 s for TEXT in FILE
-wait_for() {
-	for _ in $(seq 600); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
 
 stop_vm() {
 	kill "$1" 2>/dev/null

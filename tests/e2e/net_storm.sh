@@ -7,6 +7,7 @@
 # cost several MiB). Traffic: the host's loopback only, 10,001 connections within 300 s.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
+. tests/e2e/net_lib.sh
 MOTE=build/mote
 SERVER=$PWD/build/tests/e2e/echo_server
 N=10000
@@ -14,14 +15,11 @@ N=10000
 command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 not installed"
 export MOTE_CACHE_DIR=$TEST_TMP/cache
 
-hp=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+hp=$(free_port)
 timeout 300 $MOTE run --qemu -p "127.0.0.1:$hp:7777" "$SERVER" 7777 $((N + 1)) \
 	>"$TEST_TMP/server.out" 2>&1 &
 vm=$!
-for _ in $(seq 600); do
-	grep -q "listening on port" "$TEST_TMP/server.out" && break
-	sleep 0.1
-done
+wait_for "$TEST_TMP/server.out" "listening on port"
 out=$(timeout 280 python3 - "$hp" "$N" <<'PY'
 import os, socket, sys, time
 port, n = int(sys.argv[1]), int(sys.argv[2])
