@@ -84,7 +84,7 @@ KERNEL_SRCS := \
 	kernel/fs/sysfs.c \
 	kernel/linux/syscall.c \
 	kernel/linux/syscall_patch.c \
-	kernel/linux/uaccess.c \
+	kernel/core/uaccess.c \
 	kernel/linux/task.c \
 	kernel/linux/run.c \
 	kernel/linux/exec.c \

@@ -12,7 +12,7 @@
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/random.h"
-#include "linux/uaccess.h"
+#include "core/uaccess.h"
 
 static ssize_t null_read(struct file *f, void *ubuf, size_t n, uint64_t *pos)
 {

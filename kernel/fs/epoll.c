@@ -12,7 +12,7 @@
 #include "lib/list.h"
 #include "lib/spinlock.h"
 #include "linux/signal.h"
-#include "linux/uaccess.h"
+#include "core/uaccess.h"
 
 /* Flags of an item that are not events (kept when a one-shot item is disabled). */
 #define PRIVATE_BITS (EPOLLWAKEUP | EPOLLONESHOT | EPOLLET | EPOLLEXCLUSIVE)

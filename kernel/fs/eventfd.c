@@ -9,7 +9,7 @@
 #include "lib/errno.h"
 #include "lib/spinlock.h"
 #include "linux/signal.h"
-#include "linux/uaccess.h"
+#include "core/uaccess.h"
 
 #define EVENTFD_MAX 0xfffffffffffffffeUL /* the largest value the counter holds */
 

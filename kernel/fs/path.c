@@ -6,7 +6,7 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "linux/task.h"
-#include "linux/uaccess.h"
+#include "core/uaccess.h"
 
 static struct dentry *follow_mounts(struct dentry *d)
 {
@@ -258,4 +258,20 @@ int path_lookup_user(int dirfd, const char *upath, int flags, struct dentry **ou
 	}
 	kfree(path);
 	return (int)r;
+}
+
+long user_path_dup(const char *upath, char **out)
+{
+	char *p = kmalloc(PATH_MAX);
+	long r;
+
+	if (!p)
+		return -ENOMEM;
+	r = strncpy_from_user(p, upath, PATH_MAX);
+	if (r < 0) {
+		kfree(p);
+		return r;
+	}
+	*out = p;
+	return r;
 }

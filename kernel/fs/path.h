@@ -41,4 +41,8 @@ int path_start(int dirfd, const char *path, struct dentry **out) __must_check;
 /* dirfd + user path -> a reference (path_start + path_lookup_at). */
 int path_lookup_user(int dirfd, const char *upath, int flags, struct dentry **out) __must_check;
 
+/* A path from the application, copied into a new kmalloc'd buffer (PATH_MAX): *out must be
+ * kfree'd. Its length, or -EFAULT, -ENAMETOOLONG, -ENOMEM. */
+long user_path_dup(const char *upath, char **out) __must_check;
+
 #endif /* MOTE_FS_PATH_H */

@@ -13,7 +13,7 @@
 #include "lib/string.h"
 #include "linux/signal.h"
 #include "linux/task.h"
-#include "linux/uaccess.h"
+#include "core/uaccess.h"
 
 struct pipe {
 	struct spinlock lock;

@@ -14,7 +14,7 @@
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "linux/task.h"
-#include "linux/uaccess.h"
+#include "core/uaccess.h"
 
 #define PROC_SUPER_MAGIC 0x9fa0
 #define STORE_MAX 4096

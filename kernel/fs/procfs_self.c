@@ -12,7 +12,7 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "linux/task.h"
-#include "linux/uaccess.h"
+#include "core/uaccess.h"
 
 #define ARGS_MAX (1UL << 20) /* cmdline/environ: at most this much of the stack */
 #define AT_NULL 0

@@ -9,7 +9,7 @@
 #include "core/mm/page.h"
 #include "lib/errno.h"
 #include "lib/string.h"
-#include "linux/uaccess.h"
+#include "core/uaccess.h"
 
 #define RAMFS_MAGIC 0x858458f6
 

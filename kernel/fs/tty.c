@@ -12,7 +12,7 @@
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "linux/signal.h"
-#include "linux/uaccess.h"
+#include "core/uaccess.h"
 
 #define TCGETS 0x5401
 #define TCSETS 0x5402

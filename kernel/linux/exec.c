@@ -19,7 +19,7 @@
 #include "linux/elf.h"
 #include "linux/mm.h"
 #include "linux/task.h"
-#include "linux/uaccess.h"
+#include "core/uaccess.h"
 #include "linux/vdso.h"
 
 #define MAX_PHDRS 64

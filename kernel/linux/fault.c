@@ -9,7 +9,7 @@
 #include "linux/mm.h"
 #include "linux/signal.h"
 #include "linux/task.h"
-#include "linux/uaccess.h"
+#include "core/uaccess.h"
 
 #define PF_WRITE 0x2
 #define SEGV_MAPERR 1

@@ -19,7 +19,7 @@
 #include "lib/string.h"
 #include "linux/signal.h"
 #include "linux/task.h"
-#include "linux/uaccess.h"
+#include "core/uaccess.h"
 
 #define RED_ZONE 128
 #define FP_XSTATE_MAGIC1 0x46505853U

@@ -4,7 +4,7 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "linux/socket_file.h"
-#include "linux/uaccess.h"
+#include "core/uaccess.h"
 #include "fs/unixsock.h"
 #include "net/addr.h"
 

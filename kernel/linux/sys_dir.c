@@ -9,7 +9,7 @@
 #include "lib/string.h"
 #include "linux/syscall.h"
 #include "linux/task.h"
-#include "linux/uaccess.h"
+#include "core/uaccess.h"
 
 #define RENAME_NOREPLACE 1
 #define RENAME_EXCHANGE 2

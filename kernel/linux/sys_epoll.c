@@ -8,7 +8,7 @@
 #include "linux/signal.h"
 #include "linux/syscall.h"
 #include "linux/time.h"
-#include "linux/uaccess.h"
+#include "core/uaccess.h"
 
 #define EP_MAX_EVENTS (0x7fffffff / (int)sizeof(struct epoll_event_k))
 

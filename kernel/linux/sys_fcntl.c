@@ -6,7 +6,7 @@
 #include "lib/errno.h"
 #include "linux/syscall.h"
 #include "linux/task.h"
-#include "linux/uaccess.h"
+#include "core/uaccess.h"
 
 #define F_DUPFD 0
 #define F_GETFD 1

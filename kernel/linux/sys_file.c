@@ -11,7 +11,7 @@
 #include "linux/mm.h"
 #include "linux/syscall.h"
 #include "linux/task.h"
-#include "linux/uaccess.h"
+#include "core/uaccess.h"
 
 #define SEEK_SET 0
 #define SEEK_CUR 1

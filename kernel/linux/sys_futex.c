@@ -9,7 +9,7 @@
 #include "linux/syscall.h"
 #include "linux/task.h"
 #include "linux/time.h"
-#include "linux/uaccess.h"
+#include "core/uaccess.h"
 
 #define FUTEX_WAIT 0
 #define FUTEX_WAKE 1

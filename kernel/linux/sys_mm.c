@@ -7,7 +7,7 @@
 #include "lib/errno.h"
 #include "linux/mm.h"
 #include "linux/syscall.h"
-#include "linux/uaccess.h"
+#include "core/uaccess.h"
 
 #define MADV_DONTNEED 4
 #define MADV_FREE 8

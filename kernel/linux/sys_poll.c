@@ -14,7 +14,7 @@
 #include "linux/syscall.h"
 #include "linux/task.h"
 #include "linux/time.h"
-#include "linux/uaccess.h"
+#include "core/uaccess.h"
 
 /* What select counts as readable, writable, exceptional; what a file without poll reports. */
 #define POLLRDBAND 0x080

@@ -16,7 +16,8 @@
 #include "linux/syscall.h"
 #include "linux/task.h"
 #include "linux/time.h"
-#include "linux/uaccess.h"
+#include "core/uaccess.h"
+#include "fs/path.h"
 #include "linux/uts.h"
 
 #define ARCH_SET_GS 0x1001

@@ -12,7 +12,7 @@
 #include "linux/syscall.h"
 #include "linux/task.h"
 #include "linux/time.h"
-#include "linux/uaccess.h"
+#include "core/uaccess.h"
 
 #define SIG_BLOCK 0
 #define SIG_UNBLOCK 1

@@ -17,7 +17,7 @@
 #include "linux/sockopts.h"
 #include "linux/syscall.h"
 #include "linux/task.h"
-#include "linux/uaccess.h"
+#include "core/uaccess.h"
 #include "net/addr.h"
 #include "net/socket.h"
 #include "net/udp.h"

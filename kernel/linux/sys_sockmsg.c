@@ -11,7 +11,7 @@
 #include "lib/string.h"
 #include "linux/socket_file.h"
 #include "linux/syscall.h"
-#include "linux/uaccess.h"
+#include "core/uaccess.h"
 #include "net/udp.h"
 
 #define IOV_MAX 1024

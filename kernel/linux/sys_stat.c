@@ -11,7 +11,7 @@
 #include "linux/syscall.h"
 #include "linux/task.h"
 #include "linux/time.h"
-#include "linux/uaccess.h"
+#include "core/uaccess.h"
 
 struct stat_k {
 	uint64_t st_dev, st_ino, st_nlink;

@@ -10,7 +10,7 @@
 #include "lib/string.h"
 #include "linux/syscall.h"
 #include "linux/task.h"
-#include "linux/uaccess.h"
+#include "core/uaccess.h"
 #include "linux/uts.h"
 
 #define CLONE_VM 0x00000100

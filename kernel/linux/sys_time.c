@@ -15,7 +15,7 @@
 #include "linux/syscall.h"
 #include "linux/task.h"
 #include "linux/time.h"
-#include "linux/uaccess.h"
+#include "core/uaccess.h"
 
 #define TIMER_ABSTIME 1
 

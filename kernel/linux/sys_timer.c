@@ -8,7 +8,7 @@
 #include "linux/task.h"
 #include "linux/time.h"
 #include "linux/timers.h"
-#include "linux/uaccess.h"
+#include "core/uaccess.h"
 
 #define TIMER_ABSTIME 1
 #define USEC 1000ULL

@@ -8,7 +8,7 @@
 #include "core/sched/sync.h"
 #include "lib/string.h"
 #include "linux/mm.h"
-#include "linux/uaccess.h"
+#include "core/uaccess.h"
 
 #define STUB_SLOT 32 /* bytes a stub takes (25 used) */
 #define STUB_SLOTS (PAGE_SIZE / STUB_SLOT)

@@ -15,7 +15,7 @@
 #include "lib/string.h"
 #include "linux/futex.h"
 #include "linux/mm.h"
-#include "linux/uaccess.h"
+#include "core/uaccess.h"
 
 void arch_user_return(const struct trapframe *tf) __noreturn;
 

@@ -1,4 +1,5 @@
 # net_lib.sh: what the network tests share (sourced after tests/lib.sh).
+# shellcheck shell=bash
 
 # free_port: a TCP port of 127.0.0.1 that nothing listens on now
 free_port() {

@@ -9,7 +9,7 @@
 #include "core/sched/thread.h"
 #include "linux/fault.h"
 #include "linux/task.h"
-#include "linux/uaccess.h"
+#include "core/uaccess.h"
 #include "lib/printf.h"
 
 extern const struct fixup __fixup_start[], __fixup_end[];

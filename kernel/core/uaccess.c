@@ -1,7 +1,5 @@
-/* uaccess.c: string copies from the application. */
-#include "linux/uaccess.h"
-#include "core/mm/heap.h"
-#include "fs/vfs.h"
+/* uaccess.c: string copies from the application (uaccess.h). */
+#include "core/uaccess.h"
 
 long strncpy_from_user(char *buf, const char *ustr, size_t max)
 {
@@ -25,20 +23,4 @@ long strncpy_from_user(char *buf, const char *ustr, size_t max)
 		return -EFAULT;
 	buf[n] = 0;
 	return n;
-}
-
-long user_path_dup(const char *upath, char **out)
-{
-	char *p = kmalloc(PATH_MAX);
-	long r;
-
-	if (!p)
-		return -ENOMEM;
-	r = strncpy_from_user(p, upath, PATH_MAX);
-	if (r < 0) {
-		kfree(p);
-		return r;
-	}
-	*out = p;
-	return r;
 }

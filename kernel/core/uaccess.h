@@ -1,9 +1,9 @@
-/* uaccess.h: reading and writing the application's memory from a system call. The
- * application shares the kernel's address space, so a user pointer is used directly, but
- * only after a range check (the lower half) and through accessors that turn an unresolvable
- * fault into -EFAULT instead of a kernel crash. */
-#ifndef MOTE_LINUX_UACCESS_H
-#define MOTE_LINUX_UACCESS_H
+/* uaccess.h: reading and writing the application's memory from the kernel (system calls, and
+ * the files and sockets they reach). The application shares the kernel's address space, so a
+ * user pointer is used directly, but only after a range check (the lower half) and through
+ * accessors that turn an unresolvable fault into -EFAULT instead of a kernel crash. */
+#ifndef MOTE_CORE_UACCESS_H
+#define MOTE_CORE_UACCESS_H
 
 #include "lib/types.h"
 #include "lib/errno.h"
@@ -62,7 +62,5 @@ static inline int __must_check clear_user(void *udst, size_t n)
  * length, -EFAULT, or -ENAMETOOLONG if it does not fit.
  */
 long strncpy_from_user(char *buf, const char *ustr, size_t max) __must_check;
-/* The same into a new kmalloc'd buffer (PATH_MAX): *out must be kfree'd. */
-long user_path_dup(const char *upath, char **out) __must_check;
 
-#endif /* MOTE_LINUX_UACCESS_H */
+#endif /* MOTE_CORE_UACCESS_H */
