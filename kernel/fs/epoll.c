@@ -11,7 +11,6 @@
 #include "lib/errno.h"
 #include "lib/list.h"
 #include "lib/spinlock.h"
-#include "linux/signal.h"
 #include "core/uaccess.h"
 
 /* Flags of an item that are not events (kept when a one-shot item is disabled). */
@@ -403,7 +402,7 @@ long epoll_wait(struct file *epf, struct epoll_event_k *uev, int max, uint64_t d
 			break;
 		fl = spin_lock(&ep->lock);
 		while (list_empty(&ep->ready) && !r) {
-			if (signal_pending())
+			if (waitq_interrupted())
 				r = -EINTR;
 			else if (deadline && time_ns() >= deadline)
 				r = -ETIMEDOUT;

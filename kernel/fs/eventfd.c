@@ -8,7 +8,6 @@
 #include "core/sched/wait.h"
 #include "lib/errno.h"
 #include "lib/spinlock.h"
-#include "linux/signal.h"
 #include "core/uaccess.h"
 
 #define EVENTFD_MAX 0xfffffffffffffffeUL /* the largest value the counter holds */
@@ -26,7 +25,7 @@ static int wait_for(struct file *f, struct eventfd *e, struct waitq *wq)
 {
 	if (f->flags & O_NONBLOCK)
 		return -EAGAIN;
-	if (signal_pending())
+	if (waitq_interrupted())
 		return -EINTR;
 	(void)waitq_sleep(wq, &e->lock, 0);
 	return 0;

@@ -10,7 +10,6 @@
 #include "lib/errno.h"
 #include "lib/list.h"
 #include "lib/spinlock.h"
-#include "linux/signal.h"
 #include "linux/task.h"
 
 #define END_MAX INT64_MAX
@@ -126,7 +125,7 @@ static int set(struct file *f, const void *owner, int kind, int type, int64_t s,
 			r = -EAGAIN;
 			goto out;
 		}
-		if (signal_pending()) {
+		if (waitq_interrupted()) {
 			r = -EINTR;
 			goto out;
 		}

@@ -11,7 +11,6 @@
 #include "lib/errno.h"
 #include "lib/spinlock.h"
 #include "lib/string.h"
-#include "linux/signal.h"
 #include "linux/task.h"
 #include "core/uaccess.h"
 
@@ -71,7 +70,7 @@ static ssize_t pipe_read(struct file *f, void *ubuf, size_t n, uint64_t *pos)
 			r = -EAGAIN;
 			goto out;
 		}
-		if (signal_pending()) {
+		if (waitq_interrupted()) {
 			r = -EINTR;
 			goto out;
 		}
@@ -122,7 +121,7 @@ static ssize_t pipe_write(struct file *f, const void *ubuf, size_t n, uint64_t *
 				r = -EAGAIN;
 				break;
 			}
-			if (signal_pending()) {
+			if (waitq_interrupted()) {
 				r = -EINTR;
 				break;
 			}

@@ -1,6 +1,7 @@
 /* tty.c: the console as a terminal. Input is raw bytes from the UART (the host terminal does
  * the line editing); a read returns what is there, sleeping for the first byte. The termios
  * state is kept for TCGETS/TCSETS but changes nothing. */
+#include "core/sched/wait.h"
 #include "fs/tty.h"
 #include "fs/file.h"
 #include "fs/pollq.h"
@@ -11,7 +12,6 @@
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"
-#include "linux/signal.h"
 #include "core/uaccess.h"
 
 #define TCGETS 0x5401
@@ -90,7 +90,7 @@ void tty_rx_notify(void)
 static ssize_t tty_read(struct file *f, void *ubuf, size_t n, uint64_t *pos)
 {
 	char buf[256];
-	long k = uart_read(buf, MIN(n, sizeof(buf)), f->flags & O_NONBLOCK, signal_pending);
+	long k = uart_read(buf, MIN(n, sizeof(buf)), f->flags & O_NONBLOCK, waitq_interrupted);
 
 	if (k <= 0)
 		return k;

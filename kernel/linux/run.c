@@ -19,6 +19,7 @@
 #include "lib/spinlock.h"
 #include "lib/string.h"
 #include "linux/exec.h"
+#include "linux/signal.h"
 #include "linux/syscall.h"
 #include "linux/syscall_patch.h"
 #include "linux/task.h"
@@ -163,6 +164,7 @@ void linux_run(void)
 	static struct waitq forever = WAITQ_INIT(forever);
 	uint64_t f;
 
+	waitq_set_interrupted(signal_pending); /* fs/'s blocking calls end on a signal */
 	vfs_init();
 	if (!thread_create("init", init_main, NULL, THREAD_ANY_CPU))
 		fail("mote: out of memory starting %s\n", cmdline.argv[0]);

@@ -180,6 +180,20 @@ void waitq_arm_interrupt(void)
 	current_thread()->intr_armed = true;
 }
 
+static bool (*interrupted_check)(void);
+
+bool waitq_interrupted(void)
+{
+	bool (*check)(void) = READ_ONCE(interrupted_check);
+
+	return check && check();
+}
+
+void waitq_set_interrupted(bool (*check)(void))
+{
+	WRITE_ONCE(interrupted_check, check);
+}
+
 void waitq_disarm_interrupt(void)
 {
 	current_thread()->intr_armed = false;

@@ -59,6 +59,14 @@ void waitq_arm_interrupt(void);
  * call it so that they never end with -EINTR. */
 void waitq_disarm_interrupt(void);
 bool waitq_interrupt_thread(struct thread *t);
+/*
+ * Whether a blocking call of the current thread should end now rather than sleep: for a
+ * program's thread, an unblocked signal is pending (the check linux/signal.c installs with
+ * waitq_set_interrupted; none: never). When not, the thread's next sleep is armed, as above.
+ * What file systems and drivers call, so that they need not know what a signal is.
+ */
+bool waitq_interrupted(void);
+void waitq_set_interrupted(bool (*check)(void));
 /* Wake the first waiter / all / up to n waiters tagged key. Caller holds the queue's lock.
  * Return the number woken. */
 int waitq_wake_one(struct waitq *wq);
