@@ -69,6 +69,7 @@ KERNEL_SRCS := \
 	kernel/fs/mounts.c \
 	kernel/fs/chrdev.c \
 	kernel/fs/pipe.c \
+	kernel/fs/scm.c \
 	kernel/fs/sockpair.c \
 	kernel/fs/unixsock.c \
 	kernel/fs/lock.c \

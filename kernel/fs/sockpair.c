@@ -4,6 +4,7 @@
 #include "fs/file.h"
 #include "fs/pipe.h"
 #include "fs/pollq.h"
+#include "fs/scm.h"
 #include "fs/vfs.h"
 #include "core/mm/heap.h"
 #include "lib/errno.h"
@@ -11,7 +12,8 @@
 static const struct file_ops end_fops;
 
 struct end {
-	struct file *rd, *wr; /* the pipe this end reads, the one it writes */
+	struct file *rd, *wr;	   /* the pipe this end reads, the one it writes */
+	struct scm_chan *in, *out; /* their positions and the files passed along them */
 	struct pollq pq;
 	struct pollq_entry on_rd, on_wr;
 };
@@ -27,18 +29,28 @@ static ssize_t end_read(struct file *f, void *ubuf, size_t n, uint64_t *pos)
 {
 	struct end *e = f->priv;
 
+	ssize_t r;
+
 	if (!e->rd) /* shut down for reading */
 		return 0;
-	return e->rd->ops->read(inner(f, e->rd), ubuf, n, pos);
+	r = e->rd->ops->read(inner(f, e->rd), ubuf, n, pos);
+	if (r > 0)
+		scm_read(e->in, (size_t)r);
+	return r;
 }
 
 static ssize_t end_write(struct file *f, const void *ubuf, size_t n, uint64_t *pos)
 {
 	struct end *e = f->priv;
 
+	ssize_t r;
+
 	if (!e->wr) /* shut down for writing: as a pipe without readers */
 		return -EPIPE;
-	return e->wr->ops->write(inner(f, e->wr), ubuf, n, pos);
+	r = e->wr->ops->write(inner(f, e->wr), ubuf, n, pos);
+	if (r > 0)
+		scm_wrote(e->out, (size_t)r);
+	return r;
 }
 
 static uint32_t end_poll(struct file *f, struct pollq **pq)
@@ -54,6 +66,13 @@ static uint32_t end_poll(struct file *f, struct pollq **pq)
 bool sockpair_is(const struct file *f)
 {
 	return f->ops == &end_fops;
+}
+
+struct scm_chan *sockpair_chan(struct file *f, bool out)
+{
+	struct end *e = f->priv;
+
+	return out ? e->out : e->in;
 }
 
 int sockpair_shutdown(struct file *f, int how)
@@ -96,6 +115,8 @@ static int end_release(struct file *f)
 		pollq_del(&e->on_wr);
 		file_put(e->wr);
 	}
+	scm_chan_put(e->in);
+	scm_chan_put(e->out);
 	kfree(e);
 	return 0;
 }
@@ -108,8 +129,10 @@ static const struct file_ops end_fops = {
 	.anon_name = "socket:[0]",
 };
 
-/* An end over rd and wr (their references taken over), or NULL (they are put then). */
-static struct file *end_new(struct file *rd, struct file *wr, uint32_t flags)
+/* An end over rd and wr and the channels in and out (the references taken over), or NULL
+ * (they are put then). */
+static struct file *end_new(struct file *rd, struct file *wr, struct scm_chan *in,
+			    struct scm_chan *out, uint32_t flags)
 {
 	struct end *e = kzalloc(sizeof(*e));
 	struct inode *ino = e ? vfs_anon_inode(S_IFSOCK | 0777, &end_fops) : NULL;
@@ -123,10 +146,14 @@ static struct file *end_new(struct file *rd, struct file *wr, uint32_t flags)
 		kfree(e);
 		file_put(rd);
 		file_put(wr);
+		scm_chan_put(in);
+		scm_chan_put(out);
 		return NULL;
 	}
 	e->rd = rd;
 	e->wr = wr;
+	e->in = in;
+	e->out = out;
 	pollq_init(&e->pq);
 	e->on_rd = (struct pollq_entry){ .wake = forward, .priv = e };
 	e->on_wr = (struct pollq_entry){ .wake = forward, .priv = e };
@@ -141,16 +168,24 @@ static struct file *end_new(struct file *rd, struct file *wr, uint32_t flags)
 int sockpair_create(uint32_t flags, struct file **a, struct file **b)
 {
 	struct file *r1, *w1, *r2, *w2;
+	struct scm_chan *c1 = scm_chan_new(), *c2 = scm_chan_new();
 
-	if (pipe_create(0, &r1, &w1))
+	if (!c1 || !c2 || pipe_create(0, &r1, &w1)) {
+		kfree(c1);
+		kfree(c2);
 		return -ENOMEM;
+	}
 	if (pipe_create(0, &r2, &w2)) {
 		file_put(r1);
 		file_put(w1);
+		kfree(c1);
+		kfree(c2);
 		return -ENOMEM;
 	}
-	*a = end_new(r1, w2, flags); /* a reads pipe 1, writes pipe 2; b the other way */
-	*b = end_new(r2, w1, flags);
+	/* a reads pipe 1 (channel 1), writes pipe 2 (channel 2); b the other way; each channel
+	 * has one reference for each end */
+	*a = end_new(r1, w2, c1, c2, flags);
+	*b = end_new(r2, w1, c2, c1, flags);
 	if (!*a || !*b) {
 		if (*a)
 			file_put(*a);

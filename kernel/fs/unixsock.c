@@ -317,6 +317,11 @@ int usock_name(struct file *f, bool peer, struct unix_name *n)
 	return 0;
 }
 
+struct file *usock_conn(struct file *f)
+{
+	return conn_of(f);
+}
+
 int usock_shutdown(struct file *f, int how)
 {
 	struct file *c = conn_of(f);

@@ -36,6 +36,8 @@ int usock_accept(struct file *f, bool nonblock, bool (*interrupted)(void),
 int usock_connect(struct file *f, struct dentry *start, const struct unix_name *n) __must_check;
 /* The socket's own name, or its peer's (-ENOTCONN when not connected). */
 int usock_name(struct file *f, bool peer, struct unix_name *n) __must_check;
+/* The connection's end (a socketpair end: sockpair.h), or NULL before one. */
+struct file *usock_conn(struct file *f);
 /* shutdown(2) on a connection: -ENOTCONN before one. */
 int usock_shutdown(struct file *f, int how) __must_check;
 

@@ -1,7 +1,8 @@
 /* sockets_unix.c: AF_UNIX stream sockets with names: a listener bound to a path (a socket
  * node), a client connecting by that path, bytes both ways, the names each end reports, the
  * errors Linux gives (EADDRINUSE, ENOENT, ECONNREFUSED, EAGAIN), SO_PEERCRED, poll on the
- * listener, the end of data after a close, and the abstract namespace. */
+ * listener, the end of data after a close, files passed with SCM_RIGHTS, and the abstract
+ * namespace. */
 #include "check.h"
 
 #include <fcntl.h>
@@ -97,6 +98,93 @@ static void named(const char *dir)
 	unlink(path);
 }
 
+/* sendmsg of n bytes with fd (-1: none) as SCM_RIGHTS. */
+static ssize_t send_fd(int s, const char *data, size_t n, int fd)
+{
+	char ctl[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec v = { (void *)data, n };
+	struct msghdr m = { .msg_iov = &v, .msg_iovlen = 1 };
+
+	if (fd >= 0) {
+		struct cmsghdr *c;
+
+		m.msg_control = ctl;
+		m.msg_controllen = sizeof(ctl);
+		c = CMSG_FIRSTHDR(&m);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(fd));
+	}
+	return sendmsg(s, &m, 0);
+}
+
+/* recvmsg into buf with room for ctl_room bytes of control: *fd the file received (-1: none),
+ * *flags the message's flags. */
+static ssize_t recv_fd(int s, char *buf, size_t n, size_t ctl_room, int rflags, int *fd, int *flags)
+{
+	char ctl[CMSG_SPACE(sizeof(int))];
+	struct iovec v = { buf, n };
+	struct msghdr m = {
+		.msg_iov = &v, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = ctl_room
+	};
+	ssize_t r = recvmsg(s, &m, rflags);
+	struct cmsghdr *c = r >= 0 && m.msg_controllen ? CMSG_FIRSTHDR(&m) : NULL;
+
+	*fd = -1;
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+	    c->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(fd, CMSG_DATA(c), sizeof(*fd));
+	*flags = m.msg_flags;
+	return r;
+}
+
+/* SCM_RIGHTS: a file passed along the stream arrives as a new descriptor of the same open
+ * file, with the first byte sent with it; a receive stops at the end of that write. */
+static void rights(const char *dir)
+{
+	char path[96], buf[16] = { 0 };
+	int sv[2], file, got = -1, flags = 0, bad;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/passed", dir);
+	file = open(path, O_RDWR | O_CREAT, 0600);
+	CHECK(file >= 0 && write(file, "secret", 6) == 6, "a file to pass");
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0, "socketpair");
+	CHECK(write(sv[0], "ab", 2) == 2 && send_fd(sv[0], "c", 1, file) == 1 &&
+		      write(sv[0], "d", 1) == 1,
+	      "sent: ab, then c with the file, then d");
+	n = recv_fd(sv[1], buf, sizeof(buf), CMSG_SPACE(sizeof(int)), MSG_CMSG_CLOEXEC, &got,
+		    &flags);
+	CHECK(n == 3 && !memcmp(buf, "abc", 3) && got >= 0 && got != file && !(flags & MSG_CTRUNC),
+	      "the first receive: abc (not d) and a new descriptor");
+	CHECK(pread(got, buf, 6, 0) == 6 && !memcmp(buf, "secret", 6),
+	      "which reads the passed file");
+	CHECK(fcntl(got, F_GETFD) & FD_CLOEXEC, "MSG_CMSG_CLOEXEC: close-on-exec");
+	close(got);
+	n = recv_fd(sv[1], buf, sizeof(buf), CMSG_SPACE(sizeof(int)), 0, &got, &flags);
+	CHECK(n == 1 && buf[0] == 'd' && got == -1, "the second: d, no file");
+
+	CHECK(send_fd(sv[0], "x", 1, file) == 1 && read(sv[1], buf, 1) == 1 && buf[0] == 'x',
+	      "a plain read takes the byte a file came with");
+	CHECK(write(sv[0], "y", 1) == 1 &&
+		      recv_fd(sv[1], buf, sizeof(buf), CMSG_SPACE(sizeof(int)), 0, &got, &flags) ==
+			      1 &&
+		      buf[0] == 'y' && got == -1,
+	      "and the file is gone with it");
+	CHECK(send_fd(sv[0], "z", 1, file) == 1 &&
+		      recv_fd(sv[1], buf, sizeof(buf), sizeof(struct cmsghdr), 0, &got, &flags) ==
+			      1 &&
+		      got == -1 && (flags & MSG_CTRUNC),
+	      "no room for the descriptor: MSG_CTRUNC, no file");
+	bad = open(path, O_RDONLY);
+	close(bad);
+	CHECK(send_fd(sv[0], "w", 1, bad) == -1 && errno == EBADF, "a closed descriptor: EBADF");
+	close(sv[0]);
+	close(sv[1]);
+	close(file);
+}
+
 static void abstract(void)
 {
 	char name[32], buf[8] = { 0 };
@@ -133,6 +221,7 @@ int main(void)
 	check_start();
 	dir = check_tmpdir();
 	named(dir);
+	rights(dir);
 	abstract();
 	check_rmtree(dir);
 	return check_done();
