@@ -52,3 +52,5 @@ TESTS += tests/e2e/net_outbound.sh
 TESTS += tests/e2e/net_storm.sh
 # name resolution in Mote: --nameserver, glibc's resolver, a DNS server the test starts
 TESTS += tests/e2e/net_dns.sh
+# --net tap:NAME on a TAP in a network namespace the test makes (root): ping and echo
+TESTS += tests/e2e/net_tap.sh

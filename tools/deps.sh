@@ -9,8 +9,9 @@ BUILD_PKGS="gcc make binutils patch libc6-dev libjansson-dev libhttp-parser-dev 
 TEST_PKGS="qemu-system-x86 busybox-static e2fsprogs cpio xz-utils curl jq python3 perl lua5.4 sqlite3
 	clang libclang-rt-14-dev"
 # servers run inside Mote and the clients that drive them from the host (tests/e2e/net_servers.sh,
-# bench/net.sh); their services are not started by the install (see policy-rc.d below)
-NET_PKGS="redis-server redis-tools nginx-light wrk iperf3"
+# bench/net.sh; their services are not started by the install: see policy-rc.d below), and
+# network namespaces with a TAP and ping (tests/e2e/net_tap.sh)
+NET_PKGS="redis-server redis-tools nginx-light wrk iperf3 iproute2 iputils-ping"
 
 missing=""
 for p in $BUILD_PKGS $TEST_PKGS $NET_PKGS; do

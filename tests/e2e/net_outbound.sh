@@ -72,7 +72,7 @@ expect_eq "-p with --net none: refused (125)" 125 "$?"
 expect_match "... saying why" "not with --net none" "$out"
 out=$($MOTE run --qemu --net tap0 /bin/true 2>&1)
 expect_eq "--net tap0: refused (125)" 125 "$?"
-expect_match "... naming the value" "--net tap0: not user or none" "$out"
+expect_match "... naming the value" "--net tap0: not user, none or tap:NAME" "$out"
 
 kill "$server" 2>/dev/null
 wait "$server" 2>/dev/null

@@ -149,9 +149,14 @@ int cmd_run(int argc, char **argv)
 	l.stats = o.stats;
 	l.publish = o.publish;
 	l.n_publish = o.n_publish;
-	l.net = !o.net ? NET_DEFAULT : !strcmp(o.net, "none") ? NET_NONE : NET_USER;
-	if (l.net == NET_NONE && o.n_publish) {
-		fprintf(stderr, "mote: -p needs a network: not with --net none\n");
+	l.net = !o.net			     ? NET_DEFAULT
+		: !strcmp(o.net, "none")     ? NET_NONE
+		: !strncmp(o.net, "tap:", 4) ? NET_TAP
+					     : NET_USER;
+	l.tap = l.net == NET_TAP ? o.net + 4 : NULL;
+	if ((l.net == NET_NONE || l.net == NET_TAP) && o.n_publish) {
+		fprintf(stderr, "mote: -p forwards through the user network: not with --net %s\n",
+			o.net);
 		opts_free(&o);
 		return RUN_FAILED;
 	}

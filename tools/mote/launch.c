@@ -372,6 +372,17 @@ static char *publish_netdev(const struct launch *l)
 	return s;
 }
 
+/* -netdev for the host's TAP device name (no scripts: it is set up already): a new string. */
+static char *tap_netdev(const char *name)
+{
+	size_t len = strlen(name) + 64;
+	char *s = malloc(len);
+
+	if (s)
+		snprintf(s, len, "tap,id=mote-net,ifname=%s,script=no,downscript=no", name);
+	return s;
+}
+
 /* A new file $TMPDIR/mote-NAME.XXXXXX (its path in path): the descriptor, or -1 (said). */
 static int temp_file(const char *name, char *path, size_t len)
 {
@@ -448,9 +459,10 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	argv[n++] = out_dev;
 	argv[n++] = "-device";
 	argv[n++] = "virtconsole,chardev=mote-out";
-	/* QEMU's user network (its fixed addresses, so no DHCP) with -p's ports forwarded */
+	/* QEMU's user network (its fixed addresses, so no DHCP) with -p's ports forwarded, or
+	 * the host's TAP device (addresses by DHCP or --kernel-arg=--ip) */
 	if (l->net != NET_NONE) {
-		netdev = publish_netdev(l);
+		netdev = l->net == NET_TAP ? tap_netdev(l->tap) : publish_netdev(l);
 		if (!netdev) {
 			fprintf(stderr, "mote: out of memory\n");
 			goto done;
@@ -466,9 +478,9 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	argv[n++] = (char *)l->image;
 	argv[n++] = "-append";
 	/* the user network's addresses, and its resolver unless --kernel-arg names one */
-	cmdline = qemu_cmdline(l->net == NET_NONE		     ? ""
-			       : strstr(l->cmdline, "--nameserver=") ? QEMU_NET_ARGS
-								     : QEMU_NET_ARGS QEMU_DNS_ARG,
+	cmdline = qemu_cmdline(l->net == NET_NONE || l->net == NET_TAP ? ""
+			       : strstr(l->cmdline, "--nameserver=")   ? QEMU_NET_ARGS
+								       : QEMU_NET_ARGS QEMU_DNS_ARG,
 			       l->cmdline);
 	argv[n++] = cmdline ? cmdline : (char *)l->cmdline;
 	argv[n] = NULL;
@@ -520,11 +532,13 @@ int launch_vm(const struct launch *l)
 	if (l->qemu)
 		return launch_qemu(l, kernel);
 	err = kvm_usable();
-	if (err == 0 && (l->n_publish || l->net == NET_USER)) {
+	if (err == 0 && (l->n_publish || l->net == NET_USER || l->net == NET_TAP)) {
 		fprintf(stderr,
 			"mote: %s needs a network device, which motevm does not have yet: "
 			"use --qemu\n",
-			l->n_publish ? "-p" : "--net user");
+			l->n_publish	    ? "-p"
+			: l->net == NET_TAP ? "--net tap"
+					    : "--net user");
 		return -1;
 	}
 	if (err == 0)

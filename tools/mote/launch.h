@@ -17,13 +17,10 @@ struct launch {
 	bool stats;		    /* motevm's --exit-stats (the kernel's --stats is in cmdline) */
 	const char *const *publish; /* -p [HOSTIP:]HOSTPORT:GUESTPORT (checked), n_publish */
 	size_t n_publish;
-	enum {
-		NET_DEFAULT,
-		NET_USER,
-		NET_NONE
-	} net;	      /* --net: the default is user under QEMU,
-							 none under motevm (it has no device) */
-	double t0_ms; /* when mote started, for the timeline */
+	/* --net: the default is user under QEMU, none under motevm (it has no device yet) */
+	enum { NET_DEFAULT, NET_USER, NET_NONE, NET_TAP } net;
+	const char *tap; /* NET_TAP: the TAP device's name */
+	double t0_ms;	 /* when mote started, for the timeline */
 };
 
 /*

@@ -62,11 +62,13 @@ const char *opts_help(enum opts_for which)
 	       "                       the host (all its addresses unless HOSTIP) to the program\n"
 	       "                       (repeatable; under QEMU only for now: motevm has no\n"
 	       "                       network device yet)\n"
-	       "      --net user|none  the network (QEMU): user, the default, is QEMU's user-mode\n"
-	       "                       network (the program is 10.0.2.15; connections out work,\n"
-	       "                       10.0.2.2 is the host's loopback; -p forwards into it);\n"
-	       "                       none, no network device. motevm has none yet: there\n"
-	       "                       --net user and -p are refused\n"
+	       "      --net user|none|tap:NAME  the network (QEMU): user, the default, is QEMU's\n"
+	       "                       user-mode network (the program is 10.0.2.15; connections\n"
+	       "                       out work, 10.0.2.2 is the host's loopback; -p forwards\n"
+	       "                       into it); none, no network device; tap:NAME, the host's\n"
+	       "                       TAP device NAME (the address by DHCP, or\n"
+	       "                       --kernel-arg=--ip=eth0,ADDR,MASK). motevm has none yet:\n"
+	       "                       there --net user|tap and -p are refused\n"
 	       "      --stats          at exit, print the kernel's counts (system calls, page\n"
 	       "                       faults, interrupts...) and motevm's VM exits on stderr\n"
 	       "  -v, --verbose        print a boot timeline on stderr\n";
@@ -180,8 +182,10 @@ static int one_option(int c, const char *arg, enum opts_for which, struct mote_o
 	if (which == OPTS_RUN && c == 'p')
 		return check_publish(arg) < 0 ? -1 : push(&o->publish, &o->n_publish, arg);
 	if (which == OPTS_RUN && c == OPT_NET) {
-		if (strcmp(arg, "user") && strcmp(arg, "none")) {
-			fprintf(stderr, "mote: --net %s: not user or none\n", arg);
+		if (strcmp(arg, "user") && strcmp(arg, "none") &&
+		    (strncmp(arg, "tap:", 4) || !arg[4] || strlen(arg + 4) >= 16 ||
+		     strpbrk(arg + 4, ",/ "))) {
+			fprintf(stderr, "mote: --net %s: not user, none or tap:NAME\n", arg);
 			return -1;
 		}
 		o->net = arg;
