@@ -1,7 +1,7 @@
 #!/bin/bash
 # net_servers.sh: Debian's own servers in Mote, driven by Debian's own clients on the host
 # through `mote run --qemu -p`: redis-server with redis-cli (values read back) and
-# redis-benchmark; nginx (nginx-light) serving a page and a 1 MiB file to curl (compared byte
+# redis-benchmark; nginx (nginx-light) serving a page and a 1 MiB file (by sendfile) to curl (compared byte
 # for byte) and to wrk; iperf3 -s against iperf3 -c both ways. Traffic: the host's loopback
 # only, every load bounded in requests or seconds.
 cd "$(dirname "$0")/../.." || exit 1
@@ -51,6 +51,7 @@ pid $TEST_TMP/ngx/nginx.pid;
 events { worker_connections 256; }
 http {
 	access_log off;
+	sendfile on; # the 1 MiB file goes through sendfile(2) to the socket
 	client_body_temp_path $TEST_TMP/ngx;
 	proxy_temp_path $TEST_TMP/ngx;
 	fastcgi_temp_path $TEST_TMP/ngx;
