@@ -31,19 +31,7 @@ hp=$(free_port)
 timeout 120 $MOTE run --qemu -p "127.0.0.1:$hp:7777" "$SERVER" 7777 2 >"$TEST_TMP/echo.out" 2>&1 &
 vm=$!
 check "echo server: listening" wait_for "$TEST_TMP/echo.out" "listening on port 7777"
-out=$(timeout 60 python3 - "$hp" <<'PY'
-import os, socket, sys
-for size in (5, 100000):
-    data = os.urandom(size)
-    with socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=30) as c:
-        c.sendall(data)
-        c.shutdown(socket.SHUT_WR)
-        got = b""
-        while chunk := c.recv(65536):
-            got += chunk
-    print(f"{size}: {'echoed' if got == data else len(got)}")
-PY
-)
+out=$(timeout 60 python3 tests/e2e/net/echo_client.py 127.0.0.1 "$hp" 5 100000)
 expect_eq "echo server: 5 bytes and 100000 bytes echoed" "5: echoed 100000: echoed" "${out//$'\n'/ }"
 wait "$vm"
 expect_eq "echo server: mote exits 0" 0 "$?"
