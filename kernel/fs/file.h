@@ -98,7 +98,7 @@ struct file {
 	void *sock_opts;	 /* a socket's options as set (linux/sys_sockopt.c), or NULL */
 };
 
-#define FD_MAX 1024
+#define FD_MAX 4096 /* the hard RLIMIT_NOFILE; programs start with 1024, as on Linux */
 
 struct fdtable {
 	struct mutex lock;

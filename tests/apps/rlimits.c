@@ -80,11 +80,28 @@ static void nofile_enforced(void)
 	      "with the old limit back, descriptors above 32 work");
 }
 
+/* Servers raise the soft limit towards the hard one (redis asks 10032): past 1024 at least. */
+static void nofile_raised(void)
+{
+	struct rlimit old, rl;
+	int fd;
+
+	getrlimit(RLIMIT_NOFILE, &old);
+	CHECK(old.rlim_max >= 4096, "RLIMIT_NOFILE's hard limit is 4096 or more");
+	rl = (struct rlimit){ 4096, old.rlim_max };
+	CHECK(setrlimit(RLIMIT_NOFILE, &rl) == 0, "raised to 4096");
+	fd = fcntl(0, F_DUPFD, 4000);
+	CHECK(fd == 4000, "a descriptor at 4000");
+	close(fd);
+	setrlimit(RLIMIT_NOFILE, &old);
+}
+
 int main(void)
 {
 	check_start();
 	every_resource();
 	setting();
 	nofile_enforced();
+	nofile_raised();
 	return check_done();
 }
