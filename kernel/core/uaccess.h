@@ -18,6 +18,23 @@ long arch_strnlen_user(const char *s, size_t max);
 int arch_cmpxchg_user32(uint32_t *p, uint32_t *old, uint32_t nv) __must_check;
 int arch_xchg_user32(uint32_t *p, uint32_t *val) __must_check;
 
+/* Let the accessors below take kernel buffers too (a file or socket call made on behalf of
+ * the kernel: kernel_read, sendfile, sendmsg's gathered bytes) until uaccess_kernel_end,
+ * which puts back what uaccess_kernel_begin returned (so they nest). */
+static inline bool uaccess_kernel_begin(void)
+{
+	struct thread *t = current_thread();
+	bool old = t->kernel_ds;
+
+	t->kernel_ds = true;
+	return old;
+}
+
+static inline void uaccess_kernel_end(bool old)
+{
+	current_thread()->kernel_ds = old;
+}
+
 /* True if [p, p+n) lies in the application's half (or anywhere, inside kernel_read). */
 static inline bool user_range_ok(const void *p, size_t n)
 {

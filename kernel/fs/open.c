@@ -1,5 +1,6 @@
 /* open.c: open by path, creation of nodes, kernel reads. */
 #include "fs/open.h"
+#include "core/uaccess.h"
 #include "fs/chrdev.h"
 #include "fs/file.h"
 #include "fs/path.h"
@@ -198,18 +199,17 @@ int vfs_open(struct dentry *start, const char *path, uint32_t flags, uint32_t mo
 	return open_depth(start, path, flags, mode, out, 0);
 }
 
-/* A read or write of f at off with a kernel buffer (uaccess takes it while kernel_ds). */
+/* A read or write of f at off with a kernel buffer. */
 static ssize_t kernel_rw(struct file *f, void *buf, size_t n, uint64_t off, bool write)
 {
-	struct thread *t = current_thread();
-	bool old = t->kernel_ds;
+	bool old;
 	ssize_t r;
 
 	if (!f->ops || (write ? !f->ops->write : !f->ops->read))
 		return -EINVAL;
-	t->kernel_ds = true;
+	old = uaccess_kernel_begin();
 	r = write ? f->ops->write(f, buf, n, &off) : f->ops->read(f, buf, n, &off);
-	t->kernel_ds = old;
+	uaccess_kernel_end(old);
 	return r;
 }
 

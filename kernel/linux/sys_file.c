@@ -477,7 +477,6 @@ static long copy_between(int in, int64_t *inpos, int out, int64_t *outpos, size_
 {
 	struct file *fi = fd_get(in), *fo = fd_get(out);
 	char *buf = kmalloc(65536);
-	struct thread *th = current_thread();
 	long total = 0, r = 0;
 
 	if (!fi || !fo) {
@@ -492,19 +491,19 @@ static long copy_between(int in, int64_t *inpos, int out, int64_t *outpos, size_
 	while ((size_t)total < n) {
 		size_t k = MIN(n - (size_t)total, 65536);
 		long got, put;
+		bool old = uaccess_kernel_begin();
 
-		th->kernel_ds = true;
 		got = rw(fi, false, buf, k, inpos ? *inpos : -1);
-		th->kernel_ds = false;
+		uaccess_kernel_end(old);
 		if (got <= 0) {
 			r = got;
 			break;
 		}
 		if (inpos)
 			*inpos += got;
-		th->kernel_ds = true;
+		old = uaccess_kernel_begin();
 		put = rw(fo, true, buf, (size_t)got, outpos ? *outpos : -1);
-		th->kernel_ds = false;
+		uaccess_kernel_end(old);
 		if (put < 0) {
 			r = put;
 			break;
@@ -516,7 +515,6 @@ static long copy_between(int in, int64_t *inpos, int out, int64_t *outpos, size_
 			break;
 	}
 out:
-	th->kernel_ds = false;
 	kfree(buf);
 	file_put(fi);
 	file_put(fo);

@@ -5,7 +5,6 @@
  * they travel with the first byte sent with them, and a receive stops short of bytes that
  * carry others); other control messages are -EINVAL, as is any on an AF_INET socket. */
 #include "core/mm/heap.h"
-#include "core/sched/thread.h"
 #include "fs/file.h"
 #include "fs/scm.h"
 #include "fs/sockpair.h"
@@ -105,12 +104,10 @@ static ssize_t stream_recv(struct file *f, int kind, const struct iovec_k *iov, 
 static ssize_t kernel_send(struct file *f, int kind, const void *buf, size_t n, int flags,
 			   const void *name, uint32_t namelen)
 {
-	struct thread *t = current_thread();
-	ssize_t r;
+	bool old = uaccess_kernel_begin();
+	ssize_t r = sock_send(f, kind, buf, n, flags, name, namelen);
 
-	t->kernel_ds = true;
-	r = sock_send(f, kind, buf, n, flags, name, namelen);
-	t->kernel_ds = false;
+	uaccess_kernel_end(old);
 	return r;
 }
 
@@ -166,12 +163,10 @@ static ssize_t stream_send(struct file *f, int kind, const struct iovec_k *iov, 
 static ssize_t kernel_recv(struct file *f, int kind, void *buf, size_t n, int flags, void *name,
 			   uint32_t *namelen, size_t *full)
 {
-	struct thread *t = current_thread();
-	ssize_t r;
+	bool old = uaccess_kernel_begin();
+	ssize_t r = sock_recv(f, kind, buf, n, flags, name, namelen, full);
 
-	t->kernel_ds = true;
-	r = sock_recv(f, kind, buf, n, flags, name, namelen, full);
-	t->kernel_ds = false;
+	uaccess_kernel_end(old);
 	return r;
 }
 
