@@ -7,17 +7,10 @@
 
 #define END_UNKNOWN UINT64_MAX /* the write is still going on */
 
-struct batch {
-	struct batch *next;
-	uint64_t at, end; /* the positions of the first byte sent with the files, and after */
-	int n;
-	struct file *files[SCM_MAX_FDS];
-};
-
 struct scm_chan {
 	struct spinlock lock;
 	uint64_t written, read;
-	struct batch *head, *tail;
+	struct scm_batch *head, *tail;
 	int refs;
 };
 
@@ -32,7 +25,7 @@ struct scm_chan *scm_chan_new(void)
 	return c;
 }
 
-static void batch_free(struct batch *b)
+static void batch_free(struct scm_batch *b)
 {
 	for (int i = 0; i < b->n; i++)
 		file_put(b->files[i]);
@@ -40,16 +33,16 @@ static void batch_free(struct batch *b)
 }
 
 /* Under c->lock: take b (the head, or the tail when tail) off the queue. */
-static void unlink_batch(struct scm_chan *c, struct batch *b)
+static void unlink_batch(struct scm_chan *c, struct scm_batch *b)
 {
-	struct batch **p = &c->head;
+	struct scm_batch **p = &c->head;
 
 	while (*p != b)
 		p = &(*p)->next;
 	*p = b->next;
 	if (c->tail == b) {
 		c->tail = NULL;
-		for (struct batch *q = c->head; q; q = q->next)
+		for (struct scm_batch *q = c->head; q; q = q->next)
 			c->tail = q;
 	}
 	b->next = NULL;
@@ -60,7 +53,7 @@ void scm_chan_put(struct scm_chan *c)
 	if (!c || __atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL))
 		return;
 	while (c->head) {
-		struct batch *b = c->head;
+		struct scm_batch *b = c->head;
 
 		c->head = b->next;
 		batch_free(b);
@@ -78,13 +71,13 @@ void scm_wrote(struct scm_chan *c, size_t n)
 
 void scm_read(struct scm_chan *c, size_t n)
 {
-	struct batch *stale = NULL;
+	struct scm_batch *stale = NULL;
 	uint64_t f = spin_lock(&c->lock);
 
 	c->read += n;
 	/* batches whose first byte a plain read took: their files are dropped */
 	while (c->head && c->head->at < c->read) {
-		struct batch *b = c->head;
+		struct scm_batch *b = c->head;
 
 		unlink_batch(c, b);
 		b->next = stale;
@@ -92,7 +85,7 @@ void scm_read(struct scm_chan *c, size_t n)
 	}
 	spin_unlock(&c->lock, f);
 	while (stale) {
-		struct batch *b = stale;
+		struct scm_batch *b = stale;
 
 		stale = b->next;
 		batch_free(b);
@@ -101,7 +94,7 @@ void scm_read(struct scm_chan *c, size_t n)
 
 void scm_attach(struct scm_chan *c, struct file **files, int n)
 {
-	struct batch *b = kzalloc(sizeof(*b));
+	struct scm_batch *b = kzalloc(sizeof(*b));
 	uint64_t f;
 
 	if (!b) { /* as a full receiver would: the files do not arrive */
@@ -124,7 +117,7 @@ void scm_attach(struct scm_chan *c, struct file **files, int n)
 
 void scm_sent(struct scm_chan *c, size_t sent)
 {
-	struct batch *b;
+	struct scm_batch *b;
 	uint64_t f = spin_lock(&c->lock);
 
 	b = c->tail && c->tail->end == END_UNKNOWN ? c->tail : NULL;
@@ -137,56 +130,32 @@ void scm_sent(struct scm_chan *c, size_t sent)
 		batch_free(b);
 }
 
-size_t scm_before_read(struct scm_chan *c, size_t want, struct scm_due *d)
+struct scm_batch *scm_before_read(struct scm_chan *c, size_t *want)
 {
-	struct batch *b;
 	uint64_t f = spin_lock(&c->lock);
+	struct scm_batch *b = c->head;
 
-	d->n = 0;
-	b = c->head;
 	if (b) {
-		d->at = b->at;
-		d->end = b->end;
-		d->offset = (size_t)(b->at - c->read);
 		if (b->end != END_UNKNOWN) /* no further than the end of its write */
-			want = MIN(want, (size_t)(b->end - c->read));
+			*want = MIN(*want, (size_t)(b->end - c->read));
+		b->from = c->read;
 		unlink_batch(c, b);
 	}
 	spin_unlock(&c->lock, f);
-	if (b) {
-		memcpy(d->files, b->files, sizeof(*b->files) * (size_t)b->n);
-		d->n = b->n;
-		kfree(b);
-	}
-	return want;
+	return b;
 }
 
-bool scm_received(struct scm_chan *c, struct scm_due *d, ssize_t got)
+bool scm_after_read(struct scm_chan *c, struct scm_batch *b, ssize_t got)
 {
-	struct batch *b;
 	uint64_t f;
 
-	if (!d->n)
-		return false;
-	if (got > 0 && (size_t)got > d->offset)
+	if (got > 0 && b->from + (uint64_t)got > b->at)
 		return true;
-	b = kzalloc(sizeof(*b)); /* not reached yet: back at the head of the queue */
-	if (!b) {
-		for (int i = 0; i < d->n; i++)
-			file_put(d->files[i]);
-		d->n = 0;
-		return false;
-	}
-	b->at = d->at;
-	b->end = d->end;
-	b->n = d->n;
-	memcpy(b->files, d->files, sizeof(*b->files) * (size_t)b->n);
-	f = spin_lock(&c->lock);
+	f = spin_lock(&c->lock); /* not reached yet: back at the head of the queue */
 	b->next = c->head;
 	c->head = b;
 	if (!c->tail)
 		c->tail = b;
 	spin_unlock(&c->lock, f);
-	d->n = 0;
 	return false;
 }

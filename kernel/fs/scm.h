@@ -14,12 +14,13 @@
 struct file;
 struct scm_chan;
 
-/* A batch taken off a channel for one receive. */
-struct scm_due {
+/* Files sent together: attached to the bytes of the write they went with. */
+struct scm_batch {
+	struct scm_batch *next;
+	uint64_t at, end; /* the stream positions of that write's first byte, and after it */
+	uint64_t from;	  /* while a receive holds it: where that receive started reading */
+	int n;
 	struct file *files[SCM_MAX_FDS];
-	int n;		  /* 0: none ahead */
-	uint64_t at, end; /* its bytes' positions in the stream */
-	size_t offset;	  /* how far ahead of the read position its first byte is */
 };
 
 /* A new channel with two references (one per end), or NULL. */
@@ -33,10 +34,11 @@ void scm_read(struct scm_chan *c, size_t n);
  * scm_sent with what that write sent (0: nothing, and the files are closed). */
 void scm_attach(struct scm_chan *c, struct file **files, int n);
 void scm_sent(struct scm_chan *c, size_t sent);
-/* Before a receive of up to want bytes: how many it may take, and the first batch ahead (if
- * any) taken off the queue into d. After it: scm_received says whether the receive got its
- * files (it read their first byte); if not, they are queued again. */
-size_t scm_before_read(struct scm_chan *c, size_t want, struct scm_due *d);
-bool scm_received(struct scm_chan *c, struct scm_due *d, ssize_t got);
+/* Before a receive: *want cut so that it reads no further than the end of the first batch
+ * ahead, which is taken off the queue for it (NULL: none ahead). After the receive of got
+ * bytes, scm_after_read: true if it read the batch's first byte (its files are then the
+ * caller's to install or put, and b is kfree'd by the caller); false: b is queued again. */
+struct scm_batch *scm_before_read(struct scm_chan *c, size_t *want);
+bool scm_after_read(struct scm_chan *c, struct scm_batch *b, ssize_t got);
 
 #endif /* MOTE_FS_SCM_H */

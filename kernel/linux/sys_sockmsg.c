@@ -332,22 +332,17 @@ static ssize_t unix_recv_rights(struct file *f, struct msghdr_k *m, size_t ctl_r
 {
 	struct file *end = unix_end(f);
 	struct scm_chan *in;
-	struct scm_due *d;
-	size_t want, off = 0;
+	struct scm_batch *b;
+	size_t want = MIN(total, (size_t)STREAM_CHUNK), off = 0;
 	ssize_t r;
 	void *buf;
 
 	if (!end || !total)
 		return stream_recv(f, SK_UNIX, iov, m->iovlen, flags);
-	d = kmalloc(sizeof(*d));
-	if (!d)
-		return -ENOMEM;
 	in = sockpair_chan(end, false);
-	want = scm_before_read(in, MIN(total, (size_t)STREAM_CHUNK), d);
-	if (!d->n) { /* no files on the way: a plain stream receive */
-		kfree(d);
+	b = scm_before_read(in, &want);
+	if (!b) /* no files on the way: a plain stream receive */
 		return stream_recv(f, SK_UNIX, iov, m->iovlen, flags);
-	}
 	buf = kmalloc(MAX(want, (size_t)1));
 	r = !buf ? -ENOMEM : kernel_recv(f, SK_UNIX, buf, want, flags, NULL, NULL, NULL);
 	for (size_t i = 0; r > 0 && i < m->iovlen && off < (size_t)r; off += iov[i++].len)
@@ -355,9 +350,10 @@ static ssize_t unix_recv_rights(struct file *f, struct msghdr_k *m, size_t ctl_r
 				 MIN(iov[i].len, (size_t)r - off)))
 			r = -EFAULT;
 	kfree(buf);
-	if (scm_received(in, d, r))
-		put_rights(m, ctl_room, d->files, d->n, flags & MSG_CMSG_CLOEXEC);
-	kfree(d);
+	if (scm_after_read(in, b, r)) {
+		put_rights(m, ctl_room, b->files, b->n, flags & MSG_CMSG_CLOEXEC);
+		kfree(b);
+	}
 	return r;
 }
 
