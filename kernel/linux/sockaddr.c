@@ -23,6 +23,11 @@ struct sockaddr_in6_k {
 	uint32_t scope_id;
 };
 
+struct sockaddr_un_k {
+	uint16_t family;
+	char path[UNIX_PATH_MAX];
+};
+
 #define SIN6_LEN_MIN 24 /* RFC 2133's, without scope_id: Linux takes it */
 
 static const uint8_t mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
@@ -94,10 +99,7 @@ int sock_put_addr(void *uaddr, uint32_t *ulen, bool v6, const struct net_addr *a
 
 int sock_get_unix(const void *uaddr, uint32_t len, struct unix_name *n)
 {
-	struct {
-		uint16_t family;
-		char path[UNIX_PATH_MAX];
-	} s;
+	struct sockaddr_un_k s;
 	size_t plen;
 
 	if (len <= sizeof(s.family) || len > sizeof(s))
@@ -122,10 +124,7 @@ int sock_get_unix(const void *uaddr, uint32_t len, struct unix_name *n)
 
 int sock_put_unix(void *uaddr, uint32_t *ulen, const struct unix_name *n)
 {
-	struct {
-		uint16_t family;
-		char path[UNIX_PATH_MAX];
-	} s = { .family = AF_UNIX };
+	struct sockaddr_un_k s = { .family = AF_UNIX };
 	uint32_t len, size;
 
 	if (!uaddr)

@@ -31,14 +31,16 @@ static void on_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_add
 		    u16_t port)
 {
 	struct nudp *u = arg;
+	struct datagram *d;
 	uint64_t f;
 
 	if (u->n == UDP_QUEUE_MAX) { /* full: dropped, as Linux drops past the buffer */
 		pbuf_free(p);
 		return;
 	}
-	u->q[(u->head + u->n) % UDP_QUEUE_MAX].p = p;
-	net_addr_from_lwip(addr, port, &u->q[(u->head + u->n) % UDP_QUEUE_MAX].from);
+	d = &u->q[(u->head + u->n) % UDP_QUEUE_MAX];
+	d->p = p;
+	net_addr_from_lwip(addr, port, &d->from);
 	f = spin_lock(&u->lock);
 	u->n++;
 	waitq_wake_all(&u->wq);
