@@ -69,3 +69,33 @@ $(BUILD)/tests/unit/kernel_xstate_test: $(BUILD)/tests/unit/kernel_xstate_test.o
 
 TESTS += $(BUILD)/tests/unit/kernel_xstate_test
 TESTS_BUILD += $(BUILD)/tests/unit/kernel_xstate_test
+
+# motevm's virtio devices (vmm/devices/virtio/) against a driver built around the kernel's own
+# virtqueue.c (tests/unit/virtio_driver.c, compiled with the kernel's headers and the page
+# and address shims of tests/unit/shim), with no KVM: guest RAM, bus and event loop only.
+VDRV_CFLAGS := $(HOST_CFLAGS) -Itests/unit/shim -Ikernel -fno-builtin
+VDRV_OBJS := $(BUILD)/tests/unit/virtio_driver.o $(BUILD)/tests/unit/kernel_virtqueue.o
+VMM_VIRTIO_OBJS := $(patsubst %,$(BUILD)/vmm/%.o,devices/virtio/mmio devices/virtio/queue \
+	devices/virtio/rng devices/virtio/net devices/virtio/tap devices/bus event log \
+	kvm/memory kvm/irq)
+
+$(BUILD)/tests/unit/virtio_driver.o: tests/unit/virtio_driver.c | $(DEPS_STAMP)
+	$(call quiet,CC,$<)mkdir -p $(@D) && $(HOST_CC) $(VDRV_CFLAGS) -c -o $@ $<
+$(BUILD)/tests/unit/kernel_virtqueue.o: kernel/drivers/virtio/virtqueue.c | $(DEPS_STAMP)
+	$(call quiet,CC,$<)mkdir -p $(@D) && $(HOST_CC) $(VDRV_CFLAGS) -c -o $@ $<
+$(BUILD)/tests/unit/vmm_virtio_test.o $(BUILD)/tests/unit/vmm_virtio_net_test.o: \
+	HOST_CFLAGS += -Ivmm -Itests/unit
+
+$(BUILD)/tests/unit/vmm_virtio_test: $(BUILD)/tests/unit/vmm_virtio_test.o $(VDRV_OBJS) \
+		$(VMM_VIRTIO_OBJS)
+	$(call quiet,LD,$@)$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^ -lpthread
+
+TESTS += $(BUILD)/tests/unit/vmm_virtio_test
+TESTS_BUILD += $(BUILD)/tests/unit/vmm_virtio_test
+
+$(BUILD)/tests/unit/vmm_virtio_net_test: $(BUILD)/tests/unit/vmm_virtio_net_test.o $(VDRV_OBJS) \
+		$(VMM_VIRTIO_OBJS)
+	$(call quiet,LD,$@)$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^ -lpthread
+
+TESTS += $(BUILD)/tests/unit/vmm_virtio_net_test
+TESTS_BUILD += $(BUILD)/tests/unit/vmm_virtio_net_test

@@ -1,5 +1,6 @@
 /* metrics.c: Firecracker's metrics lines (see metrics.h). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -9,6 +10,8 @@
 
 #include "devices/legacy/i8042.h"
 #include "devices/legacy/serial.h"
+#include "devices/virtio/net.h"
+#include "devices/virtio/rng.h"
 #include "kvm/stats.h"
 #include "log.h"
 #include "metrics.h"
@@ -199,6 +202,46 @@ static void add_devices(json_t *root, const struct vmm *vmm)
 	i8042_last = ks;
 }
 
+/* One interface's counters since the last line (D) into GROUP. */
+static void add_net_group(json_t *root, const char *g, const struct virtio_net_stats *d)
+{
+	set_u64(root, g, "rx_bytes_count", d->rx_bytes);
+	set_u64(root, g, "rx_packets_count", d->rx_packets);
+	set_u64(root, g, "rx_fails", d->rx_fails);
+	set_u64(root, g, "rx_queue_event_count", d->rx_queue_events);
+	set_u64(root, g, "rx_tap_event_count", d->rx_tap_events);
+	set_u64(root, g, "tx_bytes_count", d->tx_bytes);
+	set_u64(root, g, "tx_packets_count", d->tx_packets);
+	set_u64(root, g, "tx_fails", d->tx_fails);
+	set_u64(root, g, "tx_queue_event_count", d->tx_queue_events);
+}
+
+/* Firecracker's "net" (every interface) and "net_<iface_id>" groups, and "entropy". */
+static void add_virtio(json_t *root, const struct vmm *vmm)
+{
+	struct virtio_net_stats sum = { 0 };
+	static struct virtio_rng_stats rng_last;
+	struct virtio_rng_stats rs = { 0 };
+
+	for (unsigned i = 0; vmm && i < vmm->devices.nr_nets; i++) {
+		struct virtio_net *n = vmm->devices.nets[i];
+		struct virtio_net_stats d = virtio_net_stats_since(n, &sum);
+		char g[96];
+
+		snprintf(g, sizeof(g), "net_%s", n->iface_id);
+		add_net_group(root, g, &d);
+	}
+	add_net_group(root, "net", &sum);
+	if (vmm && vmm->devices.rng)
+		rs = virtio_rng_stats(vmm->devices.rng);
+	if (rs.bytes < rng_last.bytes)
+		memset(&rng_last, 0, sizeof(rng_last));
+	set_u64(root, "entropy", "entropy_event_count", rs.requests - rng_last.requests);
+	set_u64(root, "entropy", "entropy_bytes", rs.bytes - rng_last.bytes);
+	set_u64(root, "entropy", "host_rng_fails", rs.fails - rng_last.fails);
+	rng_last = rs;
+}
+
 static json_t *build(const struct vmm *vmm)
 {
 	struct timespec now;
@@ -226,6 +269,7 @@ static json_t *build(const struct vmm *vmm)
 	add_kvm(root, vmm);
 	add_vmm(root, vmm);
 	add_devices(root, vmm);
+	add_virtio(root, vmm);
 	return root;
 }
 

@@ -216,8 +216,9 @@ int vmm_create(struct vmm *vmm, const struct vm_config *cfg)
 	r = setup_vcpus(vmm);
 	if (r)
 		return r;
-	if (devices_init(vmm))
-		return MOTE_STATUS_ERROR;
+	r = devices_init(vmm);
+	if (r) /* -EINVAL: what the configuration names cannot be used (a TAP) */
+		return r == -EINVAL ? MOTE_STATUS_BAD_CONFIG : MOTE_STATUS_ERROR;
 	vmm_timeline(vmm, "CPUID, MSRs, LAPICs, devices");
 	/* Only a bad image or configuration is -EINVAL here; the rest is the host's doing. */
 	r = boot_load(vmm);

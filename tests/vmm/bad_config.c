@@ -131,10 +131,12 @@ int main(void)
 	       with(ok, "\"drives\": [{\"drive_id\": \"rootfs\", \"is_root_device\": true, "
 			"\"path_on_host\": \"/dev/null\"}], \"network-interfaces\": "
 			"[{\"iface_id\": \"eth0\", \"host_dev_name\": \"tap0\"}]"),
-	       MOTE_STATUS_BAD_CONFIG,
-	       "virtio devices are not supported yet: drives rootfs, network-interfaces eth0");
-	config("entropy", with(ok, "\"entropy\": {}"), MOTE_STATUS_BAD_CONFIG,
-	       "virtio devices are not supported yet: entropy");
+	       MOTE_STATUS_BAD_CONFIG, "virtio devices are not supported yet: drives rootfs");
+	config("an interface on a TAP that cannot be opened",
+	       with(ok, "\"network-interfaces\": [{\"iface_id\": \"eth0\", "
+			"\"host_dev_name\": \"no/such\"}]"),
+	       MOTE_STATUS_BAD_CONFIG, "network-interfaces eth0: Open tap device failed: no/such");
+	config("entropy boots", with(ok, "\"entropy\": {}"), 0, NULL);
 	config("vsock", with(ok, "\"vsock\": {\"guest_cid\": 3, \"uds_path\": \"/tmp/v\"}"),
 	       MOTE_STATUS_BAD_CONFIG, "vsock (not implemented by motevm)");
 	config("bad logger level", with(ok, "\"logger\": {\"level\": \"Loud\"}"),

@@ -359,8 +359,7 @@ static void list_add(char *buf, size_t size, bool first, const char *group, cons
 	size_t n = strlen(buf);
 
 	if (first)
-		snprintf(buf + n, size - n, "%s%s%s%s", n ? ", " : "", group, id ? " " : "",
-			 id ? id : "");
+		snprintf(buf + n, size - n, "%s%s %s", n ? ", " : "", group, id);
 	else
 		snprintf(buf + n, size - n, " %s", id);
 }
@@ -372,12 +371,6 @@ unsigned config_devices_unbuilt(const struct vm_config *cfg, char *buf, size_t s
 	buf[0] = 0;
 	for (unsigned i = 0; i < cfg->nr_drives; i++, count++)
 		list_add(buf, size, i == 0, "drives", cfg->drives[i].drive_id);
-	for (unsigned i = 0; i < cfg->nr_nets; i++, count++)
-		list_add(buf, size, i == 0, "network-interfaces", cfg->nets[i].iface_id);
-	if (cfg->entropy.present) {
-		list_add(buf, size, true, "entropy", NULL);
-		count++;
-	}
 	return count;
 }
 

@@ -1,6 +1,7 @@
 /* boot.c: kernel, initrd and command line in, boot information out (see boot.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -94,7 +95,16 @@ int boot_load(struct vmm *vmm)
 	};
 	struct boot_blobs blobs = { 0 };
 	enum cpu_boot_mode mode;
+	char cmdline[2 * CMDLINE_MAX];
 	int r;
+
+	/* the user's arguments, then where the virtio devices are (as Firecracker adds them) */
+	snprintf(cmdline, sizeof(cmdline), "%s",
+		 bs->boot_args ? bs->boot_args : CONFIG_DEFAULT_BOOT_ARGS);
+	if (devices_cmdline(&vmm->devices, cmdline, sizeof(cmdline))) {
+		log_err("boot-source: boot_args and the virtio devices do not fit the command line");
+		return -EINVAL;
+	}
 
 	r = load_kernel(vmm, &ki);
 	if (r)
@@ -104,8 +114,7 @@ int boot_load(struct vmm *vmm)
 		  (unsigned long long)ki.entry);
 	if (bs->initrd_path && (r = initrd_load(&vmm->mem, bs->initrd_path, &ki, &blobs)))
 		return r;
-	r = cmdline_write(&vmm->mem, &ki, bs->boot_args ? bs->boot_args : CONFIG_DEFAULT_BOOT_ARGS,
-			  &blobs);
+	r = cmdline_write(&vmm->mem, &ki, cmdline, &blobs);
 	if (r)
 		return r;
 

@@ -68,3 +68,23 @@ err : {
 	return r;
 }
 }
+
+int irq_fd_assign(int vm_fd, unsigned gsi, int efd)
+{
+	struct kvm_irqfd f = { .fd = (uint32_t)efd, .gsi = gsi };
+
+	return ioctl(vm_fd, KVM_IRQFD, &f) < 0 ? -errno : 0;
+}
+
+int irq_ioeventfd_assign(int vm_fd, uint64_t addr, unsigned len, uint64_t datamatch, int efd)
+{
+	struct kvm_ioeventfd io = {
+		.datamatch = datamatch,
+		.addr = addr,
+		.len = len,
+		.fd = efd,
+		.flags = KVM_IOEVENTFD_FLAG_DATAMATCH,
+	};
+
+	return ioctl(vm_fd, KVM_IOEVENTFD, &io) < 0 ? -errno : 0;
+}

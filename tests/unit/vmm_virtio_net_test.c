@@ -1,0 +1,378 @@
+/* vmm_virtio_net_test.c: motevm's virtio-net device (vmm/devices/virtio/net.c) on a real TAP,
+ * with the host's own network stack as the second party: in a network namespace of its own
+ * (unshare, so nothing leaves it), the test driver (the kernel's virtqueue code, see
+ * virtio_driver.h) pings the TAP's address, exchanges UDP datagrams with a host socket (with
+ * checksum offload both ways), runs out of receive buffers and recovers, and breaks the rules.
+ * Needs root and /dev/net/tun; otherwise it skips. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "api/config.h"
+#include "check.h"
+#include "devices/bus.h"
+#include "devices/virtio/net.h"
+#include "devices/virtio/tap.h"
+#include "event.h"
+#include "kvm/memory.h"
+#include "virtio_driver.h"
+
+#define RAM_SIZE (64ull << 20)
+#define TAP "motet0"
+#define HDR 12
+#define BUF 2048
+#define Q_RX 0
+#define Q_TX 1
+#define F_CSUM (1ull << 0)
+#define F_GUEST_CSUM (1ull << 1)
+#define F_MTU (1ull << 3)
+#define F_MAC (1ull << 5)
+#define PORT 7777
+
+unsigned char *vdrv_ram;
+unsigned long vdrv_ram_size;
+static struct guest_mem mem;
+static struct event_loop loop;
+static struct bus mmio;
+static struct virtio_net *net;
+static unsigned char *rxbuf[64];
+static const uint8_t guest_mac[6] = { 0x06, 0x00, 0xac, 0x10, 0x00, 0x02 };
+static uint8_t host_mac[6];
+
+unsigned vdrv_reg_read(unsigned long off)
+{
+	unsigned v = 0;
+
+	CHECK(bus_read(&mmio, net->dev.base + off, (uint8_t *)&v, 4));
+	return v;
+}
+
+void vdrv_reg_write(unsigned long off, unsigned v)
+{
+	CHECK(bus_write(&mmio, net->dev.base + off, (const uint8_t *)&v, 4));
+}
+
+static uint16_t csum(const void *p, size_t n, uint32_t sum)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i + 1 < n; i += 2)
+		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
+	if (n & 1)
+		sum += (uint32_t)b[n - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* An IPv4 frame from the guest to 10.99.0.1 with protocol PROTO and payload L4 (L4LEN). */
+static unsigned frame(uint8_t *f, uint8_t proto, const void *l4, unsigned l4len)
+{
+	uint8_t *ip = f + 14;
+	uint16_t tot = (uint16_t)(20 + l4len), c;
+
+	memcpy(f, host_mac, 6);
+	memcpy(f + 6, guest_mac, 6);
+	f[12] = 0x08, f[13] = 0x00;
+	memset(ip, 0, 20);
+	ip[0] = 0x45, ip[2] = (uint8_t)(tot >> 8), ip[3] = (uint8_t)tot, ip[8] = 64, ip[9] = proto;
+	memcpy(ip + 12, (const uint8_t[]){ 10, 99, 0, 2, 10, 99, 0, 1 }, 8);
+	c = csum(ip, 20, 0);
+	ip[10] = (uint8_t)(c >> 8), ip[11] = (uint8_t)c;
+	memcpy(ip + 20, l4, l4len);
+	return 14u + tot;
+}
+
+/* Queues one frame (header HDR0 first) on the transmit queue and notifies. */
+static void send_frame(const uint8_t hdr0[HDR], const uint8_t *f, unsigned len)
+{
+	uint8_t *b = vdrv_alloc(HDR + len);
+	unsigned l;
+
+	memcpy(b, hdr0, HDR);
+	memcpy(b + HDR, f, len);
+	CHECK(vdrv_add(Q_TX, b, HDR + len, 0) >= 0);
+	vdrv_notify(Q_TX);
+	CHECK(event_wait(&loop, 0) == 0);
+	while (vdrv_get(Q_TX, &l) >= 0)
+		;
+}
+
+static void post_rx(int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (!rxbuf[i])
+			rxbuf[i] = vdrv_alloc(BUF);
+	}
+	for (int i = 0; i < n; i++)
+		CHECK(vdrv_add(Q_RX, rxbuf[i], BUF, 1) >= 0);
+	vdrv_notify(Q_RX);
+	CHECK(event_wait(&loop, 0) == 0);
+}
+
+/*
+ * Waits (at most 2 s) for a received frame that MATCH accepts, giving every frame's buffer
+ * back at once (IPv6 neighbour discovery and the like come too). Returns its length (header
+ * included, copied into OUT), or 0.
+ */
+static unsigned receive(bool (*match)(const uint8_t *f, unsigned len), uint8_t *out)
+{
+	for (int t = 0; t < 100; t++) {
+		unsigned len;
+		int id;
+
+		event_wait(&loop, 20);
+		while ((id = vdrv_get(Q_RX, &len)) >= 0) {
+			const uint8_t *b = rxbuf[id]; /* posted with descriptor id */
+			bool ok;
+
+			ok = len > HDR && match(b + HDR, len - HDR);
+			if (ok)
+				memcpy(out, b, len);
+			CHECK(vdrv_add(Q_RX, rxbuf[id], BUF, 1) == id);
+			vdrv_notify(Q_RX);
+			if (ok)
+				return len;
+		}
+	}
+	return 0;
+}
+
+static bool is_echo_reply(const uint8_t *f, unsigned len)
+{
+	return len >= 42 && f[12] == 0x08 && f[13] == 0 && f[23] == 1 && f[34] == 0 &&
+	       f[38] == 0x12 && f[39] == 0x34;
+}
+
+static bool is_udp_to_us(const uint8_t *f, unsigned len)
+{
+	return len >= 42 && f[12] == 0x08 && f[13] == 0 && f[23] == 17 && f[36] == PORT >> 8 &&
+	       f[37] == (PORT & 0xff);
+}
+
+static void test_ping(void)
+{
+	uint8_t icmp[16] = { 8, 0, 0, 0, 0x12, 0x34, 0, 1, 'm', 'o', 't', 'e', 'v', 'm', '!', 0 };
+	uint8_t f[128], got[BUF], hdr0[HDR] = { 0 };
+	uint16_t c = csum(icmp, sizeof(icmp), 0);
+	unsigned len;
+
+	icmp[2] = (uint8_t)(c >> 8), icmp[3] = (uint8_t)c;
+	send_frame(hdr0, f, frame(f, 1, icmp, sizeof(icmp)));
+	len = receive(is_echo_reply, got);
+	CHECK(len == HDR + 14 + 20 + sizeof(icmp));
+	CHECK(len && memcmp(got + HDR + 42, "motevm!", 7) == 0);
+	CHECK(len && got[10] == 1 && got[11] == 0); /* num_buffers */
+	CHECK(net->stats.tx_packets == 1 && net->stats.tx_fails == 0);
+}
+
+static int host_socket(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(PORT) };
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+
+	inet_pton(AF_INET, "10.99.0.1", &a.sin_addr);
+	CHECK(s >= 0 && bind(s, (struct sockaddr *)&a, sizeof(a)) == 0);
+	return s;
+}
+
+/* UDP the host's socket receives from the guest: plain, and with the checksum left to the
+ * host (NEEDS_CSUM, csum_start/offset in the header: the host completes it). */
+static void test_udp_out(int s, bool offload)
+{
+	const char *msg = offload ? "from the guest, checksum offloaded" : "from the guest";
+	uint8_t udp[64] = { PORT >> 8, PORT & 0xff, PORT >> 8, PORT & 0xff }, f[128],
+		hdr0[HDR] = { 0 };
+	uint16_t ulen = (uint16_t)(8 + strlen(msg));
+	char got[64] = { 0 };
+	ssize_t n = -1;
+
+	udp[4] = (uint8_t)(ulen >> 8), udp[5] = (uint8_t)ulen;
+	memcpy(udp + 8, msg, strlen(msg));
+	if (offload) {
+		/* the pseudo-header's sum, not complemented, where the checksum goes */
+		uint8_t ph[12] = { 10, 99, 0, 2, 10, 99, 0, 1, 0, 17, (uint8_t)(ulen >> 8),
+				   (uint8_t)ulen };
+		uint16_t p = (uint16_t)~csum(ph, sizeof(ph), 0);
+
+		udp[6] = (uint8_t)(p >> 8), udp[7] = (uint8_t)p;
+		hdr0[0] = 1;		       /* VIRTIO_NET_HDR_F_NEEDS_CSUM */
+		hdr0[6] = 34, hdr0[8] = 6;     /* csum_start, csum_offset */
+	}
+	send_frame(hdr0, f, frame(f, 17, udp, ulen));
+	for (int t = 0; t < 100 && n < 0; t++) {
+		n = recv(s, got, sizeof(got) - 1, 0);
+		if (n < 0)
+			usleep(10000);
+	}
+	CHECK(n == (ssize_t)strlen(msg) && strcmp(got, msg) == 0);
+}
+
+/* UDP from the host's socket to the guest: with GUEST_CSUM negotiated the TAP may leave the
+ * checksum to the guest (NEEDS_CSUM) and says so in the header. */
+static void test_udp_in(int s)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(PORT) };
+	uint8_t got[BUF];
+	unsigned len;
+
+	inet_pton(AF_INET, "10.99.0.2", &to.sin_addr);
+	CHECK(sendto(s, "to the guest", 12, 0, (struct sockaddr *)&to, sizeof(to)) == 12);
+	len = receive(is_udp_to_us, got);
+	CHECK(len == HDR + 42 + 12);
+	CHECK(len && memcmp(got + HDR + 42, "to the guest", 12) == 0);
+	printf("udp in: header flags %#x csum_start %u\n", got[0], got[6] | got[7] << 8);
+	CHECK(!len || !(got[0] & 1) || (got[6] | got[7] << 8) == 34);
+}
+
+/* No receive buffers: the device stops reading the TAP (which queues the frames); buffers
+ * posted later bring every frame in. */
+static void test_backpressure(int s)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(PORT) };
+	unsigned len, got = 0;
+	int id;
+
+	inet_pton(AF_INET, "10.99.0.2", &to.sin_addr);
+	/* take every buffer the device holds: let it fill them with datagrams */
+	for (int i = 0; i < 40; i++)
+		CHECK(sendto(s, "x", 1, 0, (struct sockaddr *)&to, sizeof(to)) == 1);
+	for (int t = 0; t < 20; t++)
+		event_wait(&loop, 10);
+	while ((id = vdrv_get(Q_RX, &len)) >= 0)
+		got += len == HDR + 43;
+	CHECK(got == 32); /* as many as were posted */
+	CHECK(!net->tap_watched);
+	post_rx(32);
+	for (int t = 0; t < 20; t++)
+		event_wait(&loop, 10);
+	while ((id = vdrv_get(Q_RX, &len)) >= 0)
+		got += len == HDR + 43;
+	CHECK(got == 40);
+	CHECK(net->tap_watched);
+}
+
+/* Rule breakers: a short transmit frame is dropped and counted; a receive buffer shorter than
+ * the header breaks the device. */
+static void test_hostile(void)
+{
+	uint8_t *tiny = vdrv_alloc(4);
+	uint64_t fails = net->stats.tx_fails;
+	unsigned len;
+
+	CHECK(vdrv_add(Q_TX, tiny, 4, 0) >= 0);
+	vdrv_notify(Q_TX);
+	event_wait(&loop, 0);
+	CHECK(vdrv_get(Q_TX, &len) >= 0);
+	CHECK(net->stats.tx_fails == fails + 1 && !net->dev.broken);
+	/* drain what is posted, then offer a 4-byte receive buffer */
+	vdrv_init(F_MAC, 2, 64);
+	CHECK(vdrv_add(Q_RX, tiny, 4, 1) >= 0);
+	vdrv_notify(Q_RX);
+	event_wait(&loop, 0);
+	CHECK(net->dev.broken);
+	CHECK(vdrv_reg_read(0x070) & VIRTIO_S_NEEDS_RESET);
+	vdrv_reg_write(0x070, 0);
+}
+
+static int setup_netns(void)
+{
+	char cmd[256];
+	int fd;
+
+	if (geteuid() != 0 || access("/dev/net/tun", R_OK | W_OK) != 0) {
+		printf("SKIP: needs root and /dev/net/tun\n");
+		return -77;
+	}
+	if (unshare(CLONE_NEWNET) != 0) {
+		printf("SKIP: unshare(CLONE_NEWNET): %s\n", strerror(errno));
+		return -77;
+	}
+	if (system("command -v ip >/dev/null") != 0) {
+		printf("SKIP: no ip command (iproute2)\n");
+		return -77;
+	}
+	{
+		char err[256];
+
+		fd = tap_open(TAP, err, sizeof(err));
+		if (fd < 0) {
+			printf("tap_open: %s\n", err);
+			return -1;
+		}
+	}
+	snprintf(cmd, sizeof(cmd),
+		 "ip link set lo up && ip link set " TAP " up && ip addr add 10.99.0.1/24 dev "
+		 TAP " && ip neigh add 10.99.0.2 lladdr 06:00:ac:10:00:02 dev " TAP
+		 " nud permanent");
+	if (system(cmd) != 0)
+		return -1;
+	{
+		/* the TAP's own MAC (sysfs would show the first namespace's devices) */
+		struct ifreq ifr = { .ifr_name = TAP };
+		int s = socket(AF_INET, SOCK_DGRAM, 0);
+
+		CHECK(s >= 0 && ioctl(s, SIOCGIFHWADDR, &ifr) == 0);
+		memcpy(host_mac, ifr.ifr_hwaddr.sa_data, 6);
+		close(s);
+	}
+	return fd;
+}
+
+int main(void)
+{
+	struct virtio_env env = { .mem = &mem, .loop = &loop, .mmio = &mmio, .vm_fd = -1 };
+	struct net_config cfg = { .iface_id = "eth0", .host_dev_name = TAP,
+				  .guest_mac = "06:00:AC:10:00:02", .mtu = 1500 };
+	unsigned long long agreed;
+	uint8_t cfgspace[12];
+	int fd = setup_netns(), s;
+
+	if (fd < 0)
+		return -fd;
+	CHECK(mem_create(&mem, RAM_SIZE, HUGE_PAGES_NONE) == 0);
+	vdrv_ram = mem.host;
+	vdrv_ram_size = RAM_SIZE;
+	CHECK(event_init(&loop) == 0);
+	bus_init(&mmio, "mmio");
+	net = virtio_net_create(&env, 1, &cfg, fd);
+	CHECK(net != NULL);
+	if (!net)
+		return check_done();
+	CHECK(net->dev.base == 0xd0001000 && net->dev.gsi == 6);
+	for (unsigned i = 0; i < sizeof(cfgspace); i++)
+		CHECK(bus_read(&mmio, net->dev.base + 0x100 + i, &cfgspace[i], 1));
+	CHECK(memcmp(cfgspace, guest_mac, 6) == 0);
+	CHECK((cfgspace[10] | cfgspace[11] << 8) == 1500);
+
+	agreed = vdrv_init(F_MAC | F_MTU | F_CSUM | F_GUEST_CSUM | VIRTIO_F_EVENT_IDX, 2, 64);
+	CHECK(agreed == (F_MAC | F_MTU | F_CSUM | F_GUEST_CSUM | VIRTIO_F_EVENT_IDX |
+			 VIRTIO_F_VERSION_1));
+	post_rx(32);
+	test_ping();
+	s = host_socket();
+	test_udp_out(s, false);
+	test_udp_out(s, true);
+	test_udp_in(s);
+	test_backpressure(s);
+	printf("stats: rx %llu packets %llu bytes, tx %llu packets, %llu fails; interrupts %llu\n",
+	       (unsigned long long)net->stats.rx_packets, (unsigned long long)net->stats.rx_bytes,
+	       (unsigned long long)net->stats.tx_packets, (unsigned long long)net->stats.tx_fails,
+	       (unsigned long long)net->dev.interrupts);
+	CHECK(net->stats.tx_packets == 3 && net->stats.tx_fails == 0);
+	test_hostile();
+	close(s);
+	virtio_net_destroy(net);
+	event_destroy(&loop);
+	mem_destroy(&mem);
+	return check_done();
+}

@@ -1,0 +1,41 @@
+/* net.h: virtio-net (virtio 1.x, 5.1) for Firecracker's "network-interfaces", on a TAP device:
+ * one receive and one transmit queue, the guest's MAC and MTU in the configuration space,
+ * checksum and TSO offloads passed through to the TAP. */
+#ifndef MOTE_VMM_DEVICES_VIRTIO_NET_H
+#define MOTE_VMM_DEVICES_VIRTIO_NET_H
+
+#include <stdint.h>
+
+#include "devices/virtio/mmio.h"
+#include "event.h"
+
+struct net_config;
+
+/* Firecracker's per-interface net metrics. */
+struct virtio_net_stats {
+	uint64_t rx_bytes, rx_packets, rx_fails, rx_queue_events, rx_tap_events;
+	uint64_t tx_bytes, tx_packets, tx_fails, tx_queue_events;
+};
+
+struct virtio_net {
+	struct virtio_dev dev;
+	char name[64];	   /* "net eth0" */
+	char iface_id[64]; /* "eth0" */
+	uint8_t mac[6];
+	uint16_t mtu; /* 0: not announced */
+	int tap_fd;
+	struct event_handler tap_ev;
+	bool tap_watched; /* the event loop reads the TAP (receive buffers are there) */
+	struct virtio_net_stats stats;
+	struct virtio_net_stats reported; /* at the last metrics line */
+};
+
+/* Creates the device for CFG in SLOT, on TAP_FD (which it owns from then on, even on
+ * failure). NULL after logging. */
+struct virtio_net *virtio_net_create(const struct virtio_env *env, unsigned slot,
+				     const struct net_config *cfg, int tap_fd);
+void virtio_net_destroy(struct virtio_net *n);
+/* The counters since the last call (for a metrics line), also added to SUM. Any thread. */
+struct virtio_net_stats virtio_net_stats_since(struct virtio_net *n, struct virtio_net_stats *sum);
+
+#endif /* MOTE_VMM_DEVICES_VIRTIO_NET_H */
