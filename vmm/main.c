@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "abi/mote_abi.h"
-#include "api/config.h"
+#include "config/config.h"
 #include "api/controller.h"
 #include "api/http.h"
 #include "api/routes.h"

@@ -177,6 +177,14 @@ int vmm_init(struct vmm *vmm, const struct vmm_options *opts)
 	return 0;
 }
 
+/* machine-config's huge_pages as guest memory's backing. */
+static enum mem_pages mem_pages(enum huge_pages h)
+{
+	return h == HUGE_PAGES_2M	     ? MEM_PAGES_2M
+	       : h == HUGE_PAGES_TRANSPARENT ? MEM_PAGES_THP
+					     : MEM_PAGES_4K;
+}
+
 int vmm_create(struct vmm *vmm, const struct vm_config *cfg)
 {
 	const struct machine_config *mc = &cfg->machine;
@@ -202,7 +210,7 @@ int vmm_create(struct vmm *vmm, const struct vm_config *cfg)
 			mc->vcpu_count, vmm->vm.max_vcpus);
 		return MOTE_STATUS_BAD_CONFIG;
 	}
-	if (mem_create(&vmm->mem, (uint64_t)mc->mem_size_mib << 20, mc->huge_pages) ||
+	if (mem_create(&vmm->mem, (uint64_t)mc->mem_size_mib << 20, mem_pages(mc->huge_pages)) ||
 	    mem_register(&vmm->mem, vmm->vm.vm_fd))
 		return MOTE_STATUS_ERROR;
 	vmm_timeline(vmm, "guest memory");

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "api/config.h"
+#include "config/config.h"
 #include "devices/bus.h"
 #include "devices/devices.h"
 #include "event.h"

@@ -17,7 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "api/config.h"
+#include "config/config.h"
 #include "check.h"
 #include "devices/bus.h"
 #include "devices/virtio/net.h"
@@ -167,7 +167,8 @@ static void test_ping(void)
 	unsigned len;
 
 	icmp[2] = (uint8_t)(c >> 8), icmp[3] = (uint8_t)c;
-	send_frame(hdr0, f, frame(f, 1, icmp, sizeof(icmp)));
+	len = frame(f, 1, icmp, sizeof(icmp));
+	send_frame(hdr0, f, len);
 	len = receive(is_echo_reply, got);
 	CHECK(len == HDR + 14 + 20 + sizeof(icmp));
 	CHECK(len && memcmp(got + HDR + 42, "motevm!", 7) == 0);
@@ -195,20 +196,23 @@ static void test_udp_out(int s, bool offload)
 	uint16_t ulen = (uint16_t)(8 + strlen(msg));
 	char got[64] = { 0 };
 	ssize_t n = -1;
+	unsigned len;
 
 	udp[4] = (uint8_t)(ulen >> 8), udp[5] = (uint8_t)ulen;
 	memcpy(udp + 8, msg, strlen(msg));
 	if (offload) {
 		/* the pseudo-header's sum, not complemented, where the checksum goes */
-		uint8_t ph[12] = { 10, 99, 0, 2, 10, 99, 0, 1, 0, 17, (uint8_t)(ulen >> 8),
-				   (uint8_t)ulen };
+		uint8_t ph[12] = {
+			10, 99, 0, 2, 10, 99, 0, 1, 0, 17, (uint8_t)(ulen >> 8), (uint8_t)ulen
+		};
 		uint16_t p = (uint16_t)~csum(ph, sizeof(ph), 0);
 
 		udp[6] = (uint8_t)(p >> 8), udp[7] = (uint8_t)p;
-		hdr0[0] = 1;		       /* VIRTIO_NET_HDR_F_NEEDS_CSUM */
-		hdr0[6] = 34, hdr0[8] = 6;     /* csum_start, csum_offset */
+		hdr0[0] = 1;		   /* VIRTIO_NET_HDR_F_NEEDS_CSUM */
+		hdr0[6] = 34, hdr0[8] = 6; /* csum_start, csum_offset */
 	}
-	send_frame(hdr0, f, frame(f, 17, udp, ulen));
+	len = frame(f, 17, udp, ulen);
+	send_frame(hdr0, f, len);
 	for (int t = 0; t < 100 && n < 0; t++) {
 		n = recv(s, got, sizeof(got) - 1, 0);
 		if (n < 0)
@@ -311,9 +315,8 @@ static int setup_netns(void)
 		}
 	}
 	snprintf(cmd, sizeof(cmd),
-		 "ip link set lo up && ip link set " TAP " up && ip addr add 10.99.0.1/24 dev "
-		 TAP " && ip neigh add 10.99.0.2 lladdr 06:00:ac:10:00:02 dev " TAP
-		 " nud permanent");
+		 "ip link set lo up && ip link set " TAP " up && ip addr add 10.99.0.1/24 dev " TAP
+		 " && ip neigh add 10.99.0.2 lladdr 06:00:ac:10:00:02 dev " TAP " nud permanent");
 	if (system(cmd) != 0)
 		return -1;
 	{
@@ -331,15 +334,17 @@ static int setup_netns(void)
 int main(void)
 {
 	struct virtio_env env = { .mem = &mem, .loop = &loop, .mmio = &mmio, .vm_fd = -1 };
-	struct net_config cfg = { .iface_id = "eth0", .host_dev_name = TAP,
-				  .guest_mac = "06:00:AC:10:00:02", .mtu = 1500 };
+	struct net_config cfg = { .iface_id = "eth0",
+				  .host_dev_name = TAP,
+				  .guest_mac = "06:00:AC:10:00:02",
+				  .mtu = 1500 };
 	unsigned long long agreed;
 	uint8_t cfgspace[12];
 	int fd = setup_netns(), s;
 
 	if (fd < 0)
 		return -fd;
-	CHECK(mem_create(&mem, RAM_SIZE, HUGE_PAGES_NONE) == 0);
+	CHECK(mem_create(&mem, RAM_SIZE, MEM_PAGES_4K) == 0);
 	vdrv_ram = mem.host;
 	vdrv_ram_size = RAM_SIZE;
 	CHECK(event_init(&loop) == 0);
@@ -355,8 +360,8 @@ int main(void)
 	CHECK((cfgspace[10] | cfgspace[11] << 8) == 1500);
 
 	agreed = vdrv_init(F_MAC | F_MTU | F_CSUM | F_GUEST_CSUM | VIRTIO_F_EVENT_IDX, 2, 64);
-	CHECK(agreed == (F_MAC | F_MTU | F_CSUM | F_GUEST_CSUM | VIRTIO_F_EVENT_IDX |
-			 VIRTIO_F_VERSION_1));
+	CHECK(agreed ==
+	      (F_MAC | F_MTU | F_CSUM | F_GUEST_CSUM | VIRTIO_F_EVENT_IDX | VIRTIO_F_VERSION_1));
 	post_rx(32);
 	test_ping();
 	s = host_socket();

@@ -205,7 +205,7 @@ int main(void)
 {
 	struct virtio_env env = { .mem = &mem, .loop = &loop, .mmio = &mmio, .vm_fd = -1 };
 
-	CHECK(mem_create(&mem, RAM_SIZE, HUGE_PAGES_NONE) == 0);
+	CHECK(mem_create(&mem, RAM_SIZE, MEM_PAGES_4K) == 0);
 	vdrv_ram = mem.host;
 	vdrv_ram_size = RAM_SIZE;
 	CHECK(event_init(&loop) == 0);

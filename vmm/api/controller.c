@@ -6,9 +6,9 @@
 #include <unistd.h>
 
 #include "abi/mote_abi.h"
-#include "api/config.h"
+#include "config/config.h"
 #include "api/controller.h"
-#include "api/serde.h"
+#include "config/serde.h"
 #include "devices/legacy/i8042.h"
 #include "log.h"
 #include "metrics.h"

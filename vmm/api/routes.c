@@ -6,12 +6,12 @@
 
 #include <jansson.h>
 
-#include "api/config.h"
-#include "api/config_devices.h"
+#include "config/config.h"
+#include "config/config_devices.h"
 #include "api/controller.h"
 #include "api/http.h"
 #include "api/routes.h"
-#include "api/serde.h"
+#include "config/serde.h"
 #include "log.h"
 #include "metrics.h"
 #include "vmm.h"

@@ -23,7 +23,7 @@ static bool map_file(const struct guest_mem *mem, uint64_t addr, int fd, uint64_
 	uint64_t len = (size + PAGE_SIZE_4K - 1) & ~(PAGE_SIZE_4K - 1);
 	uint8_t *host = mem_ptr(mem, addr, len);
 
-	if (mem->huge_pages == HUGE_PAGES_2M || !host || ((uintptr_t)host & (PAGE_SIZE_4K - 1)))
+	if (mem->pages == MEM_PAGES_2M || !host || ((uintptr_t)host & (PAGE_SIZE_4K - 1)))
 		return false;
 	if (mmap(host, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, 0) == MAP_FAILED) {
 		log_debug("initrd: mmap over guest RAM failed (%s); copying", strerror(errno));

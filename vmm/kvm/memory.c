@@ -14,7 +14,7 @@
 #define MAP_HUGE_2MB (21 << MAP_HUGE_SHIFT)
 #endif
 
-int mem_create(struct guest_mem *mem, uint64_t size, enum huge_pages huge)
+int mem_create(struct guest_mem *mem, uint64_t size, enum mem_pages pages)
 {
 	int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
 	uint64_t low;
@@ -22,8 +22,8 @@ int mem_create(struct guest_mem *mem, uint64_t size, enum huge_pages huge)
 	memset(mem, 0, sizeof(*mem));
 	mem->size = size;
 	mem->map_size = size;
-	mem->huge_pages = huge;
-	if (huge == HUGE_PAGES_2M) {
+	mem->pages = pages;
+	if (pages == MEM_PAGES_2M) {
 		/* Reserve the huge pages now: without it a shortage is a SIGBUS at run time. */
 		flags &= ~MAP_NORESERVE;
 		flags |= MAP_HUGETLB | MAP_HUGE_2MB;
@@ -34,7 +34,7 @@ int mem_create(struct guest_mem *mem, uint64_t size, enum huge_pages huge)
 		int r = -errno;
 
 		mem->host = NULL;
-		if (huge == HUGE_PAGES_2M)
+		if (pages == MEM_PAGES_2M)
 			log_err("cannot map %llu MiB of guest memory in 2 MiB huge pages: %s "
 				"(free huge pages: see HugePages_Free in /proc/meminfo; add some "
 				"with `sysctl vm.nr_hugepages=N`)",
@@ -44,7 +44,7 @@ int mem_create(struct guest_mem *mem, uint64_t size, enum huge_pages huge)
 				(unsigned long long)(size >> 20), strerror(-r));
 		return r;
 	}
-	if (huge == HUGE_PAGES_TRANSPARENT)
+	if (pages == MEM_PAGES_THP)
 		madvise(mem->host, mem->map_size, MADV_HUGEPAGE);
 	/* Guest RAM never needs to be in a core dump of motevm, nor in a child. */
 	madvise(mem->host, mem->map_size, MADV_DONTDUMP);

@@ -6,9 +6,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "api/config.h"
-
 #define MEM_MAX_REGIONS 2
+
+/* What backs guest RAM: 4 KiB pages, hugetlbfs 2 MiB pages reserved up front, or 4 KiB pages
+ * with transparent huge pages asked for (madvise). */
+enum mem_pages { MEM_PAGES_4K, MEM_PAGES_2M, MEM_PAGES_THP };
 
 struct mem_region {
 	uint64_t gpa;  /* guest-physical start */
@@ -22,15 +24,15 @@ struct guest_mem {
 	uint64_t map_size; /* bytes mapped (size rounded up to the page size in use) */
 	struct mem_region regions[MEM_MAX_REGIONS];
 	int nr_regions;
-	enum huge_pages huge_pages;
+	enum mem_pages pages;
 };
 
 /*
  * Maps SIZE bytes of guest RAM (anonymous, private, no swap reservation; 2 MiB hugetlb pages
- * if HUGE is HUGE_PAGES_2M) and splits it around the 3-4 GiB MMIO hole. The memory is not
+ * if PAGES is MEM_PAGES_2M) and splits it around the 3-4 GiB MMIO hole. The memory is not
  * touched. 0, or -errno after logging (-ENOMEM with a hint when no huge pages are free).
  */
-int mem_create(struct guest_mem *mem, uint64_t size, enum huge_pages huge);
+int mem_create(struct guest_mem *mem, uint64_t size, enum mem_pages pages);
 /* Registers every region with the VM (KVM_SET_USER_MEMORY_REGION). 0 or -errno. */
 int mem_register(const struct guest_mem *mem, int vm_fd);
 void mem_destroy(struct guest_mem *mem);

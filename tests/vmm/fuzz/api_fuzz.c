@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "api/config.h"
+#include "config/config.h"
 #include "api/controller.h"
 #include "api/http.h"
 #include "api/routes.h"

@@ -3,9 +3,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "api/config.h"
+#include "config/config.h"
 #include "api/controller.h"
-#include "api/serde.h"
+#include "config/serde.h"
 #include "metrics.h"
 #include "vmm.h"
 

@@ -64,8 +64,8 @@ void virtio_broken(struct virtio_dev *d, const char *why)
 {
 	if (d->broken)
 		return;
-	log_warn("virtio %s: the driver broke the rules (%s): device stopped until reset",
-		 d->name, why);
+	log_warn("virtio %s: the driver broke the rules (%s): device stopped until reset", d->name,
+		 why);
 	d->broken = true;
 	d->status |= VIRTIO_S_NEEDS_RESET;
 	virtio_interrupt(d, VIRTIO_INT_CONFIG);
@@ -139,9 +139,9 @@ static uint32_t read_reg(struct virtio_dev *d, uint64_t off)
 	case R_VENDOR_ID:
 		return 0;
 	case R_DEVICE_FEATURES:
-		return d->dev_features_sel < 2 ?
-			       (uint32_t)(features_offered(d) >> (32 * d->dev_features_sel)) :
-			       0;
+		return d->dev_features_sel < 2
+			       ? (uint32_t)(features_offered(d) >> (32 * d->dev_features_sel))
+			       : 0;
 	case R_QUEUE_NUM_MAX:
 		return q ? VQ_SIZE_MAX : 0;
 	case R_QUEUE_READY:

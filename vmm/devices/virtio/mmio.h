@@ -25,11 +25,11 @@
 #define VIRTIO_QUEUES_MAX 2
 #define VIRTIO_MMIO_BASE 0xd0000000ull
 #define VIRTIO_MMIO_SIZE 0x1000ull
-#define VIRTIO_MMIO_GSI 5     /* slot n: GSI 5 + n, as Firecracker numbers them */
-#define VIRTIO_SLOTS_MAX 19   /* GSIs 5..23 */
-#define VIRTIO_INT_USED 1     /* InterruptStatus bits */
+#define VIRTIO_MMIO_GSI 5   /* slot n: GSI 5 + n, as Firecracker numbers them */
+#define VIRTIO_SLOTS_MAX 19 /* GSIs 5..23 */
+#define VIRTIO_INT_USED 1   /* InterruptStatus bits */
 #define VIRTIO_INT_CONFIG 2
-#define VIRTIO_S_DRIVER_OK 4  /* device status bits */
+#define VIRTIO_S_DRIVER_OK 4 /* device status bits */
 #define VIRTIO_S_FEATURES_OK 8
 #define VIRTIO_S_NEEDS_RESET 0x40
 

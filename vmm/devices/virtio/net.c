@@ -11,7 +11,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "api/config.h"
+#include "config/config.h"
 #include "devices/virtio/net.h"
 #include "devices/virtio/tap.h"
 #include "log.h"
@@ -225,8 +225,8 @@ struct virtio_net *virtio_net_create(const struct virtio_env *env, unsigned slot
 		.device_id = VIRTIO_ID_NET,
 		.nr_queues = 2,
 		.offered = NET_F_MAC | VIRTIO_F_EVENT_IDX | NET_F_CSUM | NET_F_GUEST_CSUM |
-			   NET_F_HOST_TSO4 | NET_F_HOST_TSO6 | NET_F_GUEST_TSO4 |
-			   NET_F_GUEST_TSO6 | (n->mtu ? NET_F_MTU : 0),
+			   NET_F_HOST_TSO4 | NET_F_HOST_TSO6 | NET_F_GUEST_TSO4 | NET_F_GUEST_TSO6 |
+			   (n->mtu ? NET_F_MTU : 0),
 		.ops = &net_ops,
 		.priv = n,
 	};

@@ -29,8 +29,8 @@ int tap_open(const char *name, char *err, size_t size)
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		r = -errno;
 		snprintf(err, size, "Open tap device failed: %s: %s%s", name, strerror(errno),
-			 errno == EPERM ? " (create it first with `ip tuntap add`, or run as root)" :
-					  "");
+			 errno == EPERM ? " (create it first with `ip tuntap add`, or run as root)"
+					: "");
 		close(fd);
 		return r;
 	}

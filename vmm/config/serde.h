@@ -1,6 +1,6 @@
 /* serde.h: typed reads of JSON request bodies, failing with the texts Firecracker's serde gives. */
-#ifndef MOTE_VMM_API_SERDE_H
-#define MOTE_VMM_API_SERDE_H
+#ifndef MOTE_VMM_CONFIG_SERDE_H
+#define MOTE_VMM_CONFIG_SERDE_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -42,4 +42,4 @@ struct json_t *serde_get(struct json_t *body, const char *key);
 int serde_fail(struct config_error *err, int kind, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-#endif /* MOTE_VMM_API_SERDE_H */
+#endif /* MOTE_VMM_CONFIG_SERDE_H */

@@ -10,9 +10,9 @@
 
 #include <jansson.h>
 
-#include "api/config.h"
-#include "api/config_devices.h"
-#include "api/serde.h"
+#include "config/config.h"
+#include "config/config_devices.h"
+#include "config/serde.h"
 
 static const char *const cache_types[] = { "Unsafe", "Writeback", NULL };
 static const char *const io_engines[] = { "Sync", "Async", NULL };

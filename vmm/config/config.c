@@ -8,9 +8,9 @@
 
 #include <jansson.h>
 
-#include "api/config.h"
-#include "api/config_devices.h"
-#include "api/serde.h"
+#include "config/config.h"
+#include "config/config_devices.h"
+#include "config/serde.h"
 
 #define BOOT_ARGS_MAX 65535 /* a bzImage may take more than an ELF's 2047 bytes */
 

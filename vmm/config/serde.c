@@ -6,8 +6,8 @@
 
 #include <jansson.h>
 
-#include "api/config.h"
-#include "api/serde.h"
+#include "config/config.h"
+#include "config/serde.h"
 
 int serde_fail(struct config_error *err, int kind, const char *fmt, ...)
 {

@@ -1,6 +1,6 @@
 /* config.h: the microVM configuration: Firecracker's JSON documents <-> C structs, validated. */
-#ifndef MOTE_VMM_API_CONFIG_H
-#define MOTE_VMM_API_CONFIG_H
+#ifndef MOTE_VMM_CONFIG_CONFIG_H
+#define MOTE_VMM_CONFIG_CONFIG_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -172,4 +172,4 @@ struct json_t *config_to_json(const struct vm_config *cfg);
 /* The machine-config object alone (GET /machine-config). */
 struct json_t *config_machine_to_json(const struct machine_config *mc);
 
-#endif /* MOTE_VMM_API_CONFIG_H */
+#endif /* MOTE_VMM_CONFIG_CONFIG_H */

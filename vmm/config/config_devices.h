@@ -1,6 +1,6 @@
 /* config_devices.h: the virtio device resources (drives, network interfaces, entropy). */
-#ifndef MOTE_VMM_API_CONFIG_DEVICES_H
-#define MOTE_VMM_API_CONFIG_DEVICES_H
+#ifndef MOTE_VMM_CONFIG_CONFIG_DEVICES_H
+#define MOTE_VMM_CONFIG_CONFIG_DEVICES_H
 
 #include <stddef.h>
 
@@ -37,4 +37,4 @@ int config_devices_drives_to_json(const struct vm_config *cfg, struct json_t *ro
 int config_devices_nets_to_json(const struct vm_config *cfg, struct json_t *root);
 int config_devices_entropy_to_json(const struct vm_config *cfg, struct json_t *root);
 
-#endif /* MOTE_VMM_API_CONFIG_DEVICES_H */
+#endif /* MOTE_VMM_CONFIG_CONFIG_DEVICES_H */
