@@ -3,7 +3,7 @@
 # by side in one run, driven from the host's loopback by Debian's clients: redis-benchmark
 # (SET and GET: requests/s and p99), nginx + wrk (requests/s and p99), iperf3 (Gbit/s each
 # way) and the latency of a new connection with one request. Each figure is the median of RUNS runs. Mote runs under
-# `mote run --qemu -p` (motevm has no network device yet): QEMU with KVM where /dev/kvm is
+# `mote run --qemu -p` (motevm has no user-mode network yet): QEMU with KVM where /dev/kvm is
 # usable, else TCG, which the heading says. The kernel's own trap counts per redis request
 # (--stats) travel between hosts: on kvm_pvm each is a VM exit. Prints a markdown section.
 # Traffic: the host's loopback only, every load bounded in requests or seconds.

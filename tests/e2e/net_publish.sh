@@ -4,7 +4,7 @@
 # --defaultgw, the virtio-net driver, lwIP, the socket calls): the C echo server answers a
 # host client, and Python's http.server (dual stack, on [::]) serves host curl a file (200) and
 # a miss (404); -p .../udp reaches a Python datagram server. Bad
-# -p values are refused; motevm, which has no network device yet, refuses -p with a message.
+# -p values are refused; motevm, which has no user-mode network yet, refuses -p with a message.
 # Traffic: host loopback only, bounded in count and time.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
@@ -23,7 +23,7 @@ done
 if kvm_usable; then
 	out=$($MOTE run -p 127.0.0.1:18080:80 /bin/true 2>&1)
 	expect_eq "motevm: -p refused (125)" 125 "$?"
-	expect_match "... saying why" "motevm does not have yet" "$out"
+	expect_match "... saying why" "needs user-mode networking, which motevm does not have yet" "$out"
 fi
 
 # the echo server

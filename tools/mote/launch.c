@@ -118,7 +118,17 @@ static int config_pipe(const struct launch *l, const char *kernel)
 				"kernel_image_path", kernel, "initrd_path", l->image, "boot_args",
 				l->cmdline, "machine-config", "vcpu_count", (int)l->cpus,
 				"mem_size_mib", (int)l->mem_mib);
-	char *text = cfg ? json_dumps(cfg, JSON_COMPACT) : NULL;
+	char *text;
+
+	/* --net tap:NAME: one virtio-net interface on it (motevm's network-interfaces) */
+	if (cfg && l->net == NET_TAP &&
+	    json_object_set_new(
+		    cfg, "network-interfaces",
+		    json_pack("[{s:s, s:s}]", "iface_id", "eth0", "host_dev_name", l->tap)) < 0) {
+		json_decref(cfg);
+		cfg = NULL;
+	}
+	text = cfg ? json_dumps(cfg, JSON_COMPACT) : NULL;
 	int fds[2], ret = -1;
 	size_t len;
 
@@ -532,13 +542,11 @@ int launch_vm(const struct launch *l)
 	if (l->qemu)
 		return launch_qemu(l, kernel);
 	err = kvm_usable();
-	if (err == 0 && (l->n_publish || l->net == NET_USER || l->net == NET_TAP)) {
+	if (err == 0 && (l->n_publish || l->net == NET_USER)) {
 		fprintf(stderr,
-			"mote: %s needs a network device, which motevm does not have yet: "
-			"use --qemu\n",
-			l->n_publish	    ? "-p"
-			: l->net == NET_TAP ? "--net tap"
-					    : "--net user");
+			"mote: %s needs user-mode networking, which motevm does not have yet: "
+			"use --qemu, or --net tap:NAME\n",
+			l->n_publish ? "-p" : "--net user");
 		return -1;
 	}
 	if (err == 0)
