@@ -306,11 +306,20 @@ static void patch_drive(struct controller *ctl, struct route_req *r, struct http
 		     "action on device: Device not found Please verify the request arguments.");
 }
 
+/* PATCH /network-interfaces/{id} after boot: an interface motevm built gets its rate limiters
+ * refused out loud (none are enforced yet), never silently ignored. */
 static void patch_net(struct controller *ctl, struct route_req *r, struct http_response *resp)
 {
+	const char *id = r->nr_tokens > 1 ? r->tokens[1] : NULL;
+	bool built = false;
+
+	for (unsigned i = 0; id && controller_started(ctl) && i < ctl->cfg->nr_nets; i++)
+		built |= strcmp(ctl->cfg->nets[i].iface_id, id) == 0;
 	patch_device(ctl, r, resp, config_check_net_update,
-		     "Network config error: Unable to update the net device: Failed perform "
-		     "action on device: Device not found");
+		     built ? "Network config error: Unable to update the net device: rate "
+			     "limiters are not supported by motevm yet"
+			   : "Network config error: Unable to update the net device: Failed "
+			     "perform action on device: Device not found");
 }
 
 static void delete_device(struct controller *ctl, struct route_req *r, struct http_response *resp)
