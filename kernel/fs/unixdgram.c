@@ -16,9 +16,9 @@
 #include "lib/spinlock.h"
 #include "lib/string.h"
 
-#define SNDBUF 212992		/* Linux's default send buffer: what a sender may have queued */
-#define MSG_COST 512		/* what a queued message charges beyond its bytes */
-#define QLEN_MAX 10		/* Linux's net.unix.max_dgram_qlen */
+#define SNDBUF 212992 /* Linux's default send buffer: what a sender may have queued */
+#define MSG_COST 512  /* what a queued message charges beyond its bytes */
+#define QLEN_MAX 10   /* Linux's net.unix.max_dgram_qlen */
 #define SHUT_RCV 1
 #define SHUT_SND 2
 #define FIONREAD 0x541b
@@ -46,12 +46,12 @@ struct udgram {
 	struct pollq_entry on_peer; /* on the peer's room queue while connected */
 	struct umsg *head, *tail;
 	int qlen;
-	size_t wmem;	      /* what its messages still queued charge */
-	struct udgram *peer;  /* the default destination, or the other end (a reference) */
+	size_t wmem;	     /* what its messages still queued charge */
+	struct udgram *peer; /* the default destination, or the other end (a reference) */
 	struct unix_bound bound;
 	bool closed;
-	uint8_t shut;	 /* SHUT_RCV, SHUT_SND */
-	int err;	 /* an error for the next call (ECONNRESET) */
+	uint8_t shut; /* SHUT_RCV, SHUT_SND */
+	int err;      /* an error for the next call (ECONNRESET) */
 	uint64_t rcvtimeo, sndtimeo;
 };
 
@@ -256,7 +256,7 @@ int udgram_connect(struct file *f, struct dentry *start, const struct unix_name 
 		if (r)
 			return r;
 		fl = spin_lock(&p->lock);
-		r = p->closed			  ? -ECONNREFUSED
+		r = p->closed		      ? -ECONNREFUSED
 		    : p->peer && p->peer != u ? -EPERM /* it takes datagrams from its peer only */
 					      : 0;
 		spin_unlock(&p->lock, fl);
@@ -479,20 +479,23 @@ ssize_t udgram_recv(struct file *f, void *ubuf, size_t n, bool peek, bool nonblo
 
 int udgram_name(struct file *f, bool peer, struct unix_name *n)
 {
-	struct udgram *u = f->priv, *p;
-	uint64_t fl = spin_lock(&u->lock);
+	struct udgram *u = f->priv, *of = u;
+	uint64_t fl;
 
-	p = u->peer;
-	if (p)
-		udgram_get(p);
-	spin_unlock(&u->lock, fl);
-	if (peer && !p)
-		return -ENOTCONN;
+	if (peer) {
+		fl = spin_lock(&u->lock);
+		of = u->peer;
+		if (of)
+			udgram_get(of);
+		spin_unlock(&u->lock, fl);
+		if (!of)
+			return -ENOTCONN;
+	}
 	unixname_lock();
-	*n = peer ? p->bound.name : u->bound.name;
+	*n = of->bound.name;
 	unixname_unlock();
-	if (p)
-		udgram_put(p);
+	if (peer)
+		udgram_put(of);
 	return 0;
 }
 

@@ -38,8 +38,7 @@ struct udgram_meta {
 /* A new socket of type (UNIX_DGRAM or UNIX_SEQPACKET; flags: O_NONBLOCK). 0 or -ENOMEM. */
 int udgram_create(enum unix_type type, uint32_t flags, struct file **out) __must_check;
 /* Two sockets connected to each other (socketpair; a seqpacket connection's ends). */
-int udgram_pair(enum unix_type type, uint32_t flags, struct file **a,
-		struct file **b) __must_check;
+int udgram_pair(enum unix_type type, uint32_t flags, struct file **a, struct file **b) __must_check;
 bool udgram_is(const struct file *f);
 enum unix_type udgram_type(const struct file *f);
 /* Bind to n (unixname_bind: n->len == 0 autobinds). */

@@ -70,7 +70,8 @@ int unixname_bind(struct unix_bound *b, struct dentry *start, const struct unix_
 	int r;
 
 	if (b->registered)
-		return n->len ? -EINVAL : 0; /* as Linux: an autobind of a bound socket is a no-op */
+		return n->len ? -EINVAL
+			      : 0; /* as Linux: an autobind of a bound socket is a no-op */
 	if (!name.len)
 		r = autoname(&name);
 	else if (abstract(&name))

@@ -47,8 +47,8 @@ ssize_t sockmsg_kernel_recv(struct file *f, int kind, void *buf, size_t n, int f
 			    uint32_t *namelen, size_t *full);
 /* Gather iov[*i] from offset *off on into buf (n bytes at most): the bytes gathered, with *i
  * and *off advanced past them, or -EFAULT. */
-ssize_t sockmsg_gather(const struct iovec_k *iov, size_t cnt, size_t *i, size_t *off,
-		       uint8_t *buf, size_t n);
+ssize_t sockmsg_gather(const struct iovec_k *iov, size_t cnt, size_t *i, size_t *off, uint8_t *buf,
+		       size_t n);
 /* Scatter n bytes of buf over the iovecs: 0 or -EFAULT. */
 int sockmsg_scatter(const struct iovec_k *iov, size_t cnt, const void *buf, size_t n);
 
@@ -56,7 +56,7 @@ int sockmsg_scatter(const struct iovec_k *iov, size_t cnt, const void *buf, size
  * sets m's namelen, controllen (ctl_room: what the caller gave) and flags. */
 ssize_t unix_sendmsg(struct file *f, const struct msghdr_k *m, const struct iovec_k *iov,
 		     size_t total, int flags);
-ssize_t unix_recvmsg(struct file *f, struct msghdr_k *m, size_t ctl_room,
-		     const struct iovec_k *iov, size_t total, int flags);
+ssize_t unix_recvmsg(struct file *f, struct msghdr_k *m, size_t ctl_room, const struct iovec_k *iov,
+		     size_t total, int flags);
 
 #endif /* MOTE_LINUX_SOCKMSG_H */

@@ -64,8 +64,8 @@ static int get_control(const struct msghdr_k *m, struct file **files, struct uni
 			memcpy(cred, buf + off + sizeof(h), sizeof(*cred));
 			r = check_cred(cred);
 		}
-		for (size_t i = 0; !r && h.type == SCM_RIGHTS && i < (h.len - sizeof(h)) / sizeof(int);
-		     i++) {
+		for (size_t i = 0;
+		     !r && h.type == SCM_RIGHTS && i < (h.len - sizeof(h)) / sizeof(int); i++) {
 			int fd;
 
 			memcpy(&fd, buf + off + sizeof(h) + i * sizeof(int), sizeof(fd));
@@ -223,8 +223,8 @@ static ssize_t stream_recv(struct file *f, struct cmsg_out *o, const struct iove
 	struct file *end = stream_end(f);
 	struct unix_cred me = unix_own_cred();
 	size_t want = MIN(total, (size_t)STREAM_CHUNK);
-	struct scm_batch *b = end && total ? scm_before_read(sockpair_chan(end, false), &want)
-					   : NULL;
+	struct scm_batch *b =
+		end && total ? scm_before_read(sockpair_chan(end, false), &want) : NULL;
 	ssize_t r;
 	void *buf;
 
@@ -289,8 +289,8 @@ static ssize_t msg_recv(struct file *f, struct msghdr_k *m, struct cmsg_out *o,
 	return r >= 0 && (flags & MSG_TRUNC) && meta.got ? (ssize_t)meta.full : r;
 }
 
-ssize_t unix_recvmsg(struct file *f, struct msghdr_k *m, size_t ctl_room,
-		     const struct iovec_k *iov, size_t total, int flags)
+ssize_t unix_recvmsg(struct file *f, struct msghdr_k *m, size_t ctl_room, const struct iovec_k *iov,
+		     size_t total, int flags)
 {
 	struct cmsg_out o = { .base = m->control, .room = ctl_room, .flags = &m->flags };
 	ssize_t r;

@@ -40,7 +40,8 @@ static int autobound(const struct sockaddr_un *a, socklen_t len)
 	if (len != PATH_OFF + 6 || a->sun_family != AF_UNIX || a->sun_path[0])
 		return 0;
 	for (int i = 1; i < 6; i++)
-		if (!isxdigit((unsigned char)a->sun_path[i]) || isupper((unsigned char)a->sun_path[i]))
+		if (!isxdigit((unsigned char)a->sun_path[i]) ||
+		    isupper((unsigned char)a->sun_path[i]))
 			return 0;
 	return 1;
 }
@@ -132,12 +133,10 @@ static void dgram_pair(const char *dir)
 	CHECK_EQ(recv(sv[1], buf, 1, MSG_TRUNC), 4, "recv with MSG_TRUNC: the full length, 4");
 	CHECK_ERR(recv(sv[1], buf, sizeof(buf), MSG_DONTWAIT), EAGAIN, "all read: EAGAIN");
 	alen = sizeof(a);
-	CHECK(getsockname(sv[0], (struct sockaddr *)&a, &alen) == 0 &&
-		      alen == sizeof(sa_family_t),
+	CHECK(getsockname(sv[0], (struct sockaddr *)&a, &alen) == 0 && alen == sizeof(sa_family_t),
 	      "getsockname of a pair's end: unnamed");
 	alen = sizeof(a);
-	CHECK(getpeername(sv[0], (struct sockaddr *)&a, &alen) == 0 &&
-		      alen == sizeof(sa_family_t),
+	CHECK(getpeername(sv[0], (struct sockaddr *)&a, &alen) == 0 && alen == sizeof(sa_family_t),
 	      "getpeername: an unnamed peer");
 
 	ep = epoll_create1(0);
@@ -208,7 +207,8 @@ static void dgram_named(const char *dir)
 {
 	struct sockaddr_un sa, ca, a;
 	socklen_t slen = path_addr(&sa, dir, "server"), clen = path_addr(&ca, dir, "client"), alen;
-	int srv = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0), cl = socket(AF_UNIX, SOCK_DGRAM, 0);
+	int srv = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0),
+	    cl = socket(AF_UNIX, SOCK_DGRAM, 0);
 	int anon = socket(AF_UNIX, SOCK_DGRAM, 0), other, n;
 	struct timeval tv = { 0, 100000 };
 	struct blocked_send b;
@@ -234,8 +234,7 @@ static void dgram_named(const char *dir)
 	CHECK_EQ(sendto(anon, "anon", 4, 0, (struct sockaddr *)&sa, slen), 4,
 		 "sendto from an unbound socket");
 	alen = sizeof(a);
-	CHECK_EQ(recvfrom(srv, buf, sizeof(buf), 0, (struct sockaddr *)&a, &alen), 4,
-		 "received");
+	CHECK_EQ(recvfrom(srv, buf, sizeof(buf), 0, (struct sockaddr *)&a, &alen), 4, "received");
 	CHECK_EQ(alen, 0, "recvfrom: an unnamed sender gives no address");
 	CHECK_ERR(send(anon, "x", 1, 0), ENOTCONN, "send without a peer: ENOTCONN");
 
@@ -369,10 +368,10 @@ static void seqpacket(const char *dir)
 	int s = -1, flags, ctl, d;
 	char buf[64] = { 0 };
 
-	CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0, "socketpair(AF_UNIX, SOCK_SEQPACKET)");
+	CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0,
+	      "socketpair(AF_UNIX, SOCK_SEQPACKET)");
 	CHECK_EQ(sock_type(sv[0]), SOCK_SEQPACKET, "SO_TYPE: SOCK_SEQPACKET");
-	CHECK(send(sv[0], "abc", 3, 0) == 3 && write(sv[0], "defgh", 5) == 5,
-	      "two records sent");
+	CHECK(send(sv[0], "abc", 3, 0) == 3 && write(sv[0], "defgh", 5) == 5, "two records sent");
 	CHECK_EQ(read(sv[1], buf, sizeof(buf)), 3, "a read takes one record");
 	CHECK_EQ(recv_msg(sv[1], buf, 2, 0, &flags, &ctl, NULL, 0), 2, "a short receive: 2 bytes");
 	CHECK(flags & MSG_TRUNC, "MSG_TRUNC: the record was cut");
@@ -424,12 +423,12 @@ static void credentials(void)
 	char buf[16];
 
 	CHECK(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) == 0, "a datagram pair");
-	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_PEERCRED, &peer, &len) == 0 &&
-		      len == sizeof(peer) && peer.pid == me.pid && peer.uid == me.uid &&
-		      peer.gid == me.gid,
+	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_PEERCRED, &peer, &len) == 0 && len == sizeof(peer) &&
+		      peer.pid == me.pid && peer.uid == me.uid && peer.gid == me.gid,
 	      "SO_PEERCRED: this process");
-	CHECK(send(sv[0], "a", 1, 0) == 1 && recv_msg(sv[1], buf, sizeof(buf), 0, &flags, &ctl,
-						      NULL, CMSG_SPACE(16)) == 1 &&
+	CHECK(send(sv[0], "a", 1, 0) == 1 &&
+		      recv_msg(sv[1], buf, sizeof(buf), 0, &flags, &ctl, NULL, CMSG_SPACE(16)) ==
+			      1 &&
 		      !ctl,
 	      "without SO_PASSCRED: no control message");
 	len = sizeof(v);
@@ -440,8 +439,7 @@ static void credentials(void)
 	CHECK(send(sv[0], "b", 1, 0) == 1 &&
 		      recv_msg(sv[1], buf, sizeof(buf), 0, &flags, &ctl, &got, CMSG_SPACE(16)) == 1,
 	      "a datagram received with SO_PASSCRED");
-	CHECK(ctl == SCM_CREDENTIALS && got.pid == me.pid && got.uid == me.uid &&
-		      got.gid == me.gid,
+	CHECK(ctl == SCM_CREDENTIALS && got.pid == me.pid && got.uid == me.uid && got.gid == me.gid,
 	      "SCM_CREDENTIALS: the sender's pid, uid and gid");
 	memset(&got, 0xff, sizeof(got));
 	CHECK(write(sv[0], "w", 1) == 1 &&
