@@ -3,6 +3,7 @@
 #include "core/sched/sync.h"
 #include "fs/open.h"
 #include "fs/path.h"
+#include "fs/procfs.h"
 #include "fs/vfs.h"
 #include "lib/errno.h"
 #include "lib/string.h"
@@ -135,4 +136,25 @@ int unixname_find(const struct inode *node, const struct unix_name *n, enum unix
 		return -EPROTOTYPE;
 	*out = b;
 	return 0;
+}
+
+void unixname_show(struct procfs_buf *b)
+{
+	struct list *it;
+
+	procfs_printf(b, "Num       RefCount Protocol Flags    Type St Inode Path\n");
+	mutex_lock(&reg_lock);
+	list_for_each (it, &registry) {
+		const struct unix_bound *u = list_entry(it, struct unix_bound, link);
+		size_t len = abstract(&u->name) ? u->name.len : strnlen(u->name.name, u->name.len);
+
+		/* the socket's address (Linux hides it), 2 references, protocol 0, __SO_ACCEPTCON
+		 * when listening, the type, SS_UNCONNECTED, the inode */
+		procfs_printf(b, "0000000000000000: 00000002 00000000 %08X %04X 01     0 ",
+			      u->listening ? 0x10000u : 0u, (unsigned)u->type);
+		for (size_t i = 0; i < len; i++) /* an abstract name's NULs as '@', as Linux */
+			procfs_printf(b, "%c", u->name.name[i] ? u->name.name[i] : '@');
+		procfs_printf(b, "\n");
+	}
+	mutex_unlock(&reg_lock);
 }

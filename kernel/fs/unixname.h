@@ -13,6 +13,7 @@
 
 struct dentry;
 struct inode;
+struct procfs_buf;
 
 /* The socket types, by Linux's numbers (SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET). */
 enum unix_type {
@@ -35,6 +36,7 @@ struct unix_bound {
 	struct inode *node; /* the socket node bound to (a reference), or NULL */
 	enum unix_type type;
 	bool registered;
+	bool listening; /* for /proc/net/unix */
 };
 
 /* The registry's lock (a mutex: binding creates a node): unixname_bind, _find and reading
@@ -57,5 +59,9 @@ int unixname_resolve(struct dentry *start, const struct unix_name *n,
  * type. -ECONNREFUSED if there is none, -EPROTOTYPE if it is of another type. */
 int unixname_find(const struct inode *node, const struct unix_name *n, enum unix_type type,
 		  struct unix_bound **out) __must_check;
+
+/* /proc/net/unix in Linux's columns: its heading, then a line for each bound socket (unbound
+ * ones, which the registry does not know, are not listed; the inode column is 0). */
+void unixname_show(struct procfs_buf *b);
 
 #endif /* MOTE_FS_UNIXNAME_H */

@@ -166,6 +166,7 @@ int usock_listen(struct file *f, int backlog)
 	u->queue = q;
 	u->backlog = backlog;
 	spin_unlock(&u->lock, fl);
+	u->bound.listening = true;
 	return 0;
 }
 

@@ -46,6 +46,22 @@ static int autobound(const struct sockaddr_un *a, socklen_t len)
 	return 1;
 }
 
+/* Has /proc/net/unix a line with cols (the flags, type and state columns) for path? */
+static int proc_net_unix(const char *cols, const char *path)
+{
+	char line[256], tail[128];
+	FILE *f = fopen("/proc/net/unix", "r");
+	int found = 0;
+
+	snprintf(tail, sizeof(tail), " %s\n", path);
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = strstr(line, cols) && strlen(line) > strlen(tail) &&
+			!strcmp(line + strlen(line) - strlen(tail), tail);
+	if (f)
+		fclose(f);
+	return found;
+}
+
 /* recvmsg into buf: the message's flags in *flags, the first control message's type in *ctl
  * (0: none) and its payload into ctl_data (up to 16 bytes). */
 static ssize_t recv_msg(int s, void *buf, size_t n, int rflags, int *flags, int *ctl,
@@ -222,6 +238,8 @@ static void dgram_named(const char *dir)
 	CHECK_ERR(bind(other, (struct sockaddr *)&sa, slen), EADDRINUSE,
 		  "a second bind to it: EADDRINUSE");
 	close(other);
+	CHECK(proc_net_unix(" 00000000 0002 01 ", sa.sun_path),
+	      "/proc/net/unix: the bound datagram socket and its path");
 	CHECK(bind(cl, (struct sockaddr *)&ca, clen) == 0, "bind the client to another");
 	CHECK_EQ(sendto(cl, "hello", 5, 0, (struct sockaddr *)&sa, slen), 5, "sendto the server");
 	alen = sizeof(a);
@@ -290,6 +308,8 @@ static void dgram_named(const char *dir)
 	alen = path_addr(&a, dir, "stream");
 	CHECK(bind(other, (struct sockaddr *)&a, alen) == 0 && listen(other, 1) == 0,
 	      "a stream listener");
+	CHECK(proc_net_unix(" 00010000 0001 01 ", a.sun_path),
+	      "/proc/net/unix: a listening stream socket");
 	CHECK_ERR(sendto(anon, "x", 1, 0, (struct sockaddr *)&a, alen), EPROTOTYPE,
 		  "sendto a stream socket's path: EPROTOTYPE");
 	CHECK_ERR(connect(anon, (struct sockaddr *)&a, alen), EPROTOTYPE,
