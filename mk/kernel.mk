@@ -72,6 +72,8 @@ KERNEL_SRCS := \
 	kernel/fs/scm.c \
 	kernel/fs/sockpair.c \
 	kernel/fs/unixsock.c \
+	kernel/fs/unixname.c \
+	kernel/fs/unixdgram.c \
 	kernel/fs/lock.c \
 	kernel/fs/tty.c \
 	kernel/fs/devfs.c \
@@ -118,6 +120,7 @@ KERNEL_SRCS := \
 	kernel/linux/sockopts.c \
 	kernel/linux/sys_sockopt.c \
 	kernel/linux/sys_unix.c \
+	kernel/linux/sys_unixmsg.c \
 	kernel/test/test_mm.c \
 	kernel/test/test_sched.c \
 	kernel/test/test_sync.c \

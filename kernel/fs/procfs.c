@@ -7,6 +7,7 @@
 #include "fs/procfs_cpuinfo.h"
 #include "fs/procfs_self.h"
 #include "fs/procfs_sys.h"
+#include "fs/unixname.h"
 #include "fs/vfs.h"
 #include "core/mm/heap.h"
 #include "core/panic.h"
@@ -423,12 +424,15 @@ static int net_udp6(struct procfs_buf *b, long arg)
 	return net_table(b, PROCFS_NET_UDP6);
 }
 
+static int net_unix(struct procfs_buf *b, long arg)
+{
+	unixname_show(b);
+	return 0;
+}
+
 static const struct procfs_node net_entries[] = {
-	FILE("tcp", net_tcp),
-	FILE("tcp6", net_tcp6),
-	FILE("udp", net_udp),
-	FILE("udp6", net_udp6),
-	{ 0 },
+	FILE("tcp", net_tcp),	FILE("tcp6", net_tcp6), FILE("udp", net_udp),
+	FILE("udp6", net_udp6), FILE("unix", net_unix), { 0 },
 };
 
 static const struct procfs_node root_entries[] = {

@@ -1,19 +1,16 @@
-/* unixsock.c: named AF_UNIX stream sockets (unixsock.h). A bound socket is found through a
- * registry: by its socket node's inode for a path, by the bytes of an abstract name. A
- * connection is made at once in connect: a socketpair, one end kept, the other queued for the
- * listener's accept. */
+/* unixsock.c: named AF_UNIX stream and seqpacket sockets (unixsock.h). A bound socket is
+ * found through the registry of names (unixname.h). A connection is made at once in connect:
+ * a socketpair (a stream) or a pair of seqpacket ends (unixdgram.h), one end kept, the other
+ * queued for the listener's accept. */
 #include "fs/unixsock.h"
 #include "core/mm/heap.h"
-#include "core/sched/sync.h"
 #include "core/sched/wait.h"
 #include "fs/file.h"
-#include "fs/open.h"
-#include "fs/path.h"
 #include "fs/pollq.h"
 #include "fs/sockpair.h"
+#include "fs/unixdgram.h"
 #include "fs/vfs.h"
 #include "lib/errno.h"
-#include "lib/list.h"
 #include "lib/spinlock.h"
 #include "lib/string.h"
 
@@ -29,16 +26,12 @@ struct usock {
 	struct waitq wq;
 	struct pollq pq;
 	struct file *conn; /* this side's end, once connected */
-	struct unix_name name, peer;
-	struct inode *node; /* the socket node bound to (a reference), or NULL */
+	struct unix_bound bound;
+	struct unix_name peer;
 	struct pending *queue;
 	int head, n, backlog; /* listening when backlog > 0 */
-	struct list reg;      /* in the registry while bound */
-	bool registered;
 };
 
-static struct list registry = LIST_INIT(registry);
-static struct mutex reg_lock = MUTEX_INIT(reg_lock);
 static const struct file_ops usock_fops;
 
 bool usock_is(const struct file *f)
@@ -89,16 +82,11 @@ static int usock_release(struct file *f)
 {
 	struct usock *u = f->priv;
 
-	mutex_lock(&reg_lock);
-	if (u->registered)
-		list_del(&u->reg);
-	mutex_unlock(&reg_lock);
+	unixname_unbind(&u->bound);
 	for (int i = 0; i < u->n; i++) /* refused: their peers read the end of data */
 		file_put(u->queue[(u->head + i) % u->backlog].end);
 	if (u->conn)
 		file_put(u->conn);
-	if (u->node)
-		vfs_inode_put(u->node);
 	kfree(u->queue);
 	kfree(u);
 	return 0;
@@ -112,7 +100,7 @@ static const struct file_ops usock_fops = {
 	.anon_name = "socket:[0]",
 };
 
-static struct file *usock_new(uint32_t flags, struct usock **out)
+static struct file *usock_new(enum unix_type type, uint32_t flags, struct usock **out)
 {
 	struct usock *u = kzalloc(sizeof(*u));
 	struct inode *ino = u ? vfs_anon_inode(S_IFSOCK | 0777, &usock_fops) : NULL;
@@ -126,6 +114,7 @@ static struct file *usock_new(uint32_t flags, struct usock **out)
 		return NULL;
 	}
 	spin_init(&u->lock);
+	u->bound.type = type;
 	waitq_init(&u->wq);
 	pollq_init(&u->pq);
 	f->priv = u;
@@ -133,59 +122,29 @@ static struct file *usock_new(uint32_t flags, struct usock **out)
 	return f;
 }
 
-int usock_create(uint32_t flags, struct file **out)
+int usock_create(enum unix_type type, uint32_t flags, struct file **out)
 {
 	struct usock *u;
 
-	*out = usock_new(flags, &u);
+	*out = usock_new(type, flags, &u);
 	return *out ? 0 : -ENOMEM;
 }
 
-static bool abstract(const struct unix_name *n)
+enum unix_type usock_type(const struct file *f)
 {
-	return n->len && n->name[0] == 0;
-}
+	const struct usock *u = f->priv;
 
-/* Under reg_lock: the bound socket with node (a path's) or n's abstract name. */
-static struct usock *find(const struct inode *node, const struct unix_name *n)
-{
-	struct list *it;
-
-	list_for_each (it, &registry) {
-		struct usock *u = list_entry(it, struct usock, reg);
-
-		if (node ? u->node == node
-			 : abstract(&u->name) && u->name.len == n->len &&
-				    !memcmp(u->name.name, n->name, n->len))
-			return u;
-	}
-	return NULL;
+	return u->bound.type;
 }
 
 int usock_bind(struct file *f, struct dentry *start, const struct unix_name *n, uint32_t mode)
 {
 	struct usock *u = f->priv;
-	struct dentry *d = NULL;
-	int r = 0;
+	int r;
 
-	mutex_lock(&reg_lock);
-	if (u->name.len || u->conn)
-		r = -EINVAL;
-	else if (abstract(n))
-		r = find(NULL, n) ? -EADDRINUSE : 0;
-	else if ((r = vfs_create(start, n->name, S_IFSOCK | (mode & 07777), 0, NULL, &d)))
-		r = r == -EEXIST ? -EADDRINUSE : r;
-	if (!r) {
-		if (d) {
-			u->node = d->inode;
-			vfs_inode_get(u->node);
-			vfs_dentry_put(d);
-		}
-		u->name = *n;
-		list_add_tail(&registry, &u->reg);
-		u->registered = true;
-	}
-	mutex_unlock(&reg_lock);
+	unixname_lock();
+	r = u->conn && n->len ? -EINVAL : unixname_bind(&u->bound, start, n, mode);
+	unixname_unlock();
 	return r;
 }
 
@@ -195,7 +154,7 @@ int usock_listen(struct file *f, int backlog)
 	struct pending *q;
 	uint64_t fl;
 
-	if (!u->name.len || u->conn)
+	if (!u->bound.registered || u->conn)
 		return -EINVAL;
 	backlog = backlog < 1 ? 1 : MIN(backlog, BACKLOG_MAX);
 	if (u->backlog) /* listening already: Linux changes the length; here it stays */
@@ -207,13 +166,22 @@ int usock_listen(struct file *f, int backlog)
 	u->queue = q;
 	u->backlog = backlog;
 	spin_unlock(&u->lock, fl);
+	u->bound.listening = true;
 	return 0;
+}
+
+/* The two ends of a new connection of type. */
+static int conn_pair(enum unix_type type, struct file **mine, struct file **theirs)
+{
+	return type == UNIX_SEQPACKET ? udgram_pair(type, 0, mine, theirs)
+				      : sockpair_create(0, mine, theirs);
 }
 
 int usock_connect(struct file *f, struct dentry *start, const struct unix_name *n)
 {
 	struct usock *u = f->priv, *l;
-	struct inode *node = NULL;
+	struct unix_bound *b;
+	struct inode *node;
 	struct file *mine, *theirs;
 	uint64_t fl;
 	int r;
@@ -222,46 +190,41 @@ int usock_connect(struct file *f, struct dentry *start, const struct unix_name *
 		return -EISCONN;
 	if (u->backlog)
 		return -EINVAL;
-	if (!abstract(n)) {
-		struct dentry *d;
-
-		r = path_lookup_at(start, n->name, LOOKUP_FOLLOW, &d);
-		if (r)
-			return r;
-		node = d->inode;
-		vfs_inode_get(node);
-		vfs_dentry_put(d);
-		if ((node->mode & S_IFMT) != S_IFSOCK) {
-			vfs_inode_put(node);
-			return -ECONNREFUSED;
-		}
-	}
-	if (sockpair_create(0, &mine, &theirs)) {
+	r = unixname_resolve(start, n, &node);
+	if (r)
+		return r;
+	if (conn_pair(u->bound.type, &mine, &theirs)) {
 		if (node)
 			vfs_inode_put(node);
 		return -ENOMEM;
 	}
-	mutex_lock(&reg_lock);
-	l = find(node, n);
-	r = !l || !l->backlog ? -ECONNREFUSED : 0;
+	unixname_lock();
+	r = unixname_find(node, n, u->bound.type, &b);
+	l = r ? NULL : container_of(b, struct usock, bound);
+	if (l && !l->backlog)
+		r = -ECONNREFUSED;
 	if (!r) {
 		fl = spin_lock(&l->lock);
 		if (l->n == l->backlog) {
 			r = -EAGAIN;
 		} else {
 			l->queue[(l->head + l->n) % l->backlog] =
-				(struct pending){ .end = theirs, .peer = u->name };
+				(struct pending){ .end = theirs, .peer = u->bound.name };
 			l->n++;
 			waitq_wake_all(&l->wq);
 		}
 		spin_unlock(&l->lock, fl);
 		if (!r) {
 			pollq_wake(&l->pq, POLLIN);
-			u->peer = l->name;
+			u->peer = l->bound.name;
+			if (udgram_is(mine)) { /* the names its messages carry */
+				udgram_label(mine, &u->bound.name);
+				udgram_label(theirs, &l->bound.name);
+			}
 			WRITE_ONCE(u->conn, mine);
 		}
 	}
-	mutex_unlock(&reg_lock);
+	unixname_unlock();
 	if (node)
 		vfs_inode_put(node);
 	if (r) {
@@ -296,13 +259,13 @@ int usock_accept(struct file *f, bool nonblock, bool (*interrupted)(void), struc
 		if (r)
 			return r;
 	}
-	*out = usock_new(0, &a);
+	*out = usock_new(u->bound.type, 0, &a);
 	if (!*out) {
 		file_put(p.end); /* the peer reads the end of data */
 		return -ENOMEM;
 	}
 	a->conn = p.end;
-	a->name = u->name;
+	a->bound.name = u->bound.name; /* named as the listener, not bound */
 	a->peer = p.peer;
 	return 0;
 }
@@ -313,7 +276,9 @@ int usock_name(struct file *f, bool peer, struct unix_name *n)
 
 	if (peer && !u->conn)
 		return -ENOTCONN;
-	*n = peer ? u->peer : u->name;
+	unixname_lock();
+	*n = peer ? u->peer : u->bound.name;
+	unixname_unlock();
 	return 0;
 }
 
@@ -326,5 +291,7 @@ int usock_shutdown(struct file *f, int how)
 {
 	struct file *c = conn_of(f);
 
-	return c ? sockpair_shutdown(c, how) : -ENOTCONN;
+	if (!c)
+		return -ENOTCONN;
+	return udgram_is(c) ? udgram_shutdown(c, how) : sockpair_shutdown(c, how);
 }

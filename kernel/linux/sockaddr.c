@@ -5,7 +5,7 @@
 #include "lib/string.h"
 #include "linux/socket_file.h"
 #include "core/uaccess.h"
-#include "fs/unixsock.h"
+#include "fs/unixname.h"
 #include "net/addr.h"
 
 struct sockaddr_in_k {
@@ -102,14 +102,16 @@ int sock_get_unix(const void *uaddr, uint32_t len, struct unix_name *n)
 	struct sockaddr_un_k s;
 	size_t plen;
 
-	if (len <= sizeof(s.family) || len > sizeof(s))
-		return -EINVAL; /* an empty name would be Linux's autobind: not here */
+	if (len < sizeof(s.family) || len > sizeof(s))
+		return -EINVAL;
 	if (copy_from_user(&s, uaddr, len))
 		return -EFAULT;
 	if (s.family != AF_UNIX)
 		return -EINVAL;
 	plen = len - sizeof(s.family);
 	memset(n, 0, sizeof(*n));
+	if (!plen) /* just the family: bind's autobind (n->len 0), an error elsewhere */
+		return 0;
 	if (s.path[0] == 0) { /* abstract: every byte counts */
 		memcpy(n->name, s.path, plen);
 		n->len = plen;

@@ -9,6 +9,7 @@
 struct file;
 struct net_addr;
 struct unix_name;
+struct udgram_meta;
 
 #define AF_UNSPEC 0
 #define AF_UNIX 1
@@ -16,6 +17,7 @@ struct unix_name;
 #define AF_INET6 10
 #define SOCK_STREAM 1
 #define SOCK_DGRAM 2
+#define SOCK_SEQPACKET 5
 #define IPPROTO_TCP 6
 #define IPPROTO_UDP 17
 #define MSG_PEEK 0x2
@@ -29,7 +31,8 @@ struct unix_name;
 enum sock_kind {
 	SK_TCP = 1,
 	SK_UDP,
-	SK_UNIX /* an AF_UNIX stream socket: a socketpair end, or a named one (fs/unixsock.c) */
+	SK_UNIX /* an AF_UNIX socket: a stream pair's end, a named stream or seqpacket socket
+		 * (fs/unixsock.c), a datagram socket or message pair's end (fs/unixdgram.c) */
 };
 
 /* What fd is, an enum sock_kind (*fp its file, a reference), or -EBADF, -ENOTSOCK. */
@@ -53,13 +56,40 @@ int sock_get_addr(const void *uaddr, uint32_t len, bool v6, struct net_addr *a);
  * which is set to the full size. Nothing when !uaddr. */
 int sock_put_addr(void *uaddr, uint32_t *ulen, bool v6, const struct net_addr *a);
 
-/* A struct sockaddr_un from the caller (a path or an abstract name): 0, -EINVAL, -EFAULT. */
+/* A struct sockaddr_un from the caller (a path or an abstract name; n->len 0 when it has just
+ * the family): 0, -EINVAL, -EFAULT. */
 int sock_get_unix(const void *uaddr, uint32_t len, struct unix_name *n);
 /* n to the caller as a sockaddr_un, cut to *ulen, which is set to Linux's length for it. */
 int sock_put_unix(void *uaddr, uint32_t *ulen, const struct unix_name *n);
 
-/* AF_UNIX stream sockets, named or socketpair ends (sys_unix.c): the calls' SK_UNIX parts. */
+/* AF_UNIX sockets (sys_unix.c): the calls' SK_UNIX parts. */
 long unix_socket(int type, int flags);
+/* socketpair's two ends of type (flags: O_NONBLOCK): 0, -ENOMEM, -EOPNOTSUPP. */
+int unix_pair(int type, uint32_t flags, struct file **a, struct file **b);
+/* SO_TYPE's answer. */
+int unix_type(struct file *f);
+/* Does f keep message boundaries (datagram, seqpacket)? Its message end (itself, or a named
+ * seqpacket socket's connection), NULL before a connection. */
+bool unix_is_msg(struct file *f);
+struct file *unix_msg_end(struct file *f);
+/* Has f SO_PASSCRED set? This process's credentials. */
+bool unix_passcred(struct file *f);
+struct unix_cred unix_own_cred(void);
+/* send/sendto and recv/recvfrom: bytes moved (recv with MSG_TRUNC on a message socket: the
+ * message's length), *full the message's length. */
+ssize_t unix_send(struct file *f, const void *ubuf, size_t n, int flags, const void *uaddr,
+		  uint32_t alen);
+ssize_t unix_recv(struct file *f, void *ubuf, size_t n, int flags, void *uaddr, uint32_t *ulen,
+		  size_t *full);
+/* A message to (uaddr, alen) or the peer with m's credentials and files (taken over), from
+ * buf; the next message into buf with m filled (udgram_send, udgram_recv). */
+ssize_t unix_msg_send(struct file *f, const void *buf, size_t n, int flags, const void *uaddr,
+		      uint32_t alen, struct udgram_meta *m);
+ssize_t unix_msg_recv(struct file *f, void *buf, size_t n, int flags, struct udgram_meta *m);
+/* A received message's sender to the caller: nothing (length 0) when it was unnamed. */
+int unix_put_from(void *uaddr, uint32_t *ulen, const struct udgram_meta *m);
+/* SO_RCVTIMEO and SO_SNDTIMEO to a message socket. */
+void unix_apply_opts(struct file *f, uint64_t rcvtimeo_ns, uint64_t sndtimeo_ns);
 long unix_bind(struct file *f, const void *uaddr, uint32_t len);
 long unix_connect(struct file *f, const void *uaddr, uint32_t len);
 long unix_listen(struct file *f, int backlog);

@@ -26,6 +26,7 @@ struct file;
 #define SO_OOBINLINE 10
 #define SO_LINGER 13
 #define SO_REUSEPORT 15
+#define SO_PASSCRED 16
 #define SO_PEERCRED 17
 #define SO_RCVLOWAT 18
 #define SO_SNDLOWAT 19
@@ -57,7 +58,7 @@ struct file;
 /* the on/off options, by level: what a set stores and a get reports */
 #define SOL_FLAGS                                                                    \
 	(BIT(SO_DEBUG) | BIT(SO_REUSEADDR) | BIT(SO_DONTROUTE) | BIT(SO_BROADCAST) | \
-	 BIT(SO_KEEPALIVE) | BIT(SO_OOBINLINE) | BIT(SO_REUSEPORT))
+	 BIT(SO_KEEPALIVE) | BIT(SO_OOBINLINE) | BIT(SO_REUSEPORT) | BIT(SO_PASSCRED))
 #define TCP_FLAGS (BIT(TCP_NODELAY) | BIT(TCP_CORK) | BIT(TCP_QUICKACK))
 
 struct sock_opts {

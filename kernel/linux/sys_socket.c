@@ -3,10 +3,10 @@
  * connect, send/recv(to/from) (MSG_PEEK, MSG_WAITALL, MSG_TRUNC), shutdown, socketpair,
  * getsockname/getpeername, and the socket as a file (read, write, poll, FIONREAD, close).
  * AF_INET6 sockets too, dual-stack as Linux's (addresses in sockaddr.c). Options are in
- * sys_sockopt.c, sendmsg/recvmsg in sys_sockmsg.c. Named AF_UNIX sockets are not there yet
- * (-EAFNOSUPPORT). */
+ * sys_sockopt.c, sendmsg/recvmsg in sys_sockmsg.c, AF_UNIX's parts in sys_unix.c. */
 #include "fs/file.h"
 #include "fs/sockpair.h"
+#include "fs/unixdgram.h"
 #include "fs/unixsock.h"
 #include "fs/vfs.h"
 #include "core/mm/heap.h"
@@ -36,7 +36,8 @@ int sock_kind_of(int fd, struct file **fp)
 
 	if (!f)
 		return -EBADF;
-	if (f->ops == &sock_fops || f->ops == &dgram_fops || sockpair_is(f) || usock_is(f)) {
+	if (f->ops == &sock_fops || f->ops == &dgram_fops || sockpair_is(f) || usock_is(f) ||
+	    udgram_is(f)) {
 		*fp = f;
 		return f->ops == &sock_fops ? SK_TCP : f->ops == &dgram_fops ? SK_UDP : SK_UNIX;
 	}
@@ -419,10 +420,10 @@ ssize_t sock_send(struct file *f, int kind, const void *ubuf, size_t n, int flag
 {
 	if (kind == SK_UDP)
 		return dgram_send(f, ubuf, n, uaddr, alen);
+	if (kind == SK_UNIX)
+		return unix_send(f, ubuf, n, flags, uaddr, alen);
 	if (uaddr)
 		return -EISCONN;
-	if (kind == SK_UNIX)
-		return f->ops->write(f, ubuf, n, &f->pos);
 	return send_common(f, ubuf, n, flags);
 }
 
@@ -438,10 +439,9 @@ ssize_t sock_recv(struct file *f, int kind, void *ubuf, size_t n, int flags, voi
 	if (kind == SK_UDP)
 		return dgram_recv(f, ubuf, n, flags, uaddr, ulen, full);
 	if (kind == SK_UNIX)
-		r = (flags & MSG_PEEK) ? -EOPNOTSUPP : f->ops->read(f, ubuf, n, &f->pos);
-	else if ((r = recv_common(f, ubuf, n, flags)) >= 0 && uaddr &&
-		 !nsock_name(f->priv, true, &a) &&
-		 sock_put_addr(uaddr, ulen, nsock_is_v6(f->priv), &a))
+		return unix_recv(f, ubuf, n, flags, uaddr, ulen, full);
+	if ((r = recv_common(f, ubuf, n, flags)) >= 0 && uaddr && !nsock_name(f->priv, true, &a) &&
+	    sock_put_addr(uaddr, ulen, nsock_is_v6(f->priv), &a))
 		r = -EFAULT;
 	if (r >= 0 && full)
 		*full = (size_t)r;
@@ -503,10 +503,11 @@ SYSCALL_DEFINE4(socketpair, int, domain, int, type, int, protocol, int *, usv)
 		return -EAFNOSUPPORT;
 	if (type & ~(SOCK_TYPE_MASK | SOCK_NONBLOCK | SOCK_CLOEXEC))
 		return -EINVAL;
-	if ((type & SOCK_TYPE_MASK) != SOCK_STREAM || protocol)
-		return -EOPNOTSUPP; /* datagram and seqpacket pairs: not yet */
-	if (sockpair_create((uint32_t)type & SOCK_NONBLOCK, &a, &b))
-		return -ENOMEM;
+	if (protocol)
+		return -EPROTONOSUPPORT;
+	sv[0] = unix_pair(type & SOCK_TYPE_MASK, (uint32_t)type & SOCK_NONBLOCK, &a, &b);
+	if (sv[0])
+		return sv[0];
 	sv[0] = fd_install(a, 0, type & SOCK_CLOEXEC);
 	if (sv[0] < 0) {
 		file_put(a);

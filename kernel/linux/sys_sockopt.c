@@ -8,7 +8,7 @@
  * windows are fixed when it is built), SO_LINGER, TCP_CORK, TCP_QUICKACK, IP_TOS, IP_RECVERR
  * (no error queue: MSG_ERRQUEUE finds nothing)... TCP_INFO gives lwIP's state and estimates
  * in the leading fields of Linux's struct tcp_info; SO_PEERCRED names this process for an
- * AF_UNIX peer. An option not listed here is -ENOPROTOOPT, never silently taken. */
+ * AF_UNIX peer; SO_PASSCRED asks AF_UNIX receives for SCM_CREDENTIALS (sys_unixmsg.c). An option not listed here is -ENOPROTOOPT, never silently taken. */
 #include "core/time.h"
 #include "fs/file.h"
 #include "lib/errno.h"
@@ -200,7 +200,7 @@ static long get_socket(struct file *f, int kind, const struct sock_opts *o, int 
 	}
 	switch (opt) {
 	case SO_TYPE:
-		v[0] = kind == SK_UDP ? SOCK_DGRAM : SOCK_STREAM;
+		v[0] = kind == SK_UDP ? SOCK_DGRAM : kind == SK_UNIX ? unix_type(f) : SOCK_STREAM;
 		return 0;
 	case SO_ERROR:
 		v[0] = kind == SK_TCP ? -nsock_error(f->priv) : 0;

@@ -21,7 +21,7 @@ app_args() {
 app_cpus() {
 	case $1 in
 	threads | futex | clone | tls | signals | timers | fdops | faults | poll | epoll | polling | procfs | time | \
-		sockets)
+		sockets | sockets_unix_dgram)
 		echo 2
 		;;
 	*) echo 1 ;;

@@ -3,7 +3,7 @@
 # what they print natively: busybox-static applets as the program (cat, wc, sort, sha256sum, awk,
 # sed, find, ls -l), `busybox sh -c` with shell builtins, coreutils `ls -la /` (compared with a
 # native run in a chroot of the same image's root, since the guest's root is the image),
-# python3 (also asyncio over an AF_UNIX socket), lua5.4, sqlite3 and perl. Also the exit status of a failing program and the message
+# python3 (also asyncio over an AF_UNIX socket, and AF_UNIX datagrams), lua5.4, sqlite3 and perl. Also the exit status of a failing program and the message
 # for a program that cannot be loaded.
 #
 # PLATFORM=motevm (default: the PV path on kvm_pvm hosts) or PLATFORM=qemu (QEMU TCG microvm,
@@ -107,6 +107,27 @@ async def main():
     r, w = await asyncio.open_unix_connection(path)
     w.write(b"hello over a unix socket"); await w.drain()
     print((await r.read(100)).decode()); w.close(); srv.close(); await srv.wait_closed()
+asyncio.run(main())'
+same "python3 AF_UNIX datagrams: socketpair and asyncio endpoints" --opts --add /usr/lib/python3.11 -- \
+	/usr/bin/python3 -c 'import asyncio, os, socket, tempfile
+a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+a.send(b"one"); a.send(b"two!")
+print(b.recv(100), b.recv(100), b.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE) == socket.SOCK_DGRAM)
+async def main():
+    d, loop = tempfile.mkdtemp(), asyncio.get_running_loop()
+    class Echo(asyncio.DatagramProtocol):
+        def connection_made(self, t): self.t = t
+        def datagram_received(self, data, addr): self.t.sendto(data.upper(), addr)
+    class Client(asyncio.DatagramProtocol):
+        def __init__(self): self.done = loop.create_future()
+        def datagram_received(self, data, addr): self.done.set_result((data, addr))
+    srv = os.path.join(d, "srv")
+    st, _ = await loop.create_datagram_endpoint(Echo, local_addr=srv, family=socket.AF_UNIX)
+    ct, cp = await loop.create_datagram_endpoint(Client, local_addr=os.path.join(d, "cl"),
+                                                 remote_addr=srv, family=socket.AF_UNIX)
+    ct.sendto(b"hello over a unix datagram socket")
+    data, addr = await cp.done
+    print(data.decode(), addr == srv); ct.close(); st.close()
 asyncio.run(main())'
 same "lua5.4" /usr/bin/lua5.4 -e 'local t = {} for i = 1, 10 do t[i] = i * i end print(#t, t[10], 2^10, string.rep("ab", 3))'
 same "sqlite3" /usr/bin/sqlite3 :memory: \
