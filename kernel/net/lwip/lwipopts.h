@@ -42,7 +42,7 @@
 #define MEMP_NUM_UDP_PCB 8
 #define TCP_MSS 1460
 #define LWIP_TCP_KEEPALIVE 1 /* per-connection TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT */
-#define LWIP_WND_SCALE 1 /* read peers' scaled windows (passt, Linux: 64 KiB is not enough) */
+#define LWIP_WND_SCALE 1     /* read peers' scaled windows (passt, Linux: 64 KiB is not enough) */
 #define TCP_RCV_SCALE 0
 #define TCP_WND (16 * TCP_MSS)
 #define TCP_SND_BUF (16 * TCP_MSS)
