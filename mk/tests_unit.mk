@@ -76,7 +76,7 @@ TESTS_BUILD += $(BUILD)/tests/unit/kernel_xstate_test
 VDRV_CFLAGS := $(HOST_CFLAGS) -Itests/unit/shim -Ikernel -fno-builtin
 VDRV_OBJS := $(BUILD)/tests/unit/virtio_driver.o $(BUILD)/tests/unit/kernel_virtqueue.o
 VMM_VIRTIO_OBJS := $(patsubst %,$(BUILD)/vmm/%.o,devices/virtio/mmio devices/virtio/queue \
-	devices/virtio/rng devices/virtio/net devices/virtio/tap devices/bus event log \
+	devices/virtio/rng devices/virtio/net devices/virtio/tap devices/virtio/stream devices/bus event log \
 	kvm/memory kvm/irq)
 
 $(BUILD)/tests/unit/virtio_driver.o: tests/unit/virtio_driver.c | $(DEPS_STAMP)

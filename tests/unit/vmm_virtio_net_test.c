@@ -14,6 +14,7 @@
 #include <string.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -21,7 +22,7 @@
 #include "check.h"
 #include "devices/bus.h"
 #include "devices/virtio/net.h"
-#include "devices/virtio/tap.h"
+#include "devices/virtio/netbe.h"
 #include "event.h"
 #include "kvm/memory.h"
 #include "virtio_driver.h"
@@ -47,6 +48,7 @@ static struct virtio_net *net;
 static unsigned char *rxbuf[64];
 static const uint8_t guest_mac[6] = { 0x06, 0x00, 0xac, 0x10, 0x00, 0x02 };
 static uint8_t host_mac[6];
+static struct net_backend *tap;
 
 unsigned vdrv_reg_read(unsigned long off)
 {
@@ -255,14 +257,14 @@ static void test_backpressure(int s)
 	while ((id = vdrv_get(Q_RX, &len)) >= 0)
 		got += len == HDR + 43;
 	CHECK(got == 32); /* as many as were posted */
-	CHECK(!net->tap_watched);
+	CHECK(!net->rx_wanted && !(net->watched & EPOLLIN));
 	post_rx(32);
 	for (int t = 0; t < 20; t++)
 		event_wait(&loop, 10);
 	while ((id = vdrv_get(Q_RX, &len)) >= 0)
 		got += len == HDR + 43;
 	CHECK(got == 40);
-	CHECK(net->tap_watched);
+	CHECK(net->rx_wanted && (net->watched & EPOLLIN));
 }
 
 /* Rule breakers: a short transmit frame is dropped and counted; a receive buffer shorter than
@@ -291,7 +293,6 @@ static void test_hostile(void)
 static int setup_netns(void)
 {
 	char cmd[256];
-	int fd;
 
 	if (geteuid() != 0 || access("/dev/net/tun", R_OK | W_OK) != 0) {
 		printf("SKIP: needs root and /dev/net/tun\n");
@@ -308,9 +309,9 @@ static int setup_netns(void)
 	{
 		char err[256];
 
-		fd = tap_open(TAP, err, sizeof(err));
-		if (fd < 0) {
-			printf("tap_open: %s\n", err);
+		tap = tap_backend_open(TAP, err, sizeof(err));
+		if (!tap) {
+			printf("tap_backend_open: %s\n", err);
 			return -1;
 		}
 	}
@@ -328,7 +329,7 @@ static int setup_netns(void)
 		memcpy(host_mac, ifr.ifr_hwaddr.sa_data, 6);
 		close(s);
 	}
-	return fd;
+	return 0;
 }
 
 int main(void)
@@ -340,16 +341,16 @@ int main(void)
 				  .mtu = 1500 };
 	unsigned long long agreed;
 	uint8_t cfgspace[12];
-	int fd = setup_netns(), s;
+	int r = setup_netns(), s;
 
-	if (fd < 0)
-		return -fd;
+	if (r < 0)
+		return -r;
 	CHECK(mem_create(&mem, RAM_SIZE, MEM_PAGES_4K) == 0);
 	vdrv_ram = mem.host;
 	vdrv_ram_size = RAM_SIZE;
 	CHECK(event_init(&loop) == 0);
 	bus_init(&mmio, "mmio");
-	net = virtio_net_create(&env, 1, &cfg, fd);
+	net = virtio_net_create(&env, 1, &cfg, tap);
 	CHECK(net != NULL);
 	if (!net)
 		return check_done();

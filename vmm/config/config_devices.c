@@ -106,6 +106,7 @@ static void net_free(struct net_config *n)
 {
 	free(n->iface_id);
 	free(n->host_dev_name);
+	free(n->host_socket);
 	free(n->guest_mac);
 	memset(n, 0, sizeof(*n));
 }
@@ -256,8 +257,15 @@ static int find_net(const struct vm_config *cfg, const char *id)
 static int check_net(const struct vm_config *cfg, const struct net_config *n,
 		     struct config_error *err)
 {
-	size_t len = strlen(n->host_dev_name);
+	size_t len = n->host_dev_name ? strlen(n->host_dev_name) : 1;
 
+	if (n->host_dev_name && n->host_socket)
+		return serde_fail(err, CONFIG_ERR_VALUE,
+				  "Network config error: host_dev_name (a TAP) and host_socket "
+				  "(user-mode networking) exclude each other");
+	if (n->host_socket && !n->host_socket[0])
+		return serde_fail(err, CONFIG_ERR_VALUE,
+				  "Network config error: host_socket is empty");
 	if (len == 0 || len >= IFNAMSIZ)
 		return serde_fail(err, CONFIG_ERR_VALUE,
 				  "Network config error: Cannot open/create the tap device: "
@@ -284,16 +292,18 @@ static int check_net(const struct vm_config *cfg, const struct net_config *n,
 int config_put_net(struct vm_config *cfg, json_t *body, const char *path_id,
 		   struct config_error *err)
 {
-	static const char *const fields[] = { "iface_id", "host_dev_name",   "guest_mac",
-					      "mtu",	  "rx_rate_limiter", "tx_rate_limiter",
-					      NULL };
+	static const char *const fields[] = { "iface_id",	 "host_dev_name",   "guest_mac",
+					      "mtu",		 "rx_rate_limiter", "tx_rate_limiter",
+					      "host_socket", NULL };
 	struct net_config n = { 0 };
 	uint64_t mtu = 0;
 	int pos;
 
 	if (serde_struct(body, "NetworkInterfaceConfig", fields, err) ||
 	    serde_string(body, "iface_id", SERDE_REQUIRED, &n.iface_id, err) ||
-	    serde_string(body, "host_dev_name", SERDE_REQUIRED, &n.host_dev_name, err) ||
+	    serde_string(body, "host_socket", SERDE_NULLABLE, &n.host_socket, err) ||
+	    serde_string(body, "host_dev_name", n.host_socket ? SERDE_NULLABLE : SERDE_REQUIRED,
+			 &n.host_dev_name, err) ||
 	    serde_string(body, "guest_mac", SERDE_NULLABLE, &n.guest_mac, err) ||
 	    serde_uint(body, "mtu", SERDE_NULLABLE, "u16", 65535, &mtu, NULL, err) ||
 	    read_limiter(body, "rx_rate_limiter", &n.rx_rate_limiter, err) ||
@@ -402,12 +412,16 @@ int config_devices_nets_to_json(const struct vm_config *cfg, json_t *root)
 	for (unsigned i = 0; a && i < cfg->nr_nets; i++) {
 		const struct net_config *n = &cfg->nets[i];
 
-		json_array_append_new(
-			a, json_pack("{sssssosososo}", "iface_id", n->iface_id, "host_dev_name",
-				     n->host_dev_name, "guest_mac", string_or_null(n->guest_mac),
-				     "mtu", n->mtu ? json_integer(n->mtu) : json_null(),
-				     "rx_rate_limiter", limiter_json(&n->rx_rate_limiter),
-				     "tx_rate_limiter", limiter_json(&n->tx_rate_limiter)));
+		json_t *o = json_pack("{sssososososo}", "iface_id", n->iface_id, "host_dev_name",
+				      string_or_null(n->host_dev_name), "guest_mac",
+				      string_or_null(n->guest_mac), "mtu",
+				      n->mtu ? json_integer(n->mtu) : json_null(),
+				      "rx_rate_limiter", limiter_json(&n->rx_rate_limiter),
+				      "tx_rate_limiter", limiter_json(&n->tx_rate_limiter));
+
+		if (o && n->host_socket) /* motevm's extension, only when used */
+			json_object_set_new(o, "host_socket", json_string(n->host_socket));
+		json_array_append_new(a, o);
 	}
 	return a ? json_object_set_new(root, "network-interfaces", a) : -1;
 }

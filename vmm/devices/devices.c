@@ -10,7 +10,7 @@
 #include "devices/legacy/serial.h"
 #include "devices/virtio/net.h"
 #include "devices/virtio/rng.h"
-#include "devices/virtio/tap.h"
+#include "devices/virtio/netbe.h"
 #include "log.h"
 #include "vmm.h"
 
@@ -63,22 +63,23 @@ static int virtio_init(struct vmm *vmm)
 
 	for (unsigned i = 0; i < cfg->nr_nets; i++) {
 		const struct net_config *n = &cfg->nets[i];
+		struct net_backend *be;
 		char err[256];
-		int fd;
 
 		if (devs->nr_nets == DEVICES_NET_MAX) {
 			log_err("network-interfaces: more than %d", DEVICES_NET_MAX);
 			return -ENOSPC;
 		}
-		fd = tap_open(n->host_dev_name, err, sizeof(err));
-		if (fd < 0) {
+		be = n->host_socket ? stream_backend_open(n->host_socket, err, sizeof(err)) :
+				      tap_backend_open(n->host_dev_name, err, sizeof(err));
+		if (!be) {
 			log_err("network-interfaces %s: %s", n->iface_id, err);
 			return -EINVAL;
 		}
 		if (n->rx_rate_limiter.present || n->tx_rate_limiter.present)
 			log_warn("network-interfaces %s: rate limiters are not enforced yet",
 				 n->iface_id);
-		devs->nets[devs->nr_nets] = virtio_net_create(&env, slot++, n, fd);
+		devs->nets[devs->nr_nets] = virtio_net_create(&env, slot++, n, be);
 		if (!devs->nets[devs->nr_nets])
 			return -EIO;
 		devs->nr_nets++;

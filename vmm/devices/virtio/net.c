@@ -1,9 +1,9 @@
-/* net.c: the virtio network device on a TAP (see net.h). Frames go between the queues and the
- * TAP as they are, header included: the TAP speaks the same 12-byte virtio-net header. The
- * receive side reads the TAP only while the driver has buffers posted; otherwise the TAP's
- * own queue holds the frames (and drops when full, as a NIC would). */
+/* net.c: the virtio network device (see net.h). Frames go between the queues and the back end
+ * (netbe.h) as they are, with the 12-byte virtio-net header where the back end speaks it (a
+ * TAP), else behind a zero header. The receive side reads the back end only while the driver
+ * has buffers posted; meanwhile the back end holds the frames (a TAP's queue drops when full,
+ * as a NIC would; passt's socket pushes back). */
 #include <errno.h>
-#include <linux/if_tun.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +13,6 @@
 
 #include "config/config.h"
 #include "devices/virtio/net.h"
-#include "devices/virtio/tap.h"
 #include "log.h"
 
 #define Q_RX 0
@@ -30,15 +29,64 @@
 #define CFG_MTU 10	   /* offset of mtu in the configuration space */
 #define BATCH 256	   /* frames a turn, so one busy queue does not starve the loop */
 
-static void watch_tap(struct virtio_net *n, bool on)
+/* Polls the back end for what the device waits for: frames while the driver has receive
+ * buffers, writability while a frame is held back. */
+static void watch(struct virtio_net *n)
 {
-	if (n->tap_watched == on)
+	uint32_t ev = (n->rx_wanted ? EPOLLIN : 0) | (n->tx_blocked ? EPOLLOUT : 0);
+
+	if (n->be_dead || ev == n->watched)
 		return;
-	if (event_mod(n->dev.env.loop, &n->tap_ev, on ? EPOLLIN : 0) == 0)
-		n->tap_watched = on;
+	if (event_mod(n->dev.env.loop, &n->be_ev, ev) == 0)
+		n->watched = ev;
 }
 
-/* Moves frames from the TAP into receive buffers while both have some. */
+/* The back end failed for good (its peer went away): stop polling it. */
+static void backend_dead(struct virtio_net *n, int err)
+{
+	if (n->be_dead)
+		return;
+	log_warn("virtio %s: %s failed: %s; the interface is down", n->dev.name, n->be->what,
+		 strerror(-err));
+	event_del(n->dev.env.loop, &n->be_ev);
+	n->be_dead = true;
+}
+
+/* IOV without its first SKIP bytes, into OUT (the chain's frame behind the header). */
+static int iov_skip(const struct iovec *iov, int n, size_t skip, struct iovec *out)
+{
+	int k = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (skip >= iov[i].iov_len) {
+			skip -= iov[i].iov_len;
+			continue;
+		}
+		out[k].iov_base = (uint8_t *)iov[i].iov_base + skip;
+		out[k++].iov_len = iov[i].iov_len - skip;
+		skip = 0;
+	}
+	return k;
+}
+
+/* One frame from the back end into chain C; its length with the header, or -errno. */
+static ssize_t receive_one(struct virtio_net *n, const struct vq_chain *c)
+{
+	const struct iovec *in = c->iov + c->nr_out;
+	struct iovec rest[VQ_SIZE_MAX];
+	uint8_t hdr[NETBE_HDR_LEN] = { 0 };
+	ssize_t len;
+
+	if (n->be->vnet_hdr)
+		return n->be->ops->recv(n->be, in, (int)c->nr_in);
+	len = n->be->ops->recv(n->be, rest, iov_skip(in, (int)c->nr_in, NETBE_HDR_LEN, rest));
+	if (len < 0)
+		return len;
+	vq_chain_write(c, 0, hdr, sizeof(hdr)); /* no offloads: a zero header */
+	return len + NETBE_HDR_LEN;
+}
+
+/* Moves frames from the back end into receive buffers while both have some. */
 static void receive(struct virtio_net *n)
 {
 	struct virtio_dev *d = &n->dev;
@@ -48,7 +96,7 @@ static void receive(struct virtio_net *n)
 	unsigned done = 0;
 	const char *why;
 
-	while (done < BATCH) {
+	while (done < BATCH && !n->be_dead) {
 		ssize_t len;
 		int r = vq_pop(q, c, &why);
 
@@ -59,32 +107,51 @@ static void receive(struct virtio_net *n)
 		if (r == 0) {
 			if (vq_enable_notify(q))
 				continue;
-			watch_tap(n, false); /* until the driver posts buffers */
+			n->rx_wanted = false; /* until the driver posts buffers */
 			break;
 		}
-		if (c->in_len < TAP_VNET_HDR_LEN) {
+		if (c->in_len < NETBE_HDR_LEN) {
 			virtio_broken(d, "a receive buffer is shorter than the header");
 			break;
 		}
-		len = readv(n->tap_fd, c->iov + c->nr_out, (int)c->nr_in);
+		len = receive_one(n, c);
 		if (len < 0) {
 			vq_unpop(q);
-			if (errno != EAGAIN && errno != EINTR)
-				n->stats.rx_fails++;
+			if (len == -EAGAIN)
+				break;
+			n->stats.rx_fails++;
+			if (len == -EMSGSIZE) /* dropped: the buffer can take the next one */
+				continue;
+			backend_dead(n, (int)len);
 			break;
 		}
-		/* The TAP leaves num_buffers alone: one buffer a frame without MRG_RXBUF. */
+		/* One buffer a frame without MRG_RXBUF; a TAP leaves the field alone. */
 		vq_chain_write(c, HDR_NUM_BUFFERS, &one, sizeof(one));
 		vq_push(q, c->head, (uint32_t)len);
 		n->stats.rx_packets++;
-		n->stats.rx_bytes += (uint64_t)len - TAP_VNET_HDR_LEN;
+		n->stats.rx_bytes += (uint64_t)len - NETBE_HDR_LEN;
 		done++;
 	}
 	if (done)
 		virtio_queue_done(d, Q_RX);
+	if (done == BATCH)
+		n->rx_wanted = true; /* more may wait: the next turn of the loop */
+	watch(n);
 }
 
-/* Sends every frame the driver queued. A frame the TAP refuses is dropped and counted. */
+/* Sends chain C; 0, -EAGAIN (the back end is full: try again when writable), or -errno. */
+static int transmit_one(struct virtio_net *n, const struct vq_chain *c)
+{
+	struct iovec rest[VQ_SIZE_MAX];
+
+	if (c->out_len <= NETBE_HDR_LEN)
+		return -EINVAL;
+	if (n->be->vnet_hdr)
+		return n->be->ops->send(n->be, c->iov, (int)c->nr_out);
+	return n->be->ops->send(n->be, rest, iov_skip(c->iov, (int)c->nr_out, NETBE_HDR_LEN, rest));
+}
+
+/* Sends every frame the driver queued. A frame the back end refuses is dropped and counted. */
 static void transmit(struct virtio_net *n)
 {
 	struct virtio_dev *d = &n->dev;
@@ -94,7 +161,7 @@ static void transmit(struct virtio_net *n)
 	const char *why;
 	int r;
 
-	for (;;) {
+	while (!n->tx_blocked) {
 		r = vq_pop(q, c, &why);
 		if (r < 0) {
 			virtio_broken(d, why);
@@ -104,12 +171,17 @@ static void transmit(struct virtio_net *n)
 			break;
 		if (r == 0)
 			continue;
-		if (c->out_len <= TAP_VNET_HDR_LEN ||
-		    writev(n->tap_fd, c->iov, (int)c->nr_out) != (ssize_t)c->out_len) {
+		r = n->be_dead ? -EPIPE : transmit_one(n, c);
+		if (r == -EAGAIN) {
+			vq_unpop(q);
+			n->tx_blocked = true;
+			break;
+		}
+		if (r < 0) {
 			n->stats.tx_fails++;
 		} else {
 			n->stats.tx_packets++;
-			n->stats.tx_bytes += c->out_len - TAP_VNET_HDR_LEN;
+			n->stats.tx_bytes += c->out_len - NETBE_HDR_LEN;
 		}
 		vq_push(q, c->head, 0);
 		if (++done % BATCH == 0)
@@ -117,6 +189,7 @@ static void transmit(struct virtio_net *n)
 	}
 	if (done % BATCH)
 		virtio_queue_done(d, Q_TX);
+	watch(n);
 }
 
 static void notify(struct virtio_dev *d, unsigned q)
@@ -128,21 +201,29 @@ static void notify(struct virtio_dev *d, unsigned q)
 		transmit(n);
 	} else {
 		n->stats.rx_queue_events++;
-		watch_tap(n, true); /* new buffers: the TAP's readiness drives the rest */
+		n->rx_wanted = true; /* new buffers: the back end's readiness drives the rest */
 		receive(n);
 	}
 }
 
-static void on_tap(struct event_handler *h, uint32_t events)
+static void on_backend(struct event_handler *h, uint32_t events)
 {
 	struct virtio_net *n = h->opaque;
 
 	pthread_mutex_lock(&n->dev.lock);
-	n->stats.rx_tap_events++;
-	if (n->dev.active && !n->dev.broken)
-		receive(n);
-	else
-		watch_tap(n, false);
+	if (!n->dev.active || n->dev.broken) {
+		n->rx_wanted = n->tx_blocked = false;
+		watch(n);
+	} else {
+		if ((events & EPOLLOUT) && n->be->ops->flush(n->be)) {
+			n->tx_blocked = false;
+			transmit(n);
+		}
+		if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+			n->stats.rx_tap_events++;
+			receive(n);
+		}
+	}
 	pthread_mutex_unlock(&n->dev.lock);
 }
 
@@ -160,20 +241,15 @@ static void config_read(struct virtio_dev *d, uint64_t off, uint8_t *data, unsig
 static int activate(struct virtio_dev *d)
 {
 	struct virtio_net *n = d->priv;
-	unsigned tun = 0;
+	int r = n->be->ops->set_offload(n->be, d->features);
 
-	if (d->features & NET_F_GUEST_CSUM)
-		tun |= TUN_F_CSUM;
-	if (d->features & NET_F_GUEST_TSO4)
-		tun |= TUN_F_TSO4;
-	if (d->features & NET_F_GUEST_TSO6)
-		tun |= TUN_F_TSO6;
-	if (tap_set_offload(n->tap_fd, tun)) {
-		log_warn("virtio %s: the TAP refuses offloads %#x: %s", d->name, tun,
-			 strerror(errno));
-		return -EIO;
+	if (r) {
+		log_warn("virtio %s: %s refuses the offloads: %s", d->name, n->be->what,
+			 strerror(-r));
+		return r;
 	}
-	watch_tap(n, true);
+	n->rx_wanted = true;
+	watch(n);
 	return 0;
 }
 
@@ -181,7 +257,8 @@ static void reset(struct virtio_dev *d)
 {
 	struct virtio_net *n = d->priv;
 
-	watch_tap(n, false);
+	n->rx_wanted = n->tx_blocked = false;
+	watch(n);
 }
 
 static const struct virtio_dev_ops net_ops = {
@@ -206,33 +283,36 @@ static void set_mac(struct virtio_net *n, const char *s, unsigned slot)
 }
 
 struct virtio_net *virtio_net_create(const struct virtio_env *env, unsigned slot,
-				     const struct net_config *cfg, int tap_fd)
+				     const struct net_config *cfg, struct net_backend *be)
 {
+	const uint64_t offloads = NET_F_CSUM | NET_F_GUEST_CSUM | NET_F_HOST_TSO4 |
+				  NET_F_HOST_TSO6 | NET_F_GUEST_TSO4 | NET_F_GUEST_TSO6;
 	struct virtio_net *n = calloc(1, sizeof(*n));
 
 	if (!n) {
-		close(tap_fd);
+		be->ops->close(be);
 		log_err("virtio net %s: out of memory", cfg->iface_id);
 		return NULL;
 	}
 	snprintf(n->name, sizeof(n->name), "net %s", cfg->iface_id);
 	snprintf(n->iface_id, sizeof(n->iface_id), "%s", cfg->iface_id);
-	n->tap_fd = tap_fd;
+	n->be = be;
 	n->mtu = (uint16_t)cfg->mtu;
 	set_mac(n, cfg->guest_mac, slot);
 	n->dev = (struct virtio_dev){
 		.name = n->name,
 		.device_id = VIRTIO_ID_NET,
 		.nr_queues = 2,
-		.offered = NET_F_MAC | VIRTIO_F_EVENT_IDX | NET_F_CSUM | NET_F_GUEST_CSUM |
-			   NET_F_HOST_TSO4 | NET_F_HOST_TSO6 | NET_F_GUEST_TSO4 | NET_F_GUEST_TSO6 |
+		/* offloads only where the back end carries the header that asks for them */
+		.offered = NET_F_MAC | VIRTIO_F_EVENT_IDX | (be->vnet_hdr ? offloads : 0) |
 			   (n->mtu ? NET_F_MTU : 0),
 		.ops = &net_ops,
 		.priv = n,
 	};
-	n->tap_ev = (struct event_handler){ .fd = tap_fd, .fn = on_tap, .opaque = n };
-	if (virtio_dev_create(&n->dev, env, slot) || event_add(env->loop, &n->tap_ev, 0)) {
+	n->be_ev = (struct event_handler){ .fd = be->fd, .fn = on_backend, .opaque = n };
+	if (virtio_dev_create(&n->dev, env, slot) || event_add(env->loop, &n->be_ev, 0)) {
 		log_err("virtio %s: cannot start", n->name);
+		n->be_dead = true; /* not on the loop */
 		virtio_net_destroy(n);
 		return NULL;
 	}
@@ -243,10 +323,10 @@ void virtio_net_destroy(struct virtio_net *n)
 {
 	if (!n)
 		return;
-	if (n->dev.env.loop)
-		event_del(n->dev.env.loop, &n->tap_ev);
+	if (!n->be_dead)
+		event_del(n->dev.env.loop, &n->be_ev);
 	virtio_dev_destroy(&n->dev);
-	close(n->tap_fd);
+	n->be->ops->close(n->be);
 	free(n);
 }
 

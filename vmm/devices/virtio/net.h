@@ -1,12 +1,13 @@
-/* net.h: virtio-net (virtio 1.x, 5.1) for Firecracker's "network-interfaces", on a TAP device:
- * one receive and one transmit queue, the guest's MAC and MTU in the configuration space,
- * checksum and TSO offloads passed through to the TAP. */
+/* net.h: virtio-net (virtio 1.x, 5.1) for Firecracker's "network-interfaces", on a TAP device
+ * or passt's socket (netbe.h): one receive and one transmit queue, the guest's MAC and MTU in
+ * the configuration space, checksum and TSO offloads passed through to a TAP. */
 #ifndef MOTE_VMM_DEVICES_VIRTIO_NET_H
 #define MOTE_VMM_DEVICES_VIRTIO_NET_H
 
 #include <stdint.h>
 
 #include "devices/virtio/mmio.h"
+#include "devices/virtio/netbe.h"
 #include "event.h"
 
 struct net_config;
@@ -23,17 +24,20 @@ struct virtio_net {
 	char iface_id[64]; /* "eth0" */
 	uint8_t mac[6];
 	uint16_t mtu; /* 0: not announced */
-	int tap_fd;
-	struct event_handler tap_ev;
-	bool tap_watched; /* the event loop reads the TAP (receive buffers are there) */
+	struct net_backend *be;
+	struct event_handler be_ev;
+	bool rx_wanted;	   /* the driver has receive buffers posted */
+	bool tx_blocked;   /* the back end holds a frame back: wait for it to be writable */
+	bool be_dead;	   /* the back end failed for good (and is off the event loop) */
+	uint32_t watched;  /* the epoll events asked for */
 	struct virtio_net_stats stats;
 	struct virtio_net_stats reported; /* at the last metrics line */
 };
 
-/* Creates the device for CFG in SLOT, on TAP_FD (which it owns from then on, even on
+/* Creates the device for CFG in SLOT on back end BE (which it owns from then on, even on
  * failure). NULL after logging. */
 struct virtio_net *virtio_net_create(const struct virtio_env *env, unsigned slot,
-				     const struct net_config *cfg, int tap_fd);
+				     const struct net_config *cfg, struct net_backend *be);
 void virtio_net_destroy(struct virtio_net *n);
 /* The counters since the last call (for a metrics line), also added to SUM. Any thread. */
 struct virtio_net_stats virtio_net_stats_since(struct virtio_net *n, struct virtio_net_stats *sum);
