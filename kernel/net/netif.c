@@ -13,10 +13,12 @@
 #include "lwip/init.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
+#include "lwip/priv/tcp_priv.h"
 #include "lwip/timeouts.h"
 #include "netif/ethernet.h"
 
 #define MAX_WAIT_MS 1000 /* the longest the net thread sleeps between looks at the timers */
+#define DRAIN_POLL_NS (1 * NSEC_PER_MSEC)
 
 struct mutex net_lock = MUTEX_INIT(net_lock);
 static struct netif nif;
@@ -140,6 +142,7 @@ void net_poll_loopback(void)
 void net_unlock(void)
 {
 	net_poll_loopback();
+	virtio_net_flush(); /* the frames lwIP sent under the lock, one notification at most */
 	mutex_unlock(&net_lock);
 }
 
@@ -158,13 +161,38 @@ void net_init(void)
 	has_device = virtio_net_mac(mac);
 	if (has_device)
 		add_interface();
-	mutex_unlock(&net_lock);
+	net_unlock();
 	t = thread_create("net", net_thread, NULL, THREAD_ANY_CPU);
 	if (!t) {
 		printk(LOG_WARN, "net: out of memory for the net thread\n");
 		return;
 	}
 	thread_detach(t);
+}
+
+/* Under net_lock: whether a TCP connection still has data (or its FIN) not acknowledged. */
+static bool tcp_unacked(void)
+{
+	for (struct tcp_pcb *p = tcp_active_pcbs; p; p = p->next)
+		if (p->unsent || p->unacked)
+			return true;
+	return false;
+}
+
+void net_drain(uint64_t deadline)
+{
+	bool busy;
+
+	if (!started || !has_device)
+		return;
+	do {
+		mutex_lock(&net_lock);
+		busy = tcp_unacked();
+		net_unlock();
+		busy |= !virtio_net_sent();
+		if (busy)
+			sleep_ns(DRAIN_POLL_NS);
+	} while (busy && time_ns() < deadline);
 }
 
 bool net_started(void)
