@@ -9,6 +9,7 @@
 #include "core/stats.h"
 #include "core/time.h"
 #include "drivers/virtio/net.h"
+#include "drivers/virtio/virtqueue.h"
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "net/netif.h"
@@ -195,9 +196,10 @@ int test_virtio_net_batch(struct st *st)
 		return st_fail(st, "%d frames: %lu notifications (at most %d), %lu interrupts",
 			       BURST, notifies, BURST_NOTIFY_MAX, irqs);
 	return st_ok(st,
-		     "EVENT_IDX off; OFFER by interrupt in %lu ms (%lu interrupts); %d frames: %lu "
+		     "EVENT_IDX %s; OFFER by interrupt in %lu ms (%lu interrupts); %d frames: %lu "
 		     "notifications, %lu interrupts",
-		     late_ms, s1.dev_irqs - s0.dev_irqs, BURST, notifies, irqs);
+		     virtio_net_features() & VIRTIO_F_EVENT_IDX ? "on" : "off", late_ms,
+		     s1.dev_irqs - s0.dev_irqs, BURST, notifies, irqs);
 }
 
 /* lwIP over the same device: DHCP must bind the address QEMU's user network offers. */

@@ -99,6 +99,7 @@ int virtio_queue_setup(struct virtio_dev *d, uint32_t index, struct virtqueue *q
 	r = vq_init(q, (uint16_t)MIN(MIN((uint32_t)want_size, max), (uint32_t)VQ_MAX_SIZE));
 	if (r)
 		return r;
+	q->event_idx = (d->features & VIRTIO_F_EVENT_IDX) != 0;
 	wr(d, R_QUEUE_NUM, q->size);
 	wr(d, R_QUEUE_DESC_LO, (uint32_t)vq_desc_pa(q));
 	wr(d, R_QUEUE_DESC_HI, (uint32_t)(vq_desc_pa(q) >> 32));

@@ -204,7 +204,7 @@ static int alloc_buffers(uint8_t **bufs, int n)
 
 int virtio_net_probe(struct virtio_dev *d)
 {
-	int r = virtio_negotiate(d, NET_F_MAC);
+	int r = virtio_negotiate(d, NET_F_MAC | VIRTIO_F_EVENT_IDX);
 
 	if (!r)
 		r = alloc_buffers(rx_done, RX_BUFS);

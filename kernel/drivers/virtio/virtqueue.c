@@ -14,6 +14,25 @@
 #define USED_RING 4
 #define USED_F_NO_NOTIFY 1
 
+/* used_event: the driver's wish, after the avail ring's entries */
+static volatile uint16_t *used_event(struct virtqueue *q)
+{
+	return q->avail + AVAIL_RING + q->size;
+}
+
+/* avail_event: the device's wish, after the used ring's entries */
+static uint16_t avail_event(const struct virtqueue *q)
+{
+	return *(const volatile uint16_t *)(q->used + USED_RING + 8 * q->size);
+}
+
+/* Whether index x is one of those from old up to (not including) new, modulo 2^16: an event
+ * index is reached when the index it names has been crossed. */
+static bool crossed(uint16_t x, uint16_t old, uint16_t new)
+{
+	return (uint16_t)(x - old) < (uint16_t)(new - old);
+}
+
 int vq_init(struct virtqueue *q, uint16_t size)
 {
 	void *d = page_alloc_zeroed(0), *a = page_alloc_zeroed(0), *u = page_alloc_zeroed(0);
@@ -92,6 +111,8 @@ bool vq_notify_needed(struct virtqueue *q)
 	if (old == new)
 		return false;
 	q->notified = new;
+	if (q->event_idx)
+		return crossed(avail_event(q), old, new);
 	return !(*(const volatile uint16_t *)(q->used + USED_FLAGS) & USED_F_NO_NOTIFY);
 }
 
@@ -122,7 +143,10 @@ int vq_get(struct virtqueue *q, uint32_t *len)
 
 bool vq_interrupt_enable(struct virtqueue *q)
 {
-	q->avail[AVAIL_FLAGS] = 0;
+	if (q->event_idx)
+		*used_event(q) = q->last_used; /* the next entry the device writes */
+	else
+		q->avail[AVAIL_FLAGS] = 0;
 	/* the wish stored before the used index is read: a buffer given back before the device
 	 * saw it came without an interrupt, and is caught here */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -131,5 +155,8 @@ bool vq_interrupt_enable(struct virtqueue *q)
 
 void vq_interrupt_disable(struct virtqueue *q)
 {
-	q->avail[AVAIL_FLAGS] = AVAIL_F_NO_INTERRUPT;
+	if (q->event_idx) /* an entry already written: not reached again for 65535 entries */
+		*used_event(q) = (uint16_t)(q->last_used - 1);
+	else
+		q->avail[AVAIL_FLAGS] = AVAIL_F_NO_INTERRUPT;
 }
