@@ -21,8 +21,8 @@
 #define NET_F_MAC (1ull << 5)
 #define HDR_LEN 12 /* struct virtio_net_hdr with num_buffers (VIRTIO_F_VERSION_1) */
 #define BUF_LEN 2048
-#define RX_BUFS 16
-#define RX_BATCH 1 /* receive buffers given back at a time */
+#define RX_BUFS 256
+#define RX_BATCH 32 /* receive buffers given back at a time */
 #define TX_BUFS 128
 #define TX_BATCH 32 /* frames offered before the device is told of them without a flush */
 #define TX_WAIT_NS (1000 * NSEC_PER_MSEC) /* for a free transmit buffer */
