@@ -93,7 +93,11 @@ redis_traps() {
 	n=$((REQS + 2)) # the benchmark's, and its CONFIG GET at start
 	out=$(sed -n 's/.*mote stats: syscalls \([0-9]*\) (\([0-9]*\) through.*page faults \([0-9]*\),.*timer interrupts \([0-9]*\), device interrupts \([0-9]*\),.*received \([0-9]*\), context switches \([0-9]*\), idle halts \([0-9]*\).*/\1 \2 \3 \4 \5 \6 \7 \8/p' "$tmp/stats.log")
 	[ -n "$out" ] || return
-	awk -v n=$n '{ printf "%.2f %.2f %.2f %.2f %.2f\n", ($1 - $2) / n, $3 / n, $5 / n, ($4 + $6 + $8) / n, $7 / n }' <<<"$out"
+	# virtio notifications and frames: kernels from issue 12 on count them
+	virt=$(sed -n 's/.*virtio notifications \([0-9]*\), net frames out \([0-9]*\) in \([0-9]*\).*/\1 \2 \3/p' "$tmp/stats.log")
+	awk -v n=$n -v v="${virt:-x x x}" '{ split(v, a, " ")
+		printf "%.2f %.2f %.2f %.2f %.2f", ($1 - $2) / n, $3 / n, $5 / n, ($4 + $6 + $8) / n, $7 / n
+		if (a[1] == "x") print " n/a n/a"; else printf " %.2f %.2f\n", a[1] / n, (a[2] + a[3]) / n }' <<<"$out"
 }
 
 # nginx WHERE: "rps p99_ms" medians of wrk runs, and "connect_us" median of connect+close
@@ -169,7 +173,7 @@ read -r h_rps h_p99 h_conn < <(nginx host)
 read -r m_rps m_p99 m_conn < <(nginx mote)
 read -r h_up h_down < <(iperf host)
 read -r m_up m_down < <(iperf mote)
-read -r t_sys t_pf t_dev t_other t_cs < <(redis_traps)
+read -r t_sys t_pf t_dev t_other t_cs t_notify t_frames < <(redis_traps)
 
 echo "## Network servers: Mote vs host processes"
 echo
@@ -194,7 +198,8 @@ echo "| connect, HTTP/1.0 GET, close µs | $h_conn | $m_conn | $(ratio "$m_conn"
 echo
 echo "Traps the Mote kernel counted per redis GET (\`mote run --stats\`, $REQS GETs, -c 10): system"
 echo "calls through the trap path ${t_sys:-n/a}, page faults ${t_pf:-n/a}, device interrupts ${t_dev:-n/a},"
-echo "timer interrupts + IPIs + idle halts ${t_other:-n/a}; context switches ${t_cs:-n/a} (not traps)."
+echo "timer interrupts + IPIs + idle halts ${t_other:-n/a}, virtio notifications (MMIO writes) ${t_notify:-n/a};"
+echo "context switches ${t_cs:-n/a} (not traps); network frames in and out ${t_frames:-n/a}."
 echo "On a kvm_pvm host each trap is a VM exit (1-24 µs by host); under QEMU the device side is"
 echo "QEMU's (user network, slirp), so these are the guest's share only."
 echo

@@ -34,7 +34,8 @@ static const struct selftest tests[] = {
 	{ "initrd", test_initrd, false },	      /* hash of the initrd (run after "page") */
 	{ "virtio_rng", test_virtio_rng, false },     /* the virtio-rng device answers */
 	{ "virtio_net", test_virtio_net, false },     /* DHCP DISCOVER -> OFFER, raw frames */
-	{ "net_dhcp", test_net_dhcp, false },	      /* lwIP over virtio-net: DHCP binds */
+	{ "virtio_net_batch", test_virtio_net_batch, false }, /* interrupts, notifications */
+	{ "net_dhcp", test_net_dhcp, false },		      /* lwIP over virtio-net: DHCP binds */
 };
 
 int st_fail(struct st *st, const char *fmt, ...)

@@ -24,12 +24,15 @@ void stats_sum(struct cpu_stats *out)
 		out->dev_irqs += s->dev_irqs;
 		out->switches += s->switches;
 		out->halts += s->halts;
+		out->virtio_notifies += s->virtio_notifies;
+		out->net_tx += s->net_tx;
+		out->net_rx += s->net_rx;
 	}
 }
 
 void stats_print(void)
 {
-	static char line[320]; /* the console port needs a kernel-image (contiguous) buffer */
+	static char line[400]; /* the console port needs a kernel-image (contiguous) buffer */
 	struct cpu_stats s;
 	int n;
 
@@ -38,8 +41,10 @@ void stats_print(void)
 		     "mote stats: syscalls %lu (%lu through rewritten sites, %lu sites "
 		     "rewritten), page faults %lu, other exceptions %lu, "
 		     "timer interrupts %lu, device interrupts %lu, IPIs sent %lu received %lu, "
-		     "context switches %lu, idle halts %lu\n",
+		     "context switches %lu, idle halts %lu, virtio notifications %lu, "
+		     "net frames out %lu in %lu\n",
 		     s.syscalls, s.syscalls_fast, s.sites_rewritten, s.page_faults, s.exceptions,
-		     s.timer_irqs, s.dev_irqs, s.ipis_out, s.ipis_in, s.switches, s.halts);
+		     s.timer_irqs, s.dev_irqs, s.ipis_out, s.ipis_in, s.switches, s.halts,
+		     s.virtio_notifies, s.net_tx, s.net_rx);
 	console_write_stream(UART_STDERR, line, (size_t)MIN(n, (int)sizeof(line) - 1));
 }

@@ -16,6 +16,7 @@
 #include "linux/futex.h"
 #include "linux/mm.h"
 #include "core/uaccess.h"
+#include "net/netif.h"
 
 void arch_user_return(const struct trapframe *tf) __noreturn;
 
@@ -154,6 +155,7 @@ struct task *task_find(int tid)
 	return NULL;
 }
 
+#define EXIT_DRAIN_NS (1000 * NSEC_PER_MSEC) /* the longest the network holds up an exit */
 #define FUTEX_OWNER_DIED 0x40000000
 #define FUTEX_TID_MASK 0x3fffffff
 #define ROBUST_LIST_LIMIT 2048
@@ -216,6 +218,7 @@ void task_exit(int code)
 
 void task_exit_group(int status)
 {
+	net_drain(time_ns() + EXIT_DRAIN_NS); /* the connections' last bytes and FINs */
 	kernel_exit(status & 0xff);
 }
 

@@ -92,7 +92,8 @@ void task_start(struct task *t);
 /* End the calling application thread (exit): clear_child_tid, robust futexes, free. The last
  * one ends the VM with the process's status. */
 void task_exit(int code) __noreturn;
-/* End the whole process with a status: the VM's exit status (exit_group, fatal signals). */
+/* End the whole process with a status: the VM's exit status (exit_group, fatal signals),
+ * once the network has sent what it holds (net_drain, a second at most). */
 void task_exit_group(int status) __noreturn;
 /* Write the current CPU into t's rseq area; 0 or -EFAULT. */
 int rseq_update(struct task *t);

@@ -13,10 +13,13 @@
 #include "lwip/init.h"
 #include "lwip/netif.h"
 #include "lwip/pbuf.h"
+#include "lwip/priv/tcp_priv.h"
 #include "lwip/timeouts.h"
 #include "netif/ethernet.h"
 
 #define MAX_WAIT_MS 1000 /* the longest the net thread sleeps between looks at the timers */
+#define RX_BURST 32	 /* frames into lwIP under one hold of net_lock */
+#define DRAIN_POLL_NS (1 * NSEC_PER_MSEC)
 
 struct mutex net_lock = MUTEX_INIT(net_lock);
 static struct netif nif;
@@ -58,6 +61,17 @@ static void status_changed(struct netif *n)
 	__atomic_store_n(&address, a, __ATOMIC_RELEASE);
 }
 
+/* Under net_lock: frame f of n bytes into lwIP. */
+static void deliver(const uint8_t *f, long n)
+{
+	struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)n, PBUF_POOL);
+
+	if (p && pbuf_take(p, f, (u16_t)n) == ERR_OK && nif.input(p, &nif) == ERR_OK)
+		p = NULL;
+	if (p)
+		pbuf_free(p);
+}
+
 /* The net thread: frames in, lwIP's timers, for ever; lwIP under net_lock, the wait not. */
 static void net_thread(void *unused)
 {
@@ -79,14 +93,11 @@ static void net_thread(void *unused)
 				sleep_ns(MAX_WAIT_MS * NSEC_PER_MSEC);
 		}
 		mutex_lock(&net_lock);
-		if (n > 0) {
-			struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)n, PBUF_POOL);
-
-			if (p && pbuf_take(p, buf, (u16_t)n) == ERR_OK &&
-			    nif.input(p, &nif) == ERR_OK)
-				p = NULL;
-			if (p)
-				pbuf_free(p);
+		/* the frames already there too, under one hold of the lock: lwIP's answers to
+		 * them go out together (net_unlock) */
+		for (int k = 0; n > 0; k++) {
+			deliver(buf, n);
+			n = k + 1 < RX_BURST ? virtio_net_recv(buf, sizeof(buf), 0) : 0;
 		}
 		sys_check_timeouts();
 		net_unlock();
@@ -140,6 +151,7 @@ void net_poll_loopback(void)
 void net_unlock(void)
 {
 	net_poll_loopback();
+	virtio_net_flush(); /* the frames lwIP sent under the lock, one notification at most */
 	mutex_unlock(&net_lock);
 }
 
@@ -158,13 +170,38 @@ void net_init(void)
 	has_device = virtio_net_mac(mac);
 	if (has_device)
 		add_interface();
-	mutex_unlock(&net_lock);
+	net_unlock();
 	t = thread_create("net", net_thread, NULL, THREAD_ANY_CPU);
 	if (!t) {
 		printk(LOG_WARN, "net: out of memory for the net thread\n");
 		return;
 	}
 	thread_detach(t);
+}
+
+/* Under net_lock: whether a TCP connection still has data (or its FIN) not acknowledged. */
+static bool tcp_unacked(void)
+{
+	for (struct tcp_pcb *p = tcp_active_pcbs; p; p = p->next)
+		if (p->unsent || p->unacked)
+			return true;
+	return false;
+}
+
+void net_drain(uint64_t deadline)
+{
+	bool busy;
+
+	if (!started || !has_device)
+		return;
+	do {
+		mutex_lock(&net_lock);
+		busy = tcp_unacked();
+		net_unlock();
+		busy |= !virtio_net_sent();
+		if (busy)
+			sleep_ns(DRAIN_POLL_NS);
+	} while (busy && time_ns() < deadline);
 }
 
 bool net_started(void)

@@ -20,6 +20,11 @@ void net_poll_loopback(void);
 /* Release net_lock after calls into lwIP (net_poll_loopback, then the unlock). */
 void net_unlock(void);
 
+/* Before the VM stops: wait until the deadline (time_ns) for what TCP still has to send to be
+ * acknowledged and for the device to have taken every frame, as a kernel that lives on would
+ * send them. Thread context, net_lock not held; at once without a device. */
+void net_drain(uint64_t deadline);
+
 /* True once the stack runs (net_init). */
 bool net_started(void);
 

@@ -30,6 +30,9 @@ struct cpu_stats {
 	uint64_t dev_irqs;	  /* device interrupts (IOAPIC) */
 	uint64_t switches;	  /* context switches */
 	uint64_t halts;		  /* idle halts */
+	uint64_t virtio_notifies; /* virtio notifications (an MMIO write each) */
+	uint64_t net_tx;	  /* frames handed to the network device */
+	uint64_t net_rx;	  /* frames taken from it */
 };
 
 /*

@@ -1,6 +1,7 @@
 /* mmio.c: the virtio-mmio transport and the table of virtio drivers (mmio.h). */
 #include "drivers/virtio/mmio.h"
 #include "arch/x86_64/irq.h"
+#include "arch/x86_64/percpu.h"
 #include "core/cmdline.h"
 #include "core/mm/heap.h"
 #include "core/mm/vm.h"
@@ -98,6 +99,7 @@ int virtio_queue_setup(struct virtio_dev *d, uint32_t index, struct virtqueue *q
 	r = vq_init(q, (uint16_t)MIN(MIN((uint32_t)want_size, max), (uint32_t)VQ_MAX_SIZE));
 	if (r)
 		return r;
+	q->event_idx = (d->features & VIRTIO_F_EVENT_IDX) != 0;
 	wr(d, R_QUEUE_NUM, q->size);
 	wr(d, R_QUEUE_DESC_LO, (uint32_t)vq_desc_pa(q));
 	wr(d, R_QUEUE_DESC_HI, (uint32_t)(vq_desc_pa(q) >> 32));
@@ -123,6 +125,13 @@ void virtio_notify(struct virtio_dev *d, uint32_t index)
 {
 	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* the rings before the doorbell */
 	wr(d, R_QUEUE_NOTIFY, index);
+	CPU_STAT_INC(virtio_notifies);
+}
+
+void virtio_kick(struct virtio_dev *d, uint32_t index, struct virtqueue *q)
+{
+	if (vq_notify_needed(q))
+		virtio_notify(d, index);
 }
 
 uint32_t virtio_ack(struct virtio_dev *d)
@@ -155,11 +164,18 @@ void virtio_wait_init(struct virtio_wait *w, struct virtio_dev *d)
 int virtio_wait_used(struct virtio_wait *w, struct virtqueue *q, uint32_t *len, uint64_t deadline)
 {
 	uint64_t f = spin_lock(&w->lock);
+	bool asked = false;
 	int r;
 
-	while ((r = vq_get(q, len)) == -EAGAIN && time_ns() < deadline)
+	while ((r = vq_get(q, len)) == -EAGAIN && time_ns() < deadline) {
+		asked = true;
+		if (vq_interrupt_enable(q)) /* given back meanwhile, without an interrupt */
+			continue;
 		(void)waitq_sleep(&w->wq, &w->lock,
 				  w->irq ? deadline : MIN(deadline, time_ns() + POLL_NS));
+	}
+	if (asked)
+		vq_interrupt_disable(q);
 	spin_unlock(&w->lock, f);
 	return r;
 }

@@ -39,8 +39,11 @@ int virtio_queue_setup(struct virtio_dev *d, uint32_t index, struct virtqueue *q
 uint8_t virtio_config8(struct virtio_dev *d, uint32_t off);
 /* Tell the device its driver is ready (DRIVER_OK). */
 void virtio_ready(struct virtio_dev *d);
-/* Notify the device of new buffers in queue index. */
+/* Notify the device of new buffers in queue index (counted: --stats). */
 void virtio_notify(struct virtio_dev *d, uint32_t index);
+/* Notify the device of the buffers added to q (queue index) if it asked to be told of them
+ * (vq_notify_needed): once after a batch. */
+void virtio_kick(struct virtio_dev *d, uint32_t index, struct virtqueue *q);
 /* Acknowledge the device's interrupt; returns the status bits it had (1: used buffers). */
 uint32_t virtio_ack(struct virtio_dev *d);
 
@@ -56,7 +59,8 @@ struct virtio_wait {
 /* Set w up for d (its interrupt handler registered if it can be). */
 void virtio_wait_init(struct virtio_wait *w, struct virtio_dev *d);
 /* The next buffer d gave back on q (its descriptor index; *len the bytes it wrote), sleeping
- * until the deadline (time_ns) for it: -EAGAIN then, -EIO for a bad index. */
+ * until the deadline (time_ns) for it: -EAGAIN then, -EIO for a bad index. The device is
+ * asked for an interrupt on q only while this sleeps (vq_interrupt_enable), not after. */
 int virtio_wait_used(struct virtio_wait *w, struct virtqueue *q, uint32_t *len, uint64_t deadline);
 
 #endif /* MOTE_DRIVERS_VIRTIO_MMIO_H */

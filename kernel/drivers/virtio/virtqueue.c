@@ -5,8 +5,33 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 
-#define USED_IDX 2 /* byte offsets in the used ring */
+#define AVAIL_FLAGS 0 /* 16-bit word indices in the avail ring */
+#define AVAIL_IDX 1
+#define AVAIL_RING 2
+#define AVAIL_F_NO_INTERRUPT 1
+#define USED_FLAGS 0 /* byte offsets in the used ring */
+#define USED_IDX 2
 #define USED_RING 4
+#define USED_F_NO_NOTIFY 1
+
+/* used_event: the driver's wish, after the avail ring's entries */
+static volatile uint16_t *used_event(struct virtqueue *q)
+{
+	return q->avail + AVAIL_RING + q->size;
+}
+
+/* avail_event: the device's wish, after the used ring's entries */
+static uint16_t avail_event(const struct virtqueue *q)
+{
+	return *(const volatile uint16_t *)(q->used + USED_RING + 8 * q->size);
+}
+
+/* Whether index x is one of those from old up to (not including) new, modulo 2^16: an event
+ * index is reached when the index it names has been crossed. */
+static bool crossed(uint16_t x, uint16_t old, uint16_t new)
+{
+	return (uint16_t)(x - old) < (uint16_t)(new - old);
+}
 
 int vq_init(struct virtqueue *q, uint16_t size)
 {
@@ -68,17 +93,37 @@ int vq_add(struct virtqueue *q, uint64_t pa, uint32_t len, bool device_writes)
 	q->desc[i] = (struct vq_desc){ .addr = pa,
 				       .len = len,
 				       .flags = device_writes ? VQ_DESC_F_WRITE : 0 };
-	idx = q->avail[1];
-	q->avail[2 + (idx & (q->size - 1))] = i;
+	idx = q->avail[AVAIL_IDX];
+	q->avail[AVAIL_RING + (idx & (q->size - 1))] = i;
 	/* the entry before the index that publishes it (the device may run on another CPU) */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
-	q->avail[1] = (uint16_t)(idx + 1);
+	q->avail[AVAIL_IDX] = (uint16_t)(idx + 1);
 	return i;
+}
+
+bool vq_notify_needed(struct virtqueue *q)
+{
+	uint16_t old = q->notified, new = q->avail[AVAIL_IDX];
+
+	/* the index stored before the device's wish is read: it may be writing it right now,
+	 * and then it looks at the index again afterwards */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (old == new)
+		return false;
+	q->notified = new;
+	if (q->event_idx)
+		return crossed(avail_event(q), old, new);
+	return !(*(const volatile uint16_t *)(q->used + USED_FLAGS) & USED_F_NO_NOTIFY);
+}
+
+static uint16_t used_idx(const struct virtqueue *q)
+{
+	return __atomic_load_n((const volatile uint16_t *)(q->used + USED_IDX), __ATOMIC_ACQUIRE);
 }
 
 int vq_get(struct virtqueue *q, uint32_t *len)
 {
-	uint16_t idx = __atomic_load_n((volatile uint16_t *)(q->used + USED_IDX), __ATOMIC_ACQUIRE);
+	uint16_t idx = used_idx(q);
 	const volatile uint32_t *e;
 	uint32_t id;
 
@@ -94,4 +139,24 @@ int vq_get(struct virtqueue *q, uint32_t *len)
 	q->free_head = (uint16_t)id;
 	q->nfree++;
 	return (int)id;
+}
+
+bool vq_interrupt_enable(struct virtqueue *q)
+{
+	if (q->event_idx)
+		*used_event(q) = q->last_used; /* the next entry the device writes */
+	else
+		q->avail[AVAIL_FLAGS] = 0;
+	/* the wish stored before the used index is read: a buffer given back before the device
+	 * saw it came without an interrupt, and is caught here */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return used_idx(q) != q->last_used;
+}
+
+void vq_interrupt_disable(struct virtqueue *q)
+{
+	if (q->event_idx) /* an entry already written: not reached again for 65535 entries */
+		*used_event(q) = (uint16_t)(q->last_used - 1);
+	else
+		q->avail[AVAIL_FLAGS] = AVAIL_F_NO_INTERRUPT;
 }
