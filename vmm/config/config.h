@@ -110,8 +110,8 @@ struct net_config {
 	char *iface_id;
 	char *host_dev_name; /* a TAP, or NULL with host_socket */
 	char *host_socket;   /* motevm: user-mode networking through passt's socket at this path */
-	char *guest_mac; /* "06:00:AC:10:00:02" (validated), or NULL */
-	unsigned mtu;	 /* 0: not given */
+	char *guest_mac;     /* "06:00:AC:10:00:02" (validated), or NULL */
+	unsigned mtu;	     /* 0: not given */
 	struct rate_limiter rx_rate_limiter, tx_rate_limiter;
 };
 

@@ -292,9 +292,10 @@ static int check_net(const struct vm_config *cfg, const struct net_config *n,
 int config_put_net(struct vm_config *cfg, json_t *body, const char *path_id,
 		   struct config_error *err)
 {
-	static const char *const fields[] = { "iface_id",	 "host_dev_name",   "guest_mac",
-					      "mtu",		 "rx_rate_limiter", "tx_rate_limiter",
-					      "host_socket", NULL };
+	static const char *const fields[] = { "iface_id",	 "host_dev_name",
+					      "guest_mac",	 "mtu",
+					      "rx_rate_limiter", "tx_rate_limiter",
+					      "host_socket",	 NULL };
 	struct net_config n = { 0 };
 	uint64_t mtu = 0;
 	int pos;

@@ -70,8 +70,8 @@ static int virtio_init(struct vmm *vmm)
 			log_err("network-interfaces: more than %d", DEVICES_NET_MAX);
 			return -ENOSPC;
 		}
-		be = n->host_socket ? stream_backend_open(n->host_socket, err, sizeof(err)) :
-				      tap_backend_open(n->host_dev_name, err, sizeof(err));
+		be = n->host_socket ? stream_backend_open(n->host_socket, err, sizeof(err))
+				    : tap_backend_open(n->host_dev_name, err, sizeof(err));
 		if (!be) {
 			log_err("network-interfaces %s: %s", n->iface_id, err);
 			return -EINVAL;

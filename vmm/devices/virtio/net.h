@@ -26,10 +26,10 @@ struct virtio_net {
 	uint16_t mtu; /* 0: not announced */
 	struct net_backend *be;
 	struct event_handler be_ev;
-	bool rx_wanted;	   /* the driver has receive buffers posted */
-	bool tx_blocked;   /* the back end holds a frame back: wait for it to be writable */
-	bool be_dead;	   /* the back end failed for good (and is off the event loop) */
-	uint32_t watched;  /* the epoll events asked for */
+	bool rx_wanted;	  /* the driver has receive buffers posted */
+	bool tx_blocked;  /* the back end holds a frame back: wait for it to be writable */
+	bool be_dead;	  /* the back end failed for good (and is off the event loop) */
+	uint32_t watched; /* the epoll events asked for */
 	struct virtio_net_stats stats;
 	struct virtio_net_stats reported; /* at the last metrics line */
 };

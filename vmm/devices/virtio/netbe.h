@@ -32,8 +32,8 @@ struct net_backend_ops {
 
 struct net_backend {
 	const struct net_backend_ops *ops;
-	int fd;	       /* to poll: readable means a frame may be there */
-	bool vnet_hdr; /* frames carry the virtio-net header, so offloads can pass */
+	int fd;		  /* to poll: readable means a frame may be there */
+	bool vnet_hdr;	  /* frames carry the virtio-net header, so offloads can pass */
 	const char *what; /* "tap NAME", "socket PATH", for messages */
 };
 

@@ -98,7 +98,8 @@ static int stream_send(struct net_backend *be, const struct iovec *iov, int n)
 	len4[2] = (uint8_t)(total >> 8), len4[3] = (uint8_t)total;
 	v[0] = (struct iovec){ .iov_base = len4, .iov_len = LEN_BYTES };
 	memcpy(v + 1, iov, (size_t)n * sizeof(*iov));
-	w = writev(be->fd, v, n + 1);
+	w = sendmsg(be->fd, &(struct msghdr){ .msg_iov = v, .msg_iovlen = (size_t)n + 1 },
+		    MSG_NOSIGNAL); /* a peer gone is an error here, not a signal */
 	if (w < 0)
 		return errno == EAGAIN || errno == EINTR ? -EAGAIN : -errno;
 	if ((size_t)w == LEN_BYTES + total)
@@ -119,10 +120,11 @@ static bool stream_flush(struct net_backend *be)
 	struct stream *s = (struct stream *)be;
 
 	while (s->tx_off < s->tx_len) {
-		ssize_t w = write(be->fd, s->tx + s->tx_off, s->tx_len - s->tx_off);
+		ssize_t w = send(be->fd, s->tx + s->tx_off, s->tx_len - s->tx_off, MSG_NOSIGNAL);
 
 		if (w < 0)
-			return errno != EAGAIN && errno != EINTR; /* a dead peer holds nothing back */
+			return errno != EAGAIN &&
+			       errno != EINTR; /* a dead peer holds nothing back */
 		s->tx_off += (size_t)w;
 	}
 	return true;

@@ -84,8 +84,8 @@ struct net_backend *tap_backend_open(const char *name, char *err, size_t size)
 	memcpy(ifr.ifr_name, name, strlen(name));
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 		snprintf(err, size, "Open tap device failed: %s: %s%s", name, strerror(errno),
-			 errno == EPERM ? " (create it first with `ip tuntap add`, or run as root)" :
-					  "");
+			 errno == EPERM ? " (create it first with `ip tuntap add`, or run as root)"
+					: "");
 		close(fd);
 		return NULL;
 	}
@@ -98,6 +98,8 @@ struct net_backend *tap_backend_open(const char *name, char *err, size_t size)
 		return NULL;
 	}
 	snprintf(t->what, sizeof(t->what), "tap %s", name);
-	t->be = (struct net_backend){ .ops = &tap_ops, .fd = fd, .vnet_hdr = true, .what = t->what };
+	t->be = (struct net_backend){
+		.ops = &tap_ops, .fd = fd, .vnet_hdr = true, .what = t->what
+	};
 	return &t->be;
 }
