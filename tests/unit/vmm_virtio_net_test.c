@@ -456,13 +456,15 @@ static void test_passt_gone(void)
 		hdr0[HDR] = { 0 },
 		udp[16] = { guest_port >> 8, guest_port & 0xff, PORT >> 8, PORT & 0xff, 0, 16 };
 	uint64_t fails = net->stats.tx_fails;
+	unsigned len;
 
 	kill(passt_pid, SIGTERM);
 	waitpid(passt_pid, NULL, 0);
 	for (int t = 0; t < 10; t++)
 		event_wait(&loop, 10);
 	CHECK(net->be_dead);
-	send_frame(hdr0, f, frame(f, 17, udp, sizeof(udp)));
+	len = frame(f, 17, udp, sizeof(udp));
+	send_frame(hdr0, f, len);
 	CHECK(net->stats.tx_fails == fails + 1);
 }
 
