@@ -10,8 +10,9 @@ TEST_PKGS="qemu-system-x86 busybox-static e2fsprogs cpio xz-utils curl jq python
 	clang libclang-rt-14-dev"
 # servers run inside Mote and the clients that drive them from the host (tests/e2e/net_servers.sh,
 # bench/net.sh; their services are not started by the install: see policy-rc.d below), and
-# network namespaces with a TAP and ping (tests/e2e/net_tap.sh)
-NET_PKGS="redis-server redis-tools nginx-light wrk iperf3 iproute2 iputils-ping"
+# network namespaces with a TAP and ping (tests/e2e/net_tap.sh); passt, motevm's user-mode
+# network (docs/motevm.md says why passt)
+NET_PKGS="redis-server redis-tools nginx-light wrk iperf3 iproute2 iputils-ping passt"
 
 missing=""
 for p in $BUILD_PKGS $TEST_PKGS $NET_PKGS; do

@@ -56,6 +56,10 @@ out=$(timeout 120 $MOTE run --qemu --kernel-arg=--nameserver=10.0.2.2 /usr/bin/g
 expect_eq "getent in Mote: exit status 0" 0 "$?"
 expect_match "... the name resolved by the test's server" "^192\.0\.2\.7 +STREAM mote-test\.example" "$out"
 check "... which was asked for it" grep -q "query mote-test.example type 1" "$TEST_TMP/dns.log"
+out=$(timeout 120 $MOTE run --qemu --net passt --kernel-arg=--nameserver=10.0.2.2 \
+	/usr/bin/getent ahostsv4 mote-test.example 2>&1)
+expect_match "through passt too (10.0.2.2:53 is the host's loopback)" \
+	"^192\.0\.2\.7 +STREAM mote-test\.example" "$out"
 out=$(timeout 120 $MOTE run --qemu --kernel-arg=--nameserver=10.0.2.2 /usr/bin/getent ahostsv4 \
 	missing.example 2>&1)
 expect_eq "an unknown name: getent's status 2" 2 "$?"

@@ -30,6 +30,12 @@ expect_eq "curl in Mote: exit status 0" 0 "$?"
 check "... the 300000 bytes, byte for byte" cmp -s "$TEST_TMP/got.bin" "$TEST_TMP/www/data.bin"
 check "... the host's server logged the request" grep -q '"GET /data.bin HTTP/1.1" 200' \
 	"$TEST_TMP/server.log"
+# the same through passt (mote's user network on motevm, here under QEMU): 10.0.2.2 is the
+# host's loopback there too
+timeout 120 $MOTE run --qemu --net passt /usr/bin/curl -sS --max-time 60 -o /dev/stdout \
+	"http://10.0.2.2:$port/data.bin" >"$TEST_TMP/got2.bin" 2>"$TEST_TMP/curl2.err"
+expect_eq "curl in Mote through passt: exit status 0" 0 "$?"
+check "... the 300000 bytes, byte for byte" cmp -s "$TEST_TMP/got2.bin" "$TEST_TMP/www/data.bin"
 
 # IPv6 over the virtio-net interface: an address from QEMU's router adverts (SLAAC, a second or
 # two after boot), then a connection to fec0::2, QEMU's name for the host's ::1
@@ -72,7 +78,7 @@ expect_eq "-p with --net none: refused (125)" 125 "$?"
 expect_match "... saying why" "not with --net none" "$out"
 out=$($MOTE run --qemu --net tap0 /bin/true 2>&1)
 expect_eq "--net tap0: refused (125)" 125 "$?"
-expect_match "... naming the value" "--net tap0: not user, none or tap:NAME" "$out"
+expect_match "... naming the value" "--net tap0: not user, passt, none or tap:NAME" "$out"
 
 kill "$server" 2>/dev/null
 wait "$server" 2>/dev/null

@@ -468,6 +468,48 @@ static void test_passt_gone(void)
 	CHECK(net->stats.tx_fails == fails + 1);
 }
 
+/* What mote does: passt on one end of a socketpair (its --fd), motevm on the other
+ * ("/dev/fd/N"); a frame the guest sends before passt is up waits in the socket and is
+ * answered. And a /dev/fd/N that is no socket is refused. */
+static void test_passt_fd(const struct virtio_env *env)
+{
+	struct net_config cfg = { .iface_id = "eth2", .guest_mac = "06:00:AC:10:00:02" };
+	struct net_backend *be;
+	char err[256], path[32];
+	int sv[2];
+	pid_t pid;
+
+	CHECK(stream_backend_open("/dev/fd/0", err, sizeof(err)) == NULL);
+	CHECK(strstr(err, "/dev/fd/0 is not an open stream socket") != NULL);
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	snprintf(path, sizeof(path), "/dev/fd/%d", sv[1]);
+	be = stream_backend_open(path, err, sizeof(err));
+	CHECK(be != NULL);
+	if (!be)
+		return;
+	net = virtio_net_create(env, 3, &cfg, be);
+	CHECK(net != NULL);
+	if (!net)
+		return;
+	CHECK(vdrv_init(F_MAC, 2, 64) != 0);
+	post_rx(32);
+	memset(host_mac, 0, sizeof(host_mac));
+	pid = fork();
+	if (pid == 0) {
+		char fd[16];
+
+		snprintf(fd, sizeof(fd), "%d", sv[0]);
+		execl(PASST, "passt", "-f", "-1", "-q", "-4", "--fd", fd, "-a", "10.0.2.15", "-n",
+		      "24", "-g", "10.0.2.2", (char *)NULL);
+		_exit(127);
+	}
+	close(sv[0]);
+	test_arp(); /* sent at once: passt takes ~35 ms to start */
+	CHECK(host_mac[0] | host_mac[1] | host_mac[5]);
+	virtio_net_destroy(net); /* closes our end: passt, one-off, ends */
+	CHECK(pid > 0 && waitpid(pid, NULL, 0) == pid);
+}
+
 static int run_passt(const struct virtio_env *env)
 {
 	struct net_config cfg = { .iface_id = "eth1", .guest_mac = "06:00:AC:10:00:02" };
@@ -507,6 +549,7 @@ static int run_passt(const struct virtio_env *env)
 	close(s);
 	virtio_net_destroy(net);
 	unlink(passt_sock);
+	test_passt_fd(env);
 	memcpy(guest_ip, (const uint8_t[]){ 10, 99, 0, 2 }, 4);
 	memcpy(peer_ip, (const uint8_t[]){ 10, 99, 0, 1 }, 4);
 	guest_port = PORT;

@@ -151,6 +151,7 @@ int cmd_run(int argc, char **argv)
 	l.n_publish = o.n_publish;
 	l.net = !o.net			     ? NET_DEFAULT
 		: !strcmp(o.net, "none")     ? NET_NONE
+		: !strcmp(o.net, "passt")    ? NET_PASST
 		: !strncmp(o.net, "tap:", 4) ? NET_TAP
 					     : NET_USER;
 	l.tap = l.net == NET_TAP ? o.net + 4 : NULL;

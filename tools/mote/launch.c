@@ -1,5 +1,6 @@
 /* launch.c: starting motevm or qemu-system-x86_64 on an image, and reporting its status. */
 #include "launch.h"
+#include "usernet.h"
 #include "abi/mote_abi.h"
 
 #include <errno.h>
@@ -111,20 +112,29 @@ static const char *qemu_path(void)
 	return qemu && *qemu ? qemu : "/usr/bin/qemu-system-x86_64";
 }
 
-/* Writes the motevm config into a pipe; returns its read end (to pass as /dev/fd/N). */
-static int config_pipe(const struct launch *l, const char *kernel)
+/* The network interface motevm gets: a TAP, or the user network's socket (NET_FD). */
+static json_t *net_interface(const struct launch *l, int net_fd)
 {
-	json_t *cfg = json_pack("{s:{s:s, s:s, s:s}, s:{s:i, s:i}}", "boot-source",
-				"kernel_image_path", kernel, "initrd_path", l->image, "boot_args",
-				l->cmdline, "machine-config", "vcpu_count", (int)l->cpus,
-				"mem_size_mib", (int)l->mem_mib);
+	char sock[32];
+
+	if (l->net == NET_TAP)
+		return json_pack("[{s:s, s:s}]", "iface_id", "eth0", "host_dev_name", l->tap);
+	snprintf(sock, sizeof(sock), "/dev/fd/%d", net_fd);
+	return json_pack("[{s:s, s:s}]", "iface_id", "eth0", "host_socket", sock);
+}
+
+/* Writes the motevm config (CMDLINE for the kernel; NET_FD >= 0: the user network's socket)
+ * into a pipe; returns its read end (to pass as /dev/fd/N). */
+static int config_pipe(const struct launch *l, const char *kernel, const char *cmdline, int net_fd)
+{
+	json_t *cfg =
+		json_pack("{s:{s:s, s:s, s:s}, s:{s:i, s:i}}", "boot-source", "kernel_image_path",
+			  kernel, "initrd_path", l->image, "boot_args", cmdline, "machine-config",
+			  "vcpu_count", (int)l->cpus, "mem_size_mib", (int)l->mem_mib);
 	char *text;
 
-	/* --net tap:NAME: one virtio-net interface on it (motevm's network-interfaces) */
-	if (cfg && l->net == NET_TAP &&
-	    json_object_set_new(
-		    cfg, "network-interfaces",
-		    json_pack("[{s:s, s:s}]", "iface_id", "eth0", "host_dev_name", l->tap)) < 0) {
+	if (cfg && (l->net == NET_TAP || net_fd >= 0) &&
+	    json_object_set_new(cfg, "network-interfaces", net_interface(l, net_fd)) < 0) {
 		json_decref(cfg);
 		cfg = NULL;
 	}
@@ -280,15 +290,23 @@ static int run_child(char **argv, int relay_fd)
 	return wstatus;
 }
 
-static int launch_motevm(const struct launch *l, const char *kernel)
+/* motevm on KERNEL; USERNET: with the user network (passt). */
+static int launch_motevm(const struct launch *l, const char *kernel, bool usernet)
 {
-	char vmm[PATH_MAX], cfg_path[32];
+	char vmm[PATH_MAX], cfg_path[32], cmdline[8192];
 	char *argv[MAX_ARGS];
-	int n = 0, fd, wstatus, status;
+	int n = 0, fd, wstatus, status, net_fd = -1;
 
 	if (locate("MOTE_VMM", "motevm", "motevm", vmm, sizeof(vmm)) < 0)
 		return -1;
-	fd = config_pipe(l, kernel);
+	if (usernet) {
+		net_fd = usernet_start(l);
+		if (net_fd < 0)
+			return -1;
+		snprintf(cmdline, sizeof(cmdline), "%s%s%s", USERNET_KERNEL_ARGS,
+			 strstr(l->cmdline, "--nameserver=") ? "" : USERNET_DNS_ARG, l->cmdline);
+	}
+	fd = config_pipe(l, kernel, usernet ? cmdline : l->cmdline, net_fd);
 	if (fd < 0)
 		return -1;
 	snprintf(cfg_path, sizeof(cfg_path), "/dev/fd/%d", fd);
@@ -313,6 +331,8 @@ static int launch_motevm(const struct launch *l, const char *kernel)
 		launch_now_ms() - l->t0_ms, l->cpus, l->mem_mib);
 	wstatus = run_child(argv, -1);
 	close(fd);
+	if (net_fd >= 0)
+		close(net_fd); /* passt ends with motevm's end, not ours */
 	if (wstatus < 0)
 		return -1;
 	status = exit_status_of(wstatus);
@@ -349,6 +369,17 @@ static char *qemu_cmdline(const char *prefix, const char *cmdline)
 	for (int i = 0; i < QEMU_VIRTIO_SLOTS; i++)
 		len += (size_t)snprintf(s + len, cap - len, " virtio_mmio.device=512@%#x:%d",
 					QEMU_VIRTIO_BASE + 512 * i, QEMU_VIRTIO_GSI + i);
+	return s;
+}
+
+/* -netdev for passt's end of the socketpair (usernet.c) NET_FD: QEMU's stream netdev on it.
+ * A new string, or NULL. */
+static char *passt_netdev(int net_fd)
+{
+	char *s = malloc(96);
+
+	if (s)
+		snprintf(s, 96, "stream,id=mote-net,server=off,addr.type=fd,addr.str=%d", net_fd);
 	return s;
 }
 
@@ -411,7 +442,7 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	char mem[32], smp[32], debugcon[64], status_dev[PATH_MAX + 32];
 	char status_path[PATH_MAX];
 	char *argv[MAX_ARGS], out_dev[96], out_path[PATH_MAX], *cmdline = NULL, *netdev = NULL;
-	int n = 0, wstatus, rc = -1, fd, full, out;
+	int n = 0, wstatus, rc = -1, fd, full, out, net_fd = -1;
 	const char *accel = getenv("MOTE_QEMU_ACCEL"); /* "tcg" forces TCG where KVM exists */
 	int kvm = kvm_usable() == 0 && !(accel && !strcmp(accel, "tcg"));
 
@@ -471,8 +502,15 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	argv[n++] = "virtconsole,chardev=mote-out";
 	/* QEMU's user network (its fixed addresses, so no DHCP) with -p's ports forwarded, or
 	 * the host's TAP device (addresses by DHCP or --kernel-arg=--ip) */
-	if (l->net != NET_NONE) {
+	if (l->net == NET_PASST) {
+		net_fd = usernet_start(l);
+		if (net_fd < 0)
+			goto done;
+		netdev = passt_netdev(net_fd);
+	} else if (l->net != NET_NONE) {
 		netdev = l->net == NET_TAP ? tap_netdev(l->tap) : publish_netdev(l);
+	}
+	if (l->net != NET_NONE) {
 		if (!netdev) {
 			fprintf(stderr, "mote: out of memory\n");
 			goto done;
@@ -519,6 +557,8 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 done:
 	unlink(status_path);
 	close(out);
+	if (net_fd >= 0)
+		close(net_fd); /* passt ends with QEMU's end */
 	free(cmdline);
 	free(netdev);
 	return rc;
@@ -542,15 +582,10 @@ int launch_vm(const struct launch *l)
 	if (l->qemu)
 		return launch_qemu(l, kernel);
 	err = kvm_usable();
-	if (err == 0 && (l->n_publish || l->net == NET_USER)) {
-		fprintf(stderr,
-			"mote: %s needs user-mode networking, which motevm does not have yet: "
-			"use --qemu, or --net tap:NAME\n",
-			l->n_publish ? "-p" : "--net user");
-		return -1;
-	}
-	if (err == 0)
-		return launch_motevm(l, kernel);
+	if (err == 0) /* the user network by default where passt is there to give it */
+		return launch_motevm(l, kernel,
+				     l->n_publish || l->net == NET_USER || l->net == NET_PASST ||
+					     (l->net == NET_DEFAULT && usernet_available()));
 	/* QEMU's TCG emulates the CPU: the same kernel and image boot, only much slower */
 	if (l->no_fallback) {
 		fprintf(stderr,

@@ -17,8 +17,9 @@ struct launch {
 	bool stats;		    /* motevm's --exit-stats (the kernel's --stats is in cmdline) */
 	const char *const *publish; /* -p [HOSTIP:]HOSTPORT:GUESTPORT (checked), n_publish */
 	size_t n_publish;
-	/* --net: the default is user under QEMU, none under motevm (no user-mode network yet) */
-	enum { NET_DEFAULT, NET_USER, NET_NONE, NET_TAP } net;
+	/* --net: the default is user (under motevm where passt is installed, else none); user
+	 * is QEMU's own under QEMU, passt under motevm; passt is passt under both */
+	enum { NET_DEFAULT, NET_USER, NET_PASST, NET_NONE, NET_TAP } net;
 	const char *tap; /* NET_TAP: the TAP device's name */
 	double t0_ms;	 /* when mote started, for the timeline */
 };

@@ -60,16 +60,15 @@ const char *opts_help(enum opts_for which)
 	       "                       --kernel-arg=--strace (docs/kernel.md lists them)\n"
 	       "  -p, --publish [HOSTIP:]HOSTPORT:GUESTPORT[/udp]  forward a TCP (or UDP) port of\n"
 	       "                       the host (all its addresses unless HOSTIP) to the program\n"
-	       "                       (repeatable; under QEMU only for now: motevm has no\n"
-	       "                       user-mode network yet)\n"
-	       "      --net user|none|tap:NAME  the network: user, the default under QEMU, is its\n"
-	       "                       user-mode network (the program is 10.0.2.15; connections\n"
-	       "                       out work, 10.0.2.2 is the host's loopback; -p forwards\n"
-	       "                       into it); none, no network device; tap:NAME, the host's\n"
-	       "                       TAP device NAME (the address by DHCP, or\n"
-	       "                       --kernel-arg=--ip=eth0,ADDR,MASK), on QEMU and motevm.\n"
-	       "                       motevm has no user-mode network yet: there none is the\n"
-	       "                       default, and --net user and -p are refused\n"
+	       "                       (repeatable; through the user network)\n"
+	       "      --net user|passt|none|tap:NAME  the network: user, the default, is a\n"
+	       "                       user-mode network (QEMU's own, or passt beside motevm):\n"
+	       "                       the program is 10.0.2.15, connections out work, 10.0.2.2\n"
+	       "                       is the host's loopback, -p forwards into it (motevm\n"
+	       "                       without passt installed: none is the default); passt,\n"
+	       "                       the same through passt under QEMU too; none, no\n"
+	       "                       network device; tap:NAME, the host's TAP device NAME\n"
+	       "                       (the address by DHCP, or --kernel-arg=--ip=eth0,ADDR,MASK)\n"
 	       "      --stats          at exit, print the kernel's counts (system calls, page\n"
 	       "                       faults, interrupts...) and motevm's VM exits on stderr\n"
 	       "  -v, --verbose        print a boot timeline on stderr\n";
@@ -183,10 +182,10 @@ static int one_option(int c, const char *arg, enum opts_for which, struct mote_o
 	if (which == OPTS_RUN && c == 'p')
 		return check_publish(arg) < 0 ? -1 : push(&o->publish, &o->n_publish, arg);
 	if (which == OPTS_RUN && c == OPT_NET) {
-		if (strcmp(arg, "user") && strcmp(arg, "none") &&
+		if (strcmp(arg, "user") && strcmp(arg, "passt") && strcmp(arg, "none") &&
 		    (strncmp(arg, "tap:", 4) || !arg[4] || strlen(arg + 4) >= 16 ||
 		     strpbrk(arg + 4, ",/ "))) {
-			fprintf(stderr, "mote: --net %s: not user, none or tap:NAME\n", arg);
+			fprintf(stderr, "mote: --net %s: not user, passt, none or tap:NAME\n", arg);
 			return -1;
 		}
 		o->net = arg;

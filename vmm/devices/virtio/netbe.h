@@ -41,7 +41,9 @@ struct net_backend {
  * ERR set (Firecracker's words). */
 struct net_backend *tap_backend_open(const char *name, char *err, size_t size);
 /* Connects to a Unix stream socket at PATH with QEMU's stream framing (each frame after its
- * length, 4 bytes big-endian), e.g. passt's. NULL with ERR set. */
+ * length, 4 bytes big-endian), e.g. passt's; "/dev/fd/N" is a connected stream socket motevm
+ * inherited instead (one end of a socketpair whose other end is passt's --fd). NULL with ERR
+ * set. */
 struct net_backend *stream_backend_open(const char *path, char *err, size_t size);
 
 #endif /* MOTE_VMM_DEVICES_VIRTIO_NETBE_H */

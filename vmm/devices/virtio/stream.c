@@ -3,6 +3,7 @@
  * header crosses it, so no offloads. A frame the socket takes only in part is held back and
  * finished before the next one goes. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,12 +150,41 @@ static const struct net_backend_ops stream_ops = {
 	.close = stream_close,
 };
 
+/* "/dev/fd/N": an inherited connected stream socket (mote passes one end of a socketpair
+ * whose other end is passt's --fd). The fd, or -1 with ERR set. */
+static int inherited(const char *path, char *err, size_t size)
+{
+	int fd = -1, type = 0;
+	socklen_t len = sizeof(type);
+	char *end;
+	long n = strtol(path + strlen("/dev/fd/"), &end, 10);
+
+	if (*end == 0 && n >= 0 && n < 1 << 20)
+		fd = (int)n;
+	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_STREAM) {
+		snprintf(err, size, "%s is not an open stream socket", path);
+		return -1;
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+		snprintf(err, size, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return fd;
+}
+
 struct net_backend *stream_backend_open(const char *path, char *err, size_t size)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	struct stream *s;
 	int fd;
 
+	if (strncmp(path, "/dev/fd/", strlen("/dev/fd/")) == 0) {
+		fd = inherited(path, err, size);
+		if (fd < 0)
+			return NULL;
+		goto have_fd;
+	}
 	if (strlen(path) >= sizeof(a.sun_path)) {
 		snprintf(err, size, "socket path too long (at most %zu bytes): %.64s",
 			 sizeof(a.sun_path) - 1, path);
@@ -169,6 +199,7 @@ struct net_backend *stream_backend_open(const char *path, char *err, size_t size
 			close(fd);
 		return NULL;
 	}
+have_fd:
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		snprintf(err, size, "out of memory");
