@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include "api/controller.h"
 #include "config/serde.h"
 #include "devices/legacy/i8042.h"
+#include "devices/virtio/netbe.h"
 #include "log.h"
 #include "metrics.h"
 #include "vmm.h"
@@ -203,5 +205,32 @@ int controller_apply_metrics(const struct metrics_config *m, struct config_error
 				  "Metrics error: Cannot initialize the metrics system due to bad "
 				  "user input: %s",
 				  config_os_error(-r));
+	return 0;
+}
+
+int controller_check_net(const struct net_config *n, struct config_error *err)
+{
+	struct net_backend *be;
+	struct stat st;
+	char why[256];
+
+	if (n->host_socket) {
+		bool found;
+
+		if (strncmp(n->host_socket, "/dev/fd/", 8) == 0)
+			return 0;
+		found = stat(n->host_socket, &st) == 0;
+		if (found && S_ISSOCK(st.st_mode))
+			return 0;
+		return serde_fail(err, CONFIG_ERR_VALUE,
+				  "Network config error: host_socket %s is not a socket%s%s",
+				  n->host_socket, found ? "" : ": ", found ? "" : strerror(errno));
+	}
+	be = tap_backend_open(n->host_dev_name, why, sizeof(why));
+	if (!be)
+		return serde_fail(err, CONFIG_ERR_VALUE,
+				  "Network config error: Could not create the network device: %s",
+				  why);
+	be->ops->close(be);
 	return 0;
 }

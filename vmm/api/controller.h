@@ -49,5 +49,9 @@ int controller_resume(struct controller *ctl, struct config_error *err);
  * the command line). 0, or -1 with ERR set ("Logger error: ...", "Metrics error: ..."). */
 int controller_apply_logger(const struct logger_config *l, struct config_error *err);
 int controller_apply_metrics(const struct metrics_config *m, struct config_error *err);
+/* PUT /network-interfaces before boot: whether N's back end can be had, so that an interface
+ * the API accepts works at InstanceStart (a TAP is opened and closed again; a host_socket
+ * must be a socket: connecting would use up passt's one client). 0, or -1 with ERR set. */
+int controller_check_net(const struct net_config *n, struct config_error *err);
 
 #endif /* MOTE_VMM_API_CONTROLLER_H */
