@@ -52,6 +52,8 @@ TESTS += tests/e2e/net_servers.sh
 TESTS += tests/e2e/net_outbound.sh
 # a connection storm: 10,000 short connections to the echo server in Mote, then 1 MiB; no leak
 TESTS += tests/e2e/net_storm.sh
+# malformed frames of every layer from a hostile network (a stream socket under QEMU): still alive
+TESTS += tests/e2e/net_malformed.sh
 # name resolution in Mote: --nameserver, glibc's resolver, a DNS server the test starts
 TESTS += tests/e2e/net_dns.sh
 # --net tap:NAME on a TAP in a network namespace the test makes (root): ping and echo
