@@ -8,10 +8,6 @@
 
 #include <jansson.h>
 
-#include "devices/legacy/i8042.h"
-#include "devices/legacy/serial.h"
-#include "devices/virtio/net.h"
-#include "devices/virtio/rng.h"
 #include "kvm/stats.h"
 #include "log.h"
 #include "metrics.h"
@@ -33,10 +29,8 @@ static int metrics_fd = -1;
 static bool emit_id;
 static json_t *properties;
 
-/* What the devices had counted at the last line (their counters only grow). */
+/* What the vCPUs and KVM had counted at the last line (their counters only grow). */
 static struct vcpu_stats vcpu_last;
-static struct serial_stats uart_last;
-static struct i8042_stats i8042_last;
 static uint64_t kvm_last[KVM_STAT_NR];
 
 static const char *const stop_names[] = {
@@ -102,6 +96,11 @@ static int set_u64(json_t *root, const char *g, const char *name, uint64_t v)
 	json_t *obj = group(root, g);
 
 	return obj ? json_object_set_new(obj, name, json_integer((json_int_t)v)) : -1;
+}
+
+void metrics_put(json_t *root, const char *group, const char *name, uint64_t v)
+{
+	set_u64(root, group, name, v);
 }
 
 static void add_vcpu(json_t *root, const struct vmm *vmm)
@@ -177,71 +176,6 @@ static void add_vmm(json_t *root, const struct vmm *vmm)
 	set_u64(root, "vmm", "exit_status", (uint64_t)vmm->exit_status);
 }
 
-static void add_devices(json_t *root, const struct vmm *vmm)
-{
-	struct serial_stats us = serial_get_stats(vmm ? vmm->devices.serial : NULL);
-	struct i8042_stats ks = i8042_get_stats(vmm ? vmm->devices.i8042 : NULL);
-
-	if (us.write_count < uart_last.write_count || us.read_count < uart_last.read_count)
-		memset(&uart_last, 0, sizeof(uart_last));
-	if (ks.read_count < i8042_last.read_count || ks.write_count < i8042_last.write_count)
-		memset(&i8042_last, 0, sizeof(i8042_last));
-	set_u64(root, "uart", "error_count", us.error_count - uart_last.error_count);
-	set_u64(root, "uart", "flush_count", 0);
-	set_u64(root, "uart", "missed_read_count", 0);
-	set_u64(root, "uart", "missed_write_count", 0);
-	set_u64(root, "uart", "read_count", us.read_count - uart_last.read_count);
-	set_u64(root, "uart", "write_count", us.write_count - uart_last.write_count);
-	set_u64(root, "i8042", "error_count", 0);
-	set_u64(root, "i8042", "missed_read_count", 0);
-	set_u64(root, "i8042", "missed_write_count", 0);
-	set_u64(root, "i8042", "read_count", ks.read_count - i8042_last.read_count);
-	set_u64(root, "i8042", "reset_count", ks.reset_count - i8042_last.reset_count);
-	set_u64(root, "i8042", "write_count", ks.write_count - i8042_last.write_count);
-	uart_last = us;
-	i8042_last = ks;
-}
-
-/* One interface's counters since the last line (D) into GROUP. */
-static void add_net_group(json_t *root, const char *g, const struct virtio_net_stats *d)
-{
-	set_u64(root, g, "rx_bytes_count", d->rx_bytes);
-	set_u64(root, g, "rx_packets_count", d->rx_packets);
-	set_u64(root, g, "rx_fails", d->rx_fails);
-	set_u64(root, g, "rx_queue_event_count", d->rx_queue_events);
-	set_u64(root, g, "rx_tap_event_count", d->rx_tap_events);
-	set_u64(root, g, "tx_bytes_count", d->tx_bytes);
-	set_u64(root, g, "tx_packets_count", d->tx_packets);
-	set_u64(root, g, "tx_fails", d->tx_fails);
-	set_u64(root, g, "tx_queue_event_count", d->tx_queue_events);
-}
-
-/* Firecracker's "net" (every interface) and "net_<iface_id>" groups, and "entropy". */
-static void add_virtio(json_t *root, const struct vmm *vmm)
-{
-	struct virtio_net_stats sum = { 0 };
-	static struct virtio_rng_stats rng_last;
-	struct virtio_rng_stats rs = { 0 };
-
-	for (unsigned i = 0; vmm && i < vmm->devices.nr_nets; i++) {
-		struct virtio_net *n = vmm->devices.nets[i];
-		struct virtio_net_stats d = virtio_net_stats_since(n, &sum);
-		char g[96];
-
-		snprintf(g, sizeof(g), "net_%s", n->iface_id);
-		add_net_group(root, g, &d);
-	}
-	add_net_group(root, "net", &sum);
-	if (vmm && vmm->devices.rng)
-		rs = virtio_rng_stats(vmm->devices.rng);
-	if (rs.bytes < rng_last.bytes)
-		memset(&rng_last, 0, sizeof(rng_last));
-	set_u64(root, "entropy", "entropy_event_count", rs.requests - rng_last.requests);
-	set_u64(root, "entropy", "entropy_bytes", rs.bytes - rng_last.bytes);
-	set_u64(root, "entropy", "host_rng_fails", rs.fails - rng_last.fails);
-	rng_last = rs;
-}
-
 static json_t *build(const struct vmm *vmm)
 {
 	struct timespec now;
@@ -268,8 +202,7 @@ static json_t *build(const struct vmm *vmm)
 	add_vcpu(root, vmm);
 	add_kvm(root, vmm);
 	add_vmm(root, vmm);
-	add_devices(root, vmm);
-	add_virtio(root, vmm);
+	devices_metrics(vmm, root);
 	return root;
 }
 

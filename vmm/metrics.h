@@ -88,6 +88,8 @@ enum metric { METRICS_COUNTERS(METRICS_ENUM) METRIC_NR };
 enum metric_value { METRICS_VALUES(METRICS_ENUM) METRIC_VALUE_NR };
 #undef METRICS_ENUM
 
+/* Sets NAME in GROUP of a line being built (the devices' metrics callbacks). */
+void metrics_put(struct json_t *root, const char *group, const char *name, uint64_t v);
 /* Adds one to counter M (any thread). */
 void metrics_inc(enum metric m);
 /* Sets value M (any thread). */

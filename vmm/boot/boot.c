@@ -15,6 +15,7 @@
 #include "boot/initrd.h"
 #include "boot/linux.h"
 #include "boot/pvh.h"
+#include "devices/virtio/virtio_devices.h"
 #include "log.h"
 #include "vmm.h"
 
@@ -101,7 +102,7 @@ int boot_load(struct vmm *vmm)
 	/* the user's arguments, then where the virtio devices are (as Firecracker adds them) */
 	snprintf(cmdline, sizeof(cmdline), "%s",
 		 bs->boot_args ? bs->boot_args : CONFIG_DEFAULT_BOOT_ARGS);
-	if (devices_cmdline(&vmm->devices, cmdline, sizeof(cmdline))) {
+	if (virtio_devices_cmdline(&vmm->devices, cmdline, sizeof(cmdline))) {
 		log_err("boot-source: boot_args and the virtio devices do not fit the command line");
 		return -EINVAL;
 	}

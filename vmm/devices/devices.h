@@ -28,13 +28,28 @@ struct devices {
 	struct virtio_rng *rng;
 };
 
+struct json_t;
+
+/* One kind of device, as the table in devices.c lists them: adding one is its own file and a
+ * line there. */
+struct device_ops {
+	const char *name;
+	/* Builds the device(s) from the VM's configuration. 0, or -errno after logging
+	 * (-EINVAL: the configuration names something unusable). */
+	int (*create)(struct vmm *vmm);
+	/* Frees them; safe after a failed or partial create. */
+	void (*destroy)(struct vmm *vmm);
+	/* Adds its metrics groups to ROOT, counters since the previous call (Firecracker's
+	 * names). VMM is NULL before the VM exists: zeros then. NULL: no metrics. */
+	void (*metrics)(const struct vmm *vmm, struct json_t *root);
+};
+
 /* Starts every device of the table in order. 0, or -errno after logging (then call
  * devices_exit). */
 int devices_init(struct vmm *vmm);
 /* Stops them in reverse order; safe after a partial devices_init. */
 void devices_exit(struct vmm *vmm);
-/* Appends the virtio devices' "virtio_mmio.device=" entries to the command line in BUF.
- * 0, or -ENOSPC. */
-int devices_cmdline(const struct devices *devs, char *buf, size_t size);
+/* Every device's metrics into ROOT (metrics.c's line). */
+void devices_metrics(const struct vmm *vmm, struct json_t *root);
 
 #endif /* MOTE_VMM_DEVICES_DEVICES_H */

@@ -47,7 +47,7 @@ static const struct bus_ops boot_timer_ops = {
 	.write = boot_timer_write,
 };
 
-int boot_timer_init(struct vmm *vmm)
+static int boot_timer_init(struct vmm *vmm)
 {
 	struct boot_timer *t = calloc(1, sizeof(*t));
 
@@ -60,8 +60,12 @@ int boot_timer_init(struct vmm *vmm)
 			    &boot_timer_ops, t);
 }
 
-void boot_timer_exit(struct vmm *vmm)
+static void boot_timer_exit(struct vmm *vmm)
 {
 	free(vmm->devices.boot_timer);
 	vmm->devices.boot_timer = NULL;
 }
+
+const struct device_ops boot_timer_device = {
+	.name = "boot-timer", .create = boot_timer_init, .destroy = boot_timer_exit, .metrics = NULL
+};

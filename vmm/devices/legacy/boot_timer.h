@@ -2,6 +2,8 @@
 #ifndef MOTE_VMM_DEVICES_LEGACY_BOOT_TIMER_H
 #define MOTE_VMM_DEVICES_LEGACY_BOOT_TIMER_H
 
+#include "devices/devices.h"
+
 struct vmm;
 struct boot_timer;
 
@@ -10,9 +12,8 @@ struct boot_timer;
  * MOTE_BOOT_TIMER_MAGIC at offset 0 logs "Guest-boot-time = N us N ms, C CPU us C CPU ms"
  * (time since motevm started) at info level and records it for the metrics. Without it the
  * page is still there but ignores writes, so a guest that always signals does not crash.
- * 0 or -errno.
+ * (Its create: 0 or -errno.)
  */
-int boot_timer_init(struct vmm *vmm);
-void boot_timer_exit(struct vmm *vmm);
+extern const struct device_ops boot_timer_device;
 
 #endif /* MOTE_VMM_DEVICES_LEGACY_BOOT_TIMER_H */

@@ -80,7 +80,7 @@ static const struct bus_ops console_ctl_ops = {
 	.write = console_ctl_write,
 };
 
-int console_init(struct vmm *vmm)
+static int console_init(struct vmm *vmm)
 {
 	struct console *c;
 	int r;
@@ -99,8 +99,12 @@ int console_init(struct vmm *vmm)
 	return r;
 }
 
-void console_exit(struct vmm *vmm)
+static void console_exit(struct vmm *vmm)
 {
 	free(vmm->devices.console);
 	vmm->devices.console = NULL;
 }
+
+const struct device_ops console_device = {
+	.name = "console", .create = console_init, .destroy = console_exit, .metrics = NULL
+};

@@ -47,7 +47,7 @@ static const struct bus_ops debug_exit_ops = {
 	.write = debug_exit_write,
 };
 
-int exit_dev_init(struct vmm *vmm)
+static int exit_dev_init(struct vmm *vmm)
 {
 	struct exit_dev *d = calloc(1, sizeof(*d));
 	int r;
@@ -63,8 +63,12 @@ int exit_dev_init(struct vmm *vmm)
 	return r;
 }
 
-void exit_dev_exit(struct vmm *vmm)
+static void exit_dev_exit(struct vmm *vmm)
 {
 	free(vmm->devices.exit);
 	vmm->devices.exit = NULL;
 }
+
+const struct device_ops exit_device = {
+	.name = "exit", .create = exit_dev_init, .destroy = exit_dev_exit, .metrics = NULL
+};

@@ -2,15 +2,16 @@
 #ifndef MOTE_VMM_DEVICES_LEGACY_EXIT_H
 #define MOTE_VMM_DEVICES_LEGACY_EXIT_H
 
+#include "devices/devices.h"
+
 struct vmm;
 struct exit_dev;
 
 /*
  * Registers MOTE_EXIT_PORT (4 ports): a write of V ends the VM, motevm exits with V & 0xff;
  * and MOTE_DEBUG_EXIT_PORT (4 ports, QEMU's iobase=0xf4,iosize=4): a write of V ends the VM
- * with (V << 1) | 1. 0 or -errno.
+ * with (V << 1) | 1. (Its create: 0 or -errno.)
  */
-int exit_dev_init(struct vmm *vmm);
-void exit_dev_exit(struct vmm *vmm);
+extern const struct device_ops exit_device;
 
 #endif /* MOTE_VMM_DEVICES_LEGACY_EXIT_H */

@@ -4,12 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "abi/mote_abi.h"
 #include "arch/x86_64/layout.h"
 #include "devices/bus.h"
 #include "devices/legacy/i8042.h"
 #include "kvm/irq.h"
 #include "log.h"
+#include "metrics.h"
 #include "vmm.h"
 
 #define DATA_PORT 0 /* 0x60 */
@@ -151,7 +154,7 @@ static const struct bus_ops i8042_ops = {
 	.write = i8042_write,
 };
 
-int i8042_init(struct vmm *vmm)
+static int i8042_init(struct vmm *vmm)
 {
 	struct i8042 *d = calloc(1, sizeof(*d));
 
@@ -166,7 +169,7 @@ int i8042_init(struct vmm *vmm)
 	return bus_register(&vmm->pio, I8042_PORT, 5, "i8042", &i8042_ops, d);
 }
 
-void i8042_exit(struct vmm *vmm)
+static void i8042_exit(struct vmm *vmm)
 {
 	struct i8042 *d = vmm->devices.i8042;
 
@@ -206,3 +209,24 @@ struct i8042_stats i8042_get_stats(struct i8042 *d)
 	}
 	return st;
 }
+
+/* Firecracker's "i8042" group. */
+static void i8042_metrics(const struct vmm *vmm, json_t *root)
+{
+	static struct i8042_stats last; /* at the previous line */
+	struct i8042_stats k = i8042_get_stats(vmm ? vmm->devices.i8042 : NULL);
+
+	if (k.read_count < last.read_count || k.write_count < last.write_count)
+		memset(&last, 0, sizeof(last)); /* a new VM after a failed start */
+	metrics_put(root, "i8042", "error_count", 0);
+	metrics_put(root, "i8042", "missed_read_count", 0);
+	metrics_put(root, "i8042", "missed_write_count", 0);
+	metrics_put(root, "i8042", "read_count", k.read_count - last.read_count);
+	metrics_put(root, "i8042", "reset_count", k.reset_count - last.reset_count);
+	metrics_put(root, "i8042", "write_count", k.write_count - last.write_count);
+	last = k;
+}
+
+const struct device_ops i8042_device = {
+	.name = "i8042", .create = i8042_init, .destroy = i8042_exit, .metrics = i8042_metrics
+};

@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include "devices/devices.h"
+
 struct vmm;
 struct i8042;
 
@@ -15,10 +17,9 @@ struct i8042_stats {
 
 /*
  * Registers ports 0x60-0x64 (IRQ 1). Command 0xfe on port 0x64 (pulse the CPU reset line)
- * stops the VM cleanly (MOTE_STATUS_GUEST_RESET), as Firecracker does. 0 or -errno.
+ * stops the VM cleanly (MOTE_STATUS_GUEST_RESET), as Firecracker does. (Its create: 0 or -errno.)
  */
-int i8042_init(struct vmm *vmm);
-void i8042_exit(struct vmm *vmm);
+extern const struct device_ops i8042_device;
 /*
  * Types Ctrl-Alt-Del on the keyboard (scan code set 2: 0x14, 0x11, 0xe0 0x71) and raises
  * IRQ 1, as Firecracker's SendCtrlAltDel does. 0, -ENOSPC if the output buffer lacks room,

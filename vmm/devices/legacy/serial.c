@@ -11,12 +11,15 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "arch/x86_64/layout.h"
 #include "devices/bus.h"
 #include "devices/legacy/serial.h"
 #include "event.h"
 #include "kvm/irq.h"
 #include "log.h"
+#include "metrics.h"
 #include "vmm.h"
 
 /* Deep, so that a guest reading through the console port takes input in large batches. */
@@ -443,7 +446,7 @@ static void on_room(struct event_handler *h, uint32_t events)
 		fill_fifo(s);
 }
 
-int serial_init(struct vmm *vmm)
+static int serial_init(struct vmm *vmm)
 {
 	struct serial *s = calloc(1, sizeof(*s));
 	int r;
@@ -477,7 +480,7 @@ int serial_init(struct vmm *vmm)
 	return bus_register(&vmm->pio, COM1_PORT, 8, "serial", &serial_ops, s);
 }
 
-void serial_exit(struct vmm *vmm)
+static void serial_exit(struct vmm *vmm)
 {
 	struct serial *s = vmm->devices.serial;
 
@@ -505,3 +508,24 @@ struct serial_stats serial_get_stats(struct serial *s)
 	}
 	return st;
 }
+
+/* Firecracker's "uart" group. */
+static void serial_metrics(const struct vmm *vmm, json_t *root)
+{
+	static struct serial_stats last; /* at the previous line */
+	struct serial_stats s = serial_get_stats(vmm ? vmm->devices.serial : NULL);
+
+	if (s.write_count < last.write_count || s.read_count < last.read_count)
+		memset(&last, 0, sizeof(last)); /* a new VM after a failed start */
+	metrics_put(root, "uart", "error_count", s.error_count - last.error_count);
+	metrics_put(root, "uart", "flush_count", 0);
+	metrics_put(root, "uart", "missed_read_count", 0);
+	metrics_put(root, "uart", "missed_write_count", 0);
+	metrics_put(root, "uart", "read_count", s.read_count - last.read_count);
+	metrics_put(root, "uart", "write_count", s.write_count - last.write_count);
+	last = s;
+}
+
+const struct device_ops serial_device = {
+	.name = "serial", .create = serial_init, .destroy = serial_exit, .metrics = serial_metrics
+};

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "devices/devices.h"
+
 struct vmm;
 struct serial;
 
@@ -18,12 +20,11 @@ struct serial_stats {
 /*
  * Registers COM1 (ports 0x3f8-0x3ff, IRQ 4) on VMM's port bus and its stdin reader on the
  * event loop. Input is read only while the receive FIFO has room, so no byte is lost or
- * reordered; a terminal on stdin goes to raw mode (signals kept) until serial_exit or
- * process exit. 0 or -errno.
+ * reordered; a terminal on stdin goes to raw mode (signals kept) until the device is
+ * destroyed (which restores it) or the process exits. (Its create: 0 or -errno.)
  */
-int serial_init(struct vmm *vmm);
-/* Restores the terminal and frees the device. */
-void serial_exit(struct vmm *vmm);
+extern const struct device_ops serial_device;
+
 struct serial_stats serial_get_stats(struct serial *s);
 
 /*

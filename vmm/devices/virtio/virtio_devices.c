@@ -1,0 +1,126 @@
+/* virtio_devices.c: the virtio devices of the configuration (see virtio_devices.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "devices/virtio/net.h"
+#include "devices/virtio/netbe.h"
+#include "devices/virtio/rng.h"
+#include "devices/virtio/virtio_devices.h"
+#include "log.h"
+#include "metrics.h"
+#include "vmm.h"
+
+/* The virtio devices the configuration asks for, each in the next transport slot. */
+static int virtio_init(struct vmm *vmm)
+{
+	const struct vm_config *cfg = vmm->cfg;
+	struct devices *devs = &vmm->devices;
+	struct virtio_env env = {
+		.mem = &vmm->mem, .loop = &vmm->loop, .mmio = &vmm->mmio, .vm_fd = vmm->vm.vm_fd
+	};
+	unsigned slot = 0;
+
+	for (unsigned i = 0; i < cfg->nr_nets; i++) {
+		const struct net_config *n = &cfg->nets[i];
+		struct net_backend *be;
+		char err[256];
+
+		if (devs->nr_nets == DEVICES_NET_MAX) {
+			log_err("network-interfaces: more than %d", DEVICES_NET_MAX);
+			return -ENOSPC;
+		}
+		be = n->host_socket ? stream_backend_open(n->host_socket, err, sizeof(err))
+				    : tap_backend_open(n->host_dev_name, err, sizeof(err));
+		if (!be) {
+			log_err("network-interfaces %s: %s", n->iface_id, err);
+			return -EINVAL;
+		}
+		if (n->rx_rate_limiter.present || n->tx_rate_limiter.present)
+			log_warn("network-interfaces %s: rate limiters are not enforced yet",
+				 n->iface_id);
+		devs->nets[devs->nr_nets] = virtio_net_create(&env, slot++, n, be);
+		if (!devs->nets[devs->nr_nets])
+			return -EIO;
+		devs->nr_nets++;
+	}
+	if (cfg->entropy.present) {
+		if (cfg->entropy.rate_limiter.present)
+			log_warn("entropy: its rate limiter is not enforced yet");
+		devs->rng = virtio_rng_create(&env, slot++);
+		if (!devs->rng)
+			return -EIO;
+	}
+	return 0;
+}
+
+static void virtio_exit(struct vmm *vmm)
+{
+	struct devices *devs = &vmm->devices;
+
+	virtio_rng_destroy(devs->rng);
+	devs->rng = NULL;
+	for (unsigned i = 0; i < devs->nr_nets; i++)
+		virtio_net_destroy(devs->nets[i]);
+	devs->nr_nets = 0;
+}
+
+int virtio_devices_cmdline(const struct devices *devs, char *buf, size_t size)
+{
+	int r = 0;
+
+	for (unsigned i = 0; i < devs->nr_nets && !r; i++)
+		r = virtio_cmdline(&devs->nets[i]->dev, buf, size);
+	if (devs->rng && !r)
+		r = virtio_cmdline(&devs->rng->dev, buf, size);
+	return r;
+}
+
+/* One interface's counters since the last line (D) into GROUP. */
+static void add_net_group(json_t *root, const char *g, const struct virtio_net_stats *d)
+{
+	metrics_put(root, g, "rx_bytes_count", d->rx_bytes);
+	metrics_put(root, g, "rx_packets_count", d->rx_packets);
+	metrics_put(root, g, "rx_fails", d->rx_fails);
+	metrics_put(root, g, "rx_queue_event_count", d->rx_queue_events);
+	metrics_put(root, g, "rx_tap_event_count", d->rx_tap_events);
+	metrics_put(root, g, "tx_bytes_count", d->tx_bytes);
+	metrics_put(root, g, "tx_packets_count", d->tx_packets);
+	metrics_put(root, g, "tx_fails", d->tx_fails);
+	metrics_put(root, g, "tx_queue_event_count", d->tx_queue_events);
+}
+
+/* Firecracker's "net" (every interface) and "net_<iface_id>" groups, and "entropy". */
+static void virtio_metrics(const struct vmm *vmm, json_t *root)
+{
+	struct virtio_net_stats sum = { 0 };
+	static struct virtio_rng_stats rng_last;
+	struct virtio_rng_stats rs = { 0 };
+
+	for (unsigned i = 0; vmm && i < vmm->devices.nr_nets; i++) {
+		struct virtio_net *n = vmm->devices.nets[i];
+		struct virtio_net_stats d = virtio_net_stats_since(n, &sum);
+		char g[96];
+
+		snprintf(g, sizeof(g), "net_%s", n->iface_id);
+		add_net_group(root, g, &d);
+	}
+	add_net_group(root, "net", &sum);
+	if (vmm && vmm->devices.rng)
+		rs = virtio_rng_stats(vmm->devices.rng);
+	if (rs.bytes < rng_last.bytes)
+		memset(&rng_last, 0, sizeof(rng_last));
+	metrics_put(root, "entropy", "entropy_event_count", rs.requests - rng_last.requests);
+	metrics_put(root, "entropy", "entropy_bytes", rs.bytes - rng_last.bytes);
+	metrics_put(root, "entropy", "host_rng_fails", rs.fails - rng_last.fails);
+	rng_last = rs;
+}
+
+const struct device_ops virtio_devices = {
+	.name = "virtio",
+	.create = virtio_init,
+	.destroy = virtio_exit,
+	.metrics = virtio_metrics,
+};
