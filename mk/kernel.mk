@@ -116,7 +116,7 @@ KERNEL_SRCS := \
 	kernel/linux/sys_epoll.c \
 	kernel/linux/sockaddr.c \
 	kernel/linux/sys_socket.c \
-	kernel/linux/sys_sockmsg.c \
+	kernel/linux/sys_sockmsg.c kernel/linux/sockmsg_io.c \
 	kernel/linux/sockopts.c \
 	kernel/linux/sys_sockopt.c \
 	kernel/linux/sys_unix.c \

@@ -42,7 +42,9 @@ ssize_t sockmsg_stream_send(struct file *f, int kind, const struct iovec_k *iov,
 /* Receiving on a stream: each iovec in turn, until one gets less than its length. */
 ssize_t sockmsg_stream_recv(struct file *f, int kind, const struct iovec_k *iov, size_t cnt,
 			    int flags);
-/* sock_recv on a kernel buffer. */
+/* sock_send, sock_recv on a kernel buffer. */
+ssize_t sockmsg_kernel_send(struct file *f, int kind, const void *buf, size_t n, int flags,
+			    const void *name, uint32_t namelen);
 ssize_t sockmsg_kernel_recv(struct file *f, int kind, void *buf, size_t n, int flags, void *name,
 			    uint32_t *namelen, size_t *full);
 /* Gather iov[*i] from offset *off on into buf (n bytes at most): the bytes gathered, with *i

@@ -56,8 +56,6 @@ void sock_opts_apply(struct file *f, int kind, const struct sock_opts *o)
 	} else if (kind == SK_UDP) {
 		nudp_v6only(f->priv, o->v6only);
 		nudp_reuseaddr(f->priv, o->sol & BIT(SO_REUSEADDR));
-	} else if (kind == SK_UNIX) {
-		unix_apply_opts(f, o->rcvtimeo_ns, o->sndtimeo_ns);
 	}
 }
 

@@ -76,7 +76,8 @@ struct sock_opts {
 void sock_opts_default(struct sock_opts *o, int kind);
 /* f's options (kind), made with the defaults when first needed; NULL: out of memory. */
 struct sock_opts *sock_opts_of(struct file *f, int kind);
-/* What o asks of the stack, for f of kind: TCP_NODELAY, keep-alive, SO_REUSEADDR... */
+/* What o asks of the stack, for f of kind SK_TCP or SK_UDP: TCP_NODELAY, keep-alive,
+ * SO_REUSEADDR... (AF_UNIX sockets: unix_apply_opts). */
 void sock_opts_apply(struct file *f, int kind, const struct sock_opts *o);
 /* How long a call on f may wait (net/socket.h's deadlines): NET_NOWAIT when nonblock, else
  * SO_SNDTIMEO's (send) or SO_RCVTIMEO's bound, else NET_FOREVER. */

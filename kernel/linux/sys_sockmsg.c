@@ -15,7 +15,6 @@
 
 #define IOV_MAX 1024
 #define MSG_WAITFORONE 0x10000
-#define STREAM_CHUNK 65536 /* bytes gathered for one send on a stream */
 
 struct mmsghdr_k {
 	struct msghdr_k hdr;
@@ -48,94 +47,6 @@ static long get_iov(const struct msghdr_k *m, struct iovec_k **out, size_t *tota
 	return 0;
 }
 
-ssize_t sockmsg_stream_recv(struct file *f, int kind, const struct iovec_k *iov, size_t cnt,
-			    int flags)
-{
-	ssize_t total = 0, r = 0;
-
-	for (size_t i = 0; i < cnt; i++) {
-		if (!iov[i].len)
-			continue;
-		/* wait for the first bytes only, unless MSG_WAITALL */
-		r = sock_recv(f, kind, iov[i].base, iov[i].len,
-			      flags | (total && !(flags & MSG_WAITALL) ? MSG_DONTWAIT : 0), NULL,
-			      NULL, NULL);
-		if (r < 0)
-			break;
-		total += r;
-		if ((size_t)r < iov[i].len)
-			break;
-	}
-	return total ? total : r;
-}
-
-/* sock_send on kernel buffers. */
-static ssize_t kernel_send(struct file *f, int kind, const void *buf, size_t n, int flags,
-			   const void *name, uint32_t namelen)
-{
-	bool old = uaccess_kernel_begin();
-	ssize_t r = sock_send(f, kind, buf, n, flags, name, namelen);
-
-	uaccess_kernel_end(old);
-	return r;
-}
-
-ssize_t sockmsg_gather(const struct iovec_k *iov, size_t cnt, size_t *i, size_t *off, uint8_t *buf,
-		       size_t n)
-{
-	size_t done = 0;
-
-	while (*i < cnt && done < n) {
-		size_t k = MIN(n - done, iov[*i].len - *off);
-
-		if (copy_from_user(buf + done, (uint8_t *)iov[*i].base + *off, k))
-			return -EFAULT;
-		done += k;
-		*off += k;
-		if (*off == iov[*i].len) {
-			++*i;
-			*off = 0;
-		}
-	}
-	return (ssize_t)done;
-}
-
-ssize_t sockmsg_stream_send(struct file *f, int kind, const struct iovec_k *iov, size_t cnt,
-			    size_t total, int flags)
-{
-	size_t i = 0, off = 0, chunk = MIN(total, (size_t)STREAM_CHUNK);
-	ssize_t sent = 0, r = 0;
-	uint8_t *buf;
-
-	if (!total)
-		return 0;
-	buf = kmalloc(chunk);
-	if (!buf)
-		return -ENOMEM;
-	while ((size_t)sent < total) {
-		ssize_t k = sockmsg_gather(iov, cnt, &i, &off, buf, chunk);
-
-		r = k < 0 ? k : kernel_send(f, kind, buf, (size_t)k, flags, NULL, 0);
-		if (r <= 0)
-			break;
-		sent += r;
-		if (r < k)
-			break;
-	}
-	kfree(buf);
-	return sent ? sent : r;
-}
-
-ssize_t sockmsg_kernel_recv(struct file *f, int kind, void *buf, size_t n, int flags, void *name,
-			    uint32_t *namelen, size_t *full)
-{
-	bool old = uaccess_kernel_begin();
-	ssize_t r = sock_recv(f, kind, buf, n, flags, name, namelen, full);
-
-	uaccess_kernel_end(old);
-	return r;
-}
-
 static ssize_t dgram_sendmsg(struct file *f, const struct msghdr_k *m, const struct iovec_k *iov,
 			     size_t total, int flags)
 {
@@ -156,7 +67,7 @@ static ssize_t dgram_sendmsg(struct file *f, const struct msghdr_k *m, const str
 			kfree(buf);
 			return -EFAULT;
 		}
-	r = kernel_send(f, SK_UDP, buf, total, flags, m->name ? name : NULL, m->namelen);
+	r = sockmsg_kernel_send(f, SK_UDP, buf, total, flags, m->name ? name : NULL, m->namelen);
 	kfree(buf);
 	return r;
 }
@@ -186,16 +97,6 @@ static ssize_t dgram_recvmsg(struct file *f, struct msghdr_k *m, const struct io
 	if (full > (size_t)r)
 		m->flags |= MSG_TRUNC;
 	return (flags & MSG_TRUNC) ? (ssize_t)full : r;
-}
-
-int sockmsg_scatter(const struct iovec_k *iov, size_t cnt, const void *buf, size_t n)
-{
-	size_t off = 0;
-
-	for (size_t i = 0; i < cnt && off < n; off += iov[i++].len)
-		if (copy_to_user(iov[i].base, (const uint8_t *)buf + off, MIN(iov[i].len, n - off)))
-			return -EFAULT;
-	return 0;
 }
 
 /* One message on f (of kind): bytes moved or -errno; *m's namelen, controllen and flags set

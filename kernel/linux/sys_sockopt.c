@@ -184,7 +184,10 @@ SYSCALL_DEFINE5(setsockopt, int, fd, int, level, int, opt, const void *, uval, u
 			r = kind == SK_UNIX ? -EOPNOTSUPP : -ENOPROTOOPT;
 		if (!r) {
 			*o = next;
-			sock_opts_apply(f, kind, o);
+			if (kind == SK_UNIX) /* sys_unix.c's sockets: their timeouts */
+				unix_apply_opts(f, o->rcvtimeo_ns, o->sndtimeo_ns);
+			else
+				sock_opts_apply(f, kind, o);
 		}
 	}
 	file_put(f);
