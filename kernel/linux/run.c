@@ -23,6 +23,7 @@
 #include "linux/syscall.h"
 #include "linux/syscall_patch.h"
 #include "linux/task.h"
+#include "net/netif.h"
 
 void arch_user_return(const struct trapframe *tf) __noreturn;
 
@@ -94,19 +95,17 @@ static void open_console(void)
 	}
 }
 
-/* --nameserver: /etc/resolv.conf names them (written over the image's), as a DHCP client
+/* /etc/resolv.conf names SERVERS (host order; written over the image's), as a DHCP client
  * would. A failure is reported and the program still runs. */
-static void write_resolv_conf(void)
+static void write_resolv_conf(const uint32_t *servers, int n, const char *from)
 {
 	char text[CMDLINE_MAX_NS * 32];
 	struct file *f;
 	size_t len = 0;
 	ssize_t r;
 
-	if (!cmdline.nns)
-		return;
-	for (int i = 0; i < cmdline.nns; i++) {
-		uint32_t a = cmdline.nameserver[i];
+	for (int i = 0; i < n && i < CMDLINE_MAX_NS; i++) {
+		uint32_t a = servers[i];
 
 		len += (size_t)snprintf(text + len, sizeof(text) - len, "nameserver %u.%u.%u.%u\n",
 					a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
@@ -117,8 +116,29 @@ static void write_resolv_conf(void)
 		file_put(f);
 	}
 	if (r < 0)
-		printk(LOG_WARN, "mote: --nameserver: cannot write /etc/resolv.conf (%ld)\n",
-		       (long)r);
+		printk(LOG_WARN, "mote: %s: cannot write /etc/resolv.conf (%ld)\n", from, (long)r);
+}
+
+/* DHCP's DNS servers, when the command line named none (the net thread calls it). */
+static void dns_from_dhcp(const uint32_t *servers, int n)
+{
+	write_resolv_conf(servers, n, "DHCP");
+}
+
+/* /etc/resolv.conf: --nameserver's servers, else DHCP's once it has bound (maybe already). */
+static void set_up_resolver(void)
+{
+	uint32_t learnt[NET_DNS_MAX];
+	int n;
+
+	if (cmdline.nns) {
+		write_resolv_conf(cmdline.nameserver, cmdline.nns, "--nameserver");
+		return;
+	}
+	net_dns_learnt = dns_from_dhcp;
+	n = net_dns_servers(learnt);
+	if (n)
+		write_resolv_conf(learnt, n, "DHCP");
 }
 
 static void init_main(void *unused)
@@ -140,7 +160,7 @@ static void init_main(void *unused)
 		init_process->cwd = d;
 	}
 	open_console();
-	write_resolv_conf();
+	set_up_resolver();
 	for (int i = 0; i < cmdline.argc; i++)
 		if (exec_args_push(&args, false, cmdline.argv[i]))
 			fail("mote: %s: arguments too long\n", cmdline.argv[0]);

@@ -7,6 +7,7 @@
 #include "drivers/virtio/net.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
+#include "lib/string.h"
 #include "lwip/dhcp.h"
 #include "lwip/etharp.h"
 #include "lwip/ethip6.h"
@@ -25,6 +26,38 @@ struct mutex net_lock = MUTEX_INIT(net_lock);
 static struct netif nif;
 static bool started, has_device;
 static volatile uint32_t address; /* host order; 0 until DHCP has bound */
+static uint32_t dns[NET_DNS_MAX];   /* DHCP's DNS servers, host order (under net_lock) */
+static int ndns;
+void (*net_dns_learnt)(const uint32_t *servers, int n);
+
+#define DHCP_OPTION_DNS 6
+#define DHCP_ACK 5
+
+void net_dhcp_option(unsigned char msg_type, unsigned char option, unsigned len, struct pbuf *p,
+		     unsigned offset)
+{
+	uint8_t v[4 * NET_DNS_MAX];
+	unsigned n = MIN(len, (unsigned)sizeof(v)) / 4;
+
+	if (msg_type != DHCP_ACK || option != DHCP_OPTION_DNS || !n ||
+	    pbuf_copy_partial(p, v, (u16_t)(4 * n), (u16_t)offset) != 4 * n)
+		return;
+	for (unsigned i = 0; i < n; i++)
+		dns[i] = (uint32_t)v[4 * i] << 24 | (uint32_t)v[4 * i + 1] << 16 |
+			 (uint32_t)v[4 * i + 2] << 8 | v[4 * i + 3];
+	ndns = (int)n;
+}
+
+int net_dns_servers(uint32_t out[NET_DNS_MAX])
+{
+	int n;
+
+	mutex_lock(&net_lock);
+	n = ndns;
+	memcpy(out, dns, sizeof(dns));
+	mutex_unlock(&net_lock);
+	return n;
+}
 
 static err_t linkoutput(struct netif *n, struct pbuf *p)
 {
@@ -59,6 +92,8 @@ static void status_changed(struct netif *n)
 	printk(LOG_INFO, "net: %u.%u.%u.%u by DHCP\n", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff,
 	       a & 0xff);
 	__atomic_store_n(&address, a, __ATOMIC_RELEASE);
+	if (ndns && net_dns_learnt)
+		net_dns_learnt(dns, ndns);
 }
 
 /* Under net_lock: frame f of n bytes into lwIP. */

@@ -28,6 +28,15 @@ void net_drain(uint64_t deadline);
 /* True once the stack runs (net_init). */
 bool net_started(void);
 
+#define NET_DNS_MAX 3
+
+/* Who learns DHCP's DNS servers (host order, n of them) once it has bound, in the net thread
+ * with net_lock held (linux/: /etc/resolv.conf, unless --nameserver named some). Set before
+ * net_init. */
+extern void (*net_dns_learnt)(const uint32_t *servers, int n);
+/* DHCP's DNS servers so far: how many, copied into out. */
+int net_dns_servers(uint32_t out[NET_DNS_MAX]);
+
 /* Wait until DHCP has given the interface an address (or the deadline, time_ns): the address
  * in host order, or 0. */
 uint32_t net_wait_address(uint64_t deadline);

@@ -205,8 +205,8 @@ int test_virtio_net_batch(struct st *st)
 /* lwIP over the same device: DHCP must bind the address QEMU's user network offers. */
 int test_net_dhcp(struct st *st)
 {
+	uint32_t a, dns[NET_DNS_MAX];
 	uint8_t mac[6];
-	uint32_t a;
 
 	if (!virtio_net_mac(mac))
 		return st_fail(st,
@@ -215,6 +215,9 @@ int test_net_dhcp(struct st *st)
 	a = net_wait_address(time_ns() + 5000 * NSEC_PER_MSEC);
 	if (!a)
 		return st_fail(st, "no address by DHCP in 5 s");
-	return st_ok(st, "lwIP bound %u.%u.%u.%u by DHCP", a >> 24, (a >> 16) & 0xff,
-		     (a >> 8) & 0xff, a & 0xff);
+	if (!net_dns_servers(dns))
+		return st_fail(st, "DHCP gave no DNS server");
+	return st_ok(st, "lwIP bound %u.%u.%u.%u by DHCP, DNS %u.%u.%u.%u", a >> 24,
+		     (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff, dns[0] >> 24, (dns[0] >> 16) & 0xff,
+		     (dns[0] >> 8) & 0xff, dns[0] & 0xff);
 }

@@ -6,7 +6,8 @@
 # buffers posted again); a second one sent while the receiver sleeps is answered by the
 # device's interrupt; a burst of 256 frames costs few notifications (at most 9) and no
 # interrupts; then lwIP (Debian's source package, built into the kernel) over the same driver
-# binds that address by DHCP.
+# binds that address by DHCP and learns QEMU's DNS server (unrestricted: QEMU gives none
+# otherwise; only DHCP is sent), which a program then finds in /etc/resolv.conf.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 . tests/e2e/kernel_lib.sh
@@ -14,6 +15,7 @@ need_platform microvm
 
 devs=$(microvm_virtio 8)
 net="-machine ioapic2=off -global virtio-mmio.force-legacy=false"
+dhcp="$net -netdev user,id=n0 -device virtio-net-device,netdev=n0,mac=52:54:00:6d:6f:74"
 net="$net -netdev user,id=n0,restrict=on -device virtio-net-device,netdev=n0,mac=52:54:00:6d:6f:74"
 
 # with VIRTIO_F_EVENT_IDX (QEMU's default) and without it (the rings' flags instead)
@@ -35,11 +37,32 @@ for n in 1 2; do
 	expect_match "$n vCPU: by the device's interrupt; a burst with few notifications" \
 		"^selftest virtio_net_batch: ok \(EVENT_IDX on; OFFER by interrupt in [0-9]+ ms \([1-9][0-9]* interrupts\); 256 frames: [0-9] notifications, [01] interrupts" \
 		"$(grep '^selftest virtio_net_batch' "$OUT")"
-	QEMU_ARGS=$net kernel_boot microvm $n 64 "--verbose --selftest=net_dhcp$devs"
+	# QEMU's DHCP gives a DNS server only unrestricted; the guest sends DHCP alone here
+	QEMU_ARGS=$dhcp kernel_boot microvm $n 64 "--verbose --selftest=net_dhcp$devs"
 	expect_eq "$n vCPU, lwIP: exit status" 0 "$STATUS"
-	expect_match "$n vCPU, lwIP: DHCP bound 10.0.2.15" \
-		"^selftest net_dhcp: ok \(lwIP bound 10\.0\.2\.15 by DHCP" "$(grep '^selftest net_dhcp' "$OUT")"
+	expect_match "$n vCPU, lwIP: DHCP bound 10.0.2.15, its DNS server QEMU's 10.0.2.3" \
+		"^selftest net_dhcp: ok \(lwIP bound 10\.0\.2\.15 by DHCP, DNS 10\.0\.2\.3" \
+		"$(grep '^selftest net_dhcp' "$OUT")"
 done
+# a program sees DHCP's DNS server in /etc/resolv.conf (no --nameserver on the command line):
+# Python waits for it (DHCP binds after the program starts) and prints the file
+cat >"$TEST_TMP/resolv.py" <<'PY'
+import time
+for _ in range(100):
+    text = open("/etc/resolv.conf").read()
+    if "nameserver" in text:
+        break
+    time.sleep(0.1)
+print(text, end="")
+PY
+if build/mote build --add /usr/lib/python3.11 --add "$TEST_TMP/resolv.py:/resolv.py" \
+	/usr/bin/python3 -o "$TEST_TMP/py.img" >/dev/null; then
+	INITRD=$TEST_TMP/py.img QEMU_ARGS=$dhcp kernel_boot microvm 1 128 "/usr/bin/python3 /resolv.py$devs"
+	expect_eq "DHCP's DNS server in /etc/resolv.conf" "nameserver 10.0.2.3" \
+		"$(grep '^nameserver' "$OUT")"
+else
+	not_ok "mote build python3 failed"
+fi
 kernel_boot microvm 1 64 "--selftest=virtio_net"
 expect_match "no device: the self-test says so" "no virtio-net device" "$(cat "$OUT")"
 finish

@@ -48,6 +48,15 @@
 #define TCP_SND_BUF (16 * TCP_MSS)
 #define MEMP_NUM_TCP_SEG 64 /* TCP_SND_QUEUELEN: 4 x 16 segments */
 
+/* DHCP's DNS servers (option 6), which lwIP keeps only with its own resolver (off: glibc's
+ * resolver in the program asks them): net/netif.c records them */
+#define LWIP_DHCP_REQUEST_DNS_SERVERS 1 /* tools/lwip-patches/dhcp-request-dns.patch */
+struct pbuf;
+void net_dhcp_option(unsigned char msg_type, unsigned char option, unsigned len,
+		     struct pbuf *p, unsigned offset);
+#define LWIP_HOOK_DHCP_PARSE_OPTION(netif, dhcp, state, msg, msg_type, option, len, p, off) \
+	net_dhcp_option(msg_type, option, len, p, off)
+
 #define LWIP_STATS 0
 #define LWIP_CHECKSUM_ON_COPY 0
 #define LWIP_DEBUG 0
