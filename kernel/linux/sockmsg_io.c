@@ -33,7 +33,7 @@ ssize_t sockmsg_stream_recv(struct file *f, int kind, const struct iovec_k *iov,
 
 /* sock_send on kernel buffers. */
 ssize_t sockmsg_kernel_send(struct file *f, int kind, const void *buf, size_t n, int flags,
-			   const void *name, uint32_t namelen)
+			    const void *name, uint32_t namelen)
 {
 	bool old = uaccess_kernel_begin();
 	ssize_t r = sock_send(f, kind, buf, n, flags, name, namelen);

@@ -26,7 +26,7 @@ struct mutex net_lock = MUTEX_INIT(net_lock);
 static struct netif nif;
 static bool started, has_device;
 static volatile uint32_t address; /* host order; 0 until DHCP has bound */
-static uint32_t dns[NET_DNS_MAX];   /* DHCP's DNS servers, host order (under net_lock) */
+static uint32_t dns[NET_DNS_MAX]; /* DHCP's DNS servers, host order (under net_lock) */
 static int ndns;
 void (*net_dns_learnt)(const uint32_t *servers, int n);
 

@@ -218,6 +218,6 @@ int test_net_dhcp(struct st *st)
 	if (!net_dns_servers(dns))
 		return st_fail(st, "DHCP gave no DNS server");
 	return st_ok(st, "lwIP bound %u.%u.%u.%u by DHCP, DNS %u.%u.%u.%u", a >> 24,
-		     (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff, dns[0] >> 24, (dns[0] >> 16) & 0xff,
-		     (dns[0] >> 8) & 0xff, dns[0] & 0xff);
+		     (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff, dns[0] >> 24,
+		     (dns[0] >> 16) & 0xff, (dns[0] >> 8) & 0xff, dns[0] & 0xff);
 }

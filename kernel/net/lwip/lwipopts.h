@@ -52,8 +52,8 @@
  * resolver in the program asks them): net/netif.c records them */
 #define LWIP_DHCP_REQUEST_DNS_SERVERS 1 /* tools/lwip-patches/dhcp-request-dns.patch */
 struct pbuf;
-void net_dhcp_option(unsigned char msg_type, unsigned char option, unsigned len,
-		     struct pbuf *p, unsigned offset);
+void net_dhcp_option(unsigned char msg_type, unsigned char option, unsigned len, struct pbuf *p,
+		     unsigned offset);
 #define LWIP_HOOK_DHCP_PARSE_OPTION(netif, dhcp, state, msg, msg_type, option, len, p, off) \
 	net_dhcp_option(msg_type, option, len, p, off)
 
