@@ -27,8 +27,16 @@ unsigned long long vdrv_init(unsigned long long want, unsigned nqueues, unsigned
 int vdrv_add(unsigned q, const void *buf, unsigned len, int device_writes);
 int vdrv_get(unsigned q, unsigned *len);
 void vdrv_notify(unsigned q);
+/* A chain of buffers, as a block request is: begin on queue Q, add each buffer (DEVICE_WRITES:
+ * the device fills it), end to offer it (its head descriptor, or -1 if the ring is full).
+ * vdrv_get frees the whole chain when the device gives it back. */
+int vdrv_chain_begin(unsigned q);
+void vdrv_chain(const void *buf, unsigned len, int device_writes);
+int vdrv_chain_end(void);
 /* EVENT_IDX's used_event: interrupt when the used index passes it. */
 void vdrv_set_used_event(unsigned q, unsigned short idx);
+/* How many used entries the driver has taken from queue Q so far. */
+unsigned short vdrv_last_used(unsigned q);
 /* The device's avail_event (what the kernel driver would read to decide on notifying). */
 unsigned short vdrv_avail_event(unsigned q);
 

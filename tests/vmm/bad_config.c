@@ -127,11 +127,18 @@ int main(void)
 	       MOTE_STATUS_BAD_CONFIG,
 	       "Error manipulating the backing file: No such file or directory (os error 2) "
 	       "/nonexistent.ext4");
-	config("a drive and an interface",
+	config("a vhost-user drive",
 	       with(ok, "\"drives\": [{\"drive_id\": \"rootfs\", \"is_root_device\": true, "
-			"\"path_on_host\": \"/dev/null\"}], \"network-interfaces\": "
-			"[{\"iface_id\": \"eth0\", \"host_dev_name\": \"tap0\"}]"),
-	       MOTE_STATUS_BAD_CONFIG, "virtio devices are not supported yet: drives rootfs");
+			"\"socket\": \"/dev/null\"}]"),
+	       MOTE_STATUS_BAD_CONFIG, "vhost-user block devices (socket) are not supported");
+	config("an Async drive",
+	       with(ok, "\"drives\": [{\"drive_id\": \"rootfs\", \"is_root_device\": true, "
+			"\"path_on_host\": \"/dev/null\", \"io_engine\": \"Async\"}]"),
+	       MOTE_STATUS_BAD_CONFIG, "io_engine Async is not supported by motevm yet");
+	config("a drive boots",
+	       with(ok, "\"drives\": [{\"drive_id\": \"rootfs\", "
+			"\"is_root_device\": true, \"path_on_host\": \"/dev/null\"}]"),
+	       0, NULL);
 	config("an interface on a TAP that cannot be opened",
 	       with(ok, "\"network-interfaces\": [{\"iface_id\": \"eth0\", "
 			"\"host_dev_name\": \"no/such\"}]"),

@@ -374,16 +374,10 @@ int config_load_file(struct vm_config *cfg, const char *path, struct config_erro
 
 int config_validate_boot(const struct vm_config *cfg, struct config_error *err)
 {
-	char devices[384];
-
 	if (!cfg->boot_source_set)
 		return serde_fail(err, CONFIG_ERR_VALUE,
 				  "Start microvm error: Cannot start microvm without kernel "
 				  "configuration.");
-	if (config_devices_unbuilt(cfg, devices, sizeof(devices)))
-		return serde_fail(err, CONFIG_ERR_VALUE,
-				  "Start microvm error: virtio devices are not supported yet: %s",
-				  devices);
 	return 0;
 }
 

@@ -164,8 +164,8 @@ int config_from_json(struct vm_config *cfg, struct json_t *root, struct config_e
 /* Reads and parses PATH (ERR names the file on failure). 0 or -1. */
 int config_load_file(struct vm_config *cfg, const char *path, struct config_error *err);
 /*
- * What a boot needs: a kernel, and no device motevm cannot build yet. 0, or -1 with ERR set
- * to the reason (Firecracker's "Start microvm error: ..." wording).
+ * What a boot needs: a kernel (every device the configuration holds was checked when it was
+ * put). 0, or -1 with ERR set to the reason (Firecracker's "Start microvm error: ..." wording).
  */
 int config_validate_boot(const struct vm_config *cfg, struct config_error *err);
 /* CFG as Firecracker's FullVmConfiguration JSON (new reference), or NULL on allocation failure. */

@@ -27,11 +27,6 @@ int config_put_entropy(struct vm_config *cfg, struct json_t *body, struct config
 
 /* Frees the device entries of CFG. */
 void config_devices_free(struct vm_config *cfg);
-/*
- * Writes "drives rootfs data" into BUF: the configured devices motevm cannot build yet (the
- * block devices). Returns how many there are (0: BUF is "").
- */
-unsigned config_devices_unbuilt(const struct vm_config *cfg, char *buf, size_t size);
 /* Add "drives", "network-interfaces", "entropy" to ROOT as GET /vm/config shows them. 0 or -1. */
 int config_devices_drives_to_json(const struct vm_config *cfg, struct json_t *root);
 int config_devices_nets_to_json(const struct vm_config *cfg, struct json_t *root);

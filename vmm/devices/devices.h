@@ -10,10 +10,12 @@ struct i8042;
 struct boot_timer;
 struct exit_dev;
 struct console;
+struct virtio_blk;
 struct virtio_net;
 struct virtio_rng;
 
 #define DEVICES_NET_MAX 16
+#define DEVICES_BLK_MAX 16
 
 /* Each device's state, set by its <dev>_init. */
 struct devices {
@@ -22,7 +24,10 @@ struct devices {
 	struct boot_timer *boot_timer;
 	struct exit_dev *exit;
 	struct console *console;
-	/* virtio-mmio devices, in transport-slot order: network interfaces, then entropy */
+	/* virtio-mmio devices, in transport-slot order: drives (the root one first), network
+	 * interfaces, then entropy */
+	struct virtio_blk *blks[DEVICES_BLK_MAX];
+	unsigned nr_blks;
 	struct virtio_net *nets[DEVICES_NET_MAX];
 	unsigned nr_nets;
 	struct virtio_rng *rng;

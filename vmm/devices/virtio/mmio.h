@@ -19,6 +19,7 @@
 #include "kvm/memory.h"
 
 #define VIRTIO_ID_NET 1
+#define VIRTIO_ID_BLOCK 2
 #define VIRTIO_ID_RNG 4
 #define VIRTIO_F_EVENT_IDX (1ull << 29)
 #define VIRTIO_F_VERSION_1 (1ull << 32)

@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 
+#include "devices/virtio/blk.h"
 #include "devices/virtio/net.h"
 #include "devices/virtio/netbe.h"
 #include "devices/virtio/rng.h"
@@ -23,6 +24,21 @@ static int virtio_init(struct vmm *vmm)
 	};
 	unsigned slot = 0;
 
+	for (unsigned i = 0; i < cfg->nr_drives; i++) {
+		const struct drive_config *dc = &cfg->drives[i];
+		bool bad;
+
+		if (devs->nr_blks == DEVICES_BLK_MAX) {
+			log_err("drives: more than %d", DEVICES_BLK_MAX);
+			return -ENOSPC;
+		}
+		if (dc->rate_limiter.present)
+			log_warn("drives %s: its rate limiter is not enforced yet", dc->drive_id);
+		devs->blks[devs->nr_blks] = virtio_blk_create(&env, slot++, dc, &bad);
+		if (!devs->blks[devs->nr_blks])
+			return bad ? -EINVAL : -EIO;
+		devs->nr_blks++;
+	}
 	for (unsigned i = 0; i < cfg->nr_nets; i++) {
 		const struct net_config *n = &cfg->nets[i];
 		struct net_backend *be;
@@ -65,12 +81,17 @@ static void virtio_exit(struct vmm *vmm)
 	for (unsigned i = 0; i < devs->nr_nets; i++)
 		virtio_net_destroy(devs->nets[i]);
 	devs->nr_nets = 0;
+	for (unsigned i = 0; i < devs->nr_blks; i++)
+		virtio_blk_destroy(devs->blks[i]);
+	devs->nr_blks = 0;
 }
 
 int virtio_devices_cmdline(const struct devices *devs, char *buf, size_t size)
 {
 	int r = 0;
 
+	for (unsigned i = 0; i < devs->nr_blks && !r; i++)
+		r = virtio_cmdline(&devs->blks[i]->dev, buf, size);
 	for (unsigned i = 0; i < devs->nr_nets && !r; i++)
 		r = virtio_cmdline(&devs->nets[i]->dev, buf, size);
 	if (devs->rng && !r)
@@ -92,13 +113,44 @@ static void add_net_group(json_t *root, const char *g, const struct virtio_net_s
 	metrics_put(root, g, "tx_queue_event_count", d->tx_queue_events);
 }
 
-/* Firecracker's "net" (every interface) and "net_<iface_id>" groups, and "entropy". */
+/* One drive's counters since the last line (D) into GROUP. */
+static void add_blk_group(json_t *root, const char *g, const struct virtio_blk_stats *d)
+{
+	metrics_put(root, g, "read_bytes", d->read_bytes);
+	metrics_put(root, g, "write_bytes", d->write_bytes);
+	metrics_put(root, g, "read_count", d->read_count);
+	metrics_put(root, g, "write_count", d->write_count);
+	metrics_put(root, g, "flush_count", d->flush_count);
+	metrics_put(root, g, "invalid_reqs_count", d->invalid_reqs);
+	metrics_put(root, g, "execute_fails", d->execute_fails);
+	metrics_put(root, g, "queue_event_count", d->queue_events);
+}
+
+/* Firecracker's "block" (every drive) and "block_<drive_id>" groups. */
+static void blk_metrics(const struct vmm *vmm, json_t *root)
+{
+	struct virtio_blk_stats sum = { 0 };
+
+	for (unsigned i = 0; vmm && i < vmm->devices.nr_blks; i++) {
+		struct virtio_blk *b = vmm->devices.blks[i];
+		struct virtio_blk_stats d = virtio_blk_stats_since(b, &sum);
+		char g[96];
+
+		snprintf(g, sizeof(g), "block_%s", b->drive_id);
+		add_blk_group(root, g, &d);
+	}
+	add_blk_group(root, "block", &sum);
+}
+
+/* Firecracker's "block" and "block_<id>", "net" (every interface) and "net_<iface_id>"
+ * groups, and "entropy". */
 static void virtio_metrics(const struct vmm *vmm, json_t *root)
 {
 	struct virtio_net_stats sum = { 0 };
 	static struct virtio_rng_stats rng_last;
 	struct virtio_rng_stats rs = { 0 };
 
+	blk_metrics(vmm, root);
 	for (unsigned i = 0; vmm && i < vmm->devices.nr_nets; i++) {
 		struct virtio_net *n = vmm->devices.nets[i];
 		struct virtio_net_stats d = virtio_net_stats_since(n, &sum);

@@ -1,5 +1,7 @@
 #!/bin/bash
-# net_preboot.sh: motevm's API before boot needs no KVM, so this runs anywhere: a network
+# devices_preboot.sh: motevm's API before boot needs no KVM, so this runs anywhere. Every device
+# the API accepts works at InstanceStart: a drive motevm cannot build (vhost-user, io_engine
+# Async) is refused at PUT, a plain one is accepted; a network
 # interface whose back end cannot be had is refused at PUT, not at InstanceStart (a TAP that
 # cannot be opened; a host_socket that is not a socket), motevm's host_socket extension is
 # accepted where passt's socket is and shown in GET /vm/config (and left out when unused),
@@ -12,7 +14,17 @@ command -v curl >/dev/null || skip "curl is missing (tools/deps.sh installs it)"
 [ -x "$MOTEVM" ] || { echo "$MOTEVM is missing: run make"; exit 1; }
 D="An error occurred when deserializing the json body of a request: "
 
-api_start --id net-preboot || exit 1
+api_start --id devices-preboot || exit 1
+DISK=$TEST_TMP/disk.img
+truncate -s 1M "$DISK"
+bad_req "a vhost-user drive" \
+	"Drive config error: Unable to create the virtio block device: vhost-user block devices (socket) are not supported by motevm" \
+	PUT /drives/rootfs '{"drive_id": "rootfs", "is_root_device": true, "socket": "/dev/null"}'
+bad_req "an Async drive" \
+	"Drive config error: Unable to create the virtio block device: io_engine Async is not supported by motevm yet (Sync is)" \
+	PUT /drives/rootfs "{\"drive_id\": \"rootfs\", \"is_root_device\": true, \"path_on_host\": \"$DISK\", \"io_engine\": \"Async\"}"
+ok_req "a Sync drive on a file" \
+	PUT /drives/rootfs "{\"drive_id\": \"rootfs\", \"is_root_device\": true, \"path_on_host\": \"$DISK\", \"io_engine\": \"Sync\"}"
 bad_req "a TAP name the kernel refuses" \
 	"Network config error: Could not create the network device: Open tap device failed: no/such: Invalid argument" \
 	PUT /network-interfaces/eth0 '{"iface_id": "eth0", "host_dev_name": "no/such"}'
@@ -41,6 +53,8 @@ ok_req "GET /vm/config" GET /vm/config
 expect_eq "the interface, with host_socket" "eth0 null $TEST_TMP/p.sock 06:00:AC:10:00:02" \
 	"$(printf '%s' "$BODY" | jq -r '."network-interfaces"[0] | "\(.iface_id) \(.host_dev_name) \(.host_socket) \(.guest_mac)"')"
 expect_eq "entropy shown" '{"rate_limiter":null}' "$(printf '%s' "$BODY" | jq -c .entropy)"
+expect_eq "the drive shown" "rootfs $DISK Sync" \
+	"$(printf '%s' "$BODY" | jq -r '.drives[0] | "\(.drive_id) \(.path_on_host) \(.io_engine)"')"
 if [ "$(id -u)" = 0 ] && [ -c /dev/net/tun ]; then
 	ok_req "as root, a TAP that does not exist yet is accepted (made and gone again)" \
 		PUT /network-interfaces/eth1 '{"iface_id": "eth1", "host_dev_name": "motepre0"}'

@@ -1,0 +1,272 @@
+/* vmm_virtio_blk_test.c: motevm's virtio-blk device (vmm/devices/virtio/blk.c) on a real file,
+ * driven through its registers by the test driver (the kernel's own virtqueue code, see
+ * virtio_driver.h), without KVM. The file on the host is the second party: what the guest
+ * writes must be there byte for byte, what is there must come back. Then requests that break
+ * the rules: past the end, not whole sectors, writes to a read-only drive, a short header,
+ * unknown types (each an error status, the file untouched), and one with no status byte (the
+ * device stops). */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "config/config.h"
+#include "devices/bus.h"
+#include "devices/virtio/blk.h"
+#include "event.h"
+#include "kvm/memory.h"
+#include "virtio_driver.h"
+
+#define RAM_SIZE (64ull << 20)
+#define DISK_SECTORS 4096 /* 2 MiB */
+#define F_SEG_MAX (1ull << 2)
+#define F_RO (1ull << 5)
+#define F_FLUSH (1ull << 9)
+#define T_IN 0
+#define T_OUT 1
+#define T_FLUSH 4
+#define T_GET_ID 8
+
+unsigned char *vdrv_ram;
+unsigned long vdrv_ram_size;
+static struct guest_mem mem;
+static struct event_loop loop;
+static struct bus mmio;
+static struct virtio_blk *blk;
+static char disk[64];
+
+unsigned vdrv_reg_read(unsigned long off)
+{
+	unsigned v = 0;
+
+	CHECK(bus_read(&mmio, blk->dev.base + off, (uint8_t *)&v, 4));
+	return v;
+}
+
+void vdrv_reg_write(unsigned long off, unsigned v)
+{
+	CHECK(bus_write(&mmio, blk->dev.base + off, (const uint8_t *)&v, 4));
+}
+
+struct hdr {
+	uint32_t type, reserved;
+	uint64_t sector;
+};
+
+/*
+ * One request as a driver makes it: header, DATA of LEN bytes (device-writable for reads),
+ * status; FRAGS > 1 splits the data over that many descriptors. Its status (0xff: nothing came
+ * back), and *USED the length the device reported.
+ */
+static unsigned req(uint32_t type, uint64_t sector, void *data, unsigned len, int frags,
+		    unsigned *used)
+{
+	struct hdr *h = vdrv_alloc(sizeof(*h));
+	uint8_t *st = vdrv_alloc(1);
+	bool in = type == T_IN || type == T_GET_ID;
+	unsigned l;
+
+	*h = (struct hdr){ .type = type, .sector = sector };
+	*st = 0xff;
+	CHECK(vdrv_chain_begin(0) == 0);
+	vdrv_chain(h, sizeof(*h), 0);
+	for (int i = 0; i < frags && len; i++) {
+		unsigned part = i == frags - 1 ? len - len / frags * (frags - 1) : len / frags;
+
+		vdrv_chain((uint8_t *)data + len / frags * i, part, in);
+	}
+	vdrv_chain(st, 1, 1);
+	CHECK(vdrv_chain_end() >= 0);
+	vdrv_notify(0);
+	CHECK(event_wait(&loop, 0) == 0);
+	*used = 0;
+	if (vdrv_get(0, &l) < 0)
+		return 0xff;
+	*used = l;
+	return *st;
+}
+
+static void file_bytes(uint64_t off, void *buf, size_t n)
+{
+	int fd = open(disk, O_RDONLY);
+
+	CHECK(fd >= 0 && pread(fd, buf, n, (off_t)off) == (ssize_t)n);
+	close(fd);
+}
+
+static void test_rw(void)
+{
+	unsigned len = 1 << 20, used;
+	uint8_t *w = vdrv_alloc(len), *r = vdrv_alloc(len), *host = malloc(len),
+		*id = vdrv_alloc(20);
+
+	for (unsigned i = 0; i < len; i++)
+		w[i] = (uint8_t)(i * 7 + i / 4096);
+	/* 1 MiB at sector 100 over 64 descriptors: on the host byte for byte */
+	CHECK(req(T_OUT, 100, w, len, 64, &used) == 0 && used == 1);
+	file_bytes(100 * 512, host, len);
+	CHECK(memcmp(host, w, len) == 0);
+	/* read back over 3 descriptors, and one sector at the end of the disk */
+	CHECK(req(T_IN, 100, r, len, 3, &used) == 0 && used == len + 1);
+	CHECK(memcmp(r, w, len) == 0);
+	CHECK(req(T_OUT, DISK_SECTORS - 1, w, 512, 1, &used) == 0);
+	CHECK(req(T_IN, DISK_SECTORS - 1, r, 512, 1, &used) == 0 && memcmp(r, w, 512) == 0);
+	/* the host's bytes come back too */
+	CHECK(req(T_IN, 0, r, 4096, 2, &used) == 0);
+	file_bytes(0, host, 4096);
+	CHECK(memcmp(r, host, 4096) == 0 && memcmp(host, "MOTEDISK", 8) == 0);
+	/* flush (Writeback) and the drive's ID */
+	CHECK(req(T_FLUSH, 0, NULL, 0, 0, &used) == 0 && used == 1);
+	CHECK(blk->stats.flush_count == 1);
+	memset(id, 0xee, 20);
+	CHECK(req(T_GET_ID, 0, id, 20, 1, &used) == 0 && used == 21);
+	CHECK(memcmp(id, "scratch", 8) == 0 && id[19] == 0);
+	free(host);
+}
+
+/* Broken requests: an error status each, the file untouched, the device still working. */
+static void test_bad_requests(void)
+{
+	uint8_t *buf = vdrv_alloc(8192), before[1024], after[1024];
+	unsigned used;
+
+	file_bytes(0, before, sizeof(before));
+	memset(buf, 0x5a, 8192);
+	CHECK(req(T_OUT, DISK_SECTORS, buf, 512, 1, &used) == 1);      /* past the end */
+	CHECK(req(T_OUT, DISK_SECTORS - 1, buf, 1024, 1, &used) == 1); /* across it */
+	CHECK(req(T_OUT, ~0ull - 1, buf, 1024, 1, &used) == 1);	       /* wrapping */
+	CHECK(req(T_OUT, 0, buf, 100, 1, &used) == 1);		       /* not whole sectors */
+	CHECK(req(T_IN, DISK_SECTORS + 5, buf, 512, 1, &used) == 1);   /* reading past it */
+	CHECK(req(99, 0, buf, 512, 1, &used) == 2);		       /* unknown: UNSUPP */
+	file_bytes(0, after, sizeof(after));
+	CHECK(memcmp(before, after, sizeof(after)) == 0);
+	CHECK(blk->stats.invalid_reqs >= 6 && !blk->dev.broken);
+	/* a header too short: an I/O error */
+	{
+		uint8_t *h = vdrv_alloc(8), *st = vdrv_alloc(1);
+
+		*st = 0xff;
+		CHECK(vdrv_chain_begin(0) == 0);
+		vdrv_chain(h, 8, 0);
+		vdrv_chain(st, 1, 1);
+		CHECK(vdrv_chain_end() >= 0);
+		vdrv_notify(0);
+		event_wait(&loop, 0);
+		CHECK(vdrv_get(0, &used) >= 0 && *st == 1);
+	}
+	/* no writable byte for the status: the device stops */
+	{
+		struct hdr *h = vdrv_alloc(sizeof(*h));
+
+		CHECK(vdrv_add(0, h, sizeof(*h), 0) >= 0);
+		vdrv_notify(0);
+		event_wait(&loop, 0);
+		CHECK(blk->dev.broken);
+		vdrv_reg_write(0x070, 0);
+	}
+}
+
+/* Many requests, one notification, one interrupt at most. */
+static void test_batch(void)
+{
+	uint8_t *buf = vdrv_alloc(32 * 512);
+	uint64_t irq0 = blk->dev.interrupts;
+	unsigned l, got = 0;
+
+	vdrv_set_used_event(0, vdrv_last_used(0)); /* EVENT_IDX: an interrupt at the next */
+	for (int i = 0; i < 32; i++) {
+		struct hdr *h = vdrv_alloc(sizeof(*h));
+		uint8_t *st = vdrv_alloc(1);
+
+		*h = (struct hdr){ .type = T_IN, .sector = (uint64_t)i * 8 };
+		CHECK(vdrv_chain_begin(0) == 0);
+		vdrv_chain(h, sizeof(*h), 0);
+		vdrv_chain(buf + i * 512, 512, 1);
+		vdrv_chain(st, 1, 1);
+		CHECK(vdrv_chain_end() >= 0);
+	}
+	vdrv_notify(0);
+	CHECK(event_wait(&loop, 0) == 0);
+	while (vdrv_get(0, &l) >= 0)
+		got++;
+	CHECK(got == 32);
+	CHECK(blk->dev.interrupts - irq0 == 1);
+}
+
+/* The drive in transport slot SLOT (the bus keeps a slot once used). */
+static struct virtio_blk *make(const struct virtio_env *env, unsigned slot, bool ro,
+			       enum cache_type cache)
+{
+	struct drive_config cfg = {
+		.drive_id = "scratch", .path_on_host = disk, .is_read_only = ro, .cache_type = cache
+	};
+	bool bad;
+	struct virtio_blk *b = virtio_blk_create(env, slot, &cfg, &bad);
+
+	CHECK(b != NULL);
+	return b;
+}
+
+int main(void)
+{
+	struct virtio_env env = { .mem = &mem, .loop = &loop, .mmio = &mmio, .vm_fd = -1 };
+	struct drive_config missing = { .drive_id = "gone", .path_on_host = "/nonexistent/disk" };
+	unsigned long long f;
+	uint8_t cfg[16];
+	unsigned used;
+	bool bad;
+	int fd;
+
+	snprintf(disk, sizeof(disk), "/tmp/mote-blk-test-%d.img", (int)getpid());
+	fd = open(disk, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	CHECK(fd >= 0 && ftruncate(fd, DISK_SECTORS * 512) == 0 &&
+	      pwrite(fd, "MOTEDISK", 8, 0) == 8);
+	close(fd);
+	CHECK(mem_create(&mem, RAM_SIZE, MEM_PAGES_4K) == 0);
+	vdrv_ram = mem.host;
+	vdrv_ram_size = RAM_SIZE;
+	CHECK(event_init(&loop) == 0);
+	bus_init(&mmio, "mmio");
+
+	CHECK(virtio_blk_create(&env, 0, &missing, &bad) == NULL && bad);
+	blk = make(&env, 0, false, CACHE_WRITEBACK);
+	if (!blk)
+		return check_done();
+	for (unsigned i = 0; i < sizeof(cfg); i++)
+		CHECK(bus_read(&mmio, blk->dev.base + 0x100 + i, &cfg[i], 1));
+	CHECK(*(uint64_t *)cfg == DISK_SECTORS && *(uint32_t *)(cfg + 12) == 254);
+	f = vdrv_init(F_FLUSH | F_SEG_MAX | F_RO | VIRTIO_F_EVENT_IDX, 1, 128);
+	CHECK(f == (F_FLUSH | F_SEG_MAX | VIRTIO_F_EVENT_IDX | VIRTIO_F_VERSION_1));
+	test_rw();
+	test_batch();
+	test_bad_requests();
+	printf("block: %llu reads, %llu writes, %llu bytes written, %llu invalid\n",
+	       (unsigned long long)blk->stats.read_count,
+	       (unsigned long long)blk->stats.write_count,
+	       (unsigned long long)blk->stats.write_bytes,
+	       (unsigned long long)blk->stats.invalid_reqs);
+	virtio_blk_destroy(blk);
+
+	/* read-only, Unsafe: RO offered, FLUSH not; a write is an I/O error, the file untouched */
+	blk = make(&env, 1, true, CACHE_UNSAFE);
+	if (blk) {
+		uint8_t *buf = vdrv_alloc(512), before[512], after[512];
+
+		f = vdrv_init(F_FLUSH | F_SEG_MAX | F_RO, 1, 16);
+		CHECK(f == (F_SEG_MAX | F_RO | VIRTIO_F_VERSION_1));
+		file_bytes(0, before, 512);
+		memset(buf, 0x77, 512);
+		CHECK(req(T_OUT, 0, buf, 512, 1, &used) == 1);
+		CHECK(req(T_FLUSH, 0, NULL, 0, 0, &used) == 2); /* not offered: UNSUPP */
+		file_bytes(0, after, 512);
+		CHECK(memcmp(before, after, 512) == 0);
+		CHECK(req(T_IN, 0, buf, 512, 1, &used) == 0 && memcmp(buf, before, 512) == 0);
+		virtio_blk_destroy(blk);
+	}
+	unlink(disk);
+	event_destroy(&loop);
+	mem_destroy(&mem);
+	return check_done();
+}

@@ -1,0 +1,309 @@
+/* blk.c: the virtio block device (see blk.h). A request is a 16-byte header (type, sector) the
+ * device reads, data, and a status byte, the last byte the device may write. Whatever the
+ * driver puts there, the device answers with a status (an I/O error for a sector past the end,
+ * a length that is not whole sectors, a write to a read-only drive) and never touches the file
+ * outside the disk; only a request with no room for its status breaks the device. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "config/config.h"
+#include "devices/virtio/blk.h"
+#include "log.h"
+
+#define BLK_F_SEG_MAX (1ull << 2)
+#define BLK_F_RO (1ull << 5)
+#define BLK_F_FLUSH (1ull << 9)
+#define T_IN 0
+#define T_OUT 1
+#define T_FLUSH 4
+#define T_GET_ID 8
+#define S_OK 0
+#define S_IOERR 1
+#define S_UNSUPP 2
+#define HDR_LEN 16
+
+/* Copies LEN bytes at OFF of the chain's readable part into DST; false if too short. */
+static bool read_out(const struct vq_chain *c, uint64_t off, void *dst, size_t len)
+{
+	uint8_t *d = dst;
+
+	for (unsigned i = 0; i < c->nr_out && len; i++) {
+		size_t n;
+
+		if (off >= c->iov[i].iov_len) {
+			off -= c->iov[i].iov_len;
+			continue;
+		}
+		n = c->iov[i].iov_len - off < len ? c->iov[i].iov_len - off : len;
+		memcpy(d, (uint8_t *)c->iov[i].iov_base + off, n);
+		d += n;
+		len -= n;
+		off = 0;
+	}
+	return len == 0;
+}
+
+/* Bytes [SKIP, SKIP + LEN) of IOV[0..N) as iovecs in OUT; their count. */
+static int slice(const struct iovec *iov, unsigned n, uint64_t skip, uint64_t len,
+		 struct iovec *out)
+{
+	int k = 0;
+
+	for (unsigned i = 0; i < n && len; i++) {
+		uint64_t take;
+
+		if (skip >= iov[i].iov_len) {
+			skip -= iov[i].iov_len;
+			continue;
+		}
+		take = iov[i].iov_len - skip < len ? iov[i].iov_len - skip : len;
+		out[k].iov_base = (uint8_t *)iov[i].iov_base + skip;
+		out[k++].iov_len = take;
+		len -= take;
+		skip = 0;
+	}
+	return k;
+}
+
+/* All of IOV at file offset OFF, read or written; false on an error or a short transfer. */
+static bool transfer(int fd, bool write, struct iovec *iov, int n, uint64_t off)
+{
+	while (n > 0) {
+		ssize_t r =
+			write ? pwritev(fd, iov, n, (off_t)off) : preadv(fd, iov, n, (off_t)off);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return false;
+		off += (uint64_t)r;
+		while (n > 0 && (size_t)r >= iov->iov_len) {
+			r -= (ssize_t)iov->iov_len;
+			iov++, n--;
+		}
+		if (n > 0) {
+			iov->iov_base = (uint8_t *)iov->iov_base + r;
+			iov->iov_len -= (size_t)r;
+		}
+	}
+	return true;
+}
+
+/* A read or write of DATA bytes at SECTOR: its status. */
+static uint8_t read_write(struct virtio_blk *b, const struct vq_chain *c, bool write,
+			  uint64_t sector, uint64_t data)
+{
+	struct iovec iov[VQ_SIZE_MAX];
+	int n;
+
+	if (data % BLK_SECTOR || sector > b->sectors || data / BLK_SECTOR > b->sectors - sector) {
+		b->stats.invalid_reqs++;
+		return S_IOERR;
+	}
+	if (write && b->read_only) {
+		b->stats.invalid_reqs++;
+		return S_IOERR;
+	}
+	n = write ? slice(c->iov, c->nr_out, HDR_LEN, data, iov)
+		  : slice(c->iov + c->nr_out, c->nr_in, 0, data, iov);
+	if (!transfer(b->fd, write, iov, n, sector * BLK_SECTOR)) {
+		b->stats.execute_fails++;
+		return S_IOERR;
+	}
+	if (write) {
+		b->stats.write_count++;
+		b->stats.write_bytes += data;
+	} else {
+		b->stats.read_count++;
+		b->stats.read_bytes += data;
+	}
+	return S_OK;
+}
+
+/* One request: its status, with *WRITTEN the bytes put in the driver's buffers before it. */
+static uint8_t request(struct virtio_blk *b, const struct vq_chain *c, uint64_t *written)
+{
+	uint8_t hdr[HDR_LEN], id[BLK_ID_BYTES] = { 0 };
+	uint64_t room = c->in_len - 1, sector; /* the writable bytes before the status */
+	uint32_t type;
+
+	*written = 0;
+	if (!read_out(c, 0, hdr, sizeof(hdr))) {
+		b->stats.invalid_reqs++;
+		return S_IOERR;
+	}
+	memcpy(&type, hdr, 4);
+	memcpy(&sector, hdr + 8, 8);
+	switch (type) {
+	case T_IN:
+		*written = room;
+		return read_write(b, c, false, sector, room);
+	case T_OUT:
+		return read_write(b, c, true, sector, c->out_len - HDR_LEN);
+	case T_FLUSH:
+		if (!b->flush)
+			return S_UNSUPP;
+		b->stats.flush_count++;
+		if (fdatasync(b->fd) < 0) {
+			b->stats.execute_fails++;
+			return S_IOERR;
+		}
+		return S_OK;
+	case T_GET_ID:
+		memcpy(id, b->drive_id, strnlen(b->drive_id, sizeof(id)));
+		*written = room < sizeof(id) ? room : sizeof(id);
+		vq_chain_write(c, 0, id, *written);
+		return S_OK;
+	default:
+		b->stats.invalid_reqs++;
+		return S_UNSUPP;
+	}
+}
+
+static void notify(struct virtio_dev *d, unsigned qi)
+{
+	struct virtio_blk *b = d->priv;
+	struct vq *q = &d->queues[qi];
+	struct vq_chain *c = &d->chain;
+	unsigned done = 0;
+	const char *why;
+	int r;
+
+	b->stats.queue_events++;
+	for (;;) {
+		uint64_t written;
+		uint8_t status;
+
+		r = vq_pop(q, c, &why);
+		if (r < 0) {
+			virtio_broken(d, why);
+			break;
+		}
+		if (r == 0 && !vq_enable_notify(q))
+			break;
+		if (r == 0)
+			continue;
+		if (c->in_len < 1) {
+			virtio_broken(d, "a request without a status byte");
+			break;
+		}
+		status = request(b, c, &written);
+		vq_chain_write(c, c->in_len - 1, &status, 1);
+		vq_push(q, c->head, (uint32_t)(status == S_OK ? written + 1 : 1));
+		done++;
+	}
+	if (done)
+		virtio_queue_done(d, qi);
+}
+
+static void config_read(struct virtio_dev *d, uint64_t off, uint8_t *data, unsigned len)
+{
+	struct virtio_blk *b = d->priv;
+	uint8_t cfg[16] = { 0 };
+	uint32_t seg_max = VQ_SIZE_MAX - 2; /* the header and the status take two */
+
+	memcpy(cfg, &b->sectors, 8);
+	memcpy(cfg + 12, &seg_max, 4);
+	if (off < sizeof(cfg))
+		memcpy(data, cfg + off, off + len <= sizeof(cfg) ? len : sizeof(cfg) - off);
+}
+
+static int activate(struct virtio_dev *d)
+{
+	return 0;
+}
+
+static const struct virtio_dev_ops blk_ops = {
+	.config_read = config_read,
+	.activate = activate,
+	.notify = notify,
+};
+
+/* Opens CFG's file; its size in whole sectors in *SECTORS. The fd, or -1 after logging. */
+static int open_file(const struct drive_config *cfg, uint64_t *sectors)
+{
+	int fd = open(cfg->path_on_host, (cfg->is_read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	off_t size;
+
+	if (fd < 0) {
+		log_err("drives %s: cannot open %s: %s", cfg->drive_id, cfg->path_on_host,
+			strerror(errno));
+		return -1;
+	}
+	size = lseek(fd, 0, SEEK_END);
+	if (size < 0) {
+		log_err("drives %s: %s: %s", cfg->drive_id, cfg->path_on_host, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (size % BLK_SECTOR)
+		log_warn("drives %s: %s is not whole sectors: its last %lld bytes are left out",
+			 cfg->drive_id, cfg->path_on_host, (long long)(size % BLK_SECTOR));
+	*sectors = (uint64_t)size / BLK_SECTOR;
+	return fd;
+}
+
+struct virtio_blk *virtio_blk_create(const struct virtio_env *env, unsigned slot,
+				     const struct drive_config *cfg, bool *bad_config)
+{
+	struct virtio_blk *b = calloc(1, sizeof(*b));
+
+	*bad_config = false;
+	if (!b) {
+		log_err("drives %s: out of memory", cfg->drive_id);
+		return NULL;
+	}
+	b->fd = open_file(cfg, &b->sectors);
+	if (b->fd < 0) {
+		*bad_config = true;
+		free(b);
+		return NULL;
+	}
+	snprintf(b->name, sizeof(b->name), "block %s", cfg->drive_id);
+	snprintf(b->drive_id, sizeof(b->drive_id), "%s", cfg->drive_id);
+	b->read_only = cfg->is_read_only;
+	b->flush = cfg->cache_type == CACHE_WRITEBACK;
+	b->dev = (struct virtio_dev){
+		.name = b->name,
+		.device_id = VIRTIO_ID_BLOCK,
+		.nr_queues = 1,
+		.offered = VIRTIO_F_EVENT_IDX | BLK_F_SEG_MAX | (b->read_only ? BLK_F_RO : 0) |
+			   (b->flush ? BLK_F_FLUSH : 0),
+		.ops = &blk_ops,
+		.priv = b,
+	};
+	if (virtio_dev_create(&b->dev, env, slot)) {
+		virtio_blk_destroy(b);
+		return NULL;
+	}
+	return b;
+}
+
+void virtio_blk_destroy(struct virtio_blk *b)
+{
+	if (!b)
+		return;
+	virtio_dev_destroy(&b->dev);
+	close(b->fd);
+	free(b);
+}
+
+struct virtio_blk_stats virtio_blk_stats_since(struct virtio_blk *b, struct virtio_blk_stats *sum)
+{
+	struct virtio_blk_stats d;
+
+	pthread_mutex_lock(&b->dev.lock);
+#define D(f) (d.f = b->stats.f - b->reported.f, sum->f += d.f)
+	D(read_bytes), D(write_bytes), D(read_count), D(write_count), D(flush_count);
+	D(invalid_reqs), D(execute_fails), D(queue_events);
+#undef D
+	b->reported = b->stats;
+	pthread_mutex_unlock(&b->dev.lock);
+	return d;
+}

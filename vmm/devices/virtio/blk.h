@@ -1,0 +1,45 @@
+/* blk.h: virtio-blk (virtio 1.x, 5.2) for Firecracker's "drives": a file (or block device) on
+ * the host as the guest's disk, read and written with preadv/pwritev on motevm's event loop,
+ * every request of a notification handled before one interrupt. */
+#ifndef MOTE_VMM_DEVICES_VIRTIO_BLK_H
+#define MOTE_VMM_DEVICES_VIRTIO_BLK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "devices/virtio/mmio.h"
+
+struct drive_config;
+
+#define BLK_SECTOR 512
+#define BLK_ID_BYTES 20 /* VIRTIO_BLK_T_GET_ID's answer */
+
+/* Firecracker's block metrics (totals). */
+struct virtio_blk_stats {
+	uint64_t read_bytes, write_bytes, read_count, write_count, flush_count;
+	uint64_t invalid_reqs, execute_fails, queue_events;
+};
+
+struct virtio_blk {
+	struct virtio_dev dev;
+	char name[80];	   /* "block rootfs" */
+	char drive_id[64]; /* "rootfs" */
+	int fd;
+	uint64_t sectors; /* capacity */
+	bool read_only;
+	bool flush; /* cache_type Writeback: FLUSH offered, honoured by fdatasync */
+	struct virtio_blk_stats stats;
+	struct virtio_blk_stats reported; /* at the last metrics line */
+};
+
+/*
+ * Creates the device for CFG in SLOT, opening its file. NULL after logging why (a file that
+ * cannot be opened is the configuration's fault: *BAD_CONFIG is set then).
+ */
+struct virtio_blk *virtio_blk_create(const struct virtio_env *env, unsigned slot,
+				     const struct drive_config *cfg, bool *bad_config);
+void virtio_blk_destroy(struct virtio_blk *b);
+/* The counters since the last call (for a metrics line), also added to SUM. Any thread. */
+struct virtio_blk_stats virtio_blk_stats_since(struct virtio_blk *b, struct virtio_blk_stats *sum);
+
+#endif /* MOTE_VMM_DEVICES_VIRTIO_BLK_H */
