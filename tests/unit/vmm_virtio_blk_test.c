@@ -21,6 +21,7 @@
 
 #define RAM_SIZE (64ull << 20)
 #define DISK_SECTORS 4096 /* 2 MiB */
+#define DISCARD_PAST (DISK_SECTORS - 4)
 #define F_SEG_MAX (1ull << 2)
 #define F_RO (1ull << 5)
 #define F_FLUSH (1ull << 9)
@@ -28,6 +29,10 @@
 #define T_OUT 1
 #define T_FLUSH 4
 #define T_GET_ID 8
+#define T_DISCARD 11
+#define T_WRITE_ZEROES 13
+#define F_DISCARD (1ull << 13)
+#define F_WRITE_ZEROES (1ull << 14)
 
 unsigned char *vdrv_ram;
 unsigned long vdrv_ram_size;
@@ -124,6 +129,49 @@ static void test_rw(void)
 	CHECK(req(T_GET_ID, 0, id, 20, 1, &used) == 0 && used == 21);
 	CHECK(memcmp(id, "scratch", 8) == 0 && id[19] == 0);
 	free(host);
+}
+
+struct range {
+	uint64_t sector;
+	uint32_t count, flags;
+};
+
+/* A discard or write-zeroes request with its segments (readable data). */
+static unsigned ranges(uint32_t type, const struct range *r, int n)
+{
+	struct range *seg = vdrv_alloc(sizeof(*seg) * (unsigned)n);
+	unsigned used;
+
+	memcpy(seg, r, sizeof(*seg) * (unsigned)n);
+	return req(type, 0, seg, sizeof(*seg) * (unsigned)n, 1, &used);
+}
+
+/* Write-zeroes (plain and unmapping) and discard: zeros on the host where asked, the bytes
+ * around untouched; segments past the end, with flags a discard has none of, or two at once
+ * (max_*_seg is 1) are I/O errors. */
+static void test_ranges(void)
+{
+	uint8_t *buf = vdrv_alloc(32768), host[32768], zero[4096] = { 0 };
+	unsigned long long f = vdrv_init(F_SEG_MAX | F_DISCARD | F_WRITE_ZEROES | F_FLUSH, 1, 64);
+	unsigned used;
+
+	CHECK(f == (F_SEG_MAX | F_DISCARD | F_WRITE_ZEROES | F_FLUSH | VIRTIO_F_VERSION_1));
+	memset(buf, 0x5a, 32768);
+	CHECK(req(T_OUT, 200, buf, 32768, 4, &used) == 0);
+	CHECK(ranges(T_WRITE_ZEROES, &(struct range){ 208, 8, 0 }, 1) == 0);
+	CHECK(ranges(T_WRITE_ZEROES, &(struct range){ 216, 8, 1 }, 1) == 0); /* may unmap */
+	CHECK(ranges(T_DISCARD, &(struct range){ 224, 8, 0 }, 1) == 0);
+	file_bytes(200 * 512, host, sizeof(host));
+	CHECK(host[0] == 0x5a && host[8 * 512 - 1] == 0x5a);  /* 200..207 kept */
+	CHECK(memcmp(host + 8 * 512, zero, 4096) == 0);	      /* 208..215 zero */
+	CHECK(memcmp(host + 16 * 512, zero, 4096) == 0);      /* 216..223 zero */
+	CHECK(host[32 * 512] == 0x5a && host[32767] == 0x5a); /* 232..263 kept */
+	CHECK(ranges(T_DISCARD, &(struct range){ DISCARD_PAST, 8, 0 }, 1) == 1);
+	CHECK(ranges(T_WRITE_ZEROES, &(struct range){ 0, 8, 2 }, 1) == 1); /* unknown flag */
+	CHECK(ranges(T_DISCARD, &(struct range){ 0, 8, 1 }, 1) == 1);	   /* unmap on discard */
+	CHECK(ranges(T_DISCARD, (struct range[]){ { 0, 8, 0 }, { 16, 8, 0 } }, 2) == 1);
+	file_bytes(200 * 512, host, 512);
+	CHECK(host[0] == 0x5a);
 }
 
 /* Broken requests: an error status each, the file untouched, the device still working. */
@@ -241,6 +289,7 @@ int main(void)
 	CHECK(f == (F_FLUSH | F_SEG_MAX | VIRTIO_F_EVENT_IDX | VIRTIO_F_VERSION_1));
 	test_rw();
 	test_batch();
+	test_ranges();
 	test_bad_requests();
 	printf("block: %llu reads, %llu writes, %llu bytes written, %llu invalid\n",
 	       (unsigned long long)blk->stats.read_count,
@@ -260,6 +309,7 @@ int main(void)
 		memset(buf, 0x77, 512);
 		CHECK(req(T_OUT, 0, buf, 512, 1, &used) == 1);
 		CHECK(req(T_FLUSH, 0, NULL, 0, 0, &used) == 2); /* not offered: UNSUPP */
+		CHECK(ranges(T_DISCARD, &(struct range){ 0, 1, 0 }, 1) == 2);
 		file_bytes(0, after, 512);
 		CHECK(memcmp(before, after, 512) == 0);
 		CHECK(req(T_IN, 0, buf, 512, 1, &used) == 0 && memcmp(buf, before, 512) == 0);

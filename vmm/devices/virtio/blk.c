@@ -5,6 +5,7 @@
  * outside the disk; only a request with no room for its status breaks the device. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,10 +20,17 @@
 #define BLK_F_SEG_MAX (1ull << 2)
 #define BLK_F_RO (1ull << 5)
 #define BLK_F_FLUSH (1ull << 9)
+#define BLK_F_DISCARD (1ull << 13)
+#define BLK_F_WRITE_ZEROES (1ull << 14)
 #define T_IN 0
 #define T_OUT 1
 #define T_FLUSH 4
 #define T_GET_ID 8
+#define T_DISCARD 11
+#define T_WRITE_ZEROES 13
+#define RANGE_LEN 16		     /* a discard or write-zeroes segment: sector, count, flags */
+#define RANGE_MAX_SECTORS (1u << 23) /* 4 GiB a segment */
+#define WZ_UNMAP 1		     /* write-zeroes may leave a hole */
 #define S_OK 0
 #define S_IOERR 1
 #define S_UNSUPP 2
@@ -126,6 +134,38 @@ static uint8_t read_write(struct virtio_blk *b, const struct vq_chain *c, bool w
 	return S_OK;
 }
 
+/* Discard or write-zeroes: one segment (max_discard_seg and max_write_zeroes_seg are 1). A
+ * discard is a hint: a file system that cannot punch holes still answers OK. */
+static uint8_t ranges(struct virtio_blk *b, const struct vq_chain *c, bool zeroes)
+{
+	uint8_t seg[RANGE_LEN];
+	uint64_t sector;
+	uint32_t count, flags;
+	int mode;
+
+	if (b->read_only || c->out_len != HDR_LEN + RANGE_LEN || !read_out(c, HDR_LEN, seg, 16)) {
+		b->stats.invalid_reqs++;
+		return S_IOERR;
+	}
+	memcpy(&sector, seg, 8);
+	memcpy(&count, seg + 8, 4);
+	memcpy(&flags, seg + 12, 4);
+	if (count > RANGE_MAX_SECTORS || sector > b->sectors || count > b->sectors - sector ||
+	    (flags & ~(uint32_t)WZ_UNMAP) || (!zeroes && flags)) {
+		b->stats.invalid_reqs++;
+		return S_IOERR;
+	}
+	mode = zeroes && !(flags & WZ_UNMAP) ? FALLOC_FL_ZERO_RANGE
+					     : FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE;
+	if (count &&
+	    fallocate(b->fd, mode, (off_t)(sector * BLK_SECTOR), (off_t)count * BLK_SECTOR) < 0 &&
+	    zeroes) {
+		b->stats.execute_fails++;
+		return S_IOERR;
+	}
+	return S_OK;
+}
+
 /* One request: its status, with *WRITTEN the bytes put in the driver's buffers before it. */
 static uint8_t request(struct virtio_blk *b, const struct vq_chain *c, uint64_t *written)
 {
@@ -155,6 +195,11 @@ static uint8_t request(struct virtio_blk *b, const struct vq_chain *c, uint64_t 
 			return S_IOERR;
 		}
 		return S_OK;
+	case T_DISCARD:
+	case T_WRITE_ZEROES:
+		if (!b->ranges)
+			return S_UNSUPP;
+		return ranges(b, c, type == T_WRITE_ZEROES);
 	case T_GET_ID:
 		memcpy(id, b->drive_id, strnlen(b->drive_id, sizeof(id)));
 		*written = room < sizeof(id) ? room : sizeof(id);
@@ -205,11 +250,17 @@ static void notify(struct virtio_dev *d, unsigned qi)
 static void config_read(struct virtio_dev *d, uint64_t off, uint8_t *data, unsigned len)
 {
 	struct virtio_blk *b = d->priv;
-	uint8_t cfg[16] = { 0 };
-	uint32_t seg_max = VQ_SIZE_MAX - 2; /* the header and the status take two */
+	uint8_t cfg[60] = { 0 };
+	uint32_t seg_max = VQ_SIZE_MAX - 2, one = 1, max = RANGE_MAX_SECTORS;
 
 	memcpy(cfg, &b->sectors, 8);
-	memcpy(cfg + 12, &seg_max, 4);
+	memcpy(cfg + 12, &seg_max, 4); /* the header and the status take two */
+	memcpy(cfg + 36, &max, 4);     /* max_discard_sectors */
+	memcpy(cfg + 40, &one, 4);     /* max_discard_seg */
+	memcpy(cfg + 44, &one, 4);     /* discard_sector_alignment */
+	memcpy(cfg + 48, &max, 4);     /* max_write_zeroes_sectors */
+	memcpy(cfg + 52, &one, 4);     /* max_write_zeroes_seg */
+	cfg[56] = 1;		       /* write_zeroes_may_unmap */
 	if (off < sizeof(cfg))
 		memcpy(data, cfg + off, off + len <= sizeof(cfg) ? len : sizeof(cfg) - off);
 }
@@ -225,10 +276,12 @@ static const struct virtio_dev_ops blk_ops = {
 	.notify = notify,
 };
 
-/* Opens CFG's file; its size in whole sectors in *SECTORS. The fd, or -1 after logging. */
-static int open_file(const struct drive_config *cfg, uint64_t *sectors)
+/* Opens CFG's file; its size in whole sectors in *SECTORS, whether it is a regular file in
+ * *REGULAR. The fd, or -1 after logging. */
+static int open_file(const struct drive_config *cfg, uint64_t *sectors, bool *regular)
 {
 	int fd = open(cfg->path_on_host, (cfg->is_read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	struct stat st;
 	off_t size;
 
 	if (fd < 0) {
@@ -246,6 +299,7 @@ static int open_file(const struct drive_config *cfg, uint64_t *sectors)
 		log_warn("drives %s: %s is not whole sectors: its last %lld bytes are left out",
 			 cfg->drive_id, cfg->path_on_host, (long long)(size % BLK_SECTOR));
 	*sectors = (uint64_t)size / BLK_SECTOR;
+	*regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
 	return fd;
 }
 
@@ -253,13 +307,14 @@ struct virtio_blk *virtio_blk_create(const struct virtio_env *env, unsigned slot
 				     const struct drive_config *cfg, bool *bad_config)
 {
 	struct virtio_blk *b = calloc(1, sizeof(*b));
+	bool regular = false;
 
 	*bad_config = false;
 	if (!b) {
 		log_err("drives %s: out of memory", cfg->drive_id);
 		return NULL;
 	}
-	b->fd = open_file(cfg, &b->sectors);
+	b->fd = open_file(cfg, &b->sectors, &regular);
 	if (b->fd < 0) {
 		*bad_config = true;
 		free(b);
@@ -269,12 +324,14 @@ struct virtio_blk *virtio_blk_create(const struct virtio_env *env, unsigned slot
 	snprintf(b->drive_id, sizeof(b->drive_id), "%s", cfg->drive_id);
 	b->read_only = cfg->is_read_only;
 	b->flush = cfg->cache_type == CACHE_WRITEBACK;
+	b->ranges = regular && !b->read_only; /* holes and zeroed ranges by fallocate */
 	b->dev = (struct virtio_dev){
 		.name = b->name,
 		.device_id = VIRTIO_ID_BLOCK,
 		.nr_queues = 1,
 		.offered = VIRTIO_F_EVENT_IDX | BLK_F_SEG_MAX | (b->read_only ? BLK_F_RO : 0) |
-			   (b->flush ? BLK_F_FLUSH : 0),
+			   (b->flush ? BLK_F_FLUSH : 0) |
+			   (b->ranges ? BLK_F_DISCARD | BLK_F_WRITE_ZEROES : 0),
 		.ops = &blk_ops,
 		.priv = b,
 	};

@@ -27,7 +27,8 @@ struct virtio_blk {
 	int fd;
 	uint64_t sectors; /* capacity */
 	bool read_only;
-	bool flush; /* cache_type Writeback: FLUSH offered, honoured by fdatasync */
+	bool flush;  /* cache_type Writeback: FLUSH offered, honoured by fdatasync */
+	bool ranges; /* DISCARD and WRITE_ZEROES offered (a writable regular file) */
 	struct virtio_blk_stats stats;
 	struct virtio_blk_stats reported; /* at the last metrics line */
 };
