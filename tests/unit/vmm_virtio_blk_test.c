@@ -174,6 +174,35 @@ static void test_ranges(void)
 	CHECK(host[0] == 0x5a);
 }
 
+/* PATCH /drives/{id} path_on_host: another file, its capacity, the driver told; a file that
+ * cannot be opened changes nothing. */
+static void test_set_file(void)
+{
+	char other[80], err[256];
+	uint8_t *buf = vdrv_alloc(512), cfg[8];
+	unsigned gen = vdrv_reg_read(0x0fc), used;
+	int fd;
+
+	snprintf(other, sizeof(other), "%s.other", disk);
+	fd = open(other, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	CHECK(fd >= 0 && ftruncate(fd, 8192 * 512) == 0 && pwrite(fd, "OTHERDSK", 8, 0) == 8);
+	close(fd);
+	vdrv_reg_write(0x064, 3); /* interrupts acknowledged */
+	CHECK(virtio_blk_set_file(blk, other, err, sizeof(err)) == 0);
+	for (unsigned i = 0; i < sizeof(cfg); i++)
+		CHECK(bus_read(&mmio, blk->dev.base + 0x100 + i, &cfg[i], 1));
+	CHECK(*(uint64_t *)cfg == 8192);
+	CHECK(vdrv_reg_read(0x0fc) == gen + 1);
+	CHECK(vdrv_reg_read(0x060) & 2); /* a configuration change */
+	CHECK(req(T_IN, 0, buf, 512, 1, &used) == 0 && memcmp(buf, "OTHERDSK", 8) == 0);
+	CHECK(virtio_blk_set_file(blk, "/nonexistent/x", err, sizeof(err)) == -1);
+	CHECK(strstr(err, "No such file or directory") != NULL);
+	CHECK(req(T_IN, 0, buf, 512, 1, &used) == 0 && memcmp(buf, "OTHERDSK", 8) == 0);
+	CHECK(virtio_blk_set_file(blk, disk, err, sizeof(err)) == 0); /* back, for what follows */
+	CHECK(req(T_IN, 0, buf, 512, 1, &used) == 0 && memcmp(buf, "MOTEDISK", 8) == 0);
+	unlink(other);
+}
+
 /* Broken requests: an error status each, the file untouched, the device still working. */
 static void test_bad_requests(void)
 {
@@ -290,6 +319,7 @@ int main(void)
 	test_rw();
 	test_batch();
 	test_ranges();
+	test_set_file();
 	test_bad_requests();
 	printf("block: %llu reads, %llu writes, %llu bytes written, %llu invalid\n",
 	       (unsigned long long)blk->stats.read_count,

@@ -1,5 +1,6 @@
 /* controller.c: the microVM's actions for the API and --config-file (see controller.h). */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/stat.h>
@@ -11,6 +12,7 @@
 #include "api/controller.h"
 #include "config/serde.h"
 #include "devices/legacy/i8042.h"
+#include "devices/virtio/blk.h"
 #include "devices/virtio/netbe.h"
 #include "log.h"
 #include "metrics.h"
@@ -233,4 +235,39 @@ int controller_check_net(const struct net_config *n, struct config_error *err)
 				  why);
 	be->ops->close(be);
 	return 0;
+}
+
+int controller_patch_drive(struct controller *ctl, const char *id, const char *path,
+			   struct config_error *err)
+{
+	const struct devices *devs = &ctl->vmm->devices;
+	char why[512];
+
+	for (unsigned i = 0; i < devs->nr_blks; i++) {
+		struct virtio_blk *b = devs->blks[i];
+		char *copy;
+
+		if (strcmp(b->drive_id, id) != 0)
+			continue;
+		if (!path) /* nothing to change */
+			return 0;
+		if (virtio_blk_set_file(b, path, why, sizeof(why)))
+			return serde_fail(
+				err, CONFIG_ERR_VALUE,
+				"Drive config error: Unable to patch the block device: %s", why);
+		/* GET /vm/config says what the drive is now */
+		for (unsigned k = 0; k < ctl->cfg->nr_drives; k++) {
+			struct drive_config *d = &ctl->cfg->drives[k];
+
+			if (strcmp(d->drive_id, id) == 0 && (copy = strdup(path))) {
+				free(d->path_on_host);
+				d->path_on_host = copy;
+			}
+		}
+		return 0;
+	}
+	return serde_fail(
+		err, CONFIG_ERR_VALUE,
+		"Drive config error: Unable to patch the block device: Failed perform "
+		"action on device: Device not found Please verify the request arguments.");
 }

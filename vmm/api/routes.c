@@ -314,11 +314,31 @@ static void patch_device(struct controller *ctl, struct route_req *r, struct htt
 		fail(r, resp, controller_started(ctl) ? not_found : pre_boot);
 }
 
+/* PATCH /drives/{id} after boot: a new path_on_host for the drive (Firecracker's update);
+ * a rate limiter is refused out loud (none are enforced yet). */
 static void patch_drive(struct controller *ctl, struct route_req *r, struct http_response *resp)
 {
-	patch_device(ctl, r, resp, config_check_drive_update,
-		     "Drive config error: Unable to patch the block device: Failed perform "
-		     "action on device: Device not found Please verify the request arguments.");
+	const char *id = checked_id(r, resp);
+	struct config_error err;
+	struct drive_update u;
+
+	if (!id)
+		return;
+	if (config_parse_drive_update(r->body, id, &u, &err)) {
+		fail_config(r, resp, &err);
+		return;
+	}
+	if (!controller_started(ctl))
+		fail(r, resp, pre_boot);
+	else if (u.rate_limiter)
+		fail(r, resp,
+		     "Drive config error: Unable to patch the block device: rate limiters are not "
+		     "supported by motevm yet");
+	else if (controller_patch_drive(ctl, id, u.path_on_host, &err))
+		fail_config(r, resp, &err);
+	else
+		ok(resp);
+	config_drive_update_free(&u);
 }
 
 /* PATCH /network-interfaces/{id} after boot: an interface motevm built gets its rate limiters

@@ -216,21 +216,31 @@ err_free:
 	return -1;
 }
 
-int config_check_drive_update(json_t *body, const char *path_id, struct config_error *err)
+int config_parse_drive_update(json_t *body, const char *path_id, struct drive_update *u,
+			      struct config_error *err)
 {
 	static const char *const fields[] = { "drive_id", "path_on_host", "rate_limiter", NULL };
-	struct rate_limiter rl;
-	char *id = NULL, *path = NULL;
+	struct rate_limiter rl = { 0 };
+	char *id = NULL;
 	int r = -1;
 
+	memset(u, 0, sizeof(*u));
 	if (!serde_struct(body, "BlockDeviceUpdateConfig", fields, err) &&
 	    !serde_string(body, "drive_id", SERDE_REQUIRED, &id, err) &&
-	    !serde_string(body, "path_on_host", SERDE_NULLABLE, &path, err) &&
+	    !serde_string(body, "path_on_host", SERDE_NULLABLE, &u->path_on_host, err) &&
 	    !read_limiter(body, "rate_limiter", &rl, err) && !same_id(path_id, id, false, err))
 		r = 0;
+	u->rate_limiter = rl.present;
 	free(id);
-	free(path);
+	if (r)
+		config_drive_update_free(u);
 	return r;
+}
+
+void config_drive_update_free(struct drive_update *u)
+{
+	free(u->path_on_host);
+	memset(u, 0, sizeof(*u));
 }
 
 /* MacAddr's format: six two-digit hex bytes separated by colons. */

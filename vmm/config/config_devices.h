@@ -2,6 +2,7 @@
 #ifndef MOTE_VMM_CONFIG_CONFIG_DEVICES_H
 #define MOTE_VMM_CONFIG_CONFIG_DEVICES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct json_t;
@@ -16,8 +17,15 @@ struct config_error;
  */
 int config_put_drive(struct vm_config *cfg, struct json_t *body, const char *path_id,
 		     struct config_error *err);
-/* PATCH /drives/{id}: checks the body only (motevm builds no drive to update yet). */
-int config_check_drive_update(struct json_t *body, const char *path_id, struct config_error *err);
+/* PATCH /drives/{id}'s body: a new path_on_host (NULL: none), whether a rate limiter was
+ * given. 0, or -1 with ERR set; free it with config_drive_update_free. */
+struct drive_update {
+	char *path_on_host;
+	bool rate_limiter;
+};
+int config_parse_drive_update(struct json_t *body, const char *path_id, struct drive_update *u,
+			      struct config_error *err);
+void config_drive_update_free(struct drive_update *u);
 /* PUT /network-interfaces/{id}: the same for an interface (name, MAC, MTU checked). */
 int config_put_net(struct vm_config *cfg, struct json_t *body, const char *path_id,
 		   struct config_error *err);

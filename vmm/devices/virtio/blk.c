@@ -285,8 +285,11 @@ static int open_file(const struct drive_config *cfg, uint64_t *sectors, bool *re
 	off_t size;
 
 	if (fd < 0) {
+		int e = errno;
+
 		log_err("drives %s: cannot open %s: %s", cfg->drive_id, cfg->path_on_host,
-			strerror(errno));
+			strerror(e));
+		errno = e; /* for the caller's message */
 		return -1;
 	}
 	size = lseek(fd, 0, SEEK_END);
@@ -363,4 +366,30 @@ struct virtio_blk_stats virtio_blk_stats_since(struct virtio_blk *b, struct virt
 	b->reported = b->stats;
 	pthread_mutex_unlock(&b->dev.lock);
 	return d;
+}
+
+int virtio_blk_set_file(struct virtio_blk *b, const char *path, char *err, size_t size)
+{
+	struct drive_config cfg = { .drive_id = b->drive_id,
+				    .path_on_host = (char *)path,
+				    .is_read_only = b->read_only };
+	uint64_t sectors;
+	bool regular;
+	int fd = open_file(&cfg, &sectors, &regular), old;
+
+	if (fd < 0) {
+		snprintf(err, size, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	pthread_mutex_lock(&b->dev.lock);
+	old = b->fd;
+	b->fd = fd;
+	b->sectors = sectors;
+	b->dev.generation++;
+	pthread_mutex_unlock(&b->dev.lock);
+	close(old);
+	virtio_interrupt(&b->dev, VIRTIO_INT_CONFIG); /* the capacity may have changed */
+	log_info("drives %s: now %s (%llu sectors)", b->drive_id, path,
+		 (unsigned long long)sectors);
+	return 0;
 }

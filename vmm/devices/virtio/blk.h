@@ -5,6 +5,7 @@
 #define MOTE_VMM_DEVICES_VIRTIO_BLK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "devices/virtio/mmio.h"
@@ -40,6 +41,10 @@ struct virtio_blk {
 struct virtio_blk *virtio_blk_create(const struct virtio_env *env, unsigned slot,
 				     const struct drive_config *cfg, bool *bad_config);
 void virtio_blk_destroy(struct virtio_blk *b);
+/* PATCH /drives/{id} path_on_host after boot: the drive's file becomes PATH (opened as the
+ * drive was), its capacity PATH's, and the driver hears of the change (a configuration
+ * interrupt, the generation counted up). 0, or -1 with ERR set (the old file stays). */
+int virtio_blk_set_file(struct virtio_blk *b, const char *path, char *err, size_t size);
 /* The counters since the last call (for a metrics line), also added to SUM. Any thread. */
 struct virtio_blk_stats virtio_blk_stats_since(struct virtio_blk *b, struct virtio_blk_stats *sum);
 
