@@ -128,7 +128,7 @@ int procfs_sys_show_stat(struct procfs_buf *b, long arg)
 	procfs_printf(b,
 		      "intr %lu\nctxt 0\nbtime %lu\nprocesses %d\nprocs_running %u\n"
 		      "procs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n",
-		      irqs, (uint64_t)((clock_realtime_ns() - time_ns()) / NSEC_PER_SEC),
+		      irqs, (uint64_t)((time_realtime_ns() - time_ns()) / NSEC_PER_SEC),
 		      init_process->ntasks, MAX(running, 1u));
 	return 0;
 }
