@@ -61,6 +61,7 @@ KERNEL_SRCS := \
 	kernel/fs/vfs.c \
 	kernel/fs/path.c \
 	kernel/fs/file.c \
+	kernel/fs/fsctx.c \
 	kernel/fs/open.c \
 	kernel/fs/ramfs.c \
 	kernel/fs/cpio.c \
@@ -89,6 +90,7 @@ KERNEL_SRCS := \
 	kernel/linux/syscall_patch.c \
 	kernel/core/uaccess.c \
 	kernel/linux/task.c \
+	kernel/linux/task_fs.c \
 	kernel/linux/run.c \
 	kernel/linux/exec.c \
 	kernel/linux/mm.c \

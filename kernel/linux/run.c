@@ -23,6 +23,7 @@
 #include "linux/syscall.h"
 #include "linux/syscall_patch.h"
 #include "linux/task.h"
+#include "linux/task_fs.h"
 
 void arch_user_return(const struct trapframe *tf) __noreturn;
 
@@ -165,6 +166,7 @@ void linux_run(void)
 	uint64_t f;
 
 	waitq_set_interrupted(signal_pending); /* fs/'s blocking calls end on a signal */
+	task_fs_init();			       /* fs/'s view of the process (fs/fsctx.h) */
 	vfs_init();
 	if (!thread_create("init", init_main, NULL, THREAD_ANY_CPU))
 		fail("mote: out of memory starting %s\n", cmdline.argv[0]);
