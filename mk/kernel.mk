@@ -82,9 +82,6 @@ KERNEL_SRCS := \
 	kernel/fs/epoll.c \
 	kernel/fs/procfs.c \
 	kernel/fs/procfs_cpuinfo.c \
-	kernel/fs/procfs_self.c \
-	kernel/fs/procfs_status.c \
-	kernel/fs/procfs_sys.c \
 	kernel/fs/sysfs.c \
 	kernel/linux/syscall.c \
 	kernel/linux/syscall_patch.c \
@@ -92,6 +89,10 @@ KERNEL_SRCS := \
 	kernel/linux/task.c \
 	kernel/linux/task_fs.c \
 	kernel/linux/run.c \
+	kernel/linux/procfs_root.c \
+	kernel/linux/procfs_self.c \
+	kernel/linux/procfs_status.c \
+	kernel/linux/procfs_sys.c \
 	kernel/linux/exec.c \
 	kernel/linux/mm.c \
 	kernel/linux/mm_pte.c \
