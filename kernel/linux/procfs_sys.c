@@ -1,6 +1,6 @@
 /* procfs_sys.c: /proc's machine-wide files, in Linux's formats (proc(5); field names, order and
  * widths as a Linux 6.x x86-64 kernel writes them): meminfo (from the page allocator), stat,
- * uptime, loadavg, version, filesystems; and /proc/sys. cpuinfo is procfs_cpuinfo.c. */
+ * uptime, loadavg, version, filesystems; and /proc/sys. cpuinfo is fs/procfs_cpuinfo.c. */
 #include "linux/procfs_sys.h"
 #include "fs/file.h"
 #include "fs/procfs.h"
