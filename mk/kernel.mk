@@ -61,6 +61,7 @@ KERNEL_SRCS := \
 	kernel/fs/vfs.c \
 	kernel/fs/path.c \
 	kernel/fs/file.c \
+	kernel/fs/fsctx.c \
 	kernel/fs/open.c \
 	kernel/fs/ramfs.c \
 	kernel/fs/cpio.c \
@@ -81,15 +82,17 @@ KERNEL_SRCS := \
 	kernel/fs/epoll.c \
 	kernel/fs/procfs.c \
 	kernel/fs/procfs_cpuinfo.c \
-	kernel/fs/procfs_self.c \
-	kernel/fs/procfs_status.c \
-	kernel/fs/procfs_sys.c \
 	kernel/fs/sysfs.c \
 	kernel/linux/syscall.c \
 	kernel/linux/syscall_patch.c \
 	kernel/core/uaccess.c \
 	kernel/linux/task.c \
+	kernel/linux/task_fs.c \
 	kernel/linux/run.c \
+	kernel/linux/procfs_root.c \
+	kernel/linux/procfs_self.c \
+	kernel/linux/procfs_status.c \
+	kernel/linux/procfs_sys.c \
 	kernel/linux/exec.c \
 	kernel/linux/mm.c \
 	kernel/linux/mm_pte.c \

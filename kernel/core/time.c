@@ -1,8 +1,10 @@
 /* time.c: the kernel's clock. With kvmclock, time_ns() is the pvclock minus its boot value;
- * without, it scales the TSC by a frequency measured against the PIT (QEMU TCG). */
+ * without, it scales the TSC by a frequency measured against the PIT (QEMU TCG). The wall
+ * clock is kvmclock's (or the CMOS clock's) at first use plus the monotonic clock since. */
 #include "core/time.h"
 #include "arch/x86_64/cpu.h"
 #include "drivers/kvmclock.h"
+#include "drivers/rtc.h"
 #include "lib/printf.h"
 
 #define PIT_HZ 1193182
@@ -13,6 +15,8 @@
 static bool use_kvmclock;
 static uint64_t base_ns, base_tsc, tsc_khz;
 static uint64_t ns_mult; /* ns = (tsc delta * ns_mult) >> 32 */
+static uint64_t realtime_offset;
+static bool realtime_offset_set;
 
 static uint16_t pit_read(void)
 {
@@ -125,6 +129,26 @@ uint64_t time_ns_to_tsc(uint64_t ns)
 uint64_t time_tsc_to_us(uint64_t tsc_from, uint64_t tsc_to)
 {
 	return (tsc_to - tsc_from) * 1000 / tsc_khz;
+}
+
+uint64_t time_realtime_offset(void)
+{
+	if (!READ_ONCE(realtime_offset_set)) {
+		uint64_t wall;
+
+		if (use_kvmclock)
+			wall = kvmclock_wall_ns();
+		else
+			wall = (uint64_t)rtc_read_epoch() * NSEC_PER_SEC;
+		realtime_offset = wall - time_ns();
+		__atomic_store_n(&realtime_offset_set, true, __ATOMIC_RELEASE);
+	}
+	return realtime_offset;
+}
+
+uint64_t time_realtime_ns(void)
+{
+	return time_ns() + time_realtime_offset();
 }
 
 const char *time_source(void)

@@ -14,6 +14,11 @@ void time_init(void);
 void time_init_cpu(void);
 /* Nanoseconds since time_init (monotonic, all CPUs). */
 uint64_t time_ns(void);
+/* ns to add to time_ns() to get the wall clock (kvmclock's, else the CMOS clock's, read once
+ * at first use). */
+uint64_t time_realtime_offset(void);
+/* The wall clock (CLOCK_REALTIME) in ns since the epoch. */
+uint64_t time_realtime_ns(void);
 /* TSC frequency in kHz. */
 uint64_t time_tsc_khz(void);
 /* The TSC value at which time_ns() reaches ns (for the TSC-deadline timer). */

@@ -1,5 +1,6 @@
 /* file.c: open files, the descriptor table, poll queues. */
 #include "fs/file.h"
+#include "fs/fsctx.h"
 #include "fs/lock.h"
 #include "fs/epoll.h"
 #include "fs/pollq.h"
@@ -7,7 +8,6 @@
 #include "core/mm/heap.h"
 #include "lib/errno.h"
 #include "lib/string.h"
-#include "linux/task.h"
 
 struct file *file_alloc(struct inode *ino, struct dentry *d, const struct file_ops *ops,
 			uint32_t flags)
@@ -59,13 +59,13 @@ struct fdtable *fdtable_alloc(void)
 
 static struct fdtable *fdt(void)
 {
-	return init_process->fdt;
+	return fsctx_fdtable();
 }
 
 int fd_install(struct file *f, int min, bool cloexec)
 {
 	struct fdtable *t = fdt();
-	uint64_t lim = init_process->rlim[7].cur; /* RLIMIT_NOFILE */
+	uint64_t lim = fsctx_nofile();
 
 	mutex_lock(&t->lock);
 	for (int fd = min; fd < FD_MAX && (uint64_t)fd < lim; fd++) {

@@ -7,7 +7,7 @@
  * - read/write move data between the file and a user buffer (`ubuf` is an application
  *   pointer: use uaccess.h) at *pos (the file's offset, or pread's); they block unless
  *   O_NONBLOCK (return -EAGAIN then); a blocking wait should end with -EINTR when
- *   signal_pending() (linux/signal.h).
+ *   waitq_interrupted() (core/sched/wait.h) says so.
  * - poll returns the ready events (POLLIN...) now, and if pq is non-NULL sets *pq to the
  *   object's poll queue (fs/pollq.h), which the object wakes whenever readiness may have
  *   changed. poll, select and epoll are built on that pair alone.
@@ -112,9 +112,11 @@ struct file *file_alloc(struct inode *ino, struct dentry *d, const struct file_o
 void file_get(struct file *f);
 void file_put(struct file *f);
 
+/* An empty descriptor table (NULL: no memory). The fd_*() calls below work on the calling
+ * process's table (fsctx_fdtable, fs/fsctx.h). */
 struct fdtable *fdtable_alloc(void);
-/* Install f at the lowest free descriptor >= min (takes over the caller's reference);
- * returns the descriptor or -EMFILE. */
+/* Install f at the lowest free descriptor >= min and below RLIMIT_NOFILE (fsctx_nofile);
+ * takes over the caller's reference; returns the descriptor or -EMFILE. */
 int fd_install(struct file *f, int min, bool cloexec) __must_check;
 /* The file of fd with a reference (file_put when done), or NULL. */
 struct file *fd_get(int fd);

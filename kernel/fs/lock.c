@@ -4,13 +4,13 @@
  * never conflict with each other); an open file owns its OFD locks and flock. */
 #include "fs/lock.h"
 #include "fs/file.h"
+#include "fs/fsctx.h"
 #include "fs/vfs.h"
 #include "core/mm/heap.h"
 #include "core/sched/wait.h"
 #include "lib/errno.h"
 #include "lib/list.h"
 #include "lib/spinlock.h"
-#include "linux/task.h"
 
 #define END_MAX INT64_MAX
 
@@ -28,7 +28,7 @@ static struct waitq waiters = WAITQ_INIT(waiters);
 
 static const void *owner_of(struct file *f, int kind)
 {
-	return kind == LOCK_POSIX ? (const void *)init_process : (const void *)f;
+	return kind == LOCK_POSIX ? fsctx_lock_owner() : (const void *)f;
 }
 
 static bool conflicts(const struct lock *l, const struct inode *ino, const void *owner, int kind,
@@ -171,7 +171,7 @@ int lock_get(struct file *f, int kind, struct flock_k *fl)
 		fl->l_whence = 0;
 		fl->l_start = l->start;
 		fl->l_len = l->end == END_MAX ? 0 : l->end - l->start + 1;
-		fl->l_pid = l->kind == LOCK_POSIX ? init_process->pid : -1;
+		fl->l_pid = l->kind == LOCK_POSIX ? fsctx_pid() : -1;
 	} else {
 		fl->l_type = F_UNLCK;
 	}
@@ -234,7 +234,7 @@ static void drop(struct inode *ino, const void *owner)
 
 void lock_close_posix(struct inode *ino)
 {
-	drop(ino, init_process);
+	drop(ino, fsctx_lock_owner());
 }
 
 void lock_release_file(struct file *f)

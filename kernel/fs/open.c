@@ -3,13 +3,12 @@
 #include "core/uaccess.h"
 #include "fs/chrdev.h"
 #include "fs/file.h"
+#include "fs/fsctx.h"
 #include "fs/path.h"
 #include "fs/vfs.h"
 #include "core/mm/heap.h"
 #include "lib/errno.h"
 #include "lib/string.h"
-#include "linux/mm.h"
-#include "linux/task.h"
 
 int vfs_create(struct dentry *start, const char *path, uint32_t mode, uint64_t rdev,
 	       const char *target, struct dentry **out)
@@ -72,12 +71,7 @@ int vfs_create(struct dentry *start, const char *path, uint32_t mode, uint64_t r
 		vfs_dentry_drop(d);
 		goto out;
 	}
-	{
-		struct task *t = current_task();
-
-		if (t) /* the owner: the process's ids (always 0 here) */
-			d->inode->uid = d->inode->gid = 0;
-	}
+	(void)fsctx_ids(&d->inode->uid, &d->inode->gid); /* the owner: the process's ids */
 	if (out) {
 		vfs_dentry_get(d);
 		*out = d;
@@ -121,7 +115,7 @@ int vfs_open_dentry(struct dentry *d, uint32_t flags, struct file **out)
 		r = ino->iops->truncate(ino, 0);
 		if (r)
 			return r;
-		mm_truncated(ino, 0); /* mapped pages of it now fault (SIGBUS) */
+		fsctx_truncated(ino, 0); /* mapped pages of it now fault (SIGBUS) */
 	}
 	f = file_alloc(ino, d, ops, flags & ~(uint32_t)(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC));
 	if (!f)

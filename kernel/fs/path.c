@@ -1,11 +1,11 @@
 /* path.c: path resolution: components, ".", "..", symlinks (at most 40 deep), mounts. */
 #include "fs/path.h"
 #include "fs/file.h"
+#include "fs/fsctx.h"
 #include "fs/vfs.h"
 #include "core/mm/heap.h"
 #include "lib/errno.h"
 #include "lib/string.h"
-#include "linux/task.h"
 #include "core/uaccess.h"
 
 static struct dentry *follow_mounts(struct dentry *d)
@@ -218,12 +218,7 @@ int path_start(int dirfd, const char *path, struct dentry **out)
 		return 0;
 	}
 	if (dirfd == AT_FDCWD) {
-		struct process *p = init_process;
-
-		mutex_lock(&p->lock);
-		*out = p->cwd;
-		vfs_dentry_get(*out);
-		mutex_unlock(&p->lock);
+		*out = fsctx_cwd();
 		return 0;
 	}
 	f = fd_get(dirfd);

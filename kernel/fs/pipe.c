@@ -3,6 +3,7 @@
  * counts of open ends and the wait queues. */
 #include "fs/pipe.h"
 #include "fs/file.h"
+#include "fs/fsctx.h"
 #include "fs/pollq.h"
 #include "fs/vfs.h"
 #include "core/mm/heap.h"
@@ -11,7 +12,6 @@
 #include "lib/errno.h"
 #include "lib/spinlock.h"
 #include "lib/string.h"
-#include "linux/task.h"
 #include "core/uaccess.h"
 
 struct pipe {
@@ -142,7 +142,7 @@ static ssize_t pipe_write(struct file *f, const void *ubuf, size_t n, uint64_t *
 	spin_unlock(&p->lock, fl);
 	mutex_unlock(&p->wmutex);
 	if (r == -EPIPE && !done)
-		(void)signal_send(current_task(), SIGPIPE, NULL);
+		fsctx_sigpipe();
 	return done ? (ssize_t)done : r;
 }
 

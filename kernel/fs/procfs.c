@@ -1,12 +1,10 @@
 /* procfs.c: the generated-tree engine (inodes from procfs_node tables: lookup, readdir, read,
- * write, readlink) and /proc's top directory. The per-process files are procfs_self.c and
- * procfs_status.c, the machine-wide ones procfs_sys.c and procfs_cpuinfo.c; sysfs.c uses the
- * same engine. */
+ * write, readlink), /proc/net and the /proc mount. The root directory is the one the process
+ * model registers (linux/procfs_root.c: the process's files, the machine-wide ones); sysfs.c
+ * uses the same engine. */
 #include "fs/procfs.h"
 #include "fs/file.h"
 #include "fs/procfs_cpuinfo.h"
-#include "fs/procfs_self.h"
-#include "fs/procfs_sys.h"
 #include "fs/unixname.h"
 #include "fs/vfs.h"
 #include "core/mm/heap.h"
@@ -14,7 +12,6 @@
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"
-#include "linux/task.h"
 #include "core/uaccess.h"
 
 #define PROC_SUPER_MAGIC 0x9fa0
@@ -349,31 +346,7 @@ int procfs_mount_tree(struct super *sb, const struct procfs_node *root)
 	return 0;
 }
 
-/* /proc itself */
-
-static int self_link(struct procfs_buf *b, long arg)
-{
-	procfs_printf(b, "%d", init_process->pid);
-	return 0;
-}
-
-static int thread_self_link(struct procfs_buf *b, long arg)
-{
-	procfs_printf(b, "%d/task/%d", init_process->pid, current_task()->tid);
-	return 0;
-}
-
-static int mounts_link(struct procfs_buf *b, long arg)
-{
-	procfs_printf(b, "self/mounts");
-	return 0;
-}
-
-/* The processes: the one there is. */
-static long next_pid(long arg, long from)
-{
-	return from <= init_process->pid ? init_process->pid : -1;
-}
+/* /proc/net, and /proc's root until the process model registers its own */
 
 #define FILE(n, fn)                                               \
 	{                                                         \
@@ -430,38 +403,34 @@ static int net_unix(struct procfs_buf *b, long arg)
 	return 0;
 }
 
-static const struct procfs_node net_entries[] = {
+const struct procfs_node procfs_net_entries[] = {
 	FILE("tcp", net_tcp),	FILE("tcp6", net_tcp6), FILE("udp", net_udp),
 	FILE("udp6", net_udp6), FILE("unix", net_unix), { 0 },
 };
 
-static const struct procfs_node root_entries[] = {
-	{ .name = "self", .mode = S_IFLNK | 0777, .link = self_link },
-	{ .name = "thread-self", .mode = S_IFLNK | 0777, .link = thread_self_link },
-	{ .name = "mounts", .mode = S_IFLNK | 0777, .link = mounts_link },
+/* Without a registered root, /proc holds what needs no process: the machine's files. */
+static const struct procfs_node machine_entries[] = {
 	FILE("cpuinfo", procfs_cpuinfo_show),
-	FILE("meminfo", procfs_sys_show_meminfo),
-	FILE("stat", procfs_sys_show_stat),
-	FILE("uptime", procfs_sys_show_uptime),
-	FILE("loadavg", procfs_sys_show_loadavg),
-	FILE("version", procfs_sys_show_version),
-	FILE("filesystems", procfs_sys_show_filesystems),
-	{ .name = "sys", .mode = S_IFDIR | 0555, .entries = procfs_sys_sysctl },
-	{ .name = "net", .mode = S_IFDIR | 0555, .entries = net_entries },
+	{ .name = "net", .mode = S_IFDIR | 0555, .entries = procfs_net_entries },
 	{ 0 },
 };
 
-static const struct procfs_node root = {
+static const struct procfs_node machine_root = {
 	.name = "/",
 	.mode = S_IFDIR | 0555,
-	.entries = root_entries,
-	.next = next_pid,
-	.numbered = &procfs_self_pid,
+	.entries = machine_entries,
 };
+
+static const struct procfs_node *root = &machine_root;
+
+void procfs_set_root(const struct procfs_node *r)
+{
+	root = r;
+}
 
 static int proc_mount(struct super *sb, void *data)
 {
-	return procfs_mount_tree(sb, &root);
+	return procfs_mount_tree(sb, root);
 }
 
 static const struct fs_type procfs_type = {

@@ -53,6 +53,13 @@ void procfs_write(struct procfs_buf *b, const void *data, size_t n);
 /* Build sb's root from the directory node root (an fs_type's mount function). */
 int procfs_mount_tree(struct super *sb, const struct procfs_node *root) __must_check;
 
+/*
+ * /proc's root directory: root (a directory node, referenced from then on) replaces the
+ * default, which holds the machine's files alone (cpuinfo, net/). The process model registers
+ * its view of /proc here (linux/procfs_root.c) before procfs_init mounts it.
+ */
+void procfs_set_root(const struct procfs_node *root);
+
 /* Mount /proc (after devfs). A failure ends the VM. */
 void procfs_init(void);
 
@@ -60,5 +67,7 @@ void procfs_init(void);
  * (net/procnet.c sets this at boot; without it the files hold their heading only). */
 enum procfs_net_table { PROCFS_NET_TCP, PROCFS_NET_TCP6, PROCFS_NET_UDP, PROCFS_NET_UDP6 };
 extern void (*procfs_net_show)(struct procfs_buf *b, enum procfs_net_table which);
+/* The entries of /proc/net (tcp, tcp6, udp, udp6, unix), for a root directory to hold. */
+extern const struct procfs_node procfs_net_entries[];
 
 #endif /* MOTE_FS_PROCFS_H */

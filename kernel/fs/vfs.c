@@ -7,7 +7,6 @@
 #include "core/time.h"
 #include "lib/errno.h"
 #include "lib/string.h"
-#include "linux/time.h"
 
 struct dentry *vfs_root;
 struct mutex vfs_lock = MUTEX_INIT(vfs_lock);
@@ -16,7 +15,7 @@ static uint64_t anon_ino = 1;
 
 struct timespec64 vfs_now(void)
 {
-	uint64_t ns = clock_realtime_ns();
+	uint64_t ns = time_realtime_ns();
 
 	return (struct timespec64){ (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC) };
 }

@@ -19,10 +19,12 @@
 #include "lib/spinlock.h"
 #include "lib/string.h"
 #include "linux/exec.h"
+#include "linux/procfs_root.h"
 #include "linux/signal.h"
 #include "linux/syscall.h"
 #include "linux/syscall_patch.h"
 #include "linux/task.h"
+#include "linux/task_fs.h"
 #include "net/netif.h"
 
 void arch_user_return(const struct trapframe *tf) __noreturn;
@@ -185,6 +187,8 @@ void linux_run(void)
 	uint64_t f;
 
 	waitq_set_interrupted(signal_pending); /* fs/'s blocking calls end on a signal */
+	procfs_root_init();		       /* /proc as Linux shows it */
+	task_fs_init();			       /* fs/'s view of the process (fs/fsctx.h) */
 	vfs_init();
 	if (!thread_create("init", init_main, NULL, THREAD_ANY_CPU))
 		fail("mote: out of memory starting %s\n", cmdline.argv[0]);

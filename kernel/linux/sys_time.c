@@ -1,16 +1,12 @@
 /* sys_time.c: clocks and sleeping: clock_gettime/getres, gettimeofday, time, nanosleep,
- * clock_nanosleep. The wall clock is kvmclock's (or the CMOS clock's) at first use plus the
- * monotonic clock since. */
+ * clock_nanosleep. The wall clock is core/time.c's (time_realtime_ns). */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
 #include "core/sched/sched.h"
 #include "core/sched/thread.h"
 #include "core/sched/wait.h"
 #include "core/time.h"
-#include "drivers/kvmclock.h"
-#include "drivers/rtc.h"
 #include "lib/errno.h"
-#include "lib/string.h"
 #include "linux/signal.h"
 #include "linux/syscall.h"
 #include "linux/task.h"
@@ -18,29 +14,6 @@
 #include "core/uaccess.h"
 
 #define TIMER_ABSTIME 1
-
-static uint64_t offset;
-static bool offset_set;
-
-uint64_t clock_realtime_offset(void)
-{
-	if (!READ_ONCE(offset_set)) {
-		uint64_t wall;
-
-		if (!strcmp(time_source(), "kvmclock"))
-			wall = kvmclock_wall_ns();
-		else
-			wall = (uint64_t)rtc_read_epoch() * NSEC_PER_SEC;
-		offset = wall - time_ns();
-		__atomic_store_n(&offset_set, true, __ATOMIC_RELEASE);
-	}
-	return offset;
-}
-
-uint64_t clock_realtime_ns(void)
-{
-	return time_ns() + clock_realtime_offset();
-}
 
 static uint64_t cpu_ns(const struct thread *t)
 {
@@ -98,7 +71,7 @@ int clock_now(int id, uint64_t *ns)
 	case CLOCK_REALTIME_COARSE:
 	case CLOCK_TAI:
 	case CLOCK_REALTIME_ALARM:
-		*ns = clock_realtime_ns();
+		*ns = time_realtime_ns();
 		return 0;
 	case CLOCK_MONOTONIC:
 	case CLOCK_MONOTONIC_RAW:
@@ -155,7 +128,7 @@ SYSCALL_DEFINE2(clock_getres, int, id, struct timespec_k *, uts)
 
 SYSCALL_DEFINE2(gettimeofday, struct timeval_k *, utv, void *, utz)
 {
-	uint64_t ns = clock_realtime_ns();
+	uint64_t ns = time_realtime_ns();
 	struct timeval_k tv = { (int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC / 1000) };
 	uint32_t tz[2] = { 0, 0 };
 
@@ -168,7 +141,7 @@ SYSCALL_DEFINE2(gettimeofday, struct timeval_k *, utv, void *, utz)
 
 SYSCALL_DEFINE1(time, int64_t *, ut)
 {
-	int64_t t = (int64_t)(clock_realtime_ns() / NSEC_PER_SEC);
+	int64_t t = (int64_t)(time_realtime_ns() / NSEC_PER_SEC);
 
 	if (ut && put_user(t, ut))
 		return -EFAULT;

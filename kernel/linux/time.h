@@ -24,10 +24,6 @@ struct timeval_k {
 	int64_t tv_sec, tv_usec;
 };
 
-/* ns to add to time_ns() to get the wall clock (read from kvmclock or CMOS once). */
-uint64_t clock_realtime_offset(void);
-/* The wall clock in ns since the epoch. */
-uint64_t clock_realtime_ns(void);
 /* The value of clock id now, in ns; -EINVAL for an unknown clock. */
 int clock_now(int id, uint64_t *ns) __must_check;
 /* An absolute time on clock id as a time_ns() deadline (0 if already past). */

@@ -68,7 +68,7 @@ static void vdso_init(void)
 	vvar.d.mode = pv ? VDSO_CLOCK_PVCLOCK : VDSO_CLOCK_TSC;
 	vvar.d.pvclock = (const volatile struct vdso_pvclock *)cpus[0]->pvclock;
 	vvar.d.cpu_id_offset = PERCPU_CPU_OFFSET + offsetof(struct cpu, id);
-	vvar.d.realtime_offset = clock_realtime_offset();
+	vvar.d.realtime_offset = time_realtime_offset();
 	vdso_file = special(&vdso_fops, vdso_size());
 	vvar_file = special(&vvar_fops, PAGE_SIZE);
 }

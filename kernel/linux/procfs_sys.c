@@ -1,7 +1,7 @@
 /* procfs_sys.c: /proc's machine-wide files, in Linux's formats (proc(5); field names, order and
  * widths as a Linux 6.x x86-64 kernel writes them): meminfo (from the page allocator), stat,
- * uptime, loadavg, version, filesystems; and /proc/sys. cpuinfo is procfs_cpuinfo.c. */
-#include "fs/procfs_sys.h"
+ * uptime, loadavg, version, filesystems; and /proc/sys. cpuinfo is fs/procfs_cpuinfo.c. */
+#include "linux/procfs_sys.h"
 #include "fs/file.h"
 #include "fs/procfs.h"
 #include "fs/ramfs.h"
@@ -128,7 +128,7 @@ int procfs_sys_show_stat(struct procfs_buf *b, long arg)
 	procfs_printf(b,
 		      "intr %lu\nctxt 0\nbtime %lu\nprocesses %d\nprocs_running %u\n"
 		      "procs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n",
-		      irqs, (uint64_t)((clock_realtime_ns() - time_ns()) / NSEC_PER_SEC),
+		      irqs, (uint64_t)((time_realtime_ns() - time_ns()) / NSEC_PER_SEC),
 		      init_process->ntasks, MAX(running, 1u));
 	return 0;
 }

@@ -1,7 +1,7 @@
 /* procfs_sys.h: /proc's machine-wide files (meminfo, stat, uptime, loadavg, version,
  * filesystems) and the /proc/sys tree (kernel/hostname, kernel/osrelease...). */
-#ifndef MOTE_FS_PROCFS_SYS_H
-#define MOTE_FS_PROCFS_SYS_H
+#ifndef MOTE_LINUX_PROCFS_SYS_H
+#define MOTE_LINUX_PROCFS_SYS_H
 
 #include "fs/procfs.h" /* struct procfs_node: the sysctl table's element type */
 
@@ -16,4 +16,4 @@ int procfs_sys_show_filesystems(struct procfs_buf *b, long arg);
 /* The entries of /proc/sys. */
 extern const struct procfs_node procfs_sys_sysctl[];
 
-#endif /* MOTE_FS_PROCFS_SYS_H */
+#endif /* MOTE_LINUX_PROCFS_SYS_H */

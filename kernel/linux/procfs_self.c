@@ -2,15 +2,15 @@
  * cwd, root and fd/N (named as Linux names them: a path, "pipe:[ino]", "socket:[ino]",
  * "anon_inode:[eventfd]"), cmdline, environ, auxv, limits, comm, mounts, mountinfo, cgroup,
  * the accounting files of procfs_status.c, and task/<tid>/ for each thread. */
-#include "fs/procfs_self.h"
+#include "linux/procfs_self.h"
 #include "fs/file.h"
 #include "fs/mounts.h"
 #include "fs/procfs.h"
-#include "fs/procfs_status.h"
 #include "fs/vfs.h"
 #include "core/mm/heap.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include "linux/procfs_status.h"
 #include "linux/task.h"
 #include "core/uaccess.h"
 

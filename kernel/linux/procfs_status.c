@@ -1,7 +1,7 @@
 /* procfs_status.c: /proc/<pid>/{stat,status,statm,maps} and task/<tid>/{stat,status}, in the
  * formats of proc_pid_stat(5), proc_pid_status(5) and proc_pid_maps(5), from the tasks (under
  * the process lock, copied out) and the VMAs (walked with mm_vma_next). */
-#include "fs/procfs_status.h"
+#include "linux/procfs_status.h"
 #include "fs/file.h"
 #include "fs/procfs.h"
 #include "fs/vfs.h"

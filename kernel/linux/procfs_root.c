@@ -1,0 +1,68 @@
+/* procfs_root.c: /proc's root directory as Linux shows it: the links self, thread-self and
+ * mounts, the machine-wide files (fs/procfs_cpuinfo.c, procfs_sys.c), sys/, net/ (fs/procfs.c)
+ * and /proc/<pid> for the one process (procfs_self.c). */
+#include "linux/procfs_root.h"
+#include "fs/procfs.h"
+#include "fs/procfs_cpuinfo.h"
+#include "fs/vfs.h"
+#include "linux/procfs_self.h"
+#include "linux/procfs_sys.h"
+#include "linux/task.h"
+
+static int self_link(struct procfs_buf *b, long arg)
+{
+	procfs_printf(b, "%d", init_process->pid);
+	return 0;
+}
+
+static int thread_self_link(struct procfs_buf *b, long arg)
+{
+	procfs_printf(b, "%d/task/%d", init_process->pid, current_task()->tid);
+	return 0;
+}
+
+static int mounts_link(struct procfs_buf *b, long arg)
+{
+	procfs_printf(b, "self/mounts");
+	return 0;
+}
+
+/* The processes: the one there is. */
+static long next_pid(long arg, long from)
+{
+	return from <= init_process->pid ? init_process->pid : -1;
+}
+
+#define FILE(n, fn)                                               \
+	{                                                         \
+		.name = (n), .mode = S_IFREG | 0444, .show = (fn) \
+	}
+
+static const struct procfs_node root_entries[] = {
+	{ .name = "self", .mode = S_IFLNK | 0777, .link = self_link },
+	{ .name = "thread-self", .mode = S_IFLNK | 0777, .link = thread_self_link },
+	{ .name = "mounts", .mode = S_IFLNK | 0777, .link = mounts_link },
+	FILE("cpuinfo", procfs_cpuinfo_show),
+	FILE("meminfo", procfs_sys_show_meminfo),
+	FILE("stat", procfs_sys_show_stat),
+	FILE("uptime", procfs_sys_show_uptime),
+	FILE("loadavg", procfs_sys_show_loadavg),
+	FILE("version", procfs_sys_show_version),
+	FILE("filesystems", procfs_sys_show_filesystems),
+	{ .name = "sys", .mode = S_IFDIR | 0555, .entries = procfs_sys_sysctl },
+	{ .name = "net", .mode = S_IFDIR | 0555, .entries = procfs_net_entries },
+	{ 0 },
+};
+
+static const struct procfs_node root = {
+	.name = "/",
+	.mode = S_IFDIR | 0555,
+	.entries = root_entries,
+	.next = next_pid,
+	.numbered = &procfs_self_pid,
+};
+
+void procfs_root_init(void)
+{
+	procfs_set_root(&root);
+}
