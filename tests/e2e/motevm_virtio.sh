@@ -60,26 +60,10 @@ resp=$(curl -s --unix-socket "$TEST_TMP/api.sock" -X PATCH http://localhost/netw
 	-d '{"iface_id": "eth0", "rx_rate_limiter": {"bandwidth": {"size": 1000, "refill_time": 100}}}')
 expect_match "PATCH of the interface's rate limiter: refused out loud" \
 	"rate limiters are not supported by motevm yet" "$resp"
-client_out=$(in_ns timeout 60 python3 - <<'PY'
-import os, socket
-for size in (1, 65536, 1 << 20):
-    data = os.urandom(size)
-    with socket.create_connection(("10.98.0.2", 7777), timeout=30) as c:
-        c.sendall(data)
-        c.shutdown(socket.SHUT_WR)
-        got = b""
-        while True:
-            chunk = c.recv(65536)
-            if not chunk:
-                break
-            got += chunk
-    print(f"{size} bytes: {'echoed' if got == data else f'WRONG ({len(got)} back)'}")
-PY
-)
+client_out=$(in_ns timeout 60 python3 tests/e2e/net/echo_client.py 10.98.0.2 7777 1 65536 1048576)
 echo "$client_out"
-expect_eq "1 byte echoed" "1 bytes: echoed" "$(sed -n 1p <<<"$client_out")"
-expect_eq "64 KiB echoed" "65536 bytes: echoed" "$(sed -n 2p <<<"$client_out")"
-expect_eq "1 MiB echoed" "1048576 bytes: echoed" "$(sed -n 3p <<<"$client_out")"
+expect_eq "1 byte, 64 KiB and 1 MiB echoed" "1: echoed 65536: echoed 1048576: echoed" \
+	"${client_out//$'\n'/ }"
 wait "$vm"
 rc=$?
 cat "$OUT"

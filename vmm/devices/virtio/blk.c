@@ -358,13 +358,10 @@ struct virtio_blk_stats virtio_blk_stats_since(struct virtio_blk *b, struct virt
 {
 	struct virtio_blk_stats d;
 
-	pthread_mutex_lock(&b->dev.lock);
-#define D(f) (d.f = b->stats.f - b->reported.f, sum->f += d.f)
-	D(read_bytes), D(write_bytes), D(read_count), D(write_count), D(flush_count);
-	D(invalid_reqs), D(execute_fails), D(queue_events);
-#undef D
-	b->reported = b->stats;
-	pthread_mutex_unlock(&b->dev.lock);
+	/* all uint64_t: counted as arrays */
+	_Static_assert(sizeof(d) == 8 * sizeof(uint64_t), "counters only");
+	virtio_counters_since(&b->dev, (uint64_t *)&b->stats, (uint64_t *)&b->reported,
+			      (uint64_t *)&d, (uint64_t *)sum, sizeof(d) / sizeof(uint64_t));
 	return d;
 }
 

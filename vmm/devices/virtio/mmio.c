@@ -345,6 +345,18 @@ void virtio_dev_destroy(struct virtio_dev *d)
 	pthread_mutex_destroy(&d->lock);
 }
 
+void virtio_counters_since(struct virtio_dev *d, uint64_t *now, uint64_t *last, uint64_t *delta,
+			   uint64_t *sum, size_t n)
+{
+	pthread_mutex_lock(&d->lock);
+	for (size_t i = 0; i < n; i++) {
+		delta[i] = now[i] - last[i];
+		sum[i] += delta[i];
+		last[i] = now[i];
+	}
+	pthread_mutex_unlock(&d->lock);
+}
+
 int virtio_cmdline(const struct virtio_dev *d, char *buf, size_t size)
 {
 	size_t len = strlen(buf);

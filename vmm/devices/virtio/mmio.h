@@ -93,6 +93,10 @@ void virtio_interrupt(struct virtio_dev *d, unsigned bits);
 void virtio_queue_done(struct virtio_dev *d, unsigned q);
 /* The driver broke the rules (WHY): the device stops and asks for a reset, once. */
 void virtio_broken(struct virtio_dev *d, const char *why);
+/* For a device's metrics: its N counters NOW (a struct of uint64_t only) since LAST, into
+ * DELTA and added to SUM; LAST becomes NOW. Under the device's lock (any thread). */
+void virtio_counters_since(struct virtio_dev *d, uint64_t *now, uint64_t *last, uint64_t *delta,
+			   uint64_t *sum, size_t n);
 /* Appends " virtio_mmio.device=4K@0x...:GSI" for D to the command line in BUF. */
 int virtio_cmdline(const struct virtio_dev *d, char *buf, size_t size);
 /* The transport's registers, for the bus (and host tests). */

@@ -334,12 +334,9 @@ struct virtio_net_stats virtio_net_stats_since(struct virtio_net *n, struct virt
 {
 	struct virtio_net_stats d;
 
-	pthread_mutex_lock(&n->dev.lock);
-#define D(f) (d.f = n->stats.f - n->reported.f, sum->f += d.f)
-	D(rx_bytes), D(rx_packets), D(rx_fails), D(rx_queue_events), D(rx_tap_events);
-	D(tx_bytes), D(tx_packets), D(tx_fails), D(tx_queue_events);
-#undef D
-	n->reported = n->stats;
-	pthread_mutex_unlock(&n->dev.lock);
+	/* all uint64_t: counted as arrays */
+	_Static_assert(sizeof(d) == 9 * sizeof(uint64_t), "counters only");
+	virtio_counters_since(&n->dev, (uint64_t *)&n->stats, (uint64_t *)&n->reported,
+			      (uint64_t *)&d, (uint64_t *)sum, sizeof(d) / sizeof(uint64_t));
 	return d;
 }
