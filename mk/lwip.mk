@@ -19,8 +19,10 @@ LWIP_CFLAGS := $(filter-out -W%,$(KERNEL_CFLAGS)) -w $(LWIP_INCLUDES)
 $(LWIP_STAMP): tools/lwip.sh $(wildcard tools/lwip-patches/*.patch)
 	$(Q)tools/lwip.sh $(BUILD)/third_party
 
-# the sources come with the stamp and never change after it
-$(BUILD)/third_party/lwip/%.o: $(LWIP_STAMP) | $(DEPS_STAMP)
+# the sources come with the stamp and never change after it (a static pattern: as a plain one,
+# make would chain it with its built-in link rule to remake the .d files it includes, from
+# "ip.d.c", whenever the stamp is newer)
+$(LWIP_OBJS): $(BUILD)/third_party/lwip/%.o: $(LWIP_STAMP) | $(DEPS_STAMP)
 	$(call quiet,CC,lwip/$*.c)mkdir -p $(@D) && \
 		$(GUEST_CC) $(LWIP_CFLAGS) -c -o $@ $(LWIP_DIR)/$*.c
 
