@@ -46,6 +46,8 @@ KERNEL_SRCS := \
 	kernel/drivers/virtio/rng.c \
 	kernel/drivers/virtio/console.c \
 	kernel/drivers/virtio/net.c \
+	kernel/drivers/virtio/blk.c \
+	kernel/drivers/virtio/blk_req.c \
 	kernel/net/addr.c \
 	kernel/net/netif.c \
 	kernel/net/procnet.c \
