@@ -131,6 +131,7 @@ KERNEL_SRCS := \
 	kernel/test/test_fs.c \
 	kernel/test/test_fpu.c \
 	kernel/test/test_virtio.c \
+	kernel/test/test_blk.c \
 	kernel/test/test_net.c
 
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(KERNEL_SRCS)))
