@@ -46,6 +46,8 @@ KERNEL_SRCS := \
 	kernel/drivers/virtio/rng.c \
 	kernel/drivers/virtio/console.c \
 	kernel/drivers/virtio/net.c \
+	kernel/drivers/virtio/blk.c \
+	kernel/drivers/virtio/blk_req.c \
 	kernel/net/addr.c \
 	kernel/net/netif.c \
 	kernel/net/procnet.c \
@@ -132,6 +134,7 @@ KERNEL_SRCS := \
 	kernel/test/test_fs.c \
 	kernel/test/test_fpu.c \
 	kernel/test/test_virtio.c \
+	kernel/test/test_blk.c \
 	kernel/test/test_net.c
 
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(KERNEL_SRCS)))

@@ -37,6 +37,8 @@ TESTS += tests/e2e/virtio_rng.sh
 TESTS += tests/e2e/virtio_console.sh
 # the virtio-net driver against QEMU's virtio-net-device (user networking, restricted): DHCP
 TESTS += tests/e2e/virtio_net.sh
+# the virtio-blk driver against QEMU's virtio-blk-device: patterns checked on the host's image
+TESTS += tests/e2e/virtio_blk.sh
 # motevm's virtio-rng and virtio-net (on a TAP in a namespace) with the kernel's drivers (KVM)
 TESTS += tests/e2e/motevm_virtio.sh
 # TCP sockets on lwIP: a C echo server in Mote (QEMU user net, port forwarded on loopback)

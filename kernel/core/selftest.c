@@ -34,6 +34,7 @@ static const struct selftest tests[] = {
 	{ "initrd", test_initrd, false },	      /* hash of the initrd (run after "page") */
 	{ "virtio_rng", test_virtio_rng, false },     /* the virtio-rng device answers */
 	{ "virtio_net", test_virtio_net, false },     /* DHCP DISCOVER -> OFFER, raw frames */
+	{ "virtio_blk", test_virtio_blk, false },     /* patterns written, read back, threads */
 	{ "virtio_net_batch", test_virtio_net_batch, false }, /* interrupts, notifications */
 	{ "net_dhcp", test_net_dhcp, false },		      /* lwIP over virtio-net: DHCP binds */
 };

@@ -42,6 +42,7 @@ int test_bench_trap(struct st *st);
 int test_fpu(struct st *st);
 int test_virtio_rng(struct st *st);
 int test_virtio_net(struct st *st);
+int test_virtio_blk(struct st *st);
 int test_virtio_net_batch(struct st *st);
 int test_net_dhcp(struct st *st);
 int test_crash(struct st *st);

@@ -1,11 +1,13 @@
 /* mmio.c: the virtio-mmio transport and the table of virtio drivers (mmio.h). */
 #include "drivers/virtio/mmio.h"
+#include "arch/x86_64/cpu.h"
 #include "arch/x86_64/irq.h"
 #include "arch/x86_64/percpu.h"
 #include "core/cmdline.h"
 #include "core/mm/heap.h"
 #include "core/mm/vm.h"
 #include "core/time.h"
+#include "drivers/virtio/blk.h"
 #include "drivers/virtio/console.h"
 #include "drivers/virtio/net.h"
 #include "drivers/virtio/rng.h"
@@ -34,6 +36,7 @@
 #define R_QUEUE_DRIVER_HI (0x094 / 4)
 #define R_QUEUE_DEVICE_LO (0x0a0 / 4)
 #define R_QUEUE_DEVICE_HI (0x0a4 / 4)
+#define R_CONFIG_GENERATION (0x0fc / 4)
 #define R_CONFIG_BYTES 0x100 /* the device-specific configuration, in bytes */
 
 #define MAGIC 0x74726976 /* "virt" */
@@ -53,6 +56,7 @@ struct virtio_driver {
 /* The drivers, one line each. */
 static const struct virtio_driver drivers[] = {
 	{ VIRTIO_ID_NET, "net", virtio_net_probe },
+	{ VIRTIO_ID_BLOCK, "blk", virtio_blk_probe },
 	{ VIRTIO_ID_CONSOLE, "console", virtio_console_probe },
 	{ VIRTIO_ID_RNG, "rng", virtio_rng_probe },
 };
@@ -116,6 +120,17 @@ uint8_t virtio_config8(struct virtio_dev *d, uint32_t off)
 	return ((volatile uint8_t *)d->regs)[R_CONFIG_BYTES + off];
 }
 
+void virtio_config_read(struct virtio_dev *d, uint32_t off, void *buf, size_t len)
+{
+	uint32_t gen;
+
+	do {
+		gen = rd(d, R_CONFIG_GENERATION);
+		for (size_t i = 0; i < len; i++)
+			((uint8_t *)buf)[i] = virtio_config8(d, off + (uint32_t)i);
+	} while (rd(d, R_CONFIG_GENERATION) != gen);
+}
+
 void virtio_ready(struct virtio_dev *d)
 {
 	wr(d, R_STATUS, rd(d, R_STATUS) | S_DRIVER_OK);
@@ -132,6 +147,14 @@ void virtio_kick(struct virtio_dev *d, uint32_t index, struct virtqueue *q)
 {
 	if (vq_notify_needed(q))
 		virtio_notify(d, index);
+}
+
+void virtio_reset(struct virtio_dev *d)
+{
+	wr(d, R_STATUS, 0);
+	/* the reset is done when the status reads 0 (4.2.2.2); bounded: a device gone mad */
+	for (int i = 0; i < 1000000 && rd(d, R_STATUS); i++)
+		cpu_relax();
 }
 
 uint32_t virtio_ack(struct virtio_dev *d)

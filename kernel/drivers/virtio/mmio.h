@@ -37,6 +37,9 @@ int virtio_queue_setup(struct virtio_dev *d, uint32_t index, struct virtqueue *q
 		       uint16_t want_size) __must_check;
 /* Read byte off of the device-specific configuration space. */
 uint8_t virtio_config8(struct virtio_dev *d, uint32_t off);
+/* Read len bytes from off of it into buf, consistently (again while the device's
+ * configuration generation changes under the reads: fields wider than a byte). */
+void virtio_config_read(struct virtio_dev *d, uint32_t off, void *buf, size_t len);
 /* Tell the device its driver is ready (DRIVER_OK). */
 void virtio_ready(struct virtio_dev *d);
 /* Notify the device of new buffers in queue index (counted: --stats). */
@@ -44,6 +47,9 @@ void virtio_notify(struct virtio_dev *d, uint32_t index);
 /* Notify the device of the buffers added to q (queue index) if it asked to be told of them
  * (vq_notify_needed): once after a batch. */
 void virtio_kick(struct virtio_dev *d, uint32_t index, struct virtqueue *q);
+/* Reset the device: it stops using its queues and every buffer given to it (a driver giving
+ * up on a device that stopped answering). Its driver must not use it again. */
+void virtio_reset(struct virtio_dev *d);
 /* Acknowledge the device's interrupt; returns the status bits it had (1: used buffers). */
 uint32_t virtio_ack(struct virtio_dev *d);
 

@@ -84,21 +84,36 @@ uint64_t vq_used_pa(const struct virtqueue *q)
 
 int vq_add(struct virtqueue *q, uint64_t pa, uint32_t len, bool device_writes)
 {
-	uint16_t i = q->free_head, idx;
+	const struct vq_buf b = { .pa = pa, .len = len, .device_writes = device_writes };
 
-	if (!q->nfree)
+	return vq_add_chain(q, &b, 1);
+}
+
+int vq_add_chain(struct virtqueue *q, const struct vq_buf *b, int n)
+{
+	uint16_t head = q->free_head, i = head, idx;
+
+	if (n < 1)
+		return -EINVAL;
+	if (n > q->nfree)
 		return -ENOSPC;
+	/* the free list is already chained by next: the chain takes its first n entries */
+	for (int k = 0; k < n; k++) {
+		q->desc[i].addr = b[k].pa;
+		q->desc[i].len = b[k].len;
+		q->desc[i].flags = (uint16_t)((b[k].device_writes ? VQ_DESC_F_WRITE : 0) |
+					      (k + 1 < n ? VQ_DESC_F_NEXT : 0));
+		if (k + 1 < n)
+			i = q->desc[i].next;
+	}
 	q->free_head = q->desc[i].next;
-	q->nfree--;
-	q->desc[i] = (struct vq_desc){ .addr = pa,
-				       .len = len,
-				       .flags = device_writes ? VQ_DESC_F_WRITE : 0 };
+	q->nfree = (uint16_t)(q->nfree - n);
 	idx = q->avail[AVAIL_IDX];
-	q->avail[AVAIL_RING + (idx & (q->size - 1))] = i;
+	q->avail[AVAIL_RING + (idx & (q->size - 1))] = head;
 	/* the entry before the index that publishes it (the device may run on another CPU) */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	q->avail[AVAIL_IDX] = (uint16_t)(idx + 1);
-	return i;
+	return head;
 }
 
 bool vq_notify_needed(struct virtqueue *q)
@@ -126,6 +141,7 @@ int vq_get(struct virtqueue *q, uint32_t *len)
 	uint16_t idx = used_idx(q);
 	const volatile uint32_t *e;
 	uint32_t id;
+	uint16_t last, n;
 
 	if (idx == q->last_used)
 		return -EAGAIN;
@@ -135,9 +151,12 @@ int vq_get(struct virtqueue *q, uint32_t *len)
 	q->last_used++;
 	if (id >= q->size) /* a device's bad index: not ours to free */
 		return -EIO;
-	q->desc[id].next = q->free_head;
+	last = (uint16_t)id;
+	for (n = 1; (q->desc[last].flags & VQ_DESC_F_NEXT) && n < q->size; n++)
+		last = q->desc[last].next;
+	q->desc[last].next = q->free_head;
 	q->free_head = (uint16_t)id;
-	q->nfree++;
+	q->nfree = (uint16_t)(q->nfree + n);
 	return (int)id;
 }
 

@@ -19,6 +19,13 @@ struct vq_desc {
 	uint16_t next;
 };
 
+/* One buffer of a chain (vq_add_chain). */
+struct vq_buf {
+	uint64_t pa;	    /* guest-physical address */
+	uint32_t len;	    /* bytes */
+	bool device_writes; /* the device fills it */
+};
+
 struct virtqueue {
 	uint16_t size;	    /* a power of 2, at most VQ_MAX_SIZE */
 	uint16_t free_head; /* the free descriptors, chained by next */
@@ -41,12 +48,16 @@ uint64_t vq_used_pa(const struct virtqueue *q);
 /* Offer one buffer (physical address pa, len bytes; device_writes: the device fills it).
  * Returns its descriptor index, or -ENOSPC. The device sees it after the caller notifies. */
 int vq_add(struct virtqueue *q, uint64_t pa, uint32_t len, bool device_writes);
+/* Offer one request of n buffers chained in order (the device-readable ones first, 2.7.4.2).
+ * Returns the index of its first descriptor, by which vq_get gives it back, or -ENOSPC
+ * (fewer than n descriptors free), -EINVAL (n < 1). */
+int vq_add_chain(struct virtqueue *q, const struct vq_buf *b, int n);
 /* Whether the device asked to be notified of the buffers added since the last call (with
  * EVENT_IDX: avail_event is the index of one of them; else the used ring's NO_NOTIFY flag is
  * clear). Call after adding a batch; notify the device if it returns true. */
 bool vq_notify_needed(struct virtqueue *q);
-/* A buffer the device is done with: its descriptor index (freed) and *len the bytes it
- * wrote; -EAGAIN if none yet, -EIO for a bad index from the device. */
+/* A buffer (or chain) the device is done with: its first descriptor's index (the chain freed)
+ * and *len the bytes it wrote; -EAGAIN if none yet, -EIO for a bad index from the device. */
 int vq_get(struct virtqueue *q, uint32_t *len);
 /* Ask the device to interrupt when it next gives a buffer back (with EVENT_IDX: used_event
  * is the next used index, a one-shot request; else the avail ring's NO_INTERRUPT flag is
