@@ -1,6 +1,8 @@
 #!/bin/bash
 # motevm_virtio.sh: motevm's virtio devices (vmm/devices/virtio/) with the Mote kernel's drivers
-# on KVM: the entropy device feeds the kernel's virtio-rng self-test; then, as root, in a
+# on KVM: the entropy device feeds the kernel's virtio-rng self-test; a drive takes the
+# virtio-blk self-test's writes, which the file on the host must hold byte for byte, and
+# refuses them read-only; then, as root, in a
 # network namespace of the test's own with a TAP inside, the echo server (as net_echo.sh runs
 # it under QEMU) serves a client in that namespace through motevm's virtio-net: 3 connections
 # (1 byte, 64 KiB, 1 MiB) must come back whole. Traffic stays inside the namespace, bounded in
@@ -23,6 +25,39 @@ expect_match "entropy: the kernel found it in slot 0" "virtio: rng at 0xd0000000
 	"$(cat "$TEST_TMP/rng.out")"
 expect_match "entropy: the self-test reads from it" "^selftest virtio_rng: ok" \
 	"$(grep '^selftest virtio_rng' "$TEST_TMP/rng.out")"
+
+# virtio-blk: the kernel's driver (its virtio_blk self-test) on motevm's device over an 8 MiB
+# file, then the file checked here byte for byte (tests/e2e/blk_check.py); then read-only
+IMG=$TEST_TMP/disk.img
+truncate -s 8M "$IMG"
+blk_vm() { # READ_ONLY OUT
+	cat >"$TEST_TMP/blk.json" <<JSON
+{"boot-source": {"kernel_image_path": "$KERNEL", "boot_args": "--verbose --selftest=virtio_blk"},
+ "machine-config": {"vcpu_count": 2, "mem_size_mib": 128},
+ "drives": [{"drive_id": "mote_test", "path_on_host": "$IMG", "is_root_device": false,
+	     "is_read_only": $1, "cache_type": "Writeback"}]}
+JSON
+	timeout 60 "$MOTEVM" --no-api --config-file "$TEST_TMP/blk.json" --level Warning \
+		</dev/null >"$2" 2>&1
+}
+blk_vm false "$TEST_TMP/blk.out"
+rc=$?
+cat "$TEST_TMP/blk.out"
+expect_eq "block: exit status" 0 "$rc"
+expect_match "block: the driver found motevm's drive" \
+	"virtio-blk: vda: 16384 sectors \(8 MiB\), rw, block 512, serial mote_test" "$(cat "$TEST_TMP/blk.out")"
+expect_match "block: the self-test's patterns written, read back, zeroed, flushed" \
+	"^selftest virtio_blk: ok .*; write-zeroes; flush" "$(grep '^selftest virtio_blk' "$TEST_TMP/blk.out")"
+expect_eq "block: the file holds exactly what the guest wrote" "as written" \
+	"$(python3 tests/e2e/blk_check.py "$IMG" write-zeroes)"
+cp "$IMG" "$TEST_TMP/before.img"
+blk_vm true "$TEST_TMP/blk_ro.out"
+rc=$?
+cat "$TEST_TMP/blk_ro.out"
+expect_eq "block, read-only: exit status" 0 "$rc"
+expect_match "block, read-only: writes refused, the pattern read" \
+	"read-only: writes -EROFS, sector 0 holds the pattern" "$(cat "$TEST_TMP/blk_ro.out")"
+check "block, read-only: the file unchanged" cmp -s "$IMG" "$TEST_TMP/before.img"
 
 if [ "$(id -u)" != 0 ]; then
 	echo "virtio-net not tried: it needs root (a TAP in a network namespace)"

@@ -18,24 +18,7 @@ command -v python3 >/dev/null || skip "python3 missing"
 
 IMG=$TEST_TMP/disk.img
 IMG2=$TEST_TMP/disk2.img
-# The image the self-test leaves: PATTERN(o) = (o * 0x9e3779b1 >> 24) & 0xff at byte offset o
-# of its ranges (sector, count), zeros elsewhere (and over the write-zeroes range if done).
-cat >"$TEST_TMP/check.py" <<'PY'
-import sys
-img = open(sys.argv[1], "rb").read()
-sectors = len(img) // 512
-want = bytearray(len(img))
-for s, n in [(0, 1), (8, 8), (2048, 2048), (4097, 25), (sectors - 1, 1), (8192, 4 * 512)]:
-    o = s * 512
-    want[o:o + n * 512] = bytes((x * 0x9E3779B1 >> 24) & 0xFF for x in range(o, o + n * 512))
-if sys.argv[2] == "write-zeroes":
-    want[2148 * 512:2164 * 512] = bytes(16 * 512)
-if img == want:
-    print("as written")
-else:
-    bad = next(i for i in range(len(img)) if img[i] != want[i])
-    print("byte %d (sector %d): %d, not %d" % (bad, bad // 512, img[bad], want[bad]))
-PY
+CHECK=tests/e2e/blk_check.py # what the self-test leaves on the image
 
 # (QEMU 7.2 takes serial= on the -device, no longer on the -drive)
 blk_args() { # IMAGE [DEVICE OPTIONS]
@@ -67,7 +50,7 @@ run_rw() {
 	zeroed=none
 	[[ $line == *"; write-zeroes;"* ]] && zeroed=write-zeroes
 	expect_eq "$name: the image holds exactly what the guest wrote ($zeroed)" "as written" \
-		"$(python3 "$TEST_TMP/check.py" "$IMG" "$zeroed")"
+		"$(python3 "$CHECK" "$IMG" "$zeroed")"
 }
 
 run_rw "1 vCPU, interrupt" 1 8

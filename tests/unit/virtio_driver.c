@@ -111,83 +111,38 @@ int vdrv_add(unsigned q, const void *buf, unsigned len, int device_writes)
 	return vq_add(&vqs[q], vdrv_pa(buf), len, device_writes);
 }
 
+/* The chain being made (vdrv_chain_begin .. vdrv_chain_end), offered by the kernel's
+ * vq_add_chain. */
 static struct {
 	unsigned q;
-	int head, last;
-	bool failed;
+	int n;
+	struct vq_buf b[VQ_MAX_SIZE];
 } chain;
 
 int vdrv_chain_begin(unsigned q)
 {
 	chain.q = q;
-	chain.head = chain.last = -1;
-	chain.failed = false;
+	chain.n = 0;
 	return 0;
 }
 
 void vdrv_chain(const void *buf, unsigned len, int device_writes)
 {
-	struct virtqueue *vq = &vqs[chain.q];
-	uint16_t i = vq->free_head;
-
-	if (!vq->nfree) {
-		chain.failed = true;
-		return;
-	}
-	vq->free_head = vq->desc[i].next;
-	vq->nfree--;
-	vq->desc[i] = (struct vq_desc){ .addr = vdrv_pa(buf),
-					.len = len,
-					.flags = device_writes ? VQ_DESC_F_WRITE : 0 };
-	if (chain.last >= 0) {
-		vq->desc[chain.last].flags |= VQ_DESC_F_NEXT;
-		vq->desc[chain.last].next = i;
-	} else {
-		chain.head = i;
-	}
-	chain.last = i;
+	if (chain.n < VQ_MAX_SIZE)
+		chain.b[chain.n++] =
+			(struct vq_buf){ .pa = vdrv_pa(buf), .len = len, .device_writes = device_writes };
 }
 
 int vdrv_chain_end(void)
 {
-	struct virtqueue *vq = &vqs[chain.q];
-	uint16_t idx = vq->avail[1];
-
-	if (chain.failed || chain.head < 0)
-		return -1;
-	vq->avail[2 + (idx & (vq->size - 1))] = (uint16_t)chain.head;
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	vq->avail[1] = (uint16_t)(idx + 1);
-	return chain.head;
+	return vq_add_chain(&vqs[chain.q], chain.b, chain.n);
 }
 
 int vdrv_get(unsigned q, unsigned *len)
 {
-	struct virtqueue *vq = &vqs[q];
-	uint16_t idx = __atomic_load_n((volatile uint16_t *)(vq->used + 2), __ATOMIC_ACQUIRE);
-	uint16_t tail[VQ_MAX_SIZE];
-	unsigned nt = 0;
 	uint32_t l = 0;
-	int r;
+	int r = vq_get(&vqs[q], &l); /* frees the whole chain */
 
-	/* the chain's tail, before vq_get (which frees the head alone) relinks it */
-	if (idx != vq->last_used) {
-		const volatile uint32_t *e = (const volatile uint32_t *)(vq->used + 4) +
-					     2 * (vq->last_used & (vq->size - 1));
-		uint32_t id = e[0];
-
-		while (id < vq->size && (vq->desc[id].flags & VQ_DESC_F_NEXT) && nt < vq->size) {
-			id = vq->desc[id].next;
-			tail[nt++] = (uint16_t)id;
-		}
-	}
-	r = vq_get(vq, &l);
-	for (unsigned i = 0; r >= 0 && i < nt; i++) {
-		vq->desc[tail[i]].next = vq->free_head;
-		vq->desc[tail[i]].flags = 0;
-		vq->free_head = tail[i];
-		vq->nfree++;
-	}
 	*len = l;
 	return r;
 }
