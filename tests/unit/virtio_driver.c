@@ -129,8 +129,9 @@ int vdrv_chain_begin(unsigned q)
 void vdrv_chain(const void *buf, unsigned len, int device_writes)
 {
 	if (chain.n < VQ_MAX_SIZE)
-		chain.b[chain.n++] =
-			(struct vq_buf){ .pa = vdrv_pa(buf), .len = len, .device_writes = device_writes };
+		chain.b[chain.n++] = (struct vq_buf){ .pa = vdrv_pa(buf),
+						      .len = len,
+						      .device_writes = device_writes };
 }
 
 int vdrv_chain_end(void)
