@@ -102,7 +102,8 @@ TESTS_BUILD += $(BUILD)/tests/unit/vmm_virtio_net_test
 
 $(BUILD)/tests/unit/vmm_virtio_blk_test.o: HOST_CFLAGS += -Ivmm -Itests/unit
 $(BUILD)/tests/unit/vmm_virtio_blk_test: $(BUILD)/tests/unit/vmm_virtio_blk_test.o $(VDRV_OBJS) \
-		$(VMM_VIRTIO_OBJS) $(BUILD)/vmm/devices/virtio/blk.o
+		$(VMM_VIRTIO_OBJS) $(BUILD)/vmm/devices/virtio/blk.o \
+		$(BUILD)/vmm/devices/virtio/blk_req.o
 	$(call quiet,LD,$@)$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^ -lpthread
 
 TESTS += $(BUILD)/tests/unit/vmm_virtio_blk_test

@@ -13,7 +13,8 @@ VMM_SRCS := \
 	vmm/devices/legacy/boot_timer.c vmm/devices/legacy/exit.c vmm/devices/legacy/console.c \
 	vmm/devices/virtio/mmio.c vmm/devices/virtio/queue.c vmm/devices/virtio/rng.c \
 	vmm/devices/virtio/net.c vmm/devices/virtio/tap.c vmm/devices/virtio/stream.c \
-	vmm/devices/virtio/virtio_devices.c vmm/devices/virtio/blk.c
+	vmm/devices/virtio/virtio_devices.c vmm/devices/virtio/blk.c \
+	vmm/devices/virtio/blk_req.c
 VMM_OBJS := $(VMM_SRCS:%.c=$(BUILD)/%.o)
 MOTEVM := $(BUILD)/motevm
 

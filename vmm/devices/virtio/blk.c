@@ -5,7 +5,6 @@
  * outside the disk; only a request with no room for its status breaks the device. */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/falloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 
 #include "config/config.h"
 #include "devices/virtio/blk.h"
+#include "devices/virtio/blk_req.h"
 #include "log.h"
 
 #define BLK_F_SEG_MAX (1ull << 2)
@@ -22,195 +22,8 @@
 #define BLK_F_FLUSH (1ull << 9)
 #define BLK_F_DISCARD (1ull << 13)
 #define BLK_F_WRITE_ZEROES (1ull << 14)
-#define T_IN 0
-#define T_OUT 1
-#define T_FLUSH 4
-#define T_GET_ID 8
-#define T_DISCARD 11
-#define T_WRITE_ZEROES 13
-#define RANGE_LEN 16		     /* a discard or write-zeroes segment: sector, count, flags */
-#define RANGE_MAX_SECTORS (1u << 23) /* 4 GiB a segment */
-#define WZ_UNMAP 1		     /* write-zeroes may leave a hole */
-#define S_OK 0
-#define S_IOERR 1
-#define S_UNSUPP 2
-#define HDR_LEN 16
 
-/* Copies LEN bytes at OFF of the chain's readable part into DST; false if too short. */
-static bool read_out(const struct vq_chain *c, uint64_t off, void *dst, size_t len)
-{
-	uint8_t *d = dst;
-
-	for (unsigned i = 0; i < c->nr_out && len; i++) {
-		size_t n;
-
-		if (off >= c->iov[i].iov_len) {
-			off -= c->iov[i].iov_len;
-			continue;
-		}
-		n = c->iov[i].iov_len - off < len ? c->iov[i].iov_len - off : len;
-		memcpy(d, (uint8_t *)c->iov[i].iov_base + off, n);
-		d += n;
-		len -= n;
-		off = 0;
-	}
-	return len == 0;
-}
-
-/* Bytes [SKIP, SKIP + LEN) of IOV[0..N) as iovecs in OUT; their count. */
-static int slice(const struct iovec *iov, unsigned n, uint64_t skip, uint64_t len,
-		 struct iovec *out)
-{
-	int k = 0;
-
-	for (unsigned i = 0; i < n && len; i++) {
-		uint64_t take;
-
-		if (skip >= iov[i].iov_len) {
-			skip -= iov[i].iov_len;
-			continue;
-		}
-		take = iov[i].iov_len - skip < len ? iov[i].iov_len - skip : len;
-		out[k].iov_base = (uint8_t *)iov[i].iov_base + skip;
-		out[k++].iov_len = take;
-		len -= take;
-		skip = 0;
-	}
-	return k;
-}
-
-/* All of IOV at file offset OFF, read or written; false on an error or a short transfer. */
-static bool transfer(int fd, bool write, struct iovec *iov, int n, uint64_t off)
-{
-	while (n > 0) {
-		ssize_t r =
-			write ? pwritev(fd, iov, n, (off_t)off) : preadv(fd, iov, n, (off_t)off);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return false;
-		off += (uint64_t)r;
-		while (n > 0 && (size_t)r >= iov->iov_len) {
-			r -= (ssize_t)iov->iov_len;
-			iov++, n--;
-		}
-		if (n > 0) {
-			iov->iov_base = (uint8_t *)iov->iov_base + r;
-			iov->iov_len -= (size_t)r;
-		}
-	}
-	return true;
-}
-
-/* A read or write of DATA bytes at SECTOR: its status. */
-static uint8_t read_write(struct virtio_blk *b, const struct vq_chain *c, bool write,
-			  uint64_t sector, uint64_t data)
-{
-	struct iovec iov[VQ_SIZE_MAX];
-	int n;
-
-	if (data % BLK_SECTOR || sector > b->sectors || data / BLK_SECTOR > b->sectors - sector) {
-		b->stats.invalid_reqs++;
-		return S_IOERR;
-	}
-	if (write && b->read_only) {
-		b->stats.invalid_reqs++;
-		return S_IOERR;
-	}
-	n = write ? slice(c->iov, c->nr_out, HDR_LEN, data, iov)
-		  : slice(c->iov + c->nr_out, c->nr_in, 0, data, iov);
-	if (!transfer(b->fd, write, iov, n, sector * BLK_SECTOR)) {
-		b->stats.execute_fails++;
-		return S_IOERR;
-	}
-	if (write) {
-		b->stats.write_count++;
-		b->stats.write_bytes += data;
-	} else {
-		b->stats.read_count++;
-		b->stats.read_bytes += data;
-	}
-	return S_OK;
-}
-
-/* Discard or write-zeroes: one segment (max_discard_seg and max_write_zeroes_seg are 1). A
- * discard is a hint: a file system that cannot punch holes still answers OK. */
-static uint8_t ranges(struct virtio_blk *b, const struct vq_chain *c, bool zeroes)
-{
-	uint8_t seg[RANGE_LEN];
-	uint64_t sector;
-	uint32_t count, flags;
-	int mode;
-
-	if (b->read_only || c->out_len != HDR_LEN + RANGE_LEN || !read_out(c, HDR_LEN, seg, 16)) {
-		b->stats.invalid_reqs++;
-		return S_IOERR;
-	}
-	memcpy(&sector, seg, 8);
-	memcpy(&count, seg + 8, 4);
-	memcpy(&flags, seg + 12, 4);
-	if (count > RANGE_MAX_SECTORS || sector > b->sectors || count > b->sectors - sector ||
-	    (flags & ~(uint32_t)WZ_UNMAP) || (!zeroes && flags)) {
-		b->stats.invalid_reqs++;
-		return S_IOERR;
-	}
-	mode = zeroes && !(flags & WZ_UNMAP) ? FALLOC_FL_ZERO_RANGE
-					     : FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE;
-	if (count &&
-	    fallocate(b->fd, mode, (off_t)(sector * BLK_SECTOR), (off_t)count * BLK_SECTOR) < 0 &&
-	    zeroes) {
-		b->stats.execute_fails++;
-		return S_IOERR;
-	}
-	return S_OK;
-}
-
-/* One request: its status, with *WRITTEN the bytes put in the driver's buffers before it. */
-static uint8_t request(struct virtio_blk *b, const struct vq_chain *c, uint64_t *written)
-{
-	uint8_t hdr[HDR_LEN], id[BLK_ID_BYTES] = { 0 };
-	uint64_t room = c->in_len - 1, sector; /* the writable bytes before the status */
-	uint32_t type;
-
-	*written = 0;
-	if (!read_out(c, 0, hdr, sizeof(hdr))) {
-		b->stats.invalid_reqs++;
-		return S_IOERR;
-	}
-	memcpy(&type, hdr, 4);
-	memcpy(&sector, hdr + 8, 8);
-	switch (type) {
-	case T_IN:
-		*written = room;
-		return read_write(b, c, false, sector, room);
-	case T_OUT:
-		return read_write(b, c, true, sector, c->out_len - HDR_LEN);
-	case T_FLUSH:
-		if (!b->flush)
-			return S_UNSUPP;
-		b->stats.flush_count++;
-		if (fdatasync(b->fd) < 0) {
-			b->stats.execute_fails++;
-			return S_IOERR;
-		}
-		return S_OK;
-	case T_DISCARD:
-	case T_WRITE_ZEROES:
-		if (!b->ranges)
-			return S_UNSUPP;
-		return ranges(b, c, type == T_WRITE_ZEROES);
-	case T_GET_ID:
-		memcpy(id, b->drive_id, strnlen(b->drive_id, sizeof(id)));
-		*written = room < sizeof(id) ? room : sizeof(id);
-		vq_chain_write(c, 0, id, *written);
-		return S_OK;
-	default:
-		b->stats.invalid_reqs++;
-		return S_UNSUPP;
-	}
-}
-
+/* The sync engine: each request run at once, on the event loop. */
 static void notify(struct virtio_dev *d, unsigned qi)
 {
 	struct virtio_blk *b = d->priv;
@@ -222,7 +35,6 @@ static void notify(struct virtio_dev *d, unsigned qi)
 
 	b->stats.queue_events++;
 	for (;;) {
-		uint64_t written;
 		uint8_t status;
 
 		r = vq_pop(q, c, &why);
@@ -238,9 +50,10 @@ static void notify(struct virtio_dev *d, unsigned qi)
 			virtio_broken(d, "a request without a status byte");
 			break;
 		}
-		status = request(b, c, &written);
+		blk_prepare(b, c, &b->op);
+		status = blk_complete(b, &b->op, blk_execute(b, &b->op));
 		vq_chain_write(c, c->in_len - 1, &status, 1);
-		vq_push(q, c->head, (uint32_t)(status == S_OK ? written + 1 : 1));
+		vq_push(q, c->head, (uint32_t)(status == BLK_S_OK ? b->op.written + 1 : 1));
 		done++;
 	}
 	if (done)
@@ -251,7 +64,7 @@ static void config_read(struct virtio_dev *d, uint64_t off, uint8_t *data, unsig
 {
 	struct virtio_blk *b = d->priv;
 	uint8_t cfg[60] = { 0 };
-	uint32_t seg_max = VQ_SIZE_MAX - 2, one = 1, max = RANGE_MAX_SECTORS;
+	uint32_t seg_max = VQ_SIZE_MAX - 2, one = 1, max = BLK_RANGE_MAX_SECTORS;
 
 	memcpy(cfg, &b->sectors, 8);
 	memcpy(cfg + 12, &seg_max, 4); /* the header and the status take two */

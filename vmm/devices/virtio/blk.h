@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "devices/virtio/blk_req.h"
 #include "devices/virtio/mmio.h"
 
 struct drive_config;
@@ -32,6 +33,7 @@ struct virtio_blk {
 	bool ranges; /* DISCARD and WRITE_ZEROES offered (a writable regular file) */
 	struct virtio_blk_stats stats;
 	struct virtio_blk_stats reported; /* at the last metrics line */
+	struct blk_op op;		  /* the sync engine's request (under the lock) */
 };
 
 /*
