@@ -104,10 +104,11 @@ static bool on_disk(const struct virtio_blk *b, uint64_t sector, uint64_t count)
 }
 
 /* A read or write of DATA bytes at SECTOR. */
-static void read_write(struct virtio_blk *b, const struct vq_chain *c, bool write,
-		       uint64_t sector, uint64_t data, struct blk_op *op)
+static void read_write(struct virtio_blk *b, const struct vq_chain *c, bool write, uint64_t sector,
+		       uint64_t data, struct blk_op *op)
 {
-	if (data % BLK_SECTOR || !on_disk(b, sector, data / BLK_SECTOR) || (write && b->read_only)) {
+	if (data % BLK_SECTOR || !on_disk(b, sector, data / BLK_SECTOR) ||
+	    (write && b->read_only)) {
 		invalid(b, op);
 		return;
 	}
@@ -119,8 +120,7 @@ static void read_write(struct virtio_blk *b, const struct vq_chain *c, bool writ
 }
 
 /* Discard or write-zeroes: one segment (max_discard_seg and max_write_zeroes_seg are 1). */
-static void ranges(struct virtio_blk *b, const struct vq_chain *c, bool zeroes,
-		   struct blk_op *op)
+static void ranges(struct virtio_blk *b, const struct vq_chain *c, bool zeroes, struct blk_op *op)
 {
 	uint8_t seg[RANGE_LEN];
 	uint64_t sector;
@@ -218,7 +218,7 @@ long blk_execute(struct virtio_blk *b, struct blk_op *op)
 uint8_t blk_complete(struct virtio_blk *b, const struct blk_op *op, long res)
 {
 	bool ok = op->kind == BLK_OP_READ || op->kind == BLK_OP_WRITE ? res == (long)op->len
-								       : res == 0 || op->hint;
+								      : res == 0 || op->hint;
 
 	if (op->kind == BLK_OP_DONE)
 		return op->status;
