@@ -103,8 +103,8 @@ TESTS_BUILD += $(BUILD)/tests/unit/vmm_virtio_net_test
 $(BUILD)/tests/unit/vmm_virtio_blk_test.o: HOST_CFLAGS += -Ivmm -Itests/unit
 $(BUILD)/tests/unit/vmm_virtio_blk_test: $(BUILD)/tests/unit/vmm_virtio_blk_test.o $(VDRV_OBJS) \
 		$(VMM_VIRTIO_OBJS) $(BUILD)/vmm/devices/virtio/blk.o \
-		$(BUILD)/vmm/devices/virtio/blk_req.o
-	$(call quiet,LD,$@)$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^ -lpthread
+		$(BUILD)/vmm/devices/virtio/blk_req.o $(BUILD)/vmm/devices/virtio/blk_uring.o
+	$(call quiet,LD,$@)$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^ -luring -lpthread
 
 TESTS += $(BUILD)/tests/unit/vmm_virtio_blk_test
 TESTS_BUILD += $(BUILD)/tests/unit/vmm_virtio_blk_test

@@ -14,7 +14,7 @@ VMM_SRCS := \
 	vmm/devices/virtio/mmio.c vmm/devices/virtio/queue.c vmm/devices/virtio/rng.c \
 	vmm/devices/virtio/net.c vmm/devices/virtio/tap.c vmm/devices/virtio/stream.c \
 	vmm/devices/virtio/virtio_devices.c vmm/devices/virtio/blk.c \
-	vmm/devices/virtio/blk_req.c
+	vmm/devices/virtio/blk_req.c vmm/devices/virtio/blk_uring.c
 VMM_OBJS := $(VMM_SRCS:%.c=$(BUILD)/%.o)
 MOTEVM := $(BUILD)/motevm
 
@@ -26,7 +26,7 @@ endif
 
 $(MOTEVM): $(VMM_OBJS)
 	$(call quiet,LD,$@)$(HOST_CC) $(HOST_LDFLAGS) $(MOTEVM_LDFLAGS) -o $@ $(VMM_OBJS) \
-		-lhttp_parser -ljansson -lpthread
+		-lhttp_parser -ljansson -luring -lpthread
 
 ALL_TARGETS += $(MOTEVM)
 

@@ -131,10 +131,6 @@ int main(void)
 	       with(ok, "\"drives\": [{\"drive_id\": \"rootfs\", \"is_root_device\": true, "
 			"\"socket\": \"/dev/null\"}]"),
 	       MOTE_STATUS_BAD_CONFIG, "vhost-user block devices (socket) are not supported");
-	config("an Async drive",
-	       with(ok, "\"drives\": [{\"drive_id\": \"rootfs\", \"is_root_device\": true, "
-			"\"path_on_host\": \"/dev/null\", \"io_engine\": \"Async\"}]"),
-	       MOTE_STATUS_BAD_CONFIG, "io_engine Async is not supported by motevm yet");
 	config("a drive boots",
 	       with(ok, "\"drives\": [{\"drive_id\": \"rootfs\", "
 			"\"is_root_device\": true, \"path_on_host\": \"/dev/null\"}]"),

@@ -13,6 +13,7 @@
 #include "config/serde.h"
 #include "devices/legacy/i8042.h"
 #include "devices/virtio/blk.h"
+#include "devices/virtio/blk_uring.h"
 #include "devices/virtio/netbe.h"
 #include "log.h"
 #include "metrics.h"
@@ -270,4 +271,15 @@ int controller_patch_drive(struct controller *ctl, const char *id, const char *p
 		err, CONFIG_ERR_VALUE,
 		"Drive config error: Unable to patch the block device: Failed perform "
 		"action on device: Device not found Please verify the request arguments.");
+}
+
+int controller_check_drive(const struct drive_config *d, struct config_error *err)
+{
+	if (d->io_engine == IO_ENGINE_ASYNC && !blk_uring_available())
+		return serde_fail(
+			err, CONFIG_ERR_VALUE,
+			"Drive config error: Unable to create the virtio block device: "
+			"io_engine Async needs io_uring, which this host's kernel does not "
+			"give (too old, or kernel.io_uring_disabled)");
+	return 0;
 }

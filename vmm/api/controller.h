@@ -49,6 +49,9 @@ int controller_resume(struct controller *ctl, struct config_error *err);
  * the command line). 0, or -1 with ERR set ("Logger error: ...", "Metrics error: ..."). */
 int controller_apply_logger(const struct logger_config *l, struct config_error *err);
 int controller_apply_metrics(const struct metrics_config *m, struct config_error *err);
+/* PUT /drives before boot: whether what the drive asks of this host is there (io_engine Async
+ * needs io_uring). 0, or -1 with ERR set. */
+int controller_check_drive(const struct drive_config *d, struct config_error *err);
 /* PATCH /drives/{id} after boot: the drive ID's file becomes PATH (virtio_blk_set_file; NULL:
  * unchanged). 0; or -1 with ERR set (no such drive: Firecracker's "Device not found" words). */
 int controller_patch_drive(struct controller *ctl, const char *id, const char *path,

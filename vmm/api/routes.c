@@ -272,9 +272,24 @@ static void put_device(struct controller *ctl, struct route_req *r, struct http_
 		ok(resp);
 }
 
+/* Before boot, a drive this host cannot give (Async without io_uring) is refused now. */
 static void put_drive(struct controller *ctl, struct route_req *r, struct http_response *resp)
 {
-	put_device(ctl, r, resp, config_put_drive);
+	const char *id = r->nr_tokens > 1 ? r->tokens[1] : NULL;
+	struct config_error err;
+	struct vm_config one;
+	int bad = 0;
+
+	if (!controller_started(ctl) && id) {
+		config_init(&one);
+		if (config_put_drive(&one, r->body, id, &err) == 0)
+			bad = controller_check_drive(&one.drives[0], &err);
+		config_free(&one);
+	}
+	if (bad)
+		fail_config(r, resp, &err);
+	else
+		put_device(ctl, r, resp, config_put_drive);
 }
 
 /* Before boot, an interface whose back end cannot be had is refused now, not at InstanceStart. */

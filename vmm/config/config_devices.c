@@ -134,10 +134,6 @@ static int check_backend(const struct drive_config *d, struct config_error *err)
 		return serde_fail(
 			err, CONFIG_ERR_VALUE,
 			"%s: vhost-user block devices (socket) are not supported by motevm", pfx);
-	if (d->io_engine == IO_ENGINE_ASYNC)
-		return serde_fail(err, CONFIG_ERR_VALUE,
-				  "%s: io_engine Async is not supported by motevm yet (Sync is)",
-				  pfx);
 	fd = open(d->path_on_host, (d->is_read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	if (fd < 0)
 		return serde_fail(err, CONFIG_ERR_VALUE,

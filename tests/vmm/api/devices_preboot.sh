@@ -1,7 +1,7 @@
 #!/bin/bash
 # devices_preboot.sh: motevm's API before boot needs no KVM, so this runs anywhere. Every device
-# the API accepts works at InstanceStart: a drive motevm cannot build (vhost-user, io_engine
-# Async) is refused at PUT, a plain one is accepted; a network
+# the API accepts works at InstanceStart: a drive motevm cannot build (vhost-user) is refused
+# at PUT, Sync and Async ones (io_uring) are accepted; a network
 # interface whose back end cannot be had is refused at PUT, not at InstanceStart (a TAP that
 # cannot be opened; a host_socket that is not a socket), motevm's host_socket extension is
 # accepted where passt's socket is and shown in GET /vm/config (and left out when unused),
@@ -20,9 +20,8 @@ truncate -s 1M "$DISK"
 bad_req "a vhost-user drive" \
 	"Drive config error: Unable to create the virtio block device: vhost-user block devices (socket) are not supported by motevm" \
 	PUT /drives/rootfs '{"drive_id": "rootfs", "is_root_device": true, "socket": "/dev/null"}'
-bad_req "an Async drive" \
-	"Drive config error: Unable to create the virtio block device: io_engine Async is not supported by motevm yet (Sync is)" \
-	PUT /drives/rootfs "{\"drive_id\": \"rootfs\", \"is_root_device\": true, \"path_on_host\": \"$DISK\", \"io_engine\": \"Async\"}"
+ok_req "an Async drive (io_uring is there)" \
+	PUT /drives/data "{\"drive_id\": \"data\", \"is_root_device\": false, \"path_on_host\": \"$DISK\", \"io_engine\": \"Async\"}"
 ok_req "a Sync drive on a file" \
 	PUT /drives/rootfs "{\"drive_id\": \"rootfs\", \"is_root_device\": true, \"path_on_host\": \"$DISK\", \"io_engine\": \"Sync\"}"
 bad_req "a TAP name the kernel refuses" \
@@ -53,8 +52,8 @@ ok_req "GET /vm/config" GET /vm/config
 expect_eq "the interface, with host_socket" "eth0 null $TEST_TMP/p.sock 06:00:AC:10:00:02" \
 	"$(printf '%s' "$BODY" | jq -r '."network-interfaces"[0] | "\(.iface_id) \(.host_dev_name) \(.host_socket) \(.guest_mac)"')"
 expect_eq "entropy shown" '{"rate_limiter":null}' "$(printf '%s' "$BODY" | jq -c .entropy)"
-expect_eq "the drive shown" "rootfs $DISK Sync" \
-	"$(printf '%s' "$BODY" | jq -r '.drives[0] | "\(.drive_id) \(.path_on_host) \(.io_engine)"')"
+expect_eq "the drives shown, the root one first" "rootfs $DISK Sync data $DISK Async" \
+	"$(printf '%s' "$BODY" | jq -r '[.drives[] | "\(.drive_id) \(.path_on_host) \(.io_engine)"] | join(" ")')"
 if [ "$(id -u)" = 0 ] && [ -c /dev/net/tun ]; then
 	ok_req "as root, a TAP that does not exist yet is accepted (made and gone again)" \
 		PUT /network-interfaces/eth1 '{"iface_id": "eth1", "host_dev_name": "motepre0"}'

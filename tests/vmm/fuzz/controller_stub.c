@@ -75,6 +75,12 @@ int controller_apply_metrics(const struct metrics_config *m, struct config_error
 	return 0;
 }
 
+/* No io_uring is probed while fuzzing. */
+int controller_check_drive(const struct drive_config *d, struct config_error *err)
+{
+	return 0;
+}
+
 /* No drive is there to patch while fuzzing. */
 int controller_patch_drive(struct controller *ctl, const char *id, const char *path,
 			   struct config_error *err)

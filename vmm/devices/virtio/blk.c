@@ -15,6 +15,7 @@
 #include "config/config.h"
 #include "devices/virtio/blk.h"
 #include "devices/virtio/blk_req.h"
+#include "devices/virtio/blk_uring.h"
 #include "log.h"
 
 #define BLK_F_SEG_MAX (1ull << 2)
@@ -34,6 +35,10 @@ static void notify(struct virtio_dev *d, unsigned qi)
 	int r;
 
 	b->stats.queue_events++;
+	if (b->uring) {
+		blk_uring_notify(b->uring, qi);
+		return;
+	}
 	for (;;) {
 		uint8_t status;
 
@@ -83,10 +88,19 @@ static int activate(struct virtio_dev *d)
 	return 0;
 }
 
+static void reset(struct virtio_dev *d)
+{
+	struct virtio_blk *b = d->priv;
+
+	if (b->uring) /* nothing in flight may land in the rings the driver reuses */
+		blk_uring_drain(b->uring);
+}
+
 static const struct virtio_dev_ops blk_ops = {
 	.config_read = config_read,
 	.activate = activate,
 	.notify = notify,
+	.reset = reset,
 };
 
 /* Opens CFG's file; its size in whole sectors in *SECTORS, whether it is a regular file in
@@ -155,6 +169,11 @@ struct virtio_blk *virtio_blk_create(const struct virtio_env *env, unsigned slot
 		virtio_blk_destroy(b);
 		return NULL;
 	}
+	if (cfg->io_engine == IO_ENGINE_ASYNC && !(b->uring = blk_uring_create(b))) {
+		*bad_config = !blk_uring_available(); /* Async on a host without io_uring */
+		virtio_blk_destroy(b);
+		return NULL;
+	}
 	return b;
 }
 
@@ -162,6 +181,7 @@ void virtio_blk_destroy(struct virtio_blk *b)
 {
 	if (!b)
 		return;
+	blk_uring_destroy(b->uring);
 	virtio_dev_destroy(&b->dev);
 	close(b->fd);
 	free(b);

@@ -1,6 +1,7 @@
 /* blk.h: virtio-blk (virtio 1.x, 5.2) for Firecracker's "drives": a file (or block device) on
- * the host as the guest's disk, read and written with preadv/pwritev on motevm's event loop,
- * every request of a notification handled before one interrupt. */
+ * the host as the guest's disk, read and written with preadv/pwritev on motevm's event loop
+ * (io_engine Sync: every request of a notification before one interrupt) or through io_uring
+ * (Async: many in flight, blk_uring.h). */
 #ifndef MOTE_VMM_DEVICES_VIRTIO_BLK_H
 #define MOTE_VMM_DEVICES_VIRTIO_BLK_H
 
@@ -11,6 +12,7 @@
 #include "devices/virtio/blk_req.h"
 #include "devices/virtio/mmio.h"
 
+struct blk_uring;
 struct drive_config;
 
 #define BLK_SECTOR 512
@@ -34,6 +36,7 @@ struct virtio_blk {
 	struct virtio_blk_stats stats;
 	struct virtio_blk_stats reported; /* at the last metrics line */
 	struct blk_op op;		  /* the sync engine's request (under the lock) */
+	struct blk_uring *uring;	  /* io_engine Async; NULL: Sync */
 };
 
 /*
