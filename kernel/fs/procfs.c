@@ -5,7 +5,6 @@
 #include "fs/procfs.h"
 #include "fs/file.h"
 #include "fs/procfs_cpuinfo.h"
-#include "fs/unixname.h"
 #include "fs/vfs.h"
 #include "core/mm/heap.h"
 #include "core/panic.h"
@@ -354,6 +353,7 @@ int procfs_mount_tree(struct super *sb, const struct procfs_node *root)
 	}
 
 void (*procfs_net_show)(struct procfs_buf *b, enum procfs_net_table which);
+void (*procfs_unix_show)(struct procfs_buf *b);
 
 /* Linux's headings of /proc/net's tables; the lines come from the network stack. */
 static int net_table(struct procfs_buf *b, enum procfs_net_table which)
@@ -399,7 +399,8 @@ static int net_udp6(struct procfs_buf *b, long arg)
 
 static int net_unix(struct procfs_buf *b, long arg)
 {
-	unixname_show(b);
+	if (procfs_unix_show)
+		procfs_unix_show(b);
 	return 0;
 }
 

@@ -67,6 +67,8 @@ void procfs_init(void);
  * (net/procnet.c sets this at boot; without it the files hold their heading only). */
 enum procfs_net_table { PROCFS_NET_TCP, PROCFS_NET_TCP6, PROCFS_NET_UDP, PROCFS_NET_UDP6 };
 extern void (*procfs_net_show)(struct procfs_buf *b, enum procfs_net_table which);
+/* /proc/net/unix's rows (the AF_UNIX name registry's), installed by linux/ at start. */
+extern void (*procfs_unix_show)(struct procfs_buf *b);
 /* The entries of /proc/net (tcp, tcp6, udp, udp6, unix), for a root directory to hold. */
 extern const struct procfs_node procfs_net_entries[];
 

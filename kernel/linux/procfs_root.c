@@ -4,6 +4,7 @@
 #include "linux/procfs_root.h"
 #include "fs/procfs.h"
 #include "fs/procfs_cpuinfo.h"
+#include "fs/unixname.h"
 #include "fs/vfs.h"
 #include "linux/procfs_self.h"
 #include "linux/procfs_sys.h"
@@ -64,5 +65,6 @@ static const struct procfs_node root = {
 
 void procfs_root_init(void)
 {
+	procfs_unix_show = unixname_show; /* /proc/net/unix: fs/unixname.c's registry */
 	procfs_set_root(&root);
 }
