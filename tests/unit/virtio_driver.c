@@ -1,28 +1,10 @@
 /* virtio_driver.c: the test driver of virtio_driver.h, on the kernel's virtqueue.c. */
 #include "virtio_driver.h"
+#include "abi/virtio_mmio.h"
 #include "core/mm/page.h"
 #include "drivers/virtio/virtqueue.h"
 #include "lib/string.h"
 
-#define R_DEVICE_FEATURES 0x010
-#define R_DEVICE_FEATURES_SEL 0x014
-#define R_DRIVER_FEATURES 0x020
-#define R_DRIVER_FEATURES_SEL 0x024
-#define R_QUEUE_SEL 0x030
-#define R_QUEUE_NUM 0x038
-#define R_QUEUE_READY 0x044
-#define R_QUEUE_NOTIFY 0x050
-#define R_STATUS 0x070
-#define R_QUEUE_DESC_LO 0x080
-#define R_QUEUE_DESC_HI 0x084
-#define R_QUEUE_DRIVER_LO 0x090
-#define R_QUEUE_DRIVER_HI 0x094
-#define R_QUEUE_DEVICE_LO 0x0a0
-#define R_QUEUE_DEVICE_HI 0x0a4
-#define S_ACK 1
-#define S_DRIVER 2
-#define S_DRIVER_OK 4
-#define S_FEATURES_OK 8
 #define VERSION_1 (1ull << 32)
 
 unsigned long long vdrv_bad_desc_gpa, vdrv_force_features;
@@ -75,34 +57,38 @@ unsigned long long vdrv_init(unsigned long long want, unsigned nqueues, unsigned
 {
 	unsigned long long have;
 
-	vdrv_reg_write(R_STATUS, 0);
-	vdrv_reg_write(R_STATUS, S_ACK | S_DRIVER);
-	vdrv_reg_write(R_DEVICE_FEATURES_SEL, 0);
-	have = vdrv_reg_read(R_DEVICE_FEATURES);
-	vdrv_reg_write(R_DEVICE_FEATURES_SEL, 1);
-	have |= (unsigned long long)vdrv_reg_read(R_DEVICE_FEATURES) << 32;
+	vdrv_reg_write(VIRTIO_MMIO_STATUS, 0);
+	vdrv_reg_write(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	vdrv_reg_write(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+	have = vdrv_reg_read(VIRTIO_MMIO_DEVICE_FEATURES);
+	vdrv_reg_write(VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
+	have |= (unsigned long long)vdrv_reg_read(VIRTIO_MMIO_DEVICE_FEATURES) << 32;
 	/* a test may ask for what was not offered, to see FEATURES_OK refused */
 	want = vdrv_force_features ? vdrv_force_features : (have & want) | VERSION_1;
-	vdrv_reg_write(R_DRIVER_FEATURES_SEL, 0);
-	vdrv_reg_write(R_DRIVER_FEATURES, (unsigned)want);
-	vdrv_reg_write(R_DRIVER_FEATURES_SEL, 1);
-	vdrv_reg_write(R_DRIVER_FEATURES, (unsigned)(want >> 32));
-	vdrv_reg_write(R_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK);
-	if (!(vdrv_reg_read(R_STATUS) & S_FEATURES_OK))
+	vdrv_reg_write(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	vdrv_reg_write(VIRTIO_MMIO_DRIVER_FEATURES, (unsigned)want);
+	vdrv_reg_write(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	vdrv_reg_write(VIRTIO_MMIO_DRIVER_FEATURES, (unsigned)(want >> 32));
+	vdrv_reg_write(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
+						   VIRTIO_STATUS_FEATURES_OK);
+	if (!(vdrv_reg_read(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK))
 		return 0;
 	for (unsigned i = 0; i < nqueues && i < VDRV_QUEUES; i++) {
 		struct virtqueue *q = &vqs[i];
 
 		if (vq_init(q, (uint16_t)qsize))
 			return 0;
-		vdrv_reg_write(R_QUEUE_SEL, i);
-		vdrv_reg_write(R_QUEUE_NUM, vdrv_bad_qsize ? vdrv_bad_qsize : q->size);
-		set_addr(R_QUEUE_DESC_LO, vdrv_bad_desc_gpa ? vdrv_bad_desc_gpa : vq_desc_pa(q));
-		set_addr(R_QUEUE_DRIVER_LO, vq_avail_pa(q));
-		set_addr(R_QUEUE_DEVICE_LO, vq_used_pa(q));
-		vdrv_reg_write(R_QUEUE_READY, 1);
+		vdrv_reg_write(VIRTIO_MMIO_QUEUE_SEL, i);
+		vdrv_reg_write(VIRTIO_MMIO_QUEUE_NUM, vdrv_bad_qsize ? vdrv_bad_qsize : q->size);
+		set_addr(VIRTIO_MMIO_QUEUE_DESC_LO,
+			 vdrv_bad_desc_gpa ? vdrv_bad_desc_gpa : vq_desc_pa(q));
+		set_addr(VIRTIO_MMIO_QUEUE_DRIVER_LO, vq_avail_pa(q));
+		set_addr(VIRTIO_MMIO_QUEUE_DEVICE_LO, vq_used_pa(q));
+		vdrv_reg_write(VIRTIO_MMIO_QUEUE_READY, 1);
 	}
-	vdrv_reg_write(R_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+	vdrv_reg_write(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
+						   VIRTIO_STATUS_FEATURES_OK |
+						   VIRTIO_STATUS_DRIVER_OK);
 	return want;
 }
 
@@ -150,7 +136,7 @@ int vdrv_get(unsigned q, unsigned *len)
 
 void vdrv_notify(unsigned q)
 {
-	vdrv_reg_write(R_QUEUE_NOTIFY, q);
+	vdrv_reg_write(VIRTIO_MMIO_QUEUE_NOTIFY, q);
 }
 
 void vdrv_set_used_event(unsigned q, unsigned short idx)

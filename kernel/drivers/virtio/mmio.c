@@ -1,5 +1,6 @@
 /* mmio.c: the virtio-mmio transport and the table of virtio drivers (mmio.h). */
 #include "drivers/virtio/mmio.h"
+#include "abi/virtio_mmio.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/irq.h"
 #include "arch/x86_64/percpu.h"
@@ -14,37 +15,6 @@
 #include "lib/errno.h"
 #include "lib/printf.h"
 
-/* registers, as 32-bit word indices */
-#define R_MAGIC (0x000 / 4)
-#define R_VERSION (0x004 / 4)
-#define R_DEVICE_ID (0x008 / 4)
-#define R_DEVICE_FEATURES (0x010 / 4)
-#define R_DEVICE_FEATURES_SEL (0x014 / 4)
-#define R_DRIVER_FEATURES (0x020 / 4)
-#define R_DRIVER_FEATURES_SEL (0x024 / 4)
-#define R_QUEUE_SEL (0x030 / 4)
-#define R_QUEUE_NUM_MAX (0x034 / 4)
-#define R_QUEUE_NUM (0x038 / 4)
-#define R_QUEUE_READY (0x044 / 4)
-#define R_QUEUE_NOTIFY (0x050 / 4)
-#define R_INTERRUPT_STATUS (0x060 / 4)
-#define R_INTERRUPT_ACK (0x064 / 4)
-#define R_STATUS (0x070 / 4)
-#define R_QUEUE_DESC_LO (0x080 / 4)
-#define R_QUEUE_DESC_HI (0x084 / 4)
-#define R_QUEUE_DRIVER_LO (0x090 / 4)
-#define R_QUEUE_DRIVER_HI (0x094 / 4)
-#define R_QUEUE_DEVICE_LO (0x0a0 / 4)
-#define R_QUEUE_DEVICE_HI (0x0a4 / 4)
-#define R_CONFIG_GENERATION (0x0fc / 4)
-#define R_CONFIG_BYTES 0x100 /* the device-specific configuration, in bytes */
-
-#define MAGIC 0x74726976 /* "virt" */
-#define S_ACKNOWLEDGE 1
-#define S_DRIVER 2
-#define S_DRIVER_OK 4
-#define S_FEATURES_OK 8
-#define S_FAILED 0x80
 #define POLL_NS (20 * NSEC_PER_USEC) /* between looks, without an interrupt */
 
 struct virtio_driver {
@@ -61,33 +31,34 @@ static const struct virtio_driver drivers[] = {
 	{ VIRTIO_ID_RNG, "rng", virtio_rng_probe },
 };
 
-static uint32_t rd(struct virtio_dev *d, unsigned r)
+/* Register OFF (a byte offset of include/abi/virtio_mmio.h). */
+static uint32_t rd(struct virtio_dev *d, unsigned off)
 {
-	return d->regs[r];
+	return d->regs[off / 4];
 }
 
-static void wr(struct virtio_dev *d, unsigned r, uint32_t v)
+static void wr(struct virtio_dev *d, unsigned off, uint32_t v)
 {
-	d->regs[r] = v;
+	d->regs[off / 4] = v;
 }
 
 int virtio_negotiate(struct virtio_dev *d, uint64_t want)
 {
 	uint64_t have;
 
-	wr(d, R_DEVICE_FEATURES_SEL, 0);
-	have = rd(d, R_DEVICE_FEATURES);
-	wr(d, R_DEVICE_FEATURES_SEL, 1);
-	have |= (uint64_t)rd(d, R_DEVICE_FEATURES) << 32;
+	wr(d, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+	have = rd(d, VIRTIO_MMIO_DEVICE_FEATURES);
+	wr(d, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
+	have |= (uint64_t)rd(d, VIRTIO_MMIO_DEVICE_FEATURES) << 32;
 	if (!(have & VIRTIO_F_VERSION_1))
 		return -ENODEV;
 	d->features = have & (want | VIRTIO_F_VERSION_1);
-	wr(d, R_DRIVER_FEATURES_SEL, 0);
-	wr(d, R_DRIVER_FEATURES, (uint32_t)d->features);
-	wr(d, R_DRIVER_FEATURES_SEL, 1);
-	wr(d, R_DRIVER_FEATURES, (uint32_t)(d->features >> 32));
-	wr(d, R_STATUS, rd(d, R_STATUS) | S_FEATURES_OK);
-	return rd(d, R_STATUS) & S_FEATURES_OK ? 0 : -ENODEV;
+	wr(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	wr(d, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)d->features);
+	wr(d, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	wr(d, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(d->features >> 32));
+	wr(d, VIRTIO_MMIO_STATUS, rd(d, VIRTIO_MMIO_STATUS) | VIRTIO_STATUS_FEATURES_OK);
+	return rd(d, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK ? 0 : -ENODEV;
 }
 
 int virtio_queue_setup(struct virtio_dev *d, uint32_t index, struct virtqueue *q,
@@ -96,28 +67,28 @@ int virtio_queue_setup(struct virtio_dev *d, uint32_t index, struct virtqueue *q
 	uint32_t max;
 	int r;
 
-	wr(d, R_QUEUE_SEL, index);
-	max = rd(d, R_QUEUE_NUM_MAX);
-	if (!max || rd(d, R_QUEUE_READY))
+	wr(d, VIRTIO_MMIO_QUEUE_SEL, index);
+	max = rd(d, VIRTIO_MMIO_QUEUE_NUM_MAX);
+	if (!max || rd(d, VIRTIO_MMIO_QUEUE_READY))
 		return -ENODEV;
 	r = vq_init(q, (uint16_t)MIN(MIN((uint32_t)want_size, max), (uint32_t)VQ_MAX_SIZE));
 	if (r)
 		return r;
 	q->event_idx = (d->features & VIRTIO_F_EVENT_IDX) != 0;
-	wr(d, R_QUEUE_NUM, q->size);
-	wr(d, R_QUEUE_DESC_LO, (uint32_t)vq_desc_pa(q));
-	wr(d, R_QUEUE_DESC_HI, (uint32_t)(vq_desc_pa(q) >> 32));
-	wr(d, R_QUEUE_DRIVER_LO, (uint32_t)vq_avail_pa(q));
-	wr(d, R_QUEUE_DRIVER_HI, (uint32_t)(vq_avail_pa(q) >> 32));
-	wr(d, R_QUEUE_DEVICE_LO, (uint32_t)vq_used_pa(q));
-	wr(d, R_QUEUE_DEVICE_HI, (uint32_t)(vq_used_pa(q) >> 32));
-	wr(d, R_QUEUE_READY, 1);
+	wr(d, VIRTIO_MMIO_QUEUE_NUM, q->size);
+	wr(d, VIRTIO_MMIO_QUEUE_DESC_LO, (uint32_t)vq_desc_pa(q));
+	wr(d, VIRTIO_MMIO_QUEUE_DESC_HI, (uint32_t)(vq_desc_pa(q) >> 32));
+	wr(d, VIRTIO_MMIO_QUEUE_DRIVER_LO, (uint32_t)vq_avail_pa(q));
+	wr(d, VIRTIO_MMIO_QUEUE_DRIVER_HI, (uint32_t)(vq_avail_pa(q) >> 32));
+	wr(d, VIRTIO_MMIO_QUEUE_DEVICE_LO, (uint32_t)vq_used_pa(q));
+	wr(d, VIRTIO_MMIO_QUEUE_DEVICE_HI, (uint32_t)(vq_used_pa(q) >> 32));
+	wr(d, VIRTIO_MMIO_QUEUE_READY, 1);
 	return 0;
 }
 
 uint8_t virtio_config8(struct virtio_dev *d, uint32_t off)
 {
-	return ((volatile uint8_t *)d->regs)[R_CONFIG_BYTES + off];
+	return ((volatile uint8_t *)d->regs)[VIRTIO_MMIO_CONFIG + off];
 }
 
 void virtio_config_read(struct virtio_dev *d, uint32_t off, void *buf, size_t len)
@@ -125,21 +96,21 @@ void virtio_config_read(struct virtio_dev *d, uint32_t off, void *buf, size_t le
 	uint32_t gen;
 
 	do {
-		gen = rd(d, R_CONFIG_GENERATION);
+		gen = rd(d, VIRTIO_MMIO_CONFIG_GENERATION);
 		for (size_t i = 0; i < len; i++)
 			((uint8_t *)buf)[i] = virtio_config8(d, off + (uint32_t)i);
-	} while (rd(d, R_CONFIG_GENERATION) != gen);
+	} while (rd(d, VIRTIO_MMIO_CONFIG_GENERATION) != gen);
 }
 
 void virtio_ready(struct virtio_dev *d)
 {
-	wr(d, R_STATUS, rd(d, R_STATUS) | S_DRIVER_OK);
+	wr(d, VIRTIO_MMIO_STATUS, rd(d, VIRTIO_MMIO_STATUS) | VIRTIO_STATUS_DRIVER_OK);
 }
 
 void virtio_notify(struct virtio_dev *d, uint32_t index)
 {
 	__atomic_thread_fence(__ATOMIC_SEQ_CST); /* the rings before the doorbell */
-	wr(d, R_QUEUE_NOTIFY, index);
+	wr(d, VIRTIO_MMIO_QUEUE_NOTIFY, index);
 	CPU_STAT_INC(virtio_notifies);
 }
 
@@ -151,18 +122,18 @@ void virtio_kick(struct virtio_dev *d, uint32_t index, struct virtqueue *q)
 
 void virtio_reset(struct virtio_dev *d)
 {
-	wr(d, R_STATUS, 0);
+	wr(d, VIRTIO_MMIO_STATUS, 0);
 	/* the reset is done when the status reads 0 (4.2.2.2); bounded: a device gone mad */
-	for (int i = 0; i < 1000000 && rd(d, R_STATUS); i++)
+	for (int i = 0; i < 1000000 && rd(d, VIRTIO_MMIO_STATUS); i++)
 		cpu_relax();
 }
 
 uint32_t virtio_ack(struct virtio_dev *d)
 {
-	uint32_t s = rd(d, R_INTERRUPT_STATUS);
+	uint32_t s = rd(d, VIRTIO_MMIO_INTERRUPT_STATUS);
 
 	if (s)
-		wr(d, R_INTERRUPT_ACK, s);
+		wr(d, VIRTIO_MMIO_INTERRUPT_ACK, s);
 	return s;
 }
 
@@ -224,12 +195,12 @@ static void probe(const struct cmdline_virtio *c)
 	d->base = c->base;
 	d->irq = c->irq;
 	d->regs = vm_map_mmio(c->base, c->size);
-	if (!d->regs || rd(d, R_MAGIC) != MAGIC) {
+	if (!d->regs || rd(d, VIRTIO_MMIO_MAGIC) != VIRTIO_MMIO_MAGIC_VALUE) {
 		printk(LOG_WARN, "virtio: no virtio-mmio device at %#lx\n", c->base);
 		goto err;
 	}
-	version = rd(d, R_VERSION);
-	d->id = rd(d, R_DEVICE_ID);
+	version = rd(d, VIRTIO_MMIO_VERSION);
+	d->id = rd(d, VIRTIO_MMIO_DEVICE_ID);
 	if (!d->id) /* a placeholder slot */
 		goto err;
 	if (version != 2) {
@@ -244,11 +215,11 @@ static void probe(const struct cmdline_virtio *c)
 		printk(LOG_INFO, "virtio: device %u at %#lx: no driver\n", d->id, c->base);
 		goto err;
 	}
-	wr(d, R_STATUS, 0); /* reset */
-	wr(d, R_STATUS, S_ACKNOWLEDGE | S_DRIVER);
+	wr(d, VIRTIO_MMIO_STATUS, 0); /* reset */
+	wr(d, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
 	r = drv->probe(d);
 	if (r) {
-		wr(d, R_STATUS, rd(d, R_STATUS) | S_FAILED);
+		wr(d, VIRTIO_MMIO_STATUS, rd(d, VIRTIO_MMIO_STATUS) | VIRTIO_STATUS_FAILED);
 		printk(LOG_WARN, "virtio: %s at %#lx: %d\n", drv->name, c->base, r);
 		goto err;
 	}

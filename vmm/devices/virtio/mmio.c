@@ -6,38 +6,10 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "abi/virtio_mmio.h"
 #include "devices/virtio/mmio.h"
 #include "kvm/irq.h"
 #include "log.h"
-
-/* register offsets (4.2.2) */
-#define R_MAGIC 0x000
-#define R_VERSION 0x004
-#define R_DEVICE_ID 0x008
-#define R_VENDOR_ID 0x00c
-#define R_DEVICE_FEATURES 0x010
-#define R_DEVICE_FEATURES_SEL 0x014
-#define R_DRIVER_FEATURES 0x020
-#define R_DRIVER_FEATURES_SEL 0x024
-#define R_QUEUE_SEL 0x030
-#define R_QUEUE_NUM_MAX 0x034
-#define R_QUEUE_NUM 0x038
-#define R_QUEUE_READY 0x044
-#define R_QUEUE_NOTIFY 0x050
-#define R_INTERRUPT_STATUS 0x060
-#define R_INTERRUPT_ACK 0x064
-#define R_STATUS 0x070
-#define R_QUEUE_DESC_LO 0x080
-#define R_QUEUE_DESC_HI 0x084
-#define R_QUEUE_DRIVER_LO 0x090
-#define R_QUEUE_DRIVER_HI 0x094
-#define R_QUEUE_DEVICE_LO 0x0a0
-#define R_QUEUE_DEVICE_HI 0x0a4
-#define R_CONFIG_GENERATION 0x0fc
-#define R_CONFIG 0x100
-
-#define MAGIC 0x74726976 /* "virt" */
-#define S_DRIVER 2
 
 static uint64_t features_offered(const struct virtio_dev *d)
 {
@@ -130,27 +102,27 @@ static uint32_t read_reg(struct virtio_dev *d, uint64_t off)
 	struct vq *q = d->queue_sel < d->nr_queues ? &d->queues[d->queue_sel] : NULL;
 
 	switch (off) {
-	case R_MAGIC:
-		return MAGIC;
-	case R_VERSION:
+	case VIRTIO_MMIO_MAGIC:
+		return VIRTIO_MMIO_MAGIC_VALUE;
+	case VIRTIO_MMIO_VERSION:
 		return 2;
-	case R_DEVICE_ID:
+	case VIRTIO_MMIO_DEVICE_ID:
 		return d->device_id;
-	case R_VENDOR_ID:
+	case VIRTIO_MMIO_VENDOR_ID:
 		return 0;
-	case R_DEVICE_FEATURES:
+	case VIRTIO_MMIO_DEVICE_FEATURES:
 		return d->dev_features_sel < 2
 			       ? (uint32_t)(features_offered(d) >> (32 * d->dev_features_sel))
 			       : 0;
-	case R_QUEUE_NUM_MAX:
+	case VIRTIO_MMIO_QUEUE_NUM_MAX:
 		return q ? VQ_SIZE_MAX : 0;
-	case R_QUEUE_READY:
+	case VIRTIO_MMIO_QUEUE_READY:
 		return q ? q->ready : 0;
-	case R_INTERRUPT_STATUS:
+	case VIRTIO_MMIO_INTERRUPT_STATUS:
 		return atomic_load(&d->isr);
-	case R_STATUS:
+	case VIRTIO_MMIO_STATUS:
 		return d->status;
-	case R_CONFIG_GENERATION:
+	case VIRTIO_MMIO_CONFIG_GENERATION:
 		return d->generation;
 	default:
 		return 0;
@@ -171,23 +143,23 @@ static void write_queue_reg(struct virtio_dev *d, uint64_t off, uint32_t v)
 		return;
 	q = &d->queues[d->queue_sel];
 	switch (off) {
-	case R_QUEUE_NUM:
+	case VIRTIO_MMIO_QUEUE_NUM:
 		q->size = (uint16_t)(v <= VQ_SIZE_MAX ? v : 0);
 		break;
-	case R_QUEUE_READY:
+	case VIRTIO_MMIO_QUEUE_READY:
 		q->ready = v & 1;
 		break;
-	case R_QUEUE_DESC_LO:
-	case R_QUEUE_DESC_HI:
-		set_half(&q->desc_gpa, off == R_QUEUE_DESC_HI, v);
+	case VIRTIO_MMIO_QUEUE_DESC_LO:
+	case VIRTIO_MMIO_QUEUE_DESC_HI:
+		set_half(&q->desc_gpa, off == VIRTIO_MMIO_QUEUE_DESC_HI, v);
 		break;
-	case R_QUEUE_DRIVER_LO:
-	case R_QUEUE_DRIVER_HI:
-		set_half(&q->avail_gpa, off == R_QUEUE_DRIVER_HI, v);
+	case VIRTIO_MMIO_QUEUE_DRIVER_LO:
+	case VIRTIO_MMIO_QUEUE_DRIVER_HI:
+		set_half(&q->avail_gpa, off == VIRTIO_MMIO_QUEUE_DRIVER_HI, v);
 		break;
-	case R_QUEUE_DEVICE_LO:
-	case R_QUEUE_DEVICE_HI:
-		set_half(&q->used_gpa, off == R_QUEUE_DEVICE_HI, v);
+	case VIRTIO_MMIO_QUEUE_DEVICE_LO:
+	case VIRTIO_MMIO_QUEUE_DEVICE_HI:
+		set_half(&q->used_gpa, off == VIRTIO_MMIO_QUEUE_DEVICE_HI, v);
 		break;
 	}
 }
@@ -202,29 +174,30 @@ static void kick(struct virtio_dev *d, uint32_t q)
 
 static void write_reg(struct virtio_dev *d, uint64_t off, uint32_t v)
 {
-	bool setting_features = (d->status & S_DRIVER) && !(d->status & VIRTIO_S_FEATURES_OK);
+	bool setting_features =
+		(d->status & VIRTIO_STATUS_DRIVER) && !(d->status & VIRTIO_S_FEATURES_OK);
 
 	switch (off) {
-	case R_DEVICE_FEATURES_SEL:
+	case VIRTIO_MMIO_DEVICE_FEATURES_SEL:
 		d->dev_features_sel = v;
 		break;
-	case R_DRIVER_FEATURES:
+	case VIRTIO_MMIO_DRIVER_FEATURES:
 		if (setting_features && d->drv_features_sel < 2)
 			set_half(&d->features, d->drv_features_sel == 1, v);
 		break;
-	case R_DRIVER_FEATURES_SEL:
+	case VIRTIO_MMIO_DRIVER_FEATURES_SEL:
 		d->drv_features_sel = v;
 		break;
-	case R_QUEUE_SEL:
+	case VIRTIO_MMIO_QUEUE_SEL:
 		d->queue_sel = v;
 		break;
-	case R_QUEUE_NOTIFY: /* without an ioeventfd (no KVM, or KVM refused it) */
+	case VIRTIO_MMIO_QUEUE_NOTIFY: /* without an ioeventfd (no KVM, or KVM refused it) */
 		kick(d, v);
 		break;
-	case R_INTERRUPT_ACK:
+	case VIRTIO_MMIO_INTERRUPT_ACK:
 		atomic_fetch_and(&d->isr, ~v);
 		break;
-	case R_STATUS:
+	case VIRTIO_MMIO_STATUS:
 		write_status(d, v);
 		break;
 	default:
@@ -238,9 +211,10 @@ static void mmio_read(void *dev, uint64_t off, uint8_t *data, unsigned len)
 
 	memset(data, 0, len);
 	pthread_mutex_lock(&d->lock);
-	if (off >= R_CONFIG) {
-		if (d->ops->config_read && off - R_CONFIG + len <= VIRTIO_MMIO_SIZE - R_CONFIG)
-			d->ops->config_read(d, off - R_CONFIG, data, len);
+	if (off >= VIRTIO_MMIO_CONFIG) {
+		if (d->ops->config_read &&
+		    off - VIRTIO_MMIO_CONFIG + len <= VIRTIO_MMIO_SIZE - VIRTIO_MMIO_CONFIG)
+			d->ops->config_read(d, off - VIRTIO_MMIO_CONFIG, data, len);
 	} else if (len == 4 && off % 4 == 0) {
 		uint32_t v = read_reg(d, off);
 
@@ -254,7 +228,7 @@ static void mmio_write(void *dev, uint64_t off, const uint8_t *data, unsigned le
 	struct virtio_dev *d = dev;
 	uint32_t v;
 
-	if (off >= R_CONFIG || len != 4 || off % 4) /* no writable configuration fields */
+	if (off >= VIRTIO_MMIO_CONFIG || len != 4 || off % 4) /* no writable configuration fields */
 		return;
 	memcpy(&v, data, 4);
 	pthread_mutex_lock(&d->lock);
@@ -299,7 +273,8 @@ static int wire_eventfds(struct virtio_dev *d)
 			return r;
 		/* Without it each notification still works, through the vCPU thread. */
 		if (d->env.vm_fd >= 0 &&
-		    irq_ioeventfd_assign(d->env.vm_fd, d->base + R_QUEUE_NOTIFY, 4, i, h->fd))
+		    irq_ioeventfd_assign(d->env.vm_fd, d->base + VIRTIO_MMIO_QUEUE_NOTIFY, 4, i,
+					 h->fd))
 			log_debug("virtio %s: no ioeventfd for queue %u: %s", d->name, i,
 				  strerror(errno));
 	}

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "abi/virtio_mmio.h"
 #include "devices/bus.h"
 #include "devices/virtio/queue.h"
 #include "event.h"
