@@ -8,7 +8,7 @@
 # directory, names with spaces and UTF-8) is walked by tests/e2e/ext4_walk.py on the host and
 # by Python in Mote over the mount: path, type, size, mode, owner, links, mtime, link target
 # and content hash must all be the same, with 4 KiB blocks and with 1 KiB blocks. Then in
-# Mote: statvfs against dumpe2fs, writes refused with EROFS, /proc/mounts; on the host:
+# Mote: statvfs against dumpe2fs, writes refused with EROFS, mmap, /proc/mounts; on the host:
 # e2fsck -fn clean and the image byte for byte unchanged (the drive is writable: only the
 # kernel keeps it so). Last, refused mounts that do not stop the program: a superblock with
 # a flipped byte (its crc32c no longer matches), a disk of zeros, an inline_data image, and a
@@ -130,6 +130,8 @@ for bs in 4096 1024; do
 	for op in create "open for writing" mkdir unlink rename chmod symlink; do
 		expect_eq "$bs: $op: EROFS" "C $op: EROFS" "$(grep "^C $op:" "$T/guest.out")"
 	done
+	expect_eq "$bs: the 3 MiB file mapped (mmap) reads as read(2) does" "C mmap: same as read" \
+		"$(grep '^C mmap' "$T/guest.out")"
 	expect_eq "$bs: a time past 2038 with nanoseconds" "C timed: 5276140402789000000" \
 		"$(grep '^C timed' "$T/guest.out")"
 	expect_eq "$bs: /proc/mounts lists the mount" "C mounts: /dev/vda /data ext4 ro,relatime 0 0" \

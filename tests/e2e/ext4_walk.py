@@ -1,13 +1,14 @@
 """ext4_walk.py ROOT [--checks]: one line per entry under ROOT (sorted, lost+found left out):
 path, type, size, mode, uid, gid, nlink, mtime in seconds (mkfs.ext4 -d keeps no
-nanoseconds), link target, and the SHA-256 of a
-regular file's content (of its first and last MiB for files over 64 MiB, read with seeks).
-Lines start with "W " (the guest's console also carries the kernel's lines). Run on the host
-over the source tree and in Mote over the mounted image, the two outputs must be the same.
---checks adds, in Mote: statvfs, writes refused (errno names), /timed's mtime in ns, and
+nanoseconds), link target, and the SHA-256 of a regular file's content (of its first and last
+MiB for files over 64 MiB, read with seeks). Lines start with "W " (the guest's console also
+carries the kernel's lines). Run on the host over the source tree and in Mote over the
+mounted image, the two outputs must be the same. --checks adds, in Mote: statvfs, writes
+refused (errno names), a mapped file equal to its read, /timed's mtime in ns, and
 /proc/mounts' line."""
 import errno
 import hashlib
+import mmap
 import os
 import stat
 import sys
@@ -70,6 +71,10 @@ def checks(root):
     try_("rename", lambda: os.rename(os.path.join(root, "one"), os.path.join(root, "two")))
     try_("chmod", lambda: os.chmod(os.path.join(root, "one"), 0o600))
     try_("symlink", lambda: os.symlink("x", os.path.join(root, "newlink")))
+    path = os.path.join(root, "a/b/random 3M")
+    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
+        same = hashlib.sha256(m).hexdigest() == digest(path, os.path.getsize(path))
+    print("C mmap: %s" % ("same as read" if same else "differs from read"))
     print("C timed: %d" % os.lstat(os.path.join(root, "timed")).st_mtime_ns)
     with open("/proc/mounts") as f:
         for text in f:

@@ -41,23 +41,30 @@ static struct ext4_fs *fs_of(const struct inode *ino)
 	return ino->sb->priv;
 }
 
+/* Data is found through extent trees only (ext2/3's block maps are not read). */
+static int need_extents(const struct ext4_fs *fs, const struct enode *en)
+{
+	if (en->flags & EXT4_EXTENTS_FL)
+		return 0;
+	printk(LOG_ERR, "ext4: %s: inode %u: block-mapped (not extent) files are not read\n",
+	       fs->dev->name, en->nr);
+	return -EIO;
+}
+
 /* Read nblocks whole blocks of the file from logical block lb into kbuf (holes as zeros). */
 static int read_blocks(struct ext4_fs *fs, const struct enode *en, uint64_t lb, uint64_t nblocks,
 		       uint8_t *kbuf)
 {
 	uint64_t spb = fs->block_size / BLK_SECTOR_SIZE;
+	int r = need_extents(fs, en);
 
-	if (!(en->flags & EXT4_EXTENTS_FL)) {
-		printk(LOG_ERR,
-		       "ext4: %s: inode %u: block-mapped (not extent) files are not read\n",
-		       fs->dev->name, en->nr);
-		return -EIO;
-	}
+	if (r)
+		return r;
 	while (nblocks) {
 		uint64_t pblk, n;
 		uint32_t count;
-		int r = ext4_extent_map(fs, en->nr, en->iblock, (uint32_t)lb, &pblk, &count);
 
+		r = ext4_extent_map(fs, en->nr, en->iblock, (uint32_t)lb, &pblk, &count);
 		if (r)
 			return r;
 		n = MIN((uint64_t)count, nblocks);
@@ -257,9 +264,11 @@ static int e_lookup(struct inode *dir, struct dentry *d)
 {
 	struct enode *en = dir->priv;
 	uint32_t nr;
-	int r = ext4_dir_find(fs_of(dir), en->nr, en->iblock, dir->size, d->name, strlen(d->name),
-			      &nr);
+	int r = need_extents(fs_of(dir), en);
 
+	if (!r)
+		r = ext4_dir_find(fs_of(dir), en->nr, en->iblock, dir->size, d->name,
+				  strlen(d->name), &nr);
 	return r ? r : make_inode(dir->sb, nr, &d->inode);
 }
 
@@ -277,7 +286,10 @@ static bool emit_one(void *arg, const char *name, size_t len, uint32_t ino, unsi
 static int dir_iterate(struct file *f, struct dir_ctx *ctx)
 {
 	struct enode *en = f->inode->priv;
+	int r = need_extents(fs_of(f->inode), en);
 
+	if (r)
+		return r;
 	return ext4_dir_walk(fs_of(f->inode), en->nr, en->iblock, f->inode->size, ctx->pos,
 			     emit_one, ctx);
 }
