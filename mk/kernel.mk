@@ -58,6 +58,7 @@ KERNEL_SRCS := \
 	kernel/lib/printf.c \
 	kernel/lib/random.c \
 	kernel/lib/crc32.c \
+	kernel/lib/crc32c.c \
 	kernel/lib/inflate.c \
 	kernel/lib/gzip.c \
 	kernel/fs/vfs.c \
@@ -70,6 +71,12 @@ KERNEL_SRCS := \
 	kernel/fs/initrd.c \
 	kernel/fs/initrd_gzip.c \
 	kernel/fs/mounts.c \
+	kernel/fs/bcache.c \
+	kernel/fs/ext4/super.c \
+	kernel/fs/ext4/inode.c \
+	kernel/fs/ext4/extent.c \
+	kernel/fs/ext4/dir.c \
+	kernel/fs/ext4/ext4.c \
 	kernel/fs/chrdev.c \
 	kernel/fs/pipe.c \
 	kernel/fs/scm.c \

@@ -184,6 +184,21 @@ static int option(char *opt, struct cmdline *out, char *err, size_t errlen)
 			return -EINVAL;
 		}
 		out->cwd = val;
+	} else if (!strcmp(opt, "--mount")) {
+		char *dir = val ? strchr(val, ':') : NULL;
+
+		if (!dir || dir == val || dir[1] != '/') {
+			snprintf(err, errlen, "option --mount needs DEVICE:/DIRECTORY");
+			return -EINVAL;
+		}
+		if (out->nmounts == CMDLINE_MAX_MOUNTS) {
+			snprintf(err, errlen, "too many --mount options (at most %d)",
+				 CMDLINE_MAX_MOUNTS);
+			return -E2BIG;
+		}
+		*dir++ = 0;
+		out->mounts[out->nmounts].dev = val;
+		out->mounts[out->nmounts++].dir = dir;
 	} else if (!strcmp(opt, "--env")) {
 		if (!val || !strchr(val, '=') || val[0] == '=') {
 			snprintf(err, errlen, "option --env needs NAME=VALUE");
@@ -289,7 +304,7 @@ void cmdline_init(void)
 		       "usage: [--verbose] [--selftest[=NAME[,NAME...]]] "
 		       "[--env=NAME=VALUE ...] [--cwd=DIR] [--strace] [--stats] "
 		       "[--fast-syscalls=auto|on|off] [--ip=eth0,ADDR,MASK] [--defaultgw=GW] "
-		       "[--nameserver=ADDR ...] "
+		       "[--nameserver=ADDR ...] [--mount=DEV:DIR ...] "
 		       "[program [args...]]\n");
 		kernel_exit(EXIT_BAD_CMDLINE);
 	}

@@ -8,12 +8,19 @@
 #define CMDLINE_MAX_ENV 64
 #define CMDLINE_MAX_NS 3 /* nameservers, as glibc reads at most 3 */
 #define CMDLINE_MAX_VIRTIO 32
+#define CMDLINE_MAX_MOUNTS 8
 
 /* A virtio-mmio device as Linux's command line names it (Firecracker and QEMU microvm add
  * them): virtio_mmio.device=SIZE[K|M]@BASE:IRQ[:ID]. */
 struct cmdline_virtio {
 	uint64_t base, size;
 	uint32_t irq;
+};
+
+/* --mount=DEV:DIR: a disk file system to mount at boot (read-only for now). */
+struct cmdline_mount {
+	const char *dev; /* "/dev/vdb" */
+	const char *dir; /* "/data": absolute */
 };
 
 enum cmdline_switch { CMDLINE_AUTO, CMDLINE_ON, CMDLINE_OFF };
@@ -33,6 +40,8 @@ struct cmdline {
 		gateway; /* --ip=eth0,ADDR,MASK --defaultgw=GW (host order; 0: DHCP) */
 	int nns;	 /* --nameserver=ADDR (host order, repeatable): /etc/resolv.conf at boot */
 	uint32_t nameserver[CMDLINE_MAX_NS];
+	int nmounts; /* --mount=DEV:DIR (repeatable), in order */
+	struct cmdline_mount mounts[CMDLINE_MAX_MOUNTS];
 	int nvirtio; /* virtio_mmio.device= words, wherever they stand (QEMU appends them) */
 	struct cmdline_virtio virtio[CMDLINE_MAX_VIRTIO];
 	int argc; /* the program and its arguments */

@@ -1,7 +1,9 @@
 /* mounts.c: the boot-time file systems: the initrd unpacked into ramfs at /, devfs, procfs
- * and sysfs. */
+ * and sysfs, then the disks the command line's --mount options name. */
 #include "fs/mounts.h"
 #include "fs/devfs.h"
+#include "fs/ext4/ext4.h"
+#include "fs/open.h"
 #include "fs/initrd.h"
 #include "fs/initrd_gzip.h"
 #include "fs/procfs.h"
@@ -10,6 +12,8 @@
 #include "fs/vfs.h"
 #include "arch/x86_64/boot.h"
 #include "arch/x86_64/layout.h"
+#include "drivers/virtio/blk.h"
+#include "core/cmdline.h"
 #include "core/panic.h"
 #include "core/time.h"
 #include "lib/errno.h"
@@ -26,6 +30,10 @@ static const struct {
 	{ "sysfs", "/sys", "sysfs", "rw,nosuid,nodev,noexec" },
 };
 
+/* The disks mounted from the command line (their names point into it). */
+static struct cmdline_mount disks[CMDLINE_MAX_MOUNTS];
+static int ndisks;
+
 unsigned long mounts_format(char *buf, unsigned long n)
 {
 	unsigned long at = 0;
@@ -34,7 +42,88 @@ unsigned long mounts_format(char *buf, unsigned long n)
 		at += (unsigned long)snprintf(buf + MIN(at, n), at < n ? n - at : 0,
 					      "%s %s %s %s 0 0\n", table[i].dev, table[i].dir,
 					      table[i].type, table[i].opts);
+	for (int i = 0; i < ndisks; i++)
+		at += (unsigned long)snprintf(buf + MIN(at, n), at < n ? n - at : 0,
+					      "%s %s ext4 ro,relatime 0 0\n", disks[i].dev,
+					      disks[i].dir);
 	return at;
+}
+
+/* mkdir -p dir in the root file system. */
+static int make_dirs(const char *dir)
+{
+	char path[PATH_MAX];
+	size_t len = strlen(dir);
+
+	if (len >= sizeof(path))
+		return -ENAMETOOLONG;
+	memcpy(path, dir, len + 1);
+	for (size_t i = 1; i <= len; i++) {
+		int r;
+
+		if (path[i] != '/' && path[i])
+			continue;
+		path[i] = 0;
+		r = vfs_create(vfs_root, path, S_IFDIR | 0755, 0, NULL, NULL);
+		path[i] = dir[i];
+		if (r && r != -EEXIST)
+			return r;
+	}
+	return 0;
+}
+
+static struct blk_dev *find_disk(const char *dev)
+{
+	if (strncmp(dev, "/dev/", 5))
+		return NULL;
+	for (int i = 0; i < blk_count(); i++)
+		if (!strcmp(blk_get(i)->name, dev + 5))
+			return blk_get(i);
+	return NULL;
+}
+
+static const char *why(int err)
+{
+	switch (err) {
+	case -EINVAL:
+		return "not an ext4 file system";
+	case -EOPNOTSUPP:
+		return "unsupported ext4 feature";
+	case -EBADMSG:
+		return "corrupt file system (bad checksum)";
+	case -ENOTDIR:
+		return "not a directory";
+	case -EIO:
+		return "I/O error";
+	default:
+		return "error";
+	}
+}
+
+/* --mount=DEV:DIR: a failure is reported and the boot goes on without that mount. */
+static void mount_disks(void)
+{
+	for (int i = 0; i < cmdline.nmounts; i++) {
+		const struct cmdline_mount *m = &cmdline.mounts[i];
+		struct blk_dev *b = find_disk(m->dev);
+		int r;
+
+		if (!b) {
+			printk(LOG_ERR, "mote: cannot mount %s on %s: no such device\n", m->dev,
+			       m->dir);
+			continue;
+		}
+		r = make_dirs(m->dir);
+		if (!r)
+			r = vfs_mount(m->dir, &ext4_type, b);
+		if (r) {
+			printk(LOG_ERR, "mote: cannot mount %s on %s: %s (%d)\n", m->dev, m->dir,
+			       why(r), r);
+			continue;
+		}
+		disks[ndisks++] = *m;
+		printk(LOG_INFO, "mote: %s mounted on %s (ext4, read-only)\n", m->dev, m->dir);
+	}
 }
 
 static void mkdir_if_missing(const char *name)
@@ -74,6 +163,7 @@ void vfs_init(void)
 	devfs_init();
 	procfs_init();
 	sysfs_init();
+	mount_disks();
 	printk(LOG_INFO, "mote: root file system: %ld initrd entries (%lu KiB) in %lu us\n", n,
 	       (unsigned long)size >> 10, (time_ns() - t0) / 1000);
 }

@@ -3,7 +3,9 @@
 #define MOTE_FS_MOUNTS_H
 
 /* ramfs at / filled from the initrd, then devfs at /dev, procfs at /proc, sysfs at /sys
- * (their directories are created if the image has none). A failure ends the VM. */
+ * (their directories are created if the image has none). A failure ends the VM. Then the
+ * command line's --mount=DEV:DIR disks, read-only ext4 (DIR created if missing): a failure
+ * is one line on the console, and the boot goes on. */
 void vfs_init(void);
 /* The mounts as /proc/mounts lists them, into buf; returns the full length. */
 unsigned long mounts_format(char *buf, unsigned long n);

@@ -12,4 +12,9 @@ struct kstat {
 	struct timespec64 atime, mtime, ctime;
 };
 
+/* What statfs reports of a file system (fs_type.statfs fills all but type). */
+struct kstatfs {
+	uint64_t type, bsize, frsize, blocks, bfree, bavail, files, ffree, namelen, flags;
+};
+
 #endif /* MOTE_FS_STAT_H */

@@ -206,6 +206,7 @@ int vfs_mount(const char *path, const struct fs_type *type, void *data)
 		return -ENOMEM;
 	sb->type = type->name;
 	sb->magic = type->magic;
+	sb->fs = type;
 	sb->next_ino = 1;
 	sb->dev = next_dev++;
 	r = type->mount(sb, data);

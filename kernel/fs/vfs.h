@@ -31,6 +31,7 @@ struct file;
 struct inode;
 struct dentry;
 struct kstat;
+struct kstatfs;
 struct pollq;
 
 #define PATH_MAX 4096
@@ -135,6 +136,9 @@ struct super {
 	uint64_t next_ino;
 	uint32_t dev;
 	struct dentry *root;
+	const struct fs_type *fs;
+	bool rdonly; /* mounted read-only: attribute changes are -EROFS too */
+	void *priv;  /* the file system's */
 };
 
 struct fs_type {
@@ -142,6 +146,8 @@ struct fs_type {
 	uint64_t magic;
 	/* Build the file system's root dentry in sb (data: type-specific). */
 	int (*mount)(struct super *sb, void *data);
+	/* Fill st's sizes and counts (NULL: the VFS reports the machine's memory, as tmpfs). */
+	void (*statfs)(struct super *sb, struct kstatfs *st);
 };
 
 /* The root of the name space. */

@@ -218,6 +218,22 @@ static long statfs_of(struct inode *ino, struct statfs_k *u)
 
 	memset(&s, 0, sizeof(s));
 	s.f_type = (int64_t)(ino->sb ? ino->sb->magic : 0);
+	s.f_fsid[0] = (int32_t)(ino->sb ? ino->sb->dev : 0);
+	if (ino->sb && ino->sb->fs && ino->sb->fs->statfs) {
+		struct kstatfs k = { 0 };
+
+		ino->sb->fs->statfs(ino->sb, &k);
+		s.f_bsize = (int64_t)k.bsize;
+		s.f_frsize = (int64_t)k.frsize;
+		s.f_blocks = k.blocks;
+		s.f_bfree = k.bfree;
+		s.f_bavail = k.bavail;
+		s.f_files = k.files;
+		s.f_ffree = k.ffree;
+		s.f_namelen = (int64_t)k.namelen;
+		s.f_flags = (int64_t)k.flags;
+		return copy_to_user(u, &s, sizeof(s));
+	}
 	s.f_bsize = 4096;
 	s.f_frsize = 4096;
 	s.f_blocks = page_total_count();
@@ -225,7 +241,6 @@ static long statfs_of(struct inode *ino, struct statfs_k *u)
 	s.f_files = 1 << 20;
 	s.f_ffree = 1 << 19;
 	s.f_namelen = NAME_MAX;
-	s.f_fsid[0] = (int32_t)(ino->sb ? ino->sb->dev : 0);
 	return copy_to_user(u, &s, sizeof(s));
 }
 
@@ -358,6 +373,10 @@ SYSCALL_DEFINE4(utimensat, int, dirfd, const char *, upath, const struct timespe
 		    &ino);
 	if (r)
 		return r;
+	if (ino->sb && ino->sb->rdonly) {
+		vfs_inode_put(ino);
+		return -EROFS;
+	}
 	set_time(&ino->atime, &ts[0], now);
 	set_time(&ino->mtime, &ts[1], now);
 	ino->ctime = now;
@@ -367,6 +386,8 @@ SYSCALL_DEFINE4(utimensat, int, dirfd, const char *, upath, const struct timespe
 
 static long chmod_ino(struct inode *ino, uint32_t mode)
 {
+	if (ino->sb && ino->sb->rdonly)
+		return -EROFS;
 	ino->mode = (ino->mode & S_IFMT) | (mode & 07777);
 	ino->ctime = vfs_now();
 	return 0;
@@ -374,6 +395,8 @@ static long chmod_ino(struct inode *ino, uint32_t mode)
 
 static long chown_ino(struct inode *ino, uint32_t uid, uint32_t gid)
 {
+	if (ino->sb && ino->sb->rdonly)
+		return -EROFS;
 	if (uid != 0xffffffffu)
 		ino->uid = uid;
 	if (gid != 0xffffffffu)

@@ -74,6 +74,14 @@ int main(void)
 	CHECK(parse("--verbose=1", &c, err) < 0 && strstr(err, "--verbose=1"));
 	CHECK(parse("--env", &c, err) < 0 && strstr(err, "NAME=VALUE"));
 	CHECK(parse("--env==x", &c, err) < 0);
+	/* --mount=DEV:DIR, repeatable */
+	CHECK(parse("--mount=/dev/vda:/data --mount=/dev/vdb:/mnt/b prog", &c, err) == 0 &&
+	      c.nmounts == 2 && !strcmp(c.mounts[0].dev, "/dev/vda") &&
+	      !strcmp(c.mounts[0].dir, "/data") && !strcmp(c.mounts[1].dev, "/dev/vdb") &&
+	      !strcmp(c.mounts[1].dir, "/mnt/b") && c.argc == 1);
+	CHECK(parse("--mount=/dev/vda", &c, err) < 0 && strstr(err, "DEVICE:/DIRECTORY"));
+	CHECK(parse("--mount=/dev/vda:data", &c, err) < 0);
+	CHECK(parse("--mount=:/data", &c, err) < 0);
 	/* shell-style words: single quotes, double quotes, backslashes, empty words */
 	CHECK(parse("prog -c 'a b' 'it'\\''s' \"\\$x \\\"q\\\"\" a\\ b '' x''y", &c, err) == 0 &&
 	      c.argc == 8 && !strcmp(c.argv[1], "-c") && !strcmp(c.argv[2], "a b") &&

@@ -1,0 +1,43 @@
+/* super.h: one mounted ext4 file system: its superblock read and checked (magic, checksum,
+ * the features this reader knows), its block groups' inode tables, its block cache. */
+#ifndef MOTE_FS_EXT4_SUPER_H
+#define MOTE_FS_EXT4_SUPER_H
+
+#include "lib/types.h"
+
+struct blk_dev;
+struct bcache;
+struct bbuf;
+
+struct ext4_fs {
+	struct blk_dev *dev;
+	struct bcache *cache;
+	uint32_t block_size; /* 1024..4096 */
+	uint32_t inodes_per_group, inode_size;
+	uint32_t groups;
+	uint64_t *inode_table; /* per group: the inode table's first block */
+	uint32_t incompat, ro_compat, compat;
+	bool csum;	    /* metadata_csum: inodes and group descriptors carry crc32c */
+	uint32_t csum_seed; /* what every metadata checksum starts from */
+	/* statfs, from the superblock */
+	uint64_t blocks, free_blocks, reserved_blocks, overhead;
+	uint32_t inodes, free_inodes;
+	char label[17];
+};
+
+/*
+ * Read dev's superblock and group descriptors into a new *out. Refuses, with one line on the
+ * console saying why (prefixed "ext4: NAME: "): no ext4 magic (-EINVAL), a superblock or
+ * group descriptor whose checksum does not match (-EBADMSG), a block size other than 1, 2 or
+ * 4 KiB or smaller than the device's, incompatible features this reader does not implement
+ * (-EOPNOTSUPP: compression, journal device, meta_bg, dirdata, inline_data, encrypt, casefold,
+ * unknown bits), a journal that needs recovery (-EOPNOTSUPP). -EIO, -ENOMEM.
+ */
+int ext4_super_read(struct blk_dev *dev, struct ext4_fs **out) __must_check;
+void ext4_super_free(struct ext4_fs *fs);
+
+/* Pin file-system block blk through the cache (bcache_get); -EIO for a block past the end. */
+int ext4_block_get(struct ext4_fs *fs, uint64_t blk, struct bbuf **out) __must_check;
+void ext4_block_put(struct ext4_fs *fs, struct bbuf *b);
+
+#endif /* MOTE_FS_EXT4_SUPER_H */
