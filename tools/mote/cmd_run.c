@@ -50,10 +50,21 @@ static char *kernel_cmdline(const struct mote_opts *o, const char *image_cmdline
 
 	for (size_t i = 0; i < o->n_kernel_args; i++)
 		cap += 2 * strlen(o->kernel_args[i]) + 4;
+	for (size_t i = 0; i < o->n_volumes; i++)
+		cap += 2 * strlen(o->volumes[i]) + 32;
 	buf = malloc(cap);
 	if (!buf)
 		return NULL;
 	buf[0] = 0;
+	/* -v: the kernel mounts the i-th drive (vda, vdb... in the order launch.c attaches them) */
+	for (size_t i = 0; i < o->n_volumes && r >= 0; i++) {
+		const char *guest = strchr(o->volumes[i], ':') + 1;
+		char mount[4200];
+
+		snprintf(mount, sizeof(mount), "--mount=/dev/vd%c:%.*s", (char)('a' + i),
+			 (int)(strchr(guest, ':') - guest), guest);
+		len = (size_t)(r = quote_append(buf, len, cap, mount));
+	}
 	for (size_t i = 0; i < o->n_kernel_args && r >= 0; i++)
 		len = (size_t)(r = quote_append(buf, len, cap, o->kernel_args[i]));
 	if (r >= 0 && o->stats)
@@ -149,6 +160,13 @@ int cmd_run(int argc, char **argv)
 	l.stats = o.stats;
 	l.publish = o.publish;
 	l.n_publish = o.n_publish;
+	l.volumes = o.volumes;
+	l.n_volumes = o.n_volumes;
+	if (o.n_volumes > MAX_VOLUMES) {
+		fprintf(stderr, "mote: at most %d -v volumes\n", MAX_VOLUMES);
+		opts_free(&o);
+		return RUN_FAILED;
+	}
 	l.net = !o.net			     ? NET_DEFAULT
 		: !strcmp(o.net, "none")     ? NET_NONE
 		: !strcmp(o.net, "passt")    ? NET_PASST

@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_ARGS 48
+#define MAX_ARGS 80 /* QEMU: its own ~40, and 4 for each of 8 volumes */
 /* QEMU microvm with one IOAPIC: 8 virtio-mmio transports of 512 bytes, GSI 16 on */
 #define QEMU_VIRTIO_BASE 0xfeb00000u
 #define QEMU_VIRTIO_GSI 16
@@ -123,6 +123,32 @@ static json_t *net_interface(const struct launch *l, int net_fd)
 	return json_pack("[{s:s, s:s}]", "iface_id", "eth0", "host_socket", sock);
 }
 
+/* -v's HOSTFILE part of volume I, in BUF. */
+static const char *volume_file(const struct launch *l, size_t i, char *buf, size_t size)
+{
+	const char *v = l->volumes[i];
+
+	snprintf(buf, size, "%.*s", (int)(strchr(v, ':') - v), v);
+	return buf;
+}
+
+/* -v's volumes as motevm drives, read-only, vol0 first (vda). */
+static json_t *volume_drives(const struct launch *l)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < l->n_volumes; i++) {
+		char id[32], file[4096];
+
+		snprintf(id, sizeof(id), "vol%zu", i);
+		json_array_append_new(a, json_pack("{s:s, s:s, s:b, s:b}", "drive_id", id,
+						   "path_on_host",
+						   volume_file(l, i, file, sizeof(file)),
+						   "is_root_device", 0, "is_read_only", 1));
+	}
+	return a;
+}
+
 /* Writes the motevm config (CMDLINE for the kernel; NET_FD >= 0: the user network's socket)
  * into a pipe; returns its read end (to pass as /dev/fd/N). */
 static int config_pipe(const struct launch *l, const char *kernel, const char *cmdline, int net_fd)
@@ -135,6 +161,10 @@ static int config_pipe(const struct launch *l, const char *kernel, const char *c
 
 	if (cfg && (l->net == NET_TAP || net_fd >= 0) &&
 	    json_object_set_new(cfg, "network-interfaces", net_interface(l, net_fd)) < 0) {
+		json_decref(cfg);
+		cfg = NULL;
+	}
+	if (cfg && l->n_volumes && json_object_set_new(cfg, "drives", volume_drives(l)) < 0) {
 		json_decref(cfg);
 		cfg = NULL;
 	}
@@ -442,6 +472,7 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	char mem[32], smp[32], debugcon[64], status_dev[PATH_MAX + 32];
 	char status_path[PATH_MAX];
 	char *argv[MAX_ARGS], out_dev[96], out_path[PATH_MAX], *cmdline = NULL, *netdev = NULL;
+	static char drives[MAX_VOLUMES][4200], blkdevs[MAX_VOLUMES][48];
 	int n = 0, wstatus, rc = -1, fd, full, out, net_fd = -1;
 	const char *accel = getenv("MOTE_QEMU_ACCEL"); /* "tcg" forces TCG where KVM exists */
 	int kvm = kvm_usable() == 0 && !(accel && !strcmp(accel, "tcg"));
@@ -519,6 +550,20 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 		argv[n++] = netdev;
 		argv[n++] = "-device";
 		argv[n++] = "virtio-net-device,netdev=mote-net";
+	}
+	/* -v: QEMU puts each -device on the last free transport, and the kernel names disks in
+	 * transport order: the last volume first, so that vol0 is vda */
+	for (size_t i = l->n_volumes; i-- > 0 && n + 4 < MAX_ARGS;) {
+		char file[4096];
+
+		snprintf(drives[i], sizeof(drives[i]),
+			 "file=%s,if=none,format=raw,id=vol%zu,readonly=on",
+			 volume_file(l, i, file, sizeof(file)), i);
+		snprintf(blkdevs[i], sizeof(blkdevs[i]), "virtio-blk-device,drive=vol%zu", i);
+		argv[n++] = "-drive";
+		argv[n++] = drives[i];
+		argv[n++] = "-device";
+		argv[n++] = blkdevs[i];
 	}
 	argv[n++] = "-kernel";
 	argv[n++] = (char *)kernel;

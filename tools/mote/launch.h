@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#define MAX_VOLUMES 8 /* the kernel's --mount options */
+
 struct launch {
 	const char *image;   /* the initrd: a Mote image */
 	const char *cmdline; /* kernel command line */
@@ -16,6 +18,9 @@ struct launch {
 	bool verbose;		    /* timeline on stderr; motevm's boot timer on */
 	bool stats;		    /* motevm's --exit-stats (the kernel's --stats is in cmdline) */
 	const char *const *publish; /* -p [HOSTIP:]HOSTPORT:GUESTPORT (checked), n_publish */
+	/* -v HOSTFILE:GUESTDIR:ro (checked), n_volumes: drives vda, vdb... in this order */
+	const char *const *volumes;
+	size_t n_volumes;
 	size_t n_publish;
 	/* --net: the default is user (under motevm where passt is installed, else none); user
 	 * is QEMU's own under QEMU, passt under motevm; passt is passt under both */

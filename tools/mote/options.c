@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <sys/stat.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +11,15 @@
 
 #define MAX_VCPUS 32 /* motevm's limit, Firecracker's too */
 
-enum { OPT_LOCALE = 256, OPT_NO_FALLBACK, OPT_KERNEL_ARG, OPT_STATS, OPT_PUBLISH, OPT_NET };
+enum {
+	OPT_LOCALE = 256,
+	OPT_NO_FALLBACK,
+	OPT_KERNEL_ARG,
+	OPT_STATS,
+	OPT_PUBLISH,
+	OPT_NET,
+	OPT_VERBOSE
+};
 
 static const struct option long_opts[] = {
 	{ "mem", required_argument, NULL, 'm' },
@@ -21,7 +30,8 @@ static const struct option long_opts[] = {
 	{ "image", required_argument, NULL, 'i' },
 	{ "kernel", required_argument, NULL, 'k' },
 	{ "output", required_argument, NULL, 'o' },
-	{ "verbose", no_argument, NULL, 'v' },
+	{ "verbose", no_argument, NULL, OPT_VERBOSE },
+	{ "volume", required_argument, NULL, 'v' },
 	{ "qemu", no_argument, NULL, 'q' },
 	{ "locale", no_argument, NULL, OPT_LOCALE },
 	{ "no-fallback", no_argument, NULL, OPT_NO_FALLBACK },
@@ -71,7 +81,10 @@ const char *opts_help(enum opts_for which)
 	       "                       (the address by DHCP, or --kernel-arg=--ip=eth0,ADDR,MASK)\n"
 	       "      --stats          at exit, print the kernel's counts (system calls, page\n"
 	       "                       faults, interrupts...) and motevm's VM exits on stderr\n"
-	       "  -v, --verbose        print a boot timeline on stderr\n";
+	       "  -v, --volume HOSTFILE:GUESTDIR:ro  an ext4 image (a file or block device,\n"
+	       "                       e.g. from mkfs.ext4 -d) mounted at GUESTDIR, read-only\n"
+	       "                       for now (repeatable, up to 8)\n"
+	       "      --verbose        print a boot timeline on stderr\n";
 }
 
 static int parse_uint(const char *opt, const char *s, unsigned lo, unsigned hi, unsigned *out)
@@ -119,6 +132,39 @@ static int check_publish(const char *arg)
 	return -1;
 }
 
+/* -v HOSTFILE:GUESTDIR:ro: an ext4 image (file or block device) there, a guest directory. */
+static int check_volume(const char *arg)
+{
+	const char *c1 = strchr(arg, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+	struct stat st;
+	char host[4096];
+
+	if (!c1 || c1 == arg || c1[1] != '/' || (c2 && strcmp(c2, ":ro") && strcmp(c2, ":rw")) ||
+	    (size_t)(c1 - arg) >= sizeof(host)) {
+		fprintf(stderr, "mote: -v %s: not HOSTFILE:GUESTDIR:ro (an absolute GUESTDIR)\n",
+			arg);
+		return -1;
+	}
+	if (!c2 || strcmp(c2, ":ro")) {
+		fprintf(stderr,
+			"mote: -v %s: volumes are read-only for now (the kernel's ext4 does not "
+			"write yet): give HOSTFILE:GUESTDIR:ro\n",
+			arg);
+		return -1;
+	}
+	memcpy(host, arg, (size_t)(c1 - arg));
+	host[c1 - arg] = 0;
+	if (stat(host, &st) < 0) {
+		fprintf(stderr, "mote: -v %s: %s: %s\n", arg, host, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+		fprintf(stderr, "mote: -v %s: %s is not a file or block device\n", arg, host);
+		return -1;
+	}
+	return 0;
+}
+
 static int push(const char ***v, size_t *n, const char *s)
 {
 	const char **nv = realloc(*v, (*n + 1) * sizeof(*nv));
@@ -161,12 +207,18 @@ static int one_option(int c, const char *arg, enum opts_for which, struct mote_o
 		return 0;
 	case 'a':
 		return push(&o->add, &o->n_add, arg);
-	case 'v':
+	case OPT_VERBOSE:
 		if (which == OPTS_BUILD)
 			o->show_files = true;
 		else
 			o->verbose = true;
 		return 0;
+	case 'v': /* build: -v is --verbose; run: -v is --volume (Docker's) */
+		if (which == OPTS_BUILD) {
+			o->show_files = true;
+			return 0;
+		}
+		return check_volume(arg) < 0 ? -1 : push(&o->volumes, &o->n_volumes, arg);
 	case OPT_LOCALE:
 		o->locale = true;
 		return 0;
@@ -221,7 +273,10 @@ int opts_parse(int argc, char **argv, enum opts_for which, struct mote_opts *o)
 	memset(o, 0, sizeof(*o));
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+m:c:e:C:a:i:k:o:vqp:", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv,
+				which == OPTS_RUN ? "+m:c:e:C:a:i:k:o:v:qp:"
+						  : "+m:c:e:C:a:i:k:o:vqp:",
+				long_opts, NULL)) != -1) {
 		int ret;
 
 		if (c == '?' || c == ':') {
@@ -276,5 +331,6 @@ void opts_free(struct mote_opts *o)
 	free(o->add);
 	free(o->kernel_args);
 	free(o->publish);
+	free(o->volumes);
 	memset(o, 0, sizeof(*o));
 }

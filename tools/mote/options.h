@@ -23,6 +23,8 @@ struct mote_opts {
 	bool stats;		  /* run: the kernel's and KVM's counts at exit */
 	const char **kernel_args; /* run: --kernel-arg, before the image's own options */
 	size_t n_kernel_args;
+	const char **volumes; /* run: -v HOSTFILE:GUESTDIR:ro, checked */
+	size_t n_volumes;
 	const char **publish; /* run: -p [HOSTIP:]HOSTPORT:GUESTPORT, checked */
 	size_t n_publish;
 	const char *net; /* run: --net "user" or "none" (checked); NULL: not given */
