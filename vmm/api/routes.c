@@ -272,8 +272,12 @@ static void put_device(struct controller *ctl, struct route_req *r, struct http_
 		ok(resp);
 }
 
-/* Before boot, a drive this host cannot give (Async without io_uring) is refused now. */
-static void put_drive(struct controller *ctl, struct route_req *r, struct http_response *resp)
+/* Before boot, the device's own check on the body parsed into a scratch configuration (what
+ * the host must give it: a TAP, io_uring...), so that what PUT accepts works at InstanceStart;
+ * then the PUT itself. */
+static void put_checked(struct controller *ctl, struct route_req *r, struct http_response *resp,
+			put_id_fn *put,
+			int (*check)(const struct vm_config *one, struct config_error *err))
 {
 	const char *id = r->nr_tokens > 1 ? r->tokens[1] : NULL;
 	struct config_error err;
@@ -282,34 +286,36 @@ static void put_drive(struct controller *ctl, struct route_req *r, struct http_r
 
 	if (!controller_started(ctl) && id) {
 		config_init(&one);
-		if (config_put_drive(&one, r->body, id, &err) == 0)
-			bad = controller_check_drive(&one.drives[0], &err);
+		if (put(&one, r->body, id, &err) == 0)
+			bad = check(&one, &err);
 		config_free(&one);
 	}
 	if (bad)
 		fail_config(r, resp, &err);
 	else
-		put_device(ctl, r, resp, config_put_drive);
+		put_device(ctl, r, resp, put);
 }
 
-/* Before boot, an interface whose back end cannot be had is refused now, not at InstanceStart. */
+static int check_drive(const struct vm_config *one, struct config_error *err)
+{
+	return controller_check_drive(&one->drives[0], err);
+}
+
+static int check_net(const struct vm_config *one, struct config_error *err)
+{
+	return controller_check_net(&one->nets[0], err);
+}
+
+/* A drive this host cannot give (Async without io_uring) is refused at PUT. */
+static void put_drive(struct controller *ctl, struct route_req *r, struct http_response *resp)
+{
+	put_checked(ctl, r, resp, config_put_drive, check_drive);
+}
+
+/* An interface whose back end cannot be had (a TAP, passt's socket) is refused at PUT. */
 static void put_net(struct controller *ctl, struct route_req *r, struct http_response *resp)
 {
-	const char *id = r->nr_tokens > 1 ? r->tokens[1] : NULL;
-	struct config_error err;
-	struct vm_config one;
-	int bad = 0;
-
-	if (!controller_started(ctl) && id) {
-		config_init(&one);
-		if (config_put_net(&one, r->body, id, &err) == 0)
-			bad = controller_check_net(&one.nets[0], &err);
-		config_free(&one);
-	}
-	if (bad)
-		fail_config(r, resp, &err);
-	else
-		put_device(ctl, r, resp, config_put_net);
+	put_checked(ctl, r, resp, config_put_net, check_net);
 }
 
 /* PATCH /drives/{id}, /network-interfaces/{id}: post-boot updates of devices motevm does not

@@ -24,6 +24,25 @@
 #define BLK_F_DISCARD (1ull << 13)
 #define BLK_F_WRITE_ZEROES (1ull << 14)
 
+int blk_next(struct virtio_dev *d, struct vq *q, struct vq_chain *c)
+{
+	const char *why;
+	int r;
+
+	do {
+		r = vq_pop(q, c, &why);
+		if (r < 0) {
+			virtio_broken(d, why);
+			return -1;
+		}
+	} while (r == 0 && vq_enable_notify(q));
+	if (r && c->in_len < 1) {
+		virtio_broken(d, "a request without a status byte");
+		return -1;
+	}
+	return r;
+}
+
 /* The sync engine: each request run at once, on the event loop. */
 static void notify(struct virtio_dev *d, unsigned qi)
 {
@@ -31,30 +50,15 @@ static void notify(struct virtio_dev *d, unsigned qi)
 	struct vq *q = &d->queues[qi];
 	struct vq_chain *c = &d->chain;
 	unsigned done = 0;
-	const char *why;
-	int r;
 
 	b->stats.queue_events++;
 	if (b->uring) {
 		blk_uring_notify(b->uring, qi);
 		return;
 	}
-	for (;;) {
+	while (blk_next(d, q, c) > 0) {
 		uint8_t status;
 
-		r = vq_pop(q, c, &why);
-		if (r < 0) {
-			virtio_broken(d, why);
-			break;
-		}
-		if (r == 0 && !vq_enable_notify(q))
-			break;
-		if (r == 0)
-			continue;
-		if (c->in_len < 1) {
-			virtio_broken(d, "a request without a status byte");
-			break;
-		}
 		blk_prepare(b, c, &b->op);
 		status = blk_complete(b, &b->op, blk_execute(b, &b->op));
 		vq_chain_write(c, c->in_len - 1, &status, 1);

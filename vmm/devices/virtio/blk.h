@@ -50,6 +50,9 @@ void virtio_blk_destroy(struct virtio_blk *b);
  * drive was), its capacity PATH's, and the driver hears of the change (a configuration
  * interrupt, the generation counted up). 0, or -1 with ERR set (the old file stays). */
 int virtio_blk_set_file(struct virtio_blk *b, const char *path, char *err, size_t size);
+/* The engines' next request of queue Q into C: 1; 0 when the queue is drained (notifications
+ * asked for again); -1 when the driver broke the rules (the device is then broken). */
+int blk_next(struct virtio_dev *d, struct vq *q, struct vq_chain *c);
 /* The counters since the last call (for a metrics line), also added to SUM. Any thread. */
 struct virtio_blk_stats virtio_blk_stats_since(struct virtio_blk *b, struct virtio_blk_stats *sum);
 

@@ -89,25 +89,10 @@ static void take(struct blk_uring *u, unsigned qi)
 	struct vq *q = &d->queues[qi];
 	struct vq_chain *c = &d->chain;
 	unsigned answered = 0, k = 0;
-	const char *why;
-	int r;
 
-	while (u->inflight < BLK_URING_SLOTS) {
+	while (u->inflight < BLK_URING_SLOTS && blk_next(d, q, c) > 0) {
 		struct slot *s;
 
-		r = vq_pop(q, c, &why);
-		if (r < 0) {
-			virtio_broken(d, why);
-			break;
-		}
-		if (r == 0 && !vq_enable_notify(q))
-			break;
-		if (r == 0)
-			continue;
-		if (c->in_len < 1) {
-			virtio_broken(d, "a request without a status byte");
-			break;
-		}
 		while (u->slots[k].busy)
 			k = (k + 1) % BLK_URING_SLOTS;
 		s = &u->slots[k];
