@@ -25,6 +25,7 @@
 #define NET_F_GUEST_TSO6 (1ull << 8)
 #define NET_F_HOST_TSO4 (1ull << 11)
 #define NET_F_HOST_TSO6 (1ull << 12)
+#define NET_F_MRG_RXBUF (1ull << 15)
 #define HDR_NUM_BUFFERS 10 /* offset of num_buffers in the header */
 #define CFG_MTU 10	   /* offset of mtu in the configuration space */
 #define BATCH 256	   /* frames a turn, so one busy queue does not starve the loop */
@@ -86,6 +87,112 @@ static ssize_t receive_one(struct virtio_net *n, const struct vq_chain *c)
 	return len + NETBE_HDR_LEN;
 }
 
+/* MRG_RXBUF: the next frame, whole, into n->frame (header included). Its length or -errno. */
+static ssize_t read_frame(struct virtio_net *n)
+{
+	struct iovec v = { .iov_base = n->frame, .iov_len = sizeof(n->frame) };
+	ssize_t len;
+
+	if (n->be->vnet_hdr)
+		return n->be->ops->recv(n->be, &v, 1);
+	memset(n->frame, 0, NETBE_HDR_LEN); /* no offloads: a zero header */
+	v.iov_base = n->frame + NETBE_HDR_LEN;
+	v.iov_len -= NETBE_HDR_LEN;
+	len = n->be->ops->recv(n->be, &v, 1);
+	return len < 0 ? len : len + NETBE_HDR_LEN;
+}
+
+/* MRG_RXBUF: n->frame spread over as many receive buffers as it takes, num_buffers in the
+ * first's header. 1 delivered; 0 not enough buffers yet (none taken); -1 broken. */
+static int spread(struct virtio_net *n)
+{
+	struct virtio_dev *d = &n->dev;
+	struct vq *q = &d->queues[Q_RX];
+	struct vq_chain *c = &d->chain;
+	uint64_t off = 0;
+	uint16_t k = 0;
+	const char *why;
+
+	while (off < n->frame_len) {
+		int r = vq_pop(q, c, &why);
+		uint64_t take;
+
+		if (r < 0) {
+			virtio_broken(d, why);
+			return -1;
+		}
+		if (r == 0 && vq_enable_notify(q))
+			continue;
+		if (r == 0 || k == VQ_SIZE_MAX) {
+			while (k--) /* back to the driver's ring, untaken */
+				vq_unpop(q);
+			return 0;
+		}
+		if (c->in_len < (k ? 1 : NETBE_HDR_LEN)) {
+			virtio_broken(d, "a receive buffer is shorter than the header");
+			return -1;
+		}
+		take = c->in_len < n->frame_len - off ? c->in_len : n->frame_len - off;
+		if (k == 0) /* where the header's num_buffers lands */
+			n->num_buffers_at =
+				c->iov[c->nr_out].iov_len >= HDR_NUM_BUFFERS + 2
+					? (uint8_t *)c->iov[c->nr_out].iov_base + HDR_NUM_BUFFERS
+					: NULL;
+		vq_chain_write(c, 0, n->frame + off, take);
+		n->spread_heads[k] = c->head;
+		n->spread_lens[k++] = (uint32_t)take;
+		off += take;
+	}
+	if (n->num_buffers_at)
+		memcpy(n->num_buffers_at, &k, sizeof(k));
+	else
+		n->stats.rx_fails++; /* a header split across buffers: num_buffers not set */
+	for (uint16_t i = 0; i < k; i++)
+		vq_push(q, n->spread_heads[i], n->spread_lens[i]);
+	return 1;
+}
+
+/* MRG_RXBUF: frames from the back end, each over as many buffers as it needs; a frame that
+ * finds too few waits in n->frame for the driver's next buffers. */
+static void receive_merged(struct virtio_net *n)
+{
+	unsigned done = 0;
+
+	while (done < BATCH && !n->be_dead) {
+		int r;
+
+		if (!n->frame_len) {
+			ssize_t len = read_frame(n);
+
+			if (len == -EAGAIN)
+				break;
+			if (len < 0) {
+				n->stats.rx_fails++;
+				if (len != -EMSGSIZE)
+					backend_dead(n, (int)len);
+				continue;
+			}
+			n->frame_len = (uint64_t)len;
+		}
+		r = spread(n);
+		if (r < 0)
+			break;
+		if (r == 0) {
+			n->rx_wanted = false; /* until the driver posts buffers */
+			break;
+		}
+		n->stats.rx_packets++;
+		n->stats.rx_bytes += n->frame_len - NETBE_HDR_LEN;
+		n->frame_len = 0;
+		done++;
+	}
+	if (done)
+		virtio_queue_done(&n->dev, Q_RX);
+	if (done == BATCH)
+		n->rx_wanted = true;
+	watch(n);
+}
+
 /* Moves frames from the back end into receive buffers while both have some. */
 static void receive(struct virtio_net *n)
 {
@@ -96,6 +203,10 @@ static void receive(struct virtio_net *n)
 	unsigned done = 0;
 	const char *why;
 
+	if (d->features & NET_F_MRG_RXBUF) {
+		receive_merged(n);
+		return;
+	}
 	while (done < BATCH && !n->be_dead) {
 		ssize_t len;
 		int r = vq_pop(q, c, &why);
@@ -258,6 +369,7 @@ static void reset(struct virtio_dev *d)
 	struct virtio_net *n = d->priv;
 
 	n->rx_wanted = n->tx_blocked = false;
+	n->frame_len = 0; /* a frame waiting for buffers of the old rings is dropped */
 	watch(n);
 }
 
@@ -304,8 +416,8 @@ struct virtio_net *virtio_net_create(const struct virtio_env *env, unsigned slot
 		.device_id = VIRTIO_ID_NET,
 		.nr_queues = 2,
 		/* offloads only where the back end carries the header that asks for them */
-		.offered = NET_F_MAC | VIRTIO_F_EVENT_IDX | (be->vnet_hdr ? offloads : 0) |
-			   (n->mtu ? NET_F_MTU : 0),
+		.offered = NET_F_MAC | VIRTIO_F_EVENT_IDX | NET_F_MRG_RXBUF |
+			   (be->vnet_hdr ? offloads : 0) | (n->mtu ? NET_F_MTU : 0),
 		.ops = &net_ops,
 		.priv = n,
 	};

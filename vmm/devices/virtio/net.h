@@ -30,6 +30,12 @@ struct virtio_net {
 	bool tx_blocked;  /* the back end holds a frame back: wait for it to be writable */
 	bool be_dead;	  /* the back end failed for good (and is off the event loop) */
 	uint32_t watched; /* the epoll events asked for */
+	/* MRG_RXBUF: the frame being spread over receive buffers (frame_len 0: none) */
+	uint8_t frame[NETBE_HDR_LEN + 65550];
+	uint64_t frame_len;
+	uint8_t *num_buffers_at;
+	uint16_t spread_heads[VQ_SIZE_MAX];
+	uint32_t spread_lens[VQ_SIZE_MAX];
 	struct virtio_net_stats stats;
 	struct virtio_net_stats reported; /* at the last metrics line */
 };
