@@ -5,12 +5,16 @@ LINT_SCRIPTS = $(shell git ls-files '*.sh' 2>/dev/null) .ci/run
 # is committed yet or not. What they need from above arrives through core/ or a hook.
 LINT_BELOW_LINUX = kernel/drivers kernel/fs kernel/net
 LINT_LINUX_INCLUDE = ^[[:space:]]*\#[[:space:]]*include[[:space:]]*[<"]linux/
+# and lib/, the bottom, includes nothing of the layers above it
+LINT_ABOVE_LIB_INCLUDE = ^[[:space:]]*\#[[:space:]]*include[[:space:]]*"(drivers|fs|net|linux|core)/
 
 lint:
 	$(call quiet,LAYERS,fs+net+drivers)if grep -rnE --include='*.[chS]' \
 		'$(LINT_LINUX_INCLUDE)' $(LINT_BELOW_LINUX); then \
 		echo 'lint: the lines above include linux/ from a lower layer (DESIGN.md)' >&2; \
 		exit 1; fi
+	$(Q)if grep -rnE --include='*.[chS]' '$(LINT_ABOVE_LIB_INCLUDE)' kernel/lib; then \
+		echo 'lint: the lines above reach up from kernel/lib (DESIGN.md)' >&2; exit 1; fi
 	$(call quiet,FORMAT,check)clang-format --dry-run --Werror $(LINT_SRCS)
 	$(call quiet,CPPCHK,host+guest)cppcheck -q --error-exitcode=1 --inline-suppr \
 		--std=c11 --enable=warning,portability --suppress=missingIncludeSystem \

@@ -1,6 +1,5 @@
 /* stats.c: the per-CPU event counts added up and printed (stats.h). */
 #include "core/stats.h"
-#include "drivers/uart.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 
@@ -46,5 +45,5 @@ void stats_print(void)
 		     s.syscalls, s.syscalls_fast, s.sites_rewritten, s.page_faults, s.exceptions,
 		     s.timer_irqs, s.dev_irqs, s.ipis_out, s.ipis_in, s.switches, s.halts,
 		     s.virtio_notifies, s.net_tx, s.net_rx);
-	console_write_stream(UART_STDERR, line, (size_t)MIN(n, (int)sizeof(line) - 1));
+	console_write_stream(CONSOLE_STDERR, line, (size_t)MIN(n, (int)sizeof(line) - 1));
 }

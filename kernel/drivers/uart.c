@@ -12,6 +12,7 @@
 #include "core/sched/wait.h"
 #include "fs/tty.h"
 #include "lib/errno.h"
+#include "lib/printf.h"
 #include "lib/spinlock.h"
 
 #define COM1 0x3f8
@@ -49,7 +50,8 @@ void uart_init(void)
 	 * the look would cost a VM exit at every boot). */
 	while (!mote_features && (inb(COM1 + LSR) & LSR_DR) && rx_head - rx_tail < sizeof(rx_buf))
 		rx_buf[rx_head++ % sizeof(rx_buf)] = (char)inb(COM1 + RBR);
-	outb(COM1 + FCR, 0x01); /* FIFOs on */
+	outb(COM1 + FCR, 0x01);	      /* FIFOs on */
+	console_set_sink(&uart_sink); /* printk works from here */
 }
 
 /*
@@ -262,3 +264,5 @@ void uart_write_stream(int stream, const char *s, size_t n)
 	creq.stream = stream == UART_STDERR ? MOTE_CONSOLE_STDERR : MOTE_CONSOLE_STDOUT;
 	outl(MOTE_CONSOLE_PORT, (uint32_t)KV2P(&creq));
 }
+
+const struct console_sink uart_sink = { .write = uart_write, .write_stream = uart_write_stream };

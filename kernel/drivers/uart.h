@@ -2,14 +2,15 @@
 #ifndef MOTE_DRIVERS_UART_H
 #define MOTE_DRIVERS_UART_H
 
+#include "lib/printf.h"
 #include "lib/types.h"
 
 /* Turn the FIFOs on. Output works at once and needs nothing else. */
 void uart_init(void);
 /* Write n bytes ("\n" becomes "\r\n"). Caller serialises (printk's console lock). */
 void uart_write(const char *s, size_t n);
-#define UART_STDOUT 1
-#define UART_STDERR 2
+#define UART_STDOUT CONSOLE_STDOUT
+#define UART_STDERR CONSOLE_STDERR
 
 /*
  * Write n bytes to the program's stdout or stderr stream: through motevm's console port in
@@ -30,5 +31,8 @@ int uart_getc(void);
 bool uart_rx_pending(void);
 /* Read one byte if there is one; returns it or -1. */
 int uart_trygetc(void);
+
+/* The console's sink (lib/printf.h), installed by uart_init. */
+extern const struct console_sink uart_sink;
 
 #endif /* MOTE_DRIVERS_UART_H */

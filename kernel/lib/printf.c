@@ -2,7 +2,6 @@
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "lib/spinlock.h"
-#include "drivers/uart.h"
 
 int printk_level = LOG_NOTICE;
 static struct spinlock console_lock = SPINLOCK_INIT;
@@ -158,13 +157,21 @@ int snprintf(char *buf, size_t n, const char *fmt, ...)
 	return r;
 }
 
+static const struct console_sink *sink;
+
+void console_set_sink(const struct console_sink *s)
+{
+	sink = s;
+}
+
 void console_write(const char *s, size_t n)
 {
 	uint64_t f = arch_irq_save();
 
 	if (!panic_mode)
 		spin_lock_raw(&console_lock);
-	uart_write(s, n);
+	if (sink)
+		sink->write(s, n);
 	if (!panic_mode)
 		spin_unlock_raw(&console_lock);
 	arch_irq_restore(f);
@@ -176,7 +183,8 @@ void console_write_stream(int stream, const char *s, size_t n)
 
 	if (!panic_mode)
 		spin_lock_raw(&console_lock);
-	uart_write_stream(stream, s, n);
+	if (sink)
+		sink->write_stream(stream, s, n);
 	if (!panic_mode)
 		spin_unlock_raw(&console_lock);
 	arch_irq_restore(f);

@@ -19,9 +19,18 @@ int vsnprintf(char *buf, size_t n, const char *fmt, va_list ap);
 int snprintf(char *buf, size_t n, const char *fmt, ...) __printf(3, 4);
 /* Print to the console if level <= printk_level. SMP-safe; usable from interrupt handlers. */
 void printk(int level, const char *fmt, ...) __printf(2, 3);
+/* Where the console's bytes go: a driver installs itself (drivers/uart.c at uart_init, the
+ * first thing the kernel does); before that, and without one, they go nowhere. */
+struct console_sink {
+	void (*write)(const char *s, size_t n);
+	void (*write_stream)(int stream, const char *s, size_t n);
+};
+void console_set_sink(const struct console_sink *sink);
 /* Write raw text to the console (no level, no formatting). */
 void console_write(const char *s, size_t n);
-/* Write a program's output to its stdout (1) or stderr (2) stream (uart_write_stream). */
+#define CONSOLE_STDOUT 1 /* console_write_stream's streams */
+#define CONSOLE_STDERR 2
+/* Write a program's output to its stdout (1) or stderr (2) stream (the sink's write_stream). */
 void console_write_stream(int stream, const char *s, size_t n);
 /* From now on the console lock is ignored (a panic on one CPU must print even if another
  * CPU died holding it). */
