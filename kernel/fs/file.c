@@ -29,6 +29,16 @@ struct file *file_alloc(struct inode *ino, struct dentry *d, const struct file_o
 	return f;
 }
 
+struct file *file_anon(uint32_t mode, const struct file_ops *ops, uint32_t flags)
+{
+	struct inode *ino = vfs_anon_inode(mode, ops);
+	struct file *f = ino ? file_alloc(ino, NULL, ops, flags) : NULL;
+
+	if (ino)
+		vfs_inode_put(ino); /* the file's reference is the one that stays */
+	return f;
+}
+
 void file_get(struct file *f)
 {
 	__atomic_fetch_add(&f->refs, 1, __ATOMIC_RELAXED);

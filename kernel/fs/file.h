@@ -106,6 +106,9 @@ struct fdtable {
 	uint8_t cloexec[FD_MAX];
 };
 
+/* A new open file on an inode of its own outside any file system (vfs_anon_inode: a socket,
+ * pipe, eventfd...) with mode, ops and flags; refs 1. NULL: no memory. */
+struct file *file_anon(uint32_t mode, const struct file_ops *ops, uint32_t flags);
 /* A new open file on inode (reference taken) with ops and flags; refs 1. NULL: no memory. */
 struct file *file_alloc(struct inode *ino, struct dentry *d, const struct file_ops *ops,
 			uint32_t flags);

@@ -135,13 +135,10 @@ static struct file *end_new(struct file *rd, struct file *wr, struct scm_chan *i
 			    struct scm_chan *out, uint32_t flags)
 {
 	struct end *e = kzalloc(sizeof(*e));
-	struct inode *ino = e ? vfs_anon_inode(S_IFSOCK | 0777, &end_fops) : NULL;
 	struct file *f =
-		ino ? file_alloc(ino, NULL, &end_fops, O_RDWR | (flags & O_NONBLOCK)) : NULL;
+		e ? file_anon(S_IFSOCK | 0777, &end_fops, O_RDWR | (flags & O_NONBLOCK)) : NULL;
 	struct pollq *q;
 
-	if (ino)
-		vfs_inode_put(ino);
 	if (!f) {
 		kfree(e);
 		file_put(rd);

@@ -149,12 +149,9 @@ static void set_peer(struct udgram *u, struct udgram *p)
 static struct file *udgram_new(enum unix_type type, uint32_t flags)
 {
 	struct udgram *u = kzalloc(sizeof(*u));
-	struct inode *ino = u ? vfs_anon_inode(S_IFSOCK | 0777, &udgram_fops) : NULL;
 	struct file *f =
-		ino ? file_alloc(ino, NULL, &udgram_fops, O_RDWR | (flags & O_NONBLOCK)) : NULL;
+		u ? file_anon(S_IFSOCK | 0777, &udgram_fops, O_RDWR | (flags & O_NONBLOCK)) : NULL;
 
-	if (ino)
-		vfs_inode_put(ino);
 	if (!f) {
 		kfree(u);
 		return NULL;

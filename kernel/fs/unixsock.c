@@ -103,12 +103,9 @@ static const struct file_ops usock_fops = {
 static struct file *usock_new(enum unix_type type, uint32_t flags, struct usock **out)
 {
 	struct usock *u = kzalloc(sizeof(*u));
-	struct inode *ino = u ? vfs_anon_inode(S_IFSOCK | 0777, &usock_fops) : NULL;
 	struct file *f =
-		ino ? file_alloc(ino, NULL, &usock_fops, O_RDWR | (flags & O_NONBLOCK)) : NULL;
+		u ? file_anon(S_IFSOCK | 0777, &usock_fops, O_RDWR | (flags & O_NONBLOCK)) : NULL;
 
-	if (ino)
-		vfs_inode_put(ino);
 	if (!f) {
 		kfree(u);
 		return NULL;

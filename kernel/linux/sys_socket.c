@@ -227,13 +227,10 @@ static const struct file_ops dgram_fops = {
  * socket closed then). */
 static long install(void *obj, const struct file_ops *ops, int flags)
 {
-	struct inode *ino = vfs_anon_inode(S_IFSOCK | 0777, ops);
 	struct file *f =
-		ino ? file_alloc(ino, NULL, ops, O_RDWR | ((uint32_t)flags & SOCK_NONBLOCK)) : NULL;
+		file_anon(S_IFSOCK | 0777, ops, O_RDWR | ((uint32_t)flags & SOCK_NONBLOCK));
 	int fd;
 
-	if (ino)
-		vfs_inode_put(ino);
 	if (!f) {
 		if (ops == &dgram_fops)
 			nudp_close(obj);
