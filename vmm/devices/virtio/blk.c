@@ -87,11 +87,6 @@ static void config_read(struct virtio_dev *d, uint64_t off, uint8_t *data, unsig
 		memcpy(data, cfg + off, off + len <= sizeof(cfg) ? len : sizeof(cfg) - off);
 }
 
-static int activate(struct virtio_dev *d)
-{
-	return 0;
-}
-
 static void reset(struct virtio_dev *d)
 {
 	struct virtio_blk *b = d->priv;
@@ -102,7 +97,6 @@ static void reset(struct virtio_dev *d)
 
 static const struct virtio_dev_ops blk_ops = {
 	.config_read = config_read,
-	.activate = activate,
 	.notify = notify,
 	.reset = reset,
 };

@@ -71,7 +71,7 @@ static void activate(struct virtio_dev *d)
 			return;
 		}
 	}
-	if (d->ops->activate(d)) {
+	if (d->ops->activate && d->ops->activate(d)) {
 		virtio_broken(d, "the device cannot start with these settings");
 		return;
 	}

@@ -49,7 +49,8 @@ struct virtio_dev;
 struct virtio_dev_ops {
 	/* The device-specific configuration space (may be NULL: reads as zeros). */
 	void (*config_read)(struct virtio_dev *d, uint64_t off, uint8_t *data, unsigned len);
-	/* DRIVER_OK: the features and queues are final and mapped. 0, or -errno (broken). */
+	/* DRIVER_OK: the features and queues are final and mapped. 0, or -errno (broken). May be
+	 * NULL: nothing to start. */
 	int (*activate)(struct virtio_dev *d);
 	/* Queue Q has new buffers (event-loop thread, device active and not broken). */
 	void (*notify)(struct virtio_dev *d, unsigned q);

@@ -59,12 +59,7 @@ static void notify(struct virtio_dev *d, unsigned qi)
 		virtio_queue_done(d, qi);
 }
 
-static int activate(struct virtio_dev *d)
-{
-	return 0;
-}
-
-static const struct virtio_dev_ops rng_ops = { .activate = activate, .notify = notify };
+static const struct virtio_dev_ops rng_ops = { .notify = notify };
 
 struct virtio_rng *virtio_rng_create(const struct virtio_env *env, unsigned slot)
 {
