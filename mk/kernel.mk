@@ -73,6 +73,8 @@ KERNEL_SRCS := \
 	kernel/fs/mounts.c \
 	kernel/fs/bcache.c \
 	kernel/fs/ext4/super.c \
+	kernel/fs/ext4/journal.c \
+	kernel/fs/ext4/alloc.c \
 	kernel/fs/ext4/inode.c \
 	kernel/fs/ext4/extent.c \
 	kernel/fs/ext4/dir.c \

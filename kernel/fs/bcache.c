@@ -1,11 +1,12 @@
 /* bcache.c: the block cache: buffers on an LRU list, one mutex over the cache. A miss reads
- * the device with the mutex held (read-only metadata is small and is read once). */
+ * the device with the mutex held (metadata is small and is mostly read once). */
 #include "fs/bcache.h"
 #include "drivers/virtio/blk.h"
 #include "core/mm/heap.h"
 #include "core/sched/sync.h"
 #include "lib/errno.h"
 #include "lib/list.h"
+#include "lib/string.h"
 
 struct buf {
 	struct bbuf pub;
@@ -93,7 +94,8 @@ static struct buf *victim(struct bcache *c)
 	return NULL;
 }
 
-int bcache_get(struct bcache *c, uint64_t block, struct bbuf **out)
+/* Pin block; read it from the device on a miss unless fresh (then zero it, found or not). */
+static int get(struct bcache *c, uint64_t block, bool fresh, struct bbuf **out)
 {
 	uint64_t sectors = c->block_size / BLK_SECTOR_SIZE;
 	struct buf *b;
@@ -104,13 +106,18 @@ int bcache_get(struct bcache *c, uint64_t block, struct bbuf **out)
 		b = find(c, block);
 		if (b) {
 			c->hits++;
+			if (fresh)
+				memset(b->mem, 0, c->block_size);
 			break;
 		}
 		b = victim(c);
 		if (b) {
 			c->misses++;
 			b->valid = false;
-			r = blk_read(c->dev, block * sectors, b->mem, c->block_size);
+			if (fresh)
+				memset(b->mem, 0, c->block_size);
+			else
+				r = blk_read(c->dev, block * sectors, b->mem, c->block_size);
 			if (!r) {
 				b->valid = true;
 				b->pub.block = block;
@@ -127,6 +134,16 @@ int bcache_get(struct bcache *c, uint64_t block, struct bbuf **out)
 	}
 	mutex_unlock(&c->lock);
 	return r;
+}
+
+int bcache_get(struct bcache *c, uint64_t block, struct bbuf **out)
+{
+	return get(c, block, false, out);
+}
+
+int bcache_get_new(struct bcache *c, uint64_t block, struct bbuf **out)
+{
+	return get(c, block, true, out);
 }
 
 void bcache_put(struct bcache *c, struct bbuf *pub)

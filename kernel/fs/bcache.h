@@ -1,7 +1,9 @@
 /* bcache.h: a small block cache under a disk file system: a fixed number of 4 KiB buffers
  * holding the device's most recently used blocks (least recently used one reused first), so
  * that metadata read again and again (inode tables, extent index blocks, directories) is read
- * from the device once. Read-only for now: a buffer's contents are what the device held. */
+ * from the device once. A buffer's bytes may be changed in place by whoever pins it for a
+ * change (ext4's journal, fs/ext4/journal.h): the cache itself never writes to the device;
+ * what is changed is written home by its owner, who keeps it pinned until then. */
 #ifndef MOTE_FS_BCACHE_H
 #define MOTE_FS_BCACHE_H
 
@@ -14,7 +16,7 @@ struct bcache;
 
 /* A cached block, pinned (not reused) from bcache_get until bcache_put. */
 struct bbuf {
-	const uint8_t *data; /* the block's bytes (block_size of them) */
+	uint8_t *data; /* the block's bytes (block_size of them) */
 	uint64_t block;
 };
 
@@ -26,6 +28,9 @@ void bcache_destroy(struct bcache *c);
 /* Pin block (read from the device unless cached) into *out. Sleeps while every buffer is
  * pinned. 0, or the device's error (-EIO, -EINVAL past its end). */
 int bcache_get(struct bcache *c, uint64_t block, struct bbuf **out) __must_check;
+/* Pin block without reading it, its bytes zeroed (a block about to be written whole, e.g. one
+ * just allocated). 0, or -ENOMEM never (sleeps for a buffer instead). */
+int bcache_get_new(struct bcache *c, uint64_t block, struct bbuf **out) __must_check;
 /* Unpin what bcache_get gave. */
 void bcache_put(struct bcache *c, struct bbuf *b);
 /* Counts since creation: lookups found in the cache, and reads from the device. */

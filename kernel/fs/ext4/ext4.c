@@ -6,6 +6,7 @@
 #include "fs/ext4/disk.h"
 #include "fs/ext4/extent.h"
 #include "fs/ext4/inode.h"
+#include "fs/ext4/journal.h"
 #include "fs/ext4/super.h"
 #include "fs/bcache.h"
 #include "fs/file.h"
@@ -369,6 +370,11 @@ static int ext4_mount(struct super *sb, void *data)
 
 	if (r)
 		return r;
+	r = ext4_journal_mount(fs, false);
+	if (r) {
+		ext4_super_free(fs);
+		return r;
+	}
 	sb->priv = fs;
 	sb->rdonly = true;
 	r = make_inode(sb, EXT4_ROOT_INO, &root);

@@ -217,6 +217,7 @@ void ext4_super_free(struct ext4_fs *fs)
 	if (!fs)
 		return;
 	bcache_destroy(fs->cache);
+	kfree(fs->jnl);
 	kfree(fs->inode_table);
 	kfree(fs);
 }

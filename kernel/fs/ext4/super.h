@@ -4,10 +4,12 @@
 #define MOTE_FS_EXT4_SUPER_H
 
 #include "lib/types.h"
+#include "core/sched/sync.h"
 
 struct blk_dev;
 struct bcache;
 struct bbuf;
+struct ext4_journal;
 
 struct ext4_fs {
 	struct blk_dev *dev;
@@ -23,6 +25,10 @@ struct ext4_fs {
 	uint64_t blocks, free_blocks, reserved_blocks, overhead;
 	uint32_t inodes, free_inodes;
 	char label[17];
+	/* writing (journal.h) */
+	bool rw;		  /* mounted read-write */
+	struct mutex wlock;	  /* held by the open handle */
+	struct ext4_journal *jnl; /* the running transaction and the journal */
 };
 
 /*
