@@ -2,6 +2,7 @@
 #include "fs/ext4/dir.h"
 #include "fs/ext4/disk.h"
 #include "fs/ext4/extent.h"
+#include "fs/ext4/htree.h"
 #include "fs/ext4/super.h"
 #include "fs/bcache.h"
 #include "fs/vfs.h"
@@ -84,12 +85,18 @@ static bool match(void *arg, const char *name, size_t len, uint32_t ino, unsigne
 	return false;
 }
 
-int ext4_dir_find(struct ext4_fs *fs, uint32_t nr, const uint8_t *iblock, uint64_t size,
-		  const char *name, size_t len, uint32_t *ino)
+int ext4_dir_find(struct ext4_fs *fs, const struct ext4_dir *d, const char *name, size_t len,
+		  uint32_t *ino)
 {
 	struct find f = { name, len, 0 };
-	int r = ext4_dir_walk(fs, nr, iblock, size, 0, match, &f);
+	int r;
 
+	if ((d->flags & EXT4_INDEX_FL) && (fs->compat & COMPAT_DIR_INDEX)) {
+		r = ext4_htree_find(fs, d, name, len, ino);
+		if (r != -EAGAIN)
+			return r;
+	}
+	r = ext4_dir_walk(fs, d->nr, d->iblock, d->size, 0, match, &f);
 	if (r)
 		return r;
 	if (!f.ino)

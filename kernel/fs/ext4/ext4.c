@@ -29,6 +29,7 @@
 struct enode {
 	uint32_t nr;
 	uint32_t flags;	    /* i_flags */
+	uint32_t gen;	    /* i_generation */
 	uint8_t iblock[60]; /* the extent tree's root */
 	void **pages;	    /* mapped pages, read on first use */
 	uint64_t npages;
@@ -230,6 +231,7 @@ static int make_inode(struct super *sb, uint32_t nr, struct inode **out)
 	}
 	en->nr = nr;
 	en->flags = raw.i_flags;
+	en->gen = raw.i_generation;
 	memcpy(en->iblock, raw.i_block, sizeof(en->iblock));
 	ino->priv = en;
 	ino->ino = nr;
@@ -264,12 +266,12 @@ static int make_inode(struct super *sb, uint32_t nr, struct inode **out)
 static int e_lookup(struct inode *dir, struct dentry *d)
 {
 	struct enode *en = dir->priv;
+	struct ext4_dir ed = { en->nr, en->flags, en->gen, en->iblock, dir->size };
 	uint32_t nr;
 	int r = need_extents(fs_of(dir), en);
 
 	if (!r)
-		r = ext4_dir_find(fs_of(dir), en->nr, en->iblock, dir->size, d->name,
-				  strlen(d->name), &nr);
+		r = ext4_dir_find(fs_of(dir), &ed, d->name, strlen(d->name), &nr);
 	return r ? r : make_inode(dir->sb, nr, &d->inode);
 }
 
@@ -406,7 +408,12 @@ err:
 static void ext4_statfs(struct super *sb, struct kstatfs *st)
 {
 	const struct ext4_fs *fs = sb->priv;
+	uint64_t hits, misses;
 
+	/* how many metadata blocks were read (tests/e2e/ext4_htree.sh counts a lookup's) */
+	bcache_counts(fs->cache, &hits, &misses);
+	printk(LOG_DEBUG, "ext4: %s: block cache: %lu hits, %lu misses\n", fs->dev->name, hits,
+	       misses);
 	st->bsize = st->frsize = fs->block_size;
 	st->blocks = fs->blocks - MIN(fs->overhead, fs->blocks);
 	st->bfree = fs->free_blocks;
