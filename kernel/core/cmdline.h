@@ -17,10 +17,12 @@ struct cmdline_virtio {
 	uint32_t irq;
 };
 
-/* --mount=DEV:DIR: a disk file system to mount at boot (read-only for now). */
+/* --mount=DEV:DIR[:ro]: a disk file system to mount at boot (read-write unless ro or the
+ * device is read-only). */
 struct cmdline_mount {
 	const char *dev; /* "/dev/vdb" */
 	const char *dir; /* "/data": absolute */
+	bool ro;	 /* ":ro" */
 };
 
 enum cmdline_switch { CMDLINE_AUTO, CMDLINE_ON, CMDLINE_OFF };
@@ -40,7 +42,7 @@ struct cmdline {
 		gateway; /* --ip=eth0,ADDR,MASK --defaultgw=GW (host order; 0: DHCP) */
 	int nns;	 /* --nameserver=ADDR (host order, repeatable): /etc/resolv.conf at boot */
 	uint32_t nameserver[CMDLINE_MAX_NS];
-	int nmounts; /* --mount=DEV:DIR (repeatable), in order */
+	int nmounts; /* --mount=DEV:DIR[:ro] (repeatable), in order */
 	struct cmdline_mount mounts[CMDLINE_MAX_MOUNTS];
 	int nvirtio; /* virtio_mmio.device= words, wherever they stand (QEMU appends them) */
 	struct cmdline_virtio virtio[CMDLINE_MAX_VIRTIO];
