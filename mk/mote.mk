@@ -1,5 +1,5 @@
 # mote.mk: the `mote` command (tools/mote/).
-MOTE_SRCS := $(addprefix tools/mote/, main.c cmd_run.c usernet.c cmd_build.c cmd_inspect.c options.c errmsg.c \
+MOTE_SRCS := $(addprefix tools/mote/, main.c cmd_run.c usernet.c cmd_build.c cmd_inspect.c cmd_volume.c options.c errmsg.c \
 	recipe.c elfdeps.c elf.c ldcache.c fileset.c cpio.c image.c cache.c launch.c quote.c)
 MOTE_OBJS := $(MOTE_SRCS:%.c=$(BUILD)/%.o)
 
@@ -9,6 +9,8 @@ $(BUILD)/mote: $(MOTE_OBJS)
 ALL_TARGETS += $(BUILD)/mote
 
 TESTS += tests/e2e/mote_build.sh
+# mote volume create/check against e2fsprogs (no VM)
+TESTS += tests/e2e/mote_volume_create.sh
 TESTS_BUILD += $(BUILD)/mote
 
 # unit tests of mote's parts, linked with its objects (all but main.o)
