@@ -257,9 +257,10 @@ bad:
 /* Linux words in Firecracker's default boot_args and other VMMs' that mean nothing here. */
 static bool linux_noise(const char *w)
 {
-	static const char *const prefixes[] = { "console=", "reboot=", "panic=", "pci=",
-						"earlyprintk=", "i8042.", "8250.", "rootfstype=ext4",
-						"rootwait", "quiet", "nomodule" };
+	static const char *const prefixes[] = {
+		"console=", "reboot=",	       "panic=",   "pci=",  "earlyprintk=", "i8042.",
+		"8250.",    "rootfstype=ext4", "rootwait", "quiet", "nomodule"
+	};
 
 	for (unsigned i = 0; i < ARRAY_SIZE(prefixes); i++)
 		if (!strncmp(w, prefixes[i], strlen(prefixes[i])))

@@ -44,9 +44,10 @@ struct cmdline {
 		gateway; /* --ip=eth0,ADDR,MASK --defaultgw=GW (host order; 0: DHCP) */
 	int nns;	 /* --nameserver=ADDR (host order, repeatable): /etc/resolv.conf at boot */
 	uint32_t nameserver[CMDLINE_MAX_NS];
-	const char *root; /* root=/dev/vdX: the root file system is that disk's ext4 (NULL: initrd) */
-	bool root_ro;	  /* ro (after root=, or before the program): mount it read-only */
-	int nmounts;	  /* --mount=DEV:DIR (repeatable), in order */
+	const char
+		*root; /* root=/dev/vdX: the root file system is that disk's ext4 (NULL: initrd) */
+	bool root_ro;  /* ro (after root=, or before the program): mount it read-only */
+	int nmounts;   /* --mount=DEV:DIR (repeatable), in order */
 	struct cmdline_mount mounts[CMDLINE_MAX_MOUNTS];
 	int nvirtio; /* virtio_mmio.device= words, wherever they stand (QEMU appends them) */
 	struct cmdline_virtio virtio[CMDLINE_MAX_VIRTIO];
