@@ -2,6 +2,7 @@
  * `mote volume check` asks e2fsck whether one is clean. The image is a sparse file: it takes
  * the host's disk only as it fills. */
 #include "cmd_volume.h"
+#include "hosttool.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -72,46 +72,6 @@ int volume_parse_size(const char *s, uint64_t *bytes)
 		return -1;
 	*bytes = (uint64_t)n << shift;
 	return 0;
-}
-
-/* An e2fsprogs program: on $PATH, else in /usr/sbin or /sbin (not on a user's $PATH on
- * Debian). NULL when absent. */
-static const char *find_tool(const char *name, char *buf, size_t n)
-{
-	static const char *const dirs[] = { "/usr/sbin", "/sbin" };
-	const char *path = getenv("PATH");
-
-	while (path && *path) {
-		size_t len = strcspn(path, ":");
-
-		if (len && snprintf(buf, n, "%.*s/%s", (int)len, path, name) < (int)n &&
-		    access(buf, X_OK) == 0)
-			return buf;
-		path += len + (path[len] == ':');
-	}
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		if (snprintf(buf, n, "%s/%s", dirs[i], name) < (int)n && access(buf, X_OK) == 0)
-			return buf;
-	return NULL;
-}
-
-/* Run argv, its output on ours; its exit status, or -1 when it could not run or was killed. */
-static int run(char *const argv[])
-{
-	int status;
-	pid_t pid = fork();
-
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		execv(argv[0], argv);
-		fprintf(stderr, "mote volume: cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 static double now_ms(void)
@@ -176,7 +136,7 @@ static int create(int argc, char **argv)
 			errno && stat(from, &st) < 0 ? strerror(errno) : "not a directory");
 		return 125;
 	}
-	if (!find_tool("mkfs.ext4", mkfs, sizeof(mkfs))) {
+	if (!hosttool_find("mkfs.ext4", mkfs, sizeof(mkfs))) {
 		fprintf(stderr, "mote volume create: mkfs.ext4 not found (Debian package "
 				"e2fsprogs)\n");
 		return 125;
@@ -216,7 +176,7 @@ static int create(int argc, char **argv)
 	args[n++] = (char *)file;
 	args[n++] = sizebuf;
 	args[n] = NULL;
-	status = run(args);
+	status = hosttool_run(args);
 	if (status != 0) {
 		fprintf(stderr, "mote volume create: mkfs.ext4 failed (%s %d); %s removed\n",
 			status < 0 ? "killed or not run" : "status", status, file);
@@ -243,7 +203,7 @@ static int check(int argc, char **argv)
 		fprintf(stderr, "mote volume check: %s: %s\n", argv[1], strerror(errno));
 		return 125;
 	}
-	if (!find_tool("e2fsck", e2fsck, sizeof(e2fsck))) {
+	if (!hosttool_find("e2fsck", e2fsck, sizeof(e2fsck))) {
 		fprintf(stderr, "mote volume check: e2fsck not found (Debian package e2fsprogs)\n");
 		return 125;
 	}
@@ -251,7 +211,7 @@ static int check(int argc, char **argv)
 	args[1] = "-fn";
 	args[2] = argv[1];
 	args[3] = NULL;
-	status = run(args);
+	status = hosttool_run(args);
 	if (status < 0 || status >= 8) {
 		fprintf(stderr, "mote volume check: e2fsck could not check %s (status %d)\n",
 			argv[1], status);
