@@ -30,7 +30,13 @@ $(BUILD)/bench/hello-static: bench/hello.c | $(DEPS_STAMP)
 	$(call quiet,CC,$@)mkdir -p $(@D) && $(HOST_CC) -O2 -static -o $@ $<
 
 bench: $(BUILD)/bench/hello-static
-BENCHES += bench/mote_run.sh bench/net.sh bench/usernet.sh
+BENCHES += bench/mote_run.sh bench/net.sh bench/usernet.sh bench/storage.sh
+
+# benchmark: bench/storage.sh's I/O program, the same static binary on the host and in Mote
+$(BUILD)/bench/blkio: bench/blkio.c | $(DEPS_STAMP)
+	$(call quiet,CC,$@)mkdir -p $(@D) && $(HOST_CC) -O2 $(WARNINGS) -static -pthread -o $@ $<
+
+bench: $(BUILD)/bench/blkio
 
 # mote run end to end (needs motevm, the kernel and QEMU)
 TESTS += tests/e2e/mote_run.sh
