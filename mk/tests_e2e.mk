@@ -42,6 +42,8 @@ TESTS += tests/e2e/virtio_blk.sh
 # read-only ext4 on a virtio-blk drive (--mount): mkfs.ext4 -d images walked by Python in Mote and
 # on the host, compared; statfs, EROFS, /proc/mounts, refused mounts; e2fsck -fn after
 TESTS += tests/e2e/ext4_read.sh
+# root=/dev/vda: an ext4 disk as the root file system, no initrd (QEMU microvm)
+TESTS += tests/e2e/ext4_root.sh
 # mote run -v: ext4 images from mkfs.ext4 -d as read-only volumes (QEMU; motevm where KVM is)
 TESTS += tests/e2e/mote_volume.sh
 # motevm's virtio-rng and virtio-net (on a TAP in a namespace) with the kernel's drivers (KVM)
