@@ -24,11 +24,12 @@ struct ext4_alloc {
 /* --- group descriptors */
 
 #define HI(d, f) (fs->desc_size >= 64 ? (uint32_t)(d)->f##_hi << 16 : 0)
-#define SET(d, f, v)                                         \
-	do {                                                 \
-		(d)->f##_lo = (uint16_t)(v);                 \
-		if (fs->desc_size >= 64)                     \
-			(d)->f##_hi = (uint16_t)((v) >> 16); \
+#define SET(d, f, v)                                                          \
+	do {                                                                  \
+		uint32_t v_ = (v); /* once: v may read the field being set */ \
+		(d)->f##_lo = (uint16_t)v_;                                   \
+		if (fs->desc_size >= 64)                                      \
+			(d)->f##_hi = (uint16_t)(v_ >> 16);                   \
 	} while (0)
 
 static uint32_t free_blocks(const struct ext4_fs *fs, const struct ext4_group_desc *d)
@@ -447,6 +448,11 @@ int ext4_ifree(struct ext4_fs *fs, uint32_t nr, bool dir)
 }
 
 /* --- commit */
+
+bool ext4_alloc_pending(const struct ext4_fs *fs)
+{
+	return fs->alloc && fs->alloc->n;
+}
 
 static int write_counts(struct ext4_fs *fs)
 {

@@ -26,6 +26,9 @@ int ext4_ialloc(struct ext4_fs *fs, uint32_t parent, bool dir, uint32_t *nr) __m
 /* Give inode nr back (dir: it was a directory). 0 or -errno. */
 int ext4_ifree(struct ext4_fs *fs, uint32_t nr, bool dir) __must_check;
 
+/* Are there blocks freed that the next commit gives back? (-ENOSPC may then go away.) */
+bool ext4_alloc_pending(const struct ext4_fs *fs);
+
 /* Called by the journal as a transaction commits, under its last handle: give back the
  * blocks freed since the last commit, and write the free counts into the superblock.
  * 0 or -errno. */

@@ -4,6 +4,7 @@
  * before the metadata pointing at it (ordered mode). Mapped pages are read once and kept
  * while the inode lives; write() and truncate change them too. */
 #include "fs/ext4/file.h"
+#include "fs/ext4/alloc.h"
 #include "fs/ext4/disk.h"
 #include "fs/ext4/ext4.h"
 #include "fs/ext4/extent.h"
@@ -199,6 +200,9 @@ ssize_t ext4_file_write_kernel(struct inode *ino, const void *kbuf, size_t n, ui
 		size_t chunk = MIN(n - done, BOUNCE_SIZE - o % bs);
 		ssize_t got = write_chunk(ino, buf, (const uint8_t *)kbuf + done, chunk, o);
 
+		/* full, but for blocks freed in the running transaction: commit, try again */
+		if (got == -ENOSPC && ext4_alloc_pending(fs_of(ino)) && !ext4_tx_commit(fs_of(ino)))
+			got = write_chunk(ino, buf, (const uint8_t *)kbuf + done, chunk, o);
 		if (got <= 0) {
 			r = got ? (int)got : -ENOSPC;
 			break;
