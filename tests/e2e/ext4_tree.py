@@ -13,9 +13,11 @@
                         names, modes, owners and inode numbers; stat for times; rdump
                         for contents and targets; links counted by names)
   fill ROOT             write until ENOSPC, then free some and write again (prints C lines)
+  ro ROOT               every kind of change tried, each refused (prints C lines: errno)
 
 Lines start with "W " (in Mote the console carries the kernel's lines too); checks with "C ".
 """
+import errno
 import hashlib
 import mmap
 import os
@@ -38,6 +40,11 @@ def build(root, chown):
     rnd = random.Random(13)
     data = lambda n: rnd.randbytes(n)
     d = lambda *p: os.path.join(root, *p)
+    if os.path.isdir(d("indexed")):  # a hashed directory from the seed image: changed
+        for i in range(50):
+            put(d("indexed", "added %d" % i), b"+")
+        for i in range(0, 40, 2):
+            os.unlink(d("indexed", "seed %d" % i))
     os.makedirs(d("a", "b", "c"))
     os.mkdir(d("sizes"))
     for n in (0, 1, 1023, 1024, 1025, 4095, 4096, 4097, 65539, 1 << 20, (3 << 20) + 7):
@@ -262,6 +269,23 @@ def fill(root):
         print("C fill: still failing: %s" % e)
 
 
+def ro(root):
+    d = lambda *p: os.path.join(root, *p)
+    name = sorted(n for n in os.listdir(root) if os.path.isfile(d(n)))[0]
+    for what, fn in (("create", lambda: open(d("new"), "w")),
+                     ("open for writing", lambda: open(d(name), "r+b")),
+                     ("mkdir", lambda: os.mkdir(d("newdir"))),
+                     ("unlink", lambda: os.unlink(d(name))),
+                     ("rename", lambda: os.rename(d(name), d("renamed"))),
+                     ("chmod", lambda: os.chmod(d(name), 0o600)),
+                     ("symlink", lambda: os.symlink("x", d("sym")))):
+        try:
+            fn()
+            print("C %s: allowed" % what)
+        except OSError as e:
+            print("C %s: %s" % (what, errno.errorcode.get(e.errno, e.errno)))
+
+
 def main():
     what, arg = sys.argv[1], sys.argv[2]
     if what == "build":
@@ -272,6 +296,8 @@ def main():
         print("\n".join(image(arg)))
     elif what == "fill":
         fill(arg)
+    elif what == "ro":
+        ro(arg)
     if "--checks" in sys.argv:
         checks(arg)
 
