@@ -12,7 +12,9 @@
 #include "lib/printf.h"
 #include "lib/string.h"
 
-/* Blocks freed under handles of the running transaction, given back at its commit. */
+/* Blocks freed under handles of the running transaction: free in the bitmaps already, but
+ * not allocated again before that transaction commits (a crash before it would give them
+ * back to their old owner). */
 struct ext4_alloc {
 	struct freed {
 		uint64_t blk, count;
@@ -216,10 +218,42 @@ static int bitmap_get(struct ext4_fs *fs, uint32_t g, struct ext4_group_desc *d,
 
 /* --- blocks */
 
+/* How many blocks from blk on were freed in the running transaction (0: blk was not): they
+ * are not used again before it commits. */
+static uint64_t held(const struct ext4_fs *fs, uint64_t blk)
+{
+	const struct ext4_alloc *a = fs->alloc;
+
+	for (unsigned k = 0; k < a->n; k++)
+		if (blk >= a->freed[k].blk && blk - a->freed[k].blk < a->freed[k].count)
+			return a->freed[k].count - (blk - a->freed[k].blk);
+	return 0;
+}
+
+/* The first bit in [i, end) of a group's block bitmap (its first block: start) free and not
+ * held, or end. */
+static uint32_t first_free(const struct ext4_fs *fs, const uint8_t *map, uint64_t start, uint32_t i,
+			   uint32_t end)
+{
+	while (i < end) {
+		uint64_t h;
+
+		if (test_bit(map, i)) {
+			i++;
+		} else if ((h = held(fs, start + i))) {
+			i = (uint32_t)MIN((uint64_t)end, i + h);
+		} else {
+			return i;
+		}
+	}
+	return end;
+}
+
 /* In group g, from bit `from`: the first free block and the run after it (up to want). */
 static int take_blocks(struct ext4_fs *fs, uint32_t g, uint32_t from, uint32_t want, uint64_t *blk,
 		       uint32_t *got)
 {
+	uint64_t start = fs->first_data_block + (uint64_t)g * fs->blocks_per_group;
 	uint32_t len = group_blocks(fs, g), i, n;
 	struct ext4_group_desc *d;
 	struct bbuf *db, *bb;
@@ -236,14 +270,16 @@ static int take_blocks(struct ext4_fs *fs, uint32_t g, uint32_t from, uint32_t w
 		r = bitmap_get(fs, g, d, false, &bb);
 	if (r)
 		return r;
-	for (i = from < len ? from : 0; i < len && test_bit(bb->data, i); i++)
-		;
-	if (i == len)
-		for (i = 0; i < from && i < len && test_bit(bb->data, i); i++)
-			;
-	if (i >= len || test_bit(bb->data, i))
-		return -ENOSPC; /* the count said otherwise: e2fsck will say which is right */
-	for (n = 1; n < want && i + n < len && !test_bit(bb->data, i + n); n++)
+	i = first_free(fs, bb->data, start, from < len ? from : 0, len);
+	if (i == len && from && from < len) { /* wrap round to the group's start */
+		i = first_free(fs, bb->data, start, 0, from);
+		if (i == from)
+			i = len;
+	}
+	if (i >= len)
+		return -ENOSPC; /* held until the commit, or the count said otherwise */
+	for (n = 1;
+	     n < want && i + n < len && !test_bit(bb->data, i + n) && !held(fs, start + i + n); n++)
 		;
 	set_bits(bb->data, i, n, true);
 	bitmap_csums(fs, d, bb->data, false);
@@ -251,7 +287,7 @@ static int take_blocks(struct ext4_fs *fs, uint32_t g, uint32_t from, uint32_t w
 	desc_csum(fs, g, d);
 	fs->free_blocks -= n;
 	fs->alloc->counts_dirty = true;
-	*blk = fs->first_data_block + (uint64_t)g * fs->blocks_per_group + i;
+	*blk = start + i;
 	*got = n;
 	return 0;
 }
@@ -284,19 +320,36 @@ int ext4_balloc(struct ext4_fs *fs, uint64_t goal, uint32_t *count, uint64_t *bl
 	return -ENOSPC;
 }
 
-int ext4_bfree(struct ext4_fs *fs, uint64_t blk, uint64_t count)
+/* Clear [blk, blk+count) within one group in its bitmap and counts. */
+static int give_back(struct ext4_fs *fs, uint64_t blk, uint32_t count)
 {
-	struct ext4_alloc *a;
-	int r = state(fs);
+	uint32_t g = (uint32_t)((blk - fs->first_data_block) / fs->blocks_per_group);
+	uint32_t i = (uint32_t)((blk - fs->first_data_block) % fs->blocks_per_group), n = 0;
+	struct ext4_group_desc *d;
+	struct bbuf *db, *bb;
+	int r = desc_get(fs, g, true, &db, &d);
 
+	if (!r)
+		r = bitmap_get(fs, g, d, false, &bb);
 	if (r)
 		return r;
-	a = fs->alloc;
-	if (blk <= fs->first_data_block || blk + count > fs->blocks || blk + count < blk) {
-		printk(LOG_ERR, "ext4: %s: freeing blocks %lu+%lu outside the file system\n",
-		       fs->dev->name, blk, count);
-		return -EIO;
-	}
+	for (uint32_t k = 0; k < count; k++)
+		if (test_bit(bb->data, i + k))
+			n++;
+	if (n != count)
+		printk(LOG_ERR, "ext4: %s: blocks %lu+%u freed twice\n", fs->dev->name, blk, count);
+	set_bits(bb->data, i, count, false);
+	bitmap_csums(fs, d, bb->data, false);
+	SET(d, bg_free_blocks_count, free_blocks(fs, d) + n);
+	desc_csum(fs, g, d);
+	fs->free_blocks += n;
+	fs->alloc->counts_dirty = true;
+	return 0;
+}
+
+/* Remember [blk, blk+count) as held until the commit. */
+static int hold(struct ext4_alloc *a, uint64_t blk, uint64_t count)
+{
 	if (a->n && a->freed[a->n - 1].blk + a->freed[a->n - 1].count == blk) {
 		a->freed[a->n - 1].count += count;
 		return 0;
@@ -317,30 +370,27 @@ int ext4_bfree(struct ext4_fs *fs, uint64_t blk, uint64_t count)
 	return 0;
 }
 
-/* Give back [blk, blk+count) within one group. */
-static int give_back(struct ext4_fs *fs, uint64_t blk, uint32_t count)
+int ext4_bfree(struct ext4_fs *fs, uint64_t blk, uint64_t count)
 {
-	uint32_t g = (uint32_t)((blk - fs->first_data_block) / fs->blocks_per_group);
-	uint32_t i = (uint32_t)((blk - fs->first_data_block) % fs->blocks_per_group);
-	struct ext4_group_desc *d;
-	struct bbuf *db, *bb;
-	int r = desc_get(fs, g, true, &db, &d);
+	int r = state(fs);
 
-	if (!r)
-		r = bitmap_get(fs, g, d, false, &bb);
 	if (r)
 		return r;
-	for (uint32_t k = 0; k < count; k++)
-		if (!test_bit(bb->data, i + k))
-			printk(LOG_ERR, "ext4: %s: block %lu freed twice\n", fs->dev->name,
-			       blk + k);
-		else
-			fs->free_blocks++;
-	set_bits(bb->data, i, count, false);
-	bitmap_csums(fs, d, bb->data, false);
-	SET(d, bg_free_blocks_count, free_blocks(fs, d) + count);
-	desc_csum(fs, g, d);
-	return 0;
+	if (blk <= fs->first_data_block || blk + count > fs->blocks || blk + count < blk) {
+		printk(LOG_ERR, "ext4: %s: freeing blocks %lu+%lu outside the file system\n",
+		       fs->dev->name, blk, count);
+		return -EIO;
+	}
+	r = hold(fs->alloc, blk, count);
+	while (count && !r) {
+		uint64_t in = (blk - fs->first_data_block) % fs->blocks_per_group;
+		uint32_t n = (uint32_t)MIN(count, fs->blocks_per_group - in);
+
+		r = give_back(fs, blk, n);
+		blk += n;
+		count -= n;
+	}
+	return r;
 }
 
 /* --- inodes */
@@ -476,27 +526,11 @@ static int write_counts(struct ext4_fs *fs)
 int ext4_alloc_commit(struct ext4_fs *fs)
 {
 	struct ext4_alloc *a = fs->alloc;
-	int r = 0;
 
 	if (!a)
 		return 0;
-	for (unsigned k = 0; k < a->n && !r; k++) {
-		uint64_t blk = a->freed[k].blk, left = a->freed[k].count;
-
-		while (left && !r) {
-			uint64_t in = (blk - fs->first_data_block) % fs->blocks_per_group;
-			uint32_t n = (uint32_t)MIN(left, fs->blocks_per_group - in);
-
-			r = give_back(fs, blk, n);
-			blk += n;
-			left -= n;
-		}
-		a->counts_dirty = true;
-	}
-	a->n = 0;
-	if (!r && a->counts_dirty)
-		r = write_counts(fs);
-	return r;
+	a->n = 0; /* what was freed may be used again once this commit is down */
+	return a->counts_dirty ? write_counts(fs) : 0;
 }
 
 void ext4_alloc_free(struct ext4_fs *fs)

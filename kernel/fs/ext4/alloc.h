@@ -16,8 +16,9 @@ struct ext4_fs;
  * bitmap disagrees with its descriptor: reported, and not used), -errno.
  */
 int ext4_balloc(struct ext4_fs *fs, uint64_t goal, uint32_t *count, uint64_t *blk) __must_check;
-/* Free count blocks from blk: they stay in use until the transaction commits (then
- * ext4_alloc_commit gives them back). 0, -EIO (outside the file system's data), -ENOMEM. */
+/* Free count blocks from blk (bitmaps and counts changed now, under the handle); they are not
+ * allocated again until the running transaction commits (ext4_alloc_commit). 0, -EIO
+ * (outside the file system's data), -ENOMEM. */
 int ext4_bfree(struct ext4_fs *fs, uint64_t blk, uint64_t count) __must_check;
 /* Allocate an inode for a new file (dir: a directory) made in directory parent: files in
  * the parent's group first, directories spread over the groups with the most free inodes.
@@ -26,11 +27,11 @@ int ext4_ialloc(struct ext4_fs *fs, uint32_t parent, bool dir, uint32_t *nr) __m
 /* Give inode nr back (dir: it was a directory). 0 or -errno. */
 int ext4_ifree(struct ext4_fs *fs, uint32_t nr, bool dir) __must_check;
 
-/* Are there blocks freed that the next commit gives back? (-ENOSPC may then go away.) */
+/* Are there blocks freed that only the next commit lets be used? (-ENOSPC may then go.) */
 bool ext4_alloc_pending(const struct ext4_fs *fs);
 
-/* Called by the journal as a transaction commits, under its last handle: give back the
- * blocks freed since the last commit, and write the free counts into the superblock.
+/* Called by the journal as a transaction commits, under its last handle: write the free
+ * counts into the superblock, and let the blocks freed since the last commit be used again.
  * 0 or -errno. */
 int ext4_alloc_commit(struct ext4_fs *fs) __must_check;
 /* Forget the allocators' state (at unmount, after the last commit). */

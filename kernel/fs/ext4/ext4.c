@@ -89,19 +89,50 @@ int ext4_setattr(struct inode *ino)
 	return r ?: e;
 }
 
+#define CUT_GROUPS 8 /* a handle frees at most this many groups' worth of a file's blocks */
+
+int ext4_icut(struct inode *ino, uint64_t keep)
+{
+	struct ext4_fs *fs = fs_of(ino);
+	struct enode *en = ino->priv;
+	uint64_t step = (uint64_t)fs->blocks_per_group * CUT_GROUPS;
+	uint64_t end = (ino->size + fs->block_size - 1) / fs->block_size;
+	int r = 0;
+
+	if (!(en->flags & EXT4_EXTENTS_FL))
+		return 0;
+	end = MIN(end, 1ull << 32);
+	while (!r) {
+		uint64_t from = end > keep + step ? end - step : keep;
+		struct ext4_etree t;
+		int e;
+
+		ext4_tx_begin(fs);
+		ext4_etree_of(ino, &t);
+		r = ext4_extent_truncate(fs, &t, (uint32_t)MIN(from, 0xffffffffull));
+		ext4_etree_done(ino, &t);
+		e = ext4_iwrite(ino);
+		r = r ?: e;
+		e = ext4_tx_end(fs);
+		r = r ?: e;
+		if (from == keep)
+			break;
+		end = from;
+	}
+	return r;
+}
+
 /* The file is gone from every directory and from every user: free its blocks and inode. */
 static void kill(struct ext4_fs *fs, struct inode *ino)
 {
 	struct enode *en = ino->priv;
-	struct ext4_etree t;
 	struct ext4_inode raw;
 	int r;
 
+	r = ext4_icut(ino, 0);
 	ext4_tx_begin(fs);
-	ext4_etree_of(ino, &t);
-	r = ext4_inode_read(fs, en->nr, &raw);
-	if (!r && (en->flags & EXT4_EXTENTS_FL))
-		r = ext4_extent_truncate(fs, &t, 0);
+	if (!r)
+		r = ext4_inode_read(fs, en->nr, &raw);
 	if (!r) {
 		memcpy(raw.i_block, en->iblock, sizeof(raw.i_block));
 		raw.i_links_count = 0;

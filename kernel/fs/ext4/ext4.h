@@ -48,6 +48,9 @@ int ext4_iwrite(struct inode *ino) __must_check;
 /* t for a change of ino's extent tree; after it, ext4_etree_done counts its blocks. */
 void ext4_etree_of(struct inode *ino, struct ext4_etree *t);
 void ext4_etree_done(struct inode *ino, const struct ext4_etree *t);
+/* Free ino's blocks from logical block keep on, a handle for each slice of the file (one
+ * transaction holds only so many bitmaps); no handle open. 0 or -errno. */
+int ext4_icut(struct inode *ino, uint64_t keep) __must_check;
 /* inode_ops.setattr: write ino back under a handle of its own. */
 int ext4_setattr(struct inode *ino);
 /* inode_ops.release: the last reference is gone; a file without links is freed on disk. */

@@ -277,7 +277,6 @@ static int file_truncate(struct inode *ino, uint64_t size)
 {
 	struct ext4_fs *fs = fs_of(ino);
 	struct enode *en = ino->priv;
-	struct ext4_etree t;
 	int r = ext4_writable(ino), e;
 
 	if (r)
@@ -285,14 +284,8 @@ static int file_truncate(struct inode *ino, uint64_t size)
 	if (size / fs->block_size >= (1ull << 32))
 		return -EFBIG;
 	mutex_lock(&ino->lock);
-	ext4_tx_begin(fs);
-	ext4_etree_of(ino, &t);
 	if (size < ino->size) {
-		uint64_t keep = (size + fs->block_size - 1) / fs->block_size;
-
-		r = ext4_extent_truncate(fs, &t, (uint32_t)MIN(keep, 0xffffffffull));
-		if (!r)
-			r = zero_tail(fs, en, size);
+		r = ext4_icut(ino, (size + fs->block_size - 1) / fs->block_size);
 		for (uint64_t i = size / PAGE_SIZE; i < en->npages; i++) {
 			uint64_t from = i == size / PAGE_SIZE ? size % PAGE_SIZE : 0;
 
@@ -300,7 +293,9 @@ static int file_truncate(struct inode *ino, uint64_t size)
 				memset((uint8_t *)en->pages[i] + from, 0, PAGE_SIZE - from);
 		}
 	}
-	ext4_etree_done(ino, &t);
+	ext4_tx_begin(fs);
+	if (!r && size < ino->size)
+		r = zero_tail(fs, en, size);
 	if (!r)
 		ino->size = size;
 	ino->mtime = ino->ctime = vfs_now();
