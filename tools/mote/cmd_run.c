@@ -63,8 +63,9 @@ static char *kernel_cmdline(const struct mote_opts *o, const char *image_cmdline
 		const char *guest = strchr(o->volumes[i], ':') + 1;
 		char mount[4200];
 
-		snprintf(mount, sizeof(mount), "--mount=/dev/vd%c:%.*s", (char)('a' + root + i),
-			 (int)(strchr(guest, ':') - guest), guest);
+		snprintf(mount, sizeof(mount), "--mount=/dev/vd%c:%.*s%s", (char)('a' + root + i),
+			 (int)opts_volume_dir_len(o->volumes[i]), guest,
+			 opts_volume_ro(o->volumes[i]) ? ":ro" : "");
 		len = (size_t)(r = quote_append(buf, len, cap, mount));
 	}
 	for (size_t i = 0; i < o->n_kernel_args && r >= 0; i++)

@@ -1,5 +1,6 @@
 /* launch.c: starting motevm or qemu-system-x86_64 on an image, and reporting its status. */
 #include "launch.h"
+#include "options.h"
 #include "usernet.h"
 #include "abi/mote_abi.h"
 
@@ -132,7 +133,7 @@ static const char *volume_file(const struct launch *l, size_t i, char *buf, size
 	return buf;
 }
 
-/* -v's volumes as motevm drives, read-only, vol0 first (vda), after the root drive if any. */
+/* -v's volumes as motevm drives (read-only with :ro), vol0 first (vda), after the root drive if any. */
 static json_t *volume_drives(const struct launch *l)
 {
 	json_t *a = json_array();
@@ -146,10 +147,10 @@ static json_t *volume_drives(const struct launch *l)
 		char id[32], file[4096];
 
 		snprintf(id, sizeof(id), "vol%zu", i);
-		json_array_append_new(a, json_pack("{s:s, s:s, s:b, s:b}", "drive_id", id,
-						   "path_on_host",
-						   volume_file(l, i, file, sizeof(file)),
-						   "is_root_device", 0, "is_read_only", 1));
+		json_array_append_new(
+			a, json_pack("{s:s, s:s, s:b, s:b}", "drive_id", id, "path_on_host",
+				     volume_file(l, i, file, sizeof(file)), "is_root_device", 0,
+				     "is_read_only", opts_volume_ro(l->volumes[i])));
 	}
 	return a;
 }
@@ -569,9 +570,9 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	for (size_t i = l->n_volumes; i-- > 0 && n + 4 < MAX_ARGS;) {
 		char file[4096];
 
-		snprintf(drives[i], sizeof(drives[i]),
-			 "file=%s,if=none,format=raw,id=vol%zu,readonly=on",
-			 volume_file(l, i, file, sizeof(file)), i);
+		snprintf(drives[i], sizeof(drives[i]), "file=%s,if=none,format=raw,id=vol%zu%s",
+			 volume_file(l, i, file, sizeof(file)), i,
+			 opts_volume_ro(l->volumes[i]) ? ",readonly=on" : "");
 		snprintf(blkdevs[i], sizeof(blkdevs[i]), "virtio-blk-device,drive=vol%zu", i);
 		argv[n++] = "-drive";
 		argv[n++] = drives[i];
