@@ -46,7 +46,12 @@ TESTS += tests/e2e/ext4_read.sh
 # through the index (half_md4, tea, legacy; unsigned; 1 KiB blocks: 2 levels), blocks per lookup
 # against a linear scan, a corrupt index node read linearly
 TESTS += tests/e2e/ext4_htree.sh
-# mote run -v: ext4 images from mkfs.ext4 -d as read-only volumes (QEMU; motevm where KVM is)
+# read-write ext4 (--mount): a tree of changes made by Python in Mote and on the host, e2fsck -fn
+# clean and the image's tree (debugfs) equal to the host's; ENOSPC; read-only drives and :ro
+TESTS += tests/e2e/ext4_write.sh
+# root=/dev/vda: an ext4 disk as the root file system, no initrd (QEMU microvm)
+TESTS += tests/e2e/ext4_root.sh
+# mote run -v: ext4 images from mkfs.ext4 -d as volumes, :ro and read-write (QEMU; motevm where KVM is)
 TESTS += tests/e2e/mote_volume.sh
 # motevm's virtio-rng and virtio-net (on a TAP in a namespace) with the kernel's drivers (KVM)
 TESTS += tests/e2e/motevm_virtio.sh

@@ -79,7 +79,7 @@ for cfg in "half_md4 4096 signed" "tea 1024 signed" "legacy 4096 signed" "tea 40
 		"$(htree_field 'Hash Version')"
 	levels=$(htree_field 'Indirect levels')
 	[ "$bs" = 1024 ] && expect_eq "$what: a 2-level index (indirect levels 1)" 1 "$levels"
-	guest --mount=/dev/vda:/data /usr/bin/python3 /names.py check /data/big "$N"
+	guest --mount=/dev/vda:/data:ro /usr/bin/python3 /names.py check /data/big "$N"
 	expect_eq "$what: exit status" 0 "$STATUS"
 	expect_eq "$what: every name found" "C found $total of $total" \
 		"$(grep '^C found' "$T/guest.out")"
@@ -98,10 +98,10 @@ done
 # cleared; e2fsck accepts a linear directory)
 IMG=$T/half_md4-4096-signed.img
 last=n$(printf '%06d' $(((N - 1) / 7 * 7 - 3)))
-guest --mount=/dev/vda:/data /usr/bin/python3 /names.py count /data/big f0 "$last" absent
+guest --mount=/dev/vda:/data:ro /usr/bin/python3 /names.py count /data/big f0 "$last" absent
 read -r i_first i_last i_absent <<<"$(lookup_counts)"
 debugfs -w -R 'sif /big flags 0x80000' "$IMG" >/dev/null 2>&1
-guest --mount=/dev/vda:/data /usr/bin/python3 /names.py count /data/big f0 "$last" absent
+guest --mount=/dev/vda:/data:ro /usr/bin/python3 /names.py count /data/big f0 "$last" absent
 read -r l_first l_last l_absent <<<"$(lookup_counts)"
 echo "blocks one lookup asks the cache for / reads from the disk, in a $total-entry directory"
 echo "(4 KiB blocks; the file's inode block included when found):"
@@ -121,7 +121,7 @@ node=$(debugfs -R 'htree /big' "$IMG" 2>/dev/null | sed -n 's/^Entry #0: Hash 0x
 pblk=$(debugfs -R "bmap /big ${node:-1}" "$IMG" 2>/dev/null)
 # the node's entry 1's hash (8 bytes of fake entry, 4 of limit/count, 4 of entry 0's block)
 printf '\xff' | dd of="$IMG" bs=1 seek=$((pblk * 1024 + 8 + 8 + 1)) conv=notrunc status=none
-guest --mount=/dev/vda:/data /usr/bin/python3 /names.py check /data/big "$N"
+guest --mount=/dev/vda:/data:ro /usr/bin/python3 /names.py check /data/big "$N"
 expect_eq "corrupt node: every name found" "C found $total of $total" \
 	"$(grep '^C found' "$T/guest.out")"
 expect_eq "corrupt node: absent names: ENOENT" "C absent: No such file or directory" \

@@ -8,15 +8,6 @@
 
 struct ext4_fs;
 
-/* A directory, as reading it needs its inode. */
-struct ext4_dir {
-	uint32_t nr;	       /* inode number */
-	uint32_t flags;	       /* i_flags: EXT4_INDEX_FL for a hashed directory */
-	uint32_t gen;	       /* i_generation, in its blocks' checksums */
-	const uint8_t *iblock; /* the extent tree's root */
-	uint64_t size;
-};
-
 /* One live entry: its name (not terminated), inode number, getdents type (DT_*), and the
  * directory position just past it. Return false to stop the walk. */
 typedef bool (*ext4_dir_fn)(void *arg, const char *name, size_t len, uint32_t ino, unsigned type,
@@ -30,10 +21,51 @@ typedef bool (*ext4_dir_fn)(void *arg, const char *name, size_t len, uint32_t in
 int ext4_dir_walk(struct ext4_fs *fs, uint32_t nr, const uint8_t *iblock, uint64_t size,
 		  uint64_t pos, ext4_dir_fn fn, void *arg) __must_check;
 
-/* The inode number of name (len bytes) in directory d: 0 and *ino, or -ENOENT. A hashed
- * directory is searched through its index (the blocks that can hold name), or linearly if
- * the index is corrupt (said on the console). */
+struct ext4_dir;
+
+/* The inode number of name (len bytes) in directory d (below; read only): 0 and *ino, or
+ * -ENOENT. A hashed directory is searched through its index (the blocks that can hold name),
+ * or linearly if the index is corrupt (said on the console). */
 int ext4_dir_find(struct ext4_fs *fs, const struct ext4_dir *d, const char *name, size_t len,
 		  uint32_t *ino) __must_check;
+
+/* --- changing directories (under an open handle) */
+
+struct ext4_etree;
+
+/* A directory (being changed, or searched): its extent tree (extent.h: number, generation, root) and size;
+ * flags is its i_flags (EXT4_INDEX_FL dropped here when the index is cleared). The caller
+ * writes the inode afterwards (size, blocks, flags may have changed). */
+struct ext4_dir {
+	struct ext4_etree *t;
+	uint64_t size;
+	uint32_t flags;
+};
+
+/* Leaf block primitives (htree.c uses them too). Space for entries in a leaf block: all of it,
+ * less the 12-byte checksum tail with metadata_csum. */
+uint32_t ext4_dir_space(const struct ext4_fs *fs);
+/* Make data an empty leaf block (one unused entry, the tail), its checksum set. */
+void ext4_dir_block_init(const struct ext4_fs *fs, uint32_t nr, uint32_t gen, uint8_t *data);
+/* Set a leaf block's checksum tail (directory nr of generation gen), after a change. */
+void ext4_dir_set_csum(const struct ext4_fs *fs, uint32_t nr, uint32_t gen, uint8_t *data);
+/* Add the entry name -> ino (file type ft: EXT4_FT_*) to leaf block data if there is room
+ * (the checksum is not set): 0, or -ENOSPC. */
+int ext4_dir_block_insert(const struct ext4_fs *fs, uint8_t *data, const char *name, size_t len,
+			  uint32_t ino, uint8_t ft) __must_check;
+
+/* Add name -> ino (ft) to directory d: into the first block with room, else a new block at
+ * its end. A hashed directory loses its index first (clear_index). 0, -ENOSPC, -EIO. */
+int ext4_dir_add(struct ext4_fs *fs, struct ext4_dir *d, const char *name, size_t len, uint32_t ino,
+		 uint8_t ft) __must_check;
+/* Remove name from d (its space joins the entry before it). 0, -ENOENT, -EIO. */
+int ext4_dir_remove(struct ext4_fs *fs, struct ext4_dir *d, const char *name,
+		    size_t len) __must_check;
+/* Point the existing entry name of d at ino (ft). 0, -ENOENT, -EIO. */
+int ext4_dir_set(struct ext4_fs *fs, struct ext4_dir *d, const char *name, size_t len, uint32_t ino,
+		 uint8_t ft) __must_check;
+/* Turn a hashed directory into a linear one: its index blocks become empty leaf blocks and
+ * EXT4_INDEX_FL is dropped from d->flags. 0 or -errno. */
+int ext4_dir_clear_index(struct ext4_fs *fs, struct ext4_dir *d) __must_check;
 
 #endif /* MOTE_FS_EXT4_DIR_H */

@@ -10,11 +10,6 @@
 
 #define TAIL_SIZE sizeof(struct ext4_dirent_tail)
 
-static uint32_t entry_size(size_t name_len)
-{
-	return (uint32_t)ALIGN_UP(8 + name_len, 4);
-}
-
 unsigned ext4_dx_limit(uint32_t bs, bool root, bool csum)
 {
 	uint32_t at = root ? EXT4_DX_ROOT_ENTRIES : EXT4_DX_NODE_ENTRIES;
@@ -162,8 +157,9 @@ bool ext4_dx_leaf_csum_ok(const uint8_t *buf, uint32_t bs, uint32_t seed)
 {
 	const struct ext4_dirent_tail *t = (const void *)(buf + bs - TAIL_SIZE);
 
-	return !t->zero1 && t->rec_len == TAIL_SIZE && !t->zero2 && t->ft == EXT4_DIRENT_TAIL_FT &&
-	       t->csum == crc32c_raw(seed, buf, bs - TAIL_SIZE);
+	return !t->det_reserved_zero1 && t->det_rec_len == TAIL_SIZE && !t->det_reserved_zero2 &&
+	       t->det_reserved_ft == EXT4_FT_DIR_CSUM &&
+	       t->det_checksum == crc32c_raw(seed, buf, bs - TAIL_SIZE);
 }
 
 void ext4_dx_leaf_csum_set(uint8_t *buf, uint32_t bs, uint32_t seed)
@@ -171,9 +167,9 @@ void ext4_dx_leaf_csum_set(uint8_t *buf, uint32_t bs, uint32_t seed)
 	struct ext4_dirent_tail *t = (void *)(buf + bs - TAIL_SIZE);
 
 	memset(t, 0, TAIL_SIZE);
-	t->rec_len = TAIL_SIZE;
-	t->ft = EXT4_DIRENT_TAIL_FT;
-	t->csum = crc32c_raw(seed, buf, bs - TAIL_SIZE);
+	t->det_rec_len = TAIL_SIZE;
+	t->det_reserved_ft = EXT4_FT_DIR_CSUM;
+	t->det_checksum = crc32c_raw(seed, buf, bs - TAIL_SIZE);
 }
 
 void ext4_dx_leaf_init(uint8_t *buf, uint32_t bs, bool csum)
@@ -185,8 +181,8 @@ void ext4_dx_leaf_init(uint8_t *buf, uint32_t bs, bool csum)
 	if (csum) {
 		struct ext4_dirent_tail *t = (void *)(buf + bs - TAIL_SIZE);
 
-		t->rec_len = TAIL_SIZE;
-		t->ft = EXT4_DIRENT_TAIL_FT;
+		t->det_rec_len = TAIL_SIZE;
+		t->det_reserved_ft = EXT4_FT_DIR_CSUM;
 	}
 }
 
@@ -234,7 +230,7 @@ static void put_entry(struct ext4_dirent *d, uint16_t rec_len, const char *name,
 int ext4_dx_leaf_add(uint8_t *buf, uint32_t bs, bool csum, const char *name, size_t len,
 		     uint32_t ino, uint8_t ft)
 {
-	uint32_t end = bs - (csum ? TAIL_SIZE : 0), need = entry_size(len);
+	uint32_t end = bs - (csum ? TAIL_SIZE : 0), need = EXT4_DIRENT_LEN(len);
 
 	for (uint32_t off = 0; off < end;) {
 		struct ext4_dirent *d = (void *)entry_at(buf, off, end);
@@ -242,7 +238,7 @@ int ext4_dx_leaf_add(uint8_t *buf, uint32_t bs, bool csum, const char *name, siz
 
 		if (!d)
 			return -EIO;
-		used = d->inode ? entry_size(d->name_len) : 0;
+		used = d->inode ? EXT4_DIRENT_LEN(d->name_len) : 0;
 		if (d->rec_len >= used + need) {
 			uint16_t rest = (uint16_t)(d->rec_len - used);
 
@@ -314,7 +310,7 @@ int ext4_dx_leaf_split(uint8_t *buf, uint8_t *upper, uint32_t bs, bool csum, uns
 			if (ext4_hash(version, seed, d->name, d->name_len, &s[n].hash, &minor))
 				return -EINVAL;
 			s[n].off = (uint16_t)off;
-			s[n++].size = (uint16_t)entry_size(d->name_len);
+			s[n++].size = (uint16_t)EXT4_DIRENT_LEN(d->name_len);
 		}
 		off += d->rec_len;
 	}

@@ -35,19 +35,9 @@ struct ext4_dx_tail {
 	uint32_t csum;
 } __attribute__((packed));
 
-/* A leaf block's last 12 bytes with metadata_csum: an entry of inode 0 nothing may use. */
-struct ext4_dirent_tail {
-	uint32_t zero1;
-	uint16_t rec_len; /* 12 */
-	uint8_t zero2;
-	uint8_t ft; /* 0xde */
-	uint32_t csum;
-} __attribute__((packed));
-
-#define EXT4_DX_ROOT_INFO 0x18	  /* the root's info: after "." and ".." (12 bytes each) */
-#define EXT4_DX_ROOT_ENTRIES 0x20 /* the root's count/limit and entries */
-#define EXT4_DX_NODE_ENTRIES 8	  /* a node's, after an empty entry spanning the block */
-#define EXT4_DIRENT_TAIL_FT 0xde
+#define EXT4_DX_ROOT_INFO 0x18	      /* the root's info: after "." and ".." (12 bytes each) */
+#define EXT4_DX_ROOT_ENTRIES 0x20     /* the root's count/limit and entries */
+#define EXT4_DX_NODE_ENTRIES 8	      /* a node's, after an empty entry spanning the block */
 #define EXT4_DX_BLOCK_MASK 0x0fffffff /* an entry's block: the high bits are reserved */
 
 /* An index block's entries as found in buf. */

@@ -32,10 +32,10 @@ static int index_bad(struct ext4_fs *fs, const struct ext4_dir *d, uint32_t lblk
 {
 	static uint32_t said;
 
-	if (said != d->nr) {
-		said = d->nr;
+	if (said != d->t->nr) {
+		said = d->t->nr;
 		printk(LOG_ERR, "ext4: %s: directory %u: %s (block %u): read linearly\n",
-		       fs->dev->name, d->nr, why, lblk);
+		       fs->dev->name, d->t->nr, why, lblk);
 	}
 	return -EAGAIN;
 }
@@ -50,7 +50,7 @@ static int get_lblock(struct ext4_fs *fs, const struct ext4_dir *d, uint32_t lbl
 
 	if ((uint64_t)lblk * fs->block_size >= d->size)
 		return index_bad(fs, d, lblk, "index points past the end");
-	r = ext4_extent_map(fs, d->nr, d->iblock, lblk, &pblk, &count);
+	r = ext4_extent_map(fs, d->t->nr, d->t->root, lblk, &pblk, &count);
 	if (r)
 		return r;
 	if (!pblk)
@@ -76,7 +76,7 @@ static int open_index(struct ext4_fs *fs, const struct ext4_dir *d, struct path 
 			      &f->n);
 	if (!r && fs->csum &&
 	    !ext4_dx_node_csum_ok(f->b->data, fs->block_size, &f->n,
-				  ext4_dx_seed(fs->csum_seed, d->nr, d->gen)))
+				  ext4_dx_seed(fs->csum_seed, d->t->nr, d->t->gen)))
 		r = index_bad(fs, d, lblk, "index block fails its checksum");
 	else if (r)
 		r = index_bad(fs, d, lblk, lvl ? "corrupt index node" : "corrupt index root");
@@ -171,7 +171,7 @@ int ext4_htree_find(struct ext4_fs *fs, const struct ext4_dir *d, const char *na
 		ext4_block_put(fs, b);
 		if (r == -EIO)
 			printk(LOG_ERR, "ext4: %s: directory %u: corrupt entry at %lu\n",
-			       fs->dev->name, d->nr, (uint64_t)lblk * fs->block_size + bad);
+			       fs->dev->name, d->t->nr, (uint64_t)lblk * fs->block_size + bad);
 		if (r != -ENOENT)
 			break;
 		r = next_leaf(fs, d, &p);
