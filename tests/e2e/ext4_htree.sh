@@ -27,12 +27,13 @@ PYIMG=$T/py.img
 build/mote build --add /usr/lib/python3.11 --add "$NAMES:/names.py" /usr/bin/python3 \
 	-o "$PYIMG" >/dev/null || skip "mote build python3 failed"
 
-# mkimage IMAGE HASH [MKFS OPTIONS]: the tree, the big directory indexed with HASH
+# mkimage IMAGE HASH [MKFS OPTIONS]: the tree (or -d DIR's), the big directory indexed with
+# HASH
 mkimage() {
 	local img=$1 hash=$2
 	shift 2
 	rm -f "$img"
-	mkfs.ext4 -q -N $((N + 1000)) "$@" -d "$T/tree" "$img" 256M >/dev/null || return 1
+	mkfs.ext4 -q -N $((N + 30000)) -d "$T/tree" "$@" "$img" 256M >/dev/null || return 1
 	# mkfs.ext4 has no hash option: the default hash, then e2fsck -D indexes with it
 	tune2fs -E hash_alg="$hash" "$img" >/dev/null || return 1
 	e2fsck -fyD "$img" >/dev/null 2>&1
@@ -129,4 +130,46 @@ expect_eq "corrupt node: absent names: ENOENT" "C absent: No such file or direct
 expect_match "corrupt node: said" "ext4: vda: directory [0-9]+: index block fails its checksum \(block ${node:-1}\): read linearly" \
 	"$(cat "$T/guest.out")"
 expect_eq "corrupt node: said once" 1 "$(grep -c 'read linearly' "$T/guest.out")"
+
+# --- inserts: ADD names created in Mote in an indexed directory of N0 (1 KiB blocks: its
+# root's index fills, a level is added below it, then nodes split)
+N0=1000
+ADD=${EXT4_HTREE_ADD:-20000}
+mkdir -p "$T/small/big"
+python3 $NAMES make "$T/small/big" $N0
+IMG=$T/add.img
+check "inserts: mkfs.ext4 -d, e2fsck -fD ($N0 names, 1 KiB blocks)" mkimage "$IMG" half_md4 \
+	-b 1024 -d "$T/small"
+expect_eq "inserts: the index starts with no level below the root" 0 "$(htree_field 'Indirect levels')"
+# in two runs (a run has 120 s under TCG), the second on what the first left
+half=$((ADD / 2))
+for from in $N0 $((N0 + half)); do
+	n=$((from == N0 ? half : ADD - half))
+	guest --mount=/dev/vda:/data /usr/bin/python3 /names.py add /data/big $from $n
+	expect_eq "inserts: exit status" 0 "$STATUS"
+	expect_eq "inserts: $n names created" "C added $n" "$(grep '^C added' "$T/guest.out")"
+	grep '^C cannot\|linear' "$T/guest.out"
+done
+check "inserts: e2fsck -fn clean" fsck_clean "$IMG"
+debugfs -R 'ls -p /big' "$IMG" 2>/dev/null | awk -F/ 'NF > 5 && $6 != "" && $6 != "." && $6 != ".." { print $6 }' |
+	sort >"$T/on-disk.txt"
+python3 $NAMES list $N0 "$ADD" | sort >"$T/want.txt"
+if cmp -s "$T/want.txt" "$T/on-disk.txt"; then
+	ok "inserts: debugfs lists every name ($(wc -l <"$T/want.txt"))"
+else
+	not_ok "inserts: debugfs's names differ from the ones made:"
+	diff "$T/want.txt" "$T/on-disk.txt" | head -5
+fi
+expect_match "inserts: /big is still indexed" "Flags: 0x[0-9a-f]*1[0-9a-f]{3}$" \
+	"$(debugfs -R 'stat /big' "$IMG" 2>/dev/null | grep -o 'Flags: 0x[0-9a-f]*')"
+expect_eq "inserts: a level was added below the root" 1 "$(htree_field 'Indirect levels')"
+guest --mount=/dev/vda:/data:ro /usr/bin/python3 /names.py check /data/big $N0 "$ADD"
+all=$((N0 + 26 + ADD))
+expect_eq "inserts: every name found in Mote after" "C found $all of $all" \
+	"$(grep '^C found' "$T/guest.out")"
+if grep -q 'read linearly\|made linear' "$T/guest.out"; then
+	not_ok "inserts: the index was not used: $(grep 'linear' "$T/guest.out")"
+else
+	ok "inserts: lookups through the index after"
+fi
 finish

@@ -244,6 +244,13 @@ int ext4_dir_add(struct ext4_fs *fs, struct ext4_dir *d, const char *name, size_
 	bool fresh;
 	int r;
 
+	if ((d->flags & EXT4_INDEX_FL) && (fs->compat & COMPAT_DIR_INDEX)) {
+		r = ext4_htree_add(fs, d, name, len, ino, ft);
+		if (r != -EAGAIN)
+			return r;
+		printk(LOG_WARN, "ext4: %s: directory %u: index full or unusable: made linear\n",
+		       fs->dev->name, d->t->nr);
+	}
 	if (d->flags & EXT4_INDEX_FL) {
 		r = ext4_dir_clear_index(fs, d);
 		if (r)
