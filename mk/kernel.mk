@@ -74,6 +74,8 @@ KERNEL_SRCS := \
 	kernel/fs/bcache.c \
 	kernel/fs/ext4/super.c \
 	kernel/fs/ext4/journal.c \
+	kernel/fs/ext4/jbd2.c \
+	kernel/fs/ext4/replay.c \
 	kernel/fs/ext4/alloc.c \
 	kernel/fs/ext4/inode.c \
 	kernel/fs/ext4/extent.c \
