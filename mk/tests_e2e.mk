@@ -45,6 +45,8 @@ TESTS += tests/e2e/ext4_read.sh
 # ext4's jbd2 journal replayed at mount: debugfs-made transactions (revokes, escapes, torn commits,
 # 1 KiB blocks, csum v2/v3 and none) read in Mote as e2fsck's replay reads them; e2fsck -fn after
 TESTS += tests/e2e/ext4_journal.sh
+# root=/dev/vda: an ext4 disk as the root file system, no initrd (QEMU microvm)
+TESTS += tests/e2e/ext4_root.sh
 # mote run -v: ext4 images from mkfs.ext4 -d as read-only volumes (QEMU; motevm where KVM is)
 TESTS += tests/e2e/mote_volume.sh
 # motevm's virtio-rng and virtio-net (on a TAP in a namespace) with the kernel's drivers (KVM)

@@ -1,5 +1,6 @@
-/* mounts.c: the boot-time file systems: the initrd unpacked into ramfs at /, devfs, procfs
- * and sysfs, then the disks the command line's --mount options name. */
+/* mounts.c: the boot-time file systems: the initrd unpacked into ramfs at / (or, with
+ * root=/dev/vdX, that disk's ext4 at /), devfs, procfs and sysfs, then the disks the command
+ * line's --mount options name. */
 #include "fs/mounts.h"
 #include "fs/devfs.h"
 #include "fs/ext4/ext4.h"
@@ -39,9 +40,14 @@ unsigned long mounts_format(char *buf, unsigned long n)
 	unsigned long at = 0;
 
 	for (unsigned i = 0; i < ARRAY_SIZE(table); i++)
-		at += (unsigned long)snprintf(buf + MIN(at, n), at < n ? n - at : 0,
-					      "%s %s %s %s 0 0\n", table[i].dev, table[i].dir,
-					      table[i].type, table[i].opts);
+		if (i || !cmdline.root)
+			at += (unsigned long)snprintf(buf + MIN(at, n), at < n ? n - at : 0,
+						      "%s %s %s %s 0 0\n", table[i].dev,
+						      table[i].dir, table[i].type, table[i].opts);
+		else
+			at += (unsigned long)snprintf(buf + MIN(at, n), at < n ? n - at : 0,
+						      "%s / ext4 %s,relatime 0 0\n", cmdline.root,
+						      vfs_root->inode->sb->rdonly ? "ro" : "rw");
 	for (int i = 0; i < ndisks; i++)
 		at += (unsigned long)snprintf(buf + MIN(at, n), at < n ? n - at : 0,
 					      "%s %s ext4 ro,relatime 0 0\n", disks[i].dev,
@@ -128,15 +134,33 @@ static void mount_disks(void)
 	}
 }
 
+/* A mount point in the root file system; a disk root that lacks it and is read-only ends
+ * the boot with a line that says so. */
 static void mkdir_if_missing(const char *name)
 {
-	int err = 0;
+	int r = vfs_create(vfs_root, name, S_IFDIR | 0755, 0, NULL, NULL);
 
-	mutex_lock(&vfs_lock);
-	if (!vfs_child(vfs_root, name, strlen(name)) &&
-	    !ramfs_add_dir(vfs_root, name, strlen(name), 0755, vfs_now().sec, &err))
-		panic("vfs: cannot create /%s (error %d)", name, err);
-	mutex_unlock(&vfs_lock);
+	if (r && r != -EEXIST) {
+		printk(LOG_ERR, "mote: the root file system has no %s and it cannot be made (%s)\n",
+		       name, r == -EROFS ? "read-only" : why(r));
+		kernel_exit(EXIT_BOOT_FAIL);
+	}
+}
+
+/* root=/dev/vdX: that disk's ext4 at /, instead of the initrd's ramfs. */
+static void mount_root_disk(size_t initrd_size)
+{
+	struct blk_dev *b = find_disk(cmdline.root);
+	int r = b ? vfs_mount("/", &ext4_type, b) : -ENODEV;
+
+	if (r) {
+		printk(LOG_ERR, "mote: cannot mount the root file system %s: %s (%d)\n",
+		       cmdline.root, r == -ENODEV ? "no such device" : why(r), r);
+		kernel_exit(EXIT_BOOT_FAIL);
+	}
+	printk(LOG_INFO, "mote: root file system: %s (ext4, %s)%s\n", cmdline.root,
+	       vfs_root->inode->sb->rdonly ? "read-only" : "read-write",
+	       initrd_size ? "; the initrd is not used" : "");
 }
 
 void vfs_init(void)
@@ -147,8 +171,12 @@ void vfs_init(void)
 	char err[160];
 	long n = 0;
 
-	if (vfs_mount("/", &ramfs_type, NULL))
+	if (cmdline.root) {
+		mount_root_disk(size);
+		size = 0;
+	} else if (vfs_mount("/", &ramfs_type, NULL)) {
 		panic("vfs: cannot mount the root file system");
+	}
 	/* a gzip initrd is decompressed first; an uncompressed one is used in place */
 	if (size && gzip_is(initrd, size))
 		n = initrd_gunzip(initrd, size, &initrd, &size, err, sizeof(err));
@@ -158,14 +186,15 @@ void vfs_init(void)
 		printk(LOG_ERR, "mote: bad initrd: %s\n", err);
 		kernel_exit(EXIT_BOOT_FAIL);
 	}
-	mkdir_if_missing("dev");
-	mkdir_if_missing("proc");
-	mkdir_if_missing("sys");
-	mkdir_if_missing("tmp");
+	mkdir_if_missing("/dev");
+	mkdir_if_missing("/proc");
+	mkdir_if_missing("/sys");
+	mkdir_if_missing("/tmp");
 	devfs_init();
 	procfs_init();
 	sysfs_init();
 	mount_disks();
-	printk(LOG_INFO, "mote: root file system: %ld initrd entries (%lu KiB) in %lu us\n", n,
-	       (unsigned long)size >> 10, (time_ns() - t0) / 1000);
+	if (!cmdline.root)
+		printk(LOG_INFO, "mote: root file system: %ld initrd entries (%lu KiB) in %lu us\n",
+		       n, (unsigned long)size >> 10, (time_ns() - t0) / 1000);
 }

@@ -18,7 +18,8 @@ enum {
 	OPT_STATS,
 	OPT_PUBLISH,
 	OPT_NET,
-	OPT_VERBOSE
+	OPT_VERBOSE,
+	OPT_FORMAT
 };
 
 static const struct option long_opts[] = {
@@ -39,6 +40,7 @@ static const struct option long_opts[] = {
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "publish", required_argument, NULL, 'p' },
 	{ "net", required_argument, NULL, OPT_NET },
+	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -46,6 +48,9 @@ const char *opts_help(enum opts_for which)
 {
 	if (which == OPTS_BUILD)
 		return "  -o, --output IMG     write the image to IMG (required; may also come last)\n"
+		       "      --format cpio|ext4  cpio (the default): booted as an initrd, its\n"
+		       "                       files in memory; ext4: a root file system image\n"
+		       "                       (mkfs.ext4) booted as the root drive (root=/dev/vda)\n"
 		       "  -m, --mem MIB        default guest memory for the image (default 128)\n"
 		       "  -c, --cpus N         default vCPU count for the image, 1-32 (default 1)\n"
 		       "  -e, --env K=V        set an environment variable (repeatable)\n"
@@ -260,6 +265,14 @@ static int one_option(int c, const char *arg, enum opts_for which, struct mote_o
 	}
 	if (which == OPTS_BUILD && c == 'o') {
 		o->output = arg;
+		return 0;
+	}
+	if (which == OPTS_BUILD && c == OPT_FORMAT) {
+		if (strcmp(arg, "cpio") && strcmp(arg, "ext4")) {
+			fprintf(stderr, "mote build: --format: '%s' is not cpio or ext4\n", arg);
+			return -1;
+		}
+		o->ext4 = !strcmp(arg, "ext4");
 		return 0;
 	}
 	return -2; /* not an option of this command */

@@ -16,6 +16,7 @@ struct mote_opts {
 	const char *image; /* run: a prebuilt image */
 	const char *kernel;
 	const char *output; /* build: -o */
+	bool ext4;	    /* build: --format ext4 */
 	bool verbose;	    /* run: a boot timeline on stderr */
 	bool show_files;    /* build -v: each file resolved */
 	bool qemu;
