@@ -45,6 +45,12 @@ TESTS += tests/e2e/ext4_read.sh
 # ext4's jbd2 journal replayed at mount: debugfs-made transactions (revokes, escapes, torn commits,
 # 1 KiB blocks, csum v2/v3 and none) read in Mote as e2fsck's replay reads them; e2fsck -fn after
 TESTS += tests/e2e/ext4_journal.sh
+# ext4's journal commits (the ext4_commit/ext4_uncommit self-tests on scratch drives): e2fsck -fn
+# clean, the journal's sequence advanced, the last commit replayed by e2fsck and by Mote alike
+TESTS += tests/e2e/ext4_commit.sh
+# commits in a loop (self-test ext4_crash), QEMU killed at a random moment, 10 rounds: Mote's
+# replay keeps every printed commit, e2fsck -fn clean (bench/ext4_journal.sh runs more)
+TESTS += tests/e2e/ext4_crash.sh
 # root=/dev/vda: an ext4 disk as the root file system, no initrd (QEMU microvm)
 TESTS += tests/e2e/ext4_root.sh
 # mote run -v: ext4 images from mkfs.ext4 -d as read-only volumes (QEMU; motevm where KVM is)

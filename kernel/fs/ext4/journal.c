@@ -156,10 +156,6 @@ static int start_writing(struct ext4_fs *fs, struct ext4_journal *jn)
 		return r;
 	jn->seq = be32(j->s->s_sequence);
 	jn->large = MIN(EXT4_TX_LARGE, (j->maxlen - j->first) / 4);
-	jn->blk = kmalloc(fs->block_size);
-	jn->stage = kmalloc(STAGE_BYTES);
-	if (!jn->blk || !jn->stage)
-		return -ENOMEM;
 	jn->logged = true;
 	return 0;
 }
@@ -193,10 +189,33 @@ static int open_journal(struct ext4_fs *fs, struct ext4_journal *jn, bool rw)
 	return r;
 }
 
+/* What the file system's journal asks at mount, and what rw needs of it. */
+static int mount_journal(struct ext4_fs *fs, struct ext4_journal *jn, bool rw)
+{
+	if (rw) {
+		jn->blk = kmalloc(fs->block_size);
+		jn->stage = kmalloc(STAGE_BYTES);
+		if (!jn->blk || !jn->stage)
+			return -ENOMEM;
+		if (fs->dev->ro) {
+			printk(LOG_ERR, "ext4: %s: the device is read-only\n", fs->dev->name);
+			return -EROFS;
+		}
+	}
+	if (fs->journal_inum || (fs->compat & COMPAT_HAS_JOURNAL))
+		return rw || (fs->incompat & INCOMPAT_RECOVER) ? open_journal(fs, jn, rw) : 0;
+	if (fs->incompat & INCOMPAT_RECOVER) {
+		printk(LOG_ERR, "ext4: %s: needs_recovery is set, but there is no journal\n",
+		       fs->dev->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int ext4_journal_mount(struct ext4_fs *fs, bool rw)
 {
 	struct ext4_journal *jn = kzalloc(sizeof(*jn));
-	int r = 0;
+	int r;
 
 	if (!jn)
 		return -ENOMEM;
@@ -205,19 +224,9 @@ int ext4_journal_mount(struct ext4_fs *fs, bool rw)
 	fs->rw = rw;
 	fs->jnl = jn;
 	mutex_init(&fs->wlock);
-	if (rw && fs->dev->ro) {
-		printk(LOG_ERR, "ext4: %s: the device is read-only\n", fs->dev->name);
-		r = -EROFS;
-	} else if (fs->journal_inum || (fs->compat & COMPAT_HAS_JOURNAL)) {
-		if (rw || (fs->incompat & INCOMPAT_RECOVER))
-			r = open_journal(fs, jn, rw);
-	} else if (fs->incompat & INCOMPAT_RECOVER) {
-		printk(LOG_ERR, "ext4: %s: needs_recovery is set, but there is no journal\n",
-		       fs->dev->name);
-		r = -EINVAL;
-	}
+	r = mount_journal(fs, jn, rw);
 	if (!jn->logged)
-		jbd2_close(&jn->j);
+		jbd2_close(&jn->j); /* replayed, or not needed */
 	if (r)
 		ext4_journal_free(fs);
 	return r;
