@@ -9,8 +9,9 @@
 # logged again after its revoke); a block that starts with the jbd2 magic (escaped); a torn
 # last transaction (its commit block corrupted: not replayed); 1 KiB blocks with a
 # 200-block transaction (four descriptor blocks); the tag forms without csum_v3 (no
-# checksums with 32-bit tags, csum_v2); an image needing recovery on a read-only drive,
-# refused with a line that says so while the program still runs.
+# checksums with 32-bit tags, csum_v2); a log that wraps round the end of the journal (moved
+# there: debugfs never wraps); an image needing recovery on a read-only drive, refused with
+# a line that says so while the program still runs.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 . tests/e2e/kernel_lib.sh
@@ -142,6 +143,45 @@ torn() {
 
 sb() { dumpe2fs -h "$2" 2>/dev/null | sed -n "s/^$1: *//p"; }
 
+# wrap IMG BY: move IMG's log BY blocks further round the journal's ring (its blocks carry no
+# position), so that it wraps from the journal's last block to its first; the journal
+# superblock's s_start follows (and its crc32c)
+wrap() {
+	debugfs -R "blocks <8>" "$1" 2>/dev/null >"$T/jblocks"
+	python3 - "$1" "$(cat "$1.bs")" "$2" "$T/jblocks" <<'EOF'
+import struct, sys
+img, bs, by = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+phys = [int(b) for b in open(sys.argv[4]).read().split()]
+f = open(img, "r+b")
+def rd(i):
+    f.seek(phys[i] * bs)
+    return f.read(bs)
+def wr(i, data):
+    f.seek(phys[i] * bs)
+    f.write(data)
+sb = bytearray(rd(0))
+maxlen, first, seq, start = struct.unpack_from(">IIII", sb, 0x10)
+ring = maxlen - first
+log = [rd(first + k) for k in range(ring)]
+for k in range(ring):
+    wr(first + (k + by) % ring, log[k])
+table = []
+for b in range(256):
+    c = b
+    for _ in range(8):
+        c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
+    table.append(c)
+struct.pack_into(">I", sb, 0x1C, first + (start - first + by) % ring)
+sb[0xFC:0x100] = bytes(4)
+crc = 0xFFFFFFFF
+for x in sb[:1024]:
+    crc = (crc >> 8) ^ table[(crc ^ x) & 0xFF]
+if struct.unpack_from(">I", sb, 0x28)[0] & 0x18:  # incompat csum_v2/v3
+    struct.pack_into(">I", sb, 0xFC, crc)
+wr(0, bytes(sb))
+EOF
+}
+
 # expected IMG DIR: the sums lines IMG.want/ should give in Mote at DIR
 expected() {
 	local p
@@ -250,11 +290,12 @@ if no_recovery "$RO"; then not_ok "... needs_recovery still set"; else ok "... n
 check "... the image is unchanged" cmp -s "$RO" "$RO.orig"
 
 # --- 1 KiB blocks (csum_v3), then the tag forms without csum_v3
-K1=$T/k1.img PLAIN=$T/plain.img V2=$T/v2.img PTORN=$T/ptorn.img
+K1=$T/k1.img PLAIN=$T/plain.img V2=$T/v2.img PTORN=$T/ptorn.img WRAP=$T/wrap.img
 check "mkfs.ext4 -b 1024 -d" mkimage "$K1" 1024
 check "mkfs.ext4 -b 4096 -O ^64bit -d (32-bit tags)" mkimage "$PLAIN" 4096 -O ^64bit
 check "mkfs.ext4 -b 4096 -d (csum_v2)" mkimage "$V2" 4096
 check "mkfs.ext4 -b 4096 -d (no checksums, torn)" mkimage "$PTORN" 4096
+check "mkfs.ext4 -b 1024 -J size=1 -d (a 1024-block journal)" mkimage "$WRAP" 1024 -J size=1
 check "1k: a b d; revoke a; 200 blocks (4 descriptors)" \
 	journal "$K1" -c "a0=P b0=Q d0=W" "-r a0" "big=M"
 want "$K1" b0 Q
@@ -274,13 +315,22 @@ check "ptorn: two transactions without checksums" journal "$PTORN" "" "a0=P" "b0
 check "ptorn: the third one's commit block's magic corrupted" torn "$PTORN" 3
 want "$PTORN" a0 P
 want "$PTORN" b0 Q
-for img in $K1 $PLAIN $V2 $PTORN; do
+check "wrap: 200 blocks, then a b" journal "$WRAP" -c "big=N" "a0=P b0=Q"
+check "wrap: the log moved to wrap round the ring's end" wrap "$WRAP" 900
+expect_match "wrap: logdump: it starts at 901, its first commit block is at 82" \
+	"starts at block 901.*sequence 1, type 2 \(commit block\) at block 82\b" \
+	"$(debugfs -R logdump "$WRAP" 2>/dev/null | tr '\n' ' ')"
+want "$WRAP" big N
+want "$WRAP" a0 P
+want "$WRAP" b0 Q
+for img in $K1 $PLAIN $V2 $PTORN $WRAP; do
 	cp "$img" "$img.orig"
 done
 
-boot "$K1" "$PLAIN" "$V2" "$PTORN"
+boot "$K1" "$PLAIN" "$V2" "$PTORN" "$WRAP"
 check_case 1k "$K1" 1 vda "3 transactions, 202 blocks \(1 revoked\)"
 check_case plain "$PLAIN" 2 vdb "3 transactions, 2 blocks \(1 revoked\)"
 check_case v2 "$V2" 3 vdc "2 transactions, 3 blocks \(0 revoked\)"
 check_case ptorn "$PTORN" 4 vdd "2 transactions, 2 blocks \(0 revoked\)"
+check_case wrap "$WRAP" 5 vde "2 transactions, 202 blocks \(0 revoked\)"
 finish
