@@ -479,6 +479,8 @@ static int commit(struct ext4_fs *fs)
 		r = log_commit(fs, jn);
 	else if (!r && jn->n)
 		r = write_through(fs, jn);
+	else if (!r && fs->rw)
+		r = blk_flush(fs->dev); /* file data written in place, with no metadata changed */
 	for (unsigned i = 0; i < jn->n; i++)
 		bcache_put(fs->cache, jn->bufs[i]);
 	tx_reset(jn);

@@ -62,9 +62,9 @@ int ext4_tx_new(struct ext4_fs *fs, uint64_t blk, struct bbuf **out) __must_chec
 /* Close the handle; the transaction may commit now if it has grown large. 0, or a commit's
  * error (the file system is read-only afterwards). */
 int ext4_tx_end(struct ext4_fs *fs) __must_check;
-/* Make every closed handle's changes durable (no handle open). A transaction with no blocks
- * writes nothing, not even a flush (fsync of file data alone flushes the device itself).
- * 0, -EIO (and the file system is read-only afterwards: nothing more reaches the disk). */
+/* Make every closed handle's changes, and the file data written so far, durable (no handle
+ * open). A transaction with no blocks writes nothing: the device is only flushed. 0, -EIO
+ * (and the file system is read-only afterwards: nothing more reaches the disk). */
 int ext4_tx_commit(struct ext4_fs *fs) __must_check;
 
 #endif /* MOTE_FS_EXT4_JOURNAL_H */
