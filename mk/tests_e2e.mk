@@ -47,6 +47,8 @@ TESTS += tests/e2e/ext4_read.sh
 TESTS += tests/e2e/ext4_write.sh
 # root=/dev/vda: an ext4 disk as the root file system, no initrd (QEMU microvm)
 TESTS += tests/e2e/ext4_root.sh
+# sqlite3 and redis (appendfsync always) keep acknowledged writes across a SIGKILLed VM
+TESTS += tests/e2e/ext4_crash_apps.sh
 # mote run -v: ext4 images from mkfs.ext4 -d as volumes, :ro and read-write (QEMU; motevm where KVM is)
 TESTS += tests/e2e/mote_volume.sh
 # motevm's virtio-rng and virtio-net (on a TAP in a namespace) with the kernel's drivers (KVM)
