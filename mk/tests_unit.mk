@@ -108,3 +108,13 @@ $(BUILD)/tests/unit/vmm_virtio_blk_test: $(BUILD)/tests/unit/vmm_virtio_blk_test
 
 TESTS += $(BUILD)/tests/unit/vmm_virtio_blk_test
 TESTS_BUILD += $(BUILD)/tests/unit/vmm_virtio_blk_test
+
+# The virtio console on pipes: multiport, input with end of input, a blocked stdout, hostile
+# drivers.
+$(BUILD)/tests/unit/vmm_virtio_console_test.o: HOST_CFLAGS += -Ivmm -Itests/unit
+$(BUILD)/tests/unit/vmm_virtio_console_test: $(BUILD)/tests/unit/vmm_virtio_console_test.o \
+		$(VDRV_OBJS) $(VMM_VIRTIO_OBJS) $(BUILD)/vmm/devices/virtio/console.o
+	$(call quiet,LD,$@)$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^ -lpthread
+
+TESTS += $(BUILD)/tests/unit/vmm_virtio_console_test
+TESTS_BUILD += $(BUILD)/tests/unit/vmm_virtio_console_test
