@@ -87,10 +87,21 @@ void tty_rx_notify(void)
 		pollq_wake(&rx_pollq, POLLIN);
 }
 
+/* Stdin through a virtio console port where it comes that way (straight into the user's
+ * buffer, a whole receive buffer at a time), else from the UART. */
+static bool virtio_stdin(const struct file *f)
+{
+	return f->priv == TTY_STDIN && virtio_console_has_input();
+}
+
 static ssize_t tty_read(struct file *f, void *ubuf, size_t n, uint64_t *pos)
 {
 	char buf[256];
-	long k = uart_read(buf, MIN(n, sizeof(buf)), f->flags & O_NONBLOCK, waitq_interrupted);
+	long k;
+
+	if (virtio_stdin(f))
+		return virtio_console_read(ubuf, n, f->flags & O_NONBLOCK, waitq_interrupted);
+	k = uart_read(buf, MIN(n, sizeof(buf)), f->flags & O_NONBLOCK, waitq_interrupted);
 
 	if (k <= 0)
 		return k;
@@ -114,9 +125,9 @@ static ssize_t tty_write(struct file *f, const void *ubuf, size_t n, uint64_t *p
 
 		if (copy_from_user(out_buf, (const char *)ubuf + done, k))
 			break;
-		/* through a virtio console where there is one (a buffer a notification); stdout
-		 * and stderr both, so that they stay in order on its one port */
-		if (virtio_console_write(out_buf, k) < 0)
+		/* through a virtio console where there is one (a buffer a notification): stderr
+		 * on a port of its own where it has one, else in order with stdout on port 0 */
+		if (virtio_console_write(stream == UART_STDERR, out_buf, k) < 0)
 			console_write_stream(stream, out_buf, k);
 		done += k;
 	}
@@ -166,6 +177,9 @@ static uint32_t tty_poll(struct file *f, struct pollq **pq)
 	}
 	if (pq)
 		*pq = &rx_pollq;
+	if (virtio_stdin(f))
+		return POLLOUT | POLLWRNORM |
+		       (virtio_console_rx_pending() ? POLLIN | POLLRDNORM : 0);
 	return POLLOUT | POLLWRNORM | (uart_rx_pending() ? POLLIN | POLLRDNORM : 0);
 }
 
