@@ -404,6 +404,8 @@ int virtio_console_probe(struct virtio_dev *d)
 		p = port_named("mote.stderr");
 		err_port = p ? (unsigned)(p - ports) : 0;
 		in_port = port_named("mote.stdin");
+		if (in_port && !in_port->host_open) /* no host end: nothing will come */
+			in_port->host_closed = true;
 		if (in_port && input_setup())
 			in_port = NULL;
 	}
