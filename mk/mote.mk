@@ -29,7 +29,7 @@ $(BUILD)/bench/hello-static: bench/hello.c | $(DEPS_STAMP)
 	$(call quiet,CC,$@)mkdir -p $(@D) && $(HOST_CC) -O2 -static -o $@ $<
 
 bench: $(BUILD)/bench/hello-static
-BENCHES += bench/mote_run.sh bench/net.sh bench/usernet.sh
+BENCHES += bench/mote_run.sh bench/net.sh bench/usernet.sh bench/console.sh
 
 # mote run end to end (needs motevm, the kernel and QEMU)
 TESTS += tests/e2e/mote_run.sh
