@@ -22,11 +22,11 @@ if ! [ -x $B/mote ] || ! [ -x /bin/busybox ]; then
 fi
 if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 	where="motevm (KVM)"
-	mote=($B/mote run --no-fallback)
+	mote=("$B/mote" run --no-fallback)
 	stats=(--stats) # motevm's exit counts on stderr
 else
 	where="QEMU TCG (no usable /dev/kvm here: every guest instruction is emulated)"
-	mote=($B/mote run --qemu)
+	mote=("$B/mote" run --qemu)
 	stats=() # the kernel's counts would come on COM1, which QEMU's mote run puts on stdout
 	export MOTE_QEMU_ACCEL=tcg
 fi
