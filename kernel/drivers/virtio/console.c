@@ -385,16 +385,18 @@ int virtio_console_probe(struct virtio_dev *d)
 		return r;
 	virtio_wait_init(&used, d);
 	used.on_irq = console_irq;
-	con = d;
 	if (multiport) {
 		ctrl_bufs = page_alloc(0); /* NCTRL * CTRL_BUF: a page */
 		if (!ctrl_bufs)
 			return -ENOMEM;
-		for (unsigned i = 0; i < NCTRL; i++)
-			ctrl_post(i);
 	}
+	con = d;
 	virtio_ready(d);
 	if (multiport) {
+		/* after DRIVER_OK: motevm's device starts at the rings' indexes as it finds them
+		 * then */
+		for (unsigned i = 0; i < NCTRL; i++)
+			ctrl_post(i);
 		virtio_notify(d, Q_CTRL_RX);
 		r = ctrl_handshake();
 		if (r) {

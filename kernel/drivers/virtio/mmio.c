@@ -144,9 +144,9 @@ static void wait_irq(void *arg)
 
 	(void)virtio_ack(w->dev); /* first: a buffer given back after this raises it again */
 	waitq_wake_all(&w->wq);
-	if (w->on_irq)
-		w->on_irq();
 	spin_unlock(&w->lock, f);
+	if (w->on_irq) /* outside the lock: it may wake pollers, who take it in their poll */
+		w->on_irq();
 }
 
 void virtio_wait_init(struct virtio_wait *w, struct virtio_dev *d)

@@ -60,7 +60,7 @@ struct virtio_wait {
 	struct waitq wq;
 	struct virtio_dev *dev;
 	bool irq;	      /* the interrupt is routed */
-	void (*on_irq)(void); /* also called on the interrupt (may be NULL), lock held */
+	void (*on_irq)(void); /* also called on the interrupt (may be NULL), lock not held */
 };
 
 /* Set w up for d (its interrupt handler registered if it can be). */

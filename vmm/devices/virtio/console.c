@@ -172,14 +172,16 @@ static void control(struct virtio_console *c)
 			memcpy(m + got, d->chain.iov[i].iov_base, n);
 			got += n;
 		}
-		vq_push(q, d->chain.head, 0);
-		pushed = true;
+		/* answered before the message is given back: a driver that waits for it finds
+		 * the answers already there */
 		if (got < CTL_LEN)
 			c->stats.bad_ctrl_msgs++;
 		else
 			handle_ctrl(c, m); /* may break the device (its answers' buffers) */
 		if (d->broken)
 			return;
+		vq_push(q, d->chain.head, 0);
+		pushed = true;
 	}
 	if (pushed)
 		virtio_queue_done(d, Q_CTRL_TX);
