@@ -46,7 +46,7 @@ static bool multiport;
 static unsigned nports;
 static struct port ports[NPORTS];
 static struct virtqueue crx, ctx;    /* control: from the device, to it */
-static uint8_t *ctrl_bufs;	     /* NCTRL buffers of CTRL_BUF */
+static uint8_t *ctrl_bufs;	     /* NCTRL buffers of CTRL_BUF, then the message out */
 static uint8_t ctrl_of[VQ_MAX_SIZE]; /* 1 + the control buffer a descriptor index carries */
 static struct virtio_wait used;
 static struct port *in_port;	    /* stdin's, or NULL */
@@ -77,16 +77,13 @@ bool virtio_console_has_input(void)
  * buffer back). 0 or -EIO. Probe or under used.lock's users only. */
 static int ctrl_send(uint32_t id, uint16_t event, uint16_t value)
 {
-	static struct {
-		uint32_t id;
-		uint16_t event, value;
-	} m __aligned(8);
+	uint8_t *m = ctrl_bufs + NCTRL * CTRL_BUF; /* after the receive buffers */
 	uint32_t len;
 
-	m.id = id;
-	m.event = event;
-	m.value = value;
-	if (vq_add(&ctx, V2P_ANY(&m), sizeof(m), false) < 0)
+	memcpy(m, &id, 4);
+	memcpy(m + 4, &event, 2);
+	memcpy(m + 6, &value, 2);
+	if (vq_add(&ctx, V2P(m), 8, false) < 0)
 		return -EIO;
 	virtio_notify(con, Q_CTRL_TX);
 	return virtio_wait_used(&used, &ctx, &len, time_ns() + CTRL_WAIT_NS) < 0 ? -EIO : 0;
@@ -386,7 +383,7 @@ int virtio_console_probe(struct virtio_dev *d)
 	virtio_wait_init(&used, d);
 	used.on_irq = console_irq;
 	if (multiport) {
-		ctrl_bufs = page_alloc(0); /* NCTRL * CTRL_BUF: a page */
+		ctrl_bufs = page_alloc(0); /* NCTRL * CTRL_BUF + 8: a page */
 		if (!ctrl_bufs)
 			return -ENOMEM;
 	}

@@ -155,6 +155,7 @@ static void control(struct virtio_console *c)
 	for (;;) {
 		uint8_t m[CTL_LEN] = { 0 };
 		uint64_t got = 0;
+		uint16_t head;
 
 		r = vq_pop(q, &d->chain, &why);
 		if (r < 0) {
@@ -165,6 +166,7 @@ static void control(struct virtio_console *c)
 			continue;
 		if (r == 0)
 			break;
+		head = d->chain.head; /* the answers reuse d->chain */
 		for (unsigned i = 0; i < d->chain.nr_out && got < CTL_LEN; i++) {
 			size_t n = d->chain.iov[i].iov_len;
 
@@ -180,7 +182,7 @@ static void control(struct virtio_console *c)
 			handle_ctrl(c, m); /* may break the device (its answers' buffers) */
 		if (d->broken)
 			return;
-		vq_push(q, d->chain.head, 0);
+		vq_push(q, head, 0);
 		pushed = true;
 	}
 	if (pushed)
