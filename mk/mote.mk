@@ -1,5 +1,5 @@
 # mote.mk: the `mote` command (tools/mote/).
-MOTE_SRCS := $(addprefix tools/mote/, main.c cmd_run.c usernet.c cmd_build.c cmd_inspect.c options.c errmsg.c \
+MOTE_SRCS := $(addprefix tools/mote/, main.c cmd_run.c usernet.c cmd_build.c cmd_inspect.c cmd_volume.c hosttool.c image_ext4.c options.c errmsg.c \
 	recipe.c elfdeps.c elf.c ldcache.c fileset.c cpio.c image.c cache.c launch.c quote.c \
 	relay.c)
 MOTE_OBJS := $(MOTE_SRCS:%.c=$(BUILD)/%.o)
@@ -10,6 +10,8 @@ $(BUILD)/mote: $(MOTE_OBJS)
 ALL_TARGETS += $(BUILD)/mote
 
 TESTS += tests/e2e/mote_build.sh
+# mote volume create/check against e2fsprogs (no VM)
+TESTS += tests/e2e/mote_volume_create.sh
 TESTS_BUILD += $(BUILD)/mote
 
 # unit tests of mote's parts, linked with its objects (all but main.o)
@@ -29,7 +31,13 @@ $(BUILD)/bench/hello-static: bench/hello.c | $(DEPS_STAMP)
 	$(call quiet,CC,$@)mkdir -p $(@D) && $(HOST_CC) -O2 -static -o $@ $<
 
 bench: $(BUILD)/bench/hello-static
-BENCHES += bench/mote_run.sh bench/net.sh bench/usernet.sh bench/console.sh
+BENCHES += bench/mote_run.sh bench/net.sh bench/usernet.sh bench/storage.sh bench/console.sh
+
+# benchmark: bench/storage.sh's I/O program, the same static binary on the host and in Mote
+$(BUILD)/bench/blkio: bench/blkio.c | $(DEPS_STAMP)
+	$(call quiet,CC,$@)mkdir -p $(@D) && $(HOST_CC) -O2 $(WARNINGS) -static -pthread -o $@ $<
+
+bench: $(BUILD)/bench/blkio
 
 # mote run end to end (needs motevm, the kernel and QEMU)
 TESTS += tests/e2e/mote_run.sh

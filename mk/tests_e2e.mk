@@ -43,7 +43,12 @@ TESTS += tests/e2e/virtio_blk.sh
 # read-only ext4 on a virtio-blk drive (--mount): mkfs.ext4 -d images walked by Python in Mote and
 # on the host, compared; statfs, EROFS, /proc/mounts, refused mounts; e2fsck -fn after
 TESTS += tests/e2e/ext4_read.sh
-# mote run -v: ext4 images from mkfs.ext4 -d as read-only volumes (QEMU; motevm where KVM is)
+# read-write ext4 (--mount): a tree of changes made by Python in Mote and on the host, e2fsck -fn
+# clean and the image's tree (debugfs) equal to the host's; ENOSPC; read-only drives and :ro
+TESTS += tests/e2e/ext4_write.sh
+# root=/dev/vda: an ext4 disk as the root file system, no initrd (QEMU microvm)
+TESTS += tests/e2e/ext4_root.sh
+# mote run -v: ext4 images from mkfs.ext4 -d as volumes, :ro and read-write (QEMU; motevm where KVM is)
 TESTS += tests/e2e/mote_volume.sh
 # motevm's virtio-rng and virtio-net (on a TAP in a namespace) with the kernel's drivers (KVM)
 TESTS += tests/e2e/motevm_virtio.sh

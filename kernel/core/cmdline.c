@@ -185,7 +185,7 @@ static int option(char *opt, struct cmdline *out, char *err, size_t errlen)
 		}
 		out->cwd = val;
 	} else if (!strcmp(opt, "--mount")) {
-		char *dir = val ? strchr(val, ':') : NULL;
+		char *dir = val ? strchr(val, ':') : NULL, *opts;
 
 		if (!dir || dir == val || dir[1] != '/') {
 			snprintf(err, errlen, "option --mount needs DEVICE:/DIRECTORY");
@@ -197,7 +197,17 @@ static int option(char *opt, struct cmdline *out, char *err, size_t errlen)
 			return -E2BIG;
 		}
 		*dir++ = 0;
+		opts = strchr(dir, ':');
+		if (opts) {
+			*opts++ = 0;
+			if (strcmp(opts, "ro") && strcmp(opts, "rw")) {
+				snprintf(err, errlen,
+					 "option --mount: unknown mode '%s' (ro or rw)", opts);
+				return -EINVAL;
+			}
+		}
 		out->mounts[out->nmounts].dev = val;
+		out->mounts[out->nmounts].ro = opts && !strcmp(opts, "ro");
 		out->mounts[out->nmounts++].dir = dir;
 	} else if (!strcmp(opt, "--env")) {
 		if (!val || !strchr(val, '=') || val[0] == '=') {
@@ -254,8 +264,36 @@ bad:
 	return -EINVAL;
 }
 
+/* Linux words in Firecracker's default boot_args and other VMMs' that mean nothing here. */
+static bool linux_noise(const char *w)
+{
+	static const char *const prefixes[] = {
+		"console=", "reboot=",	       "panic=",   "pci=",  "earlyprintk=", "i8042.",
+		"8250.",    "rootfstype=ext4", "rootwait", "quiet", "nomodule"
+	};
+
+	for (unsigned i = 0; i < ARRAY_SIZE(prefixes); i++)
+		if (!strncmp(w, prefixes[i], strlen(prefixes[i])))
+			return true;
+	return false;
+}
+
+/* root=/dev/vdX */
+static int root_word(const char *w, struct cmdline *out, char *err, size_t errlen)
+{
+	const char *dev = w + 5;
+
+	if (strncmp(dev, "/dev/vd", 7) || dev[7] < 'a' || dev[7] > 'z' || dev[8]) {
+		snprintf(err, errlen, "bad %s (want root=/dev/vda ... /dev/vdz)", w);
+		return -EINVAL;
+	}
+	out->root = dev;
+	return 0;
+}
+
 int cmdline_parse(char *buf, struct cmdline *out, char *err, size_t errlen)
 {
+	bool after_root = false;
 	char *p = buf, *w;
 	bool bad = false;
 	int r;
@@ -263,12 +301,28 @@ int cmdline_parse(char *buf, struct cmdline *out, char *err, size_t errlen)
 	memset(out, 0, sizeof(*out));
 	err[0] = 0;
 	while ((w = next_word(&p, &bad))) {
+		bool root_mode = after_root && (!strcmp(w, "ro") || !strcmp(w, "rw"));
+
+		after_root = false;
 		if (!strncmp(w, VIRTIO_WORD, sizeof(VIRTIO_WORD) - 1)) {
 			r = virtio_word(w, out, err, errlen);
 			if (r)
 				return r;
 			continue;
 		}
+		if (!strncmp(w, "root=", 5)) {
+			r = root_word(w, out, err, errlen);
+			if (r)
+				return r;
+			after_root = true;
+			continue;
+		}
+		if (root_mode || (!out->argc && (!strcmp(w, "ro") || !strcmp(w, "rw")))) {
+			out->root_ro = w[1] == 'o';
+			continue;
+		}
+		if (!out->argc && linux_noise(w))
+			continue;
 		if (!out->argc && w[0] == '-' && w[1] == '-') {
 			r = option(w, out, err, errlen);
 			if (r)
@@ -304,7 +358,7 @@ void cmdline_init(void)
 		       "usage: [--verbose] [--selftest[=NAME[,NAME...]]] "
 		       "[--env=NAME=VALUE ...] [--cwd=DIR] [--strace] [--stats] "
 		       "[--fast-syscalls=auto|on|off] [--ip=eth0,ADDR,MASK] [--defaultgw=GW] "
-		       "[--nameserver=ADDR ...] [--mount=DEV:DIR ...] "
+		       "[--nameserver=ADDR ...] [--mount=DEV:DIR[:ro] ...] [root=/dev/vdX [ro|rw]] "
 		       "[program [args...]]\n");
 		kernel_exit(EXIT_BAD_CMDLINE);
 	}

@@ -1,4 +1,8 @@
-/* cmdline.h: the kernel command line, in OSv's form: [--option[=value] ...] [program [args...]]. */
+/* cmdline.h: the kernel command line, in OSv's form: [--option[=value] ...] [program [args...]].
+ * Words Linux's VMMs add are understood too: virtio_mmio.device= (anywhere), root=DEV with an
+ * optional ro/rw right after it (anywhere: Firecracker appends them after boot_args), and
+ * before the program, Linux's rw/ro and the console=, reboot=, panic=, pci= ... words of
+ * Firecracker's default boot_args, which mean nothing here and are skipped. */
 #ifndef MOTE_CORE_CMDLINE_H
 #define MOTE_CORE_CMDLINE_H
 
@@ -17,10 +21,12 @@ struct cmdline_virtio {
 	uint32_t irq;
 };
 
-/* --mount=DEV:DIR: a disk file system to mount at boot (read-only for now). */
+/* --mount=DEV:DIR[:ro]: a disk file system to mount at boot (read-write unless ro or the
+ * device is read-only). */
 struct cmdline_mount {
 	const char *dev; /* "/dev/vdb" */
 	const char *dir; /* "/data": absolute */
+	bool ro;	 /* ":ro" */
 };
 
 enum cmdline_switch { CMDLINE_AUTO, CMDLINE_ON, CMDLINE_OFF };
@@ -40,7 +46,10 @@ struct cmdline {
 		gateway; /* --ip=eth0,ADDR,MASK --defaultgw=GW (host order; 0: DHCP) */
 	int nns;	 /* --nameserver=ADDR (host order, repeatable): /etc/resolv.conf at boot */
 	uint32_t nameserver[CMDLINE_MAX_NS];
-	int nmounts; /* --mount=DEV:DIR (repeatable), in order */
+	const char
+		*root; /* root=/dev/vdX: the root file system is that disk's ext4 (NULL: initrd) */
+	bool root_ro;  /* ro (after root=, or before the program): mount it read-only */
+	int nmounts;   /* --mount=DEV:DIR[:ro] (repeatable), in order */
 	struct cmdline_mount mounts[CMDLINE_MAX_MOUNTS];
 	int nvirtio; /* virtio_mmio.device= words, wherever they stand (QEMU appends them) */
 	struct cmdline_virtio virtio[CMDLINE_MAX_VIRTIO];

@@ -1,9 +1,11 @@
-/* mounts.c: the boot-time file systems: the initrd unpacked into ramfs at /, devfs, procfs
- * and sysfs, then the disks the command line's --mount options name. */
+/* mounts.c: the boot-time file systems: the initrd unpacked into ramfs at / (or, with
+ * root=/dev/vdX, that disk's ext4 at /), devfs, procfs and sysfs, then the disks the command
+ * line's --mount options name. */
 #include "fs/mounts.h"
 #include "fs/devfs.h"
 #include "fs/ext4/ext4.h"
 #include "fs/open.h"
+#include "fs/path.h"
 #include "fs/initrd.h"
 #include "fs/initrd_gzip.h"
 #include "fs/procfs.h"
@@ -31,7 +33,10 @@ static const struct {
 };
 
 /* The disks mounted from the command line (their names point into it). */
-static struct cmdline_mount disks[CMDLINE_MAX_MOUNTS];
+static struct disk {
+	struct cmdline_mount m;
+	struct super *sb;
+} disks[CMDLINE_MAX_MOUNTS];
 static int ndisks;
 
 unsigned long mounts_format(char *buf, unsigned long n)
@@ -39,13 +44,18 @@ unsigned long mounts_format(char *buf, unsigned long n)
 	unsigned long at = 0;
 
 	for (unsigned i = 0; i < ARRAY_SIZE(table); i++)
-		at += (unsigned long)snprintf(buf + MIN(at, n), at < n ? n - at : 0,
-					      "%s %s %s %s 0 0\n", table[i].dev, table[i].dir,
-					      table[i].type, table[i].opts);
+		if (i || !cmdline.root)
+			at += (unsigned long)snprintf(buf + MIN(at, n), at < n ? n - at : 0,
+						      "%s %s %s %s 0 0\n", table[i].dev,
+						      table[i].dir, table[i].type, table[i].opts);
+		else
+			at += (unsigned long)snprintf(buf + MIN(at, n), at < n ? n - at : 0,
+						      "%s / ext4 %s,relatime 0 0\n", cmdline.root,
+						      vfs_root->inode->sb->rdonly ? "ro" : "rw");
 	for (int i = 0; i < ndisks; i++)
 		at += (unsigned long)snprintf(buf + MIN(at, n), at < n ? n - at : 0,
-					      "%s %s ext4 ro,relatime 0 0\n", disks[i].dev,
-					      disks[i].dir);
+					      "%s %s ext4 %s,relatime 0 0\n", disks[i].m.dev,
+					      disks[i].m.dir, disks[i].sb->rdonly ? "ro" : "rw");
 	return at;
 }
 
@@ -100,12 +110,14 @@ static const char *why(int err)
 	}
 }
 
-/* --mount=DEV:DIR: a failure is reported and the boot goes on without that mount. */
+/* --mount=DEV:DIR[:ro]: a failure is reported and the boot goes on without that mount. */
 static void mount_disks(void)
 {
 	for (int i = 0; i < cmdline.nmounts; i++) {
 		const struct cmdline_mount *m = &cmdline.mounts[i];
 		struct blk_dev *b = find_disk(m->dev);
+		struct ext4_mount_opts opts;
+		struct dentry *at;
 		int r;
 
 		if (!b) {
@@ -113,28 +125,70 @@ static void mount_disks(void)
 			       m->dir);
 			continue;
 		}
+		opts = (struct ext4_mount_opts){ b, m->ro };
 		r = make_dirs(m->dir);
 		if (!r)
-			r = vfs_mount(m->dir, &ext4_type, b);
+			r = vfs_mount(m->dir, &ext4_type, &opts);
+		if (!r)
+			r = path_lookup_at(vfs_root, m->dir, LOOKUP_FOLLOW, &at);
 		if (r) {
 			printk(LOG_ERR, "mote: cannot mount %s on %s: %s (%d)\n", m->dev, m->dir,
 			       why(r), r);
 			continue;
 		}
-		disks[ndisks++] = *m;
-		printk(LOG_INFO, "mote: %s mounted on %s (ext4, read-only)\n", m->dev, m->dir);
+		disks[ndisks].m = *m;
+		disks[ndisks].sb = at->mounted ? at->mounted->inode->sb : at->inode->sb;
+		vfs_dentry_put(at);
+		printk(LOG_INFO, "mote: %s mounted on %s (ext4, %s)\n", m->dev, m->dir,
+		       disks[ndisks++].sb->rdonly ? "read-only" : "read-write");
 	}
 }
 
+int mounts_sync(bool last)
+{
+	int r = 0;
+
+	for (int i = 0; i < ndisks; i++) {
+		int e = vfs_sync(disks[i].sb, last);
+
+		r = r ?: e;
+	}
+	if (cmdline.root) {
+		int e = vfs_sync(vfs_root->inode->sb, last);
+
+		r = r ?: e;
+	}
+	return r;
+}
+
+/* A mount point in the root file system; a disk root that lacks it and is read-only ends
+ * the boot with a line that says so. */
 static void mkdir_if_missing(const char *name)
 {
-	int err = 0;
+	int r = vfs_create(vfs_root, name, S_IFDIR | 0755, 0, NULL, NULL);
 
-	mutex_lock(&vfs_lock);
-	if (!vfs_child(vfs_root, name, strlen(name)) &&
-	    !ramfs_add_dir(vfs_root, name, strlen(name), 0755, vfs_now().sec, &err))
-		panic("vfs: cannot create /%s (error %d)", name, err);
-	mutex_unlock(&vfs_lock);
+	if (r && r != -EEXIST) {
+		printk(LOG_ERR, "mote: the root file system has no %s and it cannot be made (%s)\n",
+		       name, r == -EROFS ? "read-only" : why(r));
+		kernel_exit(EXIT_BOOT_FAIL);
+	}
+}
+
+/* root=/dev/vdX: that disk's ext4 at /, instead of the initrd's ramfs. */
+static void mount_root_disk(size_t initrd_size)
+{
+	struct blk_dev *b = find_disk(cmdline.root);
+	struct ext4_mount_opts opts = { b, cmdline.root_ro };
+	int r = b ? vfs_mount("/", &ext4_type, &opts) : -ENODEV;
+
+	if (r) {
+		printk(LOG_ERR, "mote: cannot mount the root file system %s: %s (%d)\n",
+		       cmdline.root, r == -ENODEV ? "no such device" : why(r), r);
+		kernel_exit(EXIT_BOOT_FAIL);
+	}
+	printk(LOG_INFO, "mote: root file system: %s (ext4, %s)%s\n", cmdline.root,
+	       vfs_root->inode->sb->rdonly ? "read-only" : "read-write",
+	       initrd_size ? "; the initrd is not used" : "");
 }
 
 void vfs_init(void)
@@ -145,8 +199,12 @@ void vfs_init(void)
 	char err[160];
 	long n = 0;
 
-	if (vfs_mount("/", &ramfs_type, NULL))
+	if (cmdline.root) {
+		mount_root_disk(size);
+		size = 0;
+	} else if (vfs_mount("/", &ramfs_type, NULL)) {
 		panic("vfs: cannot mount the root file system");
+	}
 	/* a gzip initrd is decompressed first; an uncompressed one is used in place */
 	if (size && gzip_is(initrd, size))
 		n = initrd_gunzip(initrd, size, &initrd, &size, err, sizeof(err));
@@ -156,14 +214,15 @@ void vfs_init(void)
 		printk(LOG_ERR, "mote: bad initrd: %s\n", err);
 		kernel_exit(EXIT_BOOT_FAIL);
 	}
-	mkdir_if_missing("dev");
-	mkdir_if_missing("proc");
-	mkdir_if_missing("sys");
-	mkdir_if_missing("tmp");
+	mkdir_if_missing("/dev");
+	mkdir_if_missing("/proc");
+	mkdir_if_missing("/sys");
+	mkdir_if_missing("/tmp");
 	devfs_init();
 	procfs_init();
 	sysfs_init();
 	mount_disks();
-	printk(LOG_INFO, "mote: root file system: %ld initrd entries (%lu KiB) in %lu us\n", n,
-	       (unsigned long)size >> 10, (time_ns() - t0) / 1000);
+	if (!cmdline.root)
+		printk(LOG_INFO, "mote: root file system: %ld initrd entries (%lu KiB) in %lu us\n",
+		       n, (unsigned long)size >> 10, (time_ns() - t0) / 1000);
 }

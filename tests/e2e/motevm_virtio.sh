@@ -6,7 +6,8 @@
 # network namespace of the test's own with a TAP inside, the echo server (as net_echo.sh runs
 # it under QEMU) serves a client in that namespace through motevm's virtio-net: 3 connections
 # (1 byte, 64 KiB, 1 MiB) must come back whole. Traffic stays inside the namespace, bounded in
-# count and time; a PATCH of its rate limiter is refused, not ignored. (Without /dev/kvm the devices are still tested, by tests/unit/vmm_virtio*.)
+# count and time; a PATCH of its rate limiter is refused, not ignored. A root drive
+# (is_root_device) boots the kernel from its ext4, as root=/dev/vda ro. (Without /dev/kvm the devices are still tested, by tests/unit/vmm_virtio*.)
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 . tests/e2e/kernel_lib.sh
@@ -58,6 +59,27 @@ expect_eq "block, read-only: exit status" 0 "$rc"
 expect_match "block, read-only: writes refused, the pattern read" \
 	"read-only: writes -EROFS, sector 0 holds the pattern" "$(cat "$TEST_TMP/blk_ro.out")"
 check "block, read-only: the file unchanged" cmp -s "$IMG" "$TEST_TMP/before.img"
+
+# the root device: a drive with is_root_device, no initrd; motevm appends root=/dev/vda ro as
+# Firecracker does, and the kernel boots from the disk's ext4 (Debian's static busybox on it)
+if command -v mkfs.ext4 >/dev/null && file -L /bin/busybox | grep -q 'statically linked'; then
+	mkdir -p "$TEST_TMP/root/bin" "$TEST_TMP/root/"{dev,proc,sys,tmp}
+	cp /bin/busybox "$TEST_TMP/root/bin/busybox"
+	mkfs.ext4 -q -b 4096 -d "$TEST_TMP/root" "$TEST_TMP/root.img" 32M
+	cat >"$TEST_TMP/root.json" <<JSON
+{"boot-source": {"kernel_image_path": "$KERNEL", "boot_args": "/bin/busybox cat /proc/mounts"},
+ "machine-config": {"vcpu_count": 1, "mem_size_mib": 128},
+ "drives": [{"drive_id": "rootfs", "path_on_host": "$TEST_TMP/root.img", "is_root_device": true,
+	     "is_read_only": true}]}
+JSON
+	timeout 60 "$MOTEVM" --no-api --config-file "$TEST_TMP/root.json" --level Warning \
+		</dev/null >"$TEST_TMP/root.out" 2>&1
+	expect_eq "root device: exit status" 0 "$?"
+	check "root device: the kernel's root is the drive, read-only" \
+		grep -q "^/dev/vda / ext4 ro,relatime" "$TEST_TMP/root.out"
+else
+	echo "root device not tried: no mkfs.ext4 or no static /bin/busybox"
+fi
 
 if [ "$(id -u)" != 0 ]; then
 	echo "virtio-net not tried: it needs root (a TAP in a network namespace)"

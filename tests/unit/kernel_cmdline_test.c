@@ -58,6 +58,21 @@ int main(void)
 	CHECK(parse("virtio_mmio.device=4K@0xd0000000 p", &c, err) < 0 &&
 	      strstr(err, "virtio_mmio.device=4K@0xd0000000"));
 	CHECK(parse("virtio_mmio.device=4X@1:5", &c, err) < 0);
+	/* root= and ro/rw: Firecracker appends them after boot_args, so anywhere */
+	CHECK(parse("p", &c, err) == 0 && !c.root && !c.root_ro);
+	CHECK(parse("--stats p a root=/dev/vda ro virtio_mmio.device=4K@0xd0000000:5", &c, err) ==
+		      0 &&
+	      c.argc == 2 && c.root && !strcmp(c.root, "/dev/vda") && c.root_ro && c.nvirtio == 1);
+	CHECK(parse("root=/dev/vdb rw p ro", &c, err) == 0 && !strcmp(c.root, "/dev/vdb") &&
+	      !c.root_ro && c.argc == 2 && !strcmp(c.argv[1], "ro"));
+	CHECK(parse("ro root=/dev/vda p", &c, err) == 0 && c.root_ro && c.argc == 1);
+	CHECK(parse("root=/dev/sda p", &c, err) < 0 && strstr(err, "root=/dev/sda"));
+	CHECK(parse("root=/dev/vda1 p", &c, err) < 0);
+	/* Firecracker's default boot_args before the program are skipped; the program's own kept */
+	CHECK(parse("console=ttyS0 reboot=k panic=1 pci=off --stats p console=x quiet", &c, err) ==
+		      0 &&
+	      c.stats && c.argc == 3 && !strcmp(c.argv[0], "p") &&
+	      !strcmp(c.argv[1], "console=x") && !strcmp(c.argv[2], "quiet"));
 	CHECK(parse("virtio_mmio.device=4K@0x:5", &c, err) < 0);
 	CHECK(parse("virtio_mmio.device=4K@1:999", &c, err) < 0);
 	CHECK(parse("virtio_mmio.device=0x99999999999999999999@1:5", &c, err) < 0);
@@ -78,10 +93,16 @@ int main(void)
 	CHECK(parse("--mount=/dev/vda:/data --mount=/dev/vdb:/mnt/b prog", &c, err) == 0 &&
 	      c.nmounts == 2 && !strcmp(c.mounts[0].dev, "/dev/vda") &&
 	      !strcmp(c.mounts[0].dir, "/data") && !strcmp(c.mounts[1].dev, "/dev/vdb") &&
-	      !strcmp(c.mounts[1].dir, "/mnt/b") && c.argc == 1);
+	      !strcmp(c.mounts[1].dir, "/mnt/b") && c.argc == 1 && !c.mounts[0].ro &&
+	      !c.mounts[1].ro);
 	CHECK(parse("--mount=/dev/vda", &c, err) < 0 && strstr(err, "DEVICE:/DIRECTORY"));
 	CHECK(parse("--mount=/dev/vda:data", &c, err) < 0);
 	CHECK(parse("--mount=:/data", &c, err) < 0);
+	/* read-write unless :ro */
+	CHECK(parse("--mount=/dev/vda:/data:ro --mount=/dev/vdb:/b:rw prog", &c, err) == 0 &&
+	      c.nmounts == 2 && c.mounts[0].ro && !strcmp(c.mounts[0].dir, "/data") &&
+	      !c.mounts[1].ro && !strcmp(c.mounts[1].dir, "/b"));
+	CHECK(parse("--mount=/dev/vda:/data:rx", &c, err) < 0 && strstr(err, "rx"));
 	/* shell-style words: single quotes, double quotes, backslashes, empty words */
 	CHECK(parse("prog -c 'a b' 'it'\\''s' \"\\$x \\\"q\\\"\" a\\ b '' x''y", &c, err) == 0 &&
 	      c.argc == 8 && !strcmp(c.argv[1], "-c") && !strcmp(c.argv[2], "a b") &&

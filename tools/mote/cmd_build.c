@@ -2,6 +2,7 @@
 #include "cmd_build.h"
 
 #include "image.h"
+#include "image_ext4.h"
 #include "options.h"
 #include "recipe.h"
 
@@ -16,7 +17,9 @@ void cmd_build_help(void)
 	       "Packs PROGRAM (a path, or a name found in $PATH), its ELF interpreter and shared\n"
 	       "libraries (found as ld.so finds them), its #! interpreter if it is a script, and\n"
 	       "glibc's run-time files into the Mote image IMG, with the kernel command line that\n"
-	       "runs it with ARGS. Run it with `mote run --image IMG`.\n"
+	       "runs it with ARGS. Run it with `mote run --image IMG`. With --format ext4 the\n"
+	       "image is an ext4 file system (made by mkfs.ext4) that boots as the VM's root\n"
+	       "drive, in mote run --image, motevm or Firecracker (root=/dev/vda).\n"
 	       "\n"
 	       "options:\n%s",
 	       opts_help(OPTS_BUILD));
@@ -45,13 +48,14 @@ int cmd_build(int argc, char **argv)
 		return 1;
 	}
 	recipe_manifest(&r, &o, &m);
-	ret = image_write(&r.fs, &m, o.output, true, hash, err, sizeof(err));
+	ret = o.ext4 ? image_ext4_write(&r.fs, &m, o.output, err, sizeof(err))
+		     : image_write(&r.fs, &m, o.output, true, hash, err, sizeof(err));
 	if (ret < 0) {
 		fprintf(stderr, "mote build: %s\n", err);
 	} else {
 		stat(o.output, &st);
-		printf("%s: %zu entries, %.1f KiB, %s\n", o.output, r.fs.n,
-		       (double)st.st_size / 1024, r.deps.dynamic ? "dynamic" : "static");
+		printf("%s: %s%zu entries, %.1f KiB, %s\n", o.output, o.ext4 ? "ext4, " : "",
+		       r.fs.n, (double)st.st_size / 1024, r.deps.dynamic ? "dynamic" : "static");
 	}
 	recipe_free(&r);
 	opts_free(&o);

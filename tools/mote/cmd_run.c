@@ -3,6 +3,7 @@
 
 #include "cache.h"
 #include "image.h"
+#include "image_ext4.h"
 #include "launch.h"
 #include "options.h"
 #include "quote.h"
@@ -43,7 +44,7 @@ void cmd_run_help(void)
 
 /* The kernel command line: --kernel-arg options (and --stats) before the image's own. A new
  * string (freed by the caller), or NULL when out of memory. */
-static char *kernel_cmdline(const struct mote_opts *o, const char *image_cmdline)
+static char *kernel_cmdline(const struct mote_opts *o, const char *image_cmdline, bool root)
 {
 	size_t cap = strlen(image_cmdline) + 16, len = 0;
 	char *buf;
@@ -57,13 +58,15 @@ static char *kernel_cmdline(const struct mote_opts *o, const char *image_cmdline
 	if (!buf)
 		return NULL;
 	buf[0] = 0;
-	/* -v: the kernel mounts the i-th drive (vda, vdb... in the order launch.c attaches them) */
+	/* -v: the kernel mounts the i-th drive (vda, vdb... in the order launch.c attaches them,
+	 * after a root drive) */
 	for (size_t i = 0; i < o->n_volumes && r >= 0; i++) {
 		const char *guest = strchr(o->volumes[i], ':') + 1;
 		char mount[4200];
 
-		snprintf(mount, sizeof(mount), "--mount=/dev/vd%c:%.*s", (char)('a' + i),
-			 (int)(strchr(guest, ':') - guest), guest);
+		snprintf(mount, sizeof(mount), "--mount=/dev/vd%c:%.*s%s", (char)('a' + root + i),
+			 (int)opts_volume_dir_len(o->volumes[i]), guest,
+			 opts_volume_ro(o->volumes[i]) ? ":ro" : "");
 		len = (size_t)(r = quote_append(buf, len, cap, mount));
 	}
 	for (size_t i = 0; i < o->n_kernel_args && r >= 0; i++)
@@ -81,7 +84,7 @@ static char *kernel_cmdline(const struct mote_opts *o, const char *image_cmdline
 /* Boot l with the image's command line and the user's kernel options. */
 static int launch_with(const struct mote_opts *o, struct launch *l, const char *image_cmdline)
 {
-	char *cmdline = kernel_cmdline(o, image_cmdline);
+	char *cmdline = kernel_cmdline(o, image_cmdline, l->root != NULL);
 	int ret;
 
 	if (!cmdline) {
@@ -94,11 +97,34 @@ static int launch_with(const struct mote_opts *o, struct launch *l, const char *
 	return ret;
 }
 
+/* An ext4 image (mote build --format ext4): the root drive, its manifest read by debugfs. */
+static int run_ext4_image(const struct mote_opts *o, struct launch *l)
+{
+	struct image_manifest m;
+	char err[1024];
+	int ret = image_ext4_manifest(o->image, &m, err, sizeof(err));
+
+	if (ret < 0) {
+		fprintf(stderr, "mote run: %s\n", err);
+		return RUN_FAILED;
+	}
+	l->root = o->image;
+	l->cpus = o->cpus ? o->cpus : m.vcpu_count;
+	l->mem_mib = o->mem_mib ? o->mem_mib : m.mem_size_mib;
+	ret = launch_with(o, l, m.cmdline);
+	image_manifest_free(&m);
+	return ret < 0 ? RUN_FAILED : ret;
+}
+
 static int run_image(const struct mote_opts *o, struct launch *l)
 {
 	struct image im;
 	char err[1024];
-	int ret = image_open(o->image, &im, err, sizeof(err));
+	int ret;
+
+	if (image_ext4_is(o->image))
+		return run_ext4_image(o, l);
+	ret = image_open(o->image, &im, err, sizeof(err));
 
 	if (ret < 0) {
 		fprintf(stderr, "mote run: %s\n", err);

@@ -18,7 +18,7 @@
 
 #define PAGE 4096u
 
-static char *manifest_json(const struct image_manifest *m)
+char *image_manifest_json(const struct image_manifest *m)
 {
 	json_t *o = json_pack("{s:s, s:i, s:s, s:s, s:s, s:{s:i, s:i}}", "format", IMAGE_FORMAT,
 			      "version", IMAGE_VERSION, "cmdline", m->cmdline, "program",
@@ -132,7 +132,7 @@ static int write_all(FILE *f, const struct fileset *fs, const struct image_manif
 		     uint64_t hash[2], char *err, size_t errlen)
 {
 	struct cpio_writer w;
-	char *json = manifest_json(m);
+	char *json = image_manifest_json(m);
 	int ret;
 
 	if (!json)
@@ -212,11 +212,11 @@ void image_manifest_free(struct image_manifest *m)
 	memset(m, 0, sizeof(*m));
 }
 
-static int parse_manifest(const struct cpio_entry *e, struct image_manifest *m, char *err,
-			  size_t errlen)
+int image_manifest_parse(const char *text, size_t len, struct image_manifest *m, char *err,
+			 size_t errlen)
 {
 	json_error_t jerr;
-	json_t *o = json_loadb((const char *)e->data, e->size, 0, &jerr);
+	json_t *o = json_loadb(text, len, 0, &jerr);
 	const char *format = NULL, *cmdline = NULL, *program = NULL, *by = "";
 	int vcpus = 1, mem = 128;
 
@@ -291,7 +291,8 @@ int image_open(const char *path, struct image *im, char *err, size_t errlen)
 		return errmsg(err, errlen, -EINVAL, "%s: not a Mote image (no %s at its start)",
 			      path, IMAGE_MANIFEST);
 	}
-	ret = parse_manifest(first.seen, &im->manifest, err, errlen);
+	ret = image_manifest_parse((const char *)first.seen->data, first.seen->size, &im->manifest,
+				   err, errlen);
 	if (ret < 0) {
 		char why[256];
 

@@ -45,5 +45,10 @@ int image_open(const char *path, struct image *im, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 void image_close(struct image *im);
 void image_manifest_free(struct image_manifest *m);
+/* The manifest as JSON text (malloc'd), NULL when out of memory. */
+char *image_manifest_json(const struct image_manifest *m);
+/* Parse len bytes of JSON text into *m; 0 or -EINVAL with the reason in err. */
+int image_manifest_parse(const char *text, size_t len, struct image_manifest *m, char *err,
+			 size_t errlen) __attribute__((warn_unused_result));
 
 #endif /* MOTE_TOOLS_IMAGE_H */

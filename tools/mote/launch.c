@@ -1,5 +1,6 @@
 /* launch.c: starting motevm or qemu-system-x86_64 on an image, and reporting its status. */
 #include "launch.h"
+#include "options.h"
 #include "relay.h"
 #include "usernet.h"
 #include "abi/mote_abi.h"
@@ -19,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_ARGS 80 /* QEMU: its own ~40, and 4 for each of 8 volumes */
+#define MAX_ARGS 96 /* QEMU: its own ~50, and 4 for each of 8 volumes and the root */
 /* QEMU microvm with one IOAPIC: 8 virtio-mmio transports of 512 bytes, GSI 16 on */
 #define QEMU_VIRTIO_BASE 0xfeb00000u
 #define QEMU_VIRTIO_GSI 16
@@ -133,19 +134,24 @@ static const char *volume_file(const struct launch *l, size_t i, char *buf, size
 	return buf;
 }
 
-/* -v's volumes as motevm drives, read-only, vol0 first (vda). */
+/* -v's volumes as motevm drives (read-only with :ro), vol0 first (vda), after the root drive if any. */
 static json_t *volume_drives(const struct launch *l)
 {
 	json_t *a = json_array();
+
+	if (a && l->root)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:b, s:b}", "drive_id", "root",
+						   "path_on_host", l->root, "is_root_device", 1,
+						   "is_read_only", 0));
 
 	for (size_t i = 0; a && i < l->n_volumes; i++) {
 		char id[32], file[4096];
 
 		snprintf(id, sizeof(id), "vol%zu", i);
-		json_array_append_new(a, json_pack("{s:s, s:s, s:b, s:b}", "drive_id", id,
-						   "path_on_host",
-						   volume_file(l, i, file, sizeof(file)),
-						   "is_root_device", 0, "is_read_only", 1));
+		json_array_append_new(
+			a, json_pack("{s:s, s:s, s:b, s:b}", "drive_id", id, "path_on_host",
+				     volume_file(l, i, file, sizeof(file)), "is_root_device", 0,
+				     "is_read_only", opts_volume_ro(l->volumes[i])));
 	}
 	return a;
 }
@@ -154,18 +160,26 @@ static json_t *volume_drives(const struct launch *l)
  * into a pipe; returns its read end (to pass as /dev/fd/N). */
 static int config_pipe(const struct launch *l, const char *kernel, const char *cmdline, int net_fd)
 {
-	json_t *cfg =
-		json_pack("{s:{s:s, s:s, s:s}, s:{s:i, s:i}}", "boot-source", "kernel_image_path",
-			  kernel, "initrd_path", l->image, "boot_args", cmdline, "machine-config",
-			  "vcpu_count", (int)l->cpus, "mem_size_mib", (int)l->mem_mib);
+	json_t *cfg = json_pack("{s:{s:s, s:s}, s:{s:i, s:i}}", "boot-source", "kernel_image_path",
+				kernel, "boot_args", cmdline, "machine-config", "vcpu_count",
+				(int)l->cpus, "mem_size_mib", (int)l->mem_mib);
 	char *text;
+
+	/* an initrd, or the root drive (below) */
+	if (cfg && l->image &&
+	    json_object_set_new(json_object_get(cfg, "boot-source"), "initrd_path",
+				json_string(l->image)) < 0) {
+		json_decref(cfg);
+		cfg = NULL;
+	}
 
 	if (cfg && (l->net == NET_TAP || net_fd >= 0) &&
 	    json_object_set_new(cfg, "network-interfaces", net_interface(l, net_fd)) < 0) {
 		json_decref(cfg);
 		cfg = NULL;
 	}
-	if (cfg && l->n_volumes && json_object_set_new(cfg, "drives", volume_drives(l)) < 0) {
+	if (cfg && (l->n_volumes || l->root) &&
+	    json_object_set_new(cfg, "drives", volume_drives(l)) < 0) {
 		json_decref(cfg);
 		cfg = NULL;
 	}
@@ -326,17 +340,17 @@ static int status_file_read(const char *path)
 	return v;
 }
 
-/* The kernel command line, after prefix (options), with microvm's 8 virtio-mmio transports
- * named (QEMU describes them in ACPI only, which the kernel does not read): a new string, or
- * NULL when out of memory. */
-static char *qemu_cmdline(const char *prefix, const char *cmdline)
+/* The kernel command line, after prefix (options), with a root drive's words (as motevm and
+ * Firecracker append them) and microvm's 8 virtio-mmio transports named (QEMU describes them
+ * in ACPI only, which the kernel does not read): a new string, or NULL when out of memory. */
+static char *qemu_cmdline(const char *prefix, const char *cmdline, bool root)
 {
-	size_t cap = strlen(prefix) + strlen(cmdline) + QEMU_VIRTIO_SLOTS * 48 + 1, len;
+	size_t cap = strlen(prefix) + strlen(cmdline) + QEMU_VIRTIO_SLOTS * 48 + 32, len;
 	char *s = malloc(cap);
 
 	if (!s)
 		return NULL;
-	len = (size_t)snprintf(s, cap, "%s%s", prefix, cmdline);
+	len = (size_t)snprintf(s, cap, "%s%s%s", prefix, cmdline, root ? " root=/dev/vda rw" : "");
 	for (int i = 0; i < QEMU_VIRTIO_SLOTS; i++)
 		len += (size_t)snprintf(s + len, cap - len, " virtio_mmio.device=512@%#x:%d",
 					QEMU_VIRTIO_BASE + 512 * i, QEMU_VIRTIO_GSI + i);
@@ -429,7 +443,7 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	char status_path[PATH_MAX];
 	char *argv[MAX_ARGS], out_dev[96], err_dev[96], com1_dev[96], *cmdline = NULL;
 	char *netdev = NULL;
-	static char drives[MAX_VOLUMES][4200], blkdevs[MAX_VOLUMES][48];
+	static char drives[MAX_VOLUMES][4200], blkdevs[MAX_VOLUMES][48], rootdrive[4200];
 	int n = 0, wstatus, rc = -1, fd, full, net_fd = -1, files[3] = { -1, -1, -1 };
 	const int to[3] = { STDOUT_FILENO, STDERR_FILENO, STDOUT_FILENO };
 	bool tty_in = isatty(STDIN_FILENO);
@@ -533,25 +547,35 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	for (size_t i = l->n_volumes; i-- > 0 && n + 4 < MAX_ARGS;) {
 		char file[4096];
 
-		snprintf(drives[i], sizeof(drives[i]),
-			 "file=%s,if=none,format=raw,id=vol%zu,readonly=on",
-			 volume_file(l, i, file, sizeof(file)), i);
+		snprintf(drives[i], sizeof(drives[i]), "file=%s,if=none,format=raw,id=vol%zu%s",
+			 volume_file(l, i, file, sizeof(file)), i,
+			 opts_volume_ro(l->volumes[i]) ? ",readonly=on" : "");
 		snprintf(blkdevs[i], sizeof(blkdevs[i]), "virtio-blk-device,drive=vol%zu", i);
 		argv[n++] = "-drive";
 		argv[n++] = drives[i];
 		argv[n++] = "-device";
 		argv[n++] = blkdevs[i];
 	}
+	if (l->root) { /* after the volumes: the last transport filled, so vda */
+		snprintf(rootdrive, sizeof(rootdrive), "file=%s,if=none,format=raw,id=root",
+			 l->root);
+		argv[n++] = "-drive";
+		argv[n++] = rootdrive;
+		argv[n++] = "-device";
+		argv[n++] = "virtio-blk-device,drive=root";
+	}
 	argv[n++] = "-kernel";
 	argv[n++] = (char *)kernel;
-	argv[n++] = "-initrd";
-	argv[n++] = (char *)l->image;
+	if (l->image) {
+		argv[n++] = "-initrd";
+		argv[n++] = (char *)l->image;
+	}
 	argv[n++] = "-append";
 	/* the user network's addresses, and its resolver unless --kernel-arg names one */
 	cmdline = qemu_cmdline(l->net == NET_NONE || l->net == NET_TAP ? ""
 			       : strstr(l->cmdline, "--nameserver=")   ? QEMU_NET_ARGS
 								       : QEMU_NET_ARGS QEMU_DNS_ARG,
-			       l->cmdline);
+			       l->cmdline, l->root);
 	argv[n++] = cmdline ? cmdline : (char *)l->cmdline;
 	argv[n] = NULL;
 	if (access(argv[0], X_OK) < 0) {

@@ -8,7 +8,8 @@
 #define MAX_VOLUMES 8 /* the kernel's --mount options */
 
 struct launch {
-	const char *image;   /* the initrd: a Mote image */
+	const char *image;   /* the initrd: a Mote image (NULL with root) */
+	const char *root;    /* an ext4 Mote image: the root drive (vda, read-write), no initrd */
 	const char *cmdline; /* kernel command line */
 	unsigned cpus;
 	unsigned mem_mib;
@@ -18,7 +19,8 @@ struct launch {
 	bool verbose;		    /* timeline on stderr; motevm's boot timer on */
 	bool stats;		    /* motevm's --exit-stats (the kernel's --stats is in cmdline) */
 	const char *const *publish; /* -p [HOSTIP:]HOSTPORT:GUESTPORT (checked), n_publish */
-	/* -v HOSTFILE:GUESTDIR:ro (checked), n_volumes: drives vda, vdb... in this order */
+	/* -v HOSTFILE:GUESTDIR[:ro] (checked), n_volumes: drives vda, vdb... in this order (vdb,
+	 * vdc... after a root drive) */
 	const char *const *volumes;
 	size_t n_volumes;
 	size_t n_publish;

@@ -2,6 +2,7 @@
 #include "cmd_build.h"
 #include "cmd_inspect.h"
 #include "cmd_run.h"
+#include "cmd_volume.h"
 #include "version.h"
 
 #include <stdio.h>
@@ -18,6 +19,7 @@ static const struct command commands[] = {
 	{ "run", "run a program (or an image) in a microVM", cmd_run, cmd_run_help },
 	{ "build", "write a program's image without running it", cmd_build, cmd_build_help },
 	{ "inspect", "list what an image holds", cmd_inspect, cmd_inspect_help },
+	{ "volume", "make or check an ext4 image for mote run -v", cmd_volume, cmd_volume_help },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

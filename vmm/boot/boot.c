@@ -86,6 +86,23 @@ static const char *const format_names[] = {
 	[KERNEL_BZIMAGE] = "bzImage (Linux 64-bit boot)",
 };
 
+/* A root drive's words, as Firecracker appends them after boot_args: root=/dev/vda (the root
+ * drive is the first) or root=PARTUUID=..., then ro or rw. */
+static int append_root(const struct vm_config *cfg, char *buf, size_t size)
+{
+	const struct drive_config *d = cfg->nr_drives ? &cfg->drives[0] : NULL;
+	size_t len = strlen(buf);
+	int n;
+
+	if (!d || !d->is_root_device)
+		return 0;
+	n = d->partuuid ? snprintf(buf + len, size - len, " root=PARTUUID=%s %s", d->partuuid,
+				   d->is_read_only ? "ro" : "rw")
+			: snprintf(buf + len, size - len, " root=/dev/vda %s",
+				   d->is_read_only ? "ro" : "rw");
+	return n < 0 || (size_t)n >= size - len ? -EINVAL : 0;
+}
+
 int boot_load(struct vmm *vmm)
 {
 	const struct boot_source_config *bs = &vmm->cfg->boot_source;
@@ -99,10 +116,12 @@ int boot_load(struct vmm *vmm)
 	char cmdline[2 * CMDLINE_MAX];
 	int r;
 
-	/* the user's arguments, then where the virtio devices are (as Firecracker adds them) */
+	/* the user's arguments, then the root drive and where the virtio devices are (as
+	 * Firecracker adds them) */
 	snprintf(cmdline, sizeof(cmdline), "%s",
 		 bs->boot_args ? bs->boot_args : CONFIG_DEFAULT_BOOT_ARGS);
-	if (virtio_devices_cmdline(&vmm->devices, cmdline, sizeof(cmdline))) {
+	if (append_root(vmm->cfg, cmdline, sizeof(cmdline)) ||
+	    virtio_devices_cmdline(&vmm->devices, cmdline, sizeof(cmdline))) {
 		log_err("boot-source: boot_args and the virtio devices do not fit the command line");
 		return -EINVAL;
 	}
