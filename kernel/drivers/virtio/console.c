@@ -16,7 +16,6 @@
 #define NPORTS 3	/* ports used: stdout, stderr, and mote's QEMU's stdin */
 #define Q_CTRL_RX 2
 #define Q_CTRL_TX 3
-#define TX_WAIT_NS (5000 * NSEC_PER_MSEC)   /* a host that takes no output for 5 s: give up */
 #define CTRL_WAIT_NS (1000 * NSEC_PER_MSEC) /* a control message the device leaves alone */
 #define NCTRL 16			    /* control receive buffers */
 #define CTRL_BUF 128
@@ -194,7 +193,10 @@ long virtio_console_write(bool to_stderr, const void *buf, size_t n)
 	if (vq_add(q, V2P_ANY(buf), (uint32_t)n, false) < 0)
 		return -ENODEV;
 	virtio_notify(con, rx_queue(port) + 1);
-	r = virtio_wait_used(&used, q, &len, time_ns() + TX_WAIT_NS);
+	/* no deadline: a host end that reads slowly (a pipe into a pager) holds the writer, as
+	 * a full pipe holds a native one; giving up here would send the next bytes another
+	 * way while this buffer may still go out */
+	r = virtio_wait_used(&used, q, &len, UINT64_MAX);
 	if (r < 0) { /* the buffer may still be the device's: stop using it */
 		con = NULL;
 		return -ENODEV;

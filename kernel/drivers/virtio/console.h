@@ -21,7 +21,8 @@ bool virtio_console_active(void);
 
 /* Write n bytes at buf (physically contiguous: a kernel-image or direct-map buffer, left
  * alone until this returns) to the console, stdout's port or (to_stderr) stderr's: n, or
- * -ENODEV (none, or it stopped taking output: the caller falls back to the UART). The caller
+ * -ENODEV (none, or it went wrong: the caller falls back to the UART). A host end that takes
+ * nothing holds the caller here, without a deadline. The caller
  * serialises. */
 long virtio_console_write(bool to_stderr, const void *buf, size_t n);
 
