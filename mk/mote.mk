@@ -12,6 +12,8 @@ ALL_TARGETS += $(BUILD)/mote
 TESTS += tests/e2e/mote_build.sh
 # mote volume create/check against e2fsprogs (no VM)
 TESTS += tests/e2e/mote_volume_create.sh
+# mote build --format ext4 and mote run --image of it (root drive)
+TESTS += tests/e2e/mote_ext4_image.sh
 TESTS_BUILD += $(BUILD)/mote
 
 # unit tests of mote's parts, linked with its objects (all but main.o)
