@@ -185,7 +185,7 @@ static int option(char *opt, struct cmdline *out, char *err, size_t errlen)
 		}
 		out->cwd = val;
 	} else if (!strcmp(opt, "--mount")) {
-		char *dir = val ? strchr(val, ':') : NULL;
+		char *dir = val ? strchr(val, ':') : NULL, *opts;
 
 		if (!dir || dir == val || dir[1] != '/') {
 			snprintf(err, errlen, "option --mount needs DEVICE:/DIRECTORY");
@@ -197,7 +197,17 @@ static int option(char *opt, struct cmdline *out, char *err, size_t errlen)
 			return -E2BIG;
 		}
 		*dir++ = 0;
+		opts = strchr(dir, ':');
+		if (opts) {
+			*opts++ = 0;
+			if (strcmp(opts, "ro") && strcmp(opts, "rw")) {
+				snprintf(err, errlen,
+					 "option --mount: unknown mode '%s' (ro or rw)", opts);
+				return -EINVAL;
+			}
+		}
 		out->mounts[out->nmounts].dev = val;
+		out->mounts[out->nmounts].ro = opts && !strcmp(opts, "ro");
 		out->mounts[out->nmounts++].dir = dir;
 	} else if (!strcmp(opt, "--env")) {
 		if (!val || !strchr(val, '=') || val[0] == '=') {
@@ -348,7 +358,7 @@ void cmdline_init(void)
 		       "usage: [--verbose] [--selftest[=NAME[,NAME...]]] "
 		       "[--env=NAME=VALUE ...] [--cwd=DIR] [--strace] [--stats] "
 		       "[--fast-syscalls=auto|on|off] [--ip=eth0,ADDR,MASK] [--defaultgw=GW] "
-		       "[--nameserver=ADDR ...] [--mount=DEV:DIR ...] [root=/dev/vdX [ro|rw]] "
+		       "[--nameserver=ADDR ...] [--mount=DEV:DIR[:ro] ...] [root=/dev/vdX [ro|rw]] "
 		       "[program [args...]]\n");
 		kernel_exit(EXIT_BAD_CMDLINE);
 	}

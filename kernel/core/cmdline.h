@@ -21,10 +21,12 @@ struct cmdline_virtio {
 	uint32_t irq;
 };
 
-/* --mount=DEV:DIR: a disk file system to mount at boot (read-only for now). */
+/* --mount=DEV:DIR[:ro]: a disk file system to mount at boot (read-write unless ro or the
+ * device is read-only). */
 struct cmdline_mount {
 	const char *dev; /* "/dev/vdb" */
 	const char *dir; /* "/data": absolute */
+	bool ro;	 /* ":ro" */
 };
 
 enum cmdline_switch { CMDLINE_AUTO, CMDLINE_ON, CMDLINE_OFF };
@@ -47,7 +49,7 @@ struct cmdline {
 	const char
 		*root; /* root=/dev/vdX: the root file system is that disk's ext4 (NULL: initrd) */
 	bool root_ro;  /* ro (after root=, or before the program): mount it read-only */
-	int nmounts;   /* --mount=DEV:DIR (repeatable), in order */
+	int nmounts;   /* --mount=DEV:DIR[:ro] (repeatable), in order */
 	struct cmdline_mount mounts[CMDLINE_MAX_MOUNTS];
 	int nvirtio; /* virtio_mmio.device= words, wherever they stand (QEMU appends them) */
 	struct cmdline_virtio virtio[CMDLINE_MAX_VIRTIO];

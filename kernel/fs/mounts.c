@@ -5,6 +5,7 @@
 #include "fs/devfs.h"
 #include "fs/ext4/ext4.h"
 #include "fs/open.h"
+#include "fs/path.h"
 #include "fs/initrd.h"
 #include "fs/initrd_gzip.h"
 #include "fs/procfs.h"
@@ -32,7 +33,10 @@ static const struct {
 };
 
 /* The disks mounted from the command line (their names point into it). */
-static struct cmdline_mount disks[CMDLINE_MAX_MOUNTS];
+static struct disk {
+	struct cmdline_mount m;
+	struct super *sb;
+} disks[CMDLINE_MAX_MOUNTS];
 static int ndisks;
 
 unsigned long mounts_format(char *buf, unsigned long n)
@@ -50,8 +54,8 @@ unsigned long mounts_format(char *buf, unsigned long n)
 						      vfs_root->inode->sb->rdonly ? "ro" : "rw");
 	for (int i = 0; i < ndisks; i++)
 		at += (unsigned long)snprintf(buf + MIN(at, n), at < n ? n - at : 0,
-					      "%s %s ext4 ro,relatime 0 0\n", disks[i].dev,
-					      disks[i].dir);
+					      "%s %s ext4 %s,relatime 0 0\n", disks[i].m.dev,
+					      disks[i].m.dir, disks[i].sb->rdonly ? "ro" : "rw");
 	return at;
 }
 
@@ -108,12 +112,14 @@ static const char *why(int err)
 	}
 }
 
-/* --mount=DEV:DIR: a failure is reported and the boot goes on without that mount. */
+/* --mount=DEV:DIR[:ro]: a failure is reported and the boot goes on without that mount. */
 static void mount_disks(void)
 {
 	for (int i = 0; i < cmdline.nmounts; i++) {
 		const struct cmdline_mount *m = &cmdline.mounts[i];
 		struct blk_dev *b = find_disk(m->dev);
+		struct ext4_mount_opts opts;
+		struct dentry *at;
 		int r;
 
 		if (!b) {
@@ -121,17 +127,40 @@ static void mount_disks(void)
 			       m->dir);
 			continue;
 		}
+		opts = (struct ext4_mount_opts){ b, m->ro };
 		r = make_dirs(m->dir);
 		if (!r)
-			r = vfs_mount(m->dir, &ext4_type, b);
+			r = vfs_mount(m->dir, &ext4_type, &opts);
+		if (!r)
+			r = path_lookup_at(vfs_root, m->dir, LOOKUP_FOLLOW, &at);
 		if (r) {
 			printk(LOG_ERR, "mote: cannot mount %s on %s: %s (%d)\n", m->dev, m->dir,
 			       why(r), r);
 			continue;
 		}
-		disks[ndisks++] = *m;
-		printk(LOG_INFO, "mote: %s mounted on %s (ext4, read-only)\n", m->dev, m->dir);
+		disks[ndisks].m = *m;
+		disks[ndisks].sb = at->mounted ? at->mounted->inode->sb : at->inode->sb;
+		vfs_dentry_put(at);
+		printk(LOG_INFO, "mote: %s mounted on %s (ext4, %s)\n", m->dev, m->dir,
+		       disks[ndisks++].sb->rdonly ? "read-only" : "read-write");
 	}
+}
+
+int mounts_sync(bool last)
+{
+	int r = 0;
+
+	for (int i = 0; i < ndisks; i++) {
+		int e = vfs_sync(disks[i].sb, last);
+
+		r = r ?: e;
+	}
+	if (cmdline.root) {
+		int e = vfs_sync(vfs_root->inode->sb, last);
+
+		r = r ?: e;
+	}
+	return r;
 }
 
 /* A mount point in the root file system; a disk root that lacks it and is read-only ends
@@ -151,7 +180,8 @@ static void mkdir_if_missing(const char *name)
 static void mount_root_disk(size_t initrd_size)
 {
 	struct blk_dev *b = find_disk(cmdline.root);
-	int r = b ? vfs_mount("/", &ext4_type, b) : -ENODEV;
+	struct ext4_mount_opts opts = { b, cmdline.root_ro };
+	int r = b ? vfs_mount("/", &ext4_type, &opts) : -ENODEV;
 
 	if (r) {
 		printk(LOG_ERR, "mote: cannot mount the root file system %s: %s (%d)\n",

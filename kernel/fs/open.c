@@ -72,6 +72,8 @@ int vfs_create(struct dentry *start, const char *path, uint32_t mode, uint64_t r
 		goto out;
 	}
 	(void)fsctx_ids(&d->inode->uid, &d->inode->gid); /* the owner: the process's ids */
+	if (d->inode->iops && d->inode->iops->setattr)
+		(void)d->inode->iops->setattr(d->inode);
 	if (out) {
 		vfs_dentry_get(d);
 		*out = d;

@@ -342,6 +342,10 @@ static int r_rmdir(struct inode *dir, struct dentry *d)
 
 static int r_rename(struct inode *odir, struct dentry *old, struct inode *ndir, struct dentry *new)
 {
+	if (new->inode && S_ISDIR(new->inode->mode))
+		(void)r_rmdir(ndir, new);
+	else if (new->inode)
+		(void)r_unlink(ndir, new);
 	if (S_ISDIR(old->inode->mode) && odir != ndir) {
 		odir->nlink--;
 		ndir->nlink++;

@@ -196,6 +196,11 @@ void vfs_stat_inode(struct inode *ino, struct kstat *st)
 	st->ctime = ino->ctime;
 }
 
+int vfs_sync(struct super *sb, bool last)
+{
+	return sb && sb->fs && sb->fs->sync ? sb->fs->sync(sb, last) : 0;
+}
+
 int vfs_mount(const char *path, const struct fs_type *type, void *data)
 {
 	struct super *sb = kzalloc(sizeof(*sb));

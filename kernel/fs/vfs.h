@@ -83,7 +83,8 @@ struct inode_ops {
 	/* Remove d (the VFS has checked the type and emptiness). */
 	int (*unlink)(struct inode *dir, struct dentry *d);
 	int (*rmdir)(struct inode *dir, struct dentry *d);
-	/* Move old to new (new may be positive: replaced). */
+	/* Move old to new, a dentry under ndir: negative, or positive and then replaced (the
+	 * file system unlinks or removes what it names). The VFS moves the dentry after. */
 	int (*rename)(struct inode *odir, struct dentry *old, struct inode *ndir,
 		      struct dentry *new);
 	/* Copy the symlink target into buf (at most n bytes, not terminated); returns length. */
@@ -93,6 +94,9 @@ struct inode_ops {
 	int (*follow)(struct inode *ino, struct dentry **out);
 	/* Change the size (truncate/extend with zeros). */
 	int (*truncate)(struct inode *ino, uint64_t size);
+	/* The VFS has changed ino's mode, owner or times (chmod, chown, utimes, a new node's
+	 * owner): make the change persistent. 0 or -errno. NULL: nothing to do. */
+	int (*setattr)(struct inode *ino);
 	/* The last reference is gone: free the private data. */
 	void (*release)(struct inode *ino);
 };
@@ -148,6 +152,9 @@ struct fs_type {
 	int (*mount)(struct super *sb, void *data);
 	/* Fill st's sizes and counts (NULL: the VFS reports the machine's memory, as tmpfs). */
 	void (*statfs)(struct super *sb, struct kstatfs *st);
+	/* Make every change so far durable (sync, syncfs); with last, also leave the file
+	 * system clean and read-only for good (the VM is ending). NULL: nothing to do. */
+	int (*sync)(struct super *sb, bool last);
 };
 
 /* The root of the name space. */
@@ -176,6 +183,8 @@ struct dentry *vfs_child(struct dentry *dir, const char *name, size_t len);
 long vfs_path_of(struct dentry *d, char *buf, size_t n);
 /* The same with vfs_lock held (procfs generates its links during a walk). */
 long vfs_path_of_locked(struct dentry *d, char *buf, size_t n);
+/* sb's fs_type sync (0 when it has none). */
+int vfs_sync(struct super *sb, bool last);
 /* Fill a stat structure from an inode. */
 void vfs_stat_inode(struct inode *ino, struct kstat *st);
 /* The current time as a timespec64. */

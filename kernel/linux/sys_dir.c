@@ -378,6 +378,10 @@ SYSCALL_DEFINE5(renameat2, int, odirfd, const char *, uold, int, ndirfd, const c
 		r = -EEXIST;
 		goto unlock;
 	}
+	if ((flags & RENAME_EXCHANGE) && strcmp(odir->inode->sb->type, "ramfs")) {
+		r = -EINVAL; /* only where the dentries are all there is to swap */
+		goto unlock;
+	}
 	if (flags & RENAME_EXCHANGE) {
 		char *tmp = kmalloc(olen + 1);
 
@@ -401,21 +405,21 @@ SYSCALL_DEFINE5(renameat2, int, odirfd, const char *, uold, int, ndirfd, const c
 		if (r)
 			goto unlock;
 	}
+	if (!nd) { /* the file system is given the new name as a negative dentry */
+		nd = vfs_alloc_dentry(ndir, nname, nlen, NULL);
+		r = -ENOMEM;
+		if (!nd)
+			goto unlock;
+		vfs_dentry_get(nd);
+	}
 	if (odir->inode->iops && odir->inode->iops->rename)
 		r = odir->inode->iops->rename(odir->inode, od, ndir->inode, nd);
 	else
 		r = -EPERM;
+	if (!r || !nd->inode)
+		vfs_dentry_drop(nd); /* replaced, or only the name */
 	if (r)
 		goto unlock;
-	if (nd) {
-		const struct inode_ops *ops = ndir->inode->iops;
-
-		if (S_ISDIR(nd->inode->mode))
-			r = ops->rmdir ? ops->rmdir(ndir->inode, nd) : 0;
-		else
-			r = ops->unlink ? ops->unlink(ndir->inode, nd) : 0;
-		vfs_dentry_drop(nd);
-	}
 	r = move(od, ndir, nname, nlen);
 unlock:
 	mutex_unlock(&vfs_lock);

@@ -1,6 +1,7 @@
 /* sys_file.c: system calls on file descriptors: open, read/write and their vector and
  * positioned forms, close, lseek, dup, fcntl, ioctl, pipes, truncate, sync, sendfile. */
 #include "fs/file.h"
+#include "fs/mounts.h"
 #include "fs/open.h"
 #include "fs/path.h"
 #include "fs/pipe.h"
@@ -447,11 +448,19 @@ SYSCALL_DEFINE1(fdatasync, int, fd)
 
 SYSCALL_DEFINE1(syncfs, int, fd)
 {
-	return fd_sync(fd);
+	struct file *f = fd_get(fd);
+	long r;
+
+	if (!f)
+		return -EBADF;
+	r = vfs_sync(f->inode->sb, false);
+	file_put(f);
+	return r;
 }
 
 SYSCALL_DEFINE0(sync)
 {
+	(void)mounts_sync(false);
 	return 0;
 }
 

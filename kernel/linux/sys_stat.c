@@ -344,6 +344,12 @@ SYSCALL_DEFINE3(readlink, const char *, upath, char *, ubuf, int, n)
 	return sys_readlinkat(a);
 }
 
+/* The file system keeps what the VFS changed (inode_ops.setattr). */
+static long setattr(struct inode *ino)
+{
+	return ino->iops && ino->iops->setattr ? ino->iops->setattr(ino) : 0;
+}
+
 static void set_time(struct timespec64 *t, const struct timespec_k *u, struct timespec64 now)
 {
 	if (u->tv_nsec == UTIME_OMIT)
@@ -380,8 +386,9 @@ SYSCALL_DEFINE4(utimensat, int, dirfd, const char *, upath, const struct timespe
 	set_time(&ino->atime, &ts[0], now);
 	set_time(&ino->mtime, &ts[1], now);
 	ino->ctime = now;
+	r = setattr(ino);
 	vfs_inode_put(ino);
-	return 0;
+	return r;
 }
 
 static long chmod_ino(struct inode *ino, uint32_t mode)
@@ -390,7 +397,7 @@ static long chmod_ino(struct inode *ino, uint32_t mode)
 		return -EROFS;
 	ino->mode = (ino->mode & S_IFMT) | (mode & 07777);
 	ino->ctime = vfs_now();
-	return 0;
+	return setattr(ino);
 }
 
 static long chown_ino(struct inode *ino, uint32_t uid, uint32_t gid)
@@ -402,7 +409,7 @@ static long chown_ino(struct inode *ino, uint32_t uid, uint32_t gid)
 	if (gid != 0xffffffffu)
 		ino->gid = gid;
 	ino->ctime = vfs_now();
-	return 0;
+	return setattr(ino);
 }
 
 SYSCALL_DEFINE4(fchmodat, int, dirfd, const char *, upath, uint32_t, mode, int, flags)

@@ -9,6 +9,7 @@
 #include "core/sched/thread.h"
 #include "core/time.h"
 #include "fs/file.h"
+#include "fs/mounts.h"
 #include "fs/vfs.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
@@ -219,6 +220,7 @@ void task_exit(int code)
 void task_exit_group(int status)
 {
 	net_drain(time_ns() + EXIT_DRAIN_NS); /* the connections' last bytes and FINs */
+	(void)mounts_sync(true);	      /* the disks left clean for the host */
 	kernel_exit(status & 0xff);
 }
 

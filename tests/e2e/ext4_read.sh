@@ -2,7 +2,7 @@
 # ext4_read.sh: the kernel's read-only ext4 against a second party, e2fsprogs' mkfs.ext4 -d
 # (Debian 12's defaults: 64bit, extents, flex_bg, metadata_csum, dir_index, huge_file,
 # has_journal), under QEMU microvm with the image as a virtio-blk drive mounted by
-# --mount=/dev/vda:/data. A tree made here (nested directories, files of 0 bytes, 1 byte,
+# --mount=/dev/vda:/data:ro (read-only on a writable drive). A tree made here (nested directories, files of 0 bytes, 1 byte,
 # 3 MiB of random bytes, a sparse file with a hole, a 5 GiB sparse file, a fragmented file
 # whose extent tree has depth >= 1, a hard link, short and long symlinks, a 500-entry htree
 # directory, names with spaces and UTF-8) is walked by tests/e2e/ext4_walk.py on the host and
@@ -10,7 +10,7 @@
 # and content hash must all be the same, with 4 KiB blocks and with 1 KiB blocks. Then in
 # Mote: statvfs against dumpe2fs, writes refused with EROFS, mmap, /proc/mounts; on the host:
 # e2fsck -fn clean and the image byte for byte unchanged (the drive is writable: only the
-# kernel keeps it so). Last, refused mounts that do not stop the program: a superblock with
+# kernel's :ro keeps it so). Last, refused mounts that do not stop the program: a superblock with
 # a flipped byte (its crc32c no longer matches), a disk of zeros, an inline_data image, and a
 # device that does not exist.
 cd "$(dirname "$0")/../.." || exit 1
@@ -111,7 +111,7 @@ for bs in 4096 1024; do
 		"$(debugfs -R 'stat "/big dir"' "$IMG" 2>/dev/null | grep -o 'Flags: 0x[0-9a-f]*')"
 	cp "$IMG" "$T/before.img"
 
-	IMGS=$IMG guest --mount=/dev/vda:/data /usr/bin/python3 /walk.py /data --checks
+	IMGS=$IMG guest --mount=/dev/vda:/data:ro /usr/bin/python3 /walk.py /data --checks
 	expect_eq "$bs: exit status" 0 "$STATUS"
 	expect_match "$bs: mounted" "mote: /dev/vda mounted on /data \(ext4, read-only\)" \
 		"$(cat "$T/guest.out")"

@@ -93,10 +93,16 @@ int main(void)
 	CHECK(parse("--mount=/dev/vda:/data --mount=/dev/vdb:/mnt/b prog", &c, err) == 0 &&
 	      c.nmounts == 2 && !strcmp(c.mounts[0].dev, "/dev/vda") &&
 	      !strcmp(c.mounts[0].dir, "/data") && !strcmp(c.mounts[1].dev, "/dev/vdb") &&
-	      !strcmp(c.mounts[1].dir, "/mnt/b") && c.argc == 1);
+	      !strcmp(c.mounts[1].dir, "/mnt/b") && c.argc == 1 && !c.mounts[0].ro &&
+	      !c.mounts[1].ro);
 	CHECK(parse("--mount=/dev/vda", &c, err) < 0 && strstr(err, "DEVICE:/DIRECTORY"));
 	CHECK(parse("--mount=/dev/vda:data", &c, err) < 0);
 	CHECK(parse("--mount=:/data", &c, err) < 0);
+	/* read-write unless :ro */
+	CHECK(parse("--mount=/dev/vda:/data:ro --mount=/dev/vdb:/b:rw prog", &c, err) == 0 &&
+	      c.nmounts == 2 && c.mounts[0].ro && !strcmp(c.mounts[0].dir, "/data") &&
+	      !c.mounts[1].ro && !strcmp(c.mounts[1].dir, "/b"));
+	CHECK(parse("--mount=/dev/vda:/data:rx", &c, err) < 0 && strstr(err, "rx"));
 	/* shell-style words: single quotes, double quotes, backslashes, empty words */
 	CHECK(parse("prog -c 'a b' 'it'\\''s' \"\\$x \\\"q\\\"\" a\\ b '' x''y", &c, err) == 0 &&
 	      c.argc == 8 && !strcmp(c.argv[1], "-c") && !strcmp(c.argv[2], "a b") &&

@@ -25,12 +25,13 @@ void cmd_run_help(void)
 	       "Runs PROGRAM (a path, or a name found in $PATH) with ARGS in a microVM: builds its\n"
 	       "image (or finds it in the cache, ~/.cache/mote) and boots it in motevm with the\n"
 	       "console attached. The program's stdout and stderr appear on mote's, stdin reaches\n"
-	       "it, and its exit status is mote's. Ctrl-C stops the VM.\n"
+	       "it (with its end), and its exit status is mote's: through a virtio console, a\n"
+	       "whole buffer at a time (a terminal's input keeps the serial port). Ctrl-C stops\n"
+	       "the VM.\n"
 	       "\n"
 	       "motevm needs /dev/kvm. Where it cannot be opened read-write, mote says so in one\n"
-	       "line on stderr and boots the same image under QEMU TCG instead: much slower, the\n"
-	       "program's stderr arrives on stdout (QEMU has one console), and the end of stdin\n"
-	       "never reaches the program. --no-fallback makes a missing /dev/kvm an error.\n"
+	       "line on stderr and boots the same image under QEMU TCG instead (much slower).\n"
+	       "--no-fallback makes a missing /dev/kvm an error.\n"
 	       "\n"
 	       "options:\n%s"
 	       "\n"
@@ -63,8 +64,9 @@ static char *kernel_cmdline(const struct mote_opts *o, const char *image_cmdline
 		const char *guest = strchr(o->volumes[i], ':') + 1;
 		char mount[4200];
 
-		snprintf(mount, sizeof(mount), "--mount=/dev/vd%c:%.*s", (char)('a' + root + i),
-			 (int)(strchr(guest, ':') - guest), guest);
+		snprintf(mount, sizeof(mount), "--mount=/dev/vd%c:%.*s%s", (char)('a' + root + i),
+			 (int)opts_volume_dir_len(o->volumes[i]), guest,
+			 opts_volume_ro(o->volumes[i]) ? ":ro" : "");
 		len = (size_t)(r = quote_append(buf, len, cap, mount));
 	}
 	for (size_t i = 0; i < o->n_kernel_args && r >= 0; i++)

@@ -19,7 +19,7 @@ struct launch {
 	bool verbose;		    /* timeline on stderr; motevm's boot timer on */
 	bool stats;		    /* motevm's --exit-stats (the kernel's --stats is in cmdline) */
 	const char *const *publish; /* -p [HOSTIP:]HOSTPORT:GUESTPORT (checked), n_publish */
-	/* -v HOSTFILE:GUESTDIR:ro (checked), n_volumes: drives vda, vdb... in this order (vdb,
+	/* -v HOSTFILE:GUESTDIR[:ro] (checked), n_volumes: drives vda, vdb... in this order (vdb,
 	 * vdc... after a root drive) */
 	const char *const *volumes;
 	size_t n_volumes;

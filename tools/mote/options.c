@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAX_VCPUS 32 /* motevm's limit, Firecracker's too */
 
@@ -86,9 +87,10 @@ const char *opts_help(enum opts_for which)
 	       "                       (the address by DHCP, or --kernel-arg=--ip=eth0,ADDR,MASK)\n"
 	       "      --stats          at exit, print the kernel's counts (system calls, page\n"
 	       "                       faults, interrupts...) and motevm's VM exits on stderr\n"
-	       "  -v, --volume HOSTFILE:GUESTDIR:ro  an ext4 image (a file or block device,\n"
-	       "                       e.g. from mkfs.ext4 -d) mounted at GUESTDIR, read-only\n"
-	       "                       for now (repeatable, up to 8)\n"
+	       "  -v, --volume HOSTFILE:GUESTDIR[:ro]  an ext4 image (a file or block device,\n"
+	       "                       e.g. from mkfs.ext4 -d) mounted at GUESTDIR, read-write\n"
+	       "                       (the kernel leaves it clean at exit), or read-only with\n"
+	       "                       :ro (repeatable, up to 8)\n"
 	       "      --verbose        print a boot timeline on stderr\n";
 }
 
@@ -137,7 +139,22 @@ static int check_publish(const char *arg)
 	return -1;
 }
 
-/* -v HOSTFILE:GUESTDIR:ro: an ext4 image (file or block device) there, a guest directory. */
+bool opts_volume_ro(const char *v)
+{
+	const char *c2 = strchr(strchr(v, ':') + 1, ':');
+
+	return c2 && !strcmp(c2, ":ro");
+}
+
+size_t opts_volume_dir_len(const char *v)
+{
+	const char *dir = strchr(v, ':') + 1, *c2 = strchr(dir, ':');
+
+	return c2 ? (size_t)(c2 - dir) : strlen(dir);
+}
+
+/* -v HOSTFILE:GUESTDIR[:ro|:rw]: an ext4 image (file or block device) there, a guest
+ * directory. */
 static int check_volume(const char *arg)
 {
 	const char *c1 = strchr(arg, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
@@ -146,14 +163,7 @@ static int check_volume(const char *arg)
 
 	if (!c1 || c1 == arg || c1[1] != '/' || (c2 && strcmp(c2, ":ro") && strcmp(c2, ":rw")) ||
 	    (size_t)(c1 - arg) >= sizeof(host)) {
-		fprintf(stderr, "mote: -v %s: not HOSTFILE:GUESTDIR:ro (an absolute GUESTDIR)\n",
-			arg);
-		return -1;
-	}
-	if (!c2 || strcmp(c2, ":ro")) {
-		fprintf(stderr,
-			"mote: -v %s: volumes are read-only for now (the kernel's ext4 does not "
-			"write yet): give HOSTFILE:GUESTDIR:ro\n",
+		fprintf(stderr, "mote: -v %s: not HOSTFILE:GUESTDIR[:ro] (an absolute GUESTDIR)\n",
 			arg);
 		return -1;
 	}
@@ -161,6 +171,11 @@ static int check_volume(const char *arg)
 	host[c1 - arg] = 0;
 	if (stat(host, &st) < 0) {
 		fprintf(stderr, "mote: -v %s: %s: %s\n", arg, host, strerror(errno));
+		return -1;
+	}
+	if (!opts_volume_ro(arg) && access(host, W_OK) < 0) {
+		fprintf(stderr, "mote: -v %s: %s: %s (HOSTFILE:GUESTDIR:ro mounts it read-only)\n",
+			arg, host, strerror(errno));
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {

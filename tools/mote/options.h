@@ -24,7 +24,7 @@ struct mote_opts {
 	bool stats;		  /* run: the kernel's and KVM's counts at exit */
 	const char **kernel_args; /* run: --kernel-arg, before the image's own options */
 	size_t n_kernel_args;
-	const char **volumes; /* run: -v HOSTFILE:GUESTDIR:ro, checked */
+	const char **volumes; /* run: -v HOSTFILE:GUESTDIR[:ro|:rw], checked */
 	size_t n_volumes;
 	const char **publish; /* run: -p [HOSTIP:]HOSTPORT:GUESTPORT, checked */
 	size_t n_publish;
@@ -46,5 +46,8 @@ void opts_free(struct mote_opts *o);
 
 /* The option lines of --help for run or build. */
 const char *opts_help(enum opts_for which);
+/* A checked -v value: is it read-only (":ro")? And its GUESTDIR's length. */
+bool opts_volume_ro(const char *v);
+size_t opts_volume_dir_len(const char *v);
 
 #endif /* MOTE_TOOLS_OPTIONS_H */

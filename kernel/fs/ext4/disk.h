@@ -1,4 +1,4 @@
-/* disk.h: ext4's on-disk format, as far as reading it needs (the kernel's
+/* disk.h: ext4's on-disk format, as far as reading and writing it need (the kernel's
  * Documentation/filesystems/ext4 describes every field). All fields are little-endian, as
  * x86-64 is: they are read in place. */
 #ifndef MOTE_FS_EXT4_DISK_H
@@ -118,16 +118,31 @@ _Static_assert(sizeof(struct ext4_super) == EXT4_SUPER_SIZE, "superblock size");
 struct ext4_group_desc {
 	uint32_t bg_block_bitmap_lo, bg_inode_bitmap_lo, bg_inode_table_lo;
 	uint16_t bg_free_blocks_count_lo, bg_free_inodes_count_lo, bg_used_dirs_count_lo;
-	uint16_t bg_flags;
+	uint16_t bg_flags; /* BG_* */
 	uint32_t bg_exclude_bitmap_lo;
 	uint16_t bg_block_bitmap_csum_lo, bg_inode_bitmap_csum_lo, bg_itable_unused_lo;
 	uint16_t bg_checksum; /* 0x1e */
 	/* 64bit only: */
-	uint32_t bg_block_bitmap_hi, bg_inode_bitmap_hi, bg_inode_table_hi;
-	uint8_t bg_rest[64 - 0x2c];
+	uint32_t bg_block_bitmap_hi, bg_inode_bitmap_hi, bg_inode_table_hi; /* 0x20 */
+	uint16_t bg_free_blocks_count_hi, bg_free_inodes_count_hi;	    /* 0x2c */
+	uint16_t bg_used_dirs_count_hi, bg_itable_unused_hi;
+	uint32_t bg_exclude_bitmap_hi;
+	uint16_t bg_block_bitmap_csum_hi, bg_inode_bitmap_csum_hi; /* 0x38 */
+	uint32_t bg_reserved;
 } __attribute__((packed));
 
 _Static_assert(offsetof(struct ext4_group_desc, bg_inode_table_hi) == 0x28, "bg_inode_table_hi");
+_Static_assert(offsetof(struct ext4_group_desc, bg_block_bitmap_csum_hi) == 0x38, "csum_hi");
+_Static_assert(sizeof(struct ext4_group_desc) == 64, "group descriptor size");
+
+/* bg_flags */
+#define BG_INODE_UNINIT 0x1 /* the inode bitmap is not initialised: all free */
+#define BG_BLOCK_UNINIT 0x2 /* the block bitmap is not initialised: computed */
+#define BG_INODE_ZEROED 0x4
+
+/* s_feature_ro_compat, more */
+#define RO_COMPAT_SPARSE_SUPER 0x1
+#define RO_COMPAT_EXTRA_ISIZE 0x40
 
 /* i_flags */
 #define EXT4_INDEX_FL 0x1000 /* a hashed (htree) directory */
@@ -200,5 +215,30 @@ struct ext4_dirent {
 } __attribute__((packed));
 
 #define EXT4_DIRENT_MIN 12 /* the smallest rec_len: 8 bytes and a name rounded to 4 */
+#define EXT4_DIRENT_LEN(n) ((8u + (n) + 3u) & ~3u) /* rec_len a name of n bytes needs */
+#define EXT4_FT_DIR_CSUM 0xde			   /* file_type of a dirent tail */
+
+/* metadata_csum's last 12 bytes of a leaf directory block: an entry of inode 0 */
+struct ext4_dirent_tail {
+	uint32_t det_reserved_zero1; /* 0 */
+	uint16_t det_rec_len;	     /* 12 */
+	uint8_t det_reserved_zero2;  /* 0 */
+	uint8_t det_reserved_ft;     /* EXT4_FT_DIR_CSUM */
+	uint32_t det_checksum;	     /* crc32c(seed, inode, generation, the block before) */
+} __attribute__((packed));
+
+/* metadata_csum's tail of an extent tree block, after eh_max entries */
+struct ext4_extent_tail {
+	uint32_t et_checksum;
+} __attribute__((packed));
+
+/* file_type */
+#define EXT4_FT_REG 1
+#define EXT4_FT_DIR 2
+#define EXT4_FT_CHR 3
+#define EXT4_FT_BLK 4
+#define EXT4_FT_FIFO 5
+#define EXT4_FT_SOCK 6
+#define EXT4_FT_LNK 7
 
 #endif /* MOTE_FS_EXT4_DISK_H */

@@ -1,211 +1,176 @@
-/* ext4.c: ext4 in the VFS: inodes made on lookup from the disk's, file reads (data blocks go
- * straight from the device to a bounce buffer: only metadata passes through the block cache),
- * directory listing, symlinks, mappings (pages read once and kept while the inode lives). */
+/* ext4.c: ext4 in the VFS: mounting (read-write when allowed), one VFS inode per disk inode
+ * (an icache, so that hard links share one), inodes written back and freed when their last
+ * link and last user are gone, statfs from the live counts, sync and the final unmount. */
 #include "fs/ext4/ext4.h"
-#include "fs/ext4/dir.h"
+#include "fs/ext4/alloc.h"
 #include "fs/ext4/disk.h"
 #include "fs/ext4/extent.h"
+#include "fs/ext4/file.h"
 #include "fs/ext4/inode.h"
 #include "fs/ext4/journal.h"
+#include "fs/ext4/namei.h"
 #include "fs/ext4/super.h"
-#include "fs/bcache.h"
-#include "fs/file.h"
 #include "fs/stat.h"
 #include "fs/vfs.h"
-#include "arch/x86_64/layout.h"
 #include "core/mm/heap.h"
 #include "core/mm/page.h"
-#include "core/uaccess.h"
 #include "drivers/virtio/blk.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 
-#define BOUNCE_SIZE (64 * 1024)
 #define ST_RDONLY 1
 #define ST_VALID 0x20 /* f_flags is meaningful (glibc's statvfs looks for it) */
 
-/* An inode's private part: where its data is. */
-struct enode {
-	uint32_t nr;
-	uint32_t flags;	    /* i_flags */
-	uint8_t iblock[60]; /* the extent tree's root */
-	void **pages;	    /* mapped pages, read on first use */
-	uint64_t npages;
-};
-
-static const struct inode_ops dir_iops, file_iops, link_iops, node_iops;
-static const struct file_ops dir_fops, file_fops;
+/* What this writer keeps right; any other feature mounts read-only. */
+#define RO_COMPAT_WRITABLE                                                     \
+	(RO_COMPAT_SPARSE_SUPER | 0x2 /* large_file */ | RO_COMPAT_HUGE_FILE | \
+	 RO_COMPAT_GDT_CSUM | 0x20 /* dir_nlink */ | RO_COMPAT_EXTRA_ISIZE |   \
+	 RO_COMPAT_METADATA_CSUM)
+#define INCOMPAT_WRITABLE                                                           \
+	(INCOMPAT_FILETYPE | INCOMPAT_EXTENTS | INCOMPAT_64BIT | INCOMPAT_FLEX_BG | \
+	 INCOMPAT_EA_INODE | INCOMPAT_CSUM_SEED | INCOMPAT_LARGEDIR | INCOMPAT_RECOVER)
+#define COMPAT_SPARSE_SUPER2 0x200
 
 static struct ext4_fs *fs_of(const struct inode *ino)
 {
 	return ino->sb->priv;
 }
 
-/* Data is found through extent trees only (ext2/3's block maps are not read). */
-static int need_extents(const struct ext4_fs *fs, const struct enode *en)
+int ext4_writable(const struct inode *ino)
 {
-	if (en->flags & EXT4_EXTENTS_FL)
-		return 0;
-	printk(LOG_ERR, "ext4: %s: inode %u: block-mapped (not extent) files are not read\n",
-	       fs->dev->name, en->nr);
-	return -EIO;
+	return fs_of(ino)->rw && !ino->sb->rdonly ? 0 : -EROFS;
 }
 
-/* Read nblocks whole blocks of the file from logical block lb into kbuf (holes as zeros). */
-static int read_blocks(struct ext4_fs *fs, const struct enode *en, uint64_t lb, uint64_t nblocks,
-		       uint8_t *kbuf)
+void ext4_etree_of(struct inode *ino, struct ext4_etree *t)
 {
-	uint64_t spb = fs->block_size / BLK_SECTOR_SIZE;
-	int r = need_extents(fs, en);
+	struct ext4_fs *fs = fs_of(ino);
+	struct enode *en = ino->priv;
+	uint32_t g = (en->nr - 1) / fs->inodes_per_group;
+
+	t->nr = en->nr;
+	t->gen = en->gen;
+	t->root = en->iblock;
+	t->goal = fs->first_data_block + (uint64_t)g * fs->blocks_per_group;
+	t->blocks = 0;
+}
+
+void ext4_etree_done(struct inode *ino, const struct ext4_etree *t)
+{
+	int64_t b = (int64_t)ino->blocks + t->blocks * (int64_t)(fs_of(ino)->block_size / 512);
+
+	ino->blocks = b > 0 ? (uint64_t)b : 0;
+}
+
+int ext4_iwrite(struct inode *ino)
+{
+	struct ext4_fs *fs = fs_of(ino);
+	struct enode *en = ino->priv;
+	struct ext4_inode raw;
+	int r = ext4_inode_read(fs, en->nr, &raw);
 
 	if (r)
 		return r;
-	while (nblocks) {
-		uint64_t pblk, n;
-		uint32_t count;
-
-		r = ext4_extent_map(fs, en->nr, en->iblock, (uint32_t)lb, &pblk, &count);
-		if (r)
-			return r;
-		n = MIN((uint64_t)count, nblocks);
-		if (pblk) {
-			r = blk_read(fs->dev, pblk * spb, kbuf, n * fs->block_size);
-			if (r)
-				return r;
-		} else {
-			memset(kbuf, 0, n * fs->block_size);
-		}
-		kbuf += n * fs->block_size;
-		lb += n;
-		nblocks -= n;
-	}
-	return 0;
+	ext4_inode_set_attrs(fs, &raw, ino);
+	memcpy(raw.i_block, en->iblock, sizeof(raw.i_block));
+	raw.i_flags = (raw.i_flags & EXT4_HUGE_FILE_FL) | (en->flags & ~EXT4_HUGE_FILE_FL);
+	return ext4_inode_write(fs, en->nr, &raw, false);
 }
 
-static ssize_t file_read(struct file *f, void *ubuf, size_t n, uint64_t *pos)
+int ext4_setattr(struct inode *ino)
 {
-	struct inode *ino = f->inode;
-	struct ext4_fs *fs = fs_of(ino);
-	uint32_t bs = fs->block_size;
-	size_t done = 0;
-	uint8_t *buf;
-	int r = 0;
+	int r = ext4_writable(ino), e;
 
-	if (*pos >= ino->size)
-		return 0;
-	n = MIN(n, ino->size - *pos);
-	buf = kmalloc(BOUNCE_SIZE + bs);
-	if (!buf)
-		return -ENOMEM;
-	while (done < n && !r) {
-		uint64_t off = *pos + done, in = off % bs;
-		size_t chunk = MIN(n - done, BOUNCE_SIZE - in);
-		uint64_t first = off / bs, last = (off + chunk - 1) / bs;
-
-		r = read_blocks(fs, ino->priv, first, last - first + 1, buf);
-		if (!r)
-			r = copy_to_user((char *)ubuf + done, buf + in, chunk);
-		if (!r)
-			done += chunk;
-	}
-	kfree(buf);
-	if (r && !done)
+	if (r)
 		return r;
-	*pos += done;
-	return (ssize_t)done;
+	ext4_tx_begin(fs_of(ino));
+	r = ext4_iwrite(ino);
+	e = ext4_tx_end(fs_of(ino));
+	return r ?: e;
 }
 
-static int file_get_page(struct file *f, uint64_t off, bool write, uint64_t *pa)
+#define CUT_GROUPS 8 /* a handle frees at most this many groups' worth of a file's blocks */
+
+int ext4_icut(struct inode *ino, uint64_t keep)
 {
-	struct inode *ino = f->inode;
 	struct ext4_fs *fs = fs_of(ino);
 	struct enode *en = ino->priv;
-	uint64_t i = off / PAGE_SIZE;
-	uint8_t *p;
+	uint64_t step = (uint64_t)fs->blocks_per_group * CUT_GROUPS;
+	uint64_t end = (ino->size + fs->block_size - 1) / fs->block_size;
 	int r = 0;
 
-	if (write)
-		return -EROFS;
-	mutex_lock(&ino->lock);
-	if (i >= en->npages) {
-		uint64_t n = MAX(ALIGN_UP(ino->size, PAGE_SIZE) / PAGE_SIZE, i + 1);
-		void **np = kzalloc(n * sizeof(void *));
+	if (!(en->flags & EXT4_EXTENTS_FL))
+		return 0;
+	end = MIN(end, 1ull << 32);
+	while (!r) {
+		uint64_t from = end > keep + step ? end - step : keep;
+		struct ext4_etree t;
+		int e;
 
-		r = -ENOMEM;
-		if (!np)
-			goto out;
-		if (en->pages)
-			memcpy(np, en->pages, en->npages * sizeof(void *));
-		kfree(en->pages);
-		en->pages = np;
-		en->npages = n;
+		ext4_tx_begin(fs);
+		ext4_etree_of(ino, &t);
+		r = ext4_extent_truncate(fs, &t, (uint32_t)MIN(from, 0xffffffffull));
+		ext4_etree_done(ino, &t);
+		e = ext4_iwrite(ino);
+		r = r ?: e;
+		e = ext4_tx_end(fs);
+		r = r ?: e;
+		if (from == keep)
+			break;
+		end = from;
 	}
-	p = en->pages[i];
-	if (!p) {
-		r = -ENOMEM;
-		p = page_alloc_zeroed(0);
-		if (!p)
-			goto out;
-		r = read_blocks(fs, en, i * PAGE_SIZE / fs->block_size, PAGE_SIZE / fs->block_size,
-				p);
-		if (r) {
-			page_free(p, 0);
-			goto out;
-		}
-		if (i * PAGE_SIZE + PAGE_SIZE > ino->size && i * PAGE_SIZE < ino->size)
-			memset(p + (ino->size - i * PAGE_SIZE), 0,
-			       PAGE_SIZE - (ino->size - i * PAGE_SIZE));
-		en->pages[i] = p;
-	}
-	*pa = V2P(p);
-	r = 0;
-out:
-	mutex_unlock(&ino->lock);
 	return r;
 }
 
-static int file_open(struct file *f)
-{
-	return (f->flags & O_ACCMODE) != O_RDONLY ? -EROFS : 0;
-}
-
-static void e_release(struct inode *ino)
+/* The file is gone from every directory and from every user: free its blocks and inode. */
+static void kill(struct ext4_fs *fs, struct inode *ino)
 {
 	struct enode *en = ino->priv;
+	struct ext4_inode raw;
+	int r;
 
-	for (uint64_t i = 0; en && i < en->npages; i++)
+	r = ext4_icut(ino, 0);
+	ext4_tx_begin(fs);
+	if (!r)
+		r = ext4_inode_read(fs, en->nr, &raw);
+	if (!r) {
+		memcpy(raw.i_block, en->iblock, sizeof(raw.i_block));
+		raw.i_links_count = 0;
+		raw.i_size_lo = raw.i_size_high = 0;
+		raw.i_blocks_lo = 0;
+		raw.i_blocks_high = 0;
+		raw.i_dtime = (uint32_t)vfs_now().sec;
+		r = ext4_inode_write(fs, en->nr, &raw, false);
+	}
+	if (!r)
+		r = ext4_ifree(fs, en->nr, S_ISDIR(ino->mode));
+	if (r)
+		printk(LOG_ERR, "ext4: %s: cannot free inode %u (error %d)\n", fs->dev->name,
+		       en->nr, r);
+	en->dead = true;
+	if (ext4_tx_end(fs))
+		return;
+}
+
+void ext4_release(struct inode *ino)
+{
+	struct ext4_fs *fs = fs_of(ino);
+	struct enode *en = ino->priv;
+
+	if (!en)
+		return;
+	mutex_lock(&fs->ilock);
+	list_del(&en->link);
+	mutex_unlock(&fs->ilock);
+	if (en->map_write && !ino->sb->rdonly && fs->rw && ino->nlink)
+		(void)ext4_file_flush_pages(ino);
+	if (!ino->nlink && !en->dead && fs->rw && !ino->sb->rdonly)
+		kill(fs, ino);
+	for (uint64_t i = 0; i < en->npages; i++)
 		if (en->pages[i])
 			page_free(en->pages[i], 0);
-	if (en)
-		kfree(en->pages);
+	kfree(en->pages);
 	kfree(en);
-}
-
-/* A symlink's target: in i_block when short (a "fast" symlink), else in its first block. */
-static int load_link(struct ext4_fs *fs, struct inode *ino, const struct ext4_inode *raw)
-{
-	struct enode *en = ino->priv;
-	uint64_t len = ino->size;
-	uint8_t *blk = NULL;
-	int r = 0;
-
-	if (len >= PATH_MAX || (len > fs->block_size))
-		return -EIO;
-	ino->link = kmalloc(len + 1);
-	if (!ino->link)
-		return -ENOMEM;
-	if (len < sizeof(raw->i_block) && !(raw->i_flags & EXT4_EXTENTS_FL)) {
-		memcpy(ino->link, raw->i_block, len);
-	} else {
-		blk = kmalloc(fs->block_size);
-		r = blk ? read_blocks(fs, en, 0, 1, blk) : -ENOMEM;
-		if (!r)
-			memcpy(ino->link, blk, len);
-		kfree(blk);
-	}
-	ino->link[len] = 0;
-	return r;
 }
 
 /* The VFS inode of disk inode nr. */
@@ -229,20 +194,23 @@ static int make_inode(struct super *sb, uint32_t nr, struct inode **out)
 		return -ENOMEM;
 	}
 	en->nr = nr;
+	en->gen = raw.i_generation;
 	en->flags = raw.i_flags;
+	en->ino = ino;
+	list_init(&en->link);
 	memcpy(en->iblock, raw.i_block, sizeof(en->iblock));
 	ino->priv = en;
 	ino->ino = nr;
 	ext4_inode_attrs(fs, &raw, ino);
 	if (S_ISDIR(ino->mode)) {
-		ino->iops = &dir_iops;
-		ino->fops = &dir_fops;
+		ino->iops = &ext4_dir_iops;
+		ino->fops = &ext4_dir_fops;
 	} else if (S_ISREG(ino->mode)) {
-		ino->iops = &file_iops;
-		ino->fops = &file_fops;
+		ino->iops = &ext4_file_iops;
+		ino->fops = &ext4_file_fops;
 	} else if (S_ISLNK(ino->mode)) {
-		ino->iops = &link_iops;
-		r = load_link(fs, ino, &raw);
+		ino->iops = &ext4_link_iops;
+		r = ext4_file_load_link(ino, raw.i_block);
 	} else {
 		/* a device number: old form in i_block[0], else the new one in i_block[1] */
 		uint32_t old, new;
@@ -250,8 +218,8 @@ static int make_inode(struct super *sb, uint32_t nr, struct inode **out)
 		memcpy(&old, raw.i_block, 4);
 		memcpy(&new, raw.i_block + 4, 4);
 		ino->rdev = old ? ((old >> 8) & 0xff) << 8 | (old & 0xff)
-				: ((new & 0xfff00) >> 8) << 8 | (new & 0xff);
-		ino->iops = &node_iops;
+				: ((new & 0xfff00) >> 8) << 8 | (new & 0xff) | (new >> 20) << 20;
+		ino->iops = &ext4_node_iops;
 	}
 	if (r) {
 		vfs_inode_put(ino);
@@ -261,123 +229,75 @@ static int make_inode(struct super *sb, uint32_t nr, struct inode **out)
 	return 0;
 }
 
-static int e_lookup(struct inode *dir, struct dentry *d)
+int ext4_iget(struct super *sb, uint32_t nr, struct inode **out)
 {
-	struct enode *en = dir->priv;
-	uint32_t nr;
-	int r = need_extents(fs_of(dir), en);
+	struct ext4_fs *fs = sb->priv;
+	struct list *pos;
+	int r;
 
+	mutex_lock(&fs->ilock);
+	list_for_each (pos, &fs->icache) {
+		struct enode *en = list_entry(pos, struct enode, link);
+		int refs = __atomic_load_n(&en->ino->refs, __ATOMIC_ACQUIRE);
+
+		/* one whose last reference is going is left to go: the disk is up to date */
+		while (en->nr == nr && refs > 0) {
+			if (__atomic_compare_exchange_n(&en->ino->refs, &refs, refs + 1, false,
+							__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+				mutex_unlock(&fs->ilock);
+				*out = en->ino;
+				return 0;
+			}
+		}
+	}
+	r = make_inode(sb, nr, out);
 	if (!r)
-		r = ext4_dir_find(fs_of(dir), en->nr, en->iblock, dir->size, d->name,
-				  strlen(d->name), &nr);
-	return r ? r : make_inode(dir->sb, nr, &d->inode);
+		list_add_tail(&fs->icache, &((struct enode *)(*out)->priv)->link);
+	mutex_unlock(&fs->ilock);
+	return r;
 }
 
-static bool emit_one(void *arg, const char *name, size_t len, uint32_t ino, unsigned type,
-		     uint64_t next)
+/* Can this writer keep the file system right? Else the mount is read-only, and why is said. */
+static bool can_write(const struct ext4_fs *fs, const struct blk_dev *dev)
 {
-	struct dir_ctx *ctx = arg;
+	const char *why = NULL;
 
-	if (!ctx->emit(ctx, name, len, ino, type))
-		return false;
-	ctx->pos = next;
-	return true;
+	if (dev->ro)
+		why = "the device is read-only";
+	else if ((fs->ro_compat & ~RO_COMPAT_WRITABLE) || (fs->incompat & ~INCOMPAT_WRITABLE) ||
+		 (fs->compat & COMPAT_SPARSE_SUPER2))
+		why = "features this writer does not keep";
+	else if ((fs->ro_compat & RO_COMPAT_GDT_CSUM) && !fs->csum)
+		why = "uninit_bg without metadata_csum";
+	else if (fs->desc_size > 32 && fs->desc_size != 64)
+		why = "group descriptors of an unusual size";
+	if (why)
+		printk(LOG_INFO, "ext4: %s: read-only: %s\n", dev->name, why);
+	return !why;
 }
-
-static int dir_iterate(struct file *f, struct dir_ctx *ctx)
-{
-	struct enode *en = f->inode->priv;
-	int r = need_extents(fs_of(f->inode), en);
-
-	if (r)
-		return r;
-	return ext4_dir_walk(fs_of(f->inode), en->nr, en->iblock, f->inode->size, ctx->pos,
-			     emit_one, ctx);
-}
-
-static long e_readlink(struct inode *ino, char *buf, size_t n)
-{
-	size_t len = MIN(n, ino->size);
-
-	memcpy(buf, ino->link, len);
-	return (long)len;
-}
-
-static int ro_create(struct inode *dir, struct dentry *d, uint32_t mode)
-{
-	return -EROFS;
-}
-
-static int ro_symlink(struct inode *dir, struct dentry *d, const char *target)
-{
-	return -EROFS;
-}
-
-static int ro_mknod(struct inode *dir, struct dentry *d, uint32_t mode, uint64_t rdev)
-{
-	return -EROFS;
-}
-
-static int ro_link(struct dentry *old, struct inode *dir, struct dentry *d)
-{
-	return -EROFS;
-}
-
-static int ro_unlink(struct inode *dir, struct dentry *d)
-{
-	return -EROFS;
-}
-
-static int ro_rename(struct inode *odir, struct dentry *old, struct inode *ndir, struct dentry *new)
-{
-	return -EROFS;
-}
-
-static int ro_truncate(struct inode *ino, uint64_t size)
-{
-	return -EROFS;
-}
-
-static const struct inode_ops dir_iops = {
-	.lookup = e_lookup,
-	.create = ro_create,
-	.mkdir = ro_create,
-	.symlink = ro_symlink,
-	.mknod = ro_mknod,
-	.link = ro_link,
-	.unlink = ro_unlink,
-	.rmdir = ro_unlink,
-	.rename = ro_rename,
-	.release = e_release,
-};
-static const struct inode_ops file_iops = { .truncate = ro_truncate, .release = e_release };
-static const struct inode_ops link_iops = { .readlink = e_readlink, .release = e_release };
-static const struct inode_ops node_iops = { .release = e_release };
-static const struct file_ops dir_fops = { .iterate = dir_iterate, .seekable = true };
-static const struct file_ops file_fops = {
-	.read = file_read,
-	.get_page = file_get_page,
-	.open = file_open,
-	.seekable = true,
-};
 
 static int ext4_mount(struct super *sb, void *data)
 {
-	struct blk_dev *dev = data;
+	const struct ext4_mount_opts *o = data;
+	struct blk_dev *dev = o->dev;
 	struct ext4_fs *fs;
 	struct inode *root;
+	bool rw;
 	int r = ext4_super_read(dev, &fs);
 
 	if (r)
 		return r;
-	r = ext4_journal_mount(fs, false);
+	list_init(&fs->icache);
+	mutex_init(&fs->ilock);
+	rw = !o->ro && can_write(fs, dev);
+	r = ext4_journal_mount(fs, rw);
 	if (r) {
 		ext4_super_free(fs);
 		return r;
 	}
 	sb->priv = fs;
-	sb->rdonly = true;
-	r = make_inode(sb, EXT4_ROOT_INO, &root);
+	sb->rdonly = !rw;
+	r = ext4_iget(sb, EXT4_ROOT_INO, &root);
 	if (!r && !S_ISDIR(root->mode)) {
 		vfs_inode_put(root);
 		r = -EINVAL;
@@ -393,11 +313,13 @@ static int ext4_mount(struct super *sb, void *data)
 		r = -ENOMEM;
 		goto err;
 	}
-	printk(LOG_INFO, "ext4: %s: %lu blocks of %u bytes, %u inodes, label \"%s\"%s\n", dev->name,
-	       fs->blocks, fs->block_size, fs->inodes, fs->label,
-	       fs->csum ? ", metadata checksums" : "");
+	printk(LOG_INFO, "ext4: %s: %lu blocks of %u bytes, %u inodes, label \"%s\"%s, %s\n",
+	       dev->name, fs->blocks, fs->block_size, fs->inodes, fs->label,
+	       fs->csum ? ", metadata checksums" : "", rw ? "read-write" : "read-only");
 	return 0;
 err:
+	if (ext4_journal_unmount(fs))
+		printk(LOG_ERR, "ext4: %s: unmount failed\n", dev->name);
 	sb->priv = NULL;
 	ext4_super_free(fs);
 	return r;
@@ -414,7 +336,41 @@ static void ext4_statfs(struct super *sb, struct kstatfs *st)
 	st->files = fs->inodes;
 	st->ffree = fs->free_inodes;
 	st->namelen = EXT4_NAME_LEN;
-	st->flags = ST_VALID | ST_RDONLY;
+	st->flags = ST_VALID | (sb->rdonly ? ST_RDONLY : 0);
+}
+
+/* Commit; with last, also free the files unlinked while open (no one will close them now),
+ * and leave the file system clean and read-only. */
+static int ext4_sync(struct super *sb, bool last)
+{
+	struct ext4_fs *fs = sb->priv;
+	struct list *pos;
+	int r, e;
+
+	if (sb->rdonly || !fs->rw)
+		return 0;
+	if (last) {
+		mutex_lock(&fs->ilock);
+		list_for_each (pos, &fs->icache) {
+			struct enode *en = list_entry(pos, struct enode, link);
+
+			if (en->map_write && en->ino->nlink)
+				(void)ext4_file_flush_pages(en->ino);
+			if (!en->ino->nlink && !en->dead)
+				kill(fs, en->ino);
+		}
+		mutex_unlock(&fs->ilock);
+	}
+	r = ext4_tx_commit(fs);
+	if (!last)
+		return r;
+	sb->rdonly = true;
+	e = ext4_journal_unmount(fs);
+	r = r ? r : e;
+	fs->rw = false;
+	if (r)
+		printk(LOG_ERR, "ext4: %s: unmount failed (error %d)\n", fs->dev->name, r);
+	return r;
 }
 
 const struct fs_type ext4_type = {
@@ -422,4 +378,5 @@ const struct fs_type ext4_type = {
 	.magic = EXT4_SUPER_MAGIC,
 	.mount = ext4_mount,
 	.statfs = ext4_statfs,
+	.sync = ext4_sync,
 };

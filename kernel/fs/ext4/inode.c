@@ -1,4 +1,4 @@
-/* inode.c: reading ext4 inodes from the inode tables (through the block cache). */
+/* inode.c: reading and writing ext4 inodes in the inode tables (through the block cache). */
 #include "fs/ext4/inode.h"
 #include "fs/ext4/super.h"
 #include "fs/bcache.h"
@@ -8,6 +8,7 @@
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "drivers/virtio/blk.h"
+#include "fs/ext4/journal.h"
 
 /* The checksum of an inode's size bytes: seed, inode number, generation, then the inode
  * with its two checksum fields taken as zero. */
@@ -102,4 +103,79 @@ void ext4_inode_attrs(const struct ext4_fs *fs, const struct ext4_inode *raw, st
 	ino->atime = timeof(raw->i_atime, raw->i_atime_extra);
 	ino->mtime = timeof(raw->i_mtime, raw->i_mtime_extra);
 	ino->ctime = timeof(raw->i_ctime, raw->i_ctime_extra);
+}
+
+int ext4_inode_write(struct ext4_fs *fs, uint32_t nr, struct ext4_inode *raw, bool fresh)
+{
+	uint32_t size = fs->inode_size, idx;
+	uint64_t off;
+	uint8_t *at;
+	struct bbuf *b;
+	int r;
+
+	if (!nr || (nr - 1) / fs->inodes_per_group >= fs->groups)
+		return -EINVAL;
+	idx = (nr - 1) % fs->inodes_per_group;
+	off = (uint64_t)idx * size;
+	r = ext4_tx_get(fs, fs->inode_table[(nr - 1) / fs->inodes_per_group] + off / fs->block_size,
+			&b);
+	if (r)
+		return r;
+	at = b->data + off % fs->block_size;
+	if (fresh)
+		memset(at, 0, size);
+	memcpy(at, raw, MIN(size, sizeof(*raw)));
+	if (fs->csum) {
+		bool has_hi = size > EXT4_GOOD_OLD_INODE_SIZE && raw->i_extra_isize >= 4;
+		uint32_t c = inode_csum(fs, nr, at, size, has_hi);
+		struct ext4_inode *i = (void *)at;
+
+		i->i_checksum_lo = (uint16_t)c;
+		if (has_hi)
+			i->i_checksum_hi = (uint16_t)(c >> 16);
+	}
+	return 0;
+}
+
+/* Seconds into the low 32 bits; and the extra field: epoch bits and nanoseconds. */
+static uint32_t time_lo(struct timespec64 t)
+{
+	return (uint32_t)t.sec;
+}
+
+static uint32_t time_extra(struct timespec64 t)
+{
+	return (uint32_t)(((t.sec - (int64_t)(int32_t)(uint32_t)t.sec) >> 32) & 3) |
+	       (uint32_t)t.nsec << 2;
+}
+
+void ext4_inode_set_attrs(const struct ext4_fs *fs, struct ext4_inode *raw, const struct inode *ino)
+{
+	uint32_t extra = fs->inode_size > EXT4_GOOD_OLD_INODE_SIZE ? raw->i_extra_isize : 0;
+	uint64_t blocks = ino->blocks;
+
+	raw->i_mode = (uint16_t)ino->mode;
+	raw->i_uid = (uint16_t)ino->uid;
+	raw->i_uid_high = (uint16_t)(ino->uid >> 16);
+	raw->i_gid = (uint16_t)ino->gid;
+	raw->i_gid_high = (uint16_t)(ino->gid >> 16);
+	raw->i_links_count = (uint16_t)ino->nlink;
+	raw->i_size_lo = (uint32_t)ino->size;
+	raw->i_size_high = (uint32_t)(ino->size >> 32);
+	raw->i_flags &= ~EXT4_HUGE_FILE_FL;
+	if (blocks >> 32 && (fs->ro_compat & RO_COMPAT_HUGE_FILE) && blocks >> 48) {
+		raw->i_flags |= EXT4_HUGE_FILE_FL; /* counted in file-system blocks */
+		blocks /= fs->block_size / 512;
+	}
+	raw->i_blocks_lo = (uint32_t)blocks;
+	raw->i_blocks_high = (fs->ro_compat & RO_COMPAT_HUGE_FILE) ? (uint16_t)(blocks >> 32) : 0;
+	raw->i_atime = time_lo(ino->atime);
+	raw->i_mtime = time_lo(ino->mtime);
+	raw->i_ctime = time_lo(ino->ctime);
+	if (extra >= 8)
+		raw->i_ctime_extra = time_extra(ino->ctime);
+	if (extra >= 12)
+		raw->i_mtime_extra = time_extra(ino->mtime);
+	if (extra >= 16)
+		raw->i_atime_extra = time_extra(ino->atime);
 }

@@ -1,4 +1,4 @@
-/* inode.h: ext4 inodes: found in their group's inode table, checked, turned into VFS
+/* inode.h: ext4 inodes: found, written back, in their group's inode table, checked, turned into VFS
  * attributes (mode, owner, links, size, blocks, times with nanoseconds). */
 #ifndef MOTE_FS_EXT4_INODE_H
 #define MOTE_FS_EXT4_INODE_H
@@ -13,6 +13,17 @@ struct inode;
  * metadata_csum its checksum is checked. 0, -EINVAL (no such number), -EBADMSG (checksum,
  * reported on the console), -EIO. */
 int ext4_inode_read(struct ext4_fs *fs, uint32_t nr, struct ext4_inode *out) __must_check;
+
+/* Under an open handle: write raw as inode nr (its checksum set; of a file system with
+ * inodes larger than raw, the bytes past it are kept, or zeroed when fresh: a new inode).
+ * 0 or -errno. */
+int ext4_inode_write(struct ext4_fs *fs, uint32_t nr, struct ext4_inode *raw,
+		     bool fresh) __must_check;
+
+/* Set raw's mode, uid, gid, links, size, blocks and times from ino (the reverse of
+ * ext4_inode_attrs); times keep their nanoseconds and epoch bits when the inode has room. */
+void ext4_inode_set_attrs(const struct ext4_fs *fs, struct ext4_inode *raw,
+			  const struct inode *ino);
 
 /* Set ino's mode, uid, gid, nlink, size, blocks (512-byte units) and times from raw. */
 void ext4_inode_attrs(const struct ext4_fs *fs, const struct ext4_inode *raw, struct inode *ino);

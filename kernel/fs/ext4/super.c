@@ -2,6 +2,7 @@
 #include "fs/ext4/super.h"
 #include "fs/ext4/disk.h"
 #include "fs/ext4/journal.h"
+#include "fs/ext4/alloc.h"
 #include "fs/bcache.h"
 #include "drivers/virtio/blk.h"
 #include "core/mm/heap.h"
@@ -91,7 +92,15 @@ static void take_super(struct ext4_fs *fs, const struct ext4_super *s)
 
 	fs->block_size = 1024u << s->s_log_block_size;
 	fs->inodes_per_group = s->s_inodes_per_group;
+	fs->first_data_block = s->s_first_data_block;
+	fs->blocks_per_group = s->s_blocks_per_group;
+	fs->desc_size = is64 ? s->s_desc_size : 32;
+	fs->reserved_gdt = s->s_reserved_gdt_blocks;
+	fs->first_ino = s->s_rev_level ? s->s_first_ino : 11;
 	fs->inode_size = s->s_rev_level ? s->s_inode_size : EXT4_GOOD_OLD_INODE_SIZE;
+	fs->extra_isize = fs->inode_size > EXT4_GOOD_OLD_INODE_SIZE
+				  ? (uint16_t)MIN(32u, fs->inode_size - EXT4_GOOD_OLD_INODE_SIZE)
+				  : 0;
 	fs->incompat = s->s_feature_incompat;
 	fs->ro_compat = s->s_feature_ro_compat;
 	fs->compat = s->s_feature_compat;
@@ -242,8 +251,23 @@ void ext4_super_free(struct ext4_fs *fs)
 		return;
 	ext4_journal_free(fs);
 	bcache_destroy(fs->cache);
+	ext4_alloc_free(fs);
 	kfree(fs->inode_table);
 	kfree(fs);
+}
+
+uint64_t ext4_super_block(const struct ext4_fs *fs, uint32_t *offset)
+{
+	*offset = EXT4_SUPER_OFFSET % fs->block_size;
+	return EXT4_SUPER_OFFSET / fs->block_size;
+}
+
+uint64_t ext4_super_desc_block(const struct ext4_fs *fs, uint32_t g, uint32_t *offset)
+{
+	uint64_t off = (uint64_t)g * fs->desc_size;
+
+	*offset = (uint32_t)(off % fs->block_size);
+	return fs->first_data_block + 1 + off / fs->block_size;
 }
 
 int ext4_block_get(struct ext4_fs *fs, uint64_t blk, struct bbuf **out)

@@ -5,12 +5,14 @@
 
 #include "lib/types.h"
 #include "core/sched/sync.h"
+#include "lib/list.h"
 
 struct blk_dev;
 struct bcache;
 struct bbuf;
 struct ext4_journal;
 struct ext4_super;
+struct ext4_alloc;
 
 struct ext4_fs {
 	struct blk_dev *dev;
@@ -18,6 +20,12 @@ struct ext4_fs {
 	uint32_t block_size; /* 1024..4096 */
 	uint32_t inodes_per_group, inode_size;
 	uint32_t groups;
+	uint32_t first_data_block; /* the superblock's block: 1 with 1 KiB blocks, else 0 */
+	uint32_t blocks_per_group;
+	uint32_t desc_size;    /* 32, or 64 with 64bit */
+	uint32_t first_ino;    /* the first inode not reserved */
+	uint16_t extra_isize;  /* i_extra_isize of new inodes */
+	uint16_t reserved_gdt; /* s_reserved_gdt_blocks */
 	uint64_t *inode_table; /* per group: the inode table's first block */
 	uint32_t incompat, ro_compat, compat;
 	uint32_t journal_inum; /* with has_journal: its inode (0: none, or external) */
@@ -31,6 +39,10 @@ struct ext4_fs {
 	bool rw;		  /* mounted read-write */
 	struct mutex wlock;	  /* held by the open handle */
 	struct ext4_journal *jnl; /* the running transaction and the journal */
+	struct ext4_alloc *alloc; /* the allocators' state (alloc.c) */
+	/* in the VFS (ext4.c) */
+	struct list icache; /* the VFS inodes alive (struct enode), one per disk inode */
+	struct mutex ilock; /* icache */
 };
 
 /*
@@ -51,6 +63,10 @@ void ext4_super_free(struct ext4_fs *fs);
 /* Set superblock s's crc32c (s_checksum) when it has metadata_csum; call after any change to
  * its bytes, before it is written. */
 void ext4_super_set_csum(struct ext4_super *s);
+/* The block holding the superblock and its byte offset in it. */
+uint64_t ext4_super_block(const struct ext4_fs *fs, uint32_t *offset);
+/* The block holding group g's descriptor and its byte offset in it. */
+uint64_t ext4_super_desc_block(const struct ext4_fs *fs, uint32_t g, uint32_t *offset);
 
 /* Pin file-system block blk through the cache (bcache_get); -EIO for a block past the end. */
 int ext4_block_get(struct ext4_fs *fs, uint64_t blk, struct bbuf **out) __must_check;
