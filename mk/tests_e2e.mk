@@ -33,7 +33,8 @@ TESTS += tests/e2e/kernel_cpu_models.sh
 TESTS += tests/e2e/fast_syscalls.sh
 # the virtio-mmio transport and virtio-rng driver against QEMU's virtio-rng-device
 TESTS += tests/e2e/virtio_rng.sh
-# the virtio console driver against QEMU's virtconsole: order, 10 MiB whole, faster than the UART
+# the virtio console driver against QEMU's virtio-serial: order, 10 MiB whole, faster than the
+# UART; stdin through a port of its own (mote run --qemu): 10 MiB through cat, EOF, stderr apart
 TESTS += tests/e2e/virtio_console.sh
 # the virtio-net driver against QEMU's virtio-net-device (user networking, restricted): DHCP
 TESTS += tests/e2e/virtio_net.sh
@@ -49,12 +50,28 @@ TESTS += tests/e2e/ext4_htree.sh
 # read-write ext4 (--mount): a tree of changes made by Python in Mote and on the host, e2fsck -fn
 # clean and the image's tree (debugfs) equal to the host's; ENOSPC; read-only drives and :ro
 TESTS += tests/e2e/ext4_write.sh
+# ext4's jbd2 journal replayed at mount: debugfs-made transactions (revokes, escapes, torn commits,
+# 1 KiB blocks, csum v2/v3 and none, a wrapped log) read in Mote as e2fsck's replay reads them
+TESTS += tests/e2e/ext4_journal.sh
+# ext4's journal commits (the ext4_commit/ext4_uncommit self-tests on scratch drives): e2fsck -fn
+# clean, the journal's sequence advanced, the last commit replayed by e2fsck and by Mote alike
+TESTS += tests/e2e/ext4_commit.sh
+# commits in a loop (self-test ext4_crash), QEMU killed at a random moment, 10 rounds: Mote's
+# replay keeps every printed commit, e2fsck -fn clean (bench/ext4_journal.sh runs more)
+TESTS += tests/e2e/ext4_crash.sh
+# the journal under the write path: Python's writes (e2fsck -fn clean, the journal's sequence
+# advanced), then write+fsync in a loop with QEMU killed at random, 10 rounds: every fsync kept
+TESTS += tests/e2e/ext4_fsync.sh
 # root=/dev/vda: an ext4 disk as the root file system, no initrd (QEMU microvm)
 TESTS += tests/e2e/ext4_root.sh
+# sqlite3 and redis (appendfsync always) keep acknowledged writes across a SIGKILLed VM
+TESTS += tests/e2e/ext4_crash_apps.sh
 # mote run -v: ext4 images from mkfs.ext4 -d as volumes, :ro and read-write (QEMU; motevm where KVM is)
 TESTS += tests/e2e/mote_volume.sh
 # motevm's virtio-rng and virtio-net (on a TAP in a namespace) with the kernel's drivers (KVM)
 TESTS += tests/e2e/motevm_virtio.sh
+# motevm's virtio console with the kernel's driver (KVM): cat of 10 MiB, EOF, a slow reader
+TESTS += tests/e2e/motevm_console.sh
 # TCP sockets on lwIP: a C echo server in Mote (QEMU user net, port forwarded on loopback)
 $(BUILD)/tests/e2e/echo_server: tests/e2e/net/echo_server.c | $(DEPS_STAMP)
 	$(call quiet,CC,$@)mkdir -p $(@D) && $(HOST_CC) -std=gnu11 -O2 $(WARNINGS) -D_GNU_SOURCE -static -o $@ $<
