@@ -207,12 +207,23 @@ int ext4_dir_clear_index(struct ext4_fs *fs, struct ext4_dir *d)
 		const struct ext4_dirent *e;
 		uint64_t pblk;
 		struct bbuf *b;
+		bool node;
 		int r = dir_block(fs, d, lb, &pblk);
 
 		if (r == -ENOENT)
 			continue;
 		if (!r)
-			r = ext4_tx_get(fs, pblk, &b);
+			r = ext4_block_get(fs, pblk, &b);
+		if (r)
+			return r;
+		e = (const void *)b->data;
+		/* only the blocks that change are pinned under the handle (a handle holds few) */
+		node = !e->inode &&
+		       (e->rec_len == fs->block_size || e->rec_len == ext4_dir_space(fs));
+		ext4_block_put(fs, b);
+		if (lb && !node)
+			continue;
+		r = ext4_tx_get(fs, pblk, &b);
 		if (r)
 			return r;
 		e = (const void *)b->data;
@@ -225,8 +236,7 @@ int ext4_dir_clear_index(struct ext4_fs *fs, struct ext4_dir *d)
 			memset(b->data + at, 0, fs->block_size - at);
 			dd->rec_len = (uint16_t)(ext4_dir_space(fs) - e->rec_len);
 			ext4_dir_set_csum(fs, d->t->nr, d->t->gen, b->data);
-		} else if (!e->inode &&
-			   (e->rec_len == fs->block_size || e->rec_len == ext4_dir_space(fs))) {
+		} else {
 			ext4_dir_block_init(fs, d->t->nr, d->t->gen,
 					    b->data); /* a node, or empty */
 		}
@@ -248,7 +258,7 @@ int ext4_dir_add(struct ext4_fs *fs, struct ext4_dir *d, const char *name, size_
 		r = ext4_htree_add(fs, d, name, len, ino, ft);
 		if (r != -EAGAIN)
 			return r;
-		printk(LOG_WARN, "ext4: %s: directory %u: index full or unusable: made linear\n",
+		printk(LOG_WARN, "ext4: %s: directory %u: corrupt index: made linear\n",
 		       fs->dev->name, d->t->nr);
 	}
 	if (d->flags & EXT4_INDEX_FL) {

@@ -296,8 +296,8 @@ static int split_node(struct ext4_fs *fs, struct ext4_dir *d, struct path *p, un
 }
 
 /* Make room for one more entry in the lowest index node: split full nodes from the lowest
- * one with room down, or add a level when even the root is full. -EAGAIN: no room the
- * format allows. */
+ * one with room down, or add a level when even the root is full. -ENOSPC: no room the
+ * format allows (said on the console). */
 static int make_room(struct ext4_fs *fs, struct ext4_dir *d, struct path *p)
 {
 	for (;;) {
@@ -308,8 +308,14 @@ static int make_room(struct ext4_fs *fs, struct ext4_dir *d, struct path *p)
 		if (k == (int)p->levels)
 			return 0;
 		if (k < 0) {
-			if (p->levels >= write_levels(fs))
-				return -EAGAIN;
+			if (p->levels >= write_levels(fs)) {
+				/* as Linux: the directory is full (largedir allows one level more) */
+				printk(LOG_WARN,
+				       "ext4: %s: directory %u: index full at %u levels%s\n",
+				       fs->dev->name, d->t->nr, p->levels + 1,
+				       (fs->incompat & INCOMPAT_LARGEDIR) ? "" : " (no largedir)");
+				return -ENOSPC;
+			}
 			r = add_level(fs, d, p);
 		} else {
 			r = split_node(fs, d, p, (unsigned)k + 1);

@@ -25,9 +25,10 @@ int ext4_htree_find(struct ext4_fs *fs, const struct ext4_dir *d, const char *na
  * into the leaf its hash belongs to. A full leaf is split by hash, its upper half moved to a
  * new block at the directory's end (d->size grows; d->t counts the blocks); a full index
  * node is split, or the root pushed down a level, while the format allows (an index of 2
- * levels below the root with largedir, else 1). 0, -EAGAIN (the index cannot take it:
- * corrupt, or full at its deepest level; nothing has changed, and the caller makes the
- * directory linear instead: ext4_dir_clear_index), -ENOSPC, -EIO, -ENOMEM.
+ * levels below the root with largedir, else 1). 0, -EAGAIN (the index is corrupt: nothing
+ * has changed, and the caller makes the directory linear instead: ext4_dir_clear_index),
+ * -ENOSPC (no free block, or the index full at its deepest level, as Linux: said on the
+ * console), -EIO, -ENOMEM.
  */
 int ext4_htree_add(struct ext4_fs *fs, struct ext4_dir *d, const char *name, size_t len,
 		   uint32_t ino, uint8_t ft) __must_check;
