@@ -2,7 +2,8 @@
 """ext4_htree.py: the names of tests/e2e/ext4_htree.sh's big directories, made the same way on
 the host and in Mote.
   make DIR N        create N empty files in DIR (on the host, for mkfs.ext4 -d)
-  add DIR N EXTRA   in Mote: create files of names N..N+EXTRA-1 in DIR; "C added K"
+  add DIR N EXTRA   in Mote: create files of names N..N+EXTRA-1 in DIR; "C added K",
+                    "C seconds S" (the time it took)
   check DIR N [EXTRA]  in Mote: stat every name (each lookup goes through the index) and a
                     few absent ones; prints "C found K of N", "C absent: ..."
   list N [EXTRA]    on the host: every name, one a line
@@ -12,6 +13,7 @@ the host and in Mote.
 """
 import os
 import sys
+import time
 
 
 def name_of(i):
@@ -51,6 +53,7 @@ def main():
             print(name)
     elif cmd == "add":
         n, extra, added = int(sys.argv[3]), int(sys.argv[4]), 0
+        start = time.monotonic()
         for i in range(n, n + extra):
             try:
                 open(os.path.join(d, name_of(i)), "w").close()
@@ -59,6 +62,7 @@ def main():
                 print("C cannot add %s: %s" % (name_of(i), e.strerror))
                 break
         print("C added %d" % added)
+        print("C seconds %.1f" % (time.monotonic() - start))
     elif cmd == "check":
         want = names(int(sys.argv[3]), int(sys.argv[4]) if len(sys.argv) > 4 else 0)
         found, missing = 0, []

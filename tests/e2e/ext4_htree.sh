@@ -100,7 +100,7 @@ for cfg in "half_md4 4096 signed" "tea 1024 signed" "legacy 4096 signed" "tea 40
 done
 
 # --- blocks read by one lookup: indexed, then the same directory read linearly (INDEX_FL
-# cleared; e2fsck accepts a linear directory)
+# cleared by debugfs: the index blocks then read as unused entries; mounted read-only)
 IMG=$T/half_md4-4096-signed.img
 last=n$(printf '%06d' $(((N - 1) / 7 * 7 - 3)))
 guest --mount=/dev/vda:/data:ro /usr/bin/python3 /names.py count /data/big f0 "$last" absent
