@@ -132,6 +132,15 @@ def build(root, chown):
         m[3 * 4096:3 * 4096 + 5] = b"abcde"
         m.close()
         os.fsync(f.fileno())
+    # another, written back by msync alone (and at the end); read(2) sees it at once
+    put(d("mapped2"), data(2 * 4096))
+    with open(d("mapped2"), "r+b") as f:
+        m = mmap.mmap(f.fileno(), 0)
+        m[4000:4200] = b"M" * 200
+        seen = os.pread(f.fileno(), 200, 4000) == b"M" * 200
+        m.flush()
+        m.close()
+    print("C mmap: read(2) sees a mapped write: %s" % seen)
     # unlinked while open: the data stays until the last close
     f = open(d("ghost"), "w+b")
     f.write(data(100000))

@@ -6,7 +6,7 @@
 # many sizes, one of 1500 extents (index levels), sparse files, appends, truncates both ways,
 # mkdir/rmdir, renames within and across directories and over existing names, hard links,
 # symlinks short and long, a fifo, chmod, chown, utime (nanoseconds, a time past 2038), a
-# shared mapping written, a file unlinked while open, 2000 entries then half removed. The
+# shared mapping written (fsync; msync), a file unlinked while open, 2000 entries then half removed. The
 # same script runs on the host in a tmpfs directory; then e2fsck -fn must be clean and the
 # tree read out of the image with debugfs must equal the host's (names, types, sizes, modes,
 # owners, link counts, mtimes in ns, link targets, content hashes). With 4 KiB blocks and
@@ -64,8 +64,10 @@ for bs in 4096 1024; do
 	expect_eq "$bs: statvfs says rw" "C statvfs: rdonly 0" "$(grep '^C statvfs' "$T/guest.out")"
 	expect_eq "$bs: /proc/mounts says rw" "C mounts: /dev/vda /data ext4 rw,relatime 0 0" \
 		"$(grep '^C mounts' "$T/guest.out")"
-	expect_eq "$bs: an unlinked open file kept its data" "$(cat "$T/host.out")" \
+	expect_eq "$bs: an unlinked open file kept its data" "$(grep '^C ghost' "$T/host.out")" \
 		"$(grep '^C ghost' "$T/guest.out")"
+	expect_eq "$bs: read(2) sees a write through a shared mapping" \
+		"C mmap: read(2) sees a mapped write: True" "$(grep '^C mmap' "$T/guest.out")"
 	check "$bs: e2fsck -fn clean after the guest's changes" fsck_clean "$IMG"
 	python3 "$TREE" image "$IMG" >"$T/image.txt"
 	if cmp -s "$T/host.txt" "$T/image.txt"; then
