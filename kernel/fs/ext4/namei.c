@@ -235,6 +235,8 @@ static int make(struct inode *dir, struct dentry *d, uint32_t mode, uint64_t rde
 		return -EMLINK;
 	if (strlen(d->name) > EXT4_NAME_LEN)
 		return -ENAMETOOLONG;
+	if (!d->name[0])
+		return -EEXIST; /* no entry has an empty name */
 	ext4_tx_begin(fs);
 	r = new_inode(dir, mode, isdir ? 2 : 1, &ino);
 	if (r)
