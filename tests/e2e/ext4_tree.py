@@ -13,6 +13,7 @@
                         names, modes, owners and inode numbers; stat for times; rdump
                         for contents and targets; links counted by names)
   fill ROOT             write until ENOSPC, then free some and write again (prints C lines)
+  random ROOT SEED N    N random changes, the same for a SEED (times set at the end)
   ro ROOT               every kind of change tried, each refused (prints C lines: errno)
 
 Lines start with "W " (in Mote the console carries the kernel's lines too); checks with "C ".
@@ -260,6 +261,62 @@ def mtimes(img, paths):
     return out
 
 
+def randomly(root, seed, n):
+    """n random changes (seeded: the same on every machine): writes at random places,
+    truncates, renames, links, removals, directories made and removed."""
+    rnd = random.Random(seed)
+    files, dirs = [], [""]
+    fresh = iter(range(1 << 30))
+
+    def newname():
+        return "n%d%s" % (next(fresh), "x" * rnd.choice((0, 0, 10, 60, 200)))
+
+    for _ in range(n):
+        op = rnd.random()
+        if op < 0.3 or not files:
+            p = os.path.join(rnd.choice(dirs), newname())
+            put(os.path.join(root, p), rnd.randbytes(rnd.choice((0, 1, 100, 5000, 70000))))
+            files.append(p)
+        elif op < 0.55:
+            p = rnd.choice(files)
+            with open(os.path.join(root, p), "r+b") as f:
+                off = rnd.choice((0, rnd.randrange(1 << 16), rnd.randrange(1 << 22)))
+                f.seek(off)
+                f.write(rnd.randbytes(rnd.choice((1, 3000, 9000, 100000))))
+        elif op < 0.65:
+            p = rnd.choice(files)
+            os.truncate(os.path.join(root, p), rnd.choice((0, 1, 4095, 12289, 300000)))
+        elif op < 0.72:
+            p = files.pop(rnd.randrange(len(files)))
+            q = os.path.join(rnd.choice(dirs), newname())
+            os.rename(os.path.join(root, p), os.path.join(root, q))
+            files.append(q)
+        elif op < 0.77:
+            p = rnd.choice(files)
+            q = os.path.join(rnd.choice(dirs), newname())
+            os.link(os.path.join(root, p), os.path.join(root, q))
+            files.append(q)
+        elif op < 0.87:
+            os.unlink(os.path.join(root, files.pop(rnd.randrange(len(files)))))
+        elif op < 0.97:
+            p = os.path.join(rnd.choice(dirs), newname()[:50])
+            os.mkdir(os.path.join(root, p))
+            dirs.append(p)
+        elif len(dirs) > 1:
+            p = dirs[rnd.randrange(1, len(dirs))]
+            for f in [f for f in files if f.startswith(p + "/")]:
+                os.unlink(os.path.join(root, f))
+                files.remove(f)
+            for d in sorted([d for d in dirs if d == p or d.startswith(p + "/")], reverse=True):
+                os.rmdir(os.path.join(root, d))
+                dirs.remove(d)
+    for top, ds, fs in os.walk(root, topdown=False):
+        for name in ds + fs:
+            if top == root and name == "lost+found":
+                continue
+            os.utime(os.path.join(top, name), ns=(T, T), follow_symlinks=False)
+
+
 def fill(root):
     """Write until ENOSPC; then free a file and write again."""
     n = 0
@@ -307,6 +364,8 @@ def main():
         fill(arg)
     elif what == "ro":
         ro(arg)
+    elif what == "random":
+        randomly(arg, int(sys.argv[3]), int(sys.argv[4]))
     if "--checks" in sys.argv:
         checks(arg)
 

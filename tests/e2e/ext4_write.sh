@@ -10,7 +10,8 @@
 # same script runs on the host in a tmpfs directory; then e2fsck -fn must be clean and the
 # tree read out of the image with debugfs must equal the host's (names, types, sizes, modes,
 # owners, link counts, mtimes in ns, link targets, content hashes). With 4 KiB blocks and
-# with 1 KiB blocks. Then: a full disk gives ENOSPC and stays clean; a read-only drive and
+# with 1 KiB blocks. Then 3000 seeded random changes (writes anywhere, truncates, renames,
+# links, removals, directories) compared the same way; a full disk gives ENOSPC and stays clean; a read-only drive and
 # --mount=...:ro mount read-only (every change EROFS, the image unchanged).
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
@@ -79,6 +80,19 @@ for bs in 4096 1024; do
 	expect_match "$bs: the 1500-extent file's tree has two index levels" "^ *0/ *2 " \
 		"$(debugfs -R 'ex /fragmented' "$IMG" 2>/dev/null)"
 done
+
+# --- 3000 random changes (seeded), 1 KiB blocks: the same tree as on the host, and clean
+rm -rf "${HOSTDIR:?}"/*
+python3 "$TREE" random "$HOSTDIR" 7 3000 && python3 "$TREE" walk "$HOSTDIR" >"$T/host.txt"
+IMG=$T/random.img
+rm -f "$IMG"
+mkfs.ext4 -q -b 1024 "$IMG" 64M
+guest "" --mount=/dev/vda:/data /usr/bin/python3 /tree.py random /data 7 3000
+expect_eq "random: exit status" 0 "$STATUS"
+check "random: e2fsck -fn clean" fsck_clean "$IMG"
+python3 "$TREE" image "$IMG" >"$T/image.txt"
+check "random: the image's tree equals the host's ($(wc -l <"$T/host.txt") entries)" \
+	cmp -s "$T/host.txt" "$T/image.txt"
 
 # --- a full disk: ENOSPC, and clean
 IMG=$T/small.img
