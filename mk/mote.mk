@@ -1,6 +1,7 @@
 # mote.mk: the `mote` command (tools/mote/).
 MOTE_SRCS := $(addprefix tools/mote/, main.c cmd_run.c usernet.c cmd_build.c cmd_inspect.c cmd_volume.c hosttool.c image_ext4.c options.c errmsg.c \
-	recipe.c elfdeps.c elf.c ldcache.c fileset.c cpio.c image.c cache.c launch.c quote.c)
+	recipe.c elfdeps.c elf.c ldcache.c fileset.c cpio.c image.c cache.c launch.c quote.c \
+	relay.c)
 MOTE_OBJS := $(MOTE_SRCS:%.c=$(BUILD)/%.o)
 
 $(BUILD)/mote: $(MOTE_OBJS)
@@ -11,6 +12,8 @@ ALL_TARGETS += $(BUILD)/mote
 TESTS += tests/e2e/mote_build.sh
 # mote volume create/check against e2fsprogs (no VM)
 TESTS += tests/e2e/mote_volume_create.sh
+# mote build --format ext4 and mote run --image of it (root drive)
+TESTS += tests/e2e/mote_ext4_image.sh
 TESTS_BUILD += $(BUILD)/mote
 
 # unit tests of mote's parts, linked with its objects (all but main.o)
@@ -30,7 +33,7 @@ $(BUILD)/bench/hello-static: bench/hello.c | $(DEPS_STAMP)
 	$(call quiet,CC,$@)mkdir -p $(@D) && $(HOST_CC) -O2 -static -o $@ $<
 
 bench: $(BUILD)/bench/hello-static
-BENCHES += bench/mote_run.sh bench/net.sh bench/usernet.sh bench/storage.sh
+BENCHES += bench/mote_run.sh bench/net.sh bench/usernet.sh bench/storage.sh bench/console.sh
 
 # benchmark: bench/storage.sh's I/O program, the same static binary on the host and in Mote
 $(BUILD)/bench/blkio: bench/blkio.c | $(DEPS_STAMP)

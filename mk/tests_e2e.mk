@@ -33,7 +33,8 @@ TESTS += tests/e2e/kernel_cpu_models.sh
 TESTS += tests/e2e/fast_syscalls.sh
 # the virtio-mmio transport and virtio-rng driver against QEMU's virtio-rng-device
 TESTS += tests/e2e/virtio_rng.sh
-# the virtio console driver against QEMU's virtconsole: order, 10 MiB whole, faster than the UART
+# the virtio console driver against QEMU's virtio-serial: order, 10 MiB whole, faster than the
+# UART; stdin through a port of its own (mote run --qemu): 10 MiB through cat, EOF, stderr apart
 TESTS += tests/e2e/virtio_console.sh
 # the virtio-net driver against QEMU's virtio-net-device (user networking, restricted): DHCP
 TESTS += tests/e2e/virtio_net.sh
@@ -47,10 +48,14 @@ TESTS += tests/e2e/ext4_read.sh
 TESTS += tests/e2e/ext4_write.sh
 # root=/dev/vda: an ext4 disk as the root file system, no initrd (QEMU microvm)
 TESTS += tests/e2e/ext4_root.sh
+# sqlite3 and redis (appendfsync always) keep acknowledged writes across a SIGKILLed VM
+TESTS += tests/e2e/ext4_crash_apps.sh
 # mote run -v: ext4 images from mkfs.ext4 -d as volumes, :ro and read-write (QEMU; motevm where KVM is)
 TESTS += tests/e2e/mote_volume.sh
 # motevm's virtio-rng and virtio-net (on a TAP in a namespace) with the kernel's drivers (KVM)
 TESTS += tests/e2e/motevm_virtio.sh
+# motevm's virtio console with the kernel's driver (KVM): cat of 10 MiB, EOF, a slow reader
+TESTS += tests/e2e/motevm_console.sh
 # TCP sockets on lwIP: a C echo server in Mote (QEMU user net, port forwarded on loopback)
 $(BUILD)/tests/e2e/echo_server: tests/e2e/net/echo_server.c | $(DEPS_STAMP)
 	$(call quiet,CC,$@)mkdir -p $(@D) && $(HOST_CC) -std=gnu11 -O2 $(WARNINGS) -D_GNU_SOURCE -static -o $@ $<

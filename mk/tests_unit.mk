@@ -108,3 +108,31 @@ $(BUILD)/tests/unit/vmm_virtio_blk_test: $(BUILD)/tests/unit/vmm_virtio_blk_test
 
 TESTS += $(BUILD)/tests/unit/vmm_virtio_blk_test
 TESTS_BUILD += $(BUILD)/tests/unit/vmm_virtio_blk_test
+
+# The virtio console on pipes: multiport, input with end of input, a blocked stdout, hostile
+# drivers.
+$(BUILD)/tests/unit/vmm_virtio_console_test.o: HOST_CFLAGS += -Ivmm -Itests/unit
+$(BUILD)/tests/unit/vmm_virtio_console_test: $(BUILD)/tests/unit/vmm_virtio_console_test.o \
+		$(VDRV_OBJS) $(VMM_VIRTIO_OBJS) $(BUILD)/vmm/devices/virtio/console.o
+	$(call quiet,LD,$@)$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^ -lpthread
+
+TESTS += $(BUILD)/tests/unit/vmm_virtio_console_test
+TESTS_BUILD += $(BUILD)/tests/unit/vmm_virtio_console_test
+
+# The kernel's virtio console driver itself (kernel/drivers/virtio/console.c, on a host version
+# of its transport: tests/unit/kcon_glue.c) against motevm's device, as mote run pairs them.
+KCON_CFLAGS := $(HOST_CFLAGS) -Itests/unit/shim_console -Itests/unit/shim -Ikernel -Itests/unit \
+	-fno-builtin
+$(BUILD)/tests/unit/kcon_glue.o: tests/unit/kcon_glue.c | $(DEPS_STAMP)
+	$(call quiet,CC,$<)mkdir -p $(@D) && $(HOST_CC) $(KCON_CFLAGS) -c -o $@ $<
+$(BUILD)/tests/unit/kernel_vconsole.o: kernel/drivers/virtio/console.c | $(DEPS_STAMP)
+	$(call quiet,CC,$<)mkdir -p $(@D) && $(HOST_CC) $(KCON_CFLAGS) -c -o $@ $<
+$(BUILD)/tests/unit/vmm_virtio_console_kdrv_test.o: HOST_CFLAGS += -Ivmm -Itests/unit
+$(BUILD)/tests/unit/vmm_virtio_console_kdrv_test: \
+		$(BUILD)/tests/unit/vmm_virtio_console_kdrv_test.o $(BUILD)/tests/unit/kcon_glue.o \
+		$(BUILD)/tests/unit/kernel_vconsole.o $(VDRV_OBJS) $(VMM_VIRTIO_OBJS) \
+		$(BUILD)/vmm/devices/virtio/console.o
+	$(call quiet,LD,$@)$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^ -lpthread
+
+TESTS += $(BUILD)/tests/unit/vmm_virtio_console_kdrv_test
+TESTS_BUILD += $(BUILD)/tests/unit/vmm_virtio_console_kdrv_test

@@ -14,7 +14,8 @@ VMM_SRCS := \
 	vmm/devices/virtio/mmio.c vmm/devices/virtio/queue.c vmm/devices/virtio/rng.c \
 	vmm/devices/virtio/net.c vmm/devices/virtio/tap.c vmm/devices/virtio/stream.c \
 	vmm/devices/virtio/virtio_devices.c vmm/devices/virtio/blk.c \
-	vmm/devices/virtio/blk_req.c vmm/devices/virtio/blk_uring.c
+	vmm/devices/virtio/blk_req.c vmm/devices/virtio/blk_uring.c \
+	vmm/devices/virtio/console.c
 VMM_OBJS := $(VMM_SRCS:%.c=$(BUILD)/%.o)
 MOTEVM := $(BUILD)/motevm
 

@@ -31,6 +31,7 @@ struct args {
 	const char *id;
 	bool boot_timer;
 	bool exit_stats;
+	bool virtio_console;
 	const char *level;
 	enum log_level log_level; /* parsed --level */
 	const char *log_path;
@@ -85,6 +86,9 @@ static void usage(FILE *f)
 		"                       \"motevm stats: exits N (io N, mmio N, halt N, ...),\n"
 		"                       pf_fixed N, ..., vcpus N, wall T ms\" (counters this\n"
 		"                       host's KVM lacks are left out)\n"
+		"  --virtio-console     also give the guest a virtio console (a motevm extension):\n"
+		"                       port 0 stdin/stdout, port 1 stderr, end of input as port 0\n"
+		"                       closing; stdin stays on COM1 when it is a terminal\n"
 		"  --level LEVEL        log level: Error, Warning, Info (default), Debug, Trace, Off\n"
 		"  --log-path PATH      log lines to PATH (a file or a named pipe) instead of stderr\n"
 		"  --show-level         show the level in log lines (motevm's default)\n"
@@ -126,6 +130,7 @@ enum {
 	OPT_ID,
 	OPT_BOOT_TIMER,
 	OPT_EXIT_STATS,
+	OPT_VIRTIO_CONSOLE,
 	OPT_LEVEL,
 	OPT_LOG_PATH,
 	OPT_SHOW_LEVEL,
@@ -146,6 +151,7 @@ static const struct option options[] = {
 	{ "id", required_argument, NULL, OPT_ID },
 	{ "boot-timer", no_argument, NULL, OPT_BOOT_TIMER },
 	{ "exit-stats", no_argument, NULL, OPT_EXIT_STATS },
+	{ "virtio-console", no_argument, NULL, OPT_VIRTIO_CONSOLE },
 	{ "level", required_argument, NULL, OPT_LEVEL },
 	{ "log-path", required_argument, NULL, OPT_LOG_PATH },
 	{ "show-level", no_argument, NULL, OPT_SHOW_LEVEL },
@@ -209,6 +215,9 @@ static int parse_option(int c, struct args *a, bool *done)
 		break;
 	case OPT_EXIT_STATS:
 		a->exit_stats = true;
+		break;
+	case OPT_VIRTIO_CONSOLE:
+		a->virtio_console = true;
 		break;
 	case OPT_LEVEL:
 		a->level = optarg;
@@ -389,6 +398,7 @@ int main(int argc, char **argv)
 	}
 	opts.boot_timer = a.boot_timer;
 	opts.exit_stats = a.exit_stats;
+	opts.virtio_console = a.virtio_console;
 	opts.cpuid_edits = cpuid.n ? &cpuid : NULL;
 	/* Diagnostic knob (docs/motevm.md): tear the VM down before exiting, as bench/ shows. */
 	opts.async_teardown = getenv("MOTEVM_SYNC_TEARDOWN") == NULL;

@@ -38,6 +38,7 @@ enum vmm_stop_reason {
 struct vmm_options {
 	bool boot_timer;       /* --boot-timer */
 	bool exit_stats;       /* --exit-stats: KVM's exit counters on stderr at the end */
+	bool virtio_console;   /* --virtio-console: stdio through a virtio console too */
 	uint64_t start_us;     /* CLOCK_MONOTONIC at process start */
 	uint64_t start_cpu_us; /* process CPU time at process start */
 	bool async_teardown;   /* leave KVM's VM teardown to a helper (vmm_destroy) */

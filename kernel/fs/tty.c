@@ -87,10 +87,21 @@ void tty_rx_notify(void)
 		pollq_wake(&rx_pollq, POLLIN);
 }
 
+/* Stdin through a virtio console port where it comes that way (straight into the user's
+ * buffer, a whole receive buffer at a time), else from the UART. */
+static bool virtio_stdin(const struct file *f)
+{
+	return f->priv == TTY_STDIN && virtio_console_has_input();
+}
+
 static ssize_t tty_read(struct file *f, void *ubuf, size_t n, uint64_t *pos)
 {
 	char buf[256];
-	long k = uart_read(buf, MIN(n, sizeof(buf)), f->flags & O_NONBLOCK, waitq_interrupted);
+	long k;
+
+	if (virtio_stdin(f))
+		return virtio_console_read(ubuf, n, f->flags & O_NONBLOCK, waitq_interrupted);
+	k = uart_read(buf, MIN(n, sizeof(buf)), f->flags & O_NONBLOCK, waitq_interrupted);
 
 	if (k <= 0)
 		return k;
@@ -99,8 +110,10 @@ static ssize_t tty_read(struct file *f, void *ubuf, size_t n, uint64_t *pos)
 	return k;
 }
 
-/* Output goes out in pieces of up to 64 KiB, one VM exit each on motevm (console port). */
-static char out_buf[65536];
+/* Output goes out in pieces of up to 256 KiB through a virtio console (a notification and an
+ * interrupt each: fewer round trips for a program's big writes), else of up to 64 KiB, one VM
+ * exit each on motevm (console port). */
+static char out_buf[256 * 1024];
 static struct mutex out_lock = MUTEX_INIT(out_lock);
 
 static ssize_t tty_write(struct file *f, const void *ubuf, size_t n, uint64_t *pos)
@@ -110,14 +123,17 @@ static ssize_t tty_write(struct file *f, const void *ubuf, size_t n, uint64_t *p
 
 	mutex_lock(&out_lock);
 	while (done < n) {
-		size_t k = MIN(n - done, sizeof(out_buf));
+		size_t k = MIN(n - done, virtio_console_active() ? sizeof(out_buf)
+								 : (size_t)MOTE_CONSOLE_MAX);
 
 		if (copy_from_user(out_buf, (const char *)ubuf + done, k))
 			break;
-		/* through a virtio console where there is one (a buffer a notification); stdout
-		 * and stderr both, so that they stay in order on its one port */
-		if (virtio_console_write(out_buf, k) < 0)
-			console_write_stream(stream, out_buf, k);
+		/* through a virtio console where there is one (a buffer a notification): stderr
+		 * on a port of its own where it has one, else in order with stdout on port 0 */
+		if (virtio_console_write(stream == UART_STDERR, out_buf, k) < 0)
+			for (size_t o = 0; o < k; o += MOTE_CONSOLE_MAX)
+				console_write_stream(stream, out_buf + o,
+						     MIN(k - o, (size_t)MOTE_CONSOLE_MAX));
 		done += k;
 	}
 	mutex_unlock(&out_lock);
@@ -166,6 +182,9 @@ static uint32_t tty_poll(struct file *f, struct pollq **pq)
 	}
 	if (pq)
 		*pq = &rx_pollq;
+	if (virtio_stdin(f))
+		return POLLOUT | POLLWRNORM |
+		       (virtio_console_rx_pending() ? POLLIN | POLLRDNORM : 0);
 	return POLLOUT | POLLWRNORM | (uart_rx_pending() ? POLLIN | POLLRDNORM : 0);
 }
 

@@ -3,6 +3,9 @@
 # virtio-serial-device, microvm, one IOAPIC): a program's stdout and stderr go through it, in
 # order and whole (10 MiB of output, byte for byte), while the kernel's own messages stay on
 # the UART; and it is much faster than the UART's byte at a time (the same 1 MiB both ways).
+# Then stdin too, as `mote run --qemu` sets the ports up (port 1 "mote.stderr", port 2
+# "mote.stdin" on QEMU's stdio chardev): 10 MiB through cat byte for byte, the end of input
+# as the port closing (cat ends by itself), stderr apart from stdout.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 . tests/e2e/kernel_lib.sh
@@ -43,4 +46,30 @@ vc_ms=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", (b - a) * 1000 }')
 uart_ms=$(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%d", (b - a) * 1000 }')
 echo "(1 MiB of stdout, boot included: virtio console $vc_ms ms, UART $uart_ms ms)"
 check "the console is faster than the UART for 1 MiB" test "$vc_ms" -lt "$uart_ms"
+
+# stdin through a port of its own, under mote run --qemu (TCG: the platform this test is for)
+export MOTE_QEMU_ACCEL=tcg
+IN=$TEST_TMP/in.bin
+head -c $((10 << 20)) /dev/urandom >"$IN"
+t0=$EPOCHREALTIME
+timeout 300 build/mote run --qemu /bin/busybox cat <"$IN" >"$TEST_TMP/cat.out" \
+	2>"$TEST_TMP/cat.err"
+rc=$?
+t1=$EPOCHREALTIME
+expect_eq "cat of 10 MiB from stdin: it ends by itself (end of input), status 0" 0 "$rc"
+expect_eq "... every byte back, no more" "$((10 << 20))" "$(stat -c %s "$TEST_TMP/cat.out")"
+check "... byte for byte" cmp -s "$IN" "$TEST_TMP/cat.out"
+echo "(10 MiB through cat, boot included: $(awk -v a="$t0" -v b="$t1" \
+	'BEGIN { printf "%d", (b - a) * 1000 }') ms)"
+# from a pipe too (the chardev polls it), and from nothing at all
+n=$(head -c 3000000 "$IN" | timeout 120 build/mote run --qemu /bin/busybox wc -c)
+expect_eq "3 MB from a pipe through wc -c" 3000000 "$(tr -d ' ' <<<"$n")"
+out=$(timeout 60 build/mote run --qemu /bin/busybox cat </dev/null; echo "rc $?")
+expect_eq "an empty stdin: cat ends at once" "rc 0" "$out"
+# stderr apart, in order within each stream
+printf 'a\nb\n' | timeout 60 build/mote run --qemu /bin/busybox sh -c \
+	'read x; echo "out $x"; echo "err $x" >&2; read y; echo "out $y"; echo "err $y" >&2' \
+	>"$TEST_TMP/o" 2>"$TEST_TMP/e"
+expect_eq "stdout alone on stdout" "out a out b" "$(tr '\n' ' ' <"$TEST_TMP/o" | sed 's/ $//')"
+expect_eq "stderr alone on stderr" "err a err b" "$(tr '\n' ' ' <"$TEST_TMP/e" | sed 's/ $//')"
 finish

@@ -5,7 +5,7 @@
 #ifndef MOTE_TEST_VIRTIO_DRIVER_H
 #define MOTE_TEST_VIRTIO_DRIVER_H
 
-#define VDRV_QUEUES 2
+#define VDRV_QUEUES 6 /* the console: two ports and the control pair */
 
 /* provided by the test */
 unsigned vdrv_reg_read(unsigned long off);

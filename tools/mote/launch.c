@@ -1,6 +1,7 @@
 /* launch.c: starting motevm or qemu-system-x86_64 on an image, and reporting its status. */
 #include "launch.h"
 #include "options.h"
+#include "relay.h"
 #include "usernet.h"
 #include "abi/mote_abi.h"
 
@@ -19,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_ARGS 84 /* QEMU: its own ~40, and 4 for each of 8 volumes and the root */
+#define MAX_ARGS 96 /* QEMU: its own ~50, and 4 for each of 8 volumes and the root */
 /* QEMU microvm with one IOAPIC: 8 virtio-mmio transports of 512 bytes, GSI 16 on */
 #define QEMU_VIRTIO_BASE 0xfeb00000u
 #define QEMU_VIRTIO_GSI 16
@@ -227,78 +228,16 @@ static void forward(int sig)
 		kill(child, sig);
 }
 
-/* Runs argv as a child, console attached; returns its wait status, or -1. */
-/* Copy the VM's console output, which QEMU appends to the (unlinked) file at fd, to stdout
- * until the child has exited and all of it is out: read at our own offset, and the copied
- * part punched out of the file so that it never holds more than what is in flight. Woken by
- * inotify when the file grows (else every 10 ms). Returns the child's wait status, or -1. */
-static int relay_until_exit(int fd)
+/* relay_until_exit's: the VM's stdout or stderr went away */
+static void output_gone(void)
 {
-	char buf[65536], watch[32];
-	int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK), wstatus = -1;
-	bool out_ok = true, exited = false;
-	off_t off = 0;
-
-	snprintf(watch, sizeof(watch), "/proc/self/fd/%d", fd);
-	if (in >= 0 && inotify_add_watch(in, watch, IN_MODIFY) < 0) {
-		close(in);
-		in = -1;
-	}
-	for (;;) {
-		ssize_t n = pread(fd, buf, sizeof(buf), off), done = 0;
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n > 0) {
-			while (out_ok && done < n) {
-				ssize_t w = write(STDOUT_FILENO, buf + done, (size_t)(n - done));
-
-				if (w < 0 && errno == EAGAIN) { /* QEMU made it non-blocking */
-					struct pollfd p = { .fd = STDOUT_FILENO,
-							    .events = POLLOUT };
-
-					(void)poll(&p, 1, -1);
-				} else if (w < 0 && errno != EINTR) {
-					/* stdout went away: as a pipe's reader gone ends a
-					 * native writer (SIGPIPE), end the VM; drain meanwhile */
-					out_ok = false;
-					stop_signal = SIGPIPE;
-					kill(child, SIGTERM);
-				} else if (w > 0) {
-					done += w;
-				}
-			}
-			(void)fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, n);
-			off += n;
-			continue;
-		}
-		if (exited || n < 0)
-			break;
-		/* nothing new: has QEMU exited (then one last look), else wait for more */
-		if (waitpid(child, &wstatus, WNOHANG) == child) {
-			exited = true;
-			continue;
-		}
-		if (in >= 0) {
-			struct pollfd p = { .fd = in, .events = POLLIN };
-
-			if (poll(&p, 1, 100) > 0)
-				while (read(in, buf, sizeof(buf)) > 0)
-					;
-		} else {
-			usleep(10000);
-		}
-	}
-	if (in >= 0)
-		close(in);
-	while (!exited && waitpid(child, &wstatus, 0) < 0 && errno == EINTR)
-		;
-	return wstatus;
+	stop_signal = SIGPIPE;
+	kill(child, SIGTERM);
 }
 
-/* Runs argv as a child, console attached; returns its wait status, or -1. With relay_fd >= 0,
- * the VM's output comes through that file while it runs (relay_until_exit). */
-static int run_child(char **argv, int relay_fd)
+/* Runs argv as a child, console attached; returns its wait status, or -1. With NRELAY > 0,
+ * the VM's output comes through the files FROM while it runs (relay_until_exit to TO). */
+static int run_child(char **argv, const int *from, const int *to, int nrelay)
 {
 	struct sigaction fwd = { .sa_handler = forward }, nt = { .sa_handler = note }, old[4];
 	struct sigaction ign = { .sa_handler = SIG_IGN };
@@ -319,9 +258,9 @@ static int run_child(char **argv, int relay_fd)
 	sigaction(SIGTERM, &fwd, &old[1]);
 	sigaction(SIGHUP, &fwd, &old[2]);
 	sigaction(SIGPIPE, &ign, &old[3]); /* a write to a closed stdout: EPIPE, handled */
-	if (relay_fd >= 0)
-		wstatus = relay_until_exit(relay_fd);
-	while (relay_fd < 0 && waitpid(child, &wstatus, 0) < 0) {
+	if (nrelay > 0)
+		wstatus = relay_until_exit(child, from, to, nrelay, output_gone);
+	while (nrelay <= 0 && waitpid(child, &wstatus, 0) < 0) {
 		if (errno != EINTR) {
 			wstatus = -1;
 			break;
@@ -365,6 +304,8 @@ static int launch_motevm(const struct launch *l, const char *kernel, bool userne
 		argv[n++] = "--boot-timer";
 	if (l->stats)
 		argv[n++] = "--exit-stats";
+	/* stdin, stdout and stderr through a virtio console: a buffer a notification */
+	argv[n++] = "--virtio-console";
 	argv[n] = NULL;
 	if (!l->verbose) {
 		execv(vmm, argv);
@@ -373,7 +314,7 @@ static int launch_motevm(const struct launch *l, const char *kernel, bool userne
 	}
 	fprintf(stderr, "mote: %8.3f ms  starting motevm (%u vCPU, %u MiB)\n",
 		launch_now_ms() - l->t0_ms, l->cpus, l->mem_mib);
-	wstatus = run_child(argv, -1);
+	wstatus = run_child(argv, NULL, NULL, 0);
 	close(fd);
 	if (net_fd >= 0)
 		close(net_fd); /* passt ends with motevm's end, not ours */
@@ -481,13 +422,31 @@ static int temp_file(const char *name, char *path, size_t len)
 	return fd;
 }
 
+/* Three unlinked files QEMU appends to: stdout's port, stderr's, COM1's. 0 or -1. */
+static int console_files(int fds[3])
+{
+	static const char *const names[] = { "out", "err", "com1" };
+	char path[PATH_MAX];
+
+	for (int i = 0; i < 3; i++) {
+		fds[i] = temp_file(names[i], path, sizeof(path));
+		if (fds[i] < 0)
+			return -1;
+		unlink(path);
+	}
+	return 0;
+}
+
 static int launch_qemu(const struct launch *l, const char *kernel)
 {
 	char mem[32], smp[32], debugcon[64], status_dev[PATH_MAX + 32];
 	char status_path[PATH_MAX];
-	char *argv[MAX_ARGS], out_dev[96], out_path[PATH_MAX], *cmdline = NULL, *netdev = NULL;
+	char *argv[MAX_ARGS], out_dev[96], err_dev[96], com1_dev[96], *cmdline = NULL;
+	char *netdev = NULL;
 	static char drives[MAX_VOLUMES][4200], blkdevs[MAX_VOLUMES][48], rootdrive[4200];
-	int n = 0, wstatus, rc = -1, fd, full, out, net_fd = -1;
+	int n = 0, wstatus, rc = -1, fd, full, net_fd = -1, files[3] = { -1, -1, -1 };
+	const int to[3] = { STDOUT_FILENO, STDERR_FILENO, STDOUT_FILENO };
+	bool tty_in = isatty(STDIN_FILENO);
 	const char *accel = getenv("MOTE_QEMU_ACCEL"); /* "tcg" forces TCG where KVM exists */
 	int kvm = kvm_usable() == 0 && !(accel && !strcmp(accel, "tcg"));
 
@@ -510,8 +469,6 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	argv[n++] = "-no-user-config";
 	argv[n++] = "-display";
 	argv[n++] = "none";
-	argv[n++] = "-serial";
-	argv[n++] = "stdio";
 	argv[n++] = "-no-reboot";
 	argv[n++] = "-device";
 	argv[n++] = "isa-debug-exit,iobase=0xf4,iosize=4";
@@ -527,16 +484,18 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	argv[n++] = status_dev;
 	argv[n++] = "-device";
 	argv[n++] = debugcon;
-	/* the program's output through a virtio console (a write a notification, not the
-	 * UART's byte at a time) into an unlinked file mote copies to its stdout: a file, as
-	 * QEMU's virtconsole drops what a full pipe cannot take */
-	out = temp_file("out", out_path, sizeof(out_path));
-	if (out < 0) {
-		unlink(status_path);
-		return -1;
-	}
-	unlink(out_path);
-	snprintf(out_dev, sizeof(out_dev), "file,id=mote-out,path=/proc/self/fd/%d,append=on", out);
+	/* the program's stdout and stderr through virtio console ports (a write a
+	 * notification, not the UART's byte at a time), and stdin too where it is not a
+	 * terminal (one keeps COM1, whose line of bytes it wants); output into unlinked files
+	 * mote copies out (as QEMU's ports drop what a full pipe cannot take) */
+	if (console_files(files) < 0)
+		goto done;
+	snprintf(out_dev, sizeof(out_dev), "file,id=mote-out,path=/proc/self/fd/%d,append=on",
+		 files[0]);
+	snprintf(err_dev, sizeof(err_dev), "file,id=mote-err,path=/proc/self/fd/%d,append=on",
+		 files[1]);
+	snprintf(com1_dev, sizeof(com1_dev), "file,id=mote-com1,path=/proc/self/fd/%d,append=on",
+		 files[2]);
 	argv[n++] = "-global";
 	argv[n++] = "virtio-mmio.force-legacy=false";
 	argv[n++] = "-device";
@@ -544,7 +503,25 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	argv[n++] = "-chardev";
 	argv[n++] = out_dev;
 	argv[n++] = "-device";
-	argv[n++] = "virtconsole,chardev=mote-out";
+	argv[n++] = "virtconsole,chardev=mote-out,nr=0";
+	argv[n++] = "-chardev";
+	argv[n++] = err_dev;
+	argv[n++] = "-device";
+	argv[n++] = "virtserialport,chardev=mote-err,name=mote.stderr,nr=1";
+	if (tty_in) {
+		argv[n++] = "-serial";
+		argv[n++] = "stdio";
+	} else {
+		/* stdin's end is the chardev's: the port closes, which the kernel reads as EOF */
+		argv[n++] = "-chardev";
+		argv[n++] = com1_dev;
+		argv[n++] = "-serial";
+		argv[n++] = "chardev:mote-com1";
+		argv[n++] = "-chardev";
+		argv[n++] = "stdio,id=mote-in,signal=off";
+		argv[n++] = "-device";
+		argv[n++] = "virtserialport,chardev=mote-in,name=mote.stdin,nr=2";
+	}
 	/* QEMU's user network (its fixed addresses, so no DHCP) with -p's ports forwarded, or
 	 * the host's TAP device (addresses by DHCP or --kernel-arg=--ip) */
 	if (l->net == NET_PASST) {
@@ -609,7 +586,7 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	if (l->verbose)
 		fprintf(stderr, "mote: %8.3f ms  starting QEMU microvm (%s, %u vCPU, %u MiB)\n",
 			launch_now_ms() - l->t0_ms, kvm ? "KVM" : "TCG", l->cpus, l->mem_mib);
-	wstatus = run_child(argv, out);
+	wstatus = run_child(argv, files, to, tty_in ? 2 : 3);
 	if (wstatus < 0)
 		goto done;
 	full = status_file_read(status_path);
@@ -625,7 +602,9 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 			rc);
 done:
 	unlink(status_path);
-	close(out);
+	for (int i = 0; i < 3; i++)
+		if (files[i] >= 0)
+			close(files[i]);
 	if (net_fd >= 0)
 		close(net_fd); /* passt ends with QEMU's end */
 	free(cmdline);

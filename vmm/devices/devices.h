@@ -13,6 +13,7 @@ struct console;
 struct virtio_blk;
 struct virtio_net;
 struct virtio_rng;
+struct virtio_console;
 
 #define DEVICES_NET_MAX 16
 #define DEVICES_BLK_MAX 16
@@ -25,12 +26,13 @@ struct devices {
 	struct exit_dev *exit;
 	struct console *console;
 	/* virtio-mmio devices, in transport-slot order: drives (the root one first), network
-	 * interfaces, then entropy */
+	 * interfaces, entropy, then the console */
 	struct virtio_blk *blks[DEVICES_BLK_MAX];
 	unsigned nr_blks;
 	struct virtio_net *nets[DEVICES_NET_MAX];
 	unsigned nr_nets;
 	struct virtio_rng *rng;
+	struct virtio_console *vconsole; /* --virtio-console, after entropy */
 };
 
 struct json_t;

@@ -145,6 +145,8 @@ static void wait_irq(void *arg)
 	(void)virtio_ack(w->dev); /* first: a buffer given back after this raises it again */
 	waitq_wake_all(&w->wq);
 	spin_unlock(&w->lock, f);
+	if (w->on_irq) /* outside the lock: it may wake pollers, who take it in their poll */
+		w->on_irq();
 }
 
 void virtio_wait_init(struct virtio_wait *w, struct virtio_dev *d)
@@ -152,6 +154,7 @@ void virtio_wait_init(struct virtio_wait *w, struct virtio_dev *d)
 	spin_init(&w->lock);
 	waitq_init(&w->wq);
 	w->dev = d;
+	w->on_irq = NULL;
 	w->irq = !irq_register(d->irq, wait_irq, w);
 }
 

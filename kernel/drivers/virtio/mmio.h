@@ -59,7 +59,8 @@ struct virtio_wait {
 	struct spinlock lock; /* the used rings against the interrupt */
 	struct waitq wq;
 	struct virtio_dev *dev;
-	bool irq; /* the interrupt is routed */
+	bool irq;	      /* the interrupt is routed */
+	void (*on_irq)(void); /* also called on the interrupt (may be NULL), lock not held */
 };
 
 /* Set w up for d (its interrupt handler registered if it can be). */

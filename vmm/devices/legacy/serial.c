@@ -226,6 +226,13 @@ size_t serial_output(struct serial *s, bool to_stderr, const uint8_t *buf, size_
 	return emit(s, to_stderr ? STDERR_FILENO : s->out_fd, buf, len);
 }
 
+void serial_release_input(struct serial *s)
+{
+	if (s->in_pollable && !s->in_eof)
+		event_del(&s->vmm->loop, &s->in_ev);
+	s->in_eof = true; /* also stops a file's reads (on_room) */
+}
+
 void serial_enable_eof(struct serial *s)
 {
 	pthread_mutex_lock(&s->lock);

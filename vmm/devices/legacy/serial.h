@@ -39,6 +39,9 @@ size_t serial_output(struct serial *s, bool to_stderr, const uint8_t *buf, size_
  * many (0 if none, or in loopback). For the console port's bulk reads.
  */
 size_t serial_input(struct serial *s, uint8_t *buf, size_t len);
+/* Another device (the virtio console) reads stdin from now on: COM1 stops watching it and
+ * receives nothing more from it. */
+void serial_release_input(struct serial *s);
 /* The guest opted in to end of input as carrier loss (MOTE_FEAT_CONSOLE_EOF). */
 void serial_enable_eof(struct serial *s);
 

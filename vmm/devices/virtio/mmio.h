@@ -24,7 +24,7 @@
 #define VIRTIO_ID_RNG 4
 #define VIRTIO_F_EVENT_IDX (1ull << 29)
 #define VIRTIO_F_VERSION_1 (1ull << 32)
-#define VIRTIO_QUEUES_MAX 2
+#define VIRTIO_QUEUES_MAX 6 /* the console: two ports and its control pair */
 #define VIRTIO_MMIO_BASE 0xd0000000ull
 #define VIRTIO_MMIO_SIZE 0x1000ull
 #define VIRTIO_MMIO_GSI 5   /* slot n: GSI 5 + n, as Firecracker numbers them */

@@ -5,7 +5,11 @@
 
 #include <jansson.h>
 
+#include <unistd.h>
+
+#include "devices/legacy/serial.h"
 #include "devices/virtio/blk.h"
+#include "devices/virtio/console.h"
 #include "devices/virtio/net.h"
 #include "devices/virtio/netbe.h"
 #include "devices/virtio/rng.h"
@@ -13,6 +17,21 @@
 #include "log.h"
 #include "metrics.h"
 #include "vmm.h"
+
+/* --virtio-console in SLOT: stdout and stderr, and stdin unless it is a terminal (that stays
+ * with COM1, whose raw mode and line of bytes a terminal wants); the UART lets go of it. */
+static int console_init(struct vmm *vmm, const struct virtio_env *env, unsigned slot)
+{
+	bool take_input = !isatty(STDIN_FILENO);
+
+	vmm->devices.vconsole = virtio_console_create(env, slot, take_input ? STDIN_FILENO : -1,
+						      STDOUT_FILENO, STDERR_FILENO);
+	if (!vmm->devices.vconsole)
+		return -EIO;
+	if (take_input)
+		serial_release_input(vmm->devices.serial);
+	return 0;
+}
 
 /* The virtio devices the configuration asks for, each in the next transport slot. */
 static int virtio_init(struct vmm *vmm)
@@ -69,13 +88,15 @@ static int virtio_init(struct vmm *vmm)
 		if (!devs->rng)
 			return -EIO;
 	}
-	return 0;
+	return vmm->opts.virtio_console ? console_init(vmm, &env, slot) : 0;
 }
 
 static void virtio_exit(struct vmm *vmm)
 {
 	struct devices *devs = &vmm->devices;
 
+	virtio_console_destroy(devs->vconsole);
+	devs->vconsole = NULL;
 	virtio_rng_destroy(devs->rng);
 	devs->rng = NULL;
 	for (unsigned i = 0; i < devs->nr_nets; i++)
@@ -96,6 +117,8 @@ int virtio_devices_cmdline(const struct devices *devs, char *buf, size_t size)
 		r = virtio_cmdline(&devs->nets[i]->dev, buf, size);
 	if (devs->rng && !r)
 		r = virtio_cmdline(&devs->rng->dev, buf, size);
+	if (devs->vconsole && !r)
+		r = virtio_cmdline(&devs->vconsole->dev, buf, size);
 	return r;
 }
 
@@ -142,6 +165,27 @@ static void blk_metrics(const struct vmm *vmm, json_t *root)
 	add_blk_group(root, "block", &sum);
 }
 
+/* motevm's "vconsole" group (--virtio-console; zeros without it). */
+static void console_metrics(const struct vmm *vmm, json_t *root)
+{
+	struct virtio_console_stats d = { 0 };
+
+	if (vmm && vmm->devices.vconsole)
+		d = virtio_console_stats_since(vmm->devices.vconsole);
+	metrics_put(root, "vconsole", "rx_bytes", d.rx_bytes);
+	metrics_put(root, "vconsole", "rx_buffers", d.rx_buffers);
+	metrics_put(root, "vconsole", "rx_queue_event_count", d.rx_queue_events);
+	metrics_put(root, "vconsole", "rx_input_event_count", d.rx_input_events);
+	metrics_put(root, "vconsole", "tx_bytes", d.tx_bytes);
+	metrics_put(root, "vconsole", "tx_stderr_bytes", d.tx_err_bytes);
+	metrics_put(root, "vconsole", "tx_buffers", d.tx_buffers);
+	metrics_put(root, "vconsole", "tx_queue_event_count", d.tx_queue_events);
+	metrics_put(root, "vconsole", "tx_blocked_count", d.tx_blocked);
+	metrics_put(root, "vconsole", "tx_fails", d.tx_fails);
+	metrics_put(root, "vconsole", "control_msgs", d.ctrl_msgs);
+	metrics_put(root, "vconsole", "bad_control_msgs", d.bad_ctrl_msgs);
+}
+
 /* Firecracker's "block" and "block_<id>", "net" (every interface) and "net_<iface_id>"
  * groups, and "entropy". */
 static void virtio_metrics(const struct vmm *vmm, json_t *root)
@@ -168,6 +212,7 @@ static void virtio_metrics(const struct vmm *vmm, json_t *root)
 	metrics_put(root, "entropy", "entropy_bytes", rs.bytes - rng_last.bytes);
 	metrics_put(root, "entropy", "host_rng_fails", rs.fails - rng_last.fails);
 	rng_last = rs;
+	console_metrics(vmm, root);
 }
 
 const struct device_ops virtio_devices = {

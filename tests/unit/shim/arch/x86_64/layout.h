@@ -7,6 +7,7 @@
 
 extern uint8_t *vdrv_ram;
 #define V2P(v) ((uint64_t)((uint8_t *)(v)-vdrv_ram))
+#define V2P_ANY(v) V2P(v)
 #define P2V(p) ((void *)(vdrv_ram + (uint64_t)(p)))
 
 #endif
