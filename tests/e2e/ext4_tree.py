@@ -117,6 +117,9 @@ def build(root, chown):
     os.symlink("gone", d("dead link"))
     os.unlink(d("dead link"))
     os.mkfifo(d("fifo"), 0o640)
+    if chown:  # device nodes need root too; one number in the old form, one in the new
+        os.mknod(d("null"), stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        os.mknod(d("a", "blockdev"), stat.S_IFBLK | 0o600, os.makedev(259, 70000))
     # attributes
     os.chmod(d("sizes", "s1"), 0o600)
     os.chmod(d("a", "b"), 0o711)
@@ -193,10 +196,12 @@ def walk(root):
             p = os.path.join(top, name)
             st = os.lstat(p)
             k = kind_of(st.st_mode)
+            target = (os.readlink(p) if k == "link" else
+                      "%d:%d" % (os.major(st.st_rdev), os.minor(st.st_rdev)) if k == "other"
+                      else "-")
             out.append(line(os.path.relpath(p, root), k, "-" if k == "dir" else st.st_size,
                             st.st_mode, st.st_uid, st.st_gid, "-" if k == "dir" else st.st_nlink,
-                            st.st_mtime_ns, os.readlink(p) if k == "link" else "-",
-                            digest(p) if k == "file" else "-"))
+                            st.st_mtime_ns, target, digest(p) if k == "file" else "-"))
     return sorted(out)
 
 
@@ -232,20 +237,21 @@ def image(img):
         for p, ino, mode, uid, gid in entries:
             k = kind_of(mode)
             q = os.path.join(tmp, p)
-            if k == "fifo":  # rdump makes none
-                out.append(line(p, k, 0, mode, uid, gid, names[ino], times[p], "-", "-"))
+            if k in ("fifo", "other"):  # rdump makes none
+                out.append(line(p, k, 0, mode, uid, gid, names[ino], times[p][0],
+                                times[p][1] if k == "other" else "-", "-"))
                 continue
             st = os.lstat(q)
             out.append(line(p, k, "-" if k == "dir" else st.st_size, mode, uid, gid,
-                            "-" if k == "dir" else names[ino], times[p],
+                            "-" if k == "dir" else names[ino], times[p][0],
                             os.readlink(q) if k == "link" else "-",
                             digest(q) if k == "file" else "-"))
     return sorted(out)
 
 
 def mtimes(img, paths):
-    """Each path's mtime in ns, from one debugfs run of stat commands: the low 32 bits
-    signed, plus the extra field's epoch bits and nanoseconds."""
+    """Each path's mtime in ns (the low 32 bits signed, plus the extra field's epoch bits
+    and nanoseconds) and device number (major:minor, or "-"), from one debugfs run."""
     with tempfile.NamedTemporaryFile("w") as cmds:
         cmds.write("".join('stat "/%s"\n' % p for p in paths))
         cmds.flush()
@@ -257,7 +263,11 @@ def mtimes(img, paths):
         lo = int(f[0], 16)
         lo -= (1 << 32) if lo >= 1 << 31 else 0
         extra = int(f[1], 16) if len(f) > 1 else 0
-        out[p] = (lo + ((extra & 3) << 32)) * 10**9 + (extra >> 2)
+        dev = "-"
+        if "evice major" in block:  # "01:03" in the old form, "259:70000" in the new
+            dev = ":".join(str(int(x)) for x in
+                           block.split("evice major/minor number: ")[1].split()[0].split(":"))
+        out[p] = ((lo + ((extra & 3) << 32)) * 10**9 + (extra >> 2), dev)
     return out
 
 

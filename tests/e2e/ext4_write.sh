@@ -5,14 +5,15 @@
 # has_journal) mounted by --mount=/dev/vda:/data, seeded with a hashed directory: files of
 # many sizes, one of 1500 extents (index levels), sparse files, appends, truncates both ways,
 # mkdir/rmdir, renames within and across directories and over existing names, hard links,
-# symlinks short and long, a fifo, chmod, chown, utime (nanoseconds, a time past 2038), a
-# shared mapping written (fsync; msync), a file unlinked while open, 2000 entries then half removed. The
-# same script runs on the host in a tmpfs directory; then e2fsck -fn must be clean and the
-# tree read out of the image with debugfs must equal the host's (names, types, sizes, modes,
-# owners, link counts, mtimes in ns, link targets, content hashes). With 4 KiB blocks and
-# with 1 KiB blocks. Then 3000 seeded random changes (writes anywhere, truncates, renames,
-# links, removals, directories) compared the same way; a full disk gives ENOSPC and stays clean; a read-only drive and
-# --mount=...:ro mount read-only (every change EROFS, the image unchanged).
+# symlinks short and long, a fifo, device nodes (old and new numbers), chmod, chown, utime
+# (nanoseconds, a time past 2038), shared mappings written (fsync; msync), a file unlinked
+# while open, 2000 entries then half removed. The same script runs on the host in a tmpfs
+# directory; then e2fsck -fn must be clean and the tree read out of the image with debugfs
+# must equal the host's (names, types, sizes, modes, owners, link counts, mtimes in ns, link
+# targets, device numbers, content hashes). With 4 KiB blocks and with 1 KiB blocks. Then
+# 3000 seeded random changes (writes anywhere, truncates, renames, links, removals,
+# directories) compared the same way; a full disk gives ENOSPC and stays clean; a read-only
+# drive and --mount=...:ro mount read-only (every change EROFS, the image unchanged).
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 . tests/e2e/kernel_lib.sh

@@ -246,14 +246,19 @@ static int make(struct inode *dir, struct dentry *d, uint32_t mode, uint64_t rde
 	} else if (S_ISLNK(mode)) {
 		r = ext4_file_set_link(ino, target);
 	} else if (!S_ISREG(mode)) {
+		/* rdev as glibc's makedev: the old form in i_block[0] when both numbers fit a
+		 * byte, else the new one (minor's low byte, major, minor's high bits) in [1] */
 		struct enode *en = ino->priv;
-		uint32_t major = (uint32_t)(rdev >> 8) & 0xfff, minor = (uint32_t)(rdev & 0xff);
-		uint32_t w = major < 256 && minor < 256 ? major << 8 | minor : 0;
+		uint32_t major = (uint32_t)((rdev >> 8) & 0xfff), w;
+		uint32_t minor = (uint32_t)((rdev & 0xff) | ((rdev >> 12) & 0xfff00));
 
-		memcpy(en->iblock, &w, 4);
-		w = minor | major << 8;
-		if (!(major < 256 && minor < 256))
+		if (major < 256 && minor < 256) {
+			w = major << 8 | minor;
+			memcpy(en->iblock, &w, 4);
+		} else {
+			w = (minor & 0xff) | major << 8 | (minor & ~0xffu) << 12;
 			memcpy(en->iblock + 4, &w, 4);
+		}
 		ino->rdev = rdev;
 	}
 	if (!r)
