@@ -14,6 +14,7 @@
                         for contents and targets; links counted by names)
   fill ROOT             write until ENOSPC, then free some and write again (prints C lines)
   random ROOT SEED N    N random changes, the same for a SEED (times set at the end)
+  orphan ROOT           a file unlinked while open, synced; then waits to be killed
   ro ROOT               every kind of change tried, each refused (prints C lines: errno)
 
 Lines start with "W " (in Mote the console carries the kernel's lines too); checks with "C ".
@@ -327,6 +328,19 @@ def randomly(root, seed, n):
             os.utime(os.path.join(top, name), ns=(T, T), follow_symlinks=False)
 
 
+def orphan(root):
+    """A file unlinked while open, committed (sync), then the VM left running: the host
+    kills it, and the next mount must free the file (the orphan list)."""
+    f = open(os.path.join(root, "ghost"), "wb")
+    f.write(os.urandom(3 << 20))
+    f.flush()
+    os.unlink(os.path.join(root, "ghost"))
+    os.sync()
+    print("C orphan: ready", flush=True)
+    import time
+    time.sleep(1000)
+
+
 def fill(root):
     """Write until ENOSPC; then free a file and write again."""
     n = 0
@@ -374,6 +388,8 @@ def main():
         fill(arg)
     elif what == "ro":
         ro(arg)
+    elif what == "orphan":
+        orphan(arg)
     elif what == "random":
         randomly(arg, int(sys.argv[3]), int(sys.argv[4]))
     if "--checks" in sys.argv:

@@ -166,7 +166,7 @@ static int new_inode(struct inode *dir, uint32_t mode, uint32_t nlink, struct in
 static void abandon(struct inode *ino)
 {
 	ino->nlink = 0;
-	if (ext4_iwrite(ino))
+	if (ext4_iwrite(ino) || ext4_iorphan(ino))
 		ino->nlink = 0; /* its release frees it all the same */
 }
 
@@ -351,7 +351,9 @@ static int drop_name(struct inode *dir, const char *name, struct inode *ino)
 		ino->nlink--;
 	}
 	ino->ctime = vfs_now();
-	return r ?: ext4_iwrite(ino);
+	if (!r)
+		r = ext4_iwrite(ino);
+	return r ?: ext4_iorphan(ino);
 }
 
 static int e_unlink(struct inode *dir, struct dentry *d)
@@ -404,6 +406,8 @@ static int e_rename(struct inode *odir, struct dentry *old, struct inode *ndir, 
 		}
 		victim->ctime = vfs_now();
 		r = ext4_iwrite(victim);
+		if (!r)
+			r = ext4_iorphan(victim);
 	}
 	if (!r) {
 		dir_begin(odir, &c);
