@@ -267,6 +267,12 @@ static ssize_t file_write(struct file *f, const void *ubuf, size_t n, uint64_t *
 			break;
 	}
 	kfree(kb);
+	if (done && (f->flags & O_DSYNC)) { /* O_SYNC and O_DSYNC: durable before returning */
+		int e = ext4_tx_commit(fs_of(ino));
+
+		if (e)
+			return e;
+	}
 	return done ? (ssize_t)done : r;
 }
 
