@@ -74,6 +74,8 @@ KERNEL_SRCS := \
 	kernel/fs/bcache.c \
 	kernel/fs/ext4/super.c \
 	kernel/fs/ext4/journal.c \
+	kernel/fs/ext4/jbd2.c \
+	kernel/fs/ext4/replay.c \
 	kernel/fs/ext4/alloc.c \
 	kernel/fs/ext4/inode.c \
 	kernel/fs/ext4/extent.c \
@@ -147,6 +149,7 @@ KERNEL_SRCS := \
 	kernel/test/test_fpu.c \
 	kernel/test/test_virtio.c \
 	kernel/test/test_blk.c \
+	kernel/test/test_ext4.c \
 	kernel/test/test_net.c
 
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(basename $(KERNEL_SRCS)))
@@ -217,3 +220,5 @@ $(BUILD)/bench/ops: bench/ops.c | $(DEPS_STAMP)
 
 bench: $(BUILD)/bench/ops
 BENCHES += bench/kernel_counts.sh
+# ext4's journal: many rounds of tests/e2e/ext4_crash.sh, the commit rate under QEMU TCG
+BENCHES += bench/ext4_journal.sh

@@ -46,6 +46,18 @@ TESTS += tests/e2e/ext4_read.sh
 # read-write ext4 (--mount): a tree of changes made by Python in Mote and on the host, e2fsck -fn
 # clean and the image's tree (debugfs) equal to the host's; ENOSPC; read-only drives and :ro
 TESTS += tests/e2e/ext4_write.sh
+# ext4's jbd2 journal replayed at mount: debugfs-made transactions (revokes, escapes, torn commits,
+# 1 KiB blocks, csum v2/v3 and none, a wrapped log) read in Mote as e2fsck's replay reads them
+TESTS += tests/e2e/ext4_journal.sh
+# ext4's journal commits (the ext4_commit/ext4_uncommit self-tests on scratch drives): e2fsck -fn
+# clean, the journal's sequence advanced, the last commit replayed by e2fsck and by Mote alike
+TESTS += tests/e2e/ext4_commit.sh
+# commits in a loop (self-test ext4_crash), QEMU killed at a random moment, 10 rounds: Mote's
+# replay keeps every printed commit, e2fsck -fn clean (bench/ext4_journal.sh runs more)
+TESTS += tests/e2e/ext4_crash.sh
+# the journal under the write path: Python's writes (e2fsck -fn clean, the journal's sequence
+# advanced), then write+fsync in a loop with QEMU killed at random, 10 rounds: every fsync kept
+TESTS += tests/e2e/ext4_fsync.sh
 # root=/dev/vda: an ext4 disk as the root file system, no initrd (QEMU microvm)
 TESTS += tests/e2e/ext4_root.sh
 # sqlite3 and redis (appendfsync always) keep acknowledged writes across a SIGKILLed VM

@@ -37,6 +37,9 @@ static const struct selftest tests[] = {
 	{ "virtio_blk", test_virtio_blk, false },     /* patterns written, read back, threads */
 	{ "virtio_net_batch", test_virtio_net_batch, false }, /* interrupts, notifications */
 	{ "net_dhcp", test_net_dhcp, false },		      /* lwIP over virtio-net: DHCP binds */
+	{ "ext4_commit", test_ext4_commit, false },	/* journal commits on scratch drives */
+	{ "ext4_uncommit", test_ext4_uncommit, false }, /* ... the last one made to need replay */
+	{ "ext4_crash", test_ext4_crash, false },	/* commits until the VM is killed */
 };
 
 int st_fail(struct st *st, const char *fmt, ...)

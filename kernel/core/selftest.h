@@ -50,5 +50,8 @@ int test_panic(struct st *st);
 int test_echo(struct st *st);
 int test_initrd(struct st *st);
 int test_fs(struct st *st);
+int test_ext4_commit(struct st *st);
+int test_ext4_uncommit(struct st *st);
+int test_ext4_crash(struct st *st);
 
 #endif /* MOTE_CORE_SELFTEST_H */

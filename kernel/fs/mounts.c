@@ -105,6 +105,8 @@ static const char *why(int err)
 		return "not a directory";
 	case -EIO:
 		return "I/O error";
+	case -EROFS:
+		return "read-only device";
 	default:
 		return "error";
 	}

@@ -1,6 +1,7 @@
 /* super.c: ext4's superblock and block group descriptors, read once at mount. */
 #include "fs/ext4/super.h"
 #include "fs/ext4/disk.h"
+#include "fs/ext4/journal.h"
 #include "fs/ext4/alloc.h"
 #include "fs/bcache.h"
 #include "drivers/virtio/blk.h"
@@ -10,7 +11,9 @@
 #include "lib/printf.h"
 #include "lib/string.h"
 
-#define CACHE_BUFS 64 /* 256 KiB of metadata per mounted file system */
+/* 1 MiB of metadata per mounted file system; a running transaction keeps what it changed
+ * pinned here until it is written home (journal.c keeps it well under this) */
+#define CACHE_BUFS 256
 
 /* What this reader implements; any other incompatible feature refuses the mount. */
 #define INCOMPAT_KNOWN                                                                             \
@@ -68,11 +71,6 @@ static int check_super(struct blk_dev *dev, const struct ext4_super *s)
 		printk(LOG_ERR, "ext4: %s: unsupported feature(s): %s\n", dev->name, names);
 		return -EOPNOTSUPP;
 	}
-	if (s->s_feature_incompat & INCOMPAT_RECOVER) {
-		printk(LOG_ERR, "ext4: %s: the journal needs recovery (run e2fsck first)\n",
-		       dev->name);
-		return -EOPNOTSUPP;
-	}
 	if (s->s_log_block_size > 2 || (1024u << s->s_log_block_size) < dev->block_size) {
 		printk(LOG_ERR, "ext4: %s: unsupported block size %u (device blocks: %u)\n",
 		       dev->name, 1024u << (s->s_log_block_size & 31), dev->block_size);
@@ -116,6 +114,7 @@ static void take_super(struct ext4_fs *fs, const struct ext4_super *s)
 	fs->free_inodes = s->s_free_inodes_count;
 	fs->groups = (uint32_t)((fs->blocks - s->s_first_data_block + s->s_blocks_per_group - 1) /
 				s->s_blocks_per_group);
+	fs->journal_inum = (s->s_feature_compat & COMPAT_HAS_JOURNAL) ? s->s_journal_inum : 0;
 	fs->csum = s->s_feature_ro_compat & RO_COMPAT_METADATA_CSUM;
 	fs->csum_seed = (s->s_feature_incompat & INCOMPAT_CSUM_SEED)
 				? s->s_checksum_seed
@@ -174,68 +173,87 @@ static int read_groups(struct ext4_fs *fs, const struct ext4_super *s)
 	return 0;
 }
 
-int ext4_super_read(struct blk_dev *dev, struct ext4_fs **out)
+/* Read the superblock and the group descriptors into fs, through a new cache. */
+static int load(struct ext4_fs *fs)
 {
+	struct blk_dev *dev = fs->dev;
 	struct ext4_super *s = kmalloc(EXT4_SUPER_SIZE);
-	struct ext4_fs *fs = kzalloc(sizeof(*fs));
 	/* bytes 0..2047 hold it, read in the device's own block size */
 	size_t head = MAX(dev->block_size, EXT4_SUPER_OFFSET + EXT4_SUPER_SIZE);
 	uint8_t *raw = kmalloc(head);
 	int r = -ENOMEM;
 
-	if (!s || !fs || !raw)
-		goto err;
-	fs->dev = dev;
+	if (!s || !raw)
+		goto out;
 	r = blk_read(dev, 0, raw, head);
 	if (r) {
 		printk(LOG_ERR, "ext4: %s: cannot read the superblock (error %d)\n", dev->name, r);
-		goto err;
+		goto out;
 	}
 	memcpy(s, raw + EXT4_SUPER_OFFSET, EXT4_SUPER_SIZE);
 	r = check_super(dev, s);
 	if (r)
-		goto err;
+		goto out;
 	take_super(fs, s);
 	if (fs->blocks * (fs->block_size / BLK_SECTOR_SIZE) > dev->sectors) {
 		printk(LOG_ERR,
 		       "ext4: %s: the file system (%lu blocks) is larger than the device\n",
 		       dev->name, fs->blocks);
 		r = -EINVAL;
-		goto err;
+		goto out;
 	}
 	r = -ENOMEM;
 	fs->cache = bcache_create(dev, fs->block_size, CACHE_BUFS);
 	if (!fs->cache)
-		goto err;
+		goto out;
 	r = read_groups(fs, s);
-	if (r)
-		goto err;
-	kfree(raw);
-	kfree(s);
-	*out = fs;
-	return 0;
-err:
-	ext4_super_free(fs);
+out:
 	kfree(raw);
 	kfree(s);
 	return r;
 }
 
-void ext4_super_free(struct ext4_fs *fs)
+int ext4_super_read(struct blk_dev *dev, struct ext4_fs **out)
 {
-	if (!fs)
-		return;
+	struct ext4_fs *fs = kzalloc(sizeof(*fs));
+	int r = -ENOMEM;
+
+	if (fs) {
+		fs->dev = dev;
+		r = load(fs);
+	}
+	if (r) {
+		ext4_super_free(fs);
+		return r;
+	}
+	*out = fs;
+	return 0;
+}
+
+int ext4_super_reload(struct ext4_fs *fs)
+{
 	bcache_destroy(fs->cache);
-	kfree(fs->jnl);
-	ext4_alloc_free(fs);
 	kfree(fs->inode_table);
-	kfree(fs);
+	fs->cache = NULL;
+	fs->inode_table = NULL;
+	return load(fs);
 }
 
 void ext4_super_set_csum(struct ext4_super *s)
 {
 	if (s->s_feature_ro_compat & RO_COMPAT_METADATA_CSUM)
 		s->s_checksum = crc32c_raw(~0u, s, offsetof(struct ext4_super, s_checksum));
+}
+
+void ext4_super_free(struct ext4_fs *fs)
+{
+	if (!fs)
+		return;
+	ext4_journal_free(fs);
+	bcache_destroy(fs->cache);
+	ext4_alloc_free(fs);
+	kfree(fs->inode_table);
+	kfree(fs);
 }
 
 uint64_t ext4_super_block(const struct ext4_fs *fs, uint32_t *offset)

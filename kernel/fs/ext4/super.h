@@ -11,6 +11,7 @@ struct blk_dev;
 struct bcache;
 struct bbuf;
 struct ext4_journal;
+struct ext4_super;
 struct ext4_alloc;
 
 struct ext4_fs {
@@ -27,8 +28,9 @@ struct ext4_fs {
 	uint16_t reserved_gdt; /* s_reserved_gdt_blocks */
 	uint64_t *inode_table; /* per group: the inode table's first block */
 	uint32_t incompat, ro_compat, compat;
-	bool csum;	    /* metadata_csum: inodes and group descriptors carry crc32c */
-	uint32_t csum_seed; /* what every metadata checksum starts from */
+	uint32_t journal_inum; /* with has_journal: its inode (0: none, or external) */
+	bool csum;	       /* metadata_csum: inodes and group descriptors carry crc32c */
+	uint32_t csum_seed;    /* what every metadata checksum starts from */
 	/* statfs, from the superblock */
 	uint64_t blocks, free_blocks, reserved_blocks, overhead;
 	uint32_t inodes, free_inodes;
@@ -49,13 +51,17 @@ struct ext4_fs {
  * group descriptor whose checksum does not match (-EBADMSG), a block size other than 1, 2 or
  * 4 KiB or smaller than the device's, incompatible features this reader does not implement
  * (-EOPNOTSUPP: compression, journal device, meta_bg, dirdata, inline_data, encrypt, casefold,
- * unknown bits), a journal that needs recovery (-EOPNOTSUPP). -EIO, -ENOMEM.
+ * unknown bits). A journal that needs recovery is left to ext4_journal_mount. -EIO, -ENOMEM.
  */
 int ext4_super_read(struct blk_dev *dev, struct ext4_fs **out) __must_check;
+/* Read the superblock and group descriptors again into fs, through a new (empty) cache: after
+ * the journal's replay has written blocks behind the cache's back. No block may be pinned.
+ * Fails as ext4_super_read; fs is to be freed then. */
+int ext4_super_reload(struct ext4_fs *fs) __must_check;
 void ext4_super_free(struct ext4_fs *fs);
 
-struct ext4_super;
-/* Set s's checksum (s_checksum, with metadata_csum) after a change. */
+/* Set superblock s's crc32c (s_checksum) when it has metadata_csum; call after any change to
+ * its bytes, before it is written. */
 void ext4_super_set_csum(struct ext4_super *s);
 /* The block holding the superblock and its byte offset in it. */
 uint64_t ext4_super_block(const struct ext4_fs *fs, uint32_t *offset);
