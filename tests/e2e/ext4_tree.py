@@ -30,6 +30,7 @@ import sys
 import tempfile
 
 T = 1234567890_123456789  # every time, in ns, set at the end
+KEEP = []  # descriptors left open until the program ends
 T2038 = 5276140402_789000000  # one past 2038: needs the epoch bits
 
 
@@ -168,6 +169,11 @@ def build(root, chown):
     os.utime(d("sizes", "s0"), ns=(T2038, T2038))
     os.utime(root, ns=(T, T))
     print("C ghost: %d bytes read after unlink" % ghost)
+    # unlinked and never closed: the unmount at the program's end frees it
+    fd = os.open(d("ghost2"), os.O_CREAT | os.O_WRONLY, 0o644)
+    os.write(fd, data(200000))
+    os.unlink(d("ghost2"))
+    KEEP.append(fd)
 
 
 def digest(path):

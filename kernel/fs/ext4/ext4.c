@@ -392,27 +392,51 @@ static void ext4_statfs(struct super *sb, struct kstatfs *st)
 	st->flags = ST_VALID | (sb->rdonly ? ST_RDONLY : 0);
 }
 
+/* A live inode (a reference taken) with work left for the unmount: mapped pages to write
+ * back, or no links left and not yet freed. NULL: none. The work is done outside ilock,
+ * which a handle may take (wlock, then ilock). */
+static struct inode *pending(struct ext4_fs *fs)
+{
+	struct inode *found = NULL;
+	struct list *pos;
+
+	mutex_lock(&fs->ilock);
+	list_for_each (pos, &fs->icache) {
+		struct enode *en = list_entry(pos, struct enode, link);
+		int refs = __atomic_load_n(&en->ino->refs, __ATOMIC_ACQUIRE);
+
+		if (!(en->map_write && en->ino->nlink) && (en->ino->nlink || en->dead))
+			continue;
+		while (refs > 0 && !found)
+			if (__atomic_compare_exchange_n(&en->ino->refs, &refs, refs + 1, false,
+							__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+				found = en->ino;
+		if (found)
+			break;
+	}
+	mutex_unlock(&fs->ilock);
+	return found;
+}
+
 /* Commit; with last, also free the files unlinked while open (no one will close them now),
  * and leave the file system clean and read-only. */
 static int ext4_sync(struct super *sb, bool last)
 {
 	struct ext4_fs *fs = sb->priv;
-	struct list *pos;
 	int r, e;
 
 	if (sb->rdonly || !fs->rw)
 		return 0;
-	if (last) {
-		mutex_lock(&fs->ilock);
-		list_for_each (pos, &fs->icache) {
-			struct enode *en = list_entry(pos, struct enode, link);
+	for (struct inode *ino; last && (ino = pending(fs));) {
+		struct enode *en = ino->priv;
 
-			if (en->map_write && en->ino->nlink)
-				(void)ext4_file_flush_pages(en->ino);
-			if (!en->ino->nlink && !en->dead)
-				kill(fs, en->ino);
-		}
-		mutex_unlock(&fs->ilock);
+		if (en->map_write && ino->nlink && ext4_file_flush_pages(ino))
+			printk(LOG_ERR, "ext4: %s: inode %u: mapped pages not written back\n",
+			       fs->dev->name, en->nr);
+		en->map_write = false; /* nothing runs after this to change them */
+		if (!ino->nlink && !en->dead)
+			kill(fs, ino);
+		vfs_inode_put(ino);
 	}
 	r = ext4_tx_commit(fs);
 	if (!last)
