@@ -315,6 +315,8 @@ static int e_link(struct dentry *old, struct inode *dir, struct dentry *d)
 		return r;
 	if (ino->nlink >= LINK_MAX)
 		return -EMLINK;
+	if (!ino->nlink)
+		return -ENOENT; /* unlinked, only still open: as Linux, no new name for it */
 	ext4_tx_begin(fs);
 	r = add_entry(dir, d->name, ino);
 	if (!r) {
