@@ -2,6 +2,8 @@
  * hash.c) against a second party, e2fsprogs' debugfs (dx_hash -h VERSION -s SEED NAME), run
  * here: legacy, half_md4 and tea, signed and unsigned (versions 3..5), the default seed and a
  * chosen one, over a few hundred names: 1 byte, every length to 255, bytes above 0x7f, UTF-8.
+ * debugfs 1.47.0 has no unsigned flag: its -h takes the versions' numbers, 3..5 being the
+ * unsigned ones (a name it does not know, like "tea_unsigned", silently means legacy).
  * Skips when debugfs is missing. */
 #include <stdio.h>
 #include <stdlib.h>
