@@ -67,6 +67,7 @@ KERNEL_SRCS := \
 	kernel/fs/fsctx.c \
 	kernel/fs/open.c \
 	kernel/fs/ramfs.c \
+	kernel/fs/xattr.c \
 	kernel/fs/cpio.c \
 	kernel/fs/initrd.c \
 	kernel/fs/initrd_gzip.c \
@@ -122,6 +123,7 @@ KERNEL_SRCS := \
 	kernel/linux/sys_file.c \
 	kernel/linux/sys_fcntl.c \
 	kernel/linux/sys_stat.c \
+	kernel/linux/sys_xattr.c \
 	kernel/linux/sys_dir.c \
 	kernel/linux/sys_mm.c \
 	kernel/linux/sys_proc.c \
