@@ -79,6 +79,7 @@ KERNEL_SRCS := \
 	kernel/fs/ext4/replay.c \
 	kernel/fs/ext4/alloc.c \
 	kernel/fs/ext4/inode.c \
+	kernel/fs/ext4/xattr.c \
 	kernel/fs/ext4/extent.c \
 	kernel/fs/ext4/dir.c \
 	kernel/fs/ext4/ext4.c \

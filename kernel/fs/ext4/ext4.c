@@ -10,6 +10,7 @@
 #include "fs/ext4/journal.h"
 #include "fs/ext4/namei.h"
 #include "fs/ext4/super.h"
+#include "fs/ext4/xattr.h"
 #include "fs/stat.h"
 #include "fs/vfs.h"
 #include "core/mm/heap.h"
@@ -133,6 +134,8 @@ static void kill(struct ext4_fs *fs, struct inode *ino)
 	ext4_tx_begin(fs);
 	if (!r)
 		r = ext4_inode_read(fs, en->nr, &raw);
+	if (!r)
+		r = ext4_xattr_drop(fs, &raw);
 	if (!r) {
 		memcpy(raw.i_block, en->iblock, sizeof(raw.i_block));
 		raw.i_links_count = 0;
