@@ -12,6 +12,7 @@ sorted, so that any two sides compare with cmp. Commands:
                             new files with some, unlink one (then the listing, as dump);
                             --errors: also the calls that must fail (printed "C what: ERRNO");
                             --trusted: a trusted.* one too (the host side needs root)
+  first DIR                 a file with two attributes (one for the inode, one for a block)
   ro DIR                    on a read-only mount: changes fail with EROFS, reads work
   share IMG BLOCK BS        raise the reference count of attribute block BLOCK of IMG to 2 (its
                             checksum set again with metadata_csum), for a second inode to share
@@ -140,6 +141,14 @@ def change(top, big, bs, errors, trusted):
     os.unlink(p("l_new"))
 
 
+def first(top):
+    p = os.path.join(top, "f")
+    with open(p, "w") as f:
+        f.write("f\n")
+    os.setxattr(p, "user.a", b"a")
+    os.setxattr(p, "user.b", b"b" * 2000)
+
+
 def ro(top):
     p = os.path.join(top, "f_small")
     attempt("ro set", lambda: os.setxattr(p, "user.ro", b"x"))
@@ -188,6 +197,8 @@ def main(argv):
         change(argv[2], int(argv[3]), int(argv[4]), "--errors" in argv, "--trusted" in argv)
         for line in listing(argv[2]):
             print("X " + line)
+    elif cmd == "first":
+        first(argv[2])
     elif cmd == "ro":
         ro(argv[2])
     elif cmd == "share":

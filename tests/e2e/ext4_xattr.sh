@@ -11,7 +11,8 @@
 # EOPNOTSUPP, EPERM); the same changes made on the host to a copy of the tree give the
 # listing that the guest's, and the image's read by debugfs (ea_list, ea_get), must equal; and
 # e2fsck -fn is clean. With 4 KiB blocks and 256-byte inodes (attributes in the inode first),
-# and with 1 KiB blocks and 128-byte inodes (only the block). A read-only mount gives EROFS.
+# and with 1 KiB blocks and 128-byte inodes (only the block). A file system made without
+# ext_attr gets it with its first attribute. A read-only mount gives EROFS.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 . tests/e2e/kernel_lib.sh
@@ -47,6 +48,7 @@ same() { # same WHAT FILE1 FILE2
 }
 acl() { debugfs -R "stat $2" "$1" 2>/dev/null | sed -n 's/.*File ACL: \([0-9]*\).*/\1/p'; }
 fill() { head -c "$1" /dev/zero | tr '\0' "$2"; } # fill N CHAR
+not_match() { ! grep -q "$1" <<<"$2"; }
 
 # seed DIR BIG MANY: the host's tree
 seed() {
@@ -118,7 +120,21 @@ for cfg in "4096 256" "1024 128"; do
 		expect_eq "$bs: f_small's attributes stay in the inode" 0 "$(acl "$IMG" /f_small)"
 done
 
+# --- a file system mkfs made without ext_attr gets it with the first attribute
+IMG=$T/noea.img
+mkfs.ext4 -q -b 4096 -O ^ext_attr "$IMG" 16M
+features() { dumpe2fs -h "$IMG" 2>/dev/null | grep '^Filesystem features:'; }
+check "no ext_attr: mkfs left it out" not_match ext_attr "$(features)"
+guest --mount=/dev/vda:/data /usr/bin/python3 /x.py first /data
+expect_eq "no ext_attr: exit status" 0 "$STATUS"
+expect_match "no ext_attr: set with the first attribute" ext_attr "$(features)"
+check "no ext_attr: e2fsck -fn clean" fsck_clean "$IMG"
+expect_eq "no ext_attr: debugfs reads both attributes" \
+	"f user.a=0x61 f user.b=0x$(fill 2000 b | od -An -v -tx1 | tr -d ' \n')" \
+	"$(python3 $X image "$IMG" | tr '\n' ' ' | sed 's/ $//')"
+
 # --- read-only: EROFS, and the image unchanged
+IMG=$T/ext4-1024.img
 cp "$IMG" "$T/before.img"
 guest --mount=/dev/vda:/data:ro /usr/bin/python3 /x.py ro /data
 for e in "ro set: EROFS" "ro remove: EROFS" "ro get: ok" "ro list: ok"; do
