@@ -67,6 +67,7 @@ KERNEL_SRCS := \
 	kernel/fs/fsctx.c \
 	kernel/fs/open.c \
 	kernel/fs/ramfs.c \
+	kernel/fs/xattr.c \
 	kernel/fs/cpio.c \
 	kernel/fs/initrd.c \
 	kernel/fs/initrd_gzip.c \
@@ -78,6 +79,7 @@ KERNEL_SRCS := \
 	kernel/fs/ext4/replay.c \
 	kernel/fs/ext4/alloc.c \
 	kernel/fs/ext4/inode.c \
+	kernel/fs/ext4/xattr.c \
 	kernel/fs/ext4/extent.c \
 	kernel/fs/ext4/hash.c \
 	kernel/fs/ext4/dx.c \
@@ -126,6 +128,7 @@ KERNEL_SRCS := \
 	kernel/linux/sys_file.c \
 	kernel/linux/sys_fcntl.c \
 	kernel/linux/sys_stat.c \
+	kernel/linux/sys_xattr.c \
 	kernel/linux/sys_dir.c \
 	kernel/linux/sys_mm.c \
 	kernel/linux/sys_proc.c \

@@ -50,6 +50,10 @@ TESTS += tests/e2e/ext4_htree.sh
 # read-write ext4 (--mount): a tree of changes made by Python in Mote and on the host, e2fsck -fn
 # clean and the image's tree (debugfs) equal to the host's; ENOSPC; read-only drives and :ro
 TESTS += tests/e2e/ext4_write.sh
+# extended attributes on ext4: a tree from setfattr and mkfs.ext4 -d listed in Mote as getfattr
+# lists it; changes in the inode and the block (a shared one copied, emptied ones freed) read back
+# by debugfs, e2fsck -fn clean; EROFS read-only
+TESTS += tests/e2e/ext4_xattr.sh
 # ext4's jbd2 journal replayed at mount: debugfs-made transactions (revokes, escapes, torn commits,
 # 1 KiB blocks, csum v2/v3 and none, a wrapped log) read in Mote as e2fsck's replay reads them
 TESTS += tests/e2e/ext4_journal.sh

@@ -4,6 +4,7 @@
 #include "fs/ramfs.h"
 #include "fs/file.h"
 #include "fs/vfs.h"
+#include "fs/xattr.h"
 #include "arch/x86_64/layout.h"
 #include "core/mm/heap.h"
 #include "core/mm/page.h"
@@ -225,6 +226,57 @@ static void file_release(struct inode *ino)
 		}
 	kfree(rf->pages);
 	kfree(rf);
+	xattr_mem_free(&ino->xattrs);
+}
+
+/* Extended attributes: a list in memory per inode, under the inode's lock. */
+static long r_getxattr(struct inode *ino, const char *name, void *buf, size_t n)
+{
+	long r;
+
+	mutex_lock(&ino->lock);
+	r = xattr_mem_get(&ino->xattrs, name, buf, n);
+	mutex_unlock(&ino->lock);
+	return r;
+}
+
+static long r_listxattr(struct inode *ino, char *buf, size_t n)
+{
+	long r;
+
+	mutex_lock(&ino->lock);
+	r = xattr_mem_list(&ino->xattrs, buf, n);
+	mutex_unlock(&ino->lock);
+	return r;
+}
+
+static int r_setxattr(struct inode *ino, const char *name, const void *val, size_t n, int flags)
+{
+	int r;
+
+	mutex_lock(&ino->lock);
+	r = xattr_mem_set(&ino->xattrs, name, val, n, flags);
+	if (!r)
+		ino->ctime = vfs_now();
+	mutex_unlock(&ino->lock);
+	return r;
+}
+
+static int r_removexattr(struct inode *ino, const char *name)
+{
+	int r;
+
+	mutex_lock(&ino->lock);
+	r = xattr_mem_remove(&ino->xattrs, name);
+	if (!r)
+		ino->ctime = vfs_now();
+	mutex_unlock(&ino->lock);
+	return r;
+}
+
+static void r_release(struct inode *ino)
+{
+	xattr_mem_free(&ino->xattrs);
 }
 
 static int dir_iterate(struct file *f, struct dir_ctx *ctx)
@@ -362,19 +414,27 @@ static long r_readlink(struct inode *ino, char *buf, size_t n)
 	return (long)len;
 }
 
+#define XATTR_OPS                                                                 \
+	.getxattr = r_getxattr, .listxattr = r_listxattr, .setxattr = r_setxattr, \
+	.removexattr = r_removexattr
+
 static const struct inode_ops dir_iops = {
-	.create = r_create,
-	.mkdir = r_mkdir,
-	.symlink = r_symlink,
-	.mknod = r_mknod,
-	.link = r_link,
-	.unlink = r_unlink,
-	.rmdir = r_rmdir,
+	XATTR_OPS,	    .release = r_release, .create = r_create,
+	.mkdir = r_mkdir,   .symlink = r_symlink, .mknod = r_mknod,
+	.link = r_link,	    .unlink = r_unlink,	  .rmdir = r_rmdir,
 	.rename = r_rename,
 };
-static const struct inode_ops file_iops = { .truncate = file_truncate, .release = file_release };
-static const struct inode_ops link_iops = { .readlink = r_readlink };
-static const struct inode_ops node_iops = { 0 };
+static const struct inode_ops file_iops = {
+	XATTR_OPS,
+	.truncate = file_truncate,
+	.release = file_release,
+};
+static const struct inode_ops link_iops = {
+	XATTR_OPS,
+	.readlink = r_readlink,
+	.release = r_release,
+};
+static const struct inode_ops node_iops = { XATTR_OPS, .release = r_release };
 static const struct file_ops dir_fops = { .iterate = dir_iterate, .seekable = true };
 static const struct file_ops file_fops = {
 	.read = file_read,

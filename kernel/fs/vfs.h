@@ -33,6 +33,7 @@ struct dentry;
 struct kstat;
 struct kstatfs;
 struct pollq;
+struct xattr_mem;
 
 #define PATH_MAX 4096
 #define NAME_MAX 255
@@ -97,6 +98,19 @@ struct inode_ops {
 	/* The VFS has changed ino's mode, owner or times (chmod, chown, utimes, a new node's
 	 * owner): make the change persistent. 0 or -errno. NULL: nothing to do. */
 	int (*setattr)(struct inode *ino);
+	/* Extended attributes (fs/xattr.h), in kernel buffers; the VFS has checked the name
+	 * (namespace, length), the value's size, the file type for user.* and a read-only
+	 * mount. getxattr: name's value into buf (n bytes; n 0: only its length); its length,
+	 * -ENODATA, -ERANGE (n too small). listxattr: every name NUL-terminated, one after the
+	 * other, into buf (n 0: only their length); their length or -ERANGE. setxattr: flags
+	 * XATTR_CREATE (-EEXIST if there) or XATTR_REPLACE (-ENODATA if not); 0, -ENOSPC,
+	 * -EOPNOTSUPP (a namespace the fs does not keep). removexattr: 0 or -ENODATA. Both
+	 * set the inode's ctime and keep it as setattr would. NULL: the
+	 * file system keeps none (list empty, get, set and remove -EOPNOTSUPP). */
+	long (*getxattr)(struct inode *ino, const char *name, void *buf, size_t n);
+	long (*listxattr)(struct inode *ino, char *buf, size_t n);
+	int (*setxattr)(struct inode *ino, const char *name, const void *val, size_t n, int flags);
+	int (*removexattr)(struct inode *ino, const char *name);
 	/* The last reference is gone: free the private data. */
 	void (*release)(struct inode *ino);
 };
@@ -117,7 +131,8 @@ struct inode {
 	struct super *sb;
 	void *priv; /* the file system's */
 	char *link; /* symlink target, if the fs keeps it here (kmalloc'd, freed with the inode) */
-	uint32_t mmaps; /* shared file mappings alive (ramfs keeps pages while > 0) */
+	uint32_t mmaps;		  /* shared file mappings alive (ramfs keeps pages while > 0) */
+	struct xattr_mem *xattrs; /* extended attributes kept in memory (ramfs; its release) */
 };
 
 #define DENTRY_VOLATILE 1 /* generated (procfs): dropped by the walk, looked up again */

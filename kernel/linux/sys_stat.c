@@ -1,5 +1,5 @@
 /* sys_stat.c: file attributes: stat family, statx, statfs, access, readlink, utimensat,
- * chmod/chown family. */
+ * chmod/chown family (extended attributes: sys_xattr.c). */
 #include "fs/file.h"
 #include "fs/path.h"
 #include "fs/stat.h"
@@ -481,86 +481,4 @@ SYSCALL_DEFINE3(fchown, int, fd, uint32_t, uid, uint32_t, gid)
 	r = chown_ino(f->inode, uid, gid);
 	file_put(f);
 	return r;
-}
-
-/* Extended attributes: none are stored (ramfs has none); ls and cp ask for ACLs. */
-SYSCALL_DEFINE4(getxattr, const char *, upath, const char *, name, void *, val, size_t, n)
-{
-	struct dentry *d;
-	long r = path_lookup_user(AT_FDCWD, upath, LOOKUP_FOLLOW, &d);
-
-	if (r)
-		return r;
-	vfs_dentry_put(d);
-	return -ENODATA;
-}
-
-SYSCALL_DEFINE4(lgetxattr, const char *, upath, const char *, name, void *, val, size_t, n)
-{
-	struct dentry *d;
-	long r = path_lookup_user(AT_FDCWD, upath, 0, &d);
-
-	if (r)
-		return r;
-	vfs_dentry_put(d);
-	return -ENODATA;
-}
-
-SYSCALL_DEFINE4(fgetxattr, int, fd, const char *, name, void *, val, size_t, n)
-{
-	struct file *f = fd_get(fd);
-
-	if (!f)
-		return -EBADF;
-	file_put(f);
-	return -ENODATA;
-}
-
-SYSCALL_DEFINE3(listxattr, const char *, upath, char *, list, size_t, n)
-{
-	struct dentry *d;
-	long r = path_lookup_user(AT_FDCWD, upath, LOOKUP_FOLLOW, &d);
-
-	if (r)
-		return r;
-	vfs_dentry_put(d);
-	return 0;
-}
-
-SYSCALL_DEFINE3(llistxattr, const char *, upath, char *, list, size_t, n)
-{
-	struct dentry *d;
-	long r = path_lookup_user(AT_FDCWD, upath, 0, &d);
-
-	if (r)
-		return r;
-	vfs_dentry_put(d);
-	return 0;
-}
-
-SYSCALL_DEFINE3(flistxattr, int, fd, char *, list, size_t, n)
-{
-	struct file *f = fd_get(fd);
-
-	if (!f)
-		return -EBADF;
-	file_put(f);
-	return 0;
-}
-
-SYSCALL_DEFINE5(setxattr, const char *, upath, const char *, name, const void *, val, size_t, n,
-		int, flags)
-{
-	return -EOPNOTSUPP;
-}
-
-SYSCALL_DEFINE5(lsetxattr, const char *, upath, const char *, name, const void *, val, size_t, n,
-		int, flags)
-{
-	return -EOPNOTSUPP;
-}
-
-SYSCALL_DEFINE5(fsetxattr, int, fd, const char *, name, const void *, val, size_t, n, int, flags)
-{
-	return -EOPNOTSUPP;
 }

@@ -15,6 +15,7 @@
 
 /* s_feature_compat */
 #define COMPAT_HAS_JOURNAL 0x4
+#define COMPAT_EXT_ATTR 0x8
 #define COMPAT_DIR_INDEX 0x20
 /* s_feature_ro_compat */
 #define RO_COMPAT_HUGE_FILE 0x8
@@ -240,5 +241,41 @@ struct ext4_extent_tail {
 #define EXT4_FT_FIFO 5
 #define EXT4_FT_SOCK 6
 #define EXT4_FT_LNK 7
+
+/* Extended attributes (Documentation/filesystems/ext4/attributes.rst): in the inode after its
+ * extra fields (a 4-byte magic, then entries; value offsets count from the first entry), and
+ * in one block named by i_file_acl (a header, then entries; offsets count from the block's
+ * start). Entries are 4-byte aligned, end with 4 zero bytes; values are packed at the end of
+ * the space, each padded to 4 bytes. */
+#define EXT4_XATTR_MAGIC 0xea020000u
+
+struct ext4_xattr_header {   /* of an attribute block */
+	uint32_t h_magic;    /* EXT4_XATTR_MAGIC */
+	uint32_t h_refcount; /* inodes sharing the block */
+	uint32_t h_blocks;   /* 1 */
+	uint32_t h_hash;     /* of the entries' hashes */
+	uint32_t h_checksum; /* metadata_csum: crc32c(seed, block number (64 bits), block) */
+	uint32_t h_reserved[3];
+} __attribute__((packed));
+
+struct ext4_xattr_entry {
+	uint8_t e_name_len;
+	uint8_t e_name_index; /* the prefix: EXT4_XATTR_INDEX_* */
+	uint16_t e_value_offs;
+	uint32_t e_value_inum; /* ea_inode: the inode holding the value (else 0) */
+	uint32_t e_value_size;
+	uint32_t e_hash; /* of the name and the value (0 in an inode) */
+	char e_name[];	 /* e_name_len bytes, no NUL, without the prefix */
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct ext4_xattr_header) == 32, "xattr header size");
+_Static_assert(sizeof(struct ext4_xattr_entry) == 16, "xattr entry size");
+
+#define EXT4_XATTR_INDEX_USER 1
+#define EXT4_XATTR_INDEX_POSIX_ACL_ACCESS 2
+#define EXT4_XATTR_INDEX_POSIX_ACL_DEFAULT 3
+#define EXT4_XATTR_INDEX_TRUSTED 4
+#define EXT4_XATTR_INDEX_SECURITY 6
+#define EXT4_XATTR_INDEX_SYSTEM 7
 
 #endif /* MOTE_FS_EXT4_DISK_H */

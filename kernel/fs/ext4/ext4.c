@@ -11,6 +11,7 @@
 #include "fs/ext4/namei.h"
 #include "fs/ext4/orphan.h"
 #include "fs/ext4/super.h"
+#include "fs/ext4/xattr.h"
 #include "fs/bcache.h"
 #include "fs/stat.h"
 #include "fs/vfs.h"
@@ -151,6 +152,8 @@ static void kill(struct ext4_fs *fs, struct inode *ino)
 	}
 	if (!r)
 		r = ext4_inode_read(fs, en->nr, &raw);
+	if (!r)
+		r = ext4_xattr_drop(fs, &raw);
 	if (!r) {
 		memcpy(raw.i_block, en->iblock, sizeof(raw.i_block));
 		raw.i_links_count = 0;

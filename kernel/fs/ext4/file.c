@@ -10,6 +10,7 @@
 #include "fs/ext4/extent.h"
 #include "fs/ext4/journal.h"
 #include "fs/ext4/super.h"
+#include "fs/ext4/xattr.h"
 #include "fs/file.h"
 #include "fs/vfs.h"
 #include "arch/x86_64/layout.h"
@@ -465,6 +466,7 @@ int ext4_file_load_link(struct inode *ino, const uint8_t *iblock)
 const struct inode_ops ext4_file_iops = {
 	.truncate = file_truncate,
 	.setattr = ext4_setattr,
+	EXT4_XATTR_OPS,
 	.release = ext4_release,
 };
 const struct file_ops ext4_file_fops = {

@@ -105,7 +105,9 @@ void ext4_inode_attrs(const struct ext4_fs *fs, const struct ext4_inode *raw, st
 	ino->ctime = timeof(raw->i_ctime, raw->i_ctime_extra);
 }
 
-int ext4_inode_write(struct ext4_fs *fs, uint32_t nr, struct ext4_inode *raw, bool fresh)
+/* Under the handle: len bytes of src as the start of inode nr (with fresh, the rest zeroed,
+ * else kept), then its checksum. */
+static int put(struct ext4_fs *fs, uint32_t nr, const void *src, uint32_t len, bool fresh)
 {
 	uint32_t size = fs->inode_size, idx;
 	uint64_t off;
@@ -124,17 +126,52 @@ int ext4_inode_write(struct ext4_fs *fs, uint32_t nr, struct ext4_inode *raw, bo
 	at = b->data + off % fs->block_size;
 	if (fresh)
 		memset(at, 0, size);
-	memcpy(at, raw, MIN(size, sizeof(*raw)));
+	memcpy(at, src, MIN(size, len));
 	if (fs->csum) {
-		bool has_hi = size > EXT4_GOOD_OLD_INODE_SIZE && raw->i_extra_isize >= 4;
-		uint32_t c = inode_csum(fs, nr, at, size, has_hi);
 		struct ext4_inode *i = (void *)at;
+		bool has_hi = size > EXT4_GOOD_OLD_INODE_SIZE && i->i_extra_isize >= 4;
+		uint32_t c = inode_csum(fs, nr, at, size, has_hi);
 
 		i->i_checksum_lo = (uint16_t)c;
 		if (has_hi)
 			i->i_checksum_hi = (uint16_t)(c >> 16);
 	}
 	return 0;
+}
+
+int ext4_inode_write(struct ext4_fs *fs, uint32_t nr, struct ext4_inode *raw, bool fresh)
+{
+	uint32_t len = EXT4_GOOD_OLD_INODE_SIZE;
+
+	/* only the fields the inode has: extended attributes may follow a small extra area */
+	if (fs->inode_size > EXT4_GOOD_OLD_INODE_SIZE)
+		len += MIN(raw->i_extra_isize, (uint32_t)sizeof(*raw) - EXT4_GOOD_OLD_INODE_SIZE);
+	return put(fs, nr, raw, len, fresh);
+}
+
+int ext4_inode_read_whole(struct ext4_fs *fs, uint32_t nr, uint8_t *buf)
+{
+	struct ext4_inode raw;
+	uint32_t size = fs->inode_size;
+	uint64_t off;
+	struct bbuf *b;
+	int r = ext4_inode_read(fs, nr, &raw); /* checked */
+
+	if (r)
+		return r;
+	off = (uint64_t)((nr - 1) % fs->inodes_per_group) * size;
+	r = ext4_block_get(
+		fs, fs->inode_table[(nr - 1) / fs->inodes_per_group] + off / fs->block_size, &b);
+	if (r)
+		return r;
+	memcpy(buf, b->data + off % fs->block_size, size);
+	ext4_block_put(fs, b);
+	return 0;
+}
+
+int ext4_inode_write_whole(struct ext4_fs *fs, uint32_t nr, const uint8_t *buf)
+{
+	return put(fs, nr, buf, fs->inode_size, false);
 }
 
 /* Seconds into the low 32 bits; and the extra field: epoch bits and nanoseconds. */

@@ -10,6 +10,7 @@
 #include "fs/ext4/inode.h"
 #include "fs/ext4/journal.h"
 #include "fs/ext4/super.h"
+#include "fs/ext4/xattr.h"
 #include "fs/bcache.h"
 #include "fs/file.h"
 #include "fs/vfs.h"
@@ -462,14 +463,20 @@ const struct inode_ops ext4_dir_iops = {
 	.rmdir = e_unlink,
 	.rename = e_rename,
 	.setattr = ext4_setattr,
+	EXT4_XATTR_OPS,
 	.release = ext4_release,
 };
 const struct inode_ops ext4_link_iops = {
 	.readlink = e_readlink,
 	.setattr = ext4_setattr,
+	EXT4_XATTR_OPS,
 	.release = ext4_release,
 };
-const struct inode_ops ext4_node_iops = { .setattr = ext4_setattr, .release = ext4_release };
+const struct inode_ops ext4_node_iops = {
+	.setattr = ext4_setattr,
+	EXT4_XATTR_OPS,
+	.release = ext4_release,
+};
 const struct file_ops ext4_dir_fops = {
 	.iterate = dir_iterate,
 	.fsync = dir_fsync,
