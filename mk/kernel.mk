@@ -71,6 +71,7 @@ KERNEL_SRCS := \
 	kernel/fs/initrd.c \
 	kernel/fs/initrd_gzip.c \
 	kernel/fs/mounts.c \
+	kernel/fs/mount.c \
 	kernel/fs/bcache.c \
 	kernel/fs/ext4/super.c \
 	kernel/fs/ext4/journal.c \
