@@ -124,6 +124,7 @@ KERNEL_SRCS := \
 	kernel/linux/sys_fcntl.c \
 	kernel/linux/sys_stat.c \
 	kernel/linux/sys_dir.c \
+	kernel/linux/sys_mount.c \
 	kernel/linux/sys_mm.c \
 	kernel/linux/sys_proc.c \
 	kernel/linux/sys_thread.c \
