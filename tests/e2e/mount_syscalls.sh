@@ -104,6 +104,9 @@ expect_eq "/proc/mounts with a second proc" "$BOOT
 proc /mnt proc rw,nosuid,nodev,noexec,relatime 0 0" "$(m 8)"
 expect_eq "/proc/mounts with tmpfs remounted ro" "$BOOT
 tmpfs /mnt tmpfs ro,nosuid,nodev,relatime 0 0" "$(m 10)"
+expect_eq "/proc/mounts with two tmpfs stacked" "$BOOT
+one /mnt tmpfs rw,relatime 0 0
+two /mnt tmpfs rw,relatime 0 0" "$(m 11)"
 expect_eq "tmpfs file read ro" "C tmpfs ro: in tmpfs" "$(grep '^C tmpfs ro' "$G")"
 expect_match "mountinfo: the root" "^I 21 1 0:[0-9]+ / / rw - ramfs rootfs rw$" "$(grep '^I 21 ' "$G")"
 expect_match "mountinfo: vdb on /mnt, under the root" \

@@ -14,7 +14,9 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/socket.h>
 #include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #define BAD ((void *)1)
@@ -195,6 +197,28 @@ static void ext4_ro_remount(void)
 	succeeds(umount("/mnt"), "umount /mnt (ro)");
 }
 
+/* Two tmpfs on /mnt, one on the other; a socket bound in the top one holds it (its inode,
+ * no dentry or file of the mount held). */
+static void stacked(void)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX, .sun_path = "/mnt/sock" };
+	struct stat st;
+	int s;
+
+	succeeds(mount("one", "/mnt", "tmpfs", 0, NULL), "mount tmpfs one");
+	put_file("/mnt/a", "in one\n", 0);
+	succeeds(mount("two", "/mnt", "tmpfs", 0, NULL), "mount tmpfs two on top of it");
+	fails_with(stat("/mnt/a", &st), ENOENT, "one's file hidden under two");
+	mounts(11);
+	s = socket(AF_UNIX, SOCK_STREAM, 0);
+	succeeds(bind(s, (struct sockaddr *)&a, sizeof(a)), "bind a socket at /mnt/sock");
+	fails_with(umount("/mnt"), EBUSY, "umount with a socket bound in it");
+	close(s);
+	succeeds(umount("/mnt"), "umount two");
+	ok(stat("/mnt/a", &st) == 0, "one's file seen again");
+	succeeds(umount("/mnt"), "umount one");
+}
+
 static void other_types(void)
 {
 	struct statfs sf;
@@ -215,6 +239,7 @@ static void other_types(void)
 	show_file("tmpfs ro", "/mnt/t.txt");
 	succeeds(umount("/mnt"), "umount tmpfs");
 	fails_with(stat("/mnt/t.txt", &st), ENOENT, "tmpfs's file gone");
+	stacked();
 	succeeds(mount("tmpfs", "/mnt", "tmpfs", MS_RDONLY, NULL), "mount tmpfs ro");
 	fails_with(open("/mnt/x", O_WRONLY | O_CREAT, 0644), EROFS, "create on ro tmpfs");
 	fails_with(mkdir("/mnt/d", 0755), EROFS, "mkdir on ro tmpfs");
