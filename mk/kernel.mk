@@ -84,6 +84,7 @@ KERNEL_SRCS := \
 	kernel/fs/ext4/ext4.c \
 	kernel/fs/ext4/file.c \
 	kernel/fs/ext4/namei.c \
+	kernel/fs/ext4/orphan.c \
 	kernel/fs/chrdev.c \
 	kernel/fs/pipe.c \
 	kernel/fs/scm.c \

@@ -22,7 +22,9 @@ int vfs_create(struct dentry *start, const char *path, uint32_t mode, uint64_t r
 
 	if (r)
 		return r;
-	if ((len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.')) {
+	/* "/" (no last name), "." and "..": the directory itself, or its parent */
+	if (!len || (len == 1 && name[0] == '.') ||
+	    (len == 2 && name[0] == '.' && name[1] == '.')) {
 		vfs_dentry_put(dir);
 		return -EEXIST;
 	}

@@ -476,6 +476,35 @@ int mm_set_huge(uint64_t addr, uint64_t len, bool allow)
 	return r;
 }
 
+#define SYNC_FILES 16 /* the most files one msync reaches */
+
+int mm_sync(uint64_t addr, uint64_t len)
+{
+	struct mm *mm = current_mm;
+	struct file *files[SYNC_FILES];
+	struct list *pos;
+	int n = 0, r = 0;
+
+	mutex_lock(&mm->lock);
+	list_for_each (pos, &mm->vmas) {
+		struct vma *v = vma_of(pos);
+
+		if (v->end > addr && v->start < addr + len && v->file && vma_is_shared(v) &&
+		    v->file->ops && v->file->ops->fsync && n < SYNC_FILES) {
+			file_get(v->file);
+			files[n++] = v->file;
+		}
+	}
+	mutex_unlock(&mm->lock);
+	for (int i = 0; i < n; i++) {
+		int e = files[i]->ops->fsync(files[i]);
+
+		r = r ? r : e;
+		file_put(files[i]);
+	}
+	return r;
+}
+
 void mm_truncated(const struct inode *ino, uint64_t size)
 {
 	struct mm *mm = current_mm;

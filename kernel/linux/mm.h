@@ -111,6 +111,9 @@ int mm_dontneed(uint64_t addr, uint64_t len) __must_check;
  * refuse 2 MiB pages for [addr, addr+len) from now on (pages mapped stay as they are).
  * 0, or -ENOMEM (not mapped, or out of memory splitting a VMA). */
 int mm_set_huge(uint64_t addr, uint64_t len, bool allow) __must_check;
+/* msync: the files of the shared mappings in [addr, addr+len) synced (file_ops.fsync: a disk
+ * file system writes the mapped pages back). 0 or the first error. */
+int mm_sync(uint64_t addr, uint64_t len);
 /*
  * Replace n bytes of the program's code at va, which must read old, with new: in a private,
  * read-only, executable file mapping (never a writable or shared one: a JIT's code is left

@@ -38,6 +38,7 @@ static void __noreturn __printf(1, 2) fail(const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	printk(LOG_ERR, "%s", buf);
+	(void)mounts_sync(true); /* a disk the boot changed (a mount point made) left clean */
 	kernel_exit(EXIT_NO_PROGRAM);
 }
 

@@ -222,9 +222,11 @@ static long parent_of(int dirfd, const char *upath, char **path, struct dentry *
 	return r;
 }
 
+/* Also "/" (no last name at all). */
 static bool dot_or_dotdot(const char *name, size_t len)
 {
-	return (len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.');
+	return !len || (len == 1 && name[0] == '.') ||
+	       (len == 2 && name[0] == '.' && name[1] == '.');
 }
 
 static long remove(int dirfd, const char *upath, bool dir_wanted)

@@ -100,7 +100,9 @@ SYSCALL_DEFINE3(msync, uint64_t, addr, uint64_t, len, int, flags)
 {
 	if ((addr & (PAGE_SIZE - 1)) || (flags & ~7))
 		return -EINVAL;
-	return mm_range_mapped(addr, len) ? 0 : -ENOMEM;
+	if (!mm_range_mapped(addr, len))
+		return -ENOMEM;
+	return mm_sync(addr, len);
 }
 
 SYSCALL_DEFINE2(mlock, uint64_t, addr, uint64_t, len)

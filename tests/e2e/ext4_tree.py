@@ -13,6 +13,8 @@
                         names, modes, owners and inode numbers; stat for times; rdump
                         for contents and targets; links counted by names)
   fill ROOT             write until ENOSPC, then free some and write again (prints C lines)
+  random ROOT SEED N    N random changes, the same for a SEED (times set at the end)
+  orphan ROOT           a file unlinked while open, synced; then waits to be killed
   ro ROOT               every kind of change tried, each refused (prints C lines: errno)
 
 Lines start with "W " (in Mote the console carries the kernel's lines too); checks with "C ".
@@ -28,6 +30,7 @@ import sys
 import tempfile
 
 T = 1234567890_123456789  # every time, in ns, set at the end
+KEEP = []  # descriptors left open until the program ends
 T2038 = 5276140402_789000000  # one past 2038: needs the epoch bits
 
 
@@ -116,6 +119,9 @@ def build(root, chown):
     os.symlink("gone", d("dead link"))
     os.unlink(d("dead link"))
     os.mkfifo(d("fifo"), 0o640)
+    if chown:  # device nodes need root too; one number in the old form, one in the new
+        os.mknod(d("null"), stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        os.mknod(d("a", "blockdev"), stat.S_IFBLK | 0o600, os.makedev(259, 70000))
     # attributes
     os.chmod(d("sizes", "s1"), 0o600)
     os.chmod(d("a", "b"), 0o711)
@@ -132,6 +138,15 @@ def build(root, chown):
         m[3 * 4096:3 * 4096 + 5] = b"abcde"
         m.close()
         os.fsync(f.fileno())
+    # another, written back by msync alone (and at the end); read(2) sees it at once
+    put(d("mapped2"), data(2 * 4096))
+    with open(d("mapped2"), "r+b") as f:
+        m = mmap.mmap(f.fileno(), 0)
+        m[4000:4200] = b"M" * 200
+        seen = os.pread(f.fileno(), 200, 4000) == b"M" * 200
+        m.flush()
+        m.close()
+    print("C mmap: read(2) sees a mapped write: %s" % seen)
     # unlinked while open: the data stays until the last close
     f = open(d("ghost"), "w+b")
     f.write(data(100000))
@@ -154,6 +169,11 @@ def build(root, chown):
     os.utime(d("sizes", "s0"), ns=(T2038, T2038))
     os.utime(root, ns=(T, T))
     print("C ghost: %d bytes read after unlink" % ghost)
+    # unlinked and never closed: the unmount at the program's end frees it
+    fd = os.open(d("ghost2"), os.O_CREAT | os.O_WRONLY, 0o644)
+    os.write(fd, data(200000))
+    os.unlink(d("ghost2"))
+    KEEP.append(fd)
 
 
 def digest(path):
@@ -183,10 +203,12 @@ def walk(root):
             p = os.path.join(top, name)
             st = os.lstat(p)
             k = kind_of(st.st_mode)
+            target = (os.readlink(p) if k == "link" else
+                      "%d:%d" % (os.major(st.st_rdev), os.minor(st.st_rdev)) if k == "other"
+                      else "-")
             out.append(line(os.path.relpath(p, root), k, "-" if k == "dir" else st.st_size,
                             st.st_mode, st.st_uid, st.st_gid, "-" if k == "dir" else st.st_nlink,
-                            st.st_mtime_ns, os.readlink(p) if k == "link" else "-",
-                            digest(p) if k == "file" else "-"))
+                            st.st_mtime_ns, target, digest(p) if k == "file" else "-"))
     return sorted(out)
 
 
@@ -222,20 +244,21 @@ def image(img):
         for p, ino, mode, uid, gid in entries:
             k = kind_of(mode)
             q = os.path.join(tmp, p)
-            if k == "fifo":  # rdump makes none
-                out.append(line(p, k, 0, mode, uid, gid, names[ino], times[p], "-", "-"))
+            if k in ("fifo", "other"):  # rdump makes none
+                out.append(line(p, k, 0, mode, uid, gid, names[ino], times[p][0],
+                                times[p][1] if k == "other" else "-", "-"))
                 continue
             st = os.lstat(q)
             out.append(line(p, k, "-" if k == "dir" else st.st_size, mode, uid, gid,
-                            "-" if k == "dir" else names[ino], times[p],
+                            "-" if k == "dir" else names[ino], times[p][0],
                             os.readlink(q) if k == "link" else "-",
                             digest(q) if k == "file" else "-"))
     return sorted(out)
 
 
 def mtimes(img, paths):
-    """Each path's mtime in ns, from one debugfs run of stat commands: the low 32 bits
-    signed, plus the extra field's epoch bits and nanoseconds."""
+    """Each path's mtime in ns (the low 32 bits signed, plus the extra field's epoch bits
+    and nanoseconds) and device number (major:minor, or "-"), from one debugfs run."""
     with tempfile.NamedTemporaryFile("w") as cmds:
         cmds.write("".join('stat "/%s"\n' % p for p in paths))
         cmds.flush()
@@ -247,8 +270,81 @@ def mtimes(img, paths):
         lo = int(f[0], 16)
         lo -= (1 << 32) if lo >= 1 << 31 else 0
         extra = int(f[1], 16) if len(f) > 1 else 0
-        out[p] = (lo + ((extra & 3) << 32)) * 10**9 + (extra >> 2)
+        dev = "-"
+        if "evice major" in block:  # "01:03" in the old form, "259:70000" in the new
+            dev = ":".join(str(int(x)) for x in
+                           block.split("evice major/minor number: ")[1].split()[0].split(":"))
+        out[p] = ((lo + ((extra & 3) << 32)) * 10**9 + (extra >> 2), dev)
     return out
+
+
+def randomly(root, seed, n):
+    """n random changes (seeded: the same on every machine): writes at random places,
+    truncates, renames, links, removals, directories made and removed."""
+    rnd = random.Random(seed)
+    files, dirs = [], [""]
+    fresh = iter(range(1 << 30))
+
+    def newname():
+        return "n%d%s" % (next(fresh), "x" * rnd.choice((0, 0, 10, 60, 200)))
+
+    for _ in range(n):
+        op = rnd.random()
+        if op < 0.3 or not files:
+            p = os.path.join(rnd.choice(dirs), newname())
+            put(os.path.join(root, p), rnd.randbytes(rnd.choice((0, 1, 100, 5000, 70000))))
+            files.append(p)
+        elif op < 0.55:
+            p = rnd.choice(files)
+            with open(os.path.join(root, p), "r+b") as f:
+                off = rnd.choice((0, rnd.randrange(1 << 16), rnd.randrange(1 << 22)))
+                f.seek(off)
+                f.write(rnd.randbytes(rnd.choice((1, 3000, 9000, 100000))))
+        elif op < 0.65:
+            p = rnd.choice(files)
+            os.truncate(os.path.join(root, p), rnd.choice((0, 1, 4095, 12289, 300000)))
+        elif op < 0.72:
+            p = files.pop(rnd.randrange(len(files)))
+            q = os.path.join(rnd.choice(dirs), newname())
+            os.rename(os.path.join(root, p), os.path.join(root, q))
+            files.append(q)
+        elif op < 0.77:
+            p = rnd.choice(files)
+            q = os.path.join(rnd.choice(dirs), newname())
+            os.link(os.path.join(root, p), os.path.join(root, q))
+            files.append(q)
+        elif op < 0.87:
+            os.unlink(os.path.join(root, files.pop(rnd.randrange(len(files)))))
+        elif op < 0.97:
+            p = os.path.join(rnd.choice(dirs), newname()[:50])
+            os.mkdir(os.path.join(root, p))
+            dirs.append(p)
+        elif len(dirs) > 1:
+            p = dirs[rnd.randrange(1, len(dirs))]
+            for f in [f for f in files if f.startswith(p + "/")]:
+                os.unlink(os.path.join(root, f))
+                files.remove(f)
+            for d in sorted([d for d in dirs if d == p or d.startswith(p + "/")], reverse=True):
+                os.rmdir(os.path.join(root, d))
+                dirs.remove(d)
+    for top, ds, fs in os.walk(root, topdown=False):
+        for name in ds + fs:
+            if top == root and name == "lost+found":
+                continue
+            os.utime(os.path.join(top, name), ns=(T, T), follow_symlinks=False)
+
+
+def orphan(root):
+    """A file unlinked while open, committed (sync), then the VM left running: the host
+    kills it, and the next mount must free the file (the orphan list)."""
+    f = open(os.path.join(root, "ghost"), "wb")
+    f.write(os.urandom(3 << 20))
+    f.flush()
+    os.unlink(os.path.join(root, "ghost"))
+    os.sync()
+    print("C orphan: ready", flush=True)
+    import time
+    time.sleep(1000)
 
 
 def fill(root):
@@ -298,6 +394,10 @@ def main():
         fill(arg)
     elif what == "ro":
         ro(arg)
+    elif what == "orphan":
+        orphan(arg)
+    elif what == "random":
+        randomly(arg, int(sys.argv[3]), int(sys.argv[4]))
     if "--checks" in sys.argv:
         checks(arg)
 

@@ -9,6 +9,7 @@
 #include "fs/ext4/inode.h"
 #include "fs/ext4/journal.h"
 #include "fs/ext4/namei.h"
+#include "fs/ext4/orphan.h"
 #include "fs/ext4/super.h"
 #include "fs/stat.h"
 #include "fs/vfs.h"
@@ -122,6 +123,18 @@ int ext4_icut(struct inode *ino, uint64_t keep)
 	return r;
 }
 
+int ext4_iorphan(struct inode *ino)
+{
+	struct enode *en = ino->priv;
+	int r;
+
+	if (ino->nlink || en->orphan)
+		return 0;
+	r = ext4_orphan_add(fs_of(ino), en->nr);
+	en->orphan = !r;
+	return r;
+}
+
 /* The file is gone from every directory and from every user: free its blocks and inode. */
 static void kill(struct ext4_fs *fs, struct inode *ino)
 {
@@ -131,6 +144,10 @@ static void kill(struct ext4_fs *fs, struct inode *ino)
 
 	r = ext4_icut(ino, 0);
 	ext4_tx_begin(fs);
+	if (!r) {
+		r = ext4_orphan_remove(fs, en->nr);
+		r = r == -ENOENT ? 0 : r;
+	}
 	if (!r)
 		r = ext4_inode_read(fs, en->nr, &raw);
 	if (!r) {
@@ -257,6 +274,40 @@ int ext4_iget(struct super *sb, uint32_t nr, struct inode **out)
 	return r;
 }
 
+/* Free what the orphan list holds: files a crash left without links (and, from Linux, files
+ * a crash left half truncated: cut to their size). */
+static void recover_orphans(struct super *sb)
+{
+	struct ext4_fs *fs = sb->priv;
+	uint32_t nr, n = 0;
+
+	for (; (nr = ext4_orphan_first(fs)) && n <= fs->inodes; n++) {
+		struct inode *ino = NULL;
+		int r = ext4_iget(sb, nr, &ino), e;
+
+		if (!r && !ino->nlink) {
+			kill(fs, ino);
+			r = ((struct enode *)ino->priv)->dead ? 0 : -EIO;
+		} else if (!r) {
+			r = ext4_icut(ino, (ino->size + fs->block_size - 1) / fs->block_size);
+			ext4_tx_begin(fs);
+			e = ext4_orphan_remove(fs, nr);
+			r = r ?: e;
+			e = ext4_tx_end(fs);
+			r = r ?: e;
+		}
+		if (!r && !ino->nlink)
+			printk(LOG_INFO, "ext4: %s: orphan inode %u freed\n", fs->dev->name, nr);
+		if (ino)
+			vfs_inode_put(ino);
+		if (r) {
+			printk(LOG_ERR, "ext4: %s: cannot recover orphan inode %u (error %d)\n",
+			       fs->dev->name, nr, r);
+			break;
+		}
+	}
+}
+
 /* Can this writer keep the file system right? Else the mount is read-only, and why is said. */
 static bool can_write(const struct ext4_fs *fs, const struct blk_dev *dev)
 {
@@ -313,6 +364,8 @@ static int ext4_mount(struct super *sb, void *data)
 		r = -ENOMEM;
 		goto err;
 	}
+	if (rw)
+		recover_orphans(sb);
 	printk(LOG_INFO, "ext4: %s: %lu blocks of %u bytes, %u inodes, label \"%s\"%s, %s\n",
 	       dev->name, fs->blocks, fs->block_size, fs->inodes, fs->label,
 	       fs->csum ? ", metadata checksums" : "", rw ? "read-write" : "read-only");
@@ -339,27 +392,51 @@ static void ext4_statfs(struct super *sb, struct kstatfs *st)
 	st->flags = ST_VALID | (sb->rdonly ? ST_RDONLY : 0);
 }
 
+/* A live inode (a reference taken) with work left for the unmount: mapped pages to write
+ * back, or no links left and not yet freed. NULL: none. The work is done outside ilock,
+ * which a handle may take (wlock, then ilock). */
+static struct inode *pending(struct ext4_fs *fs)
+{
+	struct inode *found = NULL;
+	struct list *pos;
+
+	mutex_lock(&fs->ilock);
+	list_for_each (pos, &fs->icache) {
+		struct enode *en = list_entry(pos, struct enode, link);
+		int refs = __atomic_load_n(&en->ino->refs, __ATOMIC_ACQUIRE);
+
+		if (!(en->map_write && en->ino->nlink) && (en->ino->nlink || en->dead))
+			continue;
+		while (refs > 0 && !found)
+			if (__atomic_compare_exchange_n(&en->ino->refs, &refs, refs + 1, false,
+							__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+				found = en->ino;
+		if (found)
+			break;
+	}
+	mutex_unlock(&fs->ilock);
+	return found;
+}
+
 /* Commit; with last, also free the files unlinked while open (no one will close them now),
  * and leave the file system clean and read-only. */
 static int ext4_sync(struct super *sb, bool last)
 {
 	struct ext4_fs *fs = sb->priv;
-	struct list *pos;
 	int r, e;
 
 	if (sb->rdonly || !fs->rw)
 		return 0;
-	if (last) {
-		mutex_lock(&fs->ilock);
-		list_for_each (pos, &fs->icache) {
-			struct enode *en = list_entry(pos, struct enode, link);
+	for (struct inode *ino; last && (ino = pending(fs));) {
+		struct enode *en = ino->priv;
 
-			if (en->map_write && en->ino->nlink)
-				(void)ext4_file_flush_pages(en->ino);
-			if (!en->ino->nlink && !en->dead)
-				kill(fs, en->ino);
-		}
-		mutex_unlock(&fs->ilock);
+		if (en->map_write && ino->nlink && ext4_file_flush_pages(ino))
+			printk(LOG_ERR, "ext4: %s: inode %u: mapped pages not written back\n",
+			       fs->dev->name, en->nr);
+		en->map_write = false; /* nothing runs after this to change them */
+		if (!ino->nlink && !en->dead)
+			kill(fs, ino);
+		vfs_inode_put(ino);
 	}
 	r = ext4_tx_commit(fs);
 	if (!last)

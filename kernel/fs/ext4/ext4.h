@@ -37,6 +37,7 @@ struct enode {
 	uint64_t npages;
 	bool map_write;	   /* a shared writable mapping was made: pages go back to the file */
 	bool dead;	   /* freed on disk */
+	bool orphan;	   /* on the orphan list (no links left, still in use) */
 	struct list link;  /* in the file system's icache */
 	struct inode *ino; /* the VFS inode this is part of */
 };
@@ -51,6 +52,9 @@ void ext4_etree_done(struct inode *ino, const struct ext4_etree *t);
 /* Free ino's blocks from logical block keep on, a handle for each slice of the file (one
  * transaction holds only so many bitmaps); no handle open. 0 or -errno. */
 int ext4_icut(struct inode *ino, uint64_t keep) __must_check;
+/* Under an open handle: ino has no links left; put it on the orphan list (once) so that a
+ * crash before its last user lets go does not leak it. 0 or -errno. */
+int ext4_iorphan(struct inode *ino) __must_check;
 /* inode_ops.setattr: write ino back under a handle of its own. */
 int ext4_setattr(struct inode *ino);
 /* inode_ops.release: the last reference is gone; a file without links is freed on disk. */

@@ -69,6 +69,26 @@ int ext4_file_read_blocks(struct ext4_fs *fs, const struct enode *en, uint64_t l
 	return 0;
 }
 
+/* Mapped pages are the file's newest bytes (a shared mapping may have changed them): copy
+ * those within [off, off + n) over buf, which holds what the disk has there. */
+static void overlay_pages(struct inode *ino, uint64_t off, uint8_t *buf, size_t n)
+{
+	struct enode *en = ino->priv;
+
+	if (!en->npages)
+		return;
+	mutex_lock(&ino->lock);
+	for (uint64_t at = off; at < off + n;) {
+		uint64_t i = at / PAGE_SIZE, in = at % PAGE_SIZE;
+		size_t k = (size_t)MIN(off + n - at, PAGE_SIZE - in);
+
+		if (i < en->npages && en->pages[i])
+			memcpy(buf + (at - off), (uint8_t *)en->pages[i] + in, k);
+		at += k;
+	}
+	mutex_unlock(&ino->lock);
+}
+
 static ssize_t file_read(struct file *f, void *ubuf, size_t n, uint64_t *pos)
 {
 	struct inode *ino = f->inode;
@@ -90,6 +110,8 @@ static ssize_t file_read(struct file *f, void *ubuf, size_t n, uint64_t *pos)
 		uint64_t first = off / bs, last = (off + chunk - 1) / bs;
 
 		r = ext4_file_read_blocks(fs, ino->priv, first, last - first + 1, buf);
+		if (!r)
+			overlay_pages(ino, first * bs, buf, (last - first + 1) * bs);
 		if (!r)
 			r = copy_to_user((char *)ubuf + done, buf + in, chunk);
 		if (!r)
@@ -245,6 +267,12 @@ static ssize_t file_write(struct file *f, const void *ubuf, size_t n, uint64_t *
 			break;
 	}
 	kfree(kb);
+	if (done && (f->flags & O_DSYNC)) { /* O_SYNC and O_DSYNC: durable before returning */
+		int e = ext4_tx_commit(fs_of(ino));
+
+		if (e)
+			return e;
+	}
 	return done ? (ssize_t)done : r;
 }
 
@@ -360,6 +388,7 @@ out:
 int ext4_file_flush_pages(struct inode *ino)
 {
 	struct enode *en = ino->priv;
+	struct timespec64 mtime = ino->mtime, ctime = ino->ctime;
 	int r = 0;
 
 	mutex_lock(&ino->lock);
@@ -374,6 +403,18 @@ int ext4_file_flush_pages(struct inode *ino)
 	}
 	if (!r && !__atomic_load_n(&ino->mmaps, __ATOMIC_ACQUIRE))
 		en->map_write = false; /* unmapped: nothing more can change the pages */
+	/* writing back is no change of the file's own: its times stay */
+	if (mtime.sec != ino->mtime.sec || mtime.nsec != ino->mtime.nsec) {
+		int e;
+
+		ino->mtime = mtime;
+		ino->ctime = ctime;
+		ext4_tx_begin(fs_of(ino));
+		e = ext4_iwrite(ino);
+		r = r ?: e;
+		e = ext4_tx_end(fs_of(ino));
+		r = r ?: e;
+	}
 	mutex_unlock(&ino->lock);
 	return r;
 }

@@ -166,7 +166,7 @@ static int new_inode(struct inode *dir, uint32_t mode, uint32_t nlink, struct in
 static void abandon(struct inode *ino)
 {
 	ino->nlink = 0;
-	if (ext4_iwrite(ino))
+	if (ext4_iwrite(ino) || ext4_iorphan(ino))
 		ino->nlink = 0; /* its release frees it all the same */
 }
 
@@ -235,6 +235,8 @@ static int make(struct inode *dir, struct dentry *d, uint32_t mode, uint64_t rde
 		return -EMLINK;
 	if (strlen(d->name) > EXT4_NAME_LEN)
 		return -ENAMETOOLONG;
+	if (!d->name[0])
+		return -EEXIST; /* no entry has an empty name */
 	ext4_tx_begin(fs);
 	r = new_inode(dir, mode, isdir ? 2 : 1, &ino);
 	if (r)
@@ -244,14 +246,19 @@ static int make(struct inode *dir, struct dentry *d, uint32_t mode, uint64_t rde
 	} else if (S_ISLNK(mode)) {
 		r = ext4_file_set_link(ino, target);
 	} else if (!S_ISREG(mode)) {
+		/* rdev as glibc's makedev: the old form in i_block[0] when both numbers fit a
+		 * byte, else the new one (minor's low byte, major, minor's high bits) in [1] */
 		struct enode *en = ino->priv;
-		uint32_t major = (uint32_t)(rdev >> 8) & 0xfff, minor = (uint32_t)(rdev & 0xff);
-		uint32_t w = major < 256 && minor < 256 ? major << 8 | minor : 0;
+		uint32_t major = (uint32_t)((rdev >> 8) & 0xfff), w;
+		uint32_t minor = (uint32_t)((rdev & 0xff) | ((rdev >> 12) & 0xfff00));
 
-		memcpy(en->iblock, &w, 4);
-		w = minor | major << 8;
-		if (!(major < 256 && minor < 256))
+		if (major < 256 && minor < 256) {
+			w = major << 8 | minor;
+			memcpy(en->iblock, &w, 4);
+		} else {
+			w = (minor & 0xff) | major << 8 | (minor & ~0xffu) << 12;
 			memcpy(en->iblock + 4, &w, 4);
+		}
 		ino->rdev = rdev;
 	}
 	if (!r)
@@ -308,6 +315,8 @@ static int e_link(struct dentry *old, struct inode *dir, struct dentry *d)
 		return r;
 	if (ino->nlink >= LINK_MAX)
 		return -EMLINK;
+	if (!ino->nlink)
+		return -ENOENT; /* unlinked, only still open: as Linux, no new name for it */
 	ext4_tx_begin(fs);
 	r = add_entry(dir, d->name, ino);
 	if (!r) {
@@ -344,7 +353,9 @@ static int drop_name(struct inode *dir, const char *name, struct inode *ino)
 		ino->nlink--;
 	}
 	ino->ctime = vfs_now();
-	return r ?: ext4_iwrite(ino);
+	if (!r)
+		r = ext4_iwrite(ino);
+	return r ?: ext4_iorphan(ino);
 }
 
 static int e_unlink(struct inode *dir, struct dentry *d)
@@ -397,6 +408,8 @@ static int e_rename(struct inode *odir, struct dentry *old, struct inode *ndir, 
 		}
 		victim->ctime = vfs_now();
 		r = ext4_iwrite(victim);
+		if (!r)
+			r = ext4_iorphan(victim);
 	}
 	if (!r) {
 		dir_begin(odir, &c);
