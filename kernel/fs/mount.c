@@ -83,16 +83,9 @@ int mount_remount(struct dentry *root, unsigned flags)
 	if (ro != sb->rdonly && !sb->fs->remount && sb->fs != &ramfs_type)
 		return -EINVAL;
 	if (ro && !sb->rdonly) {
-		/* as Linux's mnt_want_write: read-only first, so that no new writer comes (an
-		 * open for writing counts itself, then looks), then the writers counted */
-		__atomic_store_n(&sb->rdonly, true, __ATOMIC_SEQ_CST);
-		if (__atomic_load_n(&sb->writers, __ATOMIC_SEQ_CST)) {
-			__atomic_store_n(&sb->rdonly, false, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&sb->writers, __ATOMIC_SEQ_CST))
 			return -EBUSY;
-		}
-		r = sb->fs->remount ? sb->fs->remount(sb, true) : 0;
-		if (r)
-			__atomic_store_n(&sb->rdonly, false, __ATOMIC_SEQ_CST);
+		r = sb->fs->remount ? sb->fs->remount(sb, true) : vfs_make_rdonly(sb);
 	} else if (!ro && sb->rdonly) {
 		if (sb->fs->remount)
 			r = sb->fs->remount(sb, false);

@@ -203,6 +203,15 @@ void vfs_stat_inode(struct inode *ino, struct kstat *st)
 	st->ctime = ino->ctime;
 }
 
+int vfs_make_rdonly(struct super *sb)
+{
+	__atomic_store_n(&sb->rdonly, true, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&sb->writers, __ATOMIC_SEQ_CST))
+		return 0;
+	__atomic_store_n(&sb->rdonly, false, __ATOMIC_SEQ_CST);
+	return -EBUSY;
+}
+
 int vfs_sync(struct super *sb, bool last)
 {
 	return sb && sb->fs && sb->fs->sync ? sb->fs->sync(sb, last) : 0;

@@ -198,9 +198,10 @@ struct fs_type {
 	 * state. 0 or -errno (said on the console; the unmount is done all the same). NULL:
 	 * nothing to free (ramfs: its tree was the dentries). */
 	int (*umount)(struct super *sb);
-	/* Switch sb to read-only (sb->rdonly is set already and no file is open for writing:
-	 * commit, leave the disk clean) or back to read-write (the hook clears sb->rdonly).
-	 * 0 or -errno, the mode unchanged. NULL: only the VFS's flag changes. */
+	/* Switch sb to read-only (no file was open for writing a moment ago: vfs_make_rdonly
+	 * once nothing more is to be written but the metadata, then commit, leave the disk
+	 * clean) or back to read-write (the hook clears sb->rdonly). 0 or -errno, the mode
+	 * unchanged unless the hook could not keep it writable. NULL: only the flag changes. */
 	int (*remount)(struct super *sb, bool ro);
 };
 
@@ -248,6 +249,10 @@ struct dentry *vfs_child(struct dentry *dir, const char *name, size_t len);
 long vfs_path_of(struct dentry *d, char *buf, size_t n);
 /* The same with vfs_lock held (procfs generates its links during a walk). */
 long vfs_path_of_locked(struct dentry *d, char *buf, size_t n);
+/* Set sb->rdonly unless a regular file of sb is open for writing: -EBUSY then. As Linux's
+ * mnt_want_write, the other way round: an open for writing counts itself in sb->writers, then
+ * looks at sb->rdonly (fs/open.c); this sets the flag, then looks at the count. */
+int vfs_make_rdonly(struct super *sb) __must_check;
 /* sb's fs_type sync (0 when it has none). */
 int vfs_sync(struct super *sb, bool last);
 /* Fill a stat structure from an inode. */

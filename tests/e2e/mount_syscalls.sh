@@ -131,6 +131,8 @@ for img in a b c; do
 done
 expect_eq "debugfs: hello.txt" "hello from mount(2)" "$(dcat "$T/b.img" /hello.txt)"
 expect_eq "debugfs: remount.txt" "written after a remount rw" "$(dcat "$T/b.img" /remount.txt)"
+expect_eq "debugfs: mapped.txt (written through a mapping, then remount ro)" \
+	"written through a mapping" "$(dcat "$T/b.img" /mapped.txt | head -1 | tr -d '\0')"
 expect_eq "debugfs: atexit.txt (the exit's sync)" "left for the exit's sync" \
 	"$(dcat "$T/b.img" /atexit.txt)"
 debugfs -R "dump /dir/big.bin $T/big.bin" "$T/b.img" >/dev/null 2>&1

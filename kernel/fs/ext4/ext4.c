@@ -467,36 +467,40 @@ static int ext4_umount(struct super *sb)
 	return r;
 }
 
-/* Read-only (sb->rdonly set, no file open for writing): what mappings hold goes back to the
- * files, a commit, the journal left clean as at unmount. A file unlinked while open would be
- * freed at its close, which read-only cannot do: -EBUSY then, as Linux keeps orphans. Read-
- * write again: the journal mounted again, when this writer may write (as at mount). */
+/* Read-only (no file open for writing, so no writable mapping either): what mappings left
+ * goes back to the files, the VFS's flag set (unless a writer came meanwhile), a commit, the
+ * journal left clean as at unmount. A file unlinked while open would be freed at its close,
+ * which read-only cannot do: -EBUSY then, as Linux refuses with unlinked files pending. A
+ * failure of the journal leaves it read-only. Read-write again: the journal mounted again,
+ * when this writer may write (as at mount), and the orphan list freed. */
 static int ext4_remount(struct super *sb, bool ro)
 {
 	struct ext4_fs *fs = sb->priv;
-	struct list *pos;
 	int r = 0;
 
 	if (ro) {
 		if (!fs->rw)
 			return 0;
-		mutex_lock(&fs->ilock);
-		list_for_each (pos, &fs->icache) {
-			struct enode *en = list_entry(pos, struct enode, link);
+		for (struct inode *ino; !r && (ino = pending(fs));) {
+			struct enode *en = ino->priv;
 
-			if (!en->ino->nlink && !en->dead)
+			if (!ino->nlink) {
 				r = -EBUSY;
-			else if (en->map_write && !r)
-				r = ext4_file_flush_pages(en->ino);
+			} else {
+				r = ext4_file_flush_pages(ino);
+				en->map_write =
+					false; /* no writable mapping is left to change them */
+			}
+			vfs_inode_put(ino);
 		}
-		mutex_unlock(&fs->ilock);
+		r = r ?: vfs_make_rdonly(sb);
 		if (r)
 			return r;
 		r = ext4_journal_unmount(fs); /* commits first */
 		fs->rw = false;
 		if (!r)
 			r = ext4_journal_mount(fs, false); /* a read-only journal state again */
-		if (r)
+		if (r) /* read-only all the same: the journal is gone */
 			printk(LOG_ERR, "ext4: %s: remount read-only failed (error %d)\n",
 			       fs->dev->name, r);
 		return r;
@@ -515,6 +519,7 @@ static int ext4_remount(struct super *sb, bool ro)
 		return r;
 	}
 	sb->rdonly = false;
+	recover_orphans(sb); /* as a read-write mount does */
 	return 0;
 }
 

@@ -172,6 +172,7 @@ static void ext4_rw(void)
 
 static void ext4_ro_remount(void)
 {
+	void *p;
 	int fd;
 
 	succeeds(mount("/dev/vdb", "/mnt", "ext4", MS_RDONLY, NULL), "mount /dev/vdb /mnt ro");
@@ -189,6 +190,18 @@ static void ext4_ro_remount(void)
 	fails_with(mount(NULL, "/mnt", NULL, MS_REMOUNT | MS_RDONLY, NULL), EBUSY,
 		   "remount ro with a file open for writing");
 	close(fd);
+	fd = open("/mnt/mapped.txt", O_RDWR | O_CREAT, 0644);
+	p = fd >= 0 && !ftruncate(fd, 4096)
+		    ? mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
+		    : MAP_FAILED;
+	close(fd);
+	ok(p != MAP_FAILED, "a shared writable mapping of /mnt/mapped.txt");
+	if (p != MAP_FAILED)
+		memcpy(p, "written through a mapping\n", 26);
+	fails_with(mount(NULL, "/mnt", NULL, MS_REMOUNT | MS_RDONLY, NULL), EBUSY,
+		   "remount ro with a shared writable mapping (fd closed)");
+	if (p != MAP_FAILED)
+		munmap(p, 4096);
 	succeeds(mount(NULL, "/mnt", NULL, MS_REMOUNT | MS_RDONLY, NULL), "remount ro");
 	mounts(6);
 	fails_with(open("/mnt/x", O_WRONLY | O_CREAT, 0644), EROFS, "create after remount ro");
