@@ -72,28 +72,37 @@ int mount_new(struct dentry *start, const char *source, struct dentry *at, const
 	return vfs_mount_at(at, types[i].type, &args);
 }
 
+/* The switch between rw and ro (vfs_mounts_lock held: one at a time, and no sync meanwhile). */
+static int switch_mode(struct super *sb, bool ro)
+{
+	if (ro == sb->rdonly)
+		return 0;
+	if (!sb->fs->remount && sb->fs != &ramfs_type)
+		return -EINVAL;
+	if (!ro) {
+		if (sb->fs->remount)
+			return sb->fs->remount(sb, false);
+		sb->rdonly = false;
+		return 0;
+	}
+	if (__atomic_load_n(&sb->writers, __ATOMIC_SEQ_CST))
+		return -EBUSY;
+	return sb->fs->remount ? sb->fs->remount(sb, true) : vfs_make_rdonly(sb);
+}
+
 int mount_remount(struct dentry *root, unsigned flags)
 {
 	struct super *sb = root->inode->sb;
-	bool ro = flags & MOUNT_RDONLY;
-	int r = 0;
+	int r;
 
+	mutex_lock(&vfs_mounts_lock);
 	if (!root->covered && root != vfs_root)
-		return -EINVAL;
-	if (ro != sb->rdonly && !sb->fs->remount && sb->fs != &ramfs_type)
-		return -EINVAL;
-	if (ro && !sb->rdonly) {
-		if (__atomic_load_n(&sb->writers, __ATOMIC_SEQ_CST))
-			return -EBUSY;
-		r = sb->fs->remount ? sb->fs->remount(sb, true) : vfs_make_rdonly(sb);
-	} else if (!ro && sb->rdonly) {
-		if (sb->fs->remount)
-			r = sb->fs->remount(sb, false);
-		else
-			sb->rdonly = false;
-	}
+		r = -EINVAL;
+	else
+		r = switch_mode(sb, flags & MOUNT_RDONLY);
 	if (!r)
 		sb->mnt_flags = flags;
+	mutex_unlock(&vfs_mounts_lock);
 	return r;
 }
 

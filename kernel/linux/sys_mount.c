@@ -26,7 +26,11 @@
 #define MS_SLAVE (1 << 19)
 #define MS_SHARED (1 << 20)
 #define MS_STRICTATIME (1 << 24)
+#define MS_RELATIME (1 << 21)
 #define MS_PROPAGATION (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)
+#define MS_PER_MOUNT                                                                   \
+	(MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME | \
+	 MS_STRICTATIME)
 #define MS_MGC_VAL 0xc0ed0000ul
 #define MS_MGC_MSK 0xffff0000ul
 
@@ -98,8 +102,11 @@ static long do_mount(const char *source, struct dentry *at, const char *type, un
 		return -EINVAL; /* no bind mounts, no moves (docs/kernel.md) */
 	if (f & MS_PROPAGATION) {
 		/* every mount is private: making one private, a slave (of nothing) or
-		 * unbindable changes nothing; shared cannot be had */
-		if ((f & ~(MS_PROPAGATION | MS_REC | MS_SILENT)) || (f & MS_SHARED))
+		 * unbindable changes nothing; shared cannot be had. As Linux, one kind a call,
+		 * the per-mount flags ignored. */
+		unsigned long kind = f & ~(MS_PER_MOUNT | MS_REC | MS_SILENT);
+
+		if ((kind & (kind - 1)) || (kind & MS_SHARED))
 			return -EINVAL;
 		return at->covered || at == vfs_root ? 0 : -EINVAL;
 	}

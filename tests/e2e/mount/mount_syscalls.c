@@ -294,6 +294,11 @@ static void errors(void)
 	succeeds(umount("/mnt"), "umount the read-only disk");
 	fails_with(mount("/dev/vdb", "/mnt", "ext4", MS_BIND, NULL), EINVAL, "MS_BIND");
 	fails_with(mount("/mnt", "/mnt2", NULL, MS_MOVE, NULL), EINVAL, "MS_MOVE");
+	succeeds(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), "make / private (it is)");
+	succeeds(mount(NULL, "/proc", NULL, MS_SLAVE, NULL), "make /proc a slave (of nothing)");
+	fails_with(mount(NULL, "/", NULL, MS_SHARED, NULL), EINVAL, "make / shared");
+	fails_with(mount(NULL, "/", NULL, MS_PRIVATE | MS_SLAVE, NULL), EINVAL, "two kinds");
+	fails_with(mount(NULL, "/tmp", NULL, MS_PRIVATE, NULL), EINVAL, "private: no mount");
 	fails_with(mount(BAD, "/mnt", "ext4", 0, NULL), EFAULT, "a bad source pointer");
 	fails_with(mount("/dev/vdb", BAD, "ext4", 0, NULL), EFAULT, "a bad target pointer");
 	fails_with(mount("/dev/vdb", "/mnt", BAD, 0, NULL), EFAULT, "a bad type pointer");
