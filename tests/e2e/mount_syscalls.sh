@@ -3,7 +3,8 @@
 # program (tests/e2e/mount/mount_syscalls.c) over three drives from mkfs.ext4: vda mounted at
 # boot (--mount), vdb read-write for the program, vdc read-only (readonly=on). The program
 # mounts vdb on /mnt, writes, is refused (EBUSY) while a file is open, an unlinked file is
-# open, the root is open, the cwd is inside, a mapping is alive, a mount is on top; unmounts;
+# open, the root is open, the cwd is inside, a mapping is alive, a mount is on top; unmounts
+# while a second thread uses the mount (EBUSY or done, nothing else);
 # mounts it read-only (EROFS), remounts rw and ro (EBUSY with a writer); tmpfs, a second proc
 # and sysfs, ramfs; every error with its errno; /proc/mounts at each step, compared here. The
 # last mount of vdb is left to the exit's sync. A second boot mounts, writes, unmounts and is
@@ -71,7 +72,7 @@ expect_eq "umount run: the file written is there" "hello from mount(2)" "$(dcat 
 # --- everything, a fresh vdb
 mkfs.ext4 -q -F -b 4096 "$T/b.img" 64M || skip "mkfs.ext4 failed"
 QEMU_ARGS="-machine ioapic2=off -global virtio-mmio.force-legacy=false $(drives "$T/a.img" "$T/b.img" "$T/c.img")" \
-	kernel_boot microvm 1 128 "--verbose --mount=/dev/vda:/boot_disk $PROG all $(microvm_virtio 8)" >/dev/null
+	kernel_boot microvm 2 128 "--verbose --mount=/dev/vda:/boot_disk $PROG all $(microvm_virtio 8)" >/dev/null
 tr -d '\r' <"$OUT" >"$T/guest.out"
 G=$T/guest.out
 expect_eq "exit status" 0 "$STATUS"
@@ -80,6 +81,7 @@ while read -r s rest; do
 	if [ "$s" = ok ]; then ok "guest: $rest"; else not_ok "guest: $rest"; fi
 done < <(grep -E "^(ok|FAIL) " "$G")
 
+grep '^C race' "$G" # how the race went (EBUSY count, unmounted during it or after)
 m() { grep "^M$1 " "$G" | cut -d' ' -f2-; }
 BOOT="rootfs / ramfs rw 0 0
 devfs /dev devtmpfs rw,nosuid 0 0
