@@ -80,6 +80,9 @@ KERNEL_SRCS := \
 	kernel/fs/ext4/alloc.c \
 	kernel/fs/ext4/inode.c \
 	kernel/fs/ext4/extent.c \
+	kernel/fs/ext4/hash.c \
+	kernel/fs/ext4/dx.c \
+	kernel/fs/ext4/htree.c \
 	kernel/fs/ext4/dir.c \
 	kernel/fs/ext4/ext4.c \
 	kernel/fs/ext4/file.c \

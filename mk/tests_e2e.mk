@@ -43,6 +43,10 @@ TESTS += tests/e2e/virtio_blk.sh
 # read-only ext4 on a virtio-blk drive (--mount): mkfs.ext4 -d images walked by Python in Mote and
 # on the host, compared; statfs, EROFS, /proc/mounts, refused mounts; e2fsck -fn after
 TESTS += tests/e2e/ext4_read.sh
+# hashed (htree) ext4 directories: every name of e2fsck -D-indexed directories looked up in Mote
+# through the index (half_md4, tea, legacy; unsigned; 1 KiB blocks: 2 levels), blocks per lookup
+# against a linear scan, a corrupt index node read linearly
+TESTS += tests/e2e/ext4_htree.sh
 # read-write ext4 (--mount): a tree of changes made by Python in Mote and on the host, e2fsck -fn
 # clean and the image's tree (debugfs) equal to the host's; ENOSPC; read-only drives and :ro
 TESTS += tests/e2e/ext4_write.sh

@@ -1,5 +1,5 @@
 # tests_unit.mk: host-compiled unit tests of pure code: the kernel's command line, cpio reader
-# and gzip, and motevm's test-only CPUID edits.
+# and gzip, ext4 directory hashes and blocks, and motevm's test-only CPUID edits.
 # kernel/core/cmdline.c is built for the host with CMDLINE_HOST_TEST (no kernel around it).
 KERNEL_UNIT_CFLAGS := $(HOST_CFLAGS) -Ikernel -DCMDLINE_HOST_TEST -fno-builtin
 
@@ -136,3 +136,22 @@ $(BUILD)/tests/unit/vmm_virtio_console_kdrv_test: \
 
 TESTS += $(BUILD)/tests/unit/vmm_virtio_console_kdrv_test
 TESTS_BUILD += $(BUILD)/tests/unit/vmm_virtio_console_kdrv_test
+
+# ext4's directory hashes (kernel/fs/ext4/hash.c) against e2fsprogs' debugfs dx_hash, and the
+# hashed directories' blocks in memory (dx.c: index entries, checksums, leaf insert and split).
+$(BUILD)/tests/unit/kernel_ext4_%.o: kernel/fs/ext4/%.c | $(DEPS_STAMP)
+	$(call quiet,CC,$<)mkdir -p $(@D) && $(HOST_CC) $(KERNEL_UNIT_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/unit/ext4_hash_test.o $(BUILD)/tests/unit/ext4_dx_test.o: HOST_CFLAGS += -Ikernel
+
+$(BUILD)/tests/unit/ext4_hash_test: $(BUILD)/tests/unit/ext4_hash_test.o \
+		$(BUILD)/tests/unit/kernel_ext4_hash.o
+	$(call quiet,LD,$@)$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^
+
+$(BUILD)/tests/unit/ext4_dx_test: $(BUILD)/tests/unit/ext4_dx_test.o \
+		$(BUILD)/tests/unit/kernel_ext4_dx.o $(BUILD)/tests/unit/kernel_ext4_hash.o \
+		$(BUILD)/tests/unit/kernel_crc32c.o
+	$(call quiet,LD,$@)$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^
+
+TESTS += $(BUILD)/tests/unit/ext4_hash_test $(BUILD)/tests/unit/ext4_dx_test
+TESTS_BUILD += $(BUILD)/tests/unit/ext4_hash_test $(BUILD)/tests/unit/ext4_dx_test

@@ -58,9 +58,14 @@ static int open_scratch(struct st *st, struct blk_dev *dev, bool rw, struct scra
 		return st_fail(st, "%s: journal mount (rw %d): %d", dev->name, rw, r);
 	}
 	r = ext4_inode_read(sc->fs, EXT4_ROOT_INO, &raw);
-	if (!r)
-		r = ext4_dir_find(sc->fs, EXT4_ROOT_INO, raw.i_block, raw.i_size_lo, "log", 3,
-				  &ino);
+	if (!r) {
+		struct ext4_etree t = { .nr = EXT4_ROOT_INO,
+					.gen = raw.i_generation,
+					.root = raw.i_block };
+		struct ext4_dir d = { .t = &t, .size = raw.i_size_lo, .flags = raw.i_flags };
+
+		r = ext4_dir_find(sc->fs, &d, "log", 3, &ino);
+	}
 	if (!r)
 		r = ext4_inode_read(sc->fs, ino, &raw);
 	for (uint32_t l = 0; !r && l < LOG_BLOCKS;) {

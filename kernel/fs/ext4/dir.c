@@ -3,6 +3,7 @@
 #include "fs/ext4/dir.h"
 #include "fs/ext4/disk.h"
 #include "fs/ext4/extent.h"
+#include "fs/ext4/htree.h"
 #include "fs/ext4/super.h"
 #include "fs/bcache.h"
 #include "fs/vfs.h"
@@ -87,12 +88,18 @@ static bool match(void *arg, const char *name, size_t len, uint32_t ino, unsigne
 	return false;
 }
 
-int ext4_dir_find(struct ext4_fs *fs, uint32_t nr, const uint8_t *iblock, uint64_t size,
-		  const char *name, size_t len, uint32_t *ino)
+int ext4_dir_find(struct ext4_fs *fs, const struct ext4_dir *d, const char *name, size_t len,
+		  uint32_t *ino)
 {
 	struct find f = { name, len, 0 };
-	int r = ext4_dir_walk(fs, nr, iblock, size, 0, match, &f);
+	int r;
 
+	if ((d->flags & EXT4_INDEX_FL) && (fs->compat & COMPAT_DIR_INDEX)) {
+		r = ext4_htree_find(fs, d, name, len, ino);
+		if (r != -EAGAIN)
+			return r;
+	}
+	r = ext4_dir_walk(fs, d->t->nr, d->t->root, d->size, 0, match, &f);
 	if (r)
 		return r;
 	if (!f.ino)
@@ -200,12 +207,23 @@ int ext4_dir_clear_index(struct ext4_fs *fs, struct ext4_dir *d)
 		const struct ext4_dirent *e;
 		uint64_t pblk;
 		struct bbuf *b;
+		bool node;
 		int r = dir_block(fs, d, lb, &pblk);
 
 		if (r == -ENOENT)
 			continue;
 		if (!r)
-			r = ext4_tx_get(fs, pblk, &b);
+			r = ext4_block_get(fs, pblk, &b);
+		if (r)
+			return r;
+		e = (const void *)b->data;
+		/* only the blocks that change are pinned under the handle (a handle holds few) */
+		node = !e->inode &&
+		       (e->rec_len == fs->block_size || e->rec_len == ext4_dir_space(fs));
+		ext4_block_put(fs, b);
+		if (lb && !node)
+			continue;
+		r = ext4_tx_get(fs, pblk, &b);
 		if (r)
 			return r;
 		e = (const void *)b->data;
@@ -218,8 +236,7 @@ int ext4_dir_clear_index(struct ext4_fs *fs, struct ext4_dir *d)
 			memset(b->data + at, 0, fs->block_size - at);
 			dd->rec_len = (uint16_t)(ext4_dir_space(fs) - e->rec_len);
 			ext4_dir_set_csum(fs, d->t->nr, d->t->gen, b->data);
-		} else if (!e->inode &&
-			   (e->rec_len == fs->block_size || e->rec_len == ext4_dir_space(fs))) {
+		} else {
 			ext4_dir_block_init(fs, d->t->nr, d->t->gen,
 					    b->data); /* a node, or empty */
 		}
@@ -237,6 +254,13 @@ int ext4_dir_add(struct ext4_fs *fs, struct ext4_dir *d, const char *name, size_
 	bool fresh;
 	int r;
 
+	if ((d->flags & EXT4_INDEX_FL) && (fs->compat & COMPAT_DIR_INDEX)) {
+		r = ext4_htree_add(fs, d, name, len, ino, ft);
+		if (r != -EAGAIN)
+			return r;
+		printk(LOG_WARN, "ext4: %s: directory %u: corrupt index: made linear\n",
+		       fs->dev->name, d->t->nr);
+	}
 	if (d->flags & EXT4_INDEX_FL) {
 		r = ext4_dir_clear_index(fs, d);
 		if (r)

@@ -1,6 +1,6 @@
-/* dir.h: ext4 directories read linearly, block by block. A hashed (htree) directory reads the
+/* dir.h: ext4 directories read linearly, block by block. A hashed (htree) directory lists the
  * same way: its index nodes hide inside entries of inode 0 (as do metadata_csum's checksum
- * tails), which the walk skips. */
+ * tails), which the walk skips; a name is found in it through its index (htree.h). */
 #ifndef MOTE_FS_EXT4_DIR_H
 #define MOTE_FS_EXT4_DIR_H
 
@@ -21,15 +21,19 @@ typedef bool (*ext4_dir_fn)(void *arg, const char *name, size_t len, uint32_t in
 int ext4_dir_walk(struct ext4_fs *fs, uint32_t nr, const uint8_t *iblock, uint64_t size,
 		  uint64_t pos, ext4_dir_fn fn, void *arg) __must_check;
 
-/* The inode number of name (len bytes) in directory nr: 0 and *ino, or -ENOENT. */
-int ext4_dir_find(struct ext4_fs *fs, uint32_t nr, const uint8_t *iblock, uint64_t size,
-		  const char *name, size_t len, uint32_t *ino) __must_check;
+struct ext4_dir;
+
+/* The inode number of name (len bytes) in directory d (below; read only): 0 and *ino, or
+ * -ENOENT. A hashed directory is searched through its index (the blocks that can hold name),
+ * or linearly if the index is corrupt (said on the console). */
+int ext4_dir_find(struct ext4_fs *fs, const struct ext4_dir *d, const char *name, size_t len,
+		  uint32_t *ino) __must_check;
 
 /* --- changing directories (under an open handle) */
 
 struct ext4_etree;
 
-/* A directory being changed: its extent tree (extent.h: number, generation, root) and size;
+/* A directory (being changed, or searched): its extent tree (extent.h: number, generation, root) and size;
  * flags is its i_flags (EXT4_INDEX_FL dropped here when the index is cleared). The caller
  * writes the inode afterwards (size, blocks, flags may have changed). */
 struct ext4_dir {

@@ -11,6 +11,7 @@
 #include "fs/ext4/namei.h"
 #include "fs/ext4/orphan.h"
 #include "fs/ext4/super.h"
+#include "fs/bcache.h"
 #include "fs/stat.h"
 #include "fs/vfs.h"
 #include "core/mm/heap.h"
@@ -381,7 +382,12 @@ err:
 static void ext4_statfs(struct super *sb, struct kstatfs *st)
 {
 	const struct ext4_fs *fs = sb->priv;
+	uint64_t hits, misses;
 
+	/* how many metadata blocks were read (tests/e2e/ext4_htree.sh counts a lookup's) */
+	bcache_counts(fs->cache, &hits, &misses);
+	printk(LOG_DEBUG, "ext4: %s: block cache: %lu hits, %lu misses\n", fs->dev->name, hits,
+	       misses);
 	st->bsize = st->frsize = fs->block_size;
 	st->blocks = fs->blocks - MIN(fs->overhead, fs->blocks);
 	st->bfree = fs->free_blocks;

@@ -50,9 +50,10 @@ static uint8_t ft_of(uint32_t mode)
 static int e_lookup(struct inode *dir, struct dentry *d)
 {
 	struct enode *en = dir->priv;
+	struct ext4_etree t = { .nr = en->nr, .gen = en->gen, .root = en->iblock };
+	struct ext4_dir ed = { .t = &t, .size = dir->size, .flags = en->flags };
 	uint32_t nr;
-	int r = ext4_dir_find(fs_of(dir), en->nr, en->iblock, dir->size, d->name, strlen(d->name),
-			      &nr);
+	int r = ext4_dir_find(fs_of(dir), &ed, d->name, strlen(d->name), &nr);
 
 	return r ? r : ext4_iget(dir->sb, nr, &d->inode);
 }

@@ -1,6 +1,7 @@
 /* super.c: ext4's superblock and block group descriptors, read once at mount. */
 #include "fs/ext4/super.h"
 #include "fs/ext4/disk.h"
+#include "fs/ext4/hash.h"
 #include "fs/ext4/journal.h"
 #include "fs/ext4/alloc.h"
 #include "fs/bcache.h"
@@ -119,6 +120,8 @@ static void take_super(struct ext4_fs *fs, const struct ext4_super *s)
 	fs->csum_seed = (s->s_feature_incompat & INCOMPAT_CSUM_SEED)
 				? s->s_checksum_seed
 				: crc32c_raw(~0u, s->s_uuid, sizeof(s->s_uuid));
+	memcpy(fs->hash_seed, s->s_hash_seed, sizeof(fs->hash_seed));
+	fs->hash_unsigned = (s->s_flags & EXT4_FLAGS_UNSIGNED_HASH) ? EXT4_HASH_UNSIGNED : 0;
 	memcpy(fs->label, s->s_volume_name, 16);
 	fs->label[16] = 0;
 }

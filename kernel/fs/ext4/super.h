@@ -31,6 +31,9 @@ struct ext4_fs {
 	uint32_t journal_inum; /* with has_journal: its inode (0: none, or external) */
 	bool csum;	       /* metadata_csum: inodes and group descriptors carry crc32c */
 	uint32_t csum_seed;    /* what every metadata checksum starts from */
+	/* hashed directories (hash.h) */
+	uint32_t hash_seed[4];	/* s_hash_seed (all zero: the default) */
+	unsigned hash_unsigned; /* EXT4_HASH_UNSIGNED if s_flags says so, else 0 */
 	/* statfs, from the superblock */
 	uint64_t blocks, free_blocks, reserved_blocks, overhead;
 	uint32_t inodes, free_inodes;
