@@ -72,6 +72,7 @@ KERNEL_SRCS := \
 	kernel/fs/initrd.c \
 	kernel/fs/initrd_gzip.c \
 	kernel/fs/mounts.c \
+	kernel/fs/mount.c \
 	kernel/fs/bcache.c \
 	kernel/fs/ext4/super.c \
 	kernel/fs/ext4/journal.c \
@@ -130,6 +131,7 @@ KERNEL_SRCS := \
 	kernel/linux/sys_stat.c \
 	kernel/linux/sys_xattr.c \
 	kernel/linux/sys_dir.c \
+	kernel/linux/sys_mount.c \
 	kernel/linux/sys_mm.c \
 	kernel/linux/sys_proc.c \
 	kernel/linux/sys_thread.c \

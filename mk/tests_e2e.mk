@@ -68,6 +68,12 @@ TESTS += tests/e2e/ext4_crash.sh
 TESTS += tests/e2e/ext4_fsync.sh
 # root=/dev/vda: an ext4 disk as the root file system, no initrd (QEMU microvm)
 TESTS += tests/e2e/ext4_root.sh
+# mount(2) and umount2(2): ext4 from /dev/vdX rw and ro, EBUSY while in use, remounts, tmpfs,
+# proc, sysfs, every errno; /proc/mounts at each step; e2fsck -fn clean after an unmount alone
+$(BUILD)/tests/e2e/mount_syscalls: tests/e2e/mount/mount_syscalls.c | $(DEPS_STAMP)
+	$(call quiet,CC,$@)mkdir -p $(@D) && $(HOST_CC) -std=gnu11 -O2 $(WARNINGS) -D_GNU_SOURCE -static -o $@ $<
+TESTS += tests/e2e/mount_syscalls.sh
+TESTS_BUILD += $(BUILD)/tests/e2e/mount_syscalls
 # sqlite3 and redis (appendfsync always) keep acknowledged writes across a SIGKILLed VM
 TESTS += tests/e2e/ext4_crash_apps.sh
 # mote run -v: ext4 images from mkfs.ext4 -d as volumes, :ro and read-write (QEMU; motevm where KVM is)

@@ -1,6 +1,6 @@
 /* devfs.c: /dev is a ramfs instance holding device nodes; opening a node reaches its driver
  * through the character-device registry (chrdev.c). The memory devices live here; the
- * console is fs/tty.c. */
+ * console is fs/tty.c. The disks are block nodes, for mount(2) to name (not opened). */
 #include "fs/devfs.h"
 #include "fs/chrdev.h"
 #include "fs/file.h"
@@ -8,6 +8,7 @@
 #include "fs/tty.h"
 #include "fs/vfs.h"
 #include "fs/open.h"
+#include "drivers/virtio/blk.h"
 #include "core/panic.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
@@ -91,12 +92,33 @@ static const struct {
 	{ "stderr", "/proc/self/fd/2" },
 };
 
+#define BLK_MAJOR 254
+#define BLK_MINORS 16 /* minors a disk (its partitions') */
+
+uint64_t devfs_blk_rdev(int index)
+{
+	uint64_t minor = (uint64_t)index * BLK_MINORS;
+
+	return (uint64_t)BLK_MAJOR << 8 | (minor & 0xff) | (minor & ~0xffull) << 12;
+}
+
+struct blk_dev *devfs_blk_dev(uint64_t rdev)
+{
+	for (int i = 0; i < blk_count(); i++)
+		if (devfs_blk_rdev(i) == rdev)
+			return blk_get(i);
+	return NULL;
+}
+
 void devfs_init(void)
 {
+	static const struct vfs_mount_args args = { .source = "devfs",
+						    .type_name = "devtmpfs",
+						    .flags = MOUNT_NOSUID };
 	char path[32];
 	int r;
 
-	if (vfs_mount("/dev", &ramfs_type, NULL))
+	if (vfs_mount("/dev", &ramfs_type, &args))
 		panic("devfs: cannot mount /dev");
 	for (unsigned i = 0; i < ARRAY_SIZE(nodes); i++) {
 		uint64_t rdev = MKDEV(nodes[i].major, nodes[i].minor);
@@ -105,6 +127,12 @@ void devfs_init(void)
 		r = chrdev_register(rdev, nodes[i].ops);
 		if (!r)
 			r = vfs_create(vfs_root, path, S_IFCHR | nodes[i].mode, rdev, NULL, NULL);
+		if (r)
+			panic("devfs: cannot create %s (error %d)", path, r);
+	}
+	for (int i = 0; i < blk_count(); i++) {
+		snprintf(path, sizeof(path), "/dev/%s", blk_get(i)->name);
+		r = vfs_create(vfs_root, path, S_IFBLK | 0660, devfs_blk_rdev(i), NULL, NULL);
 		if (r)
 			panic("devfs: cannot create %s (error %d)", path, r);
 	}

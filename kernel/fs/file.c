@@ -52,6 +52,8 @@ void file_put(struct file *f)
 	epoll_file_release(f);
 	if (f->ops && f->ops->release)
 		(void)f->ops->release(f);
+	if (f->writer)
+		__atomic_fetch_sub(&f->inode->sb->writers, 1, __ATOMIC_SEQ_CST);
 	vfs_inode_put(f->inode);
 	vfs_dentry_put(f->dentry);
 	kfree(f->sock_opts);

@@ -96,6 +96,7 @@ struct file {
 	void *priv;
 	struct list epoll_items; /* epoll items watching this file (fs/epoll.c) */
 	void *sock_opts;	 /* a socket's options as set (linux/sys_sockopt.c), or NULL */
+	bool writer;		 /* counted in its inode's super's writers (fs/open.c) */
 };
 
 #define FD_MAX 4096 /* the hard RLIMIT_NOFILE; programs start with 1024, as on Linux */

@@ -23,42 +23,6 @@
 #include "lib/printf.h"
 #include "lib/string.h"
 
-static const struct {
-	const char *dev, *dir, *type, *opts;
-} table[] = {
-	{ "rootfs", "/", "ramfs", "rw" },
-	{ "devfs", "/dev", "devtmpfs", "rw,nosuid" },
-	{ "proc", "/proc", "proc", "rw,nosuid,nodev,noexec" },
-	{ "sysfs", "/sys", "sysfs", "rw,nosuid,nodev,noexec" },
-};
-
-/* The disks mounted from the command line (their names point into it). */
-static struct disk {
-	struct cmdline_mount m;
-	struct super *sb;
-} disks[CMDLINE_MAX_MOUNTS];
-static int ndisks;
-
-unsigned long mounts_format(char *buf, unsigned long n)
-{
-	unsigned long at = 0;
-
-	for (unsigned i = 0; i < ARRAY_SIZE(table); i++)
-		if (i || !cmdline.root)
-			at += (unsigned long)snprintf(buf + MIN(at, n), at < n ? n - at : 0,
-						      "%s %s %s %s 0 0\n", table[i].dev,
-						      table[i].dir, table[i].type, table[i].opts);
-		else
-			at += (unsigned long)snprintf(buf + MIN(at, n), at < n ? n - at : 0,
-						      "%s / ext4 %s,relatime 0 0\n", cmdline.root,
-						      vfs_root->inode->sb->rdonly ? "ro" : "rw");
-	for (int i = 0; i < ndisks; i++)
-		at += (unsigned long)snprintf(buf + MIN(at, n), at < n ? n - at : 0,
-					      "%s %s ext4 %s,relatime 0 0\n", disks[i].m.dev,
-					      disks[i].m.dir, disks[i].sb->rdonly ? "ro" : "rw");
-	return at;
-}
-
 /* mkdir -p dir in the root file system. */
 static int make_dirs(const char *dir)
 {
@@ -107,6 +71,8 @@ static const char *why(int err)
 		return "I/O error";
 	case -EROFS:
 		return "read-only device";
+	case -EBUSY:
+		return "mounted already";
 	default:
 		return "error";
 	}
@@ -119,6 +85,7 @@ static void mount_disks(void)
 		const struct cmdline_mount *m = &cmdline.mounts[i];
 		struct blk_dev *b = find_disk(m->dev);
 		struct ext4_mount_opts opts;
+		struct vfs_mount_args args;
 		struct dentry *at;
 		int r;
 
@@ -128,9 +95,12 @@ static void mount_disks(void)
 			continue;
 		}
 		opts = (struct ext4_mount_opts){ b, m->ro };
+		args = (struct vfs_mount_args){
+			.source = m->dev, .flags = MOUNT_RELATIME, .bdev = b, .data = &opts
+		};
 		r = make_dirs(m->dir);
 		if (!r)
-			r = vfs_mount(m->dir, &ext4_type, &opts);
+			r = vfs_mount(m->dir, &ext4_type, &args);
 		if (!r)
 			r = path_lookup_at(vfs_root, m->dir, LOOKUP_FOLLOW, &at);
 		if (r) {
@@ -138,28 +108,24 @@ static void mount_disks(void)
 			       why(r), r);
 			continue;
 		}
-		disks[ndisks].m = *m;
-		disks[ndisks].sb = at->mounted ? at->mounted->inode->sb : at->inode->sb;
-		vfs_dentry_put(at);
 		printk(LOG_INFO, "mote: %s mounted on %s (ext4, %s)\n", m->dev, m->dir,
-		       disks[ndisks++].sb->rdonly ? "read-only" : "read-write");
+		       at->inode->sb->rdonly ? "read-only" : "read-write");
+		vfs_dentry_put(at);
 	}
 }
 
 int mounts_sync(bool last)
 {
+	struct list *pos;
 	int r = 0;
 
-	for (int i = 0; i < ndisks; i++) {
-		int e = vfs_sync(disks[i].sb, last);
+	mutex_lock(&vfs_mounts_lock);
+	list_for_each (pos, &vfs_mounts) {
+		int e = vfs_sync(list_entry(pos, struct super, mnt_node), last);
 
 		r = r ?: e;
 	}
-	if (cmdline.root) {
-		int e = vfs_sync(vfs_root->inode->sb, last);
-
-		r = r ?: e;
-	}
+	mutex_unlock(&vfs_mounts_lock);
 	return r;
 }
 
@@ -181,7 +147,10 @@ static void mount_root_disk(size_t initrd_size)
 {
 	struct blk_dev *b = find_disk(cmdline.root);
 	struct ext4_mount_opts opts = { b, cmdline.root_ro };
-	int r = b ? vfs_mount("/", &ext4_type, &opts) : -ENODEV;
+	struct vfs_mount_args args = {
+		.source = cmdline.root, .flags = MOUNT_RELATIME, .bdev = b, .data = &opts
+	};
+	int r = b ? vfs_mount("/", &ext4_type, &args) : -ENODEV;
 
 	if (r) {
 		printk(LOG_ERR, "mote: cannot mount the root file system %s: %s (%d)\n",
@@ -192,6 +161,8 @@ static void mount_root_disk(size_t initrd_size)
 	       vfs_root->inode->sb->rdonly ? "read-only" : "read-write",
 	       initrd_size ? "; the initrd is not used" : "");
 }
+
+static const struct vfs_mount_args rootfs = { .source = "rootfs" };
 
 void vfs_init(void)
 {
@@ -204,7 +175,7 @@ void vfs_init(void)
 	if (cmdline.root) {
 		mount_root_disk(size);
 		size = 0;
-	} else if (vfs_mount("/", &ramfs_type, NULL)) {
+	} else if (vfs_mount("/", &ramfs_type, &rootfs)) {
 		panic("vfs: cannot mount the root file system");
 	}
 	/* a gzip initrd is decompressed first; an uncompressed one is used in place */

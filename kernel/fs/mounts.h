@@ -1,4 +1,4 @@
-/* mounts.h: the boot-time file systems. */
+/* mounts.h: the boot-time file systems, and the sync of all. */
 #ifndef MOTE_FS_MOUNTS_H
 #define MOTE_FS_MOUNTS_H
 
@@ -10,10 +10,8 @@
  * unless :ro or the device or the file system says otherwise: a failure is one line on the
  * console, and the boot goes on. */
 void vfs_init(void);
-/* Commit every disk mounted (sync); with last (the VM is ending) also unmount them cleanly.
- * 0 or the first error. */
+/* Sync every file system mounted (boot-time or mount(2)'s): ext4 commits; with last (the VM
+ * is ending) also leave them clean on disk. 0 or the first error. */
 int mounts_sync(bool last);
-/* The mounts as /proc/mounts lists them, into buf; returns the full length. */
-unsigned long mounts_format(char *buf, unsigned long n);
 
 #endif /* MOTE_FS_MOUNTS_H */

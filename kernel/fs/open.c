@@ -45,6 +45,9 @@ int vfs_create(struct dentry *start, const char *path, uint32_t mode, uint64_t r
 	}
 	if (r != -ENOENT)
 		goto out;
+	r = -EROFS;
+	if (dir->inode->sb && dir->inode->sb->rdonly)
+		goto out;
 	ops = dir->inode->iops;
 	d = vfs_alloc_dentry(dir, name, len, NULL);
 	r = -ENOMEM;
@@ -114,6 +117,9 @@ int vfs_open_dentry(struct dentry *d, uint32_t flags, struct file **out)
 		if (!ops)
 			return -ENXIO;
 	}
+	if (S_ISREG(ino->mode) && acc != O_RDONLY && !(flags & O_PATH) && ino->sb &&
+	    ino->sb->rdonly)
+		return -EROFS;
 	if ((flags & O_TRUNC) && S_ISREG(ino->mode) && acc != O_RDONLY && ino->iops &&
 	    ino->iops->truncate) {
 		r = ino->iops->truncate(ino, 0);
@@ -124,6 +130,15 @@ int vfs_open_dentry(struct dentry *d, uint32_t flags, struct file **out)
 	f = file_alloc(ino, d, ops, flags & ~(uint32_t)(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC));
 	if (!f)
 		return -ENOMEM;
+	if (S_ISREG(ino->mode) && acc != O_RDONLY && !(flags & O_PATH) && ino->sb) {
+		/* counted first, then the read-only flag looked at (mount_remount's order) */
+		__atomic_fetch_add(&ino->sb->writers, 1, __ATOMIC_SEQ_CST);
+		f->writer = true;
+		if (__atomic_load_n(&ino->sb->rdonly, __ATOMIC_SEQ_CST)) {
+			file_put(f);
+			return -EROFS;
+		}
+	}
 	if (ops && ops->open) {
 		r = ops->open(f);
 		if (r) {

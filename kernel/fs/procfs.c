@@ -434,7 +434,7 @@ static int proc_mount(struct super *sb, void *data)
 	return procfs_mount_tree(sb, root);
 }
 
-static const struct fs_type procfs_type = {
+const struct fs_type procfs_type = {
 	.name = "proc",
 	.magic = PROC_SUPER_MAGIC,
 	.mount = proc_mount,
@@ -442,7 +442,10 @@ static const struct fs_type procfs_type = {
 
 void procfs_init(void)
 {
-	int r = vfs_mount("/proc", &procfs_type, NULL);
+	static const struct vfs_mount_args args = {
+		.source = "proc", .flags = MOUNT_NOSUID | MOUNT_NODEV | MOUNT_NOEXEC
+	};
+	int r = vfs_mount("/proc", &procfs_type, &args);
 
 	if (r)
 		panic("procfs: cannot mount /proc (error %d)", r);

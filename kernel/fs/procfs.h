@@ -15,6 +15,7 @@
 #include "lib/types.h"
 
 struct dentry;
+struct fs_type;
 struct super;
 
 /* A growing text buffer; on out of memory err is set to -ENOMEM and output is dropped. */
@@ -59,6 +60,9 @@ int procfs_mount_tree(struct super *sb, const struct procfs_node *root) __must_c
  * its view of /proc here (linux/procfs_root.c) before procfs_init mounts it.
  */
 void procfs_set_root(const struct procfs_node *root);
+
+/* proc, for mount(2): each instance is generated from the same root. */
+extern const struct fs_type procfs_type;
 
 /* Mount /proc (after devfs). A failure ends the VM. */
 void procfs_init(void);

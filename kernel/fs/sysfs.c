@@ -108,7 +108,7 @@ static int sysfs_mount(struct super *sb, void *data)
 	return procfs_mount_tree(sb, &root);
 }
 
-static const struct fs_type sysfs_type = {
+const struct fs_type sysfs_type = {
 	.name = "sysfs",
 	.magic = SYSFS_MAGIC,
 	.mount = sysfs_mount,
@@ -116,7 +116,10 @@ static const struct fs_type sysfs_type = {
 
 void sysfs_init(void)
 {
-	int r = vfs_mount("/sys", &sysfs_type, NULL);
+	static const struct vfs_mount_args args = {
+		.source = "sysfs", .flags = MOUNT_NOSUID | MOUNT_NODEV | MOUNT_NOEXEC
+	};
+	int r = vfs_mount("/sys", &sysfs_type, &args);
 
 	if (r)
 		panic("sysfs: cannot mount /sys (error %d)", r);

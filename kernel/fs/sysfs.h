@@ -4,6 +4,11 @@
 #ifndef MOTE_FS_SYSFS_H
 #define MOTE_FS_SYSFS_H
 
+struct fs_type;
+
+/* sysfs, for mount(2): each instance is generated from the same root. */
+extern const struct fs_type sysfs_type;
+
 /* Mount /sys (after /proc). A failure ends the VM. */
 void sysfs_init(void);
 

@@ -6,11 +6,15 @@
 #include "core/panic.h"
 #include "core/time.h"
 #include "lib/errno.h"
+#include "lib/printf.h"
 #include "lib/string.h"
 
 struct dentry *vfs_root;
 struct mutex vfs_lock = MUTEX_INIT(vfs_lock);
+struct list vfs_mounts = LIST_INIT(vfs_mounts);
+struct mutex vfs_mounts_lock = MUTEX_INIT(vfs_mounts_lock);
 static uint32_t next_dev = 1;
+static int next_mnt_id = 21;
 static uint64_t anon_ino = 1;
 
 struct timespec64 vfs_now(void)
@@ -41,6 +45,7 @@ struct inode *vfs_alloc_inode(struct super *sb, uint32_t mode)
 	if (ino) {
 		ino->sb = sb;
 		ino->ino = __atomic_fetch_add(&sb->next_ino, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&sb->ninodes, 1, __ATOMIC_RELAXED);
 	}
 	return ino;
 }
@@ -71,6 +76,8 @@ void vfs_inode_put(struct inode *ino)
 	if (ino->iops && ino->iops->release)
 		ino->iops->release(ino);
 	kfree(ino->link);
+	if (ino->sb && ino->sb != &anon_sb)
+		__atomic_fetch_sub(&ino->sb->ninodes, 1, __ATOMIC_RELEASE);
 	kfree(ino);
 }
 
@@ -196,43 +203,266 @@ void vfs_stat_inode(struct inode *ino, struct kstat *st)
 	st->ctime = ino->ctime;
 }
 
+int vfs_make_rdonly(struct super *sb)
+{
+	__atomic_store_n(&sb->rdonly, true, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&sb->writers, __ATOMIC_SEQ_CST))
+		return 0;
+	__atomic_store_n(&sb->rdonly, false, __ATOMIC_SEQ_CST);
+	return -EBUSY;
+}
+
 int vfs_sync(struct super *sb, bool last)
 {
 	return sb && sb->fs && sb->fs->sync ? sb->fs->sync(sb, last) : 0;
 }
 
-int vfs_mount(const char *path, const struct fs_type *type, void *data)
+static char *dup_str(const char *s)
+{
+	size_t n = strlen(s ? s : "none") + 1;
+	char *p = kmalloc(n);
+
+	if (p)
+		memcpy(p, s ? s : "none", n);
+	return p;
+}
+
+/* A new super of type, mounted (its root made) but attached nowhere yet. */
+static int super_make(const struct fs_type *type, const struct vfs_mount_args *a,
+		      struct super **out)
 {
 	struct super *sb = kzalloc(sizeof(*sb));
-	struct dentry *at = NULL;
 	int r;
 
 	if (!sb)
 		return -ENOMEM;
+	sb->source = dup_str(a ? a->source : NULL);
+	if (!sb->source) {
+		kfree(sb);
+		return -ENOMEM;
+	}
 	sb->type = type->name;
 	sb->magic = type->magic;
 	sb->fs = type;
 	sb->next_ino = 1;
-	sb->dev = next_dev++;
-	r = type->mount(sb, data);
+	sb->mnt_type = a && a->type_name ? a->type_name : type->name;
+	sb->mnt_flags = a ? a->flags : 0;
+	sb->bdev = a ? a->bdev : NULL;
+	list_init(&sb->mnt_node);
+	r = type->mount(sb, a ? a->data : NULL);
 	if (r) {
+		kfree(sb->source);
 		kfree(sb);
 		return r;
 	}
-	if (!vfs_root) {
+	if (sb->mnt_flags & MOUNT_RDONLY)
+		sb->rdonly = true;
+	*out = sb;
+	return 0;
+}
+
+/* Attach sb on at (which keeps the reference given) and list it. Both locks held. */
+static void attach(struct super *sb, struct dentry *at)
+{
+	sb->dev = next_dev++;
+	sb->mnt_id = next_mnt_id++;
+	if (at) {
+		sb->root->covered = at;
+		at->mounted = sb->root;
+	} else {
 		vfs_root = sb->root;
-		return 0;
 	}
+	list_add_tail(&vfs_mounts, &sb->mnt_node);
+}
+
+/* Undo super_make for a super never attached (or detached and emptied): the type's hook,
+ * then the super. */
+static int super_free(struct super *sb)
+{
+	int r = sb->fs->umount ? sb->fs->umount(sb) : 0;
+
+	if (__atomic_load_n(&sb->ninodes, __ATOMIC_ACQUIRE)) {
+		/* cannot happen (vfs_umount found none left); an inode would point at it */
+		printk(LOG_ERR, "vfs: %s: %d inodes left after unmount\n", sb->source, sb->ninodes);
+		return r;
+	}
+	kfree(sb->source);
+	kfree(sb);
+	return r;
+}
+
+/* Free the tree of a detached root: children before their parents, no recursion (a deep
+ * tree would take the stack). Nothing else holds any of it (vfs_umount checked). */
+static void prune(struct dentry *root)
+{
+	struct dentry *d = root;
+
+	for (;;) {
+		struct dentry *parent;
+
+		if (!list_empty(&d->children)) {
+			d = list_first_entry(&d->children, struct dentry, sibling);
+			continue;
+		}
+		if (d == root)
+			break;
+		parent = d->parent;
+		vfs_dentry_drop(d);
+		d = parent;
+	}
+	vfs_dentry_put(root);
+}
+
+/* Is a file system mounted from b (vfs_mounts_lock held)? */
+static bool bdev_mounted(const struct blk_dev *b)
+{
+	struct list *pos;
+
+	list_for_each (pos, &vfs_mounts)
+		if (list_entry(pos, struct super, mnt_node)->bdev == b)
+			return true;
+	return false;
+}
+
+/* Make and attach a super on at (NULL: the root). vfs_mounts_lock is held across the
+ * type's mount, so that one disk is never mounted twice at once. */
+static int mount_on(struct dentry *at, const struct fs_type *type, const struct vfs_mount_args *a)
+{
+	struct super *sb;
+	int r = 0;
+
+	mutex_lock(&vfs_mounts_lock);
+	if (a && a->bdev && bdev_mounted(a->bdev)) {
+		mutex_unlock(&vfs_mounts_lock);
+		return -EBUSY;
+	}
+	r = super_make(type, a, &sb);
+	if (r) {
+		mutex_unlock(&vfs_mounts_lock);
+		return r;
+	}
+	mutex_lock(&vfs_lock);
+	if (at && !at->inode->nlink)
+		r = -ENOENT; /* removed meanwhile */
+	else if (at && at->mounted)
+		r = -EBUSY; /* another mount got there first */
+	if (!r) {
+		if (at)
+			vfs_dentry_get(at);
+		attach(sb, at);
+	}
+	mutex_unlock(&vfs_lock);
+	if (r) {
+		prune(sb->root);
+		(void)super_free(sb);
+	}
+	mutex_unlock(&vfs_mounts_lock);
+	return r;
+}
+
+int vfs_mount_at(struct dentry *at, const struct fs_type *type, const struct vfs_mount_args *a)
+{
+	if (!at->inode || !S_ISDIR(at->inode->mode))
+		return -ENOTDIR;
+	if (at == vfs_root)
+		return -EBUSY; /* a walk starts at vfs_root itself: a mount on it would not show */
+	return mount_on(at, type, a);
+}
+
+int vfs_mount(const char *path, const struct fs_type *type, const struct vfs_mount_args *a)
+{
+	struct dentry *at;
+	int r;
+
+	if (!vfs_root)
+		return mount_on(NULL, type, a);
 	r = path_lookup_at(vfs_root, path, LOOKUP_FOLLOW, &at);
 	if (r)
 		return r;
-	if (!S_ISDIR(at->inode->mode)) {
-		vfs_dentry_put(at);
-		return -ENOTDIR;
+	r = vfs_mount_at(at, type, a);
+	vfs_dentry_put(at);
+	return r;
+}
+
+/* The next dentry after d in a walk of root's tree, parents first (vfs_lock held). */
+static struct dentry *next_of(struct dentry *root, struct dentry *d)
+{
+	if (!list_empty(&d->children))
+		return list_first_entry(&d->children, struct dentry, sibling);
+	for (; d != root; d = d->parent)
+		if (d->sibling.next != &d->parent->children)
+			return list_entry(d->sibling.next, struct dentry, sibling);
+	return NULL;
+}
+
+/*
+ * Is anything of root's file system in use (vfs_lock held; the caller holds one reference
+ * on root)? Exactly, not by a guess: every dentry of the tree must be held only by the tree
+ * and its children; every inode only by the dentries of the tree that name it (counted in
+ * ino->umount_seen); and the super must have no inode the tree does not name. A dentry out
+ * of the tree (unlinked, or generated and volatile) is held by someone, and it holds its
+ * parent, which is then held once more than its children account for. A new reference can
+ * only come from one that exists (a file, the cwd) or from a walk, which needs vfs_lock.
+ */
+static bool busy(struct dentry *root)
+{
+	struct super *sb = root->inode->sb;
+	int distinct = 0;
+	struct dentry *d;
+
+	for (d = root; d; d = next_of(root, d))
+		if (d->inode)
+			d->inode->umount_seen = 0;
+	for (d = root; d; d = next_of(root, d)) {
+		int want = 1 + (d == root), n = 0;
+		struct list *pos;
+
+		if (d->mounted)
+			return true;
+		list_for_each (pos, &d->children)
+			n++;
+		if (__atomic_load_n(&d->refs, __ATOMIC_ACQUIRE) != want + n)
+			return true;
+		if (d->inode && !d->inode->umount_seen++)
+			distinct++;
 	}
+	for (d = root; d; d = next_of(root, d))
+		if (d->inode && __atomic_load_n(&d->inode->refs, __ATOMIC_ACQUIRE) !=
+					(int)d->inode->umount_seen)
+			return true;
+	return __atomic_load_n(&sb->ninodes, __ATOMIC_ACQUIRE) != distinct;
+}
+
+int vfs_umount(struct dentry *root)
+{
+	struct super *sb;
+	struct dentry *at;
+	int r = 0;
+
+	mutex_lock(&vfs_mounts_lock);
 	mutex_lock(&vfs_lock);
-	sb->root->covered = at; /* keeps the reference */
-	at->mounted = sb->root;
+	if (root == vfs_root)
+		r = -EBUSY;
+	else if (!root->covered || root->parent)
+		r = -EINVAL;
+	else if (busy(root))
+		r = -EBUSY;
+	if (r) {
+		mutex_unlock(&vfs_lock);
+		mutex_unlock(&vfs_mounts_lock);
+		vfs_dentry_put(root);
+		return r;
+	}
+	sb = root->inode->sb;
+	at = root->covered;
+	at->mounted = NULL;
+	root->covered = NULL;
+	list_del(&sb->mnt_node);
+	vfs_dentry_put(root); /* the caller's: the tree's stays until the prune */
 	mutex_unlock(&vfs_lock);
-	return 0;
+	prune(root);
+	vfs_dentry_put(at);
+	r = super_free(sb);
+	mutex_unlock(&vfs_mounts_lock);
+	return r;
 }

@@ -8,10 +8,17 @@
  * DENTRY_VOLATILE, which makes the walk drop them (they are looked up again next time).
  *
  * Adding a file system: a `struct fs_type` with a mount function that returns its root
- * dentry (vfs_alloc_inode + vfs_alloc_dentry), registered by vfs_mount(path, &type, data)
+ * dentry (vfs_alloc_inode + vfs_alloc_dentry), registered by vfs_mount(path, &type, args)
  * from fs/mounts.c. Its directories implement inode_ops, its files file_ops. Reference
  * counts: vfs_inode_get/put, vfs_dentry_get/put; an inode is freed (inode_ops.release) when
  * its last reference goes.
+ *
+ * Mounts: every super is mounted once, and vfs_mounts lists them in mount order. Who holds a
+ * dentry: the tree (1, while it is in its parent's children), each child (1 on its parent,
+ * until the child is freed), a mount on it (the `covered` link), and everyone else (open
+ * files, the working directory, a walk in progress). An inode is held by each dentry naming
+ * it and by anyone else (a bound socket, a stat in progress). vfs_umount counts the first
+ * kinds and calls the file system busy when it finds anything more (vfs.c).
  *
  * Open files (fs/file.h) carry file_ops: read/write/... on a `struct file`. Objects that are
  * not in the name space (pipes, eventfd, epoll, sockets) are files with an anonymous inode
@@ -34,6 +41,7 @@ struct kstat;
 struct kstatfs;
 struct pollq;
 struct xattr_mem;
+struct blk_dev;
 
 #define PATH_MAX 4096
 #define NAME_MAX 255
@@ -54,6 +62,7 @@ struct xattr_mem;
 #define S_ISREG(m) (((m)&S_IFMT) == S_IFREG)
 #define S_ISLNK(m) (((m)&S_IFMT) == S_IFLNK)
 #define S_ISCHR(m) (((m)&S_IFMT) == S_IFCHR)
+#define S_ISBLK(m) (((m)&S_IFMT) == S_IFBLK)
 #define S_ISFIFO(m) (((m)&S_IFMT) == S_IFIFO)
 
 /* getdents64 d_type */
@@ -133,6 +142,7 @@ struct inode {
 	char *link; /* symlink target, if the fs keeps it here (kmalloc'd, freed with the inode) */
 	uint32_t mmaps;		  /* shared file mappings alive (ramfs keeps pages while > 0) */
 	struct xattr_mem *xattrs; /* extended attributes kept in memory (ramfs; its release) */
+	uint32_t umount_seen;	  /* vfs_umount's count of the dentries naming it (vfs_lock) */
 };
 
 #define DENTRY_VOLATILE 1 /* generated (procfs): dropped by the walk, looked up again */
@@ -158,6 +168,35 @@ struct super {
 	const struct fs_type *fs;
 	bool rdonly; /* mounted read-only: attribute changes are -EROFS too */
 	void *priv;  /* the file system's */
+	int ninodes; /* its inodes alive (vfs_alloc_inode to the last vfs_inode_put) */
+	int writers; /* its regular files open for writing (a remount to ro waits for none) */
+	/* the mount (vfs_mounts, vfs_mounts_lock): */
+	struct list mnt_node; /* in vfs_mounts */
+	int mnt_id;	      /* /proc/self/mountinfo's, from 21 on in mount order */
+	unsigned mnt_flags;   /* MOUNT_* */
+	const char *mnt_type; /* the type's name as /proc/mounts shows it ("tmpfs") */
+	char *source;	      /* the mount's source as given (kmalloc'd) */
+	struct blk_dev *bdev; /* the device it is mounted from, or NULL */
+};
+
+/* A mount's flags, as /proc/mounts shows them (MOUNT_RDONLY makes sb->rdonly). */
+#define MOUNT_RDONLY 0x001
+#define MOUNT_NOSUID 0x002
+#define MOUNT_NODEV 0x004
+#define MOUNT_NOEXEC 0x008
+#define MOUNT_SYNC 0x010
+#define MOUNT_DIRSYNC 0x020
+#define MOUNT_NOATIME 0x040
+#define MOUNT_NODIRATIME 0x080
+#define MOUNT_RELATIME 0x100
+
+/* What a mount is made of besides its type. */
+struct vfs_mount_args {
+	const char *source;    /* "/dev/vdb", "proc", "none" (copied) */
+	const char *type_name; /* as /proc/mounts shows it; NULL: the type's own */
+	unsigned flags;	       /* MOUNT_* */
+	struct blk_dev *bdev;  /* the device it comes from (one mount each), or NULL */
+	void *data;	       /* the type's mount data */
 };
 
 struct fs_type {
@@ -170,14 +209,41 @@ struct fs_type {
 	/* Make every change so far durable (sync, syncfs); with last, also leave the file
 	 * system clean and read-only for good (the VM is ending). NULL: nothing to do. */
 	int (*sync)(struct super *sb, bool last);
+	/* sb is unmounted and its dentries and inodes are gone: leave it clean and free its
+	 * state. 0 or -errno (said on the console; the unmount is done all the same). NULL:
+	 * nothing to free (ramfs: its tree was the dentries). */
+	int (*umount)(struct super *sb);
+	/* Switch sb to read-only (no file was open for writing a moment ago: vfs_make_rdonly
+	 * once nothing more is to be written but the metadata, then commit, leave the disk
+	 * clean) or back to read-write (the hook clears sb->rdonly). 0 or -errno, the mode
+	 * unchanged unless the hook could not keep it writable. NULL: only the flag changes. */
+	int (*remount)(struct super *sb, bool ro);
 };
 
 /* The root of the name space. */
 extern struct dentry *vfs_root;
 extern struct mutex vfs_lock;
+/* The supers mounted (struct super.mnt_node), in mount order, under vfs_mounts_lock (taken
+ * before vfs_lock; held across a sync, so that no super goes meanwhile). */
+extern struct list vfs_mounts;
+extern struct mutex vfs_mounts_lock;
 
 /* Mount a new instance of type at path (an existing directory; "/" for the root). */
-int vfs_mount(const char *path, const struct fs_type *type, void *data) __must_check;
+int vfs_mount(const char *path, const struct fs_type *type,
+	      const struct vfs_mount_args *args) __must_check;
+/* The same on directory at (the caller's reference stays the caller's): on top of whatever
+ * is mounted there already. -ENOTDIR, -ENOENT (a removed directory), or the type's error. */
+int vfs_mount_at(struct dentry *at, const struct fs_type *type,
+		 const struct vfs_mount_args *args) __must_check;
+/*
+ * Unmount the file system whose root is root (the caller's reference, which this takes
+ * over in every case): -EINVAL when root is no mount's root, -EBUSY when it is the root of
+ * the name space or anything of it is in use: a dentry or inode held by anyone but the tree
+ * (an open file, a working directory, a mapping, a bound socket, a walk), a mount on it.
+ * Else it is detached, its dentries and inodes freed, then the type's umount hook runs, and
+ * the super is freed: 0, or the hook's error (the unmount is done all the same).
+ */
+int vfs_umount(struct dentry *root) __must_check;
 /* New inode of sb with mode (refs 1, times now). NULL when out of memory. */
 struct inode *vfs_alloc_inode(struct super *sb, uint32_t mode);
 /* An inode outside any file system (pipes, eventfd, epoll): refs 1. */
@@ -198,6 +264,10 @@ struct dentry *vfs_child(struct dentry *dir, const char *name, size_t len);
 long vfs_path_of(struct dentry *d, char *buf, size_t n);
 /* The same with vfs_lock held (procfs generates its links during a walk). */
 long vfs_path_of_locked(struct dentry *d, char *buf, size_t n);
+/* Set sb->rdonly unless a regular file of sb is open for writing: -EBUSY then. As Linux's
+ * mnt_want_write, the other way round: an open for writing counts itself in sb->writers, then
+ * looks at sb->rdonly (fs/open.c); this sets the flag, then looks at the count. */
+int vfs_make_rdonly(struct super *sb) __must_check;
 /* sb's fs_type sync (0 when it has none). */
 int vfs_sync(struct super *sb, bool last);
 /* Fill a stat structure from an inode. */

@@ -4,7 +4,7 @@
  * the accounting files of procfs_status.c, and task/<tid>/ for each thread. */
 #include "linux/procfs_self.h"
 #include "fs/file.h"
-#include "fs/mounts.h"
+#include "fs/mount.h"
 #include "fs/procfs.h"
 #include "fs/vfs.h"
 #include "core/mm/heap.h"
@@ -283,45 +283,30 @@ static int store_comm(const char *buf, size_t n, long tid)
 	return th ? 0 : -ENOENT;
 }
 
-static int show_mounts(struct procfs_buf *b, long arg)
+/* The mount table (fs/mount.h): mounts, or mountinfo with info. */
+static int show_table(struct procfs_buf *b, bool info)
 {
-	unsigned long n = mounts_format(NULL, 0);
+	unsigned long n = mount_format(NULL, 0, info);
 	char *text = kmalloc(n + 1);
 
 	if (!text)
 		return -ENOMEM;
-	mounts_format(text, n + 1);
+	n = MIN(n, mount_format(text, n + 1, info)); /* a mount may have gone meanwhile */
 	procfs_write(b, text, n);
 	kfree(text);
 	return 0;
 }
 
-/* mountinfo from the mounts' lines ("dev dir type opts 0 0"): mount ids from 21, each file
- * system's device 0:N in mount order (as stat's st_dev says). */
+static int show_mounts(struct procfs_buf *b, long arg)
+{
+	return show_table(b, false);
+}
+
+/* mountinfo: mount ids from 21 in mount order, each file system's device 0:N (as stat's
+ * st_dev says), the parent's id (1 for the root's). */
 static int show_mountinfo(struct procfs_buf *b, long arg)
 {
-	unsigned long n = mounts_format(NULL, 0);
-	char *text = kmalloc(n + 1), *line, *next, *w[4];
-	int id = 21;
-
-	if (!text)
-		return -ENOMEM;
-	mounts_format(text, n + 1);
-	for (line = text; *line; line = next, id++) {
-		next = strchr(line, '\n');
-		next = next ? (*next = 0, next + 1) : line + strlen(line);
-		for (int i = 0; i < 4; i++) {
-			w[i] = line;
-			while (*line && *line != ' ')
-				line++;
-			if (*line)
-				*line++ = 0;
-		}
-		procfs_printf(b, "%d %d 0:%d / %s %s - %s %s %s\n", id, id == 21 ? 1 : 21, id - 20,
-			      w[1], w[3], w[2], w[0], strncmp(w[3], "ro", 2) ? "rw" : "ro");
-	}
-	kfree(text);
-	return 0;
+	return show_table(b, true);
 }
 
 static int show_cgroup(struct procfs_buf *b, long arg)

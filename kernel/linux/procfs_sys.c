@@ -182,7 +182,8 @@ int procfs_sys_show_version(struct procfs_buf *b, long arg)
 
 int procfs_sys_show_filesystems(struct procfs_buf *b, long arg)
 {
-	procfs_printf(b, "nodev\tsysfs\nnodev\tproc\nnodev\tdevtmpfs\nnodev\tramfs\n\text4\n");
+	procfs_printf(b, "nodev\tsysfs\nnodev\ttmpfs\nnodev\tproc\n"
+			 "nodev\tdevtmpfs\nnodev\tramfs\n\text4\n");
 	return 0;
 }
 

@@ -250,6 +250,8 @@ static long remove(int dirfd, const char *upath, bool dir_wanted)
 		goto unlock;
 	if (d->covered || d->mounted) {
 		r = -EBUSY;
+	} else if (dir->inode->sb->rdonly) {
+		r = -EROFS;
 	} else if (dir_wanted && !S_ISDIR(d->inode->mode)) {
 		r = -ENOTDIR;
 	} else if (!dir_wanted && S_ISDIR(d->inode->mode)) {
@@ -380,6 +382,10 @@ SYSCALL_DEFINE5(renameat2, int, odirfd, const char *, uold, int, ndirfd, const c
 		r = -EEXIST;
 		goto unlock;
 	}
+	if (odir->inode->sb->rdonly) {
+		r = -EROFS;
+		goto unlock;
+	}
 	if ((flags & RENAME_EXCHANGE) && strcmp(odir->inode->sb->type, "ramfs")) {
 		r = -EINVAL; /* only where the dentries are all there is to swap */
 		goto unlock;
@@ -483,6 +489,8 @@ SYSCALL_DEFINE5(linkat, int, odirfd, const char *, uold, int, ndirfd, const char
 	if (!r) {
 		vfs_dentry_put(nd);
 		r = -EEXIST;
+	} else if (r == -ENOENT && ndir->inode->sb->rdonly) {
+		r = -EROFS;
 	} else if (r == -ENOENT) {
 		nd = vfs_alloc_dentry(ndir, name, len, NULL);
 		r = -ENOMEM;

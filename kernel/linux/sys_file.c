@@ -393,6 +393,8 @@ static long do_truncate(struct inode *ino, int64_t len)
 		return -EISDIR;
 	if (!S_ISREG(ino->mode) || !ino->iops || !ino->iops->truncate)
 		return -EINVAL;
+	if (ino->sb && ino->sb->rdonly)
+		return -EROFS;
 	r = ino->iops->truncate(ino, (uint64_t)len);
 	if (!r && (uint64_t)len < old)
 		mm_truncated(ino, (uint64_t)len);

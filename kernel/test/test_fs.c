@@ -1,6 +1,7 @@
 /* test_fs.c: self-test of the path walk on a ramfs tree: absolute and relative paths, "." and
  * "..", symlink chains (relative and absolute), loops, dangling links, trailing slashes,
- * long names, parents of paths, a mount and ".." back across it, and paths of dentries. */
+ * long names, parents of paths, a mount and ".." back across it, paths of dentries, and the
+ * unmount (busy while held, then gone). */
 #include "core/selftest.h"
 #include "fs/path.h"
 #include "fs/ramfs.h"
@@ -124,6 +125,26 @@ int test_fs(struct st *st)
 	if (vfs_path_of(d, buf, sizeof(buf)) < 0 || strcmp(buf, "/st_fs/mnt/inner")) {
 		vfs_dentry_put(d);
 		return st_fail(st, "vfs_path_of across a mount: %s", buf);
+	}
+
+	/* Unmounting it: busy while a dentry of it is held (d, mnt/inner), or while its root is
+	 * held twice; -EINVAL for a directory that is no mount's root; then done, and the mount
+	 * point shows the directory under it again. */
+	EXPECT(path_lookup_at(top, "mnt", 0, &m), 0);
+	EXPECT(vfs_umount(m), -EBUSY);
+	vfs_dentry_put(d);
+	EXPECT(path_lookup_at(top, "mnt", 0, &m), 0);
+	EXPECT(path_lookup_at(top, "mnt", 0, &d), 0);
+	EXPECT(vfs_umount(m), -EBUSY);
+	EXPECT(path_lookup_at(top, "a", 0, &m), 0);
+	EXPECT(vfs_umount(m), -EINVAL);
+	EXPECT(vfs_umount(d), 0);
+	EXPECT(look(top, "mnt/inner", 0, "inner"), -ENOENT);
+	EXPECT(path_lookup_at(top, "mnt", 0, &d), 0);
+	checks++;
+	if (d->mounted || d->covered || d->parent != top) {
+		vfs_dentry_put(d);
+		return st_fail(st, "st_fs/mnt is still a mount after vfs_umount");
 	}
 	vfs_dentry_put(d);
 	return st_ok(st, "%d path-walk checks", checks);

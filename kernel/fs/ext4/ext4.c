@@ -459,10 +459,85 @@ static int ext4_sync(struct super *sb, bool last)
 	return r;
 }
 
+/* Unmounted, every inode gone (the VFS saw to it): commit, leave the journal clean (no
+ * needs_recovery), free the state. After a last sync the journal is gone already. */
+static int ext4_umount(struct super *sb)
+{
+	struct ext4_fs *fs = sb->priv;
+	int r = ext4_journal_unmount(fs);
+
+	if (r)
+		printk(LOG_ERR, "ext4: %s: unmount failed (error %d)\n", fs->dev->name, r);
+	else
+		printk(LOG_INFO, "ext4: %s: unmounted\n", fs->dev->name);
+	fs->rw = false;
+	sb->priv = NULL;
+	ext4_super_free(fs);
+	return r;
+}
+
+/* Read-only (no file open for writing, so no writable mapping either): what mappings left
+ * goes back to the files, the VFS's flag set (unless a writer came meanwhile), a commit, the
+ * journal left clean as at unmount. A file unlinked while open would be freed at its close,
+ * which read-only cannot do: -EBUSY then, as Linux refuses with unlinked files pending. A
+ * failure of the journal leaves it read-only. Read-write again: the journal mounted again,
+ * when this writer may write (as at mount), and the orphan list freed. */
+static int ext4_remount(struct super *sb, bool ro)
+{
+	struct ext4_fs *fs = sb->priv;
+	int r = 0;
+
+	if (ro) {
+		if (!fs->rw)
+			return 0;
+		for (struct inode *ino; !r && (ino = pending(fs));) {
+			struct enode *en = ino->priv;
+
+			if (!ino->nlink) {
+				r = -EBUSY;
+			} else {
+				r = ext4_file_flush_pages(ino);
+				en->map_write =
+					false; /* no writable mapping is left to change them */
+			}
+			vfs_inode_put(ino);
+		}
+		r = r ?: vfs_make_rdonly(sb);
+		if (r)
+			return r;
+		r = ext4_journal_unmount(fs); /* commits first */
+		fs->rw = false;
+		if (!r)
+			r = ext4_journal_mount(fs, false); /* a read-only journal state again */
+		if (r) /* read-only all the same: the journal is gone */
+			printk(LOG_ERR, "ext4: %s: remount read-only failed (error %d)\n",
+			       fs->dev->name, r);
+		return r;
+	}
+	if (fs->dev->ro)
+		return -EACCES;
+	if (!can_write(fs, fs->dev) || (fs->incompat & INCOMPAT_RECOVER))
+		return -EROFS;
+	ext4_journal_free(fs);
+	r = ext4_journal_mount(fs, true);
+	if (r) {
+		printk(LOG_ERR, "ext4: %s: remount read-write failed (error %d)\n", fs->dev->name,
+		       r);
+		if (ext4_journal_mount(fs, false))
+			fs->rw = false;
+		return r;
+	}
+	sb->rdonly = false;
+	recover_orphans(sb); /* as a read-write mount does */
+	return 0;
+}
+
 const struct fs_type ext4_type = {
 	.name = "ext4",
 	.magic = EXT4_SUPER_MAGIC,
 	.mount = ext4_mount,
 	.statfs = ext4_statfs,
 	.sync = ext4_sync,
+	.umount = ext4_umount,
+	.remount = ext4_remount,
 };
