@@ -133,8 +133,19 @@ int mounts_sync(bool last)
  * the boot with a line that says so. */
 static void mkdir_if_missing(const char *name)
 {
-	int r = vfs_create(vfs_root, name, S_IFDIR | 0755, 0, NULL, NULL);
+	int r = 0;
 
+	if (cmdline.root) {
+		r = vfs_create(vfs_root, name, S_IFDIR | 0755, 0, NULL, NULL);
+	} else {
+		/* in the initrd's ramfs without touching /'s times (the image's, as a chroot of
+		 * it shows them) */
+		mutex_lock(&vfs_lock);
+		if (!vfs_child(vfs_root, name + 1, strlen(name + 1)) &&
+		    !ramfs_add_dir(vfs_root, name + 1, strlen(name + 1), 0755, vfs_now().sec, &r))
+			r = r ? r : -ENOMEM;
+		mutex_unlock(&vfs_lock);
+	}
 	if (r && r != -EEXIST) {
 		printk(LOG_ERR, "mote: the root file system has no %s and it cannot be made (%s)\n",
 		       name, r == -EROFS ? "read-only" : why(r));

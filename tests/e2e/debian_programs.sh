@@ -52,12 +52,8 @@ same() {
 		shift
 	fi
 	local nat_out nat_err nat_rc out err rc
-	# QEMU has one serial console: stderr arrives on stdout, so compare the two merged there.
-	if [ "$PLATFORM" = qemu ]; then
-		nat_out=$(cd / && env -i "$@" 2>&1 </dev/null | $sorted; exit "${PIPESTATUS[0]}")
-	else
-		nat_out=$(cd / && env -i "$@" 2>"$T/nat_err" </dev/null | $sorted; exit "${PIPESTATUS[0]}")
-	fi
+	# stdout and stderr apart, on both platforms (QEMU: each on a virtio console port)
+	nat_out=$(cd / && env -i "$@" 2>"$T/nat_err" </dev/null | $sorted; exit "${PIPESTATUS[0]}")
 	nat_rc=$?
 	nat_err=$(cat "$T/nat_err" 2>/dev/null)
 	out=$(timeout 300 "${RUN[@]}" "${opts[@]}" "$@" 2>"$T/err" </dev/null | $sorted
