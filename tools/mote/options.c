@@ -87,8 +87,8 @@ const char *opts_help(enum opts_for which)
 	       "                       (the address by DHCP, or --kernel-arg=--ip=eth0,ADDR,MASK)\n"
 	       "      --stats          at exit, print the kernel's counts (system calls, page\n"
 	       "                       faults, interrupts...) and motevm's VM exits on stderr\n"
-	       "  -v, --volume HOSTFILE:GUESTDIR[:ro]  an ext4 image (a file or block device,\n"
-	       "                       e.g. from mkfs.ext4 -d) mounted at GUESTDIR, read-write\n"
+	       "  -v, --volume HOSTFILE:GUESTDIR[:ro]  an ext4 image (a file, e.g. from `mote\n"
+	       "                       volume create`, or a block device) at GUESTDIR, read-write\n"
 	       "                       (the kernel leaves it clean at exit), or read-only with\n"
 	       "                       :ro (repeatable, up to 8)\n"
 	       "      --verbose        print a boot timeline on stderr\n";
