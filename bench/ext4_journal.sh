@@ -8,6 +8,8 @@ N=${BENCH_RUNS:-50}
 
 echo "## ext4 journal: crash rounds and commit rate (QEMU TCG)"
 echo
+echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(grep -m1 'model name' /proc/cpuinfo |
+	cut -d: -f2 | sed 's/^ //'), $(nproc) vCPUs, Mote on QEMU TCG (the figures are the emulator's)."
 echo "$N rounds per block size of tests/e2e/ext4_crash.sh: the ext4_crash self-test commits"
 echo "2-block transactions in a loop (each: 4 device flushes, a synchronous checkpoint) until"
 echo "QEMU is killed 1-4 s in; Mote replays at the next mount; e2fsck -fn, the records and"
