@@ -90,22 +90,26 @@ static int stage_entry(const char *stage, const struct fs_entry *e, uint64_t *by
 	return ret;
 }
 
+static int make_writable(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)ftw;
+	if (flag == FTW_D && (st->st_mode & 0700) != 0700)
+		chmod(path, (st->st_mode & 07777) | 0700);
+	return 0;
+}
+
 static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
 	(void)ftw;
-	if (flag == FTW_DP)
-		return rmdir(path);
-	if (flag == FTW_D) /* a directory we could not enter: make it so and retry once */
-		return chmod(path, 0700) < 0 ? -1 : 0;
-	return unlink(path);
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
 }
 
+/* The staging tree, whatever modes its directories were given (a 0555 one included). */
 static void remove_tree(const char *dir)
 {
-	chmod(dir, 0700);
-	if (nftw(dir, remove_one, 32, FTW_DEPTH | FTW_PHYS) < 0)
-		nftw(dir, remove_one, 32, FTW_DEPTH | FTW_PHYS);
+	nftw(dir, make_writable, 32, FTW_PHYS);
+	nftw(dir, remove_one, 32, FTW_DEPTH | FTW_PHYS);
 }
 
 /* stage + rel into buf (PATH_MAX bytes); false when too long. */
