@@ -54,7 +54,11 @@ for r in $(seq 1 "$ROUNDS"); do
 		e2fsck -fn "$VOL"
 done
 
-[ -x "$REDIS" ] || { echo "redis not tried: redis-server missing"; finish; exit; }
+if [ ! -x "$REDIS" ] || ! command -v redis-cli >/dev/null; then
+	echo "redis not tried: redis-server or redis-cli missing (redis-server, redis-tools)"
+	finish
+	exit
+fi
 VOL=$T/redis.img
 $MOTE volume create "$VOL" --size 64M >/dev/null || skip "mote volume create failed"
 : >"$T/acked"
