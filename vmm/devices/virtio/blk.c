@@ -29,13 +29,11 @@ int blk_next(struct virtio_dev *d, struct vq *q, struct vq_chain *c)
 	const char *why;
 	int r;
 
-	do {
-		r = vq_pop(q, c, &why);
-		if (r < 0) {
-			virtio_broken(d, why);
-			return -1;
-		}
-	} while (r == 0 && vq_enable_notify(q));
+	r = vq_next(q, c, &why);
+	if (r < 0) {
+		virtio_broken(d, why);
+		return -1;
+	}
 	if (r && c->in_len < 1) {
 		virtio_broken(d, "a request without a status byte");
 		return -1;

@@ -52,14 +52,12 @@ static void flush_ctrl(struct virtio_console *c)
 	if (!q->ready || d->broken)
 		return;
 	while (sent < c->npending) {
-		int r = vq_pop(q, &d->chain, &why);
+		int r = vq_next(q, &d->chain, &why);
 
 		if (r < 0) {
 			virtio_broken(d, why);
 			return;
 		}
-		if (r == 0 && vq_enable_notify(q))
-			continue;
 		if (r == 0)
 			break;
 		if (!vq_chain_write(&d->chain, 0, c->pending[sent], c->pending_len[sent])) {
@@ -157,13 +155,11 @@ static void control(struct virtio_console *c)
 		uint64_t got = 0;
 		uint16_t head;
 
-		r = vq_pop(q, &d->chain, &why);
+		r = vq_next(q, &d->chain, &why);
 		if (r < 0) {
 			virtio_broken(d, why);
 			return;
 		}
-		if (r == 0 && vq_enable_notify(q))
-			continue;
 		if (r == 0)
 			break;
 		head = d->chain.head; /* the answers reuse d->chain */
@@ -221,14 +217,12 @@ static void receive(struct virtio_console *c)
 		return;
 	while (done < BATCH) {
 		ssize_t n;
-		int r = vq_pop(q, ch, &why);
+		int r = vq_next(q, ch, &why);
 
 		if (r < 0) {
 			virtio_broken(d, why);
 			return;
 		}
-		if (r == 0 && vq_enable_notify(q))
-			continue;
 		if (r == 0) {
 			c->in_wanted = false; /* until the driver posts buffers */
 			break;
@@ -339,14 +333,12 @@ static void transmit(struct virtio_console *c, unsigned p)
 
 	while (!o->blocked && q->ready) {
 		if (!o->held) {
-			int r = vq_pop(q, &o->chain, &why);
+			int r = vq_next(q, &o->chain, &why);
 
 			if (r < 0) {
 				virtio_broken(d, why);
 				return;
 			}
-			if (r == 0 && vq_enable_notify(q))
-				continue;
 			if (r == 0)
 				break;
 			o->held = true;

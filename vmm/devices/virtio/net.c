@@ -114,15 +114,13 @@ static int spread(struct virtio_net *n)
 	const char *why;
 
 	while (off < n->frame_len) {
-		int r = vq_pop(q, c, &why);
+		int r = vq_next(q, c, &why);
 		uint64_t take;
 
 		if (r < 0) {
 			virtio_broken(d, why);
 			return -1;
 		}
-		if (r == 0 && vq_enable_notify(q))
-			continue;
 		if (r == 0 || k == VQ_SIZE_MAX) {
 			while (k--) /* back to the driver's ring, untaken */
 				vq_unpop(q);

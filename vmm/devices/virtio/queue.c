@@ -171,6 +171,16 @@ bool vq_enable_notify(struct vq *q)
 	return load16_acquire(q->avail + AVAIL_IDX) != q->last_avail;
 }
 
+int vq_next(struct vq *q, struct vq_chain *c, const char **why)
+{
+	int r;
+
+	do
+		r = vq_pop(q, c, why);
+	while (r == 0 && vq_enable_notify(q));
+	return r;
+}
+
 bool vq_chain_write(const struct vq_chain *c, uint64_t offset, const void *src, uint64_t len)
 {
 	const uint8_t *s = src;

@@ -64,6 +64,10 @@ bool vq_need_interrupt(struct vq *q);
  * caller must go on popping.
  */
 bool vq_enable_notify(struct vq *q);
+
+/* vq_pop, and on an empty queue vq_enable_notify, popping again while buffers arrived
+ * meanwhile: 1 with a chain, 0 (the driver asked to notify its next buffer), -EIO as vq_pop. */
+int vq_next(struct vq *q, struct vq_chain *c, const char **why);
 /* Copies LEN bytes of SRC into the writable part of C at byte OFFSET (e.g. a header field);
  * false if the buffers are too short. */
 bool vq_chain_write(const struct vq_chain *c, uint64_t offset, const void *src, uint64_t len);
