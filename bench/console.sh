@@ -33,7 +33,7 @@ fi
 IN=$tmp/in
 head -c $((MB * 1000000)) /dev/urandom >"$IN"
 
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "n/a" }'; }
+. bench/stats_lib.sh
 calc() { awk "BEGIN { a = $1; if (a == a + 0) printf \"%.2f\", a; else print \"n/a\" }" 2>/dev/null; }
 
 # one timed run of: cat IN | COMMAND... > OUT; prints the seconds, or "bad" if OUT differs

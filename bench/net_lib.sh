@@ -17,7 +17,7 @@ ready() {
 	return 1
 }
 
-median() { sort -g | awk '{ v[NR] = $1 } END { print NR ? v[int((NR + 1) / 2)] : "n/a" }'; }
+. bench/stats_lib.sh
 
 # start WHERE PORT GUESTPORT READY CMD...: the server as a host process (WHERE=host) or in
 # Mote, then wait until the function READY PORT says it answers
@@ -141,6 +141,3 @@ iperf() {
 	done | xargs
 	stop
 }
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "n/a" }'; }
-

@@ -30,8 +30,7 @@ for p in mkfs.ext4 sqlite3 tar; do
 done
 [ -x "$BLKIO" ] || { title; echo "Not measured: $BLKIO not built (make bench builds it)."; exit 0; }
 
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "n/a" }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "n/a" }'; }
+. bench/stats_lib.sh
 
 # the volume: a file to read (made on the host, so that reads do not depend on Mote's writes)
 # and room for the writes
