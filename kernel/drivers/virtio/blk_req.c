@@ -1,11 +1,20 @@
 /* blk_req.c: virtio-blk requests (blk_req.h). Each request has a slot, which holds its header
  * and status byte (the data is the caller's buffer, a descriptor per page or part of one).
- * One spin lock (the device's virtio_wait lock, which its interrupt handler takes too) guards
- * the queue and the slots. Whichever caller looks at the used ring marks every request given
- * back done and wakes all the sleepers; each then finds out whether its own are done. The
- * device is asked for an interrupt only while a caller sleeps (EVENT_IDX: a one-shot). */
+ * One spin lock, which the interrupt handler takes too, guards the queue and the slots.
+ *
+ * VM exits are what a request costs most, so the queue tells the device of new requests and
+ * asks it for an interrupt only when no caller is left to do either later. The callers
+ * "running" are those in the driver and not asleep, counting those woken and not yet back.
+ * While one runs, the device is not asked to interrupt (a running caller looks at the used
+ * ring when it takes the lock), and a request offered waits for the last caller to stop:
+ * whoever drops the count to 0, going to sleep or leaving, notifies the device once for every
+ * request offered since (if its avail_event asks for them: EVENT_IDX), asks for an interrupt
+ * and looks at the used ring once more, so that a request given back meanwhile is not lost.
+ * Whoever looks at the used ring (a caller, or the interrupt handler) marks every request
+ * given back done and wakes its owner alone. */
 #include "drivers/virtio/blk_req.h"
 #include "drivers/virtio/blk.h"
+#include "arch/x86_64/irq.h"
 #include "arch/x86_64/layout.h"
 #include "core/mm/heap.h"
 #include "core/mm/vm.h"
@@ -14,6 +23,7 @@
 #include "drivers/virtio/mmio.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
+#include "lib/spinlock.h"
 #include "lib/string.h"
 
 #define Q_REQ 0
@@ -23,29 +33,40 @@
 #define S_UNSUPP 2
 #define NO_SLOT 0xff
 #define HDR_BYTES 16
+#define ROOM_KEY 0 /* the sleep of a caller with nothing in flight, waiting for room */
+
+/* A caller of blk_req_rw or blk_req_one, on its stack: its sleeps are keyed by its address. */
+struct caller {
+	bool asleep; /* not counted in running: a wake counts it again */
+};
 
 /* What the driver owns of a request: the header the device reads, the status it writes. */
 struct slot {
 	uint32_t type; /* struct virtio_blk_req's header (little-endian, as x86 is) */
 	uint32_t reserved;
 	uint64_t sector;
-	uint8_t status;	   /* written by the device */
-	bool done;	   /* given back */
-	uint32_t written;  /* the bytes the device says it wrote */
-	uint64_t deadline; /* time_ns: given back by then, or the device is reset */
+	uint8_t status;	      /* written by the device */
+	bool done;	      /* given back */
+	uint32_t written;     /* the bytes the device says it wrote */
+	uint64_t deadline;    /* time_ns: given back by then, or the device is reset */
+	struct caller *owner; /* woken when it is given back */
 };
 
 struct blk_queue {
 	struct virtio_dev *dev;
 	struct virtqueue vq;
-	struct virtio_wait w; /* w.lock guards vq and what follows; w.wq: the callers asleep */
-	struct slot *slots;   /* BLK_REQ_SLOTS of them */
-	uint64_t free;	      /* a bit a free slot */
+	struct spinlock lock;	      /* guards vq and what follows */
+	struct waitq wq;	      /* the callers asleep */
+	struct slot *slots;	      /* BLK_REQ_SLOTS of them */
+	uint64_t free;		      /* a bit a free slot */
 	uint8_t slot_of[VQ_MAX_SIZE]; /* the slot of the request each head descriptor starts */
 	int inflight;
 	int inflight_max;   /* the most at once so far */
+	int running;	    /* callers in the driver not asleep (see the top) */
+	int room_waiters;   /* callers asleep for room */
 	uint32_t max_segs;  /* data descriptors a request at most */
 	uint32_t seg_bytes; /* bytes a data descriptor at most */
+	bool irq;	    /* the device's interrupt is routed: else callers poll */
 	bool broken;	    /* reset after a fault: every request is -EIO */
 };
 
@@ -95,31 +116,70 @@ static void fail(struct blk_queue *q, const char *why)
 	printk(LOG_ERR, "virtio-blk: %s: device reset, its I/O fails from now on\n", why);
 	virtio_reset(q->dev);
 	q->broken = true;
-	waitq_wake_all(&q->w.wq);
+	waitq_wake_all(&q->wq); /* each counts itself running again (sleep) */
 }
 
-/* Under the lock: mark the requests the device gave back done, and wake their callers. */
+/* Under the lock: wake caller c if it sleeps, and count it running from now on. */
+static void wake(struct blk_queue *q, struct caller *c)
+{
+	if (!c->asleep)
+		return;
+	c->asleep = false;
+	q->running++;
+	(void)waitq_wake_key(&q->wq, (uint64_t)(uintptr_t)c, 1);
+}
+
+/* Under the lock: mark every request the device gave back done, and wake its owner. */
 static void reap(struct blk_queue *q)
 {
 	uint32_t len;
-	bool any = false;
 	int d;
 
 	while (!q->broken && (d = vq_get(&q->vq, &len)) != -EAGAIN) {
+		struct slot *sl;
+
 		if (d < 0 || q->slot_of[d] == NO_SLOT) {
 			fail(q, "the device gave back a request it did not have");
 			return;
 		}
-		q->slots[q->slot_of[d]].done = true;
-		q->slots[q->slot_of[d]].written = len;
+		sl = &q->slots[q->slot_of[d]];
+		sl->done = true;
+		sl->written = len;
 		q->slot_of[d] = NO_SLOT;
 		q->inflight--;
-		any = true;
+		wake(q, sl->owner);
 	}
-	if (any)
-		waitq_wake_all(&q->w.wq);
-	if (!q->inflight)
+}
+
+/*
+ * Under the lock, by a running caller about to sleep or leave: if it is the last one running,
+ * notify the device of the requests offered (if it asked for them) and, with requests in
+ * flight, ask it to interrupt at the next one it gives back. Returns true if one came back
+ * before the device could see that wish: reap then, rather than sleep.
+ */
+static bool last_out(struct blk_queue *q)
+{
+	if (q->running > 1 || q->broken)
+		return false;
+	virtio_kick(q->dev, Q_REQ, &q->vq);
+	return q->inflight && vq_interrupt_enable(&q->vq);
+}
+
+/* Under the lock: caller c comes in, running; the first one running looks at the used ring
+ * itself (its first reap), so the device need not interrupt meanwhile. */
+static void enter(struct blk_queue *q, struct caller *c)
+{
+	c->asleep = false;
+	if (!q->running++)
 		vq_interrupt_disable(&q->vq);
+}
+
+/* Under the lock: caller c, with nothing in flight, goes. */
+static void leave(struct blk_queue *q)
+{
+	while (last_out(q))
+		reap(q);
+	q->running--;
 }
 
 /* Under the lock: whether a request of n descriptors can be offered now. */
@@ -128,9 +188,10 @@ static bool room(const struct blk_queue *q, int n)
 	return q->free && q->vq.nfree >= n;
 }
 
-/* Under the lock, with room: offer a request of type at sector whose data buffers are
- * b[1..nb] (b[0] and b[nb + 1] become its header and status). Returns its slot. */
-static int submit(struct blk_queue *q, uint32_t type, uint64_t sector, struct vq_buf *b, int nb)
+/* Under the lock, with room: offer caller c's request of type at sector whose data buffers
+ * are b[1..nb] (b[0] and b[nb + 1] become its header and status). Returns its slot. */
+static int submit(struct blk_queue *q, struct caller *c, uint32_t type, uint64_t sector,
+		  struct vq_buf *b, int nb)
 {
 	int s = __builtin_ctzll(q->free), head;
 	struct slot *sl = &q->slots[s];
@@ -139,7 +200,8 @@ static int submit(struct blk_queue *q, uint32_t type, uint64_t sector, struct vq
 	*sl = (struct slot){ .type = type,
 			     .sector = sector,
 			     .status = 0xff,
-			     .deadline = time_ns() + BLK_REQ_WAIT_NS };
+			     .deadline = time_ns() + BLK_REQ_WAIT_NS,
+			     .owner = c };
 	b[0] = (struct vq_buf){ .pa = V2P(sl), .len = HDR_BYTES, .device_writes = false };
 	b[nb + 1] = (struct vq_buf){ .pa = V2P(&sl->status), .len = 1, .device_writes = true };
 	head = vq_add_chain(&q->vq, b, nb + 2); /* room() said it fits */
@@ -158,7 +220,8 @@ static int finish(struct blk_queue *q, int s, uint32_t *written)
 	if (written)
 		*written = sl->written;
 	q->free |= 1ull << s;
-	waitq_wake_all(&q->w.wq); /* a caller waiting for a slot */
+	if (q->room_waiters) /* they count themselves running again (sleep) */
+		(void)waitq_wake_key(&q->wq, ROOM_KEY, q->room_waiters);
 	return r;
 }
 
@@ -169,18 +232,27 @@ static void check_overdue(struct blk_queue *q, int s)
 		fail(q, "a request went unanswered for 30 s");
 }
 
-/* Under the lock: let the device see the requests offered, and sleep until it gives one back
- * (or the deadline, or a poll interval where its interrupt is not routed). */
-static void wait_change(struct blk_queue *q, uint64_t deadline)
+/* Under the lock: caller c sleeps until one of its requests is given back (for_room: it has
+ * none in flight and waits for a slot or descriptors to come free), or the deadline, or a
+ * poll interval where the interrupt is not routed. At once if requests came back meanwhile. */
+static void wait_done(struct blk_queue *q, struct caller *c, bool for_room, uint64_t deadline)
 {
-	virtio_kick(q->dev, Q_REQ, &q->vq);
-	if (vq_interrupt_enable(&q->vq)) /* given back meanwhile */
+	if (last_out(q))
 		return;
-	if (!q->w.irq)
+	if (!q->irq)
 		deadline = MIN(deadline, time_ns() + POLL_NS);
 	else if (deadline == UINT64_MAX)
 		deadline = 0; /* none: the request's owner watches its deadline */
-	(void)waitq_sleep(&q->w.wq, &q->w.lock, deadline);
+	c->asleep = true;
+	q->running--;
+	q->room_waiters += for_room;
+	(void)waitq_sleep_key(&q->wq, &q->lock, for_room ? ROOM_KEY : (uint64_t)(uintptr_t)c,
+			      deadline);
+	q->room_waiters -= for_room;
+	if (c->asleep) { /* not woken by wake(): by a deadline, room, or a reset */
+		c->asleep = false;
+		q->running++;
+	}
 }
 
 int blk_req_rw(struct blk_queue *q, bool write, uint64_t sector, void *buf, size_t n, uint32_t unit)
@@ -189,8 +261,10 @@ int blk_req_rw(struct blk_queue *q, bool write, uint64_t sector, void *buf, size
 	int pend[PIPELINE] = { 0 }, head = 0, np = 0, nb = 0, err = 0;
 	size_t off = 0;
 	long next = 0; /* bytes of the next request, mapped into b but not offered yet */
-	uint64_t f = spin_lock(&q->w.lock);
+	struct caller c;
+	uint64_t f = spin_lock(&q->lock);
 
+	enter(q, &c);
 	for (;;) {
 		reap(q);
 		if (np)
@@ -217,7 +291,7 @@ int blk_req_rw(struct blk_queue *q, bool write, uint64_t sector, void *buf, size
 			}
 			if (room(q, nb + 2)) {
 				pend[(head + np++) % PIPELINE] =
-					submit(q, write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN,
+					submit(q, &c, write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN,
 					       sector + off / BLK_SECTOR_SIZE, b, nb);
 				off += (size_t)next;
 				next = 0;
@@ -226,9 +300,10 @@ int blk_req_rw(struct blk_queue *q, bool write, uint64_t sector, void *buf, size
 		}
 		if (!np && (err || off >= n))
 			break;
-		wait_change(q, np ? q->slots[pend[head]].deadline : UINT64_MAX);
+		wait_done(q, &c, !np, np ? q->slots[pend[head]].deadline : UINT64_MAX);
 	}
-	spin_unlock(&q->w.lock, f);
+	leave(q);
+	spin_unlock(&q->lock, f);
 	return err;
 }
 
@@ -238,13 +313,15 @@ int blk_req_one(struct blk_queue *q, uint32_t type, uint64_t sector, void *buf, 
 	struct vq_buf b[BLK_REQ_SEGS + 2];
 	int nb = 0, s = -1, err = 0;
 	long m = n ? map_data(q, buf, n, 1, device_writes, b + 1, &nb) : 0;
+	struct caller c;
 	uint64_t f;
 
 	if (m < 0)
 		return (int)m;
 	if ((size_t)m != n)
 		return -EINVAL;
-	f = spin_lock(&q->w.lock);
+	f = spin_lock(&q->lock);
+	enter(q, &c);
 	for (;;) {
 		reap(q);
 		if (s >= 0)
@@ -258,18 +335,33 @@ int blk_req_one(struct blk_queue *q, uint32_t type, uint64_t sector, void *buf, 
 			break;
 		}
 		if (s < 0 && room(q, nb + 2)) {
-			s = submit(q, type, sector, b, nb);
+			s = submit(q, &c, type, sector, b, nb);
 			continue;
 		}
-		wait_change(q, s >= 0 ? q->slots[s].deadline : UINT64_MAX);
+		wait_done(q, &c, s < 0, s >= 0 ? q->slots[s].deadline : UINT64_MAX);
 	}
-	spin_unlock(&q->w.lock, f);
+	leave(q);
+	spin_unlock(&q->lock, f);
 	return err;
 }
 
 int blk_req_inflight_max(const struct blk_queue *q)
 {
 	return READ_ONCE(q->inflight_max);
+}
+
+/* The device's interrupt: every request it gave back reaped, their owners woken. While one
+ * of them (or another caller) runs, the device need not interrupt again. */
+static void on_irq(void *arg)
+{
+	struct blk_queue *q = arg;
+	uint64_t f = spin_lock(&q->lock);
+
+	(void)virtio_ack(q->dev); /* first: a request given back after this raises it again */
+	reap(q);
+	if (q->running)
+		vq_interrupt_disable(&q->vq);
+	spin_unlock(&q->lock, f);
 }
 
 int blk_req_init(struct virtio_dev *d, uint32_t max_segs, uint32_t seg_bytes,
@@ -298,8 +390,10 @@ int blk_req_init(struct virtio_dev *d, uint32_t max_segs, uint32_t seg_bytes,
 	if (max_segs)
 		q->max_segs = MIN(q->max_segs, max_segs);
 	q->seg_bytes = seg_bytes ? MIN(seg_bytes, (uint32_t)PAGE_SIZE) : PAGE_SIZE;
-	virtio_wait_init(&q->w, d);
+	spin_init(&q->lock);
+	waitq_init(&q->wq);
 	vq_interrupt_disable(&q->vq); /* until a caller sleeps */
+	q->irq = !irq_register(d->irq, on_irq, q);
 	*out = q;
 	return 0;
 err_size:
