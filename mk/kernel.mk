@@ -102,6 +102,8 @@ KERNEL_SRCS := \
 	kernel/fs/tty_hooks.c \
 	kernel/fs/ldisc.c \
 	kernel/fs/ldisc_ioctl.c \
+	kernel/fs/pty.c \
+	kernel/fs/devpts.c \
 	kernel/fs/devfs.c \
 	kernel/fs/eventfd.c \
 	kernel/fs/epoll.c \
