@@ -99,6 +99,11 @@ KERNEL_SRCS := \
 	kernel/fs/unixdgram.c \
 	kernel/fs/lock.c \
 	kernel/fs/tty.c \
+	kernel/fs/tty_hooks.c \
+	kernel/fs/ldisc.c \
+	kernel/fs/ldisc_ioctl.c \
+	kernel/fs/pty.c \
+	kernel/fs/devpts.c \
 	kernel/fs/devfs.c \
 	kernel/fs/eventfd.c \
 	kernel/fs/epoll.c \

@@ -14,6 +14,8 @@ struct file_ops;
 
 /* Register ops for device rdev (at most CHRDEV_MAX devices). 0 or -ENOSPC. */
 int chrdev_register(uint64_t rdev, const struct file_ops *ops) __must_check;
+/* The same for count devices, minors from rdev's on (count + MINOR(rdev) <= 256). */
+int chrdev_register_range(uint64_t rdev, uint32_t count, const struct file_ops *ops) __must_check;
 /* The ops to open inode with (a character device or a FIFO), or NULL (ENXIO). */
 const struct file_ops *chrdev_fops(struct inode *ino);
 

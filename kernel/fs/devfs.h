@@ -1,5 +1,6 @@
 /* devfs.h: /dev: device nodes (null, zero, full, random, urandom, console, tty), the disks
- * (vda, vdb...: block nodes) and the /dev/fd, /dev/std{in,out,err} links. */
+ * (vda, vdb...: block nodes) and the /dev/fd, /dev/std{in,out,err} links. /dev/ptmx and
+ * /dev/pts are fs/devpts.c's. */
 #ifndef MOTE_FS_DEVFS_H
 #define MOTE_FS_DEVFS_H
 

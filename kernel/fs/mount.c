@@ -2,6 +2,7 @@
  * remount; the mount table as text for /proc. */
 #include "fs/mount.h"
 #include "fs/devfs.h"
+#include "fs/devpts.h"
 #include "fs/ext4/ext4.h"
 #include "fs/path.h"
 #include "fs/procfs.h"
@@ -21,7 +22,7 @@ static const struct {
 } types[] = {
 	{ "ext4", &ext4_type, true },	 { "tmpfs", &ramfs_type, false },
 	{ "ramfs", &ramfs_type, false }, { "proc", &procfs_type, false },
-	{ "sysfs", &sysfs_type, false },
+	{ "sysfs", &sysfs_type, false }, { "devpts", &devpts_type, false },
 };
 
 /* The disk whose block node source names (from start). */
@@ -128,8 +129,10 @@ static void put_escaped(char *buf, unsigned long n, unsigned long *at, const cha
 			put(buf, n, at, "%c", *s);
 }
 
-/* The options a mount shows, in Linux's order: ro/rw, the super's, the mount's. */
-static void put_opts(char *buf, unsigned long n, unsigned long *at, const struct super *sb)
+/* The options a mount shows, in Linux's order: ro/rw, the super's, the mount's, and with
+ * fs_opts the file system's own (which mountinfo shows apart, after the source). */
+static void put_opts(char *buf, unsigned long n, unsigned long *at, const struct super *sb,
+		     bool fs_opts)
 {
 	static const struct {
 		unsigned flag;
@@ -149,6 +152,8 @@ static void put_opts(char *buf, unsigned long n, unsigned long *at, const struct
 	for (unsigned i = 0; i < ARRAY_SIZE(opts); i++)
 		if (sb->mnt_flags & opts[i].flag)
 			put(buf, n, at, ",%s", opts[i].name);
+	if (fs_opts && sb->fs->mnt_opts)
+		put(buf, n, at, ",%s", sb->fs->mnt_opts);
 }
 
 unsigned long mount_format(char *buf, unsigned long n, bool info)
@@ -174,17 +179,18 @@ unsigned long mount_format(char *buf, unsigned long n, bool info)
 			    up ? up->inode->sb->mnt_id : 1, sb->dev);
 			put_escaped(buf, n, &at, path);
 			put(buf, n, &at, " ");
-			put_opts(buf, n, &at, sb);
+			put_opts(buf, n, &at, sb, false);
 			put(buf, n, &at, " - %s ", sb->mnt_type);
 			put_escaped(buf, n, &at, sb->source);
-			put(buf, n, &at, " %s\n", sb->rdonly ? "ro" : "rw");
+			put(buf, n, &at, " %s%s%s\n", sb->rdonly ? "ro" : "rw",
+			    sb->fs->mnt_opts ? "," : "", sb->fs->mnt_opts ? sb->fs->mnt_opts : "");
 			continue;
 		}
 		put_escaped(buf, n, &at, sb->source);
 		put(buf, n, &at, " ");
 		put_escaped(buf, n, &at, path);
 		put(buf, n, &at, " %s ", sb->mnt_type);
-		put_opts(buf, n, &at, sb);
+		put_opts(buf, n, &at, sb, true);
 		put(buf, n, &at, " 0 0\n");
 	}
 	mutex_unlock(&vfs_lock);

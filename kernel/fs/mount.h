@@ -11,7 +11,8 @@ struct dentry;
 /*
  * Mount a new file system of type (by name) on directory at with flags (MOUNT_*, fs/vfs.h):
  * "ext4" from source, the path (from start) of a block node of a disk (devfs's /dev/vdX);
- * "tmpfs" or "ramfs": a new empty ramfs; "proc", "sysfs": a new instance; for those source
+ * "tmpfs" or "ramfs": a new empty ramfs; "proc", "sysfs", "devpts": a new instance (devpts:
+ * the same ptys); for those source
  * is only shown (NULL: "none"). 0, or -ENODEV (no such type), -EINVAL (ext4 without a
  * source, or no ext4 on the device), -ENOTBLK (source is no block node), -ENXIO (no such
  * disk), -EACCES (a read-only disk, mounted without MOUNT_RDONLY), -EBUSY (the disk is

@@ -3,6 +3,7 @@
  * line's --mount options name. */
 #include "fs/mounts.h"
 #include "fs/devfs.h"
+#include "fs/devpts.h"
 #include "fs/ext4/ext4.h"
 #include "fs/open.h"
 #include "fs/path.h"
@@ -203,6 +204,7 @@ void vfs_init(void)
 	mkdir_if_missing("/sys");
 	mkdir_if_missing("/tmp");
 	devfs_init();
+	devpts_init();
 	procfs_init();
 	sysfs_init();
 	mount_disks();

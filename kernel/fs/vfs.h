@@ -202,6 +202,8 @@ struct vfs_mount_args {
 struct fs_type {
 	const char *name;
 	uint64_t magic;
+	/* Its options as /proc/mounts shows them after the mount's ("gid=5,mode=620"), or NULL. */
+	const char *mnt_opts;
 	/* Build the file system's root dentry in sb (data: type-specific). */
 	int (*mount)(struct super *sb, void *data);
 	/* Fill st's sizes and counts (NULL: the VFS reports the machine's memory, as tmpfs). */

@@ -1,0 +1,28 @@
+/* ldisc_ioctl.h: the terminal ioctls of a line discipline (fs/ldisc.h), and the signals and
+ * hang-up that reach the process model through fs/tty_hooks.h. */
+#ifndef MOTE_FS_LDISC_IOCTL_H
+#define MOTE_FS_LDISC_IOCTL_H
+
+#include "lib/types.h"
+
+struct ldisc;
+
+/*
+ * The terminal ioctls, common to both sides of a pty: TCGETS, TCSETS, TCSETSW, TCSETSF (and
+ * the termios2 forms), TIOCGWINSZ, TIOCSWINSZ (SIGWINCH to the foreground group on a change),
+ * TCSBRK, TCSBRKP, TCXONC, TIOCOUTQ, TIOCGETD, TIOCSCTTY, TIOCNOTTY, TIOCGPGRP, TIOCSPGRP,
+ * TIOCGSID; and on the terminal side (master false) FIONREAD and TCFLSH, which the master
+ * answers for its own queue. master says which side f is: the controlling-terminal checks
+ * Linux makes apply to the slave side only. The process-group calls go through
+ * fs/tty_hooks.h. -ENOTTY for anything else.
+ */
+long ldisc_ioctl(struct ldisc *ld, unsigned cmd, uint64_t arg, bool master);
+
+/* Send sig to ld's foreground process group (tty_hooks' signal_pgrp), if it has one. Called
+ * without ld->lock. */
+void ldisc_signal(struct ldisc *ld, int sig);
+/* ld hangs up or goes away: the process model's hangup hook runs and ld forgets its session
+ * and group. Called without ld->lock. */
+void ldisc_hangup(struct ldisc *ld);
+
+#endif /* MOTE_FS_LDISC_IOCTL_H */
