@@ -32,6 +32,7 @@ KERNEL_SRCS := \
 	kernel/core/mm/page.c \
 	kernel/core/mm/vm.c \
 	kernel/core/mm/heap.c \
+	kernel/core/mm/pageref.c \
 	kernel/core/sched/thread.c \
 	kernel/core/sched/sched.c \
 	kernel/core/sched/timer.c \
@@ -114,6 +115,8 @@ KERNEL_SRCS := \
 	kernel/linux/syscall_patch.c \
 	kernel/core/uaccess.c \
 	kernel/linux/task.c \
+	kernel/linux/process.c \
+	kernel/linux/sys_process.c \
 	kernel/linux/task_fs.c \
 	kernel/linux/run.c \
 	kernel/linux/procfs_root.c \

@@ -69,6 +69,38 @@ struct fdtable *fdtable_alloc(void)
 	return t;
 }
 
+struct fdtable *fdtable_copy(struct fdtable *src)
+{
+	struct fdtable *t = fdtable_alloc();
+
+	if (!t)
+		return NULL;
+	mutex_lock(&src->lock);
+	for (int fd = 0; fd < FD_MAX; fd++) {
+		if (!src->files[fd])
+			continue;
+		file_get(src->files[fd]);
+		t->files[fd] = src->files[fd];
+		t->cloexec[fd] = src->cloexec[fd];
+	}
+	mutex_unlock(&src->lock);
+	return t;
+}
+
+void fdtable_free(struct fdtable *t)
+{
+	for (int fd = 0; fd < FD_MAX; fd++) {
+		struct file *f = t->files[fd];
+
+		if (!f)
+			continue;
+		t->files[fd] = NULL;
+		lock_close_posix(f->inode);
+		file_put(f);
+	}
+	kfree(t);
+}
+
 static struct fdtable *fdt(void)
 {
 	return fsctx_fdtable();

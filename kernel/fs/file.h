@@ -119,6 +119,10 @@ void file_put(struct file *f);
 /* An empty descriptor table (NULL: no memory). The fd_*() calls below work on the calling
  * process's table (fsctx_fdtable, fs/fsctx.h). */
 struct fdtable *fdtable_alloc(void);
+/* fork: a copy of src, each file with one more reference (NULL: no memory). */
+struct fdtable *fdtable_copy(struct fdtable *src);
+/* Close every descriptor of t (the calling process's, as it exits) and free it. */
+void fdtable_free(struct fdtable *t);
 /* Install f at the lowest free descriptor >= min and below RLIMIT_NOFILE (fsctx_nofile);
  * takes over the caller's reference; returns the descriptor or -EMFILE. */
 int fd_install(struct file *f, int min, bool cloexec) __must_check;

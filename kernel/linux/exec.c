@@ -18,6 +18,7 @@
 #include "lib/string.h"
 #include "linux/elf.h"
 #include "linux/mm.h"
+#include "linux/process.h"
 #include "linux/task.h"
 #include "core/uaccess.h"
 #include "linux/vdso.h"
@@ -239,7 +240,7 @@ static uint64_t phdr_addr(const struct image *im)
 static long build_stack(struct exec_args *a, const struct image *main, uint64_t interp_base,
 			const char *execfn)
 {
-	struct process *p = init_process;
+	struct process *p = current_process();
 	uint64_t sp = MM_STACK_TOP, auxv[64], rnd[2], *vec;
 	uint64_t argp, envp, execfn_at, platform_at, random_at;
 	size_t strings = a->used, nvec, k = 0;
@@ -454,7 +455,11 @@ int exec_program(const char *path, struct exec_args *args, struct trapframe *tf,
 	}
 
 	/* The point of no return: the old program goes. */
-	mm_clear();
+	r = process_exec_mm();
+	if (r) {
+		snprintf(why, wl, "%s: out of memory for the new program", cur);
+		goto fatal;
+	}
 	r = map_image(f, main, main->eh.e_type == ET_DYN ? MM_PIE_BASE : 0);
 	if (!r && fi) {
 		r = map_image(fi, in, 0);
@@ -480,7 +485,7 @@ int exec_program(const char *path, struct exec_args *args, struct trapframe *tf,
 	tf->ss = SEL_KDATA;
 	tf->rflags = RFLAGS_IF;
 	{
-		struct process *p = init_process;
+		struct process *p = current_process();
 		char *exe = kmalloc(PATH_MAX);
 		const char *base = execfn;
 

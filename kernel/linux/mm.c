@@ -13,18 +13,144 @@
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"
+#include "core/mm/pageref.h"
 #include "linux/mm_pte.h"
+#include "linux/task.h"
 #include "linux/vma.h"
 
-struct mm *current_mm;
-static struct mm the_mm;
+static int unmap_locked(struct mm *mm, uint64_t start, uint64_t end, bool *flush);
 
-int mm_init(void)
+/* Every address space, for what a file's truncation must reach in all of them. */
+static struct mutex all_lock = MUTEX_INIT(all_lock);
+static struct list all_mms = LIST_INIT(all_mms);
+static uint64_t ids_used[MM_IDS / 64] = { 1 }; /* under all_lock; id 0 is never given */
+static uint32_t id_next = 1;
+
+/* Under all_lock: a free id, or 0 when every one is taken. */
+static uint32_t id_alloc(void)
 {
-	mutex_init(&the_mm.lock);
-	list_init(&the_mm.vmas);
-	current_mm = &the_mm;
+	for (uint32_t n = 0; n < MM_IDS; n++, id_next = (id_next + 1) % MM_IDS) {
+		uint32_t id = id_next;
+
+		if (!(ids_used[id / 64] & (1ull << (id % 64)))) {
+			ids_used[id / 64] |= 1ull << (id % 64);
+			return id;
+		}
+	}
 	return 0;
+}
+
+struct mm *mm_current(void)
+{
+	struct task *t = current_task();
+
+	return t ? t->proc->mm : NULL;
+}
+
+struct mm *mm_create(bool first)
+{
+	struct mm *mm = kzalloc(sizeof(*mm));
+
+	if (!mm)
+		return NULL;
+	mm->pgd = first ? vm_kernel_pgd() : vm_pgd_new();
+	if (!mm->pgd) {
+		kfree(mm);
+		return NULL;
+	}
+	mutex_init(&mm->lock);
+	list_init(&mm->vmas);
+	mm->users = 1;
+	mutex_lock(&all_lock);
+	mm->id = id_alloc();
+	if (mm->id)
+		list_add_tail(&all_mms, &mm->all);
+	mutex_unlock(&all_lock);
+	if (!mm->id) {
+		if (!first)
+			vm_pgd_free(mm->pgd);
+		kfree(mm);
+		return NULL;
+	}
+	return mm;
+}
+
+void mm_get(struct mm *mm)
+{
+	__atomic_fetch_add(&mm->users, 1, __ATOMIC_RELAXED);
+}
+
+void mm_put(struct mm *mm)
+{
+	bool flush = false;
+
+	if (__atomic_sub_fetch(&mm->users, 1, __ATOMIC_ACQ_REL))
+		return;
+	mutex_lock(&all_lock);
+	list_del(&mm->all);
+	ids_used[mm->id / 64] &= ~(1ull << (mm->id % 64));
+	mutex_unlock(&all_lock);
+	/* No thread runs on it any more; a CPU may still hold it loaded while idle. */
+	if (mm->pgd != vm_kernel_pgd())
+		smp_drop_root(V2P(mm->pgd));
+	mutex_lock(&mm->lock);
+	if (unmap_locked(mm, 0, MM_TASK_SIZE, &flush))
+		printk(LOG_WARN, "mm: out of memory tearing an address space down\n");
+	mutex_unlock(&mm->lock);
+	if (mm->pgd != vm_kernel_pgd())
+		vm_pgd_free(mm->pgd);
+	kfree(mm);
+}
+
+/* Copy src's VMA v into dst with its pages (copy on write); src's lock held. */
+static int fork_vma(struct mm *dst, struct mm *src, struct vma *v)
+{
+	struct vma *n = kzalloc(sizeof(*n));
+	int r = 0;
+
+	if (!n)
+		return -ENOMEM;
+	*n = *v;
+	list_init(&n->node);
+	if (n->file) {
+		file_get(n->file);
+		if (vma_is_shared(n))
+			__atomic_fetch_add(&n->file->inode->mmaps, 1, __ATOMIC_RELAXED);
+	}
+	list_add_tail(&dst->vmas, &n->node);
+	/* Shared anonymous memory: every page now, so that both see the same frames. */
+	if (vma_is_shared(v) && !v->file)
+		r = mm_pte_populate(src, v, v->start, v->end);
+	return r ? r : mm_pte_fork(dst, src, v);
+}
+
+struct mm *mm_fork(struct mm *src)
+{
+	struct mm *dst = mm_create(false);
+	struct list *pos;
+	int r = 0;
+
+	if (!dst)
+		return NULL;
+	mutex_lock(&src->lock);
+	dst->brk_start = src->brk_start;
+	dst->brk = src->brk;
+	dst->stack_start = src->stack_start;
+	memcpy(dst->stub_page, src->stub_page, sizeof(dst->stub_page));
+	memcpy(dst->stub_used, src->stub_used, sizeof(dst->stub_used));
+	dst->nstubs = src->nstubs;
+	list_for_each (pos, &src->vmas) {
+		r = fork_vma(dst, src, vma_of(pos));
+		if (r)
+			break;
+	}
+	mutex_unlock(&src->lock);
+	smp_tlb_shootdown(0, MM_TASK_SIZE); /* src's private pages are write-protected now */
+	if (r) {
+		mm_put(dst);
+		return NULL;
+	}
+	return dst;
 }
 
 /* Unmap [start, end) (page-aligned); returns true if the TLBs need flushing. */
@@ -50,7 +176,7 @@ static int unmap_locked(struct mm *mm, uint64_t start, uint64_t end, bool *flush
 long mm_mmap(uint64_t addr, uint64_t len, uint32_t prot, uint32_t flags, struct file *f,
 	     uint64_t off, const char *name)
 {
-	struct mm *mm = current_mm;
+	struct mm *mm = mm_current();
 	bool flush = false;
 	struct vma *v;
 	uint64_t end, eager;
@@ -128,7 +254,7 @@ err:
 
 int mm_munmap(uint64_t addr, uint64_t len)
 {
-	struct mm *mm = current_mm;
+	struct mm *mm = mm_current();
 	bool flush = false;
 	int r;
 
@@ -145,7 +271,7 @@ int mm_munmap(uint64_t addr, uint64_t len)
 
 int mm_mprotect(uint64_t addr, uint64_t len, uint32_t prot)
 {
-	struct mm *mm = current_mm;
+	struct mm *mm = mm_current();
 	uint64_t end, va;
 	struct list *pos;
 	bool flush = false;
@@ -184,7 +310,7 @@ int mm_mprotect(uint64_t addr, uint64_t len, uint32_t prot)
 			uint64_t *pte, pa, owned;
 
 			if (!(va & (HUGE_SIZE - 1))) {
-				uint64_t *pde = vm_entry(va, 1, false);
+				uint64_t *pde = vm_entry(mm->pgd, va, 1, false);
 
 				if (!pde || !(*pde & PTE_P)) {
 					va += HUGE_SIZE - PAGE_SIZE;
@@ -194,13 +320,13 @@ int mm_mprotect(uint64_t addr, uint64_t len, uint32_t prot)
 				if ((*pde & PTE_PS) && va + HUGE_SIZE <= v->end &&
 				    mm_pte_bits(v, false)) {
 					*pde = (*pde & PTE_ADDR) | PTE_PS | PTE_SW_OWNED |
-					       mm_pte_bits(v, true);
+					       mm_pte_bits(v, mm_pte_writable(v, *pde, true));
 					flush = true;
 					va += HUGE_SIZE - PAGE_SIZE;
 					continue;
 				}
 			}
-			pte = vm_entry(va, 0, false);
+			pte = vm_entry(mm->pgd, va, 0, false);
 			if (!pte || !(*pte & (PTE_P | PTE_SW_PROTNONE)))
 				continue;
 			pa = *pte & PTE_ADDR;
@@ -209,8 +335,7 @@ int mm_mprotect(uint64_t addr, uint64_t len, uint32_t prot)
 			if (!mm_pte_bits(v, false))
 				*pte = pa | owned | PTE_SW_PROTNONE;
 			else
-				*pte = pa | owned |
-				       mm_pte_bits(v, owned || vma_is_shared(v) || !v->file);
+				*pte = pa | owned | mm_pte_bits(v, mm_pte_writable(v, *pte, false));
 		}
 		if (!v->file && v->end - v->start <= MM_EAGER_MAX)
 			r = mm_pte_populate(mm, v, v->start, v->end);
@@ -229,7 +354,7 @@ out:
 
 long mm_mremap(uint64_t old, uint64_t olen, uint64_t nlen, uint32_t flags, uint64_t naddr)
 {
-	struct mm *mm = current_mm;
+	struct mm *mm = mm_current();
 	struct vma *v;
 	bool flush = false;
 	uint64_t to;
@@ -282,7 +407,7 @@ long mm_mremap(uint64_t old, uint64_t olen, uint64_t nlen, uint32_t flags, uint6
 		if (!to)
 			goto out;
 	}
-	r = mm_pte_move(old, to, MIN(olen, nlen));
+	r = mm_pte_move(mm, old, to, MIN(olen, nlen));
 	if (r)
 		goto out;
 	if (nlen < olen)
@@ -306,12 +431,14 @@ out:
 
 void mm_set_brk(uint64_t start)
 {
-	current_mm->brk_start = current_mm->brk = ALIGN_UP(start, PAGE_SIZE);
+	struct mm *mm = mm_current();
+
+	mm->brk_start = mm->brk = ALIGN_UP(start, PAGE_SIZE);
 }
 
 uint64_t mm_brk(uint64_t end)
 {
-	struct mm *mm = current_mm;
+	struct mm *mm = mm_current();
 	uint64_t old, top, ntop;
 	bool flush = false;
 	struct vma *v;
@@ -364,7 +491,7 @@ out:
 
 void mm_clear(void)
 {
-	struct mm *mm = current_mm;
+	struct mm *mm = mm_current();
 	bool flush = false;
 
 	mutex_lock(&mm->lock);
@@ -379,7 +506,7 @@ void mm_clear(void)
 
 int mm_fault(uint64_t addr, bool write)
 {
-	struct mm *mm = current_mm;
+	struct mm *mm = mm_current();
 	uint64_t va = ALIGN_DOWN(addr, PAGE_SIZE), *pte, old;
 	bool flush = false;
 	struct vma *v;
@@ -397,9 +524,13 @@ int mm_fault(uint64_t addr, bool write)
 		r = -EACCES;
 		goto out;
 	}
-	if (mm_pte_huge_present(va, write) || (!v->file && mm_pte_fill_huge(mm, v, va)))
+	if (mm_pte_huge_present(mm, va, write) || (!v->file && mm_pte_fill_huge(mm, v, va)))
 		goto out;
-	pte = vm_entry(va, 0, true);
+	if (write && mm_pte_huge_unshare(mm, v, va)) {
+		flush = true; /* (any address of a 2 MiB page drops its TLB entry) */
+		goto out;
+	}
+	pte = vm_entry(mm->pgd, va, 0, true);
 	if (!pte) {
 		r = -ENOMEM;
 		goto out;
@@ -415,20 +546,8 @@ int mm_fault(uint64_t addr, bool write)
 		if (!r && s != e)
 			r = mm_pte_populate(mm, v, s, e);
 	} else if (write && !(old & PTE_W)) {
-		if (vma_is_shared(v) || (old & PTE_SW_OWNED)) {
-			*pte = old | PTE_W;
-		} else { /* copy on write of a file page */
-			void *p = page_alloc(0);
-
-			if (!p) {
-				r = -ENOMEM;
-				goto out;
-			}
-			memcpy(p, P2V(old & PTE_ADDR), PAGE_SIZE);
-			*pte = V2P(p) | mm_pte_bits(v, true) | PTE_SW_OWNED;
-			mm->pages++;
-		}
-		flush = true;
+		r = mm_pte_cow(mm, v, pte);
+		flush = !r;
 	}
 out:
 	mutex_unlock(&mm->lock);
@@ -439,7 +558,7 @@ out:
 
 int mm_dontneed(uint64_t addr, uint64_t len)
 {
-	struct mm *mm = current_mm;
+	struct mm *mm = mm_current();
 	bool flush;
 
 	len = ALIGN_UP(len, PAGE_SIZE);
@@ -455,7 +574,7 @@ int mm_dontneed(uint64_t addr, uint64_t len)
 
 int mm_set_huge(uint64_t addr, uint64_t len, bool allow)
 {
-	struct mm *mm = current_mm;
+	struct mm *mm = mm_current();
 	uint64_t end = addr + ALIGN_UP(len, PAGE_SIZE);
 	struct list *pos;
 	int r;
@@ -480,7 +599,7 @@ int mm_set_huge(uint64_t addr, uint64_t len, bool allow)
 
 int mm_sync(uint64_t addr, uint64_t len)
 {
-	struct mm *mm = current_mm;
+	struct mm *mm = mm_current();
 	struct file *files[SYNC_FILES];
 	struct list *pos;
 	int n = 0, r = 0;
@@ -505,14 +624,12 @@ int mm_sync(uint64_t addr, uint64_t len)
 	return r;
 }
 
-void mm_truncated(const struct inode *ino, uint64_t size)
+/* mm_truncated in one address space: the range of entries cleared, widened into lo, hi. */
+static void truncated_in(struct mm *mm, const struct inode *ino, uint64_t keep, uint64_t *lo,
+			 uint64_t *hi)
 {
-	struct mm *mm = current_mm;
-	uint64_t keep = ALIGN_UP(size, PAGE_SIZE), lo = ~0UL, hi = 0;
 	struct list *pos;
 
-	if (!mm)
-		return;
 	mutex_lock(&mm->lock);
 	list_for_each (pos, &mm->vmas) {
 		struct vma *v = vma_of(pos);
@@ -523,11 +640,23 @@ void mm_truncated(const struct inode *ino, uint64_t size)
 		if (v->off < keep)
 			s += keep - v->off;
 		if (mm_pte_clear(mm, s, v->end)) {
-			lo = MIN(lo, s);
-			hi = MAX(hi, v->end);
+			*lo = MIN(*lo, s);
+			*hi = MAX(*hi, v->end);
 		}
 	}
 	mutex_unlock(&mm->lock);
+}
+
+void mm_truncated(const struct inode *ino, uint64_t size)
+{
+	uint64_t keep = ALIGN_UP(size, PAGE_SIZE), lo = ~0UL, hi = 0;
+	struct list *pos;
+
+	mutex_lock(&all_lock);
+	list_for_each (pos, &all_mms) {
+		truncated_in(list_entry(pos, struct mm, all), ino, keep, &lo, &hi);
+	}
+	mutex_unlock(&all_lock);
 	if (hi)
 		smp_tlb_shootdown(lo, hi - lo);
 }
@@ -541,7 +670,7 @@ static bool patchable(const struct vma *v)
 
 bool mm_text_patchable(uint64_t va)
 {
-	struct mm *mm = current_mm;
+	struct mm *mm = mm_current();
 	bool ok;
 
 	mutex_lock(&mm->lock);
@@ -552,7 +681,7 @@ bool mm_text_patchable(uint64_t va)
 
 int mm_patch_text(uint64_t va, const void *old, const void *new, size_t n)
 {
-	struct mm *mm = current_mm;
+	struct mm *mm = mm_current();
 	uint64_t pg = ALIGN_DOWN(va, PAGE_SIZE), *pte, was = 0;
 	struct vma *v;
 	uint8_t *copy;
@@ -564,7 +693,7 @@ int mm_patch_text(uint64_t va, const void *old, const void *new, size_t n)
 	v = vma_find(mm, va);
 	if (!patchable(v))
 		goto out;
-	pte = vm_entry(pg, 0, false);
+	pte = vm_entry(mm->pgd, pg, 0, false);
 	if (!pte || !(*pte & PTE_P))
 		goto out;
 	was = *pte;
@@ -588,14 +717,14 @@ out:
 	if (!r) {
 		smp_tlb_shootdown(pg, PAGE_SIZE);
 		if (was & PTE_SW_OWNED)
-			page_free(P2V(was & PTE_ADDR), 0);
+			mm_pte_release(was & PTE_ADDR, 1);
 	}
 	return r;
 }
 
 long mm_map_near(uint64_t near, uint64_t reach, uint64_t len, uint32_t prot, const char *name)
 {
-	struct mm *mm = current_mm;
+	struct mm *mm = mm_current();
 	uint64_t limit = MIN(ALIGN_DOWN(near + reach - len, PAGE_SIZE), MM_MMAP_BASE), at;
 
 	mutex_lock(&mm->lock);
@@ -609,7 +738,7 @@ long mm_map_near(uint64_t near, uint64_t reach, uint64_t len, uint32_t prot, con
 
 bool mm_range_mapped(uint64_t addr, uint64_t len)
 {
-	struct mm *mm = current_mm;
+	struct mm *mm = mm_current();
 	uint64_t end = addr + len;
 	bool ok = true;
 
@@ -629,12 +758,14 @@ bool mm_range_mapped(uint64_t addr, uint64_t len)
 
 uint64_t mm_resident_pages(void)
 {
-	return current_mm ? current_mm->pages : 0;
+	struct mm *mm = mm_current();
+
+	return mm ? mm->pages : 0;
 }
 
 bool mm_vma_next(uint64_t addr, struct vma *out)
 {
-	struct mm *mm = current_mm;
+	struct mm *mm = mm_current();
 	struct list *pos;
 	bool found = false;
 

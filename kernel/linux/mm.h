@@ -1,5 +1,5 @@
-/* mm.h: the application's address space (the lower half of the one page table): VMAs,
- * mmap/munmap/mprotect/mremap/brk, and page faults.
+/* mm.h: a process's address space (the lower half of its page table; the kernel half is
+ * shared by all): VMAs, mmap/munmap/mprotect/mremap/brk, page faults, fork's copy on write.
  *
  * Mapping policy (page faults are ~10 us host traps on kvm_pvm): file mappings and anonymous
  * mappings up to MM_EAGER_MAX are populated at once; larger anonymous ones fault in
@@ -56,6 +56,7 @@ struct inode;
 #define MM_FAULT_AROUND 16
 #define HUGE_ORDER 9	/* a 2 MiB page: 2^9 4 KiB frames */
 #define MM_STUB_PAGES 8 /* at most 8 x 128 rewritten system-call sites */
+#define MM_IDS 65536	/* at most MM_IDS - 1 address spaces at once (futex keys) */
 
 struct vma {
 	struct list node; /* in mm->vmas, sorted by address */
@@ -71,6 +72,10 @@ struct vma {
 struct mm {
 	struct mutex lock;
 	struct list vmas;
+	uint64_t *pgd;		 /* the page-table root (direct-map address) */
+	int users;		 /* processes using it (a vfork child shares its parent's) */
+	uint32_t id;		 /* 1..MM_IDS - 1, unique among live address spaces */
+	struct list all;	 /* in the list of every address space */
 	uint64_t brk_start, brk; /* the heap: [brk_start, brk) */
 	uint64_t stack_start;	 /* lowest address of the main stack VMA */
 	uint64_t pages;		 /* resident pages owned (statistics) */
@@ -80,10 +85,17 @@ struct mm {
 	uint32_t nstubs;
 };
 
-/* The process's address space (one process). */
-extern struct mm *current_mm;
-
-int mm_init(void) __must_check;
+/* The calling thread's address space (its process's); NULL on a kernel thread. The calls
+ * below all work on it. */
+struct mm *mm_current(void);
+/* A new, empty address space; first: the first process's, on the kernel's own root (no
+ * page-table switch while it is the only one). NULL when out of memory. */
+struct mm *mm_create(bool first);
+/* fork: a copy of src, private memory shared copy-on-write. NULL when out of memory. */
+struct mm *mm_fork(struct mm *src);
+/* One more / one fewer user; the last mm_put frees everything (no thread may run on it). */
+void mm_get(struct mm *mm);
+void mm_put(struct mm *mm);
 /*
  * mmap: returns the address or -errno. f (a reference is taken) is NULL for anonymous
  * memory. name labels the VMA for /proc/self/maps.

@@ -3,6 +3,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/layout.h"
 #include "core/mm/page.h"
+#include "core/mm/pageref.h"
 #include "core/mm/vm.h"
 #include "fs/file.h"
 #include "fs/vfs.h"
@@ -21,7 +22,7 @@ uint64_t mm_pte_bits(const struct vma *v, bool writable)
 /* Fill the (not present) page at va; a write intent on a private file page copies it. */
 int mm_pte_fill(struct mm *mm, struct vma *v, uint64_t va)
 {
-	uint64_t *pte = vm_entry(va, 0, true), pa, off;
+	uint64_t *pte = vm_entry(mm->pgd, va, 0, true), pa, off;
 	void *p;
 	int r;
 
@@ -87,7 +88,7 @@ bool mm_pte_fill_huge(struct mm *mm, struct vma *v, uint64_t va)
 
 	if (!huge_ok(v, b))
 		return false;
-	pde = vm_entry(b, 1, true);
+	pde = vm_entry(mm->pgd, b, 1, true);
 	if (!pde || *pde)
 		return false;
 	p = page_try_alloc(HUGE_ORDER);
@@ -123,13 +124,152 @@ int mm_pte_populate(struct mm *mm, struct vma *v, uint64_t start, uint64_t end)
 	return 0;
 }
 
+/* Is any of the n frames at pa shared with another address space? */
+static bool any_shared(uint64_t pa, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (pageref_shared(pa + i * PAGE_SIZE))
+			return true;
+	return false;
+}
+
+void mm_pte_release(uint64_t pa, unsigned n)
+{
+	if (n == HUGE_SIZE / PAGE_SIZE && !any_shared(pa, n)) {
+		page_free(P2V(pa), HUGE_ORDER);
+		return;
+	}
+	for (unsigned i = 0; i < n; i++)
+		if (pageref_put(pa + i * PAGE_SIZE))
+			page_free(P2V(pa + i * PAGE_SIZE), 0);
+}
+
+bool mm_pte_writable(const struct vma *v, uint64_t e, bool huge)
+{
+	if (vma_is_shared(v))
+		return true;
+	if (!(e & PTE_SW_OWNED))
+		return !v->file;
+	return !any_shared(e & PTE_ADDR, huge ? HUGE_SIZE / PAGE_SIZE : 1);
+}
+
+/* Count one more owner of the n frames at pa; all or none. 0 or -ENOMEM. */
+static int share(uint64_t pa, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		if (pageref_get(pa + i * PAGE_SIZE)) {
+			while (i--)
+				(void)pageref_put(pa + i * PAGE_SIZE);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* Give dst the entry e (at level: 0 or 1) of src's va, counted and, for private memory,
+ * write-protected in both. 0 or -ENOMEM. */
+static int fork_entry(struct mm *dst, const struct vma *v, uint64_t va, uint64_t *se, int level)
+{
+	unsigned n = level ? HUGE_SIZE / PAGE_SIZE : 1;
+	uint64_t e = *se, *de;
+
+	if (e & PTE_SW_OWNED) {
+		if (share(e & PTE_ADDR, n))
+			return -ENOMEM;
+		if (!vma_is_shared(v))
+			*se = e = e & ~(uint64_t)PTE_W;
+	}
+	de = vm_entry(dst->pgd, va, level, true);
+	if (!de) {
+		if (e & PTE_SW_OWNED)
+			mm_pte_release(e & PTE_ADDR, n); /* (never the last owner: src has it) */
+		return -ENOMEM;
+	}
+	*de = e;
+	if (e & PTE_SW_OWNED)
+		dst->pages += n;
+	return 0;
+}
+
+int mm_pte_fork(struct mm *dst, struct mm *src, const struct vma *v)
+{
+	for (uint64_t va = v->start; va < v->end;) {
+		uint64_t *pdpte = vm_entry(src->pgd, va, 2, false), *pde, *pte;
+		int r;
+
+		if (!pdpte) {
+			va = ALIGN_DOWN(va, 1UL << 39) + (1UL << 39);
+			continue;
+		}
+		if (!(*pdpte & PTE_P)) {
+			va = ALIGN_DOWN(va, 1UL << 30) + (1UL << 30);
+			continue;
+		}
+		pde = vm_entry(src->pgd, va, 1, false);
+		if (!pde || !(*pde & PTE_P)) {
+			va = ALIGN_DOWN(va, HUGE_SIZE) + HUGE_SIZE;
+			continue;
+		}
+		if ((*pde & PTE_PS) && !(va & (HUGE_SIZE - 1)) && va + HUGE_SIZE <= v->end) {
+			r = fork_entry(dst, v, va, pde, 1);
+			if (r)
+				return r;
+			va += HUGE_SIZE;
+			continue;
+		}
+		pte = vm_entry(src->pgd, va, 0, false); /* (splits a 2 MiB page not wholly in v) */
+		if (!pte && (*pde & PTE_PS))
+			return -ENOMEM;
+		if (pte && (*pte & (PTE_P | PTE_SW_PROTNONE))) {
+			r = fork_entry(dst, v, va, pte, 0);
+			if (r)
+				return r;
+		}
+		va += PAGE_SIZE;
+	}
+	return 0;
+}
+
+int mm_pte_cow(struct mm *mm, struct vma *v, uint64_t *pte)
+{
+	uint64_t old = *pte, pa = old & PTE_ADDR;
+	void *p;
+
+	if (mm_pte_writable(v, old, false)) {
+		*pte = old | PTE_W;
+		return 0;
+	}
+	p = page_alloc(0);
+	if (!p)
+		return -ENOMEM;
+	memcpy(p, P2V(pa), PAGE_SIZE);
+	*pte = V2P(p) | mm_pte_bits(v, true) | PTE_SW_OWNED;
+	if (old & PTE_SW_OWNED)
+		mm_pte_release(pa, 1); /* one owner fewer (maybe none left: then freed) */
+	else
+		mm->pages++;
+	return 0;
+}
+
+bool mm_pte_huge_unshare(struct mm *mm, struct vma *v, uint64_t va)
+{
+	uint64_t *pde = vm_entry(mm->pgd, va, 1, false);
+
+	if (!pde ||
+	    (*pde & (PTE_P | PTE_PS | PTE_W | PTE_SW_OWNED)) != (PTE_P | PTE_PS | PTE_SW_OWNED) ||
+	    !(v->prot & PROT_WRITE) || !mm_pte_writable(v, *pde, true))
+		return false;
+	*pde |= PTE_W;
+	return true;
+}
+
 /* Clear the entries of [start, end), freeing owned frames. Returns true if any was present. */
 bool mm_pte_clear(struct mm *mm, uint64_t start, uint64_t end)
 {
 	bool flush = false;
 
 	for (uint64_t va = start; va < end;) {
-		uint64_t *pdpte = vm_entry(va, 2, false), *pde, *pte;
+		uint64_t *pdpte = vm_entry(mm->pgd, va, 2, false), *pde, *pte;
 
 		/* Skip absent tables whole: 512 GiB, 1 GiB, 2 MiB at a time. */
 		if (!pdpte) {
@@ -140,13 +280,14 @@ bool mm_pte_clear(struct mm *mm, uint64_t start, uint64_t end)
 			va = ALIGN_DOWN(va, 1UL << 30) + (1UL << 30);
 			continue;
 		}
-		pde = vm_entry(va, 1, false);
+		pde = vm_entry(mm->pgd, va, 1, false);
 		if (!pde || !(*pde & PTE_P)) {
 			va = ALIGN_DOWN(va, HUGE_SIZE) + HUGE_SIZE;
 			continue;
 		}
 		if ((*pde & PTE_PS) && !(va & (HUGE_SIZE - 1)) && va + HUGE_SIZE <= end) {
-			page_free(P2V(*pde & PTE_ADDR), HUGE_ORDER); /* a whole 2 MiB page */
+			mm_pte_release(*pde & PTE_ADDR,
+				       HUGE_SIZE / PAGE_SIZE); /* a whole 2 MiB page */
 			mm->pages -= HUGE_SIZE / PAGE_SIZE;
 			*pde = 0;
 			flush = true;
@@ -154,12 +295,12 @@ bool mm_pte_clear(struct mm *mm, uint64_t start, uint64_t end)
 			continue;
 		}
 		/* Part of a 2 MiB page: vm_entry splits it into 4 KiB entries first. */
-		pte = vm_entry(va, 0, false);
+		pte = vm_entry(mm->pgd, va, 0, false);
 		if (!pte && (*pde & PTE_PS))
 			printk(LOG_WARN, "mm: out of memory splitting a 2 MiB page at %#lx\n", va);
 		if (pte && (*pte & (PTE_P | PTE_SW_PROTNONE))) {
 			if (*pte & PTE_SW_OWNED) {
-				page_free(P2V(*pte & PTE_ADDR), 0);
+				mm_pte_release(*pte & PTE_ADDR, 1);
 				mm->pages--;
 			}
 			flush |= *pte & PTE_P;
@@ -171,14 +312,14 @@ bool mm_pte_clear(struct mm *mm, uint64_t start, uint64_t end)
 }
 
 /* Move the entries of [old, old+len) to new (not overlapping; new has no entries). */
-int mm_pte_move(uint64_t old, uint64_t new, uint64_t len)
+int mm_pte_move(struct mm *mm, uint64_t old, uint64_t new, uint64_t len)
 {
 	for (uint64_t i = 0; i < len; i += PAGE_SIZE) {
-		uint64_t *src = vm_entry(old + i, 0, false), *dst;
+		uint64_t *src = vm_entry(mm->pgd, old + i, 0, false), *dst;
 
 		if (!src || !(*src & (PTE_P | PTE_SW_PROTNONE)))
 			continue;
-		dst = vm_entry(new + i, 0, true);
+		dst = vm_entry(mm->pgd, new + i, 0, true);
 		if (!dst)
 			return -ENOMEM;
 		*dst = *src;
@@ -188,9 +329,9 @@ int mm_pte_move(uint64_t old, uint64_t new, uint64_t len)
 }
 
 /* A 2 MiB page already maps va for this access (another CPU's fault got there first). */
-bool mm_pte_huge_present(uint64_t va, bool write)
+bool mm_pte_huge_present(struct mm *mm, uint64_t va, bool write)
 {
-	uint64_t *pde = vm_entry(va, 1, false);
+	uint64_t *pde = vm_entry(mm->pgd, va, 1, false);
 
 	return pde && (*pde & (PTE_P | PTE_PS)) == (PTE_P | PTE_PS) && (!write || (*pde & PTE_W));
 }

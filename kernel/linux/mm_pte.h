@@ -25,8 +25,23 @@ int mm_pte_populate(struct mm *mm, struct vma *v, uint64_t start, uint64_t end) 
  * split first). True if any was present (the TLBs need flushing). */
 bool mm_pte_clear(struct mm *mm, uint64_t start, uint64_t end);
 /* Move the entries of [old, old+len) to new (not overlapping; new has none). 0 or -ENOMEM. */
-int mm_pte_move(uint64_t old, uint64_t new, uint64_t len) __must_check;
+int mm_pte_move(struct mm *mm, uint64_t old, uint64_t new, uint64_t len) __must_check;
+/* Drop one owner of the n owned frames at pa (1, or a 2 MiB page's 512): each frame left with
+ * none is freed. */
+void mm_pte_release(uint64_t pa, unsigned n);
+/* May the page of entry e (a 2 MiB one if huge) of v be written in place: shared memory, or
+ * a private frame no other address space shares (copy on write). */
+bool mm_pte_writable(const struct vma *v, uint64_t e, bool huge);
+/* fork: give dst the entries of v's range in src; owned frames are shared, counted, and
+ * write-protected on both sides if v is private. 0 or -ENOMEM (dst holds what it got). */
+int mm_pte_fork(struct mm *dst, struct mm *src, const struct vma *v) __must_check;
+/* A write to the present, write-protected private page *pte of v: copy it (a file's page, or
+ * a frame still shared), or just allow the write (the last owner). 0 or -ENOMEM. */
+int mm_pte_cow(struct mm *mm, struct vma *v, uint64_t *pte) __must_check;
+/* A write to a write-protected 2 MiB page at va that nobody shares any more: made writable
+ * whole (true). False otherwise: the caller splits it and copies the one 4 KiB page. */
+bool mm_pte_huge_unshare(struct mm *mm, struct vma *v, uint64_t va);
 /* A 2 MiB page already maps va for this access (another CPU's fault got there first). */
-bool mm_pte_huge_present(uint64_t va, bool write);
+bool mm_pte_huge_present(struct mm *mm, uint64_t va, bool write);
 
 #endif /* MOTE_LINUX_MM_PTE_H */

@@ -12,13 +12,13 @@
 
 static int self_link(struct procfs_buf *b, long arg)
 {
-	procfs_printf(b, "%d", init_process->pid);
+	procfs_printf(b, "%d", current_process()->pid);
 	return 0;
 }
 
 static int thread_self_link(struct procfs_buf *b, long arg)
 {
-	procfs_printf(b, "%d/task/%d", init_process->pid, current_task()->tid);
+	procfs_printf(b, "%d/task/%d", current_process()->pid, current_task()->tid);
 	return 0;
 }
 
@@ -31,7 +31,7 @@ static int mounts_link(struct procfs_buf *b, long arg)
 /* The processes: the one there is. */
 static long next_pid(long arg, long from)
 {
-	return from <= init_process->pid ? init_process->pid : -1;
+	return from <= current_process()->pid ? current_process()->pid : -1;
 }
 
 #define FILE(n, fn)                                               \

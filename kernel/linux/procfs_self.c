@@ -33,7 +33,7 @@ static int link_path(struct procfs_buf *b, struct dentry *d)
 
 static int exe_link(struct procfs_buf *b, long arg)
 {
-	struct process *p = init_process;
+	struct process *p = current_process();
 	int r = -ENOENT;
 
 	mutex_lock(&p->lock);
@@ -47,7 +47,7 @@ static int exe_link(struct procfs_buf *b, long arg)
 
 static int cwd_link(struct procfs_buf *b, long arg)
 {
-	struct process *p = init_process;
+	struct process *p = current_process();
 	struct dentry *d;
 	int r;
 
@@ -136,7 +136,7 @@ static uint32_t fd_perm(long fd)
 
 static long next_fd(long arg, long from)
 {
-	struct fdtable *t = init_process->fdt;
+	struct fdtable *t = current_process()->fdt;
 	long fd;
 
 	mutex_lock(&t->lock);
@@ -148,7 +148,7 @@ static long next_fd(long arg, long from)
 
 static long next_tid(long arg, long from)
 {
-	struct process *p = init_process;
+	struct process *p = current_process();
 	struct list *pos;
 	long best = -1;
 
@@ -181,23 +181,23 @@ static int copy_area(struct procfs_buf *b, uint64_t start, uint64_t end)
 
 static int show_cmdline(struct procfs_buf *b, long arg)
 {
-	return copy_area(b, init_process->arg_start, init_process->arg_end);
+	return copy_area(b, current_process()->arg_start, current_process()->arg_end);
 }
 
 static int show_environ(struct procfs_buf *b, long arg)
 {
-	return copy_area(b, init_process->env_start, init_process->env_end);
+	return copy_area(b, current_process()->env_start, current_process()->env_end);
 }
 
 /* The auxiliary vector, binary, up to and with its AT_NULL pair. */
 static int show_auxv(struct procfs_buf *b, long arg)
 {
-	const uint64_t *av = init_process->auxv;
+	const uint64_t *av = current_process()->auxv;
 	size_t n = 0;
 
-	while (n + 2 <= ARRAY_SIZE(init_process->auxv) && av[n] != AT_NULL)
+	while (n + 2 <= ARRAY_SIZE(current_process()->auxv) && av[n] != AT_NULL)
 		n += 2;
-	procfs_write(b, av, MIN(n + 2, ARRAY_SIZE(init_process->auxv)) * sizeof(*av));
+	procfs_write(b, av, MIN(n + 2, ARRAY_SIZE(current_process()->auxv)) * sizeof(*av));
 	return 0;
 }
 
@@ -226,7 +226,7 @@ static int show_limits(struct procfs_buf *b, long arg)
 {
 	struct rlimit64 rl[NR_RLIMITS];
 
-	memcpy(rl, init_process->rlim, sizeof(rl));
+	memcpy(rl, current_process()->rlim, sizeof(rl));
 	procfs_printf(b, "%-25s %-20s %-20s %-10s\n", "Limit", "Soft Limit", "Hard Limit", "Units");
 	for (int i = 0; i < NR_RLIMITS; i++) {
 		procfs_printf(b, "%-25s ", limits[i].name);
@@ -242,10 +242,10 @@ static struct thread *thread_of(long tid)
 {
 	struct list *pos;
 
-	list_for_each (pos, &init_process->tasks) {
+	list_for_each (pos, &current_process()->tasks) {
 		struct task *t = list_entry(pos, struct task, node);
 
-		if (t->tid == tid || tid == init_process->pid)
+		if (t->tid == tid || tid == current_process()->pid)
 			return t->thread;
 	}
 	return NULL;
@@ -256,13 +256,13 @@ static int show_comm(struct procfs_buf *b, long tid)
 	struct thread *th;
 	int r = -ENOENT;
 
-	mutex_lock(&init_process->lock);
+	mutex_lock(&current_process()->lock);
 	th = thread_of(tid);
 	if (th) {
 		procfs_printf(b, "%.15s\n", th->name);
 		r = 0;
 	}
-	mutex_unlock(&init_process->lock);
+	mutex_unlock(&current_process()->lock);
 	return r;
 }
 
@@ -275,11 +275,11 @@ static int store_comm(const char *buf, size_t n, long tid)
 	if (n && buf[n - 1] == '\n')
 		n--;
 	memcpy(name, buf, MIN(n, sizeof(name) - 1));
-	mutex_lock(&init_process->lock);
+	mutex_lock(&current_process()->lock);
 	th = thread_of(tid);
 	if (th)
 		memcpy(th->name, name, sizeof(name));
-	mutex_unlock(&init_process->lock);
+	mutex_unlock(&current_process()->lock);
 	return th ? 0 : -ENOENT;
 }
 

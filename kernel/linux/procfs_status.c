@@ -60,7 +60,7 @@ static char state_of(const struct thread *th)
 /* tid's state (thread) or the process's (its main thread's, with every thread's times). */
 static int tinfo_get(long tid, bool thread, struct tinfo *ti)
 {
-	struct process *p = init_process;
+	struct process *p = current_process();
 	struct task *found = NULL;
 	struct list *pos;
 	uint64_t f;
@@ -139,7 +139,7 @@ static void vminfo_get(struct vminfo *vi)
 
 static int show_stat(struct procfs_buf *b, long id, bool thread)
 {
-	struct process *p = init_process;
+	struct process *p = current_process();
 	struct tinfo ti;
 	struct vminfo vi;
 	int r = tinfo_get(id, thread, &ti);
@@ -154,7 +154,7 @@ static int show_stat(struct procfs_buf *b, long id, bool thread)
 		      p->rlim[5].cur, vi.start_code, vi.end_code, p->arg_start, ti.pending,
 		      ti.blocked, ti.ignored, ti.caught, thread ? 0 : SIGCHLD, ti.cpu);
 	procfs_printf(b, "%lu %lu %lu %lu %lu %lu %lu 0\n", vi.start_data, vi.end_data,
-		      current_mm->brk_start, p->arg_start, p->arg_end, p->env_start, p->env_end);
+		      mm_current()->brk_start, p->arg_start, p->arg_end, p->env_start, p->env_end);
 	return 0;
 }
 
@@ -182,7 +182,7 @@ static const char *state_name(char s)
 
 static int fd_size(void)
 {
-	struct fdtable *t = init_process->fdt;
+	struct fdtable *t = current_process()->fdt;
 	int top = 0;
 
 	mutex_lock(&t->lock);
@@ -218,7 +218,7 @@ static void kb(struct procfs_buf *b, const char *name, uint64_t bytes)
 
 static int show_status(struct procfs_buf *b, long id, bool thread)
 {
-	struct process *p = init_process;
+	struct process *p = current_process();
 	uint64_t rss = mm_resident_pages() * PAGE_SIZE;
 	struct tinfo ti;
 	struct vminfo vi;

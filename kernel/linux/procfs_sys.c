@@ -129,7 +129,7 @@ int procfs_sys_show_stat(struct procfs_buf *b, long arg)
 		      "intr %lu\nctxt 0\nbtime %lu\nprocesses %d\nprocs_running %u\n"
 		      "procs_blocked 0\nsoftirq 0 0 0 0 0 0 0 0 0 0 0\n",
 		      irqs, (uint64_t)((time_realtime_ns() - time_ns()) / NSEC_PER_SEC),
-		      init_process->ntasks, MAX(running, 1u));
+		      current_process()->ntasks, MAX(running, 1u));
 	return 0;
 }
 
@@ -150,10 +150,10 @@ static int last_tid(void)
 	struct list *pos;
 	int tid = 0;
 
-	mutex_lock(&init_process->lock);
-	list_for_each (pos, &init_process->tasks)
+	mutex_lock(&current_process()->lock);
+	list_for_each (pos, &current_process()->tasks)
 		tid = MAX(tid, list_entry(pos, struct task, node)->tid);
-	mutex_unlock(&init_process->lock);
+	mutex_unlock(&current_process()->lock);
 	return tid;
 }
 
@@ -163,7 +163,7 @@ int procfs_sys_show_loadavg(struct procfs_buf *b, long arg)
 
 	for (uint32_t i = 0; i < ncpus; i++)
 		running += sched_load(i);
-	procfs_printf(b, "0.00 0.00 0.00 %u/%d %d\n", MAX(running, 1u), init_process->ntasks,
+	procfs_printf(b, "0.00 0.00 0.00 %u/%d %d\n", MAX(running, 1u), current_process()->ntasks,
 		      last_tid());
 	return 0;
 }
@@ -249,7 +249,7 @@ static int show_pid_max(struct procfs_buf *b, long arg)
 
 static int show_threads_max(struct procfs_buf *b, long arg)
 {
-	procfs_printf(b, "%lu\n", init_process->rlim[6].cur); /* RLIMIT_NPROC */
+	procfs_printf(b, "%lu\n", current_process()->rlim[6].cur); /* RLIMIT_NPROC */
 	return 0;
 }
 

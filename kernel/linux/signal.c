@@ -27,11 +27,6 @@
 	(SIG_BIT(SIGSEGV) | SIG_BIT(SIGBUS) | SIG_BIT(SIGILL) | SIG_BIT(SIGTRAP) | \
 	 SIG_BIT(SIGFPE) | SIG_BIT(SIGSYS))
 
-static struct proc_signals *psig(void)
-{
-	return &init_process->sig;
-}
-
 void signal_init_process(struct proc_signals *ps)
 {
 	spin_init(&ps->lock);
@@ -49,19 +44,19 @@ bool signal_default_ignored(int sig)
 	return sig <= NSIG && (DEFAULT_IGNORED & SIG_BIT(sig));
 }
 
-/* Would sig be dropped at once (ignored, and not blocked where it could wait)? */
-static bool ignored(int sig, const struct task *t)
+/* Would sig be dropped at once by p (ignored, and not blocked where it could wait)? */
+static bool ignored(struct process *p, int sig, const struct task *t)
 {
-	uint64_t h = psig()->action[sig - 1].handler;
+	uint64_t h = p->sig.action[sig - 1].handler;
 
 	if (t && ((t->sig.blocked | t->sig.real_blocked) & SIG_BIT(sig)))
 		return false;
 	return h == SIG_IGN || (h == SIG_DFL && signal_default_ignored(sig));
 }
 
-static bool fatal_default(int sig)
+static bool fatal_default(struct process *p, int sig)
 {
-	return psig()->action[sig - 1].handler == SIG_DFL && !signal_default_ignored(sig);
+	return p->sig.action[sig - 1].handler == SIG_DFL && !signal_default_ignored(sig);
 }
 
 static bool wants(const struct task *t, int sig)
@@ -69,12 +64,12 @@ static bool wants(const struct task *t, int sig)
 	return !(t->sig.blocked & SIG_BIT(sig));
 }
 
-/* The main thread (the first one left), as Linux's group leader; NULL if none. */
-static struct task *leader(void)
+/* The main thread of p (the first one left), as Linux's group leader; NULL if none. */
+static struct task *leader(struct process *p)
 {
-	if (list_empty(&init_process->tasks))
+	if (list_empty(&p->tasks))
 		return NULL;
-	return list_first_entry(&init_process->tasks, struct task, node);
+	return list_first_entry(&p->tasks, struct task, node);
 }
 
 /* Make t look at its signals: end its interruptible sleep, or interrupt the CPU that runs it
@@ -93,16 +88,16 @@ static void kick(struct task *t)
 
 /* The thread that takes a process-directed sig: the main thread if it does not block it (as
  * Linux picks the group leader), else the caller, else any; NULL if all block it. */
-static struct task *choose(int sig)
+static struct task *choose(struct process *p, int sig)
 {
-	struct task *cur = current_task(), *main = leader();
+	struct task *cur = current_task(), *main = leader(p);
 	struct list *pos;
 
 	if (main && wants(main, sig))
 		return main;
-	if (cur && wants(cur, sig))
+	if (cur && cur->proc == p && wants(cur, sig))
 		return cur;
-	list_for_each (pos, &init_process->tasks) {
+	list_for_each (pos, &p->tasks) {
 		struct task *t = list_entry(pos, struct task, node);
 
 		if (wants(t, sig))
@@ -111,31 +106,60 @@ static struct task *choose(int sig)
 	return NULL;
 }
 
-/* The default action of a fatal signal: the process ends with 128 + signo. */
+/* The default action of a fatal signal: the calling process ends, killed by sig. */
 void signal_die(int sig)
 {
-	printk(LOG_INFO, "mote: program killed by signal %d\n", sig);
-	task_exit_group(128 + sig);
+	if (current_process() == init_process)
+		printk(LOG_INFO, "mote: program killed by signal %d\n", sig);
+	task_exit_group(sig);
 }
 
-/* After sig was queued (ps->lock held): wake the thread that will take it, or end the
- * process now if its default action does (as Linux does at send time). */
-static void notify(struct task *t, int sig)
+/* p is to end, killed by sig (p->sig.lock held): every thread of it leaves (it takes the
+ * SIGKILL on its way back to the program, or ends its sleep to do so). pid 1's end is the
+ * VM's: at once. */
+static void kill_locked(struct process *p, int sig)
+{
+	struct list *pos;
+
+	if (p == init_process) {
+		printk(LOG_INFO, "mote: program killed by signal %d\n", sig);
+		task_end_vm(sig);
+	}
+	if (!p->exiting) {
+		p->exiting = true;
+		p->wstatus = sig;
+	}
+	list_for_each (pos, &p->tasks) {
+		signal_kill_task_locked(list_entry(pos, struct task, node));
+	}
+}
+
+void signal_kill_task_locked(struct task *t)
+{
+	t->sig.pending |= SIG_BIT(SIGKILL);
+	kick(t);
+}
+
+/* After sig was queued for p (p->sig.lock held): wake the thread that will take it, or end
+ * the process now if its default action does (as Linux does at send time). */
+static void notify(struct process *p, struct task *t, int sig)
 {
 	if (!t)
-		t = choose(sig);
+		t = choose(p, sig);
 	else if (!wants(t, sig))
 		return;
 	if (!t)
 		return;
-	if (fatal_default(sig) && !(t->sig.real_blocked & SIG_BIT(sig)))
-		signal_die(sig);
+	if (fatal_default(p, sig) && !(t->sig.real_blocked & SIG_BIT(sig))) {
+		kill_locked(p, sig);
+		return;
+	}
 	kick(t);
 }
 
-static void enqueue(struct task *t, struct sigqueue *q, int sig)
+static void enqueue(struct process *p, struct task *t, struct sigqueue *q, int sig)
 {
-	struct proc_signals *ps = psig();
+	struct proc_signals *ps = &p->sig;
 
 	q->queued = true;
 	if (t) {
@@ -147,20 +171,24 @@ static void enqueue(struct task *t, struct sigqueue *q, int sig)
 	}
 }
 
-/* Queue sig for t (NULL: the process); ps->lock held. */
-static int send_locked(struct task *t, int sig, const struct k_siginfo *info)
+/* Queue sig for p's thread t (NULL: the process); p->sig.lock held. */
+static int send_locked(struct process *p, struct task *t, int sig, const struct k_siginfo *info)
 {
-	struct proc_signals *ps = psig();
+	struct proc_signals *ps = &p->sig;
 	uint64_t pending = t ? t->sig.pending : ps->pending;
 	struct sigqueue *q;
 
-	if (sig == SIGKILL)
-		signal_die(sig);
-	if (ignored(sig, t ? t : leader()))
+	if (p->state != PROC_LIVE)
+		return 0;
+	if (sig == SIGKILL) {
+		kill_locked(p, sig);
+		return 0;
+	}
+	if (ignored(p, sig, t ? t : leader(p)))
 		return 0;
 	if (sig < SIGRTMIN && (pending & SIG_BIT(sig)))
 		return 0; /* a standard signal is pending once */
-	if (sig >= SIGRTMIN && (uint64_t)ps->nqueued >= init_process->rlim[RLIMIT_SIGPENDING].cur)
+	if (sig >= SIGRTMIN && (uint64_t)ps->nqueued >= p->rlim[RLIMIT_SIGPENDING].cur)
 		return -EAGAIN;
 	q = kzalloc(sizeof(*q));
 	if (!q)
@@ -170,17 +198,16 @@ static int send_locked(struct task *t, int sig, const struct k_siginfo *info)
 		q->info = *info;
 	} else {
 		q->info.code = SI_USER;
-		q->info.kill.pid = init_process->pid;
+		q->info.kill.pid = current_task() ? current_process()->pid : 0;
 	}
 	q->info.signo = sig;
-	enqueue(t, q, sig);
-	notify(t, sig);
+	enqueue(p, t, q, sig);
+	notify(p, t, sig);
 	return 0;
 }
 
-int signal_send(struct task *t, int signo, const struct k_siginfo *info)
+int signal_send_process(struct process *p, struct task *t, int signo, const struct k_siginfo *info)
 {
-	struct proc_signals *ps = psig();
 	uint64_t f;
 	int r;
 
@@ -188,60 +215,51 @@ int signal_send(struct task *t, int signo, const struct k_siginfo *info)
 		return 0;
 	if (signo < 0 || signo > NSIG)
 		return -EINVAL;
-	f = spin_lock(&ps->lock);
-	r = send_locked(t, signo, info);
-	spin_unlock(&ps->lock, f);
+	f = spin_lock(&p->sig.lock);
+	r = send_locked(p, t, signo, info);
+	spin_unlock(&p->sig.lock, f);
 	return r;
 }
 
-static struct task *find_locked(int tid)
+int signal_send(struct task *t, int signo, const struct k_siginfo *info)
 {
-	struct list *pos;
-
-	list_for_each (pos, &init_process->tasks) {
-		struct task *t = list_entry(pos, struct task, node);
-
-		if (t->tid == tid)
-			return t;
-	}
-	return NULL;
+	return signal_send_process(t ? t->proc : current_process(), t, signo, info);
 }
 
-int signal_send_tid(int tid, int signo, const struct k_siginfo *info)
+int signal_send_tid(struct process *p, int tid, int signo, const struct k_siginfo *info)
 {
-	struct proc_signals *ps = psig();
 	struct task *t;
 	uint64_t f;
 	int r = -ESRCH;
 
 	if (signo < 0 || signo > NSIG)
 		return -EINVAL;
-	f = spin_lock(&ps->lock);
-	t = find_locked(tid);
+	f = spin_lock(&p->sig.lock);
+	t = task_find(p, tid);
 	if (t)
-		r = signo ? send_locked(t, signo, info) : 0;
-	spin_unlock(&ps->lock, f);
+		r = signo ? send_locked(p, t, signo, info) : 0;
+	spin_unlock(&p->sig.lock, f);
 	return r;
 }
 
-int signal_send_timer(struct sigqueue *q, int tid, int overruns)
+int signal_send_timer(struct process *p, struct sigqueue *q, int tid, int overruns)
 {
-	struct proc_signals *ps = psig();
+	struct proc_signals *ps = &p->sig;
 	int sig = q->info.signo;
 	struct task *t = NULL;
 	uint64_t f = spin_lock(&ps->lock);
 	int r = 0;
 
-	if (tid && !(t = find_locked(tid))) {
+	if (tid && !(t = task_find(p, tid))) {
 		r = -ESRCH;
 	} else if (q->queued) {
 		q->overrun += overruns + 1; /* still waiting: one more expiry it stands for */
 	} else if (sig == SIGKILL) {
-		signal_die(sig);
-	} else if (!ignored(sig, t ? t : leader())) {
+		kill_locked(p, sig);
+	} else if (!ignored(p, sig, t ? t : leader(p))) {
 		q->overrun = overruns;
-		enqueue(t, q, sig);
-		notify(t, sig);
+		enqueue(p, t, q, sig);
+		notify(p, t, sig);
 	}
 	spin_unlock(&ps->lock, f);
 	return r;
@@ -260,17 +278,17 @@ static void unqueue(struct sigqueue *q, struct list *queue, uint64_t *pending)
 	*pending &= ~SIG_BIT(sig);
 }
 
-static void release(struct sigqueue *q)
+static void release(struct proc_signals *ps, struct sigqueue *q)
 {
 	if (q->timer)
 		return;
-	psig()->nqueued--;
+	ps->nqueued--;
 	kfree(q);
 }
 
-void signal_cancel_timer(struct sigqueue *q)
+void signal_cancel_timer(struct process *p, struct sigqueue *q)
 {
-	struct proc_signals *ps = psig();
+	struct proc_signals *ps = &p->sig;
 	uint64_t f = spin_lock(&ps->lock);
 
 	if (q->queued) {
@@ -283,7 +301,7 @@ void signal_cancel_timer(struct sigqueue *q)
 		if (pos != &ps->queue) {
 			unqueue(q, &ps->queue, &ps->pending);
 		} else {
-			list_for_each (pos, &init_process->tasks) {
+			list_for_each (pos, &p->tasks) {
 				struct task *t = list_entry(pos, struct task, node);
 				struct list *p2;
 
@@ -300,8 +318,8 @@ void signal_cancel_timer(struct sigqueue *q)
 	spin_unlock(&ps->lock, f);
 }
 
-/* Remove every queued sig from one queue (it became ignored). */
-static void flush(struct list *queue, uint64_t *pending, int sig)
+/* Remove every queued sig from one queue of ps (it became ignored). */
+static void flush(struct proc_signals *ps, struct list *queue, uint64_t *pending, int sig)
 {
 	struct list *pos, *tmp;
 
@@ -311,7 +329,7 @@ static void flush(struct list *queue, uint64_t *pending, int sig)
 		if (q->info.signo == sig) {
 			list_del(&q->node);
 			q->queued = false;
-			release(q);
+			release(ps, q);
 		}
 	}
 	*pending &= ~SIG_BIT(sig);
@@ -321,7 +339,23 @@ void signal_exit_task_locked(struct task *t)
 {
 	for (int sig = 1; sig <= NSIG; sig++)
 		if (t->sig.pending & SIG_BIT(sig))
-			flush(&t->sig.queue, &t->sig.pending, sig);
+			flush(&t->proc->sig, &t->sig.queue, &t->sig.pending, sig);
+}
+
+void signal_exit_process(struct process *p)
+{
+	uint64_t f = spin_lock(&p->sig.lock);
+
+	for (int sig = 1; sig <= NSIG; sig++)
+		if (p->sig.pending & SIG_BIT(sig))
+			flush(&p->sig, &p->sig.queue, &p->sig.pending, sig);
+	spin_unlock(&p->sig.lock, f);
+}
+
+void signal_fork(struct process *child, const struct process *parent)
+{
+	signal_init_process(&child->sig);
+	memcpy(child->sig.action, parent->sig.action, sizeof(child->sig.action));
 }
 
 /* The next signal of pending & ~mask to take: a synchronous one first, then the lowest. */
@@ -336,7 +370,8 @@ static int next_signal(uint64_t pending, uint64_t mask)
 	return __builtin_ctzll(x) + 1;
 }
 
-static void take(struct list *queue, uint64_t *pending, int sig, struct k_siginfo *info)
+static void take(struct proc_signals *ps, struct list *queue, uint64_t *pending, int sig,
+		 struct k_siginfo *info)
 {
 	struct list *pos;
 
@@ -352,7 +387,7 @@ static void take(struct list *queue, uint64_t *pending, int sig, struct k_siginf
 			q->overrun = 0;
 		}
 		*info = q->info;
-		release(q);
+		release(ps, q);
 		return;
 	}
 	*pending &= ~SIG_BIT(sig); /* (cannot happen: a bit always has an entry) */
@@ -362,22 +397,22 @@ static void take(struct list *queue, uint64_t *pending, int sig, struct k_siginf
 
 int signal_dequeue_locked(struct task *t, uint64_t mask, struct k_siginfo *info)
 {
-	struct proc_signals *ps = psig();
+	struct proc_signals *ps = &t->proc->sig;
 	int sig = next_signal(t->sig.pending, mask);
 
 	if (sig) {
-		take(&t->sig.queue, &t->sig.pending, sig, info);
+		take(ps, &t->sig.queue, &t->sig.pending, sig, info);
 		return sig;
 	}
 	sig = next_signal(ps->pending, mask);
 	if (sig)
-		take(&ps->queue, &ps->pending, sig, info);
+		take(ps, &ps->queue, &ps->pending, sig, info);
 	return sig;
 }
 
 int signal_dequeue_set(uint64_t set, struct k_siginfo *info)
 {
-	struct proc_signals *ps = psig();
+	struct proc_signals *ps = &current_process()->sig;
 	uint64_t f = spin_lock(&ps->lock);
 	int sig = signal_dequeue_locked(current_task(), ~set, info);
 
@@ -392,7 +427,8 @@ bool signal_pending(void)
 
 	if (!t)
 		return false;
-	if ((READ_ONCE(t->sig.pending) | READ_ONCE(psig()->pending)) & ~READ_ONCE(t->sig.blocked))
+	if ((READ_ONCE(t->sig.pending) | READ_ONCE(t->proc->sig.pending)) &
+	    ~READ_ONCE(t->sig.blocked))
 		return true;
 	waitq_arm_interrupt();
 	return false;
@@ -415,7 +451,8 @@ int signal_sleep(uint64_t deadline)
 
 void signal_set_blocked(uint64_t blocked)
 {
-	struct proc_signals *ps = psig();
+	struct process *p = current_process();
+	struct proc_signals *ps = &p->sig;
 	struct task *t = current_task();
 	uint64_t f = spin_lock(&ps->lock), added;
 
@@ -426,7 +463,7 @@ void signal_set_blocked(uint64_t blocked)
 	for (int sig = 1; added; sig++) {
 		if (added & SIG_BIT(sig)) {
 			added &= ~SIG_BIT(sig);
-			notify(NULL, sig);
+			notify(p, NULL, sig);
 		}
 	}
 	spin_unlock(&ps->lock, f);
@@ -434,7 +471,8 @@ void signal_set_blocked(uint64_t blocked)
 
 void signal_set_action(int sig, const struct k_sigaction *act, struct k_sigaction *old)
 {
-	struct proc_signals *ps = psig();
+	struct process *p = current_process();
+	struct proc_signals *ps = &p->sig;
 	uint64_t f = spin_lock(&ps->lock);
 	struct list *pos;
 
@@ -446,11 +484,11 @@ void signal_set_action(int sig, const struct k_sigaction *act, struct k_sigactio
 		/* Pending signals that are now ignored go (POSIX), blocked or not. */
 		if (act->handler == SIG_IGN ||
 		    (act->handler == SIG_DFL && signal_default_ignored(sig))) {
-			flush(&ps->queue, &ps->pending, sig);
-			list_for_each (pos, &init_process->tasks) {
+			flush(ps, &ps->queue, &ps->pending, sig);
+			list_for_each (pos, &p->tasks) {
 				struct task *t = list_entry(pos, struct task, node);
 
-				flush(&t->sig.queue, &t->sig.pending, sig);
+				flush(ps, &t->sig.queue, &t->sig.pending, sig);
 			}
 		}
 	}
@@ -459,7 +497,7 @@ void signal_set_action(int sig, const struct k_sigaction *act, struct k_sigactio
 
 void signal_fault(struct trapframe *tf, int signo, int code, uint64_t addr)
 {
-	struct proc_signals *ps = psig();
+	struct proc_signals *ps = &current_process()->sig;
 	struct task *t = current_task();
 	struct k_siginfo info = { .signo = signo, .code = code };
 	uint64_t f;
@@ -479,18 +517,19 @@ void signal_fault(struct trapframe *tf, int signo, int code, uint64_t addr)
 	}
 	if (ps->action[signo - 1].handler == SIG_DFL) {
 		spin_unlock(&ps->lock, f);
-		printk(LOG_INFO, "mote: program killed by signal %d (rip %#lx, address %#lx)\n",
-		       signo, tf->rip, addr);
-		task_exit_group(128 + signo);
+		printk(LOG_INFO, "mote: %s killed by signal %d (rip %#lx, address %#lx)\n",
+		       current_process() == init_process ? "program" : "process", signo, tf->rip,
+		       addr);
+		task_exit_group(signo);
 	}
-	if (send_locked(t, signo, &info))
+	if (send_locked(t->proc, t, signo, &info))
 		signal_die(signo); /* could not queue it: out of memory */
 	spin_unlock(&ps->lock, f);
 }
 
 void signal_exec_reset(void)
 {
-	struct proc_signals *ps = psig();
+	struct proc_signals *ps = &current_process()->sig;
 	struct task *t = current_task();
 	uint64_t f = spin_lock(&ps->lock);
 

@@ -27,6 +27,7 @@
 
 struct trapframe;
 struct task;
+struct process;
 struct ptimer;
 
 #define NSIG 64
@@ -70,6 +71,7 @@ struct ptimer;
 #define SIG_IGN 1
 
 /* sa_flags */
+#define SA_NOCLDWAIT 0x00000002
 #define SA_SIGINFO 0x00000004
 #define SA_ONSTACK 0x08000000
 #define SA_RESTART 0x10000000
@@ -165,17 +167,27 @@ bool signal_deliver(struct trapframe *tf);
 /* Application code raised an exception: queue signo (with code and fault address) for the
  * current task; it is delivered on the way back (or kills the process if blocked/ignored). */
 void signal_fault(struct trapframe *tf, int signo, int code, uint64_t addr);
-/* Send signo to task t (NULL: the process). info NULL: SI_USER from the calling process
- * (what the kernel's own signals such as SIGPIPE carry). Returns 0 or -errno (-EAGAIN when
- * a real-time signal cannot be queued). Callable from interrupt handlers. */
+/* Send signo to process p's thread t (NULL: to the process). info NULL: SI_USER from the
+ * calling process (what the kernel's own signals such as SIGPIPE carry). Returns 0 or -errno
+ * (-EAGAIN when a real-time signal cannot be queued). A zombie takes nothing. Callable from
+ * interrupt handlers. */
+int signal_send_process(struct process *p, struct task *t, int signo, const struct k_siginfo *info);
+/* The same to task t (NULL: the calling process). */
 int signal_send(struct task *t, int signo, const struct k_siginfo *info);
-/* The same to the thread tid (-ESRCH if there is none). */
-int signal_send_tid(int tid, int signo, const struct k_siginfo *info);
-/* Queue a POSIX timer's preallocated sigqueue for thread tid (0: the process); if it is
+/* The same to p's thread tid (-ESRCH if there is none). */
+int signal_send_tid(struct process *p, int tid, int signo, const struct k_siginfo *info);
+/* Queue a POSIX timer's preallocated sigqueue for p's thread tid (0: the process); if it is
  * still queued, count an overrun instead. Returns 0, or -ESRCH if tid is gone. */
-int signal_send_timer(struct sigqueue *q, int tid, int overruns);
-/* Take a queued timer sigqueue back (timer_delete). */
-void signal_cancel_timer(struct sigqueue *q);
+int signal_send_timer(struct process *p, struct sigqueue *q, int tid, int overruns);
+/* Take a queued timer sigqueue of p back (timer_delete). */
+void signal_cancel_timer(struct process *p, struct sigqueue *q);
+/* Make t leave (its process is ending): SIGKILL pending, its sleep ended. Caller holds its
+ * process's sig.lock. */
+void signal_kill_task_locked(struct task *t);
+/* fork: the child's signal state: the parent's actions, nothing pending. */
+void signal_fork(struct process *child, const struct process *parent);
+/* A process is reaped: free the signals still queued for it. */
+void signal_exit_process(struct process *p);
 /* True if the current task has a deliverable signal (sleeping calls return -EINTR). When
  * false, it arms the calling thread's next sleep to be interrupted by a signal. */
 bool signal_pending(void);
@@ -197,7 +209,7 @@ int signal_dequeue_set(uint64_t set, struct k_siginfo *info);
 /* Dequeue the next signal of t not in mask (thread queue first, a synchronous signal first,
  * then the lowest number); 0 if none. Caller holds the process's sig.lock. */
 int signal_dequeue_locked(struct task *t, uint64_t mask, struct k_siginfo *info);
-/* End the process as signal sig's default action does: status 128 + sig. */
+/* End the calling process as signal sig's default action does (pid 1: the VM, status 128 + sig). */
 void signal_die(int sig) __noreturn;
 /* Change the action of sig (rt_sigaction): discards pending signals it makes ignored. */
 void signal_set_action(int sig, const struct k_sigaction *act, struct k_sigaction *old);

@@ -91,7 +91,7 @@ static bool interrupted_call(const struct trapframe *tf)
 bool signal_deliver(struct trapframe *tf)
 {
 	struct task *t = current_task();
-	struct proc_signals *ps = &init_process->sig;
+	struct proc_signals *ps = &t->proc->sig;
 	bool in_call = interrupted_call(tf), changed = false;
 	uint64_t f, irq;
 

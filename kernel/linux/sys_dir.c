@@ -84,10 +84,10 @@ SYSCALL_DEFINE2(getcwd, char *, ubuf, size_t, n)
 
 	if (!buf)
 		return -ENOMEM;
-	mutex_lock(&init_process->lock);
-	d = init_process->cwd;
+	mutex_lock(&current_process()->lock);
+	d = current_process()->cwd;
 	vfs_dentry_get(d);
-	mutex_unlock(&init_process->lock);
+	mutex_unlock(&current_process()->lock);
 	r = d->inode->nlink ? vfs_path_of(d, buf, PATH_MAX) : -ENOENT;
 	vfs_dentry_put(d);
 	if (r >= 0 && (size_t)r + 1 > n)
@@ -106,10 +106,10 @@ static long set_cwd(struct dentry *d)
 		vfs_dentry_put(d);
 		return -ENOTDIR;
 	}
-	mutex_lock(&init_process->lock);
-	old = init_process->cwd;
-	init_process->cwd = d;
-	mutex_unlock(&init_process->lock);
+	mutex_lock(&current_process()->lock);
+	old = current_process()->cwd;
+	current_process()->cwd = d;
+	mutex_unlock(&current_process()->lock);
 	vfs_dentry_put(old);
 	return 0;
 }
@@ -157,12 +157,14 @@ static long create_at(int dirfd, const char *upath, uint32_t mode, uint64_t rdev
 
 SYSCALL_DEFINE3(mkdirat, int, dirfd, const char *, upath, uint32_t, mode)
 {
-	return create_at(dirfd, upath, S_IFDIR | (mode & 07777 & ~init_process->umask), 0, NULL);
+	return create_at(dirfd, upath, S_IFDIR | (mode & 07777 & ~current_process()->umask), 0,
+			 NULL);
 }
 
 SYSCALL_DEFINE2(mkdir, const char *, upath, uint32_t, mode)
 {
-	return create_at(AT_FDCWD, upath, S_IFDIR | (mode & 07777 & ~init_process->umask), 0, NULL);
+	return create_at(AT_FDCWD, upath, S_IFDIR | (mode & 07777 & ~current_process()->umask), 0,
+			 NULL);
 }
 
 SYSCALL_DEFINE4(mknodat, int, dirfd, const char *, upath, uint32_t, mode, uint32_t, dev)
@@ -174,7 +176,8 @@ SYSCALL_DEFINE4(mknodat, int, dirfd, const char *, upath, uint32_t, mode, uint32
 	if (type != S_IFREG && type != S_IFIFO && type != S_IFCHR && type != S_IFSOCK &&
 	    type != S_IFBLK)
 		return -EINVAL;
-	return create_at(dirfd, upath, type | (mode & 07777 & ~init_process->umask), dev, NULL);
+	return create_at(dirfd, upath, type | (mode & 07777 & ~current_process()->umask), dev,
+			 NULL);
 }
 
 SYSCALL_DEFINE3(mknod, const char *, upath, uint32_t, mode, uint32_t, dev)

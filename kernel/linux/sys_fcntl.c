@@ -30,7 +30,7 @@
 
 SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, uint64_t, arg)
 {
-	struct fdtable *t = init_process->fdt;
+	struct fdtable *t = current_process()->fdt;
 	struct file *f = fd_get(fd);
 	struct flock_k fl;
 	long r = 0;
@@ -40,7 +40,7 @@ SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, uint64_t, arg)
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
-		if ((int)arg < 0 || arg >= FD_MAX || arg >= init_process->rlim[7].cur) {
+		if ((int)arg < 0 || arg >= FD_MAX || arg >= current_process()->rlim[7].cur) {
 			r = -EINVAL;
 			break;
 		}

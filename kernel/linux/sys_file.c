@@ -38,7 +38,7 @@ SYSCALL_DEFINE4(openat, int, dirfd, const char *, upath, uint32_t, flags, uint32
 		return r;
 	r = path_start(dirfd, path, &start);
 	if (!r) {
-		r = vfs_open(start, path, flags, mode & ~init_process->umask, &f);
+		r = vfs_open(start, path, flags, mode & ~current_process()->umask, &f);
 		vfs_dentry_put(start);
 	}
 	kfree(path);
@@ -73,7 +73,7 @@ SYSCALL_DEFINE3(close_range, uint32_t, first, uint32_t, last, uint32_t, flags)
 {
 	for (uint64_t fd = first; fd <= last && fd < FD_MAX; fd++) {
 		if (flags & 4) { /* CLOSE_RANGE_CLOEXEC */
-			struct fdtable *t = init_process->fdt;
+			struct fdtable *t = current_process()->fdt;
 
 			mutex_lock(&t->lock);
 			if (t->files[fd])
@@ -278,7 +278,7 @@ static long dup_to(int oldfd, int newfd, int flags, bool dup2)
 		file_put(f);
 		return dup2 ? newfd : -EINVAL;
 	}
-	if (newfd < 0 || newfd >= FD_MAX || (uint64_t)newfd >= init_process->rlim[7].cur) {
+	if (newfd < 0 || newfd >= FD_MAX || (uint64_t)newfd >= current_process()->rlim[7].cur) {
 		file_put(f);
 		return -EBADF;
 	}
@@ -357,9 +357,9 @@ SYSCALL_DEFINE3(ioctl, int, fd, uint32_t, cmd, uint64_t, arg)
 	switch (cmd) {
 	case 0x5451: /* FIOCLEX */
 	case 0x5450: /* FIONCLEX */
-		mutex_lock(&init_process->fdt->lock);
-		init_process->fdt->cloexec[fd] = cmd == 0x5451;
-		mutex_unlock(&init_process->fdt->lock);
+		mutex_lock(&current_process()->fdt->lock);
+		current_process()->fdt->cloexec[fd] = cmd == 0x5451;
+		mutex_unlock(&current_process()->fdt->lock);
 		r = 0;
 		break;
 	case 0x5421: { /* FIONBIO */

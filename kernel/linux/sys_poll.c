@@ -264,7 +264,7 @@ static long do_poll(struct pollfd_k *ufds, uint32_t nfds, const struct timeout *
 	struct pentry *e = NULL;
 	long n;
 
-	if (nfds > init_process->rlim[RLIMIT_NOFILE].cur)
+	if (nfds > current_process()->rlim[RLIMIT_NOFILE].cur)
 		return -EINVAL;
 	if (nfds) {
 		fds = kmalloc(nfds * sizeof(*fds));

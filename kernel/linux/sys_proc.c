@@ -1,5 +1,5 @@
-/* sys_proc.c: the process: exit, ids, execve, process creation (not supported: one process),
- * limits, usage, uname, sysinfo, prctl, arch_prctl, getrandom. */
+/* sys_proc.c: the process: exit, ids, execve, limits, usage, uname, sysinfo, arch_prctl,
+ * getrandom. Process creation and wait are sys_process.c's. */
 #include "arch/x86_64/appcpu.h"
 #include "arch/x86_64/traps.h"
 #include "core/mm/heap.h"
@@ -37,17 +37,12 @@ SYSCALL_DEFINE1(exit, int, code)
 
 SYSCALL_DEFINE1(exit_group, int, code)
 {
-	task_exit_group(code & 0xff);
+	task_exit_group((code & 0xff) << 8);
 }
 
 SYSCALL_DEFINE0(getpid)
 {
-	return init_process->pid;
-}
-
-SYSCALL_DEFINE0(getppid)
-{
-	return 0;
+	return current_process()->pid;
 }
 
 SYSCALL_DEFINE0(gettid)
@@ -150,65 +145,6 @@ SYSCALL_DEFINE2(setgroups, int, n, const uint32_t *, list)
 	return 0;
 }
 
-SYSCALL_DEFINE0(getpgrp)
-{
-	return init_process->pid;
-}
-
-SYSCALL_DEFINE1(getpgid, int, pid)
-{
-	return pid == 0 || pid == init_process->pid ? init_process->pid : -ESRCH;
-}
-
-SYSCALL_DEFINE2(setpgid, int, pid, int, pgid)
-{
-	return pid == 0 || pid == init_process->pid ? 0 : -ESRCH;
-}
-
-SYSCALL_DEFINE1(getsid, int, pid)
-{
-	return pid == 0 || pid == init_process->pid ? init_process->pid : -ESRCH;
-}
-
-SYSCALL_DEFINE0(setsid)
-{
-	return -EPERM; /* already a process-group leader */
-}
-
-static void once(const char *what)
-{
-	static uint32_t told;
-	uint32_t bit = what[0] == 'f' ? 1 : what[0] == 'v' ? 2 : 4;
-
-	if (!(__atomic_fetch_or(&told, bit, __ATOMIC_RELAXED) & bit))
-		printk(LOG_INFO,
-		       "mote: %s: Mote runs one process; creating processes is not "
-		       "supported (ENOSYS)\n",
-		       what);
-}
-
-SYSCALL_DEFINE0(fork)
-{
-	once("fork");
-	return -ENOSYS;
-}
-
-SYSCALL_DEFINE0(vfork)
-{
-	once("vfork");
-	return -ENOSYS;
-}
-
-SYSCALL_DEFINE4(wait4, int, pid, int *, status, int, options, void *, ru)
-{
-	return -ECHILD;
-}
-
-SYSCALL_DEFINE5(waitid, int, which, int, id, void *, info, int, options, void *, ru)
-{
-	return -ECHILD;
-}
-
 SYSCALL_DEFINE3(execve, const char *, upath, char *const *, uargv, char *const *, uenvp)
 {
 	struct trapframe *tf = current_task()->tf;
@@ -218,7 +154,7 @@ SYSCALL_DEFINE3(execve, const char *, upath, char *const *, uargv, char *const *
 
 	if (r < 0)
 		return r;
-	if (init_process->ntasks > 1) {
+	if (current_process()->ntasks > 1) {
 		printk(LOG_INFO, "mote: execve from a program with threads is not supported\n");
 		kfree(path);
 		return -EAGAIN;
@@ -250,7 +186,7 @@ SYSCALL_DEFINE3(execve, const char *, upath, char *const *, uargv, char *const *
 	}
 	r = exec_program(path, &args, tf, NULL, 0);
 	if (r == EXEC_FATAL)
-		task_exit_group(128 + 11);
+		task_exit_group(SIGSEGV);
 	if (!r) {
 		fd_close_on_exec();
 		signal_exec_reset();
@@ -352,7 +288,7 @@ SYSCALL_DEFINE1(sysinfo, struct sysinfo_k *, u)
 SYSCALL_DEFINE4(prlimit64, int, pid, uint32_t, res, const struct rlimit64 *, unew,
 		struct rlimit64 *, uold)
 {
-	struct process *p = init_process;
+	struct process *p = current_process();
 	struct rlimit64 n;
 
 	if (pid && pid != p->pid)
@@ -423,9 +359,9 @@ SYSCALL_DEFINE1(times, uint64_t *, u)
 
 SYSCALL_DEFINE1(umask, uint32_t, mask)
 {
-	uint32_t old = init_process->umask;
+	uint32_t old = current_process()->umask;
 
-	init_process->umask = mask & 0777;
+	current_process()->umask = mask & 0777;
 	return old;
 }
 

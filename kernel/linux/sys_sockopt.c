@@ -225,7 +225,7 @@ static long get_socket(struct file *f, int kind, const struct sock_opts *o, int 
 		v[1] = o->linger[1];
 		return 0;
 	case SO_PEERCRED: /* struct ucred: an AF_UNIX peer is this process (root); else none */
-		v[0] = kind == SK_UNIX ? init_process->pid : 0;
+		v[0] = kind == SK_UNIX ? current_process()->pid : 0;
 		v[1] = v[2] = kind == SK_UNIX ? 0 : 65534;
 		return 0;
 	case SO_ACCEPTCONN:

@@ -80,7 +80,7 @@ static int resolve(int dirfd, const char *upath, int flags, struct dentry **d, s
 		if (!(flags & AT_EMPTY_PATH))
 			return -ENOENT;
 		if (dirfd == AT_FDCWD) {
-			*ino = init_process->cwd->inode;
+			*ino = current_process()->cwd->inode;
 			vfs_inode_get(*ino);
 			return 0;
 		}

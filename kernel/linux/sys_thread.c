@@ -1,5 +1,5 @@
-/* sys_thread.c: threads: clone (threads only: CLONE_VM), set_tid_address, robust lists,
- * scheduling calls, prctl, rseq (not supported). */
+/* sys_thread.c: threads: clone (a new process goes to process.c), set_tid_address, robust
+ * lists, scheduling calls, prctl, rseq. */
 #include "arch/x86_64/appcpu.h"
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/smp.h"
@@ -8,6 +8,7 @@
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"
+#include "linux/process.h"
 #include "linux/syscall.h"
 #include "linux/task.h"
 #include "core/uaccess.h"
@@ -34,18 +35,10 @@ SYSCALL_DEFINE5(clone, uint64_t, flags, uint64_t, newsp, int *, ptid, int *, cti
 	if (((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND)) ||
 	    ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM)))
 		return -EINVAL;
-	if (!(flags & CLONE_VM) || (flags & CLONE_VFORK) || !(flags & CLONE_THREAD)) {
-		static bool told;
-
-		if (!told) {
-			told = true;
-			printk(LOG_INFO,
-			       "mote: clone(%#lx): Mote runs one process; only threads "
-			       "(CLONE_VM|CLONE_THREAD) can be created (ENOSYS)\n",
-			       flags);
-		}
-		return -ENOSYS;
-	}
+	if (!(flags & CLONE_THREAD))
+		return process_clone(flags, newsp, ptid, ctid, tls);
+	if (!(flags & CLONE_VM) || (flags & CLONE_VFORK))
+		return -EINVAL;
 	if ((flags & CLONE_SETTLS) && tls >= USER_TOP)
 		return -EPERM;
 	fpu = fpu_alloc(true);
@@ -54,8 +47,8 @@ SYSCALL_DEFINE5(clone, uint64_t, flags, uint64_t, newsp, int *, ptid, int *, cti
 	tf.rax = 0;
 	if (newsp)
 		tf.rsp = newsp;
-	t = task_create_thread(&tf, flags & CLONE_SETTLS ? tls : current_thread()->fsbase, fpu,
-			       &err);
+	t = task_create_thread(current_process(), &tf,
+			       flags & CLONE_SETTLS ? tls : current_thread()->fsbase, fpu, 0, &err);
 	if (!t) {
 		fpu_free(fpu);
 		return err;
@@ -232,17 +225,17 @@ SYSCALL_DEFINE5(prctl, int, op, uint64_t, a2, uint64_t, a3, uint64_t, a4, uint64
 	case PR_SET_PDEATHSIG:
 		if (a2 > 64)
 			return -EINVAL;
-		init_process->pdeathsig = (int)a2;
+		current_process()->pdeathsig = (int)a2;
 		return 0;
 	case PR_GET_PDEATHSIG:
-		return put_user(init_process->pdeathsig, (int *)a2);
+		return put_user(current_process()->pdeathsig, (int *)a2);
 	case PR_SET_NO_NEW_PRIVS:
 		if (a2 != 1 || a3 || a4 || a5)
 			return -EINVAL;
-		init_process->no_new_privs = true;
+		current_process()->no_new_privs = true;
 		return 0;
 	case PR_GET_NO_NEW_PRIVS:
-		return init_process->no_new_privs;
+		return current_process()->no_new_privs;
 	case PR_SET_DUMPABLE:
 		return a2 > 1 ? -EINVAL : 0;
 	case PR_SET_VMA:

@@ -27,7 +27,7 @@ uint64_t clock_thread_cpu_ns(void)
 
 uint64_t clock_process_cpu_ns(void)
 {
-	struct process *p = init_process;
+	struct process *p = current_process();
 	uint64_t ns;
 	struct list *pos;
 
@@ -49,16 +49,16 @@ static int cpu_clock(int id, uint64_t *ns)
 	if ((id & 7) == 7 || (id & 3) == 3)
 		return -EINVAL;
 	if (!(id & 4)) {
-		if (who && who != init_process->pid)
+		if (who && who != current_process()->pid)
 			return -EINVAL;
 		*ns = clock_process_cpu_ns();
 		return 0;
 	}
-	mutex_lock(&init_process->lock);
-	t = who ? task_find(who) : current_task();
+	mutex_lock(&current_process()->lock);
+	t = who ? task_find(current_process(), who) : current_task();
 	if (t)
 		*ns = cpu_ns(t->thread);
-	mutex_unlock(&init_process->lock);
+	mutex_unlock(&current_process()->lock);
 	return t ? 0 : -EINVAL;
 }
 

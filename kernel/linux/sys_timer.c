@@ -122,9 +122,9 @@ SYSCALL_DEFINE3(timer_create, int, clock, const struct sigevent_k *, uev, int *,
 	if (ev.notify & SIGEV_THREAD_ID) {
 		struct task *t;
 
-		mutex_lock(&init_process->lock);
-		t = task_find(ev.tid);
-		mutex_unlock(&init_process->lock);
+		mutex_lock(&current_process()->lock);
+		t = task_find(current_process(), ev.tid);
+		mutex_unlock(&current_process()->lock);
 		if (!t)
 			return -EINVAL;
 		tid = ev.tid;

@@ -75,7 +75,7 @@ bool unix_passcred(struct file *f)
 
 struct unix_cred unix_own_cred(void)
 {
-	return (struct unix_cred){ .pid = init_process->pid, .uid = 0, .gid = 0 };
+	return (struct unix_cred){ .pid = current_process()->pid, .uid = 0, .gid = 0 };
 }
 
 /* The name at (uaddr, len) and where a relative path starts (a reference in *start). */
@@ -110,8 +110,8 @@ long unix_bind(struct file *f, const void *uaddr, uint32_t len)
 	r = name_from(uaddr, len, &n, &start);
 	if (r)
 		return r;
-	r = usock_is(f) ? usock_bind(f, start, &n, 0777 & ~init_process->umask)
-			: udgram_bind(f, start, &n, 0777 & ~init_process->umask);
+	r = usock_is(f) ? usock_bind(f, start, &n, 0777 & ~current_process()->umask)
+			: udgram_bind(f, start, &n, 0777 & ~current_process()->umask);
 	vfs_dentry_put(start);
 	return r;
 }

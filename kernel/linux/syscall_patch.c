@@ -118,7 +118,7 @@ static void write_stub(uint64_t slot, const uint8_t insn[5], uint64_t ret)
 void syscall_patch_site(const struct trapframe *tf)
 {
 	uint64_t sc = tf->rip - 2, mov = sc - 5, slot;
-	struct mm *mm = current_mm;
+	struct mm *mm = mm_current();
 	uint8_t b[8], jmp[5];
 	int32_t rel;
 	int page;

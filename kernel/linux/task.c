@@ -1,5 +1,6 @@
-/* task.c: the process and its threads: creation (the first program, clone), exit, and the
- * return-to-application work. */
+/* task.c: threads of processes: pid 1's creation, a thread's creation (clone) and exit, a
+ * process's group exit, and the return-to-application work. The process tree (fork, wait)
+ * is process.c's. */
 #include "linux/task.h"
 #include "arch/x86_64/appcpu.h"
 #include "arch/x86_64/traps.h"
@@ -16,12 +17,13 @@
 #include "lib/string.h"
 #include "linux/futex.h"
 #include "linux/mm.h"
+#include "linux/process.h"
+#include "core/mm/vm.h"
 #include "core/uaccess.h"
 #include "net/netif.h"
 
 void arch_user_return(const struct trapframe *tf) __noreturn;
 
-static struct process proc;
 struct process *init_process;
 static int next_tid = PID_INIT;
 
@@ -44,14 +46,19 @@ static const struct rlimit64 default_rlimits[NR_RLIMITS] = {
 	[15] = { ~0UL, ~0UL },		/* RTTIME */
 };
 
-static struct task *task_alloc(struct thread *th)
+int task_new_tid(void)
+{
+	return __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
+}
+
+static struct task *task_alloc(struct thread *th, struct process *p)
 {
 	struct task *t = kzalloc(sizeof(*t));
 
 	if (!t)
 		return NULL;
 	t->thread = th;
-	t->proc = init_process;
+	t->proc = p;
 	list_init(&t->node);
 	signal_init_task(&t->sig);
 	return t;
@@ -60,23 +67,21 @@ static struct task *task_alloc(struct thread *th)
 int task_init_process(void)
 {
 	struct thread *th = current_thread();
+	struct process *p = process_alloc();
 	struct task *t;
-	int r;
 
-	init_process = &proc;
-	proc.pid = PID_INIT;
-	mutex_init(&proc.lock);
-	list_init(&proc.tasks);
-	signal_init_process(&proc.sig);
-	memcpy(proc.rlim, default_rlimits, sizeof(proc.rlim));
-	proc.umask = 022;
-	proc.cwd = vfs_root;
+	if (!p)
+		return -ENOMEM;
+	init_process = p;
+	memcpy(p->rlim, default_rlimits, sizeof(p->rlim));
+	p->umask = 022;
+	p->cwd = vfs_root;
 	vfs_dentry_get(vfs_root);
-	proc.fdt = fdtable_alloc();
-	r = mm_init();
-	if (r || !proc.fdt)
-		return r ? r : -ENOMEM;
-	t = task_alloc(th);
+	p->fdt = fdtable_alloc();
+	p->mm = mm_create(true);
+	if (!p->mm || !p->fdt)
+		return -ENOMEM;
+	t = task_alloc(th, p);
 	if (!t)
 		return -ENOMEM;
 	th->fpu = fpu_alloc(false);
@@ -84,22 +89,31 @@ int task_init_process(void)
 		kfree(t);
 		return -ENOMEM;
 	}
-	t->tid = next_tid++;
-	list_add_tail(&proc.tasks, &t->node);
-	proc.ntasks = 1;
+	t->tid = task_new_tid();
+	p->pid = p->pgid = p->sid = t->tid;
+	list_add_tail(&p->tasks, &t->node);
+	p->ntasks = 1;
+	th->cr3 = V2P(p->mm->pgd);
 	th->task = t;
+	process_add(p, NULL);
 	return 0;
 }
 
 static void thread_entry(void *arg)
 {
 	struct trapframe *stf = arg, tf = *stf;
+	struct task *t = current_task();
 
 	kfree(stf);
+	/* A new process's CLONE_CHILD_SETTID: written in its own address space. */
+	if (t->set_child_tid && put_user(t->tid, t->set_child_tid))
+		printk(LOG_INFO, "mote: clone: bad child tid pointer\n");
+	t->set_child_tid = NULL;
 	arch_user_return(&tf);
 }
 
-struct task *task_create_thread(const struct trapframe *tf, uint64_t fsbase, void *fpu, int *err)
+struct task *task_create_thread(struct process *p, const struct trapframe *tf, uint64_t fsbase,
+				void *fpu, int tid, int *err)
 {
 	struct trapframe *stf = kmalloc(sizeof(*stf));
 	struct thread *th;
@@ -115,7 +129,7 @@ struct task *task_create_thread(const struct trapframe *tf, uint64_t fsbase, voi
 		kfree(stf);
 		return NULL;
 	}
-	t = task_alloc(th);
+	t = task_alloc(th, p);
 	if (!t) {
 		kfree(stf);
 		th->detached = true;
@@ -127,13 +141,14 @@ struct task *task_create_thread(const struct trapframe *tf, uint64_t fsbase, voi
 	th->task = t;
 	th->fpu = fpu;
 	th->fsbase = fsbase;
-	mutex_lock(&proc.lock);
-	t->tid = next_tid++;
-	f = spin_lock(&proc.sig.lock); /* signal.c walks the list under it */
-	list_add_tail(&proc.tasks, &t->node);
-	spin_unlock(&proc.sig.lock, f);
-	proc.ntasks++;
-	mutex_unlock(&proc.lock);
+	th->cr3 = V2P(p->mm->pgd);
+	mutex_lock(&p->lock);
+	t->tid = tid ? tid : task_new_tid();
+	f = spin_lock(&p->sig.lock); /* signal.c walks the list under it */
+	list_add_tail(&p->tasks, &t->node);
+	spin_unlock(&p->sig.lock, f);
+	p->ntasks++;
+	mutex_unlock(&p->lock);
 	*err = 0;
 	return t;
 }
@@ -143,11 +158,11 @@ void task_start(struct task *t)
 	sched_start(t->thread);
 }
 
-struct task *task_find(int tid)
+struct task *task_find(struct process *p, int tid)
 {
 	struct list *pos;
 
-	list_for_each (pos, &proc.tasks) {
+	list_for_each (pos, &p->tasks) {
 		struct task *t = list_entry(pos, struct task, node);
 
 		if (t->tid == tid)
@@ -194,6 +209,7 @@ void task_exit(int code)
 {
 	struct task *t = current_task();
 	struct thread *th = current_thread();
+	struct process *p = t->proc;
 	uint64_t f;
 	bool last;
 
@@ -202,26 +218,57 @@ void task_exit(int code)
 		if (!put_user(0u, t->clear_child_tid))
 			(void)ufutex_wake(t->clear_child_tid, 1);
 	}
-	mutex_lock(&proc.lock);
-	proc.dead_cpu_ns += sched_runtime_tsc(th) * 1000000ULL / time_tsc_khz();
-	f = spin_lock(&proc.sig.lock);
+	if (p == init_process && p->ntasks == 1)
+		task_end_vm((code & 0xff) << 8); /* (its state stays for the last words) */
+	mutex_lock(&p->lock);
+	p->dead_cpu_ns += sched_runtime_tsc(th) * 1000000ULL / time_tsc_khz();
+	f = spin_lock(&p->sig.lock);
 	list_del(&t->node);
 	signal_exit_task_locked(t);
-	spin_unlock(&proc.sig.lock, f);
-	last = --proc.ntasks == 0;
-	mutex_unlock(&proc.lock);
+	last = --p->ntasks == 0;
+	if (last && !p->exiting) {
+		p->exiting = true;
+		p->wstatus = (code & 0xff) << 8;
+	}
+	spin_unlock(&p->sig.lock, f);
+	mutex_unlock(&p->lock);
 	if (last)
-		task_exit_group(code);
+		process_exit_last(p); /* (the thread runs on the kernel's page table from here) */
 	th->task = NULL;
 	kfree(t);
 	thread_exit(code);
 }
 
-void task_exit_group(int status)
+void task_exit_group(int wstatus)
 {
+	struct process *p = current_process();
+	struct list *pos;
+	uint64_t f;
+
+	if (p == init_process)
+		task_end_vm(wstatus);
+	f = spin_lock(&p->sig.lock);
+	if (!p->exiting) {
+		p->exiting = true;
+		p->wstatus = wstatus;
+	}
+	list_for_each (pos, &p->tasks) {
+		struct task *t = list_entry(pos, struct task, node);
+
+		if (t != current_task())
+			(void)signal_kill_task_locked(t);
+	}
+	spin_unlock(&p->sig.lock, f);
+	task_exit(0);
+}
+
+void task_end_vm(int wstatus)
+{
+	int status = (wstatus & 0x7f) ? 128 + (wstatus & 0x7f) : (wstatus >> 8) & 0xff;
+
 	net_drain(time_ns() + EXIT_DRAIN_NS); /* the connections' last bytes and FINs */
 	(void)mounts_sync(true);	      /* the disks left clean for the host */
-	kernel_exit(status & 0xff);
+	kernel_exit(status);
 }
 
 int rseq_update(struct task *t)

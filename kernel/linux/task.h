@@ -1,9 +1,11 @@
-/* task.h: the Linux view of threads and of the one process.
+/* task.h: the Linux view of threads and processes.
  *
- * Mote runs one process (pid 1). Each of its threads is a kernel thread (core/sched/thread.h)
- * whose `task` points to a struct task: the Linux-level state of that thread. Kernel threads
- * have task == NULL. The thread's FPU save area and FS base live in struct thread (the
- * scheduler switches them); everything else Linux-specific is here.
+ * The first program is pid 1 (init_process); fork, vfork and clone make more (process.h). Each
+ * thread of a process is a kernel thread (core/sched/thread.h) whose `task` points to a struct
+ * task: the Linux-level state of that thread. Kernel threads have task == NULL. The thread's
+ * FPU save area, FS base and page-table root live in struct thread (the scheduler switches
+ * them); everything else Linux-specific is here. The calling thread's process is
+ * current_process(), never a global.
  *
  * Return to the application: every path back into application code (the end of a system
  * call, an interrupt or exception that interrupted application code) calls
@@ -20,11 +22,13 @@
 #include "core/sched/sync.h"
 #include "core/sched/thread.h"
 #include "linux/signal.h"
+#include "linux/timers.h"
 
 struct trapframe;
 struct fdtable;
 struct dentry;
 struct mm;
+struct vfork_wait;
 
 #define PID_INIT 1
 #define NR_RLIMITS 16
@@ -42,6 +46,7 @@ struct task {
 	int tid;
 	uint32_t *
 		clear_child_tid; /* set_tid_address, CLONE_CHILD_CLEARTID: 0 + futex wake at exit */
+	int *set_child_tid;	 /* CLONE_CHILD_SETTID of a new process: written as it starts */
 	uint64_t robust_list, robust_len;
 	bool full_restore; /* a handler changed the frame beyond rax: return with every register */
 	bool pagefault_disabled; /* a fault on application memory fails (-EFAULT) at once */
@@ -67,12 +72,37 @@ struct process {
 	uint64_t auxv[64]; /* a copy of the auxiliary vector (procfs), AT_NULL-terminated */
 	struct rlimit64 rlim[NR_RLIMITS];
 	struct proc_signals sig; /* actions, process-directed pending signals (signal.h) */
+	struct ptimers timers;	 /* POSIX and interval timers (timers.h) */
 	uint64_t start_ns;	 /* time_ns() at exec */
 	uint64_t dead_cpu_ns;	 /* CPU time of the threads that have exited */
-	int pdeathsig;		 /* prctl(PR_SET_PDEATHSIG): kept, never sent (no parent) */
+	uint64_t child_cpu_ns;	 /* CPU time of the children it has waited for */
+	int pdeathsig;		 /* prctl(PR_SET_PDEATHSIG): sent when the parent ends */
 	bool no_new_privs;
+	/* The process tree (process.c), under its table's lock: */
+	struct process *parent; /* NULL for pid 1 */
+	struct list children;	/* struct process.sibling */
+	struct list sibling;
+	struct list all; /* in the process table */
+	int pgid, sid;
+	int exit_signal; /* sent to the parent when it ends (SIGCHLD; clone's low byte) */
+	int state;	 /* PROC_LIVE, PROC_ZOMBIE */
+	int wstatus;	 /* how it ended, as wait reports it (code << 8, or the signal) */
+	bool exiting;	 /* a group exit is under way: its threads leave (sig.lock) */
+	bool did_exec;	 /* it ran execve (setpgid then refuses its parent: EACCES) */
+	/* wait4/waitid sleep on child_wq under child_lock, not the process table's lock, which
+	 * signal senders hold (an interrupted sleep takes its lock). child_events counts the
+	 * changes of state of its children (under both locks), so none is missed between a
+	 * look at the table and the sleep. Lock order: the table's, then child_lock. */
+	struct spinlock child_lock;
+	struct waitq child_wq;
+	uint64_t child_events;
+	struct vfork_wait *vfork; /* its vfork parent's wait, until it execs or ends */
 };
 
+#define PROC_LIVE 0
+#define PROC_ZOMBIE 1
+
+/* pid 1: the first program. Its end is the VM's end. */
 extern struct process *init_process;
 
 static inline struct task *current_task(void)
@@ -80,26 +110,40 @@ static inline struct task *current_task(void)
 	return current_thread()->task;
 }
 
-/* Create the process and its first task on the calling kernel thread (the program's). */
+/* The calling thread's process (an application thread's: never called on a kernel thread). */
+static inline struct process *current_process(void)
+{
+	return current_task()->proc;
+}
+
+/* Create pid 1 and its first task on the calling kernel thread (the program's). */
 int task_init_process(void) __must_check;
+/* A new tid (pids are the tids of first threads, as in Linux). */
+int task_new_tid(void);
 /*
- * A new thread of the process (clone): a kernel thread that will enter the application with
- * tf (a copy is taken). fpu: the new thread's FPU area (ownership passes). Returns the task
- * (not running yet: task_start) or NULL with *err set.
+ * A new thread of process p (clone; fork's child for a new process): a kernel thread that
+ * will enter the application with tf (a copy is taken). fpu: the new thread's FPU area
+ * (ownership passes). tid: its id, or 0 for a fresh one. Returns the task (not running yet:
+ * task_start) or NULL with *err set.
  */
-struct task *task_create_thread(const struct trapframe *tf, uint64_t fsbase, void *fpu, int *err);
+struct task *task_create_thread(struct process *p, const struct trapframe *tf, uint64_t fsbase,
+				void *fpu, int tid, int *err);
 void task_start(struct task *t);
 /* End the calling application thread (exit): clear_child_tid, robust futexes, free. The last
- * one ends the VM with the process's status. */
+ * one ends the process: with `code` as its exit status, unless a group exit set one. */
 void task_exit(int code) __noreturn;
-/* End the whole process with a status: the VM's exit status (exit_group, fatal signals),
- * once the network has sent what it holds (net_drain, a second at most). */
-void task_exit_group(int status) __noreturn;
+/* End the calling thread's whole process (exit_group, fatal signals) with wstatus as wait
+ * reports it (code << 8, or the signal number). For pid 1 this ends the VM, with status
+ * code or 128 + signal, once the network has sent what it holds (net_drain, a second at
+ * most); another process's other threads leave and it becomes a zombie for its parent. */
+void task_exit_group(int wstatus) __noreturn;
+/* pid 1 ended (wstatus as above): the VM ends with its status. Any context. */
+void task_end_vm(int wstatus) __noreturn;
 /* Write the current CPU into t's rseq area; 0 or -EFAULT. */
 int rseq_update(struct task *t);
 /* Return-to-application work (see the top of this file). */
 bool task_return_work(struct trapframe *tf);
-/* The task with tid, or NULL (caller holds init_process->lock). */
-struct task *task_find(int tid);
+/* The task with tid in p, or NULL (caller holds p->lock or p->sig.lock). */
+struct task *task_find(struct process *p, int tid);
 
 #endif /* MOTE_LINUX_TASK_H */

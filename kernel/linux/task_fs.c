@@ -12,12 +12,12 @@
 
 static struct fdtable *fdtable(void)
 {
-	return init_process->fdt;
+	return current_process()->fdt;
 }
 
 static struct dentry *cwd(void)
 {
-	struct process *p = init_process;
+	struct process *p = current_process();
 	struct dentry *d;
 
 	mutex_lock(&p->lock);
@@ -29,17 +29,17 @@ static struct dentry *cwd(void)
 
 static uint64_t nofile(void)
 {
-	return init_process->rlim[RLIMIT_NOFILE].cur;
+	return current_process()->rlim[RLIMIT_NOFILE].cur;
 }
 
 static int pid(void)
 {
-	return init_process->pid;
+	return current_process()->pid;
 }
 
 static const void *lock_owner(void)
 {
-	return init_process;
+	return current_process();
 }
 
 /* A program's thread creates nodes with its process's ids: always 0 here. */

@@ -10,10 +10,18 @@
 
 #define TIMER_MAX 1024 /* POSIX timers per process (Linux bounds them by RLIMIT_SIGPENDING) */
 
-static struct mutex timers_lock = MUTEX_INIT(timers_lock); /* the list; every set/delete */
-static struct list posix_timers = LIST_INIT(posix_timers); /* by id */
-static struct ptimer itimers[3];
 static const int itimer_signal[3] = { SIGALRM, SIGVTALRM, SIGPROF };
+
+static struct ptimers *mine(void)
+{
+	return &current_process()->timers;
+}
+
+void ptimers_init(struct ptimers *ts)
+{
+	mutex_init(&ts->lock);
+	list_init(&ts->posix);
+}
 
 static void fire(struct timer *tm)
 {
@@ -37,7 +45,7 @@ static void fire(struct timer *tm)
 		pt->armed = false;
 	}
 	if (pt->signal)
-		(void)signal_send_timer(&pt->q, pt->tid, missed);
+		(void)signal_send_timer(pt->proc, &pt->q, pt->tid, missed);
 	spin_unlock_raw(&pt->lock);
 }
 
@@ -73,10 +81,11 @@ static void set(struct ptimer *pt, uint64_t deadline, uint64_t interval, struct 
 	spin_unlock(&pt->lock, f);
 }
 
-/* The timer with id (an interval timer for a negative one); NULL if none. Caller holds
- * timers_lock. */
+/* The calling process's timer with id (an interval timer for a negative one); NULL if none.
+ * Caller holds its timers' lock. */
 static struct ptimer *find(int id)
 {
+	struct ptimers *ts = mine();
 	struct list *pos;
 
 	if (id < 0) {
@@ -85,9 +94,10 @@ static struct ptimer *find(int id)
 
 		if (which > ITIMER_PROF)
 			return NULL;
-		pt = &itimers[which];
+		pt = &ts->itimer[which];
 		if (!pt->q.timer) { /* first use */
 			spin_init(&pt->lock);
+			pt->proc = current_process();
 			pt->id = -1;
 			pt->signal = true;
 			pt->q.timer = pt;
@@ -96,7 +106,7 @@ static struct ptimer *find(int id)
 		}
 		return pt;
 	}
-	list_for_each (pos, &posix_timers) {
+	list_for_each (pos, &ts->posix) {
 		struct ptimer *pt = list_entry(pos, struct ptimer, node);
 
 		if (pt->id == id)
@@ -108,20 +118,21 @@ static struct ptimer *find(int id)
 int ptimer_create(int clock, bool signal, int signo, uint64_t value, int tid)
 {
 	struct ptimer *pt = kzalloc(sizeof(*pt));
+	struct ptimers *ts = mine();
 	struct list *pos;
 	int id = 0;
 
 	if (!pt)
 		return -ENOMEM;
-	mutex_lock(&timers_lock);
+	mutex_lock(&ts->lock);
 	/* The lowest free id, as Linux hands them out; the list stays sorted by id. */
-	list_for_each (pos, &posix_timers) {
+	list_for_each (pos, &ts->posix) {
 		if (list_entry(pos, struct ptimer, node)->id != id)
 			break;
 		id++;
 	}
 	if (id >= TIMER_MAX) {
-		mutex_unlock(&timers_lock);
+		mutex_unlock(&ts->lock);
 		kfree(pt);
 		return -EAGAIN;
 	}
@@ -129,6 +140,7 @@ int ptimer_create(int clock, bool signal, int signo, uint64_t value, int tid)
 	pt->id = id;
 	pt->signal = signal;
 	pt->tid = tid;
+	pt->proc = current_process();
 	pt->q.timer = pt;
 	pt->q.info.signo = signo;
 	pt->q.info.code = SI_TIMER;
@@ -136,7 +148,7 @@ int ptimer_create(int clock, bool signal, int signo, uint64_t value, int tid)
 	pt->q.info.timer.value = value == ~0ULL ? (uint64_t)id : value;
 	pt->clock = clock;
 	list_insert(pos->prev, pos, &pt->node);
-	mutex_unlock(&timers_lock);
+	mutex_unlock(&ts->lock);
 	return id;
 }
 
@@ -144,7 +156,7 @@ int ptimer_settime(int id, bool abs, uint64_t value, uint64_t interval, struct p
 {
 	struct ptimer *pt;
 
-	mutex_lock(&timers_lock);
+	mutex_lock(&mine()->lock);
 	pt = find(id);
 	if (pt) {
 		uint64_t deadline = 0;
@@ -160,7 +172,7 @@ int ptimer_settime(int id, bool abs, uint64_t value, uint64_t interval, struct p
 		}
 		set(pt, deadline, interval, old);
 	}
-	mutex_unlock(&timers_lock);
+	mutex_unlock(&mine()->lock);
 	return pt ? 0 : -EINVAL;
 }
 
@@ -168,7 +180,7 @@ int ptimer_gettime(int id, struct ptimer_value *cur)
 {
 	struct ptimer *pt;
 
-	mutex_lock(&timers_lock);
+	mutex_lock(&mine()->lock);
 	pt = find(id);
 	if (pt) {
 		uint64_t f = spin_lock(&pt->lock);
@@ -176,7 +188,7 @@ int ptimer_gettime(int id, struct ptimer_value *cur)
 		value_locked(pt, cur);
 		spin_unlock(&pt->lock, f);
 	}
-	mutex_unlock(&timers_lock);
+	mutex_unlock(&mine()->lock);
 	return pt ? 0 : -EINVAL;
 }
 
@@ -185,18 +197,18 @@ int ptimer_getoverrun(int id)
 	struct ptimer *pt;
 	int r = -EINVAL;
 
-	mutex_lock(&timers_lock);
+	mutex_lock(&mine()->lock);
 	pt = find(id);
 	if (pt && id >= 0)
 		r = READ_ONCE(pt->overrun);
-	mutex_unlock(&timers_lock);
+	mutex_unlock(&mine()->lock);
 	return r;
 }
 
 static void destroy(struct ptimer *pt)
 {
 	set(pt, 0, 0, NULL);
-	signal_cancel_timer(&pt->q);
+	signal_cancel_timer(pt->proc, &pt->q);
 	list_del(&pt->node);
 	kfree(pt);
 }
@@ -205,11 +217,11 @@ int ptimer_delete(int id)
 {
 	struct ptimer *pt;
 
-	mutex_lock(&timers_lock);
+	mutex_lock(&mine()->lock);
 	pt = id >= 0 ? find(id) : NULL;
 	if (pt)
 		destroy(pt);
-	mutex_unlock(&timers_lock);
+	mutex_unlock(&mine()->lock);
 	return pt ? 0 : -EINVAL;
 }
 
@@ -220,8 +232,22 @@ void ptimer_delivered(struct ptimer *pt, int overrun)
 
 void ptimer_exec(void)
 {
-	mutex_lock(&timers_lock);
-	while (!list_empty(&posix_timers))
-		destroy(list_first_entry(&posix_timers, struct ptimer, node));
-	mutex_unlock(&timers_lock);
+	struct ptimers *ts = mine();
+
+	mutex_lock(&ts->lock);
+	while (!list_empty(&ts->posix))
+		destroy(list_first_entry(&ts->posix, struct ptimer, node));
+	mutex_unlock(&ts->lock);
+}
+
+void ptimers_exit(void)
+{
+	struct ptimers *ts = mine();
+
+	ptimer_exec();
+	mutex_lock(&ts->lock);
+	for (int i = 0; i < 3; i++)
+		if (ts->itimer[i].q.timer)
+			set(&ts->itimer[i], 0, 0, NULL);
+	mutex_unlock(&ts->lock);
 }

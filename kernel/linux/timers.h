@@ -14,8 +14,11 @@
 #include "lib/types.h"
 #include "lib/list.h"
 #include "lib/spinlock.h"
+#include "core/sched/sync.h"
 #include "core/sched/timer.h"
 #include "linux/signal.h"
+
+struct process;
 
 #define SIGEV_SIGNAL 0
 #define SIGEV_NONE 1
@@ -35,9 +38,17 @@ struct ptimer {
 	int clock;	      /* the clock of absolute times (linux/time.h) */
 	bool signal;	      /* false for SIGEV_NONE */
 	int tid;	      /* the thread the signal goes to (SIGEV_THREAD_ID); 0: the process */
+	struct process *proc; /* whose timer it is */
 	bool armed;
 	uint64_t deadline, interval; /* time_ns(); interval 0: one-shot */
 	int overrun; /* timer_getoverrun: the overrun of the last delivered signal */
+};
+
+/* A process's timers. */
+struct ptimers {
+	struct mutex lock;	 /* the list; every set/delete */
+	struct list posix;	 /* struct ptimer.node, by id */
+	struct ptimer itimer[3]; /* ITIMER_REAL, _VIRTUAL, _PROF */
 };
 
 /* What a timer is set to or was: time left and period, in ns (0, 0: disarmed). */
@@ -45,6 +56,7 @@ struct ptimer_value {
 	uint64_t left, interval;
 };
 
+/* The calls below work on the calling process's timers. */
 /* Create a POSIX timer on clock that sends signo with value (~0: its id) to thread tid (0: the
  * process), or nothing if !signal. Returns its id (>= 0), or -EAGAIN / -ENOMEM. */
 int ptimer_create(int clock, bool signal, int signo, uint64_t value, int tid) __must_check;
@@ -62,5 +74,9 @@ int ptimer_delete(int id);
 void ptimer_delivered(struct ptimer *pt, int overrun);
 /* execve: the POSIX timers are deleted; the interval timers carry on (as in Linux). */
 void ptimer_exec(void);
+/* A new process's (empty) timers. */
+void ptimers_init(struct ptimers *ts);
+/* The calling process ends: every timer of it is disarmed and freed. */
+void ptimers_exit(void);
 
 #endif /* MOTE_LINUX_TIMERS_H */

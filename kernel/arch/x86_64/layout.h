@@ -35,6 +35,7 @@
  *   0xfee0_0000  LAPIC (xAPIC)
  */
 #define KERNEL_VBASE 0xffffffff80000000
+#define KERNEL_HALF 0xffff800000000000 /* PML4 slots 256-511: shared by every root */
 #define KERNEL_PHYS 0x100000
 #define PHYS_OFFSET 0xffff880000000000 /* PML4 slot 272 */
 #define AP_TRAMPOLINE 0x8000

@@ -50,6 +50,7 @@ struct cpu {
 	struct thread *current;
 	struct thread *idle;
 	struct thread *switch_prev; /* set across a context switch */
+	uint64_t cr3;		    /* the root loaded (a process's, kept while idle) */
 	uint32_t id;
 	uint32_t apic_id;
 	volatile uint32_t online;

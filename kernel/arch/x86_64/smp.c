@@ -39,7 +39,7 @@ static struct thread *smpboot_thread; /* joined by the first smp_wait_all */
 uint64_t online_us;
 
 static struct mutex shootdown_lock = MUTEX_INIT(shootdown_lock);
-static volatile uint64_t sd_va, sd_len;
+static volatile uint64_t sd_va, sd_len, sd_drop;
 static volatile uint32_t sd_pending;
 
 static void flush_range(uint64_t va, uint64_t len)
@@ -52,8 +52,18 @@ static void flush_range(uint64_t va, uint64_t len)
 		arch_flush_tlb_one(a);
 }
 
+/* Leave the root sd_drop for the kernel's (it is about to be freed). */
+static void drop_root(void)
+{
+	struct cpu *c = this_cpu();
+
+	if (sd_drop && c->cr3 == sd_drop)
+		vm_load();
+}
+
 static void ipi_tlb(struct trapframe *tf)
 {
+	drop_root();
 	flush_range(sd_va, sd_len);
 	__atomic_fetch_sub(&sd_pending, 1, __ATOMIC_RELEASE);
 }
@@ -63,11 +73,14 @@ static void ipi_stop(struct trapframe *tf)
 	arch_halt_forever();
 }
 
-void smp_tlb_shootdown(uint64_t va, uint64_t len)
+static void shootdown(uint64_t va, uint64_t len, uint64_t drop)
 {
 	if (ncpus == 1 || !current_thread()) {
 		uint64_t f = arch_irq_save();
 
+		sd_drop = drop;
+		drop_root();
+		sd_drop = 0;
 		flush_range(va, len);
 		arch_irq_restore(f);
 		return;
@@ -76,6 +89,7 @@ void smp_tlb_shootdown(uint64_t va, uint64_t len)
 	mutex_lock(&shootdown_lock);
 	sd_va = va;
 	sd_len = len;
+	sd_drop = drop;
 	/* Every online CPU, this one too, flushes in its handler: a migration cannot skip one.
 	 * (A CPU still booting loads the page table afresh when it comes online.) */
 	{
@@ -89,7 +103,18 @@ void smp_tlb_shootdown(uint64_t va, uint64_t len)
 	}
 	while (__atomic_load_n(&sd_pending, __ATOMIC_ACQUIRE))
 		cpu_relax();
+	sd_drop = 0;
 	mutex_unlock(&shootdown_lock);
+}
+
+void smp_tlb_shootdown(uint64_t va, uint64_t len)
+{
+	shootdown(va, len, 0);
+}
+
+void smp_drop_root(uint64_t root)
+{
+	shootdown(0, 0, root);
 }
 
 void smp_stop_others(void)
@@ -135,6 +160,7 @@ static int kick_ap(uint32_t id, uint32_t apic)
 	td->stack = (uint64_t)idle->kstack + KSTACK_SIZE - 16;
 	td->vif = pvm_active ? pvm_vif_msr_value(V2P(block)) : 0;
 	td->kcr3 = vm_root();
+	((struct cpu *)((char *)block + PERCPU_CPU_OFFSET))->cr3 = td->kcr3;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	apic_send_startup(apic, true, 0);
 	apic_send_startup(apic, false, AP_TRAMPOLINE);

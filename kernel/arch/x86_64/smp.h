@@ -20,6 +20,10 @@ void smp_ap_main(void *block) __noreturn;
 /* Invalidate [va, va+len) in every CPU's TLB (this one included) and wait until done.
  * Thread context with interrupts enabled (it waits for the other CPUs' handlers). */
 void smp_tlb_shootdown(uint64_t va, uint64_t len);
+/* Every CPU (this one too) that still runs on the page-table root at physical address root
+ * (an idle CPU keeps the last process's) switches to the kernel's, so that it can be freed.
+ * Same context as smp_tlb_shootdown. */
+void smp_drop_root(uint64_t root);
 /* Make every other CPU stop (panic). */
 void smp_stop_others(void);
 

@@ -5,14 +5,17 @@
 #include "arch/x86_64/boot.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/layout.h"
+#include "arch/x86_64/percpu.h"
 #include "arch/x86_64/smp.h"
 #include "core/panic.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/spinlock.h"
+#include "lib/string.h"
 
-static uint64_t *pml4;
+static uint64_t *pml4; /* the kernel's root; also the first process's (pid 1) */
 static uint64_t pml4_pa;
+static bool roots_copied; /* vm_pgd_new has copied the kernel half: it may not grow */
 static struct spinlock lock = SPINLOCK_INIT;
 static uint64_t n_huge, n_small;
 extern char _kernel_end[];
@@ -25,9 +28,9 @@ static unsigned idx(uint64_t va, int level)
 /* Find the entry for va at level (0 = PTE, 1 = PDE, 2 = PDPTE), allocating tables on the
  * way if alloc. Returns 0, -ENOENT (no table and !alloc), -ENOMEM, or -EINVAL (a huge page
  * is in the way). */
-static int walk_err(uint64_t va, int level, bool alloc, uint64_t **out)
+static int walk_err(uint64_t *root, uint64_t va, int level, bool alloc, uint64_t **out)
 {
-	uint64_t *t = pml4;
+	uint64_t *t = root;
 
 	for (int l = 3; l > level; l--) {
 		uint64_t *e = &t[idx(va, l)];
@@ -37,6 +40,8 @@ static int walk_err(uint64_t va, int level, bool alloc, uint64_t **out)
 
 			if (!alloc)
 				return -ENOENT;
+			/* the kernel half's top level is copied into every root: fixed once copied */
+			BUG_ON(l == 3 && va >= KERNEL_HALF && roots_copied);
 			n = page_alloc_zeroed(0);
 			if (!n)
 				return -ENOMEM;
@@ -54,7 +59,7 @@ static uint64_t *walk(uint64_t va, int level)
 {
 	uint64_t *e;
 
-	return walk_err(va, level, false, &e) ? NULL : e;
+	return walk_err(pml4, va, level, false, &e) ? NULL : e;
 }
 
 static int map_locked(uint64_t va, uint64_t pa, uint64_t size, uint64_t flags)
@@ -66,12 +71,12 @@ static int map_locked(uint64_t va, uint64_t pa, uint64_t size, uint64_t flags)
 	while (size) {
 		bool huge = !((va | pa) & (HUGE_SIZE - 1)) && size >= HUGE_SIZE;
 		uint64_t step, want, *e;
-		int r = walk_err(va, huge ? 1 : 0, true, &e);
+		int r = walk_err(pml4, va, huge ? 1 : 0, true, &e);
 
 		/* A page table already there (4 KiB pages around): stay with 4 KiB pages. */
 		if (!r && huge && (*e & PTE_P) && !(*e & PTE_PS)) {
 			huge = false;
-			r = walk_err(va, 0, true, &e);
+			r = walk_err(pml4, va, 0, true, &e);
 		}
 		if (r)
 			return r;
@@ -138,16 +143,16 @@ int vm_unmap(uint64_t va, uint64_t size)
 	return r;
 }
 
-uint64_t *vm_entry(uint64_t va, int level, bool alloc)
+uint64_t *vm_entry(uint64_t *root, uint64_t va, int level, bool alloc)
 {
 	uint64_t *e;
-	int r = walk_err(va, level, alloc, &e);
+	int r = walk_err(root, va, level, alloc, &e);
 
 	if (r == -EINVAL && level == 0) {
 		/* A 2 MiB page in the way: split it into 512 4 KiB entries with its bits. */
 		uint64_t *pde, *pt, old;
 
-		if (walk_err(va, 1, false, &pde))
+		if (walk_err(root, va, 1, false, &pde))
 			return NULL;
 		pt = page_alloc_zeroed(0);
 		if (!pt)
@@ -157,14 +162,14 @@ uint64_t *vm_entry(uint64_t va, int level, bool alloc)
 			pt[i] = ((old & PTE_ADDR) + (uint64_t)i * PAGE_SIZE) |
 				(old & ~PTE_ADDR & ~PTE_PS);
 		*pde = V2P(pt) | PTE_P | PTE_W | arch_pte_extra();
-		r = walk_err(va, 0, alloc, &e);
+		r = walk_err(root, va, 0, alloc, &e);
 	}
 	return r ? NULL : e;
 }
 
 uint64_t vm_translate(uint64_t va)
 {
-	uint64_t *t = pml4;
+	uint64_t *t = this_cpu()->cr3 ? P2V(this_cpu()->cr3) : pml4;
 
 	for (int l = 3; l >= 0; l--) {
 		uint64_t e = t[idx(va, l)];
@@ -204,7 +209,42 @@ uint64_t vm_root(void)
 
 void vm_load(void)
 {
+	this_cpu()->cr3 = pml4_pa;
 	arch_set_cr3(pml4_pa);
+}
+
+uint64_t *vm_kernel_pgd(void)
+{
+	return pml4;
+}
+
+uint64_t *vm_pgd_new(void)
+{
+	uint64_t *root = page_alloc_zeroed(0);
+
+	if (!root)
+		return NULL;
+	roots_copied = true;
+	memcpy(root + 256, pml4 + 256, 256 * sizeof(*root));
+	return root;
+}
+
+/* Free the tables under t (a table at level l: 2 = a PDPT, 1 = a PD, 0 = a PT). */
+static void free_tables(uint64_t *t, int l)
+{
+	for (int i = 0; l > 0 && i < 512; i++)
+		if ((t[i] & PTE_P) && !(t[i] & PTE_PS))
+			free_tables(P2V(t[i] & PTE_ADDR), l - 1);
+	page_free(t, 0);
+}
+
+void vm_pgd_free(uint64_t *root)
+{
+	BUG_ON(root == pml4);
+	for (int i = 0; i < 256; i++)
+		if (root[i] & PTE_P)
+			free_tables(P2V(root[i] & PTE_ADDR), 2);
+	page_free(root, 0);
 }
 
 void *vm_map_phys(uint64_t pa, uint64_t size)

@@ -1,4 +1,6 @@
-/* vm.h: the kernel page table (one for all CPUs and, later, the application). */
+/* vm.h: page tables. The kernel's root maps the kernel half (the direct map, the kernel image)
+ * and the first process's lower half; every other process's root (vm_pgd_new) shares the
+ * kernel half's tables and has a lower half of its own. */
 #ifndef MOTE_CORE_MM_VM_H
 #define MOTE_CORE_MM_VM_H
 
@@ -21,6 +23,13 @@
 void vm_init(void);
 /* Switch this CPU to the kernel page table. */
 void vm_load(void);
+/* The kernel's root (direct-map address): the first process's too. */
+uint64_t *vm_kernel_pgd(void);
+/* A new root: the kernel half shared, the lower half empty. NULL when out of memory. */
+uint64_t *vm_pgd_new(void);
+/* Free a root from vm_pgd_new and its lower half's tables (their leaves already cleared,
+ * and no CPU running on it any more). */
+void vm_pgd_free(uint64_t *root);
 /* Physical address of the kernel page table's root (an AP's trampoline loads it). */
 uint64_t vm_root(void);
 
@@ -34,13 +43,13 @@ int vm_map(uint64_t va, uint64_t pa, uint64_t size, uint64_t flags) __must_check
  * stale TLB entries down on every CPU. Returns 0 or -EINVAL. */
 int vm_unmap(uint64_t va, uint64_t size) __must_check;
 /*
- * The page-table entry of va at level (0: 4 KiB, 1: 2 MiB), allocating the tables on the way
- * if alloc; a 2 MiB page in the way of a level-0 request is split into 4 KiB entries.
- * NULL if a table is missing (!alloc) or cannot be allocated. For the application's half,
- * whose caller (linux/mm.c) serialises its changes and flushes TLBs itself.
+ * The page-table entry of va under root at level (0: 4 KiB, 1: 2 MiB), allocating the
+ * tables on the way if alloc; a 2 MiB page in the way of a level-0 request is split into
+ * 4 KiB entries. NULL if a table is missing (!alloc) or cannot be allocated. For a process's
+ * half, whose caller (linux/mm.c) serialises its changes and flushes TLBs itself.
  */
-uint64_t *vm_entry(uint64_t va, int level, bool alloc);
-/* Physical address va maps to, or -1 if it is not mapped. */
+uint64_t *vm_entry(uint64_t *root, uint64_t va, int level, bool alloc);
+/* Physical address va maps to in this CPU's address space, or -1 if it is not mapped. */
 uint64_t vm_translate(uint64_t va);
 /* Make sure [pa, pa+size) is in the direct map (cached: firmware tables, RAM outside the
  * memory map); returns its virtual address, or NULL if a page table could not be had. */

@@ -156,6 +156,19 @@ bool sched_wake(struct thread *t)
 	return true;
 }
 
+void sched_set_root(uint64_t root)
+{
+	uint64_t f = arch_irq_save();
+	struct cpu *c = this_cpu();
+
+	c->current->cr3 = root;
+	if (c->cr3 != root) {
+		c->cr3 = root;
+		arch_set_cr3(root);
+	}
+	arch_irq_restore(f);
+}
+
 void sched_finish_switch(void)
 {
 	struct cpu *c = this_cpu();
@@ -209,6 +222,11 @@ void schedule(void)
 		timer_reprogram();
 	if (prev->fpu || next->fpu)
 		arch_switch_app(prev, next);
+	/* A process's root; kernel threads (cr3 0) run on whichever is loaded. */
+	if (next->cr3 && next->cr3 != c->cr3) {
+		c->cr3 = next->cr3;
+		arch_set_cr3(next->cr3);
+	}
 	arch_switch(&prev->rsp, next->rsp);
 	sched_finish_switch();
 	arch_irq_restore(f);

@@ -38,6 +38,9 @@ uint64_t sched_runtime_tsc(const struct thread *t);
 uint32_t sched_load(uint32_t id);
 /* TSC cycles CPU id has spent idle (its idle thread's time, the current stretch included). */
 uint64_t sched_idle_tsc(uint32_t id);
+/* Run the calling thread on the page-table root at physical address root from now on (its
+ * process's new address space; the kernel's while its own goes away). */
+void sched_set_root(uint64_t root);
 /* Internal: run on the new thread right after a switch. */
 void sched_finish_switch(void);
 

@@ -38,6 +38,7 @@ struct thread {
 	struct task *task;
 	void *fpu;	 /* FPU/SSE/AVX save area of an application thread (appcpu.h), or NULL */
 	uint64_t fsbase; /* its FS base */
+	uint64_t cr3;	 /* its process's root (physical), or 0: any (kernel threads) */
 	bool kernel_ds;	 /* uaccess accepts kernel buffers (kernel_read, core/uaccess.h) */
 	/* Interruptible sleeps (wait.h: waitq_arm_interrupt, waitq_interrupt_thread). */
 	struct spinlock intr_lock; /* intr_waiter, intr_kick */

@@ -1,0 +1,599 @@
+/* process.c: the process tree (process.h): the table, fork/vfork, a process's end, wait,
+ * process groups and sessions, kill's targets. */
+#include "linux/process.h"
+#include "arch/x86_64/appcpu.h"
+#include "arch/x86_64/traps.h"
+#include "core/mm/heap.h"
+#include "core/mm/vm.h"
+#include "core/sched/sched.h"
+#include "core/time.h"
+#include "core/uaccess.h"
+#include "fs/file.h"
+#include "fs/vfs.h"
+#include "lib/errno.h"
+#include "lib/printf.h"
+#include "lib/spinlock.h"
+#include "lib/string.h"
+#include "linux/mm.h"
+#include "linux/task.h"
+
+#define CLONE_VM 0x00000100
+#define CLONE_FS 0x00000200
+#define CLONE_FILES 0x00000400
+#define CLONE_SIGHAND 0x00000800
+#define CLONE_PIDFD 0x00001000
+#define CLONE_VFORK 0x00004000
+#define CLONE_PARENT 0x00008000
+#define CLONE_SETTLS 0x00080000
+#define CLONE_PARENT_SETTID 0x00100000
+#define CLONE_CHILD_CLEARTID 0x00200000
+#define CLONE_CHILD_SETTID 0x01000000
+#define CLONE_NAMESPACES 0x7e020000 /* CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, ... */
+#define CSIGNAL 0xff
+
+#define CLD_EXITED 1
+#define CLD_KILLED 2
+
+static struct spinlock table_lock = SPINLOCK_INIT;
+static struct list table = LIST_INIT(table);
+
+/* A vfork parent's wait, on its own stack: the child may be gone by the time it wakes. */
+struct vfork_wait {
+	struct waitq wq;
+	bool done;
+};
+
+uint64_t process_lock(void)
+{
+	return spin_lock(&table_lock);
+}
+
+void process_unlock(uint64_t flags)
+{
+	spin_unlock(&table_lock, flags);
+}
+
+struct process *process_find(int pid)
+{
+	struct list *pos;
+
+	list_for_each (pos, &table) {
+		struct process *p = list_entry(pos, struct process, all);
+
+		if (p->pid == pid)
+			return p;
+	}
+	return NULL;
+}
+
+struct process *process_alloc(void)
+{
+	struct process *p = kzalloc(sizeof(*p));
+
+	if (!p)
+		return NULL;
+	mutex_init(&p->lock);
+	list_init(&p->tasks);
+	list_init(&p->children);
+	list_init(&p->sibling);
+	list_init(&p->all);
+	signal_init_process(&p->sig);
+	ptimers_init(&p->timers);
+	spin_init(&p->child_lock);
+	waitq_init(&p->child_wq);
+	p->exit_signal = SIGCHLD;
+	p->state = PROC_LIVE;
+	return p;
+}
+
+void process_add(struct process *p, struct process *parent)
+{
+	uint64_t f = process_lock();
+
+	list_add_tail(&table, &p->all);
+	p->parent = parent;
+	if (parent)
+		list_add_tail(&parent->children, &p->sibling);
+	process_unlock(f);
+}
+
+/* Free a process taken out of the table (reaped). */
+static void process_free(struct process *p)
+{
+	signal_exit_process(p);
+	kfree(p->exe);
+	kfree(p);
+}
+
+/* Let a vfork parent go on (the child execs or ends). */
+static void release_vfork(struct process *p)
+{
+	uint64_t f = process_lock();
+	struct vfork_wait *vw = p->vfork;
+
+	if (vw) {
+		p->vfork = NULL;
+		vw->done = true;
+		waitq_wake_all(&vw->wq);
+	}
+	process_unlock(f);
+}
+
+/* The child's copy of what the parent's threads share (all but threads, memory, files). */
+static void copy_state(struct process *p, struct process *parent)
+{
+	p->umask = parent->umask;
+	memcpy(p->rlim, parent->rlim, sizeof(p->rlim));
+	p->no_new_privs = parent->no_new_privs;
+	p->arg_start = parent->arg_start;
+	p->arg_end = parent->arg_end;
+	p->env_start = parent->env_start;
+	p->env_end = parent->env_end;
+	memcpy(p->auxv, parent->auxv, sizeof(p->auxv));
+	p->start_ns = time_ns();
+	p->pgid = parent->pgid;
+	p->sid = parent->sid;
+	mutex_lock(&parent->lock);
+	p->cwd = parent->cwd;
+	vfs_dentry_get(p->cwd);
+	if (parent->exe) {
+		size_t n = strlen(parent->exe) + 1;
+
+		p->exe = kmalloc(n);
+		if (p->exe)
+			memcpy(p->exe, parent->exe, n);
+	}
+	mutex_unlock(&parent->lock);
+	signal_fork(p, parent);
+}
+
+/* Undo a child that never ran. */
+static void discard(struct process *p)
+{
+	if (p->fdt)
+		fdtable_free(p->fdt);
+	if (p->mm)
+		mm_put(p->mm);
+	vfs_dentry_put(p->cwd);
+	process_free(p);
+}
+
+long process_clone(uint64_t flags, uint64_t newsp, int *ptid, int *ctid, uint64_t tls)
+{
+	struct process *parent = current_process(), *p;
+	struct task *me = current_task(), *t;
+	struct trapframe tf = *me->tf;
+	struct vfork_wait vw;
+	void *fpu;
+	int err, pid;
+
+	if (flags & (CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_PIDFD | CLONE_NAMESPACES)) {
+		printk(LOG_INFO,
+		       "mote: clone(%#lx): shared files or namespaces for a new process "
+		       "are not supported (EINVAL)\n",
+		       flags);
+		return -EINVAL;
+	}
+	if ((flags & CLONE_SETTLS) && tls >= USER_TOP)
+		return -EPERM;
+	p = process_alloc();
+	if (!p)
+		return -EAGAIN;
+	copy_state(p, parent);
+	p->exit_signal = (int)(flags & CSIGNAL);
+	if (flags & CLONE_VM) {
+		mm_get(parent->mm);
+		p->mm = parent->mm;
+	} else {
+		p->mm = mm_fork(parent->mm);
+	}
+	p->fdt = fdtable_copy(parent->fdt);
+	fpu = p->mm && p->fdt ? fpu_alloc(true) : NULL;
+	if (!fpu) {
+		discard(p);
+		return -ENOMEM;
+	}
+	tf.rax = 0;
+	if (newsp)
+		tf.rsp = newsp;
+	pid = task_new_tid();
+	p->pid = pid;
+	t = task_create_thread(p, &tf, flags & CLONE_SETTLS ? tls : current_thread()->fsbase, fpu,
+			       pid, &err);
+	if (!t) {
+		fpu_free(fpu);
+		discard(p);
+		return err;
+	}
+	t->sig.blocked = me->sig.blocked;
+	t->sig.ss_sp = me->sig.ss_sp;
+	t->sig.ss_size = me->sig.ss_size;
+	t->sig.ss_flags = me->sig.ss_flags;
+	if (flags & CLONE_CHILD_CLEARTID)
+		t->clear_child_tid = (uint32_t *)ctid;
+	if (flags & CLONE_CHILD_SETTID)
+		t->set_child_tid = ctid;
+	memcpy(t->thread->name, current_thread()->name, sizeof(t->thread->name));
+	if ((flags & CLONE_PARENT_SETTID) && put_user(pid, ptid))
+		printk(LOG_INFO, "mote: clone: bad parent tid pointer\n");
+	if (flags & CLONE_VFORK) {
+		waitq_init(&vw.wq);
+		vw.done = false;
+		p->vfork = &vw;
+	}
+	process_add(p, (flags & CLONE_PARENT) && parent->parent ? parent->parent : parent);
+	task_start(t);
+	if (flags & CLONE_VFORK) {
+		uint64_t f = process_lock();
+
+		while (!vw.done)
+			(void)waitq_sleep(&vw.wq, &table_lock, 0);
+		process_unlock(f);
+	}
+	return pid;
+}
+
+int process_exec_mm(void)
+{
+	struct process *p = current_process();
+	struct mm *old = p->mm, *n;
+
+	if (__atomic_load_n(&old->users, __ATOMIC_ACQUIRE) == 1) {
+		mm_clear();
+	} else {
+		n = mm_create(false);
+		if (!n)
+			return -ENOMEM;
+		p->mm = n;
+		sched_set_root(V2P(n->pgd));
+		mm_put(old);
+	}
+	p->did_exec = true;
+	release_vfork(p);
+	return 0;
+}
+
+/* Does the process ignore its children's ends (SIGCHLD ignored, or SA_NOCLDWAIT)? Then a
+ * child is freed at once rather than left a zombie. */
+static bool reaps_itself(struct process *parent)
+{
+	const struct k_sigaction *a = &parent->sig.action[SIGCHLD - 1];
+
+	return a->handler == SIG_IGN || (a->flags & SA_NOCLDWAIT);
+}
+
+/* Tell p's parent it ended (table lock held): exit_signal with its status, as Linux fills
+ * SIGCHLD's siginfo. */
+static void tell_parent(struct process *p)
+{
+	struct k_siginfo info = { .signo = p->exit_signal };
+	bool killed = p->wstatus & 0x7f;
+	uint64_t cpu_ticks = p->dead_cpu_ns / 10000000; /* clock ticks of 10 ms */
+
+	info.code = killed ? CLD_KILLED : CLD_EXITED;
+	info.fields[0] = (uint32_t)p->pid; /* si_pid, si_uid 0 */
+	info.fields[1] = (uint32_t)(killed ? p->wstatus & 0x7f : (p->wstatus >> 8) & 0xff);
+	info.fields[2] = cpu_ticks; /* si_utime */
+	if (p->exit_signal)
+		(void)signal_send_process(p->parent, NULL, p->exit_signal, &info);
+}
+
+/* Under the table's lock: a child of p changed state; wake p's waits. */
+static void child_changed(struct process *p)
+{
+	spin_lock_raw(&p->child_lock);
+	p->child_events++;
+	waitq_wake_all(&p->child_wq);
+	spin_unlock_raw(&p->child_lock);
+}
+
+void process_exit_last(struct process *p)
+{
+	struct process *init = init_process;
+	struct list *pos, *tmp;
+	bool reap = false, orphaned_zombie = false;
+	uint64_t f;
+
+	ptimers_exit();
+	fdtable_free(p->fdt); /* pipes closed: readers see the end */
+	p->fdt = NULL;
+	mutex_lock(&p->lock);
+	vfs_dentry_put(p->cwd);
+	p->cwd = NULL;
+	mutex_unlock(&p->lock);
+	sched_set_root(vm_root()); /* off the address space before it goes */
+	mm_put(p->mm);
+	p->mm = NULL;
+	release_vfork(p);
+	f = process_lock();
+	list_for_each_safe (pos, tmp, &p->children) {
+		struct process *c = list_entry(pos, struct process, sibling);
+
+		list_del(&c->sibling);
+		c->parent = init;
+		list_add_tail(&init->children, &c->sibling);
+		orphaned_zombie |= c->state == PROC_ZOMBIE;
+		if (c->pdeathsig && c->state == PROC_LIVE)
+			(void)signal_send_process(c, NULL, c->pdeathsig, NULL);
+	}
+	if (orphaned_zombie)
+		child_changed(init);
+	p->state = PROC_ZOMBIE;
+	if (p->exit_signal == SIGCHLD && reaps_itself(p->parent)) {
+		list_del(&p->sibling);
+		list_del(&p->all);
+		reap = true;
+	} else {
+		tell_parent(p);
+	}
+	child_changed(p->parent);
+	process_unlock(f);
+	if (reap)
+		process_free(p);
+}
+
+/* Is child c one that wait(idtype, id, options) of its parent asks about? */
+static bool selected(const struct process *c, int idtype, int id, int options)
+{
+	bool clone_child = c->exit_signal != SIGCHLD;
+
+	if (!(options & WALL) && clone_child != !!(options & WCLONE))
+		return false;
+	switch (idtype) {
+	case P_PID:
+		return c->pid == id;
+	case P_PGID:
+		return c->pgid == id;
+	default:
+		return true;
+	}
+}
+
+/* Called with the table's lock (flags f), which it drops: sleep until a child of me changes
+ * state after that look at the table, or a signal comes (-EINTR). */
+static int sleep_for_child(struct process *me, uint64_t f)
+{
+	uint64_t seen = me->child_events;
+	int r = 0;
+
+	spin_lock_raw(&me->child_lock);
+	spin_unlock_raw(&table_lock);
+	if (signal_pending())
+		r = -EINTR;
+	else if (me->child_events == seen)
+		r = waitq_sleep(&me->child_wq, &me->child_lock, 0) == -EINTR ? -EINTR : 0;
+	spin_unlock(&me->child_lock, f);
+	return r;
+}
+
+int process_wait(int idtype, int id, int options, struct wait_result *res)
+{
+	struct process *me = current_process(), *found = NULL;
+	struct list *pos;
+	uint64_t f = process_lock();
+
+	for (;;) {
+		bool any = false;
+
+		list_for_each (pos, &me->children) {
+			struct process *c = list_entry(pos, struct process, sibling);
+
+			if (!selected(c, idtype, id, options))
+				continue;
+			any = true;
+			if (c->state == PROC_ZOMBIE) {
+				found = c;
+				break;
+			}
+		}
+		if (found)
+			break;
+		if (!any) {
+			process_unlock(f);
+			return -ECHILD;
+		}
+		if (options & WNOHANG) {
+			process_unlock(f);
+			memset(res, 0, sizeof(*res));
+			return 0;
+		}
+		if (sleep_for_child(me, f))
+			return -EINTR;
+		f = process_lock();
+	}
+	res->pid = found->pid;
+	res->wstatus = found->wstatus;
+	res->code = (found->wstatus & 0x7f) ? CLD_KILLED : CLD_EXITED;
+	res->status =
+		res->code == CLD_KILLED ? found->wstatus & 0x7f : (found->wstatus >> 8) & 0xff;
+	res->cpu_ns = found->dead_cpu_ns + found->child_cpu_ns;
+	if (options & WNOWAIT) {
+		process_unlock(f);
+		return 0;
+	}
+	list_del(&found->sibling);
+	list_del(&found->all);
+	me->child_cpu_ns += res->cpu_ns;
+	process_unlock(f);
+	process_free(found);
+	return 0;
+}
+
+int process_kill_pgrp(int pgid, int sig, const struct k_siginfo *info)
+{
+	struct list *pos;
+	uint64_t f = process_lock();
+	int r = -ESRCH;
+
+	list_for_each (pos, &table) {
+		struct process *p = list_entry(pos, struct process, all);
+
+		if (p->pgid == pgid) {
+			int e = signal_send_process(p, NULL, sig, info);
+
+			r = r == -ESRCH || !e ? e : r;
+		}
+	}
+	process_unlock(f);
+	return r;
+}
+
+int process_kill(int pid, int sig, const struct k_siginfo *info)
+{
+	struct process *me = current_process();
+	struct list *pos;
+	uint64_t f;
+	int r = -ESRCH;
+
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	if (pid == 0)
+		return process_kill_pgrp(me->pgid, sig, info);
+	if (pid < -1)
+		return process_kill_pgrp(-pid, sig, info);
+	f = process_lock();
+	if (pid > 0) {
+		struct process *p = process_find(pid);
+
+		r = p ? signal_send_process(p, NULL, sig, info) : -ESRCH;
+	} else {
+		list_for_each (pos, &table) {
+			struct process *p = list_entry(pos, struct process, all);
+
+			if (p != me && p != init_process) {
+				int e = signal_send_process(p, NULL, sig, info);
+
+				r = r == -ESRCH || !e ? e : r;
+			}
+		}
+		/* (Linux's kill(-1) reaches the caller too, but not pid 1) */
+		if (me != init_process) {
+			int e = signal_send_process(me, NULL, sig, info);
+
+			r = r == -ESRCH || !e ? e : r;
+		}
+	}
+	process_unlock(f);
+	return r;
+}
+
+int process_kill_tid(int tgid, int tid, int sig, struct k_siginfo *info)
+{
+	struct list *pos;
+	uint64_t f;
+	int r = -ESRCH;
+
+	if (sig < 0 || sig > NSIG || tid <= 0)
+		return -EINVAL;
+	f = process_lock();
+	list_for_each (pos, &table) {
+		struct process *p = list_entry(pos, struct process, all);
+
+		if ((tgid == -1 || p->pid == tgid) && p->state == PROC_LIVE) {
+			r = signal_send_tid(p, tid, sig, info);
+			if (r != -ESRCH)
+				break;
+		}
+	}
+	process_unlock(f);
+	return r;
+}
+
+int process_getppid(void)
+{
+	struct process *me = current_process();
+	uint64_t f = process_lock();
+	int ppid = me->parent ? me->parent->pid : 0;
+
+	process_unlock(f);
+	return ppid;
+}
+
+/* The calling process (pid 0) or the process pid; NULL if none. Table lock held. */
+static struct process *target(int pid)
+{
+	return pid ? process_find(pid) : current_process();
+}
+
+int process_getpgid(int pid)
+{
+	uint64_t f = process_lock();
+	struct process *p = target(pid);
+	int r = p ? p->pgid : -ESRCH;
+
+	process_unlock(f);
+	return r;
+}
+
+int process_getsid(int pid)
+{
+	uint64_t f = process_lock();
+	struct process *p = target(pid);
+	int r = p ? p->sid : -ESRCH;
+
+	process_unlock(f);
+	return r;
+}
+
+/* Is there a process in group pgid of session sid? Table lock held. */
+static bool group_in_session(int pgid, int sid)
+{
+	struct list *pos;
+
+	list_for_each (pos, &table) {
+		struct process *p = list_entry(pos, struct process, all);
+
+		if (p->pgid == pgid && p->sid == sid)
+			return true;
+	}
+	return false;
+}
+
+int process_setpgid(int pid, int pgid)
+{
+	struct process *me = current_process(), *p;
+	uint64_t f;
+	int r = 0;
+
+	if (pgid < 0)
+		return -EINVAL;
+	f = process_lock();
+	p = target(pid);
+	if (!p || (p != me && p->parent != me)) {
+		r = -ESRCH;
+	} else if (p->sid == p->pid || p->sid != me->sid) {
+		r = -EPERM; /* a session leader, or a child in another session */
+	} else if (p != me && p->did_exec) {
+		r = -EACCES;
+	} else {
+		if (!pgid)
+			pgid = p->pid;
+		if (pgid != p->pid && !group_in_session(pgid, me->sid))
+			r = -EPERM;
+		else
+			p->pgid = pgid;
+	}
+	process_unlock(f);
+	return r;
+}
+
+int process_setsid(void)
+{
+	struct process *me = current_process();
+	struct list *pos;
+	uint64_t f = process_lock();
+	int r = me->pid;
+
+	list_for_each (pos, &table) {
+		if (list_entry(pos, struct process, all)->pgid == me->pid) {
+			r = -EPERM; /* already leads a group */
+			break;
+		}
+	}
+	if (r > 0) {
+		me->sid = me->pid;
+		me->pgid = me->pid;
+	}
+	process_unlock(f);
+	return r;
+}

@@ -1,0 +1,87 @@
+/* process.h: the process tree: the table of processes by pid, fork/vfork/clone of a new
+ * process, the end of a process (zombie, SIGCHLD, orphans to pid 1), wait, process groups and
+ * sessions, and the kill(2) targets.
+ *
+ * Locks: the table's spin lock (process_lock) guards the table, every process's parent,
+ * children, pgid, sid and state; it is taken before any process's sig.lock. A process is freed
+ * when its parent reaps it (or at once, when the parent ignores SIGCHLD): only under the
+ * table's lock may another process be looked at.
+ */
+#ifndef MOTE_LINUX_PROCESS_H
+#define MOTE_LINUX_PROCESS_H
+
+#include "lib/types.h"
+
+struct process;
+struct k_siginfo;
+
+/* The table's lock (interrupts off while held). */
+uint64_t process_lock(void);
+void process_unlock(uint64_t flags);
+/* The live or zombie process with pid, or NULL. Table lock held. */
+struct process *process_find(int pid);
+
+/* A new process with nothing in it yet (lists, locks and queues set up). NULL: no memory. */
+struct process *process_alloc(void);
+/* Enter p (its pid set) in the table, as a child of parent (NULL for pid 1). */
+void process_add(struct process *p, struct process *parent);
+
+/*
+ * clone without CLONE_THREAD (fork, vfork, posix_spawn's CLONE_VM|CLONE_VFORK): a new process
+ * whose first thread returns 0 from the call with the caller's registers (its stack at newsp
+ * if set). Without CLONE_VM its address space is a copy-on-write copy; with it, shared (until
+ * its execve). With CLONE_VFORK the caller sleeps until the child execs or ends. The child's
+ * descriptors are a copy of the caller's. Returns the child's pid or -errno.
+ */
+long process_clone(uint64_t flags, uint64_t newsp, int *ptid, int *ctid, uint64_t tls);
+/* execve's point of no return: a shared address space (a vfork child's) is left for a new
+ * empty one, and the vfork parent released; a private one is emptied. 0 or -ENOMEM. */
+int process_exec_mm(void) __must_check;
+/* The last thread of p (not pid 1) is leaving: its files, address space and timers go, its
+ * children go to pid 1, and it becomes a zombie its parent is told about (exit_signal and a
+ * wake-up of wait), or is freed at once if the parent ignores SIGCHLD. */
+void process_exit_last(struct process *p);
+
+/* wait4/waitid selection. */
+#define P_ALL 0
+#define P_PID 1
+#define P_PGID 2
+#define WNOHANG 1
+#define WUNTRACED 2
+#define WEXITED 4
+#define WCONTINUED 8
+#define WNOWAIT 0x01000000
+#define WALL 0x40000000
+#define WCLONE 0x80000000
+
+/* What wait found: the child's pid (0 with WNOHANG and none ready), its wait status and the
+ * waitid siginfo fields, its CPU time. */
+struct wait_result {
+	int pid;
+	int wstatus;
+	int code;   /* CLD_EXITED, CLD_KILLED */
+	int status; /* exit code, or the signal */
+	uint64_t cpu_ns;
+};
+
+/* Wait for a child of the calling process selected by (idtype, id) to end (options: WNOHANG,
+ * WNOWAIT; stops are never reported: no job control yet). 0 with *res filled, -ECHILD (no such
+ * child), -EINTR. A reaped child is freed unless WNOWAIT. */
+int process_wait(int idtype, int id, int options, struct wait_result *res) __must_check;
+
+/* kill(2)'s targets: pid > 0 one process, 0 the caller's group, -1 every process but pid 1
+ * and the caller, < -1 the group -pid. 0, -ESRCH (none), -EINVAL, -EPERM. */
+int process_kill(int pid, int sig, const struct k_siginfo *info) __must_check;
+/* The same to one process group. */
+int process_kill_pgrp(int pgid, int sig, const struct k_siginfo *info) __must_check;
+/* tgkill/tkill: thread tid of process tgid (-1: any process). */
+int process_kill_tid(int tgid, int tid, int sig, struct k_siginfo *info) __must_check;
+
+/* The calls of process groups and sessions (Linux's rules, errno included). */
+int process_setpgid(int pid, int pgid) __must_check;
+int process_getpgid(int pid) __must_check;
+int process_setsid(void) __must_check;
+int process_getsid(int pid) __must_check;
+int process_getppid(void);
+
+#endif /* MOTE_LINUX_PROCESS_H */
