@@ -144,6 +144,7 @@ KERNEL_SRCS := \
 	kernel/linux/sys_proc.c \
 	kernel/linux/sys_thread.c \
 	kernel/linux/sys_futex.c \
+	kernel/linux/futex_key.c \
 	kernel/linux/sys_time.c \
 	kernel/linux/sys_signal.c \
 	kernel/linux/sys_timer.c \

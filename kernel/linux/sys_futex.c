@@ -1,11 +1,13 @@
 /* sys_futex.c: futex(2): wait, wake, requeue, compare-requeue, wake-op, the bitset forms,
  * timeouts (relative for WAIT, absolute for WAIT_BITSET). Waiters sleep on hashed wait
- * queues keyed by the futex address (one address space: no keys beyond it). */
+ * queues by the futex's key: its address space and address, or for a shared futex in a
+ * MAP_SHARED mapping its physical address (futex_key.h). */
 #include "core/sched/wait.h"
 #include "core/time.h"
 #include "lib/errno.h"
 #include "lib/spinlock.h"
 #include "linux/futex.h"
+#include "linux/futex_key.h"
 #include "linux/syscall.h"
 #include "linux/task.h"
 #include "linux/time.h"
@@ -78,15 +80,18 @@ static int read_word(uint32_t *uaddr, uint32_t *val)
 	return r;
 }
 
-static long futex_wait(uint32_t *uaddr, uint32_t val, uint32_t bits, uint64_t deadline)
+static long futex_wait(uint32_t *uaddr, bool priv, uint32_t val, uint32_t bits, uint64_t deadline)
 {
-	struct bucket *b = bucket_of((uint64_t)uaddr);
+	struct bucket *b;
 	uint32_t cur;
-	uint64_t f;
+	uint64_t f, key;
 	int r;
 
 	if (!bits)
 		return -EINVAL;
+	if (futex_key((uint64_t)uaddr, priv, &key))
+		return -EFAULT;
+	b = bucket_of(key);
 	for (;;) {
 		if (get_user(cur, uaddr))
 			return -EFAULT;
@@ -103,42 +108,49 @@ static long futex_wait(uint32_t *uaddr, uint32_t val, uint32_t bits, uint64_t de
 		spin_unlock(&b->lock, f);
 		return -EINTR;
 	}
-	r = waitq_sleep_bits(&b->wq, &b->lock, (uint64_t)uaddr, bits, deadline);
+	r = waitq_sleep_bits(&b->wq, &b->lock, key, bits, deadline);
 	spin_unlock(&b->lock, f);
 	if (r == -ETIMEDOUT)
 		return -ETIMEDOUT;
 	return 0;
 }
 
-static long futex_wake(uint32_t *uaddr, int n, uint32_t bits)
+static long futex_wake(uint32_t *uaddr, bool priv, int n, uint32_t bits)
 {
-	struct bucket *b = bucket_of((uint64_t)uaddr);
-	uint64_t f;
+	struct bucket *b;
+	uint64_t f, key;
 	int r;
 
 	if (!bits)
 		return -EINVAL;
+	if (futex_key((uint64_t)uaddr, priv, &key))
+		return -EFAULT;
+	b = bucket_of(key);
 	f = spin_lock(&b->lock);
-	r = waitq_wake_bits(&b->wq, (uint64_t)uaddr, bits, n);
+	r = waitq_wake_bits(&b->wq, key, bits, n);
 	spin_unlock(&b->lock, f);
 	return r;
 }
 
 long ufutex_wake(uint32_t *uaddr, int n)
 {
-	return futex_wake(uaddr, n, FUTEX_BITSET_ANY);
+	return futex_wake(uaddr, false, n, FUTEX_BITSET_ANY);
 }
 
-static long futex_requeue(uint32_t *uaddr, int nwake, int nmove, uint32_t *uaddr2, bool cmp,
-			  uint32_t val)
+static long futex_requeue(uint32_t *uaddr, bool priv, int nwake, int nmove, uint32_t *uaddr2,
+			  bool cmp, uint32_t val)
 {
-	struct bucket *a = bucket_of((uint64_t)uaddr), *b = bucket_of((uint64_t)uaddr2);
-	uint64_t f;
+	struct bucket *a, *b;
+	uint64_t f, k1, k2;
 	uint32_t cur;
 	long woken, moved;
 
 	if (nwake < 0 || nmove < 0)
 		return -EINVAL;
+	if (futex_key((uint64_t)uaddr, priv, &k1) || futex_key((uint64_t)uaddr2, priv, &k2))
+		return -EFAULT;
+	a = bucket_of(k1);
+	b = bucket_of(k2);
 	for (;;) {
 		if (cmp && get_user(cur, uaddr))
 			return -EFAULT;
@@ -154,8 +166,8 @@ static long futex_requeue(uint32_t *uaddr, int nwake, int nmove, uint32_t *uaddr
 		arch_irq_restore(f);
 		return -EAGAIN;
 	}
-	woken = waitq_wake_bits(&a->wq, (uint64_t)uaddr, FUTEX_BITSET_ANY, nwake);
-	moved = waitq_requeue(&a->wq, (uint64_t)uaddr, &b->wq, &b->lock, (uint64_t)uaddr2, nmove);
+	woken = waitq_wake_bits(&a->wq, k1, FUTEX_BITSET_ANY, nwake);
+	moved = waitq_requeue(&a->wq, k1, &b->wq, &b->lock, k2, nmove);
 	unlock_two(a, b);
 	arch_irq_restore(f);
 	return woken + moved;
@@ -163,7 +175,7 @@ static long futex_requeue(uint32_t *uaddr, int nwake, int nmove, uint32_t *uaddr
 
 /* FUTEX_WAKE_OP: *uaddr2 = op(*uaddr2, oparg); wake n on uaddr, and n2 on uaddr2 if the
  * old value passes the comparison. */
-static long futex_wake_op(uint32_t *uaddr, int n, uint32_t *uaddr2, int n2, uint32_t op3)
+static long futex_wake_op(uint32_t *uaddr, bool priv, int n, uint32_t *uaddr2, int n2, uint32_t op3)
 {
 	uint32_t op = (op3 >> 28) & 7, cmp = (op3 >> 24) & 15;
 	uint32_t oparg = (op3 >> 12) & 0xfff, cmparg = op3 & 0xfff, old, nv;
@@ -225,9 +237,12 @@ static long futex_wake_op(uint32_t *uaddr, int n, uint32_t *uaddr2, int n2, uint
 	default:
 		return -ENOSYS;
 	}
-	r = futex_wake(uaddr, n, FUTEX_BITSET_ANY);
-	if (hit)
-		r += futex_wake(uaddr2, n2, FUTEX_BITSET_ANY);
+	r = futex_wake(uaddr, priv, n, FUTEX_BITSET_ANY);
+	if (hit && r >= 0) {
+		long r2 = futex_wake(uaddr2, priv, n2, FUTEX_BITSET_ANY);
+
+		r = r2 < 0 ? r2 : r + r2;
+	}
 	return r;
 }
 
@@ -235,6 +250,7 @@ SYSCALL_DEFINE6(futex, uint32_t *, uaddr, int, op, uint32_t, val, uint64_t, utim
 		uaddr2, uint32_t, val3)
 {
 	int cmd = op & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
+	bool priv = op & FUTEX_PRIVATE_FLAG;
 	uint64_t deadline = 0;
 	struct timespec_k ts;
 
@@ -256,19 +272,19 @@ SYSCALL_DEFINE6(futex, uint32_t *, uaddr, int, op, uint32_t, val, uint64_t, utim
 	}
 	switch (cmd) {
 	case FUTEX_WAIT:
-		return futex_wait(uaddr, val, FUTEX_BITSET_ANY, deadline);
+		return futex_wait(uaddr, priv, val, FUTEX_BITSET_ANY, deadline);
 	case FUTEX_WAIT_BITSET:
-		return futex_wait(uaddr, val, val3, deadline);
+		return futex_wait(uaddr, priv, val, val3, deadline);
 	case FUTEX_WAKE:
-		return futex_wake(uaddr, (int)val, FUTEX_BITSET_ANY);
+		return futex_wake(uaddr, priv, (int)val, FUTEX_BITSET_ANY);
 	case FUTEX_WAKE_BITSET:
-		return futex_wake(uaddr, (int)val, val3);
+		return futex_wake(uaddr, priv, (int)val, val3);
 	case FUTEX_REQUEUE:
-		return futex_requeue(uaddr, (int)val, (int)utime, uaddr2, false, 0);
+		return futex_requeue(uaddr, priv, (int)val, (int)utime, uaddr2, false, 0);
 	case FUTEX_CMP_REQUEUE:
-		return futex_requeue(uaddr, (int)val, (int)utime, uaddr2, true, val3);
+		return futex_requeue(uaddr, priv, (int)val, (int)utime, uaddr2, true, val3);
 	case FUTEX_WAKE_OP:
-		return futex_wake_op(uaddr, (int)val, uaddr2, (int)utime, val3);
+		return futex_wake_op(uaddr, priv, (int)val, uaddr2, (int)utime, val3);
 	default:
 		return -ENOSYS;
 	}

@@ -2,12 +2,17 @@
  * large), vfork, a raw clone without CLONE_VM, posix_spawn, execve in a child, pipes between
  * processes, wait4/waitpid/waitid (WNOHANG, statuses of exits and of signals), SIGCHLD (a
  * handler, SIG_IGN's automatic reaping), getppid, process groups, kill between processes,
- * fork from a program with threads. */
+ * fork from a program with threads, futexes between processes (shared, and private ones that
+ * are not). */
 #include "check.h"
 
 #include <pthread.h>
 #include <signal.h>
+#include <fcntl.h>
+#include <linux/futex.h>
 #include <spawn.h>
+#include <stdint.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -304,6 +309,62 @@ static void with_threads(void)
 	pthread_join(th, NULL);
 }
 
+static long futex(uint32_t *w, int op, uint32_t val, long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	return syscall(SYS_futex, w, op, val, ms ? &ts : NULL, NULL, 0);
+}
+
+/* The child wakes the parent through a file mapped shared at another address in each: the
+ * same futex (its page's). Then a private futex at the same address in both is two. */
+static void futexes(void)
+{
+	static uint32_t word;
+	int fd = open("/tmp/proc_create.futex", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	uint32_t *a;
+	pid_t pid;
+	long r;
+
+	CHECK(fd >= 0 && ftruncate(fd, 4096) == 0, "a file for a shared futex");
+	a = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK(a != MAP_FAILED, "mmap it shared");
+	pid = fork();
+	if (pid == 0) {
+		void *gap = mmap(NULL, 8192, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		uint32_t *b = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		int i;
+
+		if (gap == MAP_FAILED || b == MAP_FAILED || b == a)
+			_exit(2);
+		for (i = 0; i < 5000 && futex(b, FUTEX_WAKE, 1, 0) != 1; i++)
+			usleep(1000);
+		_exit(i < 5000 ? 0 : 1);
+	}
+	r = futex(a, FUTEX_WAIT, 0, 10000);
+	CHECK(r == 0, "a shared futex woken by the child at another address (%ld, errno %d)", r,
+	      r ? errno : 0);
+	CHECK(exited(pid, 0), "the child woke one waiter");
+	close(fd);
+	unlink("/tmp/proc_create.futex");
+
+	pid = fork();
+	if (pid == 0) {
+		long woken = 0;
+
+		for (int i = 0; i < 100; i++) {
+			woken += futex(&word, FUTEX_WAKE_PRIVATE, 1, 0);
+			usleep(2000);
+		}
+		_exit(woken ? 1 : 0);
+	}
+	errno = 0;
+	r = futex(&word, FUTEX_WAIT_PRIVATE, 0, 600);
+	CHECK(r == -1 && errno == ETIMEDOUT,
+	      "a private futex is not woken by another process at the same address");
+	CHECK(exited(pid, 0), "the child's wakes found no waiter");
+}
+
 static void many(void)
 {
 	int bad = 0;
@@ -335,6 +396,7 @@ int main(int argc, char **argv)
 	waiting();
 	groups();
 	with_threads();
+	futexes();
 	many();
 	return check_done();
 }
