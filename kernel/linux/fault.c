@@ -26,9 +26,10 @@
 static __noreturn void out_of_memory(uint64_t addr)
 {
 	printk(LOG_ERR,
-	       "mote: out of memory: the program touched %#lx and all %lu MiB are in use; "
+	       "mote: out of memory: process %d touched %#lx and all %lu MiB are in use; "
 	       "killed (give the VM more memory: mote run --mem MIB)\n",
-	       (unsigned long)addr, (unsigned long)(page_total_count() >> (20 - PAGE_SHIFT)));
+	       current_process()->pid, (unsigned long)addr,
+	       (unsigned long)(page_total_count() >> (20 - PAGE_SHIFT)));
 	signal_die(SIGKILL);
 }
 

@@ -109,6 +109,7 @@ static struct task *choose(struct process *p, int sig)
 /* The default action of a fatal signal: the calling process ends, killed by sig. */
 void signal_die(int sig)
 {
+	arch_irq_enable(); /* from a trap's or a delivery's path: exit sleeps, shoots TLBs down */
 	if (current_process() == init_process)
 		printk(LOG_INFO, "mote: program killed by signal %d\n", sig);
 	task_exit_group(sig);
