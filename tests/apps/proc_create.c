@@ -1,6 +1,7 @@
 /* proc_create.c: creating processes and waiting for them: fork (copy on write, small pages and
  * large), vfork, a raw clone without CLONE_VM, posix_spawn, execve in a child, pipes between
- * processes, wait4/waitpid/waitid (WNOHANG, statuses of exits and of signals), SIGCHLD (a
+ * processes, descriptors across fork and exec (an AF_UNIX pair, a shared offset, CLOEXEC),
+ * wait4/waitpid/waitid (WNOHANG, statuses of exits and of signals), SIGCHLD (a
  * handler, SIG_IGN's automatic reaping), getppid, process groups, kill between processes,
  * fork from a program with threads, futexes between processes (shared, and private ones that
  * are not). */
@@ -14,6 +15,7 @@
 #include <stdint.h>
 #include <time.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -159,6 +161,56 @@ static void pipes(char *self)
 	      buf);
 	CHECK(exited(pid, 0), "it exited 0");
 	close(fds[0]);
+}
+
+/* Descriptors across fork and exec: an AF_UNIX socket pair, a shared file offset, FD_CLOEXEC
+ * (the exec'ed child reports which of its descriptors 5 and 6 are open). */
+static void descriptors(char *self)
+{
+	int sv[2], fd, cl;
+	char buf[64] = "";
+	pid_t pid;
+
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0, "socketpair");
+	pid = fork();
+	if (pid == 0) {
+		char b[8] = "";
+
+		close(sv[0]);
+		if (read(sv[1], b, 4) != 4 || write(sv[1], b[0] == 'p' ? "pong" : "bad!", 4) != 4)
+			_exit(1);
+		_exit(0);
+	}
+	close(sv[1]);
+	CHECK(write(sv[0], "ping", 4) == 4 && read(sv[0], buf, 4) == 4 && !memcmp(buf, "pong", 4),
+	      "an AF_UNIX socket pair between parent and child: ping, pong");
+	CHECK(exited(pid, 0), "the child answered");
+	close(sv[0]);
+
+	fd = open("/tmp/proc_create.off", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	pid = fork();
+	if (pid == 0)
+		_exit(write(fd, "child.", 6) == 6 ? 0 : 1);
+	CHECK(exited(pid, 0) && write(fd, "parent", 6) == 6, "parent and child write one file");
+	CHECK(pread(fd, buf, 12, 0) == 12 && !memcmp(buf, "child.parent", 12),
+	      "the file offset is shared across fork (%.12s)", buf);
+	close(fd);
+	unlink("/tmp/proc_create.off");
+
+	fd = open("/dev/null", O_RDONLY);
+	cl = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	CHECK(dup2(fd, 5) == 5 && dup2(cl, 6) == 6 && fcntl(6, F_SETFD, FD_CLOEXEC) == 0,
+	      "fd 5 plain, fd 6 close-on-exec");
+	pid = fork();
+	if (pid == 0) {
+		execl(self, self, "fds", (char *)NULL);
+		_exit(127);
+	}
+	CHECK(exited(pid, 56), "after exec the child has fd 5 and not fd 6");
+	close(5);
+	close(6);
+	close(fd);
+	close(cl);
 }
 
 static volatile sig_atomic_t chld_count;
@@ -383,7 +435,9 @@ static void many(void)
 int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "child") == 0)
-		return 7; /* the posix_spawn'ed and exec'ed child */
+		return 7;			     /* the posix_spawn'ed and exec'ed child */
+	if (argc > 1 && strcmp(argv[1], "fds") == 0) /* descriptors(): 56 = 5 open, 6 closed */
+		return (fcntl(5, F_GETFD) >= 0 ? 50 : 0) + (fcntl(6, F_GETFD) < 0 ? 6 : 0);
 	if (argc > 1 && strcmp(argv[1], "echo") == 0) {
 		puts("hello from the child");
 		return 0;
@@ -393,6 +447,7 @@ int main(int argc, char **argv)
 	creation(argv[0]);
 	copy_on_write();
 	pipes(argv[0]);
+	descriptors(argv[0]);
 	waiting();
 	groups();
 	with_threads();
