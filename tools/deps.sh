@@ -7,6 +7,7 @@ set -eu
 BUILD_PKGS="gcc make binutils patch libc6-dev libjansson-dev libhttp-parser-dev libxxhash-dev liburing-dev clang-format cppcheck shellcheck"
 # tests and benchmarks: the second platform, image tools, clients
 TEST_PKGS="qemu-system-x86 busybox-static e2fsprogs attr cpio xz-utils curl jq python3 perl lua5.4 sqlite3 file procps
+	git
 	clang libclang-rt-14-dev"
 # servers run inside Mote and the clients that drive them from the host (tests/e2e/net_servers.sh,
 # bench/net.sh; their services are not started by the install: see policy-rc.d below), and
