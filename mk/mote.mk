@@ -50,6 +50,7 @@ $(BUILD)/bench/true: bench/true.c | $(DEPS_STAMP)
 	$(call quiet,CC,$@)mkdir -p $(@D) && $(HOST_CC) -O2 $(WARNINGS) -static -o $@ $<
 
 bench: $(BUILD)/bench/proc $(BUILD)/bench/true
+BENCHES += bench/proc.sh
 
 # mote run end to end (needs motevm, the kernel and QEMU)
 TESTS += tests/e2e/mote_run.sh
