@@ -110,7 +110,7 @@ static void vminfo_get(struct vminfo *vi)
 	struct vma v;
 
 	memset(vi, 0, sizeof(*vi));
-	for (uint64_t at = 0; mm_vma_next(at, &v); at = v.end) {
+	for (uint64_t at = 0; mm_vma_next(mm_current(), at, &v); at = v.end) {
 		uint64_t len = v.end - v.start;
 		bool shared = (v.flags & MAP_TYPE) == MAP_SHARED;
 
@@ -149,7 +149,8 @@ static int show_stat(struct procfs_buf *b, long id, bool thread)
 	vminfo_get(&vi);
 	procfs_printf(b, "%d (%s) %c 0 %d %d 0 -1 0 0 0 0 0 %lu 0 0 0 20 0 %d 0 %lu %lu %lu ",
 		      ti.tid, ti.comm, ti.state, p->pid, p->pid, ti.cpu_ns / NS_PER_TICK,
-		      ti.nthreads, p->start_ns / NS_PER_TICK, vi.size, mm_resident_pages());
+		      ti.nthreads, p->start_ns / NS_PER_TICK, vi.size,
+		      mm_resident_pages(mm_current()));
 	procfs_printf(b, "%lu %lu %lu %lu 0 0 %lu %lu %lu %lu 0 0 0 %d %u 0 0 0 0 0 ",
 		      p->rlim[5].cur, vi.start_code, vi.end_code, p->arg_start, ti.pending,
 		      ti.blocked, ti.ignored, ti.caught, thread ? 0 : SIGCHLD, ti.cpu);
@@ -219,7 +220,7 @@ static void kb(struct procfs_buf *b, const char *name, uint64_t bytes)
 static int show_status(struct procfs_buf *b, long id, bool thread)
 {
 	struct process *p = current_process();
-	uint64_t rss = mm_resident_pages() * PAGE_SIZE;
+	uint64_t rss = mm_resident_pages(mm_current()) * PAGE_SIZE;
 	struct tinfo ti;
 	struct vminfo vi;
 	int r = tinfo_get(id, thread, &ti);
@@ -284,8 +285,9 @@ int procfs_status_show_statm(struct procfs_buf *b, long pid)
 	struct vminfo vi;
 
 	vminfo_get(&vi);
-	procfs_printf(b, "%lu %lu 0 %lu 0 %lu 0\n", vi.size / PAGE_SIZE, mm_resident_pages(),
-		      vi.exe / PAGE_SIZE, (vi.data + vi.stack) / PAGE_SIZE);
+	procfs_printf(b, "%lu %lu 0 %lu 0 %lu 0\n", vi.size / PAGE_SIZE,
+		      mm_resident_pages(mm_current()), vi.exe / PAGE_SIZE,
+		      (vi.data + vi.stack) / PAGE_SIZE);
 	return 0;
 }
 
@@ -323,7 +325,7 @@ int procfs_status_show_maps(struct procfs_buf *b, long pid)
 
 	if (!path)
 		return -ENOMEM;
-	for (uint64_t at = 0; mm_vma_next(at, &v); at = v.end) {
+	for (uint64_t at = 0; mm_vma_next(mm_current(), at, &v); at = v.end) {
 		maps_line(b, &v, path);
 		file_put(v.file);
 	}
