@@ -66,6 +66,22 @@ struct process *process_find(int pid)
 	return NULL;
 }
 
+long process_next_pid(long from)
+{
+	uint64_t f = process_lock();
+	struct list *pos;
+	long best = -1;
+
+	list_for_each (pos, &table) {
+		long pid = list_entry(pos, struct process, all)->pid;
+
+		if (pid >= from && (best < 0 || pid < best))
+			best = pid;
+	}
+	process_unlock(f);
+	return best;
+}
+
 struct process *process_get(int pid)
 {
 	uint64_t f = process_lock();

@@ -22,6 +22,8 @@ void process_unlock(uint64_t flags);
 /* The live or zombie process with pid, or NULL. Table lock held. */
 struct process *process_find(int pid);
 
+/* The smallest pid >= from of a live or zombie process, or -1 (procfs lists /proc/<pid>). */
+long process_next_pid(long from);
 /* The live or zombie process with pid, with a reference; NULL if there is none. */
 struct process *process_get(int pid);
 /* Drop a reference: the last (the table's is dropped when the process is reaped) frees it. */
