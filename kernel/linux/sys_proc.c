@@ -342,7 +342,7 @@ SYSCALL_DEFINE2(getrusage, int, who, struct rusage_k *, u)
 		ns = READ_ONCE(current_process()->child_cpu_ns); /* the children waited for */
 	} else {
 		ns = who == 1 ? clock_thread_cpu_ns() : clock_process_cpu_ns();
-		r.maxrss = (int64_t)(mm_resident_pages() * 4);
+		r.maxrss = (int64_t)(mm_resident_pages(mm_current()) * 4);
 		r.nvcsw = (int64_t)current_thread()->switches;
 	}
 	r.utime.tv_sec = (int64_t)(ns / NSEC_PER_SEC);
