@@ -178,6 +178,24 @@ static int option(char *opt, struct cmdline *out, char *err, size_t errlen)
 			return -EINVAL;
 		}
 		out->nns++;
+	} else if (!strcmp(opt, "--console-ttys")) {
+		const char *v = val;
+		uint64_t mask = 0, rows = 0, cols = 0;
+		bool bad = !v || number(&v, &mask) || mask > 7;
+
+		if (!bad && *v == ',') {
+			v++;
+			bad = number(&v, &rows) || *v++ != 'x' || number(&v, &cols) || !rows ||
+			      !cols || rows > 0xffff || cols > 0xffff;
+		}
+		if (bad || *v) {
+			snprintf(err, errlen, "option --console-ttys needs MASK (0-7)[,ROWSxCOLS]");
+			return -EINVAL;
+		}
+		out->console_ttys_set = true;
+		out->console_ttys = (uint32_t)mask;
+		out->console_rows = (uint16_t)rows;
+		out->console_cols = (uint16_t)cols;
 	} else if (!strcmp(opt, "--cwd")) {
 		if (!val || val[0] != '/') {
 			snprintf(err, errlen, "option --cwd needs an absolute directory");

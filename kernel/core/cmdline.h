@@ -40,7 +40,12 @@ struct cmdline {
 	enum cmdline_switch fast_syscalls; /* --fast-syscalls=auto|on|off: rewrite sites */
 	bool test_fault_ap; /* --test-fault=ap: an AP faults before it has a thread stack */
 	const char *cwd;    /* --cwd=DIR: the program's working directory */
-	int nenv;	    /* --env=NAME=VALUE, kept for the program */
+	/* --console-ttys=MASK[,ROWSxCOLS]: which of stdin, stdout, stderr (MOTE_TTY_*) are
+	 * terminals at the host's end, and its window, where the VMM cannot say (QEMU) */
+	bool console_ttys_set;
+	uint32_t console_ttys;
+	uint16_t console_rows, console_cols;
+	int nenv; /* --env=NAME=VALUE, kept for the program */
 	const char *env[CMDLINE_MAX_ENV];
 	uint32_t ip, netmask,
 		gateway; /* --ip=eth0,ADDR,MASK --defaultgw=GW (host order; 0: DHCP) */

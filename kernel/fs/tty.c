@@ -8,6 +8,7 @@
 #include "drivers/uart.h"
 #include "drivers/virtio/console.h"
 #include "arch/x86_64/cpu.h"
+#include "core/cmdline.h"
 #include "abi/mote_abi.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
@@ -51,14 +52,26 @@ static uint32_t host_ttys = MOTE_TTY_STDIN | MOTE_TTY_STDOUT | MOTE_TTY_STDERR;
 static struct pollq rx_pollq;
 static bool pollq_ready;
 
-/* What motevm says of its ends (MOTE_CPUID_CONSOLE); elsewhere all three are the terminal. */
+/* What motevm says of its ends (MOTE_CPUID_CONSOLE), or the command line's --console-ttys
+ * (mote's QEMU launch); without either, all three are the terminal. */
 static void host_console(void)
 {
 	static bool done;
 	uint32_t r[4];
 
-	if (done || !(mote_features & MOTE_FEAT_CONSOLE_TTYS))
+	if (done)
 		return;
+	if (!(mote_features & MOTE_FEAT_CONSOLE_TTYS)) {
+		if (cmdline.console_ttys_set) {
+			host_ttys = cmdline.console_ttys;
+			if (cmdline.console_rows) {
+				winsize.ws_row = cmdline.console_rows;
+				winsize.ws_col = cmdline.console_cols;
+			}
+			done = true;
+		}
+		return;
+	}
 	arch_cpuid(MOTE_CPUID_CONSOLE, 0, r);
 	host_ttys = r[0];
 	if (r[1] && r[2]) {

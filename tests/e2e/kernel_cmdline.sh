@@ -16,7 +16,12 @@ for p in motevm microvm; do
 	kernel_boot $p 1 32 "--selftest=page,nosuchtest"
 	expect_eq "$p: unknown self-test: status 2" 2 "$STATUS"
 	expect_match "$p: names the test" "unknown test 'nosuchtest'" "$(cat "$OUT")"
-	kernel_boot $p 1 32 "--env=A=1 --env=B=x=y --verbose"
+	for bad in 8 3,24 3,0x80 2,24x80junk; do
+		kernel_boot $p 1 32 "--console-ttys=$bad"
+		expect_eq "$p: bad --console-ttys=$bad: status 2" 2 "$STATUS"
+		expect_match "$p: ... named" "--console-ttys needs MASK" "$(cat "$OUT")"
+	done
+	kernel_boot $p 1 32 "--env=A=1 --env=B=x=y --console-ttys=5,40x120 --verbose"
 	expect_eq "$p: good options, no program: status 0" 0 "$STATUS"
 	expect_match "$p: reaches ready" "ready to exec in [0-9]+ us" "$(cat "$OUT")"
 	ran=1

@@ -167,12 +167,22 @@ if [ -n "$have_qemu" ]; then
 	expect_eq "--qemu --with ls --with sort --with wc: bash's status" 0 "$rc"
 	expect_match "... ls / | sort | wc -l counts the entries of /" "^[1-9][0-9]*$" \
 		"$(head -n 1 <<<"$out")"
-	# (ls -1: under QEMU the console is a terminal inside, whatever mote's stdout is)
 	expect_eq "... as many as ls -1 / lists" "$(head -n 1 <<<"$out")" \
 		"$(tail -n +2 <<<"$out" | wc -l)"
 	check "... among them usr" grep -qx usr <<<"$out"
 	expect_match "... in a new image, not the one without --with (the same command)" \
 		"image built" "$(cat $T/with.err)"
+	# each of stdin, stdout and stderr is a terminal inside only if mote's is (--console-ttys)
+	out=$($MOTE run --qemu /bin/busybox sh -c \
+		'for f in 0 1 2; do [ -t $f ] && echo "$f tty" || echo "$f not"; done' </dev/null 2>&1)
+	expect_eq "--qemu: stdin, stdout, stderr not terminals when mote's are not" \
+		"$(printf '0 not\n1 not\n2 not')" "$out"
+	if command -v script >/dev/null; then
+		out=$(script -qc "$MOTE run --qemu /bin/busybox sh -c '[ -t 1 ] && echo tty; stty size'" \
+			/dev/null </dev/null | tr -d '\r')
+		expect_match "--qemu: under a terminal, stdout is one, with a window" \
+			"^tty"$'\n'"[0-9]+ [0-9]+$" "$out"
+	fi
 	# a file added under a directory the image has as a symlink (merged /usr: /bin -> usr/bin)
 	# lands in the link's target, as Linux unpacks an initramfs ("bad initrd" before)
 	if [ -L /bin ]; then

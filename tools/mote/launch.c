@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -437,12 +438,35 @@ static int console_files(int fds[3])
 	return 0;
 }
 
+/* "--console-ttys=MASK[,ROWSxCOLS] ": which of stdin, stdout and stderr are terminals, and
+ * the window of the first that is, for the kernel under QEMU. */
+static void console_ttys_arg(char *out, size_t n)
+{
+	const int fds[3] = { STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO };
+	const unsigned bits[3] = { MOTE_TTY_STDIN, MOTE_TTY_STDOUT, MOTE_TTY_STDERR };
+	unsigned mask = 0;
+	struct winsize ws = { 0 };
+	bool have_ws = false;
+
+	for (int i = 0; i < 3; i++) {
+		if (!isatty(fds[i]))
+			continue;
+		mask |= bits[i];
+		if (!have_ws && !ioctl(fds[i], TIOCGWINSZ, &ws) && ws.ws_row && ws.ws_col)
+			have_ws = true;
+	}
+	if (have_ws)
+		snprintf(out, n, "--console-ttys=%u,%ux%u ", mask, ws.ws_row, ws.ws_col);
+	else
+		snprintf(out, n, "--console-ttys=%u ", mask);
+}
+
 static int launch_qemu(const struct launch *l, const char *kernel)
 {
 	char mem[32], smp[32], debugcon[64], status_dev[PATH_MAX + 32];
 	char status_path[PATH_MAX];
 	char *argv[MAX_ARGS], out_dev[96], err_dev[96], com1_dev[96], *cmdline = NULL;
-	char *netdev = NULL;
+	char *netdev = NULL, ttys_arg[64], prefix[512];
 	static char drives[MAX_VOLUMES][4200], blkdevs[MAX_VOLUMES][48], rootdrive[4200];
 	int n = 0, wstatus, rc = -1, fd, full, net_fd = -1, files[3] = { -1, -1, -1 };
 	const int to[3] = { STDOUT_FILENO, STDERR_FILENO, STDOUT_FILENO };
@@ -571,11 +595,14 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 		argv[n++] = (char *)l->image;
 	}
 	argv[n++] = "-append";
-	/* the user network's addresses, and its resolver unless --kernel-arg names one */
-	cmdline = qemu_cmdline(l->net == NET_NONE || l->net == NET_TAP ? ""
-			       : strstr(l->cmdline, "--nameserver=")   ? QEMU_NET_ARGS
-								       : QEMU_NET_ARGS QEMU_DNS_ARG,
-			       l->cmdline, l->root);
+	/* which of mote's ends are terminals (QEMU cannot tell the kernel, motevm's CPUID leaf
+	 * does), the user network's addresses, and its resolver unless --kernel-arg names one */
+	console_ttys_arg(ttys_arg, sizeof(ttys_arg));
+	snprintf(prefix, sizeof(prefix), "%s%s", ttys_arg,
+		 l->net == NET_NONE || l->net == NET_TAP ? ""
+		 : strstr(l->cmdline, "--nameserver=")	 ? QEMU_NET_ARGS
+							 : QEMU_NET_ARGS QEMU_DNS_ARG);
+	cmdline = qemu_cmdline(prefix, l->cmdline, l->root);
 	argv[n++] = cmdline ? cmdline : (char *)l->cmdline;
 	argv[n] = NULL;
 	if (access(argv[0], X_OK) < 0) {
