@@ -494,6 +494,10 @@ static long copy_between(int in, int64_t *inpos, int out, int64_t *outpos, size_
 		r = -EBADF;
 		goto out;
 	}
+	if ((inpos && *inpos < 0) || (outpos && *outpos < 0)) {
+		r = -EINVAL; /* (as Linux's rw_verify_area) */
+		goto out;
+	}
 	if (!buf) {
 		r = -ENOMEM;
 		goto out;
