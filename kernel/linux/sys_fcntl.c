@@ -88,8 +88,10 @@ SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, uint64_t, arg)
 		r = 0;
 		break;
 	case F_GETPIPE_SZ:
+		r = pipe_get_size(f);
+		break;
 	case F_SETPIPE_SZ:
-		r = S_ISFIFO(f->inode->mode) ? PIPE_SIZE : -EBADF;
+		r = pipe_set_size(f, (uint32_t)arg); /* (an unsigned int, as Linux reads it) */
 		break;
 	case F_GET_SEALS:
 		r = -EINVAL;
