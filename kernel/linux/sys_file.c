@@ -1,10 +1,12 @@
 /* sys_file.c: system calls on file descriptors: open, read/write and their vector and
- * positioned forms, close, lseek, dup, fcntl, ioctl, pipes, truncate, sync, sendfile. */
+ * positioned forms, close, lseek, dup, fcntl, ioctl, pipes, memfd_create, truncate, sync,
+ * sendfile. */
 #include "fs/file.h"
 #include "fs/mounts.h"
 #include "fs/open.h"
 #include "fs/path.h"
 #include "fs/pipe.h"
+#include "fs/ramfs.h"
 #include "fs/vfs.h"
 #include "core/mm/heap.h"
 #include "lib/errno.h"
@@ -338,6 +340,41 @@ SYSCALL_DEFINE2(pipe2, int *, ufds, uint32_t, flags)
 		return -EFAULT;
 	}
 	return 0;
+}
+
+#define MFD_CLOEXEC 0x0001U
+#define MFD_ALLOW_SEALING 0x0002U
+#define MFD_NOEXEC_SEAL 0x0008U
+#define MFD_EXEC 0x0010U
+#define MFD_NAME_MAX 249 /* NAME_MAX less "memfd:" */
+
+/* A file in memory in no directory (ramfs_memfd). Its name is not kept (/proc/self/fd shows
+ * no "memfd:NAME" yet); MFD_NOEXEC_SEAL allows sealing, as it does on Linux, but no exec
+ * seal; MFD_HUGETLB is not supported (EINVAL). */
+SYSCALL_DEFINE2(memfd_create, const char *, uname, uint32_t, flags)
+{
+	char name[MFD_NAME_MAX + 1];
+	struct inode *ino;
+	struct file *f;
+	long r;
+
+	if ((flags & ~(MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL | MFD_EXEC)) ||
+	    ((flags & MFD_EXEC) && (flags & MFD_NOEXEC_SEAL)))
+		return -EINVAL;
+	r = strncpy_from_user(name, uname, sizeof(name));
+	if (r < 0)
+		return r == -ENAMETOOLONG ? -EINVAL : r;
+	ino = ramfs_memfd(flags & (MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL));
+	if (!ino)
+		return -ENOMEM;
+	f = file_alloc(ino, NULL, ino->fops, O_RDWR | O_LARGEFILE);
+	vfs_inode_put(ino); /* (the file's reference is the one that stays) */
+	if (!f)
+		return -ENOMEM;
+	r = fd_install(f, 0, flags & MFD_CLOEXEC);
+	if (r < 0)
+		file_put(f);
+	return r;
 }
 
 SYSCALL_DEFINE1(pipe, int *, ufds)
