@@ -120,7 +120,7 @@ KERNEL_SRCS := \
 	kernel/linux/task_fs.c \
 	kernel/linux/run.c \
 	kernel/linux/procfs_root.c \
-	kernel/linux/procfs_self.c \
+	kernel/linux/procfs_pid.c \
 	kernel/linux/procfs_status.c \
 	kernel/linux/procfs_sys.c \
 	kernel/linux/exec.c \

@@ -41,5 +41,16 @@ $(BUILD)/bench/blkio: bench/blkio.c | $(DEPS_STAMP)
 
 bench: $(BUILD)/bench/blkio
 
+# benchmark: bench/proc.sh's program (fork, posix_spawn, pipes, a timed command) and the static
+# true it spawns, the same binaries on the host and in Mote
+$(BUILD)/bench/proc: bench/proc.c | $(DEPS_STAMP)
+	$(call quiet,CC,$@)mkdir -p $(@D) && $(HOST_CC) -std=gnu11 -O2 $(WARNINGS) -D_GNU_SOURCE \
+		-static -o $@ $<
+$(BUILD)/bench/true: bench/true.c | $(DEPS_STAMP)
+	$(call quiet,CC,$@)mkdir -p $(@D) && $(HOST_CC) -O2 $(WARNINGS) -static -o $@ $<
+
+bench: $(BUILD)/bench/proc $(BUILD)/bench/true
+BENCHES += bench/proc.sh
+
 # mote run end to end (needs motevm, the kernel and QEMU)
 TESTS += tests/e2e/mote_run.sh

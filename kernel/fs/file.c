@@ -142,9 +142,8 @@ int fd_install_at(struct file *f, int fd, bool cloexec)
 	return fd;
 }
 
-struct file *fd_get(int fd)
+struct file *fdtable_get(struct fdtable *t, int fd)
 {
-	struct fdtable *t = fdt();
 	struct file *f;
 
 	if (fd < 0 || fd >= FD_MAX)
@@ -155,6 +154,22 @@ struct file *fd_get(int fd)
 		file_get(f);
 	mutex_unlock(&t->lock);
 	return f;
+}
+
+int fdtable_next(struct fdtable *t, int from)
+{
+	int fd;
+
+	mutex_lock(&t->lock);
+	for (fd = MAX(from, 0); fd < FD_MAX && !t->files[fd]; fd++)
+		;
+	mutex_unlock(&t->lock);
+	return fd < FD_MAX ? fd : -1;
+}
+
+struct file *fd_get(int fd)
+{
+	return fdtable_get(fdt(), fd);
 }
 
 int fd_close(int fd)

@@ -123,6 +123,11 @@ struct fdtable *fdtable_alloc(void);
 struct fdtable *fdtable_copy(struct fdtable *src);
 /* Close every descriptor of t (the calling process's, as it exits) and free it. */
 void fdtable_free(struct fdtable *t);
+/* The file of descriptor fd in t (another process's table too: its owner keeps t alive
+ * meanwhile) with a reference (file_put when done), or NULL. */
+struct file *fdtable_get(struct fdtable *t, int fd);
+/* The lowest open descriptor of t that is >= from, or -1. */
+int fdtable_next(struct fdtable *t, int from);
 /* Install f at the lowest free descriptor >= min and below RLIMIT_NOFILE (fsctx_nofile);
  * takes over the caller's reference; returns the descriptor or -EMFILE. */
 int fd_install(struct file *f, int min, bool cloexec) __must_check;

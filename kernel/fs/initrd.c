@@ -16,10 +16,14 @@ struct hardlink {
 	struct inode *inode;
 };
 
-/* Find or create (as 0755 directories) the directories of path's first len bytes. */
-static struct dentry *dir_of(struct dentry *root, const char *path, size_t len, int *err)
+#define MAX_LINK_DEPTH 8
+
+/* Find or create (as 0755 directories) the directories of path's first len bytes, from d. A
+ * symlink on the way is followed, as Linux's unpacking does (an image whose /bin is a link to
+ * usr/bin may hold bin/true), up to MAX_LINK_DEPTH links deep. */
+static struct dentry *walk(struct dentry *root, struct dentry *d, const char *path, size_t len,
+			   int depth, int *err)
 {
-	struct dentry *d = root;
 	size_t i = 0;
 
 	while (i < len) {
@@ -28,12 +32,26 @@ static struct dentry *dir_of(struct dentry *root, const char *path, size_t len, 
 
 		while (j < len && path[j] != '/')
 			j++;
-		if (j > i && !(j - i == 1 && path[i] == '.')) {
+		if (j - i == 2 && path[i] == '.' && path[i + 1] == '.') {
+			d = d == root || !d->parent ? d : d->parent;
+		} else if (j > i && !(j - i == 1 && path[i] == '.')) {
 			c = vfs_child(d, path + i, j - i);
 			if (!c)
 				c = ramfs_add_dir(d, path + i, j - i, 0755, 0, err);
 			if (!c)
 				return NULL;
+			if (S_ISLNK(c->inode->mode) && c->inode->link) {
+				const char *t = c->inode->link;
+
+				if (depth >= MAX_LINK_DEPTH) {
+					*err = -ELOOP;
+					return NULL;
+				}
+				c = walk(root, t[0] == '/' ? root : d, t, strlen(t), depth + 1,
+					 err);
+				if (!c)
+					return NULL;
+			}
 			if (!S_ISDIR(c->inode->mode)) {
 				*err = -ENOTDIR;
 				return NULL;
@@ -43,6 +61,11 @@ static struct dentry *dir_of(struct dentry *root, const char *path, size_t len, 
 		i = j + 1;
 	}
 	return d;
+}
+
+static struct dentry *dir_of(struct dentry *root, const char *path, size_t len, int *err)
+{
+	return walk(root, root, path, len, 0, err);
 }
 
 static int add_entry(struct dentry *root, const struct cpio_entry *e, struct hardlink *links,

@@ -76,10 +76,18 @@ void procfs_write(struct procfs_buf *b, const void *data, size_t n)
 	b->len += n;
 }
 
-/* Inode numbers are stable (ls, find and cat compare them): the node's address and the arg. */
+/* Inode numbers are stable (ls, find and cat compare them): the node's address and the
+ * argument's two halves. */
 static uint64_t ino_of(const struct procfs_node *n, long arg)
 {
-	return (((uint64_t)(uintptr_t)n & 0xffffff) << 24) | ((uint64_t)arg & 0xffffff);
+	return (((uint64_t)(uintptr_t)n & 0xffffff) << 40) |
+	       (((uint64_t)PROCFS_OUTER(arg) & 0xffff) << 24) | ((uint64_t)arg & 0xffffff);
+}
+
+/* The argument of directory dir's (argument arg) numbered entry num. */
+static long numbered_arg(const struct procfs_node *dir, long arg, long num)
+{
+	return PROCFS_ARG(dir->outer ? num : PROCFS_OUTER(arg), num);
 }
 
 static uint32_t mode_of(const struct procfs_node *n, long arg)
@@ -167,7 +175,7 @@ static int p_lookup(struct inode *dir, struct dentry *d)
 	num = parse_num(d->name + plen, len - plen);
 	if (!n->next || num < 0 || n->next(pd->arg, num) != num)
 		return -ENOENT;
-	d->inode = make_inode(dir->sb, n->numbered, num, &err);
+	d->inode = make_inode(dir->sb, n->numbered, numbered_arg(n, pd->arg, num), &err);
 out:
 	if (!d->inode)
 		return err;
@@ -226,7 +234,8 @@ static int p_iterate(struct file *f, struct dir_ctx *ctx)
 	while (n->next && (num = n->next(pd->arg, (long)(ctx->pos - i))) >= 0) {
 		int len = snprintf(name, sizeof(name), "%s%ld", n->prefix ? n->prefix : "", num);
 
-		if (!ctx->emit(ctx, name, (size_t)len, ino_of(n->numbered, num),
+		if (!ctx->emit(ctx, name, (size_t)len,
+			       ino_of(n->numbered, numbered_arg(n, pd->arg, num)),
 			       (n->numbered->mode & S_IFMT) >> 12))
 			return 0;
 		ctx->pos = i + (uint64_t)num + 1;

@@ -5,9 +5,11 @@
  * contents into a procfs_buf when a read starts at offset 0; store takes writes), a symlink
  * (link writes its target when the node is looked up, vfs_lock held), or a directory (a
  * table of fixed entries and/or numbered entries: "1", "2"... listed by next()). Every node
- * carries a long argument: a fixed entry inherits its directory's, a numbered entry gets its
- * number (so /proc/1/task/7/stat is the "stat" node with argument 7). The dentries are
- * generated on each lookup and marked DENTRY_VOLATILE: nothing is cached, nothing goes stale.
+ * carries a long argument in two halves, outer and inner (PROCFS_ARG): a fixed entry inherits
+ * its directory's; a numbered entry N gets (N, N) if its directory is marked `outer`, else
+ * the directory's outer half and N (so /proc/5/task/7/stat is the "stat" node with argument
+ * (5, 7), /proc/5/fd/3 the fd node with (5, 3)). The dentries are generated on each lookup
+ * and marked DENTRY_VOLATILE: nothing is cached, nothing goes stale.
  */
 #ifndef MOTE_FS_PROCFS_H
 #define MOTE_FS_PROCFS_H
@@ -17,6 +19,11 @@
 struct dentry;
 struct fs_type;
 struct super;
+
+/* A node's argument from its two halves (each 0 .. 2^31 - 1), and the halves back. */
+#define PROCFS_ARG(outer, inner) ((long)(((uint64_t)(outer) << 32) | (uint32_t)(inner)))
+#define PROCFS_OUTER(arg) ((int)((uint64_t)(arg) >> 32))
+#define PROCFS_INNER(arg) ((int)((arg)&0xffffffff))
 
 /* A growing text buffer; on out of memory err is set to -ENOMEM and output is dropped. */
 struct procfs_buf {
@@ -42,10 +49,13 @@ struct procfs_node {
 	/* A directory: its fixed entries (a table ending with a NULL name), */
 	const struct procfs_node *entries;
 	/* and its numbered entries: next(arg, from) is the smallest >= from, or -1; each one is
-	 * the node `numbered` with that number as its argument, named prefix + the number. */
+	 * the node `numbered` named prefix + the number, whose argument has the number as its
+	 * inner half, and as its outer half too if `outer` (/proc/<pid>), else the directory's
+	 * outer half. */
 	long (*next)(long arg, long from);
 	const struct procfs_node *numbered;
 	const char *prefix;
+	bool outer;
 };
 
 void procfs_printf(struct procfs_buf *b, const char *fmt, ...) __printf(2, 3);

@@ -325,11 +325,13 @@ static long build_stack(struct exec_args *a, const struct image *main, uint64_t 
 	kfree(vec);
 	if (r)
 		return r;
+	mutex_lock(&p->lock); /* (procfs reads them under it, from any process) */
 	p->arg_start = argp;
 	p->arg_end = envp;
 	p->env_start = envp;
 	p->env_end = argp + strings;
 	memcpy(p->auxv, auxv, k * 8);
+	mutex_unlock(&p->lock);
 	return (long)sp;
 }
 
@@ -489,18 +491,25 @@ int exec_program(const char *path, struct exec_args *args, struct trapframe *tf,
 		char *exe = kmalloc(PATH_MAX);
 		const char *base = execfn;
 
-		if (exe && vfs_path_of(f->dentry, exe, PATH_MAX) > 0) {
-			kfree(p->exe);
-			p->exe = exe;
-		} else {
+		if (!exe || vfs_path_of(f->dentry, exe, PATH_MAX) <= 0) {
 			kfree(exe);
+			exe = NULL;
 		}
 		p->start_ns = time_ns();
 		/* comm (PR_GET_NAME, /proc/self/stat): the file's name, as Linux sets it */
 		for (const char *c = execfn; *c; c++)
 			if (*c == '/')
 				base = c + 1;
+		mutex_lock(&p->lock); /* (procfs reads them under it, from any process) */
+		if (exe) {
+			char *old = p->exe;
+
+			p->exe = exe;
+			exe = old;
+		}
 		snprintf(current_thread()->name, sizeof(current_thread()->name), "%s", base);
+		mutex_unlock(&p->lock);
+		kfree(exe);
 	}
 	r = 0;
 	goto out;

@@ -756,16 +756,31 @@ bool mm_range_mapped(uint64_t addr, uint64_t len)
 	return ok;
 }
 
-uint64_t mm_resident_pages(void)
+uint64_t mm_resident_pages(const struct mm *mm)
 {
-	struct mm *mm = mm_current();
-
 	return mm ? mm->pages : 0;
 }
 
-bool mm_vma_next(uint64_t addr, struct vma *out)
+size_t mm_read(struct mm *mm, uint64_t addr, void *buf, size_t n)
 {
-	struct mm *mm = mm_current();
+	size_t done = 0;
+
+	mutex_lock(&mm->lock);
+	while (done < n && addr + done < MM_TASK_SIZE && addr + done >= addr) {
+		uint64_t va = addr + done, pa = mm_pte_phys(mm, va);
+		size_t chunk = MIN(n - done, PAGE_SIZE - (va & (PAGE_SIZE - 1)));
+
+		if (pa == (uint64_t)-1)
+			break;
+		memcpy((char *)buf + done, P2V(pa), chunk);
+		done += chunk;
+	}
+	mutex_unlock(&mm->lock);
+	return done;
+}
+
+bool mm_vma_next(struct mm *mm, uint64_t addr, struct vma *out)
+{
 	struct list *pos;
 	bool found = false;
 

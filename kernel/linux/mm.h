@@ -73,7 +73,8 @@ struct mm {
 	struct mutex lock;
 	struct list vmas;
 	uint64_t *pgd;		 /* the page-table root (direct-map address) */
-	int users;		 /* processes using it (a vfork child shares its parent's) */
+	int users;		 /* processes using it (a vfork child shares its parent's), and
+				  * procfs readers of another process's (process_mm) */
 	uint32_t id;		 /* 1..MM_IDS - 1, unique among live address spaces */
 	struct list all;	 /* in the list of every address space */
 	uint64_t brk_start, brk; /* the heap: [brk_start, brk) */
@@ -143,11 +144,17 @@ bool mm_range_mapped(uint64_t addr, uint64_t len);
 /* A file shrank to size: drop the mappings of its pages past the new end (they fault again:
  * SIGBUS past end of file, as in Linux). */
 void mm_truncated(const struct inode *ino, uint64_t size);
-/* The first VMA that ends above addr, copied into *out with a reference to its file (the
- * caller file_put()s it): procfs walks the VMAs with it without holding the mm lock while it
- * formats them. false if there is none. */
-bool mm_vma_next(uint64_t addr, struct vma *out);
-/* Resident pages (for /proc, getrusage). */
-uint64_t mm_resident_pages(void);
+/* The first VMA of mm that ends above addr, copied into *out with a reference to its file
+ * (the caller file_put()s it): procfs walks the VMAs with it without holding the mm lock
+ * while it formats them. false if there is none. */
+bool mm_vma_next(struct mm *mm, uint64_t addr, struct vma *out);
+/* mm's resident pages (for /proc, getrusage); 0 for NULL. */
+uint64_t mm_resident_pages(const struct mm *mm);
+/*
+ * Copy n bytes at addr of mm (any process's; the caller holds a reference) into buf, through
+ * mm's own page tables under its lock: what /proc/<pid>/cmdline and environ read. Pages are
+ * not faulted in: the copy stops at the first one not there. Returns the bytes copied.
+ */
+size_t mm_read(struct mm *mm, uint64_t addr, void *buf, size_t n);
 
 #endif /* MOTE_LINUX_MM_H */

@@ -335,3 +335,21 @@ bool mm_pte_huge_present(struct mm *mm, uint64_t va, bool write)
 
 	return pde && (*pde & (PTE_P | PTE_PS)) == (PTE_P | PTE_PS) && (!write || (*pde & PTE_W));
 }
+
+uint64_t mm_pte_phys(struct mm *mm, uint64_t va)
+{
+	uint64_t *e = vm_entry(mm->pgd, va, 1, false);
+
+	if (!e)
+		return (uint64_t)-1;
+	/* A 2 MiB page first: a level-0 look would split it. */
+	if (*e & PTE_PS)
+		return (*e & (PTE_P | PTE_SW_PROTNONE))
+			       ? (*e & PTE_ADDR & ~(uint64_t)(HUGE_SIZE - 1)) |
+					 (va & (HUGE_SIZE - 1))
+			       : (uint64_t)-1;
+	e = vm_entry(mm->pgd, va, 0, false);
+	if (!e || !(*e & (PTE_P | PTE_SW_PROTNONE)))
+		return (uint64_t)-1;
+	return (*e & PTE_ADDR) | (va & (PAGE_SIZE - 1));
+}

@@ -24,6 +24,9 @@ int mm_pte_populate(struct mm *mm, struct vma *v, uint64_t start, uint64_t end) 
 /* Clear the entries of [start, end), freeing owned frames (a 2 MiB page partly inside is
  * split first). True if any was present (the TLBs need flushing). */
 bool mm_pte_clear(struct mm *mm, uint64_t start, uint64_t end);
+/* The physical address va maps to in mm (a PROT_NONE page's frame too), or -1 if no frame
+ * is there. Never changes the tables. */
+uint64_t mm_pte_phys(struct mm *mm, uint64_t va);
 /* Move the entries of [old, old+len) to new (not overlapping; new has none). 0 or -ENOMEM. */
 int mm_pte_move(struct mm *mm, uint64_t old, uint64_t new, uint64_t len) __must_check;
 /* Drop one owner of the n owned frames at pa (1, or a 2 MiB page's 512): each frame left with

@@ -66,12 +66,67 @@ struct process *process_find(int pid)
 	return NULL;
 }
 
+long process_next_pid(long from)
+{
+	uint64_t f = process_lock();
+	struct list *pos;
+	long best = -1;
+
+	list_for_each (pos, &table) {
+		long pid = list_entry(pos, struct process, all)->pid;
+
+		if (pid >= from && (best < 0 || pid < best))
+			best = pid;
+	}
+	process_unlock(f);
+	return best;
+}
+
+struct process *process_get(int pid)
+{
+	uint64_t f = process_lock();
+	struct process *p = process_find(pid);
+
+	if (p)
+		__atomic_fetch_add(&p->refs, 1, __ATOMIC_RELAXED);
+	process_unlock(f);
+	return p;
+}
+
+int process_ids(struct process *p, struct process_ids *ids)
+{
+	uint64_t f = process_lock();
+	int r = p->state == PROC_REAPED ? -ESRCH : 0;
+
+	if (!r) {
+		ids->ppid = p->parent ? p->parent->pid : 0;
+		ids->pgid = p->pgid;
+		ids->sid = p->sid;
+		ids->state = p->state;
+	}
+	process_unlock(f);
+	return r;
+}
+
+struct mm *process_mm(struct process *p)
+{
+	struct mm *mm;
+
+	mutex_lock(&p->lock);
+	mm = p->mm;
+	if (mm)
+		mm_get(mm);
+	mutex_unlock(&p->lock);
+	return mm;
+}
+
 struct process *process_alloc(void)
 {
 	struct process *p = kzalloc(sizeof(*p));
 
 	if (!p)
 		return NULL;
+	p->refs = 1;
 	mutex_init(&p->lock);
 	list_init(&p->tasks);
 	list_init(&p->children);
@@ -97,12 +152,18 @@ void process_add(struct process *p, struct process *parent)
 	process_unlock(f);
 }
 
-/* Free a process taken out of the table (reaped). */
+/* Free a process out of the table (reaped, or never entered) with its last reference. */
 static void process_free(struct process *p)
 {
 	signal_exit_process(p);
 	kfree(p->exe);
 	kfree(p);
+}
+
+void process_put(struct process *p)
+{
+	if (!__atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL))
+		process_free(p);
 }
 
 /* Let a vfork parent go on (the child execs or ends). */
@@ -244,7 +305,9 @@ int process_exec_mm(void)
 		n = mm_create(false);
 		if (!n)
 			return -ENOMEM;
+		mutex_lock(&p->lock);
 		p->mm = n;
+		mutex_unlock(&p->lock);
 		sched_set_root(V2P(n->pgd));
 		mm_put(old);
 	}
@@ -292,18 +355,27 @@ void process_exit_last(struct process *p)
 	struct process *init = init_process;
 	struct list *pos, *tmp;
 	bool reap = false, orphaned_zombie = false;
+	struct fdtable *fdt;
+	struct dentry *cwd;
+	struct mm *mm;
 	uint64_t f;
 
 	ptimers_exit();
-	fdtable_free(p->fdt); /* pipes closed: readers see the end */
-	p->fdt = NULL;
+	/* Out of the process under its lock (procfs looks at them under it), then let go. */
 	mutex_lock(&p->lock);
-	vfs_dentry_put(p->cwd);
+	fdt = p->fdt;
+	p->fdt = NULL;
+	cwd = p->cwd;
 	p->cwd = NULL;
 	mutex_unlock(&p->lock);
+	fdtable_free(fdt); /* pipes closed: readers see the end */
+	vfs_dentry_put(cwd);
 	sched_set_root(vm_root()); /* off the address space before it goes */
-	mm_put(p->mm);
+	mutex_lock(&p->lock);
+	mm = p->mm;
 	p->mm = NULL;
+	mutex_unlock(&p->lock);
+	mm_put(mm);
 	release_vfork(p);
 	f = process_lock();
 	list_for_each_safe (pos, tmp, &p->children) {
@@ -322,6 +394,7 @@ void process_exit_last(struct process *p)
 	if (p->exit_signal == SIGCHLD && reaps_itself(p->parent)) {
 		list_del(&p->sibling);
 		list_del(&p->all);
+		p->state = PROC_REAPED;
 		reap = true;
 	} else {
 		tell_parent(p);
@@ -329,7 +402,7 @@ void process_exit_last(struct process *p)
 	child_changed(p->parent);
 	process_unlock(f);
 	if (reap)
-		process_free(p);
+		process_put(p); /* the table's reference */
 }
 
 /* Is child c one that wait(idtype, id, options) of its parent asks about? */
@@ -413,9 +486,10 @@ int process_wait(int idtype, int id, int options, struct wait_result *res)
 	}
 	list_del(&found->sibling);
 	list_del(&found->all);
+	found->state = PROC_REAPED;
 	me->child_cpu_ns += res->cpu_ns;
 	process_unlock(f);
-	process_free(found);
+	process_put(found); /* the table's reference */
 	return 0;
 }
 

@@ -3,9 +3,10 @@
  * sessions, and the kill(2) targets.
  *
  * Locks: the table's spin lock (process_lock) guards the table, every process's parent,
- * children, pgid, sid and state; it is taken before any process's sig.lock. A process is freed
- * when its parent reaps it (or at once, when the parent ignores SIGCHLD): only under the
- * table's lock may another process be looked at.
+ * children, pgid, sid and state; it is taken before any process's sig.lock. A process leaves
+ * the table when its parent reaps it (or at once, when the parent ignores SIGCHLD) and is
+ * freed with its last reference: another process is looked at under the table's lock, or
+ * through a reference (process_get), which keeps the struct but not what the process holds.
  */
 #ifndef MOTE_LINUX_PROCESS_H
 #define MOTE_LINUX_PROCESS_H
@@ -20,6 +21,25 @@ uint64_t process_lock(void);
 void process_unlock(uint64_t flags);
 /* The live or zombie process with pid, or NULL. Table lock held. */
 struct process *process_find(int pid);
+
+/* The smallest pid >= from of a live or zombie process, or -1 (procfs lists /proc/<pid>). */
+long process_next_pid(long from);
+/* The live or zombie process with pid, with a reference; NULL if there is none. */
+struct process *process_get(int pid);
+/* Drop a reference: the last (the table's is dropped when the process is reaped) frees it. */
+void process_put(struct process *p);
+
+/* What ties a process to the others, read at one moment under the table's lock. */
+struct process_ids {
+	int ppid; /* 0 for pid 1 */
+	int pgid, sid;
+	int state; /* PROC_LIVE, PROC_ZOMBIE */
+};
+
+/* p's ids (p: a reference). 0, or -ESRCH once p has been reaped. */
+int process_ids(struct process *p, struct process_ids *ids) __must_check;
+/* p's address space with a reference (mm_put), or NULL once p has ended. */
+struct mm *process_mm(struct process *p);
 
 /* A new process with nothing in it yet (lists, locks and queues set up). NULL: no memory. */
 struct process *process_alloc(void);

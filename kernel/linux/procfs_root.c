@@ -1,12 +1,13 @@
 /* procfs_root.c: /proc's root directory as Linux shows it: the links self, thread-self and
- * mounts, the machine-wide files (fs/procfs_cpuinfo.c, procfs_sys.c), sys/, net/ (fs/procfs.c)
- * and /proc/<pid> for the one process (procfs_self.c). */
+ * mounts (to the caller's own), the machine-wide files (fs/procfs_cpuinfo.c, procfs_sys.c),
+ * sys/, net/ (fs/procfs.c) and /proc/<pid> for every live or zombie process (procfs_pid.c). */
 #include "linux/procfs_root.h"
 #include "fs/procfs.h"
 #include "fs/procfs_cpuinfo.h"
 #include "fs/unixname.h"
 #include "fs/vfs.h"
-#include "linux/procfs_self.h"
+#include "linux/process.h"
+#include "linux/procfs_pid.h"
 #include "linux/procfs_sys.h"
 #include "linux/task.h"
 
@@ -28,10 +29,10 @@ static int mounts_link(struct procfs_buf *b, long arg)
 	return 0;
 }
 
-/* The processes: the one there is. */
+/* The processes in the table, live or zombie. */
 static long next_pid(long arg, long from)
 {
-	return from <= current_process()->pid ? current_process()->pid : -1;
+	return process_next_pid(from);
 }
 
 #define FILE(n, fn)                                               \
@@ -60,7 +61,8 @@ static const struct procfs_node root = {
 	.mode = S_IFDIR | 0555,
 	.entries = root_entries,
 	.next = next_pid,
-	.numbered = &procfs_self_pid,
+	.numbered = &procfs_pid_dir,
+	.outer = true,
 };
 
 void procfs_root_init(void)

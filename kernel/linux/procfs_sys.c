@@ -30,7 +30,7 @@ static uint64_t mapped_kb(void)
 	uint64_t sum = 0;
 	struct vma v;
 
-	for (uint64_t at = 0; mm_vma_next(at, &v); at = v.end) {
+	for (uint64_t at = 0; mm_vma_next(mm_current(), at, &v); at = v.end) {
 		sum += v.end - v.start;
 		file_put(v.file);
 	}
@@ -46,7 +46,7 @@ int procfs_sys_show_meminfo(struct procfs_buf *b, long arg)
 {
 	uint64_t total = page_total_count() * 4, free = page_free_count() * 4;
 	uint64_t shmem = ramfs_pages_in_use() * 4, heap = heap_in_use() / 1024;
-	uint64_t stacks = (uint64_t)thread_count() * 16, anon = mm_resident_pages() * 4;
+	uint64_t stacks = (uint64_t)thread_count() * 16, anon = mm_resident_pages(mm_current()) * 4;
 
 	kb(b, "MemTotal:", total);
 	kb(b, "MemFree:", free);

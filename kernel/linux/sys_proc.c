@@ -359,19 +359,23 @@ SYSCALL_DEFINE2(getrusage, int, who, struct rusage_k *, u)
 	if (who != 0 && who != -1 && who != 1) /* SELF, CHILDREN, THREAD */
 		return -EINVAL;
 	memset(&r, 0, sizeof(r));
-	if (who != -1) {
+	if (who == -1) {
+		ns = READ_ONCE(current_process()->child_cpu_ns); /* the children waited for */
+	} else {
 		ns = who == 1 ? clock_thread_cpu_ns() : clock_process_cpu_ns();
-		r.utime.tv_sec = (int64_t)(ns / NSEC_PER_SEC);
-		r.utime.tv_usec = (int64_t)(ns % NSEC_PER_SEC / 1000);
-		r.maxrss = (int64_t)(mm_resident_pages() * 4);
+		r.maxrss = (int64_t)(mm_resident_pages(mm_current()) * 4);
 		r.nvcsw = (int64_t)current_thread()->switches;
 	}
+	r.utime.tv_sec = (int64_t)(ns / NSEC_PER_SEC);
+	r.utime.tv_usec = (int64_t)(ns % NSEC_PER_SEC / 1000);
 	return copy_to_user(u, &r, sizeof(r));
 }
 
 SYSCALL_DEFINE1(times, uint64_t *, u)
 {
-	uint64_t t[4] = { clock_process_cpu_ns() / 10000000, 0, 0, 0 };
+	/* utime, stime, cutime, cstime in clock ticks (100 Hz): all time counts as user time */
+	uint64_t t[4] = { clock_process_cpu_ns() / 10000000, 0,
+			  READ_ONCE(current_process()->child_cpu_ns) / 10000000, 0 };
 
 	if (u && copy_to_user(u, t, sizeof(t)))
 		return -EFAULT;

@@ -139,7 +139,9 @@ SYSCALL_DEFINE5(prctl, int, op, uint64_t, a2, uint64_t, a3, uint64_t, a4, uint64
 				return -EFAULT;
 			name[sizeof(name) - 1] = 0;
 		}
+		mutex_lock(&current_process()->lock); /* procfs reads names under it */
 		memcpy(th->name, name, sizeof(th->name));
+		mutex_unlock(&current_process()->lock);
 		return 0;
 	case PR_GET_NAME:
 		return copy_to_user((void *)a2, th->name, sizeof(th->name));

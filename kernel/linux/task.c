@@ -244,6 +244,8 @@ void task_exit(int code)
 		task_end_vm((code & 0xff) << 8); /* (its state stays for the last words) */
 	mutex_lock(&p->lock);
 	p->dead_cpu_ns += sched_runtime_tsc(th) * 1000000ULL / time_tsc_khz();
+	if (t->tid == p->pid) /* the process keeps its name (procfs) */
+		memcpy(p->comm, th->name, sizeof(p->comm));
 	f = spin_lock(&p->sig.lock);
 	list_del(&t->node);
 	signal_exit_task_locked(t);

@@ -64,17 +64,21 @@ struct task {
 	bool sched_reset_on_fork; /* SCHED_RESET_ON_FORK: the new ones start as SCHED_OTHER */
 };
 
-/* The process: what its threads share. */
+/* The process: what its threads share. Another process (procfs) reaches it through a
+ * reference (process_get) and its threads, files, cwd, mm and exe under its lock: fdt, cwd
+ * and mm are NULL once it has ended. */
 struct process {
 	int pid;
-	struct mutex lock; /* tasks, cwd, exe; not held across sleeps */
+	int refs;	   /* the table's (until reaped), process_get's */
+	struct mutex lock; /* tasks, fdt, cwd, mm, exe, comm; not held across sleeps */
 	struct list tasks; /* struct task.node */
 	int ntasks;
 	struct fdtable *fdt;
 	struct dentry *cwd; /* a reference */
 	uint32_t umask;
 	struct mm *mm;
-	char *exe; /* absolute path of the running executable (kmalloc'd) */
+	char *exe;     /* absolute path of the running executable (kmalloc'd) */
+	char comm[16]; /* its main thread's name once that thread has ended (procfs) */
 	uint64_t arg_start, arg_end, env_start, env_end; /* on the initial stack (procfs) */
 	uint64_t auxv[64]; /* a copy of the auxiliary vector (procfs), AT_NULL-terminated */
 	struct rlimit64 rlim[NR_RLIMITS];
@@ -92,7 +96,7 @@ struct process {
 	struct list all; /* in the process table */
 	int pgid, sid;
 	int exit_signal; /* sent to the parent when it ends (SIGCHLD; clone's low byte) */
-	int state;	 /* PROC_LIVE, PROC_ZOMBIE */
+	int state;	 /* PROC_LIVE, PROC_ZOMBIE, PROC_REAPED (out of the table) */
 	int wstatus;	 /* how it ended, as wait reports it (code << 8, or the signal) */
 	bool exiting;	 /* a group exit is under way: its threads leave (sig.lock) */
 	bool did_exec;	 /* it ran execve (setpgid then refuses its parent: EACCES) */
@@ -108,6 +112,7 @@ struct process {
 
 #define PROC_LIVE 0
 #define PROC_ZOMBIE 1
+#define PROC_REAPED 2
 
 /* pid 1: the first program. Its end is the VM's end. */
 extern struct process *init_process;

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <time.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -266,6 +267,26 @@ static void waiting(void)
 	CHECK(waitid(P_PID, pid, &si, WEXITED) == 0 && si.si_pid == pid &&
 		      si.si_code == CLD_EXITED && si.si_status == 42 && si.si_signo == SIGCHLD,
 	      "waitid: CLD_EXITED, status 42");
+
+	pid = fork();
+	if (pid == 0) {
+		struct timespec cpu;
+
+		do /* 30 ms of CPU time */
+			clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
+		while (cpu.tv_sec == 0 && cpu.tv_nsec < 30000000);
+		_exit(0);
+	}
+	{
+		struct rusage ru;
+		long us;
+
+		CHECK(exited(pid, 0) && getrusage(RUSAGE_CHILDREN, &ru) == 0,
+		      "getrusage(CHILDREN)");
+		us = ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec + ru.ru_stime.tv_usec +
+		     ru.ru_stime.tv_sec * 1000000;
+		CHECK(us >= 25000, "it counts the 30 ms of CPU of a child waited for (%ld us)", us);
+	}
 
 	signal(SIGCHLD, on_chld);
 	pid = fork();

@@ -77,6 +77,31 @@ expect_match "--add DIR brings its files" " $T/data/sub/f$" "$listing"
 expect_match "--add DIR keeps symlinks" " $T/data/sub/l -> f$" "$listing"
 expect_match "--add HOST:GUEST puts the file at GUEST" " /info/release$" "$listing"
 
+# --with: another program at the path $PATH gives it, with its libraries; the main program's
+# manifest unchanged; ld.so.cache when only a --with program is dynamic
+ls_path=$(type -P ls)
+$MOTE build --with ls /bin/bash -c 'ls / | wc -l' -o $T/w.img >$T/w.out 2>&1 ||
+	not_ok "--with: mote build failed: $(cat $T/w.out)"
+listing=$($MOTE inspect $T/w.img)
+expect_match "--with ls brings ls at the path \$PATH gives ($ls_path)" " $ls_path$" "$listing"
+expect_match "... and its libraries (libselinux.so.1)" " /[^ ]*/libselinux\.so\.1$" "$listing"
+expect_match "... the image's program is still the main one" "^program:  /bin/bash$" "$listing"
+if [ -L /bin ]; then # merged /usr: /bin/ls reached through the /bin link, as when called so
+	$MOTE build --with /bin/ls /usr/bin/true -o $T/wl.img >/dev/null
+	listing=$($MOTE inspect $T/wl.img)
+	expect_match "--with /bin/ls brings the /bin link" " /bin -> $(readlink /bin)$" "$listing"
+	expect_match "... and the file it leads to" " $(readlink -f /bin/ls)$" "$listing"
+fi
+printf 'int main(void) { return 0; }\n' >$T/nothing.c
+if gcc -static -o $T/static $T/nothing.c; then
+	$MOTE build --with ls $T/static -o $T/ws.img >/dev/null
+	expect_match "a static program --with a dynamic one brings ld.so.cache" \
+		" /etc/ld\.so\.cache$" "$($MOTE inspect $T/ws.img)"
+else
+	not_ok "cannot compile a static test program"
+fi
+check "--help lists --with" bash -c "$MOTE help build | grep -q -- '-w, --with PROGRAM'"
+
 # the same inputs give the same bytes (content hashes stay stable)
 $MOTE build /bin/ls -o $T/d1.img >/dev/null && $MOTE build /bin/ls -o $T/d2.img >/dev/null
 check "the same program gives a byte-identical image" cmp -s $T/d1.img $T/d2.img
@@ -97,6 +122,11 @@ expect_error() {
 }
 expect_error "not ELF" "/etc/passwd: not an ELF file" /etc/passwd
 expect_error "no such program" "nonexistent-prog: no such program" nonexistent-prog
+expect_error "--with a missing program" \
+	"^mote build: --with nonexistent-prog: no such program \(not a path, not in \\\$PATH\)$" \
+	--with nonexistent-prog /bin/true
+expect_error "--with a file that is not a program" "^mote build: --with /etc/passwd: not an ELF file$" \
+	--with /etc/passwd /bin/true
 cp /bin/true $T/arm && printf '\xb7\x00' | dd of=$T/arm bs=1 seek=18 conv=notrunc status=none
 expect_error "wrong architecture" "$T/arm: ELF for another architecture" $T/arm
 printf 'int foo(void) { return 0; }\n' >$T/foo.c

@@ -2,9 +2,9 @@
 # mote_run.sh: `mote run` end to end on motevm: exit status, stdout and stderr kept apart, stdin
 # to end of file, environment, arguments with spaces and quotes, --add, --cwd, the image cache,
 # a program out of memory; `mote build` + `mote run --image`; errors for programs mote cannot
-# package (no VM needed); the same image under QEMU (--qemu); the fallback to QEMU TCG when
-# /dev/kvm is not usable (forced with MOTE_KVM_DEVICE=/nonexistent where it is): one notice on
-# stderr, the program's output and status, --no-fallback, the error without QEMU either.
+# package (no VM needed), --with's errors; the same image under QEMU (--qemu), and a shell
+# pipeline of programs given with --with; the fallback to QEMU TCG when /dev/kvm is not usable
+# (forced with MOTE_KVM_DEVICE=/nonexistent where it is): one notice on stderr, the program's output and status, --no-fallback, the error without QEMU either.
 # Without a usable /dev/kvm the motevm part is skipped; the test skips only if neither it nor
 # QEMU can run.
 cd "$(dirname "$0")/../.." || exit 1
@@ -138,6 +138,14 @@ if [ -n "$have_qemu" ] || kvm_usable; then
 	expect_match "--kernel-arg=--strace: calls traced" "\[1\] [a-z_0-9]+\(.*\) = " "$out"
 	kvm_usable && expect_match "--stats: motevm's VM exits" "motevm stats: " "$out"
 fi
+out=$($MOTE run --with nonexistent-prog /bin/true 2>&1)
+expect_eq "--with a missing program: exit 125" 125 "$?"
+expect_eq "... one line naming it" \
+	"mote run: --with nonexistent-prog: no such program (not a path, not in \$PATH)" "$out"
+$MOTE build /bin/true -o $T/true.img >/dev/null
+out=$($MOTE run --image $T/true.img --with ls 2>&1)
+expect_eq "--with and --image: exit 125" 125 "$?"
+expect_match "... --with changes an image" "^mote run: .*--with.* change an image" "$out"
 out=$($MOTE run --kernel-arg=strace /bin/true 2>&1)
 expect_eq "--kernel-arg without --: exit 125" 125 "$?"
 expect_match "... says what a kernel option is" "not a kernel option" "$out"
@@ -149,6 +157,31 @@ if [ -n "$have_qemu" ]; then
 	expect_eq "--qemu: the program's exit status" 5 "$rc"
 	expect_match "--qemu: its output" "arg1=\[q arg\]" "$out"
 	check "--qemu: no fallback notice (QEMU was asked for)" test -z "$(grep 'not usable' $T/q.err)"
+	# programs the program runs: missing without --with; with it, a pipeline of three
+	# (fork, exec, pipes, wait) in an image of its own (the file set is the cache key)
+	out=$($MOTE run --qemu --verbose /bin/bash -c 'ls / | sort | wc -l; ls -1 /' 2>&1)
+	expect_match "--qemu: without --with, bash finds no ls" "ls: command not found" "$out"
+	out=$($MOTE run --qemu --verbose --with ls --with sort --with wc /bin/bash -c \
+		'ls / | sort | wc -l; ls -1 /' 2>$T/with.err)
+	rc=$?
+	expect_eq "--qemu --with ls --with sort --with wc: bash's status" 0 "$rc"
+	expect_match "... ls / | sort | wc -l counts the entries of /" "^[1-9][0-9]*$" \
+		"$(head -n 1 <<<"$out")"
+	# (ls -1: under QEMU the console is a terminal inside, whatever mote's stdout is)
+	expect_eq "... as many as ls -1 / lists" "$(head -n 1 <<<"$out")" \
+		"$(tail -n +2 <<<"$out" | wc -l)"
+	check "... among them usr" grep -qx usr <<<"$out"
+	expect_match "... in a new image, not the one without --with (the same command)" \
+		"image built" "$(cat $T/with.err)"
+	# a file added under a directory the image has as a symlink (merged /usr: /bin -> usr/bin)
+	# lands in the link's target, as Linux unpacks an initramfs ("bad initrd" before)
+	if [ -L /bin ]; then
+		printf '#!/bin/bash\necho added\n' >"$T/added.sh" && chmod +x "$T/added.sh"
+		out=$($MOTE run --qemu --add "$T/added.sh:/bin/added" /bin/bash -c \
+			'/bin/added; test -L /bin && echo link; test -x /usr/bin/added && echo there' 2>&1)
+		expect_eq "--add FILE:/bin/NAME with /bin a link: the file at /usr/bin/NAME" \
+			"$(printf 'added\nlink\nthere')" "$out"
+	fi
 	# input already waiting when the kernel turns the UART's FIFOs on is kept (it lost the
 	# first byte: "[ello]")
 	out=$( (sleep 0.05; echo hello) | timeout 60 $MOTE run --qemu /bin/busybox sh -c \

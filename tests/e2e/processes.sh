@@ -25,15 +25,15 @@ same "bash: a script of subshells, jobs, traps and exec" --opts --add "$D" --wit
 	--with cat -- /bin/bash "$D/script.sh" "$D/jobs"
 same "busybox sh pipelines" /bin/busybox sh -c \
 	'echo "c b a" | tr " " "\n" | sort | head -n 2; echo $(seq 3 | wc -l); ls /bin/busybox | cat'
-same "python3 subprocess" --opts --add /usr/lib/python3.11 --with echo --with /bin/sh -- \
+same "python3 subprocess" --opts --add /usr/lib/python3.11 --with echo --with /bin/sh --with cat -- \
 	/usr/bin/python3 -c 'import subprocess
 print(subprocess.run(["echo", "hi"], capture_output=True))
 print(subprocess.run("echo $((6 * 7)) | cat", shell=True, capture_output=True).stdout)
 print(subprocess.check_output(["sh", "-c", "exit 0; echo no"]), subprocess.call(["sh", "-c", "exit 5"]))'
-same "git init, add, commit, log" --opts --add "$D" --with git --with /bin/sh \
+same "git init, add, commit, log" --opts --add "$D" --with git --with /bin/sh --with rm --with wc \
 	--add /usr/share/git-core/templates -- /bin/bash -c "cd $D/git && rm -rf r && git init -q r &&
 	cd r && echo hi >f && git add f && git -c user.name=m -c user.email=m@e commit -q -m first &&
-	git log --format=%s && git cat-file -p HEAD:f && git status --short | wc -l"
+	git --no-pager log --format=%s && git cat-file -p HEAD:f && git status --short | wc -l"
 
 # make + gcc: a two-file C project, with just the headers and link inputs it uses.
 P=$D/cproj
@@ -52,13 +52,15 @@ C
 printf 'hello: main.o greet.o\n\tgcc -o $@ main.o greet.o\n%%.o: %%.c greet.h\n\tgcc -O1 -c $<\n' \
 	>"$P/Makefile"
 GCC=(--with gcc --with make --with "$(gcc -print-prog-name=cc1)"
-	--with "$(gcc -print-prog-name=collect2)" --with as --with ld --with /bin/sh)
-for f in $(cd "$P" && gcc -M main.c greet.c | tr ' \\' '\n\n' | grep '^/' | sort -u) \
-	$(cd "$P" && gcc -o "$T/linked" main.c greet.c -Wl,-t 2>/dev/null | grep '^/' | sort -u); do
+	--with "$(gcc -print-prog-name=collect2)" --with as --with ld --with /bin/sh
+	--add "$(gcc -print-file-name=liblto_plugin.so)")
+for f in $(cd "$P" && gcc -O1 -M main.c greet.c | tr ' \\' '\n\n' | grep '^/' | sort -u) \
+	$(cd "$P" && gcc -o "$T/linked" main.c greet.c -Wl,-t 2>/dev/null | grep '^/' |
+		grep -v "^${TMPDIR:-/tmp}/cc" | sort -u); do
 	GCC+=(--add "$(realpath -s "$f")")
 done
-same "make and gcc build a C project" --opts --mem 512 --add "$D" "${GCC[@]}" -- \
-	/bin/bash -c "cd $P && make -s && ./hello && rm -f hello *.o"
+same "make and gcc build a C project" --opts --mem 512 --add "$D" "${GCC[@]}" --with rm -- \
+	/bin/bash -c "export PATH=/usr/bin:/bin; cd $P && make -s && ./hello && rm -f hello *.o"
 
 # A fork bomb in 256 MiB: fork fails with EAGAIN, processes out of memory are killed alone.
 if gcc -O1 -static -o "$T/bomb" tests/e2e/processes/bomb.c 2>"$T/bomb.err"; then

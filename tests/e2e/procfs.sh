@@ -1,8 +1,9 @@
 #!/bin/bash
 # procfs.sh: /proc and /sys as real Debian programs read them under `mote run`, on motevm and
 # under QEMU TCG: cat of maps, status, cpuinfo, meminfo (Linux's line formats, field names in the
-# host kernel's order, values that fit the VM), busybox ps/free/uptime, nproc and Python's
-# os.cpu_count() (the vCPU count), ls of /proc/self/fd, /proc/sys/kernel/hostname = uname -n.
+# host kernel's order, values that fit the VM), busybox ps/free/uptime (ps with a child process
+# too), nproc and Python's os.cpu_count() (the vCPU count), ls of /proc/self/fd,
+# /proc/sys/kernel/hostname = uname -n.
 # Without a usable /dev/kvm only the QEMU TCG part runs; the test skips only if neither can.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
@@ -116,6 +117,11 @@ if [ -n "$have_qemu" ]; then
 	expect_eq "QEMU TCG: cpuinfo has 2 processor blocks with --cpus 2" 2 "$(grep -c '^processor	: ' "$T/qmaps")"
 	run qpy --qemu --cpus 2 --add /usr/lib/python3.11 /usr/bin/python3 -c 'import os; print(os.cpu_count())'
 	expect_eq "QEMU TCG: python3 os.cpu_count() with --cpus 2" 2 "$(cat "$T/qpy")"
+	# --- /proc/<pid> of every process: busybox ps sees the shell's background child
+	run qps --qemu --cpus 2 /bin/busybox sh -c \
+		'/bin/busybox sleep 30 & /bin/busybox ps -o pid,ppid,pgid,comm,args; kill $!'
+	expect_match "QEMU TCG: busybox ps lists the shell, pid 1" '^ +1 +0 +1 +busybox +/bin/busybox sh -c ' "$(cat "$T/qps")"
+	expect_match "QEMU TCG: busybox ps lists the shell's child, ppid 1" '^ +[0-9]+ +1 +1 +busybox +/bin/busybox sleep 30$' "$(cat "$T/qps")"
 else
 	echo "(QEMU TCG part skipped: qemu-system-x86_64 not installed)"
 fi

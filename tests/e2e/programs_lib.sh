@@ -3,6 +3,7 @@
 # naming the test: sets RUN (the mote command for PLATFORM=motevm, the default, or
 # PLATFORM=qemu: QEMU TCG microvm; the caller SKIPs where it cannot run), T and
 # MOTE_CACHE_DIR, and defines same.
+# shellcheck shell=bash
 PLATFORM=${PLATFORM:-motevm}
 case $PLATFORM in
 motevm)

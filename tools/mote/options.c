@@ -29,6 +29,7 @@ static const struct option long_opts[] = {
 	{ "env", required_argument, NULL, 'e' },
 	{ "cwd", required_argument, NULL, 'C' },
 	{ "add", required_argument, NULL, 'a' },
+	{ "with", required_argument, NULL, 'w' },
 	{ "image", required_argument, NULL, 'i' },
 	{ "kernel", required_argument, NULL, 'k' },
 	{ "output", required_argument, NULL, 'o' },
@@ -58,6 +59,9 @@ const char *opts_help(enum opts_for which)
 		       "  -C, --cwd DIR        the program's working directory (default /)\n"
 		       "  -a, --add HOST[:GUEST]  add a file or directory (repeatable; GUEST\n"
 		       "                       defaults to HOST's absolute path)\n"
+		       "  -w, --with PROGRAM   add another program (a path, or a name in $PATH) at\n"
+		       "                       its path, with its libraries, for PROGRAM to run\n"
+		       "                       (repeatable)\n"
 		       "      --locale         add the locale and gconv files glibc may load\n"
 		       "  -v, --verbose        show each file resolved\n";
 	return "  -m, --mem MIB        guest memory in MiB (default: the image's, 128)\n"
@@ -65,6 +69,9 @@ const char *opts_help(enum opts_for which)
 	       "  -e, --env K=V        set an environment variable (repeatable)\n"
 	       "  -C, --cwd DIR        the program's working directory (default /)\n"
 	       "  -a, --add HOST[:GUEST]  add a file or directory (repeatable)\n"
+	       "  -w, --with PROGRAM   add another program (a path, or a name in $PATH) at\n"
+	       "                       its path, with its libraries, for PROGRAM to run\n"
+	       "                       (repeatable)\n"
 	       "      --locale         add the locale and gconv files glibc may load\n"
 	       "  -i, --image IMG      run a prebuilt image (from `mote build`) instead\n"
 	       "  -k, --kernel ELF     boot this kernel instead of the one beside mote\n"
@@ -227,6 +234,8 @@ static int one_option(int c, const char *arg, enum opts_for which, struct mote_o
 		return 0;
 	case 'a':
 		return push(&o->add, &o->n_add, arg);
+	case 'w':
+		return push(&o->with, &o->n_with, arg);
 	case OPT_VERBOSE:
 		if (which == OPTS_BUILD)
 			o->show_files = true;
@@ -302,8 +311,8 @@ int opts_parse(int argc, char **argv, enum opts_for which, struct mote_opts *o)
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv,
-				which == OPTS_RUN ? "+m:c:e:C:a:i:k:o:v:qp:"
-						  : "+m:c:e:C:a:i:k:o:vqp:",
+				which == OPTS_RUN ? "+m:c:e:C:a:w:i:k:o:v:qp:"
+						  : "+m:c:e:C:a:w:i:k:o:vqp:",
 				long_opts, NULL)) != -1) {
 		int ret;
 
@@ -341,9 +350,10 @@ int opts_parse(int argc, char **argv, enum opts_for which, struct mote_opts *o)
 				"give no PROGRAM with it\n");
 		return -1;
 	}
-	if (o->image && (o->n_env || o->cwd || o->n_add || o->locale)) {
-		fprintf(stderr, "mote run: --env, --cwd, --add and --locale change an image; "
-				"use them with `mote build`, not with --image\n");
+	if (o->image && (o->n_env || o->cwd || o->n_add || o->n_with || o->locale)) {
+		fprintf(stderr,
+			"mote run: --env, --cwd, --add, --with and --locale change an image; "
+			"use them with `mote build`, not with --image\n");
 		return -1;
 	}
 	if (!o->image && o->argc == 0) {
@@ -357,6 +367,7 @@ void opts_free(struct mote_opts *o)
 {
 	free(o->env);
 	free(o->add);
+	free(o->with);
 	free(o->kernel_args);
 	free(o->publish);
 	free(o->volumes);

@@ -13,6 +13,8 @@ struct mote_opts {
 	const char *cwd;
 	const char **add; /* "HOST[:GUEST]" */
 	size_t n_add;
+	const char **with; /* --with PROGRAM: more programs, each with its libraries */
+	size_t n_with;
 	const char *image; /* run: a prebuilt image */
 	const char *kernel;
 	const char *output; /* build: -o */

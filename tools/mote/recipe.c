@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,7 +90,32 @@ static int add_if_present(struct fileset *fs, const char *p, int recursive, char
 	return ret < 0 ? errmsg(err, errlen, ret, "%s", fs->err) : 0;
 }
 
-static int add_runtime_files(struct recipe *r, const struct mote_opts *o, char *err, size_t errlen)
+/*
+ * --with PROGRAM: another program the main one runs (fork and exec), added as the main one is:
+ * at the path $PATH gives it, with its #! interpreters and libraries. Its result goes to a
+ * scratch struct, not r->deps (the main program's); ORs whether it is dynamic into *dynamic.
+ */
+static int add_with(struct recipe *r, const char *prog, const struct elfdeps_opts *dopts,
+		    bool *dynamic, char *err, size_t errlen)
+{
+	struct elfdeps_result res;
+	size_t len = strlen(prog);
+	char why[1024];
+	int ret = elfdeps_add_program(&r->fs, prog, dopts, &res, why, sizeof(why));
+
+	if (ret < 0) {
+		/* elfdeps names the program first when it cannot find it: say it once */
+		if (!strncmp(why, prog, len) && why[len] == ':')
+			return errmsg(err, errlen, ret, "--with %s", why);
+		return errmsg(err, errlen, ret, "--with %s: %s", prog, why);
+	}
+	*dynamic |= res.dynamic;
+	return 0;
+}
+
+/* dynamic: some program added has a PT_INTERP, so ld.so will look for its cache. */
+static int add_runtime_files(struct recipe *r, const struct mote_opts *o, bool dynamic, char *err,
+			     size_t errlen)
 {
 	int ret;
 
@@ -104,7 +130,7 @@ static int add_runtime_files(struct recipe *r, const struct mote_opts *o, char *
 		if (ret < 0)
 			return ret;
 	}
-	if (r->deps.dynamic) {
+	if (dynamic) {
 		ret = add_if_present(&r->fs, "/etc/ld.so.cache", 0, err, errlen);
 		if (ret < 0)
 			return ret;
@@ -190,15 +216,20 @@ int recipe_make(const struct mote_opts *o, struct recipe *r, char *err, size_t e
 {
 	struct elfdeps_opts dopts = { .verbose = o->show_files };
 	double t0 = now_ms();
+	bool dynamic = false;
 	int ret;
 
 	memset(r, 0, sizeof(*r));
 	fileset_init(&r->fs);
 	ret = elfdeps_add_program(&r->fs, o->argv[0], &dopts, &r->deps, err, errlen);
+	if (ret == 0)
+		dynamic = r->deps.dynamic;
+	for (size_t i = 0; ret == 0 && i < o->n_with; i++)
+		ret = add_with(r, o->with[i], &dopts, &dynamic, err, errlen);
 	for (size_t i = 0; ret == 0 && i < o->n_add; i++)
 		ret = add_one(&r->fs, o->add[i], err, errlen);
 	if (ret == 0)
-		ret = add_runtime_files(r, o, err, errlen);
+		ret = add_runtime_files(r, o, dynamic, err, errlen);
 	if (ret == 0)
 		ret = make_cmdline(r, o, err, errlen);
 	if (ret == 0) {

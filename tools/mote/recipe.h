@@ -22,9 +22,9 @@ struct recipe {
 };
 
 /*
- * Resolves the program in o->argv[0], its libraries, the --add paths and glibc's run-time files,
- * and composes the kernel command line. Returns 0 or -errno with a message in err naming what is
- * missing or wrong.
+ * Resolves the program in o->argv[0] and each --with program, with their libraries, the --add
+ * paths and glibc's run-time files, and composes the kernel command line. Returns 0 or -errno
+ * with a message in err naming what is missing or wrong.
  */
 int recipe_make(const struct mote_opts *o, struct recipe *r, char *err, size_t errlen)
 	__attribute__((warn_unused_result));

@@ -38,7 +38,9 @@ int main(void)
 		pids[n] = p;
 	}
 	printf("fork failed after %d: %s\n", n,
-	       err == EAGAIN ? "EAGAIN" : err == ENOMEM ? "ENOMEM" : strerror(err));
+	       err == EAGAIN   ? "EAGAIN"
+	       : err == ENOMEM ? "ENOMEM"
+			       : strerror(err));
 	for (int i = 0; i < n; i++)
 		kill(pids[i], SIGKILL);
 	for (int i = 0; i < n; i++)
@@ -49,8 +51,8 @@ int main(void)
 	hog = fork();
 	if (hog == 0) {
 		for (;;) {
-			char *m = mmap(NULL, MIB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-				       -1, 0);
+			char *m = mmap(NULL, MIB, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 			if (m == MAP_FAILED)
 				_exit(3);

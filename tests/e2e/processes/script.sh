@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # A bash script that forks in every way a shell does (tests/e2e/processes.sh runs it natively
 # and in Mote): subshells, command substitution, pipelines, background jobs and wait, traps,
 # a child that signals its parent, exec.
