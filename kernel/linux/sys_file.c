@@ -485,6 +485,43 @@ SYSCALL_DEFINE1(fdatasync, int, fd)
 	return fd_sync(fd);
 }
 
+#define RWF_HIPRI 0x01
+#define RWF_DSYNC 0x02
+#define RWF_SYNC 0x04
+
+/* preadv2/pwritev2: offset -1 is the file's own. RWF_HIPRI (polled I/O) changes nothing here;
+ * RWF_DSYNC and RWF_SYNC sync the file after a write; the others (RWF_NOWAIT, RWF_APPEND...)
+ * are not supported: EOPNOTSUPP, as Linux answers for flags a file does not support. */
+static long rwv2(int fd, bool write, const struct iovec_k *iov, int cnt, int64_t pos, int flags)
+{
+	long r, s;
+
+	if (flags & ~(RWF_HIPRI | RWF_DSYNC | RWF_SYNC))
+		return -EOPNOTSUPP;
+	if (pos < -1)
+		return -EINVAL;
+	r = rwv(fd, write, iov, cnt, pos);
+	if (r > 0 && write && (flags & (RWF_DSYNC | RWF_SYNC))) {
+		s = fd_sync(fd);
+		if (s)
+			return s;
+	}
+	return r;
+}
+
+/* (the offset's high half, for 32-bit callers, means nothing on x86-64) */
+SYSCALL_DEFINE6(preadv2, int, fd, const struct iovec_k *, iov, int, cnt, int64_t, pos, uint64_t,
+		pos_high, int, flags)
+{
+	return rwv2(fd, false, iov, cnt, pos, flags);
+}
+
+SYSCALL_DEFINE6(pwritev2, int, fd, const struct iovec_k *, iov, int, cnt, int64_t, pos, uint64_t,
+		pos_high, int, flags)
+{
+	return rwv2(fd, true, iov, cnt, pos, flags);
+}
+
 SYSCALL_DEFINE1(syncfs, int, fd)
 {
 	struct file *f = fd_get(fd);
