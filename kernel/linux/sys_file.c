@@ -1,6 +1,6 @@
 /* sys_file.c: system calls on file descriptors: open, read/write and their vector and
  * positioned forms, close, lseek, dup, fcntl, ioctl, pipes, memfd_create, truncate, sync,
- * sendfile. */
+ * sendfile, splice, copy_file_range. */
 #include "fs/file.h"
 #include "fs/mounts.h"
 #include "fs/open.h"
@@ -621,6 +621,37 @@ SYSCALL_DEFINE4(sendfile, int, out, int, in, int64_t *, uoff, size_t, n)
 		return -EFAULT;
 	r = copy_between(in, &off, out, NULL, n);
 	if (r >= 0 && put_user(off, uoff))
+		return -EFAULT;
+	return r;
+}
+
+#define SPLICE_F_ALL 0xf /* MOVE, NONBLOCK, MORE, GIFT */
+
+/* splice: a copy (no pages move) between a pipe and another file, or two pipes. A pipe end
+ * takes no offset (ESPIPE). SPLICE_F_NONBLOCK is taken as a hint only: the pipe's own
+ * O_NONBLOCK decides whether the copy waits. */
+SYSCALL_DEFINE6(splice, int, in, int64_t *, uin, int, out, int64_t *, uout, size_t, n, uint32_t,
+		flags)
+{
+	struct file *fi = fd_get(in), *fo = fd_get(out);
+	bool pin = fi && pipe_get_size(fi) > 0, pout = fo && pipe_get_size(fo) > 0;
+	int64_t a = 0, b = 0;
+	long r;
+
+	file_put(fi);
+	file_put(fo);
+	if (!fi || !fo)
+		return -EBADF;
+	if ((!pin && !pout) || (flags & ~SPLICE_F_ALL))
+		return -EINVAL;
+	if ((pin && uin) || (pout && uout))
+		return -ESPIPE;
+	if (!n)
+		return 0;
+	if ((uin && get_user(a, uin)) || (uout && get_user(b, uout)))
+		return -EFAULT;
+	r = copy_between(in, uin ? &a : NULL, out, uout ? &b : NULL, n);
+	if (r >= 0 && ((uin && put_user(a, uin)) || (uout && put_user(b, uout))))
 		return -EFAULT;
 	return r;
 }
