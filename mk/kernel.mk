@@ -143,6 +143,9 @@ KERNEL_SRCS := \
 	kernel/linux/sys_mm.c \
 	kernel/linux/sys_proc.c \
 	kernel/linux/sys_thread.c \
+	kernel/linux/sys_sched.c \
+	kernel/linux/groups.c \
+	kernel/linux/pidfd.c \
 	kernel/linux/sys_futex.c \
 	kernel/linux/futex_key.c \
 	kernel/linux/sys_time.c \

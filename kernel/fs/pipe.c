@@ -1,5 +1,6 @@
-/* pipe.c: pipes: a 64 KiB ring. One reader and one writer at a time copy (each holds its
- * side's mutex, so the bytes it copies cannot move); the spin lock guards the indices, the
+/* pipe.c: pipes: a ring of 64 KiB, or what F_SETPIPE_SZ makes it. One reader and one writer
+ * at a time copy (each holds its side's mutex, so the bytes it copies cannot move); the spin
+ * lock guards the indices, the ring itself (a resize waits until no copy is under way), the
  * counts of open ends and the wait queues. */
 #include "fs/pipe.h"
 #include "fs/file.h"
@@ -8,6 +9,7 @@
 #include "fs/vfs.h"
 #include "core/mm/heap.h"
 #include "core/mm/page.h"
+#include "core/sched/sched.h"
 #include "core/sched/wait.h"
 #include "lib/errno.h"
 #include "lib/spinlock.h"
@@ -17,6 +19,8 @@
 struct pipe {
 	struct spinlock lock;
 	uint8_t *buf;
+	uint32_t size;	     /* of buf: a power of two of pages */
+	int copying;	     /* copies to or from buf under way (without the spin lock) */
 	uint64_t head, tail; /* bytes written / read so far */
 	int readers, writers;
 	int refs; /* ends open (files) + the FIFO inode's */
@@ -25,13 +29,19 @@ struct pipe {
 	struct mutex rmutex, wmutex;
 };
 
+static int order_of(uint32_t size)
+{
+	return __builtin_ctz(size / PAGE_SIZE);
+}
+
 static struct pipe *pipe_new(void)
 {
 	struct pipe *p = kzalloc(sizeof(*p));
 
 	if (!p)
 		return NULL;
-	p->buf = page_alloc(4); /* 64 KiB */
+	p->size = PIPE_SIZE;
+	p->buf = page_alloc(order_of(PIPE_SIZE));
 	if (!p->buf) {
 		kfree(p);
 		return NULL;
@@ -48,7 +58,7 @@ static void pipe_unref(struct pipe *p)
 {
 	if (__atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL))
 		return;
-	page_free(p->buf, 4);
+	page_free(p->buf, order_of(p->size));
 	kfree(p);
 }
 
@@ -77,12 +87,14 @@ static ssize_t pipe_read(struct file *f, void *ubuf, size_t n, uint64_t *pos)
 		(void)waitq_sleep(&p->rq, &p->lock, 0);
 	}
 	while (done < n && p->tail + done < p->head) {
-		uint64_t at = (p->tail + done) % PIPE_SIZE;
-		size_t k = MIN(n - done, MIN(p->head - p->tail - done, PIPE_SIZE - at));
+		uint64_t at = (p->tail + done) % p->size;
+		size_t k = MIN(n - done, MIN(p->head - p->tail - done, p->size - at));
 
+		p->copying++;
 		spin_unlock(&p->lock, fl);
 		r = copy_to_user((char *)ubuf + done, p->buf + at, k);
 		fl = spin_lock(&p->lock);
+		p->copying--;
 		if (r)
 			break;
 		done += k;
@@ -108,8 +120,8 @@ static ssize_t pipe_write(struct file *f, const void *ubuf, size_t n, uint64_t *
 	mutex_lock(&p->wmutex);
 	fl = spin_lock(&p->lock);
 	while (done < n) {
-		size_t room = PIPE_SIZE - (size_t)(p->head - p->tail), k;
-		uint64_t at = p->head % PIPE_SIZE;
+		size_t room = p->size - (size_t)(p->head - p->tail), k;
+		uint64_t at = p->head % p->size;
 
 		if (!p->readers) {
 			r = -EPIPE;
@@ -128,10 +140,12 @@ static ssize_t pipe_write(struct file *f, const void *ubuf, size_t n, uint64_t *
 			(void)waitq_sleep(&p->wq, &p->lock, 0);
 			continue;
 		}
-		k = MIN(n - done, MIN(room, PIPE_SIZE - at));
+		k = MIN(n - done, MIN(room, p->size - at));
+		p->copying++;
 		spin_unlock(&p->lock, fl);
 		r = copy_from_user(p->buf + at, (const char *)ubuf + done, k);
 		fl = spin_lock(&p->lock);
+		p->copying--;
 		if (r)
 			break;
 		p->head += k;
@@ -159,7 +173,7 @@ static uint32_t pipe_poll(struct file *f, struct pollq **pq)
 			ev |= POLLHUP;
 	}
 	if (acc != O_RDONLY) {
-		if (p->head - p->tail < PIPE_SIZE)
+		if (p->head - p->tail < p->size)
 			ev |= POLLOUT | POLLWRNORM;
 		if (!p->readers)
 			ev |= POLLERR;
@@ -250,6 +264,67 @@ int pipe_create(uint32_t flags, struct file **rd, struct file **wr)
 	end_open(p, O_WRONLY);
 	pipe_unref(p);
 	return 0;
+}
+
+static struct pipe *pipe_of(struct file *f)
+{
+	return f->ops == &pipe_fops || f->ops == &fifo_fops ? f->priv : NULL;
+}
+
+long pipe_get_size(struct file *f)
+{
+	struct pipe *p = pipe_of(f);
+
+	return p ? (long)READ_ONCE(p->size) : -EBADF;
+}
+
+long pipe_set_size(struct file *f, uint64_t want)
+{
+	struct pipe *p = pipe_of(f);
+	uint32_t size = PAGE_SIZE, old_size;
+	uint8_t *buf, *old;
+	uint64_t fl;
+
+	if (!p)
+		return -EBADF;
+	if (want > PIPE_MAX_SIZE)
+		return -EPERM;
+	while (size < want)
+		size *= 2;
+	buf = page_alloc(order_of(size));
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		fl = spin_lock(&p->lock);
+		if (!p->copying)
+			break;
+		spin_unlock(&p->lock, fl);
+		sched_yield();
+	}
+	if (p->head - p->tail > size) {
+		spin_unlock(&p->lock, fl);
+		page_free(buf, order_of(size));
+		return -EBUSY;
+	}
+	/* the bytes keep their indices: each goes where index % size says */
+	for (uint64_t i = p->tail; i < p->head;) {
+		uint32_t from = (uint32_t)(i % p->size), to = (uint32_t)(i % size);
+		uint64_t k = MIN(p->head - i, MIN(p->size - from, size - to));
+
+		memcpy(buf + to, p->buf + from, k);
+		i += k;
+	}
+	old = p->buf;
+	old_size = p->size;
+	p->buf = buf;
+	p->size = size;
+	if (size > old_size) {
+		waitq_wake_all(&p->wq);
+		pollq_wake(&p->pq, POLLOUT);
+	}
+	spin_unlock(&p->lock, fl);
+	page_free(old, order_of(old_size));
+	return size;
 }
 
 /* A FIFO keeps its pipe in the inode while any end is open. */

@@ -433,6 +433,17 @@ static const struct procfs_node machine_root = {
 
 static const struct procfs_node *root = &machine_root;
 
+bool procfs_node_of(const struct inode *ino, const struct procfs_node **node, long *arg)
+{
+	const struct pinode *pi = ino->priv;
+
+	if (!ino->sb || ino->sb->fs != &procfs_type || !pi)
+		return false;
+	*node = pi->node;
+	*arg = pi->arg;
+	return true;
+}
+
 void procfs_set_root(const struct procfs_node *r)
 {
 	root = r;

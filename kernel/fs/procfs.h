@@ -17,6 +17,7 @@
 #include "lib/types.h"
 
 struct dentry;
+struct inode;
 struct fs_type;
 struct super;
 
@@ -63,6 +64,10 @@ void procfs_write(struct procfs_buf *b, const void *data, size_t n);
 
 /* Build sb's root from the directory node root (an fs_type's mount function). */
 int procfs_mount_tree(struct super *sb, const struct procfs_node *root) __must_check;
+
+/* The node and argument of procfs inode ino (false: not a procfs inode): who an open /proc
+ * entry is about (pidfd_send_signal takes a /proc/<pid> directory for its process). */
+bool procfs_node_of(const struct inode *ino, const struct procfs_node **node, long *arg);
 
 /*
  * /proc's root directory: root (a directory node, referenced from then on) replaces the

@@ -19,6 +19,7 @@ struct rfile {
 	uint64_t isize;	      /* how many of them are still the file's contents */
 	void **pages;	      /* pages[i]: the file's own copy of page i, or NULL */
 	uint64_t npages;      /* capacity of pages */
+	uint32_t seals;	      /* a memfd's F_SEAL_* (ramfs.h) */
 };
 
 static const struct inode_ops dir_iops, file_iops, link_iops, node_iops;
@@ -134,6 +135,11 @@ static ssize_t file_write(struct file *f, const void *ubuf, size_t n, uint64_t *
 	mutex_lock(&ino->lock);
 	if (f->flags & O_APPEND)
 		*pos = ino->size;
+	if ((rf->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) ||
+	    ((rf->seals & F_SEAL_GROW) && *pos + n > ino->size)) {
+		mutex_unlock(&ino->lock);
+		return -EPERM;
+	}
 	while (done < n) {
 		uint64_t off = *pos + done, i = off / PAGE_SIZE, po = off % PAGE_SIZE;
 		size_t chunk = MIN(n - done, PAGE_SIZE - po);
@@ -165,6 +171,11 @@ static int file_truncate(struct inode *ino, uint64_t size)
 	uint64_t keep = ALIGN_UP(size, PAGE_SIZE) / PAGE_SIZE;
 
 	mutex_lock(&ino->lock);
+	if ((size < ino->size && (rf->seals & F_SEAL_SHRINK)) ||
+	    (size > ino->size && (rf->seals & F_SEAL_GROW))) {
+		mutex_unlock(&ino->lock);
+		return -EPERM;
+	}
 	if (size < ino->size) {
 		uint8_t *p;
 
@@ -199,6 +210,10 @@ static int file_get_page(struct file *f, uint64_t off, bool write, uint64_t *pa)
 	uint8_t *p;
 
 	mutex_lock(&ino->lock);
+	if (write && (rf->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))) {
+		mutex_unlock(&ino->lock);
+		return -EPERM;
+	}
 	p = page_of(rf, i, false);
 	if (!p && !write && !((uint64_t)rf->idata % PAGE_SIZE) &&
 	    (i + 1) * PAGE_SIZE <= rf->isize) {
@@ -512,6 +527,50 @@ struct dentry *ramfs_add_symlink(struct dentry *dir, const char *name, size_t le
 	d->inode->link = t;
 	d->inode->size = tlen;
 	return d;
+}
+
+/* memfd_create's files live on a super of their own, as Linux's on its internal tmpfs. */
+static struct super memfd_sb = { .type = "tmpfs", .magic = TMPFS_MAGIC, .next_ino = 1 };
+
+struct inode *ramfs_memfd(bool sealing)
+{
+	struct inode *ino = new_inode(&memfd_sb, S_IFREG | 0777);
+
+	if (ino) {
+		ino->nlink = 0;
+		((struct rfile *)ino->priv)->seals = sealing ? 0 : F_SEAL_SEAL;
+	}
+	return ino;
+}
+
+static struct rfile *memfd_of(struct inode *ino)
+{
+	return ino->sb == &memfd_sb ? ino->priv : NULL;
+}
+
+int ramfs_get_seals(struct inode *ino)
+{
+	struct rfile *rf = memfd_of(ino);
+
+	return rf ? (int)READ_ONCE(rf->seals) : -EINVAL;
+}
+
+int ramfs_add_seals(struct inode *ino, uint32_t seals, bool writable)
+{
+	struct rfile *rf = memfd_of(ino);
+	int r = 0;
+
+	if (!rf || !writable || (seals & ~F_SEAL_ALL))
+		return -EINVAL;
+	mutex_lock(&ino->lock);
+	if (rf->seals & F_SEAL_SEAL)
+		r = -EPERM;
+	else if ((seals & F_SEAL_WRITE) && ino->mmaps)
+		r = -EBUSY; /* (any shared mapping: whether writable is not known here) */
+	else
+		rf->seals |= seals;
+	mutex_unlock(&ino->lock);
+	return r;
 }
 
 static int ramfs_mount(struct super *sb, void *data)

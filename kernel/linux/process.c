@@ -15,6 +15,7 @@
 #include "lib/spinlock.h"
 #include "lib/string.h"
 #include "linux/mm.h"
+#include "linux/pidfd.h"
 #include "linux/task.h"
 
 #define CLONE_VM 0x00000100
@@ -401,6 +402,7 @@ void process_exit_last(struct process *p)
 	}
 	child_changed(p->parent);
 	process_unlock(f);
+	pidfd_exited();
 	if (reap)
 		process_put(p); /* the table's reference */
 }

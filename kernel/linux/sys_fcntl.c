@@ -2,6 +2,7 @@
 #include "fs/file.h"
 #include "fs/lock.h"
 #include "fs/pipe.h"
+#include "fs/ramfs.h"
 #include "fs/vfs.h"
 #include "lib/errno.h"
 #include "linux/syscall.h"
@@ -24,6 +25,7 @@
 #define F_DUPFD_CLOEXEC 1030
 #define F_SETPIPE_SZ 1031
 #define F_GETPIPE_SZ 1032
+#define F_ADD_SEALS 1033
 #define F_GET_SEALS 1034
 #define FD_CLOEXEC 1
 #define SETFL_MASK (O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME)
@@ -88,11 +90,16 @@ SYSCALL_DEFINE3(fcntl, int, fd, int, cmd, uint64_t, arg)
 		r = 0;
 		break;
 	case F_GETPIPE_SZ:
+		r = pipe_get_size(f);
+		break;
 	case F_SETPIPE_SZ:
-		r = S_ISFIFO(f->inode->mode) ? PIPE_SIZE : -EBADF;
+		r = pipe_set_size(f, (uint32_t)arg); /* (an unsigned int, as Linux reads it) */
+		break;
+	case F_ADD_SEALS:
+		r = ramfs_add_seals(f->inode, (uint32_t)arg, (f->flags & O_ACCMODE) != O_RDONLY);
 		break;
 	case F_GET_SEALS:
-		r = -EINVAL;
+		r = ramfs_get_seals(f->inode);
 		break;
 	default:
 		r = -EINVAL;

@@ -1,10 +1,12 @@
 /* sys_file.c: system calls on file descriptors: open, read/write and their vector and
- * positioned forms, close, lseek, dup, fcntl, ioctl, pipes, truncate, sync, sendfile. */
+ * positioned forms, close, lseek, dup, fcntl, ioctl, pipes, memfd_create, truncate, sync,
+ * sendfile, splice, copy_file_range. */
 #include "fs/file.h"
 #include "fs/mounts.h"
 #include "fs/open.h"
 #include "fs/path.h"
 #include "fs/pipe.h"
+#include "fs/ramfs.h"
 #include "fs/vfs.h"
 #include "core/mm/heap.h"
 #include "lib/errno.h"
@@ -340,6 +342,41 @@ SYSCALL_DEFINE2(pipe2, int *, ufds, uint32_t, flags)
 	return 0;
 }
 
+#define MFD_CLOEXEC 0x0001U
+#define MFD_ALLOW_SEALING 0x0002U
+#define MFD_NOEXEC_SEAL 0x0008U
+#define MFD_EXEC 0x0010U
+#define MFD_NAME_MAX 249 /* NAME_MAX less "memfd:" */
+
+/* A file in memory in no directory (ramfs_memfd). Its name is not kept (/proc/self/fd shows
+ * no "memfd:NAME" yet); MFD_NOEXEC_SEAL allows sealing, as it does on Linux, but no exec
+ * seal; MFD_HUGETLB is not supported (EINVAL). */
+SYSCALL_DEFINE2(memfd_create, const char *, uname, uint32_t, flags)
+{
+	char name[MFD_NAME_MAX + 1];
+	struct inode *ino;
+	struct file *f;
+	long r;
+
+	if ((flags & ~(MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL | MFD_EXEC)) ||
+	    ((flags & MFD_EXEC) && (flags & MFD_NOEXEC_SEAL)))
+		return -EINVAL;
+	r = strncpy_from_user(name, uname, sizeof(name));
+	if (r < 0)
+		return r == -ENAMETOOLONG ? -EINVAL : r;
+	ino = ramfs_memfd(flags & (MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL));
+	if (!ino)
+		return -ENOMEM;
+	f = file_alloc(ino, NULL, ino->fops, O_RDWR | O_LARGEFILE);
+	vfs_inode_put(ino); /* (the file's reference is the one that stays) */
+	if (!f)
+		return -ENOMEM;
+	r = fd_install(f, 0, flags & MFD_CLOEXEC);
+	if (r < 0)
+		file_put(f);
+	return r;
+}
+
 SYSCALL_DEFINE1(pipe, int *, ufds)
 {
 	uint64_t a[2] = { (uint64_t)ufds, 0 };
@@ -448,6 +485,43 @@ SYSCALL_DEFINE1(fdatasync, int, fd)
 	return fd_sync(fd);
 }
 
+#define RWF_HIPRI 0x01
+#define RWF_DSYNC 0x02
+#define RWF_SYNC 0x04
+
+/* preadv2/pwritev2: offset -1 is the file's own. RWF_HIPRI (polled I/O) changes nothing here;
+ * RWF_DSYNC and RWF_SYNC sync the file after a write; the others (RWF_NOWAIT, RWF_APPEND...)
+ * are not supported: EOPNOTSUPP, as Linux answers for flags a file does not support. */
+static long rwv2(int fd, bool write, const struct iovec_k *iov, int cnt, int64_t pos, int flags)
+{
+	long r, s;
+
+	if (flags & ~(RWF_HIPRI | RWF_DSYNC | RWF_SYNC))
+		return -EOPNOTSUPP;
+	if (pos < -1)
+		return -EINVAL;
+	r = rwv(fd, write, iov, cnt, pos);
+	if (r > 0 && write && (flags & (RWF_DSYNC | RWF_SYNC))) {
+		s = fd_sync(fd);
+		if (s)
+			return s;
+	}
+	return r;
+}
+
+/* (the offset's high half, for 32-bit callers, means nothing on x86-64) */
+SYSCALL_DEFINE6(preadv2, int, fd, const struct iovec_k *, iov, int, cnt, int64_t, pos, uint64_t,
+		pos_high, int, flags)
+{
+	return rwv2(fd, false, iov, cnt, pos, flags);
+}
+
+SYSCALL_DEFINE6(pwritev2, int, fd, const struct iovec_k *, iov, int, cnt, int64_t, pos, uint64_t,
+		pos_high, int, flags)
+{
+	return rwv2(fd, true, iov, cnt, pos, flags);
+}
+
 SYSCALL_DEFINE1(syncfs, int, fd)
 {
 	struct file *f = fd_get(fd);
@@ -492,6 +566,10 @@ static long copy_between(int in, int64_t *inpos, int out, int64_t *outpos, size_
 
 	if (!fi || !fo) {
 		r = -EBADF;
+		goto out;
+	}
+	if ((inpos && *inpos < 0) || (outpos && *outpos < 0)) {
+		r = -EINVAL; /* (as Linux's rw_verify_area) */
 		goto out;
 	}
 	if (!buf) {
@@ -543,6 +621,37 @@ SYSCALL_DEFINE4(sendfile, int, out, int, in, int64_t *, uoff, size_t, n)
 		return -EFAULT;
 	r = copy_between(in, &off, out, NULL, n);
 	if (r >= 0 && put_user(off, uoff))
+		return -EFAULT;
+	return r;
+}
+
+#define SPLICE_F_ALL 0xf /* MOVE, NONBLOCK, MORE, GIFT */
+
+/* splice: a copy (no pages move) between a pipe and another file, or two pipes. A pipe end
+ * takes no offset (ESPIPE). SPLICE_F_NONBLOCK is taken as a hint only: the pipe's own
+ * O_NONBLOCK decides whether the copy waits. */
+SYSCALL_DEFINE6(splice, int, in, int64_t *, uin, int, out, int64_t *, uout, size_t, n, uint32_t,
+		flags)
+{
+	struct file *fi = fd_get(in), *fo = fd_get(out);
+	bool pin = fi && pipe_get_size(fi) > 0, pout = fo && pipe_get_size(fo) > 0;
+	int64_t a = 0, b = 0;
+	long r;
+
+	file_put(fi);
+	file_put(fo);
+	if (!fi || !fo)
+		return -EBADF;
+	if ((!pin && !pout) || (flags & ~SPLICE_F_ALL))
+		return -EINVAL;
+	if ((pin && uin) || (pout && uout))
+		return -ESPIPE;
+	if (!n)
+		return 0;
+	if ((uin && get_user(a, uin)) || (uout && get_user(b, uout)))
+		return -EFAULT;
+	r = copy_between(in, uin ? &a : NULL, out, uout ? &b : NULL, n);
+	if (r >= 0 && ((uin && put_user(a, uin)) || (uout && put_user(b, uout))))
 		return -EFAULT;
 	return r;
 }

@@ -2,6 +2,7 @@
  * msync, mlock. */
 #include "fs/chrdev.h"
 #include "fs/file.h"
+#include "fs/ramfs.h"
 #include "fs/vfs.h"
 #include "arch/x86_64/layout.h"
 #include "lib/errno.h"
@@ -41,6 +42,11 @@ SYSCALL_DEFINE6(mmap, uint64_t, addr, uint64_t, len, uint32_t, prot, uint32_t, f
 			    (f->flags & O_ACCMODE) != O_RDWR)) {
 			file_put(f);
 			return -EACCES;
+		} else if ((flags & MAP_TYPE) == MAP_SHARED && (prot & PROT_WRITE) &&
+			   ramfs_get_seals(f->inode) > 0 &&
+			   (ramfs_get_seals(f->inode) & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE))) {
+			file_put(f);
+			return -EPERM; /* a memfd sealed against writes */
 		}
 	}
 	r = mm_mmap(addr, len, prot, flags, f, f ? off : 0, NULL);

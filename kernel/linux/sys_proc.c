@@ -12,6 +12,7 @@
 #include "lib/random.h"
 #include "lib/string.h"
 #include "linux/exec.h"
+#include "linux/groups.h"
 #include "linux/mm.h"
 #include "linux/syscall.h"
 #include "linux/task.h"
@@ -131,17 +132,37 @@ SYSCALL_DEFINE1(setfsgid, uint32_t, id)
 	return 0;
 }
 
+/* The calling thread's list (only it changes its own: no lock). */
 SYSCALL_DEFINE2(getgroups, int, n, uint32_t *, list)
 {
+	const struct groups *g = current_task()->groups;
+	int count = g ? g->n : 0;
+
 	if (n < 0)
 		return -EINVAL;
 	if (n == 0)
-		return 1;
-	return put_user(0u, list) ? -EFAULT : 1;
+		return count;
+	if (n < count)
+		return -EINVAL;
+	return count && copy_to_user(list, g->gid, (size_t)count * sizeof(g->gid[0])) ? -EFAULT
+										      : count;
 }
 
+/* The calling thread's list (glibc has every thread of the process make the call). Root's
+ * right: never EPERM. */
 SYSCALL_DEFINE2(setgroups, int, n, const uint32_t *, list)
 {
+	struct task *t = current_task();
+	struct groups *g;
+	int err;
+
+	if (n < 0 || n > NGROUPS_MAX)
+		return -EINVAL;
+	g = groups_from_user(list, n, &err);
+	if (err)
+		return err;
+	groups_put(t->groups);
+	t->groups = g;
 	return 0;
 }
 

@@ -1,10 +1,8 @@
 /* sys_thread.c: threads: clone (a new process goes to process.c), set_tid_address, robust
- * lists, scheduling calls, prctl, rseq. */
+ * lists, prctl, rseq. Scheduling calls are sys_sched.c's. */
 #include "arch/x86_64/appcpu.h"
 #include "arch/x86_64/percpu.h"
-#include "arch/x86_64/smp.h"
 #include "arch/x86_64/traps.h"
-#include "core/sched/sched.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -116,83 +114,6 @@ SYSCALL_DEFINE4(rseq, uint32_t *, area, uint32_t, len, int, flags, uint32_t, sig
 	t->rseq_sig = sig;
 	t->rseq_cpu = -1;
 	return rseq_update(t);
-}
-
-SYSCALL_DEFINE0(sched_yield)
-{
-	sched_yield();
-	return 0;
-}
-
-SYSCALL_DEFINE3(sched_getaffinity, int, pid, size_t, len, uint8_t *, mask)
-{
-	uint8_t m[MAX_CPUS / 8] = { 0 };
-	size_t n;
-
-	smp_wait_all(); /* the APs boot in the background: count them all (as sysfs does) */
-	n = ALIGN_UP(MAX((size_t)ncpus, 64), 64) / 8;
-	if (len < n / 8 || (len & 7))
-		return -EINVAL;
-	n = MIN(len, sizeof(m));
-	for (uint32_t i = 0; i < ncpus; i++)
-		m[i / 8] |= (uint8_t)(1 << (i % 8));
-	if (copy_to_user(mask, m, n) || (len > n && clear_user(mask + n, len - n)))
-		return -EFAULT;
-	return (long)MAX(n, 8);
-}
-
-SYSCALL_DEFINE3(sched_setaffinity, int, pid, size_t, len, const uint8_t *, mask)
-{
-	bool any = false;
-
-	for (uint32_t i = 0; i < ncpus && i / 8 < len; i++) {
-		uint8_t b;
-
-		if (get_user(b, mask + i / 8))
-			return -EFAULT;
-		any |= (b >> (i % 8)) & 1;
-	}
-	return any ? 0 : -EINVAL; /* accepted; threads run where the scheduler puts them */
-}
-
-SYSCALL_DEFINE1(sched_getscheduler, int, pid)
-{
-	return 0; /* SCHED_OTHER */
-}
-
-SYSCALL_DEFINE3(sched_setscheduler, int, pid, int, policy, const void *, param)
-{
-	return policy == 0 ? 0 : -EPERM;
-}
-
-SYSCALL_DEFINE2(sched_getparam, int, pid, int *, param)
-{
-	return put_user(0, param);
-}
-
-SYSCALL_DEFINE2(sched_setparam, int, pid, const int *, param)
-{
-	return 0;
-}
-
-SYSCALL_DEFINE1(sched_get_priority_max, int, policy)
-{
-	return policy == 1 || policy == 2 ? 99 : 0;
-}
-
-SYSCALL_DEFINE1(sched_get_priority_min, int, policy)
-{
-	return policy == 1 || policy == 2 ? 1 : 0;
-}
-
-SYSCALL_DEFINE2(getpriority, int, which, int, who)
-{
-	return 20; /* nice 0, in the raw form (20 - nice) */
-}
-
-SYSCALL_DEFINE3(setpriority, int, which, int, who, int, prio)
-{
-	return 0;
 }
 
 #define PR_SET_PDEATHSIG 1

@@ -16,6 +16,7 @@
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "linux/futex.h"
+#include "linux/groups.h"
 #include "linux/mm.h"
 #include "linux/process.h"
 #include "core/mm/vm.h"
@@ -62,6 +63,26 @@ static struct task *task_alloc(struct thread *th, struct process *p)
 	list_init(&t->node);
 	signal_init_task(&t->sig);
 	return t;
+}
+
+/* What a new thread or process takes from the task that makes it (sched(7) for
+ * SCHED_RESET_ON_FORK: no real-time policy, no negative nice). */
+static void inherit(struct task *t, const struct task *from)
+{
+	if (!from)
+		return;
+	t->groups = groups_get(from->groups);
+	t->thread->allowed = from->thread->allowed;
+	t->nice = from->nice;
+	t->sched_policy = from->sched_policy;
+	t->sched_priority = from->sched_priority;
+	if (from->sched_reset_on_fork) {
+		if (t->sched_priority) {
+			t->sched_policy = 0; /* SCHED_OTHER */
+			t->sched_priority = 0;
+		}
+		t->nice = MAX(t->nice, 0);
+	}
 }
 
 int task_init_process(void)
@@ -139,6 +160,7 @@ struct task *task_create_thread(struct process *p, const struct trapframe *tf, u
 	}
 	th->detached = true;
 	th->task = t;
+	inherit(t, current_task());
 	th->fpu = fpu;
 	th->fsbase = fsbase;
 	th->cr3 = V2P(p->mm->pgd);
@@ -237,6 +259,7 @@ void task_exit(int code)
 	if (last)
 		process_exit_last(p); /* (the thread runs on the kernel's page table from here) */
 	th->task = NULL;
+	groups_put(t->groups);
 	kfree(t);
 	thread_exit(code);
 }

@@ -29,6 +29,7 @@ struct fdtable;
 struct dentry;
 struct mm;
 struct vfork_wait;
+struct groups;
 
 #define PID_INIT 1
 #define NR_RLIMITS 16
@@ -55,6 +56,12 @@ struct task {
 	uint32_t rseq_sig;
 	int rseq_cpu;	  /* the CPU last written there */
 	struct list node; /* in proc->tasks */
+	/* Inherited by the threads and processes it makes (task_create_thread): */
+	struct groups *groups; /* supplementary groups (groups.h): a reference; NULL: none */
+	int nice;	       /* -20..19 (sys_sched.c: recorded; the scheduler treats all alike) */
+	int sched_policy;      /* SCHED_OTHER, _FIFO, _RR, _BATCH, _IDLE */
+	int sched_priority;    /* 1..99 under SCHED_FIFO and SCHED_RR, else 0 */
+	bool sched_reset_on_fork; /* SCHED_RESET_ON_FORK: the new ones start as SCHED_OTHER */
 };
 
 /* The process: what its threads share. Another process (procfs) reaches it through a

@@ -111,8 +111,9 @@ static void on_sigpipe(int sig)
 
 static void pipes(void)
 {
+	static char big[8192];
 	char buf[64];
-	int p[2], size, avail = 0;
+	int p[2], size, avail = 0, dirfd = open("/", O_RDONLY | O_DIRECTORY);
 	long total = 0, n;
 
 	CHECK_EQ(pipe2(p, O_CLOEXEC | O_NONBLOCK), 0, "pipe2 O_CLOEXEC|O_NONBLOCK");
@@ -129,6 +130,20 @@ static void pipes(void)
 	CHECK(read(p[0], buf, 3) == 3 && read(p[0], buf + 3, 10) == 2 &&
 		      memcmp(buf, "hello", 5) == 0,
 	      "read back in two pieces: hello");
+	CHECK_EQ(fcntl(p[0], F_GETPIPE_SZ), 65536, "F_GETPIPE_SZ: 64 KiB at first");
+	CHECK_EQ(fcntl(p[1], F_SETPIPE_SZ, 5000), 8192, "F_SETPIPE_SZ 5000: rounded to 8 KiB");
+	CHECK(fcntl(p[0], F_GETPIPE_SZ) == 8192, "F_GETPIPE_SZ on the other end: 8 KiB too");
+	CHECK_EQ(fcntl(p[1], F_SETPIPE_SZ, 1), 4096, "F_SETPIPE_SZ 1: a page at least");
+	CHECK(write(p[1], "0123456789", 10) == 10 && fcntl(p[1], F_SETPIPE_SZ, 32768) == 32768 &&
+		      read(p[0], buf, sizeof(buf)) == 10 && memcmp(buf, "0123456789", 10) == 0,
+	      "bytes in the pipe survive a resize");
+	CHECK_EQ(write(p[1], big, 5000), 5000, "5000 bytes into the 32 KiB pipe");
+	CHECK_ERR(fcntl(p[1], F_SETPIPE_SZ, 4096), EBUSY,
+		  "F_SETPIPE_SZ below what the pipe holds: EBUSY");
+	while (read(p[0], big, sizeof(big)) > 0)
+		;
+	CHECK_ERR(fcntl(dirfd, F_GETPIPE_SZ), EBADF, "F_GETPIPE_SZ on a directory: EBADF");
+	close(dirfd);
 	size = fcntl(p[1], F_SETPIPE_SZ, 8192);
 	CHECK(size >= 8192 && fcntl(p[1], F_GETPIPE_SZ) == size, "F_SETPIPE_SZ then F_GETPIPE_SZ");
 	while ((n = write(p[1], buf, sizeof(buf))) > 0)

@@ -235,6 +235,27 @@ static void copies(int dir)
 	oout = 2;
 	CHECK_ERR(copy_file_range(in, &oin, in, &oout, 4, 0), EINVAL,
 		  "copy_file_range onto an overlapping range: EINVAL");
+	off = -1;
+	CHECK_ERR(sendfile(out, in, &off, 4), EINVAL, "sendfile from offset -1: EINVAL");
+	oin = 1;
+	CHECK(splice(in, &oin, p[1], NULL, 3, 0) == 3 && oin == 4 && read(p[0], buf, 3) == 3 &&
+		      memcmp(buf, "123", 3) == 0,
+	      "splice from the file at offset 1 into a pipe: 123");
+	CHECK(write(p[1], "xyz", 3) == 3 && splice(p[0], NULL, out, NULL, 10, 0) == 3,
+	      "splice from the pipe to the file: what the pipe held");
+	CHECK_ERR(splice(in, NULL, out, NULL, 3, 0), EINVAL, "splice with no pipe: EINVAL");
+	CHECK_ERR(splice(p[0], &oin, out, NULL, 3, 0), ESPIPE, "an offset for a pipe: ESPIPE");
+	{
+		struct iovec v = { buf, 4 };
+
+		CHECK(preadv2(in, &v, 1, 6, RWF_HIPRI) == 4 && memcmp(buf, "6789", 4) == 0,
+		      "preadv2 RWF_HIPRI at offset 6: 6789");
+		CHECK_ERR(preadv2(in, &v, 1, 0, 0x40000), EOPNOTSUPP,
+			  "preadv2 with an unknown flag: EOPNOTSUPP");
+	}
+	oin = -5;
+	CHECK_ERR(copy_file_range(in, &oin, out, NULL, 4, 0), EINVAL,
+		  "copy_file_range from offset -5: EINVAL");
 	close(p[0]);
 	close(p[1]);
 	close(in);

@@ -281,6 +281,36 @@ static int resolve_libraries(struct resolver *r)
 	return 0;
 }
 
+/*
+ * glibc dlopens libgcc_s.so.1 to unwind the stack in pthread_exit and pthread_cancel (it aborts,
+ * "libgcc_s.so.1 must be installed for pthread_exit to work", without it): bring it along with
+ * libc.so.6, found as ld.so would find it for libc; a host without it is no error.
+ */
+static int add_dlopened(struct resolver *r)
+{
+	static const char name[] = "libgcc_s.so.1";
+
+	for (size_t i = 0; i < r->n; i++) {
+		const char *soname = r->objs[i].info.soname;
+		char path[PATH_MAX];
+		int ret;
+
+		if (!soname || strcmp(soname, "libc.so.6"))
+			continue;
+		ret = search(r, &r->objs[i], name);
+		if (ret == -ENOENT)
+			return 0;
+		if (ret < 0)
+			return fail(r, ret, "%s", r->fs->err);
+		snprintf(path, sizeof(path), "%s", r->found);
+		if (loaded(r, name, path))
+			return 0;
+		ret = load(r, path, path);
+		return ret < 0 ? ret : resolve_libraries(r);
+	}
+	return 0;
+}
+
 /* If path starts with "#!", returns its interpreter (and optional argument) via out params. */
 static int read_shebang(const char *path, char *interp, size_t ilen, char *arg, size_t alen)
 {
@@ -370,6 +400,8 @@ static int add_executable(struct resolver *r, const char *path, struct elfdeps_r
 		return fail(r, -ENOEXEC, "%s: has shared libraries but no ELF interpreter", path);
 	}
 	ret = resolve_libraries(r);
+	if (ret == 0)
+		ret = add_dlopened(r);
 	res->n_libs += r->n - 1;
 	for (size_t i = 0; i < r->n; i++)
 		elf_free(&r->objs[i].info);

@@ -1,6 +1,8 @@
 /* sched.c: per-CPU FIFO run queues with time slices. A CPU takes its next thread from its own
  * queue; an idle CPU steals from the busiest one; a CPU whose queue is two threads longer
- * than another's pushes one over at the end of a slice. The context switch itself is a plain
+ * than another's pushes one over at the end of a slice. A thread only ever goes to a CPU its
+ * mask allows (struct thread.allowed); one switched out or woken up on a CPU its mask no
+ * longer allows is moved to one it does. The context switch itself is a plain
  * register switch (switch.S): no trap on kvm_pvm hosts. */
 #include "core/sched/sched.h"
 #include "core/sched/thread.h"
@@ -32,6 +34,11 @@ void arch_switch(uint64_t *save_rsp, uint64_t new_rsp);
 static bool is_idle(const struct cpu *c, const struct thread *t)
 {
 	return t == c->idle;
+}
+
+static bool allowed_on(const struct thread *t, uint32_t id)
+{
+	return (READ_ONCE(t->allowed) >> id) & 1;
 }
 
 uint32_t sched_load(uint32_t id)
@@ -87,24 +94,28 @@ static void kick(uint32_t id)
 /* t was queued on CPU id, which runs something else: let an idle CPU come and take it. */
 static void kick_idle_for(uint32_t id, const struct thread *t)
 {
-	if (t->pinned >= 0 || sched_load(id) < 2)
+	if (sched_load(id) < 2)
 		return;
 	for (uint32_t i = 0; i < ncpus; i++) {
 		const struct cpu *c = cpus[i];
 
-		if (i != id && c->online && c->in_idle && !rqs[i].nr_queued) {
+		if (i != id && allowed_on(t, i) && c->online && c->in_idle && !rqs[i].nr_queued) {
 			kick(i);
 			return;
 		}
 	}
 }
 
-static uint32_t least_loaded(void)
+/* The least loaded online CPU of mask (this one if it is as good; the first of mask if none
+ * is online yet). */
+static uint32_t least_loaded(uint64_t mask)
 {
-	uint32_t best = this_cpu()->id, load = sched_load(best);
+	uint32_t me = this_cpu()->id;
+	uint32_t best = (mask >> me) & 1 ? me : (uint32_t)__builtin_ctzll(mask);
+	uint32_t load = sched_load(best);
 
 	for (uint32_t i = 0; i < ncpus; i++)
-		if (cpus[i]->online && sched_load(i) < load) {
+		if (((mask >> i) & 1) && cpus[i]->online && sched_load(i) < load) {
 			best = i;
 			load = sched_load(i);
 		}
@@ -113,7 +124,7 @@ static uint32_t least_loaded(void)
 
 void sched_start(struct thread *t)
 {
-	uint32_t id = t->pinned >= 0 ? (uint32_t)t->pinned : least_loaded();
+	uint32_t id = least_loaded(READ_ONCE(t->allowed));
 	uint64_t f = spin_lock(&rqs[id].lock);
 
 	t->cpu = id;
@@ -145,7 +156,17 @@ bool sched_wake(struct thread *t)
 	}
 	t->state = THREAD_RUNNABLE;
 	/* If t is still switching away on its CPU, that CPU picks it up again from its queue;
-	 * nobody else takes it before it is off that CPU (on_cpu). */
+	 * nobody else takes it before it is off that CPU (on_cpu), and that CPU moves it on if
+	 * its mask changed (sched_finish_switch). Off every CPU, it goes where it may run. */
+	if (!t->on_rq && !t->on_cpu && !allowed_on(t, id)) {
+		uint32_t to = least_loaded(READ_ONCE(t->allowed));
+
+		WRITE_ONCE(t->cpu, (int)to);
+		spin_unlock_raw(&rq->lock);
+		id = to;
+		rq = &rqs[id];
+		spin_lock_raw(&rq->lock);
+	}
 	if (!t->on_rq)
 		enqueue(rq, t);
 	spin_unlock_raw(&rq->lock);
@@ -169,6 +190,36 @@ void sched_set_root(uint64_t root)
 	arch_irq_restore(f);
 }
 
+/* t, just switched out of CPU from, which its mask no longer allows: off to one it allows if
+ * it waits in from's queue (asleep, sched_wake places it when it wakes). Interrupts off. */
+static void move_away(struct thread *t, uint32_t from)
+{
+	uint32_t to = least_loaded(READ_ONCE(t->allowed)), a = MIN(from, to), b = MAX(from, to);
+	bool moved = false;
+
+	if (to == from)
+		return;
+	spin_lock_raw(&rqs[a].lock);
+	spin_lock_raw(&rqs[b].lock);
+	if (t->on_rq && t->cpu == (int)from && !t->on_cpu) {
+		dequeue(&rqs[from], t);
+		t->cpu = (int)to;
+		enqueue(&rqs[to], t);
+		moved = true;
+	}
+	spin_unlock_raw(&rqs[b].lock);
+	spin_unlock_raw(&rqs[a].lock);
+	if (moved)
+		kick(to);
+}
+
+void sched_set_allowed(struct thread *t, uint64_t mask)
+{
+	WRITE_ONCE(t->allowed, mask);
+	if (t == current_thread() && !allowed_on(t, this_cpu()->id))
+		schedule(); /* (switched out here, moved on by sched_finish_switch) */
+}
+
 void sched_finish_switch(void)
 {
 	struct cpu *c = this_cpu();
@@ -177,10 +228,13 @@ void sched_finish_switch(void)
 	c->switch_prev = NULL;
 	if (!prev)
 		return;
-	if (prev->state == THREAD_DEAD)
+	if (prev->state == THREAD_DEAD) {
 		thread_reap(prev);
-	else
-		__atomic_store_n(&prev->on_cpu, 0, __ATOMIC_RELEASE);
+		return;
+	}
+	__atomic_store_n(&prev->on_cpu, 0, __ATOMIC_RELEASE);
+	if (!allowed_on(prev, c->id))
+		move_away(prev, c->id);
 }
 
 void schedule(void)
@@ -195,12 +249,15 @@ void schedule(void)
 	c->need_resched = 0;
 	if (prev->state == THREAD_RUNNABLE && !prev->on_rq && !is_idle(c, prev))
 		enqueue(rq, prev);
-	if (list_empty(&rq->queue)) {
-		next = c->idle;
-	} else {
-		next = list_first_entry(&rq->queue, struct thread, rq_node);
+	next = list_empty(&rq->queue) ? c->idle
+				      : list_first_entry(&rq->queue, struct thread, rq_node);
+	/* (a thread leaving this CPU for good is not taken back: it is moved once off it) */
+	if (next == prev && !allowed_on(prev, c->id))
+		next = prev->rq_node.next == &rq->queue
+			       ? c->idle
+			       : list_entry(prev->rq_node.next, struct thread, rq_node);
+	if (next != c->idle)
 		dequeue(rq, next);
-	}
 	if (next == prev) {
 		spin_unlock_raw(&rq->lock);
 		arch_irq_restore(f);
@@ -263,7 +320,7 @@ uint64_t sched_slice_deadline_tsc(void)
 	return rq->switch_tsc + slice_tsc;
 }
 
-/* Move one unpinned, switched-out thread from queue 'from' to queue 'to' (both locked). */
+/* Move one switched-out thread that may run on 'to' from queue 'from' to queue 'to' (both locked). */
 static bool migrate_one(uint32_t from, uint32_t to)
 {
 	struct list *pos;
@@ -271,7 +328,7 @@ static bool migrate_one(uint32_t from, uint32_t to)
 	list_for_each (pos, &rqs[from].queue) {
 		struct thread *t = list_entry(pos, struct thread, rq_node);
 
-		if (t->pinned < 0 && !t->on_cpu) {
+		if (allowed_on(t, to) && !t->on_cpu) {
 			dequeue(&rqs[from], t);
 			t->cpu = (int)to;
 			enqueue(&rqs[to], t);

@@ -38,6 +38,10 @@ uint64_t sched_runtime_tsc(const struct thread *t);
 uint32_t sched_load(uint32_t id);
 /* TSC cycles CPU id has spent idle (its idle thread's time, the current stretch included). */
 uint64_t sched_idle_tsc(uint32_t id);
+/* Let t run only on the CPUs of mask (bit i: CPU i; at least one of them online). The calling
+ * thread moves at once if its CPU is not among them; another thread moves the next time it
+ * is switched out or woken up. */
+void sched_set_allowed(struct thread *t, uint64_t mask);
 /* Run the calling thread on the page-table root at physical address root from now on (its
  * process's new address space; the kernel's while its own goes away). */
 void sched_set_root(uint64_t root);

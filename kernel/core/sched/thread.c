@@ -36,7 +36,7 @@ struct thread *thread_alloc(const char *name, void (*fn)(void *), void *arg, int
 	set_name(t, name);
 	t->fn = fn;
 	t->arg = arg;
-	t->pinned = cpu;
+	t->allowed = cpu >= 0 ? 1ULL << cpu : THREAD_ALL_CPUS;
 	t->cpu = cpu >= 0 ? cpu : 0;
 	t->state = THREAD_RUNNABLE;
 	t->id = __atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
@@ -64,7 +64,7 @@ void thread_adopt_boot(struct thread *t, void *stack_lo, const char *name)
 	t->kstack = stack_lo;
 	*(uint64_t *)stack_lo = STACK_CANARY;
 	set_name(t, name);
-	t->pinned = -1;
+	t->allowed = THREAD_ALL_CPUS;
 	t->on_cpu = 1;
 	t->detached = true;
 	list_init(&t->rq_node);

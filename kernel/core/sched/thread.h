@@ -22,8 +22,8 @@ struct thread {
 	volatile int on_cpu; /* a CPU runs it or is still switching away from it */
 	bool on_rq;
 	bool detached;
-	int cpu;    /* the run queue it is on, or the CPU it last ran on */
-	int pinned; /* -1, or the one CPU it may run on */
+	int cpu;	  /* the run queue it is on, or the CPU it last ran on */
+	uint64_t allowed; /* the CPUs it may run on (bit i: CPU i; never 0): sched_set_allowed */
 	uint32_t id;
 	int exit_code;
 	struct list rq_node;
@@ -48,6 +48,7 @@ struct thread {
 };
 
 #define THREAD_ANY_CPU (-1)
+#define THREAD_ALL_CPUS (~0ULL) /* struct thread.allowed: anywhere */
 
 /*
  * Create a thread running fn(arg) and make it runnable: on cpu (pinned there), or on the
