@@ -64,12 +64,13 @@ suite() {
 	expect_match "$W: ... having served both" "served 2 connections, 100005 bytes" "$(cat "$TEST_TMP/echo.out")"
 
 	# Python's http.server as it starts by default: an AF_INET6 socket on [::], dual stack, so the
-	# forwarded IPv4 connections reach it (named ::ffff:10.0.2.2 in its log)
+	# forwarded IPv4 connections reach it (named ::ffff:10.0.2.2 in its log); -u: its stdout is
+	# a file, not a terminal, so Python would hold its lines back
 	mkdir -p "$TEST_TMP/www"
 	echo "hello from mote" >"$TEST_TMP/www/index.txt"
 	hp=$(free_port)
 	timeout 120 $MOTE run "${HOW[@]}" -p "127.0.0.1:$hp:8000" --add /usr/lib/python3.11 \
-		--add "$TEST_TMP/www" --cwd "$TEST_TMP/www" /usr/bin/python3 -m http.server \
+		--add "$TEST_TMP/www" --cwd "$TEST_TMP/www" /usr/bin/python3 -u -m http.server \
 		8000 >"$TEST_TMP/http.out" 2>&1 &
 	vm=$!
 	check "$W: http.server: serving" wait_for "$TEST_TMP/http.out" "Serving HTTP on :: port 8000"

@@ -86,7 +86,7 @@ stop_vm "$vm"
 
 # iperf3
 hp=$(free_port)
-timeout 300 $MOTE run --qemu -p "127.0.0.1:$hp:5201" /usr/bin/iperf3 -s >"$TEST_TMP/iperf.out" 2>&1 &
+timeout 300 $MOTE run --qemu -p "127.0.0.1:$hp:5201" /usr/bin/iperf3 -s --forceflush >"$TEST_TMP/iperf.out" 2>&1 &
 vm=$!
 if check "iperf3: listening" wait_for "$TEST_TMP/iperf.out" "Server listening on 5201"; then
 	for dir in "" -R; do
