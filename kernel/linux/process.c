@@ -17,6 +17,7 @@
 #include "linux/mm.h"
 #include "linux/signal_stop.h"
 #include "linux/task.h"
+#include "linux/tty_proc.h"
 
 #define CLONE_VM 0x00000100
 #define CLONE_FS 0x00000200
@@ -62,6 +63,13 @@ struct process *process_find(int pid)
 			return p;
 	}
 	return NULL;
+}
+
+struct process *process_next(struct process *p)
+{
+	struct list *next = p ? p->all.next : table.next;
+
+	return next == &table ? NULL : list_entry(next, struct process, all);
 }
 
 long process_next_pid(long from)
@@ -223,6 +231,7 @@ long process_clone(uint64_t flags, uint64_t newsp, int *ptid, int *ctid, uint64_
 	struct task *me = current_task(), *t;
 	struct trapframe tf = *me->tf;
 	struct vfork_wait vw;
+	uint64_t f;
 	void *fpu;
 	int err, pid;
 
@@ -281,10 +290,12 @@ long process_clone(uint64_t flags, uint64_t newsp, int *ptid, int *ctid, uint64_
 		p->vfork = &vw;
 	}
 	process_add(p, (flags & CLONE_PARENT) && parent->parent ? parent->parent : parent);
+	f = process_lock(); /* (under the lock: a hang-up forgets every copy of the pointer) */
+	p->ctty = parent->ctty;
+	process_unlock(f);
 	task_start(t);
 	if (flags & CLONE_VFORK) {
-		uint64_t f = process_lock();
-
+		f = process_lock();
 		while (!vw.done)
 			(void)waitq_sleep(&vw.wq, &table_lock, 0);
 		process_unlock(f);
@@ -395,6 +406,7 @@ void process_exit_last(struct process *p)
 	mutex_unlock(&p->lock);
 	fdtable_free(fdt); /* pipes closed: readers see the end */
 	vfs_dentry_put(cwd);
+	tty_proc_exit(p);	   /* a session leader's terminal leaves the session */
 	sched_set_root(vm_root()); /* off the address space before it goes */
 	mutex_lock(&p->lock);
 	mm = p->mm;
@@ -711,6 +723,7 @@ int process_setsid(void)
 	if (r > 0) {
 		me->sid = me->pid;
 		me->pgid = me->pid;
+		me->ctty = NULL;
 	}
 	process_unlock(f);
 	return r;

@@ -22,6 +22,9 @@ void process_unlock(uint64_t flags);
 /* The live or zombie process with pid, or NULL. Table lock held. */
 struct process *process_find(int pid);
 
+/* The process after p in the table (p NULL: the first), or NULL after the last. Table lock
+ * held. */
+struct process *process_next(struct process *p);
 /* The smallest pid >= from of a live or zombie process, or -1 (procfs lists /proc/<pid>). */
 long process_next_pid(long from);
 /* The live or zombie process with pid, with a reference; NULL if there is none. */

@@ -24,6 +24,7 @@
 #include "linux/syscall.h"
 #include "linux/syscall_patch.h"
 #include "linux/task.h"
+#include "linux/tty_proc.h"
 #include "linux/task_fs.h"
 #include "net/netif.h"
 
@@ -190,6 +191,7 @@ void linux_run(void)
 	waitq_set_interrupted(signal_pending); /* fs/'s blocking calls end on a signal */
 	procfs_root_init();		       /* /proc as Linux shows it */
 	task_fs_init();			       /* fs/'s view of the process (fs/fsctx.h) */
+	tty_proc_init();		       /* terminals' groups and sessions (fs/tty_hooks.h) */
 	vfs_init();
 	if (!thread_create("init", init_main, NULL, THREAD_ANY_CPU))
 		fail("mote: out of memory starting %s\n", cmdline.argv[0]);

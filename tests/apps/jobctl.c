@@ -9,6 +9,7 @@
 #include "check.h"
 
 #include <fcntl.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -45,16 +46,26 @@ static void sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
-/* A child that runs fn after leading its own group. */
+/* A child that runs fn leading its own group (made so on both sides, so that it is before
+ * either goes on). */
 static pid_t child(void (*fn)(void))
 {
 	pid_t pid = fork();
 
 	if (pid == 0) {
+		static const int dfl[] = { SIGINT, SIGQUIT, SIGHUP, SIGTSTP, SIGTTIN, SIGTTOU };
+		sigset_t none;
+
+		/* what we may have inherited (a harness in the background ignores SIGINT) */
+		for (unsigned i = 0; i < sizeof(dfl) / sizeof(dfl[0]); i++)
+			signal(dfl[i], SIG_DFL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		setpgid(0, 0);
 		fn();
 		_exit(0);
 	}
+	setpgid(pid, pid);
 	return pid;
 }
 
@@ -330,6 +341,211 @@ static void discards(void)
 	drain();
 }
 
+/* --- a session on a pseudo-terminal ---
+ *
+ * A child leads a new session with the slave as its controlling terminal and runs the checks
+ * (printing them itself; it exits with the number that failed), asking the parent, which
+ * holds the master, to type a character or resize the window through a pipe of requests. Its
+ * children are each in a group of their own. It ignores SIGTTOU, as a shell does, so that it
+ * can give the terminal to a group from the background. */
+
+static int req_pipe[2];	  /* the session leader's requests: 'c' ^C, 'z' ^Z, 'w' a new size */
+static int ready_pipe[2]; /* a foreground child is set up */
+static int tty_fd;	  /* the leader's and its children's terminal */
+
+static void wait_ready(void)
+{
+	char r;
+
+	read(ready_pipe[0], &r, 1);
+}
+
+/* Once the foreground child is ready, ask the parent for c. */
+static void ask(char c)
+{
+	wait_ready();
+	write(req_pipe[1], &c, 1);
+}
+
+static void fg_wait(void)
+{
+	write(ready_pipe[1], "r", 1);
+	wait_forever();
+}
+
+static void on_winch(int sig)
+{
+	_exit(3);
+}
+
+static void fg_winch(void)
+{
+	signal(SIGWINCH, on_winch);
+	fg_wait();
+}
+
+static void bg_read(void)
+{
+	char c;
+
+	_exit(read(tty_fd, &c, 1) < 0 && errno == EIO ? 4 : 5);
+}
+
+static void bg_read_ignoring(void)
+{
+	signal(SIGTTIN, SIG_IGN);
+	bg_read();
+}
+
+static void bg_write(void)
+{
+	_exit(write(tty_fd, "x", 1) == 1 ? 6 : 7);
+}
+
+static void bg_write_ignoring(void)
+{
+	signal(SIGTTOU, SIG_IGN);
+	bg_write();
+}
+
+static void bg_tcsetattr(void)
+{
+	struct termios t;
+
+	tcgetattr(tty_fd, &t);
+	_exit(tcsetattr(tty_fd, TCSANOW, &t) == 0 ? 8 : 9);
+}
+
+/* A child of the leader running fn, made the foreground group if fg. */
+static pid_t job(void (*fn)(void), bool fg)
+{
+	pid_t pid = child(fn);
+
+	if (fg && tcsetpgrp(tty_fd, pid))
+		printf("FAIL tcsetpgrp: %s\n", strerror(errno));
+	return pid;
+}
+
+/* Wait for pid (WUNTRACED) and say how it changed: "signal N", "stopped N", "exit N". */
+static const char *waited(pid_t pid)
+{
+	static char buf[32];
+	int st = 0;
+
+	if (waitpid(pid, &st, WUNTRACED) != pid)
+		snprintf(buf, sizeof(buf), "waitpid: %s", strerror(errno));
+	else if (WIFSIGNALED(st))
+		snprintf(buf, sizeof(buf), "signal %d", WTERMSIG(st));
+	else if (WIFSTOPPED(st))
+		snprintf(buf, sizeof(buf), "stopped %d", WSTOPSIG(st));
+	else
+		snprintf(buf, sizeof(buf), "exit %d", WEXITSTATUS(st));
+	if (WIFSTOPPED(st)) { /* done with it */
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+	}
+	return buf;
+}
+
+static char want[32];
+
+static const char *sig_is(const char *how, int sig)
+{
+	snprintf(want, sizeof(want), "%s %d", how, sig);
+	return want;
+}
+
+static void session_leader(const char *name)
+{
+	int base = check_counts()->failed;
+	struct termios t;
+	pid_t pid;
+	char c;
+
+	CHECK(setsid() == getpid(), "the child leads a new session");
+	if (pipe(ready_pipe))
+		printf("FAIL pipe: %s\n", strerror(errno));
+	signal(SIGTTOU, SIG_IGN);
+	tty_fd = open(name, O_RDWR | O_NOCTTY);
+	CHECK(tty_fd >= 0, "it opens the slave");
+	CHECK_EQ(ioctl(tty_fd, TIOCSCTTY, 0), 0, "TIOCSCTTY makes it the session's terminal");
+	CHECK(tcgetpgrp(tty_fd) == getpgrp(), "its group is in the foreground");
+	CHECK(tcgetsid(tty_fd) == getsid(0), "tcgetsid is its session");
+
+	pid = job(fg_wait, true);
+	CHECK(tcgetpgrp(tty_fd) == pid, "tcsetpgrp gives the terminal to a child's group");
+	ask('c');
+	CHECK_STR(waited(pid), sig_is("signal", SIGINT),
+		  "^C typed: the foreground child dies of SIGINT");
+
+	pid = job(fg_wait, true);
+	ask('z');
+	CHECK_STR(waited(pid), sig_is("stopped", SIGTSTP), "^Z typed: it stops (SIGTSTP)");
+
+	pid = job(fg_winch, true);
+	ask('w');
+	CHECK_STR(waited(pid), "exit 3", "a new window size: SIGWINCH to the foreground group");
+
+	CHECK_EQ(tcsetpgrp(tty_fd, getpgrp()), 0, "the leader takes the terminal back");
+	CHECK_STR(waited(job(bg_read, false)), sig_is("stopped", SIGTTIN),
+		  "a background group's read stops it (SIGTTIN)");
+	CHECK_STR(waited(job(bg_read_ignoring, false)), "exit 4",
+		  "... or fails with EIO when it ignores SIGTTIN");
+	CHECK_STR(waited(job(bg_write, false)), "exit 6", "without TOSTOP it writes");
+	CHECK_STR(waited(job(bg_tcsetattr, false)), sig_is("stopped", SIGTTOU),
+		  "its tcsetattr stops it (SIGTTOU)");
+	tcgetattr(tty_fd, &t);
+	t.c_lflag |= TOSTOP;
+	CHECK_EQ(tcsetattr(tty_fd, TCSANOW, &t), 0, "TOSTOP set");
+	CHECK_STR(waited(job(bg_write, false)), sig_is("stopped", SIGTTOU),
+		  "with TOSTOP a background write stops it (SIGTTOU)");
+	CHECK_STR(waited(job(bg_write_ignoring, false)), "exit 6", "... unless it ignores SIGTTOU");
+
+	pid = job(fg_wait, true);
+	wait_ready();
+	errno = 0;
+	CHECK(read(tty_fd, &c, 1) < 0 && errno == EIO,
+	      "the leader's own read from the background: EIO (an orphaned group)");
+	CHECK_EQ(ioctl(tty_fd, TIOCNOTTY), 0, "TIOCNOTTY by the leader");
+	CHECK_STR(waited(pid), sig_is("signal", SIGHUP), "its foreground group got SIGHUP");
+	CHECK_ERR(tcgetpgrp(tty_fd), ENOTTY, "no longer its terminal");
+	_exit(check_counts()->failed - base);
+}
+
+static void pty_session(void)
+{
+	struct winsize ws = { .ws_row = 30, .ws_col = 100 };
+	int m = posix_openpt(O_RDWR | O_NOCTTY), st = 0;
+	char name[64], c;
+	pid_t pid;
+
+	if (m < 0 || grantpt(m) || unlockpt(m) || !ptsname(m) || pipe(req_pipe)) {
+		printf("FAIL a pty: %s\n", strerror(errno));
+		return;
+	}
+	snprintf(name, sizeof(name), "%s", ptsname(m));
+	pid = fork();
+	if (pid == 0) {
+		close(m);
+		close(req_pipe[0]);
+		session_leader(name);
+	}
+	close(req_pipe[1]);
+	while (read(req_pipe[0], &c, 1) == 1) {
+		if (c == 'c')
+			write(m, "\003", 1);
+		else if (c == 'z')
+			write(m, "\032", 1);
+		else if (c == 'w')
+			ioctl(m, TIOCSWINSZ, &ws);
+	}
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st), "the session leader ends");
+	CHECK_EQ(WEXITSTATUS(st), 0, "its checks passed");
+	drain();
+	close(req_pipe[0]);
+	close(m);
+}
+
 int main(void)
 {
 	check_start();
@@ -347,5 +563,6 @@ int main(void)
 	other_stops();
 	all_threads();
 	discards();
+	pty_session();
 	return check_done();
 }
