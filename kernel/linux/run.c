@@ -164,6 +164,7 @@ static void init_main(void *unused)
 		init_process->cwd = d;
 	}
 	open_console();
+	tty_proc_init(); /* terminals' groups and sessions; the console pid 1's terminal */
 	set_up_resolver();
 	for (int i = 0; i < cmdline.argc; i++)
 		if (exec_args_push(&args, false, cmdline.argv[i]))
@@ -191,7 +192,6 @@ void linux_run(void)
 	waitq_set_interrupted(signal_pending); /* fs/'s blocking calls end on a signal */
 	procfs_root_init();		       /* /proc as Linux shows it */
 	task_fs_init();			       /* fs/'s view of the process (fs/fsctx.h) */
-	tty_proc_init();		       /* terminals' groups and sessions (fs/tty_hooks.h) */
 	vfs_init();
 	if (!thread_create("init", init_main, NULL, THREAD_ANY_CPU))
 		fail("mote: out of memory starting %s\n", cmdline.argv[0]);

@@ -1,6 +1,7 @@
 /* tty_proc.c: the terminals' view of processes (tty_proc.h, fs/tty_hooks.h). */
 #include "linux/tty_proc.h"
 #include "fs/ldisc_ioctl.h"
+#include "fs/tty.h"
 #include "fs/tty_hooks.h"
 #include "lib/errno.h"
 #include "linux/process.h"
@@ -147,6 +148,11 @@ static const struct tty_hooks proc_hooks = {
 
 void tty_proc_init(void)
 {
+	struct ldisc *console = tty_console_start(init_process->sid);
+	uint64_t f = process_lock();
+
+	init_process->ctty = console;
+	process_unlock(f);
 	tty_hooks_install(&proc_hooks);
 }
 

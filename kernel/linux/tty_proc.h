@@ -12,7 +12,8 @@
 
 struct process;
 
-/* Install the hooks (once, before the first program runs). */
+/* Install the hooks, and make the console pid 1's controlling terminal where it is a
+ * terminal (fs/tty.h's tty_console_start): once, as pid 1 starts. */
 void tty_proc_init(void);
 /* p's last thread is leaving (process_exit_last; no lock held): if p leads its session, its
  * session loses its controlling terminal, whose foreground group gets SIGHUP. */
