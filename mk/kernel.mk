@@ -130,6 +130,8 @@ KERNEL_SRCS := \
 	kernel/linux/fault.c \
 	kernel/linux/signal.c \
 	kernel/linux/signal_deliver.c \
+	kernel/linux/signal_stop.c \
+	kernel/linux/tty_proc.c \
 	kernel/linux/signal_frame.c \
 	kernel/linux/timers.c \
 	kernel/linux/vdso.c \

@@ -3,7 +3,8 @@
 # 64-bit entry, the initrd (also gzip-compressed: initrd_gzip.sh), command-line errors, crash
 # reports, 4 MiB boot, console input;
 # real Debian programs under `mote run` on motevm and QEMU TCG (debian_programs*.sh); a signal
-# interrupting a blocked console read (console_signals.sh).
+# interrupting a blocked console read (console_signals.sh); job control on the console: ^C and ^Z
+# to the foreground group (console_jobs.sh).
 TESTS += \
 	tests/e2e/kernel_selftest_motevm_1.sh \
 	tests/e2e/kernel_selftest_motevm_2.sh \
@@ -21,7 +22,8 @@ TESTS += \
 	tests/e2e/debian_programs.sh \
 	tests/e2e/debian_programs_qemu.sh \
 	tests/e2e/polling.sh \
-	tests/e2e/console_signals.sh
+	tests/e2e/console_signals.sh \
+	tests/e2e/console_jobs.sh
 TESTS_BUILD += $(KERNEL_ELF)
 # /proc and /sys read by real programs under mote run (motevm and QEMU TCG)
 TESTS += tests/e2e/procfs.sh

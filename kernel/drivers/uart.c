@@ -37,6 +37,7 @@ static struct waitq rx_wait = WAITQ_INIT(rx_wait);
 static char rx_buf[4096];
 static uint32_t rx_head, rx_tail;
 static bool rx_throttled, rx_eof, eof_optin;
+static uint32_t rx_sigs; /* signals special characters of the input asked for, to be sent */
 
 /*
  * Every port access is a VM exit (~30 us on kvm_pvm), so the boot programs only the FIFO:
@@ -114,11 +115,48 @@ static void rx_take(void)
 	}
 }
 
+/* The bytes from `from` on that stand for a signal (the terminal's ^C, ^\, ^Z: fs/tty.c)
+ * leave the ring; their signals are noted, for rx_unlock to send. Lock held. */
+static void rx_special(uint32_t from)
+{
+	uint32_t out = from;
+
+	for (uint32_t i = from; i != rx_head; i++) {
+		char c = rx_buf[i % sizeof(rx_buf)];
+		int sig = tty_rx_signal_char((uint8_t)c);
+
+		if (sig > 0 && sig < 32)
+			rx_sigs |= 1u << sig;
+		else
+			rx_buf[out++ % sizeof(rx_buf)] = c;
+	}
+	rx_head = out;
+}
+
+/* Drop rx_lock, then send the signals the input asked for: with no lock held, as a signal
+ * interrupts the readers sleeping under rx_lock. */
+static void rx_unlock(uint64_t f)
+{
+	uint32_t sigs = rx_sigs;
+
+	rx_sigs = 0;
+	spin_unlock(&rx_lock, f);
+	for (int sig = 1; sigs; sig++) {
+		if (sigs & (1u << sig)) {
+			sigs &= ~(1u << sig);
+			tty_rx_signal(sig);
+		}
+	}
+}
+
 /* Move received bytes into the ring; caller holds rx_lock. A full ring stops the receive
  * interrupt (the bytes wait in the VMM) until a reader makes room. */
 static void rx_drain(void)
 {
+	uint32_t from = rx_head;
+
 	rx_take();
+	rx_special(from);
 	if (rx_head - rx_tail == sizeof(rx_buf) && !rx_throttled) {
 		rx_throttled = true;
 		outb(COM1 + IER, eof_optin ? IER_MSI : 0);
@@ -147,7 +185,7 @@ static void uart_irq(struct trapframe *tf)
 	uint64_t f = spin_lock(&rx_lock);
 
 	rx_drain();
-	spin_unlock(&rx_lock, f);
+	rx_unlock(f);
 }
 
 /* Line settings, IRQ 4 through the IOAPIC, receive interrupts: once, at the first read. On
@@ -180,6 +218,13 @@ static void input_setup(void)
 		done = true;
 	}
 	spin_unlock(&setup_lock, f);
+	if (READ_ONCE(rx_sigs)) /* (a ^C that came before: sent now that no lock is held) */
+		rx_unlock(spin_lock(&rx_lock));
+}
+
+void uart_input_start(void)
+{
+	input_setup();
 }
 
 int uart_trygetc(void)
@@ -193,7 +238,7 @@ int uart_trygetc(void)
 		c = (unsigned char)rx_buf[rx_tail++ % sizeof(rx_buf)];
 		rx_unthrottle();
 	}
-	spin_unlock(&rx_lock, f);
+	rx_unlock(f);
 	return c;
 }
 
@@ -216,7 +261,7 @@ int uart_getc(void)
 		c = (unsigned char)rx_buf[rx_tail++ % sizeof(rx_buf)];
 		rx_unthrottle();
 	}
-	spin_unlock(&rx_lock, f);
+	rx_unlock(f);
 	return c;
 }
 
@@ -231,7 +276,7 @@ long uart_read(char *buf, size_t n, bool nonblock, bool (*interrupted)(void))
 	f = spin_lock(&rx_lock);
 	while (rx_head == rx_tail && !rx_eof && !nonblock) {
 		if (interrupted && interrupted()) {
-			spin_unlock(&rx_lock, f);
+			rx_unlock(f);
 			return -EINTR;
 		}
 		(void)waitq_sleep(&rx_wait, &rx_lock, 0);
@@ -240,7 +285,7 @@ long uart_read(char *buf, size_t n, bool nonblock, bool (*interrupted)(void))
 		buf[k++] = rx_buf[rx_tail++ % sizeof(rx_buf)];
 	if (k)
 		rx_unthrottle();
-	spin_unlock(&rx_lock, f);
+	rx_unlock(f);
 	if (!k && !rx_eof)
 		return -EAGAIN;
 	return (long)k;

@@ -27,6 +27,9 @@ long uart_read(char *buf, size_t n, bool nonblock, bool (*interrupted)(void));
  * input). The first read
  * (of either kind) sets input up: IRQ 4 through the IOAPIC (after apic_init). */
 int uart_getc(void);
+/* Set input up now rather than at the first read (the console is a controlling terminal:
+ * its ^C must come even if nobody reads). */
+void uart_input_start(void);
 /* True if input is waiting. */
 bool uart_rx_pending(void);
 /* Read one byte if there is one; returns it or -1. */

@@ -2,6 +2,7 @@
  * editing and echo into an input queue, output processing into the driver's sink, reads with
  * VMIN/VTIME. The ioctls are fs/ldisc_ioctl.c. */
 #include "fs/ldisc.h"
+#include "fs/ldisc_ioctl.h"
 #include "fs/termios.h"
 #include "fs/file.h"
 #include "core/time.h"
@@ -12,6 +13,8 @@
 #define SIGINT 2
 #define SIGQUIT 3
 #define SIGTSTP 20
+#define SIGTTIN 21
+#define SIGTTOU 22
 
 #define MASK(i) ((i) & (LDISC_BUF - 1))
 
@@ -494,8 +497,10 @@ ssize_t ldisc_read(struct ldisc *ld, void *ubuf, size_t n, bool nonblock)
 	uint8_t kbuf[256];
 	size_t done = 0, minimum = 0;
 	uint64_t deadline = 0, inter = 0, fl;
-	int r = 0;
+	int r = ldisc_job_control(ld, SIGTTIN); /* a background group's read */
 
+	if (r)
+		return r;
 	fl = spin_lock(&ld->lock);
 	if (!canonical(ld)) {
 		uint64_t tenth = (uint64_t)CC(ld, VTIME) * 100000000ull;
@@ -561,7 +566,13 @@ ssize_t ldisc_write(struct ldisc *ld, const void *ubuf, size_t n, bool nonblock)
 	size_t done = 0;
 	uint64_t fl;
 	int r = 0;
+	bool tostop;
 
+	fl = spin_lock(&ld->lock);
+	tostop = L(ld, TOSTOP);
+	spin_unlock(&ld->lock, fl);
+	if (tostop && (r = ldisc_job_control(ld, SIGTTOU))) /* a background group's write */
+		return r;
 	while (done < n) {
 		size_t k = MIN(n - done, sizeof(kbuf)), i = 0;
 

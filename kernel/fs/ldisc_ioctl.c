@@ -36,6 +36,7 @@
 
 #define SIGHUP 1
 #define SIGCONT 18
+#define SIGTTOU 22
 #define SIGWINCH 28
 
 /* The speed c_cflag's CBAUD names (tty_termios_baud_rate). */
@@ -71,11 +72,46 @@ void ldisc_hangup(struct ldisc *ld)
 	tty_hooks()->hangup(ld, sid);
 }
 
+int ldisc_job_control(struct ldisc *ld, int sig)
+{
+	const struct tty_hooks *h = tty_hooks();
+	int pgrp, sid, fg;
+	bool leader;
+	uint64_t fl;
+
+	if (h->get_ctty() != ld)
+		return 0;
+	h->ids(&pgrp, &sid, &leader);
+	fl = spin_lock(&ld->lock);
+	fg = ld->pgrp;
+	spin_unlock(&ld->lock, fl);
+	if (!fg || fg == pgrp)
+		return 0;
+	return h->background(sig);
+}
+
+int ldisc_leave_session(struct ldisc *ld, int sid)
+{
+	uint64_t fl = spin_lock(&ld->lock);
+	int fg = 0;
+
+	if (sid && ld->sid == sid) {
+		fg = ld->pgrp;
+		ld->sid = ld->pgrp = 0;
+	}
+	spin_unlock(&ld->lock, fl);
+	return fg;
+}
+
 static long set_termios_ioctl(struct ldisc *ld, unsigned cmd, void *u)
 {
 	bool two = cmd == TCSETS2 || cmd == TCSETSW2 || cmd == TCSETSF2;
 	struct ldisc_termios t;
 	uint64_t fl;
+	int r = ldisc_job_control(ld, SIGTTOU);
+
+	if (r)
+		return r;
 
 	fl = spin_lock(&ld->lock);
 	t = ld->termios;
@@ -115,8 +151,12 @@ static long set_winsize(struct ldisc *ld, void *u)
 
 static long xonc(struct ldisc *ld, uint64_t arg)
 {
-	uint64_t fl = spin_lock(&ld->lock);
-	long r = 0;
+	uint64_t fl;
+	long r = ldisc_job_control(ld, SIGTTOU);
+
+	if (r)
+		return r;
+	fl = spin_lock(&ld->lock);
 
 	switch (arg) {
 	case 0: /* TCOOFF */
@@ -163,8 +203,17 @@ static long set_ctty(struct ldisc *ld)
 		ld->pgrp = pgrp;
 	}
 	spin_unlock(&ld->lock, fl);
-	if (!r)
-		h->set_ctty(ld);
+	if (r)
+		return r;
+	h->set_ctty(ld);
+	/* A hang-up since ld took the session forgot every process's pointer to ld, maybe
+	 * before the caller's was set: the caller gives it up again (ld may go away). */
+	fl = spin_lock(&ld->lock);
+	if (ld->sid != sid)
+		r = -EIO;
+	spin_unlock(&ld->lock, fl);
+	if (r)
+		h->set_ctty(NULL);
 	return r;
 }
 
@@ -202,6 +251,9 @@ static long set_pgrp(struct ldisc *ld, int *u)
 	bool leader;
 	uint64_t fl;
 
+	s = ldisc_job_control(ld, SIGTTOU);
+	if (s)
+		return s == -EIO ? -ENOTTY : s;
 	h->ids(&pgrp, &sid, &leader);
 	if (h->get_ctty() != ld || ld->sid != sid)
 		return -ENOTTY;
@@ -259,6 +311,9 @@ long ldisc_ioctl(struct ldisc *ld, unsigned cmd, uint64_t arg, bool master)
 	case TCFLSH:
 		if (master || arg > 2)
 			return master ? -ENOTTY : -EINVAL;
+		v = ldisc_job_control(ld, SIGTTOU);
+		if (v)
+			return v;
 		if (arg != 1) { /* TCIFLUSH, TCIOFLUSH; a pty's output has nothing to flush */
 			fl = spin_lock(&ld->lock);
 			ldisc_flush_input(ld);

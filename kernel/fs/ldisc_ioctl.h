@@ -24,5 +24,17 @@ void ldisc_signal(struct ldisc *ld, int sig);
 /* ld hangs up or goes away: the process model's hangup hook runs and ld forgets its session
  * and group. Called without ld->lock. */
 void ldisc_hangup(struct ldisc *ld);
+/*
+ * Job control before the calling process reads ld (sig SIGTTIN), writes it under TOSTOP or
+ * changes its settings (SIGTTOU): 0 unless ld is its controlling terminal and its group is
+ * not the foreground one; then the tty_hooks' background decides (0, -EIO, or -EINTR with
+ * sig sent to the caller's group). Called without ld->lock.
+ */
+int ldisc_job_control(struct ldisc *ld, int sig) __attribute__((warn_unused_result));
+/* The leader of session sid ends (Linux's disassociate_ctty): if ld is that session's
+ * controlling terminal it forgets the session and its foreground group, whose number is
+ * returned (0: none) for the caller to send SIGHUP. Takes ld->lock: callable with other spin
+ * locks held (the process table's, which keeps ld from going away). */
+int ldisc_leave_session(struct ldisc *ld, int sid);
 
 #endif /* MOTE_FS_LDISC_IOCTL_H */

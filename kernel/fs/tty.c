@@ -1,10 +1,14 @@
 /* tty.c: the console as a terminal. Input is raw bytes from the UART (the host terminal does
  * the line editing); a read returns what is there, sleeping for the first byte. The termios
- * state is kept for TCGETS/TCSETS but changes nothing. */
+ * state is kept for TCGETS/TCSETS and changes nothing but ISIG's characters and TOSTOP. The
+ * console is the first program's controlling terminal where it is a terminal (tty.h). */
 #include "core/sched/wait.h"
 #include "fs/tty.h"
 #include "fs/file.h"
+#include "fs/ldisc.h"
+#include "fs/ldisc_ioctl.h"
 #include "fs/pollq.h"
+#include "fs/termios.h"
 #include "drivers/uart.h"
 #include "drivers/virtio/console.h"
 #include "arch/x86_64/cpu.h"
@@ -52,6 +56,43 @@ static uint32_t host_ttys = MOTE_TTY_STDIN | MOTE_TTY_STDOUT | MOTE_TTY_STDERR;
 static struct pollq rx_pollq;
 static bool pollq_ready;
 
+#define SIGINT 2
+#define SIGQUIT 3
+#define SIGTSTP 20
+#define SIGTTIN 21
+#define SIGTTOU 22
+#define SIGWINCH 28
+
+/* The console as a controlling terminal (tty.h): an ldisc for its session and foreground
+ * group only; nothing goes through it, so its sink takes nothing. */
+static struct ldisc console_ld;
+static bool console_ld_ready;
+
+static size_t no_room(struct ldisc *ld)
+{
+	return 0;
+}
+
+static void no_put(struct ldisc *ld, const uint8_t *buf, size_t n)
+{
+}
+
+static void no_input_room(struct ldisc *ld)
+{
+}
+
+static bool never_hungup(struct ldisc *ld)
+{
+	return false;
+}
+
+static const struct ldisc_ops console_ops = {
+	.room = no_room,
+	.put = no_put,
+	.input_room = no_input_room,
+	.hungup = never_hungup,
+};
+
 /* What motevm says of its ends (MOTE_CPUID_CONSOLE), or the command line's --console-ttys
  * (mote's QEMU launch); without either, all three are the terminal. */
 static void host_console(void)
@@ -94,6 +135,40 @@ static bool is_terminal(const struct file *f)
 	return true;
 }
 
+struct ldisc *tty_console_start(int sid)
+{
+	ldisc_init(&console_ld, &console_ops, NULL);
+	__atomic_store_n(&console_ld_ready, true, __ATOMIC_RELEASE);
+	host_console();
+	if (!(host_ttys & (MOTE_TTY_STDIN | MOTE_TTY_STDOUT | MOTE_TTY_STDERR)))
+		return NULL;
+	console_ld.sid = console_ld.pgrp = sid;
+	if (host_ttys & MOTE_TTY_STDIN)
+		uart_input_start();
+	return &console_ld;
+}
+
+int tty_rx_signal_char(uint8_t c)
+{
+	const uint8_t *cc = termios.c_cc;
+
+	if (!__atomic_load_n(&console_ld_ready, __ATOMIC_ACQUIRE) || !READ_ONCE(console_ld.pgrp) ||
+	    !(host_ttys & MOTE_TTY_STDIN) || !(termios.c_lflag & ISIG) || c == DISABLED)
+		return 0;
+	if (c == cc[VINTR])
+		return SIGINT;
+	if (c == cc[VQUIT])
+		return SIGQUIT;
+	if (c == cc[VSUSP])
+		return SIGTSTP;
+	return 0;
+}
+
+void tty_rx_signal(int sig)
+{
+	ldisc_signal(&console_ld, sig);
+}
+
 void tty_rx_notify(void)
 {
 	if (pollq_ready)
@@ -107,11 +182,22 @@ static bool virtio_stdin(const struct file *f)
 	return f->priv == TTY_STDIN && virtio_console_has_input();
 }
 
+/* Job control on the console (a read: SIGTTIN, a change: SIGTTOU), when it is a terminal
+ * and set up. 0 to go on, -EIO, -EINTR (ldisc_job_control). */
+static int job_control(const struct file *f, int sig)
+{
+	if (!is_terminal(f) || !__atomic_load_n(&console_ld_ready, __ATOMIC_ACQUIRE))
+		return 0;
+	return ldisc_job_control(&console_ld, sig);
+}
+
 static ssize_t tty_read(struct file *f, void *ubuf, size_t n, uint64_t *pos)
 {
 	char buf[256];
-	long k;
+	long k = job_control(f, SIGTTIN);
 
+	if (k)
+		return k;
 	if (virtio_stdin(f))
 		return virtio_console_read(ubuf, n, f->flags & O_NONBLOCK, waitq_interrupted);
 	k = uart_read(buf, MIN(n, sizeof(buf)), f->flags & O_NONBLOCK, waitq_interrupted);
@@ -133,7 +219,10 @@ static ssize_t tty_write(struct file *f, const void *ubuf, size_t n, uint64_t *p
 {
 	int stream = f->priv == TTY_STDERR ? UART_STDERR : UART_STDOUT;
 	size_t done = 0;
+	int r = READ_ONCE(termios.c_lflag) & TOSTOP ? job_control(f, SIGTTOU) : 0;
 
+	if (r)
+		return r;
 	mutex_lock(&out_lock);
 	while (done < n) {
 		size_t k = MIN(n - done, virtio_console_active() ? sizeof(out_buf)
@@ -153,10 +242,25 @@ static ssize_t tty_write(struct file *f, const void *ubuf, size_t n, uint64_t *p
 	return done ? (ssize_t)done : -EFAULT;
 }
 
+static long set_winsize(void *u)
+{
+	struct winsize_k ws;
+
+	if (copy_from_user(&ws, u, sizeof(ws)))
+		return -EFAULT;
+	if (memcmp(&ws, &winsize, sizeof(ws))) {
+		winsize = ws;
+		if (__atomic_load_n(&console_ld_ready, __ATOMIC_ACQUIRE))
+			ldisc_signal(&console_ld, SIGWINCH);
+	}
+	return 0;
+}
+
 static long tty_ioctl(struct file *f, unsigned cmd, uint64_t arg)
 {
 	void *u = (void *)arg;
-	int zero = 0, one = 1;
+	int zero = 0;
+	long r;
 
 	if (!is_terminal(f) && cmd != FIONREAD && cmd != FIONBIO)
 		return -ENOTTY; /* what a pipe or a file says */
@@ -166,18 +270,20 @@ static long tty_ioctl(struct file *f, unsigned cmd, uint64_t arg)
 	case TCSETS:
 	case TCSETSW:
 	case TCSETSF:
-		return copy_from_user(&termios, u, sizeof(termios));
+		r = job_control(f, SIGTTOU);
+		return r ? r : copy_from_user(&termios, u, sizeof(termios));
 	case TIOCGWINSZ:
 		return copy_to_user(u, &winsize, sizeof(winsize));
 	case TIOCSWINSZ:
-		return copy_from_user(&winsize, u, sizeof(winsize));
+		return set_winsize(u);
 	case TIOCGPGRP:
 	case TIOCGSID:
-		return copy_to_user(u, &one, sizeof(one));
 	case TIOCSPGRP:
 	case TIOCSCTTY:
 	case TIOCNOTTY:
-		return 0;
+		if (!__atomic_load_n(&console_ld_ready, __ATOMIC_ACQUIRE))
+			return -ENOTTY; /* (no program runs yet) */
+		return ldisc_ioctl(&console_ld, cmd, arg, false);
 	case TIOCOUTQ:
 		return copy_to_user(u, &zero, sizeof(zero));
 	case FIONREAD:

@@ -3,7 +3,10 @@
 #ifndef MOTE_FS_TTY_H
 #define MOTE_FS_TTY_H
 
+#include "lib/types.h"
+
 struct file_ops;
+struct ldisc;
 
 extern const struct file_ops tty_fops;
 
@@ -20,5 +23,28 @@ extern const struct file_ops tty_fops;
 
 /* Called by the UART driver when input arrived (wakes pollers). */
 void tty_rx_notify(void);
+
+/*
+ * The console as a controlling terminal. Its line discipline (fs/ldisc.h) holds only that
+ * state, the session and the foreground group: the data path stays raw (above). The console
+ * answers TIOCGPGRP, TIOCSPGRP, TIOCSCTTY, TIOCNOTTY and TIOCGSID through it, with Linux's
+ * checks (fs/ldisc_ioctl.h), and job control applies to its reads (SIGTTIN), its writes under
+ * TOSTOP and TCSETS* (SIGTTOU) from a background group.
+ *
+ * tty_console_start(sid), once at the first program's start: if the console is a terminal
+ * (one of motevm's or mote's ends is: MOTE_CPUID_CONSOLE, --console-ttys), it becomes the
+ * controlling terminal of session sid with group sid in the foreground, and its input is set
+ * up at once; returns its ldisc, or NULL when it is not a terminal (a program run with its
+ * ends redirected has none, as natively under a harness without a terminal).
+ */
+struct ldisc *tty_console_start(int sid);
+/* Input from the UART (the driver calls it for each byte, under its lock): the signal the
+ * byte stands for when it is the console's VINTR (SIGINT), VQUIT (SIGQUIT) or VSUSP (SIGTSTP)
+ * under ISIG, the console being a controlling terminal and stdin a terminal; else 0. Such a
+ * byte is not input (the queue is not flushed, unlike Linux's). */
+int tty_rx_signal_char(uint8_t c);
+/* Send sig to the console's foreground group (the UART driver, with no lock held; maybe in
+ * its interrupt handler). */
+void tty_rx_signal(int sig);
 
 #endif /* MOTE_FS_TTY_H */

@@ -1,5 +1,5 @@
-/* tty_hooks.c: the terminal's hooks into the process model, and the defaults for Mote's one
- * process until linux/ installs its own. */
+/* tty_hooks.c: the terminal's hooks into the process model, and the defaults for one process
+ * until linux/ installs its own. */
 #include "fs/tty_hooks.h"
 #include "fs/fsctx.h"
 #include "lib/errno.h"
@@ -39,6 +39,11 @@ static void one_hangup(struct ldisc *ld, int sid)
 				    __ATOMIC_ACQUIRE);
 }
 
+static int one_background(int sig)
+{
+	return 0;
+}
+
 static const struct tty_hooks one_process = {
 	.signal_pgrp = one_signal_pgrp,
 	.ids = one_ids,
@@ -46,6 +51,7 @@ static const struct tty_hooks one_process = {
 	.get_ctty = one_get_ctty,
 	.set_ctty = one_set_ctty,
 	.hangup = one_hangup,
+	.background = one_background,
 };
 
 static const struct tty_hooks *hooks = &one_process;

@@ -16,7 +16,9 @@
 #include "lib/string.h"
 #include "linux/mm.h"
 #include "linux/pidfd.h"
+#include "linux/signal_stop.h"
 #include "linux/task.h"
+#include "linux/tty_proc.h"
 
 #define CLONE_VM 0x00000100
 #define CLONE_FS 0x00000200
@@ -31,9 +33,6 @@
 #define CLONE_CHILD_SETTID 0x01000000
 #define CLONE_NAMESPACES 0x7e020000 /* CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, ... */
 #define CSIGNAL 0xff
-
-#define CLD_EXITED 1
-#define CLD_KILLED 2
 
 static struct spinlock table_lock = SPINLOCK_INIT;
 static struct list table = LIST_INIT(table);
@@ -65,6 +64,13 @@ struct process *process_find(int pid)
 			return p;
 	}
 	return NULL;
+}
+
+struct process *process_next(struct process *p)
+{
+	struct list *next = p ? p->all.next : table.next;
+
+	return next == &table ? NULL : list_entry(next, struct process, all);
 }
 
 long process_next_pid(long from)
@@ -226,6 +232,7 @@ long process_clone(uint64_t flags, uint64_t newsp, int *ptid, int *ctid, uint64_
 	struct task *me = current_task(), *t;
 	struct trapframe tf = *me->tf;
 	struct vfork_wait vw;
+	uint64_t f;
 	void *fpu;
 	int err, pid;
 
@@ -284,10 +291,12 @@ long process_clone(uint64_t flags, uint64_t newsp, int *ptid, int *ctid, uint64_
 		p->vfork = &vw;
 	}
 	process_add(p, (flags & CLONE_PARENT) && parent->parent ? parent->parent : parent);
+	f = process_lock(); /* (under the lock: a hang-up forgets every copy of the pointer) */
+	p->ctty = parent->ctty;
+	process_unlock(f);
 	task_start(t);
 	if (flags & CLONE_VFORK) {
-		uint64_t f = process_lock();
-
+		f = process_lock();
 		while (!vw.done)
 			(void)waitq_sleep(&vw.wq, &table_lock, 0);
 		process_unlock(f);
@@ -351,6 +360,33 @@ static void child_changed(struct process *p)
 	spin_unlock_raw(&p->child_lock);
 }
 
+void process_job_notify(struct process *p)
+{
+	uint64_t f = process_lock();
+	struct process *parent = p->parent;
+	int why, sig;
+	bool quiet;
+
+	spin_lock_raw(&p->sig.lock);
+	why = p->sig.cld_notify;
+	sig = why == CLD_STOPPED ? p->sig.stop_sig : SIGCONT;
+	p->sig.cld_notify = 0;
+	spin_unlock_raw(&p->sig.lock);
+	if (why && parent && p->state == PROC_LIVE) {
+		struct k_siginfo info = { .signo = SIGCHLD, .code = why };
+
+		info.fields[0] = (uint32_t)p->pid; /* si_pid, si_uid 0 */
+		info.fields[1] = (uint32_t)sig;	   /* si_status */
+		spin_lock_raw(&parent->sig.lock);
+		quiet = parent->sig.action[SIGCHLD - 1].flags & SA_NOCLDSTOP;
+		spin_unlock_raw(&parent->sig.lock);
+		if (!quiet)
+			(void)signal_send_process(parent, NULL, SIGCHLD, &info);
+		child_changed(parent);
+	}
+	process_unlock(f);
+}
+
 void process_exit_last(struct process *p)
 {
 	struct process *init = init_process;
@@ -371,6 +407,7 @@ void process_exit_last(struct process *p)
 	mutex_unlock(&p->lock);
 	fdtable_free(fdt); /* pipes closed: readers see the end */
 	vfs_dentry_put(cwd);
+	tty_proc_exit(p);	   /* a session leader's terminal leaves the session */
 	sched_set_root(vm_root()); /* off the address space before it goes */
 	mutex_lock(&p->lock);
 	mm = p->mm;
@@ -446,6 +483,7 @@ int process_wait(int idtype, int id, int options, struct wait_result *res)
 	struct process *me = current_process(), *found = NULL;
 	struct list *pos;
 	uint64_t f = process_lock();
+	int job = 0, jobsig = 0;
 
 	for (;;) {
 		bool any = false;
@@ -457,6 +495,16 @@ int process_wait(int idtype, int id, int options, struct wait_result *res)
 				continue;
 			any = true;
 			if (c->state == PROC_ZOMBIE) {
+				if (!(options & WEXITED))
+					continue;
+				found = c;
+				break;
+			}
+			if (options & (WUNTRACED | WCONTINUED))
+				job = signal_stop_report(c, options & WUNTRACED,
+							 options & WCONTINUED, !(options & WNOWAIT),
+							 &jobsig);
+			if (job) {
 				found = c;
 				break;
 			}
@@ -477,6 +525,14 @@ int process_wait(int idtype, int id, int options, struct wait_result *res)
 		f = process_lock();
 	}
 	res->pid = found->pid;
+	if (job) { /* stopped or continued: it stays a child */
+		res->wstatus = job == CLD_STOPPED ? jobsig << 8 | 0x7f : 0xffff;
+		res->code = job;
+		res->status = jobsig;
+		res->cpu_ns = 0;
+		process_unlock(f);
+		return 0;
+	}
 	res->wstatus = found->wstatus;
 	res->code = (found->wstatus & 0x7f) ? CLD_KILLED : CLD_EXITED;
 	res->status =
@@ -669,6 +725,7 @@ int process_setsid(void)
 	if (r > 0) {
 		me->sid = me->pid;
 		me->pgid = me->pid;
+		me->ctty = NULL;
 	}
 	process_unlock(f);
 	return r;

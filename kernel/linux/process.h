@@ -22,6 +22,9 @@ void process_unlock(uint64_t flags);
 /* The live or zombie process with pid, or NULL. Table lock held. */
 struct process *process_find(int pid);
 
+/* The process after p in the table (p NULL: the first), or NULL after the last. Table lock
+ * held. */
+struct process *process_next(struct process *p);
 /* The smallest pid >= from of a live or zombie process, or -1 (procfs lists /proc/<pid>). */
 long process_next_pid(long from);
 /* The live or zombie process with pid, with a reference; NULL if there is none. */
@@ -62,6 +65,11 @@ int process_exec_mm(void) __must_check;
  * wake-up of wait), or is freed at once if the parent ignores SIGCHLD. */
 void process_exit_last(struct process *p);
 
+/* Tell p's parent of the stop or continue p->sig.cld_notify holds (linux/signal_stop.h):
+ * SIGCHLD with CLD_STOPPED or CLD_CONTINUED unless the parent's action for it has
+ * SA_NOCLDSTOP, and its wait woken. Takes the table's lock (not to be held). */
+void process_job_notify(struct process *p);
+
 /* wait4/waitid selection. */
 #define P_ALL 0
 #define P_PID 1
@@ -79,14 +87,15 @@ void process_exit_last(struct process *p);
 struct wait_result {
 	int pid;
 	int wstatus;
-	int code;   /* CLD_EXITED, CLD_KILLED */
+	int code;   /* CLD_EXITED, CLD_KILLED, CLD_STOPPED, CLD_CONTINUED */
 	int status; /* exit code, or the signal */
 	uint64_t cpu_ns;
 };
 
-/* Wait for a child of the calling process selected by (idtype, id) to end (options: WNOHANG,
- * WNOWAIT; stops are never reported: no job control yet). 0 with *res filled, -ECHILD (no such
- * child), -EINTR. A reaped child is freed unless WNOWAIT. */
+/* Wait for a child of the calling process selected by (idtype, id) to change state as
+ * options ask: WEXITED (it ended), WUNTRACED (it stopped), WCONTINUED (it was continued);
+ * WNOHANG, WNOWAIT. A stop or a continue is reported once (WNOWAIT: not used up). 0 with
+ * *res filled, -ECHILD (no such child), -EINTR. A reaped child is freed unless WNOWAIT. */
 int process_wait(int idtype, int id, int options, struct wait_result *res) __must_check;
 
 /* kill(2)'s targets: pid > 0 one process, 0 the caller's group, -1 every process but pid 1

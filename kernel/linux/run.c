@@ -24,6 +24,7 @@
 #include "linux/syscall.h"
 #include "linux/syscall_patch.h"
 #include "linux/task.h"
+#include "linux/tty_proc.h"
 #include "linux/task_fs.h"
 #include "net/netif.h"
 
@@ -163,6 +164,7 @@ static void init_main(void *unused)
 		init_process->cwd = d;
 	}
 	open_console();
+	tty_proc_init(); /* terminals' groups and sessions; the console pid 1's terminal */
 	set_up_resolver();
 	for (int i = 0; i < cmdline.argc; i++)
 		if (exec_args_push(&args, false, cmdline.argv[i]))

@@ -12,16 +12,14 @@
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/string.h"
+#include "linux/signal_stop.h"
 #include "linux/task.h"
 #include "linux/timers.h"
 
 #define RLIMIT_SIGPENDING 11
 
-/* Signals whose default action is to do nothing. The stop signals are among them here: Mote
- * has no job control (nothing could continue a stopped process). */
-#define DEFAULT_IGNORED                                                              \
-	(SIG_BIT(SIGCHLD) | SIG_BIT(SIGCONT) | SIG_BIT(SIGURG) | SIG_BIT(SIGWINCH) | \
-	 SIG_BIT(SIGSTOP) | SIG_BIT(SIGTSTP) | SIG_BIT(SIGTTIN) | SIG_BIT(SIGTTOU))
+/* Signals whose default action is to do nothing (the stop signals' stops: signal_stop.c). */
+#define DEFAULT_IGNORED (SIG_BIT(SIGCHLD) | SIG_BIT(SIGCONT) | SIG_BIT(SIGURG) | SIG_BIT(SIGWINCH))
 /* Taken before the others (Linux's SYNCHRONOUS_MASK): the fault is what the thread did. */
 #define SYNCHRONOUS                                                                \
 	(SIG_BIT(SIGSEGV) | SIG_BIT(SIGBUS) | SIG_BIT(SIGILL) | SIG_BIT(SIGTRAP) | \
@@ -39,9 +37,11 @@ void signal_init_task(struct task_signals *ts)
 	ts->ss_flags = SS_DISABLE;
 }
 
-bool signal_default_ignored(int sig)
+bool signal_default_ignored(const struct process *p, int sig)
 {
-	return sig <= NSIG && (DEFAULT_IGNORED & SIG_BIT(sig));
+	uint64_t set = DEFAULT_IGNORED | (p == init_process ? SIG_STOPS : 0);
+
+	return sig <= NSIG && (set & SIG_BIT(sig));
 }
 
 /* Would sig be dropped at once by p (ignored, and not blocked where it could wait)? */
@@ -51,17 +51,20 @@ static bool ignored(struct process *p, int sig, const struct task *t)
 
 	if (t && ((t->sig.blocked | t->sig.real_blocked) & SIG_BIT(sig)))
 		return false;
-	return h == SIG_IGN || (h == SIG_DFL && signal_default_ignored(sig));
+	return h == SIG_IGN || (h == SIG_DFL && signal_default_ignored(p, sig));
 }
 
 static bool fatal_default(struct process *p, int sig)
 {
-	return p->sig.action[sig - 1].handler == SIG_DFL && !signal_default_ignored(sig);
+	return p->sig.action[sig - 1].handler == SIG_DFL && !signal_default_ignored(p, sig) &&
+	       !(SIG_STOPS & SIG_BIT(sig));
 }
 
+/* A stopped thread takes nothing but SIGKILL (sent apart) until continued: a fatal signal
+ * does not end a stopped process at once either (Linux's wants_signal). */
 static bool wants(const struct task *t, int sig)
 {
-	return !(t->sig.blocked & SIG_BIT(sig));
+	return !(t->sig.blocked & SIG_BIT(sig)) && !t->sig.stopped;
 }
 
 /* The main thread of p (the first one left), as Linux's group leader; NULL if none. */
@@ -72,9 +75,8 @@ static struct task *leader(struct process *p)
 	return list_first_entry(&p->tasks, struct task, node);
 }
 
-/* Make t look at its signals: end its interruptible sleep, or interrupt the CPU that runs it
- * (the interrupt's return path delivers). The calling thread looks on its own way out. */
-static void kick(struct task *t)
+/* (The calling thread looks on its own way out.) */
+void signal_kick(struct task *t)
 {
 	struct thread *th = t->thread;
 	int cpu;
@@ -130,6 +132,7 @@ static void kill_locked(struct process *p, int sig)
 		p->exiting = true;
 		p->wstatus = sig;
 	}
+	signal_stop_cancel_locked(p);
 	list_for_each (pos, &p->tasks) {
 		signal_kill_task_locked(list_entry(pos, struct task, node));
 	}
@@ -138,7 +141,7 @@ static void kill_locked(struct process *p, int sig)
 void signal_kill_task_locked(struct task *t)
 {
 	t->sig.pending |= SIG_BIT(SIGKILL);
-	kick(t);
+	signal_kick(t);
 }
 
 /* After sig was queued for p (p->sig.lock held): wake the thread that will take it, or end
@@ -155,7 +158,7 @@ static void notify(struct process *p, struct task *t, int sig)
 		kill_locked(p, sig);
 		return;
 	}
-	kick(t);
+	signal_kick(t);
 }
 
 static void enqueue(struct process *p, struct task *t, struct sigqueue *q, int sig)
@@ -172,11 +175,65 @@ static void enqueue(struct process *p, struct task *t, struct sigqueue *q, int s
 	}
 }
 
+static void release(struct proc_signals *ps, struct sigqueue *q)
+{
+	if (q->timer)
+		return;
+	ps->nqueued--;
+	kfree(q);
+}
+
+/* Remove every queued sig from one queue of ps (it became ignored). */
+static void flush(struct proc_signals *ps, struct list *queue, uint64_t *pending, int sig)
+{
+	struct list *pos, *tmp;
+
+	list_for_each_safe (pos, tmp, queue) {
+		struct sigqueue *q = list_entry(pos, struct sigqueue, node);
+
+		if (q->info.signo == sig) {
+			list_del(&q->node);
+			q->queued = false;
+			release(ps, q);
+		}
+	}
+	*pending &= ~SIG_BIT(sig);
+}
+
+/* Remove every queued signal of set from all of p's queues. */
+static void flush_all(struct process *p, uint64_t set)
+{
+	struct list *pos;
+
+	for (int sig = 1; sig <= NSIG; sig++) {
+		if (!(set & SIG_BIT(sig)))
+			continue;
+		flush(&p->sig, &p->sig.queue, &p->sig.pending, sig);
+		list_for_each (pos, &p->tasks) {
+			struct task *t = list_entry(pos, struct task, node);
+
+			flush(&p->sig, &t->sig.queue, &t->sig.pending, sig);
+		}
+	}
+}
+
+/* What a stop signal or SIGCONT does as it is sent, blocked, ignored or handled (Linux's
+ * prepare_signal): a stop discards a pending SIGCONT; SIGCONT discards the pending stops and
+ * continues a stopped process. p->sig.lock held. */
+static void prepare(struct process *p, int sig)
+{
+	if (SIG_STOPS & SIG_BIT(sig)) {
+		flush_all(p, SIG_BIT(SIGCONT));
+	} else if (sig == SIGCONT) {
+		flush_all(p, SIG_STOPS);
+		signal_stop_continue_locked(p);
+	}
+}
+
 /* Queue sig for p's thread t (NULL: the process); p->sig.lock held. */
 static int send_locked(struct process *p, struct task *t, int sig, const struct k_siginfo *info)
 {
 	struct proc_signals *ps = &p->sig;
-	uint64_t pending = t ? t->sig.pending : ps->pending;
 	struct sigqueue *q;
 
 	if (p->state != PROC_LIVE)
@@ -185,9 +242,10 @@ static int send_locked(struct process *p, struct task *t, int sig, const struct 
 		kill_locked(p, sig);
 		return 0;
 	}
+	prepare(p, sig);
 	if (ignored(p, sig, t ? t : leader(p)))
 		return 0;
-	if (sig < SIGRTMIN && (pending & SIG_BIT(sig)))
+	if (sig < SIGRTMIN && ((t ? t->sig.pending : ps->pending) & SIG_BIT(sig)))
 		return 0; /* a standard signal is pending once */
 	if (sig >= SIGRTMIN && (uint64_t)ps->nqueued >= p->rlim[RLIMIT_SIGPENDING].cur)
 		return -EAGAIN;
@@ -257,7 +315,7 @@ int signal_send_timer(struct process *p, struct sigqueue *q, int tid, int overru
 		q->overrun += overruns + 1; /* still waiting: one more expiry it stands for */
 	} else if (sig == SIGKILL) {
 		kill_locked(p, sig);
-	} else if (!ignored(p, sig, t ? t : leader(p))) {
+	} else if (prepare(p, sig), !ignored(p, sig, t ? t : leader(p))) {
 		q->overrun = overruns;
 		enqueue(p, t, q, sig);
 		notify(p, t, sig);
@@ -277,14 +335,6 @@ static void unqueue(struct sigqueue *q, struct list *queue, uint64_t *pending)
 		if (list_entry(pos, struct sigqueue, node)->info.signo == sig)
 			return;
 	*pending &= ~SIG_BIT(sig);
-}
-
-static void release(struct proc_signals *ps, struct sigqueue *q)
-{
-	if (q->timer)
-		return;
-	ps->nqueued--;
-	kfree(q);
 }
 
 void signal_cancel_timer(struct process *p, struct sigqueue *q)
@@ -317,23 +367,6 @@ void signal_cancel_timer(struct process *p, struct sigqueue *q)
 		}
 	}
 	spin_unlock(&ps->lock, f);
-}
-
-/* Remove every queued sig from one queue of ps (it became ignored). */
-static void flush(struct proc_signals *ps, struct list *queue, uint64_t *pending, int sig)
-{
-	struct list *pos, *tmp;
-
-	list_for_each_safe (pos, tmp, queue) {
-		struct sigqueue *q = list_entry(pos, struct sigqueue, node);
-
-		if (q->info.signo == sig) {
-			list_del(&q->node);
-			q->queued = false;
-			release(ps, q);
-		}
-	}
-	*pending &= ~SIG_BIT(sig);
 }
 
 void signal_exit_task_locked(struct task *t)
@@ -429,7 +462,8 @@ bool signal_pending(void)
 	if (!t)
 		return false;
 	if ((READ_ONCE(t->sig.pending) | READ_ONCE(t->proc->sig.pending)) &
-	    ~READ_ONCE(t->sig.blocked))
+		    ~READ_ONCE(t->sig.blocked) ||
+	    READ_ONCE(t->sig.stop_pending))
 		return true;
 	waitq_arm_interrupt();
 	return false;
@@ -484,7 +518,7 @@ void signal_set_action(int sig, const struct k_sigaction *act, struct k_sigactio
 		ps->action[sig - 1].mask &= ~SIG_UNBLOCKABLE;
 		/* Pending signals that are now ignored go (POSIX), blocked or not. */
 		if (act->handler == SIG_IGN ||
-		    (act->handler == SIG_DFL && signal_default_ignored(sig))) {
+		    (act->handler == SIG_DFL && signal_default_ignored(p, sig))) {
 			flush(ps, &ps->queue, &ps->pending, sig);
 			list_for_each (pos, &p->tasks) {
 				struct task *t = list_entry(pos, struct task, node);

@@ -66,11 +66,14 @@ struct ptimer;
 
 #define SIG_BIT(s) (1UL << ((s)-1))
 #define SIG_UNBLOCKABLE (SIG_BIT(SIGKILL) | SIG_BIT(SIGSTOP))
+/* The signals whose default action stops the process (job control: linux/signal_stop.h). */
+#define SIG_STOPS (SIG_BIT(SIGSTOP) | SIG_BIT(SIGTSTP) | SIG_BIT(SIGTTIN) | SIG_BIT(SIGTTOU))
 
 #define SIG_DFL 0
 #define SIG_IGN 1
 
 /* sa_flags */
+#define SA_NOCLDSTOP 0x00000001
 #define SA_NOCLDWAIT 0x00000002
 #define SA_SIGINFO 0x00000004
 #define SA_ONSTACK 0x08000000
@@ -85,6 +88,11 @@ struct ptimer;
 #define SI_QUEUE (-1)
 #define SI_TIMER (-2)
 #define SI_TKILL (-6)
+/* si_code of SIGCHLD (and of waitid's siginfo) */
+#define CLD_EXITED 1
+#define CLD_KILLED 2
+#define CLD_STOPPED 5
+#define CLD_CONTINUED 6
 
 /* sigaltstack */
 #define SS_ONSTACK 1
@@ -141,6 +149,9 @@ struct task_signals {
 	bool restore_mask;     /* put saved_mask back after delivering the interrupting signal */
 	/* The last exception (for the sigcontext of the frame, as Linux's thread.trap_nr...). */
 	uint64_t trapno, error, cr2;
+	/* Job control (linux/signal_stop.c): a group stop under way wants this thread to stop
+	 * (Linux's JOBCTL_STOP_PENDING); it is stopped, asleep until SIGCONT or SIGKILL. */
+	bool stop_pending, stopped;
 };
 
 struct proc_signals {
@@ -149,6 +160,13 @@ struct proc_signals {
 	uint64_t pending;  /* signals in queue: directed at the process (kill, timers) */
 	struct list queue; /* struct sigqueue, in the order sent */
 	int nqueued;	   /* sigqueues allocated (RLIMIT_SIGPENDING) */
+	/* Job control (linux/signal_stop.c), as Linux's signal_struct flags: */
+	int stop_count;	  /* threads with stop_pending (a group stop under way) */
+	int stop_sig;	  /* the signal of the last stop (WSTOPSIG) */
+	bool stopped;	  /* the group stop is complete (SIGNAL_STOP_STOPPED) */
+	bool stop_report; /* ... and wait(WUNTRACED) has not reported it yet */
+	bool cont_report; /* continued, wait(WCONTINUED) has not reported it (STOP_CONTINUED) */
+	int cld_notify;	  /* CLD_STOPPED or CLD_CONTINUED the parent is yet to be told (0: none) */
 };
 
 /* Set up the process's signal state (task_init_process), a new thread's (task_alloc). */
@@ -195,9 +213,13 @@ bool signal_pending(void);
  * deadline). Returns 0 if it may have been a signal, -ETIMEDOUT if the deadline passed; the
  * caller checks signal_pending() (spurious wake-ups happen). */
 int signal_sleep(uint64_t deadline);
-/* True if sig's default action is to do nothing (SIGCHLD, SIGURG, SIGWINCH, SIGCONT and,
- * with no job control in Mote, the stop signals). */
-bool signal_default_ignored(int sig);
+/* True if sig's default action in process p is to do nothing: SIGCHLD, SIGURG, SIGWINCH,
+ * SIGCONT; and in pid 1 the stop signals (Linux's init ignores the signals it has no handler
+ * for; Mote keeps only that part: its fatal signals still end it, and the VM). */
+bool signal_default_ignored(const struct process *p, int sig);
+/* Make t look at its signals: end its interruptible sleep, or interrupt the CPU that runs it
+ * (the interrupt's return path delivers). Caller holds t's process's sig.lock. */
+void signal_kick(struct task *t);
 /* Reset the actions for a new program (execve): handled signals go back to default. */
 void signal_exec_reset(void);
 

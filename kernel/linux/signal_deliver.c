@@ -8,6 +8,7 @@
 #include "lib/printf.h"
 #include "linux/signal.h"
 #include "linux/signal_frame.h"
+#include "linux/signal_stop.h"
 #include "linux/syscall.h"
 #include "linux/task.h"
 
@@ -96,7 +97,7 @@ bool signal_deliver(struct trapframe *tf)
 	uint64_t f, irq;
 
 	if (!((READ_ONCE(t->sig.pending) | READ_ONCE(ps->pending)) & ~t->sig.blocked) &&
-	    !t->sig.restore_mask && !in_call)
+	    !t->sig.restore_mask && !in_call && !signal_stop_wanted(t))
 		return false;
 	/* Frames are written with interrupts on: a page fault on the stack is resolved. */
 	irq = arch_irq_save();
@@ -108,15 +109,25 @@ bool signal_deliver(struct trapframe *tf)
 		int sig;
 
 		f = spin_lock(&ps->lock);
+		if (signal_stop_wanted(t)) {
+			signal_stop(t, f); /* (drops the lock) until continued or killed */
+			continue;
+		}
 		sig = signal_dequeue_locked(t, t->sig.blocked, &info);
 		if (!sig) {
 			spin_unlock(&ps->lock, f);
 			break;
 		}
 		act = ps->action[sig - 1];
+		if (act.handler == SIG_DFL && (SIG_STOPS & SIG_BIT(sig)) &&
+		    !signal_default_ignored(t->proc, sig)) {
+			signal_stop_begin_locked(t, sig); /* t stops at the loop's next turn */
+			spin_unlock(&ps->lock, f);
+			continue;
+		}
 		if (act.handler == SIG_DFL || act.handler == SIG_IGN) {
 			spin_unlock(&ps->lock, f);
-			if (act.handler == SIG_DFL && !signal_default_ignored(sig))
+			if (act.handler == SIG_DFL && !signal_default_ignored(t->proc, sig))
 				signal_die(sig);
 			continue;
 		}

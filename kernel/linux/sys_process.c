@@ -53,7 +53,7 @@ SYSCALL_DEFINE4(wait4, int, pid, int *, status, int, options, void *, ru)
 		idtype = P_PGID;
 		id = -pid;
 	}
-	r = process_wait(idtype, id, options, &res);
+	r = process_wait(idtype, id, options | WEXITED, &res);
 	if (r)
 		return r;
 	if (res.pid && ((status && put_user(res.wstatus, status)) || put_rusage(ru, res.cpu_ns)))
@@ -76,13 +76,7 @@ SYSCALL_DEFINE5(waitid, int, which, int, id, void *, info, int, options, void *,
 		return -EINVAL;
 	if (which == P_PGID && id == 0)
 		id = process_getpgid(0);
-	if (!(options & WEXITED)) {
-		/* only stops or continues asked for: never reported (no job control yet) */
-		r = process_wait(which, id, options | WNOHANG | WNOWAIT, &res);
-		res.pid = 0;
-	} else {
-		r = process_wait(which, id, options, &res);
-	}
+	r = process_wait(which, id, options, &res);
 	if (r)
 		return r;
 	memset(&si, 0, sizeof(si));

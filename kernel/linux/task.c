@@ -19,6 +19,7 @@
 #include "linux/groups.h"
 #include "linux/mm.h"
 #include "linux/process.h"
+#include "linux/signal_stop.h"
 #include "core/mm/vm.h"
 #include "core/uaccess.h"
 #include "net/netif.h"
@@ -233,7 +234,7 @@ void task_exit(int code)
 	struct thread *th = current_thread();
 	struct process *p = t->proc;
 	uint64_t f;
-	bool last;
+	bool last, stop_done;
 
 	robust_release(t);
 	if (t->clear_child_tid) {
@@ -254,8 +255,11 @@ void task_exit(int code)
 		p->exiting = true;
 		p->wstatus = (code & 0xff) << 8;
 	}
+	stop_done = signal_stop_exit_task_locked(t); /* the group stop waited for it */
 	spin_unlock(&p->sig.lock, f);
 	mutex_unlock(&p->lock);
+	if (stop_done)
+		process_job_notify(p);
 	if (last)
 		process_exit_last(p); /* (the thread runs on the kernel's page table from here) */
 	th->task = NULL;

@@ -30,6 +30,7 @@ struct dentry;
 struct mm;
 struct vfork_wait;
 struct groups;
+struct ldisc;
 
 #define PID_INIT 1
 #define NR_RLIMITS 16
@@ -100,6 +101,8 @@ struct process {
 	int wstatus;	 /* how it ended, as wait reports it (code << 8, or the signal) */
 	bool exiting;	 /* a group exit is under way: its threads leave (sig.lock) */
 	bool did_exec;	 /* it ran execve (setpgid then refuses its parent: EACCES) */
+	/* The controlling terminal (linux/tty_proc.h), or NULL; under the table's lock. */
+	struct ldisc *ctty;
 	/* wait4/waitid sleep on child_wq under child_lock, not the process table's lock, which
 	 * signal senders hold (an interrupted sleep takes its lock). child_events counts the
 	 * changes of state of its children (under both locks), so none is missed between a

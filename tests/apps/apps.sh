@@ -20,7 +20,7 @@ app_args() {
 # app_cpus NAME: the vCPUs it gets inside Mote; programs that run threads get 2.
 app_cpus() {
 	case $1 in
-	threads | futex | clone | proc_create | proc_pids | tls | signals | timers | fdops | faults | poll | epoll | polling | procfs | time | \
+	threads | futex | clone | proc_create | proc_pids | tls | signals | timers | fdops | faults | poll | epoll | polling | procfs | time | jobctl | \
 		sockets | sockets_unix_dgram)
 		echo 2
 		;;
