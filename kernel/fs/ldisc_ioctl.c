@@ -8,29 +8,6 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 
-#define TCGETS 0x5401
-#define TCSETS 0x5402
-#define TCSETSW 0x5403
-#define TCSETSF 0x5404
-#define TCSBRK 0x5409
-#define TCXONC 0x540a
-#define TCFLSH 0x540b
-#define TIOCSCTTY 0x540e
-#define TIOCGPGRP 0x540f
-#define TIOCSPGRP 0x5410
-#define TIOCOUTQ 0x5411
-#define TIOCGWINSZ 0x5413
-#define TIOCSWINSZ 0x5414
-#define FIONREAD 0x541b
-#define TIOCNOTTY 0x5422
-#define TIOCGETD 0x5424
-#define TCSBRKP 0x5425
-#define TIOCGSID 0x5429
-#define TCGETS2 0x802c542a
-#define TCSETS2 0x402c542b
-#define TCSETSW2 0x402c542c
-#define TCSETSF2 0x402c542d
-
 #define TERMIOS_SIZE 36 /* struct termios without termios2's speeds */
 #define TERMIOS2_SIZE 44
 

@@ -2,6 +2,7 @@
  * slave side is a struct ldisc; the master side is a byte queue of the slave's output, and
  * its writes are the ldisc's input. The ldisc's lock guards the whole pair. */
 #include "fs/pty.h"
+#include "fs/termios.h"
 #include "fs/chrdev.h"
 #include "fs/file.h"
 #include "fs/fsctx.h"
@@ -17,15 +18,6 @@
 #include "lib/string.h"
 
 #define PTY_OUT 8192 /* the master's queue: the slave's output not yet read */
-
-#define TCFLSH 0x540b
-#define FIONREAD 0x541b
-#define TIOCSPGRP 0x5410
-#define TIOCGPTN 0x80045430
-#define TIOCSPTLCK 0x40045431
-#define TIOCSIG 0x40045436
-#define TIOCGPTLCK 0x80045439
-#define TIOCGPTPEER 0x5441
 
 #define SIGINT 2
 #define SIGQUIT 3

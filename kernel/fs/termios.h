@@ -63,4 +63,34 @@
 #define L(ld, f) ((ld)->termios.c_lflag & (f))
 #define CC(ld, i) ((ld)->termios.c_cc[i])
 
+/* The terminal ioctls' numbers (Linux's asm-generic/ioctls.h). */
+#define TCGETS 0x5401
+#define TCSETS 0x5402
+#define TCSETSW 0x5403
+#define TCSETSF 0x5404
+#define TCSBRK 0x5409
+#define TCXONC 0x540a
+#define TCFLSH 0x540b
+#define TIOCSCTTY 0x540e
+#define TIOCGPGRP 0x540f
+#define TIOCSPGRP 0x5410
+#define TIOCOUTQ 0x5411
+#define TIOCGWINSZ 0x5413
+#define TIOCSWINSZ 0x5414
+#define FIONREAD 0x541b
+#define FIONBIO 0x5421
+#define TIOCNOTTY 0x5422
+#define TIOCGETD 0x5424
+#define TCSBRKP 0x5425
+#define TIOCGSID 0x5429
+#define TCGETS2 0x802c542a
+#define TCSETS2 0x402c542b
+#define TCSETSW2 0x402c542c
+#define TCSETSF2 0x402c542d
+#define TIOCGPTN 0x80045430
+#define TIOCSPTLCK 0x40045431
+#define TIOCSIG 0x40045436
+#define TIOCGPTLCK 0x80045439
+#define TIOCGPTPEER 0x5441
+
 #endif /* MOTE_FS_TERMIOS_H */

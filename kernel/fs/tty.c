@@ -19,21 +19,6 @@
 #include "lib/string.h"
 #include "core/uaccess.h"
 
-#define TCGETS 0x5401
-#define TCSETS 0x5402
-#define TCSETSW 0x5403
-#define TCSETSF 0x5404
-#define TIOCSCTTY 0x540e
-#define TIOCGPGRP 0x540f
-#define TIOCSPGRP 0x5410
-#define TIOCOUTQ 0x5411
-#define TIOCGWINSZ 0x5413
-#define TIOCSWINSZ 0x5414
-#define FIONREAD 0x541b
-#define TIOCNOTTY 0x5422
-#define TIOCGSID 0x5429
-#define FIONBIO 0x5421
-
 struct termios_k {
 	uint32_t c_iflag, c_oflag, c_cflag, c_lflag;
 	uint8_t c_line;

@@ -191,25 +191,36 @@ static int fork_entry(struct mm *dst, const struct vma *v, uint64_t va, uint64_t
 	return 0;
 }
 
+/* The present page-directory entry for *va in root, or NULL with *va moved past the absent
+ * table it would be in (512 GiB, 1 GiB or 2 MiB), for walks that skip absent tables whole. */
+static uint64_t *present_pde(uint64_t *root, uint64_t *va)
+{
+	uint64_t *pdpte = vm_entry(root, *va, 2, false), *pde;
+
+	if (!pdpte) {
+		*va = ALIGN_DOWN(*va, 1UL << 39) + (1UL << 39);
+		return NULL;
+	}
+	if (!(*pdpte & PTE_P)) {
+		*va = ALIGN_DOWN(*va, 1UL << 30) + (1UL << 30);
+		return NULL;
+	}
+	pde = vm_entry(root, *va, 1, false);
+	if (!pde || !(*pde & PTE_P)) {
+		*va = ALIGN_DOWN(*va, HUGE_SIZE) + HUGE_SIZE;
+		return NULL;
+	}
+	return pde;
+}
+
 int mm_pte_fork(struct mm *dst, struct mm *src, const struct vma *v)
 {
 	for (uint64_t va = v->start; va < v->end;) {
-		uint64_t *pdpte = vm_entry(src->pgd, va, 2, false), *pde, *pte;
+		uint64_t *pde = present_pde(src->pgd, &va), *pte;
 		int r;
 
-		if (!pdpte) {
-			va = ALIGN_DOWN(va, 1UL << 39) + (1UL << 39);
+		if (!pde)
 			continue;
-		}
-		if (!(*pdpte & PTE_P)) {
-			va = ALIGN_DOWN(va, 1UL << 30) + (1UL << 30);
-			continue;
-		}
-		pde = vm_entry(src->pgd, va, 1, false);
-		if (!pde || !(*pde & PTE_P)) {
-			va = ALIGN_DOWN(va, HUGE_SIZE) + HUGE_SIZE;
-			continue;
-		}
 		if ((*pde & PTE_PS) && !(va & (HUGE_SIZE - 1)) && va + HUGE_SIZE <= v->end) {
 			r = fork_entry(dst, v, va, pde, 1);
 			if (r)
@@ -269,22 +280,10 @@ bool mm_pte_clear(struct mm *mm, uint64_t start, uint64_t end)
 	bool flush = false;
 
 	for (uint64_t va = start; va < end;) {
-		uint64_t *pdpte = vm_entry(mm->pgd, va, 2, false), *pde, *pte;
+		uint64_t *pde = present_pde(mm->pgd, &va), *pte;
 
-		/* Skip absent tables whole: 512 GiB, 1 GiB, 2 MiB at a time. */
-		if (!pdpte) {
-			va = ALIGN_DOWN(va, 1UL << 39) + (1UL << 39);
+		if (!pde) /* an absent table skipped whole */
 			continue;
-		}
-		if (!(*pdpte & PTE_P)) {
-			va = ALIGN_DOWN(va, 1UL << 30) + (1UL << 30);
-			continue;
-		}
-		pde = vm_entry(mm->pgd, va, 1, false);
-		if (!pde || !(*pde & PTE_P)) {
-			va = ALIGN_DOWN(va, HUGE_SIZE) + HUGE_SIZE;
-			continue;
-		}
 		if ((*pde & PTE_PS) && !(va & (HUGE_SIZE - 1)) && va + HUGE_SIZE <= end) {
 			mm_pte_release(*pde & PTE_ADDR,
 				       HUGE_SIZE / PAGE_SIZE); /* a whole 2 MiB page */
