@@ -70,21 +70,8 @@ static int devpts_iterate(struct file *f, struct dir_ctx *ctx)
 	char name[16];
 	int n;
 
-	if (ctx->pos == 0) {
-		if (!ctx->emit(ctx, ".", 1, f->inode->ino, DT_DIR))
-			return 0;
-		ctx->pos++;
-	}
-	if (ctx->pos == 1) {
-		struct dentry *up = f->dentry;
-
-		while (up->covered)
-			up = up->covered;
-		up = up->parent ? up->parent : up;
-		if (!ctx->emit(ctx, "..", 2, up->inode->ino, DT_DIR))
-			return 0;
-		ctx->pos++;
-	}
+	if (!dir_emit_dots(f, ctx))
+		return 0;
 	if (ctx->pos == 2) {
 		if (!ctx->emit(ctx, "ptmx", 4, PTMX_INO, DT_CHR))
 			return 0;

@@ -244,3 +244,23 @@ void pollq_wake(struct pollq *q, uint32_t events)
 	}
 	spin_unlock(&q->lock, f);
 }
+
+bool dir_emit_dots(struct file *f, struct dir_ctx *ctx)
+{
+	if (ctx->pos == 0) {
+		if (!ctx->emit(ctx, ".", 1, f->inode->ino, DT_DIR))
+			return false;
+		ctx->pos++;
+	}
+	if (ctx->pos == 1) {
+		struct dentry *up = f->dentry;
+
+		while (up->covered)
+			up = up->covered;
+		up = up->parent ? up->parent : up;
+		if (!ctx->emit(ctx, "..", 2, up->inode->ino, DT_DIR))
+			return false;
+		ctx->pos++;
+	}
+	return true;
+}

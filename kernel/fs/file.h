@@ -109,6 +109,9 @@ struct fdtable {
 
 /* A new open file on an inode of its own outside any file system (vfs_anon_inode: a socket,
  * pipe, eventfd...) with mode, ops and flags; refs 1. NULL: no memory. */
+/* Emit a directory's "." and ".." (positions 0 and 1, the parent across a mount point) from
+ * ctx->pos on: true once both are out, false when emit said full. */
+bool dir_emit_dots(struct file *f, struct dir_ctx *ctx);
 struct file *file_anon(uint32_t mode, const struct file_ops *ops, uint32_t flags);
 /* A new open file on inode (reference taken) with ops and flags; refs 1. NULL: no memory. */
 struct file *file_alloc(struct inode *ino, struct dentry *d, const struct file_ops *ops,

@@ -206,21 +206,8 @@ static int p_iterate(struct file *f, struct dir_ctx *ctx)
 	char name[32];
 	long num;
 
-	if (ctx->pos == 0) {
-		if (!ctx->emit(ctx, ".", 1, f->inode->ino, DT_DIR))
-			return 0;
-		ctx->pos++;
-	}
-	if (ctx->pos == 1) {
-		struct dentry *up = f->dentry;
-
-		while (up->covered)
-			up = up->covered;
-		up = up->parent ? up->parent : up;
-		if (!ctx->emit(ctx, "..", 2, up->inode->ino, DT_DIR))
-			return 0;
-		ctx->pos++;
-	}
+	if (!dir_emit_dots(f, ctx))
+		return 0;
 	for (const struct procfs_node *e = n->entries; e && e->name; e++, i++) {
 		if (i < ctx->pos)
 			continue;

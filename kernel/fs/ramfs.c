@@ -300,21 +300,8 @@ static int dir_iterate(struct file *f, struct dir_ctx *ctx)
 	struct list *pos;
 	uint64_t n = 2;
 
-	if (ctx->pos == 0) {
-		if (!ctx->emit(ctx, ".", 1, f->inode->ino, DT_DIR))
-			return 0;
-		ctx->pos++;
-	}
-	if (ctx->pos == 1) {
-		struct dentry *up = d;
-
-		while (up->covered)
-			up = up->covered;
-		up = up->parent ? up->parent : up;
-		if (!ctx->emit(ctx, "..", 2, up->inode->ino, DT_DIR))
-			return 0;
-		ctx->pos++;
-	}
+	if (!dir_emit_dots(f, ctx))
+		return 0;
 	mutex_lock(&vfs_lock);
 	list_for_each (pos, &d->children) {
 		struct dentry *c = list_entry(pos, struct dentry, sibling);
