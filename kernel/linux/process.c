@@ -631,6 +631,20 @@ int process_kill_tid(int tgid, int tid, int sig, struct k_siginfo *info)
 	return r;
 }
 
+bool process_pgrp_orphaned(int pgid, int sid)
+{
+	struct list *pos;
+
+	list_for_each (pos, &table) {
+		struct process *p = list_entry(pos, struct process, all), *parent = p->parent;
+
+		if (p->pgid == pgid && p->state == PROC_LIVE && parent && parent->pgid != pgid &&
+		    parent->sid == sid)
+			return false;
+	}
+	return true;
+}
+
 int process_getppid(void)
 {
 	struct process *me = current_process();

@@ -106,6 +106,12 @@ int process_kill_pgrp(int pgid, int sig, const struct k_siginfo *info) __must_ch
 /* tgkill/tkill: thread tid of process tgid (-1: any process). */
 int process_kill_tid(int tgid, int tid, int sig, struct k_siginfo *info) __must_check;
 
+/* Whether process group pgid of session sid is orphaned: no live member has its parent in
+ * another group of the session, so nobody there could continue it (Linux's
+ * will_become_orphaned_pgrp, without its exception for children of init: Mote's pid 1 is a
+ * program, not an init). Table lock held. */
+bool process_pgrp_orphaned(int pgid, int sid);
+
 /* The calls of process groups and sessions (Linux's rules, errno included). */
 int process_setpgid(int pid, int pgid) __must_check;
 int process_getpgid(int pid) __must_check;

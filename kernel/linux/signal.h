@@ -150,8 +150,9 @@ struct task_signals {
 	/* The last exception (for the sigcontext of the frame, as Linux's thread.trap_nr...). */
 	uint64_t trapno, error, cr2;
 	/* Job control (linux/signal_stop.c): a group stop under way wants this thread to stop
-	 * (Linux's JOBCTL_STOP_PENDING); it is stopped, asleep until SIGCONT or SIGKILL. */
-	bool stop_pending, stopped;
+	 * (Linux's JOBCTL_STOP_PENDING); it is stopped, asleep until SIGCONT or SIGKILL; it took
+	 * a stop signal and no SIGCONT came since (JOBCTL_STOP_DEQUEUED). */
+	bool stop_pending, stopped, stop_dequeued;
 };
 
 struct proc_signals {

@@ -6,6 +6,7 @@
 #include "core/mm/heap.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
+#include "linux/process.h"
 #include "linux/signal.h"
 #include "linux/signal_frame.h"
 #include "linux/signal_stop.h"
@@ -84,6 +85,15 @@ static void restart(struct trapframe *tf, uint64_t nr)
 	tf->rip -= SYSCALL_INSN_LEN;
 }
 
+static bool own_group_orphaned(struct process *p)
+{
+	uint64_t f = process_lock();
+	bool r = process_pgrp_orphaned(p->pgid, p->sid);
+
+	process_unlock(f);
+	return r;
+}
+
 static bool interrupted_call(const struct trapframe *tf)
 {
 	return tf->vector == TF_SYSCALL && (int64_t)tf->rax == -EINTR;
@@ -121,7 +131,18 @@ bool signal_deliver(struct trapframe *tf)
 		act = ps->action[sig - 1];
 		if (act.handler == SIG_DFL && (SIG_STOPS & SIG_BIT(sig)) &&
 		    !signal_default_ignored(t->proc, sig)) {
-			signal_stop_begin_locked(t, sig); /* t stops at the loop's next turn */
+			t->sig.stop_dequeued = true;
+			/* Linux's get_signal: the job-control stops do nothing in an orphaned
+			 * group; the look takes the table's lock, so a SIGCONT may come meanwhile
+			 * (it clears stop_dequeued: no stop then). */
+			if (sig != SIGSTOP) {
+				spin_unlock(&ps->lock, f);
+				if (own_group_orphaned(t->proc))
+					continue;
+				f = spin_lock(&ps->lock);
+			}
+			if (t->sig.stop_dequeued)
+				signal_stop_begin_locked(t, sig); /* t stops at the next turn */
 			spin_unlock(&ps->lock, f);
 			continue;
 		}

@@ -118,6 +118,7 @@ void signal_stop_continue_locked(struct process *p)
 		struct task *t = list_entry(pos, struct task, node);
 
 		t->sig.stop_pending = false;
+		t->sig.stop_dequeued = false;
 		if (t->sig.stopped) {
 			t->sig.stopped = false;
 			signal_kick(t);

@@ -13,9 +13,10 @@
  * pending SIGCONT and SIGCONT the pending stop signals (signal.c). pid 1 ignores the stop
  * signals unless it handles them (signal_default_ignored).
  *
- * Not done: orphaned process groups (Linux discards SIGTSTP, SIGTTIN and SIGTTOU sent to
- * one; here they stop it), ptrace stops. A SIGCONT that comes before a group stop is complete
- * calls it off without a report.
+ * In an orphaned process group (process_pgrp_orphaned) SIGTSTP, SIGTTIN and SIGTTOU do
+ * nothing, as on Linux: nobody could continue it; SIGSTOP still stops (signal_deliver).
+ * Not done: ptrace stops. A SIGCONT that comes before a group stop is complete calls it off
+ * without a report.
  *
  * Locks: everything here is under the process's sig.lock; telling the parent
  * (process_job_notify) takes the process table's lock, so it runs after sig.lock is dropped.

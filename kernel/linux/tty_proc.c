@@ -96,21 +96,6 @@ static void hangup(struct ldisc *ld, int sid)
 	process_unlock(f);
 }
 
-/* Whether group pgrp of session sid is orphaned: no live member has its parent in another
- * group of the session (Linux's will_become_orphaned_pgrp, without its exception for
- * children of init: Mote's pid 1 is a program, not an init). Table lock held. */
-static bool orphaned(int pgrp, int sid)
-{
-	for (struct process *p = process_next(NULL); p; p = process_next(p)) {
-		struct process *parent = p->parent;
-
-		if (p->pgid == pgrp && p->state == PROC_LIVE && parent && parent->pgid != pgrp &&
-		    parent->sid == sid)
-			return false;
-	}
-	return true;
-}
-
 static int background(int sig)
 {
 	struct process *me = current_process();
@@ -128,7 +113,7 @@ static int background(int sig)
 		return sig == SIGTTIN ? -EIO : 0;
 	f = process_lock();
 	pgrp = me->pgid;
-	orphan = orphaned(pgrp, me->sid);
+	orphan = process_pgrp_orphaned(pgrp, me->sid);
 	process_unlock(f);
 	if (orphan)
 		return -EIO;

@@ -222,6 +222,45 @@ static void other_stops(void)
 	}
 }
 
+/* In a new session the child's group is orphaned (its parent is in another session): the
+ * job-control stops do nothing there, as nobody could continue it; SIGSTOP still stops. */
+static void orphan_tstp(void)
+{
+	setsid();
+	raise(SIGTSTP);
+	raise(SIGTTIN);
+	raise(SIGTTOU);
+	_exit(9);
+}
+
+static void orphan_stop(void)
+{
+	setsid();
+	raise(SIGSTOP);
+	_exit(10);
+}
+
+static void orphaned(void)
+{
+	int st = 0;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		orphan_tstp();
+	CHECK(waitpid(pid, &st, WUNTRACED) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 9,
+	      "an orphaned group ignores SIGTSTP, SIGTTIN and SIGTTOU");
+	drain();
+	pid = fork();
+	if (pid == 0)
+		orphan_stop();
+	CHECK(waitpid(pid, &st, WUNTRACED) == pid && WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP,
+	      "but SIGSTOP stops it");
+	kill(pid, SIGCONT);
+	CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 10,
+	      "continued, it ends");
+	drain();
+}
+
 /* --- every thread stops --- */
 
 static atomic_long *counter;
@@ -561,6 +600,7 @@ int main(void)
 	nocldstop();
 	kill_stopped();
 	other_stops();
+	orphaned();
 	all_threads();
 	discards();
 	pty_session();
