@@ -4,9 +4,12 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/traps.h"
 #include "core/mm/page.h"
+#include "core/sched/wait.h"
+#include "core/time.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "linux/mm.h"
+#include "linux/process.h"
 #include "linux/signal.h"
 #include "linux/task.h"
 #include "core/uaccess.h"
@@ -20,6 +23,8 @@
 #define ILL_ILLOPN 2
 #define TRAP_BRKPT 1
 #define SI_KERNEL 0x80
+#define OOM_WAIT_NS (2 * NSEC_PER_SEC) /* a fault waits this long for others' memory */
+#define OOM_POLL_NS (5 * NSEC_PER_MSEC)
 
 /* The program touched memory it mapped and there is none left: as Linux's OOM killer would,
  * end it with SIGKILL (status 137), saying why and what to do about it. */
@@ -31,6 +36,21 @@ static __noreturn void out_of_memory(uint64_t addr)
 	       current_process()->pid, (unsigned long)addr,
 	       (unsigned long)(page_total_count() >> (20 - PAGE_SHIFT)));
 	signal_die(SIGKILL);
+}
+
+/* mm_fault found no memory for addr: while other processes can be ended for it (the newest
+ * first, one at a time, waiting for each to go), end them and try again, for at most
+ * OOM_WAIT_NS. Returns mm_fault's last answer. Interrupts enabled. */
+static int oom_retry(uint64_t addr, bool write)
+{
+	uint64_t until = time_ns() + OOM_WAIT_NS;
+	int r = -ENOMEM;
+
+	while (r == -ENOMEM && time_ns() < until && process_oom_kill() >= 0) {
+		(void)sleep_until(time_ns() + OOM_POLL_NS);
+		r = mm_fault(addr, write);
+	}
+	return r;
 }
 
 bool linux_trap(struct trapframe *tf)
@@ -47,6 +67,8 @@ bool linux_trap(struct trapframe *tf)
 			/* mm_fault sleeps on the address-space lock and may shoot TLBs down. */
 			arch_irq_enable();
 			r = mm_fault(addr, tf->error & PF_WRITE);
+			if (r == -ENOMEM && user)
+				r = oom_retry(addr, tf->error & PF_WRITE);
 			arch_irq_disable();
 			if (!r)
 				return true;

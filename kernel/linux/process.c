@@ -570,6 +570,37 @@ int process_kill_pgrp(int pgid, int sig, const struct k_siginfo *info)
 	return r;
 }
 
+int process_oom_kill(void)
+{
+	struct process *me = current_process(), *victim = NULL;
+	struct list *pos;
+	bool dying = false;
+	uint64_t f;
+
+	if (READ_ONCE(me->exiting)) /* on its way out: its own memory comes back */
+		return -ESRCH;
+	f = process_lock();
+	list_for_each (pos, &table) { /* in creation order: the last one taken is the newest */
+		struct process *p = list_entry(pos, struct process, all);
+
+		if (p == me || p == init_process || p->state != PROC_LIVE)
+			continue;
+		if (READ_ONCE(p->exiting))
+			dying = true;
+		else
+			victim = p;
+	}
+	if (dying)
+		victim = NULL;
+	if (victim) {
+		printk(LOG_ERR, "mote: out of memory: process %d killed for process %d\n",
+		       victim->pid, me->pid);
+		(void)signal_send_process(victim, NULL, SIGKILL, NULL);
+	}
+	process_unlock(f);
+	return victim ? 1 : dying ? 0 : -ESRCH;
+}
+
 int process_kill(int pid, int sig, const struct k_siginfo *info)
 {
 	struct process *me = current_process();

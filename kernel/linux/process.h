@@ -101,6 +101,11 @@ int process_wait(int idtype, int id, int options, struct wait_result *res) __mus
 /* kill(2)'s targets: pid > 0 one process, 0 the caller's group, -1 every process but pid 1
  * and the caller, < -1 the group -pid. 0, -ESRCH (none), -EINVAL, -EPERM. */
 int process_kill(int pid, int sig, const struct k_siginfo *info) __must_check;
+/* Out of memory in a fault of the calling process: as an OOM killer, end with SIGKILL the
+ * newest live process other than pid 1 and the caller, saying so on the console. Returns 1
+ * when one was sent SIGKILL, 0 when one is on its way out already (its memory is coming
+ * back: wait), -ESRCH when there is nobody to take or the caller is itself ending. */
+int process_oom_kill(void);
 /* The same to one process group. */
 int process_kill_pgrp(int pgid, int sig, const struct k_siginfo *info) __must_check;
 /* tgkill/tkill: thread tid of process tgid (-1: any process). */
