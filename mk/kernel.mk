@@ -125,6 +125,7 @@ KERNEL_SRCS := \
 	kernel/linux/procfs_sys.c \
 	kernel/linux/exec.c \
 	kernel/linux/mm.c \
+	kernel/linux/mm_patch.c \
 	kernel/linux/mm_pte.c \
 	kernel/linux/vma.c \
 	kernel/linux/fault.c \
