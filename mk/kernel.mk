@@ -100,6 +100,7 @@ KERNEL_SRCS := \
 	kernel/fs/unixdgram.c \
 	kernel/fs/lock.c \
 	kernel/fs/tty.c \
+	kernel/fs/console_term.c \
 	kernel/fs/tty_hooks.c \
 	kernel/fs/ldisc.c \
 	kernel/fs/ldisc_ioctl.c \

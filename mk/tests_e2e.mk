@@ -4,7 +4,8 @@
 # reports, 4 MiB boot, console input;
 # real Debian programs under `mote run` on motevm and QEMU TCG (debian_programs*.sh); a signal
 # interrupting a blocked console read (console_signals.sh); job control on the console: ^C and ^Z
-# to the foreground group (console_jobs.sh).
+# to the foreground group (console_jobs.sh); the console as a real terminal at a host pty
+# (console_term.sh).
 TESTS += \
 	tests/e2e/kernel_selftest_motevm_1.sh \
 	tests/e2e/kernel_selftest_motevm_2.sh \
@@ -23,7 +24,8 @@ TESTS += \
 	tests/e2e/debian_programs_qemu.sh \
 	tests/e2e/polling.sh \
 	tests/e2e/console_signals.sh \
-	tests/e2e/console_jobs.sh
+	tests/e2e/console_jobs.sh \
+	tests/e2e/console_term.sh
 TESTS_BUILD += $(KERNEL_ELF)
 # /proc and /sys read by real programs under mote run (motevm and QEMU TCG)
 TESTS += tests/e2e/procfs.sh

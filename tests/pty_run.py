@@ -1,12 +1,13 @@
 """pty_run.py: run a command with a new pseudo-terminal as its controlling terminal and its
 stdin, stdout and stderr, as a user at a terminal would, and print what it wrote there.
 
-Usage: pty_run.py [--size ROWSxCOLS] [--timeout SECONDS] [--raw] [--after TEXT --type KEYS]...
-       -- COMMAND [ARG]...
+Usage: pty_run.py [--size ROWSxCOLS] [--timeout SECONDS] [--raw]
+       [[--after TEXT] [--sleep SECONDS] --type KEYS]... -- COMMAND [ARG]...
 
 --size sets the terminal's window (default 24x80). --after TEXT --type KEYS: once TEXT was
 printed (after the previous step's), type KEYS (Python escapes: '\\x03' is ^C, '\\r' Enter).
---type without --after types at once. The terminal's settings are the defaults Linux gives
+--type without --after types at once; --sleep waits as long first (for what
+cannot be seen: a job continued by fg). The terminal's settings are the defaults Linux gives
 a new pty (echo, canonical mode, ISIG); the command (mote, QEMU) may change them. The
 transcript goes to stdout with carriage returns removed unless --raw; the exit status is
 the command's (128+N for a death by signal N); 124 when the time runs out (the command is
@@ -24,7 +25,7 @@ import time
 
 def parse(args):
     opts = {"size": (24, 80), "timeout": 120.0, "raw": False, "steps": []}
-    after = None
+    after, pause = None, 0.0
     while args and args[0] != "--":
         flag, value = args[0], args[1] if len(args) > 1 else None
         if flag == "--raw":
@@ -40,10 +41,12 @@ def parse(args):
             opts["timeout"] = float(value)
         elif flag == "--after":
             after = value
+        elif flag == "--sleep":
+            pause = float(value)
         elif flag == "--type":
             keys = value.encode().decode("unicode_escape").encode("latin-1")
-            opts["steps"].append((after, keys))
-            after = None
+            opts["steps"].append((after, pause, keys))
+            after, pause = None, 0.0
         else:
             sys.exit("pty_run.py: unknown option " + flag)
         args = args[2:]
@@ -67,7 +70,9 @@ def main():
         while steps and (steps[0][0] is None or steps[0][0].encode() in out[seen:]):
             if steps[0][0] is not None:
                 seen = out.index(steps[0][0].encode(), seen) + len(steps[0][0])
-            os.write(fd, steps.pop(0)[1])
+            _, wait, keys = steps.pop(0)
+            time.sleep(wait)
+            os.write(fd, keys)
         left = end - time.monotonic()
         if left <= 0:
             what = "for %r" % steps[0][0] if steps else "for the end of its output"

@@ -114,6 +114,39 @@ static int ipv4(const char *s, const char **end, uint32_t *ip)
 	return 0;
 }
 
+static int hex_digit(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* "IFLAG,OFLAG,LFLAG,CC" of --console-termios into out; -1 if malformed. */
+static int console_termios(const char *v, struct cmdline *out)
+{
+	uint32_t *flags[3] = { &out->console_iflag, &out->console_oflag, &out->console_lflag };
+
+	for (int i = 0; i < 3; i++) {
+		uint64_t x = 0;
+		int digits = 0, d;
+
+		for (; (d = hex_digit(*v)) >= 0; v++, digits++)
+			x = x * 16 + (uint64_t)d;
+		if (!digits || digits > 8 || *v++ != ',')
+			return -1;
+		*flags[i] = (uint32_t)x;
+	}
+	for (size_t i = 0; i < sizeof(out->console_cc); i++) {
+		int hi = hex_digit(v[2 * i]), lo = hi < 0 ? -1 : hex_digit(v[2 * i + 1]);
+
+		if (lo < 0)
+			return -1;
+		out->console_cc[i] = (uint8_t)(hi * 16 + lo);
+	}
+	if (v[2 * sizeof(out->console_cc)])
+		return -1;
+	out->console_termios_set = true;
+	return 0;
+}
+
 static int option(char *opt, struct cmdline *out, char *err, size_t errlen)
 {
 	char *val = strchr(opt, '=');
@@ -196,6 +229,13 @@ static int option(char *opt, struct cmdline *out, char *err, size_t errlen)
 		out->console_ttys = (uint32_t)mask;
 		out->console_rows = (uint16_t)rows;
 		out->console_cols = (uint16_t)cols;
+	} else if (!strcmp(opt, "--console-termios")) {
+		if (!val || console_termios(val, out)) {
+			snprintf(err, errlen,
+				 "option --console-termios needs IFLAG,OFLAG,LFLAG,CC (hex; CC: 38 "
+				 "hex digits)");
+			return -EINVAL;
+		}
 	} else if (!strcmp(opt, "--cwd")) {
 		if (!val || val[0] != '/') {
 			snprintf(err, errlen, "option --cwd needs an absolute directory");

@@ -45,6 +45,11 @@ struct cmdline {
 	bool console_ttys_set;
 	uint32_t console_ttys;
 	uint16_t console_rows, console_cols;
+	/* --console-termios=IFLAG,OFLAG,LFLAG,CC (hex; CC: c_cc's 19 bytes as 38 hex digits):
+	 * the host terminal's settings, which the console starts with as a real terminal */
+	bool console_termios_set;
+	uint32_t console_iflag, console_oflag, console_lflag;
+	uint8_t console_cc[19];
 	int nenv; /* --env=NAME=VALUE, kept for the program */
 	const char *env[CMDLINE_MAX_ENV];
 	uint32_t ip, netmask,

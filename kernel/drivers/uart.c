@@ -14,6 +14,7 @@
 #include "lib/errno.h"
 #include "lib/printf.h"
 #include "lib/spinlock.h"
+#include "lib/string.h"
 
 #define COM1 0x3f8
 #define UART_IRQ 4
@@ -310,4 +311,31 @@ void uart_write_stream(int stream, const char *s, size_t n)
 	outl(MOTE_CONSOLE_PORT, (uint32_t)KV2P(&creq));
 }
 
-const struct console_sink uart_sink = { .write = uart_write, .write_stream = uart_write_stream };
+/* The host terminal's ONLCR is off while the console is a real terminal (fs/console_term.h):
+ * the kernel's own lines then carry their carriage returns. */
+static bool log_onlcr;
+
+void uart_set_onlcr(bool on)
+{
+	WRITE_ONCE(log_onlcr, on);
+}
+
+static void uart_log_write(const char *s, size_t n)
+{
+	while (n) {
+		bool onlcr = READ_ONCE(log_onlcr);
+		size_t k = 0;
+
+		while (k < n && !(onlcr && s[k] == '\n'))
+			k++;
+		uart_write(s, k);
+		if (k == n)
+			break;
+		uart_write("\r\n", 2);
+		s += k + 1;
+		n -= k + 1;
+	}
+}
+
+const struct console_sink uart_sink = { .write = uart_log_write,
+					.write_stream = uart_write_stream };

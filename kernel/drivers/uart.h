@@ -35,6 +35,10 @@ bool uart_rx_pending(void);
 /* Read one byte if there is one; returns it or -1. */
 int uart_trygetc(void);
 
+/* The kernel's own lines (the console sink's write) get "\r\n" for "\n" while on: the host
+ * terminal's ONLCR is off (the console is a real terminal, fs/console_term.h). */
+void uart_set_onlcr(bool on);
+
 /* The console's sink (lib/printf.h), installed by uart_init. */
 extern const struct console_sink uart_sink;
 

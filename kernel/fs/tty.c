@@ -1,10 +1,14 @@
-/* tty.c: the console as a terminal. Input is raw bytes from the UART (the host terminal does
- * the line editing); a read returns what is there, sleeping for the first byte. The termios
- * state is kept for TCGETS/TCSETS and changes nothing but ISIG's characters and TOSTOP. The
- * console is the first program's controlling terminal where it is a terminal (tty.h). */
+/* tty.c: the console as a terminal. Raw unless the host's stdin and stdout are both
+ * terminals: input is the UART's bytes as they come (a read returns what is there, sleeping
+ * for the first byte), output goes out as written; the termios state is kept for
+ * TCGETS/TCSETS and changes nothing but ISIG's characters and TOSTOP. With both ends
+ * terminals, a line discipline does echo, line editing and output processing
+ * (fs/console_term.h). The console is the first program's controlling terminal where it is a
+ * terminal (tty.h). */
 #include "core/sched/wait.h"
 #include "fs/tty.h"
 #include "fs/file.h"
+#include "fs/console_term.h"
 #include "fs/ldisc.h"
 #include "fs/ldisc_ioctl.h"
 #include "fs/pollq.h"
@@ -38,6 +42,7 @@ static struct termios_k termios = {
 };
 static struct winsize_k winsize = { 24, 80, 0, 0 };
 static uint32_t host_ttys = MOTE_TTY_STDIN | MOTE_TTY_STDOUT | MOTE_TTY_STDERR;
+static bool host_told; /* motevm or mote said which ends are terminals (and set them up) */
 static struct pollq rx_pollq;
 static bool pollq_ready;
 
@@ -78,6 +83,16 @@ static const struct ldisc_ops console_ops = {
 	.hungup = never_hungup,
 };
 
+/* With stdin and stdout terminals, motevm and mote turn the host terminal's ONLCR off (the
+ * console's line discipline does it): the kernel's own lines need their "\r\n". */
+static void set_onlcr(void)
+{
+	uint32_t both = MOTE_TTY_STDIN | MOTE_TTY_STDOUT;
+
+	host_told = true;
+	uart_set_onlcr((host_ttys & both) == both);
+}
+
 /* What motevm says of its ends (MOTE_CPUID_CONSOLE), or the command line's --console-ttys
  * (mote's QEMU launch); without either, all three are the terminal. */
 static void host_console(void)
@@ -90,6 +105,7 @@ static void host_console(void)
 	if (!(mote_features & MOTE_FEAT_CONSOLE_TTYS)) {
 		if (cmdline.console_ttys_set) {
 			host_ttys = cmdline.console_ttys;
+			set_onlcr();
 			if (cmdline.console_rows) {
 				winsize.ws_row = cmdline.console_rows;
 				winsize.ws_col = cmdline.console_cols;
@@ -100,6 +116,7 @@ static void host_console(void)
 	}
 	arch_cpuid(MOTE_CPUID_CONSOLE, 0, r);
 	host_ttys = r[0];
+	set_onlcr();
 	if (r[1] && r[2]) {
 		winsize.ws_row = (uint16_t)r[1];
 		winsize.ws_col = (uint16_t)r[2];
@@ -128,6 +145,11 @@ struct ldisc *tty_console_start(int sid)
 	if (!(host_ttys & (MOTE_TTY_STDIN | MOTE_TTY_STDOUT | MOTE_TTY_STDERR)))
 		return NULL;
 	console_ld.sid = console_ld.pgrp = sid;
+	/* a real terminal only where the host's is set for it (motevm, mote: ISIG and ONLCR off),
+	 * not on a terminal assumed (QEMU or Firecracker alone keep the host's own processing) */
+	if (host_told && (host_ttys & MOTE_TTY_STDIN) && (host_ttys & MOTE_TTY_STDOUT) &&
+	    console_term_start(&console_ld, winsize.ws_row, winsize.ws_col) < 0)
+		printk(LOG_WARN, "console: no memory for its thread: not a real terminal\n");
 	if (host_ttys & MOTE_TTY_STDIN)
 		uart_input_start();
 	return &console_ld;
@@ -137,6 +159,8 @@ int tty_rx_signal_char(uint8_t c)
 {
 	const uint8_t *cc = termios.c_cc;
 
+	if (console_term_on()) /* (the line discipline has them) */
+		return 0;
 	if (!__atomic_load_n(&console_ld_ready, __ATOMIC_ACQUIRE) || !READ_ONCE(console_ld.pgrp) ||
 	    !(host_ttys & MOTE_TTY_STDIN) || !(termios.c_lflag & ISIG) || c == DISABLED)
 		return 0;
@@ -156,6 +180,8 @@ void tty_rx_signal(int sig)
 
 void tty_rx_notify(void)
 {
+	if (console_term_on())
+		console_term_kick();
 	if (pollq_ready)
 		pollq_wake(&rx_pollq, POLLIN);
 }
@@ -176,10 +202,20 @@ static int job_control(const struct file *f, int sig)
 	return ldisc_job_control(&console_ld, sig);
 }
 
+/* f goes through the line discipline: the console is a real terminal and f one of its ends */
+static bool term_end(const struct file *f)
+{
+	return console_term_on() && is_terminal(f);
+}
+
 static ssize_t tty_read(struct file *f, void *ubuf, size_t n, uint64_t *pos)
 {
 	char buf[256];
-	long k = job_control(f, SIGTTIN);
+	long k;
+
+	if (term_end(f))
+		return ldisc_read(&console_ld, ubuf, n, f->flags & O_NONBLOCK);
+	k = job_control(f, SIGTTIN);
 
 	if (k)
 		return k;
@@ -198,32 +234,46 @@ static ssize_t tty_read(struct file *f, void *ubuf, size_t n, uint64_t *pos)
  * interrupt each: fewer round trips for a program's big writes), else of up to 64 KiB, one VM
  * exit each on motevm (console port). */
 static char out_buf[256 * 1024];
-static struct mutex out_lock = MUTEX_INIT(out_lock);
+static struct mutex out_buf_lock = MUTEX_INIT(out_buf_lock);
+static struct mutex out_lock = MUTEX_INIT(out_lock); /* the device: tty_out */
+
+void tty_out(int stream, const char *kbuf, size_t n)
+{
+	mutex_lock(&out_lock);
+	/* through a virtio console where there is one (a buffer a notification): stderr on a
+	 * port of its own where it has one, else in order with stdout on port 0 */
+	if (virtio_console_write(stream == UART_STDERR, kbuf, n) < 0)
+		for (size_t o = 0; o < n; o += MOTE_CONSOLE_MAX)
+			console_write_stream(stream, kbuf + o,
+					     MIN(n - o, (size_t)MOTE_CONSOLE_MAX));
+	mutex_unlock(&out_lock);
+}
 
 static ssize_t tty_write(struct file *f, const void *ubuf, size_t n, uint64_t *pos)
 {
 	int stream = f->priv == TTY_STDERR ? UART_STDERR : UART_STDOUT;
 	size_t done = 0;
-	int r = READ_ONCE(termios.c_lflag) & TOSTOP ? job_control(f, SIGTTOU) : 0;
+	ssize_t r;
 
+	if (term_end(f)) {
+		r = ldisc_write(&console_ld, ubuf, n, f->flags & O_NONBLOCK);
+		console_term_flush();
+		return r;
+	}
+	r = READ_ONCE(termios.c_lflag) & TOSTOP ? job_control(f, SIGTTOU) : 0;
 	if (r)
 		return r;
-	mutex_lock(&out_lock);
+	mutex_lock(&out_buf_lock);
 	while (done < n) {
 		size_t k = MIN(n - done, virtio_console_active() ? sizeof(out_buf)
 								 : (size_t)MOTE_CONSOLE_MAX);
 
 		if (copy_from_user(out_buf, (const char *)ubuf + done, k))
 			break;
-		/* through a virtio console where there is one (a buffer a notification): stderr
-		 * on a port of its own where it has one, else in order with stdout on port 0 */
-		if (virtio_console_write(stream == UART_STDERR, out_buf, k) < 0)
-			for (size_t o = 0; o < k; o += MOTE_CONSOLE_MAX)
-				console_write_stream(stream, out_buf + o,
-						     MIN(k - o, (size_t)MOTE_CONSOLE_MAX));
+		tty_out(stream, out_buf, k);
 		done += k;
 	}
-	mutex_unlock(&out_lock);
+	mutex_unlock(&out_buf_lock);
 	return done ? (ssize_t)done : -EFAULT;
 }
 
@@ -249,6 +299,8 @@ static long tty_ioctl(struct file *f, unsigned cmd, uint64_t arg)
 
 	if (!is_terminal(f) && cmd != FIONREAD && cmd != FIONBIO)
 		return -ENOTTY; /* what a pipe or a file says */
+	if (term_end(f))
+		return ldisc_ioctl(&console_ld, cmd, arg, false);
 	switch (cmd) {
 	case TCGETS:
 		return copy_to_user(u, &termios, sizeof(termios));
@@ -283,6 +335,15 @@ static uint32_t tty_poll(struct file *f, struct pollq **pq)
 	if (!pollq_ready) {
 		pollq_init(&rx_pollq);
 		pollq_ready = true;
+	}
+	if (term_end(f)) {
+		uint64_t fl = spin_lock(&console_ld.lock);
+		uint32_t ev = ldisc_poll_events(&console_ld);
+
+		spin_unlock(&console_ld.lock, fl);
+		if (pq)
+			*pq = &console_ld.pq;
+		return ev;
 	}
 	if (pq)
 		*pq = &rx_pollq;

@@ -48,6 +48,20 @@ int main(void)
 		    "--nameserver=1.1.1.4 p",
 		    &c, err) < 0 &&
 	      strstr(err, "at most 3"));
+	/* the host terminal's settings: three hex flag words and c_cc's 19 bytes */
+	CHECK(parse("--console-termios=500,5,8a3b,"
+		    "031c7f150401000011131a0012170f1600000000 p",
+		    &c, err) < 0);
+	CHECK(parse("--console-termios=500,5,8a3b,031c7f150401000011131a0012170f16000000 p", &c,
+		    err) == 0 &&
+	      c.console_termios_set && c.console_iflag == 0x500 && c.console_oflag == 5 &&
+	      c.console_lflag == 0x8a3b && c.console_cc[0] == 3 && c.console_cc[2] == 0x7f &&
+	      c.console_cc[10] == 0x1a && c.console_cc[18] == 0 && c.argc == 1);
+	CHECK(parse("--console-termios=500,5,8a3b p", &c, err) < 0 &&
+	      strstr(err, "--console-termios"));
+	CHECK(parse("--console-termios=500,5,8a3b,03 p", &c, err) < 0);
+	CHECK(parse("--console-termios=1ffffffff,5,8a3b,031c7f150401000011131a0012170f16000000 p",
+		    &c, err) < 0);
 	/* virtio-mmio devices as Firecracker and QEMU append them, after the program's args */
 	CHECK(parse("--stats p a virtio_mmio.device=4K@0xd0000000:5 "
 		    "virtio_mmio.device=512@0xfeb00e00:12:3",

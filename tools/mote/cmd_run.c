@@ -8,11 +8,13 @@
 #include "options.h"
 #include "quote.h"
 #include "recipe.h"
+#include "terminal.h"
 
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* mote run's own failures, told apart from the program's statuses (as docker run does). */
 #define RUN_FAILED 125
@@ -26,8 +28,11 @@ void cmd_run_help(void)
 	       "image (or finds it in the cache, ~/.cache/mote) and boots it in motevm with the\n"
 	       "console attached. The program's stdout and stderr appear on mote's, stdin reaches\n"
 	       "it (with its end), and its exit status is mote's: through a virtio console, a\n"
-	       "whole buffer at a time (a terminal's input keeps the serial port). Ctrl-C stops\n"
-	       "the VM.\n"
+	       "whole buffer at a time (a terminal's input keeps the serial port). When stdin\n"
+	       "and stdout are a terminal, the console is a real one (`mote run -it /bin/bash`\n"
+	       "is an interactive shell): keys are echoed and edited by the guest, Ctrl-C and\n"
+	       "Ctrl-Z go to its foreground job (a program with no handler ends, and the VM\n"
+	       "with it); otherwise Ctrl-C stops the VM.\n"
 	       "\n"
 	       "motevm needs /dev/kvm. Where it cannot be opened read-write, mote says so in one\n"
 	       "line on stderr and boots the same image under QEMU TCG instead (much slower).\n"
@@ -203,6 +208,18 @@ int cmd_run(int argc, char **argv)
 	if ((l.net == NET_NONE || l.net == NET_TAP) && o.n_publish) {
 		fprintf(stderr, "mote: -p forwards through the user network: not with --net %s\n",
 			o.net);
+		opts_free(&o);
+		return RUN_FAILED;
+	}
+	if (o.tty && !terminal_interactive()) {
+		fprintf(stderr,
+			"mote: -t: %s is not a terminal (an interactive program needs "
+			"mote's stdin and stdout on one)\n",
+			isatty(STDIN_FILENO) ? "stdout" : "stdin");
+		opts_free(&o);
+		return RUN_FAILED;
+	}
+	if (!o.image && terminal_image_extras(&o) < 0) {
 		opts_free(&o);
 		return RUN_FAILED;
 	}

@@ -2,6 +2,7 @@
 #include "launch.h"
 #include "options.h"
 #include "relay.h"
+#include "terminal.h"
 #include "usernet.h"
 #include "abi/mote_abi.h"
 
@@ -277,7 +278,7 @@ static int run_child(char **argv, const int *from, const int *to, int nrelay)
 /* motevm on KERNEL; USERNET: with the user network (passt). */
 static int launch_motevm(const struct launch *l, const char *kernel, bool usernet)
 {
-	char vmm[PATH_MAX], cfg_path[32], cmdline[8192];
+	char vmm[PATH_MAX], cfg_path[32], cmdline[8192], term_arg[160];
 	char *argv[MAX_ARGS];
 	int n = 0, fd, wstatus, status, net_fd = -1;
 
@@ -287,10 +288,13 @@ static int launch_motevm(const struct launch *l, const char *kernel, bool userne
 		net_fd = usernet_start(l);
 		if (net_fd < 0)
 			return -1;
-		snprintf(cmdline, sizeof(cmdline), "%s%s%s", USERNET_KERNEL_ARGS,
-			 strstr(l->cmdline, "--nameserver=") ? "" : USERNET_DNS_ARG, l->cmdline);
 	}
-	fd = config_pipe(l, kernel, usernet ? cmdline : l->cmdline, net_fd);
+	/* the host terminal's settings for the console (motevm tells which ends are ttys) */
+	terminal_termios_arg(term_arg, sizeof(term_arg));
+	snprintf(cmdline, sizeof(cmdline), "%s%s%s%s", term_arg, usernet ? USERNET_KERNEL_ARGS : "",
+		 !usernet || strstr(l->cmdline, "--nameserver=") ? "" : USERNET_DNS_ARG,
+		 l->cmdline);
+	fd = config_pipe(l, kernel, cmdline, net_fd);
 	if (fd < 0)
 		return -1;
 	snprintf(cfg_path, sizeof(cfg_path), "/dev/fd/%d", fd);
@@ -438,35 +442,12 @@ static int console_files(int fds[3])
 	return 0;
 }
 
-/* "--console-ttys=MASK[,ROWSxCOLS] ": which of stdin, stdout and stderr are terminals, and
- * the window of the first that is, for the kernel under QEMU. */
-static void console_ttys_arg(char *out, size_t n)
-{
-	const int fds[3] = { STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO };
-	const unsigned bits[3] = { MOTE_TTY_STDIN, MOTE_TTY_STDOUT, MOTE_TTY_STDERR };
-	unsigned mask = 0;
-	struct winsize ws = { 0 };
-	bool have_ws = false;
-
-	for (int i = 0; i < 3; i++) {
-		if (!isatty(fds[i]))
-			continue;
-		mask |= bits[i];
-		if (!have_ws && !ioctl(fds[i], TIOCGWINSZ, &ws) && ws.ws_row && ws.ws_col)
-			have_ws = true;
-	}
-	if (have_ws)
-		snprintf(out, n, "--console-ttys=%u,%ux%u ", mask, ws.ws_row, ws.ws_col);
-	else
-		snprintf(out, n, "--console-ttys=%u ", mask);
-}
-
 static int launch_qemu(const struct launch *l, const char *kernel)
 {
 	char mem[32], smp[32], debugcon[64], status_dev[PATH_MAX + 32];
 	char status_path[PATH_MAX];
 	char *argv[MAX_ARGS], out_dev[96], err_dev[96], com1_dev[96], *cmdline = NULL;
-	char *netdev = NULL, ttys_arg[64], prefix[512];
+	char *netdev = NULL, ttys_arg[64], term_arg[160], prefix[512];
 	static char drives[MAX_VOLUMES][4200], blkdevs[MAX_VOLUMES][48], rootdrive[4200];
 	int n = 0, wstatus, rc = -1, fd, full, net_fd = -1, files[3] = { -1, -1, -1 };
 	const int to[3] = { STDOUT_FILENO, STDERR_FILENO, STDOUT_FILENO };
@@ -532,7 +513,13 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	argv[n++] = err_dev;
 	argv[n++] = "-device";
 	argv[n++] = "virtserialport,chardev=mote-err,name=mote.stderr,nr=1";
-	if (tty_in) {
+	if (tty_in && terminal_interactive()) {
+		/* the guest is the terminal: every key reaches it, ^C included */
+		argv[n++] = "-chardev";
+		argv[n++] = "stdio,id=mote-tty,signal=off";
+		argv[n++] = "-serial";
+		argv[n++] = "chardev:mote-tty";
+	} else if (tty_in) {
 		argv[n++] = "-serial";
 		argv[n++] = "stdio";
 	} else {
@@ -597,8 +584,9 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	argv[n++] = "-append";
 	/* which of mote's ends are terminals (QEMU cannot tell the kernel, motevm's CPUID leaf
 	 * does), the user network's addresses, and its resolver unless --kernel-arg names one */
-	console_ttys_arg(ttys_arg, sizeof(ttys_arg));
-	snprintf(prefix, sizeof(prefix), "%s%s", ttys_arg,
+	terminal_ttys_arg(ttys_arg, sizeof(ttys_arg));
+	terminal_termios_arg(term_arg, sizeof(term_arg));
+	snprintf(prefix, sizeof(prefix), "%s%s%s", ttys_arg, term_arg,
 		 l->net == NET_NONE || l->net == NET_TAP ? ""
 		 : strstr(l->cmdline, "--nameserver=")	 ? QEMU_NET_ARGS
 							 : QEMU_NET_ARGS QEMU_DNS_ARG);
@@ -613,7 +601,9 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	if (l->verbose)
 		fprintf(stderr, "mote: %8.3f ms  starting QEMU microvm (%s, %u vCPU, %u MiB)\n",
 			launch_now_ms() - l->t0_ms, kvm ? "KVM" : "TCG", l->cpus, l->mem_mib);
+	terminal_begin();
 	wstatus = run_child(argv, files, to, tty_in ? 2 : 3);
+	terminal_restore();
 	if (wstatus < 0)
 		goto done;
 	full = status_file_read(status_path);

@@ -40,6 +40,7 @@ static const struct option long_opts[] = {
 	{ "no-fallback", no_argument, NULL, OPT_NO_FALLBACK },
 	{ "kernel-arg", required_argument, NULL, OPT_KERNEL_ARG },
 	{ "stats", no_argument, NULL, OPT_STATS },
+	{ "tty", no_argument, NULL, 't' },
 	{ "publish", required_argument, NULL, 'p' },
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "format", required_argument, NULL, OPT_FORMAT },
@@ -92,6 +93,10 @@ const char *opts_help(enum opts_for which)
 	       "                       the same through passt under QEMU too; none, no\n"
 	       "                       network device; tap:NAME, the host's TAP device NAME\n"
 	       "                       (the address by DHCP, or --kernel-arg=--ip=eth0,ADDR,MASK)\n"
+	       "  -t, --tty, -it       the program is interactive: fail unless mote's stdin and\n"
+	       "                       stdout are a terminal (the console is a real terminal\n"
+	       "                       whenever they are: echo, line editing, ^C and ^Z to\n"
+	       "                       the foreground job, the terminal's settings and window)\n"
 	       "      --stats          at exit, print the kernel's counts (system calls, page\n"
 	       "                       faults, interrupts...) and motevm's VM exits on stderr\n"
 	       "  -v, --volume HOSTFILE:GUESTDIR[:ro]  an ext4 image (a file, e.g. from `mote\n"
@@ -205,6 +210,16 @@ static int push(const char ***v, size_t *n, const char *s)
 	return 0;
 }
 
+int opts_add_env(struct mote_opts *o, const char *kv)
+{
+	return push(&o->env, &o->n_env, kv);
+}
+
+int opts_add_file(struct mote_opts *o, const char *spec)
+{
+	return push(&o->add, &o->n_add, spec);
+}
+
 static int check_env(const char *kv)
 {
 	const char *eq = strchr(kv, '=');
@@ -276,6 +291,10 @@ static int one_option(int c, const char *arg, enum opts_for which, struct mote_o
 		o->stats = true;
 		return 0;
 	}
+	if (which == OPTS_RUN && c == 't') {
+		o->tty = true;
+		return 0;
+	}
 	if (which == OPTS_RUN && (c == 'i' || c == 'k' || c == 'q' || c == OPT_NO_FALLBACK)) {
 		if (c == 'i')
 			o->image = arg;
@@ -311,7 +330,7 @@ int opts_parse(int argc, char **argv, enum opts_for which, struct mote_opts *o)
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv,
-				which == OPTS_RUN ? "+m:c:e:C:a:w:i:k:o:v:qp:"
+				which == OPTS_RUN ? "+m:c:e:C:a:w:i:k:o:v:qp:t"
 						  : "+m:c:e:C:a:w:i:k:o:vqp:",
 				long_opts, NULL)) != -1) {
 		int ret;
@@ -325,6 +344,10 @@ int opts_parse(int argc, char **argv, enum opts_for which, struct mote_opts *o)
 					argv[optind - 1]);
 			return -1;
 		}
+		/* Docker's -it: here -i is --image, and the console is a terminal's stdin
+		 * whenever mote's ends are terminals, so -it is -t */
+		if (c == 'i' && which == OPTS_RUN && !strcmp(argv[optind - 1], "-it"))
+			c = 't';
 		ret = one_option(c, optarg, which, o);
 		if (ret == -2) {
 			fprintf(stderr, "mote %s: option %s is not one of `mote %s`'s\n", name,

@@ -24,6 +24,7 @@ struct mote_opts {
 	bool qemu;
 	bool no_fallback;	  /* run: no usable /dev/kvm is an error, not QEMU TCG */
 	bool stats;		  /* run: the kernel's and KVM's counts at exit */
+	bool tty;		  /* run: -t, -it: mote's stdin and stdout must be terminals */
 	const char **kernel_args; /* run: --kernel-arg, before the image's own options */
 	size_t n_kernel_args;
 	const char **volumes; /* run: -v HOSTFILE:GUESTDIR[:ro|:rw], checked */
@@ -48,6 +49,10 @@ void opts_free(struct mote_opts *o);
 
 /* The option lines of --help for run or build. */
 const char *opts_help(enum opts_for which);
+/* Append an --env NAME=VALUE, an --add HOST[:GUEST] (kept as given: s must outlive o).
+ * 0, or -1 when out of memory (said). */
+int opts_add_env(struct mote_opts *o, const char *kv);
+int opts_add_file(struct mote_opts *o, const char *spec);
 /* A checked -v value: is it read-only (":ro")? And its GUESTDIR's length. */
 bool opts_volume_ro(const char *v);
 size_t opts_volume_dir_len(const char *v);

@@ -93,7 +93,10 @@ static void restore_tty(void)
 	}
 }
 
-/* Raw input (no echo, no line editing, no CR mapping) but ISIG kept: Ctrl-C stops motevm. */
+/* Raw input (no echo, no line editing, no CR mapping). With stdout the terminal too, the
+ * guest is the terminal (the Mote kernel's console line discipline, Linux's serial console):
+ * ISIG and ONLCR go too, so Ctrl-C reaches the guest as a byte and its "\r\n" stays one;
+ * otherwise ISIG is kept: Ctrl-C stops motevm. */
 static void raw_tty(int fd)
 {
 	struct termios t;
@@ -106,6 +109,10 @@ static void raw_tty(int fd)
 	t.c_cflag = (t.c_cflag & ~(CSIZE | PARENB)) | CS8;
 	t.c_cc[VMIN] = 1;
 	t.c_cc[VTIME] = 0;
+	if (isatty(STDOUT_FILENO)) {
+		t.c_lflag &= ~ISIG;
+		t.c_oflag &= ~ONLCR;
+	}
 	if (tcsetattr(fd, TCSANOW, &t) == 0) {
 		tio_saved = true;
 		atexit(restore_tty);
