@@ -1,8 +1,8 @@
 #!/bin/bash
 # processes.sh: programs that start other programs, inside Mote as natively (issue 14): bash
 # pipelines and a script with subshells, background jobs, traps and a signal from a child;
-# busybox sh pipelines; Python's subprocess; git init and commit; make building a small C
-# project with gcc (cc1, as, collect2, ld all inside the VM). Then, in Mote only, a fork bomb
+# busybox sh pipelines; Python's subprocess and pty.spawn; git init and commit; make building
+# a small C project with gcc (cc1, as, collect2, ld all inside the VM). Then, in Mote only, a fork bomb
 # under --mem 256 ends in clean errors (EAGAIN, out-of-memory kills of single processes) and
 # the VM goes on. PLATFORM=motevm (default) or qemu (processes_qemu.sh), as debian_programs.sh.
 cd "$(dirname "$0")/../.." || exit 1
@@ -30,6 +30,12 @@ same "python3 subprocess" --opts --add /usr/lib/python3.11 --with echo --with /b
 print(subprocess.run(["echo", "hi"], capture_output=True))
 print(subprocess.run("echo $((6 * 7)) | cat", shell=True, capture_output=True).stdout)
 print(subprocess.check_output(["sh", "-c", "exit 0; echo no"]), subprocess.call(["sh", "-c", "exit 5"]))'
+# a shell on a pseudo-terminal of Python's making: pty.spawn (openpty, fork, setsid,
+# TIOCSCTTY, select between the master and stdin); the pty's number is the system's own
+same "python3 pty.spawn: a shell on a pty" --opts --add /usr/lib/python3.11 --with /bin/sh \
+	--with tty --with stty -- /usr/bin/python3 -c 'import os, pty
+st = pty.spawn(["/bin/sh", "-c", "t=$(tty); echo ${t%%[0-9]*}; [ -t 0 ] && echo stdin-tty; stty size; exit 7"])
+print("status", os.waitstatus_to_exitcode(st))'
 same "git init, add, commit, log" --opts --add "$D" --with git --with /bin/sh --with rm --with wc \
 	--add /usr/share/git-core/templates -- /bin/bash -c "cd $D/git && rm -rf r && git init -q r &&
 	cd r && echo hi >f && git add f && git -c user.name=m -c user.email=m@e commit -q -m first &&
