@@ -68,6 +68,7 @@ KERNEL_SRCS := \
 	kernel/fs/fsctx.c \
 	kernel/fs/open.c \
 	kernel/fs/ramfs.c \
+	kernel/fs/pageidx.c \
 	kernel/fs/xattr.c \
 	kernel/fs/cpio.c \
 	kernel/fs/initrd.c \

@@ -3,6 +3,7 @@
  * the initrd (no copy at boot) until a page is written, which copies just that page. */
 #include "fs/ramfs.h"
 #include "fs/file.h"
+#include "fs/pageidx.h"
 #include "fs/vfs.h"
 #include "fs/xattr.h"
 #include "arch/x86_64/layout.h"
@@ -17,8 +18,7 @@
 struct rfile {
 	const uint8_t *idata; /* initrd bytes (direct map) or NULL */
 	uint64_t isize;	      /* how many of them are still the file's contents */
-	void **pages;	      /* pages[i]: the file's own copy of page i, or NULL */
-	uint64_t npages;      /* capacity of pages */
+	struct pageidx pages; /* the file's own copy of each page written (holes: none) */
 	uint32_t seals;	      /* a memfd's F_SEAL_* (ramfs.h) */
 };
 
@@ -57,35 +57,36 @@ static struct inode *new_inode(struct super *sb, uint32_t mode)
 	return ino;
 }
 
-/* The page of file data at index i, allocated (and filled from the initrd) if alloc. */
+/* The page of file data at index i, allocated (and filled from the initrd) if alloc. Out of
+ * memory is the caller's error to report (ENOSPC, ENOMEM), not a console message. */
 static uint8_t *page_of(struct rfile *rf, uint64_t i, bool alloc)
 {
+	void **slot = pageidx_slot(&rf->pages, i, alloc);
 	uint8_t *p;
 
-	if (i < rf->npages && rf->pages[i])
-		return rf->pages[i];
-	if (!alloc)
-		return NULL;
-	if (i >= rf->npages) {
-		uint64_t n = MAX(i + 1, rf->npages * 2);
-		void **np = kzalloc(n * sizeof(void *));
-
-		if (!np)
-			return NULL;
-		if (rf->pages)
-			memcpy(np, rf->pages, rf->npages * sizeof(void *));
-		kfree(rf->pages);
-		rf->pages = np;
-		rf->npages = n;
-	}
-	p = page_alloc_zeroed(0);
+	if (!slot || *slot || !alloc)
+		return slot ? *slot : NULL;
+	p = page_try_alloc(0);
 	if (!p)
 		return NULL;
+	memset(p, 0, PAGE_SIZE);
 	if (i * PAGE_SIZE < rf->isize)
 		memcpy(p, rf->idata + i * PAGE_SIZE, MIN(PAGE_SIZE, rf->isize - i * PAGE_SIZE));
-	rf->pages[i] = p;
+	*slot = p;
 	__atomic_fetch_add(&pages_in_use, 1, __ATOMIC_RELAXED);
 	return p;
+}
+
+/* pageidx_each's: zero the page (a shared mapping may still use it), or free it. */
+static void drop_page(void **slot, uint64_t i, void *keep_mapped)
+{
+	if (keep_mapped) {
+		memset(*slot, 0, PAGE_SIZE);
+		return;
+	}
+	page_free(*slot, 0);
+	*slot = NULL;
+	__atomic_fetch_sub(&pages_in_use, 1, __ATOMIC_RELAXED);
 }
 
 static ssize_t file_read(struct file *f, void *ubuf, size_t n, uint64_t *pos)
@@ -183,17 +184,7 @@ static int file_truncate(struct inode *ino, uint64_t size)
 		if (size % PAGE_SIZE && (p = page_of(rf, size / PAGE_SIZE, true)))
 			memset(p + size % PAGE_SIZE, 0, PAGE_SIZE - size % PAGE_SIZE);
 		/* Pages a shared mapping may still use are kept (zeroed) until the inode goes. */
-		for (uint64_t i = keep; i < rf->npages; i++) {
-			if (!rf->pages[i])
-				continue;
-			if (ino->mmaps) {
-				memset(rf->pages[i], 0, PAGE_SIZE);
-				continue;
-			}
-			page_free(rf->pages[i], 0);
-			rf->pages[i] = NULL;
-			__atomic_fetch_sub(&pages_in_use, 1, __ATOMIC_RELAXED);
-		}
+		pageidx_each(&rf->pages, keep, drop_page, ino->mmaps ? ino : NULL);
 		rf->isize = MIN(rf->isize, size);
 	}
 	ino->size = size;
@@ -234,12 +225,8 @@ static void file_release(struct inode *ino)
 {
 	struct rfile *rf = ino->priv;
 
-	for (uint64_t i = 0; i < rf->npages; i++)
-		if (rf->pages[i]) {
-			page_free(rf->pages[i], 0);
-			__atomic_fetch_sub(&pages_in_use, 1, __ATOMIC_RELAXED);
-		}
-	kfree(rf->pages);
+	pageidx_each(&rf->pages, 0, drop_page, NULL);
+	pageidx_free(&rf->pages);
 	kfree(rf);
 	xattr_mem_free(&ino->xattrs);
 }
