@@ -27,7 +27,7 @@ if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 else
 	where="QEMU TCG (no usable /dev/kvm here: every guest instruction is emulated)"
 	mote=("$B/mote" run --qemu)
-	stats=() # the kernel's counts would come on COM1, which QEMU's mote run puts on stdout
+	stats=() # the kernel's counts come on COM1, which QEMU's mote run puts on stderr
 	export MOTE_QEMU_ACCEL=tcg
 fi
 IN=$tmp/in

@@ -39,7 +39,7 @@ if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 else
 	where="QEMU TCG (no usable /dev/kvm here: every guest instruction is emulated)"
 	kvm=0
-	mote=("$B/mote" run --qemu --stats) # the kernel's counts come on stdout
+	mote=("$B/mote" run --qemu --stats) # the kernel's counts come on stderr
 	export MOTE_QEMU_ACCEL=tcg
 fi
 # N operations a run: about 2 s of each natively here, as much under TCG

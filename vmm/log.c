@@ -69,7 +69,7 @@ int log_open_file(const char *path)
 	return fd < 0 ? -errno : fd;
 }
 
-static int target(void)
+int log_target_fd(void)
 {
 	int fd = __atomic_load_n(&log_fd, __ATOMIC_ACQUIRE);
 
@@ -224,6 +224,6 @@ void log_msg(enum log_level level, const char *file, int lineno, const char *fmt
 		n = sizeof(line) - 2; /* truncated: keep the newline */
 	line[n++] = '\n';
 	/* One write per line keeps lines from different threads whole; a full pipe loses it. */
-	if (write(target(), line, n) != (ssize_t)n)
+	if (write(log_target_fd(), line, n) != (ssize_t)n)
 		__atomic_add_fetch(&missed, 1, __ATOMIC_RELAXED);
 }

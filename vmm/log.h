@@ -23,6 +23,8 @@ void log_set_level(enum log_level level);
 int log_open_file(const char *path);
 /* Sends lines to PATH instead of stderr (log_open_file's rules). 0 or -errno. */
 int log_open(const char *path);
+/* Where log lines go now: --log-path's file, else stderr. */
+int log_target_fd(void);
 /* Firecracker's show_level and show_log_origin: the "[id:thread:LEVEL:file:line]" parts
  * (1 shown, 0 hidden, -1 unchanged). */
 void log_set_format(int show_level, int show_origin);

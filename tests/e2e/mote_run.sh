@@ -157,6 +157,10 @@ if [ -n "$have_qemu" ]; then
 	expect_eq "--qemu: the program's exit status" 5 "$rc"
 	expect_match "--qemu: its output" "arg1=\[q arg\]" "$out"
 	check "--qemu: no fallback notice (QEMU was asked for)" test -z "$(grep 'not usable' $T/q.err)"
+	# the kernel's own lines (here --strace's) go to stderr, never into the program's stdout
+	out=$($MOTE run --qemu --kernel-arg=--strace /bin/busybox echo data 2>$T/strace.err </dev/null)
+	expect_eq "--qemu: the kernel's lines stay out of the program's stdout" data "$out"
+	expect_match "... and reach stderr" 'write\(0x1' "$(cat $T/strace.err)"
 	# programs the program runs: missing without --with; with it, a pipeline of three
 	# (fork, exec, pipes, wait) in an image of its own (the file set is the cache key)
 	out=$($MOTE run --qemu --verbose /bin/bash -c 'ls / | sort | wc -l; ls -1 /' 2>&1)

@@ -450,7 +450,9 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	char *netdev = NULL, ttys_arg[64], term_arg[160], prefix[512];
 	static char drives[MAX_VOLUMES][4200], blkdevs[MAX_VOLUMES][48], rootdrive[4200];
 	int n = 0, wstatus, rc = -1, fd, full, net_fd = -1, files[3] = { -1, -1, -1 };
-	const int to[3] = { STDOUT_FILENO, STDERR_FILENO, STDOUT_FILENO };
+	/* stdout's port, stderr's, COM1 (the kernel's own lines: never into the program's
+	 * stdout, a stream of data) */
+	const int to[3] = { STDOUT_FILENO, STDERR_FILENO, STDERR_FILENO };
 	bool tty_in = isatty(STDIN_FILENO);
 	const char *accel = getenv("MOTE_QEMU_ACCEL"); /* "tcg" forces TCG where KVM exists */
 	int kvm = kvm_usable() == 0 && !(accel && !strcmp(accel, "tcg"));

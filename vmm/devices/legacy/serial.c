@@ -386,9 +386,11 @@ static void serial_write(void *dev, uint64_t off, const uint8_t *data, unsigned 
 		break;
 	}
 	pthread_mutex_unlock(&s->lock);
-	/* Outside the lock: a slow stdout must not stall the event loop. */
+	/* Outside the lock: a slow stdout must not stall the event loop. With a virtio console
+	 * the program's output goes there and COM1 carries the guest kernel's own lines: to the
+	 * log (stderr, or --log-path), never into the program's stdout. */
 	if (out)
-		emit(s, s->out_fd, &v, 1);
+		emit(s, s->vmm->opts.virtio_console ? log_target_fd() : s->out_fd, &v, 1);
 }
 
 static const struct bus_ops serial_ops = {
