@@ -151,6 +151,7 @@ KERNEL_SRCS := \
 	kernel/linux/sys_sched.c \
 	kernel/linux/groups.c \
 	kernel/linux/pidfd.c \
+	kernel/linux/signalfd.c \
 	kernel/linux/sys_futex.c \
 	kernel/linux/futex_key.c \
 	kernel/linux/sys_time.c \

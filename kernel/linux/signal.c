@@ -13,6 +13,7 @@
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "linux/signal_stop.h"
+#include "linux/signalfd.h"
 #include "linux/task.h"
 #include "linux/timers.h"
 
@@ -29,6 +30,7 @@ void signal_init_process(struct proc_signals *ps)
 {
 	spin_init(&ps->lock);
 	list_init(&ps->queue);
+	ps->signalfd_used = false;
 }
 
 void signal_init_task(struct task_signals *ts)
@@ -173,6 +175,10 @@ static void enqueue(struct process *p, struct task *t, struct sigqueue *q, int s
 		list_add_tail(&ps->queue, &q->node);
 		ps->pending |= SIG_BIT(sig);
 	}
+	/* A signalfd reader or poller may be waiting for it: the signal is blocked, so
+	 * notify's kick would not reach it. */
+	if (ps->signalfd_used)
+		signalfd_wake();
 }
 
 static void release(struct proc_signals *ps, struct sigqueue *q)

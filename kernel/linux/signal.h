@@ -168,6 +168,9 @@ struct proc_signals {
 	bool stop_report; /* ... and wait(WUNTRACED) has not reported it yet */
 	bool cont_report; /* continued, wait(WCONTINUED) has not reported it (STOP_CONTINUED) */
 	int cld_notify;	  /* CLD_STOPPED or CLD_CONTINUED the parent is yet to be told (0: none) */
+	/* A thread of the process has read or polled a signalfd (linux/signalfd.c): from then
+	 * on queueing a signal wakes signalfd readers and pollers (set once, under lock). */
+	bool signalfd_used;
 };
 
 /* Set up the process's signal state (task_init_process), a new thread's (task_alloc). */

@@ -21,7 +21,7 @@ app_args() {
 app_cpus() {
 	case $1 in
 	threads | futex | clone | proc_create | proc_pids | tls | signals | timers | fdops | faults | poll | epoll | polling | procfs | time | jobctl | \
-		sockets | sockets_unix_dgram)
+		sockets | sockets_unix_dgram | signalfd)
 		echo 2
 		;;
 	*) echo 1 ;;

@@ -3,8 +3,9 @@
 # what they print natively: busybox-static applets as the program (cat, wc, sort, sha256sum, awk,
 # sed, find, ls -l), `busybox sh -c` with shell builtins, coreutils `ls -la /` (compared with a
 # native run in a chroot of the same image's root, since the guest's root is the image),
-# python3 (also asyncio over an AF_UNIX socket, and AF_UNIX datagrams), lua5.4, sqlite3 and perl. Also the exit status of a failing program and the message
-# for a program that cannot be loaded.
+# python3 (also asyncio over an AF_UNIX socket, and AF_UNIX datagrams), lua5.4, sqlite3 and perl;
+# util-linux's script (a pty, signalfd4 and poll). Also the exit status of a failing program and
+# the message for a program that cannot be loaded.
 #
 # PLATFORM=motevm (default: the PV path on kvm_pvm hosts) or PLATFORM=qemu (QEMU TCG microvm,
 # the standard path; debian_programs_qemu.sh). The two are separate tests: without a usable
@@ -13,7 +14,8 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 [ -x build/mote ] || skip "build/mote not built"
 [ "$(id -u)" -eq 0 ] || skip "needs root for the chroot comparison"
-for p in /bin/busybox /usr/bin/python3 /usr/bin/lua5.4 /usr/bin/sqlite3 /usr/bin/perl; do
+for p in /bin/busybox /usr/bin/python3 /usr/bin/lua5.4 /usr/bin/sqlite3 /usr/bin/perl \
+	/usr/bin/script; do
 	[ -x $p ] || skip "$p missing (tools/deps.sh installs it)"
 done
 TEST=debian_programs
@@ -81,6 +83,10 @@ same "sqlite3" /usr/bin/sqlite3 :memory: \
 	 select count(*), sum(x), group_concat(y) from t;'
 same "perl" /usr/bin/perl -e 'my %h = map { $_ => $_ ** 2 } 1 .. 5; print join(",", map { "$_=$h{$_}" } sort keys %h), "\n"'
 same "a failing program's status" "${ADD[@]}" /bin/busybox cat "$D/missing.txt"
+# script runs the command on a new pty and waits for its SIGCHLD on a signalfd (poll()ed with the
+# pty master); -e: its status
+same "script (util-linux): a pty, signalfd4 and poll" --opts --with /bin/sh -- \
+	/usr/bin/script -qec 'echo hi; exit 3' /dev/null
 
 # coreutils ls -la / against a chroot of the same image's root. The kernel adds /dev, /proc,
 # /sys and /tmp: the chroot gets them too (its root's time put back), and their own lines
