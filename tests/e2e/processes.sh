@@ -1,14 +1,15 @@
 #!/bin/bash
 # processes.sh: programs that start other programs, inside Mote as natively (issue 14): bash
 # pipelines and a script with subshells, background jobs, traps and a signal from a child;
-# busybox sh pipelines; Python's subprocess and pty.spawn; git init and commit; make building
-# a small C project with gcc (cc1, as, collect2, ld all inside the VM). Then, in Mote only, a fork bomb
-# under --mem 256 ends in clean errors (EAGAIN, out-of-memory kills of single processes) and
-# the VM goes on. PLATFORM=motevm (default) or qemu (processes_qemu.sh), as debian_programs.sh.
+# busybox sh pipelines; Python's subprocess and pty.spawn, script -qc; git init and commit;
+# make building a small C project with gcc (cc1, as, collect2, ld all inside the VM). Then, in
+# Mote only, a fork bomb under --mem 256 ends in clean errors (EAGAIN, out-of-memory kills of
+# single processes) and the VM goes on. PLATFORM=motevm (default) or qemu (processes_qemu.sh), as debian_programs.sh.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 [ -x build/mote ] || skip "build/mote not built"
-for p in /bin/bash /bin/busybox /usr/bin/python3 /usr/bin/git /usr/bin/make /usr/bin/gcc; do
+for p in /bin/bash /bin/busybox /usr/bin/python3 /usr/bin/git /usr/bin/make /usr/bin/gcc \
+	/usr/bin/script; do
 	[ -x $p ] || skip "$p missing (tools/deps.sh installs it)"
 done
 TEST=processes
@@ -36,6 +37,9 @@ same "python3 pty.spawn: a shell on a pty" --opts --add /usr/lib/python3.11 --wi
 	--with tty --with stty -- /usr/bin/python3 -c 'import os, pty
 st = pty.spawn(["/bin/sh", "-c", "t=$(tty); echo ${t%%[0-9]*}; [ -t 0 ] && echo stdin-tty; stty size; exit 7"])
 print("status", os.waitstatus_to_exitcode(st))'
+# util-linux's script: a pty, signalfd and poll; the command runs by $SHELL (unset: /bin/sh)
+same "script -qc tty /dev/null" --opts --with script --with /bin/sh --with tty -- \
+	/usr/bin/script -qc 't=$(tty); echo ${t%%[0-9]*}; exit 4' /dev/null
 same "git init, add, commit, log" --opts --add "$D" --with git --with /bin/sh --with rm --with wc \
 	--add /usr/share/git-core/templates -- /bin/bash -c "cd $D/git && rm -rf r && git init -q r &&
 	cd r && echo hi >f && git add f && git -c user.name=m -c user.email=m@e commit -q -m first &&
