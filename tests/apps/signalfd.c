@@ -391,9 +391,10 @@ int main(void)
 	CHECK_EQ(fcntl(fd, F_GETFD), FD_CLOEXEC, "close-on-exec");
 	CHECK(fcntl(fd, F_GETFL) & O_NONBLOCK, "non-blocking");
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	memset(link, 0, sizeof(link));
 	n = readlink(path, link, sizeof(link) - 1);
-	link[n > 0 ? n : 0] = 0;
-	CHECK_STR(link, "anon_inode:[signalfd]", "its /proc/self/fd link");
+	CHECK(n > 0 && strcmp(link, "anon_inode:[signalfd]") == 0,
+	      "its /proc/self/fd link: anon_inode:[signalfd]");
 
 	test_records(fd);
 	test_child(fd);
