@@ -140,6 +140,7 @@ KERNEL_SRCS := \
 	kernel/linux/vdso.c \
 	kernel/linux/vdso/vdso_image.S \
 	kernel/linux/sys_file.c \
+	kernel/linux/sys_splice.c \
 	kernel/linux/sys_fcntl.c \
 	kernel/linux/sys_stat.c \
 	kernel/linux/sys_xattr.c \

@@ -146,6 +146,12 @@ uint64_t time_realtime_offset(void)
 	return realtime_offset;
 }
 
+void time_set_realtime(uint64_t wall_ns)
+{
+	(void)time_realtime_offset(); /* (read once: the flag must not undo what follows) */
+	__atomic_store_n(&realtime_offset, wall_ns - time_ns(), __ATOMIC_RELEASE);
+}
+
 uint64_t time_realtime_ns(void)
 {
 	return time_ns() + time_realtime_offset();

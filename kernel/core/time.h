@@ -17,6 +17,8 @@ uint64_t time_ns(void);
 /* ns to add to time_ns() to get the wall clock (kvmclock's, else the CMOS clock's, read once
  * at first use). */
 uint64_t time_realtime_offset(void);
+/* Set the wall clock to wall_ns (clock_settime): the monotonic clock does not move. */
+void time_set_realtime(uint64_t wall_ns);
 /* The wall clock (CLOCK_REALTIME) in ns since the epoch. */
 uint64_t time_realtime_ns(void);
 /* TSC frequency in kHz. */

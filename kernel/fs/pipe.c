@@ -278,6 +278,44 @@ long pipe_get_size(struct file *f)
 	return p ? (long)READ_ONCE(p->size) : -EBADF;
 }
 
+long pipe_peek(struct file *f, void *kbuf, size_t n, bool nonblock)
+{
+	struct pipe *p = pipe_of(f);
+	size_t done = 0;
+	uint64_t fl;
+	long r = 0;
+
+	if (!p)
+		return -EINVAL;
+	mutex_lock(&p->rmutex); /* (no reader takes the bytes meanwhile) */
+	fl = spin_lock(&p->lock);
+	while (p->head == p->tail && n) {
+		if (!p->writers)
+			goto out;
+		if (nonblock) {
+			r = -EAGAIN;
+			goto out;
+		}
+		if (waitq_interrupted()) {
+			r = -EINTR;
+			goto out;
+		}
+		(void)waitq_sleep(&p->rq, &p->lock, 0);
+	}
+	/* the ring is stable: the writer only adds past head, a resize waits for copying */
+	while (done < n && p->tail + done < p->head) {
+		uint64_t at = (p->tail + done) % p->size;
+		size_t k = MIN(n - done, MIN(p->head - p->tail - done, p->size - at));
+
+		memcpy((uint8_t *)kbuf + done, p->buf + at, k);
+		done += k;
+	}
+out:
+	spin_unlock(&p->lock, fl);
+	mutex_unlock(&p->rmutex);
+	return done ? (long)done : r;
+}
+
 long pipe_set_size(struct file *f, uint64_t want)
 {
 	struct pipe *p = pipe_of(f);

@@ -17,6 +17,10 @@ int pipe_create(uint32_t flags, struct file **rd, struct file **wr) __must_check
 /* F_GETPIPE_SZ: the capacity of the pipe f is an end of (a pipe's or a FIFO's); -EBADF if f
  * is neither. */
 long pipe_get_size(struct file *f);
+/* tee(2)'s read: copy up to n bytes of what the pipe holds into kbuf without taking them,
+ * waiting for some unless nonblock (then -EAGAIN); 0 once it is empty with no writer left,
+ * -EINTR on a signal. f is either end of a pipe. */
+long pipe_peek(struct file *f, void *kbuf, size_t n, bool nonblock);
 /* F_SETPIPE_SZ: make it want bytes rounded up to a power of two of pages, one page at least.
  * Returns the new capacity, or -EBADF, -EPERM (above PIPE_MAX_SIZE: root's right to more is
  * not granted), -EBUSY (it holds more than that), -ENOMEM. */

@@ -1,6 +1,6 @@
 /* sys_file.c: system calls on file descriptors: open, read/write and their vector and
- * positioned forms, close, lseek, dup, fcntl, ioctl, pipes, memfd_create, truncate, sync,
- * sendfile, splice, copy_file_range. */
+ * positioned forms, close, lseek, dup, fcntl, ioctl, pipes, memfd_create, truncate, sync
+ * (sendfile and the splice family are linux/sys_splice.c's). */
 #include "fs/file.h"
 #include "fs/mounts.h"
 #include "fs/open.h"
@@ -11,6 +11,7 @@
 #include "core/mm/heap.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include "linux/file_rw.h"
 #include "linux/mm.h"
 #include "linux/syscall.h"
 #include "linux/task.h"
@@ -22,7 +23,6 @@
 #define SEEK_DATA 3
 #define SEEK_HOLE 4
 #define IOV_MAX 1024
-#define RW_MAX 0x7ffff000UL /* Linux caps one transfer at this */
 
 struct iovec_k {
 	void *base;
@@ -89,7 +89,7 @@ SYSCALL_DEFINE3(close_range, uint32_t, first, uint32_t, last, uint32_t, flags)
 }
 
 /* Read or write with f's offset (or pos for the p* forms when pos >= 0). */
-static ssize_t rw(struct file *f, bool write, void *ubuf, size_t n, int64_t pos)
+ssize_t file_rw(struct file *f, bool write, void *ubuf, size_t n, int64_t pos)
 {
 	uint32_t acc = f->flags & O_ACCMODE;
 	uint64_t off;
@@ -129,7 +129,7 @@ static long fd_rw(int fd, bool write, void *ubuf, size_t n, int64_t pos)
 	if (!user_range_ok(ubuf, n))
 		r = -EFAULT;
 	else
-		r = rw(f, write, ubuf, n, pos);
+		r = file_rw(f, write, ubuf, n, pos);
 	file_put(f);
 	return r;
 }
@@ -154,7 +154,7 @@ SYSCALL_DEFINE4(pwrite64, int, fd, const void *, buf, size_t, n, int64_t, pos)
 	return pos < 0 ? -EINVAL : fd_rw(fd, true, (void *)buf, n, pos);
 }
 
-static long rwv(int fd, bool write, const struct iovec_k *uiov, int cnt, int64_t pos)
+long fd_rwv(int fd, bool write, const struct iovec_k *uiov, int cnt, int64_t pos)
 {
 	struct file *f;
 	struct iovec_k *iov;
@@ -181,7 +181,7 @@ static long rwv(int fd, bool write, const struct iovec_k *uiov, int cnt, int64_t
 			r = -EFAULT;
 			break;
 		}
-		r = rw(f, write, iov[i].base, iov[i].len, pos < 0 ? -1 : pos + total);
+		r = file_rw(f, write, iov[i].base, iov[i].len, pos < 0 ? -1 : pos + total);
 		if (r < 0)
 			break;
 		total += r;
@@ -195,22 +195,22 @@ static long rwv(int fd, bool write, const struct iovec_k *uiov, int cnt, int64_t
 
 SYSCALL_DEFINE3(readv, int, fd, const struct iovec_k *, iov, int, cnt)
 {
-	return rwv(fd, false, iov, cnt, -1);
+	return fd_rwv(fd, false, iov, cnt, -1);
 }
 
 SYSCALL_DEFINE3(writev, int, fd, const struct iovec_k *, iov, int, cnt)
 {
-	return rwv(fd, true, iov, cnt, -1);
+	return fd_rwv(fd, true, iov, cnt, -1);
 }
 
 SYSCALL_DEFINE4(preadv, int, fd, const struct iovec_k *, iov, int, cnt, int64_t, pos)
 {
-	return pos < 0 ? -EINVAL : rwv(fd, false, iov, cnt, pos);
+	return pos < 0 ? -EINVAL : fd_rwv(fd, false, iov, cnt, pos);
 }
 
 SYSCALL_DEFINE4(pwritev, int, fd, const struct iovec_k *, iov, int, cnt, int64_t, pos)
 {
-	return pos < 0 ? -EINVAL : rwv(fd, true, iov, cnt, pos);
+	return pos < 0 ? -EINVAL : fd_rwv(fd, true, iov, cnt, pos);
 }
 
 SYSCALL_DEFINE3(lseek, int, fd, int64_t, off, int, whence)
@@ -500,7 +500,7 @@ static long rwv2(int fd, bool write, const struct iovec_k *iov, int cnt, int64_t
 		return -EOPNOTSUPP;
 	if (pos < -1)
 		return -EINVAL;
-	r = rwv(fd, write, iov, cnt, pos);
+	r = fd_rwv(fd, write, iov, cnt, pos);
 	if (r > 0 && write && (flags & (RWF_DSYNC | RWF_SYNC))) {
 		s = fd_sync(fd);
 		if (s)
@@ -554,132 +554,5 @@ SYSCALL_DEFINE4(fallocate, int, fd, int, mode, int64_t, off, int64_t, len)
 	else if ((uint64_t)(off + len) > f->inode->size)
 		r = do_truncate(f->inode, off + len);
 	file_put(f);
-	return r;
-}
-
-/* Copy up to n bytes from in (at *inpos, or its offset) to out (its offset or *outpos). */
-static long copy_between(int in, int64_t *inpos, int out, int64_t *outpos, size_t n)
-{
-	struct file *fi = fd_get(in), *fo = fd_get(out);
-	char *buf = kmalloc(65536);
-	long total = 0, r = 0;
-
-	if (!fi || !fo) {
-		r = -EBADF;
-		goto out;
-	}
-	if ((inpos && *inpos < 0) || (outpos && *outpos < 0)) {
-		r = -EINVAL; /* (as Linux's rw_verify_area) */
-		goto out;
-	}
-	if (!buf) {
-		r = -ENOMEM;
-		goto out;
-	}
-	n = MIN(n, RW_MAX);
-	while ((size_t)total < n) {
-		size_t k = MIN(n - (size_t)total, 65536);
-		long got, put;
-		bool old = uaccess_kernel_begin();
-
-		got = rw(fi, false, buf, k, inpos ? *inpos : -1);
-		uaccess_kernel_end(old);
-		if (got <= 0) {
-			r = got;
-			break;
-		}
-		if (inpos)
-			*inpos += got;
-		old = uaccess_kernel_begin();
-		put = rw(fo, true, buf, (size_t)got, outpos ? *outpos : -1);
-		uaccess_kernel_end(old);
-		if (put < 0) {
-			r = put;
-			break;
-		}
-		if (outpos)
-			*outpos += put;
-		total += put;
-		if (put < got || (size_t)got < k)
-			break;
-	}
-out:
-	kfree(buf);
-	file_put(fi);
-	file_put(fo);
-	return total ? total : r;
-}
-
-SYSCALL_DEFINE4(sendfile, int, out, int, in, int64_t *, uoff, size_t, n)
-{
-	int64_t off;
-	long r;
-
-	if (!uoff)
-		return copy_between(in, NULL, out, NULL, n);
-	if (get_user(off, uoff))
-		return -EFAULT;
-	r = copy_between(in, &off, out, NULL, n);
-	if (r >= 0 && put_user(off, uoff))
-		return -EFAULT;
-	return r;
-}
-
-#define SPLICE_F_ALL 0xf /* MOVE, NONBLOCK, MORE, GIFT */
-
-/* splice: a copy (no pages move) between a pipe and another file, or two pipes. A pipe end
- * takes no offset (ESPIPE). SPLICE_F_NONBLOCK is taken as a hint only: the pipe's own
- * O_NONBLOCK decides whether the copy waits. */
-SYSCALL_DEFINE6(splice, int, in, int64_t *, uin, int, out, int64_t *, uout, size_t, n, uint32_t,
-		flags)
-{
-	struct file *fi = fd_get(in), *fo = fd_get(out);
-	bool pin = fi && pipe_get_size(fi) > 0, pout = fo && pipe_get_size(fo) > 0;
-	int64_t a = 0, b = 0;
-	long r;
-
-	file_put(fi);
-	file_put(fo);
-	if (!fi || !fo)
-		return -EBADF;
-	if ((!pin && !pout) || (flags & ~SPLICE_F_ALL))
-		return -EINVAL;
-	if ((pin && uin) || (pout && uout))
-		return -ESPIPE;
-	if (!n)
-		return 0;
-	if ((uin && get_user(a, uin)) || (uout && get_user(b, uout)))
-		return -EFAULT;
-	r = copy_between(in, uin ? &a : NULL, out, uout ? &b : NULL, n);
-	if (r >= 0 && ((uin && put_user(a, uin)) || (uout && put_user(b, uout))))
-		return -EFAULT;
-	return r;
-}
-
-SYSCALL_DEFINE6(copy_file_range, int, in, int64_t *, uin, int, out, int64_t *, uout, size_t, n,
-		uint32_t, flags)
-{
-	int64_t a = 0, b = 0;
-	long r;
-
-	if (flags)
-		return -EINVAL;
-	if ((uin && get_user(a, uin)) || (uout && get_user(b, uout)))
-		return -EFAULT;
-	if (in == out) { /* the same file: the ranges must not overlap */
-		struct file *f = fd_get(in);
-		int64_t ia = a, ob = b;
-
-		if (f && !uin)
-			ia = (int64_t)f->pos;
-		if (f && !uout)
-			ob = (int64_t)f->pos;
-		file_put(f);
-		if (ia < ob + (int64_t)n && ob < ia + (int64_t)n)
-			return -EINVAL;
-	}
-	r = copy_between(in, uin ? &a : NULL, out, uout ? &b : NULL, n);
-	if (r >= 0 && ((uin && put_user(a, uin)) || (uout && put_user(b, uout))))
-		return -EFAULT;
 	return r;
 }

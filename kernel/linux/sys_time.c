@@ -9,6 +9,7 @@
 #include "lib/errno.h"
 #include "linux/signal.h"
 #include "linux/syscall.h"
+#include "linux/vdso.h"
 #include "linux/task.h"
 #include "linux/time.h"
 #include "core/uaccess.h"
@@ -137,6 +138,56 @@ SYSCALL_DEFINE2(gettimeofday, struct timeval_k *, utv, void *, utz)
 	if (utz && copy_to_user(utz, tz, sizeof(tz)))
 		return -EFAULT;
 	return 0;
+}
+
+/* Set the wall clock: as root (every program in Mote is), CLOCK_REALTIME only; a time before
+ * the boot (the monotonic clock's zero) is EINVAL, as on Linux. Absolute timers already armed
+ * on CLOCK_REALTIME keep their monotonic deadline. */
+static long set_realtime(const struct timespec_k *ts)
+{
+	uint64_t ns;
+
+	if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= (int64_t)NSEC_PER_SEC ||
+	    (uint64_t)ts->tv_sec > (UINT64_MAX - NSEC_PER_SEC) / NSEC_PER_SEC)
+		return -EINVAL;
+	ns = timespec_to_ns(ts);
+	if (ns < time_ns())
+		return -EINVAL;
+	time_set_realtime(ns);
+	vdso_realtime_changed();
+	return 0;
+}
+
+SYSCALL_DEFINE2(clock_settime, int, id, const struct timespec_k *, uts)
+{
+	struct timespec_k ts;
+	uint64_t ns;
+
+	if (clock_now(id, &ns))
+		return -EINVAL; /* no such clock */
+	if (copy_from_user(&ts, uts, sizeof(ts)))
+		return -EFAULT;
+	if (id != CLOCK_REALTIME)
+		return -EINVAL; /* the others cannot be set */
+	return set_realtime(&ts);
+}
+
+/* settimeofday: the time zone is obsolete (kept nowhere, as Linux keeps it for nothing
+ * here); a NULL time changes nothing. */
+SYSCALL_DEFINE2(settimeofday, const struct timeval_k *, utv, const void *, utz)
+{
+	struct timeval_k tv;
+	struct timespec_k ts;
+
+	if (!utv)
+		return 0;
+	if (copy_from_user(&tv, utv, sizeof(tv)))
+		return -EFAULT;
+	if (tv.tv_usec < 0 || tv.tv_usec >= 1000000)
+		return -EINVAL;
+	ts.tv_sec = tv.tv_sec;
+	ts.tv_nsec = tv.tv_usec * 1000;
+	return set_realtime(&ts);
 }
 
 SYSCALL_DEFINE1(time, int64_t *, ut)

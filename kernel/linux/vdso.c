@@ -73,6 +73,11 @@ static void vdso_init(void)
 	vvar_file = special(&vvar_fops, PAGE_SIZE);
 }
 
+void vdso_realtime_changed(void)
+{
+	__atomic_store_n(&vvar.d.realtime_offset, time_realtime_offset(), __ATOMIC_RELEASE);
+}
+
 void vdso_map(void)
 {
 	uint64_t size = vdso_size();

@@ -10,5 +10,7 @@
 extern uint64_t vdso_base;
 /* Map the vDSO and its data page into the new program (exec). */
 void vdso_map(void);
+/* The wall clock was set (clock_settime): programs' vDSO reads follow at once. */
+void vdso_realtime_changed(void);
 
 #endif /* MOTE_LINUX_VDSO_H */

@@ -262,6 +262,43 @@ static void copies(int dir)
 	close(out);
 }
 
+/* tee duplicates what one pipe holds into another without taking it; vmsplice is writev into
+ * a pipe (readv out of one). */
+static void tee_vmsplice(int dir)
+{
+	char buf[16] = "";
+	char a[] = "vm", b[] = "splice";
+	struct iovec v[2] = { { a, 2 }, { b, 6 } }, r = { buf, sizeof(buf) };
+	int p[2], q[2], file = openat(dir, "src", O_RDONLY);
+
+	pipe(p);
+	pipe(q);
+	write(p[1], "tee me", 6);
+	CHECK_EQ(tee(p[0], q[1], 100, 0), 6, "tee: the 6 bytes the pipe holds");
+	CHECK(read(q[0], buf, sizeof(buf)) == 6 && memcmp(buf, "tee me", 6) == 0,
+	      "... reach the other pipe");
+	CHECK(read(p[0], buf, sizeof(buf)) == 6 && memcmp(buf, "tee me", 6) == 0,
+	      "... and stay in the first");
+	CHECK_ERR(tee(p[0], q[1], 10, SPLICE_F_NONBLOCK), EAGAIN, "tee of an empty pipe, nonblock");
+	CHECK_ERR(tee(p[0], p[1], 10, 0), EINVAL, "tee of a pipe into itself: EINVAL");
+	CHECK_ERR(tee(file, q[1], 10, 0), EINVAL, "tee from a file: EINVAL");
+	CHECK_EQ(tee(p[0], q[1], 0, 0), 0, "tee of 0 bytes: 0");
+	CHECK_EQ(vmsplice(p[1], v, 2, 0), 8, "vmsplice two buffers into a pipe: 8 bytes");
+	CHECK(read(p[0], buf, sizeof(buf)) == 8 && memcmp(buf, "vmsplice", 8) == 0,
+	      "... read back: vmsplice");
+	write(p[1], "out", 3);
+	memset(buf, 0, sizeof(buf));
+	CHECK(vmsplice(p[0], &r, 1, 0) == 3 && memcmp(buf, "out", 3) == 0,
+	      "vmsplice out of a pipe's read end: out");
+	CHECK_ERR(vmsplice(file, v, 2, 0), EBADF, "vmsplice on a file: EBADF");
+	close(p[1]);
+	CHECK_EQ(tee(p[0], q[1], 10, 0), 0, "tee of an empty pipe with no writer: 0");
+	close(p[0]);
+	close(q[0]);
+	close(q[1]);
+	close(file);
+}
+
 int main(void)
 {
 	const char *tmp;
@@ -278,6 +315,7 @@ int main(void)
 	stat_truncate_sync(dir);
 	times_umask_statfs(dir, tmp);
 	copies(dir);
+	tee_vmsplice(dir);
 	CHECK_EQ(chdir("/"), 0, "chdir /");
 	CHECK_EQ(check_rmtree(tmp), 0, "remove the scratch directory");
 	return check_done();

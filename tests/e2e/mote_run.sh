@@ -157,6 +157,10 @@ if [ -n "$have_qemu" ]; then
 	expect_eq "--qemu: the program's exit status" 5 "$rc"
 	expect_match "--qemu: its output" "arg1=\[q arg\]" "$out"
 	check "--qemu: no fallback notice (QEMU was asked for)" test -z "$(grep 'not usable' $T/q.err)"
+	# the guest's wall clock set (clock_settime), vDSO readers following at once
+	out=$($MOTE run --qemu /bin/busybox sh -c \
+		'date -u -s "2030-01-02 03:04:05" >/dev/null && date -u +%Y-%m-%dT%H' </dev/null 2>&1)
+	expect_eq "--qemu: date -s sets the guest's clock" "2030-01-02T03" "$out"
 	# the kernel's own lines (here --strace's) go to stderr, never into the program's stdout
 	out=$($MOTE run --qemu --kernel-arg=--strace /bin/busybox echo data 2>$T/strace.err </dev/null)
 	expect_eq "--qemu: the kernel's lines stay out of the program's stdout" data "$out"
