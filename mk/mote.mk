@@ -1,5 +1,5 @@
 # mote.mk: the `mote` command (tools/mote/).
-MOTE_SRCS := $(addprefix tools/mote/, main.c cmd_run.c terminal.c usernet.c cmd_build.c cmd_inspect.c cmd_volume.c hosttool.c image_ext4.c options.c errmsg.c \
+MOTE_SRCS := $(addprefix tools/mote/, main.c cmd_run.c terminal.c cmd_cache.c cache_prune.c usernet.c cmd_build.c cmd_inspect.c cmd_volume.c hosttool.c image_ext4.c options.c errmsg.c \
 	recipe.c elfdeps.c elf.c ldcache.c fileset.c cpio.c image.c cache.c launch.c quote.c \
 	relay.c)
 MOTE_OBJS := $(MOTE_SRCS:%.c=$(BUILD)/%.o)
@@ -53,4 +53,4 @@ bench: $(BUILD)/bench/proc $(BUILD)/bench/true
 BENCHES += bench/proc.sh
 
 # mote run end to end (needs motevm, the kernel and QEMU)
-TESTS += tests/e2e/mote_run.sh
+TESTS += tests/e2e/mote_run.sh tests/e2e/mote_cache.sh

@@ -6,6 +6,7 @@
 #include "recipe.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,27 @@ static void hex128(const uint64_t h[2], char out[33])
 	snprintf(out, 33, "%016llx%016llx", (unsigned long long)h[0], (unsigned long long)h[1]);
 }
 
+static void note_removed(const struct cache_entry *e, void *count)
+{
+	(*(int *)count)++;
+}
+
+/* After a build: the least recently used images go while the cache is over its limit (the
+ * new one, just used, stays). */
+static void keep_to_limit(void)
+{
+	char err[256];
+	int count = 0;
+	long long freed = cache_prune(cache_limit(), 60, note_removed, &count, err, sizeof(err));
+
+	if (freed > 0)
+		fprintf(stderr,
+			"mote: cache: removed %d least recently used image%s (%.1f MiB) to stay "
+			"within %s (mote cache prune, MOTE_CACHE_MAX)\n",
+			count, count == 1 ? "" : "s", freed / 1048576.0,
+			getenv("MOTE_CACHE_MAX") ? "MOTE_CACHE_MAX" : "the 4 GiB default");
+}
+
 int cache_get(const struct recipe *r, const struct mote_opts *o, char *image, size_t len,
 	      int *built, char *err, size_t errlen)
 {
@@ -75,9 +97,12 @@ int cache_get(const struct recipe *r, const struct mote_opts *o, char *image, si
 	hex128(r->key, key);
 	snprintf(key_path, sizeof(key_path), "%s/keys/%s", dir, key);
 	if (stat(key_path, &st) == 0 && S_ISREG(st.st_mode)) {
-		/* keys/<key> is a symlink into images/; return the resolved image path */
-		if (realpath(key_path, image))
+		/* keys/<key> is a symlink into images/; return the resolved image path, the
+		 * image marked used (pruning goes by it) */
+		if (realpath(key_path, image)) {
+			utimensat(AT_FDCWD, image, NULL, 0);
 			return 0;
+		}
 	}
 
 	snprintf(tmp, sizeof(tmp), "%s/images", dir);
@@ -102,5 +127,6 @@ int cache_get(const struct recipe *r, const struct mote_opts *o, char *image, si
 		return errmsg(err, errlen, -errno, "%s: %s", key_path, strerror(errno));
 	}
 	*built = 1;
+	keep_to_limit();
 	return 0;
 }

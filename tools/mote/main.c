@@ -1,5 +1,6 @@
 /* main.c: `mote`, the command people type — its subcommand table and `mote help`. */
 #include "cmd_build.h"
+#include "cmd_cache.h"
 #include "cmd_inspect.h"
 #include "cmd_run.h"
 #include "cmd_volume.h"
@@ -20,6 +21,7 @@ static const struct command commands[] = {
 	{ "build", "write a program's image without running it", cmd_build, cmd_build_help },
 	{ "inspect", "list what an image holds", cmd_inspect, cmd_inspect_help },
 	{ "volume", "make or check an ext4 image for mote run -v", cmd_volume, cmd_volume_help },
+	{ "cache", "list or prune the image cache", cmd_cache, cmd_cache_help },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
