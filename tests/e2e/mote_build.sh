@@ -77,6 +77,90 @@ expect_match "--add DIR brings its files" " $T/data/sub/f$" "$listing"
 expect_match "--add DIR keeps symlinks" " $T/data/sub/l -> f$" "$listing"
 expect_match "--add HOST:GUEST puts the file at GUEST" " /info/release$" "$listing"
 
+# every ELF file in the image brings its libraries, not only the program: Python's extension
+# modules in the --add'ed tree need libsqlite3, libssl, libffi... (no --add of those), found
+# as ld.so finds them; -v names each such library and what it is for
+same_as_native python3-modules --add /usr/lib/python3.11 /usr/bin/python3 -c 'import sqlite3, ssl, ctypes, decimal
+print(sqlite3.sqlite_version, ssl.OPENSSL_VERSION, ctypes.CDLL("libc.so.6").abs(-42), decimal.Decimal(1) / 7)'
+out=$($MOTE build -v --add /usr/lib/python3.11 /usr/bin/python3 -o $T/pyv.img 2>&1)
+expect_match "build -v: the closure's libraries, and for what" \
+	"mote: \+ /[^ ]*/libsqlite3\.so\.0 \(for /usr/lib/python3\.11/lib-dynload/_sqlite3\." "$out"
+expect_match "build -v: the count and the time" \
+	"mote: resolved in [0-9.]+ ms: [0-9]+ libraries for the program, [1-9][0-9]* for the other ELF files" "$out"
+
+# ... and shared objects of one's own: a plugin in an --add'ed directory whose DT_NEEDED is
+# outside it, found through its DT_RUNPATH $ORIGIN/../helpers, needs one more in turn
+# ($ORIGIN/../deep); a plugin whose DT_NEEDED is nowhere is a warning naming both, and the
+# build goes on. A program that dlopens the plugin runs in the image's root as natively.
+S=$T/so
+mkdir -p $S/plug $S/helpers $S/deep $S/gone
+printf 'int deep(void) { return 40; }\n' >$S/deep.c
+printf 'int deep(void); int helper(void) { return deep() + 1; }\n' >$S/helper.c
+printf 'int helper(void); int plug(void) { return helper() + 1; }\n' >$S/plug.c
+printf 'int gone(void) { return 0; }\n' >$S/gone.c
+printf 'int gone(void); int broken(void) { return gone(); }\n' >$S/broken.c
+cat >$S/dl.c <<'C'
+#include <dlfcn.h>
+#include <stdio.h>
+int main(int argc, char **argv)
+{
+	void *h = dlopen(argv[1], RTLD_NOW);
+	int (*f)(void) = h ? (int (*)(void))dlsym(h, "plug") : NULL;
+
+	if (!f) {
+		printf("%s\n", dlerror());
+		return 1;
+	}
+	printf("plug: %d\n", f());
+	return 0;
+}
+C
+runpath=-Wl,--enable-new-dtags,-rpath
+if gcc -shared -fPIC -o $S/deep/libdeep.so $S/deep.c &&
+	gcc -shared -fPIC -o $S/helpers/libhelper.so $S/helper.c -L$S/deep -ldeep "$runpath,\$ORIGIN/../deep" &&
+	gcc -shared -fPIC -o $S/plug/libplug.so $S/plug.c -L$S/helpers -lhelper "$runpath,\$ORIGIN/../helpers" &&
+	gcc -shared -fPIC -Wl,-soname,libgone.so.1 -o $S/gone/libgone.so.1 $S/gone.c &&
+	gcc -shared -fPIC -o $S/plug/libbroken.so $S/broken.c $S/gone/libgone.so.1 &&
+	gcc -o $S/dl $S/dl.c; then
+	rm -r $S/gone
+	same_as_native plugin --add $S/plug $S/dl $S/plug/libplug.so
+	out=$($MOTE build --add $S/plug /bin/true -o $T/so.img 2>&1 >/dev/null)
+	expect_eq "a plugin's DT_NEEDED found nowhere: status 0, one warning naming both" \
+		"0|mote: warning: $S/plug/libbroken.so needs libgone.so.1, not found" "$?|$out"
+	listing=$($MOTE inspect $T/so.img)
+	expect_match "... the library it needs, through DT_RUNPATH \$ORIGIN/../helpers" \
+		" $S/helpers/libhelper\.so$" "$listing"
+	expect_match "... and the one that needs in turn" " $S/deep/libdeep\.so$" "$listing"
+	# $ORIGIN is where the object sits in the guest: the tree added at /opt/so has its
+	# libraries there; none comes from the host's $S
+	out=$($MOTE build --add $S:/opt/so /bin/true -o $T/so-as.img 2>&1 >/dev/null)
+	expect_eq "--add DIR:GUEST: \$ORIGIN is the guest's directory (only the one warning)" \
+		"mote: warning: /opt/so/plug/libbroken.so needs libgone.so.1, not found" "$out"
+	expect_eq "... and nothing from the host's tree" "" \
+		"$($MOTE inspect $T/so-as.img | grep -F " $S/")"
+	# a plugin without a search path of its own needs a library the program found through
+	# its DT_RUNPATH: ld.so takes the one loaded already, so the image has what it needs
+	# and there is nothing to warn about (an absolute DT_RUNPATH: ld.so finds the $ORIGIN of
+	# a program through /proc, which the chroot lacks)
+	mkdir -p $S/app/bin $S/app/lib $S/app/plugins
+	printf 'int core(void) { return 7; }\n' >$S/core.c
+	printf 'int core(void); int plug(void) { return core() * 6; }\n' >$S/p.c
+	if gcc -shared -fPIC -o $S/app/lib/libcore.so $S/core.c &&
+		gcc -shared -fPIC -o $S/app/plugins/libp.so $S/p.c -L$S/app/lib -lcore &&
+		gcc -o $S/app/bin/app $S/dl.c -Wl,--no-as-needed -L$S/app/lib -lcore \
+			"$runpath,$S/app/lib"; then
+		same_as_native plugin-of-a-program --add $S/app/plugins $S/app/bin/app \
+			$S/app/plugins/libp.so
+		expect_eq "... no warning for the library the program brought" "" \
+			"$(grep warning "$T/plugin-of-a-program.build")"
+	else
+		not_ok "cannot compile the program with a plugin"
+	fi
+	# a program's own missing library stays an error (below: "missing library")
+else
+	not_ok "cannot compile the shared objects"
+fi
+
 # --with: another program at the path $PATH gives it, with its libraries; the main program's
 # manifest unchanged; ld.so.cache when only a --with program is dynamic
 ls_path=$(type -P ls)

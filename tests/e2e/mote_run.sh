@@ -180,6 +180,40 @@ if [ -n "$have_qemu" ]; then
 	check "... among them usr" grep -qx usr <<<"$out"
 	expect_match "... in a new image, not the one without --with (the same command)" \
 		"image built" "$(cat $T/with.err)"
+	# every ELF file in the image brings its libraries: Python's extension modules in the
+	# --add'ed tree find libsqlite3, libssl, libffi... with no --add of those
+	out=$($MOTE run --qemu --add /usr/lib/python3.11 /usr/bin/python3 -c \
+		'import sqlite3, ssl, ctypes, json, decimal; print(sqlite3.sqlite_version)' 2>&1)
+	expect_eq "--qemu: python3's extension modules find their libraries" \
+		"$(/usr/bin/python3 -c 'import sqlite3; print(sqlite3.sqlite_version)')" "$out"
+	# a library only an --add'ed plugin needs (through its DT_RUNPATH) is in the cache key: a
+	# change to it builds a new image; a plugin's library found nowhere is a warning when the
+	# image is built, not at each run of it
+	mkdir -p $T/plug $T/helpers
+	printf 'int helper(void) { return 1; }\n' >$T/helper.c
+	printf 'int helper(void); int plug(void) { return helper(); }\n' >$T/plug.c
+	printf 'int gone(void) { return 0; }\n' >$T/gone.c
+	printf 'int gone(void); int broken(void) { return gone(); }\n' >$T/broken.c
+	if gcc -shared -fPIC -o $T/helpers/libhelper.so $T/helper.c &&
+		gcc -shared -fPIC -o $T/plug/libplug.so $T/plug.c -L$T/helpers -lhelper \
+			-Wl,--enable-new-dtags,-rpath,'$ORIGIN/../helpers' &&
+		gcc -shared -fPIC -Wl,-soname,libgone.so.1 -o $T/libgone.so.1 $T/gone.c &&
+		gcc -shared -fPIC -o $T/plug/libbroken.so $T/broken.c $T/libgone.so.1; then
+		rm $T/libgone.so.1
+		$MOTE run --qemu --verbose --add $T/plug /bin/true 2>$T/p1.err
+		$MOTE run --qemu --verbose --add $T/plug /bin/true 2>$T/p2.err
+		touch $T/helpers/libhelper.so
+		$MOTE run --qemu --verbose --add $T/plug /bin/true 2>$T/p3.err
+		expect_match "--qemu: a plugin's library found nowhere: a warning as the image is built" \
+			"^mote: warning: $T/plug/libbroken.so needs libgone.so.1, not found$" \
+			"$(cat $T/p1.err)"
+		expect_match "... not when it comes from the cache" "image cached" "$(cat $T/p2.err)"
+		expect_eq "... (no warning then)" "" "$(grep warning $T/p2.err)"
+		expect_match "... a change to the library only the plugin needs: a new image" \
+			"image built" "$(cat $T/p3.err)"
+	else
+		not_ok "cannot compile the shared objects"
+	fi
 	# each of stdin, stdout and stderr is a terminal inside only if mote's is (--console-ttys)
 	out=$($MOTE run --qemu /bin/busybox sh -c \
 		'for f in 0 1 2; do [ -t $f ] && echo "$f tty" || echo "$f not"; done' </dev/null 2>&1)

@@ -17,9 +17,11 @@ void cmd_build_help(void)
 	       "Packs PROGRAM (a path, or a name found in $PATH), its ELF interpreter and shared\n"
 	       "libraries (found as ld.so finds them), its #! interpreter if it is a script, and\n"
 	       "glibc's run-time files into the Mote image IMG, with the kernel command line that\n"
-	       "runs it with ARGS. Run it with `mote run --image IMG`. With --format ext4 the\n"
-	       "image is an ext4 file system (made by mkfs.ext4) that boots as the VM's root\n"
-	       "drive, in mote run --image, motevm or Firecracker (root=/dev/vda).\n"
+	       "runs it with ARGS. Every other ELF file added (--add) brings its libraries too;\n"
+	       "one of those that cannot be found is a warning, not an error. Run the image with\n"
+	       "`mote run --image IMG`. With --format ext4 the image is an ext4 file system (made\n"
+	       "by mkfs.ext4) that boots as the VM's root drive, in mote run --image, motevm or\n"
+	       "Firecracker (root=/dev/vda).\n"
 	       "\n"
 	       "options:\n%s",
 	       opts_help(OPTS_BUILD));
@@ -47,6 +49,12 @@ int cmd_build(int argc, char **argv)
 		opts_free(&o);
 		return 1;
 	}
+	recipe_print_warnings(&r);
+	if (o.show_files)
+		fprintf(stderr,
+			"mote: resolved in %.1f ms: %zu libraries for the program, %zu for the other "
+			"ELF files (%.1f ms)\n",
+			r.resolve_ms, r.deps.n_libs, r.closure.n_libs, r.closure_ms);
 	recipe_manifest(&r, &o, &m);
 	ret = o.ext4 ? image_ext4_write(&r.fs, &m, o.output, err, sizeof(err))
 		     : image_write(&r.fs, &m, o.output, true, hash, err, sizeof(err));

@@ -154,14 +154,20 @@ static int run_program(const struct mote_opts *o, struct launch *l)
 		return RUN_FAILED;
 	}
 	if (o->verbose)
-		fprintf(stderr, "mote: %8.3f ms  resolved %s: %zu entries, %zu libraries\n",
-			launch_now_ms() - l->t0_ms, r.deps.program, r.fs.n, r.deps.n_libs);
+		fprintf(stderr,
+			"mote: %8.3f ms  resolved %s: %zu entries, %zu libraries, %zu for the "
+			"other ELF files (%.3f ms)\n",
+			launch_now_ms() - l->t0_ms, r.deps.program, r.fs.n, r.deps.n_libs,
+			r.closure.n_libs, r.closure_ms);
 	ret = cache_get(&r, o, image, sizeof(image), &built, err, sizeof(err));
 	if (ret < 0) {
 		fprintf(stderr, "mote run: %s\n", err);
 		recipe_free(&r);
 		return RUN_FAILED;
 	}
+	/* what a build found missing, said when the image is built, not at each run of it */
+	if (built)
+		recipe_print_warnings(&r);
 	if (o->verbose)
 		fprintf(stderr, "mote: %8.3f ms  image %s: %s\n", launch_now_ms() - l->t0_ms,
 			built ? "built" : "cached", image);

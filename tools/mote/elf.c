@@ -9,30 +9,55 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* One mapped file with bounds-checked views into it. */
+/*
+ * One open file, read in the pieces the parse asks for: mapping it costs far more (page faults,
+ * and a TLB shootdown at munmap) than reading the few KiB that decide what it needs, and
+ * mote reads every ELF file of an --add'ed tree.
+ */
 struct image {
-	const uint8_t *data;
-	size_t size;
+	int fd;
+	uint64_t size;
+	void **bufs; /* what at() and str_at() handed out, freed with the image */
+	size_t n_bufs;
 };
 
-static const void *at(const struct image *im, uint64_t off, uint64_t len)
+/* A buffer of len bytes read at off, or NULL if they are not all in the file. */
+static const void *at(struct image *im, uint64_t off, uint64_t len)
 {
+	void **v;
+	char *buf;
+
 	if (off > im->size || len > im->size - off)
 		return NULL;
-	return im->data + off;
+	v = realloc(im->bufs, (im->n_bufs + 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	im->bufs = v;
+	buf = malloc(len + 1);
+	if (!buf)
+		return NULL;
+	v[im->n_bufs++] = buf;
+	for (uint64_t done = 0; done < len;) {
+		ssize_t n = pread(im->fd, buf + done, len - done, off + done);
+
+		if (n <= 0)
+			return NULL;
+		done += n;
+	}
+	buf[len] = '\0';
+	return buf;
 }
 
 /* Translates a virtual address to a file offset through the PT_LOAD segments. */
-static int vaddr_to_off(const struct image *im, const Elf64_Ehdr *eh, uint64_t vaddr, uint64_t *off)
+static int vaddr_to_off(const Elf64_Ehdr *eh, const Elf64_Phdr *phs, uint64_t vaddr, uint64_t *off)
 {
 	for (unsigned i = 0; i < eh->e_phnum; i++) {
-		const Elf64_Phdr *ph = at(im, eh->e_phoff + (uint64_t)i * sizeof(*ph), sizeof(*ph));
+		const Elf64_Phdr *ph = &phs[i];
 
-		if (!ph || ph->p_type != PT_LOAD)
+		if (ph->p_type != PT_LOAD)
 			continue;
 		if (vaddr >= ph->p_vaddr && vaddr - ph->p_vaddr < ph->p_filesz) {
 			*off = ph->p_offset + (vaddr - ph->p_vaddr);
@@ -43,19 +68,29 @@ static int vaddr_to_off(const struct image *im, const Elf64_Ehdr *eh, uint64_t v
 }
 
 /* A NUL-terminated string at off, or NULL if it runs past the end of the file. */
-static const char *str_at(const struct image *im, uint64_t off)
+static const char *str_at(struct image *im, uint64_t off)
 {
-	if (off >= im->size)
-		return NULL;
-	if (!memchr(im->data + off, '\0', im->size - off))
-		return NULL;
-	return (const char *)im->data + off;
+	/* names are short: read a little, and more only for a longer one */
+	for (uint64_t len = 256;; len *= 2) {
+		const char *s;
+
+		if (off >= im->size)
+			return NULL;
+		if (len > im->size - off)
+			len = im->size - off;
+		s = at(im, off, len);
+		if (!s)
+			return NULL;
+		if (memchr(s, '\0', len))
+			return s;
+		if (len == im->size - off)
+			return NULL;
+	}
 }
 
-static int check_header(const struct image *im, const char *path, char *err, size_t errlen)
+static int check_header(const struct image *im, const Elf64_Ehdr *eh, const char *path, char *err,
+			size_t errlen)
 {
-	const Elf64_Ehdr *eh = at(im, 0, sizeof(*eh));
-
 	if (!eh || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0)
 		return errmsg(err, errlen, -ENOEXEC, "%s: not an ELF file", path);
 	if (eh->e_ident[EI_CLASS] != ELFCLASS64)
@@ -71,8 +106,8 @@ static int check_header(const struct image *im, const char *path, char *err, siz
 			      "%s: ELF type %u is neither an executable nor a "
 			      "shared object",
 			      path, eh->e_type);
-	if (eh->e_phentsize != sizeof(Elf64_Phdr) ||
-	    !at(im, eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr)))
+	if (eh->e_phentsize != sizeof(Elf64_Phdr) || eh->e_phoff > im->size ||
+	    (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > im->size - eh->e_phoff)
 		return errmsg(err, errlen, -ENOEXEC, "%s: truncated or malformed program headers",
 			      path);
 	return 0;
@@ -92,8 +127,9 @@ static int add_needed(struct elf_info *info, const char *name)
 	return 0;
 }
 
-static int read_dynamic(const struct image *im, const Elf64_Ehdr *eh, const Elf64_Phdr *dyn_ph,
-			struct elf_info *info, const char *path, char *err, size_t errlen)
+static int read_dynamic(struct image *im, const Elf64_Ehdr *eh, const Elf64_Phdr *phs,
+			const Elf64_Phdr *dyn_ph, struct elf_info *info, const char *path,
+			char *err, size_t errlen)
 {
 	const Elf64_Dyn *dyn = at(im, dyn_ph->p_offset, dyn_ph->p_filesz);
 	size_t n = dyn_ph->p_filesz / sizeof(*dyn);
@@ -112,7 +148,7 @@ static int read_dynamic(const struct image *im, const Elf64_Ehdr *eh, const Elf6
 	}
 	if (!have_strtab)
 		return 0;
-	if (vaddr_to_off(im, eh, strtab, &stroff) < 0)
+	if (vaddr_to_off(eh, phs, strtab, &stroff) < 0)
 		return errmsg(err, errlen, -ENOEXEC, "%s: dynamic string table outside the file",
 			      path);
 
@@ -142,17 +178,22 @@ static int read_dynamic(const struct image *im, const Elf64_Ehdr *eh, const Elf6
 	return 0;
 }
 
-static int parse(const struct image *im, struct elf_info *info, const char *path, char *err,
+static int parse(struct image *im, struct elf_info *info, const char *path, char *err,
 		 size_t errlen)
 {
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)im->data;
-	int ret = check_header(im, path, err, errlen);
+	const Elf64_Ehdr *eh = at(im, 0, sizeof(*eh));
+	const Elf64_Phdr *phs;
+	int ret;
 
+	ret = check_header(im, eh, path, err, errlen);
 	if (ret < 0)
 		return ret;
+	phs = at(im, eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(*phs));
+	if (!phs)
+		return errmsg(err, errlen, -EIO, "%s: cannot read the program headers", path);
 	info->kind = eh->e_type == ET_EXEC ? ELF_EXEC : ELF_DYN;
 	for (unsigned i = 0; i < eh->e_phnum; i++) {
-		const Elf64_Phdr *ph = at(im, eh->e_phoff + (uint64_t)i * sizeof(*ph), sizeof(*ph));
+		const Elf64_Phdr *ph = &phs[i];
 
 		if (ph->p_type == PT_INTERP) {
 			const char *s = at(im, ph->p_offset, ph->p_filesz);
@@ -164,7 +205,7 @@ static int parse(const struct image *im, struct elf_info *info, const char *path
 			if (!info->interp)
 				return errmsg(err, errlen, -ENOMEM, "out of memory");
 		} else if (ph->p_type == PT_DYNAMIC) {
-			ret = read_dynamic(im, eh, ph, info, path, err, errlen);
+			ret = read_dynamic(im, eh, phs, ph, info, path, err, errlen);
 			if (ret < 0)
 				return ret;
 		}
@@ -174,40 +215,35 @@ static int parse(const struct image *im, struct elf_info *info, const char *path
 
 int elf_read(const char *path, struct elf_info *info, char *err, size_t errlen)
 {
-	struct image im;
+	struct image im = { .fd = -1 };
 	struct stat st;
-	void *map;
-	int fd, ret;
+	int ret;
 
 	memset(info, 0, sizeof(*info));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	im.fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (im.fd < 0)
 		return errmsg(err, errlen, -errno, "%s: %s", path, strerror(errno));
-	if (fstat(fd, &st) < 0) {
+	if (fstat(im.fd, &st) < 0) {
 		ret = errmsg(err, errlen, -errno, "%s: %s", path, strerror(errno));
-		goto err_close;
+		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		ret = errmsg(err, errlen, -ENOEXEC, "%s: not a regular file", path);
-		goto err_close;
+		goto out;
 	}
 	if (st.st_size < (off_t)sizeof(Elf64_Ehdr)) {
 		ret = errmsg(err, errlen, -ENOEXEC, "%s: not an ELF file (too short)", path);
-		goto err_close;
+		goto out;
 	}
-	map = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (map == MAP_FAILED) {
-		ret = errmsg(err, errlen, -errno, "%s: mmap: %s", path, strerror(errno));
-		goto err_close;
-	}
-	im.data = map;
 	im.size = st.st_size;
 	ret = parse(&im, info, path, err, errlen);
-	munmap(map, st.st_size);
 	if (ret < 0)
 		elf_free(info);
-err_close:
-	close(fd);
+out:
+	for (size_t i = 0; i < im.n_bufs; i++)
+		free(im.bufs[i]);
+	free(im.bufs);
+	close(im.fd);
 	return ret;
 }
 

@@ -19,7 +19,7 @@
 #define MAX_SCRIPT_DEPTH 4 /* like the kernel's limit on nested #! interpreters */
 
 /* Default directories of Debian's x86-64 glibc, searched after the cache. */
-static const char *const default_dirs[] = {
+const char *const elfdeps_default_dirs[ELFDEPS_N_DEFAULT_DIRS] = {
 	"/lib/x86_64-linux-gnu",
 	"/usr/lib/x86_64-linux-gnu",
 	"/lib",
@@ -89,8 +89,7 @@ int elfdeps_find_in_path(const char *name, char *out, size_t outlen)
 	return -ENOENT;
 }
 
-/* Expands $ORIGIN, $LIB and $PLATFORM (also as ${...}) in one search-path element. */
-static void expand(const char *in, size_t len, const char *origin, char *out, size_t outlen)
+void elfdeps_expand(const char *in, size_t len, const char *origin, char *out, size_t outlen)
 {
 	static const struct {
 		const char *name;
@@ -131,7 +130,8 @@ static void expand(const char *in, size_t len, const char *origin, char *out, si
 
 static bool try_dir(struct resolver *r, const char *dir, const char *name)
 {
-	snprintf(r->found, sizeof(r->found), "%s/%s", dir, name);
+	if (snprintf(r->found, sizeof(r->found), "%s/%s", dir, name) >= (int)sizeof(r->found))
+		return false; /* longer than a path can be: ld.so cannot open it either */
 	return elf_is_x86_64(r->found);
 }
 
@@ -142,7 +142,7 @@ static bool search_list(struct resolver *r, const char *list, const char *origin
 		size_t len = strcspn(list, ":");
 		char dir[PATH_MAX];
 
-		expand(list, len, origin, dir, sizeof(dir));
+		elfdeps_expand(list, len, origin, dir, sizeof(dir));
 		if (len == 0)
 			snprintf(dir, sizeof(dir), "."); /* an empty element means the cwd */
 		if (try_dir(r, dir, name))
@@ -201,8 +201,8 @@ static int search(struct resolver *r, const struct object *who, const char *name
 		if (hits.any)
 			return 0;
 	}
-	for (size_t i = 0; i < sizeof(default_dirs) / sizeof(default_dirs[0]); i++)
-		if (try_dir(r, default_dirs[i], name))
+	for (size_t i = 0; i < ELFDEPS_N_DEFAULT_DIRS; i++)
+		if (try_dir(r, elfdeps_default_dirs[i], name))
 			return 0;
 	return -ENOENT;
 }
@@ -398,6 +398,16 @@ static int add_executable(struct resolver *r, const char *path, struct elfdeps_r
 		res->dynamic = true;
 	} else if (exe->info.n_needed) {
 		return fail(r, -ENOEXEC, "%s: has shared libraries but no ELF interpreter", path);
+	}
+	/*
+	 * The first ELF file met is the one that runs the code (for #!/usr/bin/env NAME it is
+	 * NAME, added before env): ld.so searches its DT_RPATH for everything it loads.
+	 */
+	if (!res->rpath_set) {
+		res->rpath_set = true;
+		if (exe->info.rpath && !exe->info.runpath)
+			elfdeps_expand(exe->info.rpath, strlen(exe->info.rpath), exe->origin,
+				       res->rpath, sizeof(res->rpath));
 	}
 	ret = resolve_libraries(r);
 	if (ret == 0)

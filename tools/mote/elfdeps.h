@@ -17,6 +17,9 @@ struct elfdeps_result {
 	char program[4096]; /* absolute path of the program as the guest will exec it */
 	bool dynamic;	    /* it (or its script interpreter) has a PT_INTERP */
 	size_t n_libs;	    /* shared objects added */
+	/* the executable's DT_RPATH, $ORIGIN expanded ("" without one, or with a DT_RUNPATH) */
+	char rpath[4096];
+	bool rpath_set;
 };
 
 /*
@@ -29,6 +32,13 @@ struct elfdeps_result {
 int elfdeps_add_program(struct fileset *fs, const char *program, const struct elfdeps_opts *opts,
 			struct elfdeps_result *res, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
+
+/* Debian's x86-64 glibc's default library directories, searched after ld.so.cache. */
+#define ELFDEPS_N_DEFAULT_DIRS 4
+extern const char *const elfdeps_default_dirs[ELFDEPS_N_DEFAULT_DIRS];
+
+/* Expands $ORIGIN (as origin), $LIB and $PLATFORM, also as ${...}, in len bytes of a search path. */
+void elfdeps_expand(const char *in, size_t len, const char *origin, char *out, size_t outlen);
 
 /* Looks name up in $PATH (or returns it if it has a '/'); writes an absolute path to out. */
 int elfdeps_find_in_path(const char *name, char *out, size_t outlen);

@@ -212,11 +212,31 @@ static int compute_key(struct recipe *r)
 	return 0;
 }
 
+/*
+ * The libraries of every other ELF file in the image (entries from `first` on: --add's, the
+ * locale's gconv modules), and what they need in turn. They are not the programs mote runs,
+ * so what cannot be found is a warning (r->closure.warnings), not an error.
+ */
+static int add_closure(struct recipe *r, const struct mote_opts *o, size_t first, bool dynamic,
+		       char *err, size_t errlen)
+{
+	struct closure_opts copts = { .exe_rpath = r->deps.rpath, .verbose = o->show_files };
+	double t0 = now_ms();
+	int ret = closure_add(&r->fs, first, &copts, &r->closure, err, errlen);
+
+	/* a dynamic executable among them: its ld.so will look for the cache */
+	if (ret == 0 && r->closure.dynamic && !dynamic)
+		ret = add_if_present(&r->fs, "/etc/ld.so.cache", 0, err, errlen);
+	r->closure_ms = now_ms() - t0;
+	return ret;
+}
+
 int recipe_make(const struct mote_opts *o, struct recipe *r, char *err, size_t errlen)
 {
 	struct elfdeps_opts dopts = { .verbose = o->show_files };
 	double t0 = now_ms();
 	bool dynamic = false;
+	size_t closed;
 	int ret;
 
 	memset(r, 0, sizeof(*r));
@@ -226,10 +246,14 @@ int recipe_make(const struct mote_opts *o, struct recipe *r, char *err, size_t e
 		dynamic = r->deps.dynamic;
 	for (size_t i = 0; ret == 0 && i < o->n_with; i++)
 		ret = add_with(r, o->with[i], &dopts, &dynamic, err, errlen);
+	/* everything so far came with its libraries; entries keep their place until the sort */
+	closed = r->fs.n;
 	for (size_t i = 0; ret == 0 && i < o->n_add; i++)
 		ret = add_one(&r->fs, o->add[i], err, errlen);
 	if (ret == 0)
 		ret = add_runtime_files(r, o, dynamic, err, errlen);
+	if (ret == 0)
+		ret = add_closure(r, o, closed, dynamic, err, errlen);
 	if (ret == 0)
 		ret = make_cmdline(r, o, err, errlen);
 	if (ret == 0) {
@@ -257,7 +281,14 @@ void recipe_manifest(const struct recipe *r, const struct mote_opts *o, struct i
 	m->mem_size_mib = o->mem_mib ? o->mem_mib : 128;
 }
 
+void recipe_print_warnings(const struct recipe *r)
+{
+	for (size_t i = 0; i < r->closure.n_warnings; i++)
+		fprintf(stderr, "mote: warning: %s\n", r->closure.warnings[i]);
+}
+
 void recipe_free(struct recipe *r)
 {
 	fileset_free(&r->fs);
+	closure_result_free(&r->closure);
 }

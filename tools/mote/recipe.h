@@ -2,6 +2,7 @@
 #ifndef MOTE_TOOLS_RECIPE_H
 #define MOTE_TOOLS_RECIPE_H
 
+#include "closure.h"
 #include "elfdeps.h"
 #include "fileset.h"
 #include "image.h"
@@ -16,21 +17,29 @@ struct mote_opts;
 struct recipe {
 	struct fileset fs;
 	struct elfdeps_result deps;
+	struct closure_result closure; /* the libraries of the other ELF files, and warnings */
 	char cmdline[RECIPE_CMDLINE_MAX];
 	uint64_t key[2];   /* identity of the file set: a new key means a new image */
 	double resolve_ms; /* time spent finding the files */
+	double closure_ms; /* ... of which on the other ELF files' libraries */
 };
 
 /*
  * Resolves the program in o->argv[0] and each --with program, with their libraries, the --add
- * paths and glibc's run-time files, and composes the kernel command line. Returns 0 or -errno
- * with a message in err naming what is missing or wrong.
+ * paths and glibc's run-time files, then the libraries of every other ELF file among them, and
+ * composes the kernel command line. Returns 0 or -errno with a message in err naming what is
+ * missing or wrong: a library the program or a --with program needs and the host lacks is an
+ * error; one that another ELF file needs (a plugin in an --add'ed tree) is a warning kept in
+ * r->closure.warnings.
  */
 int recipe_make(const struct mote_opts *o, struct recipe *r, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 
 /* The manifest for r's image, with machine defaults from o; strings point into r/o. */
 void recipe_manifest(const struct recipe *r, const struct mote_opts *o, struct image_manifest *m);
+
+/* Prints r's warnings on stderr, a "mote: warning: " line each. */
+void recipe_print_warnings(const struct recipe *r);
 
 void recipe_free(struct recipe *r);
 
