@@ -1,7 +1,8 @@
 # mote.mk: the `mote` command (tools/mote/).
 MOTE_SRCS := $(addprefix tools/mote/, main.c cmd_run.c terminal.c cmd_cache.c cache_prune.c \
 	usernet.c cmd_build.c cmd_inspect.c cmd_volume.c hosttool.c image_ext4.c options.c errmsg.c \
-	recipe.c elfdeps.c closure.c elf.c ldcache.c fileset.c cpio.c image.c cache.c launch.c quote.c \
+	recipe.c elfdeps.c closure.c elf.c ldcache.c fileset.c cpio.c image.c progress.c cache.c \
+	launch.c quote.c \
 	relay.c)
 MOTE_OBJS := $(MOTE_SRCS:%.c=$(BUILD)/%.o)
 

@@ -230,4 +230,13 @@ expect_match "build without -o is a usage error" "missing -o IMG" "$out"
 out=$($MOTE inspect /etc/passwd 2>&1)
 expect_match "inspect of a non-image says so" "not a Mote image" "$out"
 
+# progress on a terminal (MOTE_PROGRESS=always: this build is quicker than the half second a
+# terminal waits), none into a file or pipe
+out=$(MOTE_PROGRESS=always python3 tests/pty_run.py -- $MOTE build --add /usr/lib/python3.11 \
+	/bin/true -o $T/progress.img)
+expect_match "a terminal sees the build's progress, ending with every file done" \
+	"building image: ([0-9]+)/\1 files, [0-9.]+/[0-9.]+ MiB, [0-9.]+ s.*\(done\)" "$out"
+$MOTE build --add /usr/lib/python3.11 /bin/true -o $T/quiet.img 2>$T/quiet.err >/dev/null
+check "... stderr that is not a terminal sees none" test ! -s $T/quiet.err
+
 finish

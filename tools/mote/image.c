@@ -4,6 +4,7 @@
 
 #include "cpio.h"
 #include "fileset.h"
+#include "progress.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -132,7 +133,9 @@ static int write_all(FILE *f, const struct fileset *fs, const struct image_manif
 		     uint64_t hash[2], char *err, size_t errlen)
 {
 	struct cpio_writer w;
+	struct progress p;
 	char *json = image_manifest_json(m);
+	uint64_t total = 0;
 	int ret;
 
 	if (!json)
@@ -147,8 +150,14 @@ static int write_all(FILE *f, const struct fileset *fs, const struct image_manif
 	cpio_write_header(&w, ".mote/pad", &(struct cpio_meta){ .mode = 0040755 }, 0);
 	write_blob(&w, IMAGE_MANIFEST, 0100644, json, strlen(json));
 	free(json);
-	for (size_t i = 0; i < fs->n && ret == 0; i++)
+	for (size_t i = 0; i < fs->n; i++)
+		total += fs->v[i].type == FS_FILE ? fs->v[i].size : 0;
+	progress_start(&p, "building image", fs->n, total);
+	for (size_t i = 0; i < fs->n && ret == 0; i++) {
 		ret = write_entry(&w, &fs->v[i], err, errlen);
+		progress_step(&p, fs->v[i].type == FS_FILE ? fs->v[i].size : 0);
+	}
+	progress_end(&p, ret == 0);
 	if (ret < 0) {
 		cpio_writer_abort(&w);
 		return ret;
