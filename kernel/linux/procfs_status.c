@@ -96,6 +96,8 @@ static int tinfo_get(struct process *p, int tid, bool thread, struct tinfo *ti)
 			ti->cpu_ns = thread_ns(found->thread);
 	}
 	f = spin_lock(&p->sig.lock);
+	if (found && found->sig.stopped)
+		ti->state = 'T'; /* asleep in a group stop */
 	ti->pending = found ? found->sig.pending : 0;
 	ti->blocked = found ? found->sig.blocked : 0;
 	ti->shared_pending = p->sig.pending;
@@ -234,6 +236,8 @@ static const char *state_name(char s)
 		return "R (running)";
 	case 'S':
 		return "S (sleeping)";
+	case 'T':
+		return "T (stopped)";
 	case 'Z':
 		return "Z (zombie)";
 	default:

@@ -100,6 +100,24 @@ static void wait_forever(void)
 		pause();
 }
 
+/* The state letter of /proc/PID/stat (after "(comm) "), or '?'. */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return '?';
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : '?';
+}
+
 static void stop_and_continue(void)
 {
 	int st = 0, status = 0;
@@ -116,10 +134,12 @@ static void stop_and_continue(void)
 	CHECK_EQ(waitid(P_PID, pid, &si, WSTOPPED | WNOHANG), 0, "waitid(WSTOPPED) after it");
 	CHECK_EQ(si.si_pid, 0, "... finds nothing either");
 	CHECK_EQ(waitpid(pid, &st, WNOHANG), 0, "a stopped child has not ended");
+	CHECK_EQ(proc_state(pid), 'T', "/proc/PID/stat: state T (stopped)");
 
 	CHECK_EQ(kill(pid, SIGCONT), 0, "kill(SIGCONT)");
 	CHECK(waitpid(pid, &st, WCONTINUED) == pid && WIFCONTINUED(st),
 	      "waitpid(WCONTINUED) reports it continued");
+	CHECK(proc_state(pid) != 'T', "/proc/PID/stat: no longer T");
 	CHECK_EQ(next_chld(WAIT_S * 1000, &status), CLD_CONTINUED, "SIGCHLD: CLD_CONTINUED");
 	CHECK_EQ(status, SIGCONT, "its si_status is SIGCONT");
 	memset(&si, 0, sizeof(si));
