@@ -41,8 +41,8 @@ run --verbose /bin/ls /
 expect_match "a program whose image went is built again" "image built" "$(cat "$TEST_TMP/run.err")"
 # over MOTE_CACHE_MAX (1 byte) after a build: the others go, the new image stays
 touch -d "2 hours ago" "$MOTE_CACHE_DIR"/images/*.img
-MOTE_CACHE_MAX=1 run /bin/busybox true
-expect_match "a build over MOTE_CACHE_MAX prunes, and says so" \
+MOTE_CACHE_MAX=1 run --verbose /bin/busybox true
+expect_match "a build over MOTE_CACHE_MAX prunes, and says so with --verbose" \
 	"cache: removed 2 least recently used images" "$(cat "$TEST_TMP/run.err")"
 out=$($MOTE cache ls)
 expect_eq "... the image just built stays" "$(img /bin/busybox)" "$(sed -n 2p <<<"$out" | cut -c1-12)"

@@ -3,6 +3,7 @@
 #include "errmsg.h"
 
 #include "image.h"
+#include "options.h"
 #include "recipe.h"
 
 #include <errno.h>
@@ -67,14 +68,15 @@ static void note_removed(const struct cache_entry *e, void *count)
 }
 
 /* After a build: the least recently used images go while the cache is over its limit (the
- * new one, just used, stays). */
-static void keep_to_limit(void)
+ * new one, just used, stays); said on stderr with --verbose only, as mote's stderr is the
+ * program's too. */
+static void keep_to_limit(bool verbose)
 {
 	char err[256];
 	int count = 0;
 	long long freed = cache_prune(cache_limit(), 60, note_removed, &count, err, sizeof(err));
 
-	if (freed > 0)
+	if (freed > 0 && verbose)
 		fprintf(stderr,
 			"mote: cache: removed %d least recently used image%s (%.1f MiB) to stay "
 			"within %s (mote cache prune, MOTE_CACHE_MAX)\n",
@@ -127,6 +129,6 @@ int cache_get(const struct recipe *r, const struct mote_opts *o, char *image, si
 		return errmsg(err, errlen, -errno, "%s: %s", key_path, strerror(errno));
 	}
 	*built = 1;
-	keep_to_limit();
+	keep_to_limit(o->verbose || o->show_files);
 	return 0;
 }

@@ -19,7 +19,7 @@ int cache_dir(char *out, size_t len, char *err, size_t errlen) __attribute__((wa
  * Finds the image for r->key, or builds it: written under images/<content hash>.img, then
  * keys/<key> is pointed at it (both atomically, so a crash leaves no half image behind).
  * Sets *built to 1 if it had to build. A hit marks the image used (its mtime); a build then
- * prunes the cache to cache_limit() (saying so on stderr when it removed anything). Returns
+ * prunes the cache to cache_limit() (saying so on stderr with o->verbose). Returns
  * 0 or -errno with the reason in err.
  */
 int cache_get(const struct recipe *r, const struct mote_opts *o, char *image, size_t len,
