@@ -40,6 +40,7 @@ KERNEL_SRCS := \
 	kernel/core/sched/sync.c \
 	kernel/core/sched/futex.c \
 	kernel/drivers/uart.c \
+	kernel/drivers/i8042.c \
 	kernel/drivers/kvmclock.c \
 	kernel/drivers/rtc.c \
 	kernel/drivers/virtio/mmio.c \

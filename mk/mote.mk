@@ -1,5 +1,6 @@
 # mote.mk: the `mote` command (tools/mote/).
 MOTE_SRCS := $(addprefix tools/mote/, main.c cmd_run.c terminal.c cmd_cache.c cache_prune.c \
+	detach.c vmstate.c vmctl.c cmd_vm.c \
 	usernet.c cmd_build.c cmd_inspect.c cmd_volume.c hosttool.c image_ext4.c options.c errmsg.c \
 	recipe.c elfdeps.c closure.c elf.c ldcache.c fileset.c cpio.c image.c progress.c cache.c \
 	launch.c quote.c \
@@ -55,4 +56,4 @@ bench: $(BUILD)/bench/proc $(BUILD)/bench/true
 BENCHES += bench/proc.sh
 
 # mote run end to end (needs motevm, the kernel and QEMU)
-TESTS += tests/e2e/mote_run.sh tests/e2e/mote_cache.sh
+TESTS += tests/e2e/mote_run.sh tests/e2e/mote_cache.sh tests/e2e/mote_lifecycle.sh

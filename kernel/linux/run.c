@@ -8,6 +8,7 @@
 #include "core/panic.h"
 #include "core/sched/thread.h"
 #include "core/sched/wait.h"
+#include "drivers/i8042.h"
 #include "fs/file.h"
 #include "fs/mounts.h"
 #include "fs/open.h"
@@ -19,6 +20,7 @@
 #include "lib/spinlock.h"
 #include "lib/string.h"
 #include "linux/exec.h"
+#include "linux/process.h"
 #include "linux/procfs_root.h"
 #include "linux/signal.h"
 #include "linux/syscall.h"
@@ -145,6 +147,18 @@ static void set_up_resolver(void)
 		write_resolv_conf(learnt, n, "DHCP");
 }
 
+/* Ctrl-Alt-Del from the host (SendCtrlAltDel, `mote stop`): SIGTERM to the program, as
+ * `docker stop` sends it; one that ignores it is the host's to kill after its timeout. */
+static void ctrl_alt_del(void)
+{
+	struct process *p = process_get(1);
+
+	if (!p)
+		return;
+	(void)signal_send_process(p, NULL, SIGTERM, NULL);
+	process_put(p);
+}
+
 static void init_main(void *unused)
 {
 	struct exec_args args;
@@ -165,6 +179,7 @@ static void init_main(void *unused)
 	}
 	open_console();
 	tty_proc_init(); /* terminals' groups and sessions; the console pid 1's terminal */
+	i8042_start(ctrl_alt_del);
 	set_up_resolver();
 	for (int i = 0; i < cmdline.argc; i++)
 		if (exec_args_push(&args, false, cmdline.argv[i]))

@@ -2,6 +2,7 @@
 #include "cmd_run.h"
 
 #include "cache.h"
+#include "detach.h"
 #include "image.h"
 #include "image_ext4.h"
 #include "launch.h"
@@ -97,7 +98,8 @@ static int launch_with(const struct mote_opts *o, struct launch *l, const char *
 		return -1;
 	}
 	l->cmdline = cmdline;
-	ret = launch_vm(l);
+	ret = o->detach ? detach_launch(l, o->name, o->image ? o->image : o->argv[0])
+			: launch_vm(l);
 	free(cmdline);
 	return ret;
 }
@@ -214,6 +216,17 @@ int cmd_run(int argc, char **argv)
 	if ((l.net == NET_NONE || l.net == NET_TAP) && o.n_publish) {
 		fprintf(stderr, "mote: -p forwards through the user network: not with --net %s\n",
 			o.net);
+		opts_free(&o);
+		return RUN_FAILED;
+	}
+	if (o.name && !o.detach) {
+		fprintf(stderr, "mote run: --name names a VM run with -d\n");
+		opts_free(&o);
+		return RUN_FAILED;
+	}
+	if (o.detach && o.tty) {
+		fprintf(stderr,
+			"mote run: -d runs in the background, -t at a terminal: not both\n");
 		opts_free(&o);
 		return RUN_FAILED;
 	}

@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_ARGS 96 /* QEMU: its own ~50, and 4 for each of 8 volumes and the root */
+#define MAX_ARGS 104 /* QEMU: its own ~56, and 4 for each of 8 volumes and the root */
 /* QEMU microvm with one IOAPIC: 8 virtio-mmio transports of 512 bytes, GSI 16 on */
 #define QEMU_VIRTIO_BASE 0xfeb00000u
 #define QEMU_VIRTIO_GSI 16
@@ -215,6 +215,8 @@ static int exit_status_of(int wstatus)
 }
 
 static pid_t child;
+static void (*l_started)(int pid, void *arg); /* the launch's started, for run_child */
+static void *l_started_arg;
 static volatile sig_atomic_t stop_signal; /* the last SIGINT, SIGTERM or SIGHUP mote got */
 
 /* SIGINT: the terminal sent Ctrl-C to the VMM too (one process group); just note it. */
@@ -255,6 +257,8 @@ static int run_child(char **argv, const int *from, const int *to, int nrelay)
 		fprintf(stderr, "mote: %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
+	if (l_started)
+		l_started(child, l_started_arg);
 	/* Ctrl-C reaches the VMM through the terminal: it stops the VM cleanly, we report. */
 	sigaction(SIGINT, &nt, &old[0]);
 	sigaction(SIGTERM, &fwd, &old[1]);
@@ -299,7 +303,12 @@ static int launch_motevm(const struct launch *l, const char *kernel, bool userne
 		return -1;
 	snprintf(cfg_path, sizeof(cfg_path), "/dev/fd/%d", fd);
 	argv[n++] = vmm;
-	argv[n++] = "--no-api";
+	if (l->control) { /* mote run -d: the API for Firecracker clients and mote stop */
+		argv[n++] = "--api-sock";
+		argv[n++] = (char *)l->control;
+	} else {
+		argv[n++] = "--no-api";
+	}
 	argv[n++] = "--config-file";
 	argv[n++] = cfg_path;
 	/* motevm's informational lines would mix with the program's stderr: only warnings */
@@ -312,7 +321,7 @@ static int launch_motevm(const struct launch *l, const char *kernel, bool userne
 	/* stdin, stdout and stderr through a virtio console: a buffer a notification */
 	argv[n++] = "--virtio-console";
 	argv[n] = NULL;
-	if (!l->verbose) {
+	if (!l->verbose && !l->detached) {
 		execv(vmm, argv);
 		fprintf(stderr, "mote: %s: %s\n", vmm, strerror(errno));
 		return -1;
@@ -444,7 +453,7 @@ static int console_files(int fds[3])
 
 static int launch_qemu(const struct launch *l, const char *kernel)
 {
-	char mem[32], smp[32], debugcon[64], status_dev[PATH_MAX + 32];
+	char mem[32], smp[32], debugcon[64], status_dev[PATH_MAX + 32], qmp[PATH_MAX + 32];
 	char status_path[PATH_MAX];
 	char *argv[MAX_ARGS], out_dev[96], err_dev[96], com1_dev[96], *cmdline = NULL;
 	char *netdev = NULL, ttys_arg[64], term_arg[160], prefix[512];
@@ -479,6 +488,13 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	argv[n++] = "-no-reboot";
 	argv[n++] = "-device";
 	argv[n++] = "isa-debug-exit,iobase=0xf4,iosize=4";
+	argv[n++] = "-device";
+	argv[n++] = "i8042"; /* Ctrl-Alt-Del: mote stop's (QMP send-key) */
+	if (l->control) {
+		snprintf(qmp, sizeof(qmp), "unix:%s,server=on,wait=off", l->control);
+		argv[n++] = "-qmp";
+		argv[n++] = qmp;
+	}
 	/* the whole exit status: isa-debug-exit's exit code has room for 7 bits only */
 	fd = temp_file("status", status_path, sizeof(status_path));
 	if (fd < 0)
@@ -631,8 +647,15 @@ done:
 	return rc;
 }
 
+bool launch_uses_qemu(const struct launch *l)
+{
+	return l->qemu || kvm_usable() != 0;
+}
+
 int launch_vm(const struct launch *l)
 {
+	l_started = l->started;
+	l_started_arg = l->started_arg;
 	char kernel[PATH_MAX];
 	int err;
 

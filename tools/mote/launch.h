@@ -29,6 +29,13 @@ struct launch {
 	enum { NET_DEFAULT, NET_USER, NET_PASST, NET_NONE, NET_TAP } net;
 	const char *tap; /* NET_TAP: the TAP device's name */
 	double t0_ms;	 /* when mote started, for the timeline */
+	/* mote run -d (tools/mote/detach.c): the VMM's control socket (motevm's API, QEMU's
+	 * QMP) at this path; supervised (motevm is never exec'ed in mote's place), started
+	 * told the VMM's pid */
+	const char *control;
+	bool detached;
+	void (*started)(int pid, void *arg);
+	void *started_arg;
 };
 
 /*
@@ -40,6 +47,9 @@ struct launch {
  * l->no_fallback that is an error instead, as it is when QEMU is missing too (naming both).
  */
 int launch_vm(const struct launch *l);
+
+/* Whether launch_vm would boot l under QEMU (asked for, or no usable KVM device). */
+bool launch_uses_qemu(const struct launch *l);
 
 /* Milliseconds on the monotonic clock. */
 double launch_now_ms(void);

@@ -3,6 +3,7 @@
 #include "cmd_cache.h"
 #include "cmd_inspect.h"
 #include "cmd_run.h"
+#include "cmd_vm.h"
 #include "cmd_volume.h"
 #include "version.h"
 
@@ -22,6 +23,10 @@ static const struct command commands[] = {
 	{ "inspect", "list what an image holds", cmd_inspect, cmd_inspect_help },
 	{ "volume", "make or check an ext4 image for mote run -v", cmd_volume, cmd_volume_help },
 	{ "cache", "list or prune the image cache", cmd_cache, cmd_cache_help },
+	{ "ps", "list the VMs run with -d", cmd_ps, cmd_ps_help },
+	{ "logs", "print a VM's output (-f: follow it)", cmd_logs, cmd_logs_help },
+	{ "stop", "stop a VM: Ctrl-Alt-Del, then a kill", cmd_stop, cmd_stop_help },
+	{ "rm", "remove a stopped VM's state and log", cmd_rm, cmd_rm_help },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -20,7 +20,8 @@ enum {
 	OPT_PUBLISH,
 	OPT_NET,
 	OPT_VERBOSE,
-	OPT_FORMAT
+	OPT_FORMAT,
+	OPT_NAME
 };
 
 static const struct option long_opts[] = {
@@ -41,6 +42,8 @@ static const struct option long_opts[] = {
 	{ "kernel-arg", required_argument, NULL, OPT_KERNEL_ARG },
 	{ "stats", no_argument, NULL, OPT_STATS },
 	{ "tty", no_argument, NULL, 't' },
+	{ "detach", no_argument, NULL, 'd' },
+	{ "name", required_argument, NULL, OPT_NAME },
 	{ "publish", required_argument, NULL, 'p' },
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "format", required_argument, NULL, OPT_FORMAT },
@@ -95,6 +98,11 @@ const char *opts_help(enum opts_for which)
 	       "                       the same through passt under QEMU too; none, no\n"
 	       "                       network device; tap:NAME, the host's TAP device NAME\n"
 	       "                       (the address by DHCP, or --kernel-arg=--ip=eth0,ADDR,MASK)\n"
+	       "  -d, --detach         run in the background: print the VM's id and return; the\n"
+	       "                       VM's output goes to its log (mote logs), mote ps lists\n"
+	       "                       it, mote stop stops it (Ctrl-Alt-Del: SIGTERM to the\n"
+	       "                       program, then a kill), mote rm removes what is left\n"
+	       "      --name NAME      with -d: a name for mote ps, logs, stop and rm\n"
 	       "  -t, --tty, -it       the program is interactive: fail unless mote's stdin and\n"
 	       "                       stdout are a terminal (the console is a real terminal\n"
 	       "                       whenever they are: echo, line editing, ^C and ^Z to\n"
@@ -297,6 +305,14 @@ static int one_option(int c, const char *arg, enum opts_for which, struct mote_o
 		o->tty = true;
 		return 0;
 	}
+	if (which == OPTS_RUN && c == 'd') {
+		o->detach = true;
+		return 0;
+	}
+	if (which == OPTS_RUN && c == OPT_NAME) {
+		o->name = arg;
+		return 0;
+	}
 	if (which == OPTS_RUN && (c == 'i' || c == 'k' || c == 'q' || c == OPT_NO_FALLBACK)) {
 		if (c == 'i')
 			o->image = arg;
@@ -332,7 +348,7 @@ int opts_parse(int argc, char **argv, enum opts_for which, struct mote_opts *o)
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv,
-				which == OPTS_RUN ? "+m:c:e:C:a:w:i:k:o:v:qp:t"
+				which == OPTS_RUN ? "+m:c:e:C:a:w:i:k:o:v:qp:td"
 						  : "+m:c:e:C:a:w:i:k:o:vqp:",
 				long_opts, NULL)) != -1) {
 		int ret;

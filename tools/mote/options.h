@@ -25,6 +25,8 @@ struct mote_opts {
 	bool no_fallback;	  /* run: no usable /dev/kvm is an error, not QEMU TCG */
 	bool stats;		  /* run: the kernel's and KVM's counts at exit */
 	bool tty;		  /* run: -t, -it: mote's stdin and stdout must be terminals */
+	bool detach;		  /* run: -d, in the background (detach.h) */
+	const char *name;	  /* run: --name, with -d */
 	const char **kernel_args; /* run: --kernel-arg, before the image's own options */
 	size_t n_kernel_args;
 	const char **volumes; /* run: -v HOSTFILE:GUESTDIR[:ro|:rw], checked */
