@@ -1,7 +1,8 @@
 #!/bin/bash
 # mote_build.sh: `mote build` and `mote inspect` on real Debian programs. Each image is unpacked
 # with GNU cpio and run in a chroot: it must print what the program prints natively, which
-# shows the dependency resolution and the cpio format are right. Then the errors.
+# shows the dependency resolution and the cpio format are right. --trace (the files a traced
+# run used: a forked child's, what a run killed at its time limit saw). Then the errors.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 MOTE=build/mote
@@ -25,8 +26,10 @@ same_as_native() {
 	}
 	# the Mote kernel provides /dev (devfs); the chroot gets the part programs use at start
 	mkdir -p "$root/dev" && mknod -m 666 "$root/dev/null" c 1 3
-	# the program and its arguments: what follows the mote options
-	while [ "${1#-}" != "$1" ]; do shift 2; done
+	# the program and its arguments: what follows the mote options (--trace takes no value)
+	while [ "${1#-}" != "$1" ]; do
+		if [ "$1" = --trace ]; then shift; else shift 2; fi
+	done
 	native=$(env -i "$@" 2>&1)
 	guest=$(env -i /usr/sbin/chroot "$root" "$@" 2>&1)
 	expect_eq "$name: same output in the image's root as natively" "$native" "$guest"
@@ -39,6 +42,92 @@ same_as_native python3 --add /usr/lib/python3.11 /usr/bin/python3 -c 'import jso
 same_as_native sqlite3 /usr/bin/sqlite3 :memory: 'select 6 * 7;'
 same_as_native lua /usr/bin/lua5.4 -e 'print(6 * 7)'
 same_as_native busybox /bin/busybox sh -c 'echo busybox $((6 * 7))'
+
+# --trace: the files a run on the host uses, without --add (Python's standard library)
+same_as_native python3-trace --trace /usr/bin/python3 -c 'import json, sqlite3; print(json.dumps([1]))'
+
+# --trace with a program that reads a file named by an absolute path, in a child it forks
+# (FORK=1), then sleeps for ever (SLEEP=1)
+cat >$T/rd.c <<'C'
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+	char buf[256];
+	size_t n;
+	FILE *f;
+	pid_t pid;
+	int st;
+
+	if (argc < 2)
+		return 2;
+	if (getenv("FORK") && (pid = fork()) != 0) {
+		waitpid(pid, &st, 0);
+		return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+	}
+	f = fopen(argv[1], "r");
+	if (!f) {
+		printf("%s: missing\n", argv[1]);
+		return 1;
+	}
+	n = fread(buf, 1, sizeof(buf), f);
+	fwrite(buf, 1, n, stdout);
+	fflush(stdout);
+	while (getenv("SLEEP"))
+		pause();
+	return 0;
+}
+C
+if gcc -O2 -o $T/rd $T/rd.c; then
+	echo "read by the program" >$T/data.txt
+	$MOTE build $T/rd $T/data.txt -o $T/rd.img >/dev/null
+	mkdir -p $T/rd.root && (cd $T/rd.root && cpio -idm --quiet <$T/rd.img)
+	expect_eq "without --trace, the file the program reads is missing" "$T/data.txt: missing" \
+		"$(env -i /usr/sbin/chroot $T/rd.root $T/rd $T/data.txt 2>&1)"
+	same_as_native rd-trace --trace $T/rd $T/data.txt
+	out=$($MOTE build --trace $T/rd $T/data.txt -o $T/rd.img 2>&1 >/dev/null)
+	expect_match "--trace: a summary line on stderr" \
+		"^mote: --trace: [0-9]+ files?, [0-9]+ director(y|ies) from 1 run of [0-9.]+ s$" "$out"
+	out=$($MOTE build -v --trace $T/rd $T/data.txt -o $T/rd.img 2>&1)
+	expect_match "--trace -v: each file" "^mote: --trace: $T/data.txt$" "$out"
+	expect_match "... and the traced run's output" "^read by the program$" "$out"
+
+	echo "read by the child" >$T/child.txt
+	$MOTE build --trace --env FORK=1 $T/rd $T/child.txt -o $T/fork.img >/dev/null 2>&1
+	expect_match "--trace follows a forked child: the file it opens is in the image" \
+		" $T/child.txt$" "$($MOTE inspect $T/fork.img)"
+
+	echo "read before the sleep" >$T/slept.txt
+	start=$SECONDS
+	out=$($MOTE build --trace --trace-timeout 2 --env SLEEP=1 --env FORK=1 $T/rd $T/slept.txt \
+		-o $T/sleep.img 2>&1 >/dev/null)
+	rc=$?
+	expect_eq "--trace-timeout 2 on a program that sleeps for ever: the image is written" 0 "$rc"
+	check "... in about 2 s" test $((SECONDS - start)) -lt 10
+	expect_match "... saying it was killed" \
+		"^mote: --trace: $T/rd still running after 2 s: killed; adding the files it used until then$" \
+		"$out"
+	expect_match "... the file it opened before is in the image" " $T/slept.txt$" \
+		"$($MOTE inspect $T/sleep.img)"
+	check "... and no traced process is left" \
+		test -z "$(ps -eo args= | grep -F "$T/rd $T/slept.txt" | grep -v grep)"
+else
+	not_ok "cannot compile the --trace test program"
+fi
+
+# --trace leaves out what the program created itself and /proc, and brings the programs it ran
+$MOTE build --trace /bin/bash -c "echo made >$T/made.txt; cat $T/made.txt /proc/self/stat" \
+	-o $T/made.img >/dev/null 2>&1
+listing=$($MOTE inspect $T/made.img)
+check "--trace: a file the program created is not in the image" \
+	test -z "$(grep " $T/made.txt$" <<<"$listing")"
+expect_match "... the directory it made it in is" " $T$" "$listing"
+check "... nothing under /proc" test -z "$(grep -v '^cmdline' <<<"$listing" | grep -E ' /proc(/|$)')"
+expect_match "... the cat it ran, with its libraries" " /usr/bin/cat$" "$listing"
+out=$($MOTE build --trace-timeout 5 /bin/true -o $T/bad.img 2>&1)
+expect_match "--trace-timeout without --trace is a usage error" "give --trace too" "$out"
 
 # every library ldd finds is in the image (at the path ldd found it)
 $MOTE build /usr/bin/curl -o $T/curl.img >/dev/null

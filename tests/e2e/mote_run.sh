@@ -3,7 +3,7 @@
 # to end of file, environment, arguments with spaces and quotes, --add, --cwd, the image cache,
 # a program out of memory; `mote build` + `mote run --image`; errors for programs mote cannot
 # package (no VM needed), --with's errors; the same image under QEMU (--qemu), and a shell
-# pipeline of programs given with --with; the fallback to QEMU TCG when /dev/kvm is not usable
+# pipeline of programs given with --with; --trace under QEMU; the fallback to QEMU TCG when /dev/kvm is not usable
 # (forced with MOTE_KVM_DEVICE=/nonexistent where it is): one notice on stderr, the program's output and status, --no-fallback, the error without QEMU either.
 # Without a usable /dev/kvm the motevm part is skipped; the test skips only if neither it nor
 # QEMU can run.
@@ -146,6 +146,8 @@ $MOTE build /bin/true -o $T/true.img >/dev/null
 out=$($MOTE run --image $T/true.img --with ls 2>&1)
 expect_eq "--with and --image: exit 125" 125 "$?"
 expect_match "... --with changes an image" "^mote run: .*--with.* change an image" "$out"
+out=$($MOTE run --image $T/true.img --trace 2>&1)
+expect_eq "--trace and --image: exit 125" 125 "$?"
 out=$($MOTE run --kernel-arg=strace /bin/true 2>&1)
 expect_eq "--kernel-arg without --: exit 125" 125 "$?"
 expect_match "... says what a kernel option is" "not a kernel option" "$out"
@@ -213,6 +215,40 @@ if [ -n "$have_qemu" ]; then
 			"image built" "$(cat $T/p3.err)"
 	else
 		not_ok "cannot compile the shared objects"
+	fi
+	# --trace: what a run on the host opened is in the image, no --add needed
+	out=$($MOTE run --qemu --trace /usr/bin/python3 -c \
+		'import json, sqlite3; print(json.dumps([1]))' </dev/null 2>$T/trace.err)
+	expect_eq "--qemu --trace: python3 imports json and sqlite3 without --add" "[1]" "$out"
+	expect_match "... one summary line on stderr" \
+		"^mote: --trace: [0-9]+ files?, [0-9]+ director(y|ies) from 1 run of [0-9.]+ s$" \
+		"$(cat $T/trace.err)"
+	cat >$T/cat-file.c <<'C'
+#include <stdio.h>
+int main(int argc, char **argv)
+{
+	char buf[256];
+	size_t n;
+	FILE *f = argc > 1 ? fopen(argv[1], "r") : NULL;
+
+	if (!f) {
+		printf("%s: missing\n", argc > 1 ? argv[1] : "(none)");
+		return 1;
+	}
+	n = fread(buf, 1, sizeof(buf), f);
+	fwrite(buf, 1, n, stdout);
+	return 0;
+}
+C
+	echo "host data" >$T/host-data.txt
+	if gcc -O2 -o $T/cat-file $T/cat-file.c; then
+		out=$($MOTE run --qemu $T/cat-file $T/host-data.txt </dev/null 2>&1)
+		expect_eq "--qemu: without --trace the data file is missing inside" \
+			"$T/host-data.txt: missing" "$out"
+		out=$($MOTE run --qemu --trace $T/cat-file $T/host-data.txt </dev/null 2>/dev/null)
+		expect_eq "--qemu --trace: the program reads it" "host data" "$out"
+	else
+		not_ok "cannot compile the --trace test program"
 	fi
 	# each of stdin, stdout and stderr is a terminal inside only if mote's is (--console-ttys)
 	out=$($MOTE run --qemu /bin/busybox sh -c \

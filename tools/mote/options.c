@@ -21,7 +21,9 @@ enum {
 	OPT_NET,
 	OPT_VERBOSE,
 	OPT_FORMAT,
-	OPT_NAME
+	OPT_NAME,
+	OPT_TRACE,
+	OPT_TRACE_TIMEOUT
 };
 
 static const struct option long_opts[] = {
@@ -47,6 +49,8 @@ static const struct option long_opts[] = {
 	{ "publish", required_argument, NULL, 'p' },
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "trace", no_argument, NULL, OPT_TRACE },
+	{ "trace-timeout", required_argument, NULL, OPT_TRACE_TIMEOUT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -68,7 +72,18 @@ const char *opts_help(enum opts_for which)
 		       "                       its path, with its libraries, for PROGRAM to run\n"
 		       "                       (repeatable)\n"
 		       "      --locale         add the locale and gconv files glibc may load\n"
-		       "  -v, --verbose        show each file resolved, and the time it took\n";
+		       "      --trace          first run PROGRAM here under ptrace (for real: what it\n"
+		       "                       writes is written) and add the files it opens, runs,\n"
+		       "                       stats or reads as links, and the directories it lists\n"
+		       "                       (empty), at their own paths: programs and ELF objects\n"
+		       "                       with their libraries; not /proc, /sys, /dev, nor files\n"
+		       "                       it created. Its environment is --env's values; it runs\n"
+		       "                       in --cwd if the host has it (else in mote's), stdin from\n"
+		       "                       /dev/null, stdout and stderr to it (not with -v)\n"
+		       "      --trace-timeout SECONDS  kill the traced run, with all it started, after\n"
+		       "                       SECONDS (default 30) and add what it used until then\n"
+		       "  -v, --verbose        show each file resolved, and the time it took (with\n"
+		       "                       --trace: each traced file, and the traced run's output)\n";
 	return "  -m, --mem MIB        guest memory in MiB (default: the image's, 128)\n"
 	       "  -c, --cpus N         vCPUs, 1-32 (default: the image's, 1)\n"
 	       "  -e, --env K=V        set an environment variable (repeatable)\n"
@@ -79,6 +94,16 @@ const char *opts_help(enum opts_for which)
 	       "                       its path, with its libraries, for PROGRAM to run\n"
 	       "                       (repeatable)\n"
 	       "      --locale         add the locale and gconv files glibc may load\n"
+	       "      --trace          first run PROGRAM here under ptrace (for real: what it\n"
+	       "                       writes is written) and add the files it opens, runs,\n"
+	       "                       stats or reads as links, and the directories it lists\n"
+	       "                       (empty), at their own paths: programs and ELF objects\n"
+	       "                       with their libraries; not /proc, /sys, /dev, nor files\n"
+	       "                       it created. Its environment is --env's values; it runs\n"
+	       "                       in --cwd if the host has it (else in mote's), stdin from\n"
+	       "                       /dev/null, stdout and stderr to it (not with --verbose)\n"
+	       "      --trace-timeout SECONDS  kill the traced run, with all it started, after\n"
+	       "                       SECONDS (default 30) and add what it used until then\n"
 	       "  -i, --image IMG      run a prebuilt image (from `mote build`) instead\n"
 	       "  -k, --kernel ELF     boot this kernel instead of the one beside mote\n"
 	       "      --qemu           boot under qemu-system-x86_64 -M microvm instead of motevm\n"
@@ -113,7 +138,8 @@ const char *opts_help(enum opts_for which)
 	       "                       volume create`, or a block device) at GUESTDIR, read-write\n"
 	       "                       (the kernel leaves it clean at exit), or read-only with\n"
 	       "                       :ro (repeatable, up to 8)\n"
-	       "      --verbose        print a boot timeline on stderr\n";
+	       "      --verbose        print a boot timeline on stderr (with --trace: each\n"
+	       "                       traced file too, and the traced run's output)\n";
 }
 
 static int parse_uint(const char *opt, const char *s, unsigned lo, unsigned hi, unsigned *out)
@@ -276,6 +302,11 @@ static int one_option(int c, const char *arg, enum opts_for which, struct mote_o
 	case OPT_LOCALE:
 		o->locale = true;
 		return 0;
+	case OPT_TRACE:
+		o->trace = true;
+		return 0;
+	case OPT_TRACE_TIMEOUT:
+		return parse_uint("--trace-timeout", arg, 1, 24 * 3600, &o->trace_timeout);
 	}
 	if (which == OPTS_RUN && c == OPT_KERNEL_ARG) {
 		if (strncmp(arg, "--", 2)) {
@@ -391,10 +422,16 @@ int opts_parse(int argc, char **argv, enum opts_for which, struct mote_opts *o)
 				"give no PROGRAM with it\n");
 		return -1;
 	}
-	if (o->image && (o->n_env || o->cwd || o->n_add || o->n_with || o->locale)) {
+	if (o->image && (o->n_env || o->cwd || o->n_add || o->n_with || o->locale || o->trace)) {
 		fprintf(stderr,
-			"mote run: --env, --cwd, --add, --with and --locale change an image; "
+			"mote run: --env, --cwd, --add, --with, --locale and --trace change an image; "
 			"use them with `mote build`, not with --image\n");
+		return -1;
+	}
+	if (o->trace_timeout && !o->trace) {
+		fprintf(stderr,
+			"mote %s: --trace-timeout is --trace's time limit: give --trace too\n",
+			name);
 		return -1;
 	}
 	if (!o->image && o->argc == 0) {

@@ -37,6 +37,9 @@ struct mote_opts {
 	bool locale;	 /* add locale and gconv files */
 	char **argv;	 /* PROGRAM [ARGS...] */
 	int argc;
+
+	bool trace;		/* --trace: add the files a traced run on the host uses */
+	unsigned trace_timeout; /* --trace-timeout SECONDS; 0: the default, 30 */
 };
 
 enum opts_for { OPTS_RUN, OPTS_BUILD };

@@ -4,6 +4,7 @@
 
 #include "options.h"
 #include "quote.h"
+#include "trace.h"
 #include "version.h"
 
 #include <errno.h>
@@ -252,6 +253,9 @@ int recipe_make(const struct mote_opts *o, struct recipe *r, char *err, size_t e
 		ret = add_one(&r->fs, o->add[i], err, errlen);
 	if (ret == 0)
 		ret = add_runtime_files(r, o, dynamic, err, errlen);
+	/* after the generated /etc files, which the host's must not replace */
+	if (ret == 0 && o->trace)
+		ret = trace_add(&r->fs, o, r->deps.program, err, errlen);
 	if (ret == 0)
 		ret = add_closure(r, o, closed, dynamic, err, errlen);
 	if (ret == 0)
