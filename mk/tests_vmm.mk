@@ -62,6 +62,6 @@ $(TVB)/stats_file: $(BUILD)/vmm/kvm/stats.o $(BUILD)/vmm/exit_stats.o $(BUILD)/v
 # The API: curl against motevm (tests/vmm/api/), the HTTP transport in C (api_http.c).
 VMM_API_TESTS := $(TV)/api/devices_preboot.sh $(TV)/api/endpoints.sh $(TV)/api/boot.sh $(TV)/api/fuzz.sh
 
-TESTS += $(VMM_TEST_BINS) $(VMM_API_TESTS)
+TESTS += $(VMM_TEST_BINS) $(VMM_API_TESTS) $(TV)/jailer.sh
 TESTS_SLOW += $(VMM_TESTS_SLOW)
 TESTS_BUILD += $(VMM_TEST_BINS) $(VMM_TEST_GUESTS) $(FUZZ_BIN)

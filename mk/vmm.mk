@@ -78,3 +78,13 @@ $(VMM_API_RUNNER): $(BUILD)/bench/vmm_api_runner.o
 
 bench: $(VMM_API_RUNNER)
 BENCHES += bench/vmm_api.sh
+
+# mote-jailer (vmm/jailer/): motevm in a chroot, namespaces, a cgroup, as an unprivileged user.
+JAILER_SRCS := vmm/jailer/main.c vmm/jailer/jail.c vmm/jailer/cgroup.c
+JAILER_OBJS := $(JAILER_SRCS:%.c=$(BUILD)/%.o)
+JAILER := $(BUILD)/mote-jailer
+
+$(JAILER): $(JAILER_OBJS)
+	$(call quiet,LD,$@)$(HOST_CC) $(HOST_LDFLAGS) $(MOTEVM_LDFLAGS) -o $@ $(JAILER_OBJS)
+
+ALL_TARGETS += $(JAILER)

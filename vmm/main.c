@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "abi/mote_abi.h"
@@ -39,7 +40,8 @@ struct args {
 	const char *module;
 	const char *metrics_path;
 	size_t max_payload;
-	struct cpuid_edits *cpuid; /* --cpuid, --cpu-hide */
+	struct cpuid_edits *cpuid;	  /* --cpuid, --cpu-hide */
+	unsigned long long start_time_us; /* --start-time-us: when the jailer started (0: none) */
 };
 
 /* --cpu-hide's feature names, indented and wrapped for usage(). */
@@ -78,6 +80,9 @@ static void usage(FILE *f)
 		"  --config-file FILE   configure the VM from FILE and boot it at once; the API is\n"
 		"                       still served unless --no-api\n"
 		"  --no-api             no API socket (needs --config-file)\n"
+		"  --start-time-us N, --start-time-cpu-us N, --parent-cpu-time-us N\n"
+		"                       from a jailer (mote-jailer, Firecracker's): when it\n"
+		"                       started, logged as the jail's cost at start-up\n"
 		"  --http-api-max-payload-size N  request body cap in bytes (default 51200)\n"
 		"  --id ID              instance id shown in log lines (default anonymous-instance)\n"
 		"  --boot-timer         log \"Guest-boot-time = N us\" when the guest writes 123 to\n"
@@ -140,6 +145,9 @@ enum {
 	OPT_MAX_PAYLOAD,
 	OPT_CPUID,
 	OPT_CPU_HIDE,
+	OPT_START_TIME_US,
+	OPT_START_TIME_CPU_US,
+	OPT_PARENT_CPU_US,
 	OPT_VERSION,
 	OPT_HELP,
 };
@@ -149,6 +157,9 @@ static const struct option options[] = {
 	{ "api-sock", required_argument, NULL, OPT_API_SOCK },
 	{ "no-api", no_argument, NULL, OPT_NO_API },
 	{ "id", required_argument, NULL, OPT_ID },
+	{ "start-time-us", required_argument, NULL, OPT_START_TIME_US },
+	{ "start-time-cpu-us", required_argument, NULL, OPT_START_TIME_CPU_US },
+	{ "parent-cpu-time-us", required_argument, NULL, OPT_PARENT_CPU_US },
 	{ "boot-timer", no_argument, NULL, OPT_BOOT_TIMER },
 	{ "exit-stats", no_argument, NULL, OPT_EXIT_STATS },
 	{ "virtio-console", no_argument, NULL, OPT_VIRTIO_CONSOLE },
@@ -209,6 +220,18 @@ static int parse_option(int c, struct args *a, bool *done)
 		break;
 	case OPT_ID:
 		a->id = optarg;
+		break;
+	case OPT_START_TIME_US: /* the jailer's (Firecracker's): when and how much CPU it used */
+	case OPT_START_TIME_CPU_US:
+	case OPT_PARENT_CPU_US:
+		errno = 0;
+		(void)strtoull(optarg, &end, 10);
+		if (errno || end == optarg || *end)
+			return bad_args("%s: not a number of microseconds (--start-time-us, "
+					"--start-time-cpu-us, --parent-cpu-time-us)",
+					optarg);
+		if (c == OPT_START_TIME_US)
+			a->start_time_us = strtoull(optarg, NULL, 10);
 		break;
 	case OPT_BOOT_TIMER:
 		a->boot_timer = true;
@@ -418,6 +441,14 @@ int main(int argc, char **argv)
 		metrics_set(METRIC_STARTUP_CPU_US, vmm_cpu_us());
 		vmm_timeline(&vmm, "API socket listening");
 		log_info("API server started on %s.", a.api_sock);
+		if (a.start_time_us) { /* jailed: what the jail cost before us */
+			struct timespec now;
+
+			clock_gettime(CLOCK_REALTIME, &now);
+			log_info("%lld us since the jailer started.",
+				 (long long)now.tv_sec * 1000000 + now.tv_nsec / 1000 -
+					 (long long)a.start_time_us);
+		}
 	}
 	status = a.config_file ? boot_from_file(&a, &ctl) : 0;
 	/* After a failed start, vCPU threads that did start end with the stop it requested. */
