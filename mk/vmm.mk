@@ -88,3 +88,4 @@ $(JAILER): $(JAILER_OBJS)
 	$(call quiet,LD,$@)$(HOST_CC) $(HOST_LDFLAGS) $(MOTEVM_LDFLAGS) -o $@ $(JAILER_OBJS)
 
 ALL_TARGETS += $(JAILER)
+BENCHES += bench/jail.sh
