@@ -59,8 +59,10 @@ $(VMM_TEST_BINS): $(TVB)/%: $(TVB)/%.o $(TVB)/host/vmmtest.o
 $(TVB)/stats_file.o: HOST_CFLAGS += -Ivmm
 $(TVB)/stats_file: $(BUILD)/vmm/kvm/stats.o $(BUILD)/vmm/exit_stats.o $(BUILD)/vmm/log.o
 
-# The API: curl against motevm (tests/vmm/api/), the HTTP transport in C (api_http.c).
-VMM_API_TESTS := $(TV)/api/devices_preboot.sh $(TV)/api/endpoints.sh $(TV)/api/boot.sh $(TV)/api/fuzz.sh
+# The API: curl against motevm (tests/vmm/api/; abuse.sh: hostile clients), the HTTP transport
+# in C (api_http.c).
+VMM_API_TESTS := $(TV)/api/devices_preboot.sh $(TV)/api/endpoints.sh $(TV)/api/boot.sh \
+	$(TV)/api/abuse.sh $(TV)/api/fuzz.sh
 
 TESTS += $(VMM_TEST_BINS) $(VMM_API_TESTS) $(TV)/jailer.sh
 TESTS_SLOW += $(VMM_TESTS_SLOW)

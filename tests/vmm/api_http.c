@@ -1,7 +1,8 @@
 /* api_http.c: the API's HTTP transport: pipelining, a slow client, a client that leaves
  * mid-request, malformed HTTP (400, then closed), the body cap, 100-continue, chunked bodies,
- * Connection: close, the connection limit, and 10,000 requests without a leak (RSS and open
- * files measured before and after). */
+ * Connection: close, the connection limit (a new client takes the slot idle the longest), and
+ * 10,000 requests without a leak (RSS and open files measured before and after). It only
+ * talks to the API, so it needs no KVM. (tests/vmm/api/abuse.sh: hostile clients, deadlines.) */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -306,20 +307,29 @@ static void continue_chunked_close(void)
 	close(fd);
 }
 
+/* 16 idle connections fill the table: a 17th client is served all the same, in the slot of
+ * the one idle the longest (the first), which the server closes; the others stay open. */
 static void connection_limit(void)
 {
 	int fds[16], fd;
 	char buf[4096];
 	bool closed;
 
-	for (int i = 0; i < 16; i++)
+	for (int i = 0; i < 16; i++) {
 		fds[i] = dial();
+		usleep(2000); /* distinct ages */
+	}
 	usleep(50000);
 	fd = dial();
+	send_str(fd, GET_VERSION);
 	read_responses(fd, buf, sizeof(buf), 1, &closed);
-	CHECK(strstr(buf, "HTTP/1.1 503") && strstr(buf, "Too many open connections"),
-	      "17th connection: %s", buf);
+	CHECK(strstr(buf, "HTTP/1.1 200") != NULL, "17th connection not served: %s", buf);
 	close(fd);
+	CHECK(server_closes(fds[0]), "the connection idle the longest was kept");
+	send_str(fds[15], GET_VERSION);
+	read_responses(fds[15], buf, sizeof(buf), 1, &closed);
+	CHECK(strstr(buf, "HTTP/1.1 200") != NULL, "a younger idle connection was dropped: %s",
+	      buf);
 	for (int i = 0; i < 16; i++)
 		close(fds[i]);
 	usleep(50000);
@@ -371,7 +381,10 @@ int main(void)
 	pid_t pid;
 
 	vmt_begin("api_http");
-	vmt_require_kvm();
+	if (access(vmt_motevm(), X_OK) != 0) {
+		printf("%s is missing: run make first\n", vmt_motevm());
+		return 1;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	snprintf(sock_path, sizeof(sock_path), "%s.sock", out);
 	{

@@ -36,6 +36,7 @@ static int on_message_begin(http_parser *p)
 	struct http_conn *c = conn_of(p);
 
 	c->url_len = c->body_len = 0;
+	c->in_message = true;
 	c->in_expect = c->expect_continue = c->too_large = c->url_too_long = false;
 	return 0;
 }
@@ -115,6 +116,7 @@ static int on_message_complete(http_parser *p)
 	struct http_conn *c = conn_of(p);
 
 	c->complete = true;
+	c->in_message = false;
 	c->keep_alive = http_should_keep_alive(p);
 	/* One request at a time: pipelined bytes wait in the input until this one is answered. */
 	http_parser_pause(p, 1);
@@ -135,6 +137,12 @@ void http_conn_init(struct http_conn *c, size_t max_body)
 {
 	memset(c, 0, sizeof(*c));
 	c->max_body = max_body;
+	/*
+	 * http-parser counts the request line, headers, chunk-size lines and trailers itself (its
+	 * compiled-in cap is 80 KiB): lowering that cap enforces ours on every byte, whitespace
+	 * and empty lines included. The setting is process-wide; every parser here wants it.
+	 */
+	http_parser_set_max_header_size(HTTP_HEADER_MAX);
 	http_parser_init(&c->parser, HTTP_REQUEST);
 	c->parser.data = c;
 }
@@ -176,6 +184,8 @@ static const char *reason(int status)
 		return "No Content";
 	case 400:
 		return "Bad Request";
+	case 408:
+		return "Request Timeout";
 	case 413:
 		return "Payload Too Large";
 	case 500:
@@ -221,6 +231,11 @@ void http_conn_respond_close(struct http_conn *c, int status, const char *fault_
 	free(body);
 }
 
+bool http_conn_in_request(const struct http_conn *c)
+{
+	return c->in_len > 0 || c->in_message;
+}
+
 void http_conn_sent(struct http_conn *c, size_t n)
 {
 	if (n == 0)
@@ -258,6 +273,10 @@ static void parse_error(struct http_conn *c)
 			 "Request payload with size %llu is larger than the limit of %zu allowed "
 			 "by server.",
 			 c->too_large_size, c->max_body);
+	else if (e == HPE_HEADER_OVERFLOW)
+		snprintf(msg, sizeof(msg),
+			 "Request headers are larger than the limit of %u bytes allowed by server.",
+			 HTTP_HEADER_MAX);
 	else if (c->url_too_long)
 		snprintf(msg, sizeof(msg), "Invalid URI: longer than %d bytes.", HTTP_URL_MAX);
 	else

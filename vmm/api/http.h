@@ -8,7 +8,9 @@
 #include <http_parser.h>
 
 #define HTTP_URL_MAX 4096
-#define HTTP_HEADER_MAX (16u << 10) /* all request headers together */
+/* The request line and the headers together (and a chunk-size line, trailers): over it the
+ * request gets 400 and the connection closes. */
+#define HTTP_HEADER_MAX (16u << 10)
 #define HTTP_DEFAULT_MAX_BODY 51200 /* Firecracker's HTTP_MAX_PAYLOAD_SIZE */
 
 /* A parsed request; the strings belong to the connection until the next http_conn_next. */
@@ -42,7 +44,8 @@ struct http_conn {
 	bool too_large;
 	unsigned long long too_large_size;
 	bool url_too_long;
-	bool complete; /* a whole request is parsed (the parser is paused after it) */
+	bool in_message; /* a request has begun and is not whole yet */
+	bool complete;	 /* a whole request is parsed (the parser is paused after it) */
 	bool keep_alive;
 	/* to send */
 	char *out;
@@ -66,6 +69,8 @@ void http_conn_respond(struct http_conn *c, const struct http_response *resp);
 /* Queues a response that is not to a parsed request (too many connections, shutting down)
  * and marks the connection closing. */
 void http_conn_respond_close(struct http_conn *c, int status, const char *fault_message);
+/* Whether part of a request is here: bytes not parsed yet, or a request begun and not whole. */
+bool http_conn_in_request(const struct http_conn *c);
 /* Drops N sent bytes from the front of the output. */
 void http_conn_sent(struct http_conn *c, size_t n);
 

@@ -1,5 +1,6 @@
 /* server.c: the API thread and its Unix socket (see server.h). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -7,6 +8,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "api/http.h"
@@ -16,12 +18,37 @@
 #define READ_CHUNK 4096
 /* Input kept for a connection whose answers are not being read (pipelining): then stop reading. */
 #define OUT_BACKLOG (64u << 10)
+/* Requests answered per connection per pass: a client pipelining thousands of them takes turns
+ * with the others instead of holding the API thread until it is done. */
+#define SERVE_BATCH 16
+/* Connections accepted per pass: a flood of connects takes turns with the clients' requests. */
+#define ACCEPT_BATCH SERVER_MAX_CONNS
+
+/* What a connection waits for; each wait has its deadline (server.h). */
+enum conn_wait {
+	WAIT_IDLE,    /* nothing in flight: SERVER_IDLE_TIMEOUT_MS */
+	WAIT_REQUEST, /* a request begun and not whole: SERVER_REQUEST_TIMEOUT_MS */
+	WAIT_READER,  /* an answer the client has not taken: SERVER_REQUEST_TIMEOUT_MS */
+};
 
 struct server_conn {
 	int fd;
 	struct http_conn http;
 	bool eof;
+	bool more; /* whole requests may be left in the input: served on the next pass */
+	enum conn_wait wait;
+	int64_t since; /* when WAIT began (CLOCK_MONOTONIC, ms) */
+	uint64_t seq;  /* accept order */
 };
+
+/* Monotonic: deadlines do not move with the wall clock. */
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static int socket_address(const char *path, struct sockaddr_un *sa)
 {
@@ -144,20 +171,33 @@ static void flush(struct server_conn *c)
 	}
 }
 
-/* Answers the complete requests in C's input, one at a time, while the answers can be sent. */
-static void serve(struct server *s, struct server_conn *c)
+/*
+ * Answers the whole requests in C's input, one at a time, while the answers can be sent and
+ * at most SERVE_BATCH of them (C->more then). Returns how many were answered.
+ */
+static int serve(struct server *s, struct server_conn *c)
 {
 	struct http_request req;
+	int n = 0;
 
-	while (c->http.out_len == 0 && http_conn_next(&c->http, &req) == 1) {
+	c->more = false;
+	while (c->http.out_len == 0) {
 		struct http_response resp = { 0 };
 
+		if (n == SERVE_BATCH) {
+			c->more = true;
+			break;
+		}
+		if (http_conn_next(&c->http, &req) != 1)
+			break;
 		call(s, &req, &resp);
 		http_conn_respond(&c->http, &resp);
 		free(resp.body);
 		flush(c);
+		n++;
 	}
 	flush(c);
+	return n;
 }
 
 /* Reads what C's client sent; false when the connection is to be closed. */
@@ -165,7 +205,9 @@ static bool conn_read(struct server_conn *c)
 {
 	char buf[READ_CHUNK];
 
-	for (;;) {
+	/* Enough to work on: a client that never stops sending waits for its answers (and for
+	 * its turn: a pass answers SERVE_BATCH requests). */
+	while (c->http.in_len < OUT_BACKLOG) {
 		ssize_t n = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
 
 		if (n < 0 && errno == EINTR)
@@ -178,36 +220,187 @@ static bool conn_read(struct server_conn *c)
 		}
 		if (http_conn_feed(&c->http, buf, (size_t)n))
 			return false;
-		/* Enough to work on: a client that never stops sending waits for its answers. */
-		if (c->http.in_len >= OUT_BACKLOG)
-			return true;
+	}
+	return true;
+}
+
+/*
+ * What C waits for now. Its clock restarts when that changes or a request was answered, and
+ * only then: bytes that do not finish a request (a slowloris client's, or empty lines while
+ * idle) buy no time.
+ */
+static void conn_wait_update(struct server_conn *c, bool answered, int64_t now)
+{
+	enum conn_wait w = c->http.out_len		    ? WAIT_READER
+			   : http_conn_in_request(&c->http) ? WAIT_REQUEST
+							    : WAIT_IDLE;
+
+	if (w != c->wait || answered) {
+		c->wait = w;
+		c->since = now;
 	}
 }
 
-static void conn_event(struct server *s, struct server_conn *c, uint32_t events)
+static int64_t conn_deadline(const struct server_conn *c)
+{
+	return c->since +
+	       (c->wait == WAIT_IDLE ? SERVER_IDLE_TIMEOUT_MS : SERVER_REQUEST_TIMEOUT_MS);
+}
+
+/* Serves C, then closes it or waits for its next event. False when C was closed. */
+static bool conn_serve(struct server *s, struct server_conn *c)
 {
 	struct epoll_event ev = { .data.ptr = c };
+	int answered = serve(s, c);
 
-	if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && !c->eof && !conn_read(c)) {
+	/* Done: we are closing and the answer is out (or cannot go out), or the client left and
+	 * everything it sent is answered (a request it had not finished is dropped). */
+	if ((c->http.closing && (c->http.out_len == 0 || c->eof)) ||
+	    (c->eof && c->http.out_len == 0 && !c->more)) {
 		conn_close(s, c);
-		return;
+		return false;
 	}
-	if (events & EPOLLOUT)
-		flush(c);
-	serve(s, c);
-	/* Done: the client left (a request it had not finished is dropped), or we are closing. */
-	if ((c->http.out_len == 0 && (c->eof || c->http.closing)) || (c->eof && c->http.closing)) {
-		conn_close(s, c);
-		return;
-	}
+	conn_wait_update(c, answered > 0, now_ms());
 	/* Answers waiting to be sent: no more input until the client reads them. */
 	ev.events = c->http.out_len ? EPOLLOUT : EPOLLIN;
 	epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+	return true;
 }
 
-static void accept_all(struct server *s)
+/* EVENTS on C's socket. False when C was closed. */
+static bool conn_event(struct server *s, struct server_conn *c, uint32_t events)
 {
-	for (;;) {
+	if ((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && !c->eof && !conn_read(c)) {
+		conn_close(s, c);
+		return false;
+	}
+	if (events & EPOLLOUT)
+		flush(c);
+	return conn_serve(s, c);
+}
+
+/* Ends C, telling a client caught mid-request why (STATUS, MSG) as far as its socket takes it
+ * without waiting. */
+static void conn_drop(struct server *s, struct server_conn *c, int status, const char *msg)
+{
+	if (c->wait == WAIT_REQUEST && !c->http.closing) {
+		http_conn_respond_close(&c->http, status, msg);
+		flush(c);
+	}
+	conn_close(s, c);
+}
+
+/*
+ * C's deadline has passed (NOW). What it sent meanwhile is read and served first: the API
+ * thread may have been busy with the VMM while C's bytes arrived. If that leaves it waiting
+ * for the same thing since the same time, it is closed. False when C was closed.
+ */
+static bool conn_expire(struct server *s, struct server_conn *c, int64_t now)
+{
+	static const char *const why[] = { "idle", "request not whole", "answer not read" };
+	char msg[128];
+
+	if (!conn_event(s, c, EPOLLIN | EPOLLOUT))
+		return false;
+	if (c->more || conn_deadline(c) > now)
+		return true;
+	log_debug("API: closing a connection after %d ms: %s",
+		  c->wait == WAIT_IDLE ? SERVER_IDLE_TIMEOUT_MS : SERVER_REQUEST_TIMEOUT_MS,
+		  why[c->wait]);
+	snprintf(msg, sizeof(msg),
+		 "Request timeout: the request did not arrive whole within %d ms.",
+		 SERVER_REQUEST_TIMEOUT_MS);
+	conn_drop(s, c, 408, msg);
+	return false;
+}
+
+/* Closes the connections past their deadline; the milliseconds until the next deadline
+ * (-1: none, 0: some connection has requests left to serve). */
+static int expire_all(struct server *s)
+{
+	int64_t now = now_ms(), next = -1;
+
+	for (int i = 0; i < SERVER_MAX_CONNS; i++) {
+		struct server_conn *c = s->conns[i];
+		int64_t left;
+
+		if (c && !c->more && conn_deadline(c) <= now && !conn_expire(s, c, now))
+			continue;
+		c = s->conns[i];
+		if (!c)
+			continue;
+		left = c->more ? 0 : conn_deadline(c) - now;
+		if (left < 0)
+			left = 0;
+		if (next < 0 || left < next)
+			next = left;
+	}
+	return (int)next;
+}
+
+/* Serves the connections that had more whole requests than one pass answers. */
+static void serve_more(struct server *s)
+{
+	for (int i = 0; i < SERVER_MAX_CONNS; i++)
+		if (s->conns[i] && s->conns[i]->more)
+			conn_serve(s, s->conns[i]);
+}
+
+/*
+ * Every slot is taken: frees the one whose connection has waited the longest (idle, stalled
+ * mid-request, or not reading its answers), oldest accepted first among equals. A request it
+ * may have sent meanwhile is served first; that makes it young again, and the next oldest is
+ * tried. Connections with whole requests left to serve are kept. 0, or -1 if none can go.
+ */
+static int make_room(struct server *s)
+{
+	for (int tries = 0; tries < SERVER_MAX_CONNS; tries++) {
+		struct server_conn *v = NULL;
+		enum conn_wait wait;
+		int64_t since;
+
+		for (int i = 0; i < SERVER_MAX_CONNS; i++) {
+			struct server_conn *c = s->conns[i];
+
+			if (!c)
+				return 0;
+			if (!c->more && (!v || c->since < v->since ||
+					 (c->since == v->since && c->seq < v->seq)))
+				v = c;
+		}
+		if (!v)
+			return -1;
+		since = v->since;
+		wait = v->wait;
+		if (!conn_event(s, v, EPOLLIN | EPOLLOUT))
+			return 0;
+		if (v->since == since && v->wait == wait && !v->more) {
+			log_debug(
+				"API: connection table full: closing the one waiting longest (%s)",
+				v->wait == WAIT_IDLE ? "idle" : "stalled");
+			conn_drop(s, v, 503, "Too many open connections.");
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Refuses FD with Firecracker's 503 (micro_http answers it too). */
+static void refuse(int fd)
+{
+	struct http_conn full;
+
+	http_conn_init(&full, 0);
+	http_conn_respond_close(&full, 503, "Too many open connections.");
+	if (send(fd, full.out, full.out_len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		log_debug("API: refusing a connection: %s", strerror(errno));
+	http_conn_free(&full);
+	close(fd);
+}
+
+static void accept_some(struct server *s)
+{
+	for (int k = 0; k < ACCEPT_BATCH; k++) {
 		int fd = accept4(s->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC), i;
 		struct server_conn *c;
 		struct epoll_event ev;
@@ -216,20 +409,18 @@ static void accept_all(struct server *s)
 			return; /* EAGAIN, or a client that left already */
 		for (i = 0; i < SERVER_MAX_CONNS && s->conns[i]; i++)
 			;
+		if (i == SERVER_MAX_CONNS && make_room(s) == 0)
+			for (i = 0; i < SERVER_MAX_CONNS && s->conns[i]; i++)
+				;
 		c = i < SERVER_MAX_CONNS ? calloc(1, sizeof(*c)) : NULL;
 		if (!c) {
-			struct http_conn full;
-
-			/* Firecracker's micro_http answers 503 too. */
-			http_conn_init(&full, 0);
-			http_conn_respond_close(&full, 503, "Too many open connections.");
-			if (send(fd, full.out, full.out_len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
-				log_debug("API: refusing a connection: %s", strerror(errno));
-			http_conn_free(&full);
-			close(fd);
+			refuse(fd);
 			continue;
 		}
 		c->fd = fd;
+		c->wait = WAIT_IDLE;
+		c->since = now_ms();
+		c->seq = ++s->accepted;
 		http_conn_init(&c->http, s->max_body);
 		ev = (struct epoll_event){ .events = EPOLLIN, .data.ptr = c };
 		if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
@@ -248,17 +439,25 @@ static void *server_thread(void *arg)
 
 	log_set_thread("api");
 	for (;;) {
-		struct epoll_event ev[16];
-		int n = epoll_wait(s->epfd, ev, 16, -1);
+		/* Every socket's event fits: the listener, the shutdown eventfd, the connections. */
+		struct epoll_event ev[SERVER_MAX_CONNS + 2];
+		bool accepting = false;
+		int n;
 
+		serve_more(s);
+		n = epoll_wait(s->epfd, ev, SERVER_MAX_CONNS + 2, expire_all(s));
 		for (int i = 0; i < n; i++) {
-			if (ev[i].data.ptr == &s->listen_fd)
-				accept_all(s);
-			else if (ev[i].data.ptr == &s->shutdown_fd)
+			if (ev[i].data.ptr == &s->shutdown_fd)
 				return NULL;
+			if (ev[i].data.ptr == &s->listen_fd)
+				accepting = true;
 			else
 				conn_event(s, ev[i].data.ptr, ev[i].events);
 		}
+		/* After the connections' events: making room closes connections, whose events
+		 * must not be looked at afterwards. */
+		if (accepting)
+			accept_some(s);
 		if (n < 0 && errno != EINTR) {
 			log_err("API: epoll_wait: %s", strerror(errno));
 			return NULL;

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "event.h"
 
@@ -15,7 +16,19 @@ struct http_response;
 typedef void server_handler_fn(void *ctx, const struct http_request *req,
 			       struct http_response *resp);
 
+/*
+ * The limits that keep one client from shutting the others out (docs/motevm.md, REST API,
+ * Transport). At most SERVER_MAX_CONNS connections; when all are taken, a new client takes
+ * the slot of the one that has waited the longest (idle, or stalled mid-request). A request
+ * must arrive whole within SERVER_REQUEST_TIMEOUT_MS of its first byte (a slowloris client
+ * cannot hold a slot), and an answer must be taken by the client within the same time; a
+ * keep-alive connection with nothing in flight is closed after SERVER_IDLE_TIMEOUT_MS. Over a
+ * Unix socket a whole request takes microseconds: 5 s is slack for a loaded host, not for a
+ * person typing into socat.
+ */
 #define SERVER_MAX_CONNS 16
+#define SERVER_REQUEST_TIMEOUT_MS 5000
+#define SERVER_IDLE_TIMEOUT_MS 30000
 
 struct server_conn;
 
@@ -28,6 +41,7 @@ struct server {
 	pthread_t thread;
 	bool started;
 	struct server_conn *conns[SERVER_MAX_CONNS];
+	uint64_t accepted; /* connections accepted so far: their order, for eviction ties */
 
 	/* The mailbox: one request at a time from the API thread to the VMM thread. */
 	pthread_mutex_t lock;
