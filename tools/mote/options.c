@@ -20,7 +20,10 @@ enum {
 	OPT_PUBLISH,
 	OPT_NET,
 	OPT_VERBOSE,
-	OPT_FORMAT
+	OPT_FORMAT,
+	OPT_NO_RUNTIME,
+	OPT_RUNTIME_SITE,
+	OPT_NO_AUTO_ADD
 };
 
 static const struct option long_opts[] = {
@@ -44,8 +47,24 @@ static const struct option long_opts[] = {
 	{ "publish", required_argument, NULL, 'p' },
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "no-runtime", no_argument, NULL, OPT_NO_RUNTIME },
+	{ "runtime-site", no_argument, NULL, OPT_RUNTIME_SITE },
+	{ "no-auto-add", no_argument, NULL, OPT_NO_AUTO_ADD },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* Lines of --help that run and build share. */
+#define HELP_CWD                                                                      \
+	"  -C, --cwd DIR        the program's working directory (default /, or the\n" \
+	"                       current directory when an argument names a path\n"    \
+	"                       relative to it)\n"
+#define HELP_RECIPES                                                                     \
+	"      --no-runtime     no runtime recipe: not the standard library and other\n" \
+	"                       files python3, perl, java, node, lua or ruby load\n"     \
+	"      --runtime-site   the runtime's third-party package directories too,\n"    \
+	"                       whatever their size (default: when under 16 MiB)\n"      \
+	"      --no-auto-add    not the host files and directories the arguments\n"      \
+	"                       name, nor the current directory's path\n"
 
 const char *opts_help(enum opts_for which)
 {
@@ -54,28 +73,29 @@ const char *opts_help(enum opts_for which)
 		       "      --format cpio|ext4  cpio (the default): booted as an initrd, its\n"
 		       "                       files in memory; ext4: a root file system image\n"
 		       "                       (mkfs.ext4) booted as the root drive (root=/dev/vda)\n"
-		       "  -m, --mem MIB        default guest memory for the image (default 128)\n"
+		       "  -m, --mem MIB        default guest memory for the image (default 128, or\n"
+		       "                       a runtime recipe's: enough for its image and heap)\n"
 		       "  -c, --cpus N         default vCPU count for the image, 1-32 (default 1)\n"
-		       "  -e, --env K=V        set an environment variable (repeatable)\n"
-		       "  -C, --cwd DIR        the program's working directory (default /)\n"
+		       "  -e, --env K=V        set an environment variable (repeatable)\n" HELP_CWD
 		       "  -a, --add HOST[:GUEST]  add a file or directory (repeatable; GUEST\n"
 		       "                       defaults to HOST's absolute path), with the\n"
 		       "                       libraries of the ELF files in it\n"
 		       "  -w, --with PROGRAM   add another program (a path, or a name in $PATH) at\n"
 		       "                       its path, with its libraries, for PROGRAM to run\n"
 		       "                       (repeatable)\n"
-		       "      --locale         add the locale and gconv files glibc may load\n"
-		       "  -v, --verbose        show each file resolved, and the time it took\n";
-	return "  -m, --mem MIB        guest memory in MiB (default: the image's, 128)\n"
+		       "      --locale         add the locale and gconv files glibc may load\n" HELP_RECIPES
+		       "  -v, --verbose        show each file resolved, and the time it took, and\n"
+		       "                       what the runtime recipe and the arguments added\n";
+	return "  -m, --mem MIB        guest memory in MiB (default: the image's, 128, or a\n"
+	       "                       runtime recipe's: enough for its image and heap)\n"
 	       "  -c, --cpus N         vCPUs, 1-32 (default: the image's, 1)\n"
-	       "  -e, --env K=V        set an environment variable (repeatable)\n"
-	       "  -C, --cwd DIR        the program's working directory (default /)\n"
+	       "  -e, --env K=V        set an environment variable (repeatable)\n" HELP_CWD
 	       "  -a, --add HOST[:GUEST]  add a file or directory (repeatable), with the\n"
 	       "                       libraries of the ELF files in it\n"
 	       "  -w, --with PROGRAM   add another program (a path, or a name in $PATH) at\n"
 	       "                       its path, with its libraries, for PROGRAM to run\n"
 	       "                       (repeatable)\n"
-	       "      --locale         add the locale and gconv files glibc may load\n"
+	       "      --locale         add the locale and gconv files glibc may load\n" HELP_RECIPES
 	       "  -i, --image IMG      run a prebuilt image (from `mote build`) instead\n"
 	       "  -k, --kernel ELF     boot this kernel instead of the one beside mote\n"
 	       "      --qemu           boot under qemu-system-x86_64 -M microvm instead of motevm\n"
@@ -105,7 +125,8 @@ const char *opts_help(enum opts_for which)
 	       "                       volume create`, or a block device) at GUESTDIR, read-write\n"
 	       "                       (the kernel leaves it clean at exit), or read-only with\n"
 	       "                       :ro (repeatable, up to 8)\n"
-	       "      --verbose        print a boot timeline on stderr\n";
+	       "      --verbose        print a boot timeline on stderr, and what the\n"
+	       "                       runtime recipe and the arguments added\n";
 }
 
 static int parse_uint(const char *opt, const char *s, unsigned lo, unsigned hi, unsigned *out)
@@ -267,6 +288,15 @@ static int one_option(int c, const char *arg, enum opts_for which, struct mote_o
 		return check_volume(arg) < 0 ? -1 : push(&o->volumes, &o->n_volumes, arg);
 	case OPT_LOCALE:
 		o->locale = true;
+		return 0;
+	case OPT_NO_RUNTIME:
+		o->no_runtime = true;
+		return 0;
+	case OPT_RUNTIME_SITE:
+		o->runtime_site = true;
+		return 0;
+	case OPT_NO_AUTO_ADD:
+		o->no_auto_add = true;
 		return 0;
 	}
 	if (which == OPTS_RUN && c == OPT_KERNEL_ARG) {
