@@ -3,8 +3,7 @@ MOTE_SRCS := $(addprefix tools/mote/, main.c cmd_run.c terminal.c cmd_cache.c ca
 	detach.c vmstate.c vmctl.c cmd_vm.c \
 	usernet.c cmd_build.c cmd_inspect.c cmd_volume.c hosttool.c image_ext4.c options.c errmsg.c \
 	recipe.c elfdeps.c closure.c elf.c ldcache.c fileset.c cpio.c image.c progress.c cache.c \
-	launch.c quote.c \
-	relay.c trace.c trace_add.c)
+	launch.c quote.c relay.c trace.c trace_add.c runtimes.c autoadd.c hosttree.c lines.c)
 MOTE_OBJS := $(MOTE_SRCS:%.c=$(BUILD)/%.o)
 
 $(BUILD)/mote: $(MOTE_OBJS)
@@ -37,6 +36,9 @@ $(BUILD)/bench/hello-static: bench/hello.c | $(DEPS_STAMP)
 
 bench: $(BUILD)/bench/hello-static
 BENCHES += bench/mote_run.sh bench/net.sh bench/usernet.sh bench/storage.sh bench/console.sh
+# benchmark: the runtime recipes' images (python3, java, node: size, cold and cached) and
+# start to exit beside the host (bench/runtimes.sh)
+BENCHES += bench/runtimes.sh
 
 # benchmark: bench/storage.sh's I/O program, the same static binary on the host and in Mote
 $(BUILD)/bench/blkio: bench/blkio.c | $(DEPS_STAMP)

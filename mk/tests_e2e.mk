@@ -108,6 +108,10 @@ TESTS += tests/e2e/net_tap.sh
 # processes (issue 14): bash, busybox sh, Python's subprocess, git, make + gcc inside Mote as
 # natively; a fork bomb in 256 MiB ends in clean errors (motevm and QEMU TCG)
 TESTS += tests/e2e/processes.sh tests/e2e/processes_qemu.sh
+# runtime recipes (issue 15): python3, perl, lua, node and java (-version, -cp DIR, -jar) run in
+# Mote with no --add as natively; what recipes and the command line add (motevm and QEMU TCG;
+# ~30 s under TCG, java's three runs ~4 s each)
+TESTS += tests/e2e/mote_runtimes.sh tests/e2e/mote_runtimes_qemu.sh
 # CPython's own tests that start children (issue 14): test_posix, test_os, test_threading,
 # test_signal, test_subprocess from Debian's libpython3.11-testsuite (tools/python_tests.sh),
 # every case that passes natively passes in Mote (motevm and QEMU TCG; ~4 minutes under TCG)

@@ -41,7 +41,7 @@ run $M run /usr/bin/uname -a
 run $M run --cpus 2 /usr/bin/nproc
 run $M run /usr/bin/lua5.4 -e 'print(_VERSION .. " in a microVM: 6 * 7 = " .. 6 * 7)'
 run $M run /usr/bin/sqlite3 :memory: 'select sqlite_version(), 6 * 7;'
-run $M run --add /usr/lib/python3.11 /usr/bin/python3 -c \
+run $M run /usr/bin/python3 -c \
 	'import platform, os; print("Python", platform.python_version(), "on", platform.system(), platform.release(), "as pid", os.getpid())'
 echo
 echo "And once more with the boot timeline (mote run --verbose):"

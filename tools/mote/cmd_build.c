@@ -17,7 +17,10 @@ void cmd_build_help(void)
 	       "Packs PROGRAM (a path, or a name found in $PATH), its ELF interpreter and shared\n"
 	       "libraries (found as ld.so finds them), its #! interpreter if it is a script, and\n"
 	       "glibc's run-time files into the Mote image IMG, with the kernel command line that\n"
-	       "runs it with ARGS. Every other ELF file added (--add) brings its libraries too;\n"
+	       "runs it with ARGS. A language runtime (python3, perl, java, node, lua, ruby; for\n"
+	       "a script, its interpreter's) brings the files it loads, as it names them when\n"
+	       "asked (--no-runtime: not), and the host files ARGS name come at their own paths\n"
+	       "(--no-auto-add: not). Every other ELF file added (--add) brings its libraries too;\n"
 	       "one of those that cannot be found is a warning, not an error. Run the image with\n"
 	       "`mote run --image IMG`. With --format ext4 the image is an ext4 file system (made\n"
 	       "by mkfs.ext4) that boots as the VM's root drive, in mote run --image, motevm or\n"
@@ -55,6 +58,8 @@ int cmd_build(int argc, char **argv)
 			"mote: resolved in %.1f ms: %zu libraries for the program, %zu for the other "
 			"ELF files (%.1f ms)\n",
 			r.resolve_ms, r.deps.n_libs, r.closure.n_libs, r.closure_ms);
+	if (o.show_files)
+		recipe_print_notes(&r);
 	recipe_manifest(&r, &o, &m);
 	ret = o.ext4 ? image_ext4_write(&r.fs, &m, o.output, err, sizeof(err))
 		     : image_write(&r.fs, &m, o.output, true, hash, err, sizeof(err));

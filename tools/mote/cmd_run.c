@@ -35,6 +35,9 @@ void cmd_run_help(void)
 	       "Ctrl-Z go to its foreground job (a program with no handler ends, and the VM\n"
 	       "with it); otherwise Ctrl-C stops the VM.\n"
 	       "\n"
+	       "The image holds what `mote build` puts there (`mote help build`): with a language\n"
+	       "runtime's files (python3, perl, java, node, lua, ruby) and the host files ARGS name.\n"
+	       "\n"
 	       "motevm needs /dev/kvm. Where it cannot be opened read-write, mote says so in one\n"
 	       "line on stderr and boots the same image under QEMU TCG instead (much slower).\n"
 	       "--no-fallback makes a missing /dev/kvm an error.\n"
@@ -161,6 +164,8 @@ static int run_program(const struct mote_opts *o, struct launch *l)
 			"other ELF files (%.3f ms)\n",
 			launch_now_ms() - l->t0_ms, r.deps.program, r.fs.n, r.deps.n_libs,
 			r.closure.n_libs, r.closure_ms);
+	if (o->verbose)
+		recipe_print_notes(&r);
 	ret = cache_get(&r, o, image, sizeof(image), &built, err, sizeof(err));
 	if (ret < 0) {
 		fprintf(stderr, "mote run: %s\n", err);
@@ -174,8 +179,8 @@ static int run_program(const struct mote_opts *o, struct launch *l)
 		fprintf(stderr, "mote: %8.3f ms  image %s: %s\n", launch_now_ms() - l->t0_ms,
 			built ? "built" : "cached", image);
 	l->image = image;
-	l->cpus = o->cpus ? o->cpus : 1;
-	l->mem_mib = o->mem_mib ? o->mem_mib : 128;
+	l->cpus = r.cpus;
+	l->mem_mib = r.mem_mib;
 	ret = launch_with(o, l, r.cmdline);
 	recipe_free(&r);
 	return ret < 0 ? RUN_FAILED : ret;

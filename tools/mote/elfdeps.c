@@ -405,6 +405,7 @@ static int add_executable(struct resolver *r, const char *path, struct elfdeps_r
 	 */
 	if (!res->rpath_set) {
 		res->rpath_set = true;
+		snprintf(res->exe, sizeof(res->exe), "%s", path);
 		if (exe->info.rpath && !exe->info.runpath)
 			elfdeps_expand(exe->info.rpath, strlen(exe->info.rpath), exe->origin,
 				       res->rpath, sizeof(res->rpath));

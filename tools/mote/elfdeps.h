@@ -15,8 +15,11 @@ struct elfdeps_opts {
 /* What elfdeps_add_program learnt about the program. */
 struct elfdeps_result {
 	char program[4096]; /* absolute path of the program as the guest will exec it */
-	bool dynamic;	    /* it (or its script interpreter) has a PT_INTERP */
-	size_t n_libs;	    /* shared objects added */
+	/* the ELF file that runs it: the program, or for a script its interpreter (for
+	 * #!/usr/bin/env NAME, NAME), as found (runtimes.c tells the language by it) */
+	char exe[4096];
+	bool dynamic;  /* it (or its script interpreter) has a PT_INTERP */
+	size_t n_libs; /* shared objects added */
 	/* the executable's DT_RPATH, $ORIGIN expanded ("" without one, or with a DT_RUNPATH) */
 	char rpath[4096];
 	bool rpath_set;

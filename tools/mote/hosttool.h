@@ -1,4 +1,4 @@
-/* hosttool.h: running the host's e2fsprogs programs (mkfs.ext4, e2fsck, debugfs). */
+/* hosttool.h: running the host's programs (e2fsprogs' mkfs.ext4, e2fsck, debugfs; runtimes). */
 #ifndef MOTE_TOOLS_HOSTTOOL_H
 #define MOTE_TOOLS_HOSTTOOL_H
 
@@ -16,5 +16,10 @@ int hosttool_run(char *const argv[]);
  * error) and its stderr dropped; the bytes captured, or -1 when it failed, was killed, exited
  * non-zero or wrote too much. */
 long hosttool_output(char *const argv[], char *buf, size_t cap);
+/* The same with the environment envp (not mote's) and stdin from /dev/null, for asking a
+ * program of the host about itself untouched by the user's variables; killed (a failure)
+ * after timeout_ms if more than 0. */
+long hosttool_output_env(char *const argv[], char *const envp[], int timeout_ms, char *buf,
+			 size_t cap);
 
 #endif

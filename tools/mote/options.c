@@ -23,7 +23,10 @@ enum {
 	OPT_FORMAT,
 	OPT_NAME,
 	OPT_TRACE,
-	OPT_TRACE_TIMEOUT
+	OPT_TRACE_TIMEOUT,
+	OPT_NO_RUNTIME,
+	OPT_RUNTIME_SITE,
+	OPT_NO_AUTO_ADD
 };
 
 static const struct option long_opts[] = {
@@ -51,8 +54,24 @@ static const struct option long_opts[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "trace", no_argument, NULL, OPT_TRACE },
 	{ "trace-timeout", required_argument, NULL, OPT_TRACE_TIMEOUT },
+	{ "no-runtime", no_argument, NULL, OPT_NO_RUNTIME },
+	{ "runtime-site", no_argument, NULL, OPT_RUNTIME_SITE },
+	{ "no-auto-add", no_argument, NULL, OPT_NO_AUTO_ADD },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* Lines of --help that run and build share. */
+#define HELP_CWD                                                                      \
+	"  -C, --cwd DIR        the program's working directory (default /, or the\n" \
+	"                       current directory when an argument names a path\n"    \
+	"                       relative to it)\n"
+#define HELP_RECIPES                                                                     \
+	"      --no-runtime     no runtime recipe: not the standard library and other\n" \
+	"                       files python3, perl, java, node, lua or ruby load\n"     \
+	"      --runtime-site   the runtime's third-party package directories too,\n"    \
+	"                       whatever their size (default: when under 16 MiB)\n"      \
+	"      --no-auto-add    not the host files and directories the arguments\n"      \
+	"                       name, nor the current directory's path\n"
 
 const char *opts_help(enum opts_for which)
 {
@@ -61,17 +80,17 @@ const char *opts_help(enum opts_for which)
 		       "      --format cpio|ext4  cpio (the default): booted as an initrd, its\n"
 		       "                       files in memory; ext4: a root file system image\n"
 		       "                       (mkfs.ext4) booted as the root drive (root=/dev/vda)\n"
-		       "  -m, --mem MIB        default guest memory for the image (default 128)\n"
+		       "  -m, --mem MIB        default guest memory for the image (default 128, or\n"
+		       "                       a runtime recipe's: enough for its image and heap)\n"
 		       "  -c, --cpus N         default vCPU count for the image, 1-32 (default 1)\n"
-		       "  -e, --env K=V        set an environment variable (repeatable)\n"
-		       "  -C, --cwd DIR        the program's working directory (default /)\n"
+		       "  -e, --env K=V        set an environment variable (repeatable)\n" HELP_CWD
 		       "  -a, --add HOST[:GUEST]  add a file or directory (repeatable; GUEST\n"
 		       "                       defaults to HOST's absolute path), with the\n"
 		       "                       libraries of the ELF files in it\n"
 		       "  -w, --with PROGRAM   add another program (a path, or a name in $PATH) at\n"
 		       "                       its path, with its libraries, for PROGRAM to run\n"
 		       "                       (repeatable)\n"
-		       "      --locale         add the locale and gconv files glibc may load\n"
+		       "      --locale         add the locale and gconv files glibc may load\n" HELP_RECIPES
 		       "      --trace          first run PROGRAM here under ptrace (for real: what it\n"
 		       "                       writes is written) and add the files it opens, runs,\n"
 		       "                       stats or reads as links, and the directories it lists\n"
@@ -82,18 +101,20 @@ const char *opts_help(enum opts_for which)
 		       "                       /dev/null, stdout and stderr to it (not with -v)\n"
 		       "      --trace-timeout SECONDS  kill the traced run, with all it started, after\n"
 		       "                       SECONDS (default 30) and add what it used until then\n"
-		       "  -v, --verbose        show each file resolved, and the time it took (with\n"
-		       "                       --trace: each traced file, and the traced run's output)\n";
-	return "  -m, --mem MIB        guest memory in MiB (default: the image's, 128)\n"
+		       "  -v, --verbose        show each file resolved, and the time it took, and\n"
+		       "                       what the runtime recipe and the arguments added\n"
+		       "                       (with --trace: each traced file, and the traced\n"
+		       "                       run's output)\n";
+	return "  -m, --mem MIB        guest memory in MiB (default: the image's, 128, or a\n"
+	       "                       runtime recipe's: enough for its image and heap)\n"
 	       "  -c, --cpus N         vCPUs, 1-32 (default: the image's, 1)\n"
-	       "  -e, --env K=V        set an environment variable (repeatable)\n"
-	       "  -C, --cwd DIR        the program's working directory (default /)\n"
+	       "  -e, --env K=V        set an environment variable (repeatable)\n" HELP_CWD
 	       "  -a, --add HOST[:GUEST]  add a file or directory (repeatable), with the\n"
 	       "                       libraries of the ELF files in it\n"
 	       "  -w, --with PROGRAM   add another program (a path, or a name in $PATH) at\n"
 	       "                       its path, with its libraries, for PROGRAM to run\n"
 	       "                       (repeatable)\n"
-	       "      --locale         add the locale and gconv files glibc may load\n"
+	       "      --locale         add the locale and gconv files glibc may load\n" HELP_RECIPES
 	       "      --trace          first run PROGRAM here under ptrace (for real: what it\n"
 	       "                       writes is written) and add the files it opens, runs,\n"
 	       "                       stats or reads as links, and the directories it lists\n"
@@ -138,8 +159,9 @@ const char *opts_help(enum opts_for which)
 	       "                       volume create`, or a block device) at GUESTDIR, read-write\n"
 	       "                       (the kernel leaves it clean at exit), or read-only with\n"
 	       "                       :ro (repeatable, up to 8)\n"
-	       "      --verbose        print a boot timeline on stderr (with --trace: each\n"
-	       "                       traced file too, and the traced run's output)\n";
+	       "      --verbose        print a boot timeline on stderr, and what the\n"
+	       "                       runtime recipe and the arguments added (with\n"
+	       "                       --trace: each traced file, and the traced run's output)\n";
 }
 
 static int parse_uint(const char *opt, const char *s, unsigned lo, unsigned hi, unsigned *out)
@@ -307,6 +329,15 @@ static int one_option(int c, const char *arg, enum opts_for which, struct mote_o
 		return 0;
 	case OPT_TRACE_TIMEOUT:
 		return parse_uint("--trace-timeout", arg, 1, 24 * 3600, &o->trace_timeout);
+	case OPT_NO_RUNTIME:
+		o->no_runtime = true;
+		return 0;
+	case OPT_RUNTIME_SITE:
+		o->runtime_site = true;
+		return 0;
+	case OPT_NO_AUTO_ADD:
+		o->no_auto_add = true;
+		return 0;
 	}
 	if (which == OPTS_RUN && c == OPT_KERNEL_ARG) {
 		if (strncmp(arg, "--", 2)) {

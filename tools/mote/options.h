@@ -33,9 +33,12 @@ struct mote_opts {
 	size_t n_volumes;
 	const char **publish; /* run: -p [HOSTIP:]HOSTPORT:GUESTPORT, checked */
 	size_t n_publish;
-	const char *net; /* run: --net "user" or "none" (checked); NULL: not given */
-	bool locale;	 /* add locale and gconv files */
-	char **argv;	 /* PROGRAM [ARGS...] */
+	const char *net;   /* run: --net "user" or "none" (checked); NULL: not given */
+	bool locale;	   /* add locale and gconv files */
+	bool no_runtime;   /* --no-runtime: no runtime recipe (runtimes.c) */
+	bool runtime_site; /* --runtime-site: the runtime's third-party packages, any size */
+	bool no_auto_add;  /* --no-auto-add: not the files the arguments name, nor the cwd */
+	char **argv;	   /* PROGRAM [ARGS...] */
 	int argc;
 
 	bool trace;		/* --trace: add the files a traced run on the host uses */

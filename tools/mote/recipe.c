@@ -146,7 +146,9 @@ static int add_runtime_files(struct recipe *r, const struct mote_opts *o, bool d
 
 static int make_cmdline(struct recipe *r, const struct mote_opts *o, char *err, size_t errlen)
 {
-	char word[RECIPE_CMDLINE_MAX];
+	/* no --cwd: where relative arguments mean what they mean on the host, if they name any */
+	const char *cwd = o->cwd ? o->cwd : r->autoadd.start_dir;
+	char word[RECIPE_CMDLINE_MAX + 8]; /* + "--cwd=": too long is said below */
 	long len = 0;
 
 	r->cmdline[0] = '\0';
@@ -154,8 +156,8 @@ static int make_cmdline(struct recipe *r, const struct mote_opts *o, char *err, 
 		snprintf(word, sizeof(word), "--env=%s", o->env[i]);
 		len = quote_append(r->cmdline, len, sizeof(r->cmdline), word);
 	}
-	if (o->cwd && len >= 0) {
-		snprintf(word, sizeof(word), "--cwd=%s", o->cwd);
+	if (cwd[0] && len >= 0) {
+		snprintf(word, sizeof(word), "--cwd=%s", cwd);
 		len = quote_append(r->cmdline, len, sizeof(r->cmdline), word);
 	}
 	if (len >= 0)
@@ -232,6 +234,29 @@ static int add_closure(struct recipe *r, const struct mote_opts *o, size_t first
 	return ret;
 }
 
+/*
+ * The options' memory and vCPUs, else the runtime recipe's: its own figure or the image's size
+ * and 64 MiB, rounded up to 64 MiB (a cpio image lives in the guest's memory, beside the
+ * runtime's heap), whichever is more; else 128 MiB and one vCPU.
+ */
+static void machine_defaults(struct recipe *r, const struct mote_opts *o)
+{
+	uint64_t bytes = 0;
+	unsigned fit;
+
+	r->cpus = o->cpus ? o->cpus : r->runtime.cpus ? r->runtime.cpus : 1;
+	r->mem_mib = o->mem_mib ? o->mem_mib : 128;
+	if (o->mem_mib || !r->runtime.name)
+		return;
+	for (size_t i = 0; i < r->fs.n; i++)
+		bytes += r->fs.v[i].type == FS_FILE ? r->fs.v[i].size : 0;
+	fit = (unsigned)(((bytes >> 20) + 64 + 63) / 64 * 64);
+	if (r->runtime.mem_mib > r->mem_mib)
+		r->mem_mib = r->runtime.mem_mib;
+	if (fit > r->mem_mib)
+		r->mem_mib = fit;
+}
+
 int recipe_make(const struct mote_opts *o, struct recipe *r, char *err, size_t errlen)
 {
 	struct elfdeps_opts dopts = { .verbose = o->show_files };
@@ -251,16 +276,24 @@ int recipe_make(const struct mote_opts *o, struct recipe *r, char *err, size_t e
 	closed = r->fs.n;
 	for (size_t i = 0; ret == 0 && i < o->n_add; i++)
 		ret = add_one(&r->fs, o->add[i], err, errlen);
+	if (ret == 0 && !o->no_runtime)
+		ret = runtimes_add(&r->fs, r->deps.exe,
+				   &(struct runtimes_opts){ .site = o->runtime_site }, &r->runtime,
+				   err, errlen);
 	if (ret == 0)
 		ret = add_runtime_files(r, o, dynamic, err, errlen);
 	/* after the generated /etc files, which the host's must not replace */
 	if (ret == 0 && o->trace)
 		ret = trace_add(&r->fs, o, r->deps.program, err, errlen);
+	/* after mote's own /etc files, which a named host file must not replace */
+	if (ret == 0 && !o->no_auto_add)
+		ret = autoadd_add(&r->fs, o->argv + 1, o->argc - 1, &r->autoadd, err, errlen);
 	if (ret == 0)
 		ret = add_closure(r, o, closed, dynamic, err, errlen);
 	if (ret == 0)
 		ret = make_cmdline(r, o, err, errlen);
 	if (ret == 0) {
+		machine_defaults(r, o);
 		fileset_sort(&r->fs);
 		ret = compute_key(r);
 		if (ret < 0)
@@ -276,23 +309,34 @@ int recipe_make(const struct mote_opts *o, struct recipe *r, char *err, size_t e
 
 void recipe_manifest(const struct recipe *r, const struct mote_opts *o, struct image_manifest *m)
 {
+	(void)o; /* its machine is in r: recipe_make weighed it against the runtime's */
 	memset(m, 0, sizeof(*m));
 	m->version = IMAGE_VERSION;
 	m->cmdline = (char *)r->cmdline;
 	m->program = (char *)r->deps.program;
 	m->created_by = "mote " MOTE_VERSION;
-	m->vcpu_count = o->cpus ? o->cpus : 1;
-	m->mem_size_mib = o->mem_mib ? o->mem_mib : 128;
+	m->vcpu_count = r->cpus;
+	m->mem_size_mib = r->mem_mib;
 }
 
 void recipe_print_warnings(const struct recipe *r)
 {
 	for (size_t i = 0; i < r->closure.n_warnings; i++)
 		fprintf(stderr, "mote: warning: %s\n", r->closure.warnings[i]);
+	lines_print(&r->runtime.warnings, stderr, "mote: warning: ");
+	lines_print(&r->autoadd.warnings, stderr, "mote: warning: ");
+}
+
+void recipe_print_notes(const struct recipe *r)
+{
+	runtimes_print(&r->runtime, stderr);
+	autoadd_print(&r->autoadd, stderr);
 }
 
 void recipe_free(struct recipe *r)
 {
 	fileset_free(&r->fs);
 	closure_result_free(&r->closure);
+	runtimes_result_free(&r->runtime);
+	autoadd_result_free(&r->autoadd);
 }

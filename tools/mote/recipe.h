@@ -2,10 +2,12 @@
 #ifndef MOTE_TOOLS_RECIPE_H
 #define MOTE_TOOLS_RECIPE_H
 
+#include "autoadd.h"
 #include "closure.h"
 #include "elfdeps.h"
 #include "fileset.h"
 #include "image.h"
+#include "runtimes.h"
 
 #include <stdint.h>
 
@@ -17,7 +19,10 @@ struct mote_opts;
 struct recipe {
 	struct fileset fs;
 	struct elfdeps_result deps;
-	struct closure_result closure; /* the libraries of the other ELF files, and warnings */
+	struct closure_result closure;	/* the libraries of the other ELF files, and warnings */
+	struct runtimes_result runtime; /* the runtime recipe's files (runtimes.c) */
+	struct autoadd_result autoadd;	/* the files the arguments name (autoadd.c) */
+	unsigned mem_mib, cpus;		/* the machine: the options', else the recipe's */
 	char cmdline[RECIPE_CMDLINE_MAX];
 	uint64_t key[2];   /* identity of the file set: a new key means a new image */
 	double resolve_ms; /* time spent finding the files */
@@ -26,8 +31,9 @@ struct recipe {
 
 /*
  * Resolves the program in o->argv[0] and each --with program, with their libraries, the --add
- * paths and glibc's run-time files, then the libraries of every other ELF file among them, and
- * composes the kernel command line. Returns 0 or -errno with a message in err naming what is
+ * paths, the files of the program's runtime (runtimes.c), glibc's run-time files and the host
+ * paths its arguments name (autoadd.c), then the libraries of every other ELF file among them,
+ * and composes the kernel command line. Returns 0 or -errno with a message in err naming what is
  * missing or wrong: a library the program or a --with program needs and the host lacks is an
  * error; one that another ELF file needs (a plugin in an --add'ed tree) is a warning kept in
  * r->closure.warnings.
@@ -40,6 +46,8 @@ void recipe_manifest(const struct recipe *r, const struct mote_opts *o, struct i
 
 /* Prints r's warnings on stderr, a "mote: warning: " line each. */
 void recipe_print_warnings(const struct recipe *r);
+/* Prints what the runtime recipe and the arguments added, for -v and --verbose. */
+void recipe_print_notes(const struct recipe *r);
 
 void recipe_free(struct recipe *r);
 
