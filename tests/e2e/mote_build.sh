@@ -26,9 +26,12 @@ same_as_native() {
 	}
 	# the Mote kernel provides /dev (devfs); the chroot gets the part programs use at start
 	mkdir -p "$root/dev" && mknod -m 666 "$root/dev/null" c 1 3
-	# the program and its arguments: what follows the mote options (--trace takes no value)
+	# the program and its arguments: what follows the mote options (the flags take no value)
 	while [ "${1#-}" != "$1" ]; do
-		if [ "$1" = --trace ]; then shift; else shift 2; fi
+		case $1 in
+		--trace | --no-auto-add | --no-runtime | --runtime-site) shift ;;
+		*) shift 2 ;;
+		esac
 	done
 	native=$(env -i "$@" 2>&1)
 	guest=$(env -i /usr/sbin/chroot "$root" "$@" 2>&1)
@@ -82,20 +85,21 @@ int main(int argc, char **argv)
 C
 if gcc -O2 -o $T/rd $T/rd.c; then
 	echo "read by the program" >$T/data.txt
-	$MOTE build $T/rd $T/data.txt -o $T/rd.img >/dev/null
+	# (--no-auto-add: the file named on the command line would be added without --trace)
+	$MOTE build --no-auto-add $T/rd $T/data.txt -o $T/rd.img >/dev/null
 	mkdir -p $T/rd.root && (cd $T/rd.root && cpio -idm --quiet <$T/rd.img)
 	expect_eq "without --trace, the file the program reads is missing" "$T/data.txt: missing" \
 		"$(env -i /usr/sbin/chroot $T/rd.root $T/rd $T/data.txt 2>&1)"
-	same_as_native rd-trace --trace $T/rd $T/data.txt
-	out=$($MOTE build --trace $T/rd $T/data.txt -o $T/rd.img 2>&1 >/dev/null)
+	same_as_native rd-trace --no-auto-add --trace $T/rd $T/data.txt
+	out=$($MOTE build --no-auto-add --trace $T/rd $T/data.txt -o $T/rd.img 2>&1 >/dev/null)
 	expect_match "--trace: a summary line on stderr" \
 		"^mote: --trace: [0-9]+ files?, [0-9]+ director(y|ies) from 1 run of [0-9.]+ s$" "$out"
-	out=$($MOTE build -v --trace $T/rd $T/data.txt -o $T/rd.img 2>&1)
+	out=$($MOTE build -v --no-auto-add --trace $T/rd $T/data.txt -o $T/rd.img 2>&1)
 	expect_match "--trace -v: each file" "^mote: --trace: $T/data.txt$" "$out"
 	expect_match "... and the traced run's output" "^read by the program$" "$out"
 
 	echo "read by the child" >$T/child.txt
-	$MOTE build --trace --env FORK=1 $T/rd $T/child.txt -o $T/fork.img >/dev/null 2>&1
+	$MOTE build --no-auto-add --trace --env FORK=1 $T/rd $T/child.txt -o $T/fork.img >/dev/null 2>&1
 	expect_match "--trace follows a forked child: the file it opens is in the image" \
 		" $T/child.txt$" "$($MOTE inspect $T/fork.img)"
 

@@ -242,10 +242,11 @@ int main(int argc, char **argv)
 C
 	echo "host data" >$T/host-data.txt
 	if gcc -O2 -o $T/cat-file $T/cat-file.c; then
-		out=$($MOTE run --qemu $T/cat-file $T/host-data.txt </dev/null 2>&1)
+		out=$($MOTE run --qemu --no-auto-add $T/cat-file $T/host-data.txt </dev/null 2>&1)
 		expect_eq "--qemu: without --trace the data file is missing inside" \
 			"$T/host-data.txt: missing" "$out"
-		out=$($MOTE run --qemu --trace $T/cat-file $T/host-data.txt </dev/null 2>/dev/null)
+		out=$($MOTE run --qemu --no-auto-add --trace $T/cat-file $T/host-data.txt \
+			</dev/null 2>/dev/null)
 		expect_eq "--qemu --trace: the program reads it" "host data" "$out"
 	else
 		not_ok "cannot compile the --trace test program"
