@@ -64,3 +64,21 @@ finish() {
 	echo "$((TEST_CHECKS - TEST_FAILS))/$TEST_CHECKS checks passed"
 	[ "$TEST_CHECKS" -gt 0 ] && [ "$TEST_FAILS" -eq 0 ]
 }
+
+# vm_platforms: sets platforms to where `mote run` can boot here: motevm (a usable /dev/kvm)
+# and qemu (qemu-system-x86_64, TCG without KVM), saying which part is skipped and why;
+# skips the test when neither is there.
+vm_platforms() {
+	platforms=()
+	if kvm_usable; then
+		platforms+=(motevm)
+	else
+		echo "(motevm part skipped: $KVM_WHY)"
+	fi
+	if command -v qemu-system-x86_64 >/dev/null; then
+		platforms+=(qemu)
+	else
+		echo "(QEMU TCG part skipped: qemu-system-x86_64 not installed)"
+	fi
+	[ ${#platforms[@]} -gt 0 ] || skip "neither /dev/kvm nor qemu-system-x86_64 is usable"
+}

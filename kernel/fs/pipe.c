@@ -62,6 +62,22 @@ static void pipe_unref(struct pipe *p)
 	kfree(p);
 }
 
+/* Wait, p->lock held, until the pipe holds something: 1; 0 when it is empty with no writer
+ * left (the end), -EAGAIN (nonblock) or -EINTR (a signal). */
+static int wait_data(struct pipe *p, bool nonblock)
+{
+	while (p->head == p->tail) {
+		if (!p->writers)
+			return 0;
+		if (nonblock)
+			return -EAGAIN;
+		if (waitq_interrupted())
+			return -EINTR;
+		(void)waitq_sleep(&p->rq, &p->lock, 0);
+	}
+	return 1;
+}
+
 static ssize_t pipe_read(struct file *f, void *ubuf, size_t n, uint64_t *pos)
 {
 	struct pipe *p = f->priv;
@@ -73,19 +89,10 @@ static ssize_t pipe_read(struct file *f, void *ubuf, size_t n, uint64_t *pos)
 		return 0;
 	mutex_lock(&p->rmutex);
 	fl = spin_lock(&p->lock);
-	while (p->head == p->tail) {
-		if (!p->writers)
-			goto out;
-		if (f->flags & O_NONBLOCK) {
-			r = -EAGAIN;
-			goto out;
-		}
-		if (waitq_interrupted()) {
-			r = -EINTR;
-			goto out;
-		}
-		(void)waitq_sleep(&p->rq, &p->lock, 0);
-	}
+	r = wait_data(p, f->flags & O_NONBLOCK);
+	if (r <= 0)
+		goto out;
+	r = 0;
 	while (done < n && p->tail + done < p->head) {
 		uint64_t at = (p->tail + done) % p->size;
 		size_t k = MIN(n - done, MIN(p->head - p->tail - done, p->size - at));
@@ -289,19 +296,10 @@ long pipe_peek(struct file *f, void *kbuf, size_t n, bool nonblock)
 		return -EINVAL;
 	mutex_lock(&p->rmutex); /* (no reader takes the bytes meanwhile) */
 	fl = spin_lock(&p->lock);
-	while (p->head == p->tail && n) {
-		if (!p->writers)
-			goto out;
-		if (nonblock) {
-			r = -EAGAIN;
-			goto out;
-		}
-		if (waitq_interrupted()) {
-			r = -EINTR;
-			goto out;
-		}
-		(void)waitq_sleep(&p->rq, &p->lock, 0);
-	}
+	r = n ? wait_data(p, nonblock) : 0;
+	if (r <= 0)
+		goto out;
+	r = 0;
 	/* the ring is stable: the writer only adds past head, a resize waits for copying */
 	while (done < n && p->tail + done < p->head) {
 		uint64_t at = (p->tail + done) % p->size;

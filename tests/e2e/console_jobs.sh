@@ -21,18 +21,7 @@ gcc -O2 -static -o "$T/guest" tests/e2e/console_jobs/guest.c || skip "cannot bui
 native=$(timeout 60 python3 "$H" native "$T/guest")
 expect_match "natively: the last ^C ends the program" 'status 130$' "$native"
 
-platforms=()
-if kvm_usable; then
-	platforms+=(motevm)
-else
-	echo "(motevm part skipped: $KVM_WHY)"
-fi
-if command -v qemu-system-x86_64 >/dev/null; then
-	platforms+=(qemu)
-else
-	echo "(QEMU TCG part skipped: qemu-system-x86_64 not installed)"
-fi
-[ ${#platforms[@]} -gt 0 ] || skip "neither /dev/kvm nor qemu-system-x86_64 is usable"
+vm_platforms
 for p in "${platforms[@]}"; do
 	args=(--no-fallback)
 	[ "$p" = qemu ] && args=(--qemu)

@@ -75,18 +75,7 @@ run() {
 	cat "$T/out"
 }
 
-platforms=()
-if kvm_usable; then
-	platforms+=(motevm)
-else
-	echo "(motevm part skipped: $KVM_WHY)"
-fi
-if command -v qemu-system-x86_64 >/dev/null; then
-	platforms+=(qemu)
-else
-	echo "(QEMU TCG part skipped: qemu-system-x86_64 not installed)"
-fi
-[ ${#platforms[@]} -gt 0 ] || skip "neither /dev/kvm nor qemu-system-x86_64 is usable"
+vm_platforms
 for p in "${platforms[@]}"; do
 	run "$p" raise.py late
 	expect_match "$p: SIGALRM's handler interrupts a blocked console read (EINTR)" \

@@ -16,18 +16,7 @@ done
 export MOTE_CACHE_DIR=$TEST_TMP/cache
 PTY="python3 tests/pty_run.py --timeout 300"
 
-platforms=()
-if kvm_usable; then
-	platforms+=(motevm)
-else
-	echo "(motevm part skipped: $KVM_WHY)"
-fi
-if command -v qemu-system-x86_64 >/dev/null; then
-	platforms+=(qemu)
-else
-	echo "(QEMU TCG part skipped: qemu-system-x86_64 not installed)"
-fi
-[ ${#platforms[@]} -gt 0 ] || skip "neither /dev/kvm nor qemu-system-x86_64 is usable"
+vm_platforms
 
 # read_line MOTE...: a line typed after a prompt, with an erase (canonical mode's editing)
 read_line() {

@@ -11,11 +11,7 @@ MOTE=build/mote
 [ -x $MOTE ] || skip "build/mote not built"
 export MOTE_CACHE_DIR=$TEST_TMP/cache MOTE_RUNTIME_DIR=$TEST_TMP/run
 T=$TEST_TMP
-platforms=()
-kvm_usable && platforms+=(motevm) || echo "(motevm part skipped: $KVM_WHY)"
-command -v qemu-system-x86_64 >/dev/null && platforms+=(qemu) ||
-	echo "(QEMU TCG part skipped: qemu-system-x86_64 not installed)"
-[ ${#platforms[@]} -gt 0 ] || skip "neither /dev/kvm nor qemu-system-x86_64 is usable"
+vm_platforms
 
 # a program that ticks until SIGTERM (then says so, status 7), or that ignores it
 cat >"$T/ticker.sh" <<'SH'

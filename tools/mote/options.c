@@ -65,6 +65,17 @@ static const struct option long_opts[] = {
 	"  -C, --cwd DIR        the program's working directory (default /, or the\n" \
 	"                       current directory when an argument names a path\n"    \
 	"                       relative to it)\n"
+#define HELP_TRACE                                                                          \
+	"      --trace          first run PROGRAM here under ptrace (for real: what it\n"   \
+	"                       writes is written) and add the files it opens, runs,\n"     \
+	"                       stats or reads as links, and the directories it lists\n"    \
+	"                       (empty), at their own paths: programs and ELF objects\n"    \
+	"                       with their libraries; not /proc, /sys, /dev, nor files\n"   \
+	"                       it created. Its environment is --env's values; it runs\n"   \
+	"                       in --cwd if the host has it (else in mote's), stdin from\n" \
+	"                       /dev/null, stdout and stderr to it (not with --verbose)\n"  \
+	"      --trace-timeout SECONDS  kill the traced run, with all it started, after\n"  \
+	"                       SECONDS (default 30) and add what it used until then\n"
 #define HELP_RECIPES                                                                     \
 	"      --no-runtime     no runtime recipe: not the standard library and other\n" \
 	"                       files python3, perl, java, node, lua or ruby load\n"     \
@@ -91,16 +102,7 @@ const char *opts_help(enum opts_for which)
 		       "                       its path, with its libraries, for PROGRAM to run\n"
 		       "                       (repeatable)\n"
 		       "      --locale         add the locale and gconv files glibc may load\n" HELP_RECIPES
-		       "      --trace          first run PROGRAM here under ptrace (for real: what it\n"
-		       "                       writes is written) and add the files it opens, runs,\n"
-		       "                       stats or reads as links, and the directories it lists\n"
-		       "                       (empty), at their own paths: programs and ELF objects\n"
-		       "                       with their libraries; not /proc, /sys, /dev, nor files\n"
-		       "                       it created. Its environment is --env's values; it runs\n"
-		       "                       in --cwd if the host has it (else in mote's), stdin from\n"
-		       "                       /dev/null, stdout and stderr to it (not with -v)\n"
-		       "      --trace-timeout SECONDS  kill the traced run, with all it started, after\n"
-		       "                       SECONDS (default 30) and add what it used until then\n"
+			       HELP_TRACE
 		       "  -v, --verbose        show each file resolved, and the time it took, and\n"
 		       "                       what the runtime recipe and the arguments added\n"
 		       "                       (with --trace: each traced file, and the traced\n"
@@ -115,16 +117,7 @@ const char *opts_help(enum opts_for which)
 	       "                       its path, with its libraries, for PROGRAM to run\n"
 	       "                       (repeatable)\n"
 	       "      --locale         add the locale and gconv files glibc may load\n" HELP_RECIPES
-	       "      --trace          first run PROGRAM here under ptrace (for real: what it\n"
-	       "                       writes is written) and add the files it opens, runs,\n"
-	       "                       stats or reads as links, and the directories it lists\n"
-	       "                       (empty), at their own paths: programs and ELF objects\n"
-	       "                       with their libraries; not /proc, /sys, /dev, nor files\n"
-	       "                       it created. Its environment is --env's values; it runs\n"
-	       "                       in --cwd if the host has it (else in mote's), stdin from\n"
-	       "                       /dev/null, stdout and stderr to it (not with --verbose)\n"
-	       "      --trace-timeout SECONDS  kill the traced run, with all it started, after\n"
-	       "                       SECONDS (default 30) and add what it used until then\n"
+		       HELP_TRACE
 	       "  -i, --image IMG      run a prebuilt image (from `mote build`) instead\n"
 	       "  -k, --kernel ELF     boot this kernel instead of the one beside mote\n"
 	       "      --qemu           boot under qemu-system-x86_64 -M microvm instead of motevm\n"

@@ -20,16 +20,6 @@
 static char made[MAX_MADE][PATH_MAX];
 static int n_made;
 
-static int fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(jail_err, sizeof(jail_err), fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 void cgroup_undo(void)
 {
 	while (n_made > 0)
@@ -47,7 +37,7 @@ static int write_file(const char *dir, const char *file, const char *value)
 		r = -1;
 	if (fd >= 0)
 		close(fd);
-	return r ? fail("writing %s to %s: %s", value, path, strerror(errno)) : 0;
+	return r ? jail_fail("writing %s to %s: %s", value, path, strerror(errno)) : 0;
 }
 
 static int read_file(const char *dir, const char *file, char *out, size_t n)
@@ -96,7 +86,7 @@ static int make_path(const char *mnt, const char *rel, bool cpuset)
 	size_t base = strlen(mnt);
 
 	if (snprintf(path, sizeof(path), "%s/%s", mnt, rel) >= (int)sizeof(path))
-		return fail("cgroup path %s/%s too long", mnt, rel);
+		return jail_fail("cgroup path %s/%s too long", mnt, rel);
 	for (char *s = path + base + 1;; s++) {
 		char c = *s;
 
@@ -113,10 +103,11 @@ static int make_path(const char *mnt, const char *rel, bool cpuset)
 
 				if (read_file(parent, file, v, sizeof(v)) < 0 ||
 				    write_file(path, file, v) < 0)
-					return fail("%s/%s: cannot inherit %s", path, file, parent);
+					return jail_fail("%s/%s: cannot inherit %s", path, file,
+							 parent);
 			}
 		} else if (errno != EEXIST) {
-			return fail("mkdir %s: %s", path, strerror(errno));
+			return jail_fail("mkdir %s: %s", path, strerror(errno));
 		}
 		if (!c)
 			return 0;
@@ -136,8 +127,8 @@ static int enable_v2(const char *mnt, const char *rel, const char *ctrl)
 		const char *slash = strchr(s, '/');
 
 		if (write_file(dir, "cgroup.subtree_control", plus) < 0)
-			return fail("enabling the %s controller under %s: %s", ctrl, dir,
-				    strerror(errno));
+			return jail_fail("enabling the %s controller under %s: %s", ctrl, dir,
+					 strerror(errno));
 		if (!slash)
 			return 0;
 		snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/%.*s", (int)(slash - s),
@@ -155,7 +146,7 @@ int cgroup_enter(const struct jail_opts *o)
 	snprintf(rel, sizeof(rel), "%s/%s", o->parent_cgroup, o->id);
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
 	if (o->cgroup_version == 2 && find_mount(NULL, mnt, sizeof(mnt)) < 0)
-		return fail("--cgroup-version 2: no cgroup2 file system in /proc/mounts");
+		return jail_fail("--cgroup-version 2: no cgroup2 file system in /proc/mounts");
 	for (int i = 0; i < o->n_cgroups; i++) {
 		const char *eq = strchr(o->cgroups[i], '=');
 		char file[256], ctrl[64];
@@ -163,8 +154,9 @@ int cgroup_enter(const struct jail_opts *o)
 		snprintf(file, sizeof(file), "%.*s", (int)(eq - o->cgroups[i]), o->cgroups[i]);
 		snprintf(ctrl, sizeof(ctrl), "%.*s", (int)strcspn(file, "."), file);
 		if (o->cgroup_version == 1 && find_mount(ctrl, mnt, sizeof(mnt)) < 0)
-			return fail("--cgroup %s: no cgroup v1 hierarchy has the %s controller",
-				    o->cgroups[i], ctrl);
+			return jail_fail(
+				"--cgroup %s: no cgroup v1 hierarchy has the %s controller",
+				o->cgroups[i], ctrl);
 		if (make_path(mnt, rel, o->cgroup_version == 1 && !strcmp(ctrl, "cpuset")) < 0)
 			return -1;
 		/* (the core files, cgroup.*, need no controller) */

@@ -19,7 +19,7 @@
 
 char jail_err[1024];
 
-static int fail(const char *fmt, ...)
+int jail_fail(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -85,7 +85,7 @@ static int node(const char *path, unsigned major, unsigned minor, const struct j
 {
 	if (mknod(path, S_IFCHR | 0600, makedev(major, minor)) < 0 ||
 	    chown(path, o->uid, o->gid) < 0)
-		return fail("mknod %s: %s", path, strerror(errno));
+		return jail_fail("mknod %s: %s", path, strerror(errno));
 	return 0;
 }
 
@@ -99,11 +99,11 @@ static int populate(const struct jail_opts *o)
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		snprintf(p, sizeof(p), "%s/%s", o->root, dirs[i]);
 		if (mkdir(p, 0755) < 0)
-			return fail("mkdir %s: %s", p, strerror(errno));
+			return jail_fail("mkdir %s: %s", p, strerror(errno));
 	}
 	snprintf(p, sizeof(p), "%s/run", o->root);
 	if (chown(p, o->uid, o->gid) < 0 || chown(o->root, o->uid, o->gid) < 0)
-		return fail("chown %s: %s", p, strerror(errno));
+		return jail_fail("chown %s: %s", p, strerror(errno));
 	snprintf(p, sizeof(p), "%s/dev/kvm", o->root);
 	if (node(p, 10, 232, o) < 0)
 		return -1;
@@ -118,18 +118,19 @@ int jail_prepare(struct jail_opts *o)
 
 	if (snprintf(o->jail_dir, sizeof(o->jail_dir), "%s/%s/%s", o->base, o->exec_name, o->id) >=
 	    (int)sizeof(o->jail_dir))
-		return fail("--chroot-base-dir %s: path too long", o->base);
+		return jail_fail("--chroot-base-dir %s: path too long", o->base);
 	snprintf(o->root, sizeof(o->root), "%s/root", o->jail_dir);
 	if (lstat(o->jail_dir, &st) == 0)
-		return fail("%s exists: a jail with --id %s is there already", o->jail_dir, o->id);
+		return jail_fail("%s exists: a jail with --id %s is there already", o->jail_dir,
+				 o->id);
 	if (make_dirs(o->jail_dir, 0, 0755) < 0 || mkdir(o->root, 0755) < 0)
-		return fail("%s: %s", o->root, strerror(errno));
+		return jail_fail("%s: %s", o->root, strerror(errno));
 	snprintf(bin, sizeof(bin), "%s/%s", o->root, o->exec_name);
 	if (copy_file(o->exec_file, bin) < 0) {
 		int e = errno;
 
 		jail_undo(o);
-		return fail("copying %s into the jail: %s", o->exec_file, strerror(e));
+		return jail_fail("copying %s into the jail: %s", o->exec_file, strerror(e));
 	}
 	/* everything the jail holds is made here, before the pivot: a failure can still be
 	 * undone from the host's side */
@@ -159,25 +160,25 @@ void jail_undo(const struct jail_opts *o)
 int jail_enter(const struct jail_opts *o)
 {
 	if (unshare(CLONE_NEWNS) < 0)
-		return fail("unshare(CLONE_NEWNS): %s", strerror(errno));
+		return jail_fail("unshare(CLONE_NEWNS): %s", strerror(errno));
 	/* nothing done below propagates back to the host's mounts */
 	if (mount(NULL, "/", NULL, MS_PRIVATE | MS_REC, NULL) < 0)
-		return fail("making / private: %s", strerror(errno));
+		return jail_fail("making / private: %s", strerror(errno));
 	if (mount(o->root, o->root, NULL, MS_BIND | MS_REC, NULL) < 0)
-		return fail("bind-mounting %s: %s", o->root, strerror(errno));
+		return jail_fail("bind-mounting %s: %s", o->root, strerror(errno));
 	if (chdir(o->root) < 0 || mkdir("old_root", 0700) < 0) {
-		fail("%s/old_root: %s", o->root, strerror(errno));
+		jail_fail("%s/old_root: %s", o->root, strerror(errno));
 		goto undo;
 	}
 	if (syscall(SYS_pivot_root, ".", "old_root") < 0) {
-		fail("pivot_root into %s: %s", o->root, strerror(errno));
+		jail_fail("pivot_root into %s: %s", o->root, strerror(errno));
 		rmdir("old_root");
 		goto undo;
 	}
 	if (umount2("old_root", MNT_DETACH) < 0 || rmdir("old_root") < 0)
-		return fail("leaving the old root: %s", strerror(errno));
+		return jail_fail("leaving the old root: %s", strerror(errno));
 	if (chroot(".") < 0 || chdir("/") < 0)
-		return fail("chroot: %s", strerror(errno));
+		return jail_fail("chroot: %s", strerror(errno));
 	return 0;
 undo: /* still on the host's side: leave the jail's directory removable (jail_undo) */
 	if (chdir("/") == 0)
@@ -189,10 +190,10 @@ int jail_drop(const struct jail_opts *o)
 {
 	if (setgroups(0, NULL) < 0 || setresgid(o->gid, o->gid, o->gid) < 0 ||
 	    setresuid(o->uid, o->uid, o->uid) < 0)
-		return fail("dropping to uid %u gid %u: %s", (unsigned)o->uid, (unsigned)o->gid,
-			    strerror(errno));
+		return jail_fail("dropping to uid %u gid %u: %s", (unsigned)o->uid,
+				 (unsigned)o->gid, strerror(errno));
 	if (o->uid != 0 &&
 	    setuid(0) == 0) /* (never: but a drop that did not hold must not go on) */
-		return fail("uid 0 could be regained after the drop");
+		return jail_fail("uid 0 could be regained after the drop");
 	return 0;
 }

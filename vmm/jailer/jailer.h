@@ -38,8 +38,10 @@ struct jail_opts {
 	char root[4200];     /* ... /root */
 };
 
-/* What a failed step says, once; the caller prints "mote-jailer: " and it. */
+/* What a failed step says, once; the caller prints "mote-jailer: " and it. jail_fail sets
+ * it (printf-style) and returns -1. */
 extern char jail_err[1024];
+int jail_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* The cgroup (cgroup.c): made under each hierarchy the --cgroup files need (v1) or the
  * unified one (v2), the files written, the calling process moved in. 0, or -1 with jail_err;
