@@ -67,7 +67,7 @@ tools/python_tests.sh build/third_party >"$T/fetch.log" 2>&1 ||
 TS=$PWD/build/third_party/python3.11-tests/usr/lib/python3.11/test
 unshare -m true 2>/dev/null || skip "unshare -m fails here: no mount namespace for the native runs"
 LOGS=${COMPAT_LOGS:-$T/logs}
-mkdir -p "$LOGS"
+mkdir -p "$LOGS" && LOGS=$(cd "$LOGS" && pwd) # (the native runs start in /tmp)
 
 # The libraries of the standard library's extension modules (lib-dynload: _ssl, _sqlite3,
 # _ctypes, _lzma, _bz2, _uuid, _curses, ...) beyond Python's own, which mote does not resolve
