@@ -4,6 +4,7 @@
 #   make test       run every test; ends with "N passed, N failed, N skipped"
 #   make lint       clang-format check + cppcheck      make format   reformat the tree
 #   make bench      run the benchmarks, write bench/RESULTS.md
+#   make compat     CPython's regression suite natively and in Mote, its table into bench/RESULTS.md
 #   make SAN=1      host code with ASan+UBSan          make V=1      show full commands
 .DEFAULT_GOAL := all
 
@@ -21,6 +22,7 @@ include mk/host_info.mk
 # after every fragment that adds to TESTS/TESTS_BUILD: prerequisites expand when read
 include mk/tests.mk
 include mk/bench.mk
+include mk/compat.mk
 include mk/lint.mk
 
 all: $(ALL_TARGETS)

@@ -112,7 +112,8 @@ TESTS += tests/e2e/processes.sh tests/e2e/processes_qemu.sh
 # Mote with no --add as natively; what recipes and the command line add (motevm and QEMU TCG;
 # ~30 s under TCG, java's three runs ~4 s each)
 TESTS += tests/e2e/mote_runtimes.sh tests/e2e/mote_runtimes_qemu.sh
-# CPython's own tests that start children (issue 14): test_posix, test_os, test_threading,
-# test_signal, test_subprocess from Debian's libpython3.11-testsuite (tools/python_tests.sh),
-# every case that passes natively passes in Mote (motevm and QEMU TCG; ~4 minutes under TCG)
-TESTS += tests/e2e/cpython_tests.sh tests/e2e/cpython_tests_qemu.sh
+# CPython's regression suite, the fast set (tests/compat/cpython.sh; `make compat` runs the full
+# one): test_posix, test_os, test_threading, test_signal, test_subprocess and nine quick modules
+# from Debian's libpython3.11-testsuite (tools/python_tests.sh), every case that passes natively
+# passes in Mote (motevm and QEMU TCG; ~3 minutes under TCG)
+TESTS += tests/compat/cpython_fast.sh tests/compat/cpython_fast_qemu.sh

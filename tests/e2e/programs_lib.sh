@@ -1,14 +1,14 @@
 # programs_lib.sh: for tests that run real programs inside Mote with `mote run` and compare them
 # with native runs (debian_programs.sh, processes.sh). Sourced after tests/lib.sh, with TEST
-# naming the test: sets RUN (the mote command for PLATFORM=motevm, the default, or
-# PLATFORM=qemu: QEMU TCG microvm; the caller SKIPs where it cannot run), T and
-# MOTE_CACHE_DIR, and defines same.
+# naming the test (TEST_QEMU: its QEMU TCG part, if not tests/e2e/${TEST}_qemu.sh): sets RUN
+# (the mote command for PLATFORM=motevm, the default, or PLATFORM=qemu: QEMU TCG microvm; the
+# caller SKIPs where it cannot run), T and MOTE_CACHE_DIR, and defines same.
 # shellcheck shell=bash
 PLATFORM=${PLATFORM:-motevm}
 case $PLATFORM in
 motevm)
 	kvm_usable ||
-		skip "motevm part: $KVM_WHY; tests/e2e/${TEST}_qemu.sh is the QEMU TCG part"
+		skip "motevm part: $KVM_WHY; ${TEST_QEMU:-tests/e2e/${TEST}_qemu.sh} is the QEMU TCG part"
 	RUN=(build/mote run --no-fallback) # (motevm only, never mote's QEMU fallback)
 	;;
 qemu)
