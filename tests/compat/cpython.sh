@@ -61,8 +61,6 @@ KNOWN=(
 		SSLContext.wrap_socket() of an unconnected socket raises (most of the module's failures)"
 	"test_mmap|17|mmap(MAP_SHARED) of a 2 GiB sparse file fails with ENOMEM and keeps the memory
 		it took: every later mmap() and even unlink() fail with ENOMEM"
-	"test_time.TimeTestCase.test_clock_settime|17|clock_settime() is ENOSYS (Linux: EPERM
-		without CAP_SYS_TIME, which the test takes)"
 	"test_uuid.TestInternals\w*.test_(ip|ifconfig)_getnode|17|no AF_NETLINK (ip: EAFNOSUPPORT),
 		and ifconfig lists no interface: no MAC address found"
 	"test_logging.(LogRecordTest.test_multiprocessing|QueueListenerTest.test_handle_called_with_mp_queue
