@@ -27,11 +27,11 @@ done
 TEST=compat_cpython TEST_QEMU=tests/compat/cpython_fast_qemu.sh
 . tests/e2e/programs_lib.sh
 
-# The fast set (`make test`, ~3 minutes under QEMU TCG): the modules that start children
+# The fast set (`make test`, 3-4 minutes under QEMU TCG): the modules that start children
 # (issue 14) and a few quick ones of descriptors, polling, terminals and files.
 FAST=(test_posix test_os test_threading test_signal test_subprocess test_wait4
 	test_fcntl test_select test_epoll test_pty test_tempfile test_shutil test_glob test_fnmatch)
-# The full set (`make compat`, ~30 minutes under QEMU TCG): the OS interface (files, processes,
+# The full set (`make compat`, ~25 minutes under QEMU TCG): the OS interface (files, processes,
 # polling, sockets and TLS on the loopback, time, users, resources), the extension modules that
 # need libraries of their own (compression, hashing, TLS), archives, logging over local sockets,
 # and pure-Python modules. Each passes natively here in under a minute. Left out: test_socket
