@@ -74,7 +74,8 @@ static void keep_to_limit(bool verbose)
 {
 	char err[256];
 	int count = 0;
-	long long freed = cache_prune(cache_limit(), 60, note_removed, &count, err, sizeof(err));
+	long long freed =
+		cache_prune(cache_limit(), 60, note_removed, &count, NULL, err, sizeof(err));
 
 	if (freed > 0 && verbose)
 		fprintf(stderr,

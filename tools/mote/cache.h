@@ -41,12 +41,13 @@ long cache_list(struct cache_entry **out, char *err, size_t errlen)
 /*
  * Remove least recently used images until those left total at most max_bytes, sparing the
  * ones used in the last grace seconds (a run may be about to open one); then the keys that
- * point at nothing and what crashed builds left. removed (if not NULL) hears of each image.
- * Returns the bytes freed, or -errno with the reason in err.
+ * point at nothing and what crashed builds left. removed (if not NULL) hears of each image;
+ * *left (if not NULL) is what the images left take. Returns the bytes freed, or -errno with
+ * the reason in err.
  */
 long long cache_prune(uint64_t max_bytes, long long grace,
-		      void (*removed)(const struct cache_entry *, void *), void *arg, char *err,
-		      size_t errlen) __attribute__((warn_unused_result));
+		      void (*removed)(const struct cache_entry *, void *), void *arg,
+		      uint64_t *left, char *err, size_t errlen) __attribute__((warn_unused_result));
 /* The cache's size limit: $MOTE_CACHE_MAX (bytes, or a number with K, M, G or T; 0: none),
  * else 4 GiB. cache_get keeps to it after each build. */
 uint64_t cache_limit(void);

@@ -212,8 +212,8 @@ static void sweep(const char *dir)
 }
 
 long long cache_prune(uint64_t max_bytes, long long grace,
-		      void (*removed)(const struct cache_entry *, void *), void *arg, char *err,
-		      size_t errlen)
+		      void (*removed)(const struct cache_entry *, void *), void *arg,
+		      uint64_t *left, char *err, size_t errlen)
 {
 	char dir[PATH_MAX];
 	struct cache_entry *v;
@@ -237,6 +237,8 @@ long long cache_prune(uint64_t max_bytes, long long grace,
 			removed(&v[i], arg);
 	}
 	free(v);
+	if (left)
+		*left = total;
 	if (cache_dir(dir, sizeof(dir), err, errlen) == 0)
 		sweep(dir);
 	return freed;

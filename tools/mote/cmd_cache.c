@@ -98,9 +98,7 @@ static int prune(int argc, char **argv)
 	uint64_t max = cache_limit();
 	long long grace = 60, freed;
 	char err[1024], size[32];
-	struct cache_entry *v;
-	uint64_t total = 0;
-	long left;
+	uint64_t left = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--all")) {
@@ -119,19 +117,14 @@ static int prune(int argc, char **argv)
 			return 2;
 		}
 	}
-	freed = cache_prune(max, grace, say_removed, NULL, err, sizeof(err));
+	freed = cache_prune(max, grace, say_removed, NULL, &left, err, sizeof(err));
 	if (freed < 0) {
 		fprintf(stderr, "mote cache: %s\n", err);
 		return 1;
 	}
 	human((uint64_t)freed, size, sizeof(size));
 	printf("freed %s\n", size);
-	left = cache_list(&v, err, sizeof(err));
-	for (long i = 0; i < left; i++)
-		total += v[i].bytes;
-	if (left > 0)
-		free(v);
-	if (total > max)
+	if (left > max)
 		printf("(still over: images used in the last minute are kept)\n");
 	return 0;
 }

@@ -158,11 +158,8 @@ int cmd_logs(int argc, char **argv)
 /* Wait up to secs for the VM's supervisor to record its end; true if it did. */
 static bool wait_end(struct vmstate *s, double secs)
 {
-	char err[256];
-
 	for (double t = 0; t <= secs; t += 0.05) {
-		if (vmstate_find(s->id, s, err, sizeof(err)) < 0 || !s->running ||
-		    !vmstate_alive(s))
+		if (vmstate_reload(s) < 0 || !s->running || !vmstate_alive(s))
 			return true;
 		poll(NULL, 0, 50);
 	}

@@ -90,7 +90,7 @@ int detach_launch(struct launch *l, const char *name, const char *program)
 	while (read(ready[0], &c, 1) < 0 && errno == EINTR)
 		;
 	close(ready[0]);
-	if (vmstate_find(s.id, &s, err, sizeof(err)) < 0) {
+	if (vmstate_reload(&s) < 0) {
 		fprintf(stderr, "mote run: the VM's supervisor did not start (%s)\n", log);
 		return -1;
 	}

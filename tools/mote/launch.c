@@ -215,8 +215,6 @@ static int exit_status_of(int wstatus)
 }
 
 static pid_t child;
-static void (*l_started)(int pid, void *arg); /* the launch's started, for run_child */
-static void *l_started_arg;
 static volatile sig_atomic_t stop_signal; /* the last SIGINT, SIGTERM or SIGHUP mote got */
 
 /* SIGINT: the terminal sent Ctrl-C to the VMM too (one process group); just note it. */
@@ -240,8 +238,10 @@ static void output_gone(void)
 }
 
 /* Runs argv as a child, console attached; returns its wait status, or -1. With NRELAY > 0,
- * the VM's output comes through the files FROM while it runs (relay_until_exit to TO). */
-static int run_child(char **argv, const int *from, const int *to, int nrelay)
+ * the VM's output comes through the files FROM while it runs (relay_until_exit to TO);
+ * l->started hears the child's pid. */
+static int run_child(const struct launch *l, char **argv, const int *from, const int *to,
+		     int nrelay)
 {
 	struct sigaction fwd = { .sa_handler = forward }, nt = { .sa_handler = note }, old[4];
 	struct sigaction ign = { .sa_handler = SIG_IGN };
@@ -257,8 +257,8 @@ static int run_child(char **argv, const int *from, const int *to, int nrelay)
 		fprintf(stderr, "mote: %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
-	if (l_started)
-		l_started(child, l_started_arg);
+	if (l->started)
+		l->started(child, l->started_arg);
 	/* Ctrl-C reaches the VMM through the terminal: it stops the VM cleanly, we report. */
 	sigaction(SIGINT, &nt, &old[0]);
 	sigaction(SIGTERM, &fwd, &old[1]);
@@ -328,7 +328,7 @@ static int launch_motevm(const struct launch *l, const char *kernel, bool userne
 	}
 	fprintf(stderr, "mote: %8.3f ms  starting motevm (%u vCPU, %u MiB)\n",
 		launch_now_ms() - l->t0_ms, l->cpus, l->mem_mib);
-	wstatus = run_child(argv, NULL, NULL, 0);
+	wstatus = run_child(l, argv, NULL, NULL, 0);
 	close(fd);
 	if (net_fd >= 0)
 		close(net_fd); /* passt ends with motevm's end, not ours */
@@ -620,7 +620,7 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 		fprintf(stderr, "mote: %8.3f ms  starting QEMU microvm (%s, %u vCPU, %u MiB)\n",
 			launch_now_ms() - l->t0_ms, kvm ? "KVM" : "TCG", l->cpus, l->mem_mib);
 	terminal_begin();
-	wstatus = run_child(argv, files, to, tty_in ? 2 : 3);
+	wstatus = run_child(l, argv, files, to, tty_in ? 2 : 3);
 	terminal_restore();
 	if (wstatus < 0)
 		goto done;
@@ -654,8 +654,6 @@ bool launch_uses_qemu(const struct launch *l)
 
 int launch_vm(const struct launch *l)
 {
-	l_started = l->started;
-	l_started_arg = l->started_arg;
 	char kernel[PATH_MAX];
 	int err;
 

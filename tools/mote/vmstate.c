@@ -210,6 +210,18 @@ int vmstate_find(const char *ref, struct vmstate *s, char *err, size_t errlen)
 	return errmsg(err, errlen, -ENOENT, "no VM %s (mote ps -a lists them)", ref);
 }
 
+int vmstate_reload(struct vmstate *s)
+{
+	char root[sizeof(s->dir)], *slash;
+
+	snprintf(root, sizeof(root), "%s", s->dir);
+	slash = strrchr(root, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	return load(root, slash + 1, s);
+}
+
 bool vmstate_alive(const struct vmstate *s)
 {
 	char path[64], buf[512], *p;

@@ -36,6 +36,8 @@ int vmstate_save(const struct vmstate *s);
 /* Read the state of the VM named by `ref`: its id, a unique prefix of one, or its name. 0,
  * -ENOENT (no such VM) or -EEXIST (a prefix of several), with the reason in err. */
 int vmstate_find(const char *ref, struct vmstate *s, char *err, size_t errlen);
+/* Read s's state file again (its own only). 0, or -1 (gone or unreadable). */
+int vmstate_reload(struct vmstate *s);
 /* Every VM's state, oldest first, into *out (free it): the count, or -errno with err. */
 long vmstate_list(struct vmstate **out, char *err, size_t errlen);
 /* Whether the VM's supervisor is alive (a "running" state whose supervisor is gone: the

@@ -258,14 +258,12 @@ static int set_limits(const struct jail_opts *o)
 	struct rlimit nofile = { JAIL_DEFAULT_NOFILE, JAIL_DEFAULT_NOFILE };
 
 	if (setrlimit(RLIMIT_NOFILE, &nofile) < 0)
-		return snprintf(jail_err, sizeof(jail_err), "setrlimit: %s", strerror(errno)), -1;
+		return jail_fail("setrlimit: %s", strerror(errno));
 	for (int i = 0; i < o->n_rlimits; i++) {
 		struct rlimit r = { o->rlimit_val[i], o->rlimit_val[i] };
 
 		if (setrlimit(o->rlimit_res[i], &r) < 0)
-			return snprintf(jail_err, sizeof(jail_err), "setrlimit: %s",
-					strerror(errno)),
-			       -1;
+			return jail_fail("setrlimit: %s", strerror(errno));
 	}
 	return 0;
 }
@@ -314,12 +312,9 @@ int main(int argc, char **argv)
 	clearenv();
 	/* what must be opened from the host's view, before the pivot */
 	if (o.netns && (netns_fd = open(o.netns, O_RDONLY | O_CLOEXEC)) < 0)
-		return snprintf(jail_err, sizeof(jail_err), "--netns %s: %s", o.netns,
-				strerror(errno)),
-		       die();
+		return jail_fail("--netns %s: %s", o.netns, strerror(errno)), die();
 	if (o.daemonize && (null_fd = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
-		return snprintf(jail_err, sizeof(jail_err), "/dev/null: %s", strerror(errno)),
-		       die();
+		return jail_fail("/dev/null: %s", strerror(errno)), die();
 	if (jail_prepare(&o) < 0)
 		return die();
 	if (set_limits(&o) < 0 || cgroup_enter(&o) < 0 || jail_enter(&o) < 0) {
@@ -328,24 +323,18 @@ int main(int argc, char **argv)
 		return die();
 	}
 	if (netns_fd >= 0 && setns(netns_fd, CLONE_NEWNET) < 0)
-		return snprintf(jail_err, sizeof(jail_err), "setns %s: %s", o.netns,
-				strerror(errno)),
-		       die();
+		return jail_fail("setns %s: %s", o.netns, strerror(errno)), die();
 	if (o.daemonize &&
 	    (setsid() < 0 || dup2(null_fd, 0) < 0 || dup2(null_fd, 1) < 0 || dup2(null_fd, 2) < 0))
-		return snprintf(jail_err, sizeof(jail_err), "daemonize: %s", strerror(errno)),
-		       die();
+		return jail_fail("daemonize: %s", strerror(errno)), die();
 	if (o.new_pid_ns) {
 		pid_t child;
 
 		if (unshare(CLONE_NEWPID) < 0)
-			return snprintf(jail_err, sizeof(jail_err), "unshare(CLONE_NEWPID): %s",
-					strerror(errno)),
-			       die();
+			return jail_fail("unshare(CLONE_NEWPID): %s", strerror(errno)), die();
 		child = fork();
 		if (child < 0)
-			return snprintf(jail_err, sizeof(jail_err), "fork: %s", strerror(errno)),
-			       die();
+			return jail_fail("fork: %s", strerror(errno)), die();
 		if (child > 0) { /* the VMM is pid 1 in there; its host pid goes in the file */
 			write_pid_file(&o, child);
 			return 0;
@@ -357,7 +346,7 @@ int main(int argc, char **argv)
 		return die();
 	args = calloc((size_t)o.vmm_argc + 8, sizeof(*args));
 	if (!args)
-		return snprintf(jail_err, sizeof(jail_err), "out of memory"), die();
+		return jail_fail("out of memory"), die();
 	snprintf(t, sizeof(t), "%llu", t0);
 	snprintf(c, sizeof(c), "%llu", c0);
 	args[n++] = (char *)o.exec_name;
@@ -370,6 +359,6 @@ int main(int argc, char **argv)
 	for (int i = 0; i < o.vmm_argc; i++)
 		args[n++] = o.vmm_argv[i];
 	execv(o.exec_name, args);
-	snprintf(jail_err, sizeof(jail_err), "exec %s: %s", o.exec_name, strerror(errno));
+	jail_fail("exec %s: %s", o.exec_name, strerror(errno));
 	return die();
 }
