@@ -55,6 +55,15 @@ print(count)
 EOF
 }
 
+# The commits a round's output printed, from its complete lines only (ended by "\r" or
+# "\n"): the kill may cut the last line short ("committed 8" of "committed 8352").
+commits() {
+	case $(tail -c1 "$1" | od -An -c | tr -d ' ') in
+	'\r' | '\n' | '') cat "$1" ;;
+	*) sed '$d' "$1" ;;
+	esac | tr -d '\r' | sed -n 's/^ext4_crash: committed \([0-9]*\)$/\1/p'
+}
+
 total=0 busy=0 replays=0
 for it in $(seq 1 "$N"); do
 	ms=$((1000 + RANDOM % 3000))
@@ -63,8 +72,8 @@ for it in $(seq 1 "$N"); do
 		-no-reboot -device isa-debug-exit,iobase=0xf4,iosize=4 -kernel "$KERNEL" \
 		-append "--selftest=ext4_crash $(microvm_virtio 8)" </dev/null >"$T/crash.out"
 		true) 2>/dev/null
-	last=$(tr -d '\r' <"$T/crash.out" | sed -n 's/^ext4_crash: committed \([0-9]*\)$/\1/p' | tail -1)
-	first=$(tr -d '\r' <"$T/crash.out" | sed -n 's/^ext4_crash: committed \([0-9]*\)$/\1/p' | head -1)
+	last=$(commits "$T/crash.out" | tail -1)
+	first=$(commits "$T/crash.out" | head -1)
 	if grep -q "selftest ext4_crash: FAIL" "$T/crash.out"; then
 		not_ok "round $it: the self-test failed: $(grep FAIL "$T/crash.out")"
 		break
