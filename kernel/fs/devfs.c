@@ -115,6 +115,10 @@ void devfs_init(void)
 	static const struct vfs_mount_args args = { .source = "devfs",
 						    .type_name = "devtmpfs",
 						    .flags = MOUNT_NOSUID };
+	static const struct vfs_mount_args shm = { .source = "tmpfs",
+						   .type_name = "tmpfs",
+						   .flags = MOUNT_NOSUID | MOUNT_NODEV,
+						   .data = (void *)&ramfs_tmpfs_mode };
 	char path[32];
 	int r;
 
@@ -142,4 +146,11 @@ void devfs_init(void)
 		if (r)
 			panic("devfs: cannot create %s (error %d)", path, r);
 	}
+	/* POSIX shared memory and semaphores (shm_open, sem_open) are files in /dev/shm, a
+	 * tmpfs open to all as Linux mounts it */
+	r = vfs_create(vfs_root, "/dev/shm", S_IFDIR | 01777, 0, NULL, NULL);
+	if (!r)
+		r = vfs_mount("/dev/shm", &ramfs_type, &shm);
+	if (r)
+		panic("devfs: cannot mount /dev/shm (error %d)", r);
 }

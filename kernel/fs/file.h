@@ -65,6 +65,12 @@ struct dir_ctx {
 	uint64_t pos; /* the directory position: the fs advances it per entry emitted */
 };
 
+/* get_page's how: */
+#define GET_PAGE_WRITE 1u /* the page will be written through a shared mapping */
+/* Only a page the file already holds, for populating a mapping ahead of its faults: a hole
+ * stays unmapped until touched (ramfs); a file system may still read the page in (ext4). */
+#define GET_PAGE_CACHED 2u
+
 struct file_ops {
 	ssize_t (*read)(struct file *f, void *ubuf, size_t n, uint64_t *pos);
 	ssize_t (*write)(struct file *f, const void *ubuf, size_t n, uint64_t *pos);
@@ -72,9 +78,10 @@ struct file_ops {
 	int (*iterate)(struct file *f, struct dir_ctx *ctx);
 	long (*ioctl)(struct file *f, unsigned cmd, uint64_t arg);
 	uint32_t (*poll)(struct file *f, struct pollq **pq);
-	/* Physical address of the page at byte offset off of the file, for a mapping; the page
-	 * is created if missing (a hole) when write. Returns 0 and *pa, or -errno. */
-	int (*get_page)(struct file *f, uint64_t off, bool write, uint64_t *pa);
+	/* Physical address of the page at byte offset off of the file, for a mapping (how:
+	 * GET_PAGE_* flags); a missing page (a hole) is created unless GET_PAGE_CACHED.
+	 * Returns 0 and *pa, or -errno (-ENOENT: a hole, asked with GET_PAGE_CACHED). */
+	int (*get_page)(struct file *f, uint64_t off, unsigned how, uint64_t *pa);
 	int (*fsync)(struct file *f);
 	int (*release)(struct file *f);
 	/* Called at open (after the generic checks): may set f->priv. */

@@ -59,6 +59,8 @@ int mount_new(struct dentry *start, const char *source, struct dentry *at, const
 	if (i == ARRAY_SIZE(types))
 		return -ENODEV;
 	args.type_name = types[i].name;
+	if (types[i].type == &ramfs_type && !strcmp(type, "tmpfs"))
+		args.data = (void *)&ramfs_tmpfs_mode;
 	if (!at->inode || !S_ISDIR(at->inode->mode))
 		return -ENOTDIR;
 	if (types[i].disk) {

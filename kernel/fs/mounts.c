@@ -132,18 +132,18 @@ int mounts_sync(bool last)
 
 /* A mount point in the root file system; a disk root that lacks it and is read-only ends
  * the boot with a line that says so. */
-static void mkdir_if_missing(const char *name)
+static void mkdir_if_missing(const char *name, uint32_t mode)
 {
 	int r = 0;
 
 	if (cmdline.root) {
-		r = vfs_create(vfs_root, name, S_IFDIR | 0755, 0, NULL, NULL);
+		r = vfs_create(vfs_root, name, S_IFDIR | mode, 0, NULL, NULL);
 	} else {
 		/* in the initrd's ramfs without touching /'s times (the image's, as a chroot of
 		 * it shows them) */
 		mutex_lock(&vfs_lock);
 		if (!vfs_child(vfs_root, name + 1, strlen(name + 1)) &&
-		    !ramfs_add_dir(vfs_root, name + 1, strlen(name + 1), 0755, vfs_now().sec, &r))
+		    !ramfs_add_dir(vfs_root, name + 1, strlen(name + 1), mode, vfs_now().sec, &r))
 			r = r ? r : -ENOMEM;
 		mutex_unlock(&vfs_lock);
 	}
@@ -199,10 +199,10 @@ void vfs_init(void)
 		printk(LOG_ERR, "mote: bad initrd: %s\n", err);
 		kernel_exit(EXIT_BOOT_FAIL);
 	}
-	mkdir_if_missing("/dev");
-	mkdir_if_missing("/proc");
-	mkdir_if_missing("/sys");
-	mkdir_if_missing("/tmp");
+	mkdir_if_missing("/dev", 0755);
+	mkdir_if_missing("/proc", 0555);
+	mkdir_if_missing("/sys", 0555);
+	mkdir_if_missing("/tmp", 01777); /* open to all, as Linux systems make it */
 	devfs_init();
 	devpts_init();
 	procfs_init();

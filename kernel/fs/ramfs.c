@@ -193,8 +193,9 @@ static int file_truncate(struct inode *ino, uint64_t size)
 	return 0;
 }
 
-static int file_get_page(struct file *f, uint64_t off, bool write, uint64_t *pa)
+static int file_get_page(struct file *f, uint64_t off, unsigned how, uint64_t *pa)
 {
+	bool write = how & GET_PAGE_WRITE;
 	struct inode *ino = f->inode;
 	struct rfile *rf = ino->priv;
 	uint64_t i = off / PAGE_SIZE;
@@ -212,11 +213,11 @@ static int file_get_page(struct file *f, uint64_t off, bool write, uint64_t *pa)
 		mutex_unlock(&ino->lock);
 		return 0;
 	}
-	if (!p)
+	if (!p && !(how & GET_PAGE_CACHED))
 		p = page_of(rf, i, true);
 	mutex_unlock(&ino->lock);
 	if (!p)
-		return -ENOMEM;
+		return how & GET_PAGE_CACHED ? -ENOENT : -ENOMEM;
 	*pa = V2P(p);
 	return 0;
 }
@@ -547,9 +548,13 @@ int ramfs_add_seals(struct inode *ino, uint32_t seals, bool writable)
 	return r;
 }
 
+const uint32_t ramfs_tmpfs_mode = 01777;
+
+/* data: the root's mode (a const uint32_t *, as tmpfs's mode= option), or NULL for 0755. */
 static int ramfs_mount(struct super *sb, void *data)
 {
-	struct inode *ino = new_inode(sb, S_IFDIR | 0755);
+	const uint32_t *mode = data;
+	struct inode *ino = new_inode(sb, S_IFDIR | (mode ? *mode & 07777 : 0755));
 
 	if (!ino)
 		return -ENOMEM;

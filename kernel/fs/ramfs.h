@@ -9,6 +9,8 @@ struct dentry;
 struct fs_type;
 
 extern const struct fs_type ramfs_type;
+/* The root's mode of a ramfs mounted as tmpfs (01777, as Linux's tmpfs), for its mount data. */
+extern const uint32_t ramfs_tmpfs_mode;
 
 /*
  * Add an entry under dir (vfs_lock held): a regular file whose contents are data (size

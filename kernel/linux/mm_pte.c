@@ -19,38 +19,33 @@ uint64_t mm_pte_bits(const struct vma *v, bool writable)
 	return PTE_P | arch_pte_extra() | (writable && (v->prot & PROT_WRITE) ? PTE_W : 0);
 }
 
-/* Fill the (not present) page at va; a write intent on a private file page copies it. */
-int mm_pte_fill(struct mm *mm, struct vma *v, uint64_t va)
+/* Fill the page at va of a file mapping (how: GET_PAGE_CACHED or 0); a write intent on a
+ * private file page copies it. The page is asked for before any table is made, so that a
+ * hole skipped by GET_PAGE_CACHED costs nothing. */
+static int fill_file(struct mm *mm, struct vma *v, uint64_t va, unsigned how)
 {
-	uint64_t *pte = vm_entry(mm->pgd, va, 0, true), pa, off;
+	uint64_t *pte = vm_entry(mm->pgd, va, 0, false), pa, off;
+	bool shared = vma_is_shared(v);
 	void *p;
 	int r;
 
-	if (!pte)
-		return -ENOMEM;
-	if (*pte & (PTE_P | PTE_SW_PROTNONE))
+	if (pte && (*pte & (PTE_P | PTE_SW_PROTNONE)))
 		return 0;
-	if (!v->file) {
-		p = page_alloc_zeroed(0);
-		if (!p)
-			return -ENOMEM;
-		*pte = V2P(p) | mm_pte_bits(v, true) | PTE_SW_OWNED;
-		mm->pages++;
-		return 0;
-	}
 	off = v->off + (va - v->start);
 	if (off >= ALIGN_UP(v->file->inode->size, PAGE_SIZE))
 		return -EIO;
-	if (vma_is_shared(v)) {
-		r = v->file->ops->get_page(v->file, off, v->prot & PROT_WRITE, &pa);
-		if (r)
-			return r;
+	if (shared && (v->prot & PROT_WRITE))
+		how |= GET_PAGE_WRITE;
+	r = v->file->ops->get_page(v->file, off, how, &pa);
+	if (r)
+		return r;
+	pte = vm_entry(mm->pgd, va, 0, true);
+	if (!pte)
+		return -ENOMEM;
+	if (shared) {
 		*pte = pa | mm_pte_bits(v, true);
 		return 0;
 	}
-	r = v->file->ops->get_page(v->file, off, false, &pa);
-	if (r)
-		return r;
 	if (!(v->prot & PROT_WRITE)) {
 		*pte = pa | mm_pte_bits(v, false);
 		return 0;
@@ -59,6 +54,26 @@ int mm_pte_fill(struct mm *mm, struct vma *v, uint64_t va)
 	if (!p)
 		return -ENOMEM;
 	memcpy(p, P2V(pa), PAGE_SIZE);
+	*pte = V2P(p) | mm_pte_bits(v, true) | PTE_SW_OWNED;
+	mm->pages++;
+	return 0;
+}
+
+int mm_pte_fill(struct mm *mm, struct vma *v, uint64_t va)
+{
+	uint64_t *pte;
+	void *p;
+
+	if (v->file)
+		return fill_file(mm, v, va, 0);
+	pte = vm_entry(mm->pgd, va, 0, true);
+	if (!pte)
+		return -ENOMEM;
+	if (*pte & (PTE_P | PTE_SW_PROTNONE))
+		return 0;
+	p = page_alloc_zeroed(0);
+	if (!p)
+		return -ENOMEM;
 	*pte = V2P(p) | mm_pte_bits(v, true) | PTE_SW_OWNED;
 	mm->pages++;
 	return 0;
@@ -101,9 +116,12 @@ bool mm_pte_fill_huge(struct mm *mm, struct vma *v, uint64_t va)
 }
 
 /* Fill every missing page of [start, end) inside v (stops quietly at the end of a file);
- * whole 2 MiB blocks of anonymous memory as 2 MiB pages where fill_huge can. */
+ * whole 2 MiB blocks of anonymous memory as 2 MiB pages where fill_huge can. Of a file,
+ * only the pages it holds unless MAP_POPULATE: holes wait for their faults. */
 int mm_pte_populate(struct mm *mm, struct vma *v, uint64_t start, uint64_t end)
 {
+	unsigned how = (v->flags & MAP_POPULATE) ? 0 : GET_PAGE_CACHED;
+
 	if (!mm_pte_bits(v, false))
 		return 0;
 	for (uint64_t va = start; va < end; va += PAGE_SIZE) {
@@ -114,11 +132,10 @@ int mm_pte_populate(struct mm *mm, struct vma *v, uint64_t start, uint64_t end)
 			va += HUGE_SIZE - PAGE_SIZE;
 			continue;
 		}
-		r = mm_pte_fill(mm, v, va);
-
+		r = v->file ? fill_file(mm, v, va, how) : mm_pte_fill(mm, v, va);
 		if (r == -EIO)
 			return 0;
-		if (r)
+		if (r && r != -ENOENT)
 			return r;
 	}
 	return 0;

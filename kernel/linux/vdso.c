@@ -28,17 +28,17 @@ static union {
 } vvar __aligned(PAGE_SIZE);
 static struct file *vdso_file, *vvar_file;
 
-static int vdso_get_page(struct file *f, uint64_t off, bool write, uint64_t *pa)
+static int vdso_get_page(struct file *f, uint64_t off, unsigned how, uint64_t *pa)
 {
-	if (write || off >= vdso_size())
+	if ((how & GET_PAGE_WRITE) || off >= vdso_size())
 		return -EACCES;
 	*pa = KV2P(vdso_image + off);
 	return 0;
 }
 
-static int vvar_get_page(struct file *f, uint64_t off, bool write, uint64_t *pa)
+static int vvar_get_page(struct file *f, uint64_t off, unsigned how, uint64_t *pa)
 {
-	if (write || off)
+	if ((how & GET_PAGE_WRITE) || off)
 		return -EACCES;
 	*pa = KV2P(&vvar);
 	return 0;

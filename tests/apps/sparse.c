@@ -1,6 +1,7 @@
 /* sparse.c: files with holes: writes far past the end cost only the pages written, holes read
  * as zeros, truncation drops pages and a later extension reads zeros again (issue 17: a
- * write at 2 GiB used to fail with ENOSPC, the page list of a file being one array). */
+ * write at 2 GiB used to fail with ENOSPC, the page list of a file being one array; a mapping
+ * of a whole sparse file used to take memory for every page of its holes at mmap). */
 #include "check.h"
 
 #include <fcntl.h>
@@ -60,6 +61,35 @@ static void mapped(int fd)
 	munmap(m, 8192);
 }
 
+/* Mappings of a whole 4 GiB sparse file, more than the VM's memory (run_mote.sh gives it
+ * mote's default): only the pages touched cost memory, each time (CPython's test_mmap maps
+ * 2 GiB files so). */
+static void mapped_whole(int fd)
+{
+	const size_t len = 4 * GIB;
+	char buf[4];
+
+	CHECK_EQ(ftruncate(fd, 0), 0, "whole: empty the file");
+	CHECK_EQ(ftruncate(fd, len), 0, "whole: 4 GiB of hole");
+	for (int round = 0; round < 3; round++) {
+		char *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		char *r = mmap(NULL, GIB, PROT_READ, MAP_PRIVATE, fd, 3 * GIB);
+
+		CHECK(m != MAP_FAILED, "whole %d: mmap(MAP_SHARED) of all 4 GiB", round);
+		CHECK(r != MAP_FAILED, "whole %d: mmap(MAP_PRIVATE) of its last GiB", round);
+		if (m == MAP_FAILED || r == MAP_FAILED)
+			return;
+		CHECK(m[3 * GIB + 5] == (round ? 'x' : 0) && r[5] == m[3 * GIB + 5],
+		      "whole %d: both see the same byte at 3 GiB", round);
+		m[3 * GIB + 5] = 'x';
+		memcpy(m + 2 * GIB - 2, "abcd", 4);
+		CHECK(pread(fd, buf, 4, 2 * GIB - 2) == 4 && !memcmp(buf, "abcd", 4),
+		      "whole %d: a store across 2 GiB reads back through the file", round);
+		CHECK_EQ(munmap(m, len), 0, "whole %d: munmap", round);
+		CHECK_EQ(munmap(r, GIB), 0, "whole %d: munmap the private one", round);
+	}
+}
+
 int main(void)
 {
 	char path[4096];
@@ -70,6 +100,7 @@ int main(void)
 	CHECK(fd >= 0, "memfd_create");
 	holes(fd, "memfd", 1LL << 40);
 	mapped(fd);
+	mapped_whole(fd);
 	close(fd);
 	snprintf(path, sizeof(path), "%s/sparse", check_tmpdir());
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);

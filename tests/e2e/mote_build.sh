@@ -170,6 +170,31 @@ expect_match "--add DIR brings its files" " $T/data/sub/f$" "$listing"
 expect_match "--add DIR keeps symlinks" " $T/data/sub/l -> f$" "$listing"
 expect_match "--add HOST:GUEST puts the file at GUEST" " /info/release$" "$listing"
 
+# the data of ELF files and of files of 64 KiB or more start on a page (the kernel maps them in
+# place); a small file is not padded
+head -c 100000 /dev/urandom >$T/data/big && echo small >$T/data/small
+$MOTE build --add $T/data /bin/true -o $T/a.img >/dev/null
+expect_eq "ELF and large files' data start on a 4 KiB boundary, a small one's need not" \
+	"unaligned: none; aligned: big libc.so.6 true; small unaligned: 1" "$(python3 - $T/a.img <<'PY'
+import sys
+d = open(sys.argv[1], "rb").read()
+off, aligned, unaligned, small = 0, [], [], 0
+while d[off:off + 6] == b"070701":
+    size, nlen = int(d[off + 54:off + 62], 16), int(d[off + 94:off + 102], 16)
+    name = d[off + 110:off + 110 + nlen - 1].decode()
+    data = (off + 110 + nlen + 3) & ~3
+    big = size >= 65536 or d[data:data + 4] == b"\x7fELF"
+    if big and data % 4096 == 0:
+        aligned.append(name.rsplit("/", 1)[-1])
+    elif big:
+        unaligned.append(name)
+    small += name.endswith("/small") and data % 4096 != 0
+    off = (data + size + 3) & ~3
+print("unaligned: %s; aligned: %s; small unaligned: %d" % (" ".join(unaligned) or "none",
+      " ".join(n for n in ("big", "libc.so.6", "true") if n in aligned), small))
+PY
+)"
+
 # every ELF file in the image brings its libraries, not only the program: Python's extension
 # modules in the --add'ed tree need libsqlite3, libssl, libffi... (no --add of those), found
 # as ld.so finds them; -v names each such library and what it is for

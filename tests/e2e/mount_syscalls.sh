@@ -85,6 +85,7 @@ grep '^C race' "$G" # how the race went (EBUSY count, unmounted during it or aft
 m() { grep "^M$1 " "$G" | cut -d' ' -f2-; }
 BOOT="rootfs / ramfs rw 0 0
 devfs /dev devtmpfs rw,nosuid 0 0
+tmpfs /dev/shm tmpfs rw,nosuid,nodev 0 0
 devpts /dev/pts devpts rw,nosuid,noexec,relatime,gid=5,mode=620,ptmxmode=000 0 0
 proc /proc proc rw,nosuid,nodev,noexec 0 0
 sysfs /sys sysfs rw,nosuid,nodev,noexec 0 0

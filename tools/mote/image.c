@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #define PAGE 4096u
+#define ALIGN_MIN_SIZE (64u << 10) /* files of 64 KiB and more start on a page */
 
 char *image_manifest_json(const struct image_manifest *m)
 {
@@ -121,7 +122,10 @@ static int write_entry(struct cpio_writer *w, const struct fs_entry *e, char *er
 			write_blob(w, name, meta.mode, e->data, e->size);
 			return 0;
 		}
-		if (is_elf(e->source))
+		/* on a page, the kernel maps the data in place: an ELF's segments, and a large
+		 * file's pages (a JVM's lib/modules, a database) for read() and mmap without a
+		 * copy; a small file is not worth the padding */
+		if (e->size >= ALIGN_MIN_SIZE || is_elf(e->source))
 			align_next(w, name);
 		cpio_write_header(w, name, &meta, e->size);
 		return copy_file(w, e, err, errlen);

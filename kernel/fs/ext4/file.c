@@ -335,8 +335,9 @@ static int file_truncate(struct inode *ino, uint64_t size)
 	return r ?: e;
 }
 
-static int file_get_page(struct file *f, uint64_t off, bool write, uint64_t *pa)
+static int file_get_page(struct file *f, uint64_t off, unsigned how, uint64_t *pa)
 {
+	bool write = how & GET_PAGE_WRITE;
 	struct inode *ino = f->inode;
 	struct ext4_fs *fs = fs_of(ino);
 	struct enode *en = ino->priv;
