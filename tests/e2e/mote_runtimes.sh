@@ -65,6 +65,10 @@ printf '#!/usr/bin/env python3\nimport sys, textwrap\nprint(textwrap.shorten("a 
 chmod +x "$D/py/hello.py"
 same "a #!/usr/bin/env python3 script" "$D/py/hello.py" one two
 
+# a program linking OpenSSL gets the host's CA certificates (tools/mote/libdata.c)
+same "python3 ssl: the default context loads the CA certificates" python3 -c 'import ssl
+print(ssl.create_default_context().cert_store_stats(), ssl.get_default_verify_paths().cafile)'
+
 same "perl: POSIX, List::Util, Data::Dumper" perl -MPOSIX=floor,strftime \
 	-MList::Util=sum,max,shuffle -MData::Dumper -e '$Data::Dumper::Sortkeys = 1;
 print sum(1 .. 10), " ", max(3, 9, 2), " ", floor(-2.5), " ", strftime("%Y-%m-%d", gmtime(86400 * 365)), "\n";

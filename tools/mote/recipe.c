@@ -1,6 +1,7 @@
 /* recipe.c: turning `mote run/build` options into a file set, a command line and a cache key. */
 #include "recipe.h"
 #include "errmsg.h"
+#include "libdata.h"
 
 #include "options.h"
 #include "quote.h"
@@ -230,6 +231,8 @@ static int add_closure(struct recipe *r, const struct mote_opts *o, size_t first
 	/* a dynamic executable among them: its ld.so will look for the cache */
 	if (ret == 0 && r->closure.dynamic && !dynamic)
 		ret = add_if_present(&r->fs, "/etc/ld.so.cache", 0, err, errlen);
+	if (ret == 0)
+		ret = libdata_add(&r->fs, &r->libdata, err, errlen);
 	r->closure_ms = now_ms() - t0;
 	return ret;
 }
@@ -331,6 +334,7 @@ void recipe_print_notes(const struct recipe *r)
 {
 	runtimes_print(&r->runtime, stderr);
 	autoadd_print(&r->autoadd, stderr);
+	lines_print(&r->libdata, stderr, "mote: libraries' data: ");
 }
 
 void recipe_free(struct recipe *r)
@@ -339,4 +343,5 @@ void recipe_free(struct recipe *r)
 	closure_result_free(&r->closure);
 	runtimes_result_free(&r->runtime);
 	autoadd_result_free(&r->autoadd);
+	lines_free(&r->libdata);
 }

@@ -6,6 +6,7 @@
 #include "closure.h"
 #include "elfdeps.h"
 #include "fileset.h"
+#include "lines.h"
 #include "image.h"
 #include "runtimes.h"
 
@@ -22,6 +23,7 @@ struct recipe {
 	struct closure_result closure;	/* the libraries of the other ELF files, and warnings */
 	struct runtimes_result runtime; /* the runtime recipe's files (runtimes.c) */
 	struct autoadd_result autoadd;	/* the files the arguments name (autoadd.c) */
+	struct lines libdata;		/* what libdata.c added for the libraries */
 	unsigned mem_mib, cpus;		/* the machine: the options', else the recipe's */
 	char cmdline[RECIPE_CMDLINE_MAX];
 	uint64_t key[2];   /* identity of the file set: a new key means a new image */
