@@ -160,7 +160,7 @@ static int p_lookup(struct inode *dir, struct dentry *d)
 	const struct pinode *pd = dir->priv;
 	const struct procfs_node *n = pd->node, *e;
 	size_t len = strlen(d->name), plen;
-	long num;
+	long num, arg;
 	int err;
 
 	for (e = n->entries; e && e->name; e++) {
@@ -173,9 +173,13 @@ static int p_lookup(struct inode *dir, struct dentry *d)
 	if (len < plen || (plen && memcmp(d->name, n->prefix, plen)))
 		return -ENOENT;
 	num = parse_num(d->name + plen, len - plen);
-	if (!n->next || num < 0 || n->next(pd->arg, num) != num)
+	if (!n->next || num < 0)
 		return -ENOENT;
-	d->inode = make_inode(dir->sb, n->numbered, numbered_arg(n, pd->arg, num), &err);
+	if (n->next(pd->arg, num) == num)
+		arg = numbered_arg(n, pd->arg, num);
+	else if (!n->hidden || (arg = n->hidden(pd->arg, num)) < 0)
+		return -ENOENT;
+	d->inode = make_inode(dir->sb, n->numbered, arg, &err);
 out:
 	if (!d->inode)
 		return err;

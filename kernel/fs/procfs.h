@@ -54,6 +54,9 @@ struct procfs_node {
 	 * inner half, and as its outer half too if `outer` (/proc/<pid>), else the directory's
 	 * outer half. */
 	long (*next)(long arg, long from);
+	/* and, if set, numbers readdir does not list but lookup finds (/proc/<tid> of a thread
+	 * other than its process's main one): the argument of `numbered` for num, or -1. */
+	long (*hidden)(long arg, long num);
 	const struct procfs_node *numbered;
 	const char *prefix;
 	bool outer;

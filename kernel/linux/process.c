@@ -640,6 +640,31 @@ int process_kill(int pid, int sig, const struct k_siginfo *info)
 	return r;
 }
 
+int process_pid_of_tid(int tid)
+{
+	struct list *pos;
+	int pid = -1;
+	uint64_t f = process_lock();
+
+	list_for_each (pos, &table) {
+		struct process *p = list_entry(pos, struct process, all);
+		uint64_t g;
+		bool found;
+
+		if (p->state != PROC_LIVE)
+			continue;
+		g = spin_lock(&p->sig.lock);
+		found = task_find(p, tid) != NULL;
+		spin_unlock(&p->sig.lock, g);
+		if (found) {
+			pid = p->pid;
+			break;
+		}
+	}
+	process_unlock(f);
+	return pid;
+}
+
 int process_kill_tid(int tgid, int tid, int sig, struct k_siginfo *info)
 {
 	struct list *pos;

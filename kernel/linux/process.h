@@ -27,6 +27,8 @@ struct process *process_find(int pid);
 struct process *process_next(struct process *p);
 /* The smallest pid >= from of a live or zombie process, or -1 (procfs lists /proc/<pid>). */
 long process_next_pid(long from);
+/* The pid of the live process that has a thread tid (its main thread's too), or -1. */
+int process_pid_of_tid(int tid);
 /* The live or zombie process with pid, with a reference; NULL if there is none. */
 struct process *process_get(int pid);
 /* Drop a reference: the last (the table's is dropped when the process is reaped) frees it. */

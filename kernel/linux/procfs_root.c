@@ -35,6 +35,16 @@ static long next_pid(long arg, long from)
 	return process_next_pid(from);
 }
 
+/* /proc/<tid> of a thread other than its process's main one: its process's directory as the
+ * thread sees it (stat and status show the thread's ids, task/ every thread of the process),
+ * as Linux's, which readdir does not list either. */
+static long thread_dir(long arg, long tid)
+{
+	int pid = process_pid_of_tid((int)tid);
+
+	return pid < 0 || pid == tid ? -1 : PROCFS_ARG(pid, tid);
+}
+
 #define FILE(n, fn)                                               \
 	{                                                         \
 		.name = (n), .mode = S_IFREG | 0444, .show = (fn) \
@@ -61,6 +71,7 @@ static const struct procfs_node root = {
 	.mode = S_IFDIR | 0555,
 	.entries = root_entries,
 	.next = next_pid,
+	.hidden = thread_dir,
 	.numbered = &procfs_pid_dir,
 	.outer = true,
 };

@@ -227,6 +227,21 @@ static void live_child(pid_t pid, pid_t tid)
 	      "task/ lists the child's two threads");
 	snprintf(a, sizeof(a), "/proc/%d/task/%d", pid, getpid());
 	CHECK_ERR(access(a, F_OK), ENOENT, "task/<the parent's pid> of the child: ENOENT");
+	/* /proc/<tid> of the second thread: found, not listed */
+	snprintf(a, sizeof(a), "/proc/%d/status", tid);
+	CHECK(slurp_into(a, buf, sizeof(buf)) > 0 && status_num(buf, "Pid") == tid &&
+		      status_num(buf, "Tgid") == pid && status_num(buf, "Threads") == 2,
+	      "/proc/<tid>/status: the thread's Pid, the child's Tgid, 2 threads");
+	snprintf(a, sizeof(a), "/proc/%d/stat", tid);
+	CHECK(slurp_into(a, buf, sizeof(buf)) > 0 && strtol(buf, NULL, 10) == tid,
+	      "/proc/<tid>/stat: the thread's tid first");
+	snprintf(a, sizeof(a), "/proc/%d/task", tid);
+	CHECK(list_dir(a, pid, tid, &has_a, &has_b) == 2 && has_a && has_b,
+	      "/proc/<tid>/task lists the child's two threads");
+	CHECK(list_dir("/proc", pid, tid, &has_a, &has_b) > 0 && has_a && !has_b,
+	      "/proc lists the child's pid, not the thread's tid");
+	snprintf(a, sizeof(a), "/proc/%d", tid + 100000);
+	CHECK_ERR(access(a, F_OK), ENOENT, "/proc/<no such tid>: ENOENT");
 
 	n = slurp(path_of("/proc/%d/cmdline", pid), buf);
 	CHECK(n > 0 && slurp(path_of("/proc/%d/cmdline", getpid()), buf2) == n &&
