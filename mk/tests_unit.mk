@@ -56,6 +56,15 @@ $(BUILD)/tests/unit/vmm_cpuid_test: $(BUILD)/tests/unit/vmm_cpuid_test.o \
 TESTS += $(BUILD)/tests/unit/vmm_cpuid_test
 TESTS_BUILD += $(BUILD)/tests/unit/vmm_cpuid_test
 
+# motevm's logger (vmm/log.c): prefixes, the level filter, line ends on a raw terminal.
+$(BUILD)/tests/unit/vmm_log_test.o: HOST_CFLAGS += -Ivmm
+
+$(BUILD)/tests/unit/vmm_log_test: $(BUILD)/tests/unit/vmm_log_test.o $(BUILD)/vmm/log.o
+	$(call quiet,LD,$@)$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^
+
+TESTS += $(BUILD)/tests/unit/vmm_log_test
+TESTS_BUILD += $(BUILD)/tests/unit/vmm_log_test
+
 # The kernel's XSAVE planning (kernel/arch/x86_64/xstate.c) on real hosts' CPUID tables.
 $(BUILD)/tests/unit/kernel_xstate.o: kernel/arch/x86_64/xstate.c | $(DEPS_STAMP)
 	$(call quiet,CC,$<)mkdir -p $(@D) && $(HOST_CC) $(KERNEL_UNIT_CFLAGS) -c -o $@ $<

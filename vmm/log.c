@@ -19,7 +19,7 @@ enum log_level log_level_current = LOG_INFO;
  */
 static int log_fd = -1;
 static const char *log_id = "anonymous-instance";
-static bool show_level = true, show_origin;
+static bool show_level = true, show_origin, crlf;
 static char *module_prefix;
 static uint64_t missed;
 static __thread const char *thread_name = "main";
@@ -130,6 +130,11 @@ void log_set_thread(const char *name)
 	thread_name = name;
 }
 
+void log_set_crlf(bool on)
+{
+	__atomic_store_n(&crlf, on, __ATOMIC_RELAXED);
+}
+
 uint64_t log_take_missed(void)
 {
 	return __atomic_exchange_n(&missed, 0, __ATOMIC_RELAXED);
@@ -220,8 +225,10 @@ void log_msg(enum log_level level, const char *file, int lineno, const char *fmt
 	va_end(ap);
 	if (r > 0)
 		n += (size_t)r;
-	if (n > sizeof(line) - 2)
-		n = sizeof(line) - 2; /* truncated: keep the newline */
+	if (n > sizeof(line) - 3)
+		n = sizeof(line) - 3; /* truncated: keep the line's end */
+	if (__atomic_load_n(&crlf, __ATOMIC_RELAXED))
+		line[n++] = '\r';
 	line[n++] = '\n';
 	/* One write per line keeps lines from different threads whole; a full pipe loses it. */
 	if (write(log_target_fd(), line, n) != (ssize_t)n)

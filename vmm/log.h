@@ -36,6 +36,8 @@ void log_set_id(const char *id);
 const char *log_get_id(void);
 /* The calling thread's name shown on its lines ("main", "api", "vcpu0", ...). */
 void log_set_thread(const char *name);
+/* End lines with "\r\n", not "\n": the terminal they go to is raw (no ONLCR; serial.c). */
+void log_set_crlf(bool on);
 /* Lines that could not be written (a full pipe, a full disk) since the last call. */
 uint64_t log_take_missed(void);
 

@@ -90,6 +90,7 @@ static void restore_tty(void)
 	if (tio_saved) {
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
 		tio_saved = false;
+		log_set_crlf(false);
 	}
 }
 
@@ -116,6 +117,9 @@ static void raw_tty(int fd)
 	if (tcsetattr(fd, TCSANOW, &t) == 0) {
 		tio_saved = true;
 		atexit(restore_tty);
+		/* our own log lines on that terminal need their "\r" now */
+		if (!(t.c_oflag & ONLCR) && isatty(log_target_fd()))
+			log_set_crlf(true);
 	}
 }
 
