@@ -2,12 +2,14 @@
 stdin, stdout and stderr, as a user at a terminal would, and print what it wrote there.
 
 Usage: pty_run.py [--size ROWSxCOLS] [--timeout SECONDS] [--raw]
-       [[--after TEXT] [--sleep SECONDS] --type KEYS]... -- COMMAND [ARG]...
+       [[--after TEXT] [--sleep SECONDS] (--type KEYS | --resize ROWSxCOLS)]...
+       -- COMMAND [ARG]...
 
 --size sets the terminal's window (default 24x80). --after TEXT --type KEYS: once TEXT was
 printed (after the previous step's), type KEYS (Python escapes: '\\x03' is ^C, '\\r' Enter).
 --type without --after types at once; --sleep waits as long first (for what
-cannot be seen: a job continued by fg). The terminal's settings are the defaults Linux gives
+cannot be seen: a job continued by fg). --resize changes the window instead of typing, as
+a user dragging the terminal's corner (the foreground group gets SIGWINCH). The terminal's settings are the defaults Linux gives
 a new pty (echo, canonical mode, ISIG); the command (mote, QEMU) may change them. The
 transcript goes to stdout with carriage returns removed unless --raw; the exit status is
 the command's (128+N for a death by signal N); 124 when the time runs out (the command is
@@ -43,9 +45,12 @@ def parse(args):
             after = value
         elif flag == "--sleep":
             pause = float(value)
-        elif flag == "--type":
-            keys = value.encode().decode("unicode_escape").encode("latin-1")
-            opts["steps"].append((after, pause, keys))
+        elif flag in ("--type", "--resize"):
+            if flag == "--type":
+                action = value.encode().decode("unicode_escape").encode("latin-1")
+            else:
+                action = tuple(int(v) for v in value.split("x"))
+            opts["steps"].append((after, pause, action))
             after, pause = None, 0.0
         else:
             sys.exit("pty_run.py: unknown option " + flag)
@@ -55,13 +60,17 @@ def parse(args):
     return opts, args[1:]
 
 
+def resize(fd, size):
+    rows, cols = size
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
+
 def main():
     opts, argv = parse(sys.argv[1:])
     pid, fd = pty.fork()
     if pid == 0:
         os.execvp(argv[0], argv)
-    rows, cols = opts["size"]
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+    resize(fd, opts["size"])
     out, seen = b"", 0
     steps = list(opts["steps"])
     end = time.monotonic() + opts["timeout"]
@@ -70,9 +79,12 @@ def main():
         while steps and (steps[0][0] is None or steps[0][0].encode() in out[seen:]):
             if steps[0][0] is not None:
                 seen = out.index(steps[0][0].encode(), seen) + len(steps[0][0])
-            _, wait, keys = steps.pop(0)
+            _, wait, action = steps.pop(0)
             time.sleep(wait)
-            os.write(fd, keys)
+            if isinstance(action, tuple):
+                resize(fd, action)
+            else:
+                os.write(fd, action)
         left = end - time.monotonic()
         if left <= 0:
             what = "for %r" % steps[0][0] if steps else "for the end of its output"

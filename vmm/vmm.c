@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/eventfd.h>
@@ -16,6 +17,7 @@
 #include "abi/mote_abi.h"
 #include "arch/x86_64/cpu.h"
 #include "boot/boot.h"
+#include "devices/virtio/console.h"
 #include "kvm/irq.h"
 #include "log.h"
 #include "metrics.h"
@@ -134,10 +136,11 @@ static int setup_signals(struct vmm *vmm)
 {
 	sigset_t set;
 
-	/* SIGTERM and SIGINT become events: every thread blocks them from here on. */
+	/* SIGTERM, SIGINT and SIGWINCH become events: every thread blocks them from here on. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGWINCH);
 	if (pthread_sigmask(SIG_BLOCK, &set, NULL))
 		return -EINVAL;
 	vmm->signal_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -289,6 +292,16 @@ void vmm_request_stop(struct vmm *vmm, enum vmm_stop_reason reason, int status)
 		log_debug("stop eventfd: %s", strerror(errno));
 }
 
+/* The terminal on stdout changed its size: the guest hears it through the virtio console,
+ * whose kernel sends SIGWINCH to the console's foreground job. */
+static void window_changed(struct vmm *vmm)
+{
+	struct winsize ws;
+
+	if (vmm->devices.vconsole && !ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws))
+		virtio_console_resize(vmm->devices.vconsole, ws.ws_row, ws.ws_col);
+}
+
 static void on_signal(struct event_handler *h, uint32_t events)
 {
 	struct vmm *vmm = h->opaque;
@@ -296,6 +309,10 @@ static void on_signal(struct event_handler *h, uint32_t events)
 
 	if (read(h->fd, &si, sizeof(si)) != sizeof(si))
 		return;
+	if (si.ssi_signo == SIGWINCH) {
+		window_changed(vmm);
+		return;
+	}
 	log_info("received %s: stopping", strsignal((int)si.ssi_signo));
 	vmm_request_stop(vmm, VMM_STOP_SIGNAL, 128 + (int)si.ssi_signo);
 }

@@ -6,6 +6,7 @@
 #include "fs/termios.h"
 #include "fs/file.h"
 #include "drivers/uart.h"
+#include "drivers/virtio/console.h"
 #include "core/cmdline.h"
 #include "core/sched/sync.h"
 #include "core/sched/thread.h"
@@ -143,6 +144,15 @@ static void feed_input(struct ldisc *ld)
 	}
 }
 
+/* The host's terminal changed its size (the virtio console says so): the console's too. */
+static void resize(struct ldisc *ld)
+{
+	struct ldisc_winsize ws = { 0 };
+
+	if (virtio_console_winsize(&ws.ws_row, &ws.ws_col))
+		ldisc_resize(ld, &ws);
+}
+
 static void term_thread(void *arg)
 {
 	struct ldisc *ld = arg;
@@ -156,6 +166,7 @@ static void term_thread(void *arg)
 		spin_unlock(&kick_lock, fl);
 		feed_input(ld);
 		console_term_flush();
+		resize(ld);
 	}
 }
 

@@ -107,22 +107,25 @@ static long set_termios_ioctl(struct ldisc *ld, unsigned cmd, void *u)
 	return 0;
 }
 
-static long set_winsize(struct ldisc *ld, void *u)
+void ldisc_resize(struct ldisc *ld, const struct ldisc_winsize *ws)
 {
-	struct ldisc_winsize ws;
-	bool changed;
-	uint64_t fl;
-	int pgrp;
+	uint64_t fl = spin_lock(&ld->lock);
+	bool changed = memcmp(ws, &ld->winsize, sizeof(*ws)) != 0;
+	int pgrp = ld->pgrp;
 
-	if (copy_from_user(&ws, u, sizeof(ws)))
-		return -EFAULT;
-	fl = spin_lock(&ld->lock);
-	changed = memcmp(&ws, &ld->winsize, sizeof(ws)) != 0;
-	ld->winsize = ws;
-	pgrp = ld->pgrp;
+	ld->winsize = *ws;
 	spin_unlock(&ld->lock, fl);
 	if (changed && pgrp > 0)
 		tty_hooks()->signal_pgrp(pgrp, SIGWINCH);
+}
+
+static long set_winsize(struct ldisc *ld, void *u)
+{
+	struct ldisc_winsize ws;
+
+	if (copy_from_user(&ws, u, sizeof(ws)))
+		return -EFAULT;
+	ldisc_resize(ld, &ws);
 	return 0;
 }
 

@@ -6,6 +6,7 @@
 #include "lib/types.h"
 
 struct ldisc;
+struct ldisc_winsize;
 
 /*
  * The terminal ioctls, common to both sides of a pty: TCGETS, TCSETS, TCSETSW, TCSETSF (and
@@ -18,6 +19,9 @@ struct ldisc;
  */
 long ldisc_ioctl(struct ldisc *ld, unsigned cmd, uint64_t arg, bool master);
 
+/* The terminal's window size becomes *ws (TIOCSWINSZ, or the host's terminal was resized):
+ * SIGWINCH to the foreground group if it changed. Called without ld->lock. */
+void ldisc_resize(struct ldisc *ld, const struct ldisc_winsize *ws);
 /* Send sig to ld's foreground process group (tty_hooks' signal_pgrp), if it has one. Called
  * without ld->lock. */
 void ldisc_signal(struct ldisc *ld, int sig);

@@ -5,7 +5,7 @@
 # ^Z reach the foreground job, output's "\n" becomes "\r\n" once. Each transcript, byte for
 # byte, must equal the same program's on the host's own pseudo-terminal: a line read with an
 # erase, an interactive bash (readline editing, a job killed by ^C, one stopped by ^Z, jobs,
-# fg), a program that ends on ^C. The console starts with the host terminal's settings, and
+# fg), a program that ends on ^C, a window resized (SIGWINCH). The console starts with the host terminal's settings, and
 # mote leaves the host terminal as it found it. On motevm and on QEMU TCG.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
@@ -34,6 +34,13 @@ bash_session() {
 		"$@" /bin/bash --norc --noprofile -i
 	echo "status $?"
 }
+# resized MOTE...: the window changes under a shell waiting with a WINCH trap: it prints the
+# new size (SIGWINCH came, TIOCGWINSZ says 50x100) and ends
+resized() {
+	$PTY --after ready --sleep 0.5 --resize 50x100 -- "$@" /bin/busybox sh -c \
+		'trap "stty size; exit 0" WINCH; echo ready; while :; do sleep 1; done'
+	echo "status $?"
+}
 # interrupted MOTE...: a program with no handler ends on ^C (its echo first)
 interrupted() {
 	$PTY --raw --sleep 2 --type '\x03' -- "$@" /bin/busybox sleep 60
@@ -49,6 +56,10 @@ expect_match "... and a message saying so" "stdin is not a terminal" "$out"
 native_read=$(read_line)
 native_bash=$(bash_session env -i PS1='$ ' TERM=dumb PATH=/usr/bin:/bin)
 native_int=$(interrupted)
+native_resized=$(resized)
+expect_eq "natively: a resized window: SIGWINCH, the new size" "ready
+50 100
+status 0" "$native_resized"
 expect_match "natively: the line as edited" 'got \[abd\]' "$native_read"
 expect_match "natively: bash ends with exit's status" 'status 3$' "$native_bash"
 
@@ -63,6 +74,9 @@ for p in "${platforms[@]}"; do
 	echo "--- $p: interactive bash:"
 	echo "$out"
 	expect_eq "$p: interactive bash: readline, ^C, ^Z, jobs, fg as natively" "$native_bash" "$out"
+	out=$(resized "${mote[@]}")
+	expect_eq "$p: a resized host terminal: SIGWINCH and the new size in the guest" \
+		"$native_resized" "$out"
 	out=$(interrupted "${mote[@]}")
 	expect_eq "$p: ^C ends a program with no handler (status 130), echoed" "$native_int" "$out"
 	# the host terminal's own settings (no echo, ^T for VINTR) are the console's

@@ -202,3 +202,8 @@ int kcon_rx_pending(void)
 {
 	return virtio_console_rx_pending();
 }
+
+int kcon_winsize(unsigned short *rows, unsigned short *cols)
+{
+	return virtio_console_winsize(rows, cols);
+}

@@ -18,6 +18,8 @@ long kcon_write(int to_stderr, const void *buf, unsigned long n);
 long kcon_read(void *buf, unsigned long n, int nonblock);
 int kcon_has_input(void);
 int kcon_rx_pending(void);
+/* A new window size since the last call: 1 and *rows, *cols, else 0. */
+int kcon_winsize(unsigned short *rows, unsigned short *cols);
 /* How often the driver woke stdin's pollers (tty_rx_notify). */
 unsigned long kcon_poll_wakes(void);
 

@@ -2,8 +2,9 @@
  * (kernel/drivers/virtio/console.c, built for the host through tests/unit/kcon_glue.c) against
  * motevm's device (vmm/devices/virtio/console.c) on pipes, as `mote run` puts them together
  * on a KVM host: the ports' handshake (stdin on port 0, stderr on port 1), stdout and stderr
- * apart, 1 MiB of stdin from another process read to its end (the port closing), and 4 MiB of
- * stdout into a reader that starts late (held by the device, nothing lost). */
+ * apart, 1 MiB of stdin from another process read to its end (the port closing), 4 MiB of
+ * stdout into a reader that starts late (held by the device, nothing lost), and the host
+ * terminal's new sizes as RESIZE control messages (motevm's SIGWINCH). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -173,6 +174,25 @@ static void test_slow_reader(int out_r)
 	       (unsigned long long)con->stats.tx_blocked);
 }
 
+/* The device's RESIZE messages reach the driver as the console's new size, the last one
+ * winning; nothing new, nothing reported. */
+static void test_resize(void)
+{
+	unsigned short rows = 0, cols = 0;
+
+	CHECK(kcon_winsize(&rows, &cols) == 0);
+	virtio_console_resize(con, 50, 132);
+	kcon_run(10);
+	CHECK(kcon_winsize(&rows, &cols) == 1 && rows == 50 && cols == 132);
+	CHECK(kcon_winsize(&rows, &cols) == 0);
+	virtio_console_resize(con, 30, 90);
+	virtio_console_resize(con, 40, 100);
+	virtio_console_resize(con, 0, 100); /* not a size: not sent */
+	kcon_run(10);
+	CHECK(kcon_winsize(&rows, &cols) == 1 && rows == 40 && cols == 100);
+	CHECK(con->stats.bad_ctrl_msgs == 0);
+}
+
 int main(void)
 {
 	struct virtio_env env = { .mem = &mem, .loop = &loop, .mmio = &mmio, .vm_fd = -1 };
@@ -197,6 +217,7 @@ int main(void)
 	test_output(out[0], err[0]);
 	test_input(in[1]);
 	test_slow_reader(out[0]);
+	test_resize();
 	virtio_console_destroy(con);
 	event_destroy(&loop);
 	mem_destroy(&mem);

@@ -456,9 +456,9 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	char mem[32], smp[32], debugcon[64], status_dev[PATH_MAX + 32], qmp[PATH_MAX + 32];
 	char status_path[PATH_MAX];
 	char *argv[MAX_ARGS], out_dev[96], err_dev[96], com1_dev[96], *cmdline = NULL;
-	char *netdev = NULL, ttys_arg[64], term_arg[160], prefix[512];
+	char *netdev = NULL, ttys_arg[64], term_arg[160], prefix[512], ws_dev[48];
 	static char drives[MAX_VOLUMES][4200], blkdevs[MAX_VOLUMES][48], rootdrive[4200];
-	int n = 0, wstatus, rc = -1, fd, full, net_fd = -1, files[3] = { -1, -1, -1 };
+	int n = 0, wstatus, rc = -1, fd, full, net_fd = -1, files[3] = { -1, -1, -1 }, ws_fd = -1;
 	/* stdout's port, stderr's, COM1 (the kernel's own lines: never into the program's
 	 * stdout, a stream of data) */
 	const int to[3] = { STDOUT_FILENO, STDERR_FILENO, STDERR_FILENO };
@@ -537,6 +537,15 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 		argv[n++] = "stdio,id=mote-tty,signal=off";
 		argv[n++] = "-serial";
 		argv[n++] = "chardev:mote-tty";
+		/* the window's size when it changes (the kernel sends SIGWINCH) */
+		ws_fd = terminal_winsize_start();
+		if (ws_fd >= 0) {
+			snprintf(ws_dev, sizeof(ws_dev), "socket,id=mote-ws,fd=%d", ws_fd);
+			argv[n++] = "-chardev";
+			argv[n++] = ws_dev;
+			argv[n++] = "-device";
+			argv[n++] = "virtserialport,chardev=mote-ws,name=mote.winsize,nr=3";
+		}
 	} else if (tty_in) {
 		argv[n++] = "-serial";
 		argv[n++] = "stdio";
@@ -622,6 +631,7 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	terminal_begin();
 	wstatus = run_child(l, argv, files, to, tty_in ? 2 : 3);
 	terminal_restore();
+	terminal_winsize_stop();
 	if (wstatus < 0)
 		goto done;
 	full = status_file_read(status_path);
@@ -642,6 +652,9 @@ done:
 			close(files[i]);
 	if (net_fd >= 0)
 		close(net_fd); /* passt ends with QEMU's end */
+	if (ws_fd >= 0)
+		close(ws_fd);
+	terminal_winsize_stop();
 	free(cmdline);
 	free(netdev);
 	return rc;

@@ -3,11 +3,15 @@
 #include "options.h"
 #include "abi/mote_abi.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -107,4 +111,61 @@ void terminal_restore(void)
 		return;
 	tcsetattr(saved_fd, TCSADRAIN, &saved);
 	saved_fd = -1;
+}
+
+static int ws_fd = -1;
+static struct sigaction ws_old;
+
+/* Decimal v at p; the end. (async-signal-safe, as snprintf is not) */
+static char *put_num(char *p, unsigned v)
+{
+	char d[8];
+	int k = 0;
+
+	do
+		d[k++] = (char)('0' + v % 10);
+	while ((v /= 10) && k < 8);
+	while (k)
+		*p++ = d[--k];
+	return p;
+}
+
+static void on_winch(int sig)
+{
+	int saved_errno = errno;
+	struct winsize ws;
+	char line[16], *p = line;
+
+	(void)sig;
+	if (ws_fd >= 0 && !ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) && ws.ws_row && ws.ws_col) {
+		p = put_num(p, ws.ws_row);
+		*p++ = ' ';
+		p = put_num(p, ws.ws_col);
+		*p++ = '\n';
+		(void)!write(ws_fd, line, (size_t)(p - line)); /* full: a later one will do */
+	}
+	errno = saved_errno;
+}
+
+int terminal_winsize_start(void)
+{
+	struct sigaction sa = { .sa_handler = on_winch, .sa_flags = SA_RESTART };
+	int sv[2];
+
+	if (ws_fd >= 0 || !terminal_interactive() || socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		return -1;
+	(void)fcntl(sv[0], F_SETFD, FD_CLOEXEC);
+	(void)fcntl(sv[0], F_SETFL, O_NONBLOCK);
+	ws_fd = sv[0];
+	sigaction(SIGWINCH, &sa, &ws_old);
+	return sv[1];
+}
+
+void terminal_winsize_stop(void)
+{
+	if (ws_fd < 0)
+		return;
+	sigaction(SIGWINCH, &ws_old, NULL);
+	close(ws_fd);
+	ws_fd = -1;
 }

@@ -26,5 +26,11 @@ void terminal_termios_arg(char *out, size_t n);
  * OPOST on and clears ISIG itself with signal=off; motevm sets all it needs). */
 void terminal_begin(void);
 void terminal_restore(void);
+/* When interactive, a channel for the window size (QEMU's virtio-serial sends no RESIZE): a
+ * socket pair whose one end is returned for QEMU's port "mote.winsize" (inherited across
+ * exec: close it after the fork), the other written "ROWS COLS\n" by a SIGWINCH handler
+ * until terminal_winsize_stop. -1 when not interactive or on failure (no resizing then). */
+int terminal_winsize_start(void);
+void terminal_winsize_stop(void);
 
 #endif /* MOTE_TOOLS_TERMINAL_H */

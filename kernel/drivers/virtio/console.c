@@ -13,7 +13,7 @@
 
 #define F_MULTIPORT (1ull << 1)
 #define CFG_MAX_PORTS 4 /* max_nr_ports in the configuration space */
-#define NPORTS 3	/* ports used: stdout, stderr, and mote's QEMU's stdin */
+#define NPORTS 4	/* ports used: stdout, stderr, and mote's QEMU's stdin and window size */
 #define Q_CTRL_RX 2
 #define Q_CTRL_TX 3
 #define CTRL_WAIT_NS (1000 * NSEC_PER_MSEC) /* a control message the device leaves alone */
@@ -28,6 +28,7 @@
 #define CTL_DEVICE_READY 0
 #define CTL_DEVICE_ADD 1
 #define CTL_PORT_READY 3
+#define CTL_RESIZE 5 /* a console port's size: le16 cols, le16 rows after the message */
 #define CTL_PORT_OPEN 6
 #define CTL_PORT_NAME 7
 
@@ -54,6 +55,19 @@ static uint8_t *rx_of[VQ_MAX_SIZE]; /* the receive buffer a descriptor index car
 static struct mutex rx_mutex = MUTEX_INIT(rx_mutex); /* readers, one at a time */
 static uint8_t *cur;				     /* the buffer being read, or NULL */
 static uint32_t cur_len, cur_off;
+
+/* The host terminal's size: from a RESIZE message (motevm), or as "ROWS COLS\n" lines on the
+ * port named "mote.winsize" (mote's QEMU, whose virtio-serial sends no RESIZE). Under
+ * used.lock. */
+#define WS_BUF 64
+#define NWS 8 /* its receive buffers */
+static struct port *ws_port;
+static uint8_t *ws_bufs; /* NWS buffers of WS_BUF: a page */
+static uint8_t ws_of[VQ_MAX_SIZE];
+static char ws_line[24];
+static unsigned ws_len;
+static uint16_t ws_rows, ws_cols;
+static bool ws_new;
 
 static unsigned rx_queue(unsigned p)
 {
@@ -124,6 +138,13 @@ static void ctrl_handle(const uint8_t *b, uint32_t len)
 		if (p->host_open && !value)
 			p->host_closed = true;
 		p->host_open = value != 0;
+		break;
+	case CTL_RESIZE:
+		if (id == 0 && len >= 12) {
+			memcpy(&ws_cols, b + 8, 2);
+			memcpy(&ws_rows, b + 10, 2);
+			ws_new = ws_rows && ws_cols;
+		}
 		break;
 	}
 }
@@ -319,10 +340,79 @@ long virtio_console_read(void *ubuf, size_t n, bool nonblock, bool (*interrupted
 	return eof ? 0 : -EAGAIN;
 }
 
-/* Buffers came back or a message arrived (interrupt context): wake pollers of stdin. */
+/* --- window size --- */
+
+/* One byte of the "mote.winsize" port: a whole "ROWS COLS" line sets the size. */
+static void ws_byte(char c)
+{
+	uint32_t v[2] = { 0, 0 };
+	unsigned k = 0;
+
+	if (c != '\n') {
+		if (ws_len < sizeof(ws_line) - 1)
+			ws_line[ws_len++] = c;
+		return;
+	}
+	ws_line[ws_len] = 0;
+	for (unsigned i = 0; i < ws_len && k < 2; i++) {
+		if (ws_line[i] >= '0' && ws_line[i] <= '9')
+			v[k] = v[k] * 10 + (uint32_t)(ws_line[i] - '0');
+		else if (ws_line[i] == ' ' && i && ws_line[i - 1] != ' ')
+			k++;
+	}
+	ws_len = 0;
+	if (v[0] && v[1] && v[0] <= 0xffff && v[1] <= 0xffff) {
+		ws_rows = (uint16_t)v[0];
+		ws_cols = (uint16_t)v[1];
+		ws_new = true;
+	}
+}
+
+static void ws_post(unsigned i)
+{
+	int id = vq_add(&ws_port->rx, V2P(ws_bufs + i * WS_BUF), WS_BUF, true);
+
+	if (id >= 0)
+		ws_of[id] = (uint8_t)(i + 1);
+}
+
+bool virtio_console_winsize(uint16_t *rows, uint16_t *cols)
+{
+	bool got, any = false;
+	uint32_t len;
+	uint64_t f;
+	int id;
+
+	if (!con || !multiport)
+		return false;
+	f = spin_lock(&used.lock);
+	(void)ctrl_drain();
+	while (ws_port && ((id = vq_get(&ws_port->rx, &len)) >= 0 || id == -EIO)) {
+		unsigned i;
+
+		if (id < 0 || !ws_of[id])
+			continue;
+		i = ws_of[id] - 1u;
+		for (uint32_t k = 0; k < MIN(len, (uint32_t)WS_BUF); k++)
+			ws_byte((char)ws_bufs[i * WS_BUF + k]);
+		ws_post(i);
+		any = true;
+	}
+	if (any)
+		virtio_kick(con, rx_queue((unsigned)(ws_port - ports)), &ws_port->rx);
+	got = ws_new;
+	ws_new = false;
+	*rows = ws_rows;
+	*cols = ws_cols;
+	spin_unlock(&used.lock, f);
+	return got;
+}
+
+/* Buffers came back or a message arrived (interrupt context): wake pollers of stdin and the
+ * console's terminal thread (a new window size). */
 static void console_irq(void)
 {
-	if (in_port)
+	if (in_port || ws_port || multiport)
 		tty_rx_notify();
 }
 
@@ -351,6 +441,18 @@ static int queues_setup(struct virtio_dev *d)
 	if (!r && multiport)
 		r = virtio_queue_setup(d, Q_CTRL_TX, &ctx, 2);
 	return r;
+}
+
+/* Receive buffers for the window size's port. */
+static int ws_setup(void)
+{
+	ws_bufs = page_alloc(0);
+	if (!ws_bufs)
+		return -ENOMEM;
+	for (unsigned i = 0; i < NWS && (int)i < ws_port->rx.size; i++)
+		ws_post(i);
+	virtio_notify(con, rx_queue((unsigned)(ws_port - ports)));
+	return 0;
 }
 
 /* Receive buffers for stdin's port. */
@@ -409,6 +511,9 @@ int virtio_console_probe(struct virtio_dev *d)
 			in_port->host_closed = true;
 		if (in_port && input_setup())
 			in_port = NULL;
+		ws_port = port_named("mote.winsize");
+		if (ws_port && ws_setup())
+			ws_port = NULL;
 	}
 	printk(LOG_INFO, "virtio console: %u port%s, stderr on port %u, stdin %s\n", nports,
 	       nports > 1 ? "s" : "", err_port, in_port ? "through it" : "on the UART");

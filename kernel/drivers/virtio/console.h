@@ -34,6 +34,11 @@ bool virtio_console_has_input(void);
  * interrupted() says so before a sleep, -EFAULT, -ENODEV (no input port). */
 long virtio_console_read(void *ubuf, size_t n, bool nonblock, bool (*interrupted)(void));
 
+/* A new size of the host's terminal since the last call: true, and *rows, *cols. It comes as
+ * the console port's RESIZE control message (virtio 5.3.6.2: columns, then rows; motevm), or
+ * as "ROWS COLS\n" lines on the port named "mote.winsize" (mote's QEMU). */
+bool virtio_console_winsize(uint16_t *rows, uint16_t *cols);
+
 /* True if a read would not sleep (input waiting, or its end). */
 bool virtio_console_rx_pending(void);
 

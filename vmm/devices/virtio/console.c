@@ -24,6 +24,7 @@
 #define CTL_DEVICE_ADD 1
 #define CTL_PORT_READY 3
 #define CTL_CONSOLE_PORT 4
+#define CTL_RESIZE 5 /* after it: le16 cols, le16 rows */
 #define CTL_PORT_OPEN 6
 #define CTL_PORT_NAME 7
 #define CTL_LEN 8 /* le32 id, le16 event, le16 value */
@@ -75,12 +76,11 @@ static void flush_ctrl(struct virtio_console *c)
 	virtio_queue_done(d, Q_CTRL_RX);
 }
 
-/* Queues a control message EVENT/VALUE for port ID (NAME: PORT_NAME's text after it). */
-static void send_ctrl(struct virtio_console *c, uint32_t id, uint16_t event, uint16_t value,
-		      const char *name)
+/* Queues a control message EVENT/VALUE for port ID, LEN bytes of DATA after it. */
+static void send_ctrl_data(struct virtio_console *c, uint32_t id, uint16_t event, uint16_t value,
+			   const void *data, size_t len)
 {
 	uint8_t *m;
-	size_t len = name ? strlen(name) : 0;
 
 	if (c->npending == VCON_PENDING_MAX || CTL_LEN + len > sizeof(c->pending[0])) {
 		log_warn("virtio %s: control messages pile up; one dropped", c->dev.name);
@@ -91,9 +91,27 @@ static void send_ctrl(struct virtio_console *c, uint32_t id, uint16_t event, uin
 	memcpy(m + 4, &event, 2);
 	memcpy(m + 6, &value, 2);
 	if (len)
-		memcpy(m + CTL_LEN, name, len);
+		memcpy(m + CTL_LEN, data, len);
 	c->pending_len[c->npending++] = (unsigned)(CTL_LEN + len);
 	flush_ctrl(c);
+}
+
+/* ... NAME: PORT_NAME's text after it, or NULL. */
+static void send_ctrl(struct virtio_console *c, uint32_t id, uint16_t event, uint16_t value,
+		      const char *name)
+{
+	send_ctrl_data(c, id, event, value, name, name ? strlen(name) : 0);
+}
+
+void virtio_console_resize(struct virtio_console *c, uint16_t rows, uint16_t cols)
+{
+	uint8_t size[4];
+
+	if (!multiport(c) || !c->port_ready[0] || !rows || !cols)
+		return;
+	memcpy(size, &cols, 2);
+	memcpy(size + 2, &rows, 2);
+	send_ctrl_data(c, 0, CTL_RESIZE, 0, size, sizeof(size));
 }
 
 /* End of input as port 0 closing: once stdin ended and the driver can hear it. */

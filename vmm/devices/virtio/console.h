@@ -65,6 +65,9 @@ struct virtio_console {
 struct virtio_console *virtio_console_create(const struct virtio_env *env, unsigned slot, int in_fd,
 					     int out_fd, int err_fd);
 void virtio_console_destroy(struct virtio_console *c);
+/* The host terminal is now ROWS x COLS: a RESIZE control message for port 0 (virtio 5.3.6.2:
+ * columns, then rows), once the driver made the port ready. The event loop's thread. */
+void virtio_console_resize(struct virtio_console *c, uint16_t rows, uint16_t cols);
 /* The counters since the last call (for a metrics line). Any thread. */
 struct virtio_console_stats virtio_console_stats_since(struct virtio_console *c);
 
