@@ -66,6 +66,7 @@ KERNEL_SRCS := \
 	kernel/fs/vfs.c \
 	kernel/fs/path.c \
 	kernel/fs/file.c \
+	kernel/fs/notify.c \
 	kernel/fs/fsctx.c \
 	kernel/fs/open.c \
 	kernel/fs/ramfs.c \
@@ -143,6 +144,8 @@ KERNEL_SRCS := \
 	kernel/linux/sys_file.c \
 	kernel/linux/sys_splice.c \
 	kernel/linux/sys_fcntl.c \
+	kernel/linux/fown.c \
+	kernel/linux/dnotify.c \
 	kernel/linux/sys_stat.c \
 	kernel/linux/sys_xattr.c \
 	kernel/linux/sys_dir.c \

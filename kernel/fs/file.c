@@ -3,6 +3,7 @@
 #include "fs/fsctx.h"
 #include "fs/lock.h"
 #include "fs/epoll.h"
+#include "fs/notify.h"
 #include "fs/pollq.h"
 #include "fs/vfs.h"
 #include "core/mm/heap.h"
@@ -87,6 +88,18 @@ struct fdtable *fdtable_copy(struct fdtable *src)
 	return t;
 }
 
+/* Descriptor of f in t is closed: what ends with a descriptor rather than with the file
+ * (Linux's filp_close): the process's POSIX locks on the inode, dnotify's watch. Then the
+ * descriptor's reference goes. */
+static void close_file(struct fdtable *t, struct file *f)
+{
+	if (!f)
+		return;
+	notify_flush(f, t);
+	lock_close_posix(f->inode);
+	file_put(f);
+}
+
 void fdtable_free(struct fdtable *t)
 {
 	for (int fd = 0; fd < FD_MAX; fd++) {
@@ -95,8 +108,7 @@ void fdtable_free(struct fdtable *t)
 		if (!f)
 			continue;
 		t->files[fd] = NULL;
-		lock_close_posix(f->inode);
-		file_put(f);
+		close_file(t, f);
 	}
 	kfree(t);
 }
@@ -136,9 +148,7 @@ int fd_install_at(struct file *f, int fd, bool cloexec)
 	t->files[fd] = f;
 	t->cloexec[fd] = cloexec;
 	mutex_unlock(&t->lock);
-	if (old)
-		lock_close_posix(old->inode);
-	file_put(old);
+	close_file(t, old);
 	return fd;
 }
 
@@ -185,8 +195,7 @@ int fd_close(int fd)
 	mutex_unlock(&t->lock);
 	if (!f)
 		return -EBADF;
-	lock_close_posix(f->inode);
-	file_put(f);
+	close_file(t, f);
 	return 0;
 }
 
@@ -204,9 +213,7 @@ void fd_close_on_exec(void)
 			t->cloexec[fd] = 0;
 		}
 		mutex_unlock(&t->lock);
-		if (f)
-			lock_close_posix(f->inode);
-		file_put(f);
+		close_file(t, f);
 	}
 }
 

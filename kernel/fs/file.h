@@ -92,6 +92,14 @@ struct file_ops {
 	const char *anon_name;
 };
 
+/* Who is told of I/O on an open file by signal (F_SETOWN, F_SETOWN_EX, F_SETSIG; dnotify's
+ * watches signal it too): linux/fown.c keeps and uses it. */
+struct file_owner {
+	int type; /* F_OWNER_TID, F_OWNER_PID, F_OWNER_PGRP (linux/fown.h) */
+	int id;	  /* the thread, process or group; 0: nobody */
+	int sig;  /* the signal to send (0: SIGIO without siginfo details) */
+};
+
 struct file {
 	const struct file_ops *ops;
 	struct inode *inode;   /* a reference */
@@ -104,6 +112,7 @@ struct file {
 	struct list epoll_items; /* epoll items watching this file (fs/epoll.c) */
 	void *sock_opts;	 /* a socket's options as set (linux/sys_sockopt.c), or NULL */
 	bool writer;		 /* counted in its inode's super's writers (fs/open.c) */
+	struct file_owner owner;
 };
 
 #define FD_MAX 4096 /* the hard RLIMIT_NOFILE; programs start with 1024, as on Linux */

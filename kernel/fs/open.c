@@ -4,6 +4,7 @@
 #include "fs/chrdev.h"
 #include "fs/file.h"
 #include "fs/fsctx.h"
+#include "fs/notify.h"
 #include "fs/path.h"
 #include "fs/vfs.h"
 #include "core/mm/heap.h"
@@ -79,6 +80,7 @@ int vfs_create(struct dentry *start, const char *path, uint32_t mode, uint64_t r
 	(void)fsctx_ids(&d->inode->uid, &d->inode->gid); /* the owner: the process's ids */
 	if (d->inode->iops && d->inode->iops->setattr)
 		(void)d->inode->iops->setattr(d->inode);
+	notify_dir(dir->inode, d->name, NOTIFY_CREATE | (S_ISDIR(mode) ? NOTIFY_ISDIR : 0));
 	if (out) {
 		vfs_dentry_get(d);
 		*out = d;
@@ -126,6 +128,7 @@ int vfs_open_dentry(struct dentry *d, uint32_t flags, struct file **out)
 		if (r)
 			return r;
 		fsctx_truncated(ino, 0); /* mapped pages of it now fault (SIGBUS) */
+		notify_dentry(d, NOTIFY_MODIFY);
 	}
 	f = file_alloc(ino, d, ops, flags & ~(uint32_t)(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC));
 	if (!f)

@@ -1,6 +1,7 @@
 /* sys_dir.c: directories and names: getdents64, getcwd, chdir, mkdir, unlink, rmdir,
  * rename, link, symlink, mknod. */
 #include "fs/file.h"
+#include "fs/notify.h"
 #include "fs/open.h"
 #include "fs/path.h"
 #include "fs/vfs.h"
@@ -66,6 +67,7 @@ SYSCALL_DEFINE3(getdents64, int, fd, void *, ubuf, size_t, n)
 	r = f->ops->iterate(f, &d.ctx);
 	f->pos = d.ctx.pos;
 	mutex_unlock(&f->pos_lock);
+	notify_file(f, NOTIFY_ACCESS); /* whatever came of it, as Linux's iterate_dir */
 	file_put(f);
 	if (r)
 		return r;
@@ -269,8 +271,11 @@ static long remove(int dirfd, const char *upath, bool dir_wanted)
 			ops ? (dir_wanted ? ops->rmdir : ops->unlink) : NULL;
 
 		r = fn ? fn(dir->inode, d) : -EPERM;
-		if (!r)
+		if (!r) {
+			notify_dir(dir->inode, d->name,
+				   NOTIFY_DELETE | (dir_wanted ? NOTIFY_ISDIR : 0));
 			vfs_dentry_drop(d);
+		}
 	}
 	vfs_dentry_put(d);
 unlock:
@@ -324,6 +329,24 @@ static int move(struct dentry *d, struct dentry *dir, const char *name, size_t l
 	d->parent = dir;
 	vfs_dentry_put(old);
 	return 0;
+}
+
+/* Name (name, len) of from moved to d's name in to (vfs_lock held): from's watchers see it
+ * leave, to's see it arrive; a move within one directory is first a rename there (three
+ * events, as Linux sends them since its FS_RENAME). */
+static void notify_moved(struct dentry *from, struct dentry *to, const char *name, size_t len,
+			 struct dentry *d)
+{
+	uint32_t isdir = S_ISDIR(d->inode->mode) ? NOTIFY_ISDIR : 0;
+	char old[NAME_MAX + 1];
+
+	len = MIN(len, (size_t)NAME_MAX);
+	memcpy(old, name, len);
+	old[len] = 0;
+	if (from == to)
+		notify_dir(from->inode, old, NOTIFY_RENAME | isdir);
+	notify_dir(from->inode, old, NOTIFY_MOVED_FROM | isdir);
+	notify_dir(to->inode, d->name, NOTIFY_MOVED_TO | isdir);
 }
 
 SYSCALL_DEFINE5(renameat2, int, odirfd, const char *, uold, int, ndirfd, const char *, unew,
@@ -404,6 +427,10 @@ SYSCALL_DEFINE5(renameat2, int, odirfd, const char *, uold, int, ndirfd, const c
 		if (!r)
 			r = move(od, ndir, nname, nlen);
 		kfree(tmp);
+		if (!r) { /* each name moved, as Linux reports an exchange */
+			notify_moved(odir, ndir, oname, olen, od);
+			notify_moved(ndir, odir, nname, nlen, nd);
+		}
 		goto unlock;
 	}
 	if (nd) {
@@ -432,6 +459,8 @@ SYSCALL_DEFINE5(renameat2, int, odirfd, const char *, uold, int, ndirfd, const c
 	if (r)
 		goto unlock;
 	r = move(od, ndir, nname, nlen);
+	if (!r)
+		notify_moved(odir, ndir, oname, olen, od);
 unlock:
 	mutex_unlock(&vfs_lock);
 	vfs_dentry_put(od);
@@ -503,6 +532,8 @@ SYSCALL_DEFINE5(linkat, int, odirfd, const char *, uold, int, ndirfd, const char
 				    : -EPERM;
 			if (r)
 				vfs_dentry_drop(nd);
+			else
+				notify_dir(ndir->inode, nd->name, NOTIFY_CREATE);
 		}
 	}
 	mutex_unlock(&vfs_lock);

@@ -3,6 +3,7 @@
  * (sendfile and the splice family are linux/sys_splice.c's). */
 #include "fs/file.h"
 #include "fs/mounts.h"
+#include "fs/notify.h"
 #include "fs/open.h"
 #include "fs/path.h"
 #include "fs/pipe.h"
@@ -88,8 +89,8 @@ SYSCALL_DEFINE3(close_range, uint32_t, first, uint32_t, last, uint32_t, flags)
 	return 0;
 }
 
-/* Read or write with f's offset (or pos for the p* forms when pos >= 0). */
-ssize_t file_rw(struct file *f, bool write, void *ubuf, size_t n, int64_t pos)
+/* Read or write with f's offset (or pos for the p* forms when pos >= 0), telling nobody. */
+static ssize_t rw(struct file *f, bool write, void *ubuf, size_t n, int64_t pos)
 {
 	uint32_t acc = f->flags & O_ACCMODE;
 	uint64_t off;
@@ -116,6 +117,22 @@ ssize_t file_rw(struct file *f, bool write, void *ubuf, size_t n, int64_t pos)
 	if (r > 0)
 		f->pos = off;
 	mutex_unlock(&f->pos_lock);
+	return r;
+}
+
+/* A transfer that moved something is an event on the file (Linux's fsnotify_access and
+ * fsnotify_modify, once per call). */
+static void rw_done(struct file *f, bool write, ssize_t r)
+{
+	if (r > 0)
+		notify_file(f, write ? NOTIFY_MODIFY : NOTIFY_ACCESS);
+}
+
+ssize_t file_rw(struct file *f, bool write, void *ubuf, size_t n, int64_t pos)
+{
+	ssize_t r = rw(f, write, ubuf, n, pos);
+
+	rw_done(f, write, r);
 	return r;
 }
 
@@ -181,13 +198,14 @@ long fd_rwv(int fd, bool write, const struct iovec_k *uiov, int cnt, int64_t pos
 			r = -EFAULT;
 			break;
 		}
-		r = file_rw(f, write, iov[i].base, iov[i].len, pos < 0 ? -1 : pos + total);
+		r = rw(f, write, iov[i].base, iov[i].len, pos < 0 ? -1 : pos + total);
 		if (r < 0)
 			break;
 		total += r;
 		if ((size_t)r < iov[i].len)
 			break;
 	}
+	rw_done(f, write, total);
 	file_put(f);
 	kfree(iov);
 	return total ? total : r;
@@ -446,6 +464,8 @@ SYSCALL_DEFINE2(ftruncate, int, fd, int64_t, len)
 	if (!f)
 		return -EBADF;
 	r = (f->flags & O_ACCMODE) == O_RDONLY || !f->ops ? -EINVAL : do_truncate(f->inode, len);
+	if (!r)
+		notify_file(f, NOTIFY_MODIFY);
 	file_put(f);
 	return r;
 }
@@ -458,6 +478,8 @@ SYSCALL_DEFINE2(truncate, const char *, upath, int64_t, len)
 	if (r)
 		return r;
 	r = do_truncate(d->inode, len);
+	if (!r)
+		notify_dentry(d, NOTIFY_MODIFY);
 	vfs_dentry_put(d);
 	return r;
 }
@@ -553,6 +575,8 @@ SYSCALL_DEFINE4(fallocate, int, fd, int, mode, int64_t, off, int64_t, len)
 		r = -EINVAL;
 	else if ((uint64_t)(off + len) > f->inode->size)
 		r = do_truncate(f->inode, off + len);
+	if (!r)
+		notify_file(f, NOTIFY_MODIFY);
 	file_put(f);
 	return r;
 }

@@ -1,6 +1,7 @@
 /* sys_stat.c: file attributes: stat family, statx, statfs, access, readlink, utimensat,
  * chmod/chown family (extended attributes: sys_xattr.c). */
 #include "fs/file.h"
+#include "fs/notify.h"
 #include "fs/path.h"
 #include "fs/stat.h"
 #include "fs/vfs.h"
@@ -52,15 +53,16 @@ struct statfs_k {
 #define UTIME_NOW ((1L << 30) - 1)
 #define UTIME_OMIT ((1L << 30) - 2)
 
-/* The inode a (dirfd, path, flags) names: a reference to its dentry, or for an fd without
- * one (AT_EMPTY_PATH on a pipe) the file's inode with a reference. */
+/* The inode a (dirfd, path, flags) names, with a reference; with d, also the dentry naming
+ * it with a reference (NULL for an fd without one: AT_EMPTY_PATH on a pipe). */
 static int resolve(int dirfd, const char *upath, int flags, struct dentry **d, struct inode **ino)
 {
 	char *path;
-	struct dentry *start;
+	struct dentry *start, *found;
 	long r;
 
-	*d = NULL;
+	if (d)
+		*d = NULL;
 	*ino = NULL;
 	if (!upath) {
 		if (!(flags & AT_EMPTY_PATH))
@@ -82,6 +84,10 @@ static int resolve(int dirfd, const char *upath, int flags, struct dentry **d, s
 		if (dirfd == AT_FDCWD) {
 			*ino = current_process()->cwd->inode;
 			vfs_inode_get(*ino);
+			if (d) {
+				*d = current_process()->cwd;
+				vfs_dentry_get(*d);
+			}
 			return 0;
 		}
 		f = fd_get(dirfd);
@@ -89,23 +95,40 @@ static int resolve(int dirfd, const char *upath, int flags, struct dentry **d, s
 			return -EBADF;
 		*ino = f->inode;
 		vfs_inode_get(*ino);
+		if (d && f->dentry) {
+			*d = f->dentry;
+			vfs_dentry_get(*d);
+		}
 		file_put(f);
 		return 0;
 	}
 	r = path_start(dirfd, path, &start);
 	if (!r) {
 		r = path_lookup_at(start, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW,
-				   d);
+				   &found);
 		vfs_dentry_put(start);
 	}
 	kfree(path);
 	if (r)
 		return (int)r;
-	*ino = (*d)->inode;
+	*ino = found->inode;
 	vfs_inode_get(*ino);
-	vfs_dentry_put(*d);
-	*d = NULL;
+	if (d)
+		*d = found;
+	else
+		vfs_dentry_put(found);
 	return 0;
+}
+
+/* An attribute change of ino (named by d, if known) succeeded: watchers hear of it. Puts
+ * the references resolve gave. */
+static long changed(struct dentry *d, struct inode *ino, long r, uint32_t mask)
+{
+	if (!r && d && mask)
+		notify_dentry(d, mask);
+	vfs_dentry_put(d);
+	vfs_inode_put(ino);
+	return r;
 }
 
 static long stat_to_user(struct inode *ino, struct stat_k *u)
@@ -133,13 +156,12 @@ static long stat_to_user(struct inode *ino, struct stat_k *u)
 
 SYSCALL_DEFINE4(newfstatat, int, dirfd, const char *, upath, struct stat_k *, u, int, flags)
 {
-	struct dentry *d;
 	struct inode *ino;
 	long r;
 
 	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT))
 		return -EINVAL;
-	r = resolve(dirfd, upath, flags, &d, &ino);
+	r = resolve(dirfd, upath, flags, NULL, &ino);
 	if (r)
 		return r;
 	r = stat_to_user(ino, u);
@@ -181,13 +203,12 @@ static struct statx_ts sx_ts(struct timespec64 t)
 SYSCALL_DEFINE5(statx, int, dirfd, const char *, upath, int, flags, uint32_t, mask,
 		struct statx_k *, u)
 {
-	struct dentry *d;
 	struct inode *ino;
 	struct statx_k s;
 	struct kstat k;
 	long r;
 
-	r = resolve(dirfd, upath, flags & (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH), &d, &ino);
+	r = resolve(dirfd, upath, flags & (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH), NULL, &ino);
 	if (r)
 		return r;
 	vfs_stat_inode(ino, &k);
@@ -246,9 +267,8 @@ static long statfs_of(struct inode *ino, struct statfs_k *u)
 
 SYSCALL_DEFINE2(statfs, const char *, upath, struct statfs_k *, u)
 {
-	struct dentry *d;
 	struct inode *ino;
-	long r = resolve(AT_FDCWD, upath, 0, &d, &ino);
+	long r = resolve(AT_FDCWD, upath, 0, NULL, &ino);
 
 	if (r)
 		return r;
@@ -272,13 +292,12 @@ SYSCALL_DEFINE2(fstatfs, int, fd, struct statfs_k *, u)
 /* The caller is root: read and write always pass; execute needs some x bit (or a dir). */
 SYSCALL_DEFINE4(faccessat2, int, dirfd, const char *, upath, int, mode, int, flags)
 {
-	struct dentry *d;
 	struct inode *ino;
 	long r;
 
 	if (mode & ~7)
 		return -EINVAL;
-	r = resolve(dirfd, upath, flags & (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH), &d, &ino);
+	r = resolve(dirfd, upath, flags & (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH), NULL, &ino);
 	if (r)
 		return r;
 	if ((mode & 1) && !S_ISDIR(ino->mode) && !(ino->mode & 0111))
@@ -360,6 +379,15 @@ static void set_time(struct timespec64 *t, const struct timespec_k *u, struct ti
 		*t = (struct timespec64){ u->tv_sec, u->tv_nsec };
 }
 
+/* What setting the times says to watchers (Linux's fsnotify_change): both times an attribute
+ * change, the access time alone an access, the modification time alone a modification. */
+static uint32_t times_event(const struct timespec_k ts[2])
+{
+	bool a = ts[0].tv_nsec != UTIME_OMIT, m = ts[1].tv_nsec != UTIME_OMIT;
+
+	return a && m ? NOTIFY_ATTRIB : a ? NOTIFY_ACCESS : m ? NOTIFY_MODIFY : 0;
+}
+
 SYSCALL_DEFINE4(utimensat, int, dirfd, const char *, upath, const struct timespec_k *, utimes, int,
 		flags)
 {
@@ -379,16 +407,13 @@ SYSCALL_DEFINE4(utimensat, int, dirfd, const char *, upath, const struct timespe
 		    &ino);
 	if (r)
 		return r;
-	if (ino->sb && ino->sb->rdonly) {
-		vfs_inode_put(ino);
-		return -EROFS;
-	}
+	if (ino->sb && ino->sb->rdonly)
+		return changed(d, ino, -EROFS, 0);
 	set_time(&ino->atime, &ts[0], now);
 	set_time(&ino->mtime, &ts[1], now);
 	ino->ctime = now;
 	r = setattr(ino);
-	vfs_inode_put(ino);
-	return r;
+	return changed(d, ino, r, times_event(ts));
 }
 
 static long chmod_ino(struct inode *ino, uint32_t mode)
@@ -412,6 +437,12 @@ static long chown_ino(struct inode *ino, uint32_t uid, uint32_t gid)
 	return setattr(ino);
 }
 
+/* A chown that names an owner or a group changes an attribute; chown(-1, -1) none. */
+static uint32_t chown_event(uint32_t uid, uint32_t gid)
+{
+	return uid != 0xffffffffu || gid != 0xffffffffu ? NOTIFY_ATTRIB : 0;
+}
+
 SYSCALL_DEFINE4(fchmodat, int, dirfd, const char *, upath, uint32_t, mode, int, flags)
 {
 	struct dentry *d;
@@ -420,9 +451,7 @@ SYSCALL_DEFINE4(fchmodat, int, dirfd, const char *, upath, uint32_t, mode, int, 
 
 	if (r)
 		return r;
-	r = chmod_ino(ino, mode);
-	vfs_inode_put(ino);
-	return r;
+	return changed(d, ino, chmod_ino(ino, mode), NOTIFY_ATTRIB);
 }
 
 SYSCALL_DEFINE2(chmod, const char *, upath, uint32_t, mode)
@@ -440,6 +469,8 @@ SYSCALL_DEFINE2(fchmod, int, fd, uint32_t, mode)
 	if (!f)
 		return -EBADF;
 	r = chmod_ino(f->inode, mode);
+	if (!r)
+		notify_file(f, NOTIFY_ATTRIB);
 	file_put(f);
 	return r;
 }
@@ -452,9 +483,7 @@ SYSCALL_DEFINE5(fchownat, int, dirfd, const char *, upath, uint32_t, uid, uint32
 
 	if (r)
 		return r;
-	r = chown_ino(ino, uid, gid);
-	vfs_inode_put(ino);
-	return r;
+	return changed(d, ino, chown_ino(ino, uid, gid), chown_event(uid, gid));
 }
 
 SYSCALL_DEFINE3(chown, const char *, upath, uint32_t, uid, uint32_t, gid)
@@ -479,6 +508,8 @@ SYSCALL_DEFINE3(fchown, int, fd, uint32_t, uid, uint32_t, gid)
 	if (!f)
 		return -EBADF;
 	r = chown_ino(f->inode, uid, gid);
+	if (!r && chown_event(uid, gid))
+		notify_file(f, NOTIFY_ATTRIB);
 	file_put(f);
 	return r;
 }

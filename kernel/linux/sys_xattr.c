@@ -1,6 +1,7 @@
 /* sys_xattr.c: extended attributes: get, set, list and remove, each by path, by path without
  * following a last symlink, and by file descriptor (the rules are fs/xattr.c's). */
 #include "fs/file.h"
+#include "fs/notify.h"
 #include "fs/path.h"
 #include "fs/vfs.h"
 #include "fs/xattr.h"
@@ -19,8 +20,9 @@ static long name_dup(const char *uname, char *name)
 	return r < 0 ? r : 0;
 }
 
-/* The inode a path (follow: through a last symlink) or, with no path, fd names: a reference. */
-static long inode_of(const char *upath, bool follow, int fd, struct inode **out)
+/* The inode a path (follow: through a last symlink) or, with no path, fd names: a reference;
+ * with dout, also the dentry naming it (a reference, or NULL: an fd without one). */
+static long named(const char *upath, bool follow, int fd, struct inode **out, struct dentry **dout)
 {
 	struct dentry *d;
 	struct file *f;
@@ -32,16 +34,35 @@ static long inode_of(const char *upath, bool follow, int fd, struct inode **out)
 			return r;
 		*out = d->inode;
 		vfs_inode_get(*out);
-		vfs_dentry_put(d);
-		return 0;
+	} else {
+		f = fd_get(fd);
+		if (!f)
+			return -EBADF;
+		*out = f->inode;
+		vfs_inode_get(*out);
+		d = f->dentry;
+		if (d)
+			vfs_dentry_get(d);
+		file_put(f);
 	}
-	f = fd_get(fd);
-	if (!f)
-		return -EBADF;
-	*out = f->inode;
-	vfs_inode_get(*out);
-	file_put(f);
+	if (dout)
+		*dout = d;
+	else
+		vfs_dentry_put(d);
 	return 0;
+}
+
+static long inode_of(const char *upath, bool follow, int fd, struct inode **out)
+{
+	return named(upath, follow, fd, out, NULL);
+}
+
+/* A set or removed attribute is an attribute change to watchers (Linux's fsnotify_xattr). */
+static void changed(struct dentry *d, long r)
+{
+	if (!r && d)
+		notify_dentry(d, NOTIFY_ATTRIB);
+	vfs_dentry_put(d);
 }
 
 static long do_get(const char *upath, bool follow, int fd, const char *uname, void *uval, size_t n)
@@ -100,6 +121,7 @@ static long do_set(const char *upath, bool follow, int fd, const char *uname, co
 {
 	char name[XATTR_NAME_MAX + 1];
 	struct inode *ino;
+	struct dentry *d;
 	void *val = NULL;
 	long r;
 
@@ -119,9 +141,10 @@ static long do_set(const char *upath, bool follow, int fd, const char *uname, co
 			return -EFAULT;
 		}
 	}
-	r = inode_of(upath, follow, fd, &ino);
+	r = named(upath, follow, fd, &ino, &d);
 	if (!r) {
 		r = xattr_set(ino, name, val, n, flags);
+		changed(d, r);
 		vfs_inode_put(ino);
 	}
 	kfree(val);
@@ -132,14 +155,16 @@ static long do_remove(const char *upath, bool follow, int fd, const char *uname)
 {
 	char name[XATTR_NAME_MAX + 1];
 	struct inode *ino;
+	struct dentry *d;
 	long r = name_dup(uname, name);
 
 	if (r)
 		return r;
-	r = inode_of(upath, follow, fd, &ino);
+	r = named(upath, follow, fd, &ino, &d);
 	if (r)
 		return r;
 	r = xattr_remove(ino, name);
+	changed(d, r);
 	vfs_inode_put(ino);
 	return r;
 }
