@@ -65,6 +65,11 @@ printf '#!/usr/bin/env python3\nimport sys, textwrap\nprint(textwrap.shorten("a 
 chmod +x "$D/py/hello.py"
 same "a #!/usr/bin/env python3 script" "$D/py/hello.py" one two
 
+# a --with program gets its runtime's recipe too: a shell script that runs python3
+out=$(timeout 300 "${MOTE[@]}" --with /usr/bin/python3 /bin/sh -c \
+	'python3 -c "import json, decimal; print(json.dumps([1]), decimal.Decimal(1) / 4)"' 2>&1)
+expect_eq "--with python3: its runtime's files come too (a shell runs it)" "[1] 0.25" "$out"
+
 # a program linking OpenSSL gets the host's CA certificates (tools/mote/libdata.c)
 same "python3 ssl: the default context loads the CA certificates" python3 -c 'import ssl
 print(ssl.create_default_context().cert_store_stats(), ssl.get_default_verify_paths().cafile)'

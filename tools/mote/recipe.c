@@ -96,8 +96,9 @@ static int add_if_present(struct fileset *fs, const char *p, int recursive, char
  * --with PROGRAM: another program the main one runs (fork and exec), added as the main one is:
  * at the path $PATH gives it, with its #! interpreters and libraries. Its result goes to a
  * scratch struct, not r->deps (the main program's); ORs whether it is dynamic into *dynamic.
+ * The ELF file that runs it goes to r->with_exe[i], for its runtime recipe.
  */
-static int add_with(struct recipe *r, const char *prog, const struct elfdeps_opts *dopts,
+static int add_with(struct recipe *r, size_t i, const char *prog, const struct elfdeps_opts *dopts,
 		    bool *dynamic, char *err, size_t errlen)
 {
 	struct elfdeps_result res;
@@ -112,6 +113,33 @@ static int add_with(struct recipe *r, const char *prog, const struct elfdeps_opt
 		return errmsg(err, errlen, ret, "--with %s: %s", prog, why);
 	}
 	*dynamic |= res.dynamic;
+	r->with_exe[i] = strdup(res.exe);
+	return r->with_exe[i] ? 0 : errmsg(err, errlen, -ENOMEM, "out of memory");
+}
+
+/* The runtime recipes of the --with programs (python3 run by a shell script...), each
+ * runtime once and not the main program's again. */
+static int add_with_runtimes(struct recipe *r, const struct mote_opts *o, char *err, size_t errlen)
+{
+	const struct runtimes_opts ropts = { .site = o->runtime_site };
+
+	for (size_t i = 0; i < o->n_with && r->n_with_runtime < RECIPE_WITH_RUNTIMES; i++) {
+		struct runtimes_result *res = &r->with_runtime[r->n_with_runtime];
+		bool seen;
+		int ret;
+
+		memset(res, 0, sizeof(*res));
+		ret = runtimes_add(&r->fs, r->with_exe[i], &ropts, res, err, errlen);
+		if (ret < 0)
+			return ret;
+		seen = !res->name || (r->runtime.name && !strcmp(res->name, r->runtime.name));
+		for (size_t k = 0; !seen && k < r->n_with_runtime; k++)
+			seen = !strcmp(res->name, r->with_runtime[k].name);
+		if (seen)
+			runtimes_result_free(res);
+		else
+			r->n_with_runtime++;
+	}
 	return 0;
 }
 
@@ -238,24 +266,30 @@ static int add_closure(struct recipe *r, const struct mote_opts *o, size_t first
 }
 
 /*
- * The options' memory and vCPUs, else the runtime recipe's: its own figure or the image's size
- * and 64 MiB, rounded up to 64 MiB (a cpio image lives in the guest's memory, beside the
- * runtime's heap), whichever is more; else 128 MiB and one vCPU.
+ * The options' memory and vCPUs, else the runtime recipes' (the program's and the --with
+ * programs'): the largest of their own figures and the image's size and 64 MiB, rounded up
+ * to 64 MiB (a cpio image lives in the guest's memory, beside the runtime's heap); else
+ * 128 MiB and one vCPU.
  */
 static void machine_defaults(struct recipe *r, const struct mote_opts *o)
 {
+	unsigned fit, cpus = r->runtime.cpus, mem = r->runtime.mem_mib;
+	bool any = r->runtime.name || r->n_with_runtime;
 	uint64_t bytes = 0;
-	unsigned fit;
 
-	r->cpus = o->cpus ? o->cpus : r->runtime.cpus ? r->runtime.cpus : 1;
+	for (size_t i = 0; i < r->n_with_runtime; i++) {
+		cpus = r->with_runtime[i].cpus > cpus ? r->with_runtime[i].cpus : cpus;
+		mem = r->with_runtime[i].mem_mib > mem ? r->with_runtime[i].mem_mib : mem;
+	}
+	r->cpus = o->cpus ? o->cpus : cpus ? cpus : 1;
 	r->mem_mib = o->mem_mib ? o->mem_mib : 128;
-	if (o->mem_mib || !r->runtime.name)
+	if (o->mem_mib || !any)
 		return;
 	for (size_t i = 0; i < r->fs.n; i++)
 		bytes += r->fs.v[i].type == FS_FILE ? r->fs.v[i].size : 0;
 	fit = (unsigned)(((bytes >> 20) + 64 + 63) / 64 * 64);
-	if (r->runtime.mem_mib > r->mem_mib)
-		r->mem_mib = r->runtime.mem_mib;
+	if (mem > r->mem_mib)
+		r->mem_mib = mem;
 	if (fit > r->mem_mib)
 		r->mem_mib = fit;
 }
@@ -273,8 +307,11 @@ int recipe_make(const struct mote_opts *o, struct recipe *r, char *err, size_t e
 	ret = elfdeps_add_program(&r->fs, o->argv[0], &dopts, &r->deps, err, errlen);
 	if (ret == 0)
 		dynamic = r->deps.dynamic;
+	if (ret == 0 && o->n_with && !(r->with_exe = calloc(o->n_with, sizeof(char *))))
+		ret = errmsg(err, errlen, -ENOMEM, "out of memory");
+	r->n_with_exe = r->with_exe ? o->n_with : 0;
 	for (size_t i = 0; ret == 0 && i < o->n_with; i++)
-		ret = add_with(r, o->with[i], &dopts, &dynamic, err, errlen);
+		ret = add_with(r, i, o->with[i], &dopts, &dynamic, err, errlen);
 	/* everything so far came with its libraries; entries keep their place until the sort */
 	closed = r->fs.n;
 	for (size_t i = 0; ret == 0 && i < o->n_add; i++)
@@ -283,6 +320,8 @@ int recipe_make(const struct mote_opts *o, struct recipe *r, char *err, size_t e
 		ret = runtimes_add(&r->fs, r->deps.exe,
 				   &(struct runtimes_opts){ .site = o->runtime_site }, &r->runtime,
 				   err, errlen);
+	if (ret == 0 && !o->no_runtime)
+		ret = add_with_runtimes(r, o, err, errlen);
 	if (ret == 0)
 		ret = add_runtime_files(r, o, dynamic, err, errlen);
 	/* after the generated /etc files, which the host's must not replace */
@@ -327,12 +366,16 @@ void recipe_print_warnings(const struct recipe *r)
 	for (size_t i = 0; i < r->closure.n_warnings; i++)
 		fprintf(stderr, "mote: warning: %s\n", r->closure.warnings[i]);
 	lines_print(&r->runtime.warnings, stderr, "mote: warning: ");
+	for (size_t i = 0; i < r->n_with_runtime; i++)
+		lines_print(&r->with_runtime[i].warnings, stderr, "mote: warning: ");
 	lines_print(&r->autoadd.warnings, stderr, "mote: warning: ");
 }
 
 void recipe_print_notes(const struct recipe *r)
 {
 	runtimes_print(&r->runtime, stderr);
+	for (size_t i = 0; i < r->n_with_runtime; i++)
+		runtimes_print(&r->with_runtime[i], stderr);
 	autoadd_print(&r->autoadd, stderr);
 	lines_print(&r->libdata, stderr, "mote: libraries' data: ");
 }
@@ -342,6 +385,11 @@ void recipe_free(struct recipe *r)
 	fileset_free(&r->fs);
 	closure_result_free(&r->closure);
 	runtimes_result_free(&r->runtime);
+	for (size_t i = 0; i < r->n_with_runtime; i++)
+		runtimes_result_free(&r->with_runtime[i]);
+	for (size_t i = 0; r->with_exe && i < r->n_with_exe; i++)
+		free(r->with_exe[i]);
+	free(r->with_exe);
 	autoadd_result_free(&r->autoadd);
 	lines_free(&r->libdata);
 }

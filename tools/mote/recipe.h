@@ -17,14 +17,21 @@
 
 struct mote_opts;
 
+#define RECIPE_WITH_RUNTIMES 8 /* more than runtimes.c knows */
+
 struct recipe {
 	struct fileset fs;
 	struct elfdeps_result deps;
 	struct closure_result closure;	/* the libraries of the other ELF files, and warnings */
 	struct runtimes_result runtime; /* the runtime recipe's files (runtimes.c) */
-	struct autoadd_result autoadd;	/* the files the arguments name (autoadd.c) */
-	struct lines libdata;		/* what libdata.c added for the libraries */
-	unsigned mem_mib, cpus;		/* the machine: the options', else the recipe's */
+	/* the --with programs' runtimes other than the main one's (each once) */
+	struct runtimes_result with_runtime[RECIPE_WITH_RUNTIMES];
+	size_t n_with_runtime;
+	char **with_exe; /* each --with program's ELF that runs it (elfdeps_result.exe) */
+	size_t n_with_exe;
+	struct autoadd_result autoadd; /* the files the arguments name (autoadd.c) */
+	struct lines libdata;	       /* what libdata.c added for the libraries */
+	unsigned mem_mib, cpus;	       /* the machine: the options', else the recipe's */
 	char cmdline[RECIPE_CMDLINE_MAX];
 	uint64_t key[2];   /* identity of the file set: a new key means a new image */
 	double resolve_ms; /* time spent finding the files */
