@@ -61,8 +61,6 @@ KNOWN=(
 		SSLContext.wrap_socket() of an unconnected socket raises (most of the module's failures)"
 	"test_mmap|17|mmap(MAP_SHARED) of a 2 GiB sparse file fails with ENOMEM and keeps the memory
 		it took: every later mmap() and even unlink() fail with ENOMEM"
-	"test_uuid.TestInternals\w*.test_(ip|ifconfig)_getnode|17|no AF_NETLINK (ip: EAFNOSUPPORT),
-		and ifconfig lists no interface: no MAC address found"
 	"test_logging.(LogRecordTest.test_multiprocessing|QueueListenerTest.test_handle_called_with_mp_queue
 		|QueueListenerTest.test_no_messages_in_queue_after_stop)|17|no /dev/shm: sem_open()
 		(multiprocessing's locks) fails with ENOENT"
