@@ -167,6 +167,7 @@ KERNEL_SRCS := \
 	kernel/linux/sys_sockmsg.c kernel/linux/sockmsg_io.c \
 	kernel/linux/sockopts.c \
 	kernel/linux/nlsock.c kernel/linux/nlmsg.c kernel/linux/rtnl.c kernel/linux/rtnl_addr.c \
+	kernel/linux/rtnl_route.c \
 	kernel/linux/ifioctl.c \
 	kernel/linux/sys_sockopt.c \
 	kernel/linux/sys_unix.c \

@@ -158,7 +158,9 @@ static int request(const struct rtnl_req *r, const struct nlmsghdr_k *h, const u
 	if (((h->type - RTM_BASE) & 3) != RTM_KIND_GET)
 		return -EOPNOTSUPP; /* the interfaces are read-only here */
 	if (!(h->flags & NLM_F_DUMP))
-		return h->type == RTM_GETLINK ? get_link(o, h, body, len, r->pid) : -EOPNOTSUPP;
+		return h->type == RTM_GETLINK	 ? get_link(o, h, body, len, r->pid)
+		       : h->type == RTM_GETROUTE ? rtnl_get_route(o, h->seq, r->pid, body, len)
+						 : -EOPNOTSUPP;
 	if (h->type == RTM_GETLINK)
 		dump_links(o, h->seq, r->pid);
 	else if (h->type == RTM_GETADDR) {

@@ -1,6 +1,6 @@
 /* netlink.c: AF_NETLINK NETLINK_ROUTE sockets as Linux gives them: port ids (the process's id
  * first, then others), getsockname, options, RTM_GETLINK/RTM_GETADDR/RTM_GETROUTE dumps ended
- * by NLMSG_DONE, one link by index or by name, acknowledgements and errors (NLMSG_ERROR with
+ * by NLMSG_DONE, one link by index or by name, the route to 127.0.0.5, acknowledgements and errors (NLMSG_ERROR with
  * the request), MSG_PEEK|MSG_TRUNC, recvmsg's iovecs and source; then glibc's getifaddrs and
  * if_nameindex, the SIOCGIF* ioctls and /proc/net/dev. The machines differ in their other
  * interfaces, so only "lo" is looked at (index 1, 127.0.0.1/8, ::1/128, mtu 65536). */
@@ -41,7 +41,7 @@ static int request(int s, int type, int flags, const void *body, size_t len)
 /* What a walk over one answer found. */
 struct seen {
 	int msgs, bad_header, done, done_err, error, ack_flags, first_v6_at, last_v4_at;
-	int lo_link, lo_type, lo_flags, lo_mtu, lo_v4, lo_v6, lo_local_route;
+	int lo_link, lo_type, lo_flags, lo_mtu, lo_v4, lo_v6, lo_local_route, got_127_0_0_5;
 	char lo_name[16];
 };
 
@@ -103,6 +103,9 @@ static void route_msg(struct nlmsghdr *h, struct seen *s)
 	    rt->rtm_type == RTN_LOCAL && rt->rtm_dst_len == 8 && dst == htonl(0x7f000000) &&
 	    oif == 1)
 		s->lo_local_route++;
+	if (rt->rtm_family == AF_INET && rt->rtm_type == RTN_LOCAL && rt->rtm_dst_len == 32 &&
+	    dst == htonl(0x7f000005) && oif == 1 && h->nlmsg_flags == 0)
+		s->got_127_0_0_5++;
 }
 
 /* Read the answer to the last request until NLMSG_DONE or NLMSG_ERROR. */
@@ -239,6 +242,13 @@ static void single(int s, unsigned pid)
 		struct rtattr a;
 		char name[4];
 	} q = { .ifi = { .ifi_index = 1 } };
+	struct {
+		struct rtmsg rt;
+		struct rtattr a;
+		uint32_t dst;
+	} rq = { .rt = { .rtm_family = AF_INET, .rtm_dst_len = 32 },
+		 .a = { .rta_len = RTA_LENGTH(4), .rta_type = RTA_DST },
+		 .dst = htonl(0x7f000005) };
 	struct rtgenmsg g = { .rtgen_family = AF_INET };
 	struct seen r;
 
@@ -263,6 +273,12 @@ static void single(int s, unsigned pid)
 	CHECK(answer(s, pid).error == -EOPNOTSUPP, "NLMSG_ERROR -EOPNOTSUPP");
 	CHECK(request(s, 200, NLM_F_DUMP, &g, sizeof(g)), "message type 200");
 	CHECK(answer(s, pid).error == -EOPNOTSUPP, "NLMSG_ERROR -EOPNOTSUPP");
+	CHECK(request(s, RTM_GETROUTE, 0, &g, sizeof(g)), "RTM_GETROUTE with a short request");
+	CHECK(answer(s, pid).error == -EINVAL, "NLMSG_ERROR -EINVAL");
+	CHECK(request(s, RTM_GETROUTE, 0, &rq, sizeof(rq)), "RTM_GETROUTE to 127.0.0.5");
+	r = answer(s, pid);
+	CHECK(r.got_127_0_0_5 == 1 && r.msgs == 1 && !r.bad_header,
+	      "one RTM_NEWROUTE: local 127.0.0.5/32 dev lo");
 	CHECK(request(s, NLMSG_NOOP, NLM_F_ACK, &g, sizeof(g)), "NLMSG_NOOP with NLM_F_ACK");
 	r = answer(s, pid);
 	CHECK(r.error == 0 && r.msgs == 1, "an ACK");
@@ -352,6 +368,7 @@ static void ioctls(void)
 	CHECK_ERR(ioctl(s, SIOCGIFFLAGS, &r), ENODEV, "SIOCGIFFLAGS nosuch0: ENODEV");
 	CHECK(ioctl(s, SIOCGIFCONF, &c) == 0 && c.ifc_len > 0 && c.ifc_len % sizeof(r) == 0,
 	      "SIOCGIFCONF without a buffer: the length needed, whole ifreqs");
+	memset(list, 0, sizeof(list));
 	c.ifc_len = sizeof(list);
 	c.ifc_req = list;
 	CHECK(ioctl(s, SIOCGIFCONF, &c) == 0, "SIOCGIFCONF");

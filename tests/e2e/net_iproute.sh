@@ -2,7 +2,7 @@
 # net_iproute.sh: the host's iproute2 and net-tools inside Mote (`mote run --qemu`, QEMU's user
 # network: the virtio-net interface with QEMU's default MAC 52:54:00:12:34:56, 10.0.2.15/24,
 # the gateway 10.0.2.2) read the interfaces as on Linux: `ip -o link` and `ip -o addr`
-# (rtnetlink dumps), `ip route` and `ip -6 route`, `ifconfig -a` (SIOCGIF* ioctls,
+# (rtnetlink dumps), `ip route`, `ip -6 route` and `ip route get`, `ifconfig -a` (SIOCGIF* ioctls,
 # /proc/net/dev, /proc/net/if_inet6); a change (`ip addr add`) is refused with a clear error;
 # Python's uuid finds the MAC through `ip link` as on the host. No traffic leaves the VM.
 cd "$(dirname "$0")/../.." || exit 1
@@ -34,6 +34,10 @@ check "... 10.0.2.0/24 dev eth0 proto kernel scope link src 10.0.2.15" \
 	grep -q '^10.0.2.0/24 dev eth0 proto kernel scope link src 10.0.2.15' <<<"$out"
 out=$($MOTE /usr/sbin/ip -6 route 2>&1)
 check "ip -6 route: fe80::/64 dev eth0" grep -q '^fe80::/64 dev eth0 proto kernel metric 256' <<<"$out"
+
+out=$($MOTE /usr/sbin/ip route get 1.1.1.1 2>&1)
+check "ip route get 1.1.1.1: via 10.0.2.2 dev eth0 src 10.0.2.15" \
+	grep -q '^1.1.1.1 via 10.0.2.2 dev eth0 src 10.0.2.15' <<<"$out"
 
 out=$($MOTE /usr/sbin/ip addr add 10.0.2.99/24 dev eth0 2>&1)
 expect_eq "ip addr add: refused (status 2)" 2 "$?"
