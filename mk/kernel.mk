@@ -51,6 +51,7 @@ KERNEL_SRCS := \
 	kernel/drivers/virtio/blk.c \
 	kernel/drivers/virtio/blk_req.c \
 	kernel/net/addr.c \
+	kernel/net/ifinfo.c \
 	kernel/net/netif.c \
 	kernel/net/procnet.c \
 	kernel/net/lwip_port.c \
@@ -168,6 +169,9 @@ KERNEL_SRCS := \
 	kernel/linux/sys_socket.c \
 	kernel/linux/sys_sockmsg.c kernel/linux/sockmsg_io.c \
 	kernel/linux/sockopts.c \
+	kernel/linux/nlsock.c kernel/linux/nlmsg.c kernel/linux/rtnl.c kernel/linux/rtnl_addr.c \
+	kernel/linux/rtnl_route.c \
+	kernel/linux/ifioctl.c \
 	kernel/linux/sys_sockopt.c \
 	kernel/linux/sys_unix.c \
 	kernel/linux/sys_unixmsg.c \

@@ -28,6 +28,7 @@ $(LWIP_OBJS): $(BUILD)/third_party/lwip/%.o: $(LWIP_STAMP) | $(DEPS_STAMP)
 
 # the kernel's own files that include lwIP's headers
 LWIP_USERS := $(BUILD)/kernel/net/addr.o $(BUILD)/kernel/net/netif.o $(BUILD)/kernel/net/lwip_port.o \
-	$(BUILD)/kernel/net/socket.o $(BUILD)/kernel/net/udp.o $(BUILD)/kernel/net/procnet.o
+	$(BUILD)/kernel/net/socket.o $(BUILD)/kernel/net/udp.o $(BUILD)/kernel/net/procnet.o \
+	$(BUILD)/kernel/net/ifinfo.o
 $(LWIP_USERS): KERNEL_CFLAGS += $(LWIP_INCLUDES)
 $(LWIP_USERS): $(LWIP_STAMP)

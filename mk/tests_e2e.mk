@@ -105,6 +105,8 @@ TESTS += tests/e2e/net_malformed.sh
 TESTS += tests/e2e/net_dns.sh
 # --net tap:NAME on a TAP in a network namespace the test makes (root): ping and echo
 TESTS += tests/e2e/net_tap.sh
+# ip, ifconfig and Python's uuid read the interfaces (rtnetlink, SIOCGIF*, /proc/net/dev)
+TESTS += tests/e2e/net_iproute.sh
 # processes (issue 14): bash, busybox sh, Python's subprocess, git, make + gcc inside Mote as
 # natively; a fork bomb in 256 MiB ends in clean errors (motevm and QEMU TCG)
 TESTS += tests/e2e/processes.sh tests/e2e/processes_qemu.sh

@@ -369,6 +369,13 @@ static int net_table(struct procfs_buf *b, enum procfs_net_table which)
 		[PROCFS_NET_UDP6] = "  sl  local_address                         remote_address  "
 				    "                      st tx_queue rx_queue tr tm->when "
 				    "retrnsmt   uid  timeout inode ref pointer drops\n",
+		[PROCFS_NET_DEV] =
+			"Inter-|   Receive                                                |  "
+			"Transmit\n"
+			" face |bytes    packets errs drop fifo frame compressed "
+			"multicast|bytes    packets errs drop fifo colls carrier "
+			"compressed\n",
+		[PROCFS_NET_IF_INET6] = "", /* none */
 	};
 
 	procfs_printf(b, "%s", heading[which]);
@@ -397,6 +404,16 @@ static int net_udp6(struct procfs_buf *b, long arg)
 	return net_table(b, PROCFS_NET_UDP6);
 }
 
+static int net_dev(struct procfs_buf *b, long arg)
+{
+	return net_table(b, PROCFS_NET_DEV);
+}
+
+static int net_if_inet6(struct procfs_buf *b, long arg)
+{
+	return net_table(b, PROCFS_NET_IF_INET6);
+}
+
 static int net_unix(struct procfs_buf *b, long arg)
 {
 	if (procfs_unix_show)
@@ -405,8 +422,10 @@ static int net_unix(struct procfs_buf *b, long arg)
 }
 
 const struct procfs_node procfs_net_entries[] = {
-	FILE("tcp", net_tcp),	FILE("tcp6", net_tcp6), FILE("udp", net_udp),
-	FILE("udp6", net_udp6), FILE("unix", net_unix), { 0 },
+	FILE("dev", net_dev),	FILE("if_inet6", net_if_inet6),
+	FILE("tcp", net_tcp),	FILE("tcp6", net_tcp6),
+	FILE("udp", net_udp),	FILE("udp6", net_udp6),
+	FILE("unix", net_unix), { 0 },
 };
 
 /* Without a registered root, /proc holds what needs no process: the machine's files. */

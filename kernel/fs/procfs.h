@@ -85,13 +85,21 @@ extern const struct fs_type procfs_type;
 /* Mount /proc (after devfs). A failure ends the VM. */
 void procfs_init(void);
 
-/* /proc/net/{tcp,tcp6,udp,udp6}: the sockets' lines, written by the network stack
- * (net/procnet.c sets this at boot; without it the files hold their heading only). */
-enum procfs_net_table { PROCFS_NET_TCP, PROCFS_NET_TCP6, PROCFS_NET_UDP, PROCFS_NET_UDP6 };
+/* /proc/net/{tcp,tcp6,udp,udp6}: the sockets' lines, and /proc/net/{dev,if_inet6}: the
+ * interfaces', written by the network stack (net/procnet.c sets this at boot; without it the
+ * files hold their heading only). */
+enum procfs_net_table {
+	PROCFS_NET_TCP,
+	PROCFS_NET_TCP6,
+	PROCFS_NET_UDP,
+	PROCFS_NET_UDP6,
+	PROCFS_NET_DEV,
+	PROCFS_NET_IF_INET6
+};
 extern void (*procfs_net_show)(struct procfs_buf *b, enum procfs_net_table which);
 /* /proc/net/unix's rows (the AF_UNIX name registry's), installed by linux/ at start. */
 extern void (*procfs_unix_show)(struct procfs_buf *b);
-/* The entries of /proc/net (tcp, tcp6, udp, udp6, unix), for a root directory to hold. */
+/* The entries of /proc/net (tcp, tcp6, udp, udp6, unix, dev, if_inet6), for a root directory to hold. */
 extern const struct procfs_node procfs_net_entries[];
 
 #endif /* MOTE_FS_PROCFS_H */

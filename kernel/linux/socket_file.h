@@ -31,8 +31,9 @@ struct udgram_meta;
 enum sock_kind {
 	SK_TCP = 1,
 	SK_UDP,
-	SK_UNIX /* an AF_UNIX socket: a stream pair's end, a named stream or seqpacket socket
-		 * (fs/unixsock.c), a datagram socket or message pair's end (fs/unixdgram.c) */
+	SK_UNIX,   /* an AF_UNIX socket: a stream pair's end, a named stream or seqpacket socket
+		  * (fs/unixsock.c), a datagram socket or message pair's end (fs/unixdgram.c) */
+	SK_NETLINK /* an AF_NETLINK socket (nlsock.c) */
 };
 
 /* What fd is, an enum sock_kind (*fp its file, a reference), or -EBADF, -ENOTSOCK. */

@@ -27,6 +27,8 @@ struct file;
 #define SO_LINGER 13
 #define SO_REUSEPORT 15
 #define SO_PASSCRED 16
+#define SO_SNDBUFFORCE 32
+#define SO_RCVBUFFORCE 33
 #define SO_PEERCRED 17
 #define SO_RCVLOWAT 18
 #define SO_SNDLOWAT 19

@@ -13,7 +13,9 @@
 #include "lib/errno.h"
 #include "lib/string.h"
 #include "linux/file_rw.h"
+#include "linux/ifioctl.h"
 #include "linux/mm.h"
+#include "linux/socket_file.h"
 #include "linux/syscall.h"
 #include "linux/task.h"
 #include "core/uaccess.h"
@@ -434,6 +436,10 @@ SYSCALL_DEFINE3(ioctl, int, fd, uint32_t, cmd, uint64_t, arg)
 		break;
 	}
 	file_put(f);
+	if (r == -ENOTTY && sock_kind_of(fd, &f) > 0) { /* any socket: the interface ioctls */
+		r = ifioctl(cmd, arg);
+		file_put(f);
+	}
 	return r;
 }
 

@@ -3,7 +3,8 @@
  * connect, send/recv(to/from) (MSG_PEEK, MSG_WAITALL, MSG_TRUNC), shutdown, socketpair,
  * getsockname/getpeername, and the socket as a file (read, write, poll, FIONREAD, close).
  * AF_INET6 sockets too, dual-stack as Linux's (addresses in sockaddr.c). Options are in
- * sys_sockopt.c, sendmsg/recvmsg in sys_sockmsg.c, AF_UNIX's parts in sys_unix.c. */
+ * sys_sockopt.c, sendmsg/recvmsg in sys_sockmsg.c, AF_UNIX's parts in sys_unix.c, AF_NETLINK's
+ * in nlsock.c. */
 #include "fs/file.h"
 #include "fs/sockpair.h"
 #include "fs/unixdgram.h"
@@ -12,6 +13,7 @@
 #include "core/mm/heap.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include "linux/nlsock.h"
 #include "linux/signal.h"
 #include "linux/socket_file.h"
 #include "linux/sockopts.h"
@@ -40,6 +42,10 @@ int sock_kind_of(int fd, struct file **fp)
 	    udgram_is(f)) {
 		*fp = f;
 		return f->ops == &sock_fops ? SK_TCP : f->ops == &dgram_fops ? SK_UDP : SK_UNIX;
+	}
+	if (nlsock_is(f)) {
+		*fp = f;
+		return SK_NETLINK;
 	}
 	file_put(f);
 	return -ENOTSOCK;
@@ -151,7 +157,8 @@ static ssize_t dgram_recv(struct file *f, void *ubuf, size_t n, int flags, void 
 	return r;
 }
 
-/* FIONREAD: bytes waiting (a stream), the next datagram's length (UDP). */
+/* FIONREAD: bytes waiting (a stream), the next datagram's length (UDP). (The interface
+ * ioctls, for every socket: sys_file.c's ioctl.) */
 static long sock_ioctl(struct file *f, unsigned cmd, uint64_t arg)
 {
 	int n;
@@ -250,10 +257,12 @@ SYSCALL_DEFINE3(socket, int, domain, int, type, int, protocol)
 	int kind = type & SOCK_TYPE_MASK;
 	void *obj;
 
-	if (domain != AF_INET && domain != AF_INET6 && domain != AF_UNIX)
+	if (domain != AF_INET && domain != AF_INET6 && domain != AF_UNIX && domain != AF_NETLINK)
 		return -EAFNOSUPPORT;
 	if (type & ~(SOCK_TYPE_MASK | SOCK_NONBLOCK | SOCK_CLOEXEC))
 		return -EINVAL;
+	if (domain == AF_NETLINK)
+		return nlsock_create(type, protocol);
 	if (domain == AF_UNIX)
 		return protocol ? -EPROTONOSUPPORT : unix_socket(kind, type & ~SOCK_TYPE_MASK);
 	if (kind == SOCK_STREAM && (!protocol || protocol == IPPROTO_TCP)) {
@@ -278,6 +287,8 @@ SYSCALL_DEFINE3(bind, int, fd, const void *, uaddr, uint32_t, len)
 		return kind;
 	if (kind == SK_UNIX)
 		r = unix_bind(f, uaddr, len);
+	else if (kind == SK_NETLINK)
+		r = nlsock_bind(f, uaddr, len);
 	else if (!(r = sock_get_addr(uaddr, len, sock_is_v6(f, kind), &a)))
 		r = kind == SK_TCP ? nsock_bind(f->priv, &a) : nudp_bind(f->priv, &a);
 	file_put(f);
@@ -292,9 +303,9 @@ SYSCALL_DEFINE2(listen, int, fd, int, backlog)
 
 	if (kind < 0)
 		return kind;
-	r = kind == SK_TCP   ? nsock_listen(f->priv, backlog)
-	    : kind == SK_UDP ? -EOPNOTSUPP
-			     : unix_listen(f, backlog);
+	r = kind == SK_TCP    ? nsock_listen(f->priv, backlog)
+	    : kind == SK_UNIX ? unix_listen(f, backlog)
+			      : -EOPNOTSUPP;
 	file_put(f);
 	return r;
 }
@@ -321,8 +332,8 @@ SYSCALL_DEFINE4(accept4, int, fd, void *, uaddr, uint32_t *, ulen, int, flags)
 	r = kind == SK_TCP
 		    ? nsock_accept(f->priv, &c, sock_deadline(f, false, f->flags & O_NONBLOCK),
 				   signal_pending)
-	    : kind == SK_UDP ? -EOPNOTSUPP
-			     : -EINVAL;
+	    : kind == SK_UDP || kind == SK_NETLINK ? -EOPNOTSUPP
+						   : -EINVAL;
 	if (r) {
 		file_put(f);
 		return r;
@@ -364,6 +375,8 @@ SYSCALL_DEFINE3(connect, int, fd, const void *, uaddr, uint32_t, len)
 		return kind;
 	if (kind == SK_UNIX)
 		r = unix_connect(f, uaddr, len);
+	else if (kind == SK_NETLINK)
+		r = nlsock_connect(f, uaddr, len);
 	else if (kind == SK_UDP && len >= sizeof(family) &&
 		 !get_user(family, (const uint16_t *)uaddr) && family == AF_UNSPEC)
 		r = nudp_connect(f->priv, NULL); /* dissolve the association */
@@ -386,8 +399,9 @@ static long name(int fd, void *uaddr, uint32_t *ulen, bool peer)
 
 	if (kind < 0)
 		return kind;
-	if (kind == SK_UNIX) {
-		r = unix_name(f, peer, uaddr, ulen);
+	if (kind == SK_UNIX || kind == SK_NETLINK) {
+		r = kind == SK_UNIX ? unix_name(f, peer, uaddr, ulen)
+				    : nlsock_name(f, peer, uaddr, ulen);
 		file_put(f);
 		return r;
 	}
@@ -419,6 +433,8 @@ ssize_t sock_send(struct file *f, int kind, const void *ubuf, size_t n, int flag
 		return dgram_send(f, ubuf, n, uaddr, alen);
 	if (kind == SK_UNIX)
 		return unix_send(f, ubuf, n, flags, uaddr, alen);
+	if (kind == SK_NETLINK)
+		return nlsock_send(f, ubuf, n, flags, uaddr, alen);
 	if (uaddr)
 		return -EISCONN;
 	return send_common(f, ubuf, n, flags);
@@ -437,6 +453,8 @@ ssize_t sock_recv(struct file *f, int kind, void *ubuf, size_t n, int flags, voi
 		return dgram_recv(f, ubuf, n, flags, uaddr, ulen, full);
 	if (kind == SK_UNIX)
 		return unix_recv(f, ubuf, n, flags, uaddr, ulen, full);
+	if (kind == SK_NETLINK)
+		return nlsock_recv(f, ubuf, n, flags, uaddr, ulen, full);
 	if ((r = recv_common(f, ubuf, n, flags)) >= 0 && uaddr && !nsock_name(f->priv, true, &a) &&
 	    sock_put_addr(uaddr, ulen, nsock_is_v6(f->priv), &a))
 		r = -EFAULT;
@@ -471,7 +489,7 @@ SYSCALL_DEFINE6(recvfrom, int, fd, void *, ubuf, size_t, n, int, flags, void *, 
 		return kind;
 	r = sock_recv(f, kind, ubuf, n, flags, uaddr, ulen, &full);
 	file_put(f);
-	if (r >= 0 && kind == SK_UDP && (flags & MSG_TRUNC))
+	if (r >= 0 && (kind == SK_UDP || kind == SK_NETLINK) && (flags & MSG_TRUNC))
 		r = (long)full; /* Linux: the datagram's real length */
 	return r;
 }
@@ -484,9 +502,10 @@ SYSCALL_DEFINE2(shutdown, int, fd, int, how)
 
 	if (kind < 0)
 		return kind;
-	r = kind == SK_TCP    ? nsock_shutdown(f->priv, how)
-	    : kind == SK_UNIX ? unix_shutdown(f, how)
-			      : -ENOTCONN;
+	r = kind == SK_TCP	 ? nsock_shutdown(f->priv, how)
+	    : kind == SK_UNIX	 ? unix_shutdown(f, how)
+	    : kind == SK_NETLINK ? -EOPNOTSUPP
+				 : -ENOTCONN;
 	file_put(f);
 	return r;
 }

@@ -1,7 +1,7 @@
 /* sys_sockmsg.c: sendmsg, recvmsg, sendmmsg and recvmmsg on the sockets of sys_socket.c. A
  * stream moves its iovecs one after another (stopping at a short one, as writev does; a
  * receive waits only for the first); a datagram is gathered into one, or scattered from one,
- * with MSG_TRUNC when it did not fit. AF_UNIX sockets, with their control messages, are
+ * with MSG_TRUNC when it did not fit (AF_NETLINK's too). AF_UNIX sockets, with their control messages, are
  * sys_unixmsg.c's; a control message on an AF_INET socket is -EINVAL. */
 #include "core/mm/heap.h"
 #include "fs/file.h"
@@ -9,6 +9,7 @@
 #include "lib/string.h"
 #include "linux/socket_file.h"
 #include "linux/sockmsg.h"
+#include "linux/sockopts.h"
 #include "linux/syscall.h"
 #include "core/uaccess.h"
 #include "net/udp.h"
@@ -47,15 +48,15 @@ static long get_iov(const struct msghdr_k *m, struct iovec_k **out, size_t *tota
 	return 0;
 }
 
-static ssize_t dgram_sendmsg(struct file *f, const struct msghdr_k *m, const struct iovec_k *iov,
-			     size_t total, int flags)
+static ssize_t dgram_sendmsg(struct file *f, int kind, const struct msghdr_k *m,
+			     const struct iovec_k *iov, size_t total, int flags)
 {
 	uint8_t name[SOCKADDR_MAX];
 	size_t off = 0;
 	void *buf;
 	ssize_t r;
 
-	if (total > UDP_PAYLOAD_MAX)
+	if (total > (kind == SK_UDP ? UDP_PAYLOAD_MAX : BUF_MAX))
 		return -EMSGSIZE;
 	if (m->name && (m->namelen > sizeof(name) || copy_from_user(name, m->name, m->namelen)))
 		return m->namelen > sizeof(name) ? -EINVAL : -EFAULT;
@@ -67,13 +68,13 @@ static ssize_t dgram_sendmsg(struct file *f, const struct msghdr_k *m, const str
 			kfree(buf);
 			return -EFAULT;
 		}
-	r = sockmsg_kernel_send(f, SK_UDP, buf, total, flags, m->name ? name : NULL, m->namelen);
+	r = sockmsg_kernel_send(f, kind, buf, total, flags, m->name ? name : NULL, m->namelen);
 	kfree(buf);
 	return r;
 }
 
-static ssize_t dgram_recvmsg(struct file *f, struct msghdr_k *m, const struct iovec_k *iov,
-			     size_t total, int flags)
+static ssize_t dgram_recvmsg(struct file *f, int kind, struct msghdr_k *m,
+			     const struct iovec_k *iov, size_t total, int flags)
 {
 	uint8_t name[SOCKADDR_MAX];
 	uint32_t namelen = sizeof(name);
@@ -81,11 +82,11 @@ static ssize_t dgram_recvmsg(struct file *f, struct msghdr_k *m, const struct io
 	void *buf;
 	ssize_t r;
 
-	total = MIN(total, (size_t)UDP_PAYLOAD_MAX);
+	total = MIN(total, (size_t)(kind == SK_UDP ? UDP_PAYLOAD_MAX : BUF_MAX));
 	buf = kmalloc(MAX(total, (size_t)1));
 	if (!buf)
 		return -ENOMEM;
-	r = sockmsg_kernel_recv(f, SK_UDP, buf, total, flags, name, &namelen, &full);
+	r = sockmsg_kernel_recv(f, kind, buf, total, flags, name, &namelen, &full);
 	if (r > 0 && sockmsg_scatter(iov, m->iovlen, buf, (size_t)r))
 		r = -EFAULT;
 	kfree(buf);
@@ -107,8 +108,8 @@ static ssize_t one_msg(struct file *f, int kind, bool send, struct msghdr_k *m, 
 	size_t total, ctl_room = m->controllen; /* a receive's: what the caller gave */
 	ssize_t r;
 
-	if (send && m->control && m->controllen && kind != SK_UNIX)
-		return -EINVAL; /* control messages on AF_INET: not taken */
+	if (send && m->control && m->controllen && kind != SK_UNIX && kind != SK_NETLINK)
+		return -EINVAL; /* control messages on AF_INET: not taken (netlink: ignored) */
 	r = get_iov(m, &iov, &total);
 	if (r)
 		return r;
@@ -116,9 +117,9 @@ static ssize_t one_msg(struct file *f, int kind, bool send, struct msghdr_k *m, 
 		m->controllen = 0;
 		m->flags = 0;
 	}
-	if (kind == SK_UDP)
-		r = send ? dgram_sendmsg(f, m, iov, total, flags)
-			 : dgram_recvmsg(f, m, iov, total, flags);
+	if (kind == SK_UDP || kind == SK_NETLINK)
+		r = send ? dgram_sendmsg(f, kind, m, iov, total, flags)
+			 : dgram_recvmsg(f, kind, m, iov, total, flags);
 	else if (kind == SK_UNIX)
 		r = send ? unix_sendmsg(f, m, iov, total, flags)
 			 : unix_recvmsg(f, m, ctl_room, iov, total, flags);

@@ -13,6 +13,7 @@
 #include "fs/file.h"
 #include "lib/errno.h"
 #include "lib/string.h"
+#include "linux/nlsock.h"
 #include "linux/socket_file.h"
 #include "linux/sockopts.h"
 #include "linux/syscall.h"
@@ -76,6 +77,12 @@ static long set_socket(struct sock_opts *o, int opt, int v, const int *linger)
 		return 0;
 	case SO_RCVBUF:
 		o->rcvbuf = (int)MAX(MIN(u, (uint32_t)BUF_MAX) * 2, (uint32_t)RCVBUF_MIN);
+		return 0;
+	case SO_SNDBUFFORCE: /* root's: past net.core.wmem_max */
+		o->sndbuf = (int)MAX(MIN(u, (uint32_t)INT32_MAX / 2) * 2, (uint32_t)SNDBUF_MIN);
+		return 0;
+	case SO_RCVBUFFORCE:
+		o->rcvbuf = (int)MAX(MIN(u, (uint32_t)INT32_MAX / 2) * 2, (uint32_t)RCVBUF_MIN);
 		return 0;
 	case SO_RCVLOWAT:
 		o->rcvlowat = v < 1 ? 1 : v;
@@ -160,6 +167,11 @@ SYSCALL_DEFINE5(setsockopt, int, fd, int, level, int, opt, const void *, uval, u
 
 	if (kind < 0)
 		return kind;
+	if (kind == SK_NETLINK && level == SOL_NETLINK) {
+		r = nlsock_setsockopt(f, opt, uval, len);
+		file_put(f);
+		return r;
+	}
 	if (len < value_size(level, opt))
 		r = -EINVAL;
 	else if (copy_from_user(&val, uval, value_size(level, opt)))
@@ -176,7 +188,7 @@ SYSCALL_DEFINE5(setsockopt, int, fd, int, level, int, opt, const void *, uval, u
 			r = kind == SK_TCP    ? set_tcp(&next, opt, val.v[0])
 			    : kind == SK_UNIX ? -EOPNOTSUPP
 					      : -ENOPROTOOPT;
-		else if (level == SOL_IP)
+		else if (level == SOL_IP && kind != SK_NETLINK)
 			r = kind == SK_UNIX ? -EOPNOTSUPP : set_ip(&next, opt, val.v[0]);
 		else if (level == SOL_IPV6 && opt == IPV6_V6ONLY && sock_is_v6(f, kind))
 			next.v6only = val.v[0] != 0, r = 0;
@@ -203,7 +215,10 @@ static long get_socket(struct file *f, int kind, const struct sock_opts *o, int 
 	}
 	switch (opt) {
 	case SO_TYPE:
-		v[0] = kind == SK_UDP ? SOCK_DGRAM : kind == SK_UNIX ? unix_type(f) : SOCK_STREAM;
+		v[0] = kind == SK_UDP	    ? SOCK_DGRAM
+		       : kind == SK_UNIX    ? unix_type(f)
+		       : kind == SK_NETLINK ? nlsock_type(f)
+					    : SOCK_STREAM;
 		return 0;
 	case SO_ERROR:
 		v[0] = kind == SK_TCP ? -nsock_error(f->priv) : 0;
@@ -232,10 +247,16 @@ static long get_socket(struct file *f, int kind, const struct sock_opts *o, int 
 		v[0] = kind == SK_TCP && nsock_listening(f->priv);
 		return 0;
 	case SO_PROTOCOL:
-		v[0] = kind == SK_TCP ? IPPROTO_TCP : kind == SK_UDP ? IPPROTO_UDP : 0;
+		v[0] = kind == SK_TCP	    ? IPPROTO_TCP
+		       : kind == SK_UDP	    ? IPPROTO_UDP
+		       : kind == SK_NETLINK ? nlsock_protocol(f)
+					    : 0;
 		return 0;
 	case SO_DOMAIN:
-		v[0] = kind == SK_UNIX ? AF_UNIX : sock_is_v6(f, kind) ? AF_INET6 : AF_INET;
+		v[0] = kind == SK_UNIX	     ? AF_UNIX
+		       : kind == SK_NETLINK  ? AF_NETLINK
+		       : sock_is_v6(f, kind) ? AF_INET6
+					     : AF_INET;
 		return 0;
 	default:
 		return -ENOPROTOOPT;
@@ -330,8 +351,10 @@ SYSCALL_DEFINE5(getsockopt, int, fd, int, level, int, opt, void *, uval, uint32_
 
 	if (kind < 0)
 		return kind;
-	if (kind == SK_TCP && level == IPPROTO_TCP && opt == TCP_INFO) {
-		r = get_tcp_info(f, uval, ulen);
+	if ((kind == SK_TCP && level == IPPROTO_TCP && opt == TCP_INFO) ||
+	    (kind == SK_NETLINK && level == SOL_NETLINK)) {
+		r = kind == SK_TCP ? get_tcp_info(f, uval, ulen)
+				   : nlsock_getsockopt(f, opt, uval, ulen);
 		file_put(f);
 		return r;
 	}
@@ -354,7 +377,7 @@ SYSCALL_DEFINE5(getsockopt, int, fd, int, level, int, opt, void *, uval, uint32_
 		r = kind == SK_TCP    ? get_tcp(o, opt, v)
 		    : kind == SK_UNIX ? -EOPNOTSUPP
 				      : -ENOPROTOOPT;
-	else if (level == SOL_IP && kind != SK_UNIX)
+	else if (level == SOL_IP && kind != SK_UNIX && kind != SK_NETLINK)
 		r = opt == IP_TOS	? (v[0] = o->tos, 0)
 		    : opt == IP_TTL	? (v[0] = o->ttl, 0)
 		    : opt == IP_RECVERR ? (v[0] = o->recverr, 0)

@@ -28,6 +28,8 @@ static bool started, has_device;
 static volatile uint32_t address; /* host order; 0 until DHCP has bound */
 static uint32_t dns[NET_DNS_MAX]; /* DHCP's DNS servers, host order (under net_lock) */
 static int ndns;
+/* the virtio-net interface's traffic (under net_lock), for /proc/net/dev and rtnetlink */
+static uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
 void (*net_dns_learnt)(const uint32_t *servers, int n);
 
 #define DHCP_OPTION_DNS 6
@@ -66,6 +68,8 @@ static err_t linkoutput(struct netif *n, struct pbuf *p)
 	if (p->tot_len > sizeof(frame))
 		return ERR_BUF;
 	pbuf_copy_partial(p, frame, p->tot_len, 0);
+	tx_packets++;
+	tx_bytes += p->tot_len;
 	return virtio_net_send(frame, p->tot_len) ? ERR_IF : ERR_OK;
 }
 
@@ -101,6 +105,8 @@ static void deliver(const uint8_t *f, long n)
 {
 	struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)n, PBUF_POOL);
 
+	rx_packets++;
+	rx_bytes += (uint64_t)n;
 	if (p && pbuf_take(p, f, (u16_t)n) == ERR_OK && nif.input(p, &nif) == ERR_OK)
 		p = NULL;
 	if (p)
@@ -237,6 +243,14 @@ void net_drain(uint64_t deadline)
 		if (busy)
 			sleep_ns(DRAIN_POLL_NS);
 	} while (busy && time_ns() < deadline);
+}
+
+void net_counts_get(uint64_t *rxp, uint64_t *rxb, uint64_t *txp, uint64_t *txb)
+{
+	*rxp = rx_packets;
+	*rxb = rx_bytes;
+	*txp = tx_packets;
+	*txb = tx_bytes;
 }
 
 bool net_started(void)

@@ -25,6 +25,9 @@ void net_unlock(void);
  * send them. Thread context, net_lock not held; at once without a device. */
 void net_drain(uint64_t deadline);
 
+/* Under net_lock: the frames and bytes the virtio-net interface received and sent. */
+void net_counts_get(uint64_t *rxp, uint64_t *rxb, uint64_t *txp, uint64_t *txb);
+
 /* True once the stack runs (net_init). */
 bool net_started(void);
 

@@ -2,12 +2,14 @@
  * protocol control blocks, in Linux's columns: addresses as the hex of their 32-bit words as
  * stored, ports in hex, Linux's TCP state numbers, queue sizes. A socket for both families
  * (AF_INET6, dual stack) is listed in the IPv6 tables, as on Linux. The inode column is 0:
- * lwIP's blocks do not know their files. */
+ * lwIP's blocks do not know their files. Also /proc/net/dev and if_inet6, the interfaces'
+ * counters and IPv6 addresses (net/ifinfo.h). */
 #include "net/procnet.h"
 #include "fs/procfs.h"
 #include "lwip/priv/tcp_priv.h"
 #include "lwip/tcp.h"
 #include "lwip/udp.h"
+#include "net/ifinfo.h"
 #include "net/netif.h"
 
 /* lwIP's TCP states (RFC 793's order) as Linux numbers them; UDP shows 07 (closed). */
@@ -52,6 +54,36 @@ static void tcp_list(struct procfs_buf *b, int *sl, struct tcp_pcb *list, bool v
 			     (uint32_t)(TCP_WND - p->rcv_wnd), v6, false);
 }
 
+/* /proc/net/dev: each interface's counters in Linux's columns (only the frames and bytes
+ * are counted here). */
+static void dev_lines(struct procfs_buf *b, const struct net_if *all, int count)
+{
+	for (int k = 0; k < count; k++) {
+		const struct net_if *i = &all[k];
+
+		procfs_printf(b, "%6s:%8lu %7lu %4u %4u %4u %5u %10u %9u ", i->name, i->rx_bytes,
+			      i->rx_packets, 0, 0, 0, 0, 0, 0);
+		procfs_printf(b, "%8lu %7lu %4u %4u %4u %5u %7u %10u\n", i->tx_bytes, i->tx_packets,
+			      0, 0, 0, 0, 0, 0);
+	}
+}
+
+/* /proc/net/if_inet6: address, index, prefix length, scope, flags (ifa_flags), name. */
+static void inet6_lines(struct procfs_buf *b, const struct net_if *all, int count)
+{
+	for (int k = 0; k < count; k++)
+		for (int n = 0; n < all[k].naddr6; n++) {
+			const struct net_if_addr6 *a = &all[k].addr6[n];
+			unsigned scope = all[k].loopback ? 0x10 : a->autoconf ? 0 : 0x20;
+			unsigned flags = (a->autoconf ? 0 : 0x80) | (a->tentative ? 0x40 : 0);
+
+			for (int j = 0; j < 16; j++)
+				procfs_printf(b, "%02x", a->ip[j]);
+			procfs_printf(b, " %02x %02x %02x %02x %8s\n", all[k].index, a->prefix_len,
+				      scope, flags, all[k].name);
+		}
+}
+
 static void show(struct procfs_buf *b, enum procfs_net_table which)
 {
 	bool v6 = which == PROCFS_NET_TCP6 || which == PROCFS_NET_UDP6;
@@ -59,6 +91,16 @@ static void show(struct procfs_buf *b, enum procfs_net_table which)
 
 	if (!net_started()) /* lwIP starts with the first socket where there is no device */
 		return;
+	if (which == PROCFS_NET_DEV || which == PROCFS_NET_IF_INET6) {
+		struct net_if all[NET_IF_MAX];
+		int count = net_if_list(all);
+
+		if (which == PROCFS_NET_DEV)
+			dev_lines(b, all, count);
+		else
+			inet6_lines(b, all, count);
+		return;
+	}
 	mutex_lock(&net_lock);
 	if (which == PROCFS_NET_TCP || which == PROCFS_NET_TCP6) {
 		for (struct tcp_pcb_listen *l = tcp_listen_pcbs.listen_pcbs; l; l = l->next)

@@ -58,8 +58,6 @@ KNOWN=(
 		connect() to a loopback listener returns 0 at once, not EINPROGRESS"
 	"test_ssl|17|recv() on an unconnected TCP socket fails with EAGAIN, not ENOTCONN, so
 		SSLContext.wrap_socket() of an unconnected socket raises (most of the module's failures)"
-	"test_uuid.TestInternals\w*.test_(ip|ifconfig)_getnode|17|no AF_NETLINK (ip: EAFNOSUPPORT),
-		and ifconfig lists no interface: no MAC address found"
 )
 
 case ${COMPAT_SET:-full} in
