@@ -7,7 +7,6 @@
 #include "linux/signal.h"
 #include "linux/task.h"
 
-#define SI_SIGIO (-5)
 #define POLLMSG 0x400
 #define POLLRDBAND 0x080
 #define POLLWRBAND 0x200

@@ -86,7 +86,9 @@ struct ptimer;
 #define SI_USER 0
 #define SI_KERNEL 0x80
 #define SI_QUEUE (-1)
+#define NSIGPOLL 6 /* I/O readiness's codes are 1..NSIGPOLL (POLL_IN..POLL_HUP) */
 #define SI_TIMER (-2)
+#define SI_SIGIO (-5) /* I/O readiness for a signal with codes of its own */
 #define SI_TKILL (-6)
 /* si_code of SIGCHLD (and of waitid's siginfo) */
 #define CLD_EXITED 1

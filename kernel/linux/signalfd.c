@@ -106,7 +106,10 @@ static void fill(struct sfd_siginfo *o, const struct k_siginfo *in)
 		   (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
 		    sig == SIGTRAP)) {
 		o->addr = in->fault.addr;
-	} else if (code > SI_USER && code < SI_KERNEL && sig == SIGIO) {
+	} else if ((code > SI_USER && code < SI_KERNEL && (sig == SIGIO || code <= NSIGPOLL)) ||
+		   code == SI_SIGIO) {
+		/* I/O readiness: SIGIO's own codes, a POLL_* code of a signal without codes of
+		 * its own (an F_SETSIG signal), or SI_SIGIO (Linux's siginfo_layout) */
 		o->band = (uint32_t)in->fields[0];
 		o->fd = (int32_t)in->fields[1];
 	} else if (code == SI_TIMER) {

@@ -373,6 +373,36 @@ static void test_threads(int fd)
 	close(bfd);
 }
 
+/* A dnotify watch whose events come as a real-time signal (F_SETSIG), read through a
+ * signalfd: si_fd and si_band are there, as for SIGIO. */
+static void test_sigio_fields(void)
+{
+	sigset_t m = set_of(SIGRTMIN + 1, 0, 0, 0);
+	struct signalfd_siginfo si;
+	char dir[] = "/tmp/mote-sfd-XXXXXX", file[64];
+	int sfd = signalfd(-1, &m, SFD_NONBLOCK), dfd, f;
+
+	CHECK(sfd >= 0 && mkdtemp(dir), "a signalfd for SIGRTMIN+1 and a directory");
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	CHECK(dfd >= 0 && fcntl(dfd, F_SETSIG, SIGRTMIN + 1) == 0 &&
+		      fcntl(dfd, F_NOTIFY, DN_CREATE) == 0,
+	      "F_SETSIG SIGRTMIN+1, F_NOTIFY DN_CREATE on it");
+	snprintf(file, sizeof(file), "%s/f", dir);
+	f = open(file, O_CREAT | O_WRONLY, 0600);
+	CHECK(f >= 0, "create a file in it");
+	memset(&si, 0, sizeof(si));
+	CHECK(read(sfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo == (uint32_t)SIGRTMIN + 1,
+	      "the signalfd reads the signal");
+	CHECK(si.ssi_code == POLL_MSG && si.ssi_fd == dfd &&
+		      si.ssi_band == (POLLIN | POLLRDNORM | POLLMSG),
+	      "ssi_code POLL_MSG, ssi_fd the directory, ssi_band POLLIN|POLLRDNORM|POLLMSG");
+	close(f);
+	unlink(file);
+	close(dfd);
+	rmdir(dir);
+	close(sfd);
+}
+
 int main(void)
 {
 	sigset_t blocked = set_of(SIGUSR1, SIGUSR2, SIGCHLD, SIGRTMIN), m;
@@ -401,6 +431,7 @@ int main(void)
 	test_multiplex(fd);
 	test_timer(fd);
 	test_threads(fd);
+	test_sigio_fields();
 	CHECK(!pending(SIGUSR1) && !pending(SIGUSR2) && !pending(SIGCHLD), "nothing left pending");
 	close(fd);
 	return check_done();
