@@ -298,6 +298,14 @@ ssize_t nlsock_recv(struct file *f, void *ubuf, size_t n, int flags, void *uaddr
 	return r;
 }
 
+/* The on/off options, kept as bits of s->opts. */
+static bool flag_opt(int opt)
+{
+	return opt == NETLINK_PKTINFO || opt == NETLINK_BROADCAST_ERROR ||
+	       opt == NETLINK_NO_ENOBUFS || opt == NETLINK_LISTEN_ALL_NSID ||
+	       opt == NETLINK_CAP_ACK || opt == NETLINK_EXT_ACK || opt == NETLINK_GET_STRICT_CHK;
+}
+
 long nlsock_setsockopt(struct file *f, int opt, const void *uval, uint32_t len)
 {
 	struct nlsock *s = f->priv;
@@ -316,17 +324,11 @@ long nlsock_setsockopt(struct file *f, int opt, const void *uval, uint32_t len)
 			s->groups = opt == NETLINK_ADD_MEMBERSHIP ? s->groups | 1u << (v - 1)
 								  : s->groups & ~(1u << (v - 1));
 		return 0;
-	case NETLINK_PKTINFO:
-	case NETLINK_BROADCAST_ERROR:
-	case NETLINK_NO_ENOBUFS:
-	case NETLINK_LISTEN_ALL_NSID:
-	case NETLINK_CAP_ACK:
-	case NETLINK_EXT_ACK:
-	case NETLINK_GET_STRICT_CHK:
+	default:
+		if (!flag_opt(opt))
+			return -ENOPROTOOPT;
 		s->opts = v ? s->opts | 1u << opt : s->opts & ~(1u << opt);
 		return 0;
-	default:
-		return -ENOPROTOOPT;
 	}
 }
 
@@ -342,18 +344,8 @@ long nlsock_getsockopt(struct file *f, int opt, void *uval, uint32_t *ulen)
 			return -EFAULT;
 		return put_user((uint32_t)sizeof(s->groups), ulen);
 	}
-	switch (opt) {
-	case NETLINK_PKTINFO:
-	case NETLINK_BROADCAST_ERROR:
-	case NETLINK_NO_ENOBUFS:
-	case NETLINK_LISTEN_ALL_NSID:
-	case NETLINK_CAP_ACK:
-	case NETLINK_EXT_ACK:
-	case NETLINK_GET_STRICT_CHK:
-		break;
-	default:
+	if (!flag_opt(opt))
 		return -ENOPROTOOPT;
-	}
 	if (len < sizeof(v))
 		return -EINVAL;
 	v = (s->opts >> opt) & 1;
