@@ -55,10 +55,6 @@ FULL=("${FAST[@]}"
 # the issue that will fix it; remove an entry with its fix.
 KNOWN=(
 	"test_fcntl.TestFcntl.test_fcntl_64_bit|17|fcntl(F_NOTIFY) (dnotify) is EINVAL"
-	"test_epoll.TestEPoll.test_(add|control_and_wait|fromfd|unregister_closed)|17|a non-blocking
-		connect() to a loopback listener returns 0 at once, not EINPROGRESS"
-	"test_ssl|17|recv() on an unconnected TCP socket fails with EAGAIN, not ENOTCONN, so
-		SSLContext.wrap_socket() of an unconnected socket raises (most of the module's failures)"
 	"test_mmap|17|mmap(MAP_SHARED) of a 2 GiB sparse file fails with ENOMEM and keeps the memory
 		it took: every later mmap() and even unlink() fail with ENOMEM"
 	"test_uuid.TestInternals\w*.test_(ip|ifconfig)_getnode|17|no AF_NETLINK (ip: EAFNOSUPPORT),
