@@ -320,7 +320,8 @@ int nsock_accept(struct nsock *s, struct nsock **out, uint64_t deadline, bool (*
 }
 
 /* Under net_lock: s a fresh pcb after a failed connect (lwIP freed the last), as Linux lets a
- * socket whose connection failed connect again. */
+ * socket whose connection failed connect again. What was bound to the old one, and the
+ * options set on it, are not carried over. */
 static int renew(struct nsock *s)
 {
 	struct tcp_pcb *pcb = tcp_new_ip_type(s->v6 ? IPADDR_TYPE_ANY : IPADDR_TYPE_V4);
@@ -328,7 +329,7 @@ static int renew(struct nsock *s)
 	if (!pcb)
 		return -ENOMEM;
 	attach(s, pcb);
-	s->eof = false;
+	s->eof = s->wr_shut = false; /* (Linux clears shutdown's marks on disconnecting too) */
 	s->err = 0;
 	return 0;
 }
