@@ -187,7 +187,12 @@ static uint32_t sock_poll(struct file *f, struct pollq **pq)
 
 static int sock_release(struct file *f)
 {
-	nsock_close(f->priv);
+	const struct sock_opts *o = f->sock_opts;
+
+	if (o && o->linger[0] && !o->linger[1])
+		nsock_abort(f->priv); /* Linux: SO_LINGER {1, 0} resets the connection */
+	else
+		nsock_close(f->priv);
 	return 0;
 }
 

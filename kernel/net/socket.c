@@ -26,6 +26,9 @@ struct nsock {
 	struct pbuf *rx; /* received, not yet read */
 	size_t rx_off;	 /* bytes of rx's first pbuf already read */
 	bool listening, connecting, connected, eof, wr_shut;
+	/* a connect returned before its outcome (-EINPROGRESS, -EINTR): the next connect reports
+	 * it, once (Linux's SS_CONNECTING: 0 then, and -EISCONN only after) */
+	bool connect_pending;
 	bool v6, v6only; /* an AF_INET6 socket; one for IPv6 alone (IPV6_V6ONLY) */
 	int err;	 /* -errno from lwIP's error callback, until read */
 	struct nsock *acq[ACCEPT_MAX];
@@ -81,16 +84,31 @@ static struct nsock *alloc(void)
 	return s;
 }
 
+/* Leave pcb to lwIP: no more callbacks to its socket (lwIP finishes a close by itself). */
+static void detach(struct tcp_pcb *pcb)
+{
+	tcp_arg(pcb, NULL);
+	tcp_recv(pcb, NULL);
+	tcp_sent(pcb, NULL);
+	tcp_err(pcb, NULL);
+}
+
 static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
 	struct nsock *s = arg;
 
-	if (!p)
-		s->eof = true;
-	else if (s->rx)
+	if (p && s->rx)
 		pbuf_cat(s->rx, p);
-	else
+	else if (p)
 		s->rx = p;
+	else
+		s->eof = true;
+	/* The peer's FIN after ours: lwIP frees the pcb after TIME_WAIT without a word, so it
+	 * is lwIP's from now on (Linux: the socket is closed then, ENOTCONN) */
+	if (!p && (pcb->state == TIME_WAIT || pcb->state == CLOSING)) {
+		detach(pcb);
+		s->pcb = NULL;
+	}
 	changed(s, POLLIN | (p ? 0 : POLLRDHUP));
 	return ERR_OK;
 }
@@ -106,8 +124,11 @@ static void on_err(void *arg, err_t err)
 	struct nsock *s = arg;
 
 	s->pcb = NULL; /* lwIP has freed it */
-	/* a reset answering our SYN is a refusal (Linux: ECONNREFUSED) */
-	s->err = s->connecting && err == ERR_RST ? -ECONNREFUSED : errno_of(err);
+	/* a reset answering our SYN is a refusal (Linux: ECONNREFUSED); ERR_CLSD is the end
+	 * of a close (our FIN acknowledged after the peer's), no error */
+	s->err = s->connecting && err == ERR_RST ? -ECONNREFUSED
+		 : err == ERR_CLSD		 ? 0
+						 : errno_of(err);
 	s->connecting = false;
 	s->eof = true;
 	changed(s, POLLERR | POLLHUP | POLLIN | POLLOUT);
@@ -298,39 +319,89 @@ int nsock_accept(struct nsock *s, struct nsock **out, uint64_t deadline, bool (*
 	}
 }
 
+/* Under net_lock: s a fresh pcb after a failed connect (lwIP freed the last), as Linux lets a
+ * socket whose connection failed connect again. What was bound to the old one, and the
+ * options set on it, are not carried over. */
+static int renew(struct nsock *s)
+{
+	struct tcp_pcb *pcb = tcp_new_ip_type(s->v6 ? IPADDR_TYPE_ANY : IPADDR_TYPE_V4);
+
+	if (!pcb)
+		return -ENOMEM;
+	attach(s, pcb);
+	s->eof = s->wr_shut = false; /* (Linux clears shutdown's marks on disconnecting too) */
+	s->err = 0;
+	return 0;
+}
+
+/* Under net_lock: start connecting s to addr; -errno if it cannot. */
+static int start_connect(struct nsock *s, const struct net_addr *addr)
+{
+	ip_addr_t a;
+	err_t e;
+	int r;
+
+	net_addr_to_lwip(addr, false, &a);
+	if (s->connected)
+		return -EISCONN;
+	if (s->listening)
+		return -EINVAL;
+	if (s->v6only && !addr->v6)
+		return -ENETUNREACH; /* an IPv4 address (mapped) from an IPv6-only socket */
+	if (!s->pcb && (r = renew(s)))
+		return r;
+	e = tcp_connect(s->pcb, &a, lwip_ntohs(addr->port), on_connected);
+	if (e != ERR_OK)
+		return errno_of(e);
+	s->connecting = true;
+	return 0;
+}
+
+/* Under net_lock: what a connect says of the one reported as under way: 0 when it
+ * connected, else its error (-ECONNABORTED when SO_ERROR or a receive took it already). */
+static int connect_outcome(struct nsock *s)
+{
+	int r = s->connected ? 0 : s->err ? s->err : -ECONNABORTED;
+
+	s->err = s->connected ? s->err : 0;
+	s->connect_pending = false;
+	return r;
+}
+
 int nsock_connect(struct nsock *s, const struct net_addr *addr, uint64_t deadline,
 		  bool (*interrupted)(void))
 {
-	ip_addr_t a;
-	err_t e = ERR_OK;
+	bool again;
 	int r;
 
 	mutex_lock(&net_lock);
-	net_addr_to_lwip(addr, false, &a);
-	if (s->connected)
-		r = -EISCONN;
-	else if (s->connecting)
-		r = -EALREADY;
-	else if (s->listening || !s->pcb)
-		r = -EINVAL;
-	else if (s->v6only && !addr->v6)
-		r = -ENETUNREACH; /* an IPv4 address (mapped) from an IPv6-only socket */
-	else if ((e = tcp_connect(s->pcb, &a, lwip_ntohs(addr->port), on_connected)) != ERR_OK)
-		r = errno_of(e);
-	else
-		r = (s->connecting = true, 0);
+	if (s->connect_pending && !s->connecting) {
+		r = connect_outcome(s);
+		net_unlock();
+		return r;
+	}
+	again = s->connect_pending; /* still under way: a blocking connect waits for it */
+	r = !again ? start_connect(s, addr) : deadline == NET_NOWAIT ? -EALREADY : 0;
+	/* Linux answers a non-blocking connect so even when the handshake is over before it
+	 * returns, as on the loopback (which net_unlock runs) */
+	if (!r && !again && deadline == NET_NOWAIT) {
+		s->connect_pending = true;
+		r = -EINPROGRESS;
+	}
 	net_unlock();
 	if (r)
 		return r;
 	while (!connect_done(s)) {
 		r = wait_until(s, connect_done, deadline, interrupted);
-		if (r)
-			return r == -EAGAIN ? -EINPROGRESS : r; /* it goes on: poll for POLLOUT */
+		if (r) { /* it goes on: poll for POLLOUT, or connect again */
+			WRITE_ONCE(s->connect_pending, true);
+			return r != -EAGAIN ? r : again ? -EALREADY : -EINPROGRESS;
+		}
 	}
-	if (s->connected)
-		return 0;
-	r = nsock_error(s);
-	return r ? r : -ECONNREFUSED;
+	mutex_lock(&net_lock);
+	r = connect_outcome(s);
+	net_unlock();
+	return r == -ECONNABORTED ? -ECONNREFUSED : r; /* (SO_ERROR took the refusal) */
 }
 
 ssize_t nsock_send(struct nsock *s, const void *buf, size_t n, uint64_t deadline,
@@ -348,15 +419,12 @@ ssize_t nsock_send(struct nsock *s, const void *buf, size_t n, uint64_t deadline
 			net_unlock();
 			return r;
 		}
-		if (!s->pcb || s->wr_shut) {
+		/* Linux: never connected (or listening) is EPIPE too, not ENOTCONN */
+		if (!s->pcb || s->wr_shut || (!s->connected && !s->connecting)) {
 			net_unlock();
 			return -EPIPE;
 		}
-		if (!s->connected) {
-			net_unlock();
-			return -ENOTCONN;
-		}
-		k = MIN(n, (size_t)tcp_sndbuf(s->pcb));
+		k = s->connected ? MIN(n, (size_t)tcp_sndbuf(s->pcb)) : 0; /* connecting: wait */
 		if (k) {
 			e = tcp_write(s->pcb, buf, (u16_t)MIN(k, 0xffffu), TCP_WRITE_FLAG_COPY);
 			if (e == ERR_OK)
@@ -432,6 +500,8 @@ ssize_t nsock_recv(struct nsock *s, void *buf, size_t n, uint64_t deadline, bool
 		mutex_lock(&net_lock);
 		done = peek ? peek_rx(s, buf, n) : take_rx(s, buf, n);
 		r = done ? 0 : s->err ? s->err : (s->eof || !s->pcb) ? 1 : 0;
+		if (!done && !r && !s->connected && !s->connecting)
+			r = -ENOTCONN; /* never connected, or listening (Linux: not EAGAIN) */
 		if (!done && s->err && !peek)
 			s->err = 0;
 		net_unlock();
@@ -464,10 +534,17 @@ int nsock_shutdown(struct nsock *s, int how)
 	if (how < 0 || how > 2)
 		return -EINVAL;
 	mutex_lock(&net_lock);
+	/* Only the sending side is lwIP's business: its receive side shut (TF_RXCLOSED) makes
+	 * the pcb lwIP's to free and answers data with a reset; Linux still takes the data,
+	 * and reads see the end of data once what came is read (eof below). */
 	if (s->pcb && s->connected)
-		e = tcp_shutdown(s->pcb, how != 1, how != 0);
+		e = how != 0 && !s->wr_shut ? tcp_shutdown(s->pcb, 0, 1) : ERR_OK;
+	else if (!s->listening && !s->connecting)
+		e = ERR_CONN; /* never connected, or the connection is gone */
 	if (how != 0)
 		s->wr_shut = true;
+	if (how != 1 && !s->listening)
+		s->eof = true; /* (Linux marks it shut even when it says ENOTCONN) */
 	net_unlock();
 	changed(s, POLLIN | POLLOUT);
 	return e == ERR_OK ? 0 : errno_of(e);
@@ -482,13 +559,17 @@ uint32_t nsock_poll(struct nsock *s, struct pollq **pq)
 	mutex_lock(&net_lock);
 	if (s->listening ? s->nacq > 0 : (s->rx || s->eof))
 		ev |= POLLIN | POLLRDNORM;
-	if (!s->listening && s->connected && s->pcb && !s->wr_shut && can_send(s))
+	/* as Linux: writable unless listening or connecting, and so once shut for writing,
+	 * closed, or never connected (a send says why it cannot) */
+	if (!s->listening && !s->connecting &&
+	    (s->wr_shut || !s->connected || !s->pcb || can_send(s)))
 		ev |= POLLOUT | POLLWRNORM;
 	if (s->eof)
 		ev |= POLLRDHUP;
 	if (s->err)
 		ev |= POLLERR;
-	if (!s->pcb && !s->listening && (s->connected || s->err))
+	/* hung up: no connection (closed, failed, or never made), or shut both ways */
+	if (!s->listening && !s->connecting && (!s->pcb || !s->connected || (s->eof && s->wr_shut)))
 		ev |= POLLHUP;
 	net_unlock();
 	return ev;
@@ -604,21 +685,18 @@ void nsock_keepalive(struct nsock *s, bool on, uint32_t idle_s, uint32_t intvl_s
 	net_unlock();
 }
 
-/* Under net_lock: end s's connection (and its unaccepted ones) and free it. */
-static void close_locked(struct nsock *s)
+/* Under net_lock: end s's connection (and its unaccepted ones; reset: with a RST) and free it. */
+static void close_locked(struct nsock *s, bool reset)
 {
 	for (int i = 0; i < s->nacq; i++)
-		close_locked(s->acq[i]);
+		close_locked(s->acq[i], false);
 	if (s->pcb) {
 		tcp_arg(s->pcb, NULL);
-		if (s->listening) {
+		if (s->listening)
 			tcp_accept(s->pcb, NULL);
-		} else { /* lwIP takes what still comes in and finishes the close itself */
-			tcp_recv(s->pcb, NULL);
-			tcp_sent(s->pcb, NULL);
-			tcp_err(s->pcb, NULL);
-		}
-		if (tcp_close(s->pcb) != ERR_OK)
+		else /* lwIP takes what still comes in and finishes the close itself */
+			detach(s->pcb);
+		if ((reset && !s->listening) || tcp_close(s->pcb) != ERR_OK)
 			tcp_abort(s->pcb);
 	}
 	if (s->rx)
@@ -629,6 +707,13 @@ static void close_locked(struct nsock *s)
 void nsock_close(struct nsock *s)
 {
 	mutex_lock(&net_lock);
-	close_locked(s);
+	close_locked(s, false);
+	net_unlock();
+}
+
+void nsock_abort(struct nsock *s)
+{
+	mutex_lock(&net_lock);
+	close_locked(s, true);
 	net_unlock();
 }

@@ -22,6 +22,9 @@ struct net_addr;
 struct nsock *nsock_tcp(bool v6);
 /* Close it: a connection is closed gracefully (aborted if that fails); the object is freed. */
 void nsock_close(struct nsock *s);
+/* Close it with a reset (SO_LINGER on with a time of 0): what is unsent is dropped, the peer
+ * gets a RST (a listener closes as nsock_close); the object is freed. */
+void nsock_abort(struct nsock *s);
 
 int nsock_bind(struct nsock *s, const struct net_addr *addr) __must_check;
 int nsock_listen(struct nsock *s, int backlog) __must_check;

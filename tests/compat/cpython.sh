@@ -54,10 +54,6 @@ FULL=("${FAST[@]}"
 # a dot or the end; an entry may go on over lines (white space in PATTERN is dropped). Each with
 # the issue that will fix it; remove an entry with its fix.
 KNOWN=(
-	"test_epoll.TestEPoll.test_(add|control_and_wait|fromfd|unregister_closed)|17|a non-blocking
-		connect() to a loopback listener returns 0 at once, not EINPROGRESS"
-	"test_ssl|17|recv() on an unconnected TCP socket fails with EAGAIN, not ENOTCONN, so
-		SSLContext.wrap_socket() of an unconnected socket raises (most of the module's failures)"
 )
 
 case ${COMPAT_SET:-full} in
