@@ -64,6 +64,6 @@ $(TVB)/stats_file: $(BUILD)/vmm/kvm/stats.o $(BUILD)/vmm/exit_stats.o $(BUILD)/v
 VMM_API_TESTS := $(TV)/api/devices_preboot.sh $(TV)/api/endpoints.sh $(TV)/api/boot.sh \
 	$(TV)/api/abuse.sh $(TV)/api/fuzz.sh
 
-TESTS += $(VMM_TEST_BINS) $(VMM_API_TESTS) $(TV)/jailer.sh
+TESTS += $(VMM_TEST_BINS) $(VMM_API_TESTS) $(TV)/jailer.sh $(TV)/seccomp.sh
 TESTS_SLOW += $(VMM_TESTS_SLOW)
 TESTS_BUILD += $(VMM_TEST_BINS) $(VMM_TEST_GUESTS) $(FUZZ_BIN)

@@ -15,7 +15,8 @@ VMM_SRCS := \
 	vmm/devices/virtio/net.c vmm/devices/virtio/tap.c vmm/devices/virtio/stream.c \
 	vmm/devices/virtio/virtio_devices.c vmm/devices/virtio/blk.c \
 	vmm/devices/virtio/blk_req.c vmm/devices/virtio/blk_uring.c \
-	vmm/devices/virtio/console.c
+	vmm/devices/virtio/console.c \
+	vmm/seccomp/filter.c vmm/seccomp/rules.c vmm/seccomp/json.c
 VMM_OBJS := $(VMM_SRCS:%.c=$(BUILD)/%.o)
 MOTEVM := $(BUILD)/motevm
 
@@ -27,7 +28,7 @@ endif
 
 $(MOTEVM): $(VMM_OBJS)
 	$(call quiet,LD,$@)$(HOST_CC) $(HOST_LDFLAGS) $(MOTEVM_LDFLAGS) -o $@ $(VMM_OBJS) \
-		-lhttp_parser -ljansson -luring -lpthread
+		-lhttp_parser -ljansson -luring -lseccomp -lpthread
 
 ALL_TARGETS += $(MOTEVM)
 

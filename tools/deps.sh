@@ -4,7 +4,7 @@
 set -eu
 
 # build: compilers, the JSON library motevm links, lint tools
-BUILD_PKGS="gcc make binutils patch libc6-dev libjansson-dev libhttp-parser-dev libxxhash-dev liburing-dev clang-format cppcheck shellcheck"
+BUILD_PKGS="gcc make binutils patch libc6-dev libjansson-dev libhttp-parser-dev libxxhash-dev liburing-dev libseccomp-dev clang-format cppcheck shellcheck"
 # tests and benchmarks: the second platform, image tools, clients
 TEST_PKGS="qemu-system-x86 busybox-static e2fsprogs attr cpio xz-utils curl jq python3 perl lua5.4 sqlite3 file procps
 	git

@@ -21,6 +21,7 @@
 #include "kvm/irq.h"
 #include "log.h"
 #include "metrics.h"
+#include "seccomp/filter.h"
 #include "vmm.h"
 
 #define TEARDOWN_MAX_FD 256
@@ -262,13 +263,28 @@ void vmm_release(struct vmm *vmm)
 
 int vmm_start(struct vmm *vmm)
 {
+	int r;
+
 	vmm->state = VMM_RUNNING;
+	vmm->vcpus_released = false;
+	/* As Firecracker: the vCPU threads filter themselves and wait; the main thread's filter
+	 * comes after their creation (they would inherit it) and before any guest code. */
 	for (unsigned i = 0; i < vmm->nr_vcpus; i++) {
 		if (vcpu_start(&vmm->vcpus[i])) {
 			vmm_request_stop(vmm, VMM_STOP_ERROR, MOTE_STATUS_ERROR);
 			return MOTE_STATUS_ERROR;
 		}
 	}
+	r = seccomp_apply(SECCOMP_VMM);
+	if (r) {
+		log_err("installing the main thread's seccomp filter: %s", strerror(-r));
+		vmm_request_stop(vmm, VMM_STOP_ERROR, MOTE_STATUS_ERROR);
+		return MOTE_STATUS_ERROR;
+	}
+	pthread_mutex_lock(&vmm->pause_lock);
+	vmm->vcpus_released = true;
+	pthread_cond_broadcast(&vmm->pause_cond);
+	pthread_mutex_unlock(&vmm->pause_lock);
 	vmm_timeline(vmm, "vCPUs running");
 	return 0;
 }

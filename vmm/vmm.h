@@ -78,6 +78,8 @@ struct vmm {
 	pthread_cond_t pause_cond;
 	atomic_bool pause_requested;
 	unsigned parked; /* vCPU threads parked (under pause_lock) */
+	/* vCPU threads may enter the guest: the main thread's filter is on (under pause_lock). */
+	bool vcpus_released;
 };
 
 /*

@@ -118,6 +118,7 @@
  */
 #define MOTE_STATUS_OK 0
 #define MOTE_STATUS_ERROR 1	      /* motevm failed (host set-up, I/O) */
+#define MOTE_STATUS_BAD_SYSCALL 148   /* a motevm thread made a call outside its seccomp filter */
 #define MOTE_STATUS_BAD_CONFIG 152    /* invalid --config-file or image */
 #define MOTE_STATUS_BAD_ARGS 153      /* invalid command line */
 #define MOTE_STATUS_GUEST_RESET 0     /* guest reset through the i8042: a clean stop */

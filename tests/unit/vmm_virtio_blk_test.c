@@ -288,7 +288,11 @@ static struct virtio_blk *make(const struct virtio_env *env, unsigned slot, bool
 			       enum cache_type cache)
 {
 	struct drive_config cfg = {
-		.drive_id = "scratch", .path_on_host = disk, .is_read_only = ro, .cache_type = cache
+		.drive_id = "scratch",
+		.path_on_host = disk,
+		.is_read_only = ro,
+		.cache_type = cache,
+		.io_engine = engine,
 	};
 	bool bad;
 	struct virtio_blk *b = virtio_blk_create(env, slot, &cfg, &bad);

@@ -37,6 +37,13 @@ jail() {
 	for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
 	PID=$(cat "$BASE/motevm/$id/root/motevm.pid" 2>/dev/null)
 }
+# api_seccomp PID: the Seccomp mode (2: a filter) of motevm's thread that is not its main one
+api_seccomp() {
+	local t
+	for t in /proc/"$1"/task/*; do
+		[ "${t##*/}" != "$1" ] && awk '$1 == "Seccomp:" { print $2 }' "$t/status"
+	done
+}
 field() { awk -v k="$1:" '$1 == k { $1 = ""; sub(/^ /, ""); print }' "/proc/$2/status"; }
 
 exec 7</etc/hostname # a descriptor the jailer must not pass on
@@ -73,10 +80,12 @@ fi
 out=$(curl -s --max-time 5 --unix-socket "$BASE/motevm/j1/root/run/api.sock" http://localhost/)
 expect_match "the API answers through the jail's socket, with the jail's id" '"id":"j1"' "$out"
 expect_match "motevm logs what the jail cost" "us since the jailer started" "$(cat "$TEST_TMP/j1.err")"
+expect_eq "the jailed motevm's API thread runs under its seccomp filter" 2 "$(api_seccomp "$PID")"
 kill "$PID"
 
 # --new-pid-ns: pid 1 in there; --daemonize: stdio is /dev/null, a session of its own
-jail j2 --new-pid-ns --daemonize -- --api-sock /run/api.sock
+jail j2 --new-pid-ns --daemonize -- --api-sock /run/api.sock --no-seccomp
+expect_eq "--no-seccomp after -- reaches motevm: no filter" 0 "$(api_seccomp "$PID")"
 expect_match "--new-pid-ns: motevm is pid 1 of a new PID namespace" "^[0-9]+ 1$" "$(field NSpid "$PID")"
 expect_eq "--daemonize: stdin is /dev/null" "1:3" "$(stat -L -c '%t:%T' /proc/$PID/fd/0)"
 check "... in a session of its own (not the test's)" test "$(awk '{ print $6 }' /proc/$PID/stat)" \

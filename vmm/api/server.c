@@ -11,9 +11,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "abi/mote_abi.h"
 #include "api/http.h"
 #include "api/server.h"
 #include "log.h"
+#include "seccomp/filter.h"
 
 #define READ_CHUNK 4096
 /* Input kept for a connection whose answers are not being read (pipelining): then stop reading. */
@@ -436,8 +438,15 @@ static void accept_some(struct server *s)
 static void *server_thread(void *arg)
 {
 	struct server *s = arg;
+	int r;
 
 	log_set_thread("api");
+	/* Before any client's byte is read; the thread serves before and after the boot. */
+	r = seccomp_apply(SECCOMP_API);
+	if (r) {
+		log_err("API: installing its seccomp filter: %s", strerror(-r));
+		_exit(MOTE_STATUS_ERROR);
+	}
 	for (;;) {
 		/* Every socket's event fits: the listener, the shutdown eventfd, the connections. */
 		struct epoll_event ev[SERVER_MAX_CONNS + 2];

@@ -13,6 +13,7 @@
 #include "arch/x86_64/cpu.h"
 #include "kvm/vcpu.h"
 #include "log.h"
+#include "seccomp/filter.h"
 #include "vmm.h"
 
 #define VCPU_STACK_SIZE (256u << 10)
@@ -204,12 +205,35 @@ static void park(struct vcpu *vcpu)
 	__atomic_store_n(&vcpu->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
 }
 
+/*
+ * The thread's own filter first, then the wait for the main thread's (vmm_start): no guest
+ * instruction runs before every thread of motevm is filtered. False if the VM must stop.
+ */
+static bool filter_and_wait(struct vcpu *vcpu)
+{
+	struct vmm *vmm = vcpu->vmm;
+	int r = seccomp_apply(SECCOMP_VCPU);
+
+	if (r) {
+		log_err("%s: installing its seccomp filter: %s", vcpu->name, strerror(-r));
+		vmm_request_stop(vmm, VMM_STOP_ERROR, MOTE_STATUS_ERROR);
+		return false;
+	}
+	pthread_mutex_lock(&vmm->pause_lock);
+	while (!vmm->vcpus_released && !atomic_load(&vmm->stopping))
+		pthread_cond_wait(&vmm->pause_cond, &vmm->pause_lock);
+	pthread_mutex_unlock(&vmm->pause_lock);
+	return true;
+}
+
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *vcpu = arg;
 	struct vmm *vmm = vcpu->vmm;
 
 	log_set_thread(vcpu->name);
+	if (!filter_and_wait(vcpu))
+		return NULL;
 	while (!atomic_load(&vmm->stopping)) {
 		if (atomic_load(&vmm->pause_requested)) {
 			park(vcpu);
@@ -257,6 +281,7 @@ int vcpu_start(struct vcpu *vcpu)
 	sigdelset(&all, SIGBUS);
 	sigdelset(&all, SIGFPE);
 	sigdelset(&all, SIGILL);
+	sigdelset(&all, SIGSYS); /* blocked, a trapped call would kill without its log line */
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, VCPU_STACK_SIZE);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "devices/virtio/blk.h"
@@ -166,6 +167,58 @@ void blk_uring_drain(struct blk_uring *u)
 	}
 }
 
+/* io_uring_register(2) itself: Debian's shared liburing 2.3 lacks the restriction calls. */
+static int ring_register(struct blk_uring *u, unsigned op, void *arg, unsigned n)
+{
+	return syscall(__NR_io_uring_register, u->ring.ring_fd, op, arg, n) < 0 ? -errno : 0;
+}
+
+/*
+ * The ring starts disabled, takes its eventfd, then a list of the only operations it will
+ * run (readv, writev, fsync, fallocate, no SQE flags, no further registration) and is
+ * enabled: io_uring_enter is on the seccomp lists, and operations on a ring are not system
+ * calls seccomp sees, so without the list a guest that took over motevm could open files or
+ * sockets through it. Kernels before 5.10 (no disabled rings) get the ring without it.
+ */
+static int setup_ring(struct blk_uring *u)
+{
+	static const uint8_t ops[] = { IORING_OP_READV, IORING_OP_WRITEV, IORING_OP_FSYNC,
+				       IORING_OP_FALLOCATE };
+	struct io_uring_restriction res[sizeof(ops) + 1];
+	bool restricted = true;
+	int r;
+
+	memset(res, 0, sizeof(res));
+	for (size_t i = 0; i < sizeof(ops); i++) {
+		res[i].opcode = IORING_RESTRICTION_SQE_OP;
+		res[i].sqe_op = ops[i];
+	}
+	res[sizeof(ops)].opcode = IORING_RESTRICTION_SQE_FLAGS_ALLOWED; /* none */
+	r = io_uring_queue_init(2 * BLK_URING_SLOTS, &u->ring, IORING_SETUP_R_DISABLED);
+	if (r == -EINVAL) {
+		restricted = false;
+		r = io_uring_queue_init(2 * BLK_URING_SLOTS, &u->ring, 0);
+	}
+	if (r < 0)
+		return r;
+	u->ev.fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (u->ev.fd < 0)
+		r = -errno;
+	else if ((r = io_uring_register_eventfd(&u->ring, u->ev.fd)) == 0 && restricted &&
+		 (r = ring_register(u, IORING_REGISTER_RESTRICTIONS, res, sizeof(ops) + 1)) == 0)
+		r = ring_register(u, IORING_REGISTER_ENABLE_RINGS, NULL, 0);
+	if (r < 0) {
+		if (u->ev.fd >= 0)
+			close(u->ev.fd);
+		io_uring_queue_exit(&u->ring);
+		return r;
+	}
+	if (!restricted)
+		log_debug("virtio %s: io_uring without restrictions (kernel before 5.10)",
+			  u->b->dev.name);
+	return 0;
+}
+
 struct blk_uring *blk_uring_create(struct virtio_blk *b)
 {
 	struct blk_uring *u = calloc(1, sizeof(*u));
@@ -177,18 +230,15 @@ struct blk_uring *blk_uring_create(struct virtio_blk *b)
 	}
 	u->b = b;
 	u->ev = (struct event_handler){ .fd = -1, .fn = on_completion, .opaque = u };
-	r = io_uring_queue_init(2 * BLK_URING_SLOTS, &u->ring, 0);
+	r = setup_ring(u);
 	if (r < 0) {
 		log_err("virtio %s: io_uring: %s", b->dev.name, strerror(-r));
 		free(u);
 		return NULL;
 	}
-	u->ev.fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (u->ev.fd < 0 || io_uring_register_eventfd(&u->ring, u->ev.fd) < 0 ||
-	    event_add(b->dev.env.loop, &u->ev, EPOLLIN)) {
+	if (event_add(b->dev.env.loop, &u->ev, EPOLLIN)) {
 		log_err("virtio %s: io_uring's eventfd: %s", b->dev.name, strerror(errno));
-		if (u->ev.fd >= 0)
-			close(u->ev.fd);
+		close(u->ev.fd);
 		io_uring_queue_exit(&u->ring);
 		free(u);
 		return NULL;

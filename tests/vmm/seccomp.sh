@@ -1,0 +1,104 @@
+#!/bin/bash
+# seccomp.sh: motevm's seccomp flags on the real binary (issue 16), no KVM needed: --help tells
+# them and status 148; a bad --seccomp-filter file is refused (153, a message naming the file
+# and the problem); the API thread runs filtered by default and not with --no-seccomp; a
+# seccompiler JSON filter is used, and a call outside it (accept4, left out of the api list)
+# ends motevm with 148 and a log line naming the call.
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib.sh
+VMM=build/motevm
+[ -x $VMM ] || skip "build/motevm not built"
+command -v curl >/dev/null || skip "curl missing"
+pids=()
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+	rm -rf "$TEST_TMP"
+}
+trap cleanup EXIT
+
+help=$($VMM --help)
+expect_match "--help lists --no-seccomp" '--no-seccomp +no seccomp filters' "$help"
+expect_match "--help lists --seccomp-filter" '--seccomp-filter FILE +the filters from FILE' "$help"
+expect_match "--help tells status 148" '148 a call outside a seccomp filter' "$help"
+
+# refused FILE-CONTENT WANT: motevm exits 153 naming the file and WANT
+refused() {
+	local f=$TEST_TMP/bad.json out status
+	printf '%s' "$1" >"$f"
+	out=$($VMM --no-api --config-file /nonexistent --seccomp-filter "$f" 2>&1)
+	status=$?
+	expect_eq "bad filter ($2): exit status" 153 "$status"
+	expect_match "bad filter ($2): message" "^motevm: --seccomp-filter $f: .*$2" "$out"
+}
+cat_ok='{"default_action": "allow", "filter_action": "trap", "filter": [{"syscall": "execve"}]}'
+refused '{"vmm": ' 'line 1 column'
+refused "{\"vmm\": $cat_ok, \"api\": $cat_ok}" 'no filter for the "vcpu" threads'
+refused "{\"vmm\": $cat_ok, \"api\": $cat_ok, \"vcpu\": {\"default_action\": \"allow\",
+ \"filter_action\": \"trap\", \"filter\": [{\"syscall\": \"no_such_call\"}]}}" \
+	'vcpu: unknown system call "no_such_call"'
+refused "{\"vmm\": $cat_ok, \"api\": $cat_ok, \"vcpu\": {\"default_action\": \"allow\",
+ \"filter_action\": \"trap\", \"filter\": [{\"syscall\": \"ioctl\", \"args\": [{\"index\": 1,
+ \"type\": \"dword\", \"op\": \"like\", \"val\": 1}]}]}}" 'vcpu.filter\[0\].args\[0\].op: unknown comparison'
+out=$($VMM --no-api --config-file /nonexistent --seccomp-filter "$TEST_TMP/absent.json" 2>&1)
+expect_eq "missing filter file: exit status" 153 "$?"
+expect_match "missing filter file: message" "absent.json" "$out"
+out=$($VMM --no-seccomp --seccomp-filter "$TEST_TMP/bad.json" 2>&1)
+expect_eq "--no-seccomp with --seccomp-filter: exit status" 153 "$?"
+
+# start NAME ARGS...: motevm with its API on $TEST_TMP/NAME.sock; sets PID
+start() {
+	local name=$1
+	shift
+	$VMM --api-sock "$TEST_TMP/$name.sock" "$@" >"$TEST_TMP/$name.out" 2>"$TEST_TMP/$name.err" &
+	PID=$!
+	pids+=("$PID")
+	for _ in $(seq 50); do [ -S "$TEST_TMP/$name.sock" ] && break; sleep 0.1; done
+}
+# api_seccomp PID: the Seccomp mode of motevm's API thread (2: filtered); of the main thread
+seccomp_of() { awk '$1 == "Seccomp:" { print $2 }' "/proc/$1/task/$2/status"; }
+api_tid() { for t in /proc/"$1"/task/*; do [ "${t##*/}" != "$1" ] && echo "${t##*/}"; done; }
+
+start builtin
+get=$(curl -s --unix-socket "$TEST_TMP/builtin.sock" http://localhost/)
+expect_match "built-in filters: the API answers" '"state":"Not started"' "$get"
+expect_eq "built-in filters: the API thread is filtered" 2 "$(seccomp_of "$PID" "$(api_tid "$PID")")"
+expect_eq "built-in filters: the main thread is not, before a boot" 0 "$(seccomp_of "$PID" "$PID")"
+kill "$PID"
+wait "$PID"
+expect_eq "built-in filters: SIGTERM's status" 143 "$?"
+
+start off --no-seccomp
+curl -s --unix-socket "$TEST_TMP/off.sock" http://localhost/ >/dev/null
+expect_eq "--no-seccomp: the API thread is not filtered" 0 "$(seccomp_of "$PID" "$(api_tid "$PID")")"
+kill "$PID"
+wait "$PID"
+
+# The API thread's calls (vmm/seccomp/rules.c), without arguments' conditions; $1 added.
+api_json() {
+	local calls=(write futex brk mmap mprotect munmap mremap madvise clock_gettime
+		rt_sigprocmask rt_sigreturn restart_syscall sched_yield exit exit_group
+		epoll_wait epoll_pwait epoll_ctl recvfrom sendto close read "$@") sep=
+	printf '{"default_action": "trap", "filter_action": "allow", "filter": ['
+	for c in "${calls[@]}"; do printf '%s{"syscall": "%s"}' "$sep" "$c"; sep=', '; done
+	printf ']}'
+}
+printf '{"vmm": %s, "api": %s, "vcpu": %s}' "$cat_ok" "$(api_json accept4)" "$cat_ok" \
+	>"$TEST_TMP/good.json"
+start json --seccomp-filter "$TEST_TMP/good.json"
+get=$(curl -s --unix-socket "$TEST_TMP/json.sock" http://localhost/)
+expect_match "JSON filter: the API answers" '"state":"Not started"' "$get"
+expect_eq "JSON filter: the API thread is filtered" 2 "$(seccomp_of "$PID" "$(api_tid "$PID")")"
+kill "$PID"
+wait "$PID"
+
+printf '{"vmm": %s, "api": %s, "vcpu": %s}' "$cat_ok" "$(api_json)" "$cat_ok" \
+	>"$TEST_TMP/no_accept.json"
+start trap --seccomp-filter "$TEST_TMP/no_accept.json"
+curl -s -m 2 --unix-socket "$TEST_TMP/trap.sock" http://localhost/ >/dev/null
+wait "$PID"
+expect_eq "a call outside the api filter: exit status 148" 148 "$?"
+expect_match "a call outside the api filter: the log line names it" \
+	'\[anonymous-instance:api:ERROR\] Shutting down VM after intercepting a bad syscall \([0-9]+: accept4\)' \
+	"$(cat "$TEST_TMP/trap.err")"
+finish
