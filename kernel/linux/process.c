@@ -648,15 +648,9 @@ int process_pid_of_tid(int tid)
 
 	list_for_each (pos, &table) {
 		struct process *p = list_entry(pos, struct process, all);
-		uint64_t g;
-		bool found;
 
-		if (p->state != PROC_LIVE)
-			continue;
-		g = spin_lock(&p->sig.lock);
-		found = task_find(p, tid) != NULL;
-		spin_unlock(&p->sig.lock, g);
-		if (found) {
+		/* (signal 0: only whether p has the thread) */
+		if (p->state == PROC_LIVE && !signal_send_tid(p, tid, 0, NULL)) {
 			pid = p->pid;
 			break;
 		}
