@@ -81,6 +81,19 @@ out=$(curl -s --max-time 5 --unix-socket "$BASE/motevm/j1/root/run/api.sock" htt
 expect_match "the API answers through the jail's socket, with the jail's id" '"id":"j1"' "$out"
 expect_match "motevm logs what the jail cost" "us since the jailer started" "$(cat "$TEST_TMP/j1.err")"
 expect_eq "the jailed motevm's API thread runs under its seccomp filter" 2 "$(api_seccomp "$PID")"
+# host paths given through the API resolve inside the jail: a host file outside it is not
+# found, even through "..", one put in the jail is
+drive() {
+	curl -s --max-time 5 --unix-socket "$BASE/motevm/j1/root/run/api.sock" -X PUT \
+		-H 'Content-Type: application/json' -w ' %{http_code}' \
+		-d "{\"drive_id\":\"rootfs\",\"path_on_host\":\"$1\",\"is_root_device\":true,\"is_read_only\":true}" \
+		http://localhost/drives/rootfs
+}
+echo outside >"$TEST_TMP/outside.img"
+expect_match "a drive outside the jail, even through '..': not found (400)" "No such file.* 400$" \
+	"$(drive "/../../../../../..$TEST_TMP/outside.img")"
+echo inside >"$BASE/motevm/j1/root/inside.img" && chown "$U:$U" "$BASE/motevm/j1/root/inside.img"
+expect_match "a drive inside the jail, by its path there: taken (204)" " 204$" "$(drive /inside.img)"
 kill "$PID"
 
 # --new-pid-ns: pid 1 in there; --daemonize: stdio is /dev/null, a session of its own
