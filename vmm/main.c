@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <malloc.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -452,6 +453,8 @@ int main(int argc, char **argv)
 	ensure_std_fds();
 	/* A closed stdout or log pipe is an I/O error to count, not a reason to die. */
 	signal(SIGPIPE, SIG_IGN);
+	/* A crash must not write the guest's memory to a core file (RLIMIT_CORE 0, hard too) */
+	setrlimit(RLIMIT_CORE, &(struct rlimit){ 0, 0 });
 	status = parse_args(argc, argv, &a, &done);
 	if (status || done)
 		return status;

@@ -64,6 +64,8 @@ get=$(curl -s --unix-socket "$TEST_TMP/builtin.sock" http://localhost/)
 expect_match "built-in filters: the API answers" '"state":"Not started"' "$get"
 expect_eq "built-in filters: the API thread is filtered" 2 "$(seccomp_of "$PID" "$(api_tid "$PID")")"
 expect_eq "built-in filters: the main thread is not, before a boot" 0 "$(seccomp_of "$PID" "$PID")"
+expect_match "no core file of the guest's memory (RLIMIT_CORE 0)" "^Max core file size +0 +0 " \
+	"$(grep 'core file' /proc/$PID/limits)"
 kill "$PID"
 wait "$PID"
 expect_eq "built-in filters: SIGTERM's status" 143 "$?"
