@@ -64,6 +64,7 @@ struct blk_dev;
 #define S_ISCHR(m) (((m)&S_IFMT) == S_IFCHR)
 #define S_ISBLK(m) (((m)&S_IFMT) == S_IFBLK)
 #define S_ISFIFO(m) (((m)&S_IFMT) == S_IFIFO)
+#define S_ISSOCK(m) (((m)&S_IFMT) == S_IFSOCK)
 
 /* getdents64 d_type */
 #define DT_UNKNOWN 0

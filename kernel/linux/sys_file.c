@@ -15,7 +15,6 @@
 #include "linux/file_rw.h"
 #include "linux/ifioctl.h"
 #include "linux/mm.h"
-#include "linux/socket_file.h"
 #include "linux/syscall.h"
 #include "linux/task.h"
 #include "core/uaccess.h"
@@ -433,13 +432,11 @@ SYSCALL_DEFINE3(ioctl, int, fd, uint32_t, cmd, uint64_t, arg)
 	}
 	default:
 		r = f->ops && f->ops->ioctl ? f->ops->ioctl(f, cmd, arg) : -ENOTTY;
+		if (r == -ENOTTY && S_ISSOCK(f->inode->mode)) /* any socket: the interface ioctls */
+			r = ifioctl(cmd, arg);
 		break;
 	}
 	file_put(f);
-	if (r == -ENOTTY && sock_kind_of(fd, &f) > 0) { /* any socket: the interface ioctls */
-		r = ifioctl(cmd, arg);
-		file_put(f);
-	}
 	return r;
 }
 

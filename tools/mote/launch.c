@@ -631,7 +631,6 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	terminal_begin();
 	wstatus = run_child(l, argv, files, to, tty_in ? 2 : 3);
 	terminal_restore();
-	terminal_winsize_stop();
 	if (wstatus < 0)
 		goto done;
 	full = status_file_read(status_path);

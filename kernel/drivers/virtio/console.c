@@ -412,7 +412,7 @@ bool virtio_console_winsize(uint16_t *rows, uint16_t *cols)
  * console's terminal thread (a new window size). */
 static void console_irq(void)
 {
-	if (in_port || ws_port || multiport)
+	if (multiport) /* (stdin's and the window size's ports need it) */
 		tty_rx_notify();
 }
 
