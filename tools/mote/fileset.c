@@ -41,7 +41,7 @@ void fileset_free(struct fileset *fs)
 		free(fs->v[i].data);
 	}
 	free(fs->v);
-	free(fs->index);
+	pathindex_free(&fs->index);
 	memset(fs, 0, sizeof(*fs));
 }
 
@@ -76,47 +76,21 @@ void path_normalise(char *p)
 	*out = '\0';
 }
 
-static uint64_t hash_str(const char *s)
+static const char *entry_path(const void *fs, size_t i)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 0x100000001b3ull;
-	return h;
+	return ((const struct fileset *)fs)->v[i].path;
 }
 
 static size_t *slot_of(const struct fileset *fs, const char *path)
 {
-	size_t mask = fs->index_cap - 1, i = hash_str(path) & mask;
-
-	while (fs->index[i] && strcmp(fs->v[fs->index[i] - 1].path, path) != 0)
-		i = (i + 1) & mask;
-	return &fs->index[i];
-}
-
-static int grow_index(struct fileset *fs)
-{
-	size_t old_cap = fs->index_cap;
-	size_t *old = fs->index;
-
-	fs->index_cap = old_cap ? old_cap * 2 : 256;
-	fs->index = calloc(fs->index_cap, sizeof(*fs->index));
-	if (!fs->index) {
-		fs->index = old;
-		fs->index_cap = old_cap;
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < fs->n; i++)
-		*slot_of(fs, fs->v[i].path) = i + 1;
-	free(old);
-	return 0;
+	return pathindex_slot(&fs->index, path, entry_path, fs);
 }
 
 const struct fs_entry *fileset_find(const struct fileset *fs, const char *guest)
 {
 	size_t *slot;
 
-	if (!fs->index_cap)
+	if (!fs->index.cap)
 		return NULL;
 	slot = slot_of(fs, guest);
 	return *slot ? &fs->v[*slot - 1] : NULL;
@@ -144,7 +118,9 @@ static int put(struct fileset *fs, struct fs_entry *e)
 		free(e->data);
 		return same ? 0 : -EEXIST;
 	}
-	if ((fs->n + 1) * 2 > fs->index_cap && grow_index(fs) < 0)
+	if ((fs->n + 1) * 2 > fs->index.cap &&
+	    pathindex_fill(&fs->index, fs->index.cap ? fs->index.cap * 2 : 256, fs->n, entry_path,
+			   fs) < 0)
 		return fail(fs, -ENOMEM, "out of memory");
 	if (fs->n == fs->cap) {
 		size_t cap = fs->cap ? fs->cap * 2 : 64;
@@ -397,8 +373,6 @@ static int by_path(const void *a, const void *b)
 void fileset_sort(struct fileset *fs)
 {
 	qsort(fs->v, fs->n, sizeof(*fs->v), by_path);
-	for (size_t i = 0; i < fs->index_cap; i++)
-		fs->index[i] = 0;
-	for (size_t i = 0; i < fs->n; i++)
-		*slot_of(fs, fs->v[i].path) = i + 1;
+	if (fs->index.cap) /* the entries moved: the same size, refilled in place */
+		(void)pathindex_fill(&fs->index, fs->index.cap, fs->n, entry_path, fs);
 }

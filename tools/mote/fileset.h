@@ -2,6 +2,8 @@
 #ifndef MOTE_TOOLS_FILESET_H
 #define MOTE_TOOLS_FILESET_H
 
+#include "pathindex.h"
+
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -25,9 +27,8 @@ struct fs_entry {
 struct fileset {
 	struct fs_entry *v;
 	size_t n, cap;
-	size_t *index; /* open-addressing hash table of entry numbers + 1 */
-	size_t index_cap;
-	char err[512]; /* the reason of the last failure */
+	struct pathindex index; /* each entry by its path */
+	char err[512];		/* the reason of the last failure */
 };
 
 void fileset_init(struct fileset *fs);

@@ -3,6 +3,8 @@
 #ifndef MOTE_TOOLS_TRACE_H
 #define MOTE_TOOLS_TRACE_H
 
+#include "pathindex.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -28,8 +30,7 @@ struct trace_path {
 struct trace_paths {
 	struct trace_path *v;
 	size_t n, cap;
-	size_t *index; /* open addressing: entry number + 1, 0 for empty */
-	size_t index_cap;
+	struct pathindex index; /* each entry by its path */
 };
 
 /* Records flag on path. A path the program created earns nothing more: what it wrote itself

@@ -17,43 +17,24 @@
 
 #define TRACE_DEFAULT_TIMEOUT 30 /* seconds: a server would otherwise be traced for ever */
 
-static uint64_t hash_str(const char *s)
+static const char *path_of(const void *t, size_t i)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 0x100000001b3ull;
-	return h;
+	return ((const struct trace_paths *)t)->v[i].path;
 }
 
-static size_t *slot_of(const struct trace_paths *t, const char *path)
-{
-	size_t mask = t->index_cap - 1, i = hash_str(path) & mask;
-
-	while (t->index[i] && strcmp(t->v[t->index[i] - 1].path, path))
-		i = (i + 1) & mask;
-	return &t->index[i];
-}
-
+/* Room for twice the entries, the index (first: never fuller than half) twice that. */
 static int grow(struct trace_paths *t)
 {
-	size_t cap = t->index_cap ? t->index_cap * 2 : 512;
-	size_t *index = calloc(cap, sizeof(*index));
-	struct trace_path *v = realloc(t->v, cap / 2 * sizeof(*v));
+	size_t cap = t->cap ? t->cap * 2 : 256;
+	struct trace_path *v;
 
-	if (!index || !v) {
-		free(index);
-		if (v)
-			t->v = v;
+	if (pathindex_fill(&t->index, cap * 2, t->n, path_of, t) < 0)
 		return -ENOMEM;
-	}
-	free(t->index);
+	v = realloc(t->v, cap * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
 	t->v = v;
-	t->cap = cap / 2;
-	t->index = index;
-	t->index_cap = cap;
-	for (size_t i = 0; i < t->n; i++)
-		*slot_of(t, t->v[i].path) = i + 1;
+	t->cap = cap;
 	return 0;
 }
 
@@ -63,7 +44,7 @@ int trace_paths_mark(struct trace_paths *t, const char *path, unsigned flag)
 
 	if (t->n == t->cap && grow(t) < 0)
 		return -ENOMEM;
-	slot = slot_of(t, path);
+	slot = pathindex_slot(&t->index, path, path_of, t);
 	if (*slot) {
 		struct trace_path *p = &t->v[*slot - 1];
 
@@ -84,7 +65,7 @@ void trace_paths_free(struct trace_paths *t)
 	for (size_t i = 0; i < t->n; i++)
 		free(t->v[i].path);
 	free(t->v);
-	free(t->index);
+	pathindex_free(&t->index);
 	memset(t, 0, sizeof(*t));
 }
 
