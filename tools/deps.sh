@@ -12,8 +12,9 @@ TEST_PKGS="qemu-system-x86 busybox-static e2fsprogs attr cpio xz-utils curl jq p
 # servers run inside Mote and the clients that drive them from the host (tests/e2e/net_servers.sh,
 # bench/net.sh; their services are not started by the install: see policy-rc.d below), and
 # network namespaces with a TAP and ping (tests/e2e/net_tap.sh); passt, motevm's user-mode
-# network (docs/motevm.md says why passt)
-NET_PKGS="redis-server redis-tools nginx-light wrk iperf3 iproute2 iputils-ping passt"
+# network (docs/motevm.md says why passt); iproute2's ip and net-tools' ifconfig, also run
+# inside Mote (tests/e2e/net_iproute.sh)
+NET_PKGS="redis-server redis-tools nginx-light wrk iperf3 iproute2 net-tools iputils-ping passt"
 
 missing=""
 for p in $BUILD_PKGS $TEST_PKGS $NET_PKGS; do
