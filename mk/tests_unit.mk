@@ -65,6 +65,16 @@ $(BUILD)/tests/unit/vmm_log_test: $(BUILD)/tests/unit/vmm_log_test.o $(BUILD)/vm
 TESTS += $(BUILD)/tests/unit/vmm_log_test
 TESTS_BUILD += $(BUILD)/tests/unit/vmm_log_test
 
+# motevm's "/dev/fd/N" paths (vmm/inherit.c): inherited descriptors only, also in a chroot.
+$(BUILD)/tests/unit/vmm_inherit_test.o: HOST_CFLAGS += -Ivmm
+
+$(BUILD)/tests/unit/vmm_inherit_test: $(BUILD)/tests/unit/vmm_inherit_test.o \
+		$(BUILD)/vmm/inherit.o
+	$(call quiet,LD,$@)$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^
+
+TESTS += $(BUILD)/tests/unit/vmm_inherit_test
+TESTS_BUILD += $(BUILD)/tests/unit/vmm_inherit_test
+
 # The kernel's XSAVE planning (kernel/arch/x86_64/xstate.c) on real hosts' CPUID tables.
 $(BUILD)/tests/unit/kernel_xstate.o: kernel/arch/x86_64/xstate.c | $(DEPS_STAMP)
 	$(call quiet,CC,$<)mkdir -p $(@D) && $(HOST_CC) $(KERNEL_UNIT_CFLAGS) -c -o $@ $<
@@ -86,7 +96,7 @@ VDRV_CFLAGS := $(HOST_CFLAGS) -Itests/unit/shim -Ikernel -fno-builtin
 VDRV_OBJS := $(BUILD)/tests/unit/virtio_driver.o $(BUILD)/tests/unit/kernel_virtqueue.o
 VMM_VIRTIO_OBJS := $(patsubst %,$(BUILD)/vmm/%.o,devices/virtio/mmio devices/virtio/queue \
 	devices/virtio/rng devices/virtio/net devices/virtio/tap devices/virtio/stream devices/bus event log \
-	kvm/memory kvm/irq)
+	kvm/memory kvm/irq inherit)
 
 $(BUILD)/tests/unit/virtio_driver.o: tests/unit/virtio_driver.c | $(DEPS_STAMP)
 	$(call quiet,CC,$<)mkdir -p $(@D) && $(HOST_CC) $(VDRV_CFLAGS) -c -o $@ $<

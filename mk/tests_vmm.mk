@@ -67,3 +67,8 @@ VMM_API_TESTS := $(TV)/api/devices_preboot.sh $(TV)/api/endpoints.sh $(TV)/api/b
 TESTS += $(VMM_TEST_BINS) $(VMM_API_TESTS) $(TV)/jailer.sh $(TV)/seccomp.sh
 TESTS_SLOW += $(VMM_TESTS_SLOW)
 TESTS_BUILD += $(VMM_TEST_BINS) $(VMM_TEST_GUESTS) $(FUZZ_BIN)
+
+# mote run --jail without KVM: a static probe stands where motevm would (tests/e2e/mote_jail.sh).
+$(TVB)/jail_probe: $(TV)/jail_probe.c | $(DEPS_STAMP)
+	$(call quiet,CC,$<)mkdir -p $(@D) && $(HOST_CC) -O2 -Wall -Wextra -static -o $@ $<
+TESTS_BUILD += $(TVB)/jail_probe

@@ -1,6 +1,6 @@
 # vmm.mk: motevm, the microVM monitor (vmm/).
 VMM_SRCS := \
-	vmm/main.c vmm/vmm.c vmm/log.c vmm/event.c vmm/metrics.c vmm/exit_stats.c \
+	vmm/main.c vmm/vmm.c vmm/log.c vmm/event.c vmm/metrics.c vmm/exit_stats.c vmm/inherit.c \
 	vmm/config/config.c vmm/config/config_devices.c vmm/config/serde.c vmm/api/http.c \
 	vmm/api/server.c vmm/api/routes.c vmm/api/controller.c \
 	vmm/kvm/vm.c vmm/kvm/vcpu.c vmm/kvm/memory.c vmm/kvm/irq.c vmm/kvm/stats.c \
@@ -52,7 +52,7 @@ BENCHES += bench/vmm_start.sh
 # .unavailable note instead and the test skips.
 FUZZ_TIME ?= 60
 FUZZ_BIN := $(BUILD)/fuzz/api_fuzz
-FUZZ_SRCS := tests/vmm/fuzz/api_fuzz.c tests/vmm/fuzz/controller_stub.c vmm/log.c \
+FUZZ_SRCS := tests/vmm/fuzz/api_fuzz.c tests/vmm/fuzz/controller_stub.c vmm/log.c vmm/inherit.c \
 	vmm/api/http.c vmm/api/routes.c vmm/config/config.c vmm/config/config_devices.c \
 	vmm/config/serde.c
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE \

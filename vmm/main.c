@@ -22,6 +22,7 @@
 #include "exit_stats.h"
 #include "log.h"
 #include "metrics.h"
+#include "inherit.h"
 #include "seccomp/filter.h"
 #include "seccomp/json.h"
 #include "seccomp/rules.h"
@@ -451,6 +452,8 @@ int main(int argc, char **argv)
 	int status;
 
 	ensure_std_fds();
+	/* which descriptors the caller passed, for "/dev/fd/N" paths (a jail has no /proc) */
+	inherit_note();
 	/* A closed stdout or log pipe is an I/O error to count, not a reason to die. */
 	signal(SIGPIPE, SIG_IGN);
 	/* A crash must not write the guest's memory to a core file (RLIMIT_CORE 0, hard too) */

@@ -26,6 +26,7 @@
 #include "devices/virtio/net.h"
 #include "devices/virtio/netbe.h"
 #include "event.h"
+#include "inherit.h"
 #include "kvm/memory.h"
 #include "virtio_driver.h"
 
@@ -531,9 +532,23 @@ static void test_passt_fd(const struct virtio_env *env)
 	int sv[2];
 	pid_t pid;
 
+	int late[2], file = open("/dev/null", O_RDONLY);
+
 	CHECK(stream_backend_open("/dev/fd/0", err, sizeof(err)) == NULL);
-	CHECK(strstr(err, "/dev/fd/0 is not an open stream socket") != NULL);
+	CHECK(strstr(err, "/dev/fd/0 was not open when motevm started") != NULL);
 	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	inherit_note(); /* as motevm's start: the pair and the file were passed in */
+	snprintf(path, sizeof(path), "/dev/fd/%d", file);
+	CHECK(stream_backend_open(path, err, sizeof(err)) == NULL);
+	CHECK(strstr(err, "is not an open stream socket") != NULL);
+	/* a socket motevm itself opened later is not the caller's to name */
+	CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, late) == 0);
+	snprintf(path, sizeof(path), "/dev/fd/%d", late[1]);
+	CHECK(stream_backend_open(path, err, sizeof(err)) == NULL);
+	CHECK(strstr(err, "was not open when motevm started") != NULL);
+	close(late[0]);
+	close(late[1]);
+	close(file);
 	snprintf(path, sizeof(path), "/dev/fd/%d", sv[1]);
 	be = stream_backend_open(path, err, sizeof(err));
 	CHECK(be != NULL);

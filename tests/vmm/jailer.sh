@@ -2,7 +2,7 @@
 # jailer.sh: mote-jailer (issue 16), Firecracker's jailer's flags and behaviour. motevm is
 # jailed with its API socket (which needs no /dev/kvm until a VM starts): from /proc/<pid>/ of
 # the running motevm, its uid and gid (no groups), root (a chroot in another mount namespace),
-# descriptors, environment, limits and cgroup (v1 and v2); the jail's layout (a copy of the
+# descriptors (--keep-fd's only), environment, limits and cgroup (v1 and v2); the jail's layout (a copy of the
 # binary, /dev/kvm and /dev/net/tun owned by the user); --new-pid-ns, --daemonize, --netns
 # (a namespace the test makes); the API answering through the jail's socket. Then every bad
 # flag refused with a message and nothing left behind, and a failure half way undone.
@@ -47,10 +47,11 @@ api_seccomp() {
 field() { awk -v k="$1:" '$1 == k { $1 = ""; sub(/^ /, ""); print }' "/proc/$2/status"; }
 
 exec 7</etc/hostname # a descriptor the jailer must not pass on
+exec 8</etc/hostname # one it must (--keep-fd: mote run --jail's kernel, image, drives)
 cpu=$(awk '$3 == "cgroup" && $4 ~ /(^|,)cpu(,|$)/ { print $2 }' /proc/mounts | head -n 1)
 cg1=()
 [ -n "$cpu" ] && [ -w "$cpu" ] && cg1=(--cgroup cpu.shares=512) && made_cgroups+=("$cpu/motevm/j1")
-jail j1 "${cg1[@]}" --resource-limit no-file=512 --resource-limit fsize=1048576 -- \
+jail j1 "${cg1[@]}" --resource-limit no-file=512 --resource-limit fsize=1048576 --keep-fd 8 -- \
 	--api-sock /run/api.sock
 check "motevm runs jailed (pid file)" test -n "$PID"
 expect_eq "uid dropped" "$U $U $U $U" "$(field Uid "$PID")"
@@ -68,6 +69,8 @@ expect_eq "/dev/net/tun: 10:200, its user's" "a,c8 $U:$U" \
 check "nothing else under /dev" test "$(ls "$BASE/motevm/j1/root/dev" | tr '\n' ' ')" = "kvm net "
 check "the descriptor 7 it was given is not passed on" \
 	test "$(readlink /proc/$PID/fd/7 2>/dev/null)" != /etc/hostname
+expect_eq "the descriptor 8 it was told to keep is passed on" /etc/hostname \
+	"$(readlink /proc/$PID/fd/8 2>/dev/null)"
 expect_eq "an empty environment" 0 "$(tr -cd '\0' </proc/$PID/environ | wc -c)"
 expect_match "no-file limit 512" "^Max open files +512 +512" "$(grep 'open files' /proc/$PID/limits)"
 expect_match "fsize limit 1 MiB" "^Max file size +1048576 +1048576" "$(grep 'file size' /proc/$PID/limits)"
@@ -157,6 +160,9 @@ refused "a relative --chroot-base-dir" "absolute" --id bad --exec-file $VMM --ui
 	--chroot-base-dir rel
 refused "VMM arguments without --" "go after --" --id bad "${A[@]}" stray-argument
 refused "an unknown flag" "bad option" --id bad "${A[@]}" --frobnicate
+refused "--keep-fd 2" "3 or more" --id bad "${A[@]}" --keep-fd 2
+refused "--keep-fd of a closed descriptor" "not an open descriptor" --id bad "${A[@]}" --keep-fd 99
+refused "--keep-fd x" "a descriptor number" --id bad "${A[@]}" --keep-fd x
 # a jail that exists already: refused, left as it was
 out=$("$J" --id j1 "${A[@]}" 2>&1)
 expect_eq "an --id in use: status 1" "1" "$?"

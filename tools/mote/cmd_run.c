@@ -5,6 +5,7 @@
 #include "detach.h"
 #include "image.h"
 #include "image_ext4.h"
+#include "jail.h"
 #include "launch.h"
 #include "options.h"
 #include "quote.h"
@@ -207,6 +208,13 @@ int cmd_run(int argc, char **argv)
 	l.n_publish = o.n_publish;
 	l.volumes = o.volumes;
 	l.n_volumes = o.n_volumes;
+	l.jail = o.jail;
+	l.jail_uid = o.jail_uid;
+	l.jail_gid = o.jail_gid;
+	if (l.jail && jail_check(&l) < 0) {
+		opts_free(&o);
+		return RUN_FAILED;
+	}
 	if (o.n_volumes > MAX_VOLUMES) {
 		fprintf(stderr, "mote: at most %d -v volumes\n", MAX_VOLUMES);
 		opts_free(&o);

@@ -1,5 +1,6 @@
 /* launch.c: starting motevm or qemu-system-x86_64 on an image, and reporting its status. */
 #include "launch.h"
+#include "jail.h"
 #include "options.h"
 #include "relay.h"
 #include "terminal.h"
@@ -17,6 +18,7 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -54,8 +56,7 @@ static int self_dir(char *out, size_t len)
 	return 0;
 }
 
-/* $env if set, else <dir of mote>/rel; checks that it exists. */
-static int locate(const char *env, const char *rel, const char *what, char *out, size_t len)
+int launch_locate(const char *env, const char *rel, const char *what, char *out, size_t len)
 {
 	const char *v = getenv(env);
 	char dir[PATH_MAX];
@@ -215,6 +216,7 @@ static int exit_status_of(int wstatus)
 }
 
 static pid_t child;
+static struct jail *jail;		  /* mote run --jail: the jailer's child is motevm */
 static volatile sig_atomic_t stop_signal; /* the last SIGINT, SIGTERM or SIGHUP mote got */
 
 /* SIGINT: the terminal sent Ctrl-C to the VMM too (one process group); just note it. */
@@ -257,7 +259,7 @@ static int run_child(const struct launch *l, char **argv, const int *from, const
 		fprintf(stderr, "mote: %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
 	}
-	if (l->started)
+	if (l->started && !jail)
 		l->started(child, l->started_arg);
 	/* Ctrl-C reaches the VMM through the terminal: it stops the VM cleanly, we report. */
 	sigaction(SIGINT, &nt, &old[0]);
@@ -272,11 +274,52 @@ static int run_child(const struct launch *l, char **argv, const int *from, const
 			break;
 		}
 	}
+	/* the jailer forked motevm into its PID namespace and ended: motevm is ours now
+	 * (PR_SET_CHILD_SUBREAPER), to wait for */
+	if (jail && wstatus == 0 && (child = jail_vmm_pid(jail)) > 0) {
+		if (l->started)
+			l->started(child, l->started_arg);
+		if (stop_signal) /* a signal that came while the jailer ran */
+			kill(child, SIGTERM);
+		while (waitpid(child, &wstatus, 0) < 0) {
+			if (errno != EINTR) {
+				wstatus = -1;
+				break;
+			}
+		}
+	} else if (jail) { /* motevm never ran: the jailer said why */
+		if (wstatus == 0)
+			fprintf(stderr, "mote: --jail: mote-jailer wrote no motevm pid\n");
+		wstatus = -1;
+	}
 	sigaction(SIGINT, &old[0], NULL);
 	sigaction(SIGTERM, &old[1], NULL);
 	sigaction(SIGHUP, &old[2], NULL);
 	sigaction(SIGPIPE, &old[3], NULL);
 	return wstatus;
+}
+
+/* --jail: l's files given as descriptors (*CL: the launch naming them), the API socket
+ * through the jail's, mote the subreaper that waits for motevm. 0, or -1 said. */
+static int jail_begin(struct jail *j, const struct launch *l, const struct launch **cl)
+{
+	char sock[sizeof(j->dir) + 32];
+
+	if (l->control) { /* mote run -d: Firecracker clients and mote stop reach it here */
+		jail_host_path(j, "/run/api.sock", sock, sizeof(sock));
+		unlink(l->control);
+		if (symlink(sock, l->control) < 0) {
+			fprintf(stderr, "mote: %s: %s\n", l->control, strerror(errno));
+			return -1;
+		}
+	}
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+		fprintf(stderr, "mote: --jail: PR_SET_CHILD_SUBREAPER: %s\n", strerror(errno));
+		return -1;
+	}
+	jail = j;
+	*cl = &j->l;
+	return 0;
 }
 
 /* motevm on KERNEL; USERNET: with the user network (passt). */
@@ -285,27 +328,49 @@ static int launch_motevm(const struct launch *l, const char *kernel, bool userne
 	char vmm[PATH_MAX], cfg_path[32], cmdline[8192], term_arg[160];
 	char *argv[MAX_ARGS];
 	int n = 0, fd, wstatus, status, net_fd = -1;
+	const struct launch *cl = l; /* the files the configuration names */
+	static struct jail j;
 
-	if (locate("MOTE_VMM", "motevm", "motevm", vmm, sizeof(vmm)) < 0)
+	if (launch_locate("MOTE_VMM", "motevm", "motevm", vmm, sizeof(vmm)) < 0)
 		return -1;
+	if (l->jail) {
+		if (jail_open(&j, l, vmm, kernel) < 0)
+			return -1;
+		kernel = j.kernel;
+		if (jail_begin(&j, l, &cl) < 0) {
+			jail_remove(&j);
+			return -1;
+		}
+	}
 	if (usernet) {
 		net_fd = usernet_start(l);
 		if (net_fd < 0)
-			return -1;
+			goto fail;
+		if (jail)
+			jail_keep(jail, net_fd);
 	}
 	/* the host terminal's settings for the console (motevm tells which ends are ttys) */
 	terminal_termios_arg(term_arg, sizeof(term_arg));
 	snprintf(cmdline, sizeof(cmdline), "%s%s%s%s", term_arg, usernet ? USERNET_KERNEL_ARGS : "",
 		 !usernet || strstr(l->cmdline, "--nameserver=") ? "" : USERNET_DNS_ARG,
 		 l->cmdline);
-	fd = config_pipe(l, kernel, cmdline, net_fd);
+	fd = config_pipe(cl, kernel, cmdline, net_fd);
 	if (fd < 0)
-		return -1;
+		goto fail;
 	snprintf(cfg_path, sizeof(cfg_path), "/dev/fd/%d", fd);
-	argv[n++] = vmm;
+	if (jail) { /* the jailer adds motevm's argv[0] and its --id */
+		jail_keep(jail, fd);
+		n = jail_argv(jail, argv, MAX_ARGS / 2);
+		if (n < 0) {
+			close(fd);
+			goto fail;
+		}
+	} else {
+		argv[n++] = vmm;
+	}
 	if (l->control) { /* mote run -d: the API for Firecracker clients and mote stop */
 		argv[n++] = "--api-sock";
-		argv[n++] = (char *)l->control;
+		argv[n++] = jail ? "/run/api.sock" : (char *)l->control;
 	} else {
 		argv[n++] = "--no-api";
 	}
@@ -321,23 +386,39 @@ static int launch_motevm(const struct launch *l, const char *kernel, bool userne
 	/* stdin, stdout and stderr through a virtio console: a buffer a notification */
 	argv[n++] = "--virtio-console";
 	argv[n] = NULL;
-	if (!l->verbose && !l->detached) {
+	if (!l->verbose && !l->detached && !jail) {
 		execv(vmm, argv);
 		fprintf(stderr, "mote: %s: %s\n", vmm, strerror(errno));
 		return -1;
 	}
-	fprintf(stderr, "mote: %8.3f ms  starting motevm (%u vCPU, %u MiB)\n",
-		launch_now_ms() - l->t0_ms, l->cpus, l->mem_mib);
+	if (l->verbose || l->detached)
+		fprintf(stderr, "mote: %8.3f ms  starting motevm (%u vCPU, %u MiB)%s%s\n",
+			launch_now_ms() - l->t0_ms, l->cpus, l->mem_mib, jail ? " jailed in " : "",
+			jail ? jail->dir : "");
 	wstatus = run_child(l, argv, NULL, NULL, 0);
-	close(fd);
-	if (net_fd >= 0)
-		close(net_fd); /* passt ends with motevm's end, not ours */
+	if (jail) { /* its descriptors with it */
+		jail_remove(jail);
+		jail = NULL;
+	} else {
+		close(fd);
+		if (net_fd >= 0)
+			close(net_fd); /* passt ends with motevm's end, not ours */
+	}
 	if (wstatus < 0)
 		return -1;
 	status = exit_status_of(wstatus);
-	fprintf(stderr, "mote: %8.3f ms  VM ended, status %d\n", launch_now_ms() - l->t0_ms,
-		status);
+	if (l->verbose || l->detached)
+		fprintf(stderr, "mote: %8.3f ms  VM ended, status %d\n", launch_now_ms() - l->t0_ms,
+			status);
 	return status;
+fail:
+	if (net_fd >= 0 && !jail)
+		close(net_fd);
+	if (jail) {
+		jail_remove(jail);
+		jail = NULL;
+	}
+	return -1;
 }
 
 /* The status the guest wrote to the debugcon file (mote_abi.h), or -1. */
@@ -675,13 +756,20 @@ int launch_vm(const struct launch *l)
 			fprintf(stderr, "mote: --kernel %s: %s\n", kernel, strerror(errno));
 			return -1;
 		}
-	} else if (locate("MOTE_KERNEL", "kernel/mote.elf", "the Mote kernel", kernel,
-			  sizeof(kernel)) < 0) {
+	} else if (launch_locate("MOTE_KERNEL", "kernel/mote.elf", "the Mote kernel", kernel,
+				 sizeof(kernel)) < 0) {
 		return -1;
 	}
 	if (l->qemu)
 		return launch_qemu(l, kernel);
 	err = kvm_usable();
+	if (err && l->jail) {
+		fprintf(stderr,
+			"mote: --jail: %s is not usable (%s): the jail is motevm's, and "
+			"motevm needs it (QEMU is not jailed)\n",
+			kvm_device(), strerror(-err));
+		return -1;
+	}
 	if (err == 0) /* the user network by default where passt is there to give it */
 		return launch_motevm(l, kernel,
 				     l->n_publish || l->net == NET_USER || l->net == NET_PASST ||

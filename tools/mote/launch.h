@@ -13,12 +13,14 @@ struct launch {
 	const char *cmdline; /* kernel command line */
 	unsigned cpus;
 	unsigned mem_mib;
-	const char *kernel;	    /* NULL: $MOTE_KERNEL, else kernel/mote.elf beside mote */
-	bool qemu;		    /* QEMU microvm instead of motevm */
-	bool no_fallback;	    /* no usable KVM device: fail rather than boot under QEMU TCG */
-	bool verbose;		    /* timeline on stderr; motevm's boot timer on */
-	bool stats;		    /* motevm's --exit-stats (the kernel's --stats is in cmdline) */
-	const char *const *publish; /* -p [HOSTIP:]HOSTPORT:GUESTPORT (checked), n_publish */
+	const char *kernel; /* NULL: $MOTE_KERNEL, else kernel/mote.elf beside mote */
+	bool qemu;	    /* QEMU microvm instead of motevm */
+	bool no_fallback;   /* no usable KVM device: fail rather than boot under QEMU TCG */
+	bool verbose;	    /* timeline on stderr; motevm's boot timer on */
+	bool stats;	    /* motevm's --exit-stats (the kernel's --stats is in cmdline) */
+	bool jail;	    /* motevm through mote-jailer (jail.h) */
+	unsigned jail_uid, jail_gid; /* its user; 0: nobody's */
+	const char *const *publish;  /* -p [HOSTIP:]HOSTPORT:GUESTPORT (checked), n_publish */
 	/* -v HOSTFILE:GUESTDIR[:ro] (checked), n_volumes: drives vda, vdb... in this order (vdb,
 	 * vdc... after a root drive) */
 	const char *const *volumes;
@@ -50,6 +52,10 @@ int launch_vm(const struct launch *l);
 
 /* Whether launch_vm would boot l under QEMU (asked for, or no usable KVM device). */
 bool launch_uses_qemu(const struct launch *l);
+
+/* $ENV if set, else REL beside mote (build/ in a source tree), in OUT; checks that it
+ * exists (WHAT names it in the message). 0, or -1 said. */
+int launch_locate(const char *env, const char *rel, const char *what, char *out, size_t len);
 
 /* Milliseconds on the monotonic clock. */
 double launch_now_ms(void);

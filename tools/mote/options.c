@@ -26,7 +26,9 @@ enum {
 	OPT_TRACE_TIMEOUT,
 	OPT_NO_RUNTIME,
 	OPT_RUNTIME_SITE,
-	OPT_NO_AUTO_ADD
+	OPT_NO_AUTO_ADD,
+	OPT_JAIL,
+	OPT_JAIL_USER
 };
 
 static const struct option long_opts[] = {
@@ -57,6 +59,8 @@ static const struct option long_opts[] = {
 	{ "no-runtime", no_argument, NULL, OPT_NO_RUNTIME },
 	{ "runtime-site", no_argument, NULL, OPT_RUNTIME_SITE },
 	{ "no-auto-add", no_argument, NULL, OPT_NO_AUTO_ADD },
+	{ "jail", no_argument, NULL, OPT_JAIL },
+	{ "jail-user", required_argument, NULL, OPT_JAIL_USER },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -142,6 +146,14 @@ const char *opts_help(enum opts_for which)
 	       "                       it, mote stop stops it (Ctrl-Alt-Del: SIGTERM to the\n"
 	       "                       program, then a kill), mote rm removes what is left\n"
 	       "      --name NAME      with -d: a name for mote ps, logs, stop and rm\n"
+	       "      --jail           (as root) motevm runs in mote-jailer's jail: a chroot\n"
+	       "                       of its own under $MOTE_JAIL_DIR (default /srv/jailer),\n"
+	       "                       its own mount and PID namespaces, an unprivileged uid,\n"
+	       "                       no capabilities, its seccomp filters; it gets the\n"
+	       "                       kernel, image, volumes and network as open files, and\n"
+	       "                       no other host path (not with --qemu; docs/mote.md)\n"
+	       "      --jail-user UID:GID  the jail's user and group (default 65534:65534,\n"
+	       "                       nobody); implies --jail\n"
 	       "  -t, --tty, -it       the program is interactive: fail unless mote's stdin and\n"
 	       "                       stdout are a terminal (the console is a real terminal\n"
 	       "                       whenever they are: echo, line editing, ^C and ^Z to\n"
@@ -282,6 +294,35 @@ static int check_env(const char *kv)
 	return 0;
 }
 
+/* --jail-user UID:GID, numbers (the jailer's --uid and --gid); not root's. */
+static int parse_jail_user(const char *arg, struct mote_opts *o)
+{
+	unsigned long uid, gid = 0;
+	char *end;
+
+	errno = 0;
+	uid = strtoul(arg, &end, 10);
+	if (!errno && end != arg && *end == ':' && end[1] >= '0' && end[1] <= '9')
+		gid = strtoul(end + 1, &end, 10);
+	else
+		end = (char *)arg;
+	if (errno || *end || arg[0] < '0' || arg[0] > '9' || uid > 0xfffffffeUL ||
+	    gid > 0xfffffffeUL) {
+		fprintf(stderr, "mote: --jail-user %s: not UID:GID (numbers)\n", arg);
+		return -1;
+	}
+	if (uid == 0 || gid == 0) {
+		fprintf(stderr,
+			"mote: --jail-user %s: the jail is for an unprivileged user, "
+			"not root\n",
+			arg);
+		return -1;
+	}
+	o->jail_uid = (unsigned)uid;
+	o->jail_gid = (unsigned)gid;
+	return 0;
+}
+
 static int one_option(int c, const char *arg, enum opts_for which, struct mote_opts *o)
 {
 	switch (c) {
@@ -363,6 +404,10 @@ static int one_option(int c, const char *arg, enum opts_for which, struct mote_o
 	if (which == OPTS_RUN && c == 'd') {
 		o->detach = true;
 		return 0;
+	}
+	if (which == OPTS_RUN && (c == OPT_JAIL || c == OPT_JAIL_USER)) {
+		o->jail = true;
+		return c == OPT_JAIL ? 0 : parse_jail_user(arg, o);
 	}
 	if (which == OPTS_RUN && c == OPT_NAME) {
 		o->name = arg;

@@ -22,11 +22,14 @@ struct mote_opts {
 	bool verbose;	    /* run: a boot timeline on stderr */
 	bool show_files;    /* build -v: each file resolved */
 	bool qemu;
-	bool no_fallback;	  /* run: no usable /dev/kvm is an error, not QEMU TCG */
-	bool stats;		  /* run: the kernel's and KVM's counts at exit */
-	bool tty;		  /* run: -t, -it: mote's stdin and stdout must be terminals */
-	bool detach;		  /* run: -d, in the background (detach.h) */
-	const char *name;	  /* run: --name, with -d */
+	bool no_fallback;  /* run: no usable /dev/kvm is an error, not QEMU TCG */
+	bool stats;	   /* run: the kernel's and KVM's counts at exit */
+	bool tty;	   /* run: -t, -it: mote's stdin and stdout must be terminals */
+	bool detach;	   /* run: -d, in the background (detach.h) */
+	const char *name;  /* run: --name, with -d */
+	bool jail;	   /* run: --jail, motevm in mote-jailer's jail (jail.h) */
+	unsigned jail_uid; /* run: --jail-user UID:GID; 0: the default */
+	unsigned jail_gid;
 	const char **kernel_args; /* run: --kernel-arg, before the image's own options */
 	size_t n_kernel_args;
 	const char **volumes; /* run: -v HOSTFILE:GUESTDIR[:ro|:rw], checked */

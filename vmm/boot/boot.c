@@ -15,6 +15,7 @@
 #include "boot/initrd.h"
 #include "boot/linux.h"
 #include "boot/pvh.h"
+#include "inherit.h"
 #include "devices/virtio/virtio_devices.h"
 #include "log.h"
 #include "vmm.h"
@@ -44,7 +45,7 @@ static int load_kernel(struct vmm *vmm, struct kernel_image *ki)
 	uint64_t n;
 	int fd, r;
 
-	fd = open(ki->path, O_RDONLY | O_CLOEXEC);
+	fd = inherit_open(ki->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		log_err("kernel image %s: %s", ki->path, strerror(errno));
 		return -EINVAL;

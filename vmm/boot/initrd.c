@@ -9,6 +9,7 @@
 #include "arch/x86_64/layout.h"
 #include "boot/boot.h"
 #include "boot/initrd.h"
+#include "inherit.h"
 #include "kvm/memory.h"
 #include "log.h"
 
@@ -39,7 +40,7 @@ int initrd_load(const struct guest_mem *mem, const char *path, const struct kern
 	struct stat st;
 	int fd, r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = inherit_open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		log_err("initrd %s: %s", path, strerror(errno));
 		return -EINVAL;

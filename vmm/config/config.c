@@ -11,6 +11,7 @@
 #include "config/config.h"
 #include "config/config_devices.h"
 #include "config/serde.h"
+#include "inherit.h"
 
 #define BOOT_ARGS_MAX 65535 /* a bzImage may take more than an ELF's 2047 bytes */
 
@@ -71,7 +72,7 @@ void config_free(struct vm_config *cfg)
 /* Whether PATH opens for reading, as Firecracker checks the kernel and initrd at PUT time. */
 static int check_readable(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = inherit_open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return errno;
@@ -351,11 +352,15 @@ int config_from_json(struct vm_config *cfg, json_t *root, struct config_error *e
 
 int config_load_file(struct vm_config *cfg, const char *path, struct config_error *err)
 {
+	int fd = inherit_open(path, O_RDONLY | O_CLOEXEC);
 	json_error_t jerr;
 	json_t *root;
 	int r;
 
-	root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (fd < 0)
+		return serde_fail(err, CONFIG_ERR_BODY, "%s: %s", path, strerror(errno));
+	root = json_loadfd(fd, JSON_REJECT_DUPLICATES, &jerr);
+	close(fd);
 	if (!root) {
 		if (jerr.line < 0)
 			return serde_fail(err, CONFIG_ERR_BODY, "%s: %s", path, jerr.text);

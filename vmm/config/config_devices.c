@@ -13,6 +13,7 @@
 #include "config/config.h"
 #include "config/config_devices.h"
 #include "config/serde.h"
+#include "inherit.h"
 
 static const char *const cache_types[] = { "Unsafe", "Writeback", NULL };
 static const char *const io_engines[] = { "Sync", "Async", NULL };
@@ -134,7 +135,7 @@ static int check_backend(const struct drive_config *d, struct config_error *err)
 		return serde_fail(
 			err, CONFIG_ERR_VALUE,
 			"%s: vhost-user block devices (socket) are not supported by motevm", pfx);
-	fd = open(d->path_on_host, (d->is_read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	fd = inherit_open(d->path_on_host, (d->is_read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	if (fd < 0)
 		return serde_fail(err, CONFIG_ERR_VALUE,
 				  "%s: Virtio backend error: Error manipulating the backing file: "

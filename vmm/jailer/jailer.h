@@ -12,6 +12,7 @@
 
 #define JAIL_MAX_CGROUPS 32
 #define JAIL_MAX_RLIMITS 8
+#define JAIL_MAX_KEEP_FDS 16
 #define JAIL_DEFAULT_BASE "/srv/jailer"
 #define JAIL_DEFAULT_NOFILE 2048
 
@@ -32,6 +33,8 @@ struct jail_opts {
 	int rlimit_res[JAIL_MAX_RLIMITS]; /* --resource-limit fsize=N, no-file=N */
 	unsigned long long rlimit_val[JAIL_MAX_RLIMITS];
 	int n_rlimits;
+	int keep_fds[JAIL_MAX_KEEP_FDS]; /* --keep-fd N: open into the jail */
+	int n_keep_fds;
 	char **vmm_argv; /* after --: for the VMM */
 	int vmm_argc;
 	char jail_dir[4096]; /* <base>/<exec name>/<id> */

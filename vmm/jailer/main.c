@@ -47,6 +47,9 @@ static void usage(FILE *f)
 		"  --cgroup-version 1|2    the cgroup hierarchy (default 1)\n"
 		"  --parent-cgroup PATH    the cgroup's parent (default FILE's name)\n"
 		"  --resource-limit fsize=N|no-file=N  (repeatable; no-file defaults to %d)\n"
+		"  --keep-fd N             descriptor N (3 or more, open) stays open into the\n"
+		"                          jail, for FILE's \"/dev/fd/N\" paths (repeatable;\n"
+		"                          mote's: not a Firecracker jailer flag)\n"
 		"  --version               print the version\n",
 		JAIL_DEFAULT_NOFILE);
 }
@@ -108,6 +111,20 @@ static int resource_limit(struct jail_opts *o, const char *arg)
 	return 0;
 }
 
+static int keep_fd(struct jail_opts *o, const char *arg)
+{
+	unsigned long long v;
+
+	if (number(arg, 1 << 20, &v) < 0 || v < 3)
+		return bad("--keep-fd %s: a descriptor number, 3 or more", arg);
+	if (fcntl((int)v, F_GETFD) < 0)
+		return bad("--keep-fd %s: not an open descriptor", arg);
+	if (o->n_keep_fds == JAIL_MAX_KEEP_FDS)
+		return bad("--keep-fd %s: too many (at most %d)", arg, JAIL_MAX_KEEP_FDS);
+	o->keep_fds[o->n_keep_fds++] = (int)v;
+	return 0;
+}
+
 static int cgroup_arg(struct jail_opts *o, const char *arg)
 {
 	const char *eq = strchr(arg, '=');
@@ -134,6 +151,7 @@ enum {
 	O_CGV,
 	O_PARENT,
 	O_RLIMIT,
+	O_KEEP_FD,
 	O_VERSION,
 	O_HELP
 };
@@ -153,6 +171,7 @@ static int parse(int argc, char **argv, struct jail_opts *o)
 		{ "cgroup-version", required_argument, NULL, O_CGV },
 		{ "parent-cgroup", required_argument, NULL, O_PARENT },
 		{ "resource-limit", required_argument, NULL, O_RLIMIT },
+		{ "keep-fd", required_argument, NULL, O_KEEP_FD },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 },
@@ -218,6 +237,10 @@ static int parse(int argc, char **argv, struct jail_opts *o)
 			if (resource_limit(o, optarg) < 0)
 				return -1;
 			break;
+		case O_KEEP_FD:
+			if (keep_fd(o, optarg) < 0)
+				return -1;
+			break;
 		case O_VERSION:
 			printf("mote-jailer %s\n", VERSION);
 			exit(0);
@@ -281,6 +304,34 @@ static void write_pid_file(const struct jail_opts *o, pid_t pid)
 	}
 }
 
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+static void close_from(unsigned first, unsigned last)
+{
+	if (first <= last && syscall(SYS_close_range, first, last, 0) < 0)
+		for (unsigned fd = first; fd <= last && fd < 65536; fd++)
+			close((int)fd);
+}
+
+/* Closes every descriptor above 2 but the --keep-fd ones (left open across the exec). */
+static void close_inherited(struct jail_opts *o)
+{
+	unsigned next = 3;
+
+	qsort(o->keep_fds, (size_t)o->n_keep_fds, sizeof(int), cmp_int);
+	for (int i = 0; i < o->n_keep_fds; i++) {
+		unsigned fd = (unsigned)o->keep_fds[i];
+
+		close_from(next, fd - 1);
+		fcntl((int)fd, F_SETFD, 0);
+		next = fd + 1;
+	}
+	close_from(next, ~0U);
+}
+
 static int die(void)
 {
 	fprintf(stderr, "mote-jailer: %s\n", jail_err);
@@ -305,10 +356,8 @@ int main(int argc, char **argv)
 				"device nodes and cgroups, then drops to --uid)\n");
 		return 1;
 	}
-	/* nothing the caller held open goes into the jail */
-	if (syscall(SYS_close_range, 3, ~0U, 0) < 0)
-		for (int fd = 3; fd < 65536; fd++)
-			close(fd);
+	/* nothing the caller held open goes into the jail, but what --keep-fd names */
+	close_inherited(&o);
 	clearenv();
 	/* what must be opened from the host's view, before the pivot */
 	if (o.netns && (netns_fd = open(o.netns, O_RDONLY | O_CLOEXEC)) < 0)

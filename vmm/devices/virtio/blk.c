@@ -16,6 +16,7 @@
 #include "devices/virtio/blk.h"
 #include "devices/virtio/blk_req.h"
 #include "devices/virtio/blk_uring.h"
+#include "inherit.h"
 #include "log.h"
 
 #define BLK_F_SEG_MAX (1ull << 2)
@@ -103,7 +104,8 @@ static const struct virtio_dev_ops blk_ops = {
  * *REGULAR. The fd, or -1 after logging. */
 static int open_file(const struct drive_config *cfg, uint64_t *sectors, bool *regular)
 {
-	int fd = open(cfg->path_on_host, (cfg->is_read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	int fd = inherit_open(cfg->path_on_host,
+			      (cfg->is_read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	struct stat st;
 	off_t size;
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "devices/virtio/netbe.h"
+#include "inherit.h"
 
 #define FRAME_MAX (65535 + 14) /* passt's largest MTU (65520) fits */
 #define LEN_BYTES 4
@@ -150,18 +151,18 @@ static const struct net_backend_ops stream_ops = {
 	.close = stream_close,
 };
 
-/* "/dev/fd/N": an inherited connected stream socket (mote passes one end of a socketpair
+/* "/dev/fd/N" (inherit.h): an inherited connected stream socket (mote passes one end of a socketpair
  * whose other end is passt's --fd). The fd, or -1 with ERR set. */
 static int inherited(const char *path, char *err, size_t size)
 {
-	int fd = -1, type = 0;
+	int fd = inherit_fd_of(path), type = 0;
 	socklen_t len = sizeof(type);
-	char *end;
-	long n = strtol(path + strlen("/dev/fd/"), &end, 10);
 
-	if (*end == 0 && n >= 0 && n < 1 << 20)
-		fd = (int)n;
-	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_STREAM) {
+	if (!inherit_is(fd)) {
+		snprintf(err, size, "%s was not open when motevm started", path);
+		return -1;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_STREAM) {
 		snprintf(err, size, "%s is not an open stream socket", path);
 		return -1;
 	}
