@@ -185,3 +185,14 @@ $(BUILD)/tests/unit/vmm_seccomp_test: $(BUILD)/tests/unit/vmm_seccomp_test.o $(V
 
 TESTS += $(BUILD)/tests/unit/vmm_seccomp_test
 TESTS_BUILD += $(BUILD)/tests/unit/vmm_seccomp_test
+
+# motevm's privilege drop (vmm/privdrop.c): in a child, as root, every capability set empty,
+# checked in /proc and by what root can no longer do; per thread; a non-root drop too.
+$(BUILD)/tests/unit/vmm_privdrop_test.o: HOST_CFLAGS += -Ivmm
+
+$(BUILD)/tests/unit/vmm_privdrop_test: $(BUILD)/tests/unit/vmm_privdrop_test.o \
+		$(BUILD)/vmm/privdrop.o
+	$(call quiet,LD,$@)$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^ -lpthread
+
+TESTS += $(BUILD)/tests/unit/vmm_privdrop_test
+TESTS_BUILD += $(BUILD)/tests/unit/vmm_privdrop_test

@@ -1,6 +1,7 @@
 # vmm.mk: motevm, the microVM monitor (vmm/).
 VMM_SRCS := \
 	vmm/main.c vmm/vmm.c vmm/log.c vmm/event.c vmm/metrics.c vmm/exit_stats.c vmm/inherit.c \
+	vmm/privdrop.c \
 	vmm/config/config.c vmm/config/config_devices.c vmm/config/serde.c vmm/api/http.c \
 	vmm/api/server.c vmm/api/routes.c vmm/api/controller.c \
 	vmm/kvm/vm.c vmm/kvm/vcpu.c vmm/kvm/memory.c vmm/kvm/irq.c vmm/kvm/stats.c \

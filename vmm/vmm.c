@@ -21,6 +21,7 @@
 #include "kvm/irq.h"
 #include "log.h"
 #include "metrics.h"
+#include "privdrop.h"
 #include "seccomp/filter.h"
 #include "vmm.h"
 
@@ -267,6 +268,18 @@ int vmm_start(struct vmm *vmm)
 
 	vmm->state = VMM_RUNNING;
 	vmm->vcpus_released = false;
+	/*
+	 * Whatever could need a capability is done (/dev/kvm, the TAPs and drives opened, the
+	 * guest's memory mapped): the main thread drops them before creating the vCPU threads,
+	 * which inherit the empty sets. Afterwards only a PATCHed drive's file is opened (as
+	 * motevm's uid, without CAP_DAC_OVERRIDE); TUNSETOFFLOAD acts on a TAP already held.
+	 */
+	r = privdrop_thread();
+	if (r) {
+		log_err("dropping the main thread's capabilities: %s", strerror(-r));
+		vmm_request_stop(vmm, VMM_STOP_ERROR, MOTE_STATUS_ERROR);
+		return MOTE_STATUS_ERROR;
+	}
 	/* As Firecracker: the vCPU threads filter themselves and wait; the main thread's filter
 	 * comes after their creation (they would inherit it) and before any guest code. */
 	for (unsigned i = 0; i < vmm->nr_vcpus; i++) {

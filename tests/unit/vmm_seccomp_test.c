@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -40,6 +42,9 @@
 
 static char dir[] = "/tmp/mote-seccomp-test-XXXXXX";
 static char log_path[256];
+/* The built-in rules allow tgkill to the compiling process only: each child compiles its own. */
+static bool builtin;
+static pid_t test_pid;
 
 /* Descriptors the children make before their filter, as motevm's set-up does. */
 static int epfd, efd, pipes[2], sockets[2], listener, file_fd;
@@ -174,6 +179,10 @@ static void vmm_calls(void)
 	if (fd < 0 || fstat(fd, &st) || lseek(fd, 0, SEEK_END) <= 0)
 		_exit(101);
 	close(fd);
+	fd = fcntl(pipes[0], F_DUPFD_CLOEXEC, 3); /* PATCH /drives to "/dev/fd/N" (inherit.c) */
+	if (fd < 0)
+		_exit(104);
+	close(fd);
 	fl = fcntl(pipes[0], F_GETFL);
 	if (fl < 0 || fcntl(pipes[0], F_SETFL, fl) < 0)
 		_exit(102);
@@ -225,6 +234,12 @@ static void bad_open(void)
 	open("/proc/self/exe", O_RDONLY);
 }
 
+/* A kick to another process (the test itself, which ignores it) rather than a vCPU. */
+static void bad_tgkill_other(void)
+{
+	syscall(SYS_tgkill, test_pid, test_pid, SIGRTMIN);
+}
+
 static void bad_mprotect_exec(void)
 {
 	static char page[4096] __attribute__((aligned(4096)));
@@ -257,7 +272,11 @@ static int run(enum seccomp_thread t, void (*good)(void), void (*bad)(void))
 	unlink(log_path);
 	pid = fork();
 	if (pid == 0) {
+		char err[512];
+
 		prepare_fds();
+		if (builtin && seccomp_rules_compile(err, sizeof(err)))
+			_exit(87);
 		if (log_open(log_path) || seccomp_apply(t))
 			_exit(89);
 		good();
@@ -299,6 +318,7 @@ static void test_builtin(void)
 	if (err[0])
 		printf("  %s\n", err);
 	CHECK(seccomp_ready());
+	builtin = true;
 	/* each category's own calls, and nothing else */
 	CHECK(run(SECCOMP_VMM, vmm_calls, NULL) == 0);
 	CHECK(run(SECCOMP_API, api_calls, NULL) == 0);
@@ -315,6 +335,9 @@ static void test_builtin(void)
 	expect_trap(SECCOMP_VCPU, vcpu_calls, bad_open, "openat");
 	expect_trap(SECCOMP_VCPU, vcpu_calls, bad_mprotect_exec, "mprotect");
 	expect_trap(SECCOMP_VCPU, vcpu_calls, bad_execve, "execve");
+	expect_trap(SECCOMP_VCPU, vcpu_calls, bad_tgkill_other, "tgkill");
+	expect_trap(SECCOMP_VMM, vmm_calls, bad_tgkill_other, "tgkill");
+	builtin = false;
 }
 
 static void write_file(const char *path, const char *text)
@@ -435,6 +458,9 @@ int main(void)
 	}
 	snprintf(log_path, sizeof(log_path), "%s/log", dir);
 	log_set_level(LOG_INFO);
+	/* Should a filter let bad_tgkill_other's signal through, the check fails, not the test. */
+	sigaction(SIGRTMIN, &(struct sigaction){ .sa_handler = SIG_IGN }, NULL);
+	test_pid = getpid();
 	test_builtin();
 	test_json();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);

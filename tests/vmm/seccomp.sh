@@ -3,7 +3,10 @@
 # them and status 148; a bad --seccomp-filter file is refused (153, a message naming the file
 # and the problem); the API thread runs filtered by default and not with --no-seccomp; a
 # seccompiler JSON filter is used, and a call outside it (accept4, left out of the api list)
-# ends motevm with 148 and a log line naming the call.
+# ends motevm with 148 and a log line naming the call. The API thread also drops every
+# capability at its start (vmm/privdrop.c), filtered or not, while the main thread keeps its
+# own until InstanceStart; RLIMIT_MSGQUEUE and RLIMIT_RTPRIO become 0; a non-root motevm
+# (setpriv, when run as root) starts as well.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 VMM=build/motevm
@@ -58,6 +61,9 @@ start() {
 # api_seccomp PID: the Seccomp mode of motevm's API thread (2: filtered); of the main thread
 seccomp_of() { awk '$1 == "Seccomp:" { print $2 }' "/proc/$1/task/$2/status"; }
 api_tid() { for t in /proc/"$1"/task/*; do [ "${t##*/}" != "$1" ] && echo "${t##*/}"; done; }
+# caps_of PID TID: the thread's capability sets, "Inh Prm Eff Bnd Amb"
+caps_of() { awk '/^Cap/ { printf "%s%s", sep, $2; sep = " " }' "/proc/$1/task/$2/status"; }
+no_caps="0000000000000000 0000000000000000 0000000000000000 0000000000000000 0000000000000000"
 
 start builtin
 get=$(curl -s --unix-socket "$TEST_TMP/builtin.sock" http://localhost/)
@@ -66,6 +72,16 @@ expect_eq "built-in filters: the API thread is filtered" 2 "$(seccomp_of "$PID" 
 expect_eq "built-in filters: the main thread is not, before a boot" 0 "$(seccomp_of "$PID" "$PID")"
 expect_match "no core file of the guest's memory (RLIMIT_CORE 0)" "^Max core file size +0 +0 " \
 	"$(grep 'core file' /proc/$PID/limits)"
+expect_eq "the API thread has no capability left" "$no_caps" "$(caps_of "$PID" "$(api_tid "$PID")")"
+if [ "$(id -u)" = 0 ]; then
+	# capabilities belong to a thread: the main thread drops its own at InstanceStart
+	expect_eq "the main thread keeps root's until a boot" "$(caps_of $$ $$ | cut -d' ' -f3)" \
+		"$(caps_of "$PID" "$PID" | cut -d' ' -f3)"
+fi
+expect_match "no POSIX message queue (RLIMIT_MSGQUEUE 0)" "^Max msgqueue size +0 +0 " \
+	"$(grep 'msgqueue' /proc/$PID/limits)"
+expect_match "no real-time priority (RLIMIT_RTPRIO 0)" "^Max realtime priority +0 +0 " \
+	"$(grep 'realtime priority' /proc/$PID/limits)"
 kill "$PID"
 wait "$PID"
 expect_eq "built-in filters: SIGTERM's status" 143 "$?"
@@ -73,8 +89,29 @@ expect_eq "built-in filters: SIGTERM's status" 143 "$?"
 start off --no-seccomp
 curl -s --unix-socket "$TEST_TMP/off.sock" http://localhost/ >/dev/null
 expect_eq "--no-seccomp: the API thread is not filtered" 0 "$(seccomp_of "$PID" "$(api_tid "$PID")")"
+expect_eq "--no-seccomp: the API thread still drops its capabilities" "$no_caps" \
+	"$(caps_of "$PID" "$(api_tid "$PID")")"
 kill "$PID"
 wait "$PID"
+
+if [ "$(id -u)" = 0 ]; then
+	# not root, no capability: nothing to drop beyond the empty sets, and no failure
+	chmod 0777 "$TEST_TMP"
+	VMM_ROOT=$VMM
+	VMM="setpriv --reuid 65534 --regid 65534 --clear-groups $VMM_ROOT"
+	start nobody
+	VMM=$VMM_ROOT
+	get=$(curl -s --unix-socket "$TEST_TMP/nobody.sock" http://localhost/)
+	expect_match "as uid 65534: the API answers" '"state":"Not started"' "$get"
+	# the bounding set stays: emptying it takes CAP_SETPCAP; no_new_privs keeps an exec
+	# from gaining what it bounds
+	expect_eq "as uid 65534: the API thread's other sets are empty" \
+		"$(echo "$no_caps" | cut -d' ' -f1-3,5)" \
+		"$(caps_of "$PID" "$(api_tid "$PID")" | cut -d' ' -f1-3,5)"
+	kill "$PID"
+	wait "$PID"
+	expect_eq "as uid 65534: SIGTERM's status" 143 "$?"
+fi
 
 # The API thread's calls (vmm/seccomp/rules.c), without arguments' conditions; $1 added.
 api_json() {

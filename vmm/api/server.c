@@ -15,6 +15,7 @@
 #include "api/http.h"
 #include "api/server.h"
 #include "log.h"
+#include "privdrop.h"
 #include "seccomp/filter.h"
 
 #define READ_CHUNK 4096
@@ -441,6 +442,12 @@ static void *server_thread(void *arg)
 	int r;
 
 	log_set_thread("api");
+	/* It only reads and writes its sockets: no capability (they belong to each thread). */
+	r = privdrop_thread();
+	if (r) {
+		log_err("API: dropping its capabilities: %s", strerror(-r));
+		_exit(MOTE_STATUS_ERROR);
+	}
 	/* Before any client's byte is read; the thread serves before and after the boot. */
 	r = seccomp_apply(SECCOMP_API);
 	if (r) {

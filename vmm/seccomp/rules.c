@@ -11,6 +11,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <linux/if_tun.h>
 #include <linux/kvm.h>
@@ -85,7 +86,8 @@ static const struct seccomp_rule common[] = {
  * (getrandom), interest changes in the event loop (epoll_ctl), interrupts that are not
  * irqfds (KVM_IRQ_LINE: serial, i8042), the TAP's offloads set when the driver starts
  * virtio-net (TUNSETOFFLOAD, from the vCPU writing the status register), a stop requested
- * (getpid and tgkill: a kick to each vCPU thread).
+ * (getpid and tgkill: a kick to each vCPU thread; tgkill's thread group is motevm itself,
+ * added when the rules are built: own_process).
  */
 static const struct seccomp_rule devices[] = {
 	CALL("read"),
@@ -116,7 +118,8 @@ static const struct seccomp_rule devices[] = {
 /*
  * The main thread after InstanceStart: the event loop, signals (signalfd) and the terminal's
  * size (SIGWINCH), the metrics timer set up after the start (timerfd) and the KVM statistics
- * it reads (pread64), PATCH /drives (open an existing file: never O_CREAT; its size), the
+ * it reads (pread64), PATCH /drives (open an existing file: never O_CREAT; or duplicate a
+ * "/dev/fd/N" motevm was started with, F_DUPFD_CLOEXEC; its size), the
  * terminal and stdio flags restored at the end (TCSETS, F_SETFL), the vCPU threads joined,
  * the API socket file removed, and the VM handed to the teardown helper (clone with CLONE_VM,
  * which runs under this filter: PR_SET_PDEATHSIG, getppid, close, pause).
@@ -131,6 +134,7 @@ static const struct seccomp_rule vmm[] = {
 	FCNTL(F_GETFL),
 	FCNTL(F_SETFL),
 	FCNTL(F_GETFD),
+	FCNTL(F_DUPFD_CLOEXEC),
 	WITH("timerfd_create", EQ(0, CLOCK_MONOTONIC)),
 	CALL("timerfd_settime"),
 	WITH("openat", NONE_OF(2, O_CREAT)),
@@ -185,6 +189,24 @@ static const struct group groups[SECCOMP_NR_THREADS][3] = {
 	[SECCOMP_VCPU] = { GROUP(common), GROUP(devices), GROUP(vcpu) },
 };
 
+/*
+ * tgkill's thread group (argument 0) made motevm's own pid, a value only known at run time:
+ * a kick goes to one of motevm's threads, never to another process of the same uid. In a
+ * PID namespace of its own motevm is 1, which is still itself.
+ */
+static void own_process(struct seccomp_rule *rules, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct seccomp_rule *r = &rules[i];
+
+		if (strcmp(r->syscall, "tgkill") || r->nr_conds >= SECCOMP_MAX_CONDS)
+			continue;
+		r->conds[r->nr_conds++] = (struct seccomp_cond){ .index = 0,
+								 .op = SECCOMP_OP_EQ,
+								 .val = (uint64_t)getpid() };
+	}
+}
+
 int seccomp_rules_builtin(enum seccomp_thread t, struct seccomp_filter *f,
 			  struct seccomp_rule **rules)
 {
@@ -200,6 +222,7 @@ int seccomp_rules_builtin(enum seccomp_thread t, struct seccomp_filter *f,
 		memcpy(*rules + n, groups[t][g].rules, groups[t][g].n * sizeof(**rules));
 		n += groups[t][g].n;
 	}
+	own_process(*rules, n);
 	*f = (struct seccomp_filter){
 		.default_action = { SECCOMP_ACT_TRAP },
 		.filter_action = { SECCOMP_ACT_ALLOW },
