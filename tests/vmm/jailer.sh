@@ -2,10 +2,11 @@
 # jailer.sh: mote-jailer (issue 16), Firecracker's jailer's flags and behaviour. motevm is
 # jailed with its API socket (which needs no /dev/kvm until a VM starts): from /proc/<pid>/ of
 # the running motevm, its uid and gid (no groups), root (a chroot in another mount namespace),
-# descriptors (--keep-fd's only), environment, limits and cgroup (v1 and v2); the jail's layout (a copy of the
-# binary, /dev/kvm and /dev/net/tun owned by the user); --new-pid-ns, --daemonize, --netns
-# (a namespace the test makes); the API answering through the jail's socket. Then every bad
-# flag refused with a message and nothing left behind, and a failure half way undone.
+# descriptors (--keep-fd's only), environment, limits and cgroup (v1 and v2); the jail's
+# layout (a copy of the binary, /dev/kvm and /dev/net/tun owned by the user); --new-pid-ns,
+# --daemonize, --netns (a namespace the test makes); the API answering through the jail's
+# socket, also after 3000 mutated requests (tests/vmm/api/sockfuzz.py). Then every bad flag
+# refused with a message and nothing left behind, and a failure half way undone.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 J=build/mote-jailer
@@ -97,6 +98,16 @@ expect_match "a drive outside the jail, even through '..': not found (400)" "No 
 	"$(drive "/../../../../../..$TEST_TMP/outside.img")"
 echo inside >"$BASE/motevm/j1/root/inside.img" && chown "$U:$U" "$BASE/motevm/j1/root/inside.img"
 expect_match "a drive inside the jail, by its path there: taken (204)" " 204$" "$(drive /inside.img)"
+# the API fuzzed through the jail's socket: mutated requests (bounded: 3000 or 30 s), then
+# the jailed motevm still up, filtered, and answering
+out=$(python3 tests/vmm/api/sockfuzz.py "$BASE/motevm/j1/root/run/api.sock" tests/vmm/fuzz/corpus \
+	3000 30 "$$" 2>&1)
+echo "($out)"
+expect_match "3000 mutated requests to the jailed motevm, every connection taken" "^sent 3000," "$out"
+check "... it is still running" kill -0 "$PID"
+expect_eq "... its API thread still filtered" 2 "$(api_seccomp "$PID")"
+expect_match "... and it answers" '"id":"j1"' \
+	"$(curl -s --max-time 5 --unix-socket "$BASE/motevm/j1/root/run/api.sock" http://localhost/)"
 kill "$PID"
 
 # --new-pid-ns: pid 1 in there; --daemonize: stdio is /dev/null, a session of its own

@@ -49,7 +49,8 @@ void cmd_run_help(void)
 	       "paths), MOTE_QEMU_ACCEL=tcg (TCG even where KVM is usable), MOTE_QEMU_CPU (QEMU's CPU\n"
 	       "model under TCG, default max), MOTE_KVM_DEVICE (the KVM\n"
 	       "device checked instead of /dev/kvm: a missing path forces the QEMU TCG fallback),\n"
-	       "MOTE_JAIL_DIR (--jail's base, default " JAIL_DEFAULT_DIR "), MOTE_JAILER (mote-jailer)\n",
+	       "MOTE_JAIL_DIR (--jail's base, default " JAIL_DEFAULT_DIR
+	       "), MOTE_JAILER (mote-jailer)\n",
 	       opts_help(OPTS_RUN));
 }
 
