@@ -262,6 +262,16 @@ C
 		$MOTE run --qemu /bin/busybox sh -c '[ -t 1 ] && echo tty; stty size' 2>&1)
 	expect_match "--qemu: under a terminal, stdout is one, with its window" \
 		"^tty"$'\n'"30 100$" "$out"
+	# stdin a terminal, stdout a file: the program reads the terminal (a terminal inside too)
+	# and the kernel's lines (--stats) go to stderr, never into stdout (they went to QEMU's
+	# stdout with the terminal's input on COM1); not under timeout(1), whose process group
+	# is not the terminal's foreground one (a read there stops on SIGTTIN)
+	out=$(python3 tests/pty_run.py --timeout 120 --after ready --type 'hello\n' -- /bin/sh -c \
+		"$PWD/build/mote run --qemu --kernel-arg=--stats /bin/busybox sh -c \
+		'[ -t 0 ] && echo in-tty; echo ready >&2; read -t 60 x; echo got:\$x' >$T/tty_in.out" 2>&1)
+	expect_eq "--qemu, stdin a terminal, stdout a file: the program's lines only" \
+		"$(printf 'in-tty\ngot:hello')" "$(cat "$T/tty_in.out")"
+	expect_match "... the kernel's on the terminal (stderr)" "mote stats: syscalls" "$out"
 	# a file added under a directory the image has as a symlink (merged /usr: /bin -> usr/bin)
 	# lands in the link's target, as Linux unpacks an initramfs ("bad initrd" before)
 	if [ -L /bin ]; then

@@ -543,7 +543,7 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	/* stdout's port, stderr's, COM1 (the kernel's own lines: never into the program's
 	 * stdout, a stream of data) */
 	const int to[3] = { STDOUT_FILENO, STDERR_FILENO, STDERR_FILENO };
-	bool tty_in = isatty(STDIN_FILENO);
+	bool tty_in = isatty(STDIN_FILENO), interactive = tty_in && terminal_interactive();
 	const char *accel = getenv("MOTE_QEMU_ACCEL"); /* "tcg" forces TCG where KVM exists */
 	int kvm = kvm_usable() == 0 && !(accel && !strcmp(accel, "tcg"));
 
@@ -612,7 +612,7 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 	argv[n++] = err_dev;
 	argv[n++] = "-device";
 	argv[n++] = "virtserialport,chardev=mote-err,name=mote.stderr,nr=1";
-	if (tty_in && terminal_interactive()) {
+	if (interactive) {
 		/* the guest is the terminal: every key reaches it, ^C included */
 		argv[n++] = "-chardev";
 		argv[n++] = "stdio,id=mote-tty,signal=off";
@@ -627,17 +627,16 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 			argv[n++] = "-device";
 			argv[n++] = "virtserialport,chardev=mote-ws,name=mote.winsize,nr=3";
 		}
-	} else if (tty_in) {
-		argv[n++] = "-serial";
-		argv[n++] = "stdio";
 	} else {
-		/* stdin's end is the chardev's: the port closes, which the kernel reads as EOF */
+		/* stdin's end is the chardev's: the port closes, which the kernel reads as EOF; a
+		 * terminal's Ctrl-C stops QEMU (signal=on), and COM1, the kernel's lines, goes to its
+		 * file, never to stdout */
 		argv[n++] = "-chardev";
 		argv[n++] = com1_dev;
 		argv[n++] = "-serial";
 		argv[n++] = "chardev:mote-com1";
 		argv[n++] = "-chardev";
-		argv[n++] = "stdio,id=mote-in,signal=off";
+		argv[n++] = tty_in ? "stdio,id=mote-in,signal=on" : "stdio,id=mote-in,signal=off";
 		argv[n++] = "-device";
 		argv[n++] = "virtserialport,chardev=mote-in,name=mote.stdin,nr=2";
 	}
@@ -710,7 +709,8 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 		fprintf(stderr, "mote: %8.3f ms  starting QEMU microvm (%s, %u vCPU, %u MiB)\n",
 			launch_now_ms() - l->t0_ms, kvm ? "KVM" : "TCG", l->cpus, l->mem_mib);
 	terminal_begin();
-	wstatus = run_child(l, argv, files, to, tty_in ? 2 : 3);
+	/* at an interactive terminal COM1 is the terminal itself */
+	wstatus = run_child(l, argv, files, to, interactive ? 2 : 3);
 	terminal_restore();
 	if (wstatus < 0)
 		goto done;
