@@ -1,6 +1,6 @@
 # mote.mk: the `mote` command (tools/mote/).
 MOTE_SRCS := $(addprefix tools/mote/, main.c cmd_run.c terminal.c cmd_cache.c cache_prune.c \
-	detach.c jail.c vmstate.c vmctl.c cmd_vm.c \
+	detach.c jail.c klog.c vmconfig.c vmstate.c vmctl.c cmd_vm.c \
 	usernet.c cmd_build.c cmd_inspect.c cmd_volume.c hosttool.c image_ext4.c options.c errmsg.c \
 	recipe.c elfdeps.c closure.c libdata.c elf.c ldcache.c fileset.c pathindex.c cpio.c image.c progress.c cache.c \
 	launch.c quote.c relay.c trace.c trace_add.c runtimes.c autoadd.c hosttree.c lines.c)

@@ -59,7 +59,8 @@ TESTS_BUILD += $(BUILD)/tests/unit/vmm_cpuid_test
 # motevm's logger (vmm/log.c): prefixes, the level filter, line ends on a raw terminal.
 $(BUILD)/tests/unit/vmm_log_test.o: HOST_CFLAGS += -Ivmm
 
-$(BUILD)/tests/unit/vmm_log_test: $(BUILD)/tests/unit/vmm_log_test.o $(BUILD)/vmm/log.o
+$(BUILD)/tests/unit/vmm_log_test: $(BUILD)/tests/unit/vmm_log_test.o $(BUILD)/vmm/log.o \
+		$(BUILD)/vmm/inherit.o
 	$(call quiet,LD,$@)$(HOST_CC) $(HOST_LDFLAGS) -o $@ $^
 
 TESTS += $(BUILD)/tests/unit/vmm_log_test
@@ -177,7 +178,8 @@ TESTS_BUILD += $(BUILD)/tests/unit/ext4_hash_test $(BUILD)/tests/unit/ext4_dx_te
 
 # motevm's seccomp filters (vmm/seccomp/): each thread category's built-in list in a child
 # (its calls live, one outside the list exits 148 naming it) and seccompiler JSON files.
-VMM_SECCOMP_OBJS := $(patsubst %,$(BUILD)/vmm/%.o,seccomp/filter seccomp/rules seccomp/json log)
+VMM_SECCOMP_OBJS := $(patsubst %,$(BUILD)/vmm/%.o,seccomp/filter seccomp/rules seccomp/json log \
+	inherit)
 $(BUILD)/tests/unit/vmm_seccomp_test.o: HOST_CFLAGS += -Ivmm
 
 $(BUILD)/tests/unit/vmm_seccomp_test: $(BUILD)/tests/unit/vmm_seccomp_test.o $(VMM_SECCOMP_OBJS)

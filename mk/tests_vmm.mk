@@ -57,7 +57,8 @@ $(VMM_TEST_BINS): $(TVB)/%: $(TVB)/%.o $(TVB)/host/vmmtest.o
 
 # stats_file: motevm's KVM statistics reader and exit report, with KVM faked in the test.
 $(TVB)/stats_file.o: HOST_CFLAGS += -Ivmm
-$(TVB)/stats_file: $(BUILD)/vmm/kvm/stats.o $(BUILD)/vmm/exit_stats.o $(BUILD)/vmm/log.o
+$(TVB)/stats_file: $(BUILD)/vmm/kvm/stats.o $(BUILD)/vmm/exit_stats.o $(BUILD)/vmm/log.o \
+	$(BUILD)/vmm/inherit.o
 
 # The API: curl against motevm (tests/vmm/api/; abuse.sh: hostile clients), the HTTP transport
 # in C (api_http.c).

@@ -52,10 +52,15 @@ bool inherit_is(int fd)
 
 int inherit_open(const char *path, int flags)
 {
+	return inherit_open_mode(path, flags, 0);
+}
+
+int inherit_open_mode(const char *path, int flags, mode_t create_mode)
+{
 	int fd = inherit_fd_of(path), mode, want = flags & O_ACCMODE;
 
 	if (fd < 0)
-		return open(path, flags);
+		return open(path, flags, create_mode);
 	if (!inherit_is(fd)) {
 		errno = EBADF;
 		return -1;

@@ -7,6 +7,7 @@
 #define MOTE_VMM_INHERIT_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #define INHERIT_MAX_FD 1024 /* descriptors 3 to 1023 */
 
@@ -26,5 +27,8 @@ bool inherit_is(int fd);
  * the access FLAGS asks for. -1 with errno on failure.
  */
 int inherit_open(const char *path, int flags);
+
+/* The same with O_CREAT's MODE for a path that is not "/dev/fd/N" (the log file). */
+int inherit_open_mode(const char *path, int flags, mode_t mode);
 
 #endif /* MOTE_VMM_INHERIT_H */

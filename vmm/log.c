@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "inherit.h"
 #include "log.h"
 
 enum log_level log_level_current = LOG_INFO;
@@ -64,7 +65,8 @@ void log_set_level(enum log_level level)
 int log_open_file(const char *path)
 {
 	/* Read-write, so opening a FIFO nobody reads yet neither blocks nor fails (ENXIO). */
-	int fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK, 0644);
+	int fd =
+		inherit_open_mode(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NONBLOCK, 0644);
 
 	return fd < 0 ? -errno : fd;
 }

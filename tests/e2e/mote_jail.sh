@@ -4,10 +4,10 @@
 # mote-jailer with motevm's arguments, and reports what it finds: an unprivileged uid, no
 # capabilities, pid 1 of its own PID namespace, a root holding only the jail's files, no
 # /proc, and as descriptors exactly the kernel, the image, the volumes (read-only for :ro),
-# the configuration naming them and passt's socket; its exit status is mote's; -d's API
-# socket reaches it through the VM's state directory; `mote stop` kills the right pid; no jail
-# is left behind. Then the refusals, the real motevm reaching its KVM device from inside the
-# jail, and on a KVM host a real boot, jailed.
+# the configuration naming them, passt's socket and the log for the VM's own lines; its
+# exit status is mote's; -d's API socket reaches it through the VM's state directory; `mote
+# stop` kills the right pid; no jail is left behind. Then the refusals, the real motevm
+# reaching its KVM device from inside the jail, and on a KVM host a real boot, jailed.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 MOTE=$PWD/build/mote
@@ -37,13 +37,15 @@ expect_eq "holds no capability" 00 "$(key caps)"
 expect_eq "pid 1 of a PID namespace of its own" 1 "$(key pid)"
 expect_eq "its root holds the jail's files only" "dev,jail_probe,jail_probe.pid,run" "$(key root)"
 expect_eq "no /proc to reach host files through" no "$(key proc)"
-expect_eq "stdio and 4 descriptors: kernel, image, 2 volumes... and the configuration" \
-	"0,1,2,3,4,5,6,7" "$(key fds)"
+expect_eq "stdio, kernel, image, 2 volumes, the configuration and the log: no other descriptor" \
+	"0,1,2,3,4,5,6,7,8" "$(key fds)"
 expect_eq "the configuration came through its descriptor" read "$(key config)"
 expect_eq "the kernel: read-only, an ELF file" "ro,7f454c46" "$(key fd3)"
 expect_eq "the image: read-only, a cpio archive" "ro,30373037" "$(key fd4)"
 expect_eq "-v HOSTFILE:DIR: read-write, the ext4 image" "rw,00000000,ext4" "$(key fd5)"
 expect_eq "-v HOSTFILE:DIR:ro: read-only" "ro,00000000,ext4" "$(key fd6)"
+expect_eq "the log for the VM's own lines (mote shows them at the end): writable" "rw,00000000" \
+	"$(key fd8)"
 expect_eq "the jail is removed after the run" 0 "$(jails_left)"
 
 out=$(probe --jail-user 4242:4343 --net none /bin/true 2>&1)

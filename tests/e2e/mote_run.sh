@@ -118,6 +118,23 @@ if gcc -O2 -static -o $T/hog $T/hog.c; then
 else
 	not_ok "cannot compile the memory hog"
 fi
+# the VM's own lines (a mount the kernel refuses) are never mixed into the program's stderr:
+# they come after its end, marked "mote: vm:"; with --verbose live, as the kernel writes them
+truncate -s 8M "$T/zero.img"
+for plat in ${have_kvm:+motevm} ${have_qemu:+qemu}; do
+	vm=--no-fallback
+	[ $plat = qemu ] && vm=--qemu
+	$MOTE run $vm --net none -v "$T/zero.img:/data" /bin/busybox sh -c \
+		'echo err-line >&2; echo out-line' >"$T/vl.out" 2>"$T/vl.err"
+	expect_eq "$plat: a refused mount: stdout is the program's" out-line "$(cat "$T/vl.out")"
+	expect_eq "... stderr: the program's line first, then the kernel's, marked" \
+		"err-line|mote: vm: ext4: vda: not an ext2/3/4 file system (magic 0x0)|mote: vm: mote: cannot mount /dev/vda on /data: not an ext4 file system (-22)" \
+		"$(grep -v '^mote: vm: [0-9-]*T' "$T/vl.err" | paste -sd '|')"
+	out=$($MOTE run $vm --verbose --net none -v "$T/zero.img:/data" /bin/busybox sh -c \
+		'echo err-line >&2' 2>&1 | grep -E '^(err-line|mote: cannot mount)' | paste -sd '|')
+	expect_eq "... with --verbose: the kernel's line live, before the program's" \
+		"mote: cannot mount /dev/vda on /data: not an ext4 file system (-22)|err-line" "$out"
+done
 
 # errors: clear, and 125 (mote's own failure), not a guest status
 out=$($MOTE run /etc/passwd 2>&1)

@@ -127,9 +127,13 @@ int main(int argc, char **argv)
 		if (fcntl(fd, F_GETFD) >= 0)
 			printf("%s%d", first ? "" : ",", fd), first = 0;
 	printf("\n");
-	for (int i = 1; i < argc; i++)
+	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--config-file") && i + 1 < argc)
 			config(argv[i + 1]);
+		if (!strcmp(argv[i], "--log-path") && i + 1 < argc &&
+		    !strncmp(argv[i + 1], "/dev/fd/", 8)) /* mote's file for the VM's lines */
+			described(atoi(argv[i + 1] + 8));
+	}
 	fflush(stdout);
 	for (int i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "--api-sock") && i + 1 < argc)

@@ -93,6 +93,21 @@ static char *kernel_cmdline(const struct mote_opts *o, const char *image_cmdline
 	return buf;
 }
 
+/* Whether the user asked for the VM's own lines as they come: --verbose, --stats, or a kernel
+ * option that prints (--strace, --verbose, --selftest). */
+static bool vm_lines_asked(const struct mote_opts *o)
+{
+	static const char *const printing[] = { "--strace", "--verbose", "--selftest" };
+
+	if (o->verbose || o->stats)
+		return true;
+	for (size_t i = 0; i < o->n_kernel_args; i++)
+		for (size_t k = 0; k < sizeof(printing) / sizeof(printing[0]); k++)
+			if (!strncmp(o->kernel_args[i], printing[k], strlen(printing[k])))
+				return true;
+	return false;
+}
+
 /* Boot l with the image's command line and the user's kernel options. */
 static int launch_with(const struct mote_opts *o, struct launch *l, const char *image_cmdline)
 {
@@ -210,6 +225,7 @@ int cmd_run(int argc, char **argv)
 	l.n_publish = o.n_publish;
 	l.volumes = o.volumes;
 	l.n_volumes = o.n_volumes;
+	l.vm_lines_live = vm_lines_asked(&o);
 	l.jail = o.jail;
 	l.jail_uid = o.jail_uid;
 	l.jail_gid = o.jail_gid;

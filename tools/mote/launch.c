@@ -1,15 +1,16 @@
 /* launch.c: starting motevm or qemu-system-x86_64 on an image, and reporting its status. */
 #include "launch.h"
 #include "jail.h"
+#include "klog.h"
 #include "options.h"
 #include "relay.h"
 #include "terminal.h"
 #include "usernet.h"
+#include "vmconfig.h"
 #include "abi/mote_abi.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -117,95 +118,6 @@ static const char *qemu_path(void)
 	return qemu && *qemu ? qemu : "/usr/bin/qemu-system-x86_64";
 }
 
-/* The network interface motevm gets: a TAP, or the user network's socket (NET_FD). */
-static json_t *net_interface(const struct launch *l, int net_fd)
-{
-	char sock[32];
-
-	if (l->net == NET_TAP)
-		return json_pack("[{s:s, s:s}]", "iface_id", "eth0", "host_dev_name", l->tap);
-	snprintf(sock, sizeof(sock), "/dev/fd/%d", net_fd);
-	return json_pack("[{s:s, s:s}]", "iface_id", "eth0", "host_socket", sock);
-}
-
-/* -v's HOSTFILE part of volume I, in BUF. */
-static const char *volume_file(const struct launch *l, size_t i, char *buf, size_t size)
-{
-	const char *v = l->volumes[i];
-
-	snprintf(buf, size, "%.*s", (int)(strchr(v, ':') - v), v);
-	return buf;
-}
-
-/* -v's volumes as motevm drives (read-only with :ro), vol0 first (vda), after the root drive if any. */
-static json_t *volume_drives(const struct launch *l)
-{
-	json_t *a = json_array();
-
-	if (a && l->root)
-		json_array_append_new(a, json_pack("{s:s, s:s, s:b, s:b}", "drive_id", "root",
-						   "path_on_host", l->root, "is_root_device", 1,
-						   "is_read_only", 0));
-
-	for (size_t i = 0; a && i < l->n_volumes; i++) {
-		char id[32], file[4096];
-
-		snprintf(id, sizeof(id), "vol%zu", i);
-		json_array_append_new(
-			a, json_pack("{s:s, s:s, s:b, s:b}", "drive_id", id, "path_on_host",
-				     volume_file(l, i, file, sizeof(file)), "is_root_device", 0,
-				     "is_read_only", opts_volume_ro(l->volumes[i])));
-	}
-	return a;
-}
-
-/* Writes the motevm config (CMDLINE for the kernel; NET_FD >= 0: the user network's socket)
- * into a pipe; returns its read end (to pass as /dev/fd/N). */
-static int config_pipe(const struct launch *l, const char *kernel, const char *cmdline, int net_fd)
-{
-	json_t *cfg = json_pack("{s:{s:s, s:s}, s:{s:i, s:i}}", "boot-source", "kernel_image_path",
-				kernel, "boot_args", cmdline, "machine-config", "vcpu_count",
-				(int)l->cpus, "mem_size_mib", (int)l->mem_mib);
-	char *text;
-
-	/* an initrd, or the root drive (below) */
-	if (cfg && l->image &&
-	    json_object_set_new(json_object_get(cfg, "boot-source"), "initrd_path",
-				json_string(l->image)) < 0) {
-		json_decref(cfg);
-		cfg = NULL;
-	}
-
-	if (cfg && (l->net == NET_TAP || net_fd >= 0) &&
-	    json_object_set_new(cfg, "network-interfaces", net_interface(l, net_fd)) < 0) {
-		json_decref(cfg);
-		cfg = NULL;
-	}
-	if (cfg && (l->n_volumes || l->root) &&
-	    json_object_set_new(cfg, "drives", volume_drives(l)) < 0) {
-		json_decref(cfg);
-		cfg = NULL;
-	}
-	text = cfg ? json_dumps(cfg, JSON_COMPACT) : NULL;
-	int fds[2], ret = -1;
-	size_t len;
-
-	json_decref(cfg);
-	if (!text || pipe(fds) < 0) {
-		fprintf(stderr, "mote: cannot prepare the VM configuration: %s\n", strerror(errno));
-		free(text);
-		return -1;
-	}
-	len = strlen(text);
-	if (len < 65536 && write(fds[1], text, len) == (ssize_t)len)
-		ret = fds[0];
-	else
-		close(fds[0]);
-	close(fds[1]);
-	free(text);
-	return ret;
-}
-
 static int exit_status_of(int wstatus)
 {
 	if (WIFEXITED(wstatus))
@@ -255,6 +167,8 @@ static int run_child(const struct launch *l, char **argv, const int *from, const
 		return -1;
 	}
 	if (child == 0) {
+		/* the VMM does not outlive mote (which used to exec it) */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		execv(argv[0], argv);
 		fprintf(stderr, "mote: %s: %s\n", argv[0], strerror(errno));
 		_exit(127);
@@ -325,9 +239,9 @@ static int jail_begin(struct jail *j, const struct launch *l, const struct launc
 /* motevm on KERNEL; USERNET: with the user network (passt). */
 static int launch_motevm(const struct launch *l, const char *kernel, bool usernet)
 {
-	char vmm[PATH_MAX], cfg_path[32], cmdline[8192], term_arg[160];
+	char vmm[PATH_MAX], cfg_path[32], cmdline[8192], term_arg[160], log_path[32];
 	char *argv[MAX_ARGS];
-	int n = 0, fd, wstatus, status, net_fd = -1;
+	int n = 0, fd, wstatus, status, net_fd = -1, log_fd = -1;
 	const struct launch *cl = l; /* the files the configuration names */
 	static struct jail j;
 
@@ -354,12 +268,19 @@ static int launch_motevm(const struct launch *l, const char *kernel, bool userne
 	snprintf(cmdline, sizeof(cmdline), "%s%s%s%s", term_arg, usernet ? USERNET_KERNEL_ARGS : "",
 		 !usernet || strstr(l->cmdline, "--nameserver=") ? "" : USERNET_DNS_ARG,
 		 l->cmdline);
-	fd = config_pipe(cl, kernel, cmdline, net_fd);
+	fd = vmconfig_pipe(cl, kernel, cmdline, net_fd);
 	if (fd < 0)
 		goto fail;
 	snprintf(cfg_path, sizeof(cfg_path), "/dev/fd/%d", fd);
+	/* the kernel's lines (COM1) and motevm's own into a file, shown after the end */
+	if (!l->vm_lines_live && !l->detached && (log_fd = klog_open()) < 0) {
+		close(fd);
+		goto fail;
+	}
 	if (jail) { /* the jailer adds motevm's argv[0] and its --id */
 		jail_keep(jail, fd);
+		if (log_fd >= 0)
+			jail_keep(jail, log_fd);
 		n = jail_argv(jail, argv, MAX_ARGS / 2);
 		if (n < 0) {
 			close(fd);
@@ -379,6 +300,11 @@ static int launch_motevm(const struct launch *l, const char *kernel, bool userne
 	/* motevm's informational lines would mix with the program's stderr: only warnings */
 	argv[n++] = "--level";
 	argv[n++] = l->verbose ? "Info" : "Warning";
+	if (log_fd >= 0) {
+		snprintf(log_path, sizeof(log_path), "/dev/fd/%d", log_fd);
+		argv[n++] = "--log-path";
+		argv[n++] = log_path;
+	}
 	if (l->verbose)
 		argv[n++] = "--boot-timer";
 	if (l->stats)
@@ -386,7 +312,7 @@ static int launch_motevm(const struct launch *l, const char *kernel, bool userne
 	/* stdin, stdout and stderr through a virtio console: a buffer a notification */
 	argv[n++] = "--virtio-console";
 	argv[n] = NULL;
-	if (!l->verbose && !l->detached && !jail) {
+	if (!l->verbose && !l->detached && !jail && log_fd < 0) {
 		execv(vmm, argv);
 		fprintf(stderr, "mote: %s: %s\n", vmm, strerror(errno));
 		return -1;
@@ -396,11 +322,15 @@ static int launch_motevm(const struct launch *l, const char *kernel, bool userne
 			launch_now_ms() - l->t0_ms, l->cpus, l->mem_mib, jail ? " jailed in " : "",
 			jail ? jail->dir : "");
 	wstatus = run_child(l, argv, NULL, NULL, 0);
+	if (log_fd >= 0)
+		klog_report(log_fd);
 	if (jail) { /* its descriptors with it */
 		jail_remove(jail);
 		jail = NULL;
 	} else {
 		close(fd);
+		if (log_fd >= 0)
+			close(log_fd);
 		if (net_fd >= 0)
 			close(net_fd); /* passt ends with motevm's end, not ours */
 	}
@@ -666,7 +596,7 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 		char file[4096];
 
 		snprintf(drives[i], sizeof(drives[i]), "file=%s,if=none,format=raw,id=vol%zu%s",
-			 volume_file(l, i, file, sizeof(file)), i,
+			 vmconfig_volume_file(l, i, file, sizeof(file)), i,
 			 opts_volume_ro(l->volumes[i]) ? ",readonly=on" : "");
 		snprintf(blkdevs[i], sizeof(blkdevs[i]), "virtio-blk-device,drive=vol%zu", i);
 		argv[n++] = "-drive";
@@ -709,9 +639,12 @@ static int launch_qemu(const struct launch *l, const char *kernel)
 		fprintf(stderr, "mote: %8.3f ms  starting QEMU microvm (%s, %u vCPU, %u MiB)\n",
 			launch_now_ms() - l->t0_ms, kvm ? "KVM" : "TCG", l->cpus, l->mem_mib);
 	terminal_begin();
-	/* at an interactive terminal COM1 is the terminal itself */
-	wstatus = run_child(l, argv, files, to, interactive ? 2 : 3);
+	/* at an interactive terminal COM1 is the terminal itself; else its file goes to
+	 * stderr as it grows, or after the end (klog.h) */
+	wstatus = run_child(l, argv, files, to, interactive ? 2 : l->vm_lines_live ? 3 : 2);
 	terminal_restore();
+	if (!interactive && !l->vm_lines_live)
+		klog_report(files[2]);
 	if (wstatus < 0)
 		goto done;
 	full = status_file_read(status_path);

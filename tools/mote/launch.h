@@ -19,6 +19,9 @@ struct launch {
 	bool verbose;	    /* timeline on stderr; motevm's boot timer on */
 	bool stats;	    /* motevm's --exit-stats (the kernel's --stats is in cmdline) */
 	bool jail;	    /* motevm through mote-jailer (jail.h) */
+	/* the kernel's and motevm's own lines live on stderr (--verbose, --stats, --strace...),
+	 * not collected and shown after the end (klog.h) */
+	bool vm_lines_live;
 	unsigned jail_uid, jail_gid; /* its user; 0: nobody's */
 	const char *const *publish;  /* -p [HOSTIP:]HOSTPORT:GUESTPORT (checked), n_publish */
 	/* -v HOSTFILE:GUESTDIR[:ro] (checked), n_volumes: drives vda, vdb... in this order (vdb,
