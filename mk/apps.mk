@@ -3,7 +3,7 @@
 # as the expected output that tests/apps/run_mote.sh compares runs inside Mote against (under
 # motevm; tests/apps/run_mote_qemu.sh: under QEMU's TCG).
 APPS_SRCS := $(addprefix tests/apps/, files.c dirs.c fdops.c mmap.c brk.c procfs.c devfs.c polling.c \
-	threads.c futex.c clone.c tls.c signals.c faults.c sigdefault.c timers.c time.c poll.c \
+	threads.c futex.c futex_intr.c clone.c tls.c signals.c faults.c sigdefault.c timers.c time.c poll.c \
 	epoll.c proc_info.c rlimits.c random.c vdso.c exec.c proc_create.c hugemem.c syscall_sites.c sockets.c sockets_udp.c \
 	sockets_msg.c sockets_errno.c sockets_v6.c sockets_unix.c sockets_unix_dgram.c xattr.c pty.c sched.c memfd.c sparse.c \
 	pidfd.c proc_pids.c jobctl.c signalfd.c shm.c dnotify.c netlink.c)

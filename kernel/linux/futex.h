@@ -8,4 +8,9 @@
 /* Wake up to n waiters of the futex at uaddr; returns how many. */
 long ufutex_wake(uint32_t *uaddr, int n);
 
+/* Whether futex(OP, ..., TIMEOUT) is a wait with a timeout: a signal's handler ends it with
+ * EINTR whatever SA_RESTART says (Linux's -ERESTART_RESTARTBLOCK); an untimed wait restarts
+ * under SA_RESTART. */
+bool futex_is_timed_wait(uint64_t op, uint64_t timeout);
+
 #endif /* MOTE_LINUX_FUTEX_H */

@@ -6,6 +6,7 @@
 #include "core/mm/heap.h"
 #include "lib/errno.h"
 #include "lib/printf.h"
+#include "linux/futex.h"
 #include "linux/process.h"
 #include "linux/signal.h"
 #include "linux/signal_frame.h"
@@ -22,11 +23,15 @@ enum restart { NO_RESTART, RESTART_SA, RESTART_NOHAND };
  * What Linux does with a system call a signal interrupted (its -ERESTARTSYS and
  * -ERESTARTNOHAND/-ERESTART_RESTARTBLOCK calls): RESTART_SA calls restart if the handler has
  * SA_RESTART or no handler ran; RESTART_NOHAND calls only if no handler ran (poll, select,
- * sleeps, sigsuspend: they return -EINTR after a handler, whatever its flags). The others
+ * sleeps, sigsuspend, a futex wait with a timeout: they return -EINTR after a handler,
+ * whatever its flags). The others
  * (rt_sigtimedwait...) always return -EINTR.
  */
-static enum restart restart_kind(uint64_t nr)
+static enum restart restart_kind(const struct trapframe *tf, uint64_t nr)
 {
+	/* futex(uaddr, op, val, timeout): a timed wait as poll (arguments in rsi and r10) */
+	if (nr == NR_futex && futex_is_timed_wait(tf->rsi, tf->r10))
+		return RESTART_NOHAND;
 	switch (nr) {
 	case NR_read:
 	case NR_write:
@@ -160,7 +165,8 @@ bool signal_deliver(struct trapframe *tf)
 
 		/* The first handler decides for an interrupted call (the frame saves its state). */
 		if (in_call) {
-			if (restart_kind(t->syscall_nr) == RESTART_SA && (act.flags & SA_RESTART))
+			if (restart_kind(tf, t->syscall_nr) == RESTART_SA &&
+			    (act.flags & SA_RESTART))
 				restart(tf, t->syscall_nr);
 			in_call = false;
 		}
@@ -179,7 +185,7 @@ bool signal_deliver(struct trapframe *tf)
 	}
 	/* No handler ran: an interrupted call restarts (Linux's -ERESTART* codes), and a
 	 * temporary mask goes back. */
-	if (in_call && restart_kind(t->syscall_nr) != NO_RESTART) {
+	if (in_call && restart_kind(tf, t->syscall_nr) != NO_RESTART) {
 		restart(tf, t->syscall_nr);
 		changed = true;
 	}

@@ -110,8 +110,10 @@ static long futex_wait(uint32_t *uaddr, bool priv, uint32_t val, uint32_t bits, 
 	}
 	r = waitq_sleep_bits(&b->wq, &b->lock, key, bits, deadline);
 	spin_unlock(&b->lock, f);
-	if (r == -ETIMEDOUT)
-		return -ETIMEDOUT;
+	/* a signal ended the sleep: -EINTR, which signal delivery restarts under SA_RESTART (as
+	 * Linux's futex does since 2.6.22); a spurious 0 made glibc wait again, through it */
+	if (r == -ETIMEDOUT || r == -EINTR)
+		return r;
 	return 0;
 }
 
@@ -244,6 +246,13 @@ static long futex_wake_op(uint32_t *uaddr, bool priv, int n, uint32_t *uaddr2, i
 		r = r2 < 0 ? r2 : r + r2;
 	}
 	return r;
+}
+
+bool futex_is_timed_wait(uint64_t op, uint64_t timeout)
+{
+	uint64_t cmd = op & ~(uint64_t)(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
+
+	return (cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET) && timeout;
 }
 
 SYSCALL_DEFINE6(futex, uint32_t *, uaddr, int, op, uint32_t, val, uint64_t, utime, uint32_t *,
