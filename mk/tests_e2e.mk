@@ -118,7 +118,7 @@ TESTS += tests/e2e/mote_runtimes.sh tests/e2e/mote_runtimes_qemu.sh
 # static probe in motevm's place reports the jail where KVM is missing (root; seconds)
 TESTS += tests/e2e/mote_jail.sh
 # CPython's regression suite, the fast set (tests/compat/cpython.sh; `make compat` runs the full
-# one): test_posix, test_os, test_threading, test_signal, test_subprocess and nine quick modules
+# one): test_posix, test_os, test_threading, test_signal, test_subprocess and ten quick modules
 # from Debian's libpython3.11-testsuite (tools/python_tests.sh), every case that passes natively
 # passes in Mote (motevm and QEMU TCG; 3-4 minutes under TCG)
 TESTS += tests/compat/cpython_fast.sh tests/compat/cpython_fast_qemu.sh
