@@ -32,7 +32,7 @@ TEST=compat_cpython TEST_QEMU=tests/compat/cpython_fast_qemu.sh
 FAST=(test_posix test_os test_threading test_signal test_subprocess test_wait4
 	test_fcntl test_select test_epoll test_pty test_tempfile test_shutil test_glob test_fnmatch
 	test_threadsignals)
-# The full set (`make compat`, ~30 minutes under QEMU TCG): the OS interface (files, processes,
+# The full set (`make compat`, ~35 minutes under QEMU TCG): the OS interface (files, processes,
 # polling, sockets and TLS on the loopback, time, users, resources), the extension modules that
 # need libraries of their own (compression, hashing, TLS), archives, logging over local sockets,
 # and pure-Python modules. Each passes natively here in under a minute. Left out: test_socket
@@ -53,7 +53,9 @@ FULL=("${FAST[@]}"
 	test_argparse test_exceptions test_weakref test_logging
 	test_httpservers test_urllib2_localnet test_smtplib test_ftplib test_xmlrpc test_wsgiref
 	test_dbm_dumb test_shelve test_mailbox test_faulthandler test_openpty test_sys test_syslog
-	test_zoneinfo test_strptime)
+	test_zoneinfo test_strptime test_imaplib test_poplib test_httplib test_compileall
+	test_py_compile test_zipimport test_runpy test_pdb test_cmd_line_script test_thread test_gc
+	test_tracemalloc test_crypt test_audit)
 
 # Cases (or whole modules) known not to pass in Mote yet: "PATTERN|ISSUE|REASON", PATTERN a
 # regular expression for "module.Class.test" (or a module alone), matched from the start up to
