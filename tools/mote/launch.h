@@ -45,8 +45,9 @@ struct launch {
 
 /*
  * Boots the VM with the console attached and returns the guest's exit status (for mote to
- * exit with), or -1 after printing why it could not start. Without --verbose and --qemu,
- * mote execs motevm directly and this does not return on success.
+ * exit with), or -1 after printing why it could not start. Only when the VM's own lines go
+ * live to stderr (l->vm_lines_live) and mote has nothing to do after (no --verbose, -d,
+ * --jail, --qemu) does mote exec motevm in its place, and this not return on success.
  * motevm needs the KVM device ($MOTE_KVM_DEVICE, else /dev/kvm) to open read-write; when it
  * does not, the VM boots under QEMU TCG instead, after one notice line on stderr. With
  * l->no_fallback that is an error instead, as it is when QEMU is missing too (naming both).
