@@ -265,7 +265,7 @@ SYSCALL_DEFINE6(futex, uint32_t *, uaddr, int, op, uint32_t, val, uint64_t, utim
 
 	if ((uint64_t)uaddr & 3)
 		return -EINVAL;
-	if ((cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET) && utime) {
+	if (futex_is_timed_wait((uint32_t)op, utime)) {
 		if (copy_from_user(&ts, (void *)utime, sizeof(ts)))
 			return -EFAULT;
 		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)

@@ -151,6 +151,17 @@ static void output_gone(void)
 	kill(child, SIGTERM);
 }
 
+/* PID's wait status, through EINTR; -1 on another error. */
+static int wait_for(pid_t pid)
+{
+	int wstatus;
+
+	while (waitpid(pid, &wstatus, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return wstatus;
+}
+
 /* Runs argv as a child, console attached; returns its wait status, or -1. With NRELAY > 0,
  * the VM's output comes through the files FROM while it runs (relay_until_exit to TO);
  * l->started hears the child's pid. */
@@ -159,7 +170,7 @@ static int run_child(const struct launch *l, char **argv, const int *from, const
 {
 	struct sigaction fwd = { .sa_handler = forward }, nt = { .sa_handler = note }, old[4];
 	struct sigaction ign = { .sa_handler = SIG_IGN };
-	int wstatus = 0;
+	int wstatus;
 
 	child = fork();
 	if (child < 0) {
@@ -180,14 +191,8 @@ static int run_child(const struct launch *l, char **argv, const int *from, const
 	sigaction(SIGTERM, &fwd, &old[1]);
 	sigaction(SIGHUP, &fwd, &old[2]);
 	sigaction(SIGPIPE, &ign, &old[3]); /* a write to a closed stdout: EPIPE, handled */
-	if (nrelay > 0)
-		wstatus = relay_until_exit(child, from, to, nrelay, output_gone);
-	while (nrelay <= 0 && waitpid(child, &wstatus, 0) < 0) {
-		if (errno != EINTR) {
-			wstatus = -1;
-			break;
-		}
-	}
+	wstatus = nrelay > 0 ? relay_until_exit(child, from, to, nrelay, output_gone)
+			     : wait_for(child);
 	/* the jailer forked motevm into its PID namespace and ended: motevm is ours now
 	 * (PR_SET_CHILD_SUBREAPER), to wait for */
 	if (jail && wstatus == 0 && (child = jail_vmm_pid(jail)) > 0) {
@@ -195,12 +200,7 @@ static int run_child(const struct launch *l, char **argv, const int *from, const
 			l->started(child, l->started_arg);
 		if (stop_signal) /* a signal that came while the jailer ran */
 			kill(child, SIGTERM);
-		while (waitpid(child, &wstatus, 0) < 0) {
-			if (errno != EINTR) {
-				wstatus = -1;
-				break;
-			}
-		}
+		wstatus = wait_for(child);
 	} else if (jail) { /* motevm never ran: the jailer said why */
 		if (wstatus == 0)
 			fprintf(stderr, "mote: --jail: mote-jailer wrote no motevm pid\n");
