@@ -136,6 +136,11 @@ int mm_sync(uint64_t addr, uint64_t len);
 int mm_patch_text(uint64_t va, const void *old, const void *new, size_t n) __must_check;
 /* Would mm_patch_text consider the code at va (the kind of mapping only)? */
 bool mm_text_patchable(uint64_t va);
+/* Write n bytes at va, in a page of mm_map_near's (read-only to the program) that no code
+ * jumps to yet: in place if this address space alone owns the frame, else into a copy of it
+ * (after fork, parent and child share their stub pages until one writes). 0, -EPERM (not
+ * such a page), -EINVAL, -ENOMEM. */
+int mm_patch_stub(uint64_t va, const void *bytes, size_t n) __must_check;
 /* Map len bytes of anonymous memory (prot, name for procfs) within reach bytes of near, on
  * either side: its address, or -ENOMEM when there is no room there. */
 long mm_map_near(uint64_t near, uint64_t reach, uint64_t len, uint32_t prot, const char *name);

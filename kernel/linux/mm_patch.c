@@ -72,6 +72,48 @@ out:
 	return r;
 }
 
+int mm_patch_stub(uint64_t va, const void *bytes, size_t n)
+{
+	struct mm *mm = mm_current();
+	uint64_t pg = ALIGN_DOWN(va, PAGE_SIZE), *pte, was = 0;
+	struct vma *v;
+	uint8_t *copy;
+	bool swapped = false;
+	int r = -EPERM;
+
+	if (!n || ALIGN_DOWN(va + n - 1, PAGE_SIZE) != pg)
+		return -EINVAL;
+	mutex_lock(&mm->lock);
+	v = vma_find(mm, va);
+	if (!v || v->file || vma_is_shared(v) || !(v->prot & PROT_EXEC))
+		goto out;
+	pte = vm_entry(mm->pgd, pg, 0, false);
+	if (!pte || !(*pte & PTE_P) || !(*pte & PTE_SW_OWNED))
+		goto out;
+	was = *pte;
+	r = 0;
+	if (mm_pte_writable(v, was, false)) { /* ours alone: nobody runs these bytes yet */
+		memcpy((uint8_t *)P2V(was & PTE_ADDR) + (va - pg), bytes, n);
+		goto out;
+	}
+	r = -ENOMEM;
+	copy = page_alloc(0);
+	if (!copy)
+		goto out;
+	memcpy(copy, P2V(was & PTE_ADDR), PAGE_SIZE);
+	memcpy(copy + (va - pg), bytes, n);
+	*pte = V2P(copy) | (was & ~PTE_ADDR);
+	swapped = true;
+	r = 0;
+out:
+	mutex_unlock(&mm->lock);
+	if (swapped) {
+		smp_tlb_shootdown(pg, PAGE_SIZE);
+		mm_pte_release(was & PTE_ADDR, 1); /* the other address space keeps it */
+	}
+	return r;
+}
+
 long mm_map_near(uint64_t near, uint64_t reach, uint64_t len, uint32_t prot, const char *name)
 {
 	struct mm *mm = mm_current();

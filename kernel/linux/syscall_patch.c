@@ -91,17 +91,16 @@ static bool replayable(const uint8_t insn[5], const struct trapframe *tf)
 	return false;
 }
 
-/* The stub at slot for the site whose replayed instruction is insn and whose syscall
+/* Writes the stub at slot for the site whose replayed instruction is insn and whose syscall
  * instruction ends at ret: insn; lea ret(%rip), %rcx; movabs $syscall_fast, %r11;
- * jmp *%r11. Written through the direct map (the application's mapping is read-only); no
- * site jumps to it yet. */
-static void write_stub(uint64_t slot, const uint8_t insn[5], uint64_t ret)
+ * jmp *%r11, int3 to the end of the slot. No site jumps to it yet. 0 or -errno. */
+static int write_stub(uint64_t slot, const uint8_t insn[5], uint64_t ret)
 {
-	uint8_t *s = P2V(vm_translate(slot));
+	uint8_t s[STUB_SLOT];
 	int32_t rel = (int32_t)(int64_t)(ret - (slot + 12));
 	uint64_t entry = (uint64_t)syscall_fast;
 
-	memset(s, 0xcc, STUB_SLOT); /* int3 past the end */
+	memset(s, 0xcc, STUB_SLOT);
 	memcpy(s, insn, 5);
 	s[5] = 0x48; /* lea rel32(%rip), %rcx */
 	s[6] = 0x8d;
@@ -113,6 +112,7 @@ static void write_stub(uint64_t slot, const uint8_t insn[5], uint64_t ret)
 	s[22] = 0x41; /* jmp *%r11 */
 	s[23] = 0xff;
 	s[24] = 0xe3;
+	return mm_patch_stub(slot, s, sizeof(s));
 }
 
 void syscall_patch_site(const struct trapframe *tf)
@@ -138,12 +138,12 @@ void syscall_patch_site(const struct trapframe *tf)
 	page = stub_page(mm, mov);
 	if (page >= 0) {
 		slot = mm->stub_page[page] + STUB_SLOT * mm->stub_used[page];
-		write_stub(slot, b + 1, tf->rip);
 		rel = (int32_t)(int64_t)(slot - sc);
 		jmp[0] = OP_JMP;
 		memcpy(jmp + 1, &rel, 4);
 		/* the instruction becomes the jump; the syscall instruction after it stays */
-		if (!mm_patch_text(mov, b + 1, jmp, sizeof(jmp))) {
+		if (!write_stub(slot, b + 1, tf->rip) &&
+		    !mm_patch_text(mov, b + 1, jmp, sizeof(jmp))) {
 			mm->stub_used[page]++;
 			CPU_STAT_INC(sites_rewritten);
 		}

@@ -4,7 +4,8 @@
  * the rest go the fast way. The red zone below %rsp is intact, RFLAGS survive, %rcx and %r11
  * are what the syscall instruction leaves, a jump straight to the syscall instruction still
  * makes the call in %rax, a blocking call restarts after a handler, threads race through a
- * site being rewritten, and generated (JIT) code that changes keeps doing what it says. */
+ * site being rewritten, generated (JIT) code that changes keeps doing what it says, and a
+ * parent and its child rewriting sites after fork each keep their own. */
 #include "check.h"
 
 #include <pthread.h>
@@ -13,6 +14,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 
 #define ROUNDS 2000
 #define THREADS 4
@@ -188,6 +190,53 @@ static void jit_code(void)
 	munmap(code, 4096);
 }
 
+/* getppid and gettid through two sites of the rewritable shape, not called before fork. */
+long site_getppid(void);
+long site_gettid(void);
+__asm__(".text\n"
+	".globl site_getppid, site_gettid\n"
+	"site_getppid:\n"
+	"	movl $110, %eax\n"
+	"	syscall\n"
+	"	ret\n"
+	"site_gettid:\n"
+	"	movl $186, %eax\n"
+	"	syscall\n"
+	"	ret\n");
+
+/* After fork, the child rewrites one site and then the parent another (each its next stub
+ * slot, the same slot number on both sides, in a stub page they shared at the fork): each
+ * site keeps making its own call. The stubs were written into the shared page, so the
+ * parent's gettid stub replaced the child's getppid one (bash's close(4) after a fork ran
+ * setpgid, and an interactive bash hung). */
+static void sites_after_fork(void)
+{
+	int c2p[2], p2c[2], status = -1;
+	long parent = getpid(), bad = 0;
+	char b = 0;
+	pid_t pid;
+
+	CHECK(pipe(c2p) == 0 && pipe(p2c) == 0, "pipes");
+	pid = fork();
+	if (pid == 0) {
+		for (int i = 0; i < 3; i++) /* the second call rewrites the site */
+			bad += site_getppid() != parent;
+		if (write(c2p[1], "r", 1) != 1 || read(p2c[0], &b, 1) != 1)
+			_exit(3);
+		for (int i = 0; i < 3; i++)
+			bad += site_getppid() != parent;
+		_exit(bad ? 1 : 0);
+	}
+	CHECK(pid > 0 && read(c2p[0], &b, 1) == 1, "the child rewrote its site");
+	for (int i = 0; i < 3; i++)
+		bad += site_gettid() != parent;
+	CHECK(write(p2c[1], "p", 1) == 1, "the parent rewrote its own");
+	CHECK_EQ(bad, 0, "the parent's gettid site after fork");
+	CHECK(waitpid(pid, &status, 0) == pid, "waitpid");
+	CHECK_EQ(status, 0, "the child's getppid site still getppid once the parent rewrote one");
+	close(c2p[0]), close(c2p[1]), close(p2c[0]), close(p2c[1]);
+}
+
 static void libc_calls(void)
 {
 	long ppid = getppid(), bad = 0;
@@ -227,5 +276,6 @@ int main(void)
 	threads_race();
 	jit_code();
 	libc_calls();
+	sites_after_fork();
 	return check_done();
 }
