@@ -473,12 +473,19 @@ static int nonblock(int fd)
 	return fl;
 }
 
-/* Watches FD (no events yet): true if it can be polled (not a regular file). */
+/* Watches FD (no events yet): true if it can be polled, false for a regular file (EPERM). */
 static bool watchable(struct virtio_console *c, struct event_handler *h, int fd,
 		      void (*fn)(struct event_handler *, uint32_t))
 {
+	int r;
+
 	*h = (struct event_handler){ .fd = fd, .fn = fn, .opaque = c };
-	return event_add(c->dev.env.loop, h, 0) == 0;
+	r = event_add(c->dev.env.loop, h, 0);
+	if (r && r != -EPERM) /* e.g. EEXIST: watched by another device; read as a file, it
+			       * would block the loop */
+		log_warn("virtio %s: descriptor %d cannot be watched: %s", c->dev.name, fd,
+			 strerror(-r));
+	return r == 0;
 }
 
 struct virtio_console *virtio_console_create(const struct virtio_env *env, unsigned slot, int in_fd,

@@ -24,13 +24,13 @@ static int console_init(struct vmm *vmm, const struct virtio_env *env, unsigned 
 {
 	bool take_input = !isatty(STDIN_FILENO);
 
-	vmm->devices.vconsole = virtio_console_create(env, slot, take_input ? STDIN_FILENO : -1,
-						      STDOUT_FILENO, STDERR_FILENO);
-	if (!vmm->devices.vconsole)
-		return -EIO;
+	/* first: stdin can be in the event loop once only (the console would take it for a
+	 * regular file, and block the loop reading it) */
 	if (take_input)
 		serial_release_input(vmm->devices.serial);
-	return 0;
+	vmm->devices.vconsole = virtio_console_create(env, slot, take_input ? STDIN_FILENO : -1,
+						      STDOUT_FILENO, STDERR_FILENO);
+	return vmm->devices.vconsole ? 0 : -EIO;
 }
 
 /* The virtio devices the configuration asks for, each in the next transport slot. */
