@@ -317,7 +317,7 @@ static int launch_motevm(const struct launch *l, const char *kernel, bool userne
 		fprintf(stderr, "mote: %s: %s\n", vmm, strerror(errno));
 		return -1;
 	}
-	if (l->verbose || l->detached)
+	if (l->verbose)
 		fprintf(stderr, "mote: %8.3f ms  starting motevm (%u vCPU, %u MiB)%s%s\n",
 			launch_now_ms() - l->t0_ms, l->cpus, l->mem_mib, jail ? " jailed in " : "",
 			jail ? jail->dir : "");
@@ -337,7 +337,7 @@ static int launch_motevm(const struct launch *l, const char *kernel, bool userne
 	if (wstatus < 0)
 		return -1;
 	status = exit_status_of(wstatus);
-	if (l->verbose || l->detached)
+	if (l->verbose)
 		fprintf(stderr, "mote: %8.3f ms  VM ended, status %d\n", launch_now_ms() - l->t0_ms,
 			status);
 	return status;
