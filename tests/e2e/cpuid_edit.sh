@@ -4,7 +4,9 @@
 #  - leaf 0xd sub-leaf 0 of an x87|SSE|AVX CPU (EAX=0x7, EDX=0, EBX=ECX=0x340 bytes). On a
 #    kvm_pvm host with AVX-512 the guest's XCR0 stays the host's (its xsetbv does not stick),
 #    so a kernel that sizes its FPU save areas from CPUID but saves with xgetbv's XCR0
-#    overflows them; on VMX/SVM hosts KVM honours the edited leaf and the case just passes;
+#    overflows them; on VMX/SVM hosts KVM honours the edited leaf and the case just passes
+#    (some kvm_pvm hosts answer leaf 0xd, XSAVE, FSGSBASE, AVX512F from their own CPU whatever
+#    the edit: there those cases boot the host's CPU; tests/vmm/cpuid_edit.c says which);
 #  - each of x2apic, tsc-deadline, fsgsbase, xsave and avx512f hidden, then all of them.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh

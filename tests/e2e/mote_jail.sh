@@ -100,7 +100,7 @@ refused "a relative MOTE_JAIL_DIR" "not an absolute path" \
 
 # the real motevm, jailed
 if kvm_usable; then
-	out=$("$MOTE" run --jail --net none -v "$TEST_TMP/rw.ext4:/data" /bin/sh -c \
+	out=$("$MOTE" run --jail --net none --with cat -v "$TEST_TMP/rw.ext4:/data" /bin/sh -c \
 		'echo jailed >/data/f && cat /data/f; exit 3' 2>&1)
 	expect_eq "motevm boots jailed: the program's output" jailed "$out"
 	"$MOTE" run --jail --net none /bin/sh -c 'exit 3' >/dev/null 2>&1

@@ -24,8 +24,9 @@ for bad in 80 0:80 80:70000 1.2.3:80:80 80:80/sctp; do
 done
 # without passt, motevm's user network is refused with words that say how to get it
 out=$(MOTE_PASST=/nonexistent $MOTE run --no-fallback -p 127.0.0.1:18080:80 /bin/true 2>&1)
+rc=$?
 if kvm_usable; then
-	expect_eq "motevm without passt: -p refused (125)" 125 "$?"
+	expect_eq "motevm without passt: -p refused (125)" 125 "$rc"
 	expect_match "... naming the package" "needs passt .*Debian package passt" "$out"
 fi
 out=$(MOTE_PASST=/nonexistent $MOTE run --qemu --net passt /bin/true 2>&1)

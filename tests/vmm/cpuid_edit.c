@@ -94,6 +94,23 @@ static struct regs *at(struct regs *t, uint32_t leaf, uint32_t sub)
 	return NULL;
 }
 
+static bool same(const struct regs *a, const struct regs *b)
+{
+	return !memcmp(a->r, b->r, sizeof(a->r));
+}
+
+/* An edit must hold (HELD), but on kvm_pvm the guest may read the host's own answer instead
+ * (HOST): seen on an Intel host with AMX, for leaf 0xd and the XSAVE, FSGSBASE and AVX512F
+ * bits, which PVM takes from the CPU its guests run on (docs/motevm.md). */
+static void edit_held(bool held, bool host, const char *what, uint32_t got, uint32_t was)
+{
+	if (!held && host && vmt_host_is_pvm()) {
+		printf("kvm_pvm: %s reads as the host's %x, not as edited\n", what, got);
+		return;
+	}
+	CHECK(held, "%s: %x (was %x)", what, got, was);
+}
+
 /* motevm with ARGV must end with STATUS and say TEXT on stderr. */
 static void refused(const char *what, const char *const *argv, int status, const char *text)
 {
@@ -163,22 +180,26 @@ int main(void)
 	if (!dump("no edits", none, base) || !dump("edited", edits, ed))
 		return vmt_end();
 
-	e = at(ed, 0xd, 0);
-	CHECK(e->r[0] == 7 && e->r[2] == 0x340 && e->r[3] == 0, "leaf 0xd.0 %x %x %x", e->r[0],
-	      e->r[2], e->r[3]);
+	e = at(ed, 0xd, 0), b = at(base, 0xd, 0);
+	edit_held(e->r[0] == 7 && e->r[2] == 0x340 && e->r[3] == 0, same(e, b), "leaf 0xd.0 eax",
+		  e->r[0], b->r[0]);
 	b = at(base, 0xd, 1), e = at(ed, 0xd, 1);
-	CHECK(e->r[0] == (b->r[0] & ~2u) && e->r[2] == b->r[2] && e->r[3] == b->r[3],
-	      "leaf 0xd.1: xsavec hidden, the rest kept: %x (was %x)", e->r[0], b->r[0]);
-	e = at(ed, 0xd, 40);
-	CHECK(e->r[0] == 0x1234 && e->r[1] == 0 && e->r[2] == 0 && e->r[3] == 0xabcd,
-	      "added leaf 0xd.40: %x %x %x %x", e->r[0], e->r[1], e->r[2], e->r[3]);
+	edit_held(e->r[0] == (b->r[0] & ~2u) && e->r[2] == b->r[2] && e->r[3] == b->r[3],
+		  same(e, b), "leaf 0xd.1 eax (xsavec hidden, the rest kept)", e->r[0], b->r[0]);
+	e = at(ed, 0xd, 40), b = at(base, 0xd, 40);
+	edit_held(e->r[0] == 0x1234 && e->r[1] == 0 && e->r[2] == 0 && e->r[3] == 0xabcd,
+		  same(e, b), "added leaf 0xd.40 eax", e->r[0], b->r[0]);
 	b = at(base, 1, 0), e = at(ed, 1, 0);
-	CHECK(e->r[2] == (b->r[2] & ~((1u << 21) | (1u << 24) | (1u << 26))) &&
-		      e->r[0] == b->r[0] && e->r[1] == b->r[1] && e->r[3] == b->r[3],
-	      "leaf 1: ecx %x (was %x)", e->r[2], b->r[2]);
+	CHECK(e->r[0] == b->r[0] && e->r[1] == b->r[1] && e->r[3] == b->r[3] &&
+		      (e->r[2] & ((1u << 21) | (1u << 24))) == 0,
+	      "leaf 1: x2apic and tsc-deadline hidden, the rest kept: ecx %x (was %x)", e->r[2],
+	      b->r[2]);
+	edit_held(e->r[2] == (b->r[2] & ~((1u << 21) | (1u << 24) | (1u << 26))),
+		  e->r[2] == (b->r[2] & ~((1u << 21) | (1u << 24))), "leaf 1 ecx (xsave hidden)",
+		  e->r[2], b->r[2]);
 	b = at(base, 7, 0), e = at(ed, 7, 0);
-	CHECK(e->r[1] == (b->r[1] & ~((1u << 0) | (1u << 16))), "leaf 7 ebx %x (was %x)", e->r[1],
-	      b->r[1]);
+	edit_held(e->r[1] == (b->r[1] & ~((1u << 0) | (1u << 16))), e->r[1] == b->r[1],
+		  "leaf 7 ebx (fsgsbase, avx512f hidden)", e->r[1], b->r[1]);
 	CHECK(e->r[2] == (b->r[2] & ~(1u << 3)), "leaf 7 ecx %x (was %x)", e->r[2], b->r[2]);
 	CHECK(e->r[3] == (b->r[3] & ~0x400u), "leaf 7 edx %x (was %x)", e->r[3], b->r[3]);
 	b = at(base, 0x40000001, 0), e = at(ed, 0x40000001, 0);
