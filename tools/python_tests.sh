@@ -13,6 +13,16 @@ set -eu
 mkdir -p "$1"
 dir=$(cd "$1" && pwd)
 version=$(dpkg-query -W -f='${Version}' libpython3.11-stdlib)
+# The archive keeps the newest version only: once it moved past the installed interpreter, the
+# interpreter follows it (as root; a security update of python3.11 and its own packages), so that
+# the tests and the library they test stay of one version.
+if ! apt-cache madison libpython3.11-testsuite | grep -q "| $version |" && [ "$(id -u)" = 0 ]; then
+	echo "python_tests: the archive no longer has libpython3.11-testsuite $version:" \
+		"upgrading python3.11 to the archive's version"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --only-upgrade python3.11 \
+		python3.11-minimal libpython3.11-stdlib libpython3.11-minimal >/dev/null || true
+	version=$(dpkg-query -W -f='${Version}' libpython3.11-stdlib)
+fi
 out=$dir/python3.11-tests
 stamp=$out/.unpacked
 [ "$(cat "$stamp" 2>/dev/null)" = "$version" ] && exit 0
