@@ -1,7 +1,9 @@
 /* test_mm.c: self-tests of the page allocator, the heap and the page tables. */
 #include "core/selftest.h"
 #include "arch/x86_64/layout.h"
+#include "arch/x86_64/cpu.h"
 #include "arch/x86_64/percpu.h"
+#include "arch/x86_64/pvm.h"
 #include "arch/x86_64/traps.h"
 #include "core/mm/heap.h"
 #include "core/mm/page.h"
@@ -183,6 +185,16 @@ int test_vm(struct st *st)
 	    vm_map(TEST_VA + HUGE_SIZE, V2P(huge), HUGE_SIZE, VM_WRITE)) {
 		st_fail(st, "vm_map failed");
 		goto out;
+	}
+	/* on kvm_pvm, entries are made with Accessed and Dirty set, before any access (the host's
+	 * shadow MMU maps a writable page writable at once: an exit saved per page) */
+	if ((*vm_entry(vm_kernel_pgd(), TEST_VA, 0, false) & arch_pte_extra()) !=
+		    arch_pte_extra() ||
+	    (pvm_active && (*vm_entry(vm_kernel_pgd(), TEST_VA, 0, false) & PTE_ACCESSED_DIRTY) !=
+				   PTE_ACCESSED_DIRTY)) {
+		st_fail(st, "a new entry lacks the bits it should be born with: %#lx",
+			*vm_entry(vm_kernel_pgd(), TEST_VA, 0, false));
+		goto unmap;
 	}
 	vm_stats(&nh, &ns);
 	*(volatile uint64_t *)TEST_VA = 0xfeedfacecafe;

@@ -79,6 +79,13 @@ on_motevm() {
 	expect_match "first run of a new program builds its image" "image built" "$(cat $T/v1)"
 	expect_match "second run finds it in the cache" "image cached" "$(cat $T/v2)"
 	expect_match "--verbose shows the guest's boot time" "Guest-boot-time" "$(cat $T/v2)"
+	# motevm is asked for transparent huge pages (fewer VM exits on kvm_pvm), but for an odd
+	# MiB count, which it refuses with them
+	expect_match "... and its memory in transparent huge pages" \
+		"starting motevm \(1 vCPU, 128 MiB in transparent huge pages\)" "$(cat $T/v2)"
+	out=$($MOTE run --no-fallback --verbose --mem 127 $T/show-new 2>&1 >/dev/null)
+	expect_match "... not with an odd --mem, which still boots" \
+		"starting motevm \(1 vCPU, 127 MiB\).*VM ended, status 0" "$(echo $out)"
 
 	# mote build, then run the image
 	$MOTE build $T/show 'from image' -o $T/show.img >/dev/null

@@ -318,9 +318,10 @@ static int launch_motevm(const struct launch *l, const char *kernel, bool userne
 		return -1;
 	}
 	if (l->verbose)
-		fprintf(stderr, "mote: %8.3f ms  starting motevm (%u vCPU, %u MiB)%s%s\n",
-			launch_now_ms() - l->t0_ms, l->cpus, l->mem_mib, jail ? " jailed in " : "",
-			jail ? jail->dir : "");
+		fprintf(stderr, "mote: %8.3f ms  starting motevm (%u vCPU, %u MiB%s)%s%s\n",
+			launch_now_ms() - l->t0_ms, l->cpus, l->mem_mib,
+			vmconfig_huge_pages(l) ? " in transparent huge pages" : "",
+			jail ? " jailed in " : "", jail ? jail->dir : "");
 	wstatus = run_child(l, argv, NULL, NULL, 0);
 	if (log_fd >= 0)
 		klog_report(log_fd);

@@ -132,7 +132,7 @@ void arch_write_cr4(uint64_t v);
 void arch_flush_tlb_all(void);
 void arch_flush_tlb_one(uint64_t va);
 uint64_t arch_read_cr2(void);
-/* Extra bits every page-table entry needs (the U bit on kvm_pvm). */
+/* Extra bits every page-table entry gets (on kvm_pvm: U, and Accessed and Dirty preset). */
 uint64_t arch_pte_extra(void);
 
 #endif /* MOTE_ARCH_X86_64_CPU_H */

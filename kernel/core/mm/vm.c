@@ -83,7 +83,7 @@ static int map_locked(uint64_t va, uint64_t pa, uint64_t size, uint64_t flags)
 		step = huge ? HUGE_SIZE : PAGE_SIZE;
 		want = pa | bits | (huge ? PTE_PS : 0);
 		/* the same mapping again is fine (the CPU may have set Accessed and Dirty) */
-		if ((*e & PTE_P) && (*e & ~PTE_ACCESSED_DIRTY) != want)
+		if ((*e & PTE_P) && (*e & ~PTE_ACCESSED_DIRTY) != (want & ~PTE_ACCESSED_DIRTY))
 			return -EINVAL;
 		if (!(*e & PTE_P)) {
 			*e = want;
