@@ -190,7 +190,7 @@ for k in $KEYS; do
 		met="≤ $t: n/a (TCG)"
 	else
 		met="≤ $t: $(awk -v r="$r" -v t="$t" \
-			'BEGIN { print r + 0 > 0 && r <= t ? "met" : "**not met**" }')"
+			'BEGIN { print ((r + 0 > 0 && r <= t) ? "met" : "**not met**") }')"
 	fi
 	printf '| %s | %s | %s | %s | %s | %s |\n' "${LABEL[$k]}" "${N[$k]}" \
 		"$(scaled "$h" "${UNIT[$k]}")" "$(scaled "$m" "${UNIT[$k]}")" "$r" "$met"
