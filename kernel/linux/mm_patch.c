@@ -29,19 +29,42 @@ bool mm_text_patchable(uint64_t va)
 	return ok;
 }
 
+/* Puts at *pte a copy of its page with the n bytes at off replaced, owned by this mapping; the
+ * old frame goes to the caller, to release after the TLB shootdown. 0 or -ENOMEM. */
+static int swap_in_copy(struct mm *mm, uint64_t *pte, uint64_t off, const void *bytes, size_t n)
+{
+	uint64_t was = *pte;
+	uint8_t *copy = page_alloc(0);
+
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, P2V(was & PTE_ADDR), PAGE_SIZE);
+	memcpy(copy + off, bytes, n);
+	*pte = V2P(copy) | (was & ~PTE_ADDR) | PTE_SW_OWNED;
+	if (!(was & PTE_SW_OWNED))
+		mm->pages++;
+	return 0;
+}
+
+/* After swap_in_copy replaced entry WAS of page pg (mm->lock dropped): no CPU keeps the old
+ * translation, and the old frame loses this owner. */
+static void swapped(uint64_t pg, uint64_t was)
+{
+	smp_tlb_shootdown(pg, PAGE_SIZE);
+	if (was & PTE_SW_OWNED)
+		mm_pte_release(was & PTE_ADDR, 1);
+}
+
 int mm_patch_text(uint64_t va, const void *old, const void *new, size_t n)
 {
 	struct mm *mm = mm_current();
 	uint64_t pg = ALIGN_DOWN(va, PAGE_SIZE), *pte, was = 0;
-	struct vma *v;
-	uint8_t *copy;
 	int r = -EPERM;
 
 	if (!n || ALIGN_DOWN(va + n - 1, PAGE_SIZE) != pg)
 		return -EINVAL;
 	mutex_lock(&mm->lock);
-	v = vma_find(mm, va);
-	if (!patchable(v))
+	if (!patchable(vma_find(mm, va)))
 		goto out;
 	pte = vm_entry(mm->pgd, pg, 0, false);
 	if (!pte || !(*pte & PTE_P))
@@ -50,25 +73,13 @@ int mm_patch_text(uint64_t va, const void *old, const void *new, size_t n)
 	r = -EAGAIN;
 	if (memcmp((uint8_t *)P2V(was & PTE_ADDR) + (va - pg), old, n))
 		goto out;
-	r = -ENOMEM;
-	copy = page_alloc(0);
-	if (!copy)
-		goto out;
 	/* A new page rather than a write in place: another CPU may be running this code; it
 	 * sees the old page or the new one, never a half-written instruction. */
-	memcpy(copy, P2V(was & PTE_ADDR), PAGE_SIZE);
-	memcpy(copy + (va - pg), new, n);
-	*pte = V2P(copy) | (was & ~PTE_ADDR) | PTE_SW_OWNED;
-	if (!(was & PTE_SW_OWNED))
-		mm->pages++;
-	r = 0;
+	r = swap_in_copy(mm, pte, va - pg, new, n);
 out:
 	mutex_unlock(&mm->lock);
-	if (!r) {
-		smp_tlb_shootdown(pg, PAGE_SIZE);
-		if (was & PTE_SW_OWNED)
-			mm_pte_release(was & PTE_ADDR, 1);
-	}
+	if (!r)
+		swapped(pg, was);
 	return r;
 }
 
@@ -76,9 +87,8 @@ int mm_patch_stub(uint64_t va, const void *bytes, size_t n)
 {
 	struct mm *mm = mm_current();
 	uint64_t pg = ALIGN_DOWN(va, PAGE_SIZE), *pte, was = 0;
+	bool copied = false;
 	struct vma *v;
-	uint8_t *copy;
-	bool swapped = false;
 	int r = -EPERM;
 
 	if (!n || ALIGN_DOWN(va + n - 1, PAGE_SIZE) != pg)
@@ -92,25 +102,14 @@ int mm_patch_stub(uint64_t va, const void *bytes, size_t n)
 		goto out;
 	was = *pte;
 	r = 0;
-	if (mm_pte_writable(v, was, false)) { /* ours alone: nobody runs these bytes yet */
+	if (mm_pte_writable(v, was, false)) /* ours alone: nobody runs these bytes yet */
 		memcpy((uint8_t *)P2V(was & PTE_ADDR) + (va - pg), bytes, n);
-		goto out;
-	}
-	r = -ENOMEM;
-	copy = page_alloc(0);
-	if (!copy)
-		goto out;
-	memcpy(copy, P2V(was & PTE_ADDR), PAGE_SIZE);
-	memcpy(copy + (va - pg), bytes, n);
-	*pte = V2P(copy) | (was & ~PTE_ADDR);
-	swapped = true;
-	r = 0;
+	else /* shared with a forked address space, which keeps the old frame */
+		copied = !(r = swap_in_copy(mm, pte, va - pg, bytes, n));
 out:
 	mutex_unlock(&mm->lock);
-	if (swapped) {
-		smp_tlb_shootdown(pg, PAGE_SIZE);
-		mm_pte_release(was & PTE_ADDR, 1); /* the other address space keeps it */
-	}
+	if (copied)
+		swapped(pg, was);
 	return r;
 }
 
