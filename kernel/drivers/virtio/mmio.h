@@ -37,8 +37,9 @@ int virtio_queue_setup(struct virtio_dev *d, uint32_t index, struct virtqueue *q
 		       uint16_t want_size) __must_check;
 /* Read byte off of the device-specific configuration space. */
 uint8_t virtio_config8(struct virtio_dev *d, uint32_t off);
-/* Read len bytes from off of it into buf, consistently (again while the device's
- * configuration generation changes under the reads: fields wider than a byte). */
+/* Read the field of len bytes at off into buf, consistently (again while the device's
+ * configuration generation changes under the reads), in accesses of the field's width (a
+ * 64-bit field in two 32-bit ones; byte arrays byte by byte), as the spec asks. */
 void virtio_config_read(struct virtio_dev *d, uint32_t off, void *buf, size_t len);
 /* Tell the device its driver is ready (DRIVER_OK). */
 void virtio_ready(struct virtio_dev *d);
