@@ -174,7 +174,7 @@ int test_vm(struct st *st)
 	uint8_t *small = page_alloc_zeroed(0), *huge = page_alloc(9);
 	struct vm_job job = { .va = (volatile uint64_t *)TEST_VA };
 	struct thread *t = NULL;
-	uint64_t v, nh, ns;
+	uint64_t v, nh, ns, e;
 	int r = -1;
 
 	if (!small || !huge) {
@@ -188,12 +188,10 @@ int test_vm(struct st *st)
 	}
 	/* on kvm_pvm, entries are made with Accessed and Dirty set, before any access (the host's
 	 * shadow MMU maps a writable page writable at once: an exit saved per page) */
-	if ((*vm_entry(vm_kernel_pgd(), TEST_VA, 0, false) & arch_pte_extra()) !=
-		    arch_pte_extra() ||
-	    (pvm_active && (*vm_entry(vm_kernel_pgd(), TEST_VA, 0, false) & PTE_ACCESSED_DIRTY) !=
-				   PTE_ACCESSED_DIRTY)) {
-		st_fail(st, "a new entry lacks the bits it should be born with: %#lx",
-			*vm_entry(vm_kernel_pgd(), TEST_VA, 0, false));
+	e = *vm_entry(vm_kernel_pgd(), TEST_VA, 0, false);
+	if ((e & arch_pte_extra()) != arch_pte_extra() ||
+	    (pvm_active && (e & PTE_ACCESSED_DIRTY) != PTE_ACCESSED_DIRTY)) {
+		st_fail(st, "a new entry lacks the bits it should be born with: %#lx", e);
 		goto unmap;
 	}
 	vm_stats(&nh, &ns);

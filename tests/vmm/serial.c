@@ -1,7 +1,8 @@
 /* serial.c: COM1: guest output reaches stdout byte-exact (all 256 values); stdin reaches the
  * guest without loss or reordering under load, from a pipe, a file and a terminal (raw mode,
- * restored afterwards; Ctrl-C stops motevm unless stdout is the terminal too); the UART's registers, loopback and interrupt
- * identification behave as Linux's 8250 driver expects, and IRQ 4 is raised on input. */
+ * restored afterwards; Ctrl-C stops motevm unless stdout is the terminal too); the UART's
+ * registers, loopback and interrupt identification behave as Linux's 8250 driver expects, and
+ * IRQ 4 is raised on input. */
 #ifdef GUEST
 #include "guest/guest.h"
 

@@ -67,7 +67,7 @@ int vmconfig_pipe(const struct launch *l, const char *kernel, const char *cmdlin
 	json_t *cfg = json_pack("{s:{s:s, s:s}, s:{s:i, s:i, s:s}}", "boot-source",
 				"kernel_image_path", kernel, "boot_args", cmdline, "machine-config",
 				"vcpu_count", (int)l->cpus, "mem_size_mib", (int)l->mem_mib,
-				"huge_pages", l->mem_mib % 2 ? "None" : "Transparent");
+				"huge_pages", vmconfig_huge_pages(l) ? "Transparent" : "None");
 	char *text;
 
 	/* an initrd, or the root drive (below) */
